@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Capability sets of the container process, through libcap. */
+#ifndef HAKO_RUNTIME_CAPS_H
+#define HAKO_RUNTIME_CAPS_H
+
+#include "common/error.h"
+#include "spec.h"
+
+/* Step 1, while still root with every capability: drops from the bounding
+ * set what CAPS does not list, and keeps the permitted set across the
+ * coming setuid (PR_SET_KEEPCAPS). */
+int caps_prepare (const struct oci_capabilities *caps, struct hk_error **err);
+
+/* Step 2, after setresuid: sets effective, permitted and inheritable, then
+ * the ambient set.  The inheritable set is exactly what CAPS says: empty
+ * unless asked (CVE-2022-29162). */
+int caps_apply (const struct oci_capabilities *caps, struct hk_error **err);
+
+/* The highest capability the running kernel knows. */
+int caps_last_cap (void);
+
+#endif

@@ -1,0 +1,724 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* create and run: everything the runtime does between reading config.json
+ * and a container process that waits to be started (or runs). */
+#include "container-internal.h"
+#include "hooks.h"
+#include "init.h"
+#include "seccomp.h"
+#include "sync.h"
+#include "terminal.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/json-util.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/nsfs.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* What a create in progress owns; creation_abort() undoes it all. */
+struct creation
+{
+  const struct runtime_context *ctx;
+  const struct create_options *opts;
+  bool foreground; /* run without --detach */
+  bool wait_start; /* create: the process waits on the exec fifo */
+  struct oci_spec *spec;
+  char *config_text;
+  size_t config_len;
+  char *bundle;
+  char *rootfs;
+  int state_fd;
+  struct cgroup *cgroup;
+  struct seccomp_program *seccomp;
+  int fifo_fd;
+  int console_fd;
+  int sync[2];
+  struct init_config init;
+  int join_pid_fd, join_time_fd; /* namespaces the parent enters for its child */
+  pid_t pid;
+  int pidfd;
+  int pty_master;
+  bool used_clone_into_cgroup;
+  char *state_json;
+};
+
+static void
+creation_init (struct creation *c, const struct runtime_context *ctx,
+               const struct create_options *opts)
+{
+  memset (c, 0, sizeof *c);
+  c->ctx = ctx;
+  c->opts = opts;
+  c->state_fd = c->fifo_fd = c->console_fd = c->pidfd = c->pty_master = -1;
+  c->join_pid_fd = c->join_time_fd = -1;
+  c->sync[0] = c->sync[1] = -1;
+  for (size_t i = 0; i < 8; i++)
+    c->init.ns_fds[i] = -1;
+}
+
+static void
+close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+/* Releases memory and fds; with ABORT, also kills the process and
+ * removes the cgroup and state directory. */
+static void
+creation_release (struct creation *c, bool abort)
+{
+  if (abort)
+    {
+      if (c->pidfd >= 0)
+        {
+          pidfd_send_signal (c->pidfd, SIGKILL, NULL, 0);
+          waitpid (c->pid, NULL, 0);
+        }
+      if (c->cgroup != NULL)
+        {
+          struct hk_error *ignored = NULL;
+          cgroup_destroy (c->cgroup, &ignored);
+          hk_error_free (ignored);
+        }
+      if (c->state_fd >= 0)
+        {
+          struct hk_error *ignored = NULL;
+          state_remove (c->ctx->state_root, c->opts->id, &ignored);
+          hk_error_free (ignored);
+        }
+    }
+  for (size_t i = 0; i < 8; i++)
+    close_fd (&c->init.ns_fds[i]);
+  close_fd (&c->state_fd);
+  close_fd (&c->fifo_fd);
+  close_fd (&c->console_fd);
+  close_fd (&c->sync[0]);
+  close_fd (&c->sync[1]);
+  close_fd (&c->join_pid_fd);
+  close_fd (&c->join_time_fd);
+  close_fd (&c->pidfd);
+  close_fd (&c->pty_master);
+  spec_free (c->spec);
+  cgroup_free (c->cgroup);
+  seccomp_program_free (c->seccomp);
+  free (c->config_text);
+  free (c->bundle);
+  free (c->rootfs);
+  free (c->state_json);
+}
+
+static int
+load_bundle (struct creation *c, struct hk_error **err)
+{
+  char path[PATH_MAX];
+  if (c->opts->bundle == NULL || realpath (c->opts->bundle, path) == NULL)
+    return hk_error_errno (err, c->opts->bundle ? errno : EINVAL, "bundle `%s`",
+                           c->opts->bundle ? c->opts->bundle : "");
+  c->bundle = xstrdup (path);
+  _cleanup_close_ int bfd = open (c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (bfd < 0)
+    return hk_error_errno (err, errno, "bundle `%s`", c->bundle);
+  if (fs_read_file (bfd, "config.json", 16 << 20, &c->config_text, &c->config_len, err) < 0)
+    return hk_error_prefix (err, "bundle `%s`", c->bundle);
+  if (spec_parse (c->config_text, c->config_len, &c->spec, err) < 0)
+    return -1;
+  if (c->spec->process == NULL)
+    return hk_error_set (err, EINVAL, "config.json: process: required to create a container");
+  _cleanup_free_ char *root = c->spec->root_path[0] == '/'
+                                  ? xstrdup (c->spec->root_path)
+                                  : xasprintf ("%s/%s", c->bundle, c->spec->root_path);
+  struct stat st;
+  if (realpath (root, path) == NULL || stat (path, &st) < 0)
+    return hk_error_errno (err, errno, "config.json: root.path: `%s`", root);
+  if (!S_ISDIR (st.st_mode))
+    return hk_error_set (err, ENOTDIR, "config.json: root.path: `%s` is not a directory", root);
+  c->rootfs = xstrdup (path);
+  if (c->spec->process->terminal && c->opts->console_socket == NULL && !c->foreground)
+    return hk_error_set (err, EINVAL,
+                         "config.json: process.terminal is true: --console-socket is required "
+                         "unless running in the foreground");
+  if (!c->spec->process->terminal && c->opts->console_socket != NULL)
+    return hk_error_set (err, EINVAL,
+                         "--console-socket given but config.json: process.terminal is false");
+  if (c->spec->linux.has_intel_rdt)
+    return hk_error_set (err, ENOTSUP, "config.json: linux.intelRdt: Intel RDT is not supported here");
+  if (c->spec->linux.has_memory_policy)
+    return hk_error_set (err, ENOTSUP, "config.json: linux.memoryPolicy: not supported here");
+  return 0;
+}
+
+/* Opens the namespaces to join (errors before anything is created). */
+static int
+open_namespaces (struct creation *c, struct hk_error **err)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < c->spec->linux.n_namespaces; i++)
+    {
+      const struct oci_namespace *ns = &c->spec->linux.namespaces[i];
+      if (ns->path == NULL)
+        continue;
+      int fd = open (ns->path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        return hk_error_errno (err, errno, "config.json: linux.namespaces[%zu].path: `%s`", i,
+                               ns->path);
+      int type = ioctl (fd, NS_GET_NSTYPE);
+      if (type != ns->type)
+        {
+          close (fd);
+          return hk_error_set (err, EINVAL,
+                               "config.json: linux.namespaces[%zu].path: `%s` is not a %s "
+                               "namespace",
+                               i, ns->path, spec_namespace_name (ns->type));
+        }
+      if (ns->type == CLONE_NEWPID)
+        c->join_pid_fd = fd;
+      else if (ns->type == CLONE_NEWTIME)
+        c->join_time_fd = fd;
+      else
+        {
+          c->init.ns_fds[n] = fd;
+          c->init.ns_types[n++] = ns->type;
+        }
+    }
+  return 0;
+}
+
+static int
+make_cgroup (struct creation *c, struct hk_error **err)
+{
+  struct cgroup_layout *layout = NULL;
+  if (cgroup_layout_detect (c->ctx->cgroup_root, &layout, err) < 0)
+    return -1;
+  int r = cgroup_create (layout, c->spec->linux.cgroups_path, c->opts->id, &c->cgroup, err);
+  cgroup_layout_free (layout);
+  if (r < 0)
+    return -1;
+  if (c->spec->linux.has_resources
+      && cgroup_apply (c->cgroup, &c->spec->linux.resources, false, err) < 0)
+    return hk_error_prefix (err, "config.json");
+  return 0;
+}
+
+static int
+prepare (struct creation *c, struct hk_error **err)
+{
+  if (state_check_id (c->opts->id, err) < 0 || load_bundle (c, err) < 0
+      || open_namespaces (c, err) < 0)
+    return -1;
+  if (c->spec->linux.seccomp != NULL)
+    {
+      _cleanup_free_ char *cache = container_seccomp_cache (c->ctx);
+      if (seccomp_prepare (c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
+        return hk_error_prefix (err, "config.json");
+    }
+  c->state_fd = state_dir_create (c->ctx->state_root, c->opts->id, err);
+  if (c->state_fd < 0)
+    return -1;
+  if (make_cgroup (c, err) < 0)
+    return -1;
+  if (c->wait_start)
+    {
+      if (mkfifoat (c->state_fd, EXEC_FIFO, 0600) < 0)
+        return hk_error_errno (err, errno, "create the exec fifo");
+      c->fifo_fd = openat (c->state_fd, EXEC_FIFO, O_RDWR | O_CLOEXEC);
+      if (c->fifo_fd < 0)
+        return hk_error_errno (err, errno, "open the exec fifo");
+    }
+  if (c->opts->console_socket != NULL)
+    {
+      c->console_fd = terminal_connect_socket (c->opts->console_socket, err);
+      if (c->console_fd < 0)
+        return -1;
+    }
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
+    return hk_error_errno (err, errno, "socketpair");
+  return 0;
+}
+
+static uint64_t
+clone_flags (const struct oci_spec *spec)
+{
+  uint64_t flags = 0;
+  for (size_t i = 0; i < spec->linux.n_namespaces; i++)
+    {
+      const struct oci_namespace *ns = &spec->linux.namespaces[i];
+      /* The cgroup namespace is made by the process once it is in its
+       * cgroup; a time namespace with offsets by the parent (below). */
+      if (ns->path != NULL || ns->type == CLONE_NEWCGROUP)
+        continue;
+      if (ns->type == CLONE_NEWTIME && spec->linux.has_time_offsets)
+        continue;
+      flags |= (uint64_t) ns->type;
+    }
+  return flags;
+}
+
+/* Namespaces a process cannot enter itself, only its children: the parent
+ * enters them for the clone and returns to its own afterwards. */
+static int
+enter_for_children (struct creation *c, int *saved_pid, int *saved_time, struct hk_error **err)
+{
+  if (c->join_pid_fd >= 0)
+    {
+      *saved_pid = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
+      if (*saved_pid < 0 || setns (c->join_pid_fd, CLONE_NEWPID) < 0)
+        return hk_error_errno (err, errno, "join the pid namespace");
+    }
+  if (c->join_time_fd >= 0 || c->spec->linux.has_time_offsets)
+    {
+      *saved_time = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+      if (*saved_time < 0)
+        return hk_error_errno (err, errno, "open the time namespace");
+    }
+  if (c->join_time_fd >= 0 && setns (c->join_time_fd, CLONE_NEWTIME) < 0)
+    return hk_error_errno (err, errno, "join the time namespace");
+  if (c->spec->linux.has_time_offsets && c->join_time_fd < 0)
+    {
+      const struct oci_linux *l = &c->spec->linux;
+      _cleanup_free_ char *offsets
+          = xasprintf ("monotonic %lld %u\nboottime %lld %u\n", (long long) l->monotonic_offset.secs,
+                       l->monotonic_offset.nanosecs, (long long) l->boottime_offset.secs,
+                       l->boottime_offset.nanosecs);
+      if (unshare (CLONE_NEWTIME) < 0)
+        return hk_error_errno (err, errno, "linux.timeOffsets: create the time namespace");
+      if (fs_write_kernel_file (AT_FDCWD, "/proc/self/timens_offsets", offsets, err) < 0)
+        return hk_error_prefix (err, "linux.timeOffsets");
+    }
+  return 0;
+}
+
+static void
+leave_for_children (int saved_pid, int saved_time)
+{
+  if (saved_pid >= 0)
+    {
+      setns (saved_pid, CLONE_NEWPID);
+      close (saved_pid);
+    }
+  if (saved_time >= 0)
+    {
+      setns (saved_time, CLONE_NEWTIME);
+      close (saved_time);
+    }
+}
+
+static void
+fill_init_config (struct creation *c)
+{
+  struct init_config *i = &c->init;
+  const struct oci_spec *spec = c->spec;
+  i->spec = spec;
+  i->bundle = c->bundle;
+  i->rootfs_path = c->rootfs;
+  i->cgroup = c->cgroup;
+  i->sync_fd = c->sync[1];
+  i->fifo_fd = c->fifo_fd;
+  i->console_socket_fd = c->console_fd;
+  i->preserve_fds = c->opts->preserve_fds;
+  i->no_pivot = c->opts->no_pivot;
+  i->relay_pty = c->foreground;
+  memcpy (i->stdio, c->opts->stdio, sizeof i->stdio);
+  const struct oci_namespace *user = spec_namespace (spec, CLONE_NEWUSER);
+  const struct oci_namespace *cgroupns = spec_namespace (spec, CLONE_NEWCGROUP);
+  i->new_userns = user != NULL && user->path == NULL;
+  i->new_cgroupns = cgroupns != NULL && cgroupns->path == NULL;
+  i->new_utsns = spec_namespace (spec, CLONE_NEWUTS) != NULL;
+  i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
+  i->seccomp = c->seccomp;
+}
+
+static int
+spawn (struct creation *c, struct hk_error **err)
+{
+  fill_init_config (c);
+  int saved_pid = -1, saved_time = -1;
+  if (enter_for_children (c, &saved_pid, &saved_time, err) < 0)
+    {
+      leave_for_children (saved_pid, saved_time);
+      return -1;
+    }
+  _cleanup_close_ int cgroup_fd = c->cgroup ? cgroup_open_v2 (c->cgroup) : -1;
+  struct clone_args args = {
+    .flags = clone_flags (c->spec) | CLONE_PIDFD,
+    .pidfd = (uint64_t) (uintptr_t) &c->pidfd,
+    .exit_signal = SIGCHLD,
+  };
+  if (cgroup_fd >= 0)
+    {
+      args.flags |= CLONE_INTO_CGROUP;
+      args.cgroup = (uint64_t) cgroup_fd;
+    }
+  long pid = syscall (SYS_clone3, &args, sizeof args);
+  if (pid < 0 && errno == EBUSY && cgroup_fd >= 0)
+    {
+      /* The v2 cgroup cannot take processes directly (a domain with
+       * controllers in a threaded tree...): fall back to moving it in. */
+      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+      cgroup_fd = -1;
+      pid = syscall (SYS_clone3, &args, sizeof args);
+    }
+  if (pid == 0)
+    {
+      close (c->sync[0]);
+      init_main (&c->init);
+    }
+  int saved = errno;
+  leave_for_children (saved_pid, saved_time);
+  if (pid < 0)
+    return hk_error_errno (err, saved, "clone the container process");
+  c->pid = (pid_t) pid;
+  c->used_clone_into_cgroup = cgroup_fd >= 0;
+  close_fd (&c->sync[1]);
+  close_fd (&c->fifo_fd);
+  close_fd (&c->console_fd);
+  return 0;
+}
+
+static char *
+format_id_map (const struct oci_id_mapping *m, size_t n)
+{
+  char *text = xstrdup ("");
+  for (size_t i = 0; i < n; i++)
+    {
+      char *line = xasprintf ("%s%u %u %u\n", text, m[i].container_id, m[i].host_id, m[i].size);
+      free (text);
+      text = line;
+    }
+  return text;
+}
+
+static int
+write_id_maps (struct creation *c, struct hk_error **err)
+{
+  char path[64];
+  const struct oci_linux *l = &c->spec->linux;
+  _cleanup_free_ char *uids = format_id_map (l->uid_mappings, l->n_uid_mappings);
+  _cleanup_free_ char *gids = format_id_map (l->gid_mappings, l->n_gid_mappings);
+  if (geteuid () != 0)
+    {
+      /* An unprivileged writer must give up setgroups first. */
+      snprintf (path, sizeof path, "/proc/%d/setgroups", (int) c->pid);
+      fs_write_kernel_file (AT_FDCWD, path, "deny", NULL);
+    }
+  snprintf (path, sizeof path, "/proc/%d/uid_map", (int) c->pid);
+  if (fs_write_kernel_file (AT_FDCWD, path, uids, err) < 0)
+    return hk_error_prefix (err, "config.json: linux.uidMappings");
+  snprintf (path, sizeof path, "/proc/%d/gid_map", (int) c->pid);
+  if (fs_write_kernel_file (AT_FDCWD, path, gids, err) < 0)
+    return hk_error_prefix (err, "config.json: linux.gidMappings");
+  return 0;
+}
+
+static char *
+state_json_of (struct creation *c, const char *status)
+{
+  _cleanup_json_ json_t *annotations = json_object ();
+  for (size_t i = 0; c->spec->annotation_keys[i] != NULL; i++)
+    json_object_set_new (annotations, c->spec->annotation_keys[i],
+                         json_string (c->spec->annotation_values[i]));
+  _cleanup_json_ json_t *j = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion", "1.2.0",
+                                        "id", c->opts->id, "status", status, "pid", (int) c->pid,
+                                        "bundle", c->bundle, "annotations", annotations);
+  return json_dumps (j, JSON_COMPACT);
+}
+
+/* Describes how the container process died before it was ready. */
+static int
+process_died (struct creation *c, struct hk_error **err)
+{
+  int status = 0;
+  if (waitpid (c->pid, &status, 0) == c->pid)
+    {
+      close_fd (&c->pidfd);
+      if (WIFSIGNALED (status))
+        return hk_error_set (err, ECHILD, "the container process was killed by signal %d during setup",
+                             WTERMSIG (status));
+      return hk_error_set (err, ECHILD, "the container process exited with status %d during setup",
+                           WEXITSTATUS (status));
+    }
+  return hk_error_set (err, ECHILD, "the container process died during setup");
+}
+
+/* Drives the container process through its setup until READY. */
+static int
+configure (struct creation *c, struct hk_error **err)
+{
+  if (c->init.new_userns && write_id_maps (c, err) < 0)
+    return -1;
+  if (c->spec->process->has_oom_score_adj)
+    {
+      char path[64], value[16];
+      snprintf (path, sizeof path, "/proc/%d/oom_score_adj", (int) c->pid);
+      snprintf (value, sizeof value, "%d", c->spec->process->oom_score_adj);
+      if (fs_write_kernel_file (AT_FDCWD, path, value, err) < 0)
+        return hk_error_prefix (err, "config.json: process.oomScoreAdj (lowering it needs "
+                                     "CAP_SYS_RESOURCE)");
+    }
+  if (c->cgroup != NULL && cgroup_enter (c->cgroup, c->pid, c->used_clone_into_cgroup, err) < 0)
+    return -1;
+  c->state_json = state_json_of (c, "creating");
+  if (sync_send (c->sync[0], SYNC_GO, 0, c->state_json, -1, err) < 0)
+    return -1;
+  for (;;)
+    {
+      struct sync_msg msg;
+      if (sync_recv (c->sync[0], &msg, err) < 0)
+        return (*err)->errnum == EPIPE ? process_died (c, err) : -1;
+      switch (msg.type)
+        {
+        case SYNC_HOOKS:
+          sync_msg_clear (&msg);
+          if (hooks_run (&c->spec->hooks[HOOK_PRESTART], HOOK_PRESTART, c->state_json, err) < 0
+              || hooks_run (&c->spec->hooks[HOOK_CREATE_RUNTIME], HOOK_CREATE_RUNTIME,
+                            c->state_json, err)
+                     < 0
+              || sync_send (c->sync[0], SYNC_HOOKS_DONE, 0, NULL, -1, err) < 0)
+            return -1;
+          break;
+        case SYNC_PTY:
+          close_fd (&c->pty_master);
+          c->pty_master = msg.fd;
+          msg.fd = -1;
+          sync_msg_clear (&msg);
+          break;
+        case SYNC_READY:
+          sync_msg_clear (&msg);
+          return 0;
+        case SYNC_ERROR:
+          hk_error_set (err, msg.errnum, "%s", msg.text ? msg.text : "unknown error");
+          sync_msg_clear (&msg);
+          return -1;
+        default:
+          sync_msg_clear (&msg);
+          return hk_error_set (err, EPROTO, "unexpected message from the container process");
+        }
+    }
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, struct hk_error **err)
+{
+  char abs[PATH_MAX];
+  _cleanup_free_ char *copy = xstrdup (path);
+  char *slash = strrchr (copy, '/');
+  const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
+  const char *name = slash ? slash + 1 : copy;
+  if (slash)
+    *slash = '\0';
+  if (realpath (dir, abs) == NULL)
+    return hk_error_errno (err, errno, "--pid-file `%s`", path);
+  _cleanup_close_ int dfd = open (abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return hk_error_errno (err, errno, "--pid-file `%s`", path);
+  char text[16];
+  int len = snprintf (text, sizeof text, "%d", (int) pid);
+  return fs_write_atomic (dfd, name, text, (size_t) len, 0644, err);
+}
+
+static char *
+owner_name (void)
+{
+  struct passwd *pw = getpwuid (geteuid ());
+  return xstrdup (pw ? pw->pw_name : "");
+}
+
+/* Records the container: config copy, state.json, pid file. */
+static int
+commit (struct creation *c, struct hk_error **err)
+{
+  if (fs_write_atomic (c->state_fd, CONFIG_COPY, c->config_text, c->config_len, 0600, err) < 0)
+    return -1;
+  struct container_state s = {
+    .id = (char *) c->opts->id,
+    .bundle = c->bundle,
+    .rootfs = c->rootfs,
+    .pid = c->pid,
+    .pid_start_time = state_process_start_time (c->pid),
+    .created = state_now_rfc3339 (),
+    .owner = owner_name (),
+    .annotations = json_object (),
+    .cgroup = c->cgroup,
+    .new_pid_namespace = spec_namespace (c->spec, CLONE_NEWPID) != NULL
+                         && spec_namespace (c->spec, CLONE_NEWPID)->path == NULL,
+    .dir_fd = c->state_fd,
+  };
+  for (size_t i = 0; c->spec->annotation_keys[i] != NULL; i++)
+    json_object_set_new (s.annotations, c->spec->annotation_keys[i],
+                         json_string (c->spec->annotation_values[i]));
+  int r = state_save (&s, err);
+  free (s.created);
+  free (s.owner);
+  json_decref (s.annotations);
+  if (r < 0)
+    return -1;
+  if (c->opts->pid_file != NULL && write_pid_file (c->opts->pid_file, c->pid, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+container_create (const struct runtime_context *ctx, const struct create_options *opts,
+                  struct hk_error **err)
+{
+  struct creation c;
+  creation_init (&c, ctx, opts);
+  c.wait_start = true;
+  int r = prepare (&c, err);
+  if (r == 0)
+    r = spawn (&c, err);
+  if (r == 0)
+    r = configure (&c, err);
+  if (r == 0)
+    r = commit (&c, err);
+  creation_release (&c, r < 0);
+  return r;
+}
+
+static void
+block_signals (sigset_t *set, sigset_t *old)
+{
+  /* Everything that can be forwarded; faults stay unblocked. */
+  sigfillset (set);
+  static const int keep[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
+  for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+    sigdelset (set, keep[i]);
+  sigprocmask (SIG_BLOCK, set, old);
+}
+
+/* Waits for the container process, forwarding signals; its status as a
+ * shell reports it (128+N when killed by signal N). */
+static int
+wait_foreground (struct creation *c, const sigset_t *signals, int *exit_status,
+                 struct hk_error **err)
+{
+  _cleanup_close_ int sfd = signalfd (-1, signals, SFD_CLOEXEC);
+  if (sfd < 0)
+    return hk_error_errno (err, errno, "signalfd");
+  if (c->pty_master >= 0)
+    terminal_proxy (c->pty_master, c->pidfd, sfd, c->pid, err);
+  else
+    for (;;)
+      {
+        struct pollfd fds[2] = { { .fd = c->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+        if (poll (fds, 2, -1) < 0 && errno != EINTR)
+          return hk_error_errno (err, errno, "poll");
+        if (fds[0].revents)
+          break;
+        struct signalfd_siginfo si;
+        if (fds[1].revents && read (sfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD
+            && si.ssi_signo != SIGWINCH)
+          pidfd_send_signal (c->pidfd, (int) si.ssi_signo, NULL, 0);
+      }
+  int status;
+  if (waitpid (c->pid, &status, 0) != c->pid)
+    return hk_error_errno (err, errno, "wait for the container process");
+  close_fd (&c->pidfd);
+  *exit_status = WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status);
+  return 0;
+}
+
+/* After READY_ACK the process runs its startContainer hooks and execs:
+ * the sync socket closes at a successful exec (close-on-exec), or carries
+ * EXEC_FAILED. */
+static int
+await_exec (struct creation *c, struct hk_error **err)
+{
+  if (sync_send (c->sync[0], SYNC_READY_ACK, 0, NULL, -1, err) < 0)
+    return -1;
+  struct sync_msg msg;
+  if (sync_recv (c->sync[0], &msg, err) < 0)
+    {
+      if ((*err)->errnum != EPIPE)
+        return -1;
+      hk_error_free (*err);
+      *err = NULL;
+      return 0;
+    }
+  int errnum = msg.errnum;
+  if (msg.type == SYNC_EXEC_FAILED || msg.type == SYNC_ERROR)
+    hk_error_set (err, errnum, "%s", msg.text ? msg.text : "exec failed");
+  else
+    hk_error_set (err, EPROTO, "unexpected message from the container process");
+  sync_msg_clear (&msg);
+  return -1;
+}
+
+static void
+run_poststart (struct creation *c)
+{
+  _cleanup_free_ char *state = state_json_of (c, "running");
+  struct hk_error *e = NULL;
+  if (hooks_run (&c->spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, &e) < 0)
+    {
+      hk_warn (c->ctx->log, "%s", e->message);
+      hk_error_free (e);
+    }
+}
+
+int
+container_run (const struct runtime_context *ctx, const struct create_options *opts, bool detach,
+               int *exit_status, struct hk_error **err)
+{
+  struct creation c;
+  creation_init (&c, ctx, opts);
+  c.foreground = !detach;
+  *exit_status = 1; /* the runtime's own failure, unless said otherwise */
+  sigset_t signals, old;
+  if (c.foreground)
+    block_signals (&signals, &old);
+  int r = prepare (&c, err);
+  if (r == 0)
+    r = spawn (&c, err);
+  if (r == 0)
+    r = configure (&c, err);
+  if (r == 0)
+    r = commit (&c, err);
+  if (r == 0 && await_exec (&c, err) < 0)
+    {
+      r = -1;
+      *exit_status = (*err)->errnum == ENOENT ? 127 : 126;
+    }
+  if (r < 0)
+    {
+      creation_release (&c, true);
+      if (c.foreground)
+        sigprocmask (SIG_SETMASK, &old, NULL);
+      return -1;
+    }
+  run_poststart (&c);
+  if (!c.foreground)
+    {
+      creation_release (&c, false);
+      *exit_status = 0;
+      return 0;
+    }
+  r = wait_foreground (&c, &signals, exit_status, err);
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  creation_release (&c, false);
+  struct hk_error *cleanup_err = NULL;
+  if (container_delete (ctx, opts->id, true, &cleanup_err) < 0)
+    {
+      hk_warn (ctx->log, "remove container `%s`: %s", opts->id, cleanup_err->message);
+      hk_error_free (cleanup_err);
+    }
+  return r;
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The lifecycle operations on an existing container: start, kill, delete,
+ * state, list, pause and resume. */
+#include "container-internal.h"
+#include "hooks.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/json-util.h"
+#include "common/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <time.h>
+#include <unistd.h>
+
+char *
+container_seccomp_cache (const struct runtime_context *ctx)
+{
+  return xasprintf ("%s/.seccomp-cache", ctx->state_root);
+}
+
+int
+container_load_config (const struct container_state *s, struct oci_spec **out,
+                       struct hk_error **err)
+{
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  if (fs_read_file (s->dir_fd, CONFIG_COPY, 16 << 20, &text, &len, err) < 0)
+    return hk_error_prefix (err, "container `%s`", s->id);
+  return spec_parse (text, len, out, err);
+}
+
+char *
+container_state_text (const struct container_state *s, enum container_status status)
+{
+  _cleanup_json_ json_t *j = state_to_oci_json (s, status);
+  return json_dumps (j, JSON_COMPACT);
+}
+
+/* Opens a pidfd of the container process, checked to be the same process
+ * that was started (not a later one with a recycled pid). */
+static int
+open_process (const struct container_state *s, struct hk_error **err)
+{
+  int fd = pidfd_open (s->pid, 0);
+  if (fd < 0 || !state_process_alive (s->pid, s->pid_start_time))
+    {
+      if (fd >= 0)
+        close (fd);
+      return hk_error_set (err, ESRCH, "container `%s` is not running", s->id);
+    }
+  return fd;
+}
+
+int
+container_start (const struct runtime_context *ctx, const char *id, struct hk_error **err)
+{
+  _cleanup_state_ struct container_state *s = NULL;
+  if (state_load (ctx->state_root, id, &s, err) < 0 || state_lock (s, err) < 0)
+    return -1;
+  enum container_status status = state_status (s);
+  if (status != STATUS_CREATED)
+    return hk_error_set (err, EINVAL, "container `%s` is %s, not created: it cannot be started",
+                         id, state_status_name (status));
+  /* The process blocks reading the fifo; without a reader the open fails
+   * (ENXIO) and we know it is gone. */
+  _cleanup_close_ int fifo = openat (s->dir_fd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0)
+    return hk_error_errno (err, errno, "start container `%s`: open the exec fifo", id);
+  unlinkat (s->dir_fd, EXEC_FIFO, 0);
+  if (write (fifo, "0", 1) != 1)
+    return hk_error_errno (err, errno, "start container `%s`", id);
+  _cleanup_spec_ struct oci_spec *spec = NULL;
+  if (container_load_config (s, &spec, err) < 0)
+    return -1;
+  _cleanup_free_ char *state = container_state_text (s, STATUS_RUNNING);
+  struct hk_error *e = NULL;
+  if (hooks_run (&spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, &e) < 0)
+    {
+      hk_warn (ctx->log, "%s", e->message);
+      hk_error_free (e);
+    }
+  return 0;
+}
+
+static int
+signal_all (const struct container_state *s, int signum, struct hk_error **err)
+{
+  if (s->cgroup == NULL)
+    return hk_error_set (err, ENOTSUP, "container `%s` has no cgroup to find its processes", s->id);
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+  if (cgroup_pids (s->cgroup, &pids, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (kill (pids[i], signum) < 0 && errno != ESRCH)
+      return hk_error_errno (err, errno, "signal process %d", (int) pids[i]);
+  return 0;
+}
+
+int
+container_kill (const struct runtime_context *ctx, const char *id, int signum, bool all,
+                struct hk_error **err)
+{
+  _cleanup_state_ struct container_state *s = NULL;
+  if (state_load (ctx->state_root, id, &s, err) < 0)
+    return -1;
+  enum container_status status = state_status (s);
+  if (status == STATUS_STOPPED)
+    return hk_error_set (err, ESRCH, "container `%s` is not running", id);
+  if (all)
+    return signal_all (s, signum, err);
+  _cleanup_close_ int pidfd = open_process (s, err);
+  if (pidfd < 0)
+    return -1;
+  if (pidfd_send_signal (pidfd, signum, NULL, 0) < 0)
+    return hk_error_errno (err, errno, "signal container `%s`", id);
+  return 0;
+}
+
+static void
+sleep_ms (long ms)
+{
+  struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+  nanosleep (&ts, NULL);
+}
+
+/* SIGKILL the container and wait (bounded) until its process is gone. */
+static int
+kill_and_wait (struct container_state *s, struct hk_error **err)
+{
+  if (s->cgroup != NULL)
+    {
+      if (cgroup_is_frozen (s->cgroup))
+        cgroup_freeze (s->cgroup, false, NULL);
+      signal_all (s, SIGKILL, NULL);
+    }
+  int pidfd = pidfd_open (s->pid, 0);
+  if (pidfd >= 0 && state_process_alive (s->pid, s->pid_start_time))
+    pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
+  if (pidfd >= 0)
+    close (pidfd);
+  for (int i = 0; i < 1000 && state_process_alive (s->pid, s->pid_start_time); i++)
+    sleep_ms (i < 20 ? 1 : 10);
+  if (state_process_alive (s->pid, s->pid_start_time))
+    return hk_error_set (err, EBUSY, "container `%s`: process %d does not die", s->id, (int) s->pid);
+  return 0;
+}
+
+int
+container_cleanup (const struct runtime_context *ctx, struct container_state *s,
+                   struct hk_error **err)
+{
+  if (s->cgroup != NULL && cgroup_destroy (s->cgroup, err) < 0)
+    return -1;
+  _cleanup_spec_ struct oci_spec *spec = NULL;
+  struct hk_error *e = NULL;
+  if (container_load_config (s, &spec, &e) == 0)
+    {
+      _cleanup_free_ char *state = container_state_text (s, STATUS_STOPPED);
+      hooks_run (&spec->hooks[HOOK_POSTSTOP], HOOK_POSTSTOP, state, &e);
+    }
+  if (e != NULL)
+    {
+      hk_warn (ctx->log, "%s", e->message);
+      hk_error_free (e);
+    }
+  return state_remove (ctx->state_root, s->id, err);
+}
+
+int
+container_delete (const struct runtime_context *ctx, const char *id, bool force,
+                  struct hk_error **err)
+{
+  _cleanup_state_ struct container_state *s = NULL;
+  if (state_load (ctx->state_root, id, &s, err) < 0)
+    {
+      /* A directory without state.json is a create that died half-way. */
+      if (*err != NULL && (*err)->errnum == ENOENT && force)
+        {
+          hk_error_free (*err);
+          *err = NULL;
+          return state_remove (ctx->state_root, id, err);
+        }
+      return -1;
+    }
+  if (state_lock (s, err) < 0)
+    return -1;
+  enum container_status status = state_status (s);
+  if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force)
+    return hk_error_set (err, EBUSY,
+                         "container `%s` is %s: stop it first or delete it with --force", id,
+                         state_status_name (status));
+  if (status != STATUS_STOPPED && kill_and_wait (s, err) < 0)
+    return -1;
+  return container_cleanup (ctx, s, err);
+}
+
+int
+container_state (const struct runtime_context *ctx, const char *id, json_t **out,
+                 struct hk_error **err)
+{
+  _cleanup_state_ struct container_state *s = NULL;
+  if (state_load (ctx->state_root, id, &s, err) < 0)
+    return -1;
+  *out = state_to_oci_json (s, state_status (s));
+  return 0;
+}
+
+int
+container_list (const struct runtime_context *ctx, json_t **out, struct hk_error **err)
+{
+  json_t *list = json_array ();
+  _cleanup_closedir_ DIR *dir = opendir (ctx->state_root);
+  if (dir == NULL)
+    {
+      if (errno == ENOENT)
+        {
+          *out = list;
+          return 0;
+        }
+      json_decref (list);
+      return hk_error_errno (err, errno, "open state root `%s`", ctx->state_root);
+    }
+  struct dirent *de;
+  while ((de = readdir (dir)) != NULL)
+    {
+      if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+        continue;
+      struct container_state *s = NULL;
+      struct hk_error *e = NULL;
+      if (state_load (ctx->state_root, de->d_name, &s, &e) < 0)
+        {
+          hk_error_free (e); /* being created or deleted right now */
+          continue;
+        }
+      json_array_append_new (list, state_to_oci_json (s, state_status (s)));
+      state_free (s);
+    }
+  *out = list;
+  return 0;
+}
+
+int
+container_pause (const struct runtime_context *ctx, const char *id, bool pause,
+                 struct hk_error **err)
+{
+  _cleanup_state_ struct container_state *s = NULL;
+  if (state_load (ctx->state_root, id, &s, err) < 0 || state_lock (s, err) < 0)
+    return -1;
+  enum container_status status = state_status (s);
+  if (pause && status != STATUS_RUNNING && status != STATUS_CREATED)
+    return hk_error_set (err, EINVAL, "container `%s` is %s: only a running container can be paused",
+                         id, state_status_name (status));
+  if (!pause && status != STATUS_PAUSED)
+    return hk_error_set (err, EINVAL, "container `%s` is %s, not paused", id,
+                         state_status_name (status));
+  if (s->cgroup == NULL)
+    return hk_error_set (err, ENOTSUP, "container `%s` has no cgroup", id);
+  return cgroup_freeze (s->cgroup, pause, err);
+}

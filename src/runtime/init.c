@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "init.h"
+#include "caps.h"
+#include "hooks.h"
+#include "process.h"
+#include "rootfs.h"
+#include "seccomp.h"
+#include "sync.h"
+#include "terminal.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* Reports ERR to the runtime and dies. */
+static void __attribute__ ((noreturn))
+fail (const struct init_config *cfg, struct hk_error *err)
+{
+  sync_send_error (cfg->sync_fd, err);
+  _exit (1);
+}
+
+static int
+join_namespaces (const struct init_config *cfg, struct hk_error **err)
+{
+  /* The user namespace first: joining the others needs its capabilities. */
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; cfg->ns_fds[i] >= 0; i++)
+      {
+        bool user = cfg->ns_types[i] == CLONE_NEWUSER;
+        if (user != (pass == 0))
+          continue;
+        if (setns (cfg->ns_fds[i], cfg->ns_types[i]) < 0)
+          return hk_error_errno (err, errno, "join the %s namespace",
+                                 spec_namespace_name (cfg->ns_types[i]));
+      }
+  return 0;
+}
+
+/* The host's /dev/null, to mask files with: checked to be the real device. */
+static int
+open_devnull (struct hk_error **err)
+{
+  _cleanup_close_ int fd = open ("/dev/null", O_PATH | O_CLOEXEC | O_NOFOLLOW);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0)
+    return hk_error_errno (err, errno, "open the host's /dev/null");
+  if (!S_ISCHR (st.st_mode) || st.st_rdev != makedev (1, 3))
+    return hk_error_set (err, EPERM, "the host's /dev/null is not the null device");
+  return take_fd (&fd);
+}
+
+static int
+setup_terminal (const struct init_config *cfg, struct rootfs *r, int *slave,
+                struct hk_error **err)
+{
+  int index;
+  _cleanup_close_ int master = terminal_open_pty (r->root_fd, slave, &index, err);
+  if (master < 0)
+    return -1;
+  if (rootfs_bind_console (r, index, err) < 0)
+    return -1;
+  if (cfg->console_socket_fd >= 0)
+    return sync_send_fd (cfg->console_socket_fd, master, "/dev/ptmx", err);
+  if (cfg->relay_pty)
+    return sync_send (cfg->sync_fd, SYNC_PTY, 0, NULL, master, err);
+  return hk_error_set (err, EINVAL,
+                       "process.terminal: a terminal needs --console-socket (or a foreground "
+                       "run)");
+}
+
+static int
+redirect_stdio (const struct init_config *cfg, struct hk_error **err)
+{
+  for (int fd = 0; fd < 3; fd++)
+    if (cfg->stdio[fd] >= 0 && dup2 (cfg->stdio[fd], fd) < 0)
+      return hk_error_errno (err, errno, "set up stdio fd %d", fd);
+  return 0;
+}
+
+static int
+set_identity (const struct oci_spec *spec, struct hk_error **err)
+{
+  if (spec->hostname != NULL && sethostname (spec->hostname, strlen (spec->hostname)) < 0)
+    return hk_error_errno (err, errno, "hostname: set `%s`", spec->hostname);
+  if (spec->domainname != NULL && setdomainname (spec->domainname, strlen (spec->domainname)) < 0)
+    return hk_error_errno (err, errno, "domainname: set `%s`", spec->domainname);
+  return 0;
+}
+
+/* Everything that needs the host's view: mounts, devices, the console,
+ * sysctls, hooks, then pivot_root. */
+static int
+build_root (const struct init_config *cfg, const char *state_json, int *slave,
+            struct hk_error **err)
+{
+  const struct oci_spec *spec = cfg->spec;
+  struct rootfs r = {
+    .spec = spec,
+    .bundle = cfg->bundle,
+    .rootfs_path = cfg->rootfs_path,
+    .root_fd = -1,
+    .cgroup = cfg->cgroup,
+    .userns = cfg->new_userns,
+    .cgroupns = cfg->new_cgroupns,
+  };
+  _cleanup_close_ int devnull = open_devnull (err);
+  if (devnull < 0)
+    return -1;
+  r.devnull_fd = devnull;
+  if (rootfs_prepare (&r, err) < 0 || rootfs_mount_all (&r, err) < 0
+      || rootfs_setup_devices (&r, err) < 0)
+    goto fail;
+  if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
+    goto fail;
+  if (rootfs_write_sysctls (&r, err) < 0)
+    goto fail;
+  if (cfg->runtime_hooks)
+    {
+      struct sync_msg msg;
+      if (sync_send (cfg->sync_fd, SYNC_HOOKS, 0, NULL, -1, err) < 0
+          || sync_expect (cfg->sync_fd, SYNC_HOOKS_DONE, &msg, err) < 0)
+        goto fail;
+      sync_msg_clear (&msg);
+    }
+  if (hooks_run (&spec->hooks[HOOK_CREATE_CONTAINER], HOOK_CREATE_CONTAINER, state_json, err) < 0)
+    goto fail;
+  if (rootfs_mask_paths (&r, err) < 0 || rootfs_readonly_paths (&r, err) < 0
+      || rootfs_enter (&r, cfg->no_pivot, err) < 0)
+    goto fail;
+  close (r.root_fd);
+  return 0;
+fail:
+  if (r.root_fd >= 0)
+    close (r.root_fd);
+  return -1;
+}
+
+/* CVE-2024-21626: the cwd must be inside the container's root, not a
+ * directory reached through an fd leaked from the runtime. */
+static int
+enter_cwd (const char *cwd, struct hk_error **err)
+{
+  if (chdir (cwd) < 0)
+    return hk_error_errno (err, errno, "process.cwd: chdir to `%s`", cwd);
+  char buf[4096];
+  if (getcwd (buf, sizeof buf) == NULL)
+    return hk_error_errno (err, errno, "process.cwd: `%s` is outside the container's root", cwd);
+  if (buf[0] != '/')
+    return hk_error_set (err, EPERM, "process.cwd: `%s` is outside the container's root", cwd);
+  return 0;
+}
+
+static int
+become_process (const struct init_config *cfg, const char *state_json, struct hk_error **err)
+{
+  const struct oci_spec *spec = cfg->spec;
+  const struct oci_process *p = spec->process;
+  if (spec->linux.has_personality && personality (spec->linux.personality) < 0)
+    return hk_error_errno (err, errno, "linux.personality");
+  if (process_set_scheduling (p, err) < 0 || process_set_rlimits (p, err) < 0)
+    return -1;
+  if (p->apparmor_profile != NULL && process_set_apparmor (p->apparmor_profile, err) < 0)
+    return -1;
+  struct oci_capabilities none = { 0 };
+  const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : &none;
+  if (caps_prepare (caps, err) < 0)
+    return -1;
+  /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it
+   * while we have it.  With no_new_privs, as late as possible, so the
+   * filter need not allow the setup's own syscalls. */
+  bool late_seccomp = p->no_new_privileges;
+  if (cfg->seccomp != NULL && !late_seccomp && seccomp_install (cfg->seccomp, state_json, err) < 0)
+    return -1;
+  bool setgroups_allowed = true;
+  if (cfg->new_userns)
+    {
+      _cleanup_free_ char *policy = NULL;
+      if (fs_read_file (AT_FDCWD, "/proc/self/setgroups", 64, &policy, NULL, NULL) == 0)
+        setgroups_allowed = strncmp (policy, "deny", 4) != 0;
+    }
+  if (process_set_user (p, setgroups_allowed, err) < 0 || caps_apply (caps, err) < 0)
+    return -1;
+  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return hk_error_errno (err, errno, "process.noNewPrivileges");
+  umask (p->user.has_umask ? (mode_t) p->user.umask : 022);
+  if (enter_cwd (p->cwd, err) < 0)
+    return -1;
+  if (cfg->seccomp != NULL && late_seccomp && seccomp_install (cfg->seccomp, state_json, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* CVE-2024-21626 too: no fd of the runtime survives execve but stdio and
+ * the ones the caller asked to preserve. */
+static int
+close_runtime_fds (const struct init_config *cfg, struct hk_error **err)
+{
+  unsigned first = 3 + (unsigned) cfg->preserve_fds;
+  for (unsigned fd = 3; fd < first; fd++)
+    {
+      int flags = fcntl ((int) fd, F_GETFD);
+      if (flags >= 0)
+        fcntl ((int) fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  if (close_range (first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return hk_error_errno (err, errno, "mark the runtime's fds close-on-exec");
+  return 0;
+}
+
+static void
+wait_for_start (const struct init_config *cfg)
+{
+  char byte;
+  ssize_t n;
+  do
+    n = read (cfg->fifo_fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    _exit (1);
+}
+
+static void __attribute__ ((noreturn))
+exec_process (const struct init_config *cfg, const char *state_json)
+{
+  struct hk_error *err = NULL;
+  if (hooks_run (&cfg->spec->hooks[HOOK_START_CONTAINER], HOOK_START_CONTAINER, state_json, &err)
+      < 0)
+    goto fail;
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  process_exec (cfg->spec->process, &err);
+fail:
+  /* The runtime may have gone (create): say it on the process's stderr. */
+  if (cfg->fifo_fd < 0)
+    sync_send (cfg->sync_fd, SYNC_EXEC_FAILED, err->errnum, err->message, -1, NULL);
+  else
+    dprintf (2, "hako-runtime: %s\n", err->message);
+  _exit (err->errnum == ENOENT ? 127 : 126);
+}
+
+void
+init_main (const struct init_config *cfg)
+{
+  struct hk_error *err = NULL;
+  struct sync_msg go;
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  /* Not dumpable: other processes of the container cannot open our
+   * /proc/PID entries (exe, fds, memory) while we still hold the host's. */
+  prctl (PR_SET_DUMPABLE, 0);
+  if (sync_expect (cfg->sync_fd, SYNC_GO, &go, &err) < 0)
+    _exit (1);
+  _cleanup_free_ char *state_json = take_ptr (go.text);
+  sync_msg_clear (&go);
+  if (cfg->new_userns && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+    {
+      hk_error_errno (&err, errno, "become root in the user namespace (is 0 mapped?)");
+      fail (cfg, err);
+    }
+  if (join_namespaces (cfg, &err) < 0)
+    fail (cfg, err);
+  if (cfg->new_cgroupns && unshare (CLONE_NEWCGROUP) < 0)
+    {
+      hk_error_errno (&err, errno, "create the cgroup namespace");
+      fail (cfg, err);
+    }
+  umask (0);
+  int slave = -1;
+  if (build_root (cfg, state_json, &slave, &err) < 0)
+    fail (cfg, err);
+  if (cfg->new_utsns && set_identity (cfg->spec, &err) < 0)
+    fail (cfg, err);
+  if (slave >= 0)
+    {
+      const struct oci_process *p = cfg->spec->process;
+      if (terminal_attach_stdio (slave, p->user.uid, p->console_height, p->console_width, &err)
+          < 0)
+        fail (cfg, err);
+      close (slave);
+    }
+  else if (redirect_stdio (cfg, &err) < 0)
+    fail (cfg, err);
+  if (become_process (cfg, state_json, &err) < 0 || close_runtime_fds (cfg, &err) < 0)
+    fail (cfg, err);
+  if (sync_send (cfg->sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
+    _exit (1);
+  if (cfg->fifo_fd >= 0)
+    wait_for_start (cfg);
+  else
+    {
+      struct sync_msg ack;
+      if (sync_expect (cfg->sync_fd, SYNC_READY_ACK, &ack, &err) < 0)
+        _exit (1);
+      sync_msg_clear (&ack);
+    }
+  exec_process (cfg, state_json);
+}

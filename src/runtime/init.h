@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container's first process, from clone to execve.
+ *
+ * The runtime (container.c) prepares everything that can fail early — the
+ * parsed config, the cgroup, namespace fds, the sync socket — then clones
+ * this process into the new namespaces.  It inherits `struct init_config`
+ * through the copied address space and talks to the runtime over the sync
+ * socket (sync.h):
+ *
+ *   runtime                          container process
+ *   clone3 ─────────────────────────► (new namespaces, in the v2 cgroup)
+ *   write uid/gid maps, join v1
+ *   cgroups, oom_score_adj
+ *   GO + state JSON ────────────────► join namespaces, cgroup ns,
+ *                                     mounts, /dev, console, sysctls
+ *                  ◄──────────────── HOOKS (only if there are any)
+ *   createRuntime + prestart hooks
+ *   HOOKS_DONE ─────────────────────► createContainer hooks, masked and
+ *                                     read-only paths, pivot_root, user,
+ *                                     capabilities, cwd, fds closed
+ *                  ◄──────────────── READY
+ *   state.json, pid file
+ *   create: exit                      create: block reading the exec fifo
+ *   run: READY_ACK ─────────────────► (until `start` writes to it)
+ *                                     startContainer hooks, execve */
+#ifndef HAKO_RUNTIME_INIT_H
+#define HAKO_RUNTIME_INIT_H
+
+#include "cgroup.h"
+#include "seccomp.h"
+#include "spec.h"
+
+#include <stdbool.h>
+
+struct init_config
+{
+  const struct oci_spec *spec;
+  const char *bundle;
+  const char *rootfs_path;
+  const struct cgroup *cgroup;
+  int sync_fd;               /* the container process's end */
+  int fifo_fd;               /* exec fifo, opened O_RDWR; -1 for run */
+  int console_socket_fd;     /* --console-socket connection, or -1 */
+  int preserve_fds;
+  bool no_pivot;
+  bool relay_pty;            /* send the pty master to the runtime (foreground run) */
+  int stdio[3];              /* replacement stdio, -1 keeps what we have */
+  int ns_fds[8];             /* namespaces to join by path (not pid/time), -1 ends */
+  int ns_types[8];
+  bool new_userns;
+  bool new_cgroupns;
+  bool new_utsns;
+  bool runtime_hooks;        /* createRuntime or prestart hooks exist */
+  const struct seccomp_program *seccomp; /* compiled linux.seccomp, or NULL */
+};
+
+/* Runs in the cloned process; never returns. */
+void init_main (const struct init_config *cfg) __attribute__ ((noreturn));
+
+#endif

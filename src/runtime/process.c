@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "process.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/ioprio.h>
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+int
+process_set_rlimits (const struct oci_process *p, struct hk_error **err)
+{
+  for (size_t i = 0; i < p->n_rlimits; i++)
+    {
+      struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
+      if (setrlimit (p->rlimits[i].resource, &rl) < 0)
+        {
+          struct rlimit now = { 0 };
+          getrlimit (p->rlimits[i].resource, &now);
+          if (errno == EPERM && rl.rlim_max > now.rlim_max)
+            return hk_error_errno (err, errno,
+                                   "process.rlimits[%zu]: raise the hard limit to %llu (the "
+                                   "host allows %llu without CAP_SYS_RESOURCE)",
+                                   i, (unsigned long long) rl.rlim_max,
+                                   (unsigned long long) now.rlim_max);
+          return hk_error_errno (err, errno, "process.rlimits[%zu]: setrlimit", i);
+        }
+    }
+  return 0;
+}
+
+struct sched_attr_v1
+{
+  uint32_t size;
+  uint32_t sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime;
+  uint64_t sched_deadline;
+  uint64_t sched_period;
+};
+
+int
+process_set_scheduling (const struct oci_process *p, struct hk_error **err)
+{
+  if (p->has_scheduler)
+    {
+      const struct oci_scheduler *s = &p->scheduler;
+      struct sched_attr_v1 attr = {
+        .size = sizeof attr,
+        .sched_policy = (uint32_t) s->policy,
+        .sched_flags = s->flags,
+        .sched_nice = s->nice,
+        .sched_priority = (uint32_t) s->priority,
+        .sched_runtime = s->runtime,
+        .sched_deadline = s->deadline,
+        .sched_period = s->period,
+      };
+      if (syscall (SYS_sched_setattr, 0, &attr, 0) < 0)
+        return hk_error_errno (err, errno, "process.scheduler: sched_setattr");
+    }
+  if (p->has_io_priority)
+    {
+      int prio = IOPRIO_PRIO_VALUE (p->io_priority.class, p->io_priority.priority);
+      if (syscall (SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, prio) < 0)
+        return hk_error_errno (err, errno, "process.ioPriority: ioprio_set");
+    }
+  return 0;
+}
+
+int
+process_set_user (const struct oci_process *p, bool setgroups_allowed, struct hk_error **err)
+{
+  if (setgroups_allowed)
+    {
+      gid_t *groups = (gid_t *) p->user.additional_gids;
+      if (setgroups (p->user.n_additional_gids, groups) < 0)
+        return hk_error_errno (err, errno, "process.user.additionalGids: setgroups");
+    }
+  else if (p->user.n_additional_gids > 0)
+    return hk_error_set (err, EPERM,
+                         "process.user.additionalGids: setgroups is denied in this user "
+                         "namespace");
+  if (setresgid (p->user.gid, p->user.gid, p->user.gid) < 0)
+    return hk_error_errno (err, errno, "process.user.gid: setresgid(%u)", p->user.gid);
+  if (setresuid (p->user.uid, p->user.uid, p->user.uid) < 0)
+    return hk_error_errno (err, errno, "process.user.uid: setresuid(%u)", p->user.uid);
+  return 0;
+}
+
+int
+process_set_apparmor (const char *profile, struct hk_error **err)
+{
+  _cleanup_free_ char *cmd = xasprintf ("exec %s", profile);
+  /* Newer kernels have a per-LSM directory; older only the shared file. */
+  int r = fs_write_kernel_file (AT_FDCWD, "/proc/self/attr/apparmor/exec", cmd, NULL);
+  if (r < 0 && fs_write_kernel_file (AT_FDCWD, "/proc/self/attr/exec", cmd, err) < 0)
+    return hk_error_prefix (err, "process.apparmorProfile `%s`", profile);
+  return 0;
+}
+
+static bool
+is_executable_file (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
+}
+
+int
+process_exec (const struct oci_process *p, struct hk_error **err)
+{
+  const char *name = p->args[0];
+  if (strchr (name, '/') != NULL)
+    {
+      execve (name, p->args, p->env);
+      return hk_error_errno (err, errno, "exec `%s`", name);
+    }
+  const char *path = strv_env_get (p->env, "PATH");
+  if (path == NULL)
+    path = DEFAULT_PATH;
+  _cleanup_free_ char *dirs = xstrdup (path);
+  int last_errno = ENOENT;
+  char *save = NULL;
+  for (char *dir = strtok_r (dirs, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      _cleanup_free_ char *candidate = xasprintf ("%s/%s", *dir ? dir : ".", name);
+      if (!is_executable_file (candidate))
+        {
+          if (access (candidate, F_OK) == 0)
+            last_errno = EACCES;
+          continue;
+        }
+      execve (candidate, p->args, p->env);
+      last_errno = errno;
+      if (errno != ENOENT && errno != EACCES && errno != ENOTDIR)
+        return hk_error_errno (err, errno, "exec `%s`", candidate);
+    }
+  if (last_errno == ENOENT)
+    return hk_error_set (err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
+  return hk_error_errno (err, last_errno, "exec `%s`", name);
+}

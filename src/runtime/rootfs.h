@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The container's root filesystem, set up by the container process in its
+ * new mount namespace: propagation, the rootfs bind, every configured
+ * mount, /dev, the console, masked and read-only paths, pivot_root.
+ *
+ * Every destination is resolved inside the root with in_root_*() and
+ * mounted through the fd that resolution returned, so a symlink in the
+ * image cannot send a mount to the host. */
+#ifndef HAKO_RUNTIME_ROOTFS_H
+#define HAKO_RUNTIME_ROOTFS_H
+
+#include "cgroup.h"
+#include "common/error.h"
+#include "spec.h"
+
+#include <stdbool.h>
+
+struct rootfs
+{
+  const struct oci_spec *spec;
+  const char *bundle;        /* relative bind sources start here */
+  const char *rootfs_path;   /* absolute path of the root on the host */
+  int root_fd;               /* O_PATH of the root once bind-mounted */
+  const struct cgroup *cgroup;
+  bool userns;               /* a new user namespace: no mknod, bind devices */
+  bool cgroupns;             /* a new cgroup namespace */
+  int devnull_fd;            /* the host's /dev/null, checked, for masking */
+};
+
+/* Sets the propagation of "/" (linux.rootfsPropagation, default rslave),
+ * bind-mounts the root onto itself and opens it into R->root_fd. */
+int rootfs_prepare (struct rootfs *r, struct hk_error **err);
+
+/* Mounts every entry of config.json "mounts", in order. */
+int rootfs_mount_all (struct rootfs *r, struct hk_error **err);
+
+/* The default devices and /dev symlinks (unless /dev is a bind mount),
+ * then linux.devices. */
+int rootfs_setup_devices (struct rootfs *r, struct hk_error **err);
+
+/* Binds /dev/pts/INDEX onto /dev/console. */
+int rootfs_bind_console (struct rootfs *r, int index, struct hk_error **err);
+
+/* linux.maskedPaths and linux.readonlyPaths. */
+int rootfs_mask_paths (struct rootfs *r, struct hk_error **err);
+int rootfs_readonly_paths (struct rootfs *r, struct hk_error **err);
+
+/* Writes linux.sysctl through the container's /proc/sys, checked to be a
+ * procfs before anything is written. */
+int rootfs_write_sysctls (struct rootfs *r, struct hk_error **err);
+
+/* pivot_root into the root (or MS_MOVE + chroot with NO_PIVOT), then the
+ * read-only root and the root propagation. */
+int rootfs_enter (struct rootfs *r, bool no_pivot, struct hk_error **err);
+
+/* Checks that FD lives on a procfs (not a tmpfs or a bind mount posing as
+ * /proc).  WHAT names it in the error. */
+int rootfs_check_procfs (int fd, const char *what, struct hk_error **err);
+
+/* Mounts one config.json entry (mounts.c). */
+int mounts_mount_one (struct rootfs *r, const struct oci_mount *m, size_t index,
+                      struct hk_error **err);
+
+#endif
