@@ -63,12 +63,12 @@ caps_apply (const struct oci_capabilities *caps, struct hk_error **err)
     return hk_error_errno (err, errno, "prctl(PR_SET_KEEPCAPS)");
   if (cap_reset_ambient () < 0 && errno != EINVAL)
     return hk_error_errno (err, errno, "clear the ambient capabilities");
+  /* The kernel raises an ambient capability only when it is permitted and
+   * inheritable.  Configs often list ambient ones without inheritable
+   * (runc's default spec does), and runc skips those: so do we. */
+  uint64_t ambient = caps->ambient & caps->inheritable & (caps->permitted | caps->effective);
   for (int i = 0; i <= last; i++)
-    if (caps->ambient & (UINT64_C (1) << i))
-      if (cap_set_ambient ((cap_value_t) i, CAP_SET) < 0)
-        return hk_error_errno (err, errno,
-                               "raise ambient capability %s (it must also be permitted and "
-                               "inheritable)",
-                               cap_to_name ((cap_value_t) i));
+    if ((ambient & (UINT64_C (1) << i)) && cap_set_ambient ((cap_value_t) i, CAP_SET) < 0)
+      return hk_error_errno (err, errno, "process.capabilities.ambient: raise capability %d", i);
   return 0;
 }

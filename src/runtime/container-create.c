@@ -202,9 +202,47 @@ open_namespaces (struct creation *c, struct hk_error **err)
   return 0;
 }
 
+/* The devices every container needs, allowed after the config's own
+ * device rules as runc and crun do: mknod of any node (access is what is
+ * checked), the default devices, the pty devices, and linux.devices. */
+static void
+add_default_device_rules (struct oci_spec *spec)
+{
+  static const struct
+  {
+    char type;
+    int64_t major, minor;
+    const char *access;
+  } defaults[] = {
+    { 'c', -1, -1, "m" }, { 'b', -1, -1, "m" },  { 'c', 1, 3, "rwm" }, { 'c', 1, 5, "rwm" },
+    { 'c', 1, 7, "rwm" }, { 'c', 1, 8, "rwm" },  { 'c', 1, 9, "rwm" }, { 'c', 5, 0, "rwm" },
+    { 'c', 5, 1, "rwm" }, { 'c', 5, 2, "rwm" },  { 'c', 136, -1, "rwm" },
+  };
+  struct oci_resources *res = &spec->linux.resources;
+  if (res->n_devices == 0)
+    return; /* no device rules: nothing is filtered */
+  size_t n_defaults = sizeof defaults / sizeof defaults[0];
+  size_t total = res->n_devices + n_defaults + spec->linux.n_devices;
+  res->devices = xreallocarray (res->devices, total + 1, sizeof *res->devices);
+  for (size_t i = 0; i < n_defaults; i++)
+    res->devices[res->n_devices++] = (struct oci_device_rule) {
+      .allow = true, .type = defaults[i].type, .major = defaults[i].major,
+      .minor = defaults[i].minor, .access = xstrdup (defaults[i].access) };
+  for (size_t i = 0; i < spec->linux.n_devices; i++)
+    {
+      const struct oci_device *d = &spec->linux.devices[i];
+      if (d->type == 'p')
+        continue;
+      res->devices[res->n_devices++] = (struct oci_device_rule) {
+        .allow = true, .type = d->type == 'b' ? 'b' : 'c', .major = d->major, .minor = d->minor,
+        .access = xstrdup ("rwm") };
+    }
+}
+
 static int
 make_cgroup (struct creation *c, struct hk_error **err)
 {
+  add_default_device_rules (c->spec);
   struct cgroup_layout *layout = NULL;
   if (cgroup_layout_detect (c->ctx->cgroup_root, &layout, err) < 0)
     return -1;
@@ -335,7 +373,7 @@ fill_init_config (struct creation *c)
   i->console_socket_fd = c->console_fd;
   i->preserve_fds = c->opts->preserve_fds;
   i->no_pivot = c->opts->no_pivot;
-  i->relay_pty = c->foreground;
+  i->foreground = c->foreground;
   memcpy (i->stdio, c->opts->stdio, sizeof i->stdio);
   const struct oci_namespace *user = spec_namespace (spec, CLONE_NEWUSER);
   const struct oci_namespace *cgroupns = spec_namespace (spec, CLONE_NEWCGROUP);

@@ -73,7 +73,7 @@ setup_terminal (const struct init_config *cfg, struct rootfs *r, int *slave,
     return -1;
   if (cfg->console_socket_fd >= 0)
     return sync_send_fd (cfg->console_socket_fd, master, "/dev/ptmx", err);
-  if (cfg->relay_pty)
+  if (cfg->foreground)
     return sync_send (cfg->sync_fd, SYNC_PTY, 0, NULL, master, err);
   return hk_error_set (err, EINVAL,
                        "process.terminal: a terminal needs --console-socket (or a foreground "
@@ -294,6 +294,10 @@ init_main (const struct init_config *cfg)
     fail (cfg, err);
   if (become_process (cfg, state_json, &err) < 0 || close_runtime_fds (cfg, &err) < 0)
     fail (cfg, err);
+  /* A created (or detached) container outlives the runtime that made it;
+   * a foreground run's dies with it. */
+  if (!cfg->foreground)
+    prctl (PR_SET_PDEATHSIG, 0);
   if (sync_send (cfg->sync_fd, SYNC_READY, 0, NULL, -1, &err) < 0)
     _exit (1);
   if (cfg->fifo_fd >= 0)

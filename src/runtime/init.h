@@ -43,7 +43,7 @@ struct init_config
   int console_socket_fd;     /* --console-socket connection, or -1 */
   int preserve_fds;
   bool no_pivot;
-  bool relay_pty;            /* send the pty master to the runtime (foreground run) */
+  bool foreground;           /* a foreground run: the runtime stays and relays the pty */
   int stdio[3];              /* replacement stdio, -1 keeps what we have */
   int ns_fds[8];             /* namespaces to join by path (not pid/time), -1 ends */
   int ns_types[8];

@@ -1,0 +1,82 @@
+#!/bin/bash
+# The README's second command: installs what is needed, builds hako twice
+# (release, and with AddressSanitizer + UndefinedBehaviorSanitizer), runs
+# the cmocka unit tests and the bats system tests against both builds, and
+# ends with one line: "N passed, N failed".
+#
+#   tests/run.sh [--no-asan] [--unit] [--system] [BATS FILES...]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+
+asan=1 unit=1 system=1 files=()
+while (($#)); do
+	case $1 in
+	--no-asan) asan=0 ;;
+	--unit) system=0 ;;
+	--system) unit=0 ;;
+	*) files+=("$1") ;;
+	esac
+	shift
+done
+((${#files[@]})) || files=(tests/system/*.bats)
+
+scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+if ((asan)); then scripts/build.sh --asan; else scripts/build.sh; fi || {
+	echo "build failed"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+builds=(build)
+((asan)) && builds+=(build-asan)
+
+# Leaks are failures too; UBSan stops at the first report.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
+
+passed=0 failed=0 skipped=0
+log=$(mktemp /tmp/hako-tests.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+# Counts the TAP lines of a run into the totals.
+count_tap() {
+	local ok notok skip
+	ok=$(grep -cE '^ok ' "$log")
+	skip=$(grep -cE '^ok .*# [Ss][Kk][Ii][Pp]' "$log")
+	notok=$(grep -cE '^not ok ' "$log")
+	passed=$((passed + ok - skip))
+	skipped=$((skipped + skip))
+	failed=$((failed + notok))
+}
+
+for b in "${builds[@]}"; do
+	if ((unit)); then
+		echo "== unit tests ($b)"
+		for t in "$b"/tests/unit/test-*; do
+			[ -x "$t" ] || continue
+			CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1
+			rc=$?
+			grep -E '^(not )?ok ' "$log" | sed "s|^|  $(basename "$t"): |"
+			if ((rc != 0)) && ! grep -qE '^not ok ' "$log"; then
+				echo "not ok $(basename "$t") exited with status $rc" | tee -a "$log"
+				cat "$log" | tail -20
+			fi
+			count_tap
+		done
+	fi
+	if ((system)); then
+		echo "== system tests ($b)"
+		# One system-test suite at a time on a machine: they share cgroups,
+		# mounts and firewall rules.
+		exec 9>/run/hako-system-tests.lock
+		flock 9
+		HAKO_BUILD=$top/$b bats --tap "${files[@]}" >"$log" 2>&1
+		sed 's/^/  /' "$log"
+		count_tap
+		flock -u 9
+	fi
+done
+((skipped)) && echo "($skipped skipped, each with its reason above)"
+echo "$passed passed, $failed failed"
+((failed == 0))

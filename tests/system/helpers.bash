@@ -1,0 +1,108 @@
+# Shared by the bats files: paths, a busybox bundle per test, and checks
+# that a test left nothing behind (state, cgroups, mounts, processes).
+# shellcheck shell=bash
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+HAKO_BUILD=${HAKO_BUILD:-$TOP/build}
+RUNTIME=$HAKO_BUILD/src/cli/hako-runtime
+export HAKO_RUNTIME=$RUNTIME
+
+# The cgroup parent of every test container, in every hierarchy.
+TEST_CGROUP=hakotest
+
+# hako-runtime with this file's private state root.
+rt() {
+	"$RUNTIME" --root "$STATE_ROOT" "$@"
+}
+
+# A shared busybox rootfs for the file, made once.
+setup_file_common() {
+	export STATE_ROOT=$BATS_FILE_TMPDIR/state
+	export SHARED_ROOTFS=$BATS_FILE_TMPDIR/rootfs
+	"$TOP/scripts/make-busybox-bundle.sh" "$BATS_FILE_TMPDIR" true >/dev/null
+}
+
+# make_bundle [ARGS...]: $BUNDLE with a config running ARGS over the shared
+# rootfs (read-only), in cgroup /hakotest/$CID.
+make_bundle() {
+	export CID=hk${BATS_TEST_NUMBER}-$$
+	export BUNDLE=$BATS_TEST_TMPDIR/bundle
+	mkdir -p "$BUNDLE"
+	local args_json
+	args_json=$(printf '%s\n' "${@:-true}" | jq -R . | jq -s .)
+	jq --argjson args "$args_json" --arg root "$SHARED_ROOTFS" --arg cg "/$TEST_CGROUP/$CID" \
+		'.process.args = $args | .root.path = $root | .linux.cgroupsPath = $cg' \
+		"$BATS_FILE_TMPDIR/config.json" >"$BUNDLE/config.json"
+}
+
+# A private, writable copy of the rootfs for tests that change it.
+private_rootfs() {
+	cp -a "$SHARED_ROOTFS" "$BUNDLE/rootfs"
+	config_set '.root.path = "rootfs" | .root.readonly = false'
+}
+
+# config_set JQ-FILTER [jq args...]: edits $BUNDLE/config.json.
+config_set() {
+	local filter=$1
+	shift
+	jq "$@" "$filter" "$BUNDLE/config.json" >"$BUNDLE/config.json.new"
+	mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# The cgroup directories of $CID in every mounted hierarchy.
+container_cgroups() {
+	local mp
+	for mp in $(awk '$3 == "cgroup" || $3 == "cgroup2" { print $2 }' /proc/self/mounts); do
+		[ -d "$mp/$TEST_CGROUP/$CID" ] && echo "$mp/$TEST_CGROUP/$CID"
+	done
+	return 0
+}
+
+# The directory of CONTROLLER's hierarchy (v1 mount, else the v2 tree).
+cgroup_dir_of() {
+	local controller=$1 mp
+	mp=$(awk -v c="$controller" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) print $2 }' /proc/self/mounts | head -1)
+	if [ -z "$mp" ]; then
+		mp=$(awk '$3 == "cgroup2" { print $2 }' /proc/self/mounts | head -1)
+	fi
+	echo "$mp/$TEST_CGROUP/$CID"
+}
+
+# What must be the same before and after a test: mounts, test cgroups,
+# containers in the state root.
+host_snapshot() {
+	{
+		echo "mounts: $(wc -l </proc/self/mountinfo)"
+		find /sys/fs/cgroup -maxdepth 3 -path "*/$TEST_CGROUP/*" -type d 2>/dev/null | sort
+		ls -A "$STATE_ROOT" 2>/dev/null | grep -v '^\.' || true
+	}
+}
+
+common_teardown() {
+	local id
+	for id in $(rt list -q 2>/dev/null); do
+		rt delete --force "$id" >/dev/null 2>&1 || true
+	done
+	local dir
+	for dir in $(find /sys/fs/cgroup -maxdepth 3 -path "*/$TEST_CGROUP/*" -type d 2>/dev/null); do
+		rmdir "$dir" 2>/dev/null || true
+	done
+}
+
+teardown_file_common() {
+	local dir
+	for dir in $(find /sys/fs/cgroup -maxdepth 2 -name "$TEST_CGROUP" -type d 2>/dev/null); do
+		rmdir "$dir" 2>/dev/null || true
+	done
+}
+
+# wait_for_status ID STATUS: polls `state` for up to 5 s.
+wait_for_status() {
+	local i
+	for i in $(seq 100); do
+		[ "$(rt state "$1" 2>/dev/null | jq -r .status)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "container $1 never reached $2 (now: $(rt state "$1" 2>&1))" >&2
+	return 1
+}
