@@ -55,6 +55,12 @@ apply_mount_attributes (int mnt_fd, const struct mount_options *o, bool top_attr
   return 0;
 }
 
+static bool
+under_proc (const char *dest)
+{
+  return strncmp (dest, "/proc/", 6) == 0;
+}
+
 static char *
 bind_source (const struct rootfs *r, const char *source)
 {
@@ -74,6 +80,8 @@ mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_opti
   enum in_root_kind kind = S_ISDIR (st.st_mode) ? IN_ROOT_DIR : IN_ROOT_FILE;
   _cleanup_close_ int target = in_root_mkpath (r->root_fd, m->destination, kind, 0644, err);
   if (target < 0)
+    return -1;
+  if (under_proc (m->destination) && rootfs_check_procfs (target, m->destination, err) < 0)
     return -1;
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0);
   _cleanup_close_ int tree = open_tree (AT_FDCWD, source, flags);
@@ -112,12 +120,6 @@ data_without_gid (const char *data)
       out = joined;
     }
   return out;
-}
-
-static bool
-under_proc (const char *dest)
-{
-  return strncmp (dest, "/proc/", 6) == 0;
 }
 
 static int
