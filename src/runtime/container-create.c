@@ -10,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -126,6 +127,52 @@ creation_release (struct creation *c, bool abort)
   free (c->state_json);
 }
 
+/* True when the kernel knows file system TYPE, or may load it on demand
+ * (a module not loaded yet). */
+static bool
+filesystem_known (const char *type)
+{
+  static const char *const modules[] = { "overlay", "fuse",  "nfs",      "nfs4", "cifs",
+                                         "9p",      "xfs",   "btrfs",    "ext4", "squashfs",
+                                         "erofs",   "vfat",  "virtiofs", "iso9660" };
+  for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+    if (strcmp (type, modules[i]) == 0)
+      return true;
+  _cleanup_fclose_ FILE *f = fopen ("/proc/filesystems", "re");
+  if (f == NULL)
+    return true; /* cannot tell: let mount(2) judge */
+  char line[128];
+  while (fgets (line, sizeof line, f) != NULL)
+    {
+      char *name = strchr (line, '\t');
+      if (name == NULL)
+        continue;
+      name++;
+      name[strcspn (name, "\n")] = '\0';
+      if (strcmp (name, type) == 0)
+        return true;
+    }
+  return false;
+}
+
+/* A mistyped file system is named at once, not after half a setup. */
+static int
+check_mount_types (const struct oci_spec *spec, struct hk_error **err)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const char *type = spec->mounts[i].type;
+      if (strcmp (type, "bind") == 0 || strcmp (type, "none") == 0
+          || strv_contains (spec->mounts[i].options, "bind")
+          || strv_contains (spec->mounts[i].options, "rbind"))
+        continue;
+      if (!filesystem_known (type))
+        return hk_error_set (err, ENODEV, "mounts[%zu].type: unknown file system type `%s`", i,
+                             type);
+    }
+  return 0;
+}
+
 static int
 load_bundle (struct creation *c, struct hk_error **err)
 {
@@ -159,6 +206,8 @@ load_bundle (struct creation *c, struct hk_error **err)
   if (!c->spec->process->terminal && c->opts->console_socket != NULL)
     return hk_error_set (err, EINVAL,
                          "--console-socket given but config.json: process.terminal is false");
+  if (check_mount_types (c->spec, err) < 0)
+    return hk_error_prefix (err, "config.json");
   if (c->spec->linux.has_intel_rdt)
     return hk_error_set (err, ENOTSUP, "config.json: linux.intelRdt: Intel RDT is not supported here");
   if (c->spec->linux.has_memory_policy)
