@@ -198,10 +198,11 @@ state_status (const struct container_state *s)
     return STATUS_CREATING;
   if (!state_process_alive (s->pid, s->pid_start_time))
     return STATUS_STOPPED;
-  if (faccessat (s->dir_fd, EXEC_FIFO, F_OK, 0) == 0)
-    return STATUS_CREATED;
+  /* A created container can be paused too; resume brings it back. */
   if (s->cgroup != NULL && cgroup_is_frozen (s->cgroup))
     return STATUS_PAUSED;
+  if (faccessat (s->dir_fd, EXEC_FIFO, F_OK, 0) == 0)
+    return STATUS_CREATED;
   return STATUS_RUNNING;
 }
 
