@@ -517,6 +517,12 @@ kill_all (const struct cgroup_dir *d, struct hk_error **err)
 int
 cgroup_destroy (struct cgroup *cg, struct hk_error **err)
 {
+  /* The common case first: an empty cgroup is just removed. */
+  bool all_gone = true;
+  for (size_t i = 0; i < cg->n; i++)
+    all_gone &= rmdir (cg->dirs[i].dir) == 0 || errno == ENOENT;
+  if (all_gone)
+    return 0;
   int result = 0;
   /* A frozen process would keep SIGKILL pending forever: thaw first. */
   if (cgroup_is_frozen (cg))

@@ -2,6 +2,7 @@
 /* create and run: everything the runtime does between reading config.json
  * and a container process that waits to be started (or runs). */
 #include "container-internal.h"
+#include "exe-seal.h"
 #include "hooks.h"
 #include "init.h"
 #include "seccomp.h"
@@ -305,11 +306,27 @@ make_cgroup (struct creation *c, struct hk_error **err)
   return 0;
 }
 
+/* CVE-2019-5736: a container process must never see a runtime process
+ * whose /proc/PID/exe is writable.  In a new pid namespace it cannot: its
+ * first process is ours until it executes the program, and we are not in
+ * that namespace.  Otherwise (the host's pid namespace, or one joined)
+ * re-execute from the sealed copy first; this costs an exec. */
+static int
+seal_if_visible (struct creation *c, struct hk_error **err)
+{
+  const struct oci_namespace *pid = spec_namespace (c->spec, CLONE_NEWPID);
+  if (pid != NULL && pid->path == NULL)
+    return 0;
+  if (c->opts->reexec_argv == NULL)
+    return hk_error_set (err, EINVAL, "a container that shares a pid namespace needs the runtime's command line to re-execute it sealed");
+  return exe_seal_ensure (c->opts->reexec_argv, err);
+}
+
 static int
 prepare (struct creation *c, struct hk_error **err)
 {
   if (state_check_id (c->opts->id, err) < 0 || load_bundle (c, err) < 0
-      || open_namespaces (c, err) < 0)
+      || seal_if_visible (c, err) < 0 || open_namespaces (c, err) < 0)
     return -1;
   if (c->spec->linux.seccomp != NULL)
     {
@@ -618,21 +635,31 @@ write_pid_file (const char *path, pid_t pid, struct hk_error **err)
     return hk_error_errno (err, errno, "--pid-file `%s`", path);
   char text[16];
   int len = snprintf (text, sizeof text, "%d", (int) pid);
-  return fs_write_atomic (dfd, name, text, (size_t) len, 0644, err);
+  return fs_replace_file (dfd, name, text, (size_t) len, 0644, err);
 }
 
+/* The name of our user, read from /etc/passwd directly: the runtime is
+ * linked statically, without glibc's NSS modules. */
 static char *
 owner_name (void)
 {
-  struct passwd *pw = getpwuid (geteuid ());
-  return xstrdup (pw ? pw->pw_name : "");
+  uid_t uid = geteuid ();
+  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
+  if (f != NULL)
+    {
+      struct passwd *pw;
+      while ((pw = fgetpwent (f)) != NULL)
+        if (pw->pw_uid == uid)
+          return xstrdup (pw->pw_name);
+    }
+  return xasprintf ("%u", (unsigned) uid);
 }
 
 /* Records the container: config copy, state.json, pid file. */
 static int
 commit (struct creation *c, struct hk_error **err)
 {
-  if (fs_write_atomic (c->state_fd, CONFIG_COPY, c->config_text, c->config_len, 0600, err) < 0)
+  if (fs_replace_file (c->state_fd, CONFIG_COPY, c->config_text, c->config_len, 0600, err) < 0)
     return -1;
   struct container_state s = {
     .id = (char *) c->opts->id,
@@ -772,13 +799,18 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   sigset_t signals, old;
   if (c.foreground)
     block_signals (&signals, &old);
+  hk_debug (ctx->log, "run %s: start", opts->id);
   int r = prepare (&c, err);
+  hk_debug (ctx->log, "prepared");
   if (r == 0)
     r = spawn (&c, err);
+  hk_debug (ctx->log, "spawned");
   if (r == 0)
     r = configure (&c, err);
+  hk_debug (ctx->log, "configured");
   if (r == 0)
     r = commit (&c, err);
+  hk_debug (ctx->log, "committed");
   if (r == 0 && await_exec (&c, err) < 0)
     {
       r = -1;
@@ -798,7 +830,9 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
       *exit_status = 0;
       return 0;
     }
+  hk_debug (ctx->log, "executed");
   r = wait_foreground (&c, &signals, exit_status, err);
+  hk_debug (ctx->log, "exited");
   sigprocmask (SIG_SETMASK, &old, NULL);
   creation_release (&c, false);
   struct hk_error *cleanup_err = NULL;
@@ -807,5 +841,6 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
       hk_warn (ctx->log, "remove container `%s`: %s", opts->id, cleanup_err->message);
       hk_error_free (cleanup_err);
     }
+  hk_debug (ctx->log, "deleted");
   return r;
 }

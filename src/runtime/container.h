@@ -30,6 +30,8 @@ struct create_options
   int preserve_fds;           /* fds 3 .. 3+N-1 pass to the process */
   bool no_pivot;
   int stdio[3];               /* fds for the process's stdio; -1 inherits ours */
+  char **reexec_argv;         /* our own command line, to re-execute from a
+                                 sealed copy when the container could see us */
 };
 
 #define CREATE_OPTIONS_INIT { .stdio = { -1, -1, -1 } }

@@ -389,7 +389,7 @@ cache_store (const char *dir, const char *name, const char *key,
   memcpy (bytes + key_len, prog->insns, bpf_len);
   _cleanup_close_ int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0)
-    fs_write_atomic (dfd, name, bytes, key_len + bpf_len, 0600, NULL);
+    fs_replace_file (dfd, name, bytes, key_len + bpf_len, 0600, NULL);
 }
 
 int

@@ -84,7 +84,7 @@ state_save (const struct container_state *s, struct hk_error **err)
   if (s->cgroup != NULL)
     json_object_set_new (j, "cgroups", cgroup_to_json (s->cgroup));
   _cleanup_free_ char *text = json_to_string (j, false);
-  return fs_write_atomic (s->dir_fd, STATE_FILE, text, strlen (text), 0600, err);
+  return fs_replace_file (s->dir_fd, STATE_FILE, text, strlen (text), 0600, err);
 }
 
 int
