@@ -22,6 +22,7 @@ static const struct
   { "create", verb_create, "create a container from a bundle" },
   { "start", verb_start, "run the program of a created container" },
   { "run", verb_run, "create and start a container" },
+  { "exec", verb_exec, "run a new process in a running container" },
   { "state", verb_state, "print the state of a container" },
   { "kill", verb_kill, "send a signal to a container" },
   { "delete", verb_delete, "remove a stopped container" },

@@ -3,6 +3,7 @@
  * and a container process that waits to be started (or runs). */
 #include "container-internal.h"
 #include "exe-seal.h"
+#include "foreground.h"
 #include "hooks.h"
 #include "init.h"
 #include "seccomp.h"
@@ -708,75 +709,6 @@ container_create (const struct runtime_context *ctx, const struct create_options
 }
 
 static void
-block_signals (sigset_t *set, sigset_t *old)
-{
-  /* Everything that can be forwarded; faults stay unblocked. */
-  sigfillset (set);
-  static const int keep[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
-  for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-    sigdelset (set, keep[i]);
-  sigprocmask (SIG_BLOCK, set, old);
-}
-
-/* Waits for the container process, forwarding signals; its status as a
- * shell reports it (128+N when killed by signal N). */
-static int
-wait_foreground (struct creation *c, const sigset_t *signals, int *exit_status,
-                 struct hk_error **err)
-{
-  _cleanup_close_ int sfd = signalfd (-1, signals, SFD_CLOEXEC);
-  if (sfd < 0)
-    return hk_error_errno (err, errno, "signalfd");
-  if (c->pty_master >= 0)
-    terminal_proxy (c->pty_master, c->pidfd, sfd, c->pid, err);
-  else
-    for (;;)
-      {
-        struct pollfd fds[2] = { { .fd = c->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
-        if (poll (fds, 2, -1) < 0 && errno != EINTR)
-          return hk_error_errno (err, errno, "poll");
-        if (fds[0].revents)
-          break;
-        struct signalfd_siginfo si;
-        if (fds[1].revents && read (sfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD
-            && si.ssi_signo != SIGWINCH)
-          pidfd_send_signal (c->pidfd, (int) si.ssi_signo, NULL, 0);
-      }
-  int status;
-  if (waitpid (c->pid, &status, 0) != c->pid)
-    return hk_error_errno (err, errno, "wait for the container process");
-  close_fd (&c->pidfd);
-  *exit_status = WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status);
-  return 0;
-}
-
-/* After READY_ACK the process runs its startContainer hooks and execs:
- * the sync socket closes at a successful exec (close-on-exec), or carries
- * EXEC_FAILED. */
-static int
-await_exec (struct creation *c, struct hk_error **err)
-{
-  if (sync_send (c->sync[0], SYNC_READY_ACK, 0, NULL, -1, err) < 0)
-    return -1;
-  struct sync_msg msg;
-  if (sync_recv (c->sync[0], &msg, err) < 0)
-    {
-      if ((*err)->errnum != EPIPE)
-        return -1;
-      hk_error_free (*err);
-      *err = NULL;
-      return 0;
-    }
-  int errnum = msg.errnum;
-  if (msg.type == SYNC_EXEC_FAILED || msg.type == SYNC_ERROR)
-    hk_error_set (err, errnum, "%s", msg.text ? msg.text : "exec failed");
-  else
-    hk_error_set (err, EPROTO, "unexpected message from the container process");
-  sync_msg_clear (&msg);
-  return -1;
-}
-
-static void
 run_poststart (struct creation *c)
 {
   _cleanup_free_ char *state = state_json_of (c, "running");
@@ -798,7 +730,7 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   *exit_status = 1; /* the runtime's own failure, unless said otherwise */
   sigset_t signals, old;
   if (c.foreground)
-    block_signals (&signals, &old);
+    foreground_block_signals (&signals, &old);
   hk_debug (ctx->log, "run %s: start", opts->id);
   int r = prepare (&c, err);
   hk_debug (ctx->log, "prepared");
@@ -811,7 +743,7 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   if (r == 0)
     r = commit (&c, err);
   hk_debug (ctx->log, "committed");
-  if (r == 0 && await_exec (&c, err) < 0)
+  if (r == 0 && sync_await_exec (c.sync[0], err) < 0)
     {
       r = -1;
       *exit_status = (*err)->errnum == ENOENT ? 127 : 126;
@@ -831,7 +763,8 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
       return 0;
     }
   hk_debug (ctx->log, "executed");
-  r = wait_foreground (&c, &signals, exit_status, err);
+  r = foreground_wait (c.pidfd, c.pid, c.pty_master, &signals, exit_status, err);
+  c.pidfd = -1; /* closed by foreground_wait */
   hk_debug (ctx->log, "exited");
   sigprocmask (SIG_SETMASK, &old, NULL);
   creation_release (&c, false);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "init.h"
-#include "caps.h"
 #include "hooks.h"
 #include "process.h"
 #include "rootfs.h"
@@ -18,7 +17,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -148,78 +146,6 @@ fail:
   return -1;
 }
 
-/* CVE-2024-21626: the cwd must be inside the container's root, not a
- * directory reached through an fd leaked from the runtime. */
-static int
-enter_cwd (const char *cwd, struct hk_error **err)
-{
-  if (chdir (cwd) < 0)
-    return hk_error_errno (err, errno, "process.cwd: chdir to `%s`", cwd);
-  char buf[4096];
-  if (getcwd (buf, sizeof buf) == NULL)
-    return hk_error_errno (err, errno, "process.cwd: `%s` is outside the container's root", cwd);
-  if (buf[0] != '/')
-    return hk_error_set (err, EPERM, "process.cwd: `%s` is outside the container's root", cwd);
-  return 0;
-}
-
-static int
-become_process (const struct init_config *cfg, const char *state_json, struct hk_error **err)
-{
-  const struct oci_spec *spec = cfg->spec;
-  const struct oci_process *p = spec->process;
-  if (spec->linux.has_personality && personality (spec->linux.personality) < 0)
-    return hk_error_errno (err, errno, "linux.personality");
-  if (process_set_scheduling (p, err) < 0 || process_set_rlimits (p, err) < 0)
-    return -1;
-  if (p->apparmor_profile != NULL && process_set_apparmor (p->apparmor_profile, err) < 0)
-    return -1;
-  struct oci_capabilities none = { 0 };
-  const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : &none;
-  if (caps_prepare (caps, err) < 0)
-    return -1;
-  /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it
-   * while we have it.  With no_new_privs, as late as possible, so the
-   * filter need not allow the setup's own syscalls. */
-  bool late_seccomp = p->no_new_privileges;
-  if (cfg->seccomp != NULL && !late_seccomp && seccomp_install (cfg->seccomp, state_json, err) < 0)
-    return -1;
-  bool setgroups_allowed = true;
-  if (cfg->new_userns)
-    {
-      _cleanup_free_ char *policy = NULL;
-      if (fs_read_file (AT_FDCWD, "/proc/self/setgroups", 64, &policy, NULL, NULL) == 0)
-        setgroups_allowed = strncmp (policy, "deny", 4) != 0;
-    }
-  if (process_set_user (p, setgroups_allowed, err) < 0 || caps_apply (caps, err) < 0)
-    return -1;
-  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    return hk_error_errno (err, errno, "process.noNewPrivileges");
-  umask (p->user.has_umask ? (mode_t) p->user.umask : 022);
-  if (enter_cwd (p->cwd, err) < 0)
-    return -1;
-  if (cfg->seccomp != NULL && late_seccomp && seccomp_install (cfg->seccomp, state_json, err) < 0)
-    return -1;
-  return 0;
-}
-
-/* CVE-2024-21626 too: no fd of the runtime survives execve but stdio and
- * the ones the caller asked to preserve. */
-static int
-close_runtime_fds (const struct init_config *cfg, struct hk_error **err)
-{
-  unsigned first = 3 + (unsigned) cfg->preserve_fds;
-  for (unsigned fd = 3; fd < first; fd++)
-    {
-      int flags = fcntl ((int) fd, F_GETFD);
-      if (flags >= 0)
-        fcntl ((int) fd, F_SETFD, flags & ~FD_CLOEXEC);
-    }
-  if (close_range (first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return hk_error_errno (err, errno, "mark the runtime's fds close-on-exec");
-  return 0;
-}
-
 static void
 wait_for_start (const struct init_config *cfg)
 {
@@ -310,7 +236,14 @@ init_main (const struct init_config *cfg)
     }
   else if (redirect_stdio (cfg, &err) < 0)
     fail (cfg, err);
-  if (become_process (cfg, state_json, &err) < 0 || close_runtime_fds (cfg, &err) < 0)
+  struct process_setup setup = {
+    .process = cfg->spec->process,
+    .has_personality = cfg->spec->linux.has_personality,
+    .personality = cfg->spec->linux.personality,
+    .seccomp = cfg->seccomp,
+    .state_json = state_json,
+  };
+  if (process_become (&setup, &err) < 0 || process_close_fds (cfg->preserve_fds, &err) < 0)
     fail (cfg, err);
   /* A created (or detached) container outlives the runtime that made it;
    * a foreground run's dies with it. */

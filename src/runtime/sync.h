@@ -43,6 +43,11 @@ int sync_expect (int sock, enum sync_type type, struct sync_msg *msg, struct hk_
 
 void sync_msg_clear (struct sync_msg *msg);
 
+/* After READY_ACK the process execs its program: the socket closes at a
+ * successful exec (close-on-exec), or carries EXEC_FAILED, which becomes
+ * *ERR (errnum ENOENT or EACCES, for exit codes 127 and 126). */
+int sync_await_exec (int sock, struct hk_error **err);
+
 /* Sends FD over a connected unix socket (the --console-socket protocol of
  * runc: the pty master with a short name in the payload). */
 int sync_send_fd (int sock, int fd, const char *name, struct hk_error **err);
