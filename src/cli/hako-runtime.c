@@ -29,6 +29,9 @@ static const struct
   { "list", verb_list, "list containers" },
   { "pause", verb_pause, "freeze every process of a container" },
   { "resume", verb_resume, "thaw a paused container" },
+  { "ps", verb_ps, "list the processes of a container" },
+  { "update", verb_update, "change the resource limits of a container" },
+  { "events", verb_events, "statistics and OOM events of a container" },
   { "features", verb_features, "print the features document" },
   { "spec", verb_spec, "write a default config.json" },
 };
