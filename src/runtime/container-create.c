@@ -605,6 +605,14 @@ configure (struct creation *c, struct hk_error **err)
           msg.fd = -1;
           sync_msg_clear (&msg);
           break;
+        case SYNC_SECCOMP:
+          {
+            int r = seccomp_send_listener (c->seccomp, msg.fd, c->pid, c->state_json, err);
+            sync_msg_clear (&msg);
+            if (r < 0)
+              return -1;
+            break;
+          }
         case SYNC_READY:
           sync_msg_clear (&msg);
           return 0;

@@ -271,9 +271,11 @@ exec_child (struct execution *x)
     .has_personality = x->spec->linux.has_personality,
     .personality = x->spec->linux.personality,
     .seccomp = x->seccomp,
-    .state_json = x->state_json,
   };
   if (process_become (&setup, &err) < 0 || process_close_fds (o->preserve_fds, &err) < 0)
+    goto fail;
+  if (setup.seccomp_listener >= 0
+      && sync_send (x->sync[1], SYNC_SECCOMP, 0, NULL, setup.seccomp_listener, &err) < 0)
     goto fail;
   if (o->detach)
     prctl (PR_SET_PDEATHSIG, 0);
@@ -387,6 +389,14 @@ configure (struct execution *x, struct hk_error **err)
           close_fd (&x->pty_master);
           x->pty_master = take_fd (&msg.fd);
           sync_msg_clear (&msg);
+          continue;
+        }
+      if (msg.type == SYNC_SECCOMP)
+        {
+          int r = seccomp_send_listener (x->seccomp, msg.fd, x->pid, x->state_json, err);
+          sync_msg_clear (&msg);
+          if (r < 0)
+            return -1;
           continue;
         }
       if (msg.type == SYNC_ERROR)

@@ -241,9 +241,11 @@ init_main (const struct init_config *cfg)
     .has_personality = cfg->spec->linux.has_personality,
     .personality = cfg->spec->linux.personality,
     .seccomp = cfg->seccomp,
-    .state_json = state_json,
   };
   if (process_become (&setup, &err) < 0 || process_close_fds (cfg->preserve_fds, &err) < 0)
+    fail (cfg, err);
+  if (setup.seccomp_listener >= 0
+      && sync_send (cfg->sync_fd, SYNC_SECCOMP, 0, NULL, setup.seccomp_listener, &err) < 0)
     fail (cfg, err);
   /* A created (or detached) container outlives the runtime that made it;
    * a foreground run's dies with it. */

@@ -137,8 +137,9 @@ enter_cwd (const char *cwd, struct hk_error **err)
 }
 
 int
-process_become (const struct process_setup *s, struct hk_error **err)
+process_become (struct process_setup *s, struct hk_error **err)
 {
+  s->seccomp_listener = -1;
   const struct oci_process *p = s->process;
   if (s->has_personality && personality (s->personality) < 0)
     return hk_error_errno (err, errno, "linux.personality");
@@ -154,7 +155,7 @@ process_become (const struct process_setup *s, struct hk_error **err)
    * while we have it.  With no_new_privs, as late as possible, so the
    * filter need not allow the setup's own syscalls. */
   bool late_seccomp = p->no_new_privileges;
-  if (s->seccomp != NULL && !late_seccomp && seccomp_install (s->seccomp, s->state_json, err) < 0)
+  if (s->seccomp != NULL && !late_seccomp && seccomp_install (s->seccomp, &s->seccomp_listener, err) < 0)
     return -1;
   if (process_set_user (p, err) < 0 || caps_apply (caps, err) < 0)
     return -1;
@@ -163,7 +164,7 @@ process_become (const struct process_setup *s, struct hk_error **err)
   umask (p->user.has_umask ? (mode_t) p->user.umask : 022);
   if (enter_cwd (p->cwd, err) < 0)
     return -1;
-  if (s->seccomp != NULL && late_seccomp && seccomp_install (s->seccomp, s->state_json, err) < 0)
+  if (s->seccomp != NULL && late_seccomp && seccomp_install (s->seccomp, &s->seccomp_listener, err) < 0)
     return -1;
   return 0;
 }

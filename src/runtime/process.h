@@ -27,7 +27,7 @@ struct process_setup
   bool has_personality;
   unsigned long personality;
   const struct seccomp_program *seccomp; /* NULL: none */
-  const char *state_json;                /* for a seccomp notify listener */
+  int seccomp_listener;                  /* out: the notify listener fd, or -1 */
 };
 
 /* The last steps before execve, in the order the kernel needs them:
@@ -36,7 +36,7 @@ struct process_setup
  * CAP_SYS_ADMIN), groups/gid/uid, the other capability sets,
  * no_new_privs, umask, the cwd (checked to be inside the root: CVE-2024-
  * 21626), and seccomp when no_new_privs is on (as late as possible). */
-int process_become (const struct process_setup *s, struct hk_error **err);
+int process_become (struct process_setup *s, struct hk_error **err);
 
 /* Marks every fd but stdio and the PRESERVE_FDS after it close-on-exec,
  * and clears close-on-exec on the preserved ones: no runtime fd reaches

@@ -13,6 +13,7 @@ enum sync_type
   SYNC_HOOKS,        /* child -> parent: mounts done, run createRuntime hooks */
   SYNC_HOOKS_DONE,   /* parent -> child */
   SYNC_PTY,          /* child -> parent: the pty master (fd attached) */
+  SYNC_SECCOMP,      /* child -> parent: the seccomp notify listener (fd attached) */
   SYNC_READY,        /* child -> parent: set up, about to wait or exec */
   SYNC_READY_ACK,    /* parent -> child: state recorded; exec now */
   SYNC_ERROR,        /* child -> parent: text is the error message */
