@@ -5,7 +5,9 @@
 #include "exe-seal.h"
 #include "foreground.h"
 #include "hooks.h"
+#include "idmap.h"
 #include "init.h"
+#include "netdev.h"
 #include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
@@ -50,6 +52,7 @@ struct creation
   int state_fd;
   struct cgroup *cgroup;
   struct seccomp_program *seccomp;
+  int *idmap_fds;
   int fifo_fd;
   int console_fd;
   int sync[2];
@@ -120,6 +123,8 @@ creation_release (struct creation *c, bool abort)
   close_fd (&c->join_time_fd);
   close_fd (&c->pidfd);
   close_fd (&c->pty_master);
+  if (c->spec != NULL)
+    idmap_release (c->idmap_fds, c->spec->n_mounts);
   spec_free (c->spec);
   cgroup_free (c->cgroup);
   seccomp_program_free (c->seccomp);
@@ -210,6 +215,14 @@ load_bundle (struct creation *c, struct hk_error **err)
                          "--console-socket given but config.json: process.terminal is false");
   if (check_mount_types (c->spec, err) < 0)
     return hk_error_prefix (err, "config.json");
+  if (c->spec->linux.net_devices != NULL)
+    {
+      const struct oci_namespace *net = spec_namespace (c->spec, CLONE_NEWNET);
+      if (net == NULL || net->path != NULL)
+        return hk_error_set (err, EINVAL, "config.json: linux.netDevices: devices can only be moved into a new network namespace");
+      if (netdev_check (c->spec->linux.net_devices, err) < 0)
+        return hk_error_prefix (err, "config.json");
+    }
   if (c->spec->linux.has_intel_rdt)
     return hk_error_set (err, ENOTSUP, "config.json: linux.intelRdt: Intel RDT is not supported here");
   if (c->spec->linux.has_memory_policy)
@@ -335,6 +348,8 @@ prepare (struct creation *c, struct hk_error **err)
       if (seccomp_prepare (c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
         return hk_error_prefix (err, "config.json");
     }
+  if (idmap_prepare (c->spec, c->bundle, &c->idmap_fds, err) < 0)
+    return hk_error_prefix (err, "config.json");
   c->state_fd = state_dir_create (c->ctx->state_root, c->opts->id, err);
   if (c->state_fd < 0)
     return -1;
@@ -449,6 +464,7 @@ fill_init_config (struct creation *c)
   i->new_utsns = spec_namespace (spec, CLONE_NEWUTS) != NULL;
   i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
   i->seccomp = c->seccomp;
+  i->idmap_fds = c->idmap_fds;
 }
 
 static int
@@ -580,6 +596,9 @@ configure (struct creation *c, struct hk_error **err)
     }
   if (c->cgroup != NULL && cgroup_enter (c->cgroup, c->pid, c->used_clone_into_cgroup, err) < 0)
     return -1;
+  if (c->spec->linux.net_devices != NULL
+      && netdev_move_all (c->spec->linux.net_devices, c->pid, err) < 0)
+    return hk_error_prefix (err, "config.json");
   c->state_json = state_json_of (c, "creating");
   if (sync_send (c->sync[0], SYNC_GO, 0, c->state_json, -1, err) < 0)
     return -1;
