@@ -32,6 +32,8 @@ static const struct
   { "ps", verb_ps, "list the processes of a container" },
   { "update", verb_update, "change the resource limits of a container" },
   { "events", verb_events, "statistics and OOM events of a container" },
+  { "checkpoint", verb_checkpoint, "save a running container with criu" },
+  { "restore", verb_restore, "restore a checkpointed container with criu" },
   { "features", verb_features, "print the features document" },
   { "spec", verb_spec, "write a default config.json" },
 };

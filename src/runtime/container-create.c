@@ -2,6 +2,7 @@
 /* create and run: everything the runtime does between reading config.json
  * and a container process that waits to be started (or runs). */
 #include "container-internal.h"
+#include "checkpoint.h"
 #include "exe-seal.h"
 #include "foreground.h"
 #include "hooks.h"
@@ -29,6 +30,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -802,5 +805,118 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
       hk_error_free (cleanup_err);
     }
   hk_debug (ctx->log, "deleted");
+  return r;
+}
+
+/* restore: the parts of create that make the container's environment,
+ * then criu instead of a clone. */
+static int
+restore_processes (struct creation *c, const struct restore_options *o, struct hk_error **err)
+{
+  if (c->spec->process->terminal)
+    return hk_error_set (err, ENOTSUP, "restore of a container with a terminal is not supported");
+  _cleanup_free_ char *pidfile = xasprintf ("%s/%s/criu-restore.pid", c->ctx->state_root, o->create.id);
+  struct criu_external_ns ns[2];
+  size_t n_ns = 0;
+  /* The namespaces it joined are handed over as fds criu inherits. */
+  int inherit[2] = { -1, -1 };
+  if (c->join_pid_fd >= 0)
+    {
+      inherit[n_ns] = fcntl (c->join_pid_fd, F_DUPFD, 3);
+      ns[n_ns++] = (struct criu_external_ns) { .type = "pid", .fd = inherit[0] };
+    }
+  for (size_t i = 0; c->init.ns_fds[i] >= 0 && n_ns < 2; i++)
+    if (c->init.ns_types[i] == CLONE_NEWNET)
+      {
+        inherit[n_ns] = fcntl (c->init.ns_fds[i], F_DUPFD, 3);
+        ns[n_ns] = (struct criu_external_ns) { .type = "net", .fd = inherit[n_ns] };
+        n_ns++;
+      }
+  struct criu_request req = {
+    .op = CRIU_RESTORE,
+    .spec = c->spec,
+    .bundle = c->bundle,
+    .rootfs = c->rootfs,
+    .images_dir = o->image_path,
+    .work_dir = o->work_path,
+    .pidfile = pidfile,
+    .cgroup = c->cgroup,
+    .tcp_established = o->tcp_established,
+    .file_locks = o->file_locks,
+    .ext_unix_sk = o->ext_unix_sk,
+    .shell_job = o->shell_job,
+    .manage_cgroups_mode = o->manage_cgroups_mode,
+    .external_ns = ns,
+    .n_external_ns = n_ns,
+    .console_fd = -1,
+  };
+  /* criu wants the root as a mount point; the restored processes become
+   * our children when criu exits (we are their subreaper). */
+  int rc = mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL);
+  if (rc < 0)
+    hk_error_errno (err, errno, "bind-mount the root `%s` for criu", c->rootfs);
+  else
+    {
+      prctl (PR_SET_CHILD_SUBREAPER, 1);
+      rc = criu_run (criu_program (o->criu), &req, err);
+      umount2 (c->rootfs, MNT_DETACH);
+    }
+  for (size_t i = 0; i < 2; i++)
+    if (inherit[i] >= 0)
+      close (inherit[i]);
+  if (rc < 0)
+    return -1;
+  _cleanup_free_ char *text = NULL;
+  if (fs_read_file (AT_FDCWD, pidfile, 64, &text, NULL, err) < 0)
+    return hk_error_prefix (err, "criu restore");
+  unlink (pidfile);
+  c->pid = (pid_t) atoi (text);
+  c->pidfd = pidfd_open (c->pid, 0);
+  if (c->pid <= 0 || c->pidfd < 0)
+    return hk_error_set (err, ESRCH, "criu restore: the restored process %s is gone", text);
+  return 0;
+}
+
+int
+container_restore (const struct runtime_context *ctx, const struct restore_options *opts,
+                   int *exit_status, struct hk_error **err)
+{
+  *exit_status = 1;
+  /* Before anything is made. */
+  if (criu_check (criu_program (opts->criu), err) < 0)
+    return -1;
+  struct creation c;
+  creation_init (&c, ctx, &opts->create);
+  c.foreground = !opts->detach;
+  sigset_t signals, old;
+  if (c.foreground)
+    foreground_block_signals (&signals, &old);
+  int r = prepare (&c, err);
+  if (r == 0)
+    r = restore_processes (&c, opts, err);
+  if (r == 0)
+    {
+      c.state_json = state_json_of (&c, "running");
+      r = commit (&c, err);
+    }
+  if (r < 0 || !c.foreground)
+    {
+      creation_release (&c, r < 0);
+      if (c.foreground)
+        sigprocmask (SIG_SETMASK, &old, NULL);
+      if (r == 0)
+        *exit_status = 0;
+      return r;
+    }
+  r = foreground_wait (c.pidfd, c.pid, -1, &signals, exit_status, err);
+  c.pidfd = -1;
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  creation_release (&c, false);
+  struct hk_error *cleanup_err = NULL;
+  if (container_delete (ctx, opts->create.id, true, &cleanup_err) < 0)
+    {
+      hk_warn (ctx->log, "remove container `%s`: %s", opts->create.id, cleanup_err->message);
+      hk_error_free (cleanup_err);
+    }
   return r;
 }

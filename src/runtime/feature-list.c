@@ -104,6 +104,6 @@ features_document (void)
                     "ociVersionMax", "1.2.0", "hooks", ARRAY (hooks), "mountOptions",
                     ARRAY (mount_options), "linux", linux, "annotations",
                     "io.github.hako.runtime.version", HAKO_VERSION,
-                    "org.opencontainers.runc.checkpoint.enabled", "false",
+                    "org.opencontainers.runc.checkpoint.enabled", "true",
                     "io.github.seccomp.libseccomp.version", libseccomp);
 }
