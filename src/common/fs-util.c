@@ -188,7 +188,7 @@ remove_tree_at (int dirfd, dev_t parent_dev, const char *name, struct hk_error *
     return hk_error_errno (err, errno, "rmdir `%s`", name);
   int dfd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0)
-    return hk_error_errno (err, errno, "open `%s`", name);
+    return errno == ENOENT ? 0 : hk_error_errno (err, errno, "open `%s`", name);
   if (remove_dir_contents (dfd, st.st_dev, err) < 0)
     return hk_error_prefix (err, "remove `%s`", name);
   if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
