@@ -1,21 +1,34 @@
 #!/bin/bash
-# bench/runtime-start.sh [N]: N (default 100) sequential containers of
-# /bin/true from one busybox bundle with hako-runtime, crun and runc,
-# interleaved, and the peak RSS of one `run` of each.  Prints the median
-# and 90th percentile time per container and the ratios; asserts nothing.
+# bench/runtime-start.sh [N] [plain|secure]: N (default 100) sequential
+# containers of /bin/true from one busybox bundle with hako-runtime, crun
+# and runc, interleaved, and the peak RSS of one `run` of each.  Prints the
+# median and 90th percentile time per container and the ratios; asserts
+# nothing.  "secure" adds a Docker-like default seccomp profile
+# (tests/system/data/docker-default-seccomp.json) and cpu, memory and pids
+# limits; without the argument both are measured.
 #
 # crun refuses this host's hybrid cgroup layout, so the whole loop runs in
 # a private mount namespace where an empty file hides the controllers of
 # the cgroup2 tree (all three runtimes run there, alike).
 set -euo pipefail
 n=${1:-100}
+if [ -z "${2:-}" ]; then
+	"$0" "$n" plain
+	echo
+	exec "$0" "$n" secure
+fi
+mode=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
 hako=${HAKO_RUNTIME:-$top/build/src/cli/hako-runtime}
 work=$(mktemp -d /tmp/hako-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 "$top/scripts/make-busybox-bundle.sh" "$work/bundle" true >/dev/null
-jq '.linux.cgroupsPath = "/hakobench/c" | .ociVersion = "1.0.2"' "$work/bundle/config.json" >"$work/c.json"
+filter='.linux.cgroupsPath = "/hakobench/c" | .ociVersion = "1.0.2"'
+if [ "$mode" = secure ]; then
+	filter="$filter"' | .linux.seccomp = $p[0] | .linux.resources += {memory: {limit: 268435456}, cpu: {shares: 512, quota: 50000, period: 100000}, pids: {limit: 100}}'
+fi
+jq --slurpfile p "$top/tests/system/data/docker-default-seccomp.json" "$filter" "$work/bundle/config.json" >"$work/c.json"
 mv "$work/c.json" "$work/bundle/config.json"
 touch "$work/empty"
 
@@ -54,7 +67,7 @@ stat() { # RUNTIME FIELD(median|p90)
 }
 rss() { grep "^$1 " "$work/rss" | awk '{print $2}' | sort -n | sed -n 3p; }
 
-printf '%d containers each, /bin/true, interleaved (%s)\n' "$n" "$(uname -r)"
+printf '%d containers each, /bin/true, %s config, interleaved (%s)\n' "$n" "$mode" "$(uname -r)"
 printf '%-6s %12s %12s %14s\n' runtime "median ms" "p90 ms" "peak RSS KiB"
 for rt in hako crun runc; do
 	printf '%-6s %12.2f %12.2f %14d\n' "$rt" "$(echo "$(stat $rt median) / 1000" | bc -l)" \

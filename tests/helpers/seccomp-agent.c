@@ -79,6 +79,8 @@ main (int argc, char **argv)
       resp->error = -answer;
       ioctl (listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
     }
+  free (req);
+  free (resp);
   unlink (argv[1]);
   return 0;
 }

@@ -74,7 +74,7 @@ hook() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"prestart hook 0 (/bin/sleep): timed out after 1 seconds"* ]]
 	[ $(($(date +%s) - start)) -lt 10 ]
-	[ "$(host_snapshot)" = "$before" ]
+	diff <(echo "$before") <(host_snapshot)
 }
 
 @test "a failing poststop hook does not stop delete" {
