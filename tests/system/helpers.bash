@@ -74,7 +74,7 @@ host_snapshot() {
 	{
 		# Mounts under the test's files or hako's run directories: other
 		# work on the machine may mount elsewhere meanwhile.
-		grep -E "$BATS_RUN_TMPDIR|/run/hako|/var/lib/hako" /proc/self/mountinfo | awk '{print $5}' | grep -v "^/run/hako/exe/" | sort
+		grep -E "$BATS_RUN_TMPDIR|/run/hako|/var/lib/hako" /proc/self/mountinfo | awk '{print $5}' | grep -v "^/run/hako/exe/" | sort || true
 		find /sys/fs/cgroup -maxdepth 3 -path "*/$TEST_CGROUP/*" -type d 2>/dev/null | sort
 		ls -A "$STATE_ROOT" 2>/dev/null | grep -v '^\.' || true
 	}
