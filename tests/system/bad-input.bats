@@ -24,7 +24,7 @@ refused() {
 	echo "$output"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"$want"* ]]
-	[ "$(host_snapshot)" = "$BEFORE" ]
+	host_unchanged "$BEFORE"
 	! ls "$STATE_ROOT/$CID" 2>/dev/null
 }
 
@@ -64,7 +64,7 @@ refused() {
 	run rt create --bundle /no/such/bundle "$CID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"bundle \`/no/such/bundle\`: No such file or directory"* ]]
-	[ "$(host_snapshot)" = "$BEFORE" ]
+	host_unchanged "$BEFORE"
 }
 
 @test "a duplicate id" {
@@ -73,7 +73,7 @@ refused() {
 	run rt create --bundle "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"container \`$CID\` already exists"* ]]
-	[ "$(host_snapshot)" = "$snapshot" ]
+	host_unchanged "$snapshot"
 	[ "$(rt state "$CID" | jq -r .status)" = created ]
 }
 
@@ -81,7 +81,7 @@ refused() {
 	run rt create --bundle "$BUNDLE" "../escape"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"invalid container id"* ]]
-	[ "$(host_snapshot)" = "$BEFORE" ]
+	host_unchanged "$BEFORE"
 }
 
 @test "an unknown signal" {
@@ -101,7 +101,7 @@ refused() {
 	run rt run --bundle "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"process.cwd: chdir to \`/no/such/dir\`"* ]]
-	[ "$(host_snapshot)" = "$BEFORE" ]
+	host_unchanged "$BEFORE"
 }
 
 @test "unknown commands and options" {
@@ -114,7 +114,7 @@ refused() {
 	run rt state
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"missing container id"* ]]
-	[ "$(host_snapshot)" = "$BEFORE" ]
+	host_unchanged "$BEFORE"
 }
 
 @test "operations on a container that does not exist" {

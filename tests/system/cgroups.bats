@@ -92,5 +92,5 @@ cg_file() {
 	run rt create --bundle "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.resources.cpu.cpus: \`64-127\`"* ]]
-	[ "$(host_snapshot)" = "$before" ]
+	host_unchanged "$before"
 }

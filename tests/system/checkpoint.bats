@@ -32,11 +32,11 @@ criu_works() {
 	[[ "$output" == *"\`criu check\` says: $expected"* ]]
 	[ ! -e "$IMAGES" ]
 	[ "$(rt state "$CID" | jq -r .status)" = running ]
-	[ "$(host_snapshot)" = "$before" ]
+	host_unchanged "$before"
 	run rt restore --image-path "$IMAGES" --bundle "$BUNDLE" "${CID}r"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"criu check"* ]]
-	[ "$(host_snapshot)" = "$before" ]
+	host_unchanged "$before"
 }
 
 @test "checkpoint of a container that does not exist" {

@@ -80,6 +80,16 @@ host_snapshot() {
 	}
 }
 
+# host_unchanged BEFORE: the host is as host_snapshot saw it before.
+host_unchanged() {
+	local now
+	now=$(host_snapshot)
+	[ "$now" = "$1" ] && return 0
+	echo "the host changed:"
+	diff <(echo "$1") <(echo "$now") || true
+	return 1
+}
+
 common_teardown() {
 	local id
 	for id in $(rt list -q 2>/dev/null); do

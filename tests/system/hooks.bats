@@ -63,7 +63,7 @@ hook() {
 	run rt create --bundle "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"createRuntime hook 0 (/bin/sh) exited with status 4: broken-hook"* ]]
-	[ "$(host_snapshot)" = "$before" ]
+	host_unchanged "$before"
 }
 
 @test "a hook that outlives its timeout is killed and fails create" {
@@ -74,7 +74,7 @@ hook() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"prestart hook 0 (/bin/sleep): timed out after 1 seconds"* ]]
 	[ $(($(date +%s) - start)) -lt 10 ]
-	diff <(echo "$before") <(host_snapshot)
+	host_unchanged "$before"
 }
 
 @test "a failing poststop hook does not stop delete" {

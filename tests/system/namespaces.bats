@@ -62,7 +62,7 @@ run_in_container() {
 	run rt create --bundle "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.namespaces["*"].path: \`/proc/self/ns/uts\` is not a network namespace"* ]]
-	[ "$(host_snapshot)" = "$before" ]
+	host_unchanged "$before"
 }
 
 @test "a user namespace maps container root to a host uid" {

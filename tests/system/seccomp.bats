@@ -94,5 +94,5 @@ run_in_container() {
 	run rt run --bundle "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'linux.seccomp.syscalls[0].names[1]: unknown syscall `frobnicate`'* ]]
-	[ "$(host_snapshot)" = "$before" ]
+	host_unchanged "$before"
 }
