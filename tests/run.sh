@@ -69,13 +69,11 @@ for b in "${builds[@]}"; do
 	if ((system)); then
 		echo "== system tests ($b)"
 		# One system-test suite at a time on a machine: they share cgroups,
-		# mounts and firewall rules.
-		exec 9>/run/hako-system-tests.lock
-		flock 9
-		HAKO_BUILD=$top/$b bats --tap "${files[@]}" >"$log" 2>&1
+		# mounts and firewall rules.  (-o: the lock's fd is not inherited,
+		# so no container a test leaves behind can hold it.)
+		HAKO_BUILD=$top/$b flock -o /run/hako-system-tests.lock bats --tap "${files[@]}" >"$log" 2>&1
 		sed 's/^/  /' "$log"
 		count_tap
-		flock -u 9
 	fi
 done
 # A short run of every libFuzzer target over its seed corpus: crashes on

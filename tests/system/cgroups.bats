@@ -94,3 +94,55 @@ cg_file() {
 	[[ "$output" == *"linux.resources.cpu.cpus: \`64-127\`"* ]]
 	host_unchanged "$before"
 }
+
+@test "hugepage limits and block I/O throttling, in whichever hierarchy holds them" {
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2 MB huge pages on this kernel"
+	disk=$(stat -c '%t:%T' "$(findmnt -no SOURCE / | head -1)" 2>/dev/null || true)
+	[ -n "$disk" ] && [ "$disk" != "0:0" ] || disk=$(awk '$3 == "vda" || $3 == "sda" {print $1 ":" $2; exit}' /proc/partitions)
+	major=$((16#${disk%%:*})) minor=$((16#${disk##*:}))
+	config_set '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]
+		| .linux.resources.blockIO = {throttleReadBpsDevice: [{major: $ma, minor: $mi, rate: 1048576}]}' \
+		--argjson ma "$major" --argjson mi "$minor"
+	rt create --bundle "$BUNDLE" "$CID"
+	huge=$(cgroup_dir_of hugetlb)
+	[ "$(cat "$huge/hugetlb.2MB.limit_in_bytes" 2>/dev/null || cat "$huge/hugetlb.2MB.max")" = 4194304 ]
+	blk=$(cgroup_dir_of blkio)
+	if [ -e "$blk/blkio.throttle.read_bps_device" ]; then
+		grep -qx "$major:$minor 1048576" "$blk/blkio.throttle.read_bps_device"
+	else
+		grep -q "^$major:$minor rbps=1048576" "$(cgroup_dir_of io)/io.max"
+	fi
+}
+
+@test "a controller the host lacks is an error, not a silent drop" {
+	before=$(host_snapshot)
+	if ! grep -qw net_cls /proc/self/cgroup; then
+		config_set '.linux.resources.network = {classID: 1048577}'
+		run rt create --bundle "$BUNDLE" "$CID"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"linux.resources.network.classID: the net_cls (cgroup v1) cgroup controller is not available"* ]]
+	fi
+	# I/O weights exist only with a scheduler that has them (BFQ here):
+	# either the weight is written, or the error says why not.
+	config_set 'del(.linux.resources.network) | .linux.resources.blockIO = {weight: 500}'
+	rc=0
+	rt create --bundle "$BUNDLE" "$CID" >"$BATS_TEST_TMPDIR/out" 2>&1 </dev/null || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		grep -q "linux.resources.blockIO: weight: no I/O scheduler of this host supports weights" "$BATS_TEST_TMPDIR/out"
+	else
+		blk=$(cgroup_dir_of blkio)
+		[ "$(cat "$blk/blkio.weight" 2>/dev/null || cat "$blk/blkio.bfq.weight" 2>/dev/null || cat "$(cgroup_dir_of io)/io.bfq.weight" | awk '{print $2}')" = 500 ] ||
+			grep -q 'default 500' "$blk/blkio.bfq.weight"
+		rt delete --force "$CID"
+	fi
+	host_unchanged "$before"
+}
+
+@test "unified keys go to the cgroup v2 tree" {
+	v2=$(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts | head -1)
+	[ -n "$v2" ] || skip "no cgroup2 tree on this host"
+	grep -qw hugetlb "$v2/cgroup.controllers" || skip "the cgroup2 tree holds no controller to write"
+	config_set '.linux.resources.unified = {"hugetlb.2MB.max": "2097152"}'
+	rt create --bundle "$BUNDLE" "$CID"
+	[ "$(cat "$v2/$TEST_CGROUP/$CID/hugetlb.2MB.max")" = 2097152 ]
+}
