@@ -56,8 +56,9 @@ def config_digests():
                     doc = json.load(f)
             except Exception:
                 continue
-            if isinstance(doc, dict) and "config" in doc:
-                honest.add(doc["config"]["digest"])
+            cfg = doc.get("config") if isinstance(doc, dict) else None
+            if isinstance(cfg, dict) and isinstance(cfg.get("digest"), str):
+                honest.add(cfg["digest"])
     return honest
 
 

@@ -192,6 +192,10 @@ start_fake_registry() {
 		[ -f "$dir/port" ] && break
 		sleep 0.02
 	done
+	[ -f "$dir/port" ] || {
+		cat "$dir/log" >&2
+		return 1
+	}
 	export "FAKE_${name^^}=127.0.0.1:$(cat "$dir/port")"
 }
 
