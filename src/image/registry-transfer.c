@@ -4,6 +4,7 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,6 +34,7 @@ struct blob_download_state
   char *error_text;
   size_t error_len;
   struct hk_error *write_err;
+  double last_data; /* when the last bytes came */
   char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -59,6 +61,7 @@ on_data (char *data, size_t size, size_t nmemb, void *opaque)
   struct blob_download *d = opaque;
   struct blob_download_state *st = d->state;
   size_t n = size * nmemb;
+  st->last_data = now ();
   if (!st->body_checked)
     {
       st->body_checked = true;
@@ -146,6 +149,7 @@ start_transfer (struct loop *l, struct blob_download *d, struct hk_error **err)
     return hk_error_set (err, EIO, "curl_multi_add_handle");
   st->phase = DL_ACTIVE;
   st->attempt++;
+  st->last_data = now ();
   progress_status (l->progress, d->progress_line, "Downloading");
   return 0;
 }
@@ -330,6 +334,20 @@ run_loop (struct loop *l, struct blob_download *ds, size_t n, const struct downl
           curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &d);
           if (completed (l, d, msg->data.result, hooks, err) < 0)
             return -1;
+        }
+      /* curl's own low-speed check averages over seconds of history; a
+       * registry that stops sending is caught here, on time. */
+      double stall = (double) registry_stall_timeout (l->c);
+      for (size_t i = 0; i < n; i++)
+        {
+          struct blob_download_state *st = ds[i].state;
+          if (st->phase == DL_ACTIVE && now () - st->last_data > stall)
+            {
+              snprintf (st->errbuf, sizeof st->errbuf,
+                        "no data for %.0f seconds: the registry stalls", stall);
+              if (completed (l, &ds[i], CURLE_OPERATION_TIMEDOUT, hooks, err) < 0)
+                return -1;
+            }
         }
       for (size_t i = 0; i < n; i++)
         if (ds[i].state->phase == DL_ACTIVE && ds[i].state->writer)

@@ -118,6 +118,12 @@ registry_log (struct registry_client *c)
   return c->opts.log;
 }
 
+long
+registry_stall_timeout (struct registry_client *c)
+{
+  return c->opts.stall_timeout;
+}
+
 void
 registry_response_clear (struct registry_response *r)
 {

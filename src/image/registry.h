@@ -86,6 +86,7 @@ int registry_prepare (struct registry_client *c, CURL *easy, const char *domain,
                       struct curl_slist **headers, struct hk_error **err);
 CURLM *registry_multi (struct registry_client *c);
 const struct hk_log *registry_log (struct registry_client *c);
+long registry_stall_timeout (struct registry_client *c);
 /* Forgets the token for REPOSITORY after a 401, so the next request gets
  * a fresh one. */
 void registry_forget_token (struct registry_client *c, const char *domain,
