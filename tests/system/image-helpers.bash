@@ -196,7 +196,8 @@ start_fake_registry() {
 		cat "$dir/log" >&2
 		return 1
 	}
-	export "FAKE_${name^^}=127.0.0.1:$(cat "$dir/port")"
+	local var=FAKE_${name^^}
+	export "${var//-/_}=127.0.0.1:$(cat "$dir/port")"
 }
 
 # stop_fake_registry NAME
