@@ -54,7 +54,7 @@ for b in "${builds[@]}"; do
 	if ((unit)); then
 		echo "== unit tests ($b)"
 		for t in "$b"/tests/unit/test-*; do
-			[ -x "$t" ] || continue
+			[ -f "$t" ] && [ -x "$t" ] || continue
 			CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1
 			rc=$?
 			grep -E '^(not )?ok ' "$log" | sed "s|^|  $(basename "$t"): |"
