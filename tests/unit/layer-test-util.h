@@ -24,7 +24,8 @@ mem_read (void *opaque, void *buf, size_t len, struct hk_error **err)
 {
   struct mem_input *m = opaque;
   size_t n = m->len - m->pos < len ? m->len - m->pos : len;
-  memcpy (buf, m->data + m->pos, n);
+  if (n > 0)
+    memcpy (buf, m->data + m->pos, n);
   m->pos += n;
   return (ssize_t) n;
 }
