@@ -27,9 +27,7 @@ blob_writer_open (struct store *s, const char *expected, int64_t expected_size,
   w->max_size = -1;
   if (expected != NULL)
     memcpy (w->expected, expected, DIGEST_STRING_SIZE);
-  static unsigned counter;
-  w->tmp_name = xasprintf ("blob-%u-%08x", __atomic_fetch_add (&counter, 1, __ATOMIC_RELAXED),
-                           (unsigned) arc4random ());
+  w->tmp_name = xasprintf ("blob-%08x%08x", (unsigned) arc4random (), (unsigned) arc4random ());
   w->fd = openat (s->tmp_fd, w->tmp_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (w->fd < 0)
     {
@@ -170,5 +168,26 @@ store_blob_put (struct store *s, const void *data, size_t len, char digest[DIGES
   if (blob_writer_open (s, digest, (int64_t) len, &w, err) < 0
       || blob_writer_write (w, data, len, err) < 0 || blob_writer_commit (w, err) < 0)
     return -1;
+  return 0;
+}
+
+int
+store_blob_adopt (struct store *s, const char *tmp_name, const char *digest,
+                  struct hk_error **err)
+{
+  if (store_blob_exists (s, digest))
+    {
+      unlinkat (s->tmp_fd, tmp_name, 0);
+      return 0;
+    }
+  _cleanup_close_ int fd = openat (s->tmp_fd, tmp_name, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "open `tmp/%s`", tmp_name);
+  if (fsync (fd) < 0)
+    return hk_error_errno (err, errno, "fsync blob %s", digest);
+  if (renameat (s->tmp_fd, tmp_name, s->blobs_fd, digest_hex (digest)) < 0)
+    return hk_error_errno (err, errno, "name blob %s", digest);
+  if (fsync (s->blobs_fd) < 0)
+    return hk_error_errno (err, errno, "fsync `blobs/sha256`");
   return 0;
 }

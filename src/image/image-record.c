@@ -30,20 +30,20 @@ descriptor_json (const char *media_type, const char *digest, int64_t size)
 }
 
 int
-image_record_new (struct store *s, json_t *config, const struct image_record_layer *layers,
-                  size_t n_layers, const char *tag, char id[DIGEST_STRING_SIZE],
-                  struct hk_error **err)
+image_record_config_text (struct store *s, const char *config_text, size_t config_len,
+                          const struct image_record_layer *layers, size_t n_layers,
+                          char *const *tags, char id[DIGEST_STRING_SIZE], struct hk_error **err)
 {
-  _cleanup_free_ char *config_text = json_dumps (config, JSON_COMPACT | JSON_SORT_KEYS);
-  if (config_text == NULL)
-    return hk_error_set (err, ENOMEM, "serialise image config");
+  _cleanup_json_ json_t *config = NULL;
+  if (json_parse_object (config_text, config_len, "image config", &config, err) < 0)
+    return -1;
   char config_digest[DIGEST_STRING_SIZE];
-  if (store_blob_put (s, config_text, strlen (config_text), config_digest, err) < 0)
+  if (store_blob_put (s, config_text, config_len, config_digest, err) < 0)
     return hk_error_prefix (err, "store image config");
 
   _cleanup_json_ json_t *manifest = json_pack (
       "{s:i, s:s, s:o, s:[]}", "schemaVersion", 2, "mediaType", MEDIA_OCI_MANIFEST, "config",
-      descriptor_json (MEDIA_OCI_CONFIG, config_digest, (int64_t) strlen (config_text)), "layers");
+      descriptor_json (MEDIA_OCI_CONFIG, config_digest, (int64_t) config_len), "layers");
   json_t *arr = json_object_get (manifest, "layers");
   for (size_t i = 0; i < n_layers; i++)
     json_array_append_new (arr, descriptor_json (layers[i].media_type, layers[i].blob_digest,
@@ -74,8 +74,24 @@ image_record_new (struct store *s, json_t *config, const struct image_record_lay
     }
   img.layers = sl;
   img.n_layers = n_layers;
-  if (store_image_add (s, &img, tag, NULL, NULL, err) < 0)
+  if (store_image_add (s, &img, tags ? tags[0] : NULL, NULL, NULL, err) < 0)
     return -1;
+  for (size_t i = 1; tags && tags[i]; i++)
+    if (store_tag_add (s, config_digest, tags[i], err) < 0)
+      return -1;
   memcpy (id, config_digest, DIGEST_STRING_SIZE);
   return 0;
+}
+
+int
+image_record_new (struct store *s, json_t *config, const struct image_record_layer *layers,
+                  size_t n_layers, const char *tag, char id[DIGEST_STRING_SIZE],
+                  struct hk_error **err)
+{
+  _cleanup_free_ char *config_text = json_dumps (config, JSON_COMPACT | JSON_SORT_KEYS);
+  if (config_text == NULL)
+    return hk_error_set (err, ENOMEM, "serialise image config");
+  char *tags[2] = { (char *) tag, NULL };
+  return image_record_config_text (s, config_text, strlen (config_text), layers, n_layers,
+                                   tag ? tags : NULL, id, err);
 }

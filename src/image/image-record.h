@@ -24,6 +24,14 @@ int image_record_new (struct store *s, json_t *config, const struct image_record
                       size_t n_layers, const char *tag, char id[DIGEST_STRING_SIZE],
                       struct hk_error **err);
 
+/* The same with the config as it must stay, byte for byte (an archive's:
+ * its digest is the image ID people know).  TAGS: NULL-terminated full
+ * references, or NULL. */
+int image_record_config_text (struct store *s, const char *config_text, size_t config_len,
+                              const struct image_record_layer *layers, size_t n_layers,
+                              char *const *tags, char id[DIGEST_STRING_SIZE],
+                              struct hk_error **err);
+
 /* "2024-05-01T12:00:00.123456789Z", now. */
 char *image_time_now (void);
 

@@ -69,13 +69,9 @@ int
 registry_client_new (const struct registry_options *opts, struct registry_client **out,
                      struct hk_error **err)
 {
-  static bool initialised;
-  if (!initialised)
-    {
-      if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return hk_error_set (err, EIO, "initialise libcurl");
-      initialised = true;
-    }
+  /* Reference-counted by libcurl; paired with the cleanup in _free. */
+  if (curl_global_init (CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    return hk_error_set (err, EIO, "initialise libcurl");
   struct registry_client *c = xzalloc (sizeof *c);
   c->opts = *opts;
   if (c->opts.stall_timeout <= 0)
@@ -104,6 +100,7 @@ registry_client_free (struct registry_client *c)
   if (c->multi)
     curl_multi_cleanup (c->multi);
   free (c);
+  curl_global_cleanup ();
 }
 
 CURLM *

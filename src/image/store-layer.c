@@ -41,10 +41,8 @@ store_layer_exists (struct store *s, const char *chain_id)
 int
 store_layer_scratch (struct store *s, char **name, struct hk_error **err)
 {
-  static unsigned counter;
-  _cleanup_free_ char *n = xasprintf ("layer-%u-%08x",
-                                      __atomic_fetch_add (&counter, 1, __ATOMIC_RELAXED),
-                                      (unsigned) arc4random ());
+  _cleanup_free_ char *n
+      = xasprintf ("layer-%08x%08x", (unsigned) arc4random (), (unsigned) arc4random ());
   if (mkdirat (s->tmp_fd, n, 0755) < 0)
     return hk_error_errno (err, errno, "create `tmp/%s/%s`", s->tmp_name, n);
   int fd = openat (s->tmp_fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -137,6 +137,10 @@ int store_blob_read (struct store *s, const char *digest, size_t max, char **out
 int store_blob_put (struct store *s, const void *data, size_t len, char digest[DIGEST_STRING_SIZE],
                     struct hk_error **err);
 int store_blob_size (struct store *s, const char *digest, uint64_t *size, struct hk_error **err);
+/* Names TMP_NAME, a file of the command's scratch directory whose digest
+ * the caller computed while writing it, as blob DIGEST. */
+int store_blob_adopt (struct store *s, const char *tmp_name, const char *digest,
+                      struct hk_error **err);
 
 /* --- layers (store-layer.c) ------------------------------------------ */
 /* ChainID of a layer over PARENT (NULL for the first). */
