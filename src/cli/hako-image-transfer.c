@@ -7,6 +7,7 @@
 #include "hako-cli.h"
 #include "image/auth-file.h"
 #include "image/pull.h"
+#include "image/push.h"
 #include "image/reference.h"
 #include "image/registries-conf.h"
 #include "image/registry.h"
@@ -170,6 +171,68 @@ out:
 }
 
 static int
+cmd_push (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const char usage_text[] = "[-q] [--tls-verify=false] [--authfile FILE] [--creds "
+                                   "USER:PASS] IMAGE [DESTINATION]";
+  static const struct option options[] = {
+    { "quiet", no_argument, NULL, 'q' },
+    REGISTRY_OPTIONS,
+    { NULL, 0, NULL, 0 },
+  };
+  struct registry_flags flags = { .tls_verify = true };
+  bool quiet = false;
+  int c;
+  while ((c = getopt_long (argc, argv, "q", options, NULL)) != -1)
+    {
+      int r = registry_flag (&flags, c, optarg, err);
+      if (r < 0)
+        return -1;
+      if (r > 0)
+        continue;
+      if (c == 'q')
+        quiet = true;
+      else
+        return cli_usage (err, "push", usage_text, "unknown option");
+    }
+  if (optind >= argc || optind + 2 < argc)
+    return cli_usage (err, "push", usage_text, "expected an image and an optional destination");
+  const char *source = argv[optind];
+  const char *destination = optind + 1 < argc ? argv[optind + 1] : source;
+  _cleanup_image_ref_ struct image_ref *dest = NULL;
+  if (image_ref_parse (destination, &dest, err) < 0)
+    return -1;
+  struct store *s;
+  struct registries_conf *rc;
+  _cleanup_free_ char *id = NULL;
+  if (cli_store (cli, &s, err) < 0 || cli_registries (cli, &rc, err) < 0
+      || store_image_resolve (s, source, rc->search, &id, err) < 0)
+    return -1;
+  _cleanup_strv_ char **auth_paths = NULL;
+  _cleanup_free_ char *user = NULL, *password = NULL;
+  _cleanup_registry_client_ struct registry_client *client = NULL;
+  if (make_client (cli, &flags, &auth_paths, &user, &password, &client, err) < 0)
+    return -1;
+  const char *chunk_env = getenv ("HAKO_PUSH_CHUNK_SIZE");
+  struct push_options opts = {
+    .progress = quiet ? NULL : stderr,
+    .progress_tty = cli->stderr_is_tty,
+    .chunk_size = chunk_env ? strtoull (chunk_env, NULL, 10) : 0,
+  };
+  _cleanup_free_ char *repo = image_ref_repository (dest);
+  if (!quiet)
+    fprintf (stderr, "The push refers to repository [%s]\n", repo);
+  char digest[DIGEST_STRING_SIZE];
+  if (image_push (s, client, id, dest, &opts, digest, err) < 0)
+    return hk_error_prefix (err, "push `%s`", destination);
+  _cleanup_free_ char *repo_digest = xasprintf ("%s@%s", repo, digest);
+  if (store_digest_add (s, id, repo_digest, err) < 0)
+    return -1;
+  printf ("%s: digest: %s\n", dest->tag ? dest->tag : dest->digest, digest);
+  return 0;
+}
+
+static int
 read_password_stdin (char **out, struct hk_error **err)
 {
   _cleanup_free_ char *text = NULL;
@@ -303,6 +366,9 @@ const struct hako_command hako_image_transfer_commands[] = {
   { NULL, "pull", cmd_pull, "[OPTIONS] NAME[:TAG|@DIGEST]", "download an image from a registry",
     false },
   { "image", "pull", cmd_pull, "[OPTIONS] NAME[:TAG|@DIGEST]", "download an image", true },
+  { NULL, "push", cmd_push, "[OPTIONS] IMAGE [DESTINATION]", "upload an image to a registry",
+    false },
+  { "image", "push", cmd_push, "[OPTIONS] IMAGE [DESTINATION]", "upload an image", true },
   { NULL, "login", cmd_login, "[OPTIONS] REGISTRY", "store credentials for a registry", false },
   { NULL, "logout", cmd_logout, "[--all | REGISTRY]", "remove stored credentials", false },
   { NULL, NULL, NULL, NULL, NULL, false },

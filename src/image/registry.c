@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #define TOKEN_RESPONSE_MAX (64 * 1024)
 #define PING_MAX (64 * 1024)
@@ -261,12 +262,40 @@ common_options (struct registry_client *c, CURL *easy, const struct endpoint *e)
   curl_easy_setopt (easy, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
 }
 
+/* A body streamed from a file: LENGTH bytes of FD from OFFSET. */
+struct upload_source
+{
+  int fd;
+  uint64_t offset;
+  uint64_t length;
+  uint64_t sent;
+};
+
+static size_t
+upload_read (char *buf, size_t size, size_t nmemb, void *opaque)
+{
+  struct upload_source *u = opaque;
+  size_t want = size * nmemb;
+  if (u->length - u->sent < want)
+    want = (size_t) (u->length - u->sent);
+  if (want == 0)
+    return 0;
+  ssize_t n;
+  do
+    n = pread (u->fd, buf, want, (off_t) (u->offset + u->sent));
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return CURL_READFUNC_ABORT;
+  u->sent += (uint64_t) n;
+  return (size_t) n;
+}
+
 /* Performs one request on the client's easy handle. */
 static int
-perform_simple (struct registry_client *c, const struct endpoint *e, const char *method,
-                const char *url, struct curl_slist *headers, const void *body, size_t body_len,
-                size_t max, struct registry_response *resp, char **www_authenticate,
-                struct hk_error **err)
+perform_request (struct registry_client *c, const struct endpoint *e, const char *method,
+                 const char *url, struct curl_slist *headers, const void *body, size_t body_len,
+                 struct upload_source *upload, size_t max, struct registry_response *resp,
+                 char **www_authenticate, struct hk_error **err)
 {
   CURL *easy = c->easy;
   curl_easy_reset (easy);
@@ -287,6 +316,15 @@ perform_simple (struct registry_client *c, const struct endpoint *e, const char 
     {
       curl_easy_setopt (easy, CURLOPT_NOBODY, 1L);
       curl_easy_setopt (easy, CURLOPT_FOLLOWLOCATION, 1L);
+    }
+  else if (upload != NULL)
+    {
+      upload->sent = 0;
+      curl_easy_setopt (easy, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
+      curl_easy_setopt (easy, CURLOPT_READFUNCTION, upload_read);
+      curl_easy_setopt (easy, CURLOPT_READDATA, upload);
+      curl_easy_setopt (easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t) upload->length);
     }
   else
     {
@@ -341,6 +379,16 @@ registry_error_text (const struct registry_response *r)
                        : r->status >= 500 ? "Server Error"
                                           : "unexpected status";
   return xasprintf ("%ld %s", r->status, reason);
+}
+
+static int
+perform_simple (struct registry_client *c, const struct endpoint *e, const char *method,
+                const char *url, struct curl_slist *headers, const void *body, size_t body_len,
+                size_t max, struct registry_response *resp, char **www_authenticate,
+                struct hk_error **err)
+{
+  return perform_request (c, e, method, url, headers, body, body_len, NULL, max, resp,
+                          www_authenticate, err);
 }
 
 static int
@@ -528,12 +576,12 @@ ensure_pinged (struct registry_client *c, struct endpoint *e, struct hk_error **
   return 0;
 }
 
-int
-registry_request (struct registry_client *c, const char *domain, const char *repository,
-                  enum registry_action action, const char *method, const char *path,
-                  const char *accept, const char *content_type, const void *body,
-                  size_t body_len, const char *extra_header, size_t max,
-                  struct registry_response *resp, struct hk_error **err)
+static int
+request (struct registry_client *c, const char *domain, const char *repository,
+         enum registry_action action, const char *method, const char *path, const char *accept,
+         const char *content_type, const void *body, size_t body_len,
+         struct upload_source *upload, const char *extra_header, size_t max,
+         struct registry_response *resp, struct hk_error **err)
 {
   struct endpoint *e = endpoint_of (c, domain);
   if (ensure_pinged (c, e, err) < 0)
@@ -558,7 +606,8 @@ registry_request (struct registry_client *c, const char *domain, const char *rep
         headers = curl_slist_append (headers, extra_header);
       headers = curl_slist_append (headers, "Expect:");
       _cleanup_free_ char *www = NULL;
-      int r = perform_simple (c, e, method, url, headers, body, body_len, max, resp, &www, err);
+      int r = perform_request (c, e, method, url, headers, body, body_len, upload, max, resp,
+                               &www, err);
       curl_slist_free_all (headers);
       if (r < 0)
         return -1;
@@ -584,6 +633,27 @@ registry_request (struct registry_client *c, const char *domain, const char *rep
         }
       return 0;
     }
+}
+
+int
+registry_request (struct registry_client *c, const char *domain, const char *repository,
+                  enum registry_action action, const char *method, const char *path,
+                  const char *accept, const char *content_type, const void *body,
+                  size_t body_len, const char *extra_header, size_t max,
+                  struct registry_response *resp, struct hk_error **err)
+{
+  return request (c, domain, repository, action, method, path, accept, content_type, body,
+                  body_len, NULL, extra_header, max, resp, err);
+}
+
+int
+registry_upload (struct registry_client *c, const char *domain, const char *repository,
+                 const char *method, const char *url, int fd, uint64_t offset, uint64_t length,
+                 const char *extra_header, struct registry_response *resp, struct hk_error **err)
+{
+  struct upload_source u = { .fd = fd, .offset = offset, .length = length };
+  return request (c, domain, repository, REGISTRY_PUSH, method, url, NULL,
+                  "application/octet-stream", NULL, 0, &u, extra_header, 64 * 1024, resp, err);
 }
 
 int

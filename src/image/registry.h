@@ -69,6 +69,13 @@ int registry_request (struct registry_client *c, const char *domain, const char 
                       size_t body_len, const char *extra_header, size_t max,
                       struct registry_response *resp, struct hk_error **err);
 
+/* METHOD (PUT, PATCH) URL with LENGTH bytes of FD from OFFSET as the body,
+ * streamed; a 401 retries with a fresh token (the body is read again). */
+int registry_upload (struct registry_client *c, const char *domain, const char *repository,
+                     const char *method, const char *url, int fd, uint64_t offset,
+                     uint64_t length, const char *extra_header, struct registry_response *resp,
+                     struct hk_error **err);
+
 /* Checks that DOMAIN answers /v2/ and that the credentials (if any) work;
  * for `hako login`. */
 int registry_check_login (struct registry_client *c, const char *domain, struct hk_error **err);

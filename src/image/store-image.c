@@ -365,6 +365,13 @@ store_tag_add (struct store *s, const char *id, const char *tag, struct hk_error
 }
 
 int
+store_digest_add (struct store *s, const char *id, const char *name, struct hk_error **err)
+{
+  return exec_bound (s, "INSERT OR REPLACE INTO digests (name, image_id) VALUES (?, ?)", err, name,
+                     id);
+}
+
+int
 store_tag_remove (struct store *s, const char *tag, struct hk_error **err)
 {
   const char *table = strchr (tag, '@') ? "digests" : "tags";

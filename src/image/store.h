@@ -227,6 +227,8 @@ int store_image_resolve (struct store *s, const char *text, char *const *search,
 
 /* Points the full reference TAG at image ID. */
 int store_tag_add (struct store *s, const char *id, const char *tag, struct hk_error **err);
+/* Records that image ID is NAME ("domain/path@sha256:…") in a registry. */
+int store_digest_add (struct store *s, const char *id, const char *name, struct hk_error **err);
 /* Removes TAG; returns 0, or -1 with ENOENT when it was not there. */
 int store_tag_remove (struct store *s, const char *tag, struct hk_error **err);
 /* Removes the image row, its tags and digests (not its files: see GC). */
