@@ -49,6 +49,33 @@ command_value (const char *args)
   return json_pack ("[sss]", "/bin/sh", "-c", args);
 }
 
+/* Reads the word at *P, quotes and backslashes removed, up to an unquoted
+ * space or STOP; *P moves to what ended it.  Returns the word (owned). */
+static char *
+read_word (const char **p, char stop)
+{
+  const char *s = *p;
+  char *out = xmalloc (strlen (s) + 1);
+  size_t n = 0;
+  char quote = 0;
+  for (; *s != '\0'; s++)
+    {
+      if (quote == 0 && (isspace ((unsigned char) *s) || (stop && *s == stop)))
+        break;
+      if ((*s == '"' || *s == '\'') && (quote == 0 || quote == *s))
+        {
+          quote = quote ? 0 : *s;
+          continue;
+        }
+      if (*s == '\\' && s[1] != '\0' && quote != '\'')
+        s++;
+      out[n++] = *s;
+    }
+  out[n] = '\0';
+  *p = s;
+  return out;
+}
+
 /* Splits "K=V K2=V2" or the legacy "K V" into pairs set on OBJ. */
 static int
 set_pairs (json_t *obj, const char *args, bool env, const char *what, struct hk_error **err)
@@ -64,39 +91,19 @@ set_pairs (json_t *obj, const char *args, bool env, const char *what, struct hk_
       json_object_set_new (obj, key, json_string (skip_spaces (sp)));
       return 0;
     }
-  _cleanup_free_ char *copy = xstrdup (args);
-  char *p = copy;
-  while (*(p = (char *) skip_spaces (p)) != '\0')
+  const char *p = args;
+  while (*(p = skip_spaces (p)) != '\0')
     {
-      char *key = p;
-      char *e = strchr (p, '=');
-      if (e == NULL)
+      _cleanup_free_ char *key = read_word (&p, '=');
+      if (*p != '=')
         return hk_error_set (err, EINVAL, "%s `%s`: `%s` has no `=`", what, args, key);
-      *e = '\0';
-      char *val = e + 1, *out = val;
-      char quote = 0;
-      for (p = val; *p != '\0'; p++)
-        {
-          if (quote == 0 && isspace ((unsigned char) *p))
-            break;
-          if ((*p == '"' || *p == '\'') && (quote == 0 || quote == *p))
-            {
-              quote = quote ? 0 : *p;
-              continue;
-            }
-          if (*p == '\\' && p[1] != '\0' && quote != '\'')
-            p++;
-          *out++ = *p;
-        }
-      bool more = *p != '\0';
-      *out = '\0';
-      if (more)
-        p++;
+      p++;
+      _cleanup_free_ char *val = read_word (&p, '\0');
       if (*key == '\0')
         return hk_error_set (err, EINVAL, "%s `%s`: empty key", what, args);
       json_object_set_new (obj, key, json_string (val));
-      (void) env;
     }
+  (void) env;
   return 0;
 }
 
