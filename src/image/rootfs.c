@@ -67,6 +67,25 @@ rootfs_dir (struct store *s, const char *id, char **dir, struct hk_error **err)
 }
 
 int
+image_rootfs_info (struct store *s, const char *id, char **image_id, char **dir,
+                   struct hk_error **err)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (s->db, "SELECT image_id, dir FROM rootfs WHERE id = ?", &st, err, id,
+                        NULL)
+      < 0)
+    return -1;
+  int r = store_db_step (s->db, st, err);
+  if (r < 0)
+    return -1;
+  if (r != SQLITE_ROW)
+    return hk_error_set (err, ENOENT, "no such rootfs: %s", id);
+  *image_id = xstrdup (store_db_text (st, 0));
+  *dir = xstrdup (store_db_text (st, 1));
+  return 0;
+}
+
+int
 image_rootfs_mount_options (struct store *s, const char *id, char **out, struct hk_error **err)
 {
   _cleanup_free_ char *dir = NULL;

@@ -34,6 +34,10 @@ int image_rootfs_unmount (const char *target, struct hk_error **err);
  * record.  DIR itself is left to the caller. */
 int image_rootfs_remove (struct store *s, const char *id, struct hk_error **err);
 
+/* The image and the directory of rootfs ID (both owned by the caller). */
+int image_rootfs_info (struct store *s, const char *id, char **image_id, char **dir,
+                       struct hk_error **err);
+
 /* The overlay option string for rootfs ID (for tests and diagnostics):
  * "lowerdir=l/…:l/…,upperdir=…,workdir=…".  *OUT owned by the caller. */
 int image_rootfs_mount_options (struct store *s, const char *id, char **out,

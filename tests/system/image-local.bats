@@ -143,3 +143,33 @@ teardown() { image_teardown; }
 	[ ! -e "$HAKO_ROOT/mounts/m1" ]
 	hk rmi busybox
 }
+
+@test "commit: the changes of a root filesystem become a layer, whiteouts included" {
+	import_busybox base
+	merged=$(hk image mount --name c1 base)
+	mkdir -p "$merged/data/sub"
+	echo new >"$merged/data/sub/file"
+	ln "$merged/data/sub/file" "$merged/data/hardlink"
+	rm "$merged/bin/ls"
+	rm -rf "$merged/tmp" && mkdir "$merged/tmp" && echo t >"$merged/tmp/only"
+	run -0 hk commit -c 'CMD ["cat", "/data/sub/file"]' -m 'a test commit' c1 committed:1
+	id=$output
+	hk image unmount c1
+	run -0 hk image inspect committed:1
+	echo "$output" | jq -e '.[0].Config.Cmd == ["cat", "/data/sub/file"] and (.[0].RootFS.Layers | length) == 2'
+	run -0 hk history committed:1
+	[[ "${lines[1]}" == "${id:7:12}"*"hako commit"*"a test commit" ]]
+	# the new layer in the store: whiteouts in overlay form again
+	m2=$(hk image mount --name c2 committed:1)
+	[ "$(cat "$m2/data/sub/file")" = new ]
+	[ "$(stat -c %i "$m2/data/sub/file")" = "$(stat -c %i "$m2/data/hardlink")" ]
+	[ ! -e "$m2/bin/ls" ]
+	[ -e "$m2/bin/sh" ]
+	[ "$(ls "$m2/tmp")" = only ]
+	hk image unmount c2
+	# and it saves as a docker archive with .wh. entries
+	hk save -o "$BATS_TEST_TMPDIR/c.tar" committed:1
+	layer=$(tar -xOf "$BATS_TEST_TMPDIR/c.tar" manifest.json | jq -r '.[0].Layers[1]')
+	tar -xOf "$BATS_TEST_TMPDIR/c.tar" "$layer" | tar -t | grep -qx 'bin/.wh.ls'
+	tar -xOf "$BATS_TEST_TMPDIR/c.tar" "$layer" | tar -t | grep -qx 'tmp/.wh..wh..opq'
+}
