@@ -5,6 +5,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "digest.h"
+#include "image.h"
 #include "manifest.h"
 
 #include <errno.h>
@@ -173,5 +174,20 @@ image_config_parse (const char *body, size_t len, struct image_config **out,
     if (digest_check (c->diff_ids[i], err) < 0)
       return hk_error_prefix (err, "image config: rootfs.diff_ids[%zu]", i);
   *out = take_ptr (owned);
+  return 0;
+}
+
+int
+image_config_load (struct store *s, const char *id, struct image_config **config, char **json,
+                   struct hk_error **err)
+{
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  if (store_blob_read (s, id, CONFIG_MAX_SIZE, &text, &len, err) < 0)
+    return hk_error_prefix (err, "image %s", id);
+  if (image_config_parse (text, len, config, err) < 0)
+    return hk_error_prefix (err, "image %s", id);
+  if (json)
+    *json = take_ptr (text);
   return 0;
 }
