@@ -1,5 +1,5 @@
 #!/bin/bash
-# bench/pull.sh [RUNS]: pull of a 4-layer image of about 100 MB from a
+# bench/pull.sh [--tmpfs] [RUNS]: pull of a 4-layer image of about 100 MB from a
 # local docker-registry, timed for
 #   hako pull                    (this tree's build/)
 #   podman pull                  (its own storage root, overlay driver)
@@ -7,14 +7,22 @@
 #   tar -x of the same 4 layers  (sequential gzip tar, the floor for unpacking)
 # interleaved, RUNS rounds (default 5), each pull into an empty store.
 # Prints per-tool medians and the ratios; never asserts on time.
+# With --tmpfs every store lives in a tmpfs, which takes the disk (and a
+# VM's I/O throttling) out of the comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
+tmpfs=0
+if [ "${1:-}" = --tmpfs ]; then
+	tmpfs=1
+	shift
+fi
 runs=${1:-5}
 hako=$top/build/src/cli/hako
 [ -x "$hako" ] || { echo "build hako first (meson setup build && ninja -C build)"; exit 1; }
 
 work=$(mktemp -d /var/tmp/hako-bench.XXXXXX)
+((tmpfs)) && mount -t tmpfs -o size=8g tmpfs "$work"
 registry_pid=
 cleanup() {
 	if [ -n "$registry_pid" ]; then
@@ -24,6 +32,7 @@ cleanup() {
 	for m in $(awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null || true
 	done
+	((tmpfs)) && umount -l "$work"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -74,6 +83,7 @@ image=127.0.0.1:$port/bench/image:1
 skopeo copy -q --dest-tls-verify=false "oci:$oci:bench" "docker://$image"
 compressed=$(cat "${layers[@]}" | wc -c)
 uncompressed=$(for l in "${layers[@]}"; do zcat "$l"; done | wc -c)
+((tmpfs)) && echo "stores on tmpfs"
 printf 'image: 4 layers, %d MB compressed, %d MB uncompressed, %d files\n' \
 	$((compressed / 1000000)) $((uncompressed / 1000000)) "$(cat "$work"/files? | wc -l)"
 
