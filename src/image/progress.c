@@ -72,7 +72,9 @@ static void
 draw_line (struct progress *p, const struct line *l)
 {
   fprintf (p->out, "\033[2K%s: %s", l->id, l->status);
-  if (l->total > 0 && l->done < l->total && l->done > 0)
+  /* A bar only while bytes move; the final states stand alone. */
+  bool moving = strcmp (l->status, "Downloading") == 0 || strcmp (l->status, "Pushing") == 0;
+  if (moving && l->total > 0 && l->done < l->total && l->done > 0)
     {
       int fill = (int) ((double) l->done / (double) l->total * BAR_WIDTH);
       char bar[BAR_WIDTH + 1];
