@@ -363,13 +363,13 @@ cmd_logout (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_image_transfer_commands[] = {
-  { NULL, "pull", cmd_pull, "[OPTIONS] NAME[:TAG|@DIGEST]", "download an image from a registry",
+  { NULL, "pull", cmd_pull, "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] NAME[:TAG|@DIGEST]", "download an image from a registry",
     false },
   { "image", "pull", cmd_pull, "[OPTIONS] NAME[:TAG|@DIGEST]", "download an image", true },
-  { NULL, "push", cmd_push, "[OPTIONS] IMAGE [DESTINATION]", "upload an image to a registry",
+  { NULL, "push", cmd_push, "[-q] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] IMAGE [DESTINATION]", "upload an image to a registry",
     false },
   { "image", "push", cmd_push, "[OPTIONS] IMAGE [DESTINATION]", "upload an image", true },
-  { NULL, "login", cmd_login, "[OPTIONS] REGISTRY", "store credentials for a registry", false },
+  { NULL, "login", cmd_login, "-u USER (-p PASSWORD | --password-stdin) [--authfile FILE] [--tls-verify=false] REGISTRY", "store credentials for a registry", false },
   { NULL, "logout", cmd_logout, "[--all | REGISTRY]", "remove stored credentials", false },
   { NULL, NULL, NULL, NULL, NULL, false },
 };

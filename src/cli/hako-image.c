@@ -863,12 +863,12 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_image_commands[] = {
-  { NULL, "images", cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "list images", false },
-  { "image", "ls", cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "list images", false },
+  { NULL, "images", cmd_images, "[-q] [-a] [--digests] [--no-trunc] [-f dangling=true|reference=GLOB] [--format json|TEMPLATE] [REPOSITORY[:TAG]]", "list images", false },
+  { "image", "ls", cmd_images, "[-q] [-a] [--digests] [--no-trunc] [-f dangling=true|reference=GLOB] [--format json|TEMPLATE] [REPOSITORY[:TAG]]", "list images", false },
   { "image", "list", cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "list images", true },
   { "image", "inspect", cmd_inspect, "[--format FORMAT] IMAGE...", "show images in detail",
     false },
-  { NULL, "history", cmd_history, "[OPTIONS] IMAGE", "show the history of an image", false },
+  { NULL, "history", cmd_history, "[-q] [--no-trunc] [--format json|TEMPLATE] IMAGE", "show the history of an image", false },
   { "image", "history", cmd_history, "[OPTIONS] IMAGE", "show the history of an image", true },
   { NULL, "tag", cmd_tag, "SOURCE TARGET", "give an image another name", false },
   { "image", "tag", cmd_tag, "SOURCE TARGET", "give an image another name", true },
@@ -876,7 +876,7 @@ const struct hako_command hako_image_commands[] = {
   { "image", "rm", cmd_rmi, "[-f] IMAGE...", "remove images", true },
   { "image", "prune", cmd_prune, "[-a] [-f]", "remove dangling (or, with -a, unused) images",
     false },
-  { NULL, "commit", cmd_commit, "[OPTIONS] ROOTFS [REPOSITORY[:TAG]]",
+  { NULL, "commit", cmd_commit, "[-c CHANGE]... [-m MESSAGE] [-a AUTHOR] ROOTFS [REPOSITORY[:TAG]]",
     "create an image from the changes of a root filesystem", false },
   { "image", "mount", cmd_mount, "[--name NAME] IMAGE",
     "mount an image's root filesystem (overlay, private upper)", false },
