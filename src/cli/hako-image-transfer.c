@@ -25,12 +25,14 @@ struct registry_flags
   bool tls_verify;
   const char *authfile;
   const char *creds;
+  const char *cert_dir;
 };
 
 #define REGISTRY_OPTIONS                                                                           \
   { "tls-verify", optional_argument, NULL, 'T' }, { "authfile", required_argument, NULL, 'A' },   \
+  { "creds", required_argument, NULL, 'C' },                                                     \
   {                                                                                                \
-    "creds", required_argument, NULL, 'C'                                                          \
+    "cert-dir", required_argument, NULL, 'K'                                                       \
   }
 
 static int
@@ -51,6 +53,9 @@ registry_flag (struct registry_flags *f, int c, const char *arg, struct hk_error
       return 1;
     case 'C':
       f->creds = arg;
+      return 1;
+    case 'K':
+      f->cert_dir = arg;
       return 1;
     default:
       return 0;
@@ -90,6 +95,8 @@ make_client (struct hako_cli *cli, const struct registry_flags *f, char ***auth_
     .user = *user,
     .password = *password,
     .stall_timeout = stall_timeout (),
+    .cert_dir = f->cert_dir,
+    .certs_d = getenv ("HAKO_CERTS_D"),
   };
   return registry_client_new (&opts, out, err);
 }
@@ -98,7 +105,7 @@ static int
 cmd_pull (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage_text[] = "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] "
-                                   "[--authfile FILE] [--creds USER:PASS] NAME[:TAG|@DIGEST]";
+                                   "[--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] NAME[:TAG|@DIGEST]";
   static const struct option options[] = {
     { "quiet", no_argument, NULL, 'q' },
     { "platform", required_argument, NULL, 'p' },
@@ -363,10 +370,10 @@ cmd_logout (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_image_transfer_commands[] = {
-  { NULL, "pull", cmd_pull, "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] NAME[:TAG|@DIGEST]", "download an image from a registry",
+  { NULL, "pull", cmd_pull, "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] NAME[:TAG|@DIGEST]", "download an image from a registry",
     false },
   { "image", "pull", cmd_pull, "[OPTIONS] NAME[:TAG|@DIGEST]", "download an image", true },
-  { NULL, "push", cmd_push, "[-q] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] IMAGE [DESTINATION]", "upload an image to a registry",
+  { NULL, "push", cmd_push, "[-q] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] IMAGE [DESTINATION]", "upload an image to a registry",
     false },
   { "image", "push", cmd_push, "[OPTIONS] IMAGE [DESTINATION]", "upload an image", true },
   { NULL, "login", cmd_login, "-u USER (-p PASSWORD | --password-stdin) [--authfile FILE] [--tls-verify=false] REGISTRY", "store credentials for a registry", false },

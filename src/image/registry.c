@@ -28,6 +28,9 @@ struct token
 struct endpoint
 {
   char *domain;
+  char *ca_file;     /* extra CA for this registry, or NULL */
+  char *client_cert; /* client.cert and client.key, or NULL */
+  char *client_key;
   char *host; /* what the URL names: registry-1.docker.io for docker.io */
   char *base; /* "https://host" once pinged */
   bool insecure;
@@ -53,6 +56,9 @@ static void
 endpoint_clear (struct endpoint *e)
 {
   free (e->domain);
+  free (e->ca_file);
+  free (e->client_cert);
+  free (e->client_key);
   free (e->host);
   free (e->base);
   auth_challenge_clear (&e->challenge);
@@ -140,6 +146,50 @@ is_loopback (const char *host)
          || strncmp (host, "[::1]", 5) == 0;
 }
 
+static bool
+readable (const char *path)
+{
+  return access (path, R_OK) == 0;
+}
+
+/* The certificates for DOMAIN, the Docker way: a directory per registry
+ * with ca.crt (trusted in addition to the system's) and client.cert +
+ * client.key (TLS client authentication). */
+static void
+find_certificates (struct registry_client *c, struct endpoint *e)
+{
+  static const char *const roots[]
+      = { "/etc/hako/certs.d", "/etc/containers/certs.d", "/etc/docker/certs.d" };
+  _cleanup_free_ char *dir = NULL;
+  if (c->opts.cert_dir)
+    dir = xstrdup (c->opts.cert_dir);
+  else
+    for (size_t i = 0; i < 3 && dir == NULL; i++)
+      {
+        const char *root = c->opts.certs_d ? c->opts.certs_d : roots[i];
+        char *d = xasprintf ("%s/%s", root, e->domain);
+        if (access (d, X_OK) == 0)
+          dir = d;
+        else
+          free (d);
+        if (c->opts.certs_d)
+          break;
+      }
+  if (dir == NULL)
+    return;
+  _cleanup_free_ char *ca = xasprintf ("%s/ca.crt", dir);
+  _cleanup_free_ char *cert = xasprintf ("%s/client.cert", dir);
+  _cleanup_free_ char *key = xasprintf ("%s/client.key", dir);
+  if (readable (ca))
+    e->ca_file = take_ptr (ca);
+  if (readable (cert) && readable (key))
+    {
+      e->client_cert = take_ptr (cert);
+      e->client_key = take_ptr (key);
+    }
+  hk_debug (c->opts.log, "registry %s: certificates from %s", e->domain, dir);
+}
+
 static struct endpoint *
 endpoint_of (struct registry_client *c, const char *domain)
 {
@@ -154,6 +204,7 @@ endpoint_of (struct registry_client *c, const char *domain)
                                                                      : domain);
   const struct registry_settings *rs = registries_conf_find (c->opts.conf, domain);
   e->insecure = !c->opts.tls_verify || (rs && rs->insecure);
+  find_certificates (c, e);
   return e;
 }
 
@@ -260,6 +311,17 @@ common_options (struct registry_client *c, CURL *easy, const struct endpoint *e)
   bool verify = e == NULL || !e->insecure;
   curl_easy_setopt (easy, CURLOPT_SSL_VERIFYPEER, verify ? 1L : 0L);
   curl_easy_setopt (easy, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+  if (e && e->ca_file)
+    {
+      /* The registry's CA in addition to the system's, as Docker does. */
+      curl_easy_setopt (easy, CURLOPT_CAINFO, e->ca_file);
+      curl_easy_setopt (easy, CURLOPT_CAPATH, "/etc/ssl/certs");
+    }
+  if (e && e->client_cert)
+    {
+      curl_easy_setopt (easy, CURLOPT_SSLCERT, e->client_cert);
+      curl_easy_setopt (easy, CURLOPT_SSLKEY, e->client_key);
+    }
 }
 
 /* A body streamed from a file: LENGTH bytes of FD from OFFSET. */

@@ -26,6 +26,10 @@ struct registry_options
   const char *user;           /* --creds, overriding the files; may be NULL */
   const char *password;
   long stall_timeout;         /* seconds without a byte before a transfer fails */
+  const char *cert_dir;       /* --cert-dir: ca.crt, client.cert/.key for every registry */
+  const char *certs_d;        /* root of per-registry dirs (certs.d/<registry>/…); NULL:
+                                 /etc/hako/certs.d, /etc/containers/certs.d,
+                                 /etc/docker/certs.d */
 };
 
 int registry_client_new (const struct registry_options *opts, struct registry_client **out,

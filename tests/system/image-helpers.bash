@@ -54,18 +54,23 @@ free_port() {
 	echo "$port"
 }
 
-# start_registry NAME [USER:PASSWORD]: Debian's docker-registry on
-# 127.0.0.1, storage in the file's temp dir, with htpasswd Basic auth when
-# credentials are given.  Sets REGISTRY_NAME=127.0.0.1:PORT (upper-case).
+# start_registry NAME [USER:PASSWORD [TLS_DIR]]: Debian's docker-registry
+# on 127.0.0.1, storage in the file's temp dir, with htpasswd Basic auth
+# when credentials are given, over TLS with TLS_DIR/server.{crt,key} when
+# given.  Sets REGISTRY_NAME=127.0.0.1:PORT (upper-case).
 start_registry() {
-	local name=$1 creds=${2:-} dir=$BATS_FILE_TMPDIR/registry-$1 port
+	local name=$1 creds=${2:-} tls=${3:-} dir=$BATS_FILE_TMPDIR/registry-$1 port
 	mkdir -p "$dir/data"
 	port=$(free_port)
 	{
 		echo "version: 0.1"
 		echo "log: {level: error, accesslog: {disabled: true}}"
 		echo "storage: {filesystem: {rootdirectory: $dir/data}, delete: {enabled: true}}"
-		echo "http: {addr: 127.0.0.1:$port}"
+		if [ -n "$tls" ]; then
+			echo "http: {addr: 127.0.0.1:$port, tls: {certificate: $tls/server.crt, key: $tls/server.key}}"
+		else
+			echo "http: {addr: 127.0.0.1:$port}"
+		fi
 		if [ -n "$creds" ]; then
 			htpasswd -Bbn "${creds%%:*}" "${creds#*:}" >"$dir/htpasswd"
 			echo "auth: {htpasswd: {realm: hako-test, path: $dir/htpasswd}}"
@@ -75,10 +80,24 @@ start_registry() {
 	echo $! >"$dir/pid"
 	local i
 	for i in $(seq 100); do
-		curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break
+		curl -sk -o /dev/null "http${tls:+s}://127.0.0.1:$port/v2/" && break
 		sleep 0.05
 	done
 	export "REGISTRY_${name^^}=127.0.0.1:$port"
+}
+
+# make_certificates DIR: a CA (ca.crt) and a server certificate for
+# 127.0.0.1 signed by it (server.crt, server.key).
+make_certificates() {
+	local d=$1
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" -days 1 \
+		-subj /CN=hako-test-ca 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
+		-subj /CN=127.0.0.1 2>/dev/null
+	echo 'subjectAltName=IP:127.0.0.1' >"$d/ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+		-out "$d/server.crt" -days 1 -extfile "$d/ext" 2>/dev/null
 }
 
 # Stops the registries this file started (by their PIDs).
