@@ -430,9 +430,12 @@ record (struct store *s, const struct image_ref *ref, struct fetched *f, const c
   return 0;
 }
 
+/* *FOUND says whether the registry had the manifest: only before that
+ * does a failure move on to the next registry of the search list. */
 static int
 pull_one (struct store *s, struct registry_client *c, const struct image_ref *ref,
-          const struct pull_options *o, struct pull_result *result, struct hk_error **err)
+          const struct pull_options *o, struct pull_result *result, bool *found,
+          struct hk_error **err)
 {
   struct platform host = { 0 };
   const struct platform *platform = o->platform;
@@ -447,8 +450,10 @@ pull_one (struct store *s, struct registry_client *c, const struct image_ref *re
   size_t config_len = 0;
   struct pull p = { .s = s, .c = c };
   int r = -1;
+  *found = false;
   if (resolve_manifest (c, ref, platform, &f, err) < 0)
     goto out;
+  *found = true;
   if (store_content_begin (s, err) < 0)
     goto out;
   if (fetch_config (s, c, ref, &f.manifest->config, &config, &config_text, &config_len, err) < 0)
@@ -513,16 +518,29 @@ image_pull (struct store *s, struct registry_client *c, const char *name,
       if (image_ref_parse_in (name, qualified ? NULL : search[i], &ref, err) < 0)
         return -1;
       _cleanup_free_ char *full = image_ref_string (ref);
-      hk_error_freep (&last);
-      if (pull_one (s, c, ref, o, result, &last) == 0)
+      _cleanup_error_ struct hk_error *this = NULL;
+      bool found = false;
+      if (pull_one (s, c, ref, o, result, &found, &this) == 0)
         {
           result->reference = take_ptr (full);
           return 0;
         }
-      hk_error_prefix (&last, "pull `%s`", full);
-      /* Only "not there" moves on to the next registry of the list. */
-      if (last->errnum != ENOENT && last->errnum != EACCES)
-        break;
+      hk_error_prefix (&this, "pull `%s`", full);
+      if (found || candidates == 1)
+        {
+          *err = take_ptr (this);
+          return -1;
+        }
+      /* Not found (or unreachable) here: note it and try the next
+       * registry of the search list; report every registry at the end. */
+      if (last == NULL)
+        last = take_ptr (this);
+      else
+        {
+          char *joined = xasprintf ("%s; %s", last->message, this->message);
+          free (last->message);
+          last->message = joined;
+        }
     }
   *err = take_ptr (last);
   return -1;

@@ -143,3 +143,15 @@ teardown() { image_teardown; }
 	[[ "$output" == *"404"* ]]
 	assert_store_clean
 }
+
+@test "short names: each registry of the search list in turn, for pull and for lookups" {
+	dead=127.0.0.1:$(free_port)
+	echo "{\"unqualified-search-registries\": [\"$dead\", \"$REGISTRY_OPEN\"]}" >"$HAKO_REGISTRIES_CONF"
+	run -0 hk pull --tls-verify=false test/single:1
+	[ "${lines[-1]}" = "$REGISTRY_OPEN/test/single:1" ]
+	# the short name finds the local image through the same list
+	hk image inspect test/single:1 >/dev/null
+	run -125 hk pull --tls-verify=false test/nothing:1
+	[[ "$output" == *"pull \`$dead/test/nothing:1\`"* && "$output" == *"pull \`$REGISTRY_OPEN/test/nothing:1\`"* ]]
+	rm "$HAKO_REGISTRIES_CONF"
+}
