@@ -32,7 +32,7 @@ cleanup() {
 	for m in $(awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null || true
 	done
-	((tmpfs)) && umount -l "$work"
+	if ((tmpfs)); then umount -l "$work" 2>/dev/null || true; fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -90,22 +90,29 @@ printf 'image: 4 layers, %d MB compressed, %d MB uncompressed, %d files\n' \
 # --- the runs ----------------------------------------------------------------
 now() { date +%s.%N; }
 declare -A times
+# clean_TOOL empties the tool's store, untimed; run_TOOL is what is timed.
+clean_hako() { rm -rf "$work/hako"; }
 run_hako() {
-	rm -rf "$work/hako"
 	"$hako" --root "$work/hako" pull -q --tls-verify=false "$image" >/dev/null
 }
-run_podman() {
+clean_podman() {
+	if [ -d "$work/podman" ]; then
+		podman --root "$work/podman" --runroot "$work/podman-run" --storage-driver overlay \
+			system reset -f >/dev/null 2>&1 || true
+	fi
 	rm -rf "$work/podman" "$work/podman-run"
+}
+run_podman() {
 	podman --root "$work/podman" --runroot "$work/podman-run" --storage-driver overlay \
 		pull -q --tls-verify=false "$image" >/dev/null 2>&1
 }
+clean_skopeo_umoci() { rm -rf "$work/skopeo" "$work/bundle"; }
 run_skopeo_umoci() {
-	rm -rf "$work/skopeo" "$work/bundle"
 	skopeo copy -q --src-tls-verify=false "docker://$image" "oci:$work/skopeo:bench" >/dev/null
 	umoci unpack --image "$work/skopeo:bench" "$work/bundle" >/dev/null
 }
+clean_tar() { rm -rf "$work/tar"; }
 run_tar() {
-	rm -rf "$work/tar"
 	mkdir "$work/tar"
 	for l in "${layers[@]}"; do tar -xzf "$l" -C "$work/tar"; done
 }
@@ -113,6 +120,7 @@ tools=(hako podman skopeo_umoci tar)
 for t in "${tools[@]}"; do times[$t]=""; done
 for i in $(seq "$runs"); do
 	for t in "${tools[@]}"; do
+		"clean_$t"
 		sync
 		s=$(now)
 		"run_$t"
@@ -121,8 +129,7 @@ for i in $(seq "$runs"); do
 	done
 	echo "round $i: $(for t in "${tools[@]}"; do printf '%s=%.2fs ' "$t" "$(echo "${times[$t]}" | awk '{print $NF}')"; done)" >&2
 done
-# podman's store holds files it cannot remove without its own tools
-podman --root "$work/podman" --runroot "$work/podman-run" --storage-driver overlay system reset -f >/dev/null 2>&1 || true
+for t in "${tools[@]}"; do "clean_$t"; done
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 echo
