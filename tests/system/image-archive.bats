@@ -135,3 +135,24 @@ PY
 	[ -z "$(hk images -q)" ]
 	assert_store_clean
 }
+
+@test "the legacy docker save layout: <id>/layer.tar, a repeated layer as a symlink" {
+	local d=$BATS_TEST_TMPDIR/legacy diff
+	mkdir -p "$d/aaa" "$d/bbb"
+	cp "$BUSYBOX_TAR" "$d/aaa/layer.tar"
+	ln -s ../aaa/layer.tar "$d/bbb/layer.tar"
+	diff="sha256:$(sha256sum <"$BUSYBOX_TAR" | cut -d' ' -f1)"
+	printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["%s","%s"]}}' \
+		"$diff" "$diff" >"$d/cfg.json"
+	echo '[{"Config":"cfg.json","RepoTags":["legacy:1"],"Layers":["aaa/layer.tar","bbb/layer.tar"]}]' >"$d/manifest.json"
+	tar -C "$d" -cf "$BATS_TEST_TMPDIR/legacy.tar" .
+	run -0 hk load -i "$BATS_TEST_TMPDIR/legacy.tar"
+	[ "$output" = "Loaded image: legacy:1" ]
+	[ "$(hk image inspect --format '{{.Id}}' legacy:1)" = "sha256:$(sha256sum <"$d/cfg.json" | cut -d' ' -f1)" ]
+	[ "$(ls "$HAKO_ROOT/layers" | wc -l)" = 2 ]
+	# a symlink that leaves the archive is refused
+	ln -sf ../../etc/passwd "$d/bbb/layer.tar"
+	tar -C "$d" -cf "$BATS_TEST_TMPDIR/legacy-evil.tar" .
+	run -125 hk load -i "$BATS_TEST_TMPDIR/legacy-evil.tar"
+	[[ "$output" == *"leaves the archive"* ]]
+}
