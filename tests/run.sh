@@ -9,12 +9,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 
-asan=1 unit=1 system=1 files=()
+asan=1 unit=1 system=1 fuzz=1 files=()
 while (($#)); do
 	case $1 in
 	--no-asan) asan=0 ;;
-	--unit) system=0 ;;
-	--system) unit=0 ;;
+	--unit) system=0 fuzz=0 ;;
+	--system) unit=0 fuzz=0 ;;
+	--no-fuzz) fuzz=0 ;;
 	*) files+=("$1") ;;
 	esac
 	shift
@@ -77,6 +78,33 @@ for b in "${builds[@]}"; do
 		flock -u 9
 	fi
 done
+# A short run of every libFuzzer target over its seed corpus: crashes on
+# the seeds or on what the fuzzer finds in a few seconds fail the suite.
+if ((fuzz)); then
+	echo "== fuzz smoke runs (build-fuzz)"
+	if [ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true -Db_sanitize=address \
+		-Db_lundef=false >/dev/null; then
+		ninja -C build-fuzz >/dev/null
+	fi
+	for t in build-fuzz/tests/fuzz/fuzz-*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		name=$(basename "$t")
+		corpus=$(mktemp -d /tmp/hako-fuzz.XXXXXX)
+		seeds=tests/fuzz/corpus/${name#fuzz-}
+		[ -d "$seeds" ] && cp "$seeds"/* "$corpus"/
+		if "$t" -max_total_time="${HAKO_FUZZ_SECONDS:-8}" -rss_limit_mb=2048 "$corpus" >"$log" 2>&1; then
+			echo "ok - $name ($(grep -o 'Done [0-9]* runs' "$log"))" | tee -a /dev/null >"$log.tap"
+		else
+			echo "not ok - $name"
+			tail -30 "$log"
+			echo "not ok - $name" >"$log.tap"
+		fi
+		sed 's/^/  /' "$log.tap"
+		cp "$log.tap" "$log"
+		count_tap
+		rm -rf "$corpus" "$log.tap"
+	done
+fi
 ((skipped)) && echo "($skipped skipped, each with its reason above)"
 echo "$passed passed, $failed failed"
 ((failed == 0))

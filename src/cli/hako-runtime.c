@@ -3,7 +3,6 @@
 #include "runtime-cli.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
-#include "runtime/exe-seal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,20 +17,25 @@ static const struct
 {
   const char *name;
   verb_fn fn;
-  bool exposes_runtime; /* puts a runtime process where a container sees it */
   const char *summary;
 } verbs[] = {
-  { "create", verb_create, true, "create a container from a bundle" },
-  { "start", verb_start, false, "run the program of a created container" },
-  { "run", verb_run, true, "create and start a container" },
-  { "state", verb_state, false, "print the state of a container" },
-  { "kill", verb_kill, false, "send a signal to a container" },
-  { "delete", verb_delete, false, "remove a stopped container" },
-  { "list", verb_list, false, "list containers" },
-  { "pause", verb_pause, false, "freeze every process of a container" },
-  { "resume", verb_resume, false, "thaw a paused container" },
-  { "features", verb_features, false, "print the features document" },
-  { "spec", verb_spec, false, "write a default config.json" },
+  { "create", verb_create, "create a container from a bundle" },
+  { "start", verb_start, "run the program of a created container" },
+  { "run", verb_run, "create and start a container" },
+  { "exec", verb_exec, "run a new process in a running container" },
+  { "state", verb_state, "print the state of a container" },
+  { "kill", verb_kill, "send a signal to a container" },
+  { "delete", verb_delete, "remove a stopped container" },
+  { "list", verb_list, "list containers" },
+  { "pause", verb_pause, "freeze every process of a container" },
+  { "resume", verb_resume, "thaw a paused container" },
+  { "ps", verb_ps, "list the processes of a container" },
+  { "update", verb_update, "change the resource limits of a container" },
+  { "events", verb_events, "statistics and OOM events of a container" },
+  { "checkpoint", verb_checkpoint, "save a running container with criu" },
+  { "restore", verb_restore, "restore a checkpointed container with criu" },
+  { "features", verb_features, "print the features document" },
+  { "spec", verb_spec, "write a default config.json" },
 };
 
 static void
@@ -189,11 +193,6 @@ main (int argc, char **argv)
     {
       if (strcmp (name, verbs[i].name) != 0)
         continue;
-      if (verbs[i].exposes_runtime && exe_seal_ensure (argv, &err) < 0)
-        {
-          cli_report_error (&cli, err);
-          return 1;
-        }
       int verb_argc = argc - optind;
       char **verb_argv = argv + optind;
       optind = 1;

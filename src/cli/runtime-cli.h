@@ -21,6 +21,12 @@ typedef int (*verb_fn) (struct cli *cli, int argc, char **argv, struct hk_error 
 
 int verb_create (struct cli *cli, int argc, char **argv, struct hk_error **err);
 int verb_run (struct cli *cli, int argc, char **argv, struct hk_error **err);
+int verb_exec (struct cli *cli, int argc, char **argv, struct hk_error **err);
+int verb_ps (struct cli *cli, int argc, char **argv, struct hk_error **err);
+int verb_update (struct cli *cli, int argc, char **argv, struct hk_error **err);
+int verb_events (struct cli *cli, int argc, char **argv, struct hk_error **err);
+int verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err);
+int verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err);
 int verb_start (struct cli *cli, int argc, char **argv, struct hk_error **err);
 int verb_kill (struct cli *cli, int argc, char **argv, struct hk_error **err);
 int verb_delete (struct cli *cli, int argc, char **argv, struct hk_error **err);

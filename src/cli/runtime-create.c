@@ -78,6 +78,7 @@ int
 verb_create (struct cli *cli, int argc, char **argv, struct hk_error **err)
 {
   struct create_options o = CREATE_OPTIONS_INIT;
+  o.reexec_argv = cli->argv;
   if (parse_create_options (argc, argv, "create", create_usage, &o, NULL, err) < 0
       || container_create (&cli->rt, &o, err) < 0)
     return -1;
@@ -88,6 +89,7 @@ int
 verb_run (struct cli *cli, int argc, char **argv, struct hk_error **err)
 {
   struct create_options o = CREATE_OPTIONS_INIT;
+  o.reexec_argv = cli->argv;
   bool detach = false;
   if (parse_create_options (argc, argv, "run", run_usage, &o, &detach, err) < 0)
     return -1;

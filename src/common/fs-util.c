@@ -27,15 +27,15 @@ fs_write_all (int fd, const void *buf, size_t len)
   return 0;
 }
 
-int
-fs_write_atomic (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
-                 struct hk_error **err)
+static int
+write_and_rename (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                  bool durable, struct hk_error **err)
 {
   _cleanup_free_ char *tmp = xasprintf (".%s.tmp.%d", name, (int) getpid ());
   _cleanup_close_ int fd = openat (dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
     return hk_error_errno (err, errno, "create `%s`", tmp);
-  if (fs_write_all (fd, data, len) < 0 || fsync (fd) < 0)
+  if (fs_write_all (fd, data, len) < 0 || (durable && fsync (fd) < 0))
     {
       int saved = errno;
       unlinkat (dirfd, tmp, 0);
@@ -48,6 +48,20 @@ fs_write_atomic (int dirfd, const char *name, const void *data, size_t len, mode
       return hk_error_errno (err, saved, "rename `%s` to `%s`", tmp, name);
     }
   return 0;
+}
+
+int
+fs_write_atomic (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                 struct hk_error **err)
+{
+  return write_and_rename (dirfd, name, data, len, mode, true, err);
+}
+
+int
+fs_replace_file (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                 struct hk_error **err)
+{
+  return write_and_rename (dirfd, name, data, len, mode, false, err);
 }
 
 int
@@ -174,7 +188,7 @@ remove_tree_at (int dirfd, dev_t parent_dev, const char *name, struct hk_error *
     return hk_error_errno (err, errno, "rmdir `%s`", name);
   int dfd = openat (dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0)
-    return hk_error_errno (err, errno, "open `%s`", name);
+    return errno == ENOENT ? 0 : hk_error_errno (err, errno, "open `%s`", name);
   if (remove_dir_contents (dfd, st.st_dev, err) < 0)
     return hk_error_prefix (err, "remove `%s`", name);
   if (unlinkat (dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)

@@ -15,6 +15,11 @@
 int fs_write_atomic (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
                      struct hk_error **err);
 
+/* Like fs_write_atomic without the fsync: for runtime state (under /run),
+ * which must never be seen half-written but need not survive a crash. */
+int fs_replace_file (int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+                     struct hk_error **err);
+
 /* Reads all of DIRFD/PATH into a NUL-terminated buffer (*OUT, owned by the
  * caller).  Refuses files larger than MAX_SIZE bytes. */
 int fs_read_file (int dirfd, const char *path, size_t max_size, char **out, size_t *len,

@@ -234,11 +234,46 @@ in_root_open (int root_fd, const char *path, int flags, mode_t mode, struct hk_e
   return fd;
 }
 
+static int
+resolve (int root_fd, const char *path, int flags)
+{
+  int fd = -2;
+  if (!fallback_forced ())
+    fd = open_with_openat2 (root_fd, path, flags, 0);
+  if (fd == -2)
+    fd = open_with_walk (root_fd, path, flags, 0);
+  return fd;
+}
+
+/* Where a dangling symlink NAME in the directory PREFIX points, joined with
+ * REST: the path mkpath goes on with, still taken inside the root. */
+static char *
+follow_dangling (int parent, const char *prefix, const char *name, const char *rest)
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat (parent, name, target, sizeof target - 1);
+  if (n < 0)
+    return NULL;
+  target[n] = '\0';
+  if (target[0] == '/')
+    return xasprintf ("%s/%s", target, rest);
+  _cleanup_free_ char *dir = xstrdup (prefix);
+  char *slash = strrchr (dir, '/');
+  if (slash != NULL)
+    *slash = '\0';
+  else
+    dir[0] = '\0';
+  return xasprintf ("%s/%s/%s", dir, target, rest);
+}
+
 int
 in_root_mkpath (int root_fd, const char *path, enum in_root_kind kind, mode_t mode,
                 struct hk_error **err)
 {
-  _cleanup_free_ char *copy = xstrdup (path);
+  _cleanup_free_ char *todo = xstrdup (path);
+  int links = 0;
+restart:;
+  _cleanup_free_ char *copy = xstrdup (todo);
   _cleanup_close_ int parent = openat (root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (parent < 0)
     return hk_error_errno (err, errno, "open the container root");
@@ -253,13 +288,9 @@ in_root_mkpath (int root_fd, const char *path, enum in_root_kind kind, mode_t mo
         return take_fd (&parent);
       bool last = only_slashes (rest);
       size_t prefix_len = (size_t) (comp - copy) + strlen (comp);
-      _cleanup_free_ char *prefix = xstrndup (path, prefix_len);
+      _cleanup_free_ char *prefix = xstrndup (todo, prefix_len);
       int want = (last && kind == IN_ROOT_FILE) ? O_PATH : O_PATH | O_DIRECTORY;
-      int fd = -2;
-      if (!fallback_forced ())
-        fd = open_with_openat2 (root_fd, prefix, want, 0);
-      if (fd == -2)
-        fd = open_with_walk (root_fd, prefix, want, 0);
+      int fd = resolve (root_fd, prefix, want);
       if (fd < 0 && errno == ENOENT && strcmp (comp, "..") != 0 && strcmp (comp, ".") != 0)
         {
           int r;
@@ -272,13 +303,26 @@ in_root_mkpath (int root_fd, const char *path, enum in_root_kind kind, mode_t mo
             }
           else
             r = mkdirat (parent, comp, last ? mode : 0755);
-          if (r < 0 && errno != EEXIST)
+          if (r < 0 && errno == EEXIST)
+            {
+              /* A dangling symlink: make what it points to, inside. */
+              char *next = follow_dangling (parent, prefix, comp, rest);
+              if (next == NULL)
+                return hk_error_errno (err, errno, "create `%s` in the container root", prefix);
+              if (++links > MAX_SYMLINKS)
+                {
+                  free (next);
+                  return hk_error_errno (err, ELOOP, "create `%s` in the container root", path);
+                }
+              free (todo);
+              todo = next;
+              close (take_fd (&parent));
+              free (take_ptr (copy));
+              goto restart;
+            }
+          if (r < 0)
             return hk_error_errno (err, errno, "create `%s` in the container root", prefix);
-          fd = -2;
-          if (!fallback_forced ())
-            fd = open_with_openat2 (root_fd, prefix, want, 0);
-          if (fd == -2)
-            fd = open_with_walk (root_fd, prefix, want, 0);
+          fd = resolve (root_fd, prefix, want);
         }
       if (fd < 0)
         return hk_error_errno (err, errno, "open `%s` in the container root", prefix);

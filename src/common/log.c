@@ -46,7 +46,13 @@ hk_log (const struct hk_log *log, enum hk_log_level level, const char *fmt, ...)
 
   if (log->fd == 2)
     {
-      _cleanup_free_ char *line = xasprintf ("%s: %s\n", level_names[level], msg);
+      /* Debug lines carry a monotonic clock, to see where time goes. */
+      struct timespec ts;
+      clock_gettime (CLOCK_MONOTONIC, &ts);
+      _cleanup_free_ char *line
+          = level == HK_LOG_DEBUG
+                ? xasprintf ("%ld.%06ld debug: %s\n", (long) ts.tv_sec, ts.tv_nsec / 1000, msg)
+                : xasprintf ("%s: %s\n", level_names[level], msg);
       fs_write_all (2, line, strlen (line));
       return;
     }

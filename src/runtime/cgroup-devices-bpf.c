@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -39,9 +40,10 @@ access_mask (const char *access)
   return m;
 }
 
-/* Instructions of one rule: its checks, then "return allow". */
+/* Instructions of one rule: its checks, then "return allow".  *CATCH_ALL
+ * tells that it has no checks: nothing after it can run. */
 static size_t
-rule_insns (const struct oci_device_rule *r, struct bpf_insn *out)
+rule_insns (const struct oci_device_rule *r, struct bpf_insn *out, bool *catch_all)
 {
   struct bpf_insn body[16];
   size_t n = 0;
@@ -61,10 +63,11 @@ rule_insns (const struct oci_device_rule *r, struct bpf_insn *out)
     body[n++] = JNE_IMM (R4, (int32_t) r->major, 0);
   if (r->minor >= 0)
     body[n++] = JNE_IMM (R5, (int32_t) r->minor, 0);
+  *catch_all = n == 0;
   body[n++] = MOV64_IMM (R0, r->allow ? 1 : 0);
   body[n++] = EXIT ();
   for (size_t i = 0; i < n; i++)
-    if (BPF_OP (body[i].code) == BPF_JNE)
+    if (BPF_CLASS (body[i].code) == BPF_JMP && BPF_OP (body[i].code) == BPF_JNE)
       body[i].off = (int16_t) (n - i - 1);
   if (out != NULL)
     memcpy (out, body, n * sizeof *body);
@@ -83,10 +86,16 @@ cgroup_devices_bpf_build (const struct oci_device_rule *rules, size_t n, struct 
   prog[len++] = ALU32_IMM (BPF_RSH, R3, 16);
   prog[len++] = LDX_W (R4, R1, 4);
   prog[len++] = LDX_W (R5, R1, 8);
-  for (size_t i = n; i-- > 0;)
-    len += rule_insns (&rules[i], prog + len);
-  prog[len++] = MOV64_IMM (R0, 0);
-  prog[len++] = EXIT ();
+  /* The verifier refuses unreachable code: stop after a rule that matches
+   * every access. */
+  bool catch_all = false;
+  for (size_t i = n; i-- > 0 && !catch_all;)
+    len += rule_insns (&rules[i], prog + len, &catch_all);
+  if (!catch_all)
+    {
+      prog[len++] = MOV64_IMM (R0, 0);
+      prog[len++] = EXIT ();
+    }
   *out = prog;
   return len;
 }

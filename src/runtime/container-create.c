@@ -2,14 +2,20 @@
 /* create and run: everything the runtime does between reading config.json
  * and a container process that waits to be started (or runs). */
 #include "container-internal.h"
+#include "checkpoint.h"
+#include "exe-seal.h"
+#include "foreground.h"
 #include "hooks.h"
+#include "idmap.h"
 #include "init.h"
+#include "netdev.h"
 #include "seccomp.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -24,6 +30,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -47,6 +55,7 @@ struct creation
   int state_fd;
   struct cgroup *cgroup;
   struct seccomp_program *seccomp;
+  int *idmap_fds;
   int fifo_fd;
   int console_fd;
   int sync[2];
@@ -117,6 +126,8 @@ creation_release (struct creation *c, bool abort)
   close_fd (&c->join_time_fd);
   close_fd (&c->pidfd);
   close_fd (&c->pty_master);
+  if (c->spec != NULL)
+    idmap_release (c->idmap_fds, c->spec->n_mounts);
   spec_free (c->spec);
   cgroup_free (c->cgroup);
   seccomp_program_free (c->seccomp);
@@ -124,6 +135,52 @@ creation_release (struct creation *c, bool abort)
   free (c->bundle);
   free (c->rootfs);
   free (c->state_json);
+}
+
+/* True when the kernel knows file system TYPE, or may load it on demand
+ * (a module not loaded yet). */
+static bool
+filesystem_known (const char *type)
+{
+  static const char *const modules[] = { "overlay", "fuse",  "nfs",      "nfs4", "cifs",
+                                         "9p",      "xfs",   "btrfs",    "ext4", "squashfs",
+                                         "erofs",   "vfat",  "virtiofs", "iso9660" };
+  for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++)
+    if (strcmp (type, modules[i]) == 0)
+      return true;
+  _cleanup_fclose_ FILE *f = fopen ("/proc/filesystems", "re");
+  if (f == NULL)
+    return true; /* cannot tell: let mount(2) judge */
+  char line[128];
+  while (fgets (line, sizeof line, f) != NULL)
+    {
+      char *name = strchr (line, '\t');
+      if (name == NULL)
+        continue;
+      name++;
+      name[strcspn (name, "\n")] = '\0';
+      if (strcmp (name, type) == 0)
+        return true;
+    }
+  return false;
+}
+
+/* A mistyped file system is named at once, not after half a setup. */
+static int
+check_mount_types (const struct oci_spec *spec, struct hk_error **err)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const char *type = spec->mounts[i].type;
+      if (strcmp (type, "bind") == 0 || strcmp (type, "none") == 0
+          || strv_contains (spec->mounts[i].options, "bind")
+          || strv_contains (spec->mounts[i].options, "rbind"))
+        continue;
+      if (!filesystem_known (type))
+        return hk_error_set (err, ENODEV, "mounts[%zu].type: unknown file system type `%s`", i,
+                             type);
+    }
+  return 0;
 }
 
 static int
@@ -159,6 +216,16 @@ load_bundle (struct creation *c, struct hk_error **err)
   if (!c->spec->process->terminal && c->opts->console_socket != NULL)
     return hk_error_set (err, EINVAL,
                          "--console-socket given but config.json: process.terminal is false");
+  if (check_mount_types (c->spec, err) < 0)
+    return hk_error_prefix (err, "config.json");
+  if (c->spec->linux.net_devices != NULL)
+    {
+      const struct oci_namespace *net = spec_namespace (c->spec, CLONE_NEWNET);
+      if (net == NULL || net->path != NULL)
+        return hk_error_set (err, EINVAL, "config.json: linux.netDevices: devices can only be moved into a new network namespace");
+      if (netdev_check (c->spec->linux.net_devices, err) < 0)
+        return hk_error_prefix (err, "config.json");
+    }
   if (c->spec->linux.has_intel_rdt)
     return hk_error_set (err, ENOTSUP, "config.json: linux.intelRdt: Intel RDT is not supported here");
   if (c->spec->linux.has_memory_policy)
@@ -256,11 +323,27 @@ make_cgroup (struct creation *c, struct hk_error **err)
   return 0;
 }
 
+/* CVE-2019-5736: a container process must never see a runtime process
+ * whose /proc/PID/exe is writable.  In a new pid namespace it cannot: its
+ * first process is ours until it executes the program, and we are not in
+ * that namespace.  Otherwise (the host's pid namespace, or one joined)
+ * re-execute from the sealed copy first; this costs an exec. */
+static int
+seal_if_visible (struct creation *c, struct hk_error **err)
+{
+  const struct oci_namespace *pid = spec_namespace (c->spec, CLONE_NEWPID);
+  if (pid != NULL && pid->path == NULL)
+    return 0;
+  if (c->opts->reexec_argv == NULL)
+    return hk_error_set (err, EINVAL, "a container that shares a pid namespace needs the runtime's command line to re-execute it sealed");
+  return exe_seal_ensure (c->opts->reexec_argv, err);
+}
+
 static int
 prepare (struct creation *c, struct hk_error **err)
 {
   if (state_check_id (c->opts->id, err) < 0 || load_bundle (c, err) < 0
-      || open_namespaces (c, err) < 0)
+      || seal_if_visible (c, err) < 0 || open_namespaces (c, err) < 0)
     return -1;
   if (c->spec->linux.seccomp != NULL)
     {
@@ -268,6 +351,8 @@ prepare (struct creation *c, struct hk_error **err)
       if (seccomp_prepare (c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
         return hk_error_prefix (err, "config.json");
     }
+  if (idmap_prepare (c->spec, c->bundle, &c->idmap_fds, err) < 0)
+    return hk_error_prefix (err, "config.json");
   c->state_fd = state_dir_create (c->ctx->state_root, c->opts->id, err);
   if (c->state_fd < 0)
     return -1;
@@ -382,6 +467,7 @@ fill_init_config (struct creation *c)
   i->new_utsns = spec_namespace (spec, CLONE_NEWUTS) != NULL;
   i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
   i->seccomp = c->seccomp;
+  i->idmap_fds = c->idmap_fds;
 }
 
 static int
@@ -513,6 +599,9 @@ configure (struct creation *c, struct hk_error **err)
     }
   if (c->cgroup != NULL && cgroup_enter (c->cgroup, c->pid, c->used_clone_into_cgroup, err) < 0)
     return -1;
+  if (c->spec->linux.net_devices != NULL
+      && netdev_move_all (c->spec->linux.net_devices, c->pid, err) < 0)
+    return hk_error_prefix (err, "config.json");
   c->state_json = state_json_of (c, "creating");
   if (sync_send (c->sync[0], SYNC_GO, 0, c->state_json, -1, err) < 0)
     return -1;
@@ -538,6 +627,14 @@ configure (struct creation *c, struct hk_error **err)
           msg.fd = -1;
           sync_msg_clear (&msg);
           break;
+        case SYNC_SECCOMP:
+          {
+            int r = seccomp_send_listener (c->seccomp, msg.fd, c->pid, c->state_json, err);
+            sync_msg_clear (&msg);
+            if (r < 0)
+              return -1;
+            break;
+          }
         case SYNC_READY:
           sync_msg_clear (&msg);
           return 0;
@@ -569,21 +666,31 @@ write_pid_file (const char *path, pid_t pid, struct hk_error **err)
     return hk_error_errno (err, errno, "--pid-file `%s`", path);
   char text[16];
   int len = snprintf (text, sizeof text, "%d", (int) pid);
-  return fs_write_atomic (dfd, name, text, (size_t) len, 0644, err);
+  return fs_replace_file (dfd, name, text, (size_t) len, 0644, err);
 }
 
+/* The name of our user, read from /etc/passwd directly: the runtime is
+ * linked statically, without glibc's NSS modules. */
 static char *
 owner_name (void)
 {
-  struct passwd *pw = getpwuid (geteuid ());
-  return xstrdup (pw ? pw->pw_name : "");
+  uid_t uid = geteuid ();
+  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
+  if (f != NULL)
+    {
+      struct passwd *pw;
+      while ((pw = fgetpwent (f)) != NULL)
+        if (pw->pw_uid == uid)
+          return xstrdup (pw->pw_name);
+    }
+  return xasprintf ("%u", (unsigned) uid);
 }
 
 /* Records the container: config copy, state.json, pid file. */
 static int
 commit (struct creation *c, struct hk_error **err)
 {
-  if (fs_write_atomic (c->state_fd, CONFIG_COPY, c->config_text, c->config_len, 0600, err) < 0)
+  if (fs_replace_file (c->state_fd, CONFIG_COPY, c->config_text, c->config_len, 0600, err) < 0)
     return -1;
   struct container_state s = {
     .id = (char *) c->opts->id,
@@ -632,75 +739,6 @@ container_create (const struct runtime_context *ctx, const struct create_options
 }
 
 static void
-block_signals (sigset_t *set, sigset_t *old)
-{
-  /* Everything that can be forwarded; faults stay unblocked. */
-  sigfillset (set);
-  static const int keep[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS };
-  for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-    sigdelset (set, keep[i]);
-  sigprocmask (SIG_BLOCK, set, old);
-}
-
-/* Waits for the container process, forwarding signals; its status as a
- * shell reports it (128+N when killed by signal N). */
-static int
-wait_foreground (struct creation *c, const sigset_t *signals, int *exit_status,
-                 struct hk_error **err)
-{
-  _cleanup_close_ int sfd = signalfd (-1, signals, SFD_CLOEXEC);
-  if (sfd < 0)
-    return hk_error_errno (err, errno, "signalfd");
-  if (c->pty_master >= 0)
-    terminal_proxy (c->pty_master, c->pidfd, sfd, c->pid, err);
-  else
-    for (;;)
-      {
-        struct pollfd fds[2] = { { .fd = c->pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
-        if (poll (fds, 2, -1) < 0 && errno != EINTR)
-          return hk_error_errno (err, errno, "poll");
-        if (fds[0].revents)
-          break;
-        struct signalfd_siginfo si;
-        if (fds[1].revents && read (sfd, &si, sizeof si) == sizeof si && si.ssi_signo != SIGCHLD
-            && si.ssi_signo != SIGWINCH)
-          pidfd_send_signal (c->pidfd, (int) si.ssi_signo, NULL, 0);
-      }
-  int status;
-  if (waitpid (c->pid, &status, 0) != c->pid)
-    return hk_error_errno (err, errno, "wait for the container process");
-  close_fd (&c->pidfd);
-  *exit_status = WIFSIGNALED (status) ? 128 + WTERMSIG (status) : WEXITSTATUS (status);
-  return 0;
-}
-
-/* After READY_ACK the process runs its startContainer hooks and execs:
- * the sync socket closes at a successful exec (close-on-exec), or carries
- * EXEC_FAILED. */
-static int
-await_exec (struct creation *c, struct hk_error **err)
-{
-  if (sync_send (c->sync[0], SYNC_READY_ACK, 0, NULL, -1, err) < 0)
-    return -1;
-  struct sync_msg msg;
-  if (sync_recv (c->sync[0], &msg, err) < 0)
-    {
-      if ((*err)->errnum != EPIPE)
-        return -1;
-      hk_error_free (*err);
-      *err = NULL;
-      return 0;
-    }
-  int errnum = msg.errnum;
-  if (msg.type == SYNC_EXEC_FAILED || msg.type == SYNC_ERROR)
-    hk_error_set (err, errnum, "%s", msg.text ? msg.text : "exec failed");
-  else
-    hk_error_set (err, EPROTO, "unexpected message from the container process");
-  sync_msg_clear (&msg);
-  return -1;
-}
-
-static void
 run_poststart (struct creation *c)
 {
   _cleanup_free_ char *state = state_json_of (c, "running");
@@ -722,15 +760,20 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   *exit_status = 1; /* the runtime's own failure, unless said otherwise */
   sigset_t signals, old;
   if (c.foreground)
-    block_signals (&signals, &old);
+    foreground_block_signals (&signals, &old);
+  hk_debug (ctx->log, "run %s: start", opts->id);
   int r = prepare (&c, err);
+  hk_debug (ctx->log, "prepared");
   if (r == 0)
     r = spawn (&c, err);
+  hk_debug (ctx->log, "spawned");
   if (r == 0)
     r = configure (&c, err);
+  hk_debug (ctx->log, "configured");
   if (r == 0)
     r = commit (&c, err);
-  if (r == 0 && await_exec (&c, err) < 0)
+  hk_debug (ctx->log, "committed");
+  if (r == 0 && sync_await_exec (c.sync[0], err) < 0)
     {
       r = -1;
       *exit_status = (*err)->errnum == ENOENT ? 127 : 126;
@@ -749,13 +792,130 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
       *exit_status = 0;
       return 0;
     }
-  r = wait_foreground (&c, &signals, exit_status, err);
+  hk_debug (ctx->log, "executed");
+  r = foreground_wait (c.pidfd, c.pid, c.pty_master, &signals, exit_status, err);
+  c.pidfd = -1; /* closed by foreground_wait */
+  hk_debug (ctx->log, "exited");
   sigprocmask (SIG_SETMASK, &old, NULL);
   creation_release (&c, false);
   struct hk_error *cleanup_err = NULL;
   if (container_delete (ctx, opts->id, true, &cleanup_err) < 0)
     {
       hk_warn (ctx->log, "remove container `%s`: %s", opts->id, cleanup_err->message);
+      hk_error_free (cleanup_err);
+    }
+  hk_debug (ctx->log, "deleted");
+  return r;
+}
+
+/* restore: the parts of create that make the container's environment,
+ * then criu instead of a clone. */
+static int
+restore_processes (struct creation *c, const struct restore_options *o, struct hk_error **err)
+{
+  if (c->spec->process->terminal)
+    return hk_error_set (err, ENOTSUP, "restore of a container with a terminal is not supported");
+  _cleanup_free_ char *pidfile = xasprintf ("%s/%s/criu-restore.pid", c->ctx->state_root, o->create.id);
+  struct criu_external_ns ns[2];
+  size_t n_ns = 0;
+  /* The namespaces it joined are handed over as fds criu inherits. */
+  int inherit[2] = { -1, -1 };
+  if (c->join_pid_fd >= 0)
+    {
+      inherit[n_ns] = fcntl (c->join_pid_fd, F_DUPFD, 3);
+      ns[n_ns++] = (struct criu_external_ns) { .type = "pid", .fd = inherit[0] };
+    }
+  for (size_t i = 0; c->init.ns_fds[i] >= 0 && n_ns < 2; i++)
+    if (c->init.ns_types[i] == CLONE_NEWNET)
+      {
+        inherit[n_ns] = fcntl (c->init.ns_fds[i], F_DUPFD, 3);
+        ns[n_ns] = (struct criu_external_ns) { .type = "net", .fd = inherit[n_ns] };
+        n_ns++;
+      }
+  struct criu_request req = {
+    .op = CRIU_RESTORE,
+    .spec = c->spec,
+    .bundle = c->bundle,
+    .rootfs = c->rootfs,
+    .images_dir = o->image_path,
+    .work_dir = o->work_path,
+    .pidfile = pidfile,
+    .cgroup = c->cgroup,
+    .tcp_established = o->tcp_established,
+    .file_locks = o->file_locks,
+    .ext_unix_sk = o->ext_unix_sk,
+    .shell_job = o->shell_job,
+    .manage_cgroups_mode = o->manage_cgroups_mode,
+    .external_ns = ns,
+    .n_external_ns = n_ns,
+    .console_fd = -1,
+  };
+  /* criu wants the root as a mount point; the restored processes become
+   * our children when criu exits (we are their subreaper). */
+  int rc = mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL);
+  if (rc < 0)
+    hk_error_errno (err, errno, "bind-mount the root `%s` for criu", c->rootfs);
+  else
+    {
+      prctl (PR_SET_CHILD_SUBREAPER, 1);
+      rc = criu_run (criu_program (o->criu), &req, err);
+      umount2 (c->rootfs, MNT_DETACH);
+    }
+  for (size_t i = 0; i < 2; i++)
+    if (inherit[i] >= 0)
+      close (inherit[i]);
+  if (rc < 0)
+    return -1;
+  _cleanup_free_ char *text = NULL;
+  if (fs_read_file (AT_FDCWD, pidfile, 64, &text, NULL, err) < 0)
+    return hk_error_prefix (err, "criu restore");
+  unlink (pidfile);
+  c->pid = (pid_t) atoi (text);
+  c->pidfd = pidfd_open (c->pid, 0);
+  if (c->pid <= 0 || c->pidfd < 0)
+    return hk_error_set (err, ESRCH, "criu restore: the restored process %s is gone", text);
+  return 0;
+}
+
+int
+container_restore (const struct runtime_context *ctx, const struct restore_options *opts,
+                   int *exit_status, struct hk_error **err)
+{
+  *exit_status = 1;
+  /* Before anything is made. */
+  if (criu_check (criu_program (opts->criu), err) < 0)
+    return -1;
+  struct creation c;
+  creation_init (&c, ctx, &opts->create);
+  c.foreground = !opts->detach;
+  sigset_t signals, old;
+  if (c.foreground)
+    foreground_block_signals (&signals, &old);
+  int r = prepare (&c, err);
+  if (r == 0)
+    r = restore_processes (&c, opts, err);
+  if (r == 0)
+    {
+      c.state_json = state_json_of (&c, "running");
+      r = commit (&c, err);
+    }
+  if (r < 0 || !c.foreground)
+    {
+      creation_release (&c, r < 0);
+      if (c.foreground)
+        sigprocmask (SIG_SETMASK, &old, NULL);
+      if (r == 0)
+        *exit_status = 0;
+      return r;
+    }
+  r = foreground_wait (c.pidfd, c.pid, -1, &signals, exit_status, err);
+  c.pidfd = -1;
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  creation_release (&c, false);
+  struct hk_error *cleanup_err = NULL;
+  if (container_delete (ctx, opts->create.id, true, &cleanup_err) < 0)
+    {
+      hk_warn (ctx->log, "remove container `%s`: %s", opts->create.id, cleanup_err->message);
       hk_error_free (cleanup_err);
     }
   return r;

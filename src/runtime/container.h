@@ -30,6 +30,8 @@ struct create_options
   int preserve_fds;           /* fds 3 .. 3+N-1 pass to the process */
   bool no_pivot;
   int stdio[3];               /* fds for the process's stdio; -1 inherits ours */
+  char **reexec_argv;         /* our own command line, to re-execute from a
+                                 sealed copy when the container could see us */
 };
 
 #define CREATE_OPTIONS_INIT { .stdio = { -1, -1, -1 } }
@@ -69,5 +71,24 @@ int container_list (const struct runtime_context *ctx, json_t **out, struct hk_e
 /* pause/resume: freeze or thaw every process of the container. */
 int container_pause (const struct runtime_context *ctx, const char *id, bool pause,
                      struct hk_error **err);
+
+/* ps: the pids of every process in the container's cgroup. */
+int container_pids (const struct runtime_context *ctx, const char *id, pid_t **pids, size_t *n,
+                    struct hk_error **err);
+
+/* update: writes RES (what is set in it) to the container's cgroups. */
+int container_update (const struct runtime_context *ctx, const char *id,
+                      const struct oci_resources *res, struct hk_error **err);
+
+/* events --stats: one {"type": "stats", "id", "data"} document. */
+int container_stats (const struct runtime_context *ctx, const char *id, json_t **out,
+                     struct hk_error **err);
+
+/* events: EMIT gets a stats event every INTERVAL_MS and an {"type": "oom"}
+ * event at each OOM kill, until the container's process exits or EMIT
+ * returns -1.  EMIT takes ownership of the event. */
+int container_events (const struct runtime_context *ctx, const char *id, int interval_ms,
+                      int (*emit) (json_t *event, void *data), void *data,
+                      struct hk_error **err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -45,6 +46,49 @@ copy_all (int from, int to, off_t size)
   return 0;
 }
 
+/* True when a running process executes a file under DIR. */
+static bool
+in_use (const char *dir)
+{
+  _cleanup_closedir_ DIR *proc = opendir ("/proc");
+  if (proc == NULL)
+    return true;
+  size_t len = strlen (dir);
+  struct dirent *de;
+  while ((de = readdir (proc)) != NULL)
+    {
+      if (de->d_name[0] < '0' || de->d_name[0] > '9')
+        continue;
+      char link[300], target[4096];
+      snprintf (link, sizeof link, "/proc/%s/exe", de->d_name);
+      ssize_t n = readlink (link, target, sizeof target - 1);
+      if (n > 0 && (size_t) n > len && strncmp (target, dir, len) == 0 && target[len] == '/')
+        return true;
+    }
+  return false;
+}
+
+/* Removes the copies of other versions that no process runs any more, so
+ * upgrades do not pile up mounts.  Called with the lock held. */
+static void
+collect_old_copies (const char *keep)
+{
+  _cleanup_closedir_ DIR *d = opendir (SEAL_DIR);
+  if (d == NULL)
+    return;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (de->d_name[0] == '.')
+        continue;
+      _cleanup_free_ char *dir = xasprintf ("%s/%s", SEAL_DIR, de->d_name);
+      if (strcmp (dir, keep) == 0 || in_use (dir))
+        continue;
+      umount2 (dir, MNT_DETACH);
+      rmdir (dir);
+    }
+}
+
 /* Creates SEAL_DIR/KEY as a read-only tmpfs holding NAME, a copy of EXE.
  * Runs under a lock; another process may have made it meanwhile. */
 static int
@@ -65,19 +109,27 @@ make_sealed_copy (int exe, const struct stat *st, const char *dir, const char *p
   _cleanup_free_ char *opts = xasprintf ("mode=0711,size=%lld", (long long) st->st_size + 65536);
   if (mount ("hako-exe", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
     return hk_error_errno (err, errno, "mount tmpfs on `%s`", dir);
-  _cleanup_close_ int out = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
-  if (out < 0 || copy_all (exe, out, st->st_size) < 0 || fsync (out) < 0)
+  int out = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+  int rc = out < 0 ? -1 : copy_all (exe, out, st->st_size);
+  int saved = errno;
+  /* Closed before the remount: a file open for writing keeps it busy. */
+  if (out >= 0 && close (out) < 0 && rc == 0)
     {
-      int saved = errno;
+      rc = -1;
+      saved = errno;
+    }
+  if (rc < 0)
+    {
       umount2 (dir, MNT_DETACH);
       return hk_error_errno (err, saved, "copy the runtime to `%s`", path);
     }
   if (mount (NULL, dir, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
     {
-      int saved = errno;
+      saved = errno;
       umount2 (dir, MNT_DETACH);
       return hk_error_errno (err, saved, "make `%s` read-only", dir);
     }
+  collect_old_copies (dir);
   return 0;
 }
 
@@ -119,7 +171,14 @@ exe_seal_ensure (char **argv, struct hk_error **err)
       struct hk_error *mount_err = NULL;
       if (make_sealed_copy (exe, &st, dir, path, &mount_err) < 0)
         {
-          /* Without the right to mount (rootless), fall back to a memfd. */
+          /* Without the right to mount (rootless, a read-only /run), fall
+           * back to a memfd; anything else is a real error. */
+          int e = mount_err->errnum;
+          if (e != EPERM && e != EACCES && e != EROFS)
+            {
+              *err = mount_err;
+              return -1;
+            }
           hk_error_free (mount_err);
           return exec_memfd_copy (exe, &st, argv, err);
         }

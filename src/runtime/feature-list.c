@@ -20,7 +20,7 @@ static const char *const mount_options[] = {
   "symfollow",  "sync",         "unbindable", "rro",         "rrw",         "rnosuid",
   "rsuid",      "rnodev",       "rdev",       "rnoexec",     "rexec",       "rnodiratime",
   "rdiratime",  "rrelatime",    "rnorelatime", "rnoatime",   "ratime",      "rstrictatime",
-  "rnostrictatime", "rnosymfollow", "rsymfollow",
+  "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap",     "ridmap",
 };
 
 static const char *const seccomp_actions[] = {
@@ -95,8 +95,8 @@ features_document (void)
       "{s:o, s:o, s:o, s:o, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:{s:b}}, s:{s:b}}", "namespaces",
       ARRAY (namespaces), "capabilities", capabilities (), "cgroup", cgroup, "seccomp", seccomp,
       "apparmor", "enabled", access ("/sys/module/apparmor", F_OK) == 0, "selinux", "enabled", 0,
-      "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 0, "netDevices",
-      "enabled", 0);
+      "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 1, "netDevices",
+      "enabled", 1);
   const struct scmp_version *v = seccomp_version ();
   char libseccomp[32];
   snprintf (libseccomp, sizeof libseccomp, "%u.%u.%u", v->major, v->minor, v->micro);
@@ -104,6 +104,6 @@ features_document (void)
                     "ociVersionMax", "1.2.0", "hooks", ARRAY (hooks), "mountOptions",
                     ARRAY (mount_options), "linux", linux, "annotations",
                     "io.github.hako.runtime.version", HAKO_VERSION,
-                    "org.opencontainers.runc.checkpoint.enabled", "false",
+                    "org.opencontainers.runc.checkpoint.enabled", "true",
                     "io.github.seccomp.libseccomp.version", libseccomp);
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "init.h"
-#include "caps.h"
 #include "hooks.h"
 #include "process.h"
 #include "rootfs.h"
@@ -9,6 +8,7 @@
 #include "terminal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/json-util.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -17,7 +17,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -114,6 +113,7 @@ build_root (const struct init_config *cfg, const char *state_json, int *slave,
     .cgroup = cfg->cgroup,
     .userns = cfg->new_userns,
     .cgroupns = cfg->new_cgroupns,
+    .idmap_fds = cfg->idmap_fds,
   };
   _cleanup_close_ int devnull = open_devnull (err);
   if (devnull < 0)
@@ -147,78 +147,6 @@ fail:
   return -1;
 }
 
-/* CVE-2024-21626: the cwd must be inside the container's root, not a
- * directory reached through an fd leaked from the runtime. */
-static int
-enter_cwd (const char *cwd, struct hk_error **err)
-{
-  if (chdir (cwd) < 0)
-    return hk_error_errno (err, errno, "process.cwd: chdir to `%s`", cwd);
-  char buf[4096];
-  if (getcwd (buf, sizeof buf) == NULL)
-    return hk_error_errno (err, errno, "process.cwd: `%s` is outside the container's root", cwd);
-  if (buf[0] != '/')
-    return hk_error_set (err, EPERM, "process.cwd: `%s` is outside the container's root", cwd);
-  return 0;
-}
-
-static int
-become_process (const struct init_config *cfg, const char *state_json, struct hk_error **err)
-{
-  const struct oci_spec *spec = cfg->spec;
-  const struct oci_process *p = spec->process;
-  if (spec->linux.has_personality && personality (spec->linux.personality) < 0)
-    return hk_error_errno (err, errno, "linux.personality");
-  if (process_set_scheduling (p, err) < 0 || process_set_rlimits (p, err) < 0)
-    return -1;
-  if (p->apparmor_profile != NULL && process_set_apparmor (p->apparmor_profile, err) < 0)
-    return -1;
-  struct oci_capabilities none = { 0 };
-  const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : &none;
-  if (caps_prepare (caps, err) < 0)
-    return -1;
-  /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it
-   * while we have it.  With no_new_privs, as late as possible, so the
-   * filter need not allow the setup's own syscalls. */
-  bool late_seccomp = p->no_new_privileges;
-  if (cfg->seccomp != NULL && !late_seccomp && seccomp_install (cfg->seccomp, state_json, err) < 0)
-    return -1;
-  bool setgroups_allowed = true;
-  if (cfg->new_userns)
-    {
-      _cleanup_free_ char *policy = NULL;
-      if (fs_read_file (AT_FDCWD, "/proc/self/setgroups", 64, &policy, NULL, NULL) == 0)
-        setgroups_allowed = strncmp (policy, "deny", 4) != 0;
-    }
-  if (process_set_user (p, setgroups_allowed, err) < 0 || caps_apply (caps, err) < 0)
-    return -1;
-  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-    return hk_error_errno (err, errno, "process.noNewPrivileges");
-  umask (p->user.has_umask ? (mode_t) p->user.umask : 022);
-  if (enter_cwd (p->cwd, err) < 0)
-    return -1;
-  if (cfg->seccomp != NULL && late_seccomp && seccomp_install (cfg->seccomp, state_json, err) < 0)
-    return -1;
-  return 0;
-}
-
-/* CVE-2024-21626 too: no fd of the runtime survives execve but stdio and
- * the ones the caller asked to preserve. */
-static int
-close_runtime_fds (const struct init_config *cfg, struct hk_error **err)
-{
-  unsigned first = 3 + (unsigned) cfg->preserve_fds;
-  for (unsigned fd = 3; fd < first; fd++)
-    {
-      int flags = fcntl ((int) fd, F_GETFD);
-      if (flags >= 0)
-        fcntl ((int) fd, F_SETFD, flags & ~FD_CLOEXEC);
-    }
-  if (close_range (first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    return hk_error_errno (err, errno, "mark the runtime's fds close-on-exec");
-  return 0;
-}
-
 static void
 wait_for_start (const struct init_config *cfg)
 {
@@ -231,13 +159,30 @@ wait_for_start (const struct init_config *cfg)
     _exit (1);
 }
 
+/* The state document with another status. */
+static char *
+state_with_status (const char *state_json, const char *status)
+{
+  json_t *j = json_loads (state_json, 0, NULL);
+  if (j == NULL)
+    return xstrdup (state_json);
+  json_object_set_new (j, "status", json_string (status));
+  char *text = json_dumps (j, JSON_COMPACT);
+  json_decref (j);
+  return text;
+}
+
 static void __attribute__ ((noreturn))
 exec_process (const struct init_config *cfg, const char *state_json)
 {
   struct hk_error *err = NULL;
-  if (hooks_run (&cfg->spec->hooks[HOOK_START_CONTAINER], HOOK_START_CONTAINER, state_json, &err)
-      < 0)
-    goto fail;
+  const struct oci_hook_list *start_hooks = &cfg->spec->hooks[HOOK_START_CONTAINER];
+  if (start_hooks->n > 0)
+    {
+      _cleanup_free_ char *created = state_with_status (state_json, "created");
+      if (hooks_run (start_hooks, HOOK_START_CONTAINER, created, &err) < 0)
+        goto fail;
+    }
   sigset_t none;
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
@@ -292,7 +237,16 @@ init_main (const struct init_config *cfg)
     }
   else if (redirect_stdio (cfg, &err) < 0)
     fail (cfg, err);
-  if (become_process (cfg, state_json, &err) < 0 || close_runtime_fds (cfg, &err) < 0)
+  struct process_setup setup = {
+    .process = cfg->spec->process,
+    .has_personality = cfg->spec->linux.has_personality,
+    .personality = cfg->spec->linux.personality,
+    .seccomp = cfg->seccomp,
+  };
+  if (process_become (&setup, &err) < 0 || process_close_fds (cfg->preserve_fds, &err) < 0)
+    fail (cfg, err);
+  if (setup.seccomp_listener >= 0
+      && sync_send (cfg->sync_fd, SYNC_SECCOMP, 0, NULL, setup.seccomp_listener, &err) < 0)
     fail (cfg, err);
   /* A created (or detached) container outlives the runtime that made it;
    * a foreground run's dies with it. */

@@ -52,6 +52,7 @@ struct init_config
   bool new_utsns;
   bool runtime_hooks;        /* createRuntime or prestart hooks exist */
   const struct seccomp_program *seccomp; /* compiled linux.seccomp, or NULL */
+  const int *idmap_fds;      /* per mount, for idmapped mounts (idmap.h), or NULL */
 };
 
 /* Runs in the cloned process; never returns. */

@@ -24,8 +24,9 @@ fd_path (int fd, char buf[static 32])
   return buf;
 }
 
-/* Applies the propagation and recursive attributes of O to the mount at
- * MNT_FD (an open_tree fd, or an fd of the mount's root). */
+/* Applies the flags (with TOP_ATTRS), recursive attributes and
+ * propagation of O to the mount at MNT_FD (an open_tree fd, or an fd of
+ * the mount's root). */
 static int
 apply_mount_attributes (int mnt_fd, const struct mount_options *o, bool top_attrs,
                         struct hk_error **err)
@@ -55,6 +56,20 @@ apply_mount_attributes (int mnt_fd, const struct mount_options *o, bool top_attr
   return 0;
 }
 
+int
+mounts_apply_attributes (int tree, const struct mount_options *o, struct hk_error **err)
+{
+  struct mount_options without_propagation = *o;
+  without_propagation.propagation = 0; /* set once attached */
+  return apply_mount_attributes (tree, &without_propagation, true, err);
+}
+
+static bool
+under_proc (const char *dest)
+{
+  return strncmp (dest, "/proc/", 6) == 0;
+}
+
 static char *
 bind_source (const struct rootfs *r, const char *source)
 {
@@ -65,7 +80,7 @@ bind_source (const struct rootfs *r, const char *source)
 
 static int
 mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_options *o,
-            struct hk_error **err)
+            int prepared_tree, struct hk_error **err)
 {
   _cleanup_free_ char *source = bind_source (r, m->source);
   struct stat st;
@@ -75,6 +90,18 @@ mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_opti
   _cleanup_close_ int target = in_root_mkpath (r->root_fd, m->destination, kind, 0644, err);
   if (target < 0)
     return -1;
+  if (under_proc (m->destination) && rootfs_check_procfs (target, m->destination, err) < 0)
+    return -1;
+  if (prepared_tree >= 0)
+    {
+      /* An idmapped tree the runtime made (idmap.c): only attach it. */
+      if (move_mount (prepared_tree, "", target, "",
+                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+          < 0)
+        return hk_error_errno (err, errno, "attach the idmapped `%s`", source);
+      struct mount_options propagation_only = { .propagation = o->propagation };
+      return apply_mount_attributes (prepared_tree, &propagation_only, false, err);
+    }
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0);
   _cleanup_close_ int tree = open_tree (AT_FDCWD, source, flags);
   if (tree < 0)
@@ -112,12 +139,6 @@ data_without_gid (const char *data)
       out = joined;
     }
   return out;
-}
-
-static bool
-under_proc (const char *dest)
-{
-  return strncmp (dest, "/proc/", 6) == 0;
 }
 
 static int
@@ -273,10 +294,11 @@ mounts_mount_one (struct rootfs *r, const struct oci_mount *m, size_t index,
   if (mount_options_parse (m->options, &o, err) < 0)
     return hk_error_prefix (err, "mounts[%zu]", index);
   int rc;
-  if (o.idmap)
-    rc = hk_error_set (err, ENOTSUP, "idmapped mounts are not supported yet");
+  int idmap_fd = r->idmap_fds != NULL ? r->idmap_fds[index] : -1;
+  if (o.idmap && !(o.bind || strcmp (m->type, "bind") == 0))
+    rc = hk_error_set (err, EINVAL, "idmap applies to bind mounts only");
   else if (o.bind || strcmp (m->type, "bind") == 0)
-    rc = mount_bind (r, m, &o, err);
+    rc = mount_bind (r, m, &o, idmap_fd, err);
   else if (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0)
     rc = mount_cgroup (r, m, &o, err);
   else

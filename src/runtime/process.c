@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "process.h"
+#include "caps.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -81,19 +84,25 @@ process_set_scheduling (const struct oci_process *p, struct hk_error **err)
   return 0;
 }
 
-int
-process_set_user (const struct oci_process *p, bool setgroups_allowed, struct hk_error **err)
+/* True in a user namespace whose setgroups file says "deny". */
+static bool
+setgroups_denied (void)
 {
-  if (setgroups_allowed)
+  _cleanup_free_ char *policy = NULL;
+  return fs_read_file (AT_FDCWD, "/proc/self/setgroups", 64, &policy, NULL, NULL) == 0
+         && strncmp (policy, "deny", 4) == 0;
+}
+
+int
+process_set_user (const struct oci_process *p, struct hk_error **err)
+{
+  gid_t *groups = (gid_t *) p->user.additional_gids;
+  if (setgroups (p->user.n_additional_gids, groups) < 0)
     {
-      gid_t *groups = (gid_t *) p->user.additional_gids;
-      if (setgroups (p->user.n_additional_gids, groups) < 0)
+      /* Where setgroups is denied, no groups is the only possible state. */
+      if (!(errno == EPERM && p->user.n_additional_gids == 0 && setgroups_denied ()))
         return hk_error_errno (err, errno, "process.user.additionalGids: setgroups");
     }
-  else if (p->user.n_additional_gids > 0)
-    return hk_error_set (err, EPERM,
-                         "process.user.additionalGids: setgroups is denied in this user "
-                         "namespace");
   if (setresgid (p->user.gid, p->user.gid, p->user.gid) < 0)
     return hk_error_errno (err, errno, "process.user.gid: setresgid(%u)", p->user.gid);
   if (setresuid (p->user.uid, p->user.uid, p->user.uid) < 0)
@@ -109,6 +118,71 @@ process_set_apparmor (const char *profile, struct hk_error **err)
   int r = fs_write_kernel_file (AT_FDCWD, "/proc/self/attr/apparmor/exec", cmd, NULL);
   if (r < 0 && fs_write_kernel_file (AT_FDCWD, "/proc/self/attr/exec", cmd, err) < 0)
     return hk_error_prefix (err, "process.apparmorProfile `%s`", profile);
+  return 0;
+}
+
+/* CVE-2024-21626: the cwd must be inside the container's root, not a
+ * directory reached through an fd leaked from the runtime. */
+static int
+enter_cwd (const char *cwd, struct hk_error **err)
+{
+  if (chdir (cwd) < 0)
+    return hk_error_errno (err, errno, "process.cwd: chdir to `%s`", cwd);
+  char buf[4096];
+  if (getcwd (buf, sizeof buf) == NULL)
+    return hk_error_errno (err, errno, "process.cwd: `%s` is outside the container's root", cwd);
+  if (buf[0] != '/')
+    return hk_error_set (err, EPERM, "process.cwd: `%s` is outside the container's root", cwd);
+  return 0;
+}
+
+int
+process_become (struct process_setup *s, struct hk_error **err)
+{
+  s->seccomp_listener = -1;
+  const struct oci_process *p = s->process;
+  if (s->has_personality && personality (s->personality) < 0)
+    return hk_error_errno (err, errno, "linux.personality");
+  if (process_set_scheduling (p, err) < 0 || process_set_rlimits (p, err) < 0)
+    return -1;
+  if (p->apparmor_profile != NULL && process_set_apparmor (p->apparmor_profile, err) < 0)
+    return -1;
+  struct oci_capabilities none = { 0 };
+  const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : &none;
+  if (caps_prepare (caps, err) < 0)
+    return -1;
+  /* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it
+   * while we have it.  With no_new_privs, as late as possible, so the
+   * filter need not allow the setup's own syscalls. */
+  bool late_seccomp = p->no_new_privileges;
+  if (s->seccomp != NULL && !late_seccomp && seccomp_install (s->seccomp, &s->seccomp_listener, err) < 0)
+    return -1;
+  if (process_set_user (p, err) < 0 || caps_apply (caps, err) < 0)
+    return -1;
+  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return hk_error_errno (err, errno, "process.noNewPrivileges");
+  umask (p->user.has_umask ? (mode_t) p->user.umask : 022);
+  if (enter_cwd (p->cwd, err) < 0)
+    return -1;
+  if (s->seccomp != NULL && late_seccomp && seccomp_install (s->seccomp, &s->seccomp_listener, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* CVE-2024-21626 too: no fd of the runtime survives execve but stdio and
+ * the ones the caller asked to preserve. */
+int
+process_close_fds (int preserve_fds, struct hk_error **err)
+{
+  unsigned first = 3 + (unsigned) preserve_fds;
+  for (unsigned fd = 3; fd < first; fd++)
+    {
+      int flags = fcntl ((int) fd, F_GETFD);
+      if (flags >= 0)
+        fcntl ((int) fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  if (close_range (first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return hk_error_errno (err, errno, "mark the runtime's fds close-on-exec");
   return 0;
 }
 

@@ -72,7 +72,14 @@ rootfs_prepare (struct rootfs *r, struct hk_error **err)
   if (parent != NULL && shared && mount (NULL, parent, NULL, MS_PRIVATE, NULL) < 0)
     return hk_error_errno (err, errno, "make `%s` private", parent);
   if (mount (r->rootfs_path, r->rootfs_path, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return hk_error_errno (err, errno, "bind-mount the root `%s`", r->rootfs_path);
+    {
+      if (errno == EACCES && r->userns)
+        return hk_error_errno (err, errno,
+                               "bind-mount the root `%s` (in a user namespace, the container's "
+                               "root must be able to reach it through every parent directory)",
+                               r->rootfs_path);
+      return hk_error_errno (err, errno, "bind-mount the root `%s`", r->rootfs_path);
+    }
   r->root_fd = open (r->rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (r->root_fd < 0)
     return hk_error_errno (err, errno, "open the root `%s`", r->rootfs_path);

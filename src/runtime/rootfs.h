@@ -25,6 +25,7 @@ struct rootfs
   bool userns;               /* a new user namespace: no mknod, bind devices */
   bool cgroupns;             /* a new cgroup namespace */
   int devnull_fd;            /* the host's /dev/null, checked, for masking */
+  const int *idmap_fds;      /* per mount: a prepared idmapped tree (idmap.h), or -1 */
 };
 
 /* Sets the propagation of "/" (linux.rootfsPropagation, default rslave),
@@ -56,6 +57,11 @@ int rootfs_enter (struct rootfs *r, bool no_pivot, struct hk_error **err);
 /* Checks that FD lives on a procfs (not a tmpfs or a bind mount posing as
  * /proc).  WHAT names it in the error. */
 int rootfs_check_procfs (int fd, const char *what, struct hk_error **err);
+
+/* Sets O's flags and recursive attributes (not the propagation, which
+ * needs an attached mount) on a detached TREE (mounts.c). */
+struct mount_options;
+int mounts_apply_attributes (int tree, const struct mount_options *o, struct hk_error **err);
 
 /* Mounts one config.json entry (mounts.c). */
 int mounts_mount_one (struct rootfs *r, const struct oci_mount *m, size_t index,

@@ -389,7 +389,7 @@ cache_store (const char *dir, const char *name, const char *key,
   memcpy (bytes + key_len, prog->insns, bpf_len);
   _cleanup_close_ int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0)
-    fs_write_atomic (dfd, name, bytes, key_len + bpf_len, 0600, NULL);
+    fs_replace_file (dfd, name, bytes, key_len + bpf_len, 0600, NULL);
 }
 
 int
@@ -433,11 +433,9 @@ seccomp_prepare (json_t *seccomp, const char *cache_dir, struct seccomp_program 
   return 0;
 }
 
-/* Sends the listener fd with the container process state to PATH (the
- * runtime-spec's seccomp agent protocol). */
-static int
-send_listener (const struct seccomp_program *prog, int listener, const char *state_json,
-               struct hk_error **err)
+int
+seccomp_send_listener (const struct seccomp_program *prog, int listener, pid_t pid,
+                       const char *state_json, struct hk_error **err)
 {
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
   if (strlen (prog->listener_path) >= sizeof addr.sun_path)
@@ -451,7 +449,7 @@ send_listener (const struct seccomp_program *prog, int listener, const char *sta
   json_error_t jerr;
   state = json_loads (state_json ? state_json : "{}", 0, &jerr);
   _cleanup_json_ json_t *msg = json_pack ("{s:s, s:[s], s:i, s:s, s:O}", "ociVersion", "1.2.0",
-                                          "fds", "seccompFd", "pid", (int) getpid (), "metadata",
+                                          "fds", "seccompFd", "pid", (int) pid, "metadata",
                                           prog->listener_metadata ? prog->listener_metadata : "",
                                           "state", state ? state : json_object ());
   _cleanup_free_ char *text = json_dumps (msg, JSON_COMPACT);
@@ -475,20 +473,16 @@ send_listener (const struct seccomp_program *prog, int listener, const char *sta
 }
 
 int
-seccomp_install (const struct seccomp_program *prog, const char *state_json,
-                 struct hk_error **err)
+seccomp_install (const struct seccomp_program *prog, int *listener, struct hk_error **err)
 {
   struct sock_fprog fprog = { .len = (unsigned short) prog->len, .filter = prog->insns };
   unsigned int flags = prog->flags | (prog->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
   long r = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
   if (r < 0)
     return hk_error_errno (err, errno, "linux.seccomp: install the filter");
-  if (prog->notify)
-    {
-      _cleanup_close_ int listener = (int) r;
-      if (send_listener (prog, listener, state_json, err) < 0)
-        return -1;
-    }
+  *listener = prog->notify ? (int) r : -1;
+  if (*listener >= 0)
+    fcntl (*listener, F_SETFD, FD_CLOEXEC);
   return 0;
 }
 

@@ -34,11 +34,16 @@ int seccomp_prepare (json_t *seccomp, const char *cache_dir, struct seccomp_prog
 /* Compiles without any cache (the unit tests and fuzzers use this). */
 int seccomp_compile (json_t *seccomp, struct seccomp_program **out, struct hk_error **err);
 
-/* Installs PROG in the calling process.  With notify rules, the listener
- * fd goes to PROG->listener_path together with STATE_JSON (the
- * runtime-spec's container process state). */
-int seccomp_install (const struct seccomp_program *prog, const char *state_json,
-                     struct hk_error **err);
+/* Installs PROG in the calling process.  With notify rules, *LISTENER
+ * gets the listener fd (else -1): the container process hands it to the
+ * runtime, which passes it on with seccomp_send_listener(). */
+int seccomp_install (const struct seccomp_program *prog, int *listener, struct hk_error **err);
+
+/* Connects to PROG->listener_path (a path of the runtime's, on the host)
+ * and sends LISTENER with the runtime-spec's container process state: PID
+ * and STATE_JSON (the container's state). */
+int seccomp_send_listener (const struct seccomp_program *prog, int listener, pid_t pid,
+                           const char *state_json, struct hk_error **err);
 
 void seccomp_program_free (struct seccomp_program *prog);
 

@@ -348,6 +348,13 @@ int spec_parse_process (json_t *obj, const char *path, struct oci_process **out,
                         struct hk_error **err);
 void spec_process_free (struct oci_process *p);
 
+static inline void
+spec_process_freep (struct oci_process **p)
+{
+  spec_process_free (*p);
+}
+#define _cleanup_process_ __attribute__ ((cleanup (spec_process_freep)))
+
 /* Parses linux.resources (also used by `update --resources`). */
 int spec_parse_resources (json_t *obj, const char *path, struct oci_resources *out,
                           struct hk_error **err);

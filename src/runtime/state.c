@@ -84,7 +84,7 @@ state_save (const struct container_state *s, struct hk_error **err)
   if (s->cgroup != NULL)
     json_object_set_new (j, "cgroups", cgroup_to_json (s->cgroup));
   _cleanup_free_ char *text = json_to_string (j, false);
-  return fs_write_atomic (s->dir_fd, STATE_FILE, text, strlen (text), 0600, err);
+  return fs_replace_file (s->dir_fd, STATE_FILE, text, strlen (text), 0600, err);
 }
 
 int
@@ -198,10 +198,11 @@ state_status (const struct container_state *s)
     return STATUS_CREATING;
   if (!state_process_alive (s->pid, s->pid_start_time))
     return STATUS_STOPPED;
-  if (faccessat (s->dir_fd, EXEC_FIFO, F_OK, 0) == 0)
-    return STATUS_CREATED;
+  /* A created container can be paused too; resume brings it back. */
   if (s->cgroup != NULL && cgroup_is_frozen (s->cgroup))
     return STATUS_PAUSED;
+  if (faccessat (s->dir_fd, EXEC_FIFO, F_OK, 0) == 0)
+    return STATUS_CREATED;
   return STATUS_RUNNING;
 }
 

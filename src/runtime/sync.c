@@ -145,3 +145,25 @@ sync_send_fd (int sock, int fd, const char *name, struct hk_error **err)
     return hk_error_errno (err, errno, "send the terminal to the console socket");
   return 0;
 }
+
+int
+sync_await_exec (int sock, struct hk_error **err)
+{
+  if (sync_send (sock, SYNC_READY_ACK, 0, NULL, -1, err) < 0)
+    return -1;
+  struct sync_msg msg;
+  if (sync_recv (sock, &msg, err) < 0)
+    {
+      if ((*err)->errnum != EPIPE)
+        return -1;
+      hk_error_free (*err);
+      *err = NULL;
+      return 0;
+    }
+  if (msg.type == SYNC_EXEC_FAILED || msg.type == SYNC_ERROR)
+    hk_error_set (err, msg.errnum, "%s", msg.text ? msg.text : "exec failed");
+  else
+    hk_error_set (err, EPROTO, "unexpected message from the container process");
+  sync_msg_clear (&msg);
+  return -1;
+}

@@ -13,6 +13,7 @@ enum sync_type
   SYNC_HOOKS,        /* child -> parent: mounts done, run createRuntime hooks */
   SYNC_HOOKS_DONE,   /* parent -> child */
   SYNC_PTY,          /* child -> parent: the pty master (fd attached) */
+  SYNC_SECCOMP,      /* child -> parent: the seccomp notify listener (fd attached) */
   SYNC_READY,        /* child -> parent: set up, about to wait or exec */
   SYNC_READY_ACK,    /* parent -> child: state recorded; exec now */
   SYNC_ERROR,        /* child -> parent: text is the error message */
@@ -42,6 +43,11 @@ void sync_send_error (int sock, const struct hk_error *e);
 int sync_expect (int sock, enum sync_type type, struct sync_msg *msg, struct hk_error **err);
 
 void sync_msg_clear (struct sync_msg *msg);
+
+/* After READY_ACK the process execs its program: the socket closes at a
+ * successful exec (close-on-exec), or carries EXEC_FAILED, which becomes
+ * *ERR (errnum ENOENT or EACCES, for exit codes 127 and 126). */
+int sync_await_exec (int sock, struct hk_error **err);
 
 /* Sends FD over a connected unix socket (the --console-socket protocol of
  * runc: the pty master with a short name in the payload). */

@@ -34,6 +34,13 @@ mem_read (void *opaque, void *buf, size_t len, struct hk_error **err)
 }
 
 static int top_fd = -1;
+static char top_path[64];
+
+static void
+remove_top (void)
+{
+  fs_remove_tree (AT_FDCWD, top_path, NULL);
+}
 
 static size_t
 count_entries (int fd)
@@ -55,10 +62,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   if (top_fd < 0)
     {
-      char dir[] = "/tmp/hako-fuzz-layer.XXXXXX";
-      if (mkdtemp (dir) == NULL)
+      strcpy (top_path, "/tmp/hako-fuzz-layer.XXXXXX");
+      if (mkdtemp (top_path) == NULL)
         abort ();
-      top_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      top_fd = open (top_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      atexit (remove_top);
     }
   mkdirat (top_fd, "layer", 0755);
   int layer = openat (top_fd, "layer", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -72,10 +72,22 @@ cgroup_dir_of() {
 # containers in the state root.
 host_snapshot() {
 	{
-		echo "mounts: $(wc -l </proc/self/mountinfo)"
+		# Mounts under the test's files or hako's run directories: other
+		# work on the machine may mount elsewhere meanwhile.
+		grep -E "$BATS_RUN_TMPDIR|/run/hako|/var/lib/hako" /proc/self/mountinfo | awk '{print $5}' | grep -v "^/run/hako/exe/" | sort || true
 		find /sys/fs/cgroup -maxdepth 3 -path "*/$TEST_CGROUP/*" -type d 2>/dev/null | sort
 		ls -A "$STATE_ROOT" 2>/dev/null | grep -v '^\.' || true
 	}
+}
+
+# host_unchanged BEFORE: the host is as host_snapshot saw it before.
+host_unchanged() {
+	local now
+	now=$(host_snapshot)
+	[ "$now" = "$1" ] && return 0
+	echo "the host changed:"
+	diff <(echo "$1") <(echo "$now") || true
+	return 1
 }
 
 common_teardown() {

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libFuzzer target: config.json, the runtime's main untrusted input. */
+#include "runtime/spec.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  struct oci_spec *spec = NULL;
+  struct hk_error *err = NULL;
+  if (spec_parse ((const char *) data, size, &spec, &err) == 0)
+    spec_free (spec);
+  hk_error_free (err);
+  return 0;
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# The rest of config.json's linux and process settings: personality,
+# scheduler, ioPriority, netDevices, idmapped mounts, and the ones this
+# host cannot have (intelRdt, memoryPolicy).
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() { setup_file_common; }
+teardown_file() { teardown_file_common; }
+setup() { make_bundle true; }
+teardown() {
+	ip link del hkvt0 2>/dev/null || true
+	rm -rf "${IDMAP_DIR:-/nonexistent}"
+	common_teardown
+}
+
+run_in_container() {
+	config_set '.process.args = ["sh", "-c", $cmd]' --arg cmd "$1"
+	run rt run --bundle "$BUNDLE" "$CID"
+}
+
+@test "linux.personality LINUX32" {
+	config_set '.linux.personality = {domain: "LINUX32"}'
+	run_in_container 'uname -m'
+	[ "$status" -eq 0 ]
+	[[ "$output" == i?86 ]]
+}
+
+@test "process.scheduler and process.ioPriority" {
+	config_set '.process.scheduler = {policy: "SCHED_BATCH", nice: 7} | .process.ioPriority = {class: "IOPRIO_CLASS_IDLE", priority: 0} | .process.args = ["sleep", "100"]'
+	rt run --detach --bundle "$BUNDLE" "$CID"
+	pid=$(rt state "$CID" | jq -r .pid)
+	for i in $(seq 50); do [ "$(cat /proc/$pid/comm)" = sleep ] && break; sleep 0.02; done
+	[[ "$(chrt -p "$pid")" == *SCHED_BATCH* ]]
+	[ "$(awk '{print $19}' /proc/$pid/stat)" = 7 ]
+	[[ "$(ionice -p "$pid")" == idle* ]]
+}
+
+@test "linux.netDevices moves a host interface into the container, renamed" {
+	ip link add hkvt0 type veth peer name hkvt1
+	config_set '.linux.netDevices = {hkvt0: {name: "inside0"}} | .process.args = ["sleep", "100"]'
+	rt run --detach --bundle "$BUNDLE" "$CID"
+	! ip link show hkvt0 2>/dev/null
+	run rt exec "$CID" ip link show inside0
+	[ "$status" -eq 0 ]
+	[[ "$output" == *inside0* ]]
+	rt delete --force "$CID"
+	ip link del hkvt1 2>/dev/null || true
+}
+
+@test "linux.netDevices with an interface the host lacks is refused first" {
+	before=$(host_snapshot)
+	config_set '.linux.netDevices = {nosuchif0: {}}'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"the host has no interface \`nosuchif0\`"* ]]
+	host_unchanged "$before"
+}
+
+@test "idmapped bind mount with its own mappings" {
+	IDMAP_DIR=$(mktemp -d /tmp/hako-idmap.XXXXXX)
+	echo data >"$IDMAP_DIR/root-owned"
+	config_set '.mounts += [{destination: "/idm", type: "bind", source: $d, options: ["bind", "idmap"],
+		uidMappings: [{containerID: 0, hostID: 1000, size: 1}], gidMappings: [{containerID: 0, hostID: 1000, size: 1}]}]' --arg d "$IDMAP_DIR"
+	config_set '.process.user = {uid: 1000, gid: 1000}'
+	run_in_container 'stat -c "%u %g" /idm/root-owned; touch /idm/by-1000'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | head -1)" = "1000 1000" ]
+	[ "$(stat -c %u "$IDMAP_DIR/by-1000")" = 0 ]
+}
+
+@test "idmapped mount with the container's user namespace mappings" {
+	IDMAP_DIR=$(mktemp -d /tmp/hako-idmap.XXXXXX)
+	chmod 755 "$IDMAP_DIR"
+	echo data >"$IDMAP_DIR/root-owned"
+	config_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .mounts += [{destination: "/idm", type: "bind", source: $d, options: ["bind", "idmap"]}]' --arg d "$IDMAP_DIR"
+	d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	chmod o+x "$BATS_FILE_TMPDIR" "$SHARED_ROOTFS"
+	run_in_container 'stat -c "%u" /idm/root-owned; touch /idm/by-container-root && echo made'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | head -1)" = 0 ]
+	[ "$(stat -c %u "$IDMAP_DIR/by-container-root")" = 0 ]
+}
+
+@test "intelRdt and memoryPolicy are refused clearly on this host" {
+	before=$(host_snapshot)
+	config_set '.linux.intelRdt = {closID: "x"}'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.intelRdt: Intel RDT is not supported here"* ]]
+	config_set 'del(.linux.intelRdt) | .linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0"}'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.memoryPolicy: not supported here"* ]]
+	host_unchanged "$before"
+}

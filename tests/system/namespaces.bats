@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# linux.namespaces: new ones of every type, joining existing ones by path,
+# user namespaces with uid/gid mappings, time namespace offsets.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() { setup_file_common; }
+teardown_file() { teardown_file_common; }
+setup() { make_bundle true; }
+teardown() { common_teardown; }
+
+run_in_container() {
+	config_set '.process.args = ["sh", "-c", $cmd]' --arg cmd "$1"
+	run rt run --bundle "$BUNDLE" "$CID"
+}
+
+@test "new pid, uts, ipc, network, mount and cgroup namespaces" {
+	run_in_container 'echo $$; for n in pid uts ipc net mnt cgroup; do readlink /proc/self/ns/$n; done; ls /sys/class/net; cat /proc/self/cgroup | tail -1'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | sed -n 1p)" = 1 ]
+	for n in pid uts ipc net mnt cgroup; do
+		mine=$(readlink /proc/self/ns/$n)
+		! echo "$output" | grep -qx "$mine"
+	done
+	# a new network namespace has only the loopback device
+	[ "$(echo "$output" | sed -n 8p)" = lo ]
+	[[ "$(echo "$output" | tail -1)" == *":/" ]]
+}
+
+@test "without a namespace entry the container shares the host's" {
+	config_set '.linux.namespaces |= map(select(.type == "mount"))'
+	config_set 'del(.hostname)'
+	run_in_container 'readlink /proc/self/ns/net; readlink /proc/self/ns/uts'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(readlink /proc/self/ns/net)"$'\n'"$(readlink /proc/self/ns/uts)" ]
+}
+
+@test "joining the namespaces of another container by path" {
+	config_set '.process.args = ["sleep", "100"] | .hostname = "first"'
+	rt run --detach --bundle "$BUNDLE" "$CID"
+	first=$(rt state "$CID" | jq -r .pid)
+	second=${CID}b
+	config_set '.hostname = null | .linux.cgroupsPath = ("/hakotest/" + $id)
+		| .linux.namespaces = [{type: "mount"},
+			{type: "pid", path: "/proc/\($p)/ns/pid"}, {type: "network", path: "/proc/\($p)/ns/net"},
+			{type: "uts", path: "/proc/\($p)/ns/uts"}, {type: "ipc", path: "/proc/\($p)/ns/ipc"}]
+		| .process.args = ["sh", "-c", "hostname; readlink /proc/self/ns/net; ps -o comm | grep -c sleep"]' \
+		--arg p "$first" --arg id "$second"
+	run rt run --bundle "$BUNDLE" "$second"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | sed -n 1p)" = first ]
+	[ "$(echo "$output" | sed -n 2p)" = "$(readlink /proc/$first/ns/net)" ]
+	[ "$(echo "$output" | sed -n 3p)" -ge 1 ]
+}
+
+@test "a namespace path of the wrong type is refused before anything is made" {
+	before=$(host_snapshot)
+	config_set '.linux.namespaces |= map(if .type == "network" then .path = "/proc/self/ns/uts" else . end)'
+	run rt create --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.namespaces["*"].path: \`/proc/self/ns/uts\` is not a network namespace"* ]]
+	host_unchanged "$before"
+}
+
+@test "a user namespace maps container root to a host uid" {
+	# The remapped root must reach the bundle: open up the temp dirs' chain.
+	d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	private_rootfs
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	config_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .process.args = ["sh", "-c", "cat /proc/self/uid_map; id -u; touch /made-by-root; sleep 100"]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)'
+	rt run --detach --bundle "$BUNDLE" "$CID" >"$BATS_TEST_TMPDIR/out"
+	pid=$(rt state "$CID" | jq -r .pid)
+	for i in $(seq 100); do [ -e "$BUNDLE/rootfs/made-by-root" ] && break; sleep 0.05; done
+	[ "$(stat -c %u "$BUNDLE/rootfs/made-by-root")" = 100000 ]
+	[ "$(awk '/^Uid/ {print $2}' /proc/$pid/status)" = 100000 ]
+	[ "$(awk '{print $1, $2, $3}' /proc/$pid/uid_map)" = "0 100000 65536" ]
+}
+
+@test "a time namespace with offsets" {
+	config_set '.linux.namespaces += [{type: "time"}] | .linux.timeOffsets = {boottime: {secs: 86400000, nanosecs: 0}, monotonic: {secs: 1000, nanosecs: 0}}'
+	run_in_container 'cut -d. -f1 /proc/uptime'
+	[ "$status" -eq 0 ]
+	host=$(cut -d. -f1 /proc/uptime)
+	[ "$output" -ge $((host + 86400000 - 5)) ]
+	[ "$output" -le $((host + 86400000 + 5)) ]
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# process: args, env, cwd, user, umask, additional groups, capabilities,
+# rlimits, noNewPrivileges, oomScoreAdj; hostname, domainname, sysctl.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() { setup_file_common; }
+teardown_file() { teardown_file_common; }
+setup() { make_bundle true; }
+teardown() { common_teardown; }
+
+# run_in_container SHELL-COMMAND: runs it, output in $output.
+run_in_container() {
+	config_set '.process.args = ["sh", "-c", $cmd]' --arg cmd "$1"
+	run rt run --bundle "$BUNDLE" "$CID"
+}
+
+@test "args, env and cwd" {
+	config_set '.process.env = ["PATH=/bin", "GREETING=hello there"] | .process.cwd = "/tmp"'
+	run_in_container 'echo "$GREETING|$(pwd)|$0"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello there|/tmp|sh" ]
+}
+
+@test "user, group, additional groups and umask" {
+	config_set '.process.user = {uid: 1000, gid: 1001, additionalGids: [20, 30], umask: 63}'
+	run_in_container 'id -u; id -g; id -G; umask'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | sed -n 1p)" = 1000 ]
+	[ "$(echo "$output" | sed -n 2p)" = 1001 ]
+	[ "$(echo "$output" | sed -n 3p)" = "1001 20 30" ]
+	[ "$(echo "$output" | sed -n 4p)" = 0077 ]
+}
+
+@test "all five capability sets are what the config says" {
+	# A non-root user, so the kernel keeps the sets as given through execve
+	# (for root it widens permitted/effective to the bounding set).
+	config_set '.process.user = {uid: 1000, gid: 1000} | .process.capabilities = {
+		bounding: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW", "CAP_SYS_ADMIN"],
+		effective: ["CAP_CHOWN", "CAP_KILL"],
+		permitted: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"],
+		inheritable: ["CAP_KILL", "CAP_NET_RAW"],
+		ambient: ["CAP_KILL"]}'
+	config_set '.process.args = ["sleep", "100"]'
+	rt create --bundle "$BUNDLE" "$CID"
+	pid=$(rt state "$CID" | jq -r .pid)
+	# created: the process waits with exactly the configured sets
+	# (CHOWN=0 KILL=5 NET_RAW=13 SYS_ADMIN=21)
+	[ "$(awk '/^CapBnd/ {print $2}' /proc/$pid/status)" = 0000000000202021 ]
+	[ "$(awk '/^CapEff/ {print $2}' /proc/$pid/status)" = 0000000000000021 ]
+	[ "$(awk '/^CapPrm/ {print $2}' /proc/$pid/status)" = 0000000000002021 ]
+	[ "$(awk '/^CapInh/ {print $2}' /proc/$pid/status)" = 0000000000002020 ]
+	[ "$(awk '/^CapAmb/ {print $2}' /proc/$pid/status)" = 0000000000000020 ]
+	rt start "$CID"
+	wait_for_status "$CID" running
+	for i in $(seq 50); do [ "$(cat /proc/$pid/comm)" = sleep ] && break; sleep 0.02; done
+	[ "$(awk '/^CapBnd/ {print $2}' /proc/$pid/status)" = 0000000000202021 ]
+	# after execve, a non-root process keeps its ambient set as permitted and effective
+	[ "$(awk '/^CapEff/ {print $2}' /proc/$pid/status)" = 0000000000000020 ]
+	[ "$(awk '/^CapPrm/ {print $2}' /proc/$pid/status)" = 0000000000000020 ]
+	[ "$(awk '/^CapInh/ {print $2}' /proc/$pid/status)" = 0000000000002020 ]
+	[ "$(awk '/^CapAmb/ {print $2}' /proc/$pid/status)" = 0000000000000020 ]
+}
+
+@test "ambient capabilities survive a non-root user" {
+	config_set '.process.user = {uid: 1000, gid: 1000}
+		| .process.capabilities = {bounding: ["CAP_NET_BIND_SERVICE"], effective: ["CAP_NET_BIND_SERVICE"],
+		  permitted: ["CAP_NET_BIND_SERVICE"], inheritable: ["CAP_NET_BIND_SERVICE"], ambient: ["CAP_NET_BIND_SERVICE"]}'
+	run_in_container 'grep CapEff /proc/self/status'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *0000000000000400 ]]
+}
+
+@test "rlimits are set, and raising a hard limit past the host's is a clear error" {
+	config_set '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 100, hard: 200}, {type: "RLIMIT_NPROC", soft: 50, hard: 60}]'
+	run_in_container 'ulimit -n; ulimit -Hn; ulimit -u'
+	[ "$status" -eq 0 ]
+	[ "$output" = $'100\n200\n50' ]
+	hard=$(ulimit -Hn)
+	config_set '.process.rlimits = [{type: "RLIMIT_NOFILE", soft: 1024, hard: ($h + 1)}]' --argjson h "$hard"
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ] || skip "this host lets root raise hard limits"
+	[[ "$output" == *"process.rlimits[0]"* ]]
+}
+
+@test "noNewPrivileges is set when asked and not otherwise" {
+	config_set '.process.noNewPrivileges = true'
+	run_in_container 'grep NoNewPrivs /proc/self/status'
+	[[ "$output" == *"1" ]]
+	config_set '.process.noNewPrivileges = false'
+	run_in_container 'grep NoNewPrivs /proc/self/status'
+	[[ "$output" == *"0" ]]
+}
+
+@test "oomScoreAdj is applied" {
+	config_set '.process.oomScoreAdj = 500'
+	run_in_container 'cat /proc/self/oom_score_adj'
+	[ "$status" -eq 0 ]
+	[ "$output" = 500 ]
+}
+
+@test "hostname, domainname and a namespaced sysctl" {
+	config_set '.hostname = "box.example" | .domainname = "example.org"
+		| .linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1000"}'
+	run_in_container 'hostname; cat /proc/sys/kernel/domainname; cat /proc/sys/net/ipv4/ip_forward; cat /proc/sys/kernel/shmmni'
+	[ "$status" -eq 0 ]
+	[ "$output" = $'box.example\nexample.org\n1\n1000' ]
+	# the host's are untouched
+	[ "$(hostname)" != box.example ]
+	[ "$(cat /proc/sys/kernel/shmmni)" != 1000 ]
+}
+
+@test "a non-namespaced sysctl is refused: it would change the host" {
+	config_set '.linux.sysctl = {"kernel.core_pattern": "|/tmp/evil"}'
+	before=$(cat /proc/sys/kernel/core_pattern)
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"kernel.core_pattern"*"not namespaced"* ]]
+	[ "$(cat /proc/sys/kernel/core_pattern)" = "$before" ]
+}

@@ -1,0 +1,98 @@
+#!/usr/bin/env bats
+# linux.seccomp: Docker's default allow-list, actions, argument
+# conditions, errnoRet, the compiled-filter cache, SCMP_ACT_NOTIFY.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+AGENT=$HAKO_BUILD/tests/helpers/hako-test-seccomp-agent
+PROFILE=$BATS_TEST_DIRNAME/data/docker-default-seccomp.json
+
+setup_file() { setup_file_common; }
+teardown_file() { teardown_file_common; }
+setup() { make_bundle true; }
+teardown() {
+	[ -n "${agent_pid:-}" ] && kill "$agent_pid" 2>/dev/null
+	common_teardown
+}
+
+run_in_container() {
+	config_set '.process.args = ["sh", "-c", $cmd]' --arg cmd "$1"
+	run rt run --bundle "$BUNDLE" "$CID"
+}
+
+@test "Docker's default profile: the filter is on, ordinary work runs, namespaces are refused" {
+	config_set '.linux.seccomp = $p[0]' --slurpfile p "$PROFILE"
+	config_set '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | .process.capabilities.effective += ["CAP_SYS_ADMIN"] | .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	run_in_container 'grep ^Seccomp: /proc/self/status; ls / >/dev/null && echo ls-ok; unshare -n true 2>&1 || echo unshare-refused; mount -t tmpfs x /tmp 2>&1 || echo mount-refused'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'Seccomp:\t2'* ]]
+	[[ "$output" == *ls-ok* ]]
+	[[ "$output" == *unshare-refused* ]]
+	[[ "$output" == *mount-refused* ]]
+}
+
+@test "argument conditions and errnoRet" {
+	config_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [
+		{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 42},
+		{names: ["personality"], action: "SCMP_ACT_ERRNO", args: [{index: 0, value: 8, op: "SCMP_CMP_EQ"}]}]}'
+	run_in_container 'mkdir /tmp/x 2>&1; linux32 true 2>&1 || echo linux32-refused; linux64 true && echo linux64-ok'
+	echo "$output"
+	[[ "$output" == *"No message of desired type"* ]]
+	[[ "$output" == *linux32-refused* ]]
+	[[ "$output" == *linux64-ok* ]]
+}
+
+@test "SCMP_ACT_KILL_PROCESS kills with SIGSYS" {
+	config_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_KILL_PROCESS"}]}'
+	run_in_container 'exec mkdir /tmp/x'
+	[ "$status" -eq 159 ]
+}
+
+@test "the exec'd process gets the container's filter" {
+	config_set '.process.args = ["sleep", "100"] | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 42}]}'
+	rt run --detach --bundle "$BUNDLE" "$CID"
+	run rt exec "$CID" sh -c 'grep ^Seccomp: /proc/self/status; mkdir /x 2>&1'
+	[[ "$output" == *$'Seccomp:\t2'* ]]
+	[[ "$output" == *"No message of desired type"* ]]
+}
+
+@test "a compiled profile is cached and reused" {
+	config_set '.linux.seccomp = $p[0]' --slurpfile p "$PROFILE"
+	cache=$STATE_ROOT/.seccomp-cache
+	rm -rf "$cache"
+	rt run --bundle "$BUNDLE" "$CID"
+	[ "$(ls "$cache" | wc -l)" -eq 1 ]
+	first=$(stat -c %Y.%i "$cache"/*)
+	rt run --bundle "$BUNDLE" "$CID"
+	[ "$(ls "$cache" | wc -l)" -eq 1 ]
+	[ "$(stat -c %Y.%i "$cache"/*)" = "$first" ]
+	config_set '.linux.seccomp.defaultErrnoRet = 13'
+	rt run --bundle "$BUNDLE" "$CID"
+	[ "$(ls "$cache" | wc -l)" -eq 2 ]
+}
+
+@test "SCMP_ACT_NOTIFY hands the listener to listenerPath with the state" {
+	sock=$BATS_TEST_TMPDIR/agent.sock
+	"$AGENT" "$sock" "$BATS_TEST_TMPDIR/state.json" 61 &
+	agent_pid=$!
+	for i in $(seq 50); do [ -S "$sock" ] && break; sleep 0.02; done
+	config_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $s, listenerMetadata: "meta-42",
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}' --arg s "$sock"
+	run_in_container 'mkdir /tmp/x 2>&1 || true'
+	echo "$output"
+	[[ "$output" == *"No data available"* ]]
+	wait "$agent_pid"
+	agent_pid=
+	jq -e --arg id "$CID" '.metadata == "meta-42" and .fds == ["seccompFd"] and .state.id == $id' "$BATS_TEST_TMPDIR/state.json"
+}
+
+@test "a rule for an unknown syscall is refused, naming it, with nothing left" {
+	before=$(host_snapshot)
+	config_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["read", "frobnicate"], action: "SCMP_ACT_ERRNO"}]}'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'linux.seccomp.syscalls[0].names[1]: unknown syscall `frobnicate`'* ]]
+	host_unchanged "$before"
+}
