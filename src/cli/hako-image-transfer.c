@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
+#include <termios.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -252,11 +254,44 @@ read_password_stdin (char **out, struct hk_error **err)
   return 0;
 }
 
+/* Asks on the terminal, without echo for a password.  Returns NULL at the
+ * end of input. */
+static char *
+prompt (const char *question, bool secret)
+{
+  fprintf (stderr, "%s", question);
+  fflush (stderr);
+  struct termios old, quiet;
+  bool restore = secret && tcgetattr (0, &old) == 0;
+  if (restore)
+    {
+      quiet = old;
+      quiet.c_lflag &= (tcflag_t) ~ECHO;
+      tcsetattr (0, TCSANOW, &quiet);
+    }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n = getline (&line, &cap, stdin);
+  if (restore)
+    {
+      tcsetattr (0, TCSANOW, &old);
+      fputc ('\n', stderr);
+    }
+  if (n < 0)
+    {
+      free (line);
+      return NULL;
+    }
+  while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+    line[--n] = '\0';
+  return line;
+}
+
 static int
 cmd_login (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage_text[] = "[-u USER] [-p PASSWORD | --password-stdin] [--authfile FILE] "
-                                   "[--tls-verify=false] REGISTRY";
+                                   "[--tls-verify=false] [REGISTRY]";
   static const struct option options[] = {
     { "username", required_argument, NULL, 'u' },
     { "password", required_argument, NULL, 'p' },
@@ -292,10 +327,26 @@ cmd_login (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           return cli_usage (err, "login", usage_text, "unknown option");
         }
     }
-  if (optind + 1 != argc)
+  if (optind + 1 < argc)
     return cli_usage (err, "login", usage_text, "expected one registry");
+  /* Like Docker: no registry means Docker Hub; ask on a terminal. */
+  const char *registry = optind < argc ? argv[optind] : REFERENCE_DEFAULT_DOMAIN;
+  _cleanup_free_ char *asked_user = NULL;
   if (user == NULL)
-    return cli_usage (err, "login", usage_text, "missing --username (no prompt without a user)");
+    {
+      if (!isatty (0) || from_stdin)
+        return cli_usage (err, "login", usage_text, "missing --username");
+      asked_user = prompt ("Username: ", false);
+      if (asked_user == NULL || *asked_user == '\0')
+        return hk_error_set (err, EINVAL, "login: no user name given");
+      user = asked_user;
+    }
+  if (password == NULL && !from_stdin && isatty (0))
+    {
+      password = prompt ("Password: ", true);
+      if (password == NULL)
+        return hk_error_set (err, EINVAL, "login: no password given");
+    }
   if (from_stdin)
     {
       free (password);
@@ -306,8 +357,8 @@ cmd_login (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (password == NULL)
     return cli_usage (err, "login", usage_text, "missing --password or --password-stdin");
   _cleanup_image_ref_ struct image_ref *ref = NULL;
-  _cleanup_free_ char *probe = xasprintf ("%s/x", argv[optind]);
-  const char *domain = argv[optind];
+  _cleanup_free_ char *probe = xasprintf ("%s/x", registry);
+  const char *domain = registry;
   if (image_ref_names_domain (probe) && image_ref_parse (probe, &ref, err) == 0)
     domain = ref->domain;
   _cleanup_free_ char *creds = xasprintf ("%s:%s", user, password);
@@ -350,12 +401,12 @@ cmd_logout (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       default:
         return cli_usage (err, "logout", usage_text, "unknown option");
       }
-  if (all ? optind != argc : optind + 1 != argc)
+  if (optind + 1 < argc || (all && optind < argc))
     return cli_usage (err, "logout", usage_text, "expected a registry or --all");
   _cleanup_strv_ char **paths = NULL;
   _cleanup_free_ char *write_path = NULL;
   auth_file_paths (authfile, &paths, &write_path);
-  const char *domain = all ? NULL : argv[optind];
+  const char *domain = all ? NULL : optind < argc ? argv[optind] : REFERENCE_DEFAULT_DOMAIN;
   _cleanup_image_ref_ struct image_ref *ref = NULL;
   _cleanup_free_ char *probe = domain ? xasprintf ("%s/x", domain) : NULL;
   if (probe && image_ref_names_domain (probe) && image_ref_parse (probe, &ref, NULL) == 0)
@@ -376,7 +427,7 @@ const struct hako_command hako_image_transfer_commands[] = {
   { NULL, "push", cmd_push, "[-q] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] IMAGE [DESTINATION]", "upload an image to a registry",
     false },
   { "image", "push", cmd_push, "[OPTIONS] IMAGE [DESTINATION]", "upload an image", true },
-  { NULL, "login", cmd_login, "-u USER (-p PASSWORD | --password-stdin) [--authfile FILE] [--tls-verify=false] REGISTRY", "store credentials for a registry", false },
+  { NULL, "login", cmd_login, "[-u USER] [-p PASSWORD | --password-stdin] [--authfile FILE] [--tls-verify=false] [REGISTRY]", "store credentials for a registry (asks on a terminal; docker.io by default)", false },
   { NULL, "logout", cmd_logout, "[--all | REGISTRY]", "remove stored credentials", false },
   { NULL, NULL, NULL, NULL, NULL, false },
 };

@@ -60,6 +60,13 @@ teardown() { image_teardown; }
 	[[ "$output" == *"not logged in"* ]]
 }
 
+@test "login asks for the user and the password on a terminal" {
+	printf 'test\nsecret\n' | script -q -e -c "$HAKO --root $HAKO_ROOT login --tls-verify=false $REGISTRY_AUTH" /dev/null >"$BATS_TEST_TMPDIR/out"
+	grep -q 'Username:' "$BATS_TEST_TMPDIR/out"
+	grep -q 'Login Succeeded' "$BATS_TEST_TMPDIR/out"
+	jq -e --arg r "$REGISTRY_AUTH" '.auths[$r].auth == ("test:secret" | @base64)' "$REGISTRY_AUTH_FILE"
+}
+
 @test "--creds, and Docker's ~/.docker/config.json" {
 	hk pull -q --tls-verify=false --creds test:secret "$REGISTRY_AUTH/private/bb:1"
 	hk rmi "$REGISTRY_AUTH/private/bb:1"
