@@ -13,6 +13,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define AUTH_FILE_MAX (1 << 20)
@@ -90,14 +91,58 @@ key_match (const char *key, const char *registry, const char *repository)
   return 0;
 }
 
+static bool
+helper_name_is_valid (const char *name)
+{
+  if (*name == '\0' || strlen (name) > 64)
+    return false;
+  for (const char *c = name; *c; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
+          || *c == '.' || *c == '_' || *c == '-'))
+      return false;
+  return true;
+}
+
+/* Docker's helpers: credHelpers for the registry, else credsStore. */
+static int
+find_helper (json_t *doc, const char *what, const char *registry, char **helper,
+             struct hk_error **err)
+{
+  const char *name = NULL;
+  json_t *helpers = json_object_get (doc, "credHelpers");
+  if (json_is_object (helpers))
+    {
+      const char *key;
+      json_t *v;
+      json_object_foreach (helpers, key, v)
+      {
+        _cleanup_free_ char *norm = normalize_key (key);
+        if (strcmp (norm, registry) == 0 && json_is_string (v))
+          name = json_string_value (v);
+      }
+    }
+  if (name == NULL && json_is_string (json_object_get (doc, "credsStore")))
+    name = json_string_value (json_object_get (doc, "credsStore"));
+  if (name == NULL || helper == NULL)
+    return 0;
+  if (!helper_name_is_valid (name))
+    return hk_error_set (err, EINVAL, "%s: credential helper `%.64s` is not a plain name", what,
+                         name);
+  *helper = xstrdup (name);
+  return 2;
+}
+
 int
 auth_file_lookup_text (const char *text, size_t len, const char *what, const char *registry,
-                       const char *repository, char **user, char **password,
+                       const char *repository, char **user, char **password, char **helper,
                        struct hk_error **err)
 {
   _cleanup_json_ json_t *doc = NULL;
   if (json_parse_object (text, len, what, &doc, err) < 0)
     return -1;
+  int h = find_helper (doc, what, registry, helper, err);
+  if (h != 0)
+    return h;
   json_t *auths;
   int r = json_get_object (doc, "", "auths", &auths, err);
   if (r < 0)
@@ -158,8 +203,11 @@ auth_file_lookup (char *const *paths, const char *registry, const char *reposito
           *err = take_ptr (read_err);
           return -1;
         }
+      _cleanup_free_ char *helper = NULL;
       int r = auth_file_lookup_text (text, len, paths[i], registry, repository, user, password,
-                                     err);
+                                     &helper, err);
+      if (r == 2)
+        r = auth_helper_get (helper, registry, user, password, err);
       if (r != 0)
         return r;
     }
@@ -254,4 +302,75 @@ auth_file_remove (const char *path, const char *registry, bool *removed, struct 
   if (!*removed)
     return 0;
   return save_doc (path, doc, err);
+}
+
+int
+auth_helper_get (const char *helper, const char *registry, char **user, char **password,
+                 struct hk_error **err)
+{
+  if (!helper_name_is_valid (helper))
+    return hk_error_set (err, EINVAL, "credential helper `%s` is not a plain name", helper);
+  _cleanup_free_ char *program = xasprintf ("docker-credential-%s", helper);
+  /* Docker Hub is known to helpers by its legacy URL. */
+  const char *server = strcmp (registry, REFERENCE_DEFAULT_DOMAIN) == 0
+                           ? "https://index.docker.io/v1/"
+                           : registry;
+  int in[2], out[2];
+  if (pipe2 (in, O_CLOEXEC) < 0)
+    return hk_error_errno (err, errno, "run %s", program);
+  if (pipe2 (out, O_CLOEXEC) < 0)
+    {
+      close (in[0]);
+      close (in[1]);
+      return hk_error_errno (err, errno, "run %s", program);
+    }
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      int saved = errno;
+      close (in[0]);
+      close (in[1]);
+      close (out[0]);
+      close (out[1]);
+      return hk_error_errno (err, saved, "run %s", program);
+    }
+  if (pid == 0)
+    {
+      if (dup2 (in[0], 0) < 0 || dup2 (out[1], 1) < 0)
+        _exit (127);
+      execlp (program, program, "get", (char *) NULL);
+      _exit (127);
+    }
+  close (in[0]);
+  close (out[1]);
+  fs_write_all (in[1], server, strlen (server));
+  close (in[1]);
+  _cleanup_free_ char *text = NULL;
+  size_t len = 0;
+  _cleanup_error_ struct hk_error *read_err = NULL;
+  int r = fs_read_fd (out[0], AUTH_FILE_MAX, &text, &len, &read_err);
+  close (out[0]);
+  int status;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (!WIFEXITED (status) || WEXITSTATUS (status) == 127)
+    return hk_error_set (err, ENOENT, "credential helper %s could not run", program);
+  if (r < 0)
+    {
+      *err = take_ptr (read_err);
+      return hk_error_prefix (err, "credential helper %s", program);
+    }
+  if (WEXITSTATUS (status) != 0)
+    return 0; /* "credentials not found in native keychain" */
+  _cleanup_json_ json_t *doc = NULL;
+  _cleanup_free_ char *u = NULL, *p = NULL;
+  if (json_parse_object (text, len, program, &doc, err) < 0
+      || json_get_string (doc, "", "Username", &u, err) < 0
+      || json_get_string (doc, "", "Secret", &p, err) < 0)
+    return hk_error_prefix (err, "credential helper %s", program);
+  if (u == NULL || p == NULL || strcmp (u, "<token>") == 0)
+    return 0; /* identity tokens are an OAuth flow hako does not speak */
+  *user = take_ptr (u);
+  *password = take_ptr (p);
+  return 1;
 }

@@ -26,10 +26,20 @@ void auth_file_paths (const char *override, char ***read_paths, char **write_pat
 int auth_file_lookup (char *const *paths, const char *registry, const char *repository,
                       char **user, char **password, struct hk_error **err);
 
-/* The same from one document (for tests and the fuzzer). */
+/* The same from one document (for tests and the fuzzer).  When the
+ * document hands the registry to a credential helper (Docker's
+ * "credHelpers" or "credsStore"), returns 2 with *HELPER set to its name
+ * (checked to be a plain name: letters, digits, ".", "_", "-") instead of
+ * running it. */
 int auth_file_lookup_text (const char *text, size_t len, const char *what, const char *registry,
-                           const char *repository, char **user, char **password,
+                           const char *repository, char **user, char **password, char **helper,
                            struct hk_error **err);
+
+/* Runs `docker-credential-HELPER get` with REGISTRY on its input, as
+ * Docker does, and reads {"Username": …, "Secret": …}.  Returns 1 with
+ * the credentials, 0 when the helper has none, -1 on error. */
+int auth_helper_get (const char *helper, const char *registry, char **user, char **password,
+                     struct hk_error **err);
 
 /* Stores credentials for REGISTRY in PATH, keeping everything else in it;
  * written atomically with mode 0600. */

@@ -10,14 +10,15 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   struct hk_error *err = NULL;
-  char *u = NULL, *p = NULL;
-  if (auth_file_lookup_text ((const char *) data, size, "fuzz", "docker.io", "library/busybox",
-                             &u, &p, &err)
-      == 1)
+  char *u = NULL, *p = NULL, *helper = NULL;
+  int r = auth_file_lookup_text ((const char *) data, size, "fuzz", "docker.io",
+                                 "library/busybox", &u, &p, &helper, &err);
+  if (r == 1)
     {
       free (u);
       free (p);
     }
+  free (helper); /* found, never run */
   hk_error_freep (&err);
   struct registries_conf *c = NULL;
   if (registries_conf_parse ((const char *) data, size, "fuzz", &c, &err) == 0)

@@ -76,6 +76,21 @@ teardown() { image_teardown; }
 	hk pull -q --tls-verify=false "$REGISTRY_AUTH/private/bb:1"
 }
 
+@test "Docker credential helpers (credHelpers) are asked for the registry" {
+	unset REGISTRY_AUTH_FILE
+	mkdir -p "$HOME/.docker" "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/docker-credential-hakotest" <<'SH'
+#!/bin/sh
+read -r server
+echo "$server" >>"$HOME/helper-calls"
+[ "$1" = get ] && printf '{"ServerURL":"%s","Username":"test","Secret":"secret"}' "$server"
+SH
+	chmod +x "$BATS_TEST_TMPDIR/bin/docker-credential-hakotest"
+	jq -n --arg r "$REGISTRY_AUTH" '{credHelpers: {($r): "hakotest"}}' >"$HOME/.docker/config.json"
+	PATH=$BATS_TEST_TMPDIR/bin:$PATH hk pull -q --tls-verify=false "$REGISTRY_AUTH/private/bb:1"
+	grep -qx "$REGISTRY_AUTH" "$HOME/helper-calls"
+}
+
 @test "bearer tokens: the realm's token for Basic credentials, then the registry" {
 	run -125 hk pull --tls-verify=false "$FAKE_BEARER/any/bb:bb"
 	[[ "$output" == *"401"* ]]
