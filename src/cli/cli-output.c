@@ -15,7 +15,7 @@ char *
 cli_human_size (uint64_t bytes)
 {
   static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-  double v = (double) bytes;
+  double v = (double)bytes;
   size_t u = 0;
   while (v >= 1000.0 && u + 1 < sizeof units / sizeof units[0])
     {
@@ -30,30 +30,30 @@ cli_human_since (int64_t t)
 {
   if (t <= 0)
     return xstrdup ("N/A");
-  int64_t d = (int64_t) time (NULL) - t;
+  int64_t d = (int64_t)time (NULL) - t;
   if (d < 1)
     return xstrdup ("Less than a second ago");
   if (d == 1)
     return xstrdup ("1 second ago");
   if (d < 60)
-    return xasprintf ("%lld seconds ago", (long long) d);
+    return xasprintf ("%lld seconds ago", (long long)d);
   int64_t m = d / 60;
   if (m == 1)
     return xstrdup ("About a minute ago");
   if (m < 60)
-    return xasprintf ("%lld minutes ago", (long long) m);
+    return xasprintf ("%lld minutes ago", (long long)m);
   int64_t h = m / 60;
   if (h == 1)
     return xstrdup ("About an hour ago");
   if (h < 48)
-    return xasprintf ("%lld hours ago", (long long) h);
+    return xasprintf ("%lld hours ago", (long long)h);
   if (h < 24 * 7 * 2)
-    return xasprintf ("%lld days ago", (long long) (h / 24));
+    return xasprintf ("%lld days ago", (long long)(h / 24));
   if (h < 24 * 30 * 2)
-    return xasprintf ("%lld weeks ago", (long long) (h / 24 / 7));
+    return xasprintf ("%lld weeks ago", (long long)(h / 24 / 7));
   if (h < 24 * 365 * 2)
-    return xasprintf ("%lld months ago", (long long) (h / 24 / 30));
-  return xasprintf ("%lld years ago", (long long) (h / 24 / 365));
+    return xasprintf ("%lld months ago", (long long)(h / 24 / 30));
+  return xasprintf ("%lld years ago", (long long)(h / 24 / 365));
 }
 
 int64_t
@@ -65,8 +65,8 @@ cli_parse_time (const char *text)
   const char *rest = strptime (text, "%Y-%m-%dT%H:%M:%S", &tm);
   if (rest == NULL)
     return 0;
-  int64_t t = (int64_t) timegm (&tm);
-  while (*rest == '.' || isdigit ((unsigned char) *rest))
+  int64_t t = (int64_t)timegm (&tm);
+  while (*rest == '.' || isdigit ((unsigned char)*rest))
     rest++;
   if (*rest == '+' || *rest == '-')
     {
@@ -129,7 +129,7 @@ cli_table_print (struct cli_table *t, FILE *out)
           if (c + 1 == t->cols)
             fprintf (out, "%s\n", cell);
           else
-            fprintf (out, "%-*s   ", (int) width[c], cell);
+            fprintf (out, "%-*s   ", (int)width[c], cell);
         }
     }
 }
@@ -198,8 +198,8 @@ append_value (char **buf, size_t *len, json_t *v, bool as_json)
   if (!as_json && json_is_integer (v))
     {
       char num[32];
-      int n = snprintf (num, sizeof num, "%lld", (long long) json_integer_value (v));
-      append (buf, len, num, (size_t) n);
+      int n = snprintf (num, sizeof num, "%lld", (long long)json_integer_value (v));
+      append (buf, len, num, (size_t)n);
       return;
     }
   if (!as_json && json_is_boolean (v))
@@ -256,27 +256,30 @@ cli_format_template (const char *format, json_t *obj, struct hk_error **err)
           return NULL;
         }
       const char *a = p + 2, *b = end;
-      while (a < b && isspace ((unsigned char) *a))
+      while (a < b && isspace ((unsigned char)*a))
         a++;
-      while (b > a && isspace ((unsigned char) b[-1]))
+      while (b > a && isspace ((unsigned char)b[-1]))
         b--;
       bool as_json = false;
-      if (b - a >= 4 && strncmp (a, "json", 4) == 0 && (b - a == 4 || isspace ((unsigned char) a[4])))
+      if (b - a >= 4 && strncmp (a, "json", 4) == 0
+          && (b - a == 4 || isspace ((unsigned char)a[4])))
         {
           as_json = true;
           a += 4;
-          while (a < b && isspace ((unsigned char) *a))
+          while (a < b && isspace ((unsigned char)*a))
             a++;
         }
       if (a == b || *a != '.')
         {
-          _cleanup_free_ char *expr = xstrndup (p, (size_t) (end + 2 - p));
+          _cleanup_free_ char *expr = xstrndup (p, (size_t)(end + 2 - p));
           free (out);
-          hk_error_set (err, EINVAL, "--format: `%s` is not supported (use {{.Field}} or "
-                        "{{json .Field}})", expr);
+          hk_error_set (err, EINVAL,
+                        "--format: `%s` is not supported (use {{.Field}} or "
+                        "{{json .Field}})",
+                        expr);
           return NULL;
         }
-      append_value (&out, &len, lookup_path (obj, a, (size_t) (b - a)), as_json);
+      append_value (&out, &len, lookup_path (obj, a, (size_t)(b - a)), as_json);
       p = end + 2;
     }
   return out;

@@ -28,17 +28,16 @@ struct hako_cli
   bool stderr_is_tty;
 };
 
-typedef int (*hako_command_fn) (struct hako_cli *cli, int argc, char **argv,
-                                struct hk_error **err);
+typedef int (*hako_command_fn) (struct hako_cli *cli, int argc, char **argv, struct hk_error **err);
 
 struct hako_command
 {
-  const char *group;   /* "image", "system", …; NULL for a top-level command */
+  const char *group; /* "image", "system", …; NULL for a top-level command */
   const char *name;
   hako_command_fn fn;
-  const char *usage;   /* arguments, for `--help` and usage errors */
+  const char *usage; /* arguments, for `--help` and usage errors */
   const char *summary;
-  bool hidden;         /* an alias: not listed in `hako --help` */
+  bool hidden; /* an alias: not listed in `hako --help` */
 };
 
 /* Tables end with an entry whose name is NULL. */
@@ -60,10 +59,10 @@ bool cli_wants_help (int argc, char **argv, const char *command, const char *usa
                      const char *summary);
 
 /* Output helpers (cli-output.c). */
-char *cli_human_size (uint64_t bytes);    /* "4.26MB", as Docker writes it */
-char *cli_human_since (int64_t unix_time); /* "3 weeks ago" */
+char *cli_human_size (uint64_t bytes);        /* "4.26MB", as Docker writes it */
+char *cli_human_since (int64_t unix_time);    /* "3 weeks ago" */
 int64_t cli_parse_time (const char *rfc3339); /* 0 when unparsable */
-char *cli_short_id (const char *id);       /* 12 hex digits */
+char *cli_short_id (const char *id);          /* 12 hex digits */
 
 struct cli_table;
 struct cli_table *cli_table_new (const char *const *headers);

@@ -127,9 +127,8 @@ cmd_load (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct platform platform = { 0 };
   if (platform_text && platform_parse (platform_text, &platform, err) < 0)
     return -1;
-  _cleanup_close_ int fd = input == NULL || strcmp (input, "-") == 0
-                               ? dup (0)
-                               : open (input, O_RDONLY | O_CLOEXEC);
+  _cleanup_close_ int fd
+      = input == NULL || strcmp (input, "-") == 0 ? dup (0) : open (input, O_RDONLY | O_CLOEXEC);
   struct store *s;
   struct archive_loaded *loaded = NULL;
   size_t n = 0;
@@ -204,8 +203,7 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         else if (strcmp (optarg, "oci-archive") == 0)
           format = ARCHIVE_OCI;
         else
-          return hk_error_set (err, EINVAL, "--format `%s`: docker-archive or oci-archive",
-                               optarg);
+          return hk_error_set (err, EINVAL, "--format `%s`: docker-archive or oci-archive", optarg);
         break;
       default:
         return cli_usage (err, "save", usage_text, "unknown option");
@@ -213,12 +211,13 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (optind >= argc)
     return cli_usage (err, "save", usage_text, "missing image");
   if (output == NULL && isatty (1))
-    return hk_error_set (err, EINVAL, "save: refusing to write an archive to a terminal (use -o "
+    return hk_error_set (err, EINVAL,
+                         "save: refusing to write an archive to a terminal (use -o "
                          "FILE or redirect)");
   struct store *s;
   if (cli_store (cli, &s, err) < 0)
     return -1;
-  size_t n = (size_t) (argc - optind);
+  size_t n = (size_t)(argc - optind);
   _cleanup_strv_ char **ids = xzalloc ((n + 1) * sizeof (char *));
   _cleanup_free_ char **names = xzalloc ((n + 1) * sizeof (char *));
   _cleanup_free_ struct archive_save_item *items = xzalloc ((n + 1) * sizeof *items);
@@ -228,10 +227,10 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     return -1;
   for (size_t i = 0; i < n && r == 0; i++)
     {
-      r = store_image_resolve (s, argv[optind + (int) i], rc->search, &ids[i], err);
+      r = store_image_resolve (s, argv[optind + (int)i], rc->search, &ids[i], err);
       if (r == 0)
         {
-          names[i] = tag_named (cli, s, ids[i], argv[optind + (int) i]);
+          names[i] = tag_named (cli, s, ids[i], argv[optind + (int)i]);
           items[i].id = ids[i];
           items[i].name = names[i];
         }
@@ -240,8 +239,8 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     {
       /* Into a temporary file renamed at the end: no half archive under
        * the name asked for. */
-      _cleanup_free_ char *tmp = output ? xasprintf ("%s.hako-tmp-%d", output, (int) getpid ())
-                                        : NULL;
+      _cleanup_free_ char *tmp
+          = output ? xasprintf ("%s.hako-tmp-%d", output, (int)getpid ()) : NULL;
       _cleanup_close_ int fd
           = output ? open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : dup (1);
       if (fd < 0)
@@ -259,12 +258,14 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_image_archive_commands[] = {
-  { NULL, "load", cmd_load, "[-i FILE] [-q] [--platform OS/ARCH]", "load images from a docker or OCI archive", false },
+  { NULL, "load", cmd_load, "[-i FILE] [-q] [--platform OS/ARCH]",
+    "load images from a docker or OCI archive", false },
   { "image", "load", cmd_load, "[-i FILE] [-q]", "load images from an archive", true },
   { NULL, "save", cmd_save, "[-o FILE] [--format docker-archive|oci-archive] IMAGE...",
     "save images to an archive", false },
   { "image", "save", cmd_save, "[-o FILE] [--format FORMAT] IMAGE...", "save images", true },
-  { NULL, "import", cmd_import, "[-c CHANGE]... [-m MESSAGE] [--platform OS/ARCH] FILE|- [REPOSITORY[:TAG]]",
+  { NULL, "import", cmd_import,
+    "[-c CHANGE]... [-m MESSAGE] [--platform OS/ARCH] FILE|- [REPOSITORY[:TAG]]",
     "create an image from a root filesystem tar", false },
   { "image", "import", cmd_import, "[OPTIONS] FILE|- [REPOSITORY[:TAG]]",
     "create an image from a root filesystem tar", true },

@@ -31,8 +31,8 @@ struct registry_flags
 };
 
 #define REGISTRY_OPTIONS                                                                           \
-  { "tls-verify", optional_argument, NULL, 'T' }, { "authfile", required_argument, NULL, 'A' },   \
-  { "creds", required_argument, NULL, 'C' },                                                     \
+  { "tls-verify", optional_argument, NULL, 'T' }, { "authfile", required_argument, NULL, 'A' },    \
+      { "creds", required_argument, NULL, 'C' },                                                   \
   {                                                                                                \
     "cert-dir", required_argument, NULL, 'K'                                                       \
   }
@@ -75,8 +75,8 @@ stall_timeout (void)
 /* A client with the flags, the registries configuration and the
  * credential files. */
 static int
-make_client (struct hako_cli *cli, const struct registry_flags *f, char ***auth_paths,
-             char **user, char **password, struct registry_client **out, struct hk_error **err)
+make_client (struct hako_cli *cli, const struct registry_flags *f, char ***auth_paths, char **user,
+             char **password, struct registry_client **out, struct hk_error **err)
 {
   struct registries_conf *rc;
   if (cli_registries (cli, &rc, err) < 0)
@@ -86,7 +86,7 @@ make_client (struct hako_cli *cli, const struct registry_flags *f, char ***auth_
   if (f->creds)
     {
       const char *colon = strchr (f->creds, ':');
-      *user = colon ? xstrndup (f->creds, (size_t) (colon - f->creds)) : xstrdup (f->creds);
+      *user = colon ? xstrndup (f->creds, (size_t)(colon - f->creds)) : xstrdup (f->creds);
       *password = xstrdup (colon ? colon + 1 : "");
     }
   struct registry_options opts = {
@@ -106,8 +106,9 @@ make_client (struct hako_cli *cli, const struct registry_flags *f, char ***auth_
 static int
 cmd_pull (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] "
-                                   "[--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] NAME[:TAG|@DIGEST]";
+  static const char usage_text[]
+      = "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] "
+        "[--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] NAME[:TAG|@DIGEST]";
   static const struct option options[] = {
     { "quiet", no_argument, NULL, 'q' },
     { "platform", required_argument, NULL, 'p' },
@@ -266,7 +267,7 @@ prompt (const char *question, bool secret)
   if (restore)
     {
       quiet = old;
-      quiet.c_lflag &= (tcflag_t) ~ECHO;
+      quiet.c_lflag &= (tcflag_t)~ECHO;
       tcsetattr (0, TCSANOW, &quiet);
     }
   char *line = NULL;
@@ -421,13 +422,19 @@ cmd_logout (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_image_transfer_commands[] = {
-  { NULL, "pull", cmd_pull, "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] NAME[:TAG|@DIGEST]", "download an image from a registry",
-    false },
+  { NULL, "pull", cmd_pull,
+    "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--authfile FILE] [--creds "
+    "USER:PASS] [--cert-dir DIR] NAME[:TAG|@DIGEST]",
+    "download an image from a registry", false },
   { "image", "pull", cmd_pull, "[OPTIONS] NAME[:TAG|@DIGEST]", "download an image", true },
-  { NULL, "push", cmd_push, "[-q] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] IMAGE [DESTINATION]", "upload an image to a registry",
-    false },
+  { NULL, "push", cmd_push,
+    "[-q] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] IMAGE "
+    "[DESTINATION]",
+    "upload an image to a registry", false },
   { "image", "push", cmd_push, "[OPTIONS] IMAGE [DESTINATION]", "upload an image", true },
-  { NULL, "login", cmd_login, "[-u USER] [-p PASSWORD | --password-stdin] [--authfile FILE] [--tls-verify=false] [REGISTRY]", "store credentials for a registry (asks on a terminal; docker.io by default)", false },
+  { NULL, "login", cmd_login,
+    "[-u USER] [-p PASSWORD | --password-stdin] [--authfile FILE] [--tls-verify=false] [REGISTRY]",
+    "store credentials for a registry (asks on a terminal; docker.io by default)", false },
   { NULL, "logout", cmd_logout, "[--all | REGISTRY]", "remove stored credentials", false },
   { NULL, NULL, NULL, NULL, NULL, false },
 };

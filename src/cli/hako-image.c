@@ -22,8 +22,7 @@
 #include <unistd.h>
 
 static int
-resolve (struct hako_cli *cli, struct store *s, const char *text, char **id,
-         struct hk_error **err)
+resolve (struct hako_cli *cli, struct store *s, const char *text, char **id, struct hk_error **err)
 {
   struct registries_conf *rc;
   if (cli_registries (cli, &rc, err) < 0)
@@ -40,7 +39,7 @@ split_tag (const char *full, char **repo, char **tag)
   _cleanup_free_ char *r = NULL;
   if (colon && (!slash || colon > slash))
     {
-      r = xstrndup (full, (size_t) (colon - full));
+      r = xstrndup (full, (size_t)(colon - full));
       *tag = xstrdup (colon + 1);
     }
   else
@@ -58,7 +57,7 @@ familiar_name (const char *full)
   const char *at = strchr (full, '@');
   if (at != NULL)
     {
-      _cleanup_free_ char *r = xstrndup (full, (size_t) (at - full));
+      _cleanup_free_ char *r = xstrndup (full, (size_t)(at - full));
       _cleanup_free_ char *fr = image_ref_familiar_repository (r);
       return xasprintf ("%s%s", fr, at);
     }
@@ -115,15 +114,15 @@ inspect_json (struct store *s, const struct store_image *img, json_t **out, stru
   json_object_set_new (o, "Comment", json_string (comment));
   json_object_set_new (o, "Created", json_string (img->created ? img->created : ""));
   json_t *author = json_object_get (config, "author");
-  json_object_set_new (o, "Author", json_string (json_is_string (author)
-                                                     ? json_string_value (author) : ""));
+  json_object_set_new (o, "Author",
+                       json_string (json_is_string (author) ? json_string_value (author) : ""));
   json_object_set (o, "Config", cfg ? cfg : json_null ());
   json_object_set_new (o, "Architecture", json_string (img->architecture));
   json_t *variant = json_object_get (config, "variant");
   if (json_is_string (variant))
     json_object_set (o, "Variant", variant);
   json_object_set_new (o, "Os", json_string (img->os));
-  json_object_set_new (o, "Size", json_integer ((json_int_t) img->size));
+  json_object_set_new (o, "Size", json_integer ((json_int_t)img->size));
   json_object_set_new (o, "RootFS", json_pack ("{s:s, s:o}", "Type", "layers", "Layers", layers));
   json_object_set_new (o, "ManifestDigest", json_string (img->manifest_digest));
   json_object_set_new (o, "ManifestMediaType", json_string (img->manifest_media_type));
@@ -145,7 +144,7 @@ parse_filter (struct image_filters *f, const char *text, struct hk_error **err)
   const char *eq = strchr (text, '=');
   if (eq == NULL)
     return hk_error_set (err, EINVAL, "--filter `%s`: expected KEY=VALUE", text);
-  _cleanup_free_ char *key = xstrndup (text, (size_t) (eq - text));
+  _cleanup_free_ char *key = xstrndup (text, (size_t)(eq - text));
   const char *value = eq + 1;
   if (strcmp (key, "dangling") == 0)
     {
@@ -186,10 +185,10 @@ image_row_json (const struct store_image *img, const char *repo, const char *tag
 {
   _cleanup_free_ char *short_id = cli_short_id (img->id);
   int64_t created = cli_parse_time (img->created);
-  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "ID",
-                    no_trunc ? img->id : short_id, "Repository", repo, "Tag", tag, "Digest",
-                    digest ? digest : "<none>", "CreatedAt", img->created ? img->created : "",
-                    "CreatedSince", string_take (cli_human_since (created)), "Size",
+  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "ID", no_trunc ? img->id : short_id,
+                    "Repository", repo, "Tag", tag, "Digest", digest ? digest : "<none>",
+                    "CreatedAt", img->created ? img->created : "", "CreatedSince",
+                    string_take (cli_human_since (created)), "Size",
                     string_take (cli_human_size (img->size)), "VirtualSize",
                     string_take (cli_human_size (img->size)));
 }
@@ -200,9 +199,12 @@ cmd_images (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   static const char usage_text[] = "[-q] [-a] [--digests] [--no-trunc] [-f FILTER] [--format "
                                    "FORMAT] [REPOSITORY[:TAG]]";
   static const struct option options[] = {
-    { "quiet", no_argument, NULL, 'q' },       { "all", no_argument, NULL, 'a' },
-    { "digests", no_argument, NULL, 'd' },     { "no-trunc", no_argument, NULL, 'n' },
-    { "filter", required_argument, NULL, 'f' }, { "format", required_argument, NULL, 'F' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "all", no_argument, NULL, 'a' },
+    { "digests", no_argument, NULL, 'd' },
+    { "no-trunc", no_argument, NULL, 'n' },
+    { "filter", required_argument, NULL, 'f' },
+    { "format", required_argument, NULL, 'F' },
     { NULL, 0, NULL, 0 },
   };
   bool quiet = false, digests = false, no_trunc = false;
@@ -263,10 +265,10 @@ cmd_images (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct cli_table *table = NULL;
   if (!quiet && format == NULL)
     {
-      static const char *const headers[] = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE",
-                                             NULL };
-      static const char *const headers_digest[] = { "REPOSITORY", "TAG", "DIGEST", "IMAGE ID",
-                                                    "CREATED", "SIZE", NULL };
+      static const char *const headers[]
+          = { "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", NULL };
+      static const char *const headers_digest[]
+          = { "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE", NULL };
       table = cli_table_new (digests ? headers_digest : headers);
     }
   _cleanup_strv_ char **quiet_ids = xzalloc (sizeof (char *));
@@ -287,8 +289,8 @@ cmd_images (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
             split_tag (img->repo_tags[t], &repo, &tag);
           else if (img->repo_digests && img->repo_digests[0])
             {
-              _cleanup_free_ char *name = xstrndup (img->repo_digests[0],
-                                                    strcspn (img->repo_digests[0], "@"));
+              _cleanup_free_ char *name
+                  = xstrndup (img->repo_digests[0], strcspn (img->repo_digests[0], "@"));
               repo = image_ref_familiar_repository (name);
               tag = xstrdup ("<none>");
             }
@@ -455,8 +457,8 @@ cmd_history (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       || image_config_parse (text, len, &config, err) < 0)
     return -1;
 
-  static const char *const headers[] = { "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT",
-                                         NULL };
+  static const char *const headers[]
+      = { "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT", NULL };
   struct cli_table *table = (quiet || format) ? NULL : cli_table_new (headers);
   /* History entries that are not empty_layer match the layers in order;
    * the newest entry stands for the image itself. */
@@ -469,35 +471,34 @@ cmd_history (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       if (!h->empty_layer && layer > 0)
         size = img->layers[--layer].size;
       _cleanup_free_ char *short_id = cli_short_id (img->id);
-      const char *shown_id = k + 1 == config->n_history ? (no_trunc ? img->id : short_id)
-                                                        : "<missing>";
+      const char *shown_id
+          = k + 1 == config->n_history ? (no_trunc ? img->id : short_id) : "<missing>";
       if (quiet)
         {
           printf ("%s\n", shown_id);
           continue;
         }
       const char *by = h->created_by ? h->created_by : "";
-      _cleanup_free_ char *by_short = (!no_trunc && strlen (by) > 45)
-                                          ? xasprintf ("%.44s…", by) : xstrdup (by);
+      _cleanup_free_ char *by_short
+          = (!no_trunc && strlen (by) > 45) ? xasprintf ("%.44s…", by) : xstrdup (by);
       _cleanup_free_ char *since = cli_human_since (cli_parse_time (h->created));
       _cleanup_free_ char *size_text = cli_human_size (size);
       if (format)
         {
-          _cleanup_json_ json_t *row = json_pack (
-              "{s:s, s:s, s:s, s:s, s:s, s:s}", "ID", shown_id, "CreatedSince", since,
-              "CreatedAt", h->created ? h->created : "", "CreatedBy", by, "Size", size_text,
-              "Comment", h->comment ? h->comment : "");
-          _cleanup_free_ char *line
-              = cli_format_template (strcmp (format, "json") == 0 ? "{{json .}}" : format, row,
-                                     err);
+          _cleanup_json_ json_t *row
+              = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s}", "ID", shown_id, "CreatedSince", since,
+                           "CreatedAt", h->created ? h->created : "", "CreatedBy", by, "Size",
+                           size_text, "Comment", h->comment ? h->comment : "");
+          _cleanup_free_ char *line = cli_format_template (
+              strcmp (format, "json") == 0 ? "{{json .}}" : format, row, err);
           if (line == NULL)
             r = -1;
           else
             printf ("%s\n", line);
           continue;
         }
-      const char *cells[] = { shown_id, since, by_short, size_text,
-                              h->comment ? h->comment : "", NULL };
+      const char *cells[]
+          = { shown_id, since, by_short, size_text, h->comment ? h->comment : "", NULL };
       cli_table_add (table, cells);
     }
   if (table && r == 0)
@@ -586,11 +587,15 @@ remove_image (struct hako_cli *cli, struct store *s, const char *text, bool forc
       return 0;
     }
   if (name == NULL && n_names > 1 && !force)
-    return hk_error_set (err, EBUSY, "unable to delete %s (must be forced): the image is "
-                         "referenced in multiple repositories", text);
+    return hk_error_set (err, EBUSY,
+                         "unable to delete %s (must be forced): the image is "
+                         "referenced in multiple repositories",
+                         text);
   if (users[0] != NULL && !force)
-    return hk_error_set (err, EBUSY, "unable to remove image %s (must be forced): container %s "
-                         "is using it", text, users[0]);
+    return hk_error_set (err, EBUSY,
+                         "unable to remove image %s (must be forced): container %s "
+                         "is using it",
+                         text, users[0]);
   for (size_t i = 0; img->repo_tags && img->repo_tags[i]; i++)
     {
       if (store_tag_remove (s, img->repo_tags[i], err) < 0)
@@ -849,8 +854,7 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   struct store *s;
   _cleanup_free_ char *image_id = NULL, *dir = NULL;
-  if (cli_store (cli, &s, err) < 0
-      || image_rootfs_info (s, argv[optind], &image_id, &dir, err) < 0)
+  if (cli_store (cli, &s, err) < 0 || image_rootfs_info (s, argv[optind], &image_id, &dir, err) < 0)
     return -1;
   _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
   struct image_commit_options opts
@@ -863,12 +867,18 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_image_commands[] = {
-  { NULL, "images", cmd_images, "[-q] [-a] [--digests] [--no-trunc] [-f dangling=true|reference=GLOB] [--format json|TEMPLATE] [REPOSITORY[:TAG]]", "list images", false },
-  { "image", "ls", cmd_images, "[-q] [-a] [--digests] [--no-trunc] [-f dangling=true|reference=GLOB] [--format json|TEMPLATE] [REPOSITORY[:TAG]]", "list images", false },
+  { NULL, "images", cmd_images,
+    "[-q] [-a] [--digests] [--no-trunc] [-f dangling=true|reference=GLOB] [--format json|TEMPLATE] "
+    "[REPOSITORY[:TAG]]",
+    "list images", false },
+  { "image", "ls", cmd_images,
+    "[-q] [-a] [--digests] [--no-trunc] [-f dangling=true|reference=GLOB] [--format json|TEMPLATE] "
+    "[REPOSITORY[:TAG]]",
+    "list images", false },
   { "image", "list", cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "list images", true },
-  { "image", "inspect", cmd_inspect, "[--format FORMAT] IMAGE...", "show images in detail",
-    false },
-  { NULL, "history", cmd_history, "[-q] [--no-trunc] [--format json|TEMPLATE] IMAGE", "show the history of an image", false },
+  { "image", "inspect", cmd_inspect, "[--format FORMAT] IMAGE...", "show images in detail", false },
+  { NULL, "history", cmd_history, "[-q] [--no-trunc] [--format json|TEMPLATE] IMAGE",
+    "show the history of an image", false },
   { "image", "history", cmd_history, "[OPTIONS] IMAGE", "show the history of an image", true },
   { NULL, "tag", cmd_tag, "SOURCE TARGET", "give an image another name", false },
   { "image", "tag", cmd_tag, "SOURCE TARGET", "give an image another name", true },

@@ -63,11 +63,10 @@ cmd_df (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   uint64_t reclaimable = total > active_bytes ? total - active_bytes : 0;
   _cleanup_json_ json_t *rows = json_pack (
       "[{s:s, s:I, s:I, s:I, s:I, s:I, s:I}, {s:s, s:I, s:I, s:I, s:I}]", "Type", "Images",
-      "TotalCount", (json_int_t) u.images, "Active", (json_int_t) active, "Size",
-      (json_int_t) total, "Reclaimable", (json_int_t) reclaimable, "LayersSize",
-      (json_int_t) u.layer_bytes, "BlobsSize", (json_int_t) u.blob_bytes, "Type", "Containers",
-      "TotalCount", (json_int_t) u.rootfs, "Active", (json_int_t) u.rootfs, "Size",
-      (json_int_t) 0, "Reclaimable", (json_int_t) 0);
+      "TotalCount", (json_int_t)u.images, "Active", (json_int_t)active, "Size", (json_int_t)total,
+      "Reclaimable", (json_int_t)reclaimable, "LayersSize", (json_int_t)u.layer_bytes, "BlobsSize",
+      (json_int_t)u.blob_bytes, "Type", "Containers", "TotalCount", (json_int_t)u.rootfs, "Active",
+      (json_int_t)u.rootfs, "Size", (json_int_t)0, "Reclaimable", (json_int_t)0);
   if (format != NULL)
     {
       size_t i;
@@ -90,18 +89,19 @@ cmd_df (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   {
     char count[32], act[32];
     snprintf (count, sizeof count, "%lld",
-              (long long) json_integer_value (json_object_get (row, "TotalCount")));
+              (long long)json_integer_value (json_object_get (row, "TotalCount")));
     snprintf (act, sizeof act, "%lld",
-              (long long) json_integer_value (json_object_get (row, "Active")));
-    uint64_t size = (uint64_t) json_integer_value (json_object_get (row, "Size"));
-    uint64_t recl = (uint64_t) json_integer_value (json_object_get (row, "Reclaimable"));
+              (long long)json_integer_value (json_object_get (row, "Active")));
+    uint64_t size = (uint64_t)json_integer_value (json_object_get (row, "Size"));
+    uint64_t recl = (uint64_t)json_integer_value (json_object_get (row, "Reclaimable"));
     _cleanup_free_ char *size_text = cli_human_size (size);
     _cleanup_free_ char *recl_text = cli_human_size (recl);
     _cleanup_free_ char *recl_cell
-        = size ? xasprintf ("%s (%d%%)", recl_text, (int) (100.0 * (double) recl / (double) size))
+        = size ? xasprintf ("%s (%d%%)", recl_text, (int)(100.0 * (double)recl / (double)size))
                : xstrdup (recl_text);
-    const char *cells[] = { json_string_value (json_object_get (row, "Type")), count, act,
-                            size_text, recl_cell, NULL };
+    const char *cells[] = {
+      json_string_value (json_object_get (row, "Type")), count, act, size_text, recl_cell, NULL
+    };
     cli_table_add (t, cells);
   }
   cli_table_print (t, stdout);

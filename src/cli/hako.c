@@ -126,7 +126,7 @@ parse_log_level (const char *text, enum hk_log_level *out)
   for (int i = 0; i < 4; i++)
     if (strcasecmp (text, names[i]) == 0)
       {
-        *out = (enum hk_log_level) i;
+        *out = (enum hk_log_level)i;
         return 0;
       }
   if (strcasecmp (text, "warn") == 0)
@@ -162,8 +162,10 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         break;
       case 'l':
         if (parse_log_level (optarg, &cli->log.level) < 0)
-          return hk_error_set (err, EINVAL, "--log-level `%s`: expected error, warning, info or "
-                               "debug", optarg);
+          return hk_error_set (err, EINVAL,
+                               "--log-level `%s`: expected error, warning, info or "
+                               "debug",
+                               optarg);
         break;
       case 'D':
         cli->log.level = HK_LOG_DEBUG;

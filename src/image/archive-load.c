@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #define MEMBERS_MAX 100000
-#define DOC_MAX (8 * 1024 * 1024)
+#define DOC_MAX     (8 * 1024 * 1024)
 
 struct member
 {
@@ -124,7 +124,7 @@ read_member (struct loader *l, struct archive *a, struct archive_entry *e, const
       return resolve_relative (dir, archive_entry_symlink (e) ? archive_entry_symlink (e) : "",
                                &m->target, err);
     }
-  m->tmp = xasprintf ("member-%zu-%08x", l->n, (unsigned) arc4random ());
+  m->tmp = xasprintf ("member-%zu-%08x", l->n, (unsigned)arc4random ());
   _cleanup_close_ int fd
       = openat (l->s->tmp_fd, m->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -142,9 +142,9 @@ read_member (struct loader *l, struct archive *a, struct archive_entry *e, const
         }
       if (n == 0)
         break;
-      sha256_update (&h, buf, (size_t) n);
-      m->size += (uint64_t) n;
-      if (fs_write_all (fd, buf, (size_t) n) < 0)
+      sha256_update (&h, buf, (size_t)n);
+      m->size += (uint64_t)n;
+      if (fs_write_all (fd, buf, (size_t)n) < 0)
         {
           sha256_release (&h);
           return hk_error_errno (err, errno, "write `tmp/%s`", m->tmp);
@@ -255,7 +255,7 @@ blob_compression (struct store *s, const char *digest)
   _cleanup_close_ int fd = store_blob_open (s, digest, &ignored);
   unsigned char head[8] = { 0 };
   ssize_t n = fd >= 0 ? read (fd, head, sizeof head) : 0;
-  return layer_compression_sniff (head, n > 0 ? (size_t) n : 0);
+  return layer_compression_sniff (head, n > 0 ? (size_t)n : 0);
 }
 
 /* Adopts and unpacks the layers LAYER_MEMBERS against the config's
@@ -275,12 +275,11 @@ unpack_layers (struct loader *l, struct member **layer_members, size_t n,
       if (adopt (l, m, err) < 0)
         return -1;
       enum layer_compression c;
-      if (image_unpack_blob (l->s, m->digest, parent, config->diff_ids[i], &layers[i].info, &c,
-                             err)
+      if (image_unpack_blob (l->s, m->digest, parent, config->diff_ids[i], &layers[i].info, &c, err)
           < 0)
         return hk_error_prefix (err, "archive member `%s`", m->name);
       memcpy (layers[i].blob_digest, m->digest, DIGEST_STRING_SIZE);
-      layers[i].blob_size = (int64_t) m->size;
+      layers[i].blob_size = (int64_t)m->size;
       layers[i].media_type = media_type_layer_for (blob_compression (l->s, m->digest));
       parent = layers[i].info.chain_id;
     }
@@ -334,8 +333,8 @@ load_docker_entry (struct loader *l, json_t *entry, size_t index, struct archive
         return hk_error_prefix (err, "%s.Layers[%zu]", path, i);
       lm[i] = find_member (l, lc);
       if (lm[i] == NULL)
-        return hk_error_set (err, ENOENT, "%s.Layers[%zu]: no member `%s` in the archive", path,
-                             i, layer_names[i]);
+        return hk_error_set (err, ENOENT, "%s.Layers[%zu]: no member `%s` in the archive", path, i,
+                             layer_names[i]);
     }
   _cleanup_free_ struct image_record_layer *layers = xzalloc ((n + 1) * sizeof *layers);
   if (unpack_layers (l, lm, n, config, layers, err) < 0)
@@ -377,10 +376,10 @@ blob_member (struct loader *l, const char *digest, int64_t size, struct hk_error
       hk_error_set (err, EIO, "blob %s in the archive has digest %s: refused", digest, m->digest);
       return NULL;
     }
-  if (size >= 0 && m->size != (uint64_t) size)
+  if (size >= 0 && m->size != (uint64_t)size)
     {
       hk_error_set (err, EIO, "blob %s in the archive has %llu bytes, its descriptor says %lld",
-                    digest, (unsigned long long) m->size, (long long) size);
+                    digest, (unsigned long long)m->size, (long long)size);
       return NULL;
     }
   return m;
@@ -427,8 +426,7 @@ load_oci_manifest (struct loader *l, const struct descriptor *d, const char *nam
   for (size_t i = 0; i < m->n_layers; i++)
     if ((lm[i] = blob_member (l, m->layers[i].digest, m->layers[i].size, err)) == NULL)
       return -1;
-  _cleanup_free_ struct image_record_layer *layers
-      = xzalloc ((m->n_layers + 1) * sizeof *layers);
+  _cleanup_free_ struct image_record_layer *layers = xzalloc ((m->n_layers + 1) * sizeof *layers);
   if (unpack_layers (l, lm, m->n_layers, config, layers, err) < 0)
     return hk_error_prefix (err, "manifest %s", d->digest);
 
@@ -440,7 +438,7 @@ load_oci_manifest (struct loader *l, const struct descriptor *d, const char *nam
   struct store_image img = { 0 };
   memcpy (img.id, m->config.digest, DIGEST_STRING_SIZE);
   memcpy (img.manifest_digest, d->digest, DIGEST_STRING_SIZE);
-  img.manifest_media_type = m->media_type ? m->media_type : (char *) MEDIA_OCI_MANIFEST;
+  img.manifest_media_type = m->media_type ? m->media_type : (char *)MEDIA_OCI_MANIFEST;
   img.created = config->created;
   img.architecture = config->architecture;
   img.os = config->os;
@@ -505,8 +503,10 @@ load_oci (struct loader *l, struct member *index_member, const struct platform *
             return -1;
         }
       else
-        return hk_error_set (err, ENOTSUP, "index.json: manifests[%zu]: unsupported media type "
-                             "`%s`", i, d->media_type);
+        return hk_error_set (err, ENOTSUP,
+                             "index.json: manifests[%zu]: unsupported media type "
+                             "`%s`",
+                             i, d->media_type);
     }
   return 0;
 }
@@ -546,7 +546,8 @@ load_locked (struct store *s, int fd, const struct platform *platform,
       else if (index != NULL)
         r = load_oci (&l, index, platform, loaded, n, err);
       else
-        r = hk_error_set (err, EINVAL, "neither manifest.json (docker-archive) nor index.json "
+        r = hk_error_set (err, EINVAL,
+                          "neither manifest.json (docker-archive) nor index.json "
                           "(oci-archive) in the archive");
     }
   loader_clear (&l);

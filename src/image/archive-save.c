@@ -46,7 +46,7 @@ static int
 write_data (struct archive *out, const char *name, const void *buf, size_t len,
             struct hk_error **err)
 {
-  if (len > 0 && archive_write_data (out, buf, len) != (la_ssize_t) len)
+  if (len > 0 && archive_write_data (out, buf, len) != (la_ssize_t)len)
     return hk_error_set (err, EIO, "write `%s`: %s", name, archive_error_string (out));
   return 0;
 }
@@ -55,7 +55,7 @@ static int
 write_memory (struct archive *out, const char *name, const char *text, size_t len,
               struct hk_error **err)
 {
-  if (write_header (out, name, (int64_t) len, err) < 0)
+  if (write_header (out, name, (int64_t)len, err) < 0)
     return -1;
   return write_data (out, name, text, len, err);
 }
@@ -69,7 +69,7 @@ write_blob (struct store *s, struct archive *out, const char *name, const char *
   if (store_blob_size (s, digest, &size, err) < 0)
     return -1;
   _cleanup_close_ int fd = store_blob_open (s, digest, err);
-  if (fd < 0 || write_header (out, name, (int64_t) size, err) < 0)
+  if (fd < 0 || write_header (out, name, (int64_t)size, err) < 0)
     return -1;
   _cleanup_free_ char *buf = xmalloc (COPY_BUFFER);
   uint64_t done = 0;
@@ -82,8 +82,8 @@ write_blob (struct store *s, struct archive *out, const char *name, const char *
         return hk_error_errno (err, errno, "read blob %s", digest);
       if (n == 0)
         break;
-      done += (uint64_t) n;
-      if (done > size || write_data (out, name, buf, (size_t) n, err) < 0)
+      done += (uint64_t)n;
+      if (done > size || write_data (out, name, buf, (size_t)n, err) < 0)
         return err && *err ? -1 : hk_error_set (err, EIO, "blob %s grew while saved", digest);
     }
   if (done != size)
@@ -97,7 +97,7 @@ write_uncompressed (struct store *s, struct archive *out, const char *name, cons
                     uint64_t tar_size, struct hk_error **err)
 {
   _cleanup_close_ int fd = store_blob_open (s, digest, err);
-  if (fd < 0 || write_header (out, name, (int64_t) tar_size, err) < 0)
+  if (fd < 0 || write_header (out, name, (int64_t)tar_size, err) < 0)
     return -1;
   struct archive *in = archive_read_new ();
   archive_read_support_filter_gzip (in);
@@ -125,13 +125,13 @@ write_uncompressed (struct store *s, struct archive *out, const char *name, cons
             }
           if (n == 0)
             break;
-          done += (uint64_t) n;
+          done += (uint64_t)n;
           if (done > tar_size)
             {
               r = hk_error_set (err, EIO, "layer %s is longer than recorded", digest);
               break;
             }
-          if ((r = write_data (out, name, buf, (size_t) n, err)) < 0)
+          if ((r = write_data (out, name, buf, (size_t)n, err)) < 0)
             break;
         }
       if (r == 0 && done != tar_size)
@@ -161,8 +161,8 @@ familiar (const char *full)
 }
 
 static int
-save_docker (struct store *s, struct archive *out, const struct archive_save_item *items,
-             size_t n, struct hk_error **err)
+save_docker (struct store *s, struct archive *out, const struct archive_save_item *items, size_t n,
+             struct hk_error **err)
 {
   _cleanup_json_ json_t *manifest = json_array ();
   _cleanup_strv_ char **written = xzalloc (sizeof (char *));
@@ -179,8 +179,8 @@ save_docker (struct store *s, struct archive *out, const struct archive_save_ite
           strv_append (&written, config_name);
         }
       json_t *layers = json_array ();
-      json_t *entry = json_pack ("{s:s, s:[], s:o}", "Config", config_name, "RepoTags", "Layers",
-                                 layers);
+      json_t *entry
+          = json_pack ("{s:s, s:[], s:o}", "Config", config_name, "RepoTags", "Layers", layers);
       json_array_append_new (manifest, entry);
       if (items[i].name)
         {
@@ -233,15 +233,14 @@ save_oci (struct store *s, struct archive *out, const struct archive_save_item *
       uint64_t msize;
       if (store_blob_size (s, img->manifest_digest, &msize, err) < 0)
         return -1;
-      json_t *d = json_pack ("{s:s, s:s, s:I, s:{s:s, s:s}}", "mediaType",
-                             img->manifest_media_type, "digest", img->manifest_digest, "size",
-                             (json_int_t) msize, "platform", "os", img->os ? img->os : "linux",
-                             "architecture", img->architecture ? img->architecture : "amd64");
+      json_t *d = json_pack ("{s:s, s:s, s:I, s:{s:s, s:s}}", "mediaType", img->manifest_media_type,
+                             "digest", img->manifest_digest, "size", (json_int_t)msize, "platform",
+                             "os", img->os ? img->os : "linux", "architecture",
+                             img->architecture ? img->architecture : "amd64");
       if (items[i].name)
         json_object_set_new (d, "annotations",
                              json_pack ("{s:s, s:s}", "org.opencontainers.image.ref.name",
-                                        items[i].name, "io.containerd.image.name",
-                                        items[i].name));
+                                        items[i].name, "io.containerd.image.name", items[i].name));
       json_array_append_new (json_object_get (index, "manifests"), d);
     }
   _cleanup_free_ char *text = json_to_string (index, false);

@@ -31,7 +31,7 @@ auth_file_paths (const char *override, char ***read_paths, char **write_path)
   if (xdg && *xdg)
     strv_append_take (&v, xasprintf ("%s/containers/auth.json", xdg));
   else
-    strv_append_take (&v, xasprintf ("/run/containers/%u/auth.json", (unsigned) getuid ()));
+    strv_append_take (&v, xasprintf ("/run/containers/%u/auth.json", (unsigned)getuid ()));
   const char *home = getenv ("HOME");
   if (home && *home)
     {
@@ -312,9 +312,8 @@ auth_helper_get (const char *helper, const char *registry, char **user, char **p
     return hk_error_set (err, EINVAL, "credential helper `%s` is not a plain name", helper);
   _cleanup_free_ char *program = xasprintf ("docker-credential-%s", helper);
   /* Docker Hub is known to helpers by its legacy URL. */
-  const char *server = strcmp (registry, REFERENCE_DEFAULT_DOMAIN) == 0
-                           ? "https://index.docker.io/v1/"
-                           : registry;
+  const char *server
+      = strcmp (registry, REFERENCE_DEFAULT_DOMAIN) == 0 ? "https://index.docker.io/v1/" : registry;
   int in[2], out[2];
   if (pipe2 (in, O_CLOEXEC) < 0)
     return hk_error_errno (err, errno, "run %s", program);
@@ -338,7 +337,7 @@ auth_helper_get (const char *helper, const char *registry, char **user, char **p
     {
       if (dup2 (in[0], 0) < 0 || dup2 (out[1], 1) < 0)
         _exit (127);
-      execlp (program, program, "get", (char *) NULL);
+      execlp (program, program, "get", (char *)NULL);
       _exit (127);
     }
   close (in[0]);

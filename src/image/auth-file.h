@@ -23,8 +23,8 @@ void auth_file_paths (const char *override, char ***read_paths, char **write_pat
 /* Finds credentials for REGISTRY (and REPOSITORY, for entries keyed by
  * "registry/namespace", the longest match winning).  Returns 1 when found,
  * 0 when not, -1 on a broken file. */
-int auth_file_lookup (char *const *paths, const char *registry, const char *repository,
-                      char **user, char **password, struct hk_error **err);
+int auth_file_lookup (char *const *paths, const char *registry, const char *repository, char **user,
+                      char **password, struct hk_error **err);
 
 /* The same from one document (for tests and the fuzzer).  When the
  * document hands the registry to a credential helper (Docker's
@@ -43,12 +43,11 @@ int auth_helper_get (const char *helper, const char *registry, char **user, char
 
 /* Stores credentials for REGISTRY in PATH, keeping everything else in it;
  * written atomically with mode 0600. */
-int auth_file_store (const char *path, const char *registry, const char *user,
-                     const char *password, struct hk_error **err);
+int auth_file_store (const char *path, const char *registry, const char *user, const char *password,
+                     struct hk_error **err);
 
 /* Removes REGISTRY's entry (every entry when REGISTRY is NULL).  *REMOVED
  * says whether there was one. */
-int auth_file_remove (const char *path, const char *registry, bool *removed,
-                      struct hk_error **err);
+int auth_file_remove (const char *path, const char *registry, bool *removed, struct hk_error **err);
 
 #endif

@@ -27,7 +27,7 @@ blob_writer_open (struct store *s, const char *expected, int64_t expected_size,
   w->max_size = -1;
   if (expected != NULL)
     memcpy (w->expected, expected, DIGEST_STRING_SIZE);
-  w->tmp_name = xasprintf ("blob-%08x%08x", (unsigned) arc4random (), (unsigned) arc4random ());
+  w->tmp_name = xasprintf ("blob-%08x%08x", (unsigned)arc4random (), (unsigned)arc4random ());
   w->fd = openat (s->tmp_fd, w->tmp_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (w->fd < 0)
     {
@@ -43,12 +43,12 @@ blob_writer_open (struct store *s, const char *expected, int64_t expected_size,
 int
 blob_writer_write (struct blob_writer *w, const void *buf, size_t len, struct hk_error **err)
 {
-  if (w->expected_size >= 0 && w->written + len > (uint64_t) w->expected_size)
+  if (w->expected_size >= 0 && w->written + len > (uint64_t)w->expected_size)
     return hk_error_set (err, EFBIG, "blob %s: more than the %lld bytes its descriptor declares",
-                         *w->expected ? w->expected : "(new)", (long long) w->expected_size);
-  if (w->max_size >= 0 && w->written + len > (uint64_t) w->max_size)
+                         *w->expected ? w->expected : "(new)", (long long)w->expected_size);
+  if (w->max_size >= 0 && w->written + len > (uint64_t)w->max_size)
     return hk_error_set (err, EFBIG, "blob %s: larger than the %lld bytes allowed",
-                         *w->expected ? w->expected : "(new)", (long long) w->max_size);
+                         *w->expected ? w->expected : "(new)", (long long)w->max_size);
   if (fs_write_all (w->fd, buf, len) < 0)
     return hk_error_errno (err, errno, "write blob %s", *w->expected ? w->expected : "(new)");
   sha256_update (&w->hash, buf, len);
@@ -72,10 +72,11 @@ blob_writer_commit (struct blob_writer *w, struct hk_error **err)
 {
   sha256_final (&w->hash, w->digest);
   const char *name = *w->expected ? w->expected : w->digest;
-  if (w->expected_size >= 0 && w->written != (uint64_t) w->expected_size)
-    return hk_error_set (err, EIO, "blob %s: got %llu bytes, its descriptor declares %lld "
-                         "(truncated)", name, (unsigned long long) w->written,
-                         (long long) w->expected_size);
+  if (w->expected_size >= 0 && w->written != (uint64_t)w->expected_size)
+    return hk_error_set (err, EIO,
+                         "blob %s: got %llu bytes, its descriptor declares %lld "
+                         "(truncated)",
+                         name, (unsigned long long)w->written, (long long)w->expected_size);
   if (*w->expected && strcmp (w->expected, w->digest) != 0)
     return hk_error_set (err, EIO, "blob %s: content has digest %s: refused", w->expected,
                          w->digest);
@@ -131,7 +132,7 @@ store_blob_size (struct store *s, const char *digest, uint64_t *size, struct hk_
     return -1;
   if (fstatat (s->blobs_fd, digest_hex (digest), &st, AT_SYMLINK_NOFOLLOW) < 0)
     return hk_error_errno (err, errno, "stat blob %s", digest);
-  *size = (uint64_t) st.st_size;
+  *size = (uint64_t)st.st_size;
   return 0;
 }
 
@@ -165,15 +166,14 @@ store_blob_put (struct store *s, const void *data, size_t len, char digest[DIGES
   if (store_blob_exists (s, digest))
     return 0;
   _cleanup_blob_writer_ struct blob_writer *w = NULL;
-  if (blob_writer_open (s, digest, (int64_t) len, &w, err) < 0
+  if (blob_writer_open (s, digest, (int64_t)len, &w, err) < 0
       || blob_writer_write (w, data, len, err) < 0 || blob_writer_commit (w, err) < 0)
     return -1;
   return 0;
 }
 
 int
-store_blob_adopt (struct store *s, const char *tmp_name, const char *digest,
-                  struct hk_error **err)
+store_blob_adopt (struct store *s, const char *tmp_name, const char *digest, struct hk_error **err)
 {
   if (store_blob_exists (s, digest))
     {

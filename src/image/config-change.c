@@ -12,7 +12,7 @@
 static const char *
 skip_spaces (const char *s)
 {
-  while (isspace ((unsigned char) *s))
+  while (isspace ((unsigned char)*s))
     s++;
   return s;
 }
@@ -60,7 +60,7 @@ read_word (const char **p, char stop)
   char quote = 0;
   for (; *s != '\0'; s++)
     {
-      if (quote == 0 && (isspace ((unsigned char) *s) || (stop && *s == stop)))
+      if (quote == 0 && (isspace ((unsigned char)*s) || (stop && *s == stop)))
         break;
       if ((*s == '"' || *s == '\'') && (quote == 0 || quote == *s))
         {
@@ -87,7 +87,7 @@ set_pairs (json_t *obj, const char *args, bool env, const char *what, struct hk_
       /* "KEY value with spaces" */
       if (*sp == '\0')
         return hk_error_set (err, EINVAL, "%s `%s`: expected KEY=VALUE", what, args);
-      _cleanup_free_ char *key = xstrndup (args, (size_t) (sp - args));
+      _cleanup_free_ char *key = xstrndup (args, (size_t)(sp - args));
       json_object_set_new (obj, key, json_string (skip_spaces (sp)));
       return 0;
     }
@@ -103,7 +103,7 @@ set_pairs (json_t *obj, const char *args, bool env, const char *what, struct hk_
         return hk_error_set (err, EINVAL, "%s `%s`: empty key", what, args);
       json_object_set_new (obj, key, json_string (val));
     }
-  (void) env;
+  (void)env;
   return 0;
 }
 
@@ -165,7 +165,8 @@ add_set_members (json_t *config, const char *key, const char *args, bool ports,
     {
       size_t i;
       json_t *v;
-      json_array_foreach (arr, i, v) json_object_set_new (set, json_string_value (v), json_object ());
+      json_array_foreach (arr, i, v)
+          json_object_set_new (set, json_string_value (v), json_object ());
       return 0;
     }
   _cleanup_free_ char *copy = xstrdup (args);

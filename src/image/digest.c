@@ -96,7 +96,7 @@ digest_check (const char *digest, struct hk_error **err)
     return hk_error_set (err, EINVAL, "invalid digest `%.80s`: expected ALGORITHM:HEX", digest);
   if (colon - digest != 6 || strncmp (digest, "sha256", 6) != 0)
     return hk_error_set (err, ENOTSUP, "digest `%.80s`: unsupported algorithm `%.*s` (only sha256)",
-                         digest, (int) (colon - digest > 32 ? 32 : colon - digest), digest);
+                         digest, (int)(colon - digest > 32 ? 32 : colon - digest), digest);
   return hk_error_set (err, EINVAL, "invalid digest `%.80s`: expected 64 lowercase hex digits",
                        digest);
 }

@@ -135,8 +135,7 @@ parse_config_section (json_t *doc, struct image_config *c, struct hk_error **err
 }
 
 int
-image_config_parse (const char *body, size_t len, struct image_config **out,
-                    struct hk_error **err)
+image_config_parse (const char *body, size_t len, struct image_config **out, struct hk_error **err)
 {
   if (len > CONFIG_MAX_SIZE)
     return hk_error_set (err, EFBIG, "image config of %zu bytes is larger than the %d allowed", len,

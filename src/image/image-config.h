@@ -13,8 +13,8 @@
 
 struct image_healthcheck
 {
-  char **test;          /* ["CMD-SHELL", "curl …"], ["NONE"], … */
-  int64_t interval;     /* nanoseconds, 0 when unset */
+  char **test;      /* ["CMD-SHELL", "curl …"], ["NONE"], … */
+  int64_t interval; /* nanoseconds, 0 when unset */
   int64_t timeout;
   int64_t start_period;
   int64_t start_interval;

@@ -26,7 +26,7 @@ static json_t *
 descriptor_json (const char *media_type, const char *digest, int64_t size)
 {
   return json_pack ("{s:s, s:s, s:I}", "mediaType", media_type, "digest", digest, "size",
-                    (json_int_t) size);
+                    (json_int_t)size);
 }
 
 int
@@ -43,11 +43,11 @@ image_record_config_text (struct store *s, const char *config_text, size_t confi
 
   _cleanup_json_ json_t *manifest = json_pack (
       "{s:i, s:s, s:o, s:[]}", "schemaVersion", 2, "mediaType", MEDIA_OCI_MANIFEST, "config",
-      descriptor_json (MEDIA_OCI_CONFIG, config_digest, (int64_t) config_len), "layers");
+      descriptor_json (MEDIA_OCI_CONFIG, config_digest, (int64_t)config_len), "layers");
   json_t *arr = json_object_get (manifest, "layers");
   for (size_t i = 0; i < n_layers; i++)
-    json_array_append_new (arr, descriptor_json (layers[i].media_type, layers[i].blob_digest,
-                                                 layers[i].blob_size));
+    json_array_append_new (
+        arr, descriptor_json (layers[i].media_type, layers[i].blob_digest, layers[i].blob_size));
   _cleanup_free_ char *manifest_text = json_dumps (manifest, JSON_COMPACT);
   char manifest_digest[DIGEST_STRING_SIZE];
   if (store_blob_put (s, manifest_text, strlen (manifest_text), manifest_digest, err) < 0)
@@ -56,19 +56,19 @@ image_record_config_text (struct store *s, const char *config_text, size_t confi
   struct store_image img = { 0 };
   memcpy (img.id, config_digest, DIGEST_STRING_SIZE);
   memcpy (img.manifest_digest, manifest_digest, DIGEST_STRING_SIZE);
-  img.manifest_media_type = (char *) MEDIA_OCI_MANIFEST;
+  img.manifest_media_type = (char *)MEDIA_OCI_MANIFEST;
   json_t *v;
-  img.created = (v = json_object_get (config, "created")) ? (char *) json_string_value (v) : NULL;
+  img.created = (v = json_object_get (config, "created")) ? (char *)json_string_value (v) : NULL;
   img.architecture
-      = (v = json_object_get (config, "architecture")) ? (char *) json_string_value (v) : NULL;
-  img.os = (v = json_object_get (config, "os")) ? (char *) json_string_value (v) : NULL;
+      = (v = json_object_get (config, "architecture")) ? (char *)json_string_value (v) : NULL;
+  img.os = (v = json_object_get (config, "os")) ? (char *)json_string_value (v) : NULL;
   _cleanup_free_ struct store_image_layer *sl = xzalloc ((n_layers + 1) * sizeof *sl);
   for (size_t i = 0; i < n_layers; i++)
     {
       memcpy (sl[i].chain_id, layers[i].info.chain_id, DIGEST_STRING_SIZE);
       memcpy (sl[i].diff_id, layers[i].info.diff_id, DIGEST_STRING_SIZE);
       memcpy (sl[i].blob_digest, layers[i].blob_digest, DIGEST_STRING_SIZE);
-      sl[i].media_type = (char *) layers[i].media_type;
+      sl[i].media_type = (char *)layers[i].media_type;
       sl[i].blob_size = layers[i].blob_size;
       sl[i].size = layers[i].info.size;
     }
@@ -91,7 +91,7 @@ image_record_new (struct store *s, json_t *config, const struct image_record_lay
   _cleanup_free_ char *config_text = json_dumps (config, JSON_COMPACT | JSON_SORT_KEYS);
   if (config_text == NULL)
     return hk_error_set (err, ENOMEM, "serialise image config");
-  char *tags[2] = { (char *) tag, NULL };
+  char *tags[2] = { (char *)tag, NULL };
   return image_record_config_text (s, config_text, strlen (config_text), layers, n_layers,
                                    tag ? tags : NULL, id, err);
 }

@@ -31,7 +31,7 @@
 
 /* The config of image ID, parsed (*CONFIG) and as JSON text (*JSON, may
  * be NULL when not wanted).  Both owned by the caller. */
-int image_config_load (struct store *s, const char *id, struct image_config **config,
-                       char **json, struct hk_error **err);
+int image_config_load (struct store *s, const char *id, struct image_config **config, char **json,
+                       struct hk_error **err);
 
 #endif

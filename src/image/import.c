@@ -30,7 +30,7 @@ copy_to_blob (struct store *s, int fd, struct blob_writer **out, struct hk_error
         return hk_error_errno (err, errno, "read the tar to import");
       if (n == 0)
         break;
-      if (blob_writer_write (w, buf, (size_t) n, err) < 0)
+      if (blob_writer_write (w, buf, (size_t)n, err) < 0)
         return -1;
     }
   if (blob_writer_commit (w, err) < 0)
@@ -48,12 +48,13 @@ import_locked (struct store *s, int fd, const struct image_import_options *o,
     return -1;
   struct image_record_layer layer = { 0 };
   memcpy (layer.blob_digest, w->digest, DIGEST_STRING_SIZE);
-  layer.blob_size = (int64_t) w->written;
+  layer.blob_size = (int64_t)w->written;
   enum layer_compression compression;
   if (image_unpack_blob (s, w->digest, NULL, NULL, &layer.info, &compression, err) < 0)
     return -1;
   if (compression == LAYER_OTHER_COMPRESSION)
-    return hk_error_set (err, ENOTSUP, "import: the tar is compressed with something other than "
+    return hk_error_set (err, ENOTSUP,
+                         "import: the tar is compressed with something other than "
                          "gzip or zstd");
   layer.media_type = media_type_layer_for (compression);
 
@@ -67,13 +68,12 @@ import_locked (struct store *s, int fd, const struct image_import_options *o,
   _cleanup_free_ char *now = image_time_now ();
   _cleanup_json_ json_t *config = json_pack (
       "{s:s, s:s, s:s, s:{s:[]}, s:{s:s, s:[s]}, s:[{s:s, s:s}]}", "created", now, "architecture",
-      p->architecture, "os", p->os, "config", "Env",
-      "rootfs", "type", "layers", "diff_ids", layer.info.diff_id, "history", "created", now,
-      "created_by", "hako import");
+      p->architecture, "os", p->os, "config", "Env", "rootfs", "type", "layers", "diff_ids",
+      layer.info.diff_id, "history", "created", now, "created_by", "hako import");
   platform_clear (&host);
   json_t *env = json_object_get (json_object_get (config, "config"), "Env");
-  json_array_append_new (env,
-                         json_string ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+  json_array_append_new (
+      env, json_string ("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
   if (p->variant)
     json_object_set_new (config, "variant", json_string (p->variant));
   if (o->message)

@@ -9,9 +9,9 @@
 
 struct image_import_options
 {
-  const char *tag;           /* full reference ("docker.io/library/x:latest"), or NULL */
-  char *const *changes;      /* --change instructions, NULL-terminated, or NULL */
-  const char *message;       /* history comment, or NULL */
+  const char *tag;                 /* full reference ("docker.io/library/x:latest"), or NULL */
+  char *const *changes;            /* --change instructions, NULL-terminated, or NULL */
+  const char *message;             /* history comment, or NULL */
   const struct platform *platform; /* NULL: the host's */
 };
 

@@ -50,7 +50,7 @@ gz_out (struct archive *a, void *opaque, const void *buf, size_t len)
       archive_set_error (a, EIO, "write blob");
       return -1;
     }
-  return (la_ssize_t) len;
+  return (la_ssize_t)len;
 }
 
 static la_ssize_t
@@ -59,12 +59,12 @@ tar_out (struct archive *a, void *opaque, const void *buf, size_t len)
   struct differ *d = opaque;
   sha256_update (&d->diff_hash, buf, len);
   d->tar_size += len;
-  if (archive_write_data (d->gz, buf, len) != (la_ssize_t) len)
+  if (archive_write_data (d->gz, buf, len) != (la_ssize_t)len)
     {
       archive_set_error (a, EIO, "compress: %s", archive_error_string (d->gz));
       return -1;
     }
-  return (la_ssize_t) len;
+  return (la_ssize_t)len;
 }
 
 static int
@@ -85,7 +85,7 @@ copy_xattrs (int fd, const char *proc_path, struct archive_entry *e)
   char names[4096];
   ssize_t n = fd >= 0 ? flistxattr (fd, names, sizeof names)
                       : llistxattr (proc_path, names, sizeof names);
-  for (ssize_t off = 0; n > 0 && off < n; off += (ssize_t) strlen (names + off) + 1)
+  for (ssize_t off = 0; n > 0 && off < n; off += (ssize_t)strlen (names + off) + 1)
     {
       const char *name = names + off;
       if (!layer_xattr_allowed (name))
@@ -94,7 +94,7 @@ copy_xattrs (int fd, const char *proc_path, struct archive_entry *e)
       ssize_t v = fd >= 0 ? fgetxattr (fd, name, value, sizeof value)
                           : lgetxattr (proc_path, name, value, sizeof value);
       if (v >= 0)
-        archive_entry_xattr_add_entry (e, name, value, (size_t) v);
+        archive_entry_xattr_add_entry (e, name, value, (size_t)v);
     }
 }
 
@@ -115,7 +115,7 @@ write_entry (struct differ *d, struct archive_entry *e, const char *path, int da
         return hk_error_errno (err, errno, "read `%s`", path);
       if (n == 0)
         break;
-      if (archive_write_data (d->tar, d->buf, (size_t) n) != n)
+      if (archive_write_data (d->tar, d->buf, (size_t)n) != n)
         return fail_archive (d, "write", path, err);
     }
   return 0;
@@ -135,8 +135,7 @@ entry_from_stat (const char *path, const struct stat *st)
 static int walk (struct differ *d, int dir_fd, const char *prefix, struct hk_error **err);
 
 static int
-add_node (struct differ *d, int parent, const char *name, const char *path,
-          struct hk_error **err)
+add_node (struct differ *d, int parent, const char *name, const char *path, struct hk_error **err)
 {
   struct stat st;
   if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -148,7 +147,7 @@ add_node (struct differ *d, int parent, const char *name, const char *path,
       _cleanup_free_ char *wh = NULL;
       const char *slash = strrchr (path, '/');
       if (slash)
-        wh = xasprintf ("%.*s/.wh.%s", (int) (slash - path), path, slash + 1);
+        wh = xasprintf ("%.*s/.wh.%s", (int)(slash - path), path, slash + 1);
       else
         wh = xasprintf (".wh.%s", path);
       struct stat fake = st;
@@ -165,7 +164,8 @@ add_node (struct differ *d, int parent, const char *name, const char *path,
   int r = 0;
   if (S_ISDIR (st.st_mode))
     {
-      _cleanup_close_ int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int fd
+          = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0)
         r = hk_error_errno (err, errno, "open `%s`", path);
       else
@@ -219,8 +219,9 @@ add_node (struct differ *d, int parent, const char *name, const char *path,
           if (st.st_nlink > 1)
             {
               d->inodes = xreallocarray (d->inodes, d->n_inodes + 1, sizeof *d->inodes);
-              d->inodes[d->n_inodes++]
-                  = (struct seen_inode) { .dev = st.st_dev, .ino = st.st_ino, .path = xstrdup (path) };
+              d->inodes[d->n_inodes++] = (struct seen_inode){ .dev = st.st_dev,
+                                                              .ino = st.st_ino,
+                                                              .path = xstrdup (path) };
             }
           _cleanup_close_ int fd = openat (parent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
           if (fd < 0)
@@ -242,7 +243,7 @@ add_node (struct differ *d, int parent, const char *name, const char *path,
 static int
 compare_names (const void *a, const void *b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 /* Entries in name order, so that the same tree gives the same layer. */
@@ -274,8 +275,8 @@ walk (struct differ *d, int dir_fd, const char *prefix, struct hk_error **err)
     {
       if (r == 0)
         {
-          _cleanup_free_ char *path = *prefix ? xasprintf ("%s/%s", prefix, names[i])
-                                              : xstrdup (names[i]);
+          _cleanup_free_ char *path
+              = *prefix ? xasprintf ("%s/%s", prefix, names[i]) : xstrdup (names[i]);
           r = add_node (d, dir_fd, names[i], path, err);
         }
       free (names[i]);
@@ -334,7 +335,7 @@ layer_diff_write (struct store *s, int dir_fd, struct layer_diff_result *result,
     goto out;
   sha256_final (&d.diff_hash, result->diff_id);
   memcpy (result->blob_digest, d.blob->digest, DIGEST_STRING_SIZE);
-  result->blob_size = (int64_t) d.blob->written;
+  result->blob_size = (int64_t)d.blob->written;
   result->tar_size = d.tar_size;
   r = 0;
 out:

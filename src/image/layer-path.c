@@ -26,7 +26,7 @@ layer_path_clean (const char *name, char **out, struct hk_error **err)
       if (*p == '\0')
         break;
       const char *end = strchr (p, '/');
-      size_t len = end ? (size_t) (end - p) : strlen (p);
+      size_t len = end ? (size_t)(end - p) : strlen (p);
       if (len == 1 && p[0] == '.')
         {
           p += len;
@@ -47,9 +47,9 @@ layer_path_clean (const char *name, char **out, struct hk_error **err)
   return 0;
 }
 
-#define WH_PREFIX ".wh."
+#define WH_PREFIX      ".wh."
 #define WH_META_PREFIX ".wh..wh."
-#define WH_OPAQUE ".wh..wh..opq"
+#define WH_OPAQUE      ".wh..wh..opq"
 
 int
 layer_whiteout_classify (const char *basename, enum whiteout_kind *kind, const char **target,
@@ -86,7 +86,7 @@ layer_path_in_aufs_meta (const char *path)
   while (p != NULL && *p != '\0')
     {
       const char *slash = strchr (p, '/');
-      size_t len = slash ? (size_t) (slash - p) : strlen (p);
+      size_t len = slash ? (size_t)(slash - p) : strlen (p);
       bool meta = len >= strlen (WH_META_PREFIX)
                   && strncmp (p, WH_META_PREFIX, strlen (WH_META_PREFIX)) == 0;
       /* ".wh..wh..opq" as the last component is the opaque marker. */

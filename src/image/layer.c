@@ -98,7 +98,7 @@ walk_dir (int root_fd, const char *dir, bool create, struct hk_error **err)
       if (next < 0 && errno == ENOENT && create)
         {
           if (mkdirat (fd, c, 0755) < 0 && errno != EEXIST)
-            return hk_error_errno (err, errno, "create parent `%.*s`", (int) (done + strlen (c)),
+            return hk_error_errno (err, errno, "create parent `%.*s`", (int)(done + strlen (c)),
                                    dir);
           next = openat (fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         }
@@ -113,12 +113,12 @@ walk_dir (int root_fd, const char *dir, bool create, struct hk_error **err)
                 return hk_error_set (err, EPERM,
                                      "parent `%.*s` is a symbolic link: refused, following it "
                                      "could leave the layer",
-                                     (int) upto, dir);
+                                     (int)upto, dir);
               if (!S_ISDIR (st.st_mode))
-                return hk_error_set (err, ENOTDIR, "parent `%.*s` is not a directory", (int) upto,
+                return hk_error_set (err, ENOTDIR, "parent `%.*s` is not a directory", (int)upto,
                                      dir);
             }
-          return hk_error_errno (err, saved, "open parent `%.*s`", (int) upto, dir);
+          return hk_error_errno (err, saved, "open parent `%.*s`", (int)upto, dir);
         }
       close (fd);
       fd = next;
@@ -196,10 +196,9 @@ entry_owner (struct archive_entry *e, uid_t *uid, gid_t *gid, struct hk_error **
 {
   la_int64_t u = archive_entry_uid (e), g = archive_entry_gid (e);
   if (u < 0 || u >= UINT32_MAX || g < 0 || g >= UINT32_MAX)
-    return hk_error_set (err, ERANGE, "owner %lld:%lld out of range", (long long) u,
-                         (long long) g);
-  *uid = (uid_t) u;
-  *gid = (gid_t) g;
+    return hk_error_set (err, ERANGE, "owner %lld:%lld out of range", (long long)u, (long long)g);
+  *uid = (uid_t)u;
+  *gid = (gid_t)g;
   return 0;
 }
 
@@ -213,7 +212,7 @@ apply_metadata_fd (int fd, struct archive_entry *e, struct hk_error **err)
   if (entry_owner (e, &uid, &gid, err) < 0)
     return -1;
   if (fchown (fd, uid, gid) < 0)
-    return hk_error_errno (err, errno, "chown to %u:%u", (unsigned) uid, (unsigned) gid);
+    return hk_error_errno (err, errno, "chown to %u:%u", (unsigned)uid, (unsigned)gid);
   if (fchmod (fd, archive_entry_perm (e) & 07777) < 0)
     return hk_error_errno (err, errno, "chmod");
   return set_xattrs (fd, e, err);
@@ -232,7 +231,7 @@ pwrite_all (int fd, const void *buf, size_t len, off_t off)
         return -1;
       p += n;
       off += n;
-      len -= (size_t) n;
+      len -= (size_t)n;
     }
   return 0;
 }
@@ -265,12 +264,12 @@ write_file (struct extract *x, int parent, const char *name, struct archive_entr
         return hk_error_set (err, EIO, "read data: %s", archive_error_string (x->tar));
       if (pwrite_all (fd, buf, size, off) < 0)
         return hk_error_errno (err, errno, "write data");
-      end = off + (la_int64_t) size;
+      end = off + (la_int64_t)size;
       x->content_size += size;
     }
   la_int64_t want = archive_entry_size (e);
   if (want > end && ftruncate (fd, want) < 0) /* a sparse file ending in a hole */
-    return hk_error_errno (err, errno, "extend to %lld bytes", (long long) want);
+    return hk_error_errno (err, errno, "extend to %lld bytes", (long long)want);
   if (apply_metadata_fd (fd, e, err) < 0)
     return -1;
   struct timespec times[2];
@@ -399,9 +398,8 @@ make_hardlink (struct extract *x, int parent, const char *name, const char *raw_
     return hk_error_prefix (err, "hard link target `%s`", raw_target);
   struct stat tst;
   if (fstatat (tfd, tbase, &tst, AT_SYMLINK_NOFOLLOW) < 0)
-    return hk_error_errno (err, errno,
-                           "hard link target `%s` is not an earlier entry of this layer",
-                           raw_target);
+    return hk_error_errno (
+        err, errno, "hard link target `%s` is not an earlier entry of this layer", raw_target);
   if (S_ISDIR (tst.st_mode))
     return hk_error_set (err, EPERM, "hard link to directory `%s` refused", raw_target);
   struct stat st;
@@ -419,8 +417,7 @@ make_hardlink (struct extract *x, int parent, const char *name, const char *raw_
 }
 
 static int
-make_whiteout (int parent, const char *hidden, struct archive_entry *e,
-               struct hk_error **err)
+make_whiteout (int parent, const char *hidden, struct archive_entry *e, struct hk_error **err)
 {
   struct stat st;
   /* A name this very layer provides already hides the lower ones. */
@@ -514,7 +511,7 @@ apply_entry_at (struct extract *x, struct archive_entry *e, char *path, struct h
     case AE_IFSOCK:
       return 0; /* sockets are not content: tar skips them too */
     default:
-      return hk_error_set (err, EINVAL, "unknown entry type 0%o", (unsigned) type);
+      return hk_error_set (err, EINVAL, "unknown entry type 0%o", (unsigned)type);
     }
 }
 
@@ -593,8 +590,8 @@ tar_read (struct archive *a, void *opaque, const void **buf)
     }
   if (n == 0)
     x->outer_eof = true;
-  sha256_update (&x->hash, x->mid_buf, (size_t) n);
-  x->tar_size += (uint64_t) n;
+  sha256_update (&x->hash, x->mid_buf, (size_t)n);
+  x->tar_size += (uint64_t)n;
   *buf = x->mid_buf;
   return n;
 }
@@ -682,7 +679,7 @@ run_extract (struct extract *x, struct layer_extract_result *result, struct hk_e
       la_ssize_t n = tar_read (x->tar, x, &ignored);
       if (n < 0)
         return archive_failure (x, x->tar, "read the end of the tar", err);
-      trailer += (uint64_t) n;
+      trailer += (uint64_t)n;
       if (trailer > TRAILER_MAX)
         return hk_error_set (err, EFBIG, "more than %d bytes after the end of the tar",
                              TRAILER_MAX);
@@ -711,7 +708,7 @@ layer_extract (int dest_fd, const struct layer_input *in, struct layer_extract_r
 static ssize_t
 fd_read (void *opaque, void *buf, size_t len, struct hk_error **err)
 {
-  int fd = *(int *) opaque;
+  int fd = *(int *)opaque;
   for (;;)
     {
       ssize_t n = read (fd, buf, len);
@@ -754,7 +751,12 @@ layer_compression_sniff (const unsigned char *head, size_t len)
     return LAYER_ZSTD;
   if (len >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h')
     return LAYER_OTHER_COMPRESSION;
-  if (len >= 6 && memcmp (head, "\xfd" "7zXZ\0", 6) == 0)
+  if (len >= 6
+      && memcmp (head,
+                 "\xfd"
+                 "7zXZ\0",
+                 6)
+             == 0)
     return LAYER_OTHER_COMPRESSION;
   return LAYER_UNCOMPRESSED;
 }

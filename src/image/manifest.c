@@ -83,8 +83,7 @@ static int
 parse_descriptor (json_t *obj, const char *path, struct descriptor *d, struct hk_error **err)
 {
   if (!json_is_object (obj))
-    return hk_error_set (err, EINVAL, "%s: expected an object, got %s", path,
-                         json_type_name (obj));
+    return hk_error_set (err, EINVAL, "%s: expected an object, got %s", path, json_type_name (obj));
   if (json_require (obj, path, "mediaType", err) < 0 || json_require (obj, path, "digest", err) < 0
       || json_require (obj, path, "size", err) < 0)
     return -1;
@@ -139,7 +138,7 @@ check_schema_version (json_t *doc, struct hk_error **err)
     return -1;
   if (v != 2)
     return hk_error_set (err, ENOTSUP, "schemaVersion: %lld is not supported (only 2)",
-                         (long long) v);
+                         (long long)v);
   return 0;
 }
 
@@ -159,8 +158,8 @@ int
 image_index_parse (const char *body, size_t len, struct image_index **out, struct hk_error **err)
 {
   if (len > MANIFEST_MAX_SIZE)
-    return hk_error_set (err, EFBIG, "image index of %zu bytes is larger than the %d allowed",
-                         len, MANIFEST_MAX_SIZE);
+    return hk_error_set (err, EFBIG, "image index of %zu bytes is larger than the %d allowed", len,
+                         MANIFEST_MAX_SIZE);
   _cleanup_json_ json_t *doc = NULL;
   if (json_parse_object (body, len, "image index", &doc, err) < 0)
     return -1;
@@ -273,9 +272,10 @@ image_manifest_parse (const char *body, size_t len, struct image_manifest **out,
                          "(unsupported media type)",
                          m->config.digest, m->config.media_type);
   if (m->config.size > CONFIG_MAX_SIZE)
-    return hk_error_set (err, EFBIG, "manifest: config blob %s of %lld bytes is larger than the "
-                         "%d allowed", m->config.digest, (long long) m->config.size,
-                         CONFIG_MAX_SIZE);
+    return hk_error_set (err, EFBIG,
+                         "manifest: config blob %s of %lld bytes is larger than the "
+                         "%d allowed",
+                         m->config.digest, (long long)m->config.size, CONFIG_MAX_SIZE);
   json_t *layers;
   if (json_require (doc, "", "layers", err) < 0
       || json_get_array (doc, "", "layers", &layers, err) < 0)
@@ -291,8 +291,10 @@ image_manifest_parse (const char *body, size_t len, struct image_manifest **out,
       if (parse_descriptor (json_array_get (layers, i), path, &m->layers[i], err) < 0)
         return hk_error_prefix (err, "manifest");
       if (!media_type_is_layer (m->layers[i].media_type))
-        return hk_error_set (err, ENOTSUP, "manifest: layer blob %s has unsupported media type "
-                             "`%s`", m->layers[i].digest, m->layers[i].media_type);
+        return hk_error_set (err, ENOTSUP,
+                             "manifest: layer blob %s has unsupported media type "
+                             "`%s`",
+                             m->layers[i].digest, m->layers[i].media_type);
     }
   *out = take_ptr (owned);
   return 0;

@@ -15,28 +15,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MEDIA_OCI_INDEX "application/vnd.oci.image.index.v1+json"
-#define MEDIA_OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define MEDIA_OCI_CONFIG "application/vnd.oci.image.config.v1+json"
-#define MEDIA_OCI_LAYER "application/vnd.oci.image.layer.v1.tar"
-#define MEDIA_OCI_LAYER_GZIP "application/vnd.oci.image.layer.v1.tar+gzip"
-#define MEDIA_OCI_LAYER_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
-#define MEDIA_DOCKER_LIST "application/vnd.docker.distribution.manifest.list.v2+json"
-#define MEDIA_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define MEDIA_DOCKER_SCHEMA1 "application/vnd.docker.distribution.manifest.v1+json"
+#define MEDIA_OCI_INDEX             "application/vnd.oci.image.index.v1+json"
+#define MEDIA_OCI_MANIFEST          "application/vnd.oci.image.manifest.v1+json"
+#define MEDIA_OCI_CONFIG            "application/vnd.oci.image.config.v1+json"
+#define MEDIA_OCI_LAYER             "application/vnd.oci.image.layer.v1.tar"
+#define MEDIA_OCI_LAYER_GZIP        "application/vnd.oci.image.layer.v1.tar+gzip"
+#define MEDIA_OCI_LAYER_ZSTD        "application/vnd.oci.image.layer.v1.tar+zstd"
+#define MEDIA_DOCKER_LIST           "application/vnd.docker.distribution.manifest.list.v2+json"
+#define MEDIA_DOCKER_MANIFEST       "application/vnd.docker.distribution.manifest.v2+json"
+#define MEDIA_DOCKER_SCHEMA1        "application/vnd.docker.distribution.manifest.v1+json"
 #define MEDIA_DOCKER_SCHEMA1_SIGNED "application/vnd.docker.distribution.manifest.v1+prettyjws"
-#define MEDIA_DOCKER_CONFIG "application/vnd.docker.container.image.v1+json"
-#define MEDIA_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
-#define MEDIA_DOCKER_LAYER "application/vnd.docker.image.rootfs.diff.tar"
-#define MEDIA_DOCKER_FOREIGN_LAYER "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+#define MEDIA_DOCKER_CONFIG         "application/vnd.docker.container.image.v1+json"
+#define MEDIA_DOCKER_LAYER_GZIP     "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define MEDIA_DOCKER_LAYER          "application/vnd.docker.image.rootfs.diff.tar"
+#define MEDIA_DOCKER_FOREIGN_LAYER  "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
 
 /* What a registry may send for a manifest, in order of preference. */
 #define MANIFEST_ACCEPT                                                                            \
   MEDIA_OCI_INDEX ", " MEDIA_DOCKER_LIST ", " MEDIA_OCI_MANIFEST ", " MEDIA_DOCKER_MANIFEST
 
 /* Bigger manifests and configs are refused before they are parsed. */
-#define MANIFEST_MAX_SIZE (4 * 1024 * 1024)
-#define CONFIG_MAX_SIZE (8 * 1024 * 1024)
+#define MANIFEST_MAX_SIZE   (4 * 1024 * 1024)
+#define CONFIG_MAX_SIZE     (8 * 1024 * 1024)
 #define MANIFEST_MAX_LAYERS 1024
 
 enum manifest_kind
@@ -97,7 +97,7 @@ cleanup_image_manifestp (struct image_manifest **p)
 {
   image_manifest_free (*p);
 }
-#define _cleanup_image_index_ __attribute__ ((cleanup (cleanup_image_indexp)))
+#define _cleanup_image_index_    __attribute__ ((cleanup (cleanup_image_indexp)))
 #define _cleanup_image_manifest_ __attribute__ ((cleanup (cleanup_image_manifestp)))
 
 /* The best entry of IDX for WANT, or -1 with an error listing the

@@ -14,9 +14,9 @@ static const struct
   const char *arch;
   const char *variant;
 } arch_aliases[] = {
-  { "x86_64", "amd64", NULL },   { "x86-64", "amd64", NULL }, { "aarch64", "arm64", NULL },
-  { "armhf", "arm", "v7" },      { "armel", "arm", "v6" },    { "i386", "386", NULL },
-  { "i686", "386", NULL },       { "armv7l", "arm", "v7" },   { "armv6l", "arm", "v6" },
+  { "x86_64", "amd64", NULL },    { "x86-64", "amd64", NULL }, { "aarch64", "arm64", NULL },
+  { "armhf", "arm", "v7" },       { "armel", "arm", "v6" },    { "i386", "386", NULL },
+  { "i686", "386", NULL },        { "armv7l", "arm", "v7" },   { "armv6l", "arm", "v6" },
   { "ppc64el", "ppc64le", NULL },
 };
 
@@ -26,7 +26,7 @@ lower_dup (const char *s)
   char *d = xstrdup (s);
   for (char *p = d; *p; p++)
     if (*p >= 'A' && *p <= 'Z')
-      *p = (char) (*p - 'A' + 'a');
+      *p = (char)(*p - 'A' + 'a');
   return d;
 }
 
@@ -54,8 +54,7 @@ platform_set (struct platform *out, const char *os, const char *arch, const char
           out->variant = xstrdup (arch_aliases[i].variant);
       }
   /* arm64 has one variant in practice: "v8" and none mean the same. */
-  if (strcmp (out->architecture, "arm64") == 0 && out->variant
-      && strcmp (out->variant, "v8") == 0)
+  if (strcmp (out->architecture, "arm64") == 0 && out->variant && strcmp (out->variant, "v8") == 0)
     {
       free (out->variant);
       out->variant = NULL;

@@ -31,7 +31,7 @@ now (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 struct progress *
@@ -58,7 +58,7 @@ static void
 human (uint64_t v, char *buf, size_t size)
 {
   static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
-  double d = (double) v;
+  double d = (double)v;
   size_t u = 0;
   while (d >= 1000.0 && u < 4)
     {
@@ -76,7 +76,7 @@ draw_line (struct progress *p, const struct line *l)
   bool moving = strcmp (l->status, "Downloading") == 0 || strcmp (l->status, "Pushing") == 0;
   if (moving && l->total > 0 && l->done < l->total && l->done > 0)
     {
-      int fill = (int) ((double) l->done / (double) l->total * BAR_WIDTH);
+      int fill = (int)((double)l->done / (double)l->total * BAR_WIDTH);
       char bar[BAR_WIDTH + 1];
       for (int i = 0; i < BAR_WIDTH; i++)
         bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');

@@ -241,7 +241,10 @@ fetch_manifest (struct registry_client *c, const struct image_ref *ref, const ch
       _cleanup_free_ char *text = registry_error_text (&resp);
       long status = resp.status;
       registry_response_clear (&resp);
-      return hk_error_set (err, status == 404 ? ENOENT : status == 401 ? EACCES : EIO,
+      return hk_error_set (err,
+                           status == 404   ? ENOENT
+                           : status == 401 ? EACCES
+                                           : EIO,
                            "manifest %s: %s%s", reference, text,
                            status == 401 ? " (authentication required: hako login)" : "");
     }
@@ -257,8 +260,10 @@ fetch_manifest (struct registry_client *c, const struct image_ref *ref, const ch
     {
       _cleanup_free_ char *said = xstrdup (resp.docker_digest);
       registry_response_clear (&resp);
-      return hk_error_set (err, EIO, "manifest %s: content has digest %s, the registry says %s: "
-                           "refused", reference, digest, said);
+      return hk_error_set (err, EIO,
+                           "manifest %s: content has digest %s, the registry says %s: "
+                           "refused",
+                           reference, digest, said);
     }
   *kind = manifest_sniff (resp.body, resp.len, resp.content_type, media_type);
   *body = take_ptr (resp.body);
@@ -315,8 +320,10 @@ resolve_manifest (struct registry_client *c, const struct image_ref *ref,
         return -1;
     }
   if (kind == MANIFEST_KIND_SCHEMA1)
-    return hk_error_set (err, ENOTSUP, "manifest %s: Docker schema 1 manifests are not supported "
-                         "(deprecated since 2017)", f->digest);
+    return hk_error_set (err, ENOTSUP,
+                         "manifest %s: Docker schema 1 manifests are not supported "
+                         "(deprecated since 2017)",
+                         f->digest);
   if (kind != MANIFEST_KIND_MANIFEST)
     return hk_error_set (err, ENOTSUP, "manifest %s: unsupported media type `%s`", f->digest,
                          f->media_type ? f->media_type : "(none)");
@@ -340,8 +347,8 @@ noop_poll (void *opaque, struct hk_error **err)
 /* The config, into the store and parsed. */
 static int
 fetch_config (struct store *s, struct registry_client *c, const struct image_ref *ref,
-              const struct descriptor *d, struct image_config **config, char **text,
-              size_t *len, struct hk_error **err)
+              const struct descriptor *d, struct image_config **config, char **text, size_t *len,
+              struct hk_error **err)
 {
   if (!store_blob_exists (s, d->digest))
     {
@@ -474,7 +481,7 @@ pull_one (struct store *s, struct registry_client *c, const struct image_ref *re
   p.n = f.manifest->n_layers;
   p.layers = xzalloc ((p.n + 1) * sizeof *p.layers);
   long cpus = sysconf (_SC_NPROCESSORS_ONLN);
-  p.max_extracting = cpus > 1 ? (int) cpus : 1;
+  p.max_extracting = cpus > 1 ? (int)cpus : 1;
   for (size_t i = 0; i < p.n; i++)
     {
       struct pull_layer *l = &p.layers[i];
@@ -507,7 +514,7 @@ image_pull (struct store *s, struct registry_client *c, const char *name,
             const struct pull_options *o, struct pull_result *result, struct hk_error **err)
 {
   memset (result, 0, sizeof *result);
-  static char *const docker_only[] = { (char *) REFERENCE_DEFAULT_DOMAIN, NULL };
+  static char *const docker_only[] = { (char *)REFERENCE_DEFAULT_DOMAIN, NULL };
   char *const *search = o->search && o->search[0] ? o->search : docker_only;
   bool qualified = image_ref_names_domain (name);
   size_t candidates = qualified ? 1 : strv_length (search);

@@ -32,7 +32,6 @@ struct pull_result
 void pull_result_clear (struct pull_result *r);
 
 int image_pull (struct store *s, struct registry_client *c, const char *name,
-                const struct pull_options *opts, struct pull_result *result,
-                struct hk_error **err);
+                const struct pull_options *opts, struct pull_result *result, struct hk_error **err);
 
 #endif

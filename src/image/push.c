@@ -17,8 +17,8 @@ blob_exists (struct registry_client *c, const struct image_ref *dest, const char
 {
   _cleanup_free_ char *path = xasprintf ("blobs/%s", digest);
   struct registry_response resp = { 0 };
-  if (registry_request (c, dest->domain, dest->path, REGISTRY_PUSH, "HEAD", path, NULL, NULL,
-                        NULL, 0, NULL, SMALL_RESPONSE, &resp, err)
+  if (registry_request (c, dest->domain, dest->path, REGISTRY_PUSH, "HEAD", path, NULL, NULL, NULL,
+                        0, NULL, SMALL_RESPONSE, &resp, err)
       < 0)
     return -1;
   *exists = resp.status == 200;
@@ -65,8 +65,8 @@ upload_blob (struct store *s, struct registry_client *c, const struct image_ref 
   if (fd < 0)
     return -1;
   struct registry_response resp = { 0 };
-  if (registry_request (c, dest->domain, dest->path, REGISTRY_PUSH, "POST", "blobs/uploads/",
-                        NULL, NULL, "", 0, NULL, SMALL_RESPONSE, &resp, err)
+  if (registry_request (c, dest->domain, dest->path, REGISTRY_PUSH, "POST", "blobs/uploads/", NULL,
+                        NULL, "", 0, NULL, SMALL_RESPONSE, &resp, err)
       < 0)
     return -1;
   _cleanup_free_ char *location = NULL;
@@ -94,9 +94,8 @@ upload_blob (struct store *s, struct registry_client *c, const struct image_ref 
   for (uint64_t off = 0; off < size; off += chunk)
     {
       uint64_t len = size - off < chunk ? size - off : chunk;
-      _cleanup_free_ char *range
-          = xasprintf ("Content-Range: %llu-%llu", (unsigned long long) off,
-                       (unsigned long long) (off + len - 1));
+      _cleanup_free_ char *range = xasprintf ("Content-Range: %llu-%llu", (unsigned long long)off,
+                                              (unsigned long long)(off + len - 1));
       if (registry_upload (c, dest->domain, dest->path, "PATCH", location, fd, off, len, range,
                            &resp, err)
           < 0)
@@ -109,7 +108,7 @@ upload_blob (struct store *s, struct registry_client *c, const struct image_ref 
       progress_bytes (pr, line, off + len, size);
     }
   hk_debug (registry_log (c), "blob %s: uploaded in %llu chunks", digest,
-            (unsigned long long) chunks);
+            (unsigned long long)chunks);
   _cleanup_free_ char *url = with_digest (location, digest);
   if (registry_request (c, dest->domain, dest->path, REGISTRY_PUSH, "PUT", url, NULL,
                         "application/octet-stream", "", 0, NULL, SMALL_RESPONSE, &resp, err)

@@ -30,7 +30,7 @@ is_lower_alnum (char c)
 static bool
 is_word_char (char c)
 {
-  return isalnum ((unsigned char) c) || c == '_';
+  return isalnum ((unsigned char)c) || c == '_';
 }
 
 bool
@@ -78,7 +78,7 @@ static bool
 has_upper (const char *s, size_t n)
 {
   for (size_t i = 0; i < n; i++)
-    if (isupper ((unsigned char) s[i]))
+    if (isupper ((unsigned char)s[i]))
       return true;
   return false;
 }
@@ -94,7 +94,7 @@ domain_is_valid (const char *s)
       if (close == NULL || close == s + 1)
         return false;
       for (const char *p = s + 1; p < close; p++)
-        if (!isxdigit ((unsigned char) *p) && *p != ':' && *p != '.')
+        if (!isxdigit ((unsigned char)*p) && *p != ':' && *p != '.')
           return false;
       if (close[1] != '\0' && close[1] != ':')
         return false;
@@ -105,7 +105,7 @@ domain_is_valid (const char *s)
   else
     {
       const char *colon = strchr (s, ':');
-      size_t host_len = colon ? (size_t) (colon - s) : strlen (s);
+      size_t host_len = colon ? (size_t)(colon - s) : strlen (s);
       if (host_len == 0)
         return false;
       /* labels of [A-Za-z0-9-] not starting or ending with '-' */
@@ -120,7 +120,7 @@ domain_is_valid (const char *s)
               label = 0;
               continue;
             }
-          if (!isalnum ((unsigned char) c) && c != '-')
+          if (!isalnum ((unsigned char)c) && c != '-')
             return false;
           if (label == 0 && c == '-')
             return false;
@@ -139,7 +139,7 @@ domain_is_valid (const char *s)
       if (n > 5)
         return false;
       for (size_t i = 0; i < n; i++)
-        if (!isdigit ((unsigned char) port[i]))
+        if (!isdigit ((unsigned char)port[i]))
           return false;
     }
   return true;
@@ -161,7 +161,7 @@ bool
 image_ref_names_domain (const char *text)
 {
   const char *slash = strchr (text, '/');
-  return slash != NULL && first_component_is_domain (text, (size_t) (slash - text));
+  return slash != NULL && first_component_is_domain (text, (size_t)(slash - text));
 }
 
 int
@@ -206,9 +206,9 @@ image_ref_parse_in (const char *text, const char *default_domain, struct image_r
   const char *name = copy;
   _cleanup_free_ char *domain = NULL;
   const char *slash = strchr (name, '/');
-  if (slash != NULL && first_component_is_domain (name, (size_t) (slash - name)))
+  if (slash != NULL && first_component_is_domain (name, (size_t)(slash - name)))
     {
-      domain = xstrndup (name, (size_t) (slash - name));
+      domain = xstrndup (name, (size_t)(slash - name));
       name = slash + 1;
       if (!domain_is_valid (domain))
         return hk_error_set (err, EINVAL, "invalid reference `%s`: bad registry `%s`", text,
@@ -227,15 +227,17 @@ image_ref_parse_in (const char *text, const char *default_domain, struct image_r
   for (const char *c = name;;)
     {
       const char *end = strchr (c, '/');
-      size_t n = end ? (size_t) (end - c) : strlen (c);
+      size_t n = end ? (size_t)(end - c) : strlen (c);
       if (has_upper (c, n))
-        return hk_error_set (err, EINVAL, "invalid reference `%s`: repository name must be "
-                             "lowercase", text);
+        return hk_error_set (err, EINVAL,
+                             "invalid reference `%s`: repository name must be "
+                             "lowercase",
+                             text);
       if (!path_component_is_valid (c, n))
         return hk_error_set (err, EINVAL,
                              "invalid reference `%s`: bad path component `%.*s` (lowercase "
                              "letters and digits, joined by `.`, `_`, `__` or `-`)",
-                             text, (int) n, c);
+                             text, (int)n, c);
       if (end == NULL)
         break;
       c = end + 1;
@@ -252,8 +254,10 @@ image_ref_parse_in (const char *text, const char *default_domain, struct image_r
                          REFERENCE_NAME_MAX);
   /* A bare 64-hex name would be taken for an image ID by people. */
   if (strlen (name) == DIGEST_HEX_LEN && digest_is_hex_prefix (name))
-    return hk_error_set (err, EINVAL, "invalid reference `%s`: a repository name cannot be 64 "
-                         "hexadecimal digits", text);
+    return hk_error_set (err, EINVAL,
+                         "invalid reference `%s`: a repository name cannot be 64 "
+                         "hexadecimal digits",
+                         text);
 
   if (tag == NULL && digest == NULL)
     tag = xstrdup ("latest");

@@ -15,8 +15,8 @@
 #include <stddef.h>
 
 #define REFERENCE_DEFAULT_DOMAIN "docker.io"
-#define REFERENCE_NAME_MAX 255
-#define REFERENCE_TAG_MAX 128
+#define REFERENCE_NAME_MAX       255
+#define REFERENCE_TAG_MAX        128
 
 struct image_ref
 {

@@ -33,8 +33,8 @@ defaults (void)
 }
 
 int
-registries_conf_parse (const char *text, size_t len, const char *what,
-                       struct registries_conf **out, struct hk_error **err)
+registries_conf_parse (const char *text, size_t len, const char *what, struct registries_conf **out,
+                       struct hk_error **err)
 {
   _cleanup_json_ json_t *doc = NULL;
   if (json_parse_object (text, len, what, &doc, err) < 0)

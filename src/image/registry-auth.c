@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #define HEADER_MAX 16384
-#define TOKEN_MAX (64 * 1024)
+#define TOKEN_MAX  (64 * 1024)
 
 void
 auth_challenge_clear (struct auth_challenge *c)
@@ -28,7 +28,7 @@ static bool
 is_token_char (char c)
 {
   /* RFC 7230 tchar */
-  return isalnum ((unsigned char) c) || (c != '\0' && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
+  return isalnum ((unsigned char)c) || (c != '\0' && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
 }
 
 static const char *
@@ -46,7 +46,7 @@ read_token (const char **p)
   const char *s = *p;
   while (is_token_char (**p))
     (*p)++;
-  return *p > s ? xstrndup (s, (size_t) (*p - s)) : NULL;
+  return *p > s ? xstrndup (s, (size_t)(*p - s)) : NULL;
 }
 
 /* Reads a quoted-string (with \-escapes) or a token as a parameter value. */
@@ -59,7 +59,7 @@ read_value (const char **p, struct hk_error **err)
       const char *s = *p;
       while (is_token_char (**p) || **p == '/' || **p == '=')
         (*p)++;
-      return xstrndup (s, (size_t) (*p - s));
+      return xstrndup (s, (size_t)(*p - s));
     }
   (*p)++;
   size_t cap = 64, n = 0;
@@ -163,7 +163,8 @@ auth_challenge_parse (const char *header, struct auth_challenge *out, struct hk_
           if (cur.realm == NULL)
             {
               auth_challenge_clear (&cur);
-              return hk_error_set (err, EINVAL, "WWW-Authenticate: Bearer challenge without a "
+              return hk_error_set (err, EINVAL,
+                                   "WWW-Authenticate: Bearer challenge without a "
                                    "realm");
             }
           *out = cur;
@@ -205,8 +206,9 @@ auth_token_parse (const char *body, size_t len, char **token, int64_t *expires_i
   if (t == NULL || *t == '\0')
     return hk_error_set (err, EINVAL, "token response: neither `token` nor `access_token`");
   for (const char *c = t; *c; c++)
-    if ((unsigned char) *c < 0x21 || (unsigned char) *c > 0x7e)
-      return hk_error_set (err, EINVAL, "token response: the token has a character that cannot "
+    if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+      return hk_error_set (err, EINVAL,
+                           "token response: the token has a character that cannot "
                            "go in a header");
   int64_t exp = 60;
   if (json_get_int64 (doc, "", "expires_in", &exp, err) < 0)
@@ -223,7 +225,7 @@ auth_basic_encode (const char *user, const char *password)
   _cleanup_free_ char *plain = xasprintf ("%s:%s", user, password);
   size_t n = strlen (plain);
   char *out = xmalloc (4 * ((n + 2) / 3) + 1);
-  EVP_EncodeBlock ((unsigned char *) out, (const unsigned char *) plain, (int) n);
+  EVP_EncodeBlock ((unsigned char *)out, (const unsigned char *)plain, (int)n);
   return out;
 }
 
@@ -234,7 +236,7 @@ auth_basic_decode (const char *b64, char **user, char **password, struct hk_erro
   if (n == 0 || n % 4 != 0 || n > 8192)
     return hk_error_set (err, EINVAL, "credentials: not valid base64");
   _cleanup_free_ char *plain = xmalloc (n / 4 * 3 + 1);
-  int len = EVP_DecodeBlock ((unsigned char *) plain, (const unsigned char *) b64, (int) n);
+  int len = EVP_DecodeBlock ((unsigned char *)plain, (const unsigned char *)b64, (int)n);
   if (len < 0)
     return hk_error_set (err, EINVAL, "credentials: not valid base64");
   /* EVP_DecodeBlock counts the padding as zero bytes. */
@@ -243,7 +245,7 @@ auth_basic_decode (const char *b64, char **user, char **password, struct hk_erro
   if (n >= 2 && b64[n - 2] == '=')
     len--;
   plain[len] = '\0';
-  if (memchr (plain, '\0', (size_t) len) != NULL)
+  if (memchr (plain, '\0', (size_t)len) != NULL)
     return hk_error_set (err, EINVAL, "credentials: contain a NUL byte");
   char *colon = strchr (plain, ':');
   if (colon == NULL)

@@ -52,7 +52,7 @@ now (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static size_t
@@ -124,15 +124,15 @@ start_transfer (struct loop *l, struct blob_download *d, struct hk_error **err)
   if (st->easy == NULL)
     return hk_error_set (err, ENOMEM, "curl_easy_init");
   _cleanup_free_ char *path = xasprintf ("blobs/%s", d->digest);
-  if (registry_prepare (l->c, st->easy, l->domain, l->repository, REGISTRY_PULL, path,
-                        &st->headers, err)
+  if (registry_prepare (l->c, st->easy, l->domain, l->repository, REGISTRY_PULL, path, &st->headers,
+                        err)
       < 0)
     return -1;
   st->resumed = st->writer->written > 0;
   if (st->resumed)
     {
       _cleanup_free_ char *range
-          = xasprintf ("Range: bytes=%llu-", (unsigned long long) st->writer->written);
+          = xasprintf ("Range: bytes=%llu-", (unsigned long long)st->writer->written);
       st->headers = curl_slist_append (st->headers, range);
     }
   st->body_checked = st->error_body = false;
@@ -205,8 +205,8 @@ transient_curl (CURLcode rc)
 
 /* A finished transfer: commit, retry or fail. */
 static int
-completed (struct loop *l, struct blob_download *d, CURLcode rc,
-           const struct download_hooks *hooks, struct hk_error **err)
+completed (struct loop *l, struct blob_download *d, CURLcode rc, const struct download_hooks *hooks,
+           struct hk_error **err)
 {
   struct blob_download_state *st = d->state;
   long status = 0;
@@ -240,7 +240,7 @@ completed (struct loop *l, struct blob_download *d, CURLcode rc,
         }
       /* A body shorter than declared may be a connection cut short; a
        * wrong digest is the registry's answer and final. */
-      if (st->writer->written < (uint64_t) d->size)
+      if (st->writer->written < (uint64_t)d->size)
         {
           why = xstrdup (commit_err->message);
           transient = true;
@@ -256,8 +256,8 @@ completed (struct loop *l, struct blob_download *d, CURLcode rc,
     }
   else
     {
-      struct registry_response r = { .status = status, .body = st->error_text,
-                                     .len = st->error_len };
+      struct registry_response r
+          = { .status = status, .body = st->error_text, .len = st->error_len };
       why = registry_error_text (&r);
       transient = status >= 500 || status == 429 || status == 408;
       if (status == 401 && st->attempt == 1)
@@ -269,7 +269,7 @@ completed (struct loop *l, struct blob_download *d, CURLcode rc,
   if (!transient || st->attempt >= DOWNLOAD_ATTEMPTS)
     return hk_error_set (err, EIO, "blob %s: GET failed%s: %s", d->digest,
                          st->attempt > 1 ? " after retries" : "", why);
-  double delay = 0.5 * (double) (1 << (st->attempt - 1));
+  double delay = 0.5 * (double)(1 << (st->attempt - 1));
   hk_log (registry_log (l->c), HK_LOG_INFO, "blob %s: %s; retrying in %.1fs", d->digest, why,
           delay);
   st->phase = DL_BACKOFF;
@@ -331,13 +331,13 @@ run_loop (struct loop *l, struct blob_download *ds, size_t n, const struct downl
           if (msg->msg != CURLMSG_DONE)
             continue;
           struct blob_download *d = NULL;
-          curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **) &d);
+          curl_easy_getinfo (msg->easy_handle, CURLINFO_PRIVATE, (char **)&d);
           if (completed (l, d, msg->data.result, hooks, err) < 0)
             return -1;
         }
       /* curl's own low-speed check averages over seconds of history; a
        * registry that stops sending is caught here, on time. */
-      double stall = (double) registry_stall_timeout (l->c);
+      double stall = (double)registry_stall_timeout (l->c);
       for (size_t i = 0; i < n; i++)
         {
           struct blob_download_state *st = ds[i].state;
@@ -352,7 +352,7 @@ run_loop (struct loop *l, struct blob_download *ds, size_t n, const struct downl
       for (size_t i = 0; i < n; i++)
         if (ds[i].state->phase == DL_ACTIVE && ds[i].state->writer)
           progress_bytes (l->progress, ds[i].progress_line, ds[i].state->writer->written,
-                          (uint64_t) ds[i].size);
+                          (uint64_t)ds[i].size);
       /* Wakes for data, for an extraction that ends (curl_multi_wakeup),
        * or every 100 ms for lock waits and backoffs. */
       if (curl_multi_poll (multi, NULL, 0, 100, NULL) != CURLM_OK)
@@ -366,8 +366,8 @@ registry_download_blobs (struct registry_client *c, struct store *s, const char 
                          struct progress *progress, const struct download_hooks *hooks,
                          struct hk_error **err)
 {
-  struct loop l = { .c = c, .s = s, .domain = domain, .repository = repository,
-                    .progress = progress };
+  struct loop l
+      = { .c = c, .s = s, .domain = domain, .repository = repository, .progress = progress };
   for (size_t i = 0; i < n; i++)
     ds[i].state = xzalloc (sizeof *ds[i].state);
   int r = run_loop (&l, ds, n, hooks, err);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define TOKEN_RESPONSE_MAX (64 * 1024)
-#define PING_MAX (64 * 1024)
+#define PING_MAX           (64 * 1024)
 
 struct token
 {
@@ -200,8 +200,8 @@ endpoint_of (struct registry_client *c, const char *domain)
   struct endpoint *e = &c->eps[c->n_eps++];
   memset (e, 0, sizeof *e);
   e->domain = xstrdup (domain);
-  e->host = xstrdup (strcmp (domain, REFERENCE_DEFAULT_DOMAIN) == 0 ? "registry-1.docker.io"
-                                                                     : domain);
+  e->host
+      = xstrdup (strcmp (domain, REFERENCE_DEFAULT_DOMAIN) == 0 ? "registry-1.docker.io" : domain);
   const struct registry_settings *rs = registries_conf_find (c->opts.conf, domain);
   e->insecure = !c->opts.tls_verify || (rs && rs->insecure);
   find_certificates (c, e);
@@ -258,14 +258,14 @@ sink_header (char *data, size_t size, size_t nmemb, void *opaque)
   const char *colon = memchr (data, ':', n);
   if (colon == NULL)
     return n;
-  size_t name_len = (size_t) (colon - data);
+  size_t name_len = (size_t)(colon - data);
   const char *v = colon + 1;
   const char *end = data + n;
   while (v < end && (*v == ' ' || *v == '\t'))
     v++;
   while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
     end--;
-  _cleanup_free_ char *value = xstrndup (v, (size_t) (end - v));
+  _cleanup_free_ char *value = xstrndup (v, (size_t)(end - v));
   char **slot = NULL;
   if (name_len == 12 && strncasecmp (data, "content-type", 12) == 0)
     slot = &s->resp->content_type;
@@ -339,17 +339,17 @@ upload_read (char *buf, size_t size, size_t nmemb, void *opaque)
   struct upload_source *u = opaque;
   size_t want = size * nmemb;
   if (u->length - u->sent < want)
-    want = (size_t) (u->length - u->sent);
+    want = (size_t)(u->length - u->sent);
   if (want == 0)
     return 0;
   ssize_t n;
   do
-    n = pread (u->fd, buf, want, (off_t) (u->offset + u->sent));
+    n = pread (u->fd, buf, want, (off_t)(u->offset + u->sent));
   while (n < 0 && errno == EINTR);
   if (n <= 0)
     return CURL_READFUNC_ABORT;
-  u->sent += (uint64_t) n;
-  return (size_t) n;
+  u->sent += (uint64_t)n;
+  return (size_t)n;
 }
 
 /* Performs one request on the client's easy handle. */
@@ -386,13 +386,13 @@ perform_request (struct registry_client *c, const struct endpoint *e, const char
       curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
       curl_easy_setopt (easy, CURLOPT_READFUNCTION, upload_read);
       curl_easy_setopt (easy, CURLOPT_READDATA, upload);
-      curl_easy_setopt (easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t) upload->length);
+      curl_easy_setopt (easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)upload->length);
     }
   else
     {
       curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
       curl_easy_setopt (easy, CURLOPT_POSTFIELDS, body ? body : "");
-      curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_len);
+      curl_easy_setopt (easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     }
   hk_debug (c->opts.log, "%s %s", method, url);
   memset (resp, 0, sizeof *resp);
@@ -482,15 +482,18 @@ ping (struct registry_client *c, struct endpoint *e, struct hk_error **err)
             return hk_error_prefix (err, "registry `%s`", e->domain);
         }
       else if (status != 200)
-        return hk_error_set (err, EPROTO, "registry `%s` answered GET %s with %ld: not a "
-                             "registry (or not the v2 API)", e->domain, url, status);
+        return hk_error_set (err, EPROTO,
+                             "registry `%s` answered GET %s with %ld: not a "
+                             "registry (or not the v2 API)",
+                             e->domain, url, status);
       e->pinged = true;
       return 0;
     }
   hk_error_free (*err);
   *err = take_ptr (first);
   if (!e->insecure && is_loopback (e->host))
-    return hk_error_prefix (err, "registry `%s` over HTTPS (for plain HTTP use "
+    return hk_error_prefix (err,
+                            "registry `%s` over HTTPS (for plain HTTP use "
                             "--tls-verify=false or mark it insecure in registries.json)",
                             e->domain);
   return hk_error_prefix (err, "registry `%s`", e->domain);
@@ -534,8 +537,7 @@ fetch_token (struct registry_client *c, struct endpoint *e, const char *scope, c
         return 0;
       }
   const char *realm = e->challenge.realm;
-  if (strncmp (realm, "https://", 8) != 0
-      && !(strncmp (realm, "http://", 7) == 0 && e->insecure))
+  if (strncmp (realm, "https://", 8) != 0 && !(strncmp (realm, "http://", 7) == 0 && e->insecure))
     return hk_error_set (err, EPERM, "registry `%s`: token realm `%s` is not HTTPS: refused",
                          e->domain, realm);
   CURL *esc = c->easy;
@@ -543,9 +545,8 @@ fetch_token (struct registry_client *c, struct endpoint *e, const char *scope, c
   {
     char *svc = e->challenge.service ? curl_easy_escape (esc, e->challenge.service, 0) : NULL;
     char *sc = scope ? curl_easy_escape (esc, scope, 0) : NULL;
-    url = xasprintf ("%s%s%s%s%s%s", realm, strchr (realm, '?') ? "&" : "?",
-                     svc ? "service=" : "", svc ? svc : "", sc ? (svc ? "&scope=" : "scope=") : "",
-                     sc ? sc : "");
+    url = xasprintf ("%s%s%s%s%s%s", realm, strchr (realm, '?') ? "&" : "?", svc ? "service=" : "",
+                     svc ? svc : "", sc ? (svc ? "&scope=" : "scope=") : "", sc ? sc : "");
     curl_free (svc);
     curl_free (sc);
   }
@@ -557,8 +558,7 @@ fetch_token (struct registry_client *c, struct endpoint *e, const char *scope, c
       headers = curl_slist_append (headers, h);
     }
   struct registry_response resp = { 0 };
-  int r = perform_simple (c, e, "GET", url, headers, NULL, 0, TOKEN_RESPONSE_MAX, &resp, NULL,
-                          err);
+  int r = perform_simple (c, e, "GET", url, headers, NULL, 0, TOKEN_RESPONSE_MAX, &resp, NULL, err);
   curl_slist_free_all (headers);
   if (r < 0)
     return hk_error_prefix (err, "get a token for `%s`", e->domain);
@@ -577,7 +577,7 @@ fetch_token (struct registry_client *c, struct endpoint *e, const char *scope, c
   e->tokens = xreallocarray (e->tokens, e->n_tokens + 1, sizeof *e->tokens);
   e->tokens[e->n_tokens].scope = xstrdup (scope ? scope : "");
   e->tokens[e->n_tokens].value = xstrdup (*token);
-  e->tokens[e->n_tokens].expires = now + (time_t) expires_in - 10;
+  e->tokens[e->n_tokens].expires = now + (time_t)expires_in - 10;
   e->n_tokens++;
   return 0;
 }
@@ -641,9 +641,9 @@ ensure_pinged (struct registry_client *c, struct endpoint *e, struct hk_error **
 static int
 request (struct registry_client *c, const char *domain, const char *repository,
          enum registry_action action, const char *method, const char *path, const char *accept,
-         const char *content_type, const void *body, size_t body_len,
-         struct upload_source *upload, const char *extra_header, size_t max,
-         struct registry_response *resp, struct hk_error **err)
+         const char *content_type, const void *body, size_t body_len, struct upload_source *upload,
+         const char *extra_header, size_t max, struct registry_response *resp,
+         struct hk_error **err)
 {
   struct endpoint *e = endpoint_of (c, domain);
   if (ensure_pinged (c, e, err) < 0)
@@ -656,8 +656,8 @@ request (struct registry_client *c, const char *domain, const char *repository,
         return -1;
       struct curl_slist *headers = NULL;
       _cleanup_free_ char *accept_h = accept ? xasprintf ("Accept: %s", accept) : NULL;
-      _cleanup_free_ char *ct_h = content_type ? xasprintf ("Content-Type: %s", content_type)
-                                               : NULL;
+      _cleanup_free_ char *ct_h
+          = content_type ? xasprintf ("Content-Type: %s", content_type) : NULL;
       if (accept_h)
         headers = curl_slist_append (headers, accept_h);
       if (ct_h)
@@ -668,8 +668,8 @@ request (struct registry_client *c, const char *domain, const char *repository,
         headers = curl_slist_append (headers, extra_header);
       headers = curl_slist_append (headers, "Expect:");
       _cleanup_free_ char *www = NULL;
-      int r = perform_request (c, e, method, url, headers, body, body_len, upload, max, resp,
-                               &www, err);
+      int r = perform_request (c, e, method, url, headers, body, body_len, upload, max, resp, &www,
+                               err);
       curl_slist_free_all (headers);
       if (r < 0)
         return -1;
@@ -700,12 +700,12 @@ request (struct registry_client *c, const char *domain, const char *repository,
 int
 registry_request (struct registry_client *c, const char *domain, const char *repository,
                   enum registry_action action, const char *method, const char *path,
-                  const char *accept, const char *content_type, const void *body,
-                  size_t body_len, const char *extra_header, size_t max,
-                  struct registry_response *resp, struct hk_error **err)
+                  const char *accept, const char *content_type, const void *body, size_t body_len,
+                  const char *extra_header, size_t max, struct registry_response *resp,
+                  struct hk_error **err)
 {
-  return request (c, domain, repository, action, method, path, accept, content_type, body,
-                  body_len, NULL, extra_header, max, resp, err);
+  return request (c, domain, repository, action, method, path, accept, content_type, body, body_len,
+                  NULL, extra_header, max, resp, err);
 }
 
 int
@@ -719,9 +719,9 @@ registry_upload (struct registry_client *c, const char *domain, const char *repo
 }
 
 int
-registry_prepare (struct registry_client *c, CURL *easy, const char *domain,
-                  const char *repository, enum registry_action action, const char *path,
-                  struct curl_slist **headers, struct hk_error **err)
+registry_prepare (struct registry_client *c, CURL *easy, const char *domain, const char *repository,
+                  enum registry_action action, const char *path, struct curl_slist **headers,
+                  struct hk_error **err)
 {
   struct endpoint *e = endpoint_of (c, domain);
   if (ensure_pinged (c, e, err) < 0)

@@ -21,15 +21,15 @@ struct registry_options
 {
   const struct registries_conf *conf; /* per-registry insecure/blocked; may be NULL */
   const struct hk_log *log;
-  bool tls_verify;            /* false: --tls-verify=false, every registry insecure */
-  char *const *auth_paths;    /* credential files, see auth-file.h */
-  const char *user;           /* --creds, overriding the files; may be NULL */
+  bool tls_verify;         /* false: --tls-verify=false, every registry insecure */
+  char *const *auth_paths; /* credential files, see auth-file.h */
+  const char *user;        /* --creds, overriding the files; may be NULL */
   const char *password;
-  long stall_timeout;         /* seconds without a byte before a transfer fails */
-  const char *cert_dir;       /* --cert-dir: ca.crt, client.cert/.key for every registry */
-  const char *certs_d;        /* root of per-registry dirs (certs.d/<registry>/…); NULL:
-                                 /etc/hako/certs.d, /etc/containers/certs.d,
-                                 /etc/docker/certs.d */
+  long stall_timeout;   /* seconds without a byte before a transfer fails */
+  const char *cert_dir; /* --cert-dir: ca.crt, client.cert/.key for every registry */
+  const char *certs_d;  /* root of per-registry dirs (certs.d/<registry>/…); NULL:
+                           /etc/hako/certs.d, /etc/containers/certs.d,
+                           /etc/docker/certs.d */
 };
 
 int registry_client_new (const struct registry_options *opts, struct registry_client **out,
@@ -51,7 +51,7 @@ struct registry_response
   char *content_type;
   char *docker_digest; /* Docker-Content-Digest */
   char *location;
-  char *range;         /* Range, in upload responses */
+  char *range; /* Range, in upload responses */
 };
 
 void registry_response_clear (struct registry_response *r);
@@ -76,8 +76,8 @@ int registry_request (struct registry_client *c, const char *domain, const char 
 /* METHOD (PUT, PATCH) URL with LENGTH bytes of FD from OFFSET as the body,
  * streamed; a 401 retries with a fresh token (the body is read again). */
 int registry_upload (struct registry_client *c, const char *domain, const char *repository,
-                     const char *method, const char *url, int fd, uint64_t offset,
-                     uint64_t length, const char *extra_header, struct registry_response *resp,
+                     const char *method, const char *url, int fd, uint64_t offset, uint64_t length,
+                     const char *extra_header, struct registry_response *resp,
                      struct hk_error **err);
 
 /* Checks that DOMAIN answers /v2/ and that the credentials (if any) work;
@@ -100,7 +100,6 @@ const struct hk_log *registry_log (struct registry_client *c);
 long registry_stall_timeout (struct registry_client *c);
 /* Forgets the token for REPOSITORY after a 401, so the next request gets
  * a fresh one. */
-void registry_forget_token (struct registry_client *c, const char *domain,
-                            const char *repository);
+void registry_forget_token (struct registry_client *c, const char *domain, const char *repository);
 
 #endif

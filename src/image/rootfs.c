@@ -37,11 +37,12 @@ image_rootfs_create (struct store *s, const char *image_id, const char *id, cons
         return hk_error_errno (err, errno, "create rootfs `%s`: mkdir `%s`", id, p);
     }
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (s->db, "INSERT INTO rootfs (id, image_id, dir, created) VALUES (?, ?, ?, ?)",
-                        &st, err, id, image_id, dir, NULL)
+  if (store_db_prepare (s->db,
+                        "INSERT INTO rootfs (id, image_id, dir, created) VALUES (?, ?, ?, ?)", &st,
+                        err, id, image_id, dir, NULL)
       < 0)
     return -1;
-  sqlite3_bind_int64 (st, 4, (sqlite3_int64) time (NULL));
+  sqlite3_bind_int64 (st, 4, (sqlite3_int64)time (NULL));
   if (store_db_step (s->db, st, err) < 0)
     {
       if (sqlite3_extended_errcode (s->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -71,8 +72,7 @@ image_rootfs_info (struct store *s, const char *id, char **image_id, char **dir,
                    struct hk_error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (s->db, "SELECT image_id, dir FROM rootfs WHERE id = ?", &st, err, id,
-                        NULL)
+  if (store_db_prepare (s->db, "SELECT image_id, dir FROM rootfs WHERE id = ?", &st, err, id, NULL)
       < 0)
     return -1;
   int r = store_db_step (s->db, st, err);
@@ -108,15 +108,17 @@ image_rootfs_mount_options (struct store *s, const char *id, char **out, struct 
     {
       const char *link = store_db_text (st, 0);
       if (*link == '\0')
-        return hk_error_set (err, ENOENT, "rootfs `%s`: a layer of its image is missing from the "
-                             "store", id);
+        return hk_error_set (err, ENOENT,
+                             "rootfs `%s`: a layer of its image is missing from the "
+                             "store",
+                             id);
       size_t need = used + strlen (link) + 4;
       if (need >= cap)
         {
           cap = 2 * need;
           lower = xrealloc (lower, cap);
         }
-      used += (size_t) sprintf (lower + used, "%sl/%s", used ? ":" : "", link);
+      used += (size_t)sprintf (lower + used, "%sl/%s", used ? ":" : "", link);
     }
   if (r < 0)
     return -1;
@@ -131,8 +133,10 @@ image_rootfs_mount_options (struct store *s, const char *id, char **out, struct 
   _cleanup_free_ char *opts
       = xasprintf ("lowerdir=%s,upperdir=%s/upper,workdir=%s/work,index=off", lower, dir, dir);
   if (strlen (opts) > MOUNT_DATA_MAX)
-    return hk_error_set (err, E2BIG, "rootfs `%s`: overlay options of %zu bytes exceed the %d the "
-                         "kernel accepts", id, strlen (opts), MOUNT_DATA_MAX);
+    return hk_error_set (err, E2BIG,
+                         "rootfs `%s`: overlay options of %zu bytes exceed the %d the "
+                         "kernel accepts",
+                         id, strlen (opts), MOUNT_DATA_MAX);
   *out = take_ptr (opts);
   return 0;
 }

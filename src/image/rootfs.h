@@ -24,8 +24,7 @@ int image_rootfs_create (struct store *s, const char *image_id, const char *id, 
                          struct hk_error **err);
 
 /* Mounts rootfs ID at TARGET (NULL: DIR/merged).  Returns 0 or -1. */
-int image_rootfs_mount (struct store *s, const char *id, const char *target,
-                        struct hk_error **err);
+int image_rootfs_mount (struct store *s, const char *id, const char *target, struct hk_error **err);
 
 /* Unmounts TARGET (lazily, MNT_DETACH); not mounted is fine. */
 int image_rootfs_unmount (const char *target, struct hk_error **err);
@@ -40,7 +39,6 @@ int image_rootfs_info (struct store *s, const char *id, char **image_id, char **
 
 /* The overlay option string for rootfs ID (for tests and diagnostics):
  * "lowerdir=l/…:l/…,upperdir=…,workdir=…".  *OUT owned by the caller. */
-int image_rootfs_mount_options (struct store *s, const char *id, char **out,
-                                struct hk_error **err);
+int image_rootfs_mount_options (struct store *s, const char *id, char **out, struct hk_error **err);
 
 #endif

@@ -8,58 +8,57 @@
 #define SCHEMA_VERSION 1
 
 /* Version 1.  Digests are stored as "sha256:<hex>" text. */
-static const char schema_v1[]
-    = "CREATE TABLE images ("
-      "  id TEXT PRIMARY KEY,"              /* config digest */
-      "  manifest_digest TEXT NOT NULL,"
-      "  manifest_media_type TEXT NOT NULL,"
-      "  created TEXT,"                     /* the config's "created" */
-      "  architecture TEXT,"
-      "  os TEXT,"
-      "  size INTEGER NOT NULL,"            /* content bytes of all layers */
-      "  added INTEGER NOT NULL"            /* when it entered this store */
-      ");"
-      "CREATE TABLE tags ("
-      "  name TEXT PRIMARY KEY,"            /* docker.io/library/busybox:latest */
-      "  image_id TEXT NOT NULL"
-      ");"
-      "CREATE INDEX tags_image ON tags (image_id);"
-      "CREATE TABLE digests ("
-      "  name TEXT PRIMARY KEY,"            /* docker.io/library/busybox@sha256:… */
-      "  image_id TEXT NOT NULL"
-      ");"
-      "CREATE INDEX digests_image ON digests (image_id);"
-      "CREATE TABLE layers ("
-      "  chain_id TEXT PRIMARY KEY,"
-      "  diff_id TEXT NOT NULL,"
-      "  parent TEXT,"
-      "  link TEXT NOT NULL UNIQUE,"        /* name in l/ */
-      "  size INTEGER NOT NULL,"
-      "  tar_size INTEGER NOT NULL"
-      ");"
-      "CREATE TABLE image_layers ("
-      "  image_id TEXT NOT NULL,"
-      "  position INTEGER NOT NULL,"
-      "  chain_id TEXT NOT NULL,"
-      "  diff_id TEXT NOT NULL,"
-      "  blob_digest TEXT NOT NULL,"
-      "  media_type TEXT NOT NULL,"
-      "  blob_size INTEGER NOT NULL,"
-      "  PRIMARY KEY (image_id, position)"
-      ");"
-      "CREATE INDEX image_layers_chain ON image_layers (chain_id);"
-      "CREATE TABLE image_blobs ("          /* every blob an image keeps alive */
-      "  image_id TEXT NOT NULL,"
-      "  digest TEXT NOT NULL,"
-      "  PRIMARY KEY (image_id, digest)"
-      ");"
-      "CREATE INDEX image_blobs_digest ON image_blobs (digest);"
-      "CREATE TABLE rootfs ("               /* container root filesystems */
-      "  id TEXT PRIMARY KEY,"
-      "  image_id TEXT NOT NULL,"
-      "  dir TEXT NOT NULL,"
-      "  created INTEGER NOT NULL"
-      ");";
+static const char schema_v1[] = "CREATE TABLE images ("
+                                "  id TEXT PRIMARY KEY," /* config digest */
+                                "  manifest_digest TEXT NOT NULL,"
+                                "  manifest_media_type TEXT NOT NULL,"
+                                "  created TEXT," /* the config's "created" */
+                                "  architecture TEXT,"
+                                "  os TEXT,"
+                                "  size INTEGER NOT NULL," /* content bytes of all layers */
+                                "  added INTEGER NOT NULL" /* when it entered this store */
+                                ");"
+                                "CREATE TABLE tags ("
+                                "  name TEXT PRIMARY KEY," /* docker.io/library/busybox:latest */
+                                "  image_id TEXT NOT NULL"
+                                ");"
+                                "CREATE INDEX tags_image ON tags (image_id);"
+                                "CREATE TABLE digests ("
+                                "  name TEXT PRIMARY KEY," /* docker.io/library/busybox@sha256:… */
+                                "  image_id TEXT NOT NULL"
+                                ");"
+                                "CREATE INDEX digests_image ON digests (image_id);"
+                                "CREATE TABLE layers ("
+                                "  chain_id TEXT PRIMARY KEY,"
+                                "  diff_id TEXT NOT NULL,"
+                                "  parent TEXT,"
+                                "  link TEXT NOT NULL UNIQUE," /* name in l/ */
+                                "  size INTEGER NOT NULL,"
+                                "  tar_size INTEGER NOT NULL"
+                                ");"
+                                "CREATE TABLE image_layers ("
+                                "  image_id TEXT NOT NULL,"
+                                "  position INTEGER NOT NULL,"
+                                "  chain_id TEXT NOT NULL,"
+                                "  diff_id TEXT NOT NULL,"
+                                "  blob_digest TEXT NOT NULL,"
+                                "  media_type TEXT NOT NULL,"
+                                "  blob_size INTEGER NOT NULL,"
+                                "  PRIMARY KEY (image_id, position)"
+                                ");"
+                                "CREATE INDEX image_layers_chain ON image_layers (chain_id);"
+                                "CREATE TABLE image_blobs (" /* every blob an image keeps alive */
+                                "  image_id TEXT NOT NULL,"
+                                "  digest TEXT NOT NULL,"
+                                "  PRIMARY KEY (image_id, digest)"
+                                ");"
+                                "CREATE INDEX image_blobs_digest ON image_blobs (digest);"
+                                "CREATE TABLE rootfs (" /* container root filesystems */
+                                "  id TEXT PRIMARY KEY,"
+                                "  image_id TEXT NOT NULL,"
+                                "  dir TEXT NOT NULL,"
+                                "  created INTEGER NOT NULL"
+                                ");";
 
 int
 store_db_error (sqlite3 *db, const char *what, struct hk_error **err)
@@ -111,7 +110,7 @@ const char *
 store_db_text (sqlite3_stmt *st, int col)
 {
   const unsigned char *t = sqlite3_column_text (st, col);
-  return t ? (const char *) t : "";
+  return t ? (const char *)t : "";
 }
 
 static int
@@ -128,8 +127,8 @@ migrate (sqlite3 *db, struct hk_error **err)
   if (version > SCHEMA_VERSION)
     {
       hk_error_set (err, ENOTSUP,
-                    "the store's database has schema %d, newer than this hako knows (%d)",
-                    version, SCHEMA_VERSION);
+                    "the store's database has schema %d, newer than this hako knows (%d)", version,
+                    SCHEMA_VERSION);
       goto fail;
     }
   if (version < 1 && store_db_exec (db, schema_v1, err) < 0)
@@ -156,8 +155,9 @@ store_db_open (const char *path, sqlite3 **out, struct hk_error **err)
     }
   /* Two commands at once wait for each other instead of failing. */
   sqlite3_busy_timeout (db, 60000);
-  if (store_db_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                         "PRAGMA foreign_keys = OFF;",
+  if (store_db_exec (db,
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                     "PRAGMA foreign_keys = OFF;",
                      err)
           < 0
       || migrate (db, err) < 0)

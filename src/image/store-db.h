@@ -22,8 +22,8 @@ int store_db_open (const char *path, sqlite3 **out, struct hk_error **err);
 int store_db_exec (sqlite3 *db, const char *sql, struct hk_error **err);
 
 /* Prepares SQL and binds the text arguments (NULL-terminated list). */
-int store_db_prepare (sqlite3 *db, const char *sql, sqlite3_stmt **out, struct hk_error **err,
-                      ...) __attribute__ ((sentinel));
+int store_db_prepare (sqlite3 *db, const char *sql, sqlite3_stmt **out, struct hk_error **err, ...)
+    __attribute__ ((sentinel));
 
 /* sqlite3_step with an error that quotes the database's message. */
 int store_db_step (sqlite3 *db, sqlite3_stmt *st, struct hk_error **err);

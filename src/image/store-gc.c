@@ -42,7 +42,7 @@ query_strings (struct store *s, const char *sql, char ***out, struct hk_error **
 static int
 compare_strings (const void *a, const void *b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 static bool
@@ -58,7 +58,7 @@ tree_bytes (int parent, const char *name)
   if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
     return 0;
   if (!S_ISDIR (st.st_mode))
-    return S_ISREG (st.st_mode) ? (uint64_t) st.st_blocks * 512 : 0;
+    return S_ISREG (st.st_mode) ? (uint64_t)st.st_blocks * 512 : 0;
   int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return 0;
@@ -68,7 +68,7 @@ tree_bytes (int parent, const char *name)
       close (fd);
       return 0;
     }
-  uint64_t total = (uint64_t) st.st_blocks * 512;
+  uint64_t total = (uint64_t)st.st_blocks * 512;
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
@@ -159,7 +159,7 @@ sweep_blobs (struct store *s, struct store_gc_result *res, struct hk_error **err
         continue;
       struct stat st;
       if (fstatat (s->blobs_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-        res->bytes_freed += (uint64_t) st.st_blocks * 512;
+        res->bytes_freed += (uint64_t)st.st_blocks * 512;
       if (unlinkat (s->blobs_fd, de->d_name, 0) == 0)
         res->blobs_removed++;
     }
@@ -194,7 +194,7 @@ query_u64 (struct store *s, const char *sql, uint64_t *out, struct hk_error **er
   int r = store_db_step (s->db, st, err);
   if (r < 0)
     return -1;
-  *out = r == SQLITE_ROW ? (uint64_t) sqlite3_column_int64 (st, 0) : 0;
+  *out = r == SQLITE_ROW ? (uint64_t)sqlite3_column_int64 (st, 0) : 0;
   return 0;
 }
 
@@ -224,7 +224,7 @@ store_usage (struct store *s, struct store_usage *u, struct hk_error **err)
       if (de->d_name[0] == '.' || fstatat (s->blobs_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
         continue;
       u->blobs++;
-      u->blob_bytes += (uint64_t) st.st_size;
+      u->blob_bytes += (uint64_t)st.st_size;
     }
   return 0;
 }

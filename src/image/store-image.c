@@ -68,12 +68,12 @@ image_add_in_tx (struct store *s, const struct store_image *img, const char *tag
                         "ON CONFLICT (id) DO UPDATE SET manifest_digest = excluded.manifest_digest,"
                         " manifest_media_type = excluded.manifest_media_type",
                         &st, err, img->id, img->manifest_digest, img->manifest_media_type,
-                        img->created ? img->created : "", img->architecture ? img->architecture : "",
-                        img->os ? img->os : "", NULL)
+                        img->created ? img->created : "",
+                        img->architecture ? img->architecture : "", img->os ? img->os : "", NULL)
       < 0)
     return -1;
-  sqlite3_bind_int64 (st, 7, (sqlite3_int64) size);
-  sqlite3_bind_int64 (st, 8, (sqlite3_int64) time (NULL));
+  sqlite3_bind_int64 (st, 7, (sqlite3_int64)size);
+  sqlite3_bind_int64 (st, 8, (sqlite3_int64)time (NULL));
   if (store_db_step (s->db, st, err) < 0)
     return -1;
 
@@ -83,15 +83,15 @@ image_add_in_tx (struct store *s, const struct store_image *img, const char *tag
     {
       const struct store_image_layer *l = &img->layers[i];
       _cleanup_stmt_ sqlite3_stmt *ins = NULL;
-      if (store_db_prepare (s->db,
-                            "INSERT INTO image_layers (image_id, position, chain_id, diff_id, "
-                            "blob_digest, media_type, blob_size) VALUES (?1, ?6, ?2, ?3, ?4, ?5, ?7)",
-                            &ins, err, img->id, l->chain_id, l->diff_id, l->blob_digest,
-                            l->media_type, NULL)
+      if (store_db_prepare (
+              s->db,
+              "INSERT INTO image_layers (image_id, position, chain_id, diff_id, "
+              "blob_digest, media_type, blob_size) VALUES (?1, ?6, ?2, ?3, ?4, ?5, ?7)",
+              &ins, err, img->id, l->chain_id, l->diff_id, l->blob_digest, l->media_type, NULL)
           < 0)
         return -1;
-      sqlite3_bind_int64 (ins, 6, (sqlite3_int64) i);
-      sqlite3_bind_int64 (ins, 7, (sqlite3_int64) l->blob_size);
+      sqlite3_bind_int64 (ins, 6, (sqlite3_int64)i);
+      sqlite3_bind_int64 (ins, 7, (sqlite3_int64)l->blob_size);
       if (store_db_step (s->db, ins, err) < 0)
         return -1;
       if (add_blob_ref (s, img->id, l->blob_digest, err) < 0)
@@ -131,11 +131,10 @@ store_image_add (struct store *s, const struct store_image *img, const char *tag
 }
 
 static int
-load_names (struct store *s, const char *table, const char *id, char ***out,
-            struct hk_error **err)
+load_names (struct store *s, const char *table, const char *id, char ***out, struct hk_error **err)
 {
-  _cleanup_free_ char *sql = xasprintf ("SELECT name FROM %s WHERE image_id = ? ORDER BY name",
-                                        table);
+  _cleanup_free_ char *sql
+      = xasprintf ("SELECT name FROM %s WHERE image_id = ? ORDER BY name", table);
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   if (store_db_prepare (s->db, sql, &st, err, id, NULL) < 0)
     return -1;
@@ -179,7 +178,7 @@ load_layers (struct store *s, struct store_image *img, struct hk_error **err)
       snprintf (l->blob_digest, sizeof l->blob_digest, "%s", store_db_text (st, 2));
       l->media_type = xstrdup (store_db_text (st, 3));
       l->blob_size = sqlite3_column_int64 (st, 4);
-      l->size = (uint64_t) sqlite3_column_int64 (st, 5);
+      l->size = (uint64_t)sqlite3_column_int64 (st, 5);
     }
   return r < 0 ? -1 : 0;
 }
@@ -197,7 +196,7 @@ image_from_row (sqlite3_stmt *st)
   img->created = xstrdup (store_db_text (st, 3));
   img->architecture = xstrdup (store_db_text (st, 4));
   img->os = xstrdup (store_db_text (st, 5));
-  img->size = (uint64_t) sqlite3_column_int64 (st, 6);
+  img->size = (uint64_t)sqlite3_column_int64 (st, 6);
   img->added = sqlite3_column_int64 (st, 7);
   return img;
 }
@@ -287,8 +286,7 @@ lookup_name (struct store *s, const struct image_ref *ref, char **id, struct hk_
   else
     {
       _cleanup_free_ char *name = image_ref_string (ref);
-      if (store_db_prepare (s->db, "SELECT image_id FROM tags WHERE name = ?", &st, err, name,
-                            NULL)
+      if (store_db_prepare (s->db, "SELECT image_id FROM tags WHERE name = ?", &st, err, name, NULL)
           < 0)
         return -1;
     }
@@ -320,8 +318,10 @@ lookup_id_prefix (struct store *s, const char *text, char **id, struct hk_error 
   if (r < 0)
     return -1;
   if (r == SQLITE_ROW)
-    return hk_error_set (err, EINVAL, "image ID prefix `%s` is ambiguous: it matches several "
-                         "images", text);
+    return hk_error_set (err, EINVAL,
+                         "image ID prefix `%s` is ambiguous: it matches several "
+                         "images",
+                         text);
   *id = take_ptr (found);
   return 0;
 }
@@ -330,7 +330,7 @@ int
 store_image_resolve (struct store *s, const char *text, char *const *search, char **id,
                      struct hk_error **err)
 {
-  static char *const default_search[] = { (char *) REFERENCE_DEFAULT_DOMAIN, NULL };
+  static char *const default_search[] = { (char *)REFERENCE_DEFAULT_DOMAIN, NULL };
   if (search == NULL || search[0] == NULL)
     search = default_search;
   bool qualified = image_ref_names_domain (text);
@@ -389,8 +389,10 @@ store_image_delete (struct store *s, const char *id, struct hk_error **err)
   if (store_tx_begin (s, err) < 0)
     return -1;
   static const char *const statements[] = {
-    "DELETE FROM tags WHERE image_id = ?",         "DELETE FROM digests WHERE image_id = ?",
-    "DELETE FROM image_layers WHERE image_id = ?", "DELETE FROM image_blobs WHERE image_id = ?",
+    "DELETE FROM tags WHERE image_id = ?",
+    "DELETE FROM digests WHERE image_id = ?",
+    "DELETE FROM image_layers WHERE image_id = ?",
+    "DELETE FROM image_blobs WHERE image_id = ?",
     "DELETE FROM images WHERE id = ?",
   };
   for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++)
@@ -406,8 +408,8 @@ int
 store_image_users (struct store *s, const char *id, char ***users, struct hk_error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (s->db, "SELECT id FROM rootfs WHERE image_id = ? ORDER BY id", &st, err,
-                        id, NULL)
+  if (store_db_prepare (s->db, "SELECT id FROM rootfs WHERE image_id = ? ORDER BY id", &st, err, id,
+                        NULL)
       < 0)
     return -1;
   char **v = xzalloc (sizeof (char *));

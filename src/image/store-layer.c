@@ -42,7 +42,7 @@ int
 store_layer_scratch (struct store *s, char **name, struct hk_error **err)
 {
   _cleanup_free_ char *n
-      = xasprintf ("layer-%08x%08x", (unsigned) arc4random (), (unsigned) arc4random ());
+      = xasprintf ("layer-%08x%08x", (unsigned)arc4random (), (unsigned)arc4random ());
   if (mkdirat (s->tmp_fd, n, 0755) < 0)
     return hk_error_errno (err, errno, "create `tmp/%s/%s`", s->tmp_name, n);
   int fd = openat (s->tmp_fd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -86,8 +86,8 @@ record_layer (struct store *s, const struct layer_info *info, const char *parent
                         &st, err, info->chain_id, info->diff_id, parent ? parent : "", link, NULL)
       < 0)
     return -1;
-  sqlite3_bind_int64 (st, 5, (sqlite3_int64) info->size);
-  sqlite3_bind_int64 (st, 6, (sqlite3_int64) info->tar_size);
+  sqlite3_bind_int64 (st, 5, (sqlite3_int64)info->size);
+  sqlite3_bind_int64 (st, 6, (sqlite3_int64)info->tar_size);
   if (store_db_step (s->db, st, err) < 0)
     {
       unlinkat (s->links_fd, link, 0);
@@ -138,7 +138,7 @@ store_layer_get (struct store *s, const char *chain_id, struct layer_info *info,
   memset (info, 0, sizeof *info);
   snprintf (info->chain_id, sizeof info->chain_id, "%s", chain_id);
   snprintf (info->diff_id, sizeof info->diff_id, "%s", store_db_text (st, 0));
-  info->size = (uint64_t) sqlite3_column_int64 (st, 1);
-  info->tar_size = (uint64_t) sqlite3_column_int64 (st, 2);
+  info->size = (uint64_t)sqlite3_column_int64 (st, 1);
+  info->tar_size = (uint64_t)sqlite3_column_int64 (st, 2);
   return 0;
 }

@@ -63,8 +63,7 @@ remove_stale_scratch (struct store *s, int tmp_parent, struct hk_error **err)
 static int
 make_scratch (struct store *s, int tmp_parent, struct hk_error **err)
 {
-  _cleanup_close_ int guard = openat (s->root_fd, "locks/tmp",
-                                      O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  _cleanup_close_ int guard = openat (s->root_fd, "locks/tmp", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (guard < 0)
     return hk_error_errno (err, errno, "open `locks/tmp`");
   if (flock (guard, LOCK_EX) < 0)
@@ -73,8 +72,8 @@ make_scratch (struct store *s, int tmp_parent, struct hk_error **err)
     return -1;
   for (int attempt = 0; attempt < 100; attempt++)
     {
-      unsigned r = (unsigned) arc4random ();
-      _cleanup_free_ char *name = xasprintf ("%d-%08x", (int) getpid (), r);
+      unsigned r = (unsigned)arc4random ();
+      _cleanup_free_ char *name = xasprintf ("%d-%08x", (int)getpid (), r);
       if (mkdirat (tmp_parent, name, 0700) < 0)
         {
           if (errno == EEXIST)
@@ -151,8 +150,8 @@ store_close (struct store *s)
     }
   if (s->db)
     sqlite3_close (s->db);
-  int fds[] = { s->tmp_fd,     s->links_fd,   s->layers_fd,       s->blobs_fd,
-                s->gc_lock_fd, s->root_fd,    s->content_lock_fd };
+  int fds[] = { s->tmp_fd,     s->links_fd, s->layers_fd,      s->blobs_fd,
+                s->gc_lock_fd, s->root_fd,  s->content_lock_fd };
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (fds[i] >= 0)
       close (fds[i]);
@@ -193,7 +192,7 @@ digest_lock_offset (enum store_lock_kind kind, const char *digest)
       char c = hex[i];
       off = off * 16 + (c <= '9' ? c - '0' : c - 'a' + 10);
     }
-  return kind == STORE_LOCK_LAYER ? off + ((off_t) 1 << 60) : off;
+  return kind == STORE_LOCK_LAYER ? off + ((off_t)1 << 60) : off;
 }
 
 int

@@ -37,7 +37,7 @@
 #include <sys/types.h>
 
 #define STORE_DEFAULT_ROOT "/var/lib/hako"
-#define STORE_LINK_LEN 12
+#define STORE_LINK_LEN     12
 
 struct sqlite3;
 
@@ -214,8 +214,7 @@ int store_image_get (struct store *s, const char *id, struct store_image **out,
                      struct hk_error **err);
 
 /* All images, newest first. */
-int store_image_list (struct store *s, struct store_image ***out, size_t *n,
-                      struct hk_error **err);
+int store_image_list (struct store *s, struct store_image ***out, size_t *n, struct hk_error **err);
 void store_image_list_free (struct store_image **list, size_t n);
 
 /* Resolves what a person typed: a name ("busybox", "busybox:1",

@@ -47,7 +47,7 @@ image_unpack_input (struct store *s, const struct layer_input *in, const char *p
 static ssize_t
 fd_read (void *opaque, void *buf, size_t len, struct hk_error **err)
 {
-  int fd = *(int *) opaque;
+  int fd = *(int *)opaque;
   for (;;)
     {
       ssize_t n = read (fd, buf, len);
@@ -78,6 +78,6 @@ image_unpack_blob (struct store *s, const char *blob_digest, const char *parent_
   if (fd < 0)
     return -1;
   struct layer_input in = { .read = fd_read, .opaque = &fd };
-  return image_unpack_input (s, &in, parent_chain, expected_diff_id, blob_digest, info,
-                             compression, err);
+  return image_unpack_input (s, &in, parent_chain, expected_diff_id, blob_digest, info, compression,
+                             err);
 }

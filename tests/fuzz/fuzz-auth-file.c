@@ -11,8 +11,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   struct hk_error *err = NULL;
   char *u = NULL, *p = NULL, *helper = NULL;
-  int r = auth_file_lookup_text ((const char *) data, size, "fuzz", "docker.io",
-                                 "library/busybox", &u, &p, &helper, &err);
+  int r = auth_file_lookup_text ((const char *)data, size, "fuzz", "docker.io", "library/busybox",
+                                 &u, &p, &helper, &err);
   if (r == 1)
     {
       free (u);
@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   free (helper); /* found, never run */
   hk_error_freep (&err);
   struct registries_conf *c = NULL;
-  if (registries_conf_parse ((const char *) data, size, "fuzz", &c, &err) == 0)
+  if (registries_conf_parse ((const char *)data, size, "fuzz", &c, &err) == 0)
     {
       registries_conf_find (c, "localhost:5000");
       registries_conf_free (c);

@@ -10,7 +10,7 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  const char *text = (const char *) data;
+  const char *text = (const char *)data;
   _cleanup_free_ char *mt = NULL;
   manifest_sniff (text, size, "application/vnd.oci.image.index.v1+json", &mt);
   struct hk_error *err = NULL;

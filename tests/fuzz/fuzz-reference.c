@@ -11,7 +11,7 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  _cleanup_free_ char *text = strndup ((const char *) data, size);
+  _cleanup_free_ char *text = strndup ((const char *)data, size);
   if (text == NULL)
     return 0;
   struct hk_error *err = NULL;

@@ -10,7 +10,7 @@
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  _cleanup_free_ char *text = strndup ((const char *) data, size);
+  _cleanup_free_ char *text = strndup ((const char *)data, size);
   if (text == NULL)
     return 0;
   struct hk_error *err = NULL;
@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   hk_error_freep (&err);
   char *token = NULL;
   int64_t exp;
-  if (auth_token_parse ((const char *) data, size, &token, &exp, &err) == 0)
+  if (auth_token_parse ((const char *)data, size, &token, &exp, &err) == 0)
     free (token);
   hk_error_freep (&err);
   char *u = NULL, *p = NULL;

@@ -27,7 +27,7 @@ mem_read (void *opaque, void *buf, size_t len, struct hk_error **err)
   if (n > 0)
     memcpy (buf, m->data + m->pos, n);
   m->pos += n;
-  return (ssize_t) n;
+  return (ssize_t)n;
 }
 
 /* A scratch tree: TOP/ holds LAYER/ (the extraction target) and a file

@@ -57,7 +57,7 @@ tarb_entry (const char *name, mode_t type, mode_t perm)
 static inline void
 tarb_write (struct tarb *t, struct archive_entry *e, const char *data, size_t len)
 {
-  archive_entry_set_size (e, (la_int64_t) len);
+  archive_entry_set_size (e, (la_int64_t)len);
   archive_write_header (t->a, e);
   if (len > 0)
     archive_write_data (t->a, data, len);

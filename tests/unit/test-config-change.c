@@ -26,11 +26,18 @@ static void
 test_instructions (void **state)
 {
   _cleanup_error_ struct hk_error *err = NULL;
-  const char *const changes[]
-      = { "CMD [\"sh\", \"-c\", \"echo hi\"]", "ENTRYPOINT /bin/tini --",
-          "ENV A=1 B=\"two words\" C=x\\ y", "ENV A=3", "env LEGACY value with spaces",
-          "WORKDIR /srv", "USER 1000:1000", "EXPOSE 80 53/udp", "LABEL a=b \"c d\"=e",
-          "VOLUME [\"/data\", \"/logs\"]", "STOPSIGNAL SIGINT", NULL };
+  const char *const changes[] = { "CMD [\"sh\", \"-c\", \"echo hi\"]",
+                                  "ENTRYPOINT /bin/tini --",
+                                  "ENV A=1 B=\"two words\" C=x\\ y",
+                                  "ENV A=3",
+                                  "env LEGACY value with spaces",
+                                  "WORKDIR /srv",
+                                  "USER 1000:1000",
+                                  "EXPOSE 80 53/udp",
+                                  "LABEL a=b \"c d\"=e",
+                                  "VOLUME [\"/data\", \"/logs\"]",
+                                  "STOPSIGNAL SIGINT",
+                                  NULL };
   _cleanup_free_ char *out = apply_all (changes, &err);
   if (out == NULL)
     fail_msg ("%s", err->message);

@@ -28,7 +28,7 @@ test_streaming_equals_one_shot (void **state)
 {
   char buf[10000];
   for (size_t i = 0; i < sizeof buf; i++)
-    buf[i] = (char) (i * 7);
+    buf[i] = (char)(i * 7);
   char one[DIGEST_STRING_SIZE], streamed[DIGEST_STRING_SIZE];
   digest_of_buffer (buf, sizeof buf, one);
   struct sha256 h;
@@ -47,9 +47,11 @@ test_validation (void **state)
   const char *good = "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
   assert_true (digest_is_valid (good));
   assert_int_equal (digest_check (good, &err), 0);
-  assert_false (digest_is_valid ("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+  assert_false (
+      digest_is_valid ("sha256:BA7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
   assert_false (digest_is_valid ("sha256:ba78"));
-  assert_false (digest_is_valid ("sha256:../../../../etc/passwd0000000000000000000000000000000000000"));
+  assert_false (
+      digest_is_valid ("sha256:../../../../etc/passwd0000000000000000000000000000000000000"));
   assert_int_equal (digest_check ("sha512:00", &err), -1);
   assert_non_null (strstr (err->message, "unsupported algorithm"));
   assert_true (digest_is_hex_prefix ("ba78"));

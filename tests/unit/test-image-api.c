@@ -37,9 +37,9 @@ test_import_resolve_config_rootfs (void **state)
   char tar_path[256];
   snprintf (tar_path, sizeof tar_path, "%s.tar", root);
   int fd = open (tar_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  assert_int_equal (write (fd, t.buf, t.used), (ssize_t) t.used);
+  assert_int_equal (write (fd, t.buf, t.used), (ssize_t)t.used);
   lseek (fd, 0, SEEK_SET);
-  char *changes[] = { (char *) "CMD [\"cat\", \"/etc/hostname\"]", (char *) "WORKDIR /etc", NULL };
+  char *changes[] = { (char *)"CMD [\"cat\", \"/etc/hostname\"]", (char *)"WORKDIR /etc", NULL };
   struct image_import_options o = { .tag = "docker.io/library/api:1", .changes = changes };
   char id[DIGEST_STRING_SIZE];
   if (image_import (s, fd, &o, id, &err) < 0)

@@ -24,9 +24,9 @@ build_sample (struct tarb *t, enum tarb_filter filter)
   archive_entry_set_gid (e, 5678);
   archive_entry_set_mtime (e, 1500000000, 123456789);
   /* a file capability: cap_net_raw+ep (VFS_CAP_REVISION_2) */
-  static const unsigned char cap[20] = { 0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00,
-                                         0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                         0x00, 0x00, 0x00, 0x00 };
+  static const unsigned char cap[20]
+      = { 0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, 0x00, 0x20,
+          0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
   archive_entry_xattr_add_entry (e, "security.capability", cap, sizeof cap);
   tarb_write (t, e, "#!/bin/sh\n", 10);
   tarb_symlink (t, "bin/sh", "/bin/busybox");
@@ -140,7 +140,7 @@ test_diff_id_same_for_all_compressions (void **state)
       if (extract_tar (&s, &t, &res, &err) < 0)
         fail_msg ("%s", err->message);
       assert_int_equal (res.compression, expect[i]);
-      assert_int_equal (layer_compression_sniff ((unsigned char *) t.buf, t.used), expect[i]);
+      assert_int_equal (layer_compression_sniff ((unsigned char *)t.buf, t.used), expect[i]);
       strcpy (ids[i], res.diff_id);
       scratch_remove (&s);
       tarb_free (&t);
@@ -178,7 +178,7 @@ test_hash_only (void **state)
   char path[] = "/tmp/hako-layer-blob.XXXXXX";
   int fd = mkstemp (path);
   assert_true (fd >= 0);
-  assert_int_equal (write (fd, t.buf, t.used), (ssize_t) t.used);
+  assert_int_equal (write (fd, t.buf, t.used), (ssize_t)t.used);
   lseek (fd, 0, SEEK_SET);
   _cleanup_error_ struct hk_error *err = NULL;
   char diff_id[DIGEST_STRING_SIZE];

@@ -110,10 +110,8 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_clean_names),
-    cmocka_unit_test (test_refuses_escapes),
-    cmocka_unit_test (test_whiteouts),
-    cmocka_unit_test (test_aufs_metadata),
+    cmocka_unit_test (test_clean_names),  cmocka_unit_test (test_refuses_escapes),
+    cmocka_unit_test (test_whiteouts),    cmocka_unit_test (test_aufs_metadata),
     cmocka_unit_test (test_xattr_filter),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -24,10 +24,12 @@
   "\"platform\":{\"os\":\"" os "\",\"architecture\":\"" arch "\"" variant "}}"
 
 static const char index_json[]
-    = "{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_OCI_INDEX "\",\"manifests\":["
-      ENTRY (D1, "linux", "amd64", "") "," ENTRY (D2, "linux", "arm64", ",\"variant\":\"v8\"") ","
-      ENTRY (D3, "linux", "arm", ",\"variant\":\"v6\"") "," ENTRY (D4, "linux", "arm", ",\"variant\":\"v7\"") ","
-      ENTRY (D5, "unknown", "unknown", "") "]}";
+    = "{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_OCI_INDEX
+      "\",\"manifests\":[" ENTRY (D1, "linux", "amd64", "") "," ENTRY (D2, "linux", "arm64", ",\"variant\":\"v8\"") "," ENTRY (
+          D3, "linux", "arm",
+          ",\"variant\":\"v6\"") "," ENTRY (D4, "linux", "arm",
+                                            ",\"variant\":\"v7\"") "," ENTRY (D5, "unknown",
+                                                                              "unknown", "") "]}";
 
 static const char *
 select_for (const char *platform_text, struct hk_error **err)
@@ -83,7 +85,8 @@ test_platform_parse_errors (void **state)
 static const char manifest_json[]
     = "{\"schemaVersion\":2,\"mediaType\":\"" MEDIA_DOCKER_MANIFEST "\","
       "\"config\":{\"mediaType\":\"" MEDIA_DOCKER_CONFIG "\",\"digest\":\"" D1 "\",\"size\":100},"
-      "\"layers\":[{\"mediaType\":\"" MEDIA_DOCKER_LAYER_GZIP "\",\"digest\":\"" D2 "\",\"size\":5},"
+      "\"layers\":[{\"mediaType\":\"" MEDIA_DOCKER_LAYER_GZIP "\",\"digest\":\"" D2
+      "\",\"size\":5},"
       "{\"mediaType\":\"" MEDIA_OCI_LAYER_ZSTD "\",\"digest\":\"" D3 "\",\"size\":7}]}";
 
 static void
@@ -199,10 +202,8 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_platform_selection),
-    cmocka_unit_test (test_platform_parse_errors),
-    cmocka_unit_test (test_manifest_parse),
-    cmocka_unit_test (test_manifest_errors),
+    cmocka_unit_test (test_platform_selection), cmocka_unit_test (test_platform_parse_errors),
+    cmocka_unit_test (test_manifest_parse),     cmocka_unit_test (test_manifest_errors),
     cmocka_unit_test (test_config_parse),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -54,9 +54,8 @@ test_several_challenges (void **state)
   assert_int_equal (c.scheme, AUTH_BEARER);
   assert_string_equal (c.service, "s");
   auth_challenge_clear (&c);
-  assert_int_equal (auth_challenge_parse ("Negotiate abc==, Basic realm=\"Registry Realm\"", &c,
-                                          &err),
-                    0);
+  assert_int_equal (
+      auth_challenge_parse ("Negotiate abc==, Basic realm=\"Registry Realm\"", &c, &err), 0);
   assert_int_equal (c.scheme, AUTH_BASIC);
   assert_string_equal (c.realm, "Registry Realm");
   auth_challenge_clear (&c);
@@ -123,36 +122,34 @@ test_auth_file_lookup (void **state)
                     "\"quay.io/org\":{\"auth\":\"cTpvcmc=\"},"
                     "\"localhost:5000\":{\"username\":\"u\",\"password\":\"p\"}}}";
   char *u = NULL, *p = NULL;
-  assert_int_equal (auth_file_lookup_text (doc, strlen (doc), "t", "docker.io", "library/x", &u,
-                                           &p, NULL, &err),
-                    1);
+  assert_int_equal (
+      auth_file_lookup_text (doc, strlen (doc), "t", "docker.io", "library/x", &u, &p, NULL, &err),
+      1);
   assert_string_equal (u, "d");
   assert_string_equal (p, "hub");
   free (u);
   free (p);
-  assert_int_equal (auth_file_lookup_text (doc, strlen (doc), "t", "quay.io", "org/app", &u, &p,
-                                           NULL, &err),
-                    1);
+  assert_int_equal (
+      auth_file_lookup_text (doc, strlen (doc), "t", "quay.io", "org/app", &u, &p, NULL, &err), 1);
   assert_string_equal (p, "org"); /* the longest match wins */
   free (u);
   free (p);
-  assert_int_equal (auth_file_lookup_text (doc, strlen (doc), "t", "quay.io", "other/app", &u, &p,
-                                           NULL, &err),
-                    1);
+  assert_int_equal (
+      auth_file_lookup_text (doc, strlen (doc), "t", "quay.io", "other/app", &u, &p, NULL, &err),
+      1);
   assert_string_equal (p, "root");
   free (u);
   free (p);
-  assert_int_equal (auth_file_lookup_text (doc, strlen (doc), "t", "localhost:5000", "x", &u, &p,
-                                           NULL, &err),
-                    1);
+  assert_int_equal (
+      auth_file_lookup_text (doc, strlen (doc), "t", "localhost:5000", "x", &u, &p, NULL, &err), 1);
   assert_string_equal (u, "u");
   free (u);
   free (p);
-  assert_int_equal (auth_file_lookup_text (doc, strlen (doc), "t", "quay.io.evil", "x", &u, &p,
-                                           NULL, &err),
-                    0);
+  assert_int_equal (
+      auth_file_lookup_text (doc, strlen (doc), "t", "quay.io.evil", "x", &u, &p, NULL, &err), 0);
   const char *bad = "{\"auths\":{\"x\":{\"auth\":\"%%%%\"}}}";
-  assert_int_equal (auth_file_lookup_text (bad, strlen (bad), "t", "x", "y", &u, &p, NULL, &err), -1);
+  assert_int_equal (auth_file_lookup_text (bad, strlen (bad), "t", "x", "y", &u, &p, NULL, &err),
+                    -1);
 }
 
 static void
@@ -162,22 +159,19 @@ test_credential_helpers (void **state)
   char *u = NULL, *p = NULL, *helper = NULL;
   const char *doc = "{\"credsStore\":\"desktop\",\"credHelpers\":{\"gcr.io\":\"gcloud\"},"
                     "\"auths\":{\"quay.io\":{}}}";
-  assert_int_equal (auth_file_lookup_text (doc, strlen (doc), "t", "gcr.io", "x", &u, &p, &helper,
-                                           &err),
-                    2);
+  assert_int_equal (
+      auth_file_lookup_text (doc, strlen (doc), "t", "gcr.io", "x", &u, &p, &helper, &err), 2);
   assert_string_equal (helper, "gcloud");
   free (helper);
   helper = NULL;
-  assert_int_equal (auth_file_lookup_text (doc, strlen (doc), "t", "quay.io", "x", &u, &p, &helper,
-                                           &err),
-                    2);
+  assert_int_equal (
+      auth_file_lookup_text (doc, strlen (doc), "t", "quay.io", "x", &u, &p, &helper, &err), 2);
   assert_string_equal (helper, "desktop");
   free (helper);
   helper = NULL;
   const char *evil = "{\"credsStore\":\"../../bin/sh\"}";
-  assert_int_equal (auth_file_lookup_text (evil, strlen (evil), "t", "x", "y", &u, &p, &helper,
-                                           &err),
-                    -1);
+  assert_int_equal (
+      auth_file_lookup_text (evil, strlen (evil), "t", "x", "y", &u, &p, &helper, &err), -1);
   assert_non_null (strstr (err->message, "not a plain name"));
   assert_int_equal (auth_helper_get ("hako-no-such-helper", "x", &u, &p, &err), -1);
   assert_non_null (strstr (err->message, "could not run"));
@@ -206,11 +200,10 @@ int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_bearer_challenge), cmocka_unit_test (test_several_challenges),
-    cmocka_unit_test (test_bad_challenges),   cmocka_unit_test (test_tokens),
-    cmocka_unit_test (test_basic_roundtrip),  cmocka_unit_test (test_auth_file_lookup),
-    cmocka_unit_test (test_credential_helpers),
-    cmocka_unit_test (test_registries_conf),
+    cmocka_unit_test (test_bearer_challenge),   cmocka_unit_test (test_several_challenges),
+    cmocka_unit_test (test_bad_challenges),     cmocka_unit_test (test_tokens),
+    cmocka_unit_test (test_basic_roundtrip),    cmocka_unit_test (test_auth_file_lookup),
+    cmocka_unit_test (test_credential_helpers), cmocka_unit_test (test_registries_conf),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
