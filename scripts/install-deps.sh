@@ -12,7 +12,7 @@ packages=(
 	# comparisons (bench/ and compatibility tests)
 	crun runc containerd hyperfine criu
 	# images: a registry and tools that did not come from us
-	docker-registry skopeo umoci apache2-utils podman
+	docker-registry skopeo umoci apache2-utils podman python3
 	# networks
 	containernetworking-plugins iptables nftables
 )

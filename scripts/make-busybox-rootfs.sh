@@ -1,0 +1,15 @@
+#!/bin/bash
+# make-busybox-rootfs.sh DIR: a minimal root filesystem in DIR made of
+# Debian's static busybox and a symlink per applet; no network needed.
+#   scripts/make-busybox-rootfs.sh /tmp/bb && tar -C /tmp/bb -c . |
+#     hako import -c 'CMD ["sh"]' - busybox
+set -euo pipefail
+dir=$1
+mkdir -p "$dir"/{bin,dev,proc,sys,tmp,etc,root}
+chmod 1777 "$dir/tmp"
+cp /bin/busybox "$dir/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
+done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
+echo 'root:x:0:' >"$dir/etc/group"

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The `hako` command line: a table of commands, each a function in a file
+ * of its group (hako-image.c, hako-image-archive.c, …).  The engine adds
+ * its groups by adding a table to `command_tables` in hako.c. */
+#ifndef HAKO_CLI_HAKO_CLI_H
+#define HAKO_CLI_HAKO_CLI_H
+
+#include "common/error.h"
+#include "common/log.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct store;
+struct registries_conf;
+
+/* What the global options decided, and what commands share. */
+struct hako_cli
+{
+  const char *root;    /* --root, the image store and engine data */
+  const char *runroot; /* --runroot */
+  struct hk_log log;
+  struct store *store; /* opened on first use by cli_store() */
+  struct registries_conf *registries;
+  bool stdout_is_tty;
+  bool stderr_is_tty;
+};
+
+typedef int (*hako_command_fn) (struct hako_cli *cli, int argc, char **argv, struct hk_error **err);
+
+struct hako_command
+{
+  const char *group; /* "image", "system", …; NULL for a top-level command */
+  const char *name;
+  hako_command_fn fn;
+  const char *usage; /* arguments, for `--help` and usage errors */
+  const char *summary;
+  bool hidden; /* an alias: not listed in `hako --help` */
+};
+
+/* Tables end with an entry whose name is NULL. */
+extern const struct hako_command hako_image_commands[];
+extern const struct hako_command hako_image_archive_commands[];
+extern const struct hako_command hako_image_transfer_commands[];
+extern const struct hako_command hako_system_commands[];
+
+/* The store at --root, opened once. */
+int cli_store (struct hako_cli *cli, struct store **out, struct hk_error **err);
+/* The registries configuration ($HAKO_REGISTRIES_CONF or
+ * /etc/hako/registries.json), loaded once. */
+int cli_registries (struct hako_cli *cli, struct registries_conf **out, struct hk_error **err);
+
+/* "usage: hako GROUP NAME USAGE" with WHY first. */
+int cli_usage (struct hk_error **err, const char *command, const char *usage, const char *why);
+/* Prints the command's help to stdout when ARGV has -h/--help first. */
+bool cli_wants_help (int argc, char **argv, const char *command, const char *usage,
+                     const char *summary);
+
+/* Output helpers (cli-output.c). */
+char *cli_human_size (uint64_t bytes);        /* "4.26MB", as Docker writes it */
+char *cli_human_since (int64_t unix_time);    /* "3 weeks ago" */
+int64_t cli_parse_time (const char *rfc3339); /* 0 when unparsable */
+char *cli_short_id (const char *id);          /* 12 hex digits */
+
+struct cli_table;
+struct cli_table *cli_table_new (const char *const *headers);
+void cli_table_add (struct cli_table *t, const char *const *cells);
+void cli_table_print (struct cli_table *t, FILE *out);
+void cli_table_free (struct cli_table *t);
+
+/* Expands a Go-template-like FORMAT ("{{.ID}}\t{{.Repository}}",
+ * "{{json .}}", "{{json .Config.Env}}") over OBJ.  Supports field paths,
+ * `json` and `\t`/`\n`.  Returns the text, or NULL with *ERR. */
+char *cli_format_template (const char *format, json_t *obj, struct hk_error **err);
+
+#endif
