@@ -15,6 +15,7 @@
 
 struct store;
 struct registries_conf;
+struct engine;
 
 /* What the global options decided, and what commands share. */
 struct hako_cli
@@ -24,6 +25,7 @@ struct hako_cli
   struct hk_log log;
   struct store *store; /* opened on first use by cli_store() */
   struct registries_conf *registries;
+  struct engine *engine; /* opened on first use by cli_engine() */
   bool stdout_is_tty;
   bool stderr_is_tty;
 };
@@ -38,6 +40,7 @@ struct hako_command
   const char *usage; /* arguments, for `--help` and usage errors */
   const char *summary;
   bool hidden; /* an alias: not listed in `hako --help` */
+  bool raw_args; /* arguments after the first operand are not ours (run, exec) */
 };
 
 /* Tables end with an entry whose name is NULL. */
@@ -45,6 +48,13 @@ extern const struct hako_command hako_image_commands[];
 extern const struct hako_command hako_image_archive_commands[];
 extern const struct hako_command hako_image_transfer_commands[];
 extern const struct hako_command hako_system_commands[];
+extern const struct hako_command hako_container_commands[];
+extern const struct hako_command hako_container_info_commands[];
+extern const struct hako_command hako_volume_commands[];
+
+/* The engine over the store, opened once (cli-engine.c). */
+int cli_engine (struct hako_cli *cli, struct engine **out, struct hk_error **err);
+void cli_engine_close (struct hako_cli *cli);
 
 /* The store at --root, opened once. */
 int cli_store (struct hako_cli *cli, struct store **out, struct hk_error **err);

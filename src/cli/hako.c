@@ -23,6 +23,9 @@ static const struct hako_command *const command_tables[] = {
   hako_image_archive_commands,
   hako_image_transfer_commands,
   hako_system_commands,
+  hako_container_commands,
+  hako_container_info_commands,
+  hako_volume_commands,
   NULL,
 };
 
@@ -211,7 +214,9 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         return hk_error_set (err, EINVAL, "unknown command `%s` (see `hako --help`)", args[0]);
       name = xstrdup (args[0]);
     }
-  if (cli_wants_help (nargs, args, name, cmd->usage, cmd->summary))
+  /* run and exec pass what follows the image to the container: only
+   * their own getopt may see a -h. */
+  if (!cmd->raw_args && cli_wants_help (nargs, args, name, cmd->usage, cmd->summary))
     return 0;
   optind = 0; /* the command's getopt starts afresh */
   return cmd->fn (cli, nargs, args, err);
@@ -230,6 +235,7 @@ main (int argc, char **argv)
   _cleanup_error_ struct hk_error *err = NULL;
   int r = run (&cli, argc, argv, &err);
   fflush (stdout);
+  cli_engine_close (&cli);
   store_close (cli.store);
   registries_conf_free (cli.registries);
   if (r < 0)
@@ -237,5 +243,7 @@ main (int argc, char **argv)
       fprintf (stderr, "Error: %s\n", err ? err->message : "unknown error");
       return EXIT_HAKO_ERROR;
     }
-  return 0;
+  /* Commands that run a program (run, exec, start -a, wait) return its
+   * status. */
+  return r;
 }

@@ -209,11 +209,12 @@ load_bundle (struct creation *c, struct hk_error **err)
   if (!S_ISDIR (st.st_mode))
     return hk_error_set (err, ENOTDIR, "config.json: root.path: `%s` is not a directory", root);
   c->rootfs = xstrdup (path);
-  if (c->spec->process->terminal && c->opts->console_socket == NULL && !c->foreground)
+  bool console = c->opts->console_socket != NULL || c->opts->console_socket_fd >= 0;
+  if (c->spec->process->terminal && !console && !c->foreground)
     return hk_error_set (err, EINVAL,
                          "config.json: process.terminal is true: --console-socket is required "
                          "unless running in the foreground");
-  if (!c->spec->process->terminal && c->opts->console_socket != NULL)
+  if (!c->spec->process->terminal && console)
     return hk_error_set (err, EINVAL,
                          "--console-socket given but config.json: process.terminal is false");
   if (check_mount_types (c->spec, err) < 0)
@@ -371,6 +372,12 @@ prepare (struct creation *c, struct hk_error **err)
       c->console_fd = terminal_connect_socket (c->opts->console_socket, err);
       if (c->console_fd < 0)
         return -1;
+    }
+  else if (c->opts->console_socket_fd >= 0)
+    {
+      c->console_fd = fcntl (c->opts->console_socket_fd, F_DUPFD_CLOEXEC, 3);
+      if (c->console_fd < 0)
+        return hk_error_errno (err, errno, "console socket");
     }
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->sync) < 0)
     return hk_error_errno (err, errno, "socketpair");

@@ -27,6 +27,7 @@ struct create_options
   const char *bundle;         /* directory holding config.json */
   const char *pid_file;       /* NULL: none */
   const char *console_socket; /* NULL: none */
+  int console_socket_fd;      /* or an already connected one (the engine's); -1: none */
   int preserve_fds;           /* fds 3 .. 3+N-1 pass to the process */
   bool no_pivot;
   int stdio[3];               /* fds for the process's stdio; -1 inherits ours */
@@ -34,7 +35,7 @@ struct create_options
                                  sealed copy when the container could see us */
 };
 
-#define CREATE_OPTIONS_INIT { .stdio = { -1, -1, -1 } }
+#define CREATE_OPTIONS_INIT { .stdio = { -1, -1, -1 }, .console_socket_fd = -1 }
 
 /* create: sets the container up and returns with its process waiting for
  * `start`. */

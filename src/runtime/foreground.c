@@ -24,10 +24,12 @@ int
 foreground_wait (int pidfd, pid_t pid, int pty_master, const sigset_t *signals,
                  int *exit_status, struct hk_error **err)
 {
-  _cleanup_close_ int owned_pidfd = pidfd;
   _cleanup_close_ int sfd = signalfd (-1, signals, SFD_CLOEXEC);
   if (sfd < 0)
-    return hk_error_errno (err, errno, "signalfd");
+    {
+      close (pidfd);
+      return hk_error_errno (err, errno, "signalfd");
+    }
   if (pty_master >= 0)
     terminal_proxy (pty_master, pidfd, sfd, pid, err);
   else
@@ -35,7 +37,10 @@ foreground_wait (int pidfd, pid_t pid, int pty_master, const sigset_t *signals,
       {
         struct pollfd fds[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
         if (poll (fds, 2, -1) < 0 && errno != EINTR)
-          return hk_error_errno (err, errno, "poll");
+          {
+            close (pidfd);
+            return hk_error_errno (err, errno, "poll");
+          }
         if (fds[0].revents)
           break;
         struct signalfd_siginfo si;
@@ -43,6 +48,7 @@ foreground_wait (int pidfd, pid_t pid, int pty_master, const sigset_t *signals,
             && si.ssi_signo != SIGWINCH)
           pidfd_send_signal (pidfd, (int) si.ssi_signo, NULL, 0);
       }
+  close (pidfd);
   int status;
   if (waitpid (pid, &status, 0) != pid)
     return hk_error_errno (err, errno, "wait for process %d", (int) pid);

@@ -52,6 +52,24 @@ spec_capability_number (const char *name)
   return value;
 }
 
+char *
+spec_capability_name (int cap)
+{
+  char *lower = cap_to_name ((cap_value_t) cap);
+  if (lower == NULL)
+    return NULL;
+  if (strncmp (lower, "cap_", 4) != 0)
+    {
+      cap_free (lower); /* a bare number: libcap does not know it */
+      return NULL;
+    }
+  char *upper = xstrdup (lower);
+  cap_free (lower);
+  for (char *p = upper; *p; p++)
+    *p = (char) toupper ((unsigned char) *p);
+  return upper;
+}
+
 static const struct
 {
   const char *name;

@@ -366,6 +366,9 @@ const char *spec_namespace_name (int flag);
 
 /* Capability name ("CAP_SYS_ADMIN") to number, -1 if unknown. */
 int spec_capability_number (const char *name);
+/* Capability number to "CAP_SYS_ADMIN" (malloc'd); NULL when libcap has no
+ * name for it. */
+char *spec_capability_name (int cap);
 const char *spec_hook_kind_name (enum oci_hook_kind kind);
 
 #endif

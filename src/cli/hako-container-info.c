@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hako ps / inspect / logs */
+#include "engine/engine.h"
+#include "hako-cli.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/json-util.h"
+#include "common/strv.h"
+#include "common/units.h"
+#include "common/xalloc.h"
+#include "runtime/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- the views of a container ---- */
+
+static char *
+command_text (const struct container_record *r)
+{
+  _cleanup_free_ char *dir = NULL;
+  json_t *cmd = json_object_get (r->options, "Cmd");
+  json_t *entry = json_object_get (r->options, "Entrypoint");
+  char *text = xstrdup ("");
+  json_t *parts[2] = { entry, cmd };
+  for (int k = 0; k < 2; k++)
+    {
+      size_t i;
+      json_t *v;
+      json_array_foreach (parts[k], i, v)
+      {
+        char *more = xasprintf ("%s%s%s", text, *text ? " " : "", json_string_value (v));
+        free (text);
+        text = more;
+      }
+    }
+  return text;
+}
+
+static char *
+health_status (struct engine *e, const struct container_record *r)
+{
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *path = xasprintf ("%s/health", run_dir);
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  if (fs_read_file (AT_FDCWD, path, 1 << 20, &text, &len, NULL) < 0)
+    {
+      json_t *test = json_object_get (json_object_get (r->options, "Healthcheck"), "Test");
+      if (json_is_array (test) && json_array_size (test) > 0
+          && strcmp (json_string_value (json_array_get (test, 0)), "NONE") != 0)
+        return xstrdup ("starting");
+      return NULL;
+    }
+  _cleanup_json_ json_t *j = json_loadb (text, len, 0, NULL);
+  const char *status = json_string_value (json_object_get (j, "Status"));
+  return status ? xstrdup (status) : NULL;
+}
+
+static char *
+duration_text (int64_t seconds)
+{
+  if (seconds < 1)
+    return xstrdup ("Less than a second");
+  if (seconds < 60)
+    return xasprintf ("%lld seconds", (long long) seconds);
+  if (seconds < 120)
+    return xstrdup ("About a minute");
+  if (seconds < 3600)
+    return xasprintf ("%lld minutes", (long long) (seconds / 60));
+  if (seconds < 7200)
+    return xstrdup ("About an hour");
+  if (seconds < 172800)
+    return xasprintf ("%lld hours", (long long) (seconds / 3600));
+  return xasprintf ("%lld days", (long long) (seconds / 86400));
+}
+
+/* "Up 5 seconds (healthy)", "Exited (0) 3 minutes ago", "Created". */
+static char *
+status_text (struct engine *e, const struct container_record *r)
+{
+  int64_t now = (int64_t) time (NULL);
+  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
+    {
+      _cleanup_free_ char *up = duration_text (now - cli_parse_time (r->started_at));
+      _cleanup_free_ char *health = health_status (e, r);
+      return xasprintf ("Up %s%s%s%s%s", up, strcmp (r->state, "paused") == 0 ? " (Paused)" : "",
+                        health ? " (" : "", health ? health : "", health ? ")" : "");
+    }
+  if (strcmp (r->state, "exited") == 0)
+    {
+      _cleanup_free_ char *ago = cli_human_since (cli_parse_time (r->finished_at));
+      return xasprintf ("Exited (%d) %s", r->exit_code, ago);
+    }
+  return xstrdup (strcmp (r->state, "created") == 0 ? "Created" : r->state);
+}
+
+static char *
+ports_text (const struct container_record *r)
+{
+  char *text = xstrdup ("");
+  size_t i;
+  json_t *p;
+  json_array_foreach (json_object_get (r->options, "Ports"), i, p)
+  {
+    const char *ip = json_string_value (json_object_get (p, "HostIp"));
+    char *more = xasprintf ("%s%s%s:%lld->%lld/%s", text, *text ? ", " : "",
+                            ip && *ip ? ip : "0.0.0.0",
+                            (long long) json_integer_value (json_object_get (p, "HostPort")),
+                            (long long) json_integer_value (json_object_get (p, "ContainerPort")),
+                            json_string_value (json_object_get (p, "Protocol")));
+    free (text);
+    text = more;
+  }
+  return text;
+}
+
+/* The row `ps --format` expands over. */
+static json_t *
+ps_row (struct engine *e, const struct container_record *r, bool no_trunc)
+{
+  _cleanup_free_ char *command = command_text (r);
+  _cleanup_free_ char *status = status_text (e, r);
+  _cleanup_free_ char *since = cli_human_since (cli_parse_time (r->created));
+  _cleanup_free_ char *ports = ports_text (r);
+  _cleanup_free_ char *short_id = xstrndup (r->id, 12);
+  _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? 1 << 20 : 20, command,
+                                           !no_trunc && strlen (command) > 20 ? "…" : "");
+  json_t *labels = json_object_get (r->options, "Labels");
+  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "ID",
+                    no_trunc ? r->id : short_id, "Image", r->image_name, "Command", quoted,
+                    "CreatedAt", r->created, "RunningFor", since, "Status", status, "State",
+                    r->state, "Names", r->name, "Ports", ports, "Labels",
+                    labels ? labels : json_object ());
+}
+
+/* --filter KEY=VALUE: status, name, id, label, ancestor, exited. */
+static bool
+matches (const struct container_record *r, char **filters)
+{
+  for (size_t i = 0; filters && filters[i]; i++)
+    {
+      const char *f = filters[i], *eq = strchr (f, '=');
+      const char *v = eq ? eq + 1 : "";
+      size_t klen = eq ? (size_t) (eq - f) : strlen (f);
+      bool ok = true;
+      if (strncmp (f, "status", klen) == 0 && klen == 6)
+        ok = strcmp (r->state, v) == 0;
+      else if (strncmp (f, "name", klen) == 0 && klen == 4)
+        ok = strstr (r->name, v) != NULL;
+      else if (strncmp (f, "id", klen) == 0 && klen == 2)
+        ok = strncmp (r->id, v, strlen (v)) == 0;
+      else if (strncmp (f, "ancestor", klen) == 0 && klen == 8)
+        ok = strcmp (r->image_name, v) == 0 || strncmp (r->image_id + 7, v, strlen (v)) == 0;
+      else if (strncmp (f, "exited", klen) == 0 && klen == 6)
+        ok = strcmp (r->state, "exited") == 0 && r->exit_code == atoi (v);
+      else if (strncmp (f, "label", klen) == 0 && klen == 5)
+        {
+          json_t *labels = json_object_get (r->options, "Labels");
+          const char *veq = strchr (v, '=');
+          _cleanup_free_ char *key = veq ? xstrndup (v, (size_t) (veq - v)) : xstrdup (v);
+          json_t *have = json_object_get (labels, key);
+          ok = have != NULL && (veq == NULL || strcmp (json_string_value (have), veq + 1) == 0);
+        }
+      if (!ok)
+        return false;
+    }
+  return true;
+}
+
+static int
+check_filters (char **filters, struct hk_error **err)
+{
+  static const char *const keys[] = { "status", "name", "id", "label", "ancestor", "exited", NULL };
+  for (size_t i = 0; filters && filters[i]; i++)
+    {
+      const char *eq = strchr (filters[i], '=');
+      _cleanup_free_ char *key = eq ? xstrndup (filters[i], (size_t) (eq - filters[i])) : NULL;
+      if (key == NULL || !strv_contains ((char *const *) keys, key))
+        return hk_error_set (err, EINVAL, "--filter: \"%s\" is not one of status=, name=, id=, label=, ancestor=, exited=", filters[i]);
+    }
+  return 0;
+}
+
+static int
+cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "all", no_argument, NULL, 'a' },
+                                           { "quiet", no_argument, NULL, 'q' },
+                                           { "no-trunc", no_argument, NULL, 'T' },
+                                           { "filter", required_argument, NULL, 'f' },
+                                           { "format", required_argument, NULL, 'F' },
+                                           { NULL, 0, NULL, 0 } };
+  static const char usage[] = "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]";
+  bool all = false, quiet = false, no_trunc = false;
+  _cleanup_strv_ char **filters = NULL;
+  const char *format = NULL;
+  int c;
+  while ((c = getopt_long (argc, argv, "aqf:", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        all = true;
+        break;
+      case 'q':
+        quiet = true;
+        break;
+      case 'T':
+        no_trunc = true;
+        break;
+      case 'f':
+        strv_append (&filters, optarg);
+        break;
+      case 'F':
+        format = optarg;
+        break;
+      default:
+        return cli_usage (err, "ps", usage, "unknown option");
+      }
+  if (optind < argc)
+    return cli_usage (err, "ps", usage, "too many arguments");
+  if (check_filters (filters, err) < 0)
+    return -1;
+  struct engine *e;
+  struct container_record **list = NULL;
+  size_t n = 0;
+  if (cli_engine (cli, &e, err) < 0 || container_record_list (e->db, &list, &n, err) < 0)
+    return -1;
+  static const char *const headers[]
+      = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", NULL };
+  struct cli_table *table = (quiet || format) ? NULL : cli_table_new (headers);
+  _cleanup_json_ json_t *rows = json_array ();
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++)
+    {
+      struct container_record *r = list[i];
+      if (engine_refresh (e, r, err) < 0)
+        {
+          rc = -1;
+          break;
+        }
+      bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+      if ((!all && !running && filters == NULL) || !matches (r, filters))
+        continue;
+      _cleanup_json_ json_t *row = ps_row (e, r, no_trunc);
+      if (quiet)
+        printf ("%s\n", json_string_value (json_object_get (row, "ID")));
+      else if (format && strcmp (format, "json") == 0)
+        json_array_append (rows, row);
+      else if (format)
+        {
+          _cleanup_free_ char *line = cli_format_template (format, row, err);
+          if (line == NULL)
+            rc = -1;
+          else
+            printf ("%s\n", line);
+        }
+      else
+        {
+          const char *cells[] = { json_string_value (json_object_get (row, "ID")), r->image_name,
+                                  json_string_value (json_object_get (row, "Command")),
+                                  json_string_value (json_object_get (row, "RunningFor")),
+                                  json_string_value (json_object_get (row, "Status")),
+                                  json_string_value (json_object_get (row, "Ports")), r->name, NULL };
+          cli_table_add (table, cells);
+        }
+    }
+  if (rc == 0 && format && strcmp (format, "json") == 0)
+    {
+      _cleanup_free_ char *text = json_to_string (rows, false);
+      fputs (text, stdout);
+    }
+  if (table)
+    {
+      if (rc == 0)
+        cli_table_print (table, stdout);
+      cli_table_free (table);
+    }
+  container_record_list_free (list, n);
+  return rc;
+}
+
+/* ---- inspect ---- */
+
+static json_t *
+pick (const json_t *o, const char *const *keys)
+{
+  json_t *out = json_object ();
+  for (; *keys; keys++)
+    {
+      json_t *v = json_object_get (o, *keys);
+      if (v != NULL)
+        json_object_set (out, *keys, v);
+    }
+  return out;
+}
+
+static json_t *
+inspect_json (struct engine *e, const struct container_record *r)
+{
+  static const char *const config_keys[]
+      = { "Hostname", "Domainname", "User", "Tty", "OpenStdin", "Env", "Cmd", "WorkingDir",
+          "Entrypoint", "Labels", "StopSignal", "StopTimeout", "Healthcheck", NULL };
+  static const char *const host_keys[]
+      = { "NetworkMode", "RestartPolicy", "AutoRemove", "CapAdd", "CapDrop", "Privileged",
+          "ReadonlyRootfs", "SecurityOpt", "Memory", "MemorySwap", "MemoryReservation",
+          "NanoCpus", "CpuShares", "CpusetCpus", "PidsLimit", "Ulimits", "Devices", "Tmpfs",
+          "Sysctls", "LogConfig", "Init", "Runtime", "PortBindings", "PublishAllPorts", "Dns",
+          "DnsSearch", "ExtraHosts", NULL };
+  pid_t pid = 0;
+  bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+  if (running)
+    {
+      _cleanup_state_ struct container_state *s = NULL;
+      struct hk_error *ignored = NULL;
+      if (state_load (e->runtime_root, r->id, &s, &ignored) == 0)
+        pid = s->pid;
+      hk_error_free (ignored);
+    }
+  json_t *state = json_pack ("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status",
+                             r->state, "Running", running, "Paused",
+                             strcmp (r->state, "paused") == 0, "Restarting", 0, "OOMKilled", 0,
+                             "Dead", 0, "Pid", (int) pid, "ExitCode", r->exit_code, "Error",
+                             r->error, "StartedAt", r->started_at, "FinishedAt", r->finished_at);
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *health_path = xasprintf ("%s/health", run_dir);
+  _cleanup_free_ char *health_text = NULL;
+  size_t len;
+  if (fs_read_file (AT_FDCWD, health_path, 1 << 20, &health_text, &len, NULL) == 0)
+    {
+      json_t *health = json_loadb (health_text, len, 0, NULL);
+      if (health)
+        json_object_set_new (state, "Health", health);
+    }
+  json_t *config = pick (r->options, config_keys);
+  json_object_set_new (config, "Image", json_string (r->image_name));
+  json_t *host = pick (r->options, host_keys);
+  json_t *binds = json_array ();
+  size_t i;
+  json_t *m;
+  json_array_foreach (json_object_get (r->options, "MountPoints"), i, m)
+  if (strcmp (json_string_value (json_object_get (m, "Type")), "bind") == 0)
+    {
+      char *b = xasprintf ("%s:%s%s", json_string_value (json_object_get (m, "Source")),
+                           json_string_value (json_object_get (m, "Destination")),
+                           json_is_true (json_object_get (m, "RW")) ? "" : ":ro");
+      json_array_append_new (binds, json_string (b));
+      free (b);
+    }
+  json_object_set_new (host, "Binds", binds);
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_free_ char *log_path = engine_log_path (e, r->id);
+  _cleanup_free_ char *name = xasprintf ("/%s", r->name);
+  json_t *mounts = json_object_get (r->options, "MountPoints");
+  json_t *network = json_object_get (r->options, "NetworkSettings");
+  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:O, s:O, s:{s:s, s:{s:s, s:s, s:s}}}",
+                    "Id", r->id, "Created", r->created, "Name", name, "State", state, "Image",
+                    r->image_id, "LogPath", log_path, "ResolvConfPath",
+                    "", "RestartCount", r->restart_count, "Driver", "overlay", "Config", config,
+                    "HostConfig", host, "Mounts", mounts ? mounts : json_array (),
+                    "NetworkSettings", network ? network : json_object (), "GraphDriver", "Name",
+                    "overlay", "Data", "UpperDir", "", "WorkDir", "", "MergedDir", "");
+}
+
+static int
+cmd_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "format", required_argument, NULL, 'f' },
+                                           { "type", required_argument, NULL, 't' },
+                                           { NULL, 0, NULL, 0 } };
+  const char *format = NULL, *type = NULL;
+  int c;
+  while ((c = getopt_long (argc, argv, "f:", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        format = optarg;
+        break;
+      case 't':
+        type = optarg;
+        break;
+      default:
+        return cli_usage (err, "inspect", "[-f FORMAT] NAME...", "unknown option");
+      }
+  if (optind >= argc)
+    return cli_usage (err, "inspect", "[-f FORMAT] NAME...", "missing container name");
+  if (type != NULL && strcmp (type, "container") != 0)
+    return hk_error_set (err, EINVAL, "--type %s: use `hako image inspect` for images", type);
+  struct engine *e;
+  if (cli_engine (cli, &e, err) < 0)
+    return -1;
+  _cleanup_json_ json_t *all = json_array ();
+  for (int i = optind; i < argc; i++)
+    {
+      _cleanup_record_ struct container_record *r = NULL;
+      if (engine_find (e, argv[i], &r, err) < 0)
+        return -1;
+      json_t *j = inspect_json (e, r);
+      if (format)
+        {
+          _cleanup_free_ char *line = cli_format_template (format, j, err);
+          json_decref (j);
+          if (line == NULL)
+            return -1;
+          printf ("%s\n", line);
+        }
+      else
+        json_array_append_new (all, j);
+    }
+  if (!format)
+    {
+      _cleanup_free_ char *text = json_to_string (all, true);
+      fputs (text, stdout);
+    }
+  return 0;
+}
+
+/* ---- logs ---- */
+
+struct log_filter
+{
+  int64_t since_ns, until_ns; /* 0: none */
+  bool timestamps;
+};
+
+static int64_t
+parse_rfc3339_ns (const char *text)
+{
+  struct tm tm = { 0 };
+  const char *rest = strptime (text, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (rest == NULL)
+    return 0;
+  int64_t ns = (int64_t) timegm (&tm) * 1000000000LL;
+  if (*rest == '.')
+    {
+      int64_t frac = 0, scale = 100000000;
+      for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10)
+        frac += (*rest - '0') * scale;
+      ns += frac;
+    }
+  return ns;
+}
+
+/* --since/--until: RFC 3339, a Unix time, or a duration ago ("10m"). */
+static int
+parse_log_time (const char *text, const char *flag, int64_t *out, struct hk_error **err)
+{
+  if (strchr (text, 'T') != NULL)
+    {
+      *out = parse_rfc3339_ns (text);
+      if (*out == 0)
+        return hk_error_set (err, EINVAL, "%s: \"%s\" is not a time", flag, text);
+      return 0;
+    }
+  char *end;
+  double unix_time = strtod (text, &end);
+  if (*end == '\0' && end != text)
+    {
+      *out = (int64_t) (unix_time * 1e9);
+      return 0;
+    }
+  int64_t ms;
+  if (units_parse_duration_ms (text, flag, &ms, err) < 0)
+    return -1;
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  *out = (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec - ms * 1000000LL;
+  return 0;
+}
+
+/* Prints one json-file line; false when past --until. */
+static bool
+print_log_line (const char *line, const struct log_filter *f)
+{
+  _cleanup_json_ json_t *j = json_loads (line, 0, NULL);
+  const char *log = json_string_value (json_object_get (j, "log"));
+  const char *stream = json_string_value (json_object_get (j, "stream"));
+  const char *time_text = json_string_value (json_object_get (j, "time"));
+  if (log == NULL)
+    return true;
+  int64_t t = time_text ? parse_rfc3339_ns (time_text) : 0;
+  if (f->since_ns && t < f->since_ns)
+    return true;
+  if (f->until_ns && t > f->until_ns)
+    return false;
+  FILE *out = stream && strcmp (stream, "stderr") == 0 ? stderr : stdout;
+  if (f->timestamps)
+    fprintf (out, "%s ", time_text ? time_text : "");
+  fputs (log, out);
+  fflush (out);
+  return true;
+}
+
+static char **
+log_files (const char *path)
+{
+  char **files = xzalloc (sizeof (char *));
+  for (int i = 64; i >= 1; i--)
+    {
+      _cleanup_free_ char *rotated = xasprintf ("%s.%d", path, i);
+      if (access (rotated, R_OK) == 0)
+        strv_append (&files, rotated);
+    }
+  if (access (path, R_OK) == 0)
+    strv_append (&files, path);
+  return files;
+}
+
+/* The lines of every log file, oldest first. */
+static char **
+all_lines (char **files)
+{
+  char **lines = xzalloc (sizeof (char *));
+  for (size_t i = 0; files[i]; i++)
+    {
+      _cleanup_free_ char *text = NULL;
+      if (fs_read_file (AT_FDCWD, files[i], 1ULL << 30, &text, NULL, NULL) < 0)
+        continue;
+      char *save = NULL;
+      for (char *l = strtok_r (text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
+        strv_append (&lines, l);
+    }
+  return lines;
+}
+
+static bool
+container_running (struct engine *e, const char *id)
+{
+  _cleanup_record_ struct container_record *r = NULL;
+  struct hk_error *ignored = NULL;
+  if (engine_find (e, id, &r, &ignored) < 0)
+    {
+      hk_error_free (ignored);
+      return false;
+    }
+  return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+}
+
+/* -f: prints what is appended to PATH until the container stops. */
+static void
+follow (struct engine *e, const char *id, const char *path, off_t from, const struct log_filter *f)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  lseek (fd, from, SEEK_SET);
+  _cleanup_close_ int in = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
+  inotify_add_watch (in, path, IN_MODIFY | IN_MOVE_SELF);
+  char *pending = NULL;
+  size_t pending_len = 0;
+  for (bool last = false;;)
+    {
+      char buf[65536];
+      ssize_t n;
+      while ((n = read (fd, buf, sizeof buf)) > 0)
+        {
+          pending = xrealloc (pending, pending_len + (size_t) n + 1);
+          memcpy (pending + pending_len, buf, (size_t) n);
+          pending_len += (size_t) n;
+          char *start = pending, *nl;
+          while ((nl = memchr (start, '\n', pending_len - (size_t) (start - pending))) != NULL)
+            {
+              *nl = '\0';
+              if (!print_log_line (start, f))
+                goto out;
+              start = nl + 1;
+            }
+          pending_len -= (size_t) (start - pending);
+          memmove (pending, start, pending_len);
+        }
+      if (last)
+        break;
+      struct pollfd p = { .fd = in, .events = POLLIN };
+      if (poll (&p, 1, 250) > 0)
+        {
+          char ev[4096];
+          (void) !read (in, ev, sizeof ev);
+          /* Rotated: go on in the new file. */
+          struct stat a, b;
+          if (fstat (fd, &a) == 0 && stat (path, &b) == 0 && a.st_ino != b.st_ino)
+            {
+              close (fd);
+              fd = open (path, O_RDONLY | O_CLOEXEC);
+              inotify_add_watch (in, path, IN_MODIFY | IN_MOVE_SELF);
+              if (fd < 0)
+                break;
+            }
+        }
+      else if (!container_running (e, id))
+        last = true; /* one more read for what came just before */
+    }
+out:
+  free (pending);
+  close (fd);
+}
+
+static int
+cmd_logs (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "follow", no_argument, NULL, 'f' },
+                                           { "tail", required_argument, NULL, 'n' },
+                                           { "since", required_argument, NULL, 'S' },
+                                           { "until", required_argument, NULL, 'U' },
+                                           { "timestamps", no_argument, NULL, 't' },
+                                           { NULL, 0, NULL, 0 } };
+  static const char usage[] = "[-f] [--tail N|all] [--since T] [--until T] [-t] CONTAINER";
+  struct log_filter f = { 0 };
+  bool follow_flag = false;
+  long long tail = -1;
+  int c;
+  while ((c = getopt_long (argc, argv, "fn:t", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        follow_flag = true;
+        break;
+      case 'n':
+        if (strcmp (optarg, "all") != 0)
+          {
+            char *end;
+            tail = strtoll (optarg, &end, 10);
+            if (*end || end == optarg || tail < 0)
+              return hk_error_set (err, EINVAL, "--tail: \"%s\" is not a number or all", optarg);
+          }
+        break;
+      case 'S':
+        if (parse_log_time (optarg, "--since", &f.since_ns, err) < 0)
+          return -1;
+        break;
+      case 'U':
+        if (parse_log_time (optarg, "--until", &f.until_ns, err) < 0)
+          return -1;
+        break;
+      case 't':
+        f.timestamps = true;
+        break;
+      default:
+        return cli_usage (err, "logs", usage, "unknown option");
+      }
+  if (optind + 1 != argc)
+    return cli_usage (err, "logs", usage, "one container name is needed");
+  struct engine *e;
+  _cleanup_record_ struct container_record *r = NULL;
+  if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
+    return -1;
+  _cleanup_free_ char *path = engine_log_path (e, r->id);
+  _cleanup_strv_ char **files = log_files (path);
+  _cleanup_strv_ char **lines = all_lines (files);
+  size_t n = strv_length (lines);
+  size_t first = tail >= 0 && (size_t) tail < n ? n - (size_t) tail : 0;
+  for (size_t i = first; i < n; i++)
+    if (!print_log_line (lines[i], &f))
+      return 0;
+  if (follow_flag)
+    {
+      struct stat st;
+      off_t end = stat (path, &st) == 0 ? st.st_size : 0;
+      follow (e, r->id, path, end, &f);
+    }
+  return 0;
+}
+
+const struct hako_command hako_container_info_commands[] = {
+  { NULL, "ps", cmd_ps, "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]", "list containers" },
+  { NULL, "inspect", cmd_inspect, "[-f FORMAT] CONTAINER...", "show containers in detail" },
+  { NULL, "logs", cmd_logs, "[-f] [--tail N|all] [--since T] [--until T] [-t] CONTAINER", "show a container's output" },
+  { "container", "ls", cmd_ps, "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]", "list containers", true },
+  { "container", "ps", cmd_ps, "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]", "list containers", true },
+  { "container", "inspect", cmd_inspect, "[-f FORMAT] CONTAINER...", "show containers in detail", true },
+  { "container", "logs", cmd_logs, "[-f] [--tail N|all] CONTAINER", "show a container's output", true },
+  { NULL, NULL, NULL, NULL, NULL },
+};

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hako run / create / start / stop / restart / kill / rm / wait, and the
+ * commands a container's monitor runs (container cleanup, healthcheck). */
+#include "engine/engine.h"
+#include "hako-attach.h"
+#include "hako-cli.h"
+#include "hako-run-options.h"
+#include "common/cleanup.h"
+#include "common/signals.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct forward
+{
+  struct engine *e;
+  struct container_record *r;
+};
+
+static void
+forward_signal (int signum, void *data)
+{
+  struct forward *f = data;
+  struct hk_error *ignored = NULL;
+  engine_kill (f->e, f->r, signum, &ignored);
+  hk_error_free (ignored);
+}
+
+static bool
+opt_bool (const json_t *o, const char *key)
+{
+  return json_is_true (json_object_get (o, key));
+}
+
+/* Attaches to R (started or about to be) and returns its exit code;
+ * waits for its cleanup too, so that --rm is done when we return. */
+static int
+attach_and_wait (struct engine *e, struct container_record *r, bool send_start, bool with_stdin,
+                 const char *detach_keys, struct hk_error **err)
+{
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *socket = xasprintf ("%s/attach", run_dir);
+  struct forward f = { .e = e, .r = r };
+  struct attach_options o = {
+    .socket_path = socket,
+    .send_start = send_start,
+    .with_stdin = with_stdin,
+    .tty = opt_bool (r->options, "Tty"),
+    .detach_keys = detach_keys,
+    .forward_signal = forward_signal,
+    .data = &f,
+  };
+  int code;
+  bool detached;
+  if (attach_session (&o, &code, &detached, err) < 0)
+    return -1;
+  if (detached)
+    return 0;
+  int waited;
+  if (engine_wait (e, r, &waited, err) < 0)
+    return -1;
+  return code >= 0 ? code : waited;
+}
+
+static int
+cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  struct run_request req;
+  struct engine *e;
+  int rc = -1;
+  if (run_options_parse (argc, argv, "run", true, &req, err) < 0 || cli_engine (cli, &e, err) < 0)
+    goto out;
+  _cleanup_record_ struct container_record *r = NULL;
+  if (engine_create (e, req.image, req.options, &r, err) < 0)
+    goto out;
+  if (engine_start (e, r, !req.detach, err) < 0)
+    {
+      /* A run that cannot start leaves nothing behind. */
+      struct hk_error *ignored = NULL;
+      engine_remove (e, r, true, true, &ignored);
+      hk_error_free (ignored);
+      goto out;
+    }
+  if (req.detach)
+    {
+      printf ("%s\n", r->id);
+      rc = 0;
+      goto out;
+    }
+  rc = attach_and_wait (e, r, true, opt_bool (req.options, "OpenStdin"), req.detach_keys, err);
+out:
+  run_request_clear (&req);
+  return rc;
+}
+
+static int
+cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  struct run_request req;
+  struct engine *e;
+  int rc = -1;
+  _cleanup_record_ struct container_record *r = NULL;
+  if (run_options_parse (argc, argv, "create", false, &req, err) == 0 && cli_engine (cli, &e, err) == 0
+      && engine_create (e, req.image, req.options, &r, err) == 0)
+    {
+      printf ("%s\n", r->id);
+      rc = 0;
+    }
+  run_request_clear (&req);
+  return rc;
+}
+
+/* Runs FN on every container named in ARGV[OPTIND..]; the first error is
+ * reported after the others were tried, as Docker does. */
+static int
+each_container (struct hako_cli *cli, int argc, char **argv, const char *command,
+                const char *usage, int (*fn) (struct engine *, struct container_record *, void *,
+                                              struct hk_error **),
+                void *data, bool print_name, struct hk_error **err)
+{
+  if (optind >= argc)
+    return cli_usage (err, command, usage, "missing container name");
+  struct engine *e;
+  if (cli_engine (cli, &e, err) < 0)
+    return -1;
+  int result = 0;
+  for (int i = optind; i < argc; i++)
+    {
+      _cleanup_record_ struct container_record *r = NULL;
+      struct hk_error *one = NULL;
+      if (engine_find (e, argv[i], &r, &one) < 0 || fn (e, r, data, &one) < 0)
+        {
+          if (result == 0)
+            *err = one;
+          else
+            {
+              fprintf (stderr, "Error: %s\n", one->message);
+              hk_error_free (one);
+            }
+          result = -1;
+          continue;
+        }
+      if (print_name)
+        printf ("%s\n", argv[i]);
+    }
+  return result;
+}
+
+struct start_flags
+{
+  bool attach, interactive;
+  int code;
+};
+
+static int
+start_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+{
+  struct start_flags *f = data;
+  if (engine_start (e, r, f->attach, err) < 0)
+    return -1;
+  if (f->attach)
+    {
+      f->code = attach_and_wait (e, r, true, f->interactive, NULL, err);
+      return f->code < 0 ? -1 : 0;
+    }
+  return 0;
+}
+
+static int
+cmd_start (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "attach", no_argument, NULL, 'a' },
+                                           { "interactive", no_argument, NULL, 'i' },
+                                           { NULL, 0, NULL, 0 } };
+  struct start_flags f = { 0 };
+  int c;
+  while ((c = getopt_long (argc, argv, "ai", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'a':
+        f.attach = true;
+        break;
+      case 'i':
+        f.interactive = true;
+        break;
+      default:
+        return cli_usage (err, "start", "[-a] [-i] CONTAINER...", "unknown option");
+      }
+  if (f.attach && argc - optind > 1)
+    return cli_usage (err, "start", "[-a] [-i] CONTAINER...", "-a attaches to one container only");
+  int r = each_container (cli, argc, argv, "start", "[-a] [-i] CONTAINER...", start_one, &f,
+                          !f.attach, err);
+  return r < 0 ? -1 : (f.attach ? f.code : 0);
+}
+
+static int
+parse_timeout (int argc, char **argv, const char *command, int *timeout, struct hk_error **err)
+{
+  static const struct option options[] = { { "time", required_argument, NULL, 't' },
+                                           { "timeout", required_argument, NULL, 't' },
+                                           { NULL, 0, NULL, 0 } };
+  *timeout = -1;
+  int c;
+  while ((c = getopt_long (argc, argv, "t:", options, NULL)) != -1)
+    {
+      if (c != 't')
+        return cli_usage (err, command, "[-t SECONDS] CONTAINER...", "unknown option");
+      char *end;
+      long v = strtol (optarg, &end, 10);
+      if (*end || end == optarg || v < 0)
+        return hk_error_set (err, EINVAL, "-t: \"%s\" is not a number of seconds", optarg);
+      *timeout = (int) v;
+    }
+  return 0;
+}
+
+static int
+stop_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+{
+  return engine_stop (e, r, *(int *) data, err);
+}
+
+static int
+cmd_stop (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  int timeout;
+  if (parse_timeout (argc, argv, "stop", &timeout, err) < 0)
+    return -1;
+  return each_container (cli, argc, argv, "stop", "[-t SECONDS] CONTAINER...", stop_one, &timeout,
+                         true, err);
+}
+
+static int
+restart_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+{
+  if (engine_stop (e, r, *(int *) data, err) < 0)
+    return -1;
+  return engine_start (e, r, false, err);
+}
+
+static int
+cmd_restart (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  int timeout;
+  if (parse_timeout (argc, argv, "restart", &timeout, err) < 0)
+    return -1;
+  return each_container (cli, argc, argv, "restart", "[-t SECONDS] CONTAINER...", restart_one,
+                         &timeout, true, err);
+}
+
+static int
+kill_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+{
+  return engine_kill (e, r, *(int *) data, err);
+}
+
+static int
+cmd_kill (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "signal", required_argument, NULL, 's' },
+                                           { NULL, 0, NULL, 0 } };
+  int signum = SIGKILL, c;
+  while ((c = getopt_long (argc, argv, "s:", options, NULL)) != -1)
+    {
+      if (c != 's')
+        return cli_usage (err, "kill", "[-s SIGNAL] CONTAINER...", "unknown option");
+      if ((signum = signal_parse (optarg, err)) < 0)
+        return -1;
+    }
+  return each_container (cli, argc, argv, "kill", "[-s SIGNAL] CONTAINER...", kill_one, &signum,
+                         true, err);
+}
+
+struct rm_flags
+{
+  bool force, volumes;
+};
+
+static int
+rm_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+{
+  struct rm_flags *f = data;
+  return engine_remove (e, r, f->force, f->volumes, err);
+}
+
+static int
+cmd_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "force", no_argument, NULL, 'f' },
+                                           { "volumes", no_argument, NULL, 'v' },
+                                           { NULL, 0, NULL, 0 } };
+  struct rm_flags f = { 0 };
+  int c;
+  while ((c = getopt_long (argc, argv, "fv", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        f.force = true;
+        break;
+      case 'v':
+        f.volumes = true;
+        break;
+      default:
+        return cli_usage (err, "rm", "[-f] [-v] CONTAINER...", "unknown option");
+      }
+  return each_container (cli, argc, argv, "rm", "[-f] [-v] CONTAINER...", rm_one, &f, true, err);
+}
+
+static int
+wait_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+{
+  int code;
+  if (engine_wait (e, r, &code, err) < 0)
+    return -1;
+  printf ("%d\n", code);
+  fflush (stdout);
+  return 0;
+}
+
+static int
+cmd_wait (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  if (getopt_long (argc, argv, "", (struct option[]) { { NULL, 0, NULL, 0 } }, NULL) != -1)
+    return cli_usage (err, "wait", "CONTAINER...", "unknown option");
+  return each_container (cli, argc, argv, "wait", "CONTAINER...", wait_one, NULL, false, err);
+}
+
+/* The monitor's commands take the container ID and nothing else. */
+static int
+monitor_command (struct hako_cli *cli, int argc, char **argv,
+                 int (*fn) (struct engine *, const char *, struct hk_error **),
+                 struct hk_error **err)
+{
+  if (argc < 2)
+    return hk_error_set (err, EINVAL, "missing container ID");
+  struct engine *e;
+  if (cli_engine (cli, &e, err) < 0)
+    return -1;
+  return fn (e, argv[1], err);
+}
+
+static int
+cmd_cleanup (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  return monitor_command (cli, argc, argv, engine_cleanup, err);
+}
+
+static int
+cmd_healthcheck (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  return monitor_command (cli, argc, argv, engine_healthcheck, err);
+}
+
+const struct hako_command hako_container_commands[] = {
+  { NULL, "run", cmd_run, run_options_usage, "create and start a container", .raw_args = true },
+  { NULL, "create", cmd_create, run_options_usage, "create a container", .raw_args = true },
+  { NULL, "start", cmd_start, "[-a] [-i] CONTAINER...", "start containers" },
+  { NULL, "stop", cmd_stop, "[-t SECONDS] CONTAINER...", "stop containers (SIGTERM, then SIGKILL)" },
+  { NULL, "restart", cmd_restart, "[-t SECONDS] CONTAINER...", "restart containers" },
+  { NULL, "kill", cmd_kill, "[-s SIGNAL] CONTAINER...", "send a signal to containers" },
+  { NULL, "rm", cmd_rm, "[-f] [-v] CONTAINER...", "remove containers" },
+  { NULL, "wait", cmd_wait, "CONTAINER...", "wait for containers to stop; print their exit codes" },
+  { "container", "run", cmd_run, run_options_usage, "create and start a container", true, true },
+  { "container", "create", cmd_create, run_options_usage, "create a container", true, true },
+  { "container", "start", cmd_start, "[-a] [-i] CONTAINER...", "start containers", true },
+  { "container", "stop", cmd_stop, "[-t SECONDS] CONTAINER...", "stop containers", true },
+  { "container", "restart", cmd_restart, "[-t SECONDS] CONTAINER...", "restart containers", true },
+  { "container", "kill", cmd_kill, "[-s SIGNAL] CONTAINER...", "send a signal", true },
+  { "container", "rm", cmd_rm, "[-f] [-v] CONTAINER...", "remove containers", true },
+  { "container", "wait", cmd_wait, "CONTAINER...", "wait for containers", true },
+  { "container", "cleanup", cmd_cleanup, "ID", "(run by a container's monitor)", true, true },
+  { "container", "healthcheck", cmd_healthcheck, "ID", "(run by a container's monitor)", true, true },
+  { NULL, NULL, NULL, NULL, NULL },
+};

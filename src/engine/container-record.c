@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "container-record.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "image/store-db.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENGINE_SCHEMA_VERSION 1
+
+static const char schema_v1[]
+    = "CREATE TABLE IF NOT EXISTS engine_schema (version INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS containers ("
+      " id TEXT PRIMARY KEY,"
+      " name TEXT NOT NULL UNIQUE,"
+      " image_id TEXT NOT NULL,"
+      " image_name TEXT NOT NULL,"
+      " created TEXT NOT NULL,"
+      " options TEXT NOT NULL,"
+      " state TEXT NOT NULL,"
+      " exit_code INTEGER NOT NULL DEFAULT 0,"
+      " started_at TEXT NOT NULL DEFAULT '',"
+      " finished_at TEXT NOT NULL DEFAULT '',"
+      " restart_count INTEGER NOT NULL DEFAULT 0,"
+      " monitor_pid INTEGER NOT NULL DEFAULT 0,"
+      " monitor_start INTEGER NOT NULL DEFAULT 0,"
+      " error TEXT NOT NULL DEFAULT '');"
+      "CREATE INDEX IF NOT EXISTS containers_image ON containers (image_id);";
+
+int
+container_db_init (sqlite3 *db, struct hk_error **err)
+{
+  /* IF NOT EXISTS: concurrent first runs create the tables once. */
+  if (store_db_exec (db, schema_v1, err) < 0)
+    return hk_error_prefix (err, "engine database");
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, "SELECT version FROM engine_schema", &st, err, NULL) < 0)
+    return -1;
+  int r = store_db_step (db, st, err);
+  if (r < 0)
+    return -1;
+  if (r == SQLITE_ROW && sqlite3_column_int (st, 0) > ENGINE_SCHEMA_VERSION)
+    return hk_error_set (err, ENOTSUP, "the engine's tables are newer than this hako knows");
+  if (r == SQLITE_DONE)
+    return store_db_exec (db, "INSERT INTO engine_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM engine_schema)", err);
+  return 0;
+}
+
+void
+container_record_free (struct container_record *r)
+{
+  if (r == NULL)
+    return;
+  free (r->id);
+  free (r->name);
+  free (r->image_id);
+  free (r->image_name);
+  free (r->created);
+  json_decref (r->options);
+  free (r->state);
+  free (r->started_at);
+  free (r->finished_at);
+  free (r->error);
+  free (r);
+}
+
+static const char select_columns[]
+    = "SELECT id, name, image_id, image_name, created, options, state, exit_code, started_at,"
+      " finished_at, restart_count, monitor_pid, monitor_start, error FROM containers";
+
+static struct container_record *
+record_from_row (sqlite3_stmt *st)
+{
+  struct container_record *r = xzalloc (sizeof *r);
+  r->id = xstrdup (store_db_text (st, 0));
+  r->name = xstrdup (store_db_text (st, 1));
+  r->image_id = xstrdup (store_db_text (st, 2));
+  r->image_name = xstrdup (store_db_text (st, 3));
+  r->created = xstrdup (store_db_text (st, 4));
+  r->options = json_loads (store_db_text (st, 5), 0, NULL);
+  if (r->options == NULL)
+    r->options = json_object ();
+  r->state = xstrdup (store_db_text (st, 6));
+  r->exit_code = sqlite3_column_int (st, 7);
+  r->started_at = xstrdup (store_db_text (st, 8));
+  r->finished_at = xstrdup (store_db_text (st, 9));
+  r->restart_count = sqlite3_column_int (st, 10);
+  r->monitor_pid = (pid_t) sqlite3_column_int (st, 11);
+  r->monitor_start_time = (unsigned long long) sqlite3_column_int64 (st, 12);
+  r->error = xstrdup (store_db_text (st, 13));
+  return r;
+}
+
+int
+container_record_insert (sqlite3 *db, const struct container_record *r, struct hk_error **err)
+{
+  _cleanup_free_ char *options = json_dumps (r->options, JSON_COMPACT);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db,
+                        "INSERT INTO containers (id, name, image_id, image_name, created, options,"
+                        " state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        &st, err, r->id, r->name, r->image_id, r->image_name, r->created, options,
+                        r->state, NULL)
+      < 0)
+    return -1;
+  int rc = sqlite3_step (st);
+  if (rc == SQLITE_CONSTRAINT)
+    return hk_error_set (err, EEXIST,
+                         "the container name \"%s\" is already in use: remove that container or "
+                         "choose another name",
+                         r->name);
+  if (rc != SQLITE_DONE)
+    return store_db_error (db, "record the container", err);
+  return 0;
+}
+
+int
+container_record_update (sqlite3 *db, const struct container_record *r, struct hk_error **err)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2 (db,
+                          "UPDATE containers SET name = ?, state = ?, exit_code = ?,"
+                          " started_at = ?, finished_at = ?, restart_count = ?, monitor_pid = ?,"
+                          " monitor_start = ?, error = ? WHERE id = ?",
+                          -1, &st, NULL)
+      != SQLITE_OK)
+    return store_db_error (db, "update the container", err);
+  sqlite3_bind_text (st, 1, r->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, r->state, -1, SQLITE_STATIC);
+  sqlite3_bind_int (st, 3, r->exit_code);
+  sqlite3_bind_text (st, 4, r->started_at ? r->started_at : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 5, r->finished_at ? r->finished_at : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int (st, 6, r->restart_count);
+  sqlite3_bind_int (st, 7, (int) r->monitor_pid);
+  sqlite3_bind_int64 (st, 8, (sqlite3_int64) r->monitor_start_time);
+  sqlite3_bind_text (st, 9, r->error ? r->error : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 10, r->id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step (st);
+  if (rc == SQLITE_CONSTRAINT)
+    return hk_error_set (err, EEXIST, "the container name \"%s\" is already in use", r->name);
+  if (rc != SQLITE_DONE)
+    return store_db_error (db, "update the container", err);
+  return 0;
+}
+
+int
+container_record_set_options (sqlite3 *db, const struct container_record *r,
+                              struct hk_error **err)
+{
+  _cleanup_free_ char *options = json_dumps (r->options, JSON_COMPACT);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, "UPDATE containers SET options = ? WHERE id = ?", &st, err, options,
+                        r->id, NULL)
+          < 0
+      || store_db_step (db, st, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+container_record_delete (sqlite3 *db, const char *id, struct hk_error **err)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, "DELETE FROM containers WHERE id = ?", &st, err, id, NULL) < 0
+      || store_db_step (db, st, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+container_record_find (sqlite3 *db, const char *ref, struct container_record **out,
+                       struct hk_error **err)
+{
+  if (ref == NULL || *ref == '\0')
+    return hk_error_set (err, EINVAL, "a container name or ID is required");
+  _cleanup_free_ char *sql = xasprintf ("%s WHERE name = ? OR id = ?", select_columns);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, sql, &st, err, ref, ref, NULL) < 0)
+    return -1;
+  int r = store_db_step (db, st, err);
+  if (r < 0)
+    return -1;
+  if (r == SQLITE_ROW)
+    {
+      *out = record_from_row (st);
+      return 0;
+    }
+  /* A prefix of an ID: hex only, and it must be unique. */
+  if (strspn (ref, "0123456789abcdef") != strlen (ref))
+    return hk_error_set (err, ENOENT, "no such container: %s", ref);
+  _cleanup_free_ char *pattern = xasprintf ("%s%%", ref);
+  _cleanup_free_ char *prefix_sql = xasprintf ("%s WHERE id LIKE ? LIMIT 2", select_columns);
+  _cleanup_stmt_ sqlite3_stmt *pst = NULL;
+  if (store_db_prepare (db, prefix_sql, &pst, err, pattern, NULL) < 0)
+    return -1;
+  if ((r = store_db_step (db, pst, err)) < 0)
+    return -1;
+  if (r == SQLITE_DONE)
+    return hk_error_set (err, ENOENT, "no such container: %s", ref);
+  struct container_record *found = record_from_row (pst);
+  if ((r = store_db_step (db, pst, err)) == SQLITE_ROW)
+    {
+      container_record_free (found);
+      return hk_error_set (err, EINVAL, "container ID prefix %s is ambiguous: give more of it", ref);
+    }
+  *out = found;
+  return 0;
+}
+
+int
+container_record_list (sqlite3 *db, struct container_record ***out, size_t *n,
+                       struct hk_error **err)
+{
+  _cleanup_free_ char *sql = xasprintf ("%s ORDER BY created DESC", select_columns);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, sql, &st, err, NULL) < 0)
+    return -1;
+  *out = NULL;
+  *n = 0;
+  int r;
+  while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
+    {
+      *out = xreallocarray (*out, *n + 1, sizeof **out);
+      (*out)[(*n)++] = record_from_row (st);
+    }
+  return r < 0 ? -1 : 0;
+}
+
+void
+container_record_list_free (struct container_record **list, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    container_record_free (list[i]);
+  free (list);
+}
+
+int
+container_record_count_image (sqlite3 *db, const char *image_id, int *count,
+                              struct hk_error **err)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, "SELECT COUNT(*) FROM containers WHERE image_id = ?", &st, err,
+                        image_id, NULL)
+          < 0
+      || store_db_step (db, st, err) < 0)
+    return -1;
+  *count = sqlite3_column_int (st, 0);
+  return 0;
+}

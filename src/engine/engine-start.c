@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* engine_start: a monitor process for the container.
+ *
+ *   hako (this process)            monitor (forked)
+ *   fork ───────────────────────► setsid; create the container with the
+ *                                 runtime library (its first process is
+ *                                 our child, its stdio our pipes or pty)
+ *                                 execve hako-monitor (small, static),
+ *                                 which listens on the attach socket,
+ *   read "ok" on the notify pipe ◄─ says "ok", starts the container
+ *   record: running, monitor pid
+ *
+ * Because the monitor exec's a small program after the setup, the memory
+ * it keeps while the container runs is that program's alone. */
+#include "engine.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/strv.h"
+#include "common/units.h"
+#include "common/xalloc.h"
+#include "image/rootfs.h"
+#include "runtime/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static bool
+opt_bool (const json_t *o, const char *key)
+{
+  return json_is_true (json_object_get (o, key));
+}
+
+static void
+add (char ***argv, const char *a)
+{
+  strv_append (argv, a);
+}
+
+static void
+add_fd (char ***argv, const char *flag, int fd)
+{
+  strv_append (argv, flag);
+  strv_append_take (argv, xasprintf ("%d", fd));
+}
+
+/* The hako command line that the monitor runs for COMMAND ID. */
+static void
+add_hako_command (char ***argv, const struct engine *e, const char *command, const char *id)
+{
+  add (argv, e->hako_path);
+  add (argv, "--root");
+  add (argv, e->root);
+  add (argv, "--runroot");
+  add (argv, e->runroot);
+  add (argv, "container");
+  add (argv, command);
+  add (argv, id);
+  add (argv, "--");
+}
+
+static int
+log_limits (const json_t *options, int64_t *max_size, int64_t *max_files, struct hk_error **err)
+{
+  json_t *config = json_object_get (json_object_get (options, "LogConfig"), "Config");
+  const char *size = json_string_value (json_object_get (config, "max-size"));
+  const char *files = json_string_value (json_object_get (config, "max-file"));
+  *max_size = 0;
+  *max_files = 1;
+  if (size && units_parse_bytes (size, "--log-opt max-size", max_size, err) < 0)
+    return -1;
+  if (files)
+    {
+      char *end;
+      *max_files = strtoll (files, &end, 10);
+      if (*end || *max_files < 1)
+        return hk_error_set (err, EINVAL, "--log-opt max-file: `%s` is not a positive number", files);
+    }
+  return 0;
+}
+
+static void
+add_health (char ***argv, const struct engine *e, const struct container_record *r)
+{
+  json_t *hc = json_object_get (r->options, "Healthcheck");
+  json_t *test = json_object_get (hc, "Test");
+  if (!json_is_array (test) || json_array_size (test) == 0
+      || strcmp (json_string_value (json_array_get (test, 0)), "NONE") == 0)
+    return;
+  json_int_t interval = json_integer_value (json_object_get (hc, "Interval"));
+  json_int_t timeout = json_integer_value (json_object_get (hc, "Timeout"));
+  json_int_t start = json_integer_value (json_object_get (hc, "StartPeriod"));
+  add (argv, "--health-interval");
+  strv_append_take (argv, xasprintf ("%lld", (long long) (interval > 0 ? interval / 1000000 : 30000)));
+  add (argv, "--health-timeout");
+  strv_append_take (argv, xasprintf ("%lld", (long long) (timeout > 0 ? timeout / 1000000 : 30000)));
+  add (argv, "--health-start-period");
+  strv_append_take (argv, xasprintf ("%lld", (long long) (start > 0 ? start / 1000000 : 0)));
+  add (argv, "--health-command");
+  add_hako_command (argv, e, "healthcheck", r->id);
+}
+
+/* Clears FD_CLOEXEC so FD survives into the monitor program. */
+static void
+inherit (int fd)
+{
+  if (fd >= 0)
+    fcntl (fd, F_SETFD, 0);
+}
+
+/* In the monitor process: create the container (our child), then become
+ * hako-monitor.  Returns only on failure. */
+int
+engine_become_monitor (struct engine *e, const struct container_record *r, bool start_on_attach,
+                       int notify_fd, struct hk_error **err)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *log_path = engine_log_path (e, r->id);
+  int64_t max_size, max_files;
+  if (log_limits (r->options, &max_size, &max_files, err) < 0)
+    return -1;
+  bool tty = opt_bool (r->options, "Tty"), interactive = opt_bool (r->options, "OpenStdin");
+  int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 }, console[2] = { -1, -1 };
+  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  struct create_options o = CREATE_OPTIONS_INIT;
+  o.id = r->id;
+  o.bundle = dir;
+  if (tty)
+    {
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) < 0)
+        return hk_error_errno (err, errno, "socketpair");
+      o.console_socket_fd = console[1];
+    }
+  else
+    {
+      if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0
+          || (interactive && pipe2 (in, O_CLOEXEC) < 0))
+        return hk_error_errno (err, errno, "pipe");
+      o.stdio[0] = interactive ? in[0] : null_fd;
+      o.stdio[1] = out[1];
+      o.stdio[2] = errp[1];
+    }
+  if (container_create (&e->rt, &o, err) < 0)
+    return hk_error_prefix (err, "start container %s", r->name);
+  int pty = -1;
+  if (tty)
+    {
+      /* The pty master, sent by the container process (runc's protocol). */
+      char name[64];
+      struct iovec iov = { .iov_base = name, .iov_len = sizeof name };
+      union
+      {
+        char buf[CMSG_SPACE (sizeof (int))];
+        struct cmsghdr align;
+      } control;
+      struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                           .msg_controllen = sizeof control.buf };
+      if (recvmsg (console[0], &mh, 0) < 0 || CMSG_FIRSTHDR (&mh) == NULL)
+        return hk_error_errno (err, errno, "receive the container's terminal");
+      memcpy (&pty, CMSG_DATA (CMSG_FIRSTHDR (&mh)), sizeof pty);
+    }
+  _cleanup_state_ struct container_state *s = NULL;
+  if (state_load (e->runtime_root, r->id, &s, err) < 0)
+    return -1;
+  _cleanup_strv_ char **argv = NULL;
+  _cleanup_free_ char *fifo = xasprintf ("%s/%s/exec.fifo", e->runtime_root, r->id);
+  add (&argv, e->monitor_path);
+  add (&argv, "--id");
+  add (&argv, r->id);
+  add (&argv, "--run-dir");
+  add (&argv, run_dir);
+  add (&argv, "--log");
+  add (&argv, log_path);
+  add (&argv, "--log-max-size");
+  strv_append_take (&argv, xasprintf ("%lld", (long long) max_size));
+  add (&argv, "--log-max-files");
+  strv_append_take (&argv, xasprintf ("%lld", (long long) max_files));
+  add_fd (&argv, "--pid", s->pid);
+  add (&argv, "--exec-fifo");
+  add (&argv, fifo);
+  if (tty)
+    add_fd (&argv, "--pty-fd", pty);
+  else
+    {
+      add_fd (&argv, "--out-fd", out[0]);
+      add_fd (&argv, "--err-fd", errp[0]);
+      if (interactive)
+        add_fd (&argv, "--in-fd", in[1]);
+    }
+  if (notify_fd >= 0)
+    add_fd (&argv, "--notify-fd", notify_fd);
+  if (start_on_attach)
+    add (&argv, "--start-on-attach");
+  add_health (&argv, e, r);
+  add (&argv, "--exit-command");
+  add_hako_command (&argv, e, "cleanup", r->id);
+  /* Only the monitor's own fds go on; the container has its ends. */
+  close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
+  inherit (pty);
+  inherit (out[0]);
+  inherit (errp[0]);
+  inherit (in[1]);
+  inherit (notify_fd);
+  execv (e->monitor_path, argv);
+  return hk_error_errno (err, errno, "execute the monitor `%s`", e->monitor_path);
+}
+
+static char *
+read_line (int fd)
+{
+  char buf[4096];
+  size_t len = 0;
+  while (len < sizeof buf - 1)
+    {
+      ssize_t n = read (fd, buf + len, 1);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0 || buf[len] == '\n')
+        break;
+      len++;
+    }
+  if (len == 0)
+    return NULL;
+  buf[len] = '\0';
+  return xstrdup (buf);
+}
+
+static int
+ensure_mounted (struct engine *e, const char *id, struct hk_error **err)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, id);
+  _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
+  struct stat st, parent;
+  if (stat (merged, &st) == 0 && stat (dir, &parent) == 0 && st.st_dev != parent.st_dev)
+    return 0;
+  return image_rootfs_mount (e->store, id, NULL, err);
+}
+
+/* Leftovers of the container's previous run. */
+static void
+reset_run_state (struct engine *e, const char *id)
+{
+  _cleanup_free_ char *run_dir = engine_run_dir (e, id);
+  _cleanup_free_ char *exit_file = xasprintf ("%s/exit", run_dir);
+  _cleanup_free_ char *stopping = xasprintf ("%s/stopping", run_dir);
+  unlink (exit_file);
+  unlink (stopping);
+  struct hk_error *ignored = NULL;
+  container_delete (&e->rt, id, true, &ignored);
+  hk_error_free (ignored);
+}
+
+int
+engine_start (struct engine *e, struct container_record *r, bool start_on_attach,
+              struct hk_error **err)
+{
+  if (engine_refresh (e, r, err) < 0)
+    return -1;
+  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
+    return 0;
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  if (fs_mkdir_p (run_dir, 0700, err) < 0 || ensure_mounted (e, r->id, err) < 0)
+    return -1;
+  reset_run_state (e, r->id);
+  int notify[2];
+  if (pipe2 (notify, O_CLOEXEC) < 0)
+    return hk_error_errno (err, errno, "pipe");
+  pid_t pid = fork ();
+  if (pid < 0)
+    {
+      close (notify[0]);
+      close (notify[1]);
+      return hk_error_errno (err, errno, "fork the monitor");
+    }
+  if (pid == 0)
+    {
+      close (notify[0]);
+      setsid ();
+      signal (SIGINT, SIG_IGN);
+      struct hk_error *e2 = NULL;
+      engine_become_monitor (e, r, start_on_attach, notify[1], &e2);
+      dprintf (notify[1], "error: %s\n", e2 ? e2->message : "unknown error");
+      _exit (1);
+    }
+  close (notify[1]);
+  /* One line: the container process holds a copy of the pipe until it
+   * executes its program, so there is no end of file to wait for. */
+  _cleanup_free_ char *reply = read_line (notify[0]);
+  close (notify[0]);
+  free (r->error);
+  if (reply == NULL || strncmp (reply, "ok", 2) != 0)
+    {
+      waitpid (pid, NULL, 0);
+      const char *why = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
+      size_t len = strlen (why);
+      r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);
+      container_record_update (e->db, r, NULL);
+      return hk_error_set (err, EIO, "%s", r->error);
+    }
+  r->error = xstrdup ("");
+  free (r->state);
+  r->state = xstrdup ("running");
+  r->monitor_pid = pid;
+  r->monitor_start_time = state_process_start_time (pid);
+  free (r->started_at);
+  r->started_at = state_now_rfc3339 ();
+  free (r->finished_at);
+  r->finished_at = xstrdup ("");
+  r->exit_code = 0;
+  return container_record_update (e->db, r, err);
+}

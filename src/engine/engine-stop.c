@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* stop, kill, wait and rm. */
+#include "engine.h"
+#include "volume.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/signals.h"
+#include "common/xalloc.h"
+#include "image/image.h"
+#include "runtime/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool
+is_running (const struct container_record *r)
+{
+  return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+}
+
+/* Waits up to TIMEOUT_MS for the monitor to finish (the container gone and
+ * its cleanup done).  Returns true when it has. */
+static bool
+wait_monitor (const struct container_record *r, int timeout_ms)
+{
+  int pidfd = pidfd_open (r->monitor_pid, 0);
+  if (pidfd < 0 || !state_process_alive (r->monitor_pid, r->monitor_start_time))
+    {
+      if (pidfd >= 0)
+        close (pidfd);
+      return true;
+    }
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  int n = poll (&p, 1, timeout_ms);
+  close (pidfd);
+  return n > 0;
+}
+
+/* True once the container's exit file is there. */
+static bool
+wait_exit (struct engine *e, const struct container_record *r, int timeout_ms)
+{
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *path = xasprintf ("%s/exit", run_dir);
+  for (int waited = 0;; waited += 20)
+    {
+      if (access (path, F_OK) == 0 || !state_process_alive (r->monitor_pid, r->monitor_start_time))
+        return true;
+      if (waited >= timeout_ms)
+        return false;
+      struct timespec ts = { 0, 20 * 1000000L };
+      nanosleep (&ts, NULL);
+    }
+}
+
+static void
+mark_stopping (struct engine *e, const struct container_record *r)
+{
+  /* The restart policy reads it: a stopped container stays stopped. */
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_close_ int dfd = open (run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0)
+    fs_replace_file (dfd, "stopping", "", 0, 0600, NULL);
+}
+
+static int
+stop_signal (const struct engine *e, const struct container_record *r)
+{
+  const char *name = json_string_value (json_object_get (r->options, "StopSignal"));
+  if (name == NULL)
+    {
+      _cleanup_image_config_ struct image_config *config = NULL;
+      struct hk_error *ignored = NULL;
+      if (image_config_load (e->store, r->image_id, &config, NULL, &ignored) == 0
+          && config->stop_signal != NULL)
+        {
+          int sig = signal_parse (config->stop_signal, NULL);
+          if (sig > 0)
+            return sig;
+        }
+      hk_error_free (ignored);
+      return SIGTERM;
+    }
+  int sig = signal_parse (name, NULL);
+  return sig > 0 ? sig : SIGTERM;
+}
+
+int
+engine_kill (struct engine *e, struct container_record *r, int signum, struct hk_error **err)
+{
+  if (engine_refresh (e, r, err) < 0)
+    return -1;
+  if (!is_running (r))
+    return hk_error_set (err, EINVAL, "container %s is not running", r->name);
+  if (signum == SIGKILL || signum == SIGTERM)
+    mark_stopping (e, r);
+  return container_kill (&e->rt, r->id, signum, false, err);
+}
+
+int
+engine_stop (struct engine *e, struct container_record *r, int timeout, struct hk_error **err)
+{
+  if (engine_refresh (e, r, err) < 0)
+    return -1;
+  if (!is_running (r))
+    return 0;
+  mark_stopping (e, r);
+  if (strcmp (r->state, "paused") == 0)
+    container_pause (&e->rt, r->id, false, NULL); /* a frozen process takes no signal */
+  if (timeout < 0)
+    {
+      json_t *t = json_object_get (r->options, "StopTimeout");
+      timeout = json_is_integer (t) ? (int) json_integer_value (t) : 10;
+    }
+  struct hk_error *ignored = NULL;
+  if (container_kill (&e->rt, r->id, stop_signal (e, r), false, &ignored) < 0)
+    hk_error_free (ignored);
+  if (!wait_exit (e, r, timeout * 1000))
+    {
+      ignored = NULL;
+      if (container_kill (&e->rt, r->id, SIGKILL, true, &ignored) < 0)
+        hk_error_free (ignored);
+    }
+  if (!wait_monitor (r, 30000))
+    return hk_error_set (err, ETIMEDOUT, "container %s did not stop", r->name);
+  return engine_refresh (e, r, err);
+}
+
+int
+engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_error **err)
+{
+  for (;;)
+    {
+      if (engine_refresh (e, r, err) < 0)
+        return -1;
+      if (!is_running (r))
+        {
+          *code = r->exit_code;
+          return 0;
+        }
+      wait_monitor (r, 1000);
+      /* Re-read: the monitor's cleanup updated the record. */
+      struct container_record *now = NULL;
+      if (container_record_find (e->db, r->id, &now, err) < 0)
+        {
+          /* Removed meanwhile (--rm): its exit code is in the exit file. */
+          *code = r->exit_code;
+          return (*err)->errnum == ENOENT ? (hk_error_freep (err), 0) : -1;
+        }
+      free (r->state);
+      r->state = take_ptr (now->state);
+      r->exit_code = now->exit_code;
+      r->monitor_pid = now->monitor_pid;
+      r->monitor_start_time = now->monitor_start_time;
+      container_record_free (now);
+    }
+}
+
+static void
+remove_volumes (struct engine *e, const struct container_record *r)
+{
+  json_t *points = json_object_get (r->options, "MountPoints");
+  size_t i;
+  json_t *p;
+  json_array_foreach (points, i, p)
+  {
+    const char *name = json_string_value (json_object_get (p, "Name"));
+    struct volume *v = NULL;
+    struct hk_error *ignored = NULL;
+    if (name && volume_get (e->db, e->root, name, &v, &ignored) == 0 && v->anonymous)
+      volume_remove (e->db, e->root, name, &ignored);
+    volume_free (v);
+    hk_error_free (ignored);
+  }
+}
+
+int
+engine_remove (struct engine *e, struct container_record *r, bool force, bool volumes,
+               struct hk_error **err)
+{
+  if (engine_refresh (e, r, err) < 0)
+    return -1;
+  if (is_running (r))
+    {
+      if (!force)
+        return hk_error_set (err, EBUSY,
+                             "cannot remove container %s: it is running; stop it first or "
+                             "remove it with -f",
+                             r->name);
+      free (r->state);
+      r->state = xstrdup ("removing");
+      container_record_update (e->db, r, NULL);
+      mark_stopping (e, r);
+      struct hk_error *ignored = NULL;
+      container_pause (&e->rt, r->id, false, NULL);
+      if (container_kill (&e->rt, r->id, SIGKILL, true, &ignored) < 0)
+        hk_error_free (ignored);
+      wait_monitor (r, 30000);
+    }
+  struct hk_error *ignored = NULL;
+  container_delete (&e->rt, r->id, true, &ignored);
+  hk_error_free (ignored);
+  if (image_rootfs_remove (e->store, r->id, err) < 0)
+    return hk_error_prefix (err, "remove container %s", r->name);
+  _cleanup_free_ char *containers = xasprintf ("%s/containers", e->root);
+  _cleanup_free_ char *runs = xasprintf ("%s/containers", e->runroot);
+  _cleanup_close_ int c = open (containers, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int rdir = open (runs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if ((c >= 0 && fs_remove_tree (c, r->id, err) < 0)
+      || (rdir >= 0 && fs_remove_tree (rdir, r->id, err) < 0))
+    return hk_error_prefix (err, "remove container %s", r->name);
+  if (container_record_delete (e->db, r->id, err) < 0)
+    return -1;
+  if (volumes)
+    remove_volumes (e, r);
+  return 0;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The engine: containers made from images, each watched by its own
+ * monitor process (no daemon).  The `hako` command line is a thin layer
+ * over these calls.
+ *
+ * On disk (see docs/architecture.md):
+ *   ROOT/containers/ID/        config.json (the OCI bundle), upper/ work/
+ *                              merged/ (the overlay root), hostname, hosts,
+ *                              resolv.conf, ID-json.log
+ *   RUNROOT/containers/ID/     attach (socket), exit (the exit code once
+ *                              the container is gone), stopping, health
+ *   RUNROOT/runtime/ID/        the runtime's state */
+#ifndef HAKO_ENGINE_ENGINE_H
+#define HAKO_ENGINE_ENGINE_H
+
+#include "container-record.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "image/store.h"
+#include "runtime/container.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct engine
+{
+  char *root;
+  char *runroot;
+  struct store *store; /* borrowed */
+  sqlite3 *db;         /* the store's database */
+  const struct hk_log *log;
+  char *hako_path;     /* this program, for the monitor's exit command */
+  char *monitor_path;  /* hako-monitor */
+  char *init_path;     /* hako-init */
+  char *runtime_root;  /* RUNROOT/runtime */
+  struct runtime_context rt;
+};
+
+/* Prepares the engine over an open store; helper programs are looked up
+ * next to SELF (our executable). */
+int engine_open (struct engine *e, struct store *store, const char *root, const char *runroot,
+                 const struct hk_log *log, struct hk_error **err);
+void engine_close (struct engine *e);
+
+char *engine_container_dir (const struct engine *e, const char *id);
+char *engine_run_dir (const struct engine *e, const char *id);
+char *engine_log_path (const struct engine *e, const char *id);
+
+/* create: a container record, its root filesystem, volumes, /etc files and
+ * config.json from IMAGE and OPTIONS (the run options; kept).  Nothing is
+ * left when it fails. */
+int engine_create (struct engine *e, const char *image, json_t *options,
+                   struct container_record **out, struct hk_error **err);
+
+/* start: a monitor for the container, which creates it with the runtime
+ * and starts it — at once, or (START_ON_ATTACH) when an attach client says
+ * so.  A failed start marks the record with the error. */
+int engine_start (struct engine *e, struct container_record *r, bool start_on_attach,
+                  struct hk_error **err);
+
+/* Brings R's state up to date from its monitor and exit file (a container
+ * whose monitor died is exited). */
+int engine_refresh (struct engine *e, struct container_record *r, struct hk_error **err);
+
+/* stop: the stop signal, then SIGKILL after TIMEOUT seconds (-1: the
+ * container's own, default 10). */
+int engine_stop (struct engine *e, struct container_record *r, int timeout, struct hk_error **err);
+
+int engine_kill (struct engine *e, struct container_record *r, int signum, struct hk_error **err);
+
+/* rm: refused for a running container unless FORCE; VOLUMES removes its
+ * anonymous volumes. */
+int engine_remove (struct engine *e, struct container_record *r, bool force, bool volumes,
+                   struct hk_error **err);
+
+/* Waits until the container is not running; its exit code in *CODE. */
+int engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_error **err);
+
+/* What the monitor's exit command runs: record the exit, restart per the
+ * policy (re-creating the container and becoming its monitor again), or
+ * remove it (--rm), else release the runtime state and the mount. */
+int engine_cleanup (struct engine *e, const char *id, struct hk_error **err);
+
+/* Runs the health check of container ID once and records the result. */
+int engine_healthcheck (struct engine *e, const char *id, struct hk_error **err);
+
+/* Finds a container by name, ID or ID prefix, refreshed. */
+int engine_find (struct engine *e, const char *ref, struct container_record **out,
+                 struct hk_error **err);
+
+#endif
