@@ -14,6 +14,8 @@
 #   slow          sends layer blobs at about 1 MB/s
 #   huge-manifest answers manifests with 5 MiB of JSON
 #   flaky         fails the first GET of each blob with a 503
+#   resume        cuts the first GET of each layer blob halfway, then
+#                 answers Range requests with 206 (logged to --log)
 #
 # Usage: fake-registry.py --mode MODE --layout DIR --port-file FILE
 import argparse
@@ -172,6 +174,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if first:
                 self.send_json(503, {"errors": [{"code": "UNAVAILABLE", "message": "try again"}]})
                 return
+        if mode == "resume":
+            rng = self.headers.get("Range")
+            if args.log:
+                with open(args.log, "a") as f:
+                    f.write("%s %s\n" % (digest, rng or "-"))
+            with lock:
+                first = digest not in flaky_seen
+                flaky_seen.add(digest)
+            if first:
+                mode = "truncate"
+            elif rng and rng.startswith("bytes=") and rng.endswith("-"):
+                start = int(rng[6:-1])
+                part = body[start:]
+                self.send_response(206)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(body) - 1, len(body)))
+                self.send_header("Content-Length", str(len(part)))
+                self.end_headers()
+                if not head:
+                    self.wfile.write(part)
+                return
         if mode == "endless":
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
@@ -226,6 +249,7 @@ def main():
     p.add_argument("--mode", default="normal")
     p.add_argument("--layout", required=True)
     p.add_argument("--port-file", required=True)
+    p.add_argument("--log", default=None)
     args = p.parse_args()
     HONEST = config_digests()
     srv = Server(("127.0.0.1", 0), Handler)

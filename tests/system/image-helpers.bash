@@ -204,7 +204,7 @@ start_fake_registry() {
 	mkdir -p "$dir"
 	rm -f "$dir/port"
 	/usr/bin/python3 "$TOP/tests/system/fake-registry.py" --mode "$mode" --layout "$layout" \
-		--port-file "$dir/port" >"$dir/log" 2>&1 &
+		--port-file "$dir/port" --log "$dir/requests" >"$dir/log" 2>&1 &
 	echo $! >"$dir/pid"
 	local i
 	for i in $(seq 200); do

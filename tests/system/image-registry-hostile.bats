@@ -110,6 +110,19 @@ pull_from() {
 	assert_store_clean
 }
 
+@test "a body cut short is resumed with a Range request" {
+	rm -f "$BATS_FILE_TMPDIR/registry-fake-resume/requests"
+	start_fake_registry resume resume "$OCI"
+	run hk pull --tls-verify=false "$FAKE_RESUME/test/bb:bb"
+	requests=$(cat "$BATS_FILE_TMPDIR/registry-fake-resume/requests")
+	stop_fake_registry resume
+	[ "$status" = 0 ]
+	# the first GET had no Range, the retry asked for the rest only
+	[ "$(echo "$requests" | grep -c "^$LAYER -$")" = 1 ]
+	echo "$requests" | grep -q "^$LAYER bytes=[1-9][0-9]*-$"
+	assert_store_clean
+}
+
 @test "transient 503s are retried" {
 	pull_from flaky bb
 	[ "$status" = 0 ]
