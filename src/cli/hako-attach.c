@@ -2,9 +2,11 @@
 #include "hako-attach.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/xalloc.h"
 #include "monitor/attach-protocol.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -19,13 +21,24 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Connects to the socket at PATH, which may be longer than a socket
+ * address can hold: the address names it through an O_PATH descriptor of
+ * its directory. */
 static int
 connect_socket (const char *path, struct hk_error **err)
 {
+  _cleanup_free_ char *dir = xstrdup (path);
+  char *slash = strrchr (dir, '/');
+  if (slash == NULL)
+    return hk_error_set (err, EINVAL, "attach socket `%s`: not an absolute path", path);
+  *slash = '\0';
+  _cleanup_close_ int dir_fd = open (*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0)
+    return hk_error_errno (err, errno, "attach to `%s`: the container's monitor is not there", path);
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen (path) >= sizeof addr.sun_path)
-    return hk_error_set (err, ENAMETOOLONG, "attach socket `%s`: path too long", path);
-  strcpy (addr.sun_path, path);
+  if ((size_t) snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir_fd, slash + 1)
+      >= sizeof addr.sun_path)
+    return hk_error_set (err, ENAMETOOLONG, "attach socket `%s`: name too long", path);
   for (int attempt = 0; attempt < 100; attempt++)
     {
       int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

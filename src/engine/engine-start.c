@@ -22,12 +22,14 @@
 #include "runtime/state.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -215,13 +217,26 @@ engine_become_monitor (struct engine *e, const struct container_record *r, bool 
   return hk_error_errno (err, errno, "execute the monitor `%s`", e->monitor_path);
 }
 
+/* The monitor's one-line reply on FD, or NULL when the monitor (PID)
+ * died first.  The container process holds a copy of the pipe until it
+ * executes its program, so end of file cannot tell us. */
 static char *
-read_line (int fd)
+read_reply (int fd, pid_t pid)
 {
+  _cleanup_close_ int pidfd = pidfd_open (pid, 0);
   char buf[4096];
   size_t len = 0;
   while (len < sizeof buf - 1)
     {
+      struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+      if (poll (p, pidfd >= 0 ? 2 : 1, -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      if (!(p[0].revents & (POLLIN | POLLHUP)))
+        break; /* the monitor is gone and said nothing more */
       ssize_t n = read (fd, buf + len, 1);
       if (n < 0 && errno == EINTR)
         continue;
@@ -295,12 +310,13 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
   close (notify[1]);
   /* One line: the container process holds a copy of the pipe until it
    * executes its program, so there is no end of file to wait for. */
-  _cleanup_free_ char *reply = read_line (notify[0]);
+  _cleanup_free_ char *reply = read_reply (notify[0], pid);
   close (notify[0]);
   free (r->error);
   if (reply == NULL || strncmp (reply, "ok", 2) != 0)
     {
       waitpid (pid, NULL, 0);
+      reset_run_state (e, r->id); /* a container the monitor left waiting */
       const char *why = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
       size_t len = strlen (why);
       r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);

@@ -300,9 +300,9 @@ reap_health_check (struct monitor *m)
 static void
 record_exit (struct monitor *m, int code)
 {
-  char tmp[4096], final[4096], text[64];
-  snprintf (tmp, sizeof tmp, "%s/.exit.tmp", m->run_dir);
-  snprintf (final, sizeof final, "%s/exit", m->run_dir);
+  (void) m;
+  const char *tmp = ".exit.tmp", *final = "exit";
+  char text[64];
   int len = snprintf (text, sizeof text, "%d\n", code);
   int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
@@ -467,13 +467,9 @@ parse_args (struct monitor *m, int argc, char **argv)
 static void
 listen_attach (struct monitor *m)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if ((size_t) snprintf (addr.sun_path, sizeof addr.sun_path, "%s/attach", m->run_dir)
-      >= sizeof addr.sun_path)
-    {
-      errno = ENAMETOOLONG;
-      die ("attach socket path");
-    }
+  /* Relative to the run directory (our working directory): a socket's
+   * path is limited to 107 bytes, a run directory is not. */
+  struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = "attach" };
   unlink (addr.sun_path);
   m->listen_fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (m->listen_fd < 0 || bind (m->listen_fd, (struct sockaddr *) &addr, sizeof addr) < 0
@@ -492,6 +488,8 @@ main (int argc, char **argv)
   signal (SIGINT, SIG_IGN);
   signal (SIGHUP, SIG_IGN);
   parse_args (&m, argc, argv);
+  if (chdir (m.run_dir) < 0)
+    die ("enter the run directory");
   m.pidfd = pidfd_open (m.pid, 0);
   if (m.pidfd < 0)
     die ("watch the container process");
@@ -521,12 +519,12 @@ main (int argc, char **argv)
       kill (m.health_pid, SIGKILL);
       waitpid (m.health_pid, NULL, 0);
     }
-  char sock[4096];
-  snprintf (sock, sizeof sock, "%s/attach", m.run_dir);
-  unlink (sock);
+  unlink ("attach");
   close (m.listen_fd);
   if (m.exit_command != NULL && m.exit_command[0] != NULL)
     {
+      if (chdir ("/") < 0)
+        die ("chdir /");
       execv (m.exit_command[0], m.exit_command);
       die ("execute the exit command");
     }

@@ -1,0 +1,77 @@
+# Shared by the engine bats files (engine-*.bats): a private store and run
+# directory per file, a busybox image imported once, and the check that a
+# test left no container, mount, cgroup or monitor behind.
+# shellcheck shell=bash
+
+load helpers
+
+HAKO=$HAKO_BUILD/src/cli/hako
+
+# hako with this file's private store and run directory.
+hk() {
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" "$@"
+}
+
+engine_setup_file() {
+	export HAKO_ROOT=$BATS_FILE_TMPDIR/root
+	export HAKO_RUNROOT=$BATS_FILE_TMPDIR/run
+	export BUSYBOX_TAR=$BATS_FILE_TMPDIR/busybox.tar
+	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
+	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$BUSYBOX_TAR" .
+	hk import -c 'CMD ["sh"]' "$BUSYBOX_TAR" busybox >/dev/null
+}
+
+# What a test must leave as it found it: mounts under the store, hako's
+# cgroups, containers in the store, monitor processes.
+engine_snapshot() {
+	awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort
+	find /sys/fs/cgroup -maxdepth 3 -path '*/hako/*' -type d 2>/dev/null | sort
+	hk ps -a -q --no-trunc 2>/dev/null | sort
+	engine_monitors
+}
+
+# The PIDs of monitors of this file's containers.
+engine_monitors() {
+	local pid
+	for pid in $(pgrep -x hako-monitor 2>/dev/null); do
+		grep -qF "$HAKO_RUNROOT" "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+	done
+	return 0
+}
+
+engine_setup() {
+	ENGINE_BEFORE=$(engine_snapshot)
+}
+
+# Removes what the test made, then checks that nothing else is left.
+engine_teardown() {
+	local id
+	for id in $(hk ps -a -q --no-trunc 2>/dev/null); do
+		hk rm -f -v "$id" >/dev/null 2>&1 || true
+	done
+	local now
+	now=$(engine_snapshot)
+	if [ "$now" != "$ENGINE_BEFORE" ]; then
+		echo "the test left this behind:"
+		diff <(echo "$ENGINE_BEFORE") <(echo "$now") || true
+		return 1
+	fi
+}
+
+engine_teardown_file() {
+	local m
+	for m in $(awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null || true
+	done
+}
+
+# wait_for_state NAME STATE: polls `inspect` for up to 10 s.
+wait_for_state() {
+	local i
+	for i in $(seq 200); do
+		[ "$(hk inspect -f '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	echo "container $1 never reached $2 (now: $(hk inspect -f '{{.State.Status}}' "$1" 2>&1))" >&2
+	return 1
+}
