@@ -51,6 +51,7 @@ extern const struct hako_command hako_system_commands[];
 extern const struct hako_command hako_container_commands[];
 extern const struct hako_command hako_container_info_commands[];
 extern const struct hako_command hako_volume_commands[];
+extern const struct hako_command hako_network_commands[];
 
 /* The engine over the store, opened once (cli-engine.c). */
 int cli_engine (struct hako_cli *cli, struct engine **out, struct hk_error **err);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako ps / inspect / logs */
+#include "engine/container-network.h"
 #include "engine/engine.h"
 #include "hako-cli.h"
 #include "common/cleanup.h"
@@ -105,12 +106,13 @@ status_text (struct engine *e, const struct container_record *r)
 }
 
 static char *
-ports_text (const struct container_record *r)
+ports_text (struct engine *e, const struct container_record *r)
 {
   char *text = xstrdup ("");
+  _cleanup_json_ json_t *ports = container_network_ports (e, r);
   size_t i;
   json_t *p;
-  json_array_foreach (json_object_get (r->options, "Ports"), i, p)
+  json_array_foreach (ports, i, p)
   {
     const char *ip = json_string_value (json_object_get (p, "HostIp"));
     char *more = xasprintf ("%s%s%s:%lld->%lld/%s", text, *text ? ", " : "",
@@ -131,7 +133,7 @@ ps_row (struct engine *e, const struct container_record *r, bool no_trunc)
   _cleanup_free_ char *command = command_text (r);
   _cleanup_free_ char *status = status_text (e, r);
   _cleanup_free_ char *since = cli_human_since (cli_parse_time (r->created));
-  _cleanup_free_ char *ports = ports_text (r);
+  _cleanup_free_ char *ports = ports_text (e, r);
   _cleanup_free_ char *short_id = xstrndup (r->id, 12);
   _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? 1 << 20 : 20, command,
                                            !no_trunc && strlen (command) > 20 ? "…" : "");
@@ -361,13 +363,13 @@ inspect_json (struct engine *e, const struct container_record *r)
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
   _cleanup_free_ char *name = xasprintf ("/%s", r->name);
   json_t *mounts = json_object_get (r->options, "MountPoints");
-  json_t *network = json_object_get (r->options, "NetworkSettings");
-  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:O, s:O, s:{s:s, s:{s:s, s:s, s:s}}}",
+  json_t *network = container_network_settings (e, r);
+  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:O, s:o, s:{s:s, s:{s:s, s:s, s:s}}}",
                     "Id", r->id, "Created", r->created, "Name", name, "State", state, "Image",
                     r->image_id, "LogPath", log_path, "ResolvConfPath",
                     "", "RestartCount", r->restart_count, "Driver", "overlay", "Config", config,
                     "HostConfig", host, "Mounts", mounts ? mounts : json_array (),
-                    "NetworkSettings", network ? network : json_object (), "GraphDriver", "Name",
+                    "NetworkSettings", network, "GraphDriver", "Name",
                     "overlay", "Data", "UpperDir", "", "WorkDir", "", "MergedDir", "");
 }
 

@@ -64,6 +64,10 @@ attach_and_wait (struct engine *e, struct container_record *r, bool send_start, 
   int waited;
   if (engine_wait (e, r, &waited, err) < 0)
     return -1;
+  /* The exit is recorded before the monitor's cleanup runs: --rm is done
+   * only when that is. */
+  if (opt_bool (r->options, "AutoRemove"))
+    engine_wait_cleanup (r);
   return code >= 0 ? code : waited;
 }
 

@@ -29,7 +29,8 @@ const char run_options_usage[]
       "  --restart no|on-failure[:N]|always|unless-stopped  --stop-signal SIG  --stop-timeout S\n"
       "  --sysctl K=V  --health-cmd CMD  --health-interval D  --health-retries N\n"
       "  --health-timeout D  --health-start-period D  --no-healthcheck\n"
-      "  --log-driver json-file  --log-opt max-size=N|max-file=N  --network none|host|NAME\n"
+      "  --log-driver json-file  --log-opt max-size=N|max-file=N\n"
+      "  --network NAME|bridge|none|host|container:NAME (repeatable)\n"
       "  -p --publish [IP:][HOST:]PORT[/PROTO]  -P --publish-all  --dns IP  --dns-search D\n"
       "  --add-host NAME:IP  --ip IP  --mac-address MAC  --network-alias NAME  --runtime PATH";
 
@@ -326,6 +327,33 @@ parse_publish (const char *text, json_t *o, struct hk_error **err)
   return 0;
 }
 
+static bool
+is_network_mode (const char *name)
+{
+  return strcmp (name, "none") == 0 || strcmp (name, "host") == 0
+         || strncmp (name, "container:", 10) == 0;
+}
+
+/* --network, repeatable: the first is the NetworkMode; none, host and
+ * container:NAME stand alone. */
+static int
+add_network (const char *arg, json_t *o, struct hk_error **err)
+{
+  const char *mode = json_string_value (json_object_get (o, "NetworkMode"));
+  if (*arg == '\0' || strcmp (arg, "container:") == 0)
+    return hk_error_set (err, EINVAL, "--network: \"%s\" names no network", arg);
+  if (mode != NULL && (is_network_mode (mode) || is_network_mode (arg)))
+    return hk_error_set (err, EINVAL,
+                         "--network %s: none, host and container:NAME cannot be combined with "
+                         "other networks",
+                         is_network_mode (arg) ? arg : mode);
+  if (mode == NULL)
+    json_object_set_new (o, "NetworkMode", json_string (arg));
+  if (!is_network_mode (arg))
+    json_array_append_new (list (o, "Networks"), json_pack ("{s:s}", "Name", arg));
+  return 0;
+}
+
 static int
 read_env_file (const char *path, json_t *env, struct hk_error **err)
 {
@@ -547,8 +575,7 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
         return hk_error_set (err, EINVAL, "--log-opt: unknown option \"%s\" (max-size, max-file)", arg);
       }
     case OPT_NETWORK:
-      json_object_set_new (o, "NetworkMode", json_string (arg));
-      return 0;
+      return add_network (arg, o, err);
     case OPT_RUNTIME:
       if (access (arg, X_OK) < 0)
         return hk_error_errno (err, errno, "--runtime %s", arg);

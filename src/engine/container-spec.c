@@ -243,8 +243,10 @@ build_mounts (const struct spec_inputs *in)
   static const char *const etc_files[] = { "hostname", "hosts", "resolv.conf" };
   for (size_t i = 0; i < 3; i++)
     {
+      /* --network container:NAME shares NAME's hosts and resolver. */
+      const char *dir = i > 0 && in->etc_dir ? in->etc_dir : in->container_dir;
       _cleanup_free_ char *dest = xasprintf ("/etc/%s", etc_files[i]);
-      _cleanup_free_ char *src = xasprintf ("%s/%s", in->container_dir, etc_files[i]);
+      _cleanup_free_ char *src = xasprintf ("%s/%s", dir, etc_files[i]);
       if (!mounted_by_user (in, dest))
         json_array_append_new (m, mount_json (dest, "bind", src, "rbind,rprivate"));
     }

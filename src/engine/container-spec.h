@@ -27,6 +27,7 @@ struct spec_inputs
   const struct image_config *image;   /* may be NULL (no config) */
   const char *rootfs;                 /* the mounted root filesystem */
   const char *container_dir;          /* hostname, hosts, resolv.conf live here */
+  const char *etc_dir;                /* or hosts and resolv.conf here (NULL: there) */
   const struct user_ids *user;        /* resolved --user / image User */
   const struct spec_bind *binds;      /* volumes and bind mounts, resolved */
   size_t n_binds;

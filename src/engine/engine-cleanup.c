@@ -3,6 +3,7 @@
  * as `hako container cleanup ID`): the restart policy, --rm, or a plain
  * stop; and the periodic health check (`hako container healthcheck ID`). */
 #include "engine.h"
+#include "container-network.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -92,6 +93,9 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
           hk_error_free (start_err);
         }
     }
+  /* Not restarted: the network goes with the container (a restart keeps
+   * its namespace and addresses). */
+  container_network_down (e, r);
   if (json_is_true (json_object_get (r->options, "AutoRemove")))
     return engine_remove (e, r, false, true, err);
   _cleanup_free_ char *dir = engine_container_dir (e, id);

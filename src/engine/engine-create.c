@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* engine_create: everything a container needs before it can start. */
 #include "container-mounts.h"
+#include "container-network.h"
 #include "container-spec.h"
 #include "engine.h"
 #include "etc-files.h"
@@ -9,6 +10,7 @@
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "image/image.h"
 #include "runtime/state.h"
@@ -80,6 +82,35 @@ insert_record (struct engine *e, struct container_record *r, bool named, struct 
     }
 }
 
+/* /etc/hostname, hosts and resolv.conf of R into DIR. */
+static int
+write_etc_files (const struct container_record *r, const char *dir, struct hk_error **err)
+{
+  _cleanup_free_ char *short_id = xstrndup (r->id, 12);
+  _cleanup_strv_ char **extra_hosts = NULL, **dns = NULL, **dns_search = NULL;
+  const char *hostname = opt_string (r->options, "Hostname");
+  const char *network = opt_string (r->options, "NetworkMode");
+  bool host_network = network != NULL && strcmp (network, "host") == 0;
+  if (hostname == NULL)
+    {
+      /* Docker names a host-network container after the host. */
+      static char host[256];
+      hostname = host_network && gethostname (host, sizeof host) == 0 ? host : short_id;
+    }
+  if (json_get_strv (r->options, "", "ExtraHosts", &extra_hosts, err) < 0
+      || json_get_strv (r->options, "", "Dns", &dns, err) < 0
+      || json_get_strv (r->options, "", "DnsSearch", &dns_search, err) < 0)
+    return -1;
+  struct etc_files files = {
+    .hostname = hostname,
+    .host_network = host_network,
+    .extra_hosts = (const char *const *) extra_hosts,
+    .dns = (const char *const *) dns,
+    .dns_search = (const char *const *) dns_search,
+  };
+  return etc_files_write (dir, &files, err);
+}
+
 /* Everything after the record, undone by the caller on failure. */
 static int
 prepare_container (struct engine *e, struct container_record *r, const struct image_config *config,
@@ -100,8 +131,7 @@ prepare_container (struct engine *e, struct container_record *r, const struct im
   size_t n_binds = 0;
   struct user_ids user = { 0 };
   json_t *spec = NULL;
-  _cleanup_free_ char *short_id = xstrndup (r->id, 12);
-  _cleanup_free_ char *text = NULL;
+  _cleanup_free_ char *text = NULL, *netns = NULL, *etc_dir = NULL;
   _cleanup_close_ int dfd = -1;
   int rc = -1;
   if (container_mounts_resolve (e->db, e->root, r->options, config, &binds, &n_binds, err) < 0
@@ -112,18 +142,10 @@ prepare_container (struct engine *e, struct container_record *r, const struct im
     user_spec = config->user;
   if (user_lookup (root_fd, user_spec, &user, err) < 0)
     goto out;
-  const char *hostname = opt_string (r->options, "Hostname");
-  const char *network = opt_string (r->options, "NetworkMode");
-  bool host_network = network != NULL && strcmp (network, "host") == 0;
-  if (hostname == NULL)
-    {
-      /* Docker names a host-network container after the host. */
-      static char host[256];
-      hostname = host_network && gethostname (host, sizeof host) == 0 ? host : short_id;
-    }
-  struct etc_files files = { .hostname = hostname, .host_network = host_network };
-  if (etc_files_write (dir, &files, err) < 0)
+  if (write_etc_files (r, dir, err) < 0)
     goto out;
+  netns = container_network_netns_path (e, r->id, r->options);
+  etc_dir = container_network_etc_dir (e, r->options);
   struct spec_inputs in = {
     .id = r->id,
     .options = r->options,
@@ -134,6 +156,8 @@ prepare_container (struct engine *e, struct container_record *r, const struct im
     .binds = binds,
     .n_binds = n_binds,
     .init_path = e->init_path,
+    .netns_path = netns,
+    .etc_dir = etc_dir,
   };
   if (container_spec_build (&in, &spec, err) < 0)
     goto out;
@@ -197,7 +221,8 @@ engine_create (struct engine *e, const char *image, json_t *options,
   _cleanup_strv_ char **args = NULL;
   uint64_t caps;
   if (container_spec_args (options, config, &args, err) < 0
-      || container_spec_caps (options, &caps, err) < 0)
+      || container_spec_caps (options, &caps, err) < 0
+      || container_network_prepare (e, options, config, err) < 0)
     return -1;
   struct container_record *r = xzalloc (sizeof *r);
   const char *name = opt_string (options, "Name");

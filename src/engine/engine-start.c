@@ -13,6 +13,7 @@
  * Because the monitor exec's a small program after the setup, the memory
  * it keeps while the container runs is that program's alone. */
 #include "engine.h"
+#include "container-network.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -287,14 +288,22 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
   if (fs_mkdir_p (run_dir, 0700, err) < 0 || ensure_mounted (e, r->id, err) < 0)
     return -1;
   reset_run_state (e, r->id);
+  /* The network is there before the runtime creates the container in
+   * it. */
+  if (container_network_up (e, r, err) < 0)
+    return -1;
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
-    return hk_error_errno (err, errno, "pipe");
+    {
+      container_network_down (e, r);
+      return hk_error_errno (err, errno, "pipe");
+    }
   pid_t pid = fork ();
   if (pid < 0)
     {
       close (notify[0]);
       close (notify[1]);
+      container_network_down (e, r);
       return hk_error_errno (err, errno, "fork the monitor");
     }
   if (pid == 0)
@@ -317,6 +326,7 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
     {
       waitpid (pid, NULL, 0);
       reset_run_state (e, r->id); /* a container the monitor left waiting */
+      container_network_down (e, r);
       const char *why = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
       size_t len = strlen (why);
       r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stop, kill, wait and rm. */
 #include "engine.h"
+#include "container-network.h"
 #include "volume.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -162,6 +163,12 @@ engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_
     }
 }
 
+void
+engine_wait_cleanup (const struct container_record *r)
+{
+  wait_monitor (r, 60000);
+}
+
 static void
 remove_volumes (struct engine *e, const struct container_record *r)
 {
@@ -206,6 +213,7 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
   struct hk_error *ignored = NULL;
   container_delete (&e->rt, r->id, true, &ignored);
   hk_error_free (ignored);
+  container_network_down (e, r);
   if (image_rootfs_remove (e->store, r->id, err) < 0)
     return hk_error_prefix (err, "remove container %s", r->name);
   _cleanup_free_ char *containers = xasprintf ("%s/containers", e->root);

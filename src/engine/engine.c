@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The engine's context, paths, and the state of containers as it is now. */
 #include "engine.h"
+#include "container-network.h"
+#include "network-record.h"
 #include "volume.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -67,7 +69,8 @@ engine_open (struct engine *e, struct store *store, const char *root, const char
     .cgroup_root = cgroup_root && *cgroup_root ? cgroup_root : "/sys/fs/cgroup",
     .log = log,
   };
-  if (container_db_init (e->db, err) < 0 || volume_db_init (e->db, err) < 0)
+  if (container_db_init (e->db, err) < 0 || volume_db_init (e->db, err) < 0
+      || network_db_init (e->db, err) < 0)
     {
       engine_close (e);
       return -1;
@@ -142,6 +145,7 @@ release_orphan (struct engine *e, struct container_record *r)
   struct hk_error *ignored = NULL;
   container_delete (&e->rt, r->id, true, &ignored);
   hk_error_free (ignored);
+  container_network_down (e, r);
   ignored = NULL;
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);

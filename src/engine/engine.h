@@ -76,6 +76,10 @@ int engine_remove (struct engine *e, struct container_record *r, bool force, boo
 /* Waits until the container is not running; its exit code in *CODE. */
 int engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_error **err);
 
+/* Waits (a minute at most) for R's monitor to finish the cleanup that
+ * follows the exit: --rm's removal, the network's teardown. */
+void engine_wait_cleanup (const struct container_record *r);
+
 /* What the monitor's exit command runs: record the exit, restart per the
  * policy (re-creating the container and becoming its monitor again), or
  * remove it (--rm), else release the runtime state and the mount. */

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void
 append (char **text, const char *fmt, const char *a, const char *b)
@@ -73,11 +74,10 @@ write_file (const char *dir, const char *name, const char *text, struct hk_error
   return fs_replace_file (dfd, name, text, strlen (text), 0644, err);
 }
 
-int
-etc_files_write (const char *dir, const struct etc_files *f, struct hk_error **err)
+char *
+etc_files_hosts (const struct etc_files *f)
 {
-  _cleanup_free_ char *hostname = xasprintf ("%s\n", f->hostname);
-  _cleanup_free_ char *hosts = NULL;
+  char *hosts = NULL;
   if (f->host_network)
     {
       if (fs_read_file (AT_FDCWD, "/etc/hosts", 1 << 20, &hosts, NULL, NULL) < 0)
@@ -98,6 +98,33 @@ etc_files_write (const char *dir, const struct etc_files *f, struct hk_error **e
       _cleanup_free_ char *name = xstrndup (f->extra_hosts[i], (size_t) (colon - f->extra_hosts[i]));
       append (&hosts, "%s\t%s\n", colon + 1, name);
     }
+  for (size_t i = 0; i < f->n_peers; i++)
+    {
+      append (&hosts, "%s%s", f->peers[i].ip, "");
+      for (char *const *name = f->peers[i].names; name && *name; name++)
+        append (&hosts, "\t%s%s", *name, "");
+      append (&hosts, "%s%s\n", "", "");
+    }
+  return hosts;
+}
+
+int
+etc_files_rewrite_hosts (const char *dir, const struct etc_files *f, struct hk_error **err)
+{
+  _cleanup_free_ char *text = etc_files_hosts (f);
+  _cleanup_free_ char *path = xasprintf ("%s/hosts", dir);
+  _cleanup_close_ int fd = open (path, O_WRONLY | O_CLOEXEC);
+  size_t len = strlen (text);
+  if (fd < 0 || pwrite (fd, text, len, 0) != (ssize_t) len || ftruncate (fd, (off_t) len) < 0)
+    return hk_error_errno (err, errno, "rewrite `%s`", path);
+  return 0;
+}
+
+int
+etc_files_write (const char *dir, const struct etc_files *f, struct hk_error **err)
+{
+  _cleanup_free_ char *hostname = xasprintf ("%s\n", f->hostname);
+  _cleanup_free_ char *hosts = etc_files_hosts (f);
   _cleanup_free_ char *host_resolv = NULL;
   if (fs_read_file (AT_FDCWD, "/etc/resolv.conf", 1 << 20, &host_resolv, NULL, NULL) < 0)
     host_resolv = xstrdup ("");

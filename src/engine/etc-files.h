@@ -7,6 +7,14 @@
 #include "common/error.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+
+/* A line of /etc/hosts: an address and the names that resolve to it. */
+struct etc_host
+{
+  const char *ip;
+  char *const *names; /* NULL-terminated */
+};
 
 struct etc_files
 {
@@ -16,10 +24,19 @@ struct etc_files
   const char *ip;          /* the container's own address, or NULL */
   const char *const *dns;  /* --dns servers, or NULL for the host's */
   const char *const *dns_search;
+  const struct etc_host *peers; /* the other containers of its networks */
+  size_t n_peers;
 };
 
 /* Writes the three files into DIR. */
 int etc_files_write (const char *dir, const struct etc_files *f, struct hk_error **err);
+
+/* The text of /etc/hosts for F. */
+char *etc_files_hosts (const struct etc_files *f);
+
+/* Rewrites DIR/hosts in place: a running container has the file bound
+ * into it, and a bind mount follows the inode, not the name. */
+int etc_files_rewrite_hosts (const char *dir, const struct etc_files *f, struct hk_error **err);
 
 /* The host's resolv.conf for a container: without loopback nameservers
  * (they mean nothing in another network namespace) unless HOST_NETWORK. */

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #define CACHE_KIND "hako-cni-cache-v1"
-#define CACHE_MAX (4 << 20)
+#define CACHE_MAX  (4 << 20)
 
 void
 cni_cache_entry_free (struct cni_cache_entry *e)
@@ -41,10 +41,9 @@ cni_cache_write (const char *dir, const struct cni_cache_entry *e, struct hk_err
 {
   if (fs_mkdir_p (dir, 0700, err) < 0)
     return hk_error_prefix (err, "CNI cache");
-  json_t *doc = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:O, s:O}", "kind", CACHE_KIND,
-                           "networkName", e->network, "containerId", e->container_id, "ifName",
-                           e->ifname, "netns", e->netns ? e->netns : "", "config", e->config,
-                           "result", e->result);
+  json_t *doc = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:O, s:O}", "kind", CACHE_KIND, "networkName",
+                           e->network, "containerId", e->container_id, "ifName", e->ifname, "netns",
+                           e->netns ? e->netns : "", "config", e->config, "result", e->result);
   if (e->args != NULL)
     json_object_set_new (doc, "cniArgs", json_string (e->args));
   if (e->capability_args != NULL)
@@ -69,8 +68,7 @@ get_object (json_t *doc, const char *key, json_t **out, struct hk_error **err)
 }
 
 int
-cni_cache_parse (const char *text, size_t len, struct cni_cache_entry **out,
-                 struct hk_error **err)
+cni_cache_parse (const char *text, size_t len, struct cni_cache_entry **out, struct hk_error **err)
 {
   _cleanup_json_ json_t *doc = NULL;
   _cleanup_cni_cache_entry_ struct cni_cache_entry *e = xzalloc (sizeof *e);
@@ -113,8 +111,8 @@ read_entry (int dfd, const char *name, struct cni_cache_entry **out, struct hk_e
 }
 
 int
-cni_cache_read (const char *dir, const char *network, const char *container_id,
-                const char *ifname, struct cni_cache_entry **out, struct hk_error **err)
+cni_cache_read (const char *dir, const char *network, const char *container_id, const char *ifname,
+                struct cni_cache_entry **out, struct hk_error **err)
 {
   *out = NULL;
   _cleanup_free_ char *name = file_name (network, container_id, ifname);
@@ -125,8 +123,8 @@ cni_cache_read (const char *dir, const char *network, const char *container_id,
 }
 
 int
-cni_cache_list (const char *dir, const char *container_id, struct cni_cache_entry ***out,
-                size_t *n, struct hk_error **err)
+cni_cache_list (const char *dir, const char *container_id, struct cni_cache_entry ***out, size_t *n,
+                struct hk_error **err)
 {
   *out = NULL;
   *n = 0;

@@ -22,10 +22,10 @@ cni_conflist_free (struct cni_conflist *l)
 bool
 cni_valid_name (const char *name)
 {
-  if (name == NULL || !isalnum ((unsigned char) name[0]))
+  if (name == NULL || !isalnum ((unsigned char)name[0]))
     return false;
   for (const char *p = name; *p; p++)
-    if (!isalnum ((unsigned char) *p) && *p != '_' && *p != '.' && *p != '-')
+    if (!isalnum ((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
       return false;
   return strlen (name) <= 255;
 }
@@ -77,10 +77,8 @@ check_plugin (json_t *plugin, size_t i, struct hk_error **err)
     return -1;
   const char *key;
   json_t *v;
-  json_object_foreach (caps, key, v)
-  if (!json_is_boolean (v))
-    return hk_error_set (err, EINVAL, "%s.capabilities.%s: expected a boolean, got %s", path, key,
-                         json_type_name (v));
+  json_object_foreach (caps, key, v) if (!json_is_boolean (v)) return hk_error_set (
+      err, EINVAL, "%s.capabilities.%s: expected a boolean, got %s", path, key, json_type_name (v));
   return 0;
 }
 
@@ -128,9 +126,7 @@ cni_conflist_from_json (json_t *doc, struct cni_conflist **out, struct hk_error 
     return hk_error_set (err, EINVAL, "plugins: the list is empty");
   size_t i;
   json_t *p;
-  json_array_foreach (plugins, i, p)
-  if (check_plugin (p, i, err) < 0)
-    return -1;
+  json_array_foreach (plugins, i, p) if (check_plugin (p, i, err) < 0) return -1;
   struct cni_conflist *l = xzalloc (sizeof *l);
   l->cni_version = take_ptr (version);
   l->name = take_ptr (name);
@@ -142,8 +138,7 @@ cni_conflist_from_json (json_t *doc, struct cni_conflist **out, struct hk_error 
 }
 
 int
-cni_conflist_parse (const char *text, size_t len, struct cni_conflist **out,
-                    struct hk_error **err)
+cni_conflist_parse (const char *text, size_t len, struct cni_conflist **out, struct hk_error **err)
 {
   _cleanup_json_ json_t *doc = NULL;
   if (json_parse_object (text, len, "network configuration", &doc, err) < 0)

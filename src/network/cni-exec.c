@@ -93,7 +93,7 @@ drain (struct sink *s)
       close_now (&s->fd);
       return;
     }
-  size_t keep = s->len + (size_t) n > s->max ? s->max - s->len : (size_t) n;
+  size_t keep = s->len + (size_t)n > s->max ? s->max - s->len : (size_t)n;
   s->buf = xrealloc (s->buf, s->len + keep + 1);
   memcpy (s->buf + s->len, chunk, keep);
   s->len += keep;
@@ -105,7 +105,7 @@ now_ms (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Feeds INPUT to IN (a socket: a plugin that exits early cannot raise
@@ -129,7 +129,7 @@ exchange (int in, const char *input, struct sink *out, struct sink *err_sink)
           close_now (&in);
           return false;
         }
-      if (poll (p, 3, (int) left) < 0 && errno != EINTR)
+      if (poll (p, 3, (int)left) < 0 && errno != EINTR)
         break;
       if (p[0].revents)
         drain (out);
@@ -139,7 +139,7 @@ exchange (int in, const char *input, struct sink *out, struct sink *err_sink)
         {
           ssize_t n = send (in, input + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
           if (n > 0)
-            sent += (size_t) n;
+            sent += (size_t)n;
           if ((n < 0 && errno != EAGAIN && errno != EINTR) || sent == len)
             close_now (&in);
         }
@@ -192,7 +192,7 @@ spawn (const char *plugin, char **env, int in, int out, int errfd, pid_t *pid,
   posix_spawnattr_setsigmask (&attr, &none);
   posix_spawnattr_setsigdefault (&attr, &all);
   posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  char *argv[] = { (char *) plugin, NULL };
+  char *argv[] = { (char *)plugin, NULL };
   int r = posix_spawn (pid, plugin, &fa, &attr, argv, env);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&fa);

@@ -51,7 +51,7 @@ valid_mac (const char *mac)
   if (len < 17 || len > 59 || (len + 1) % 3 != 0)
     return false;
   for (size_t i = 0; i < len; i++)
-    if (i % 3 == 2 ? mac[i] != ':' : !isxdigit ((unsigned char) mac[i]))
+    if (i % 3 == 2 ? mac[i] != ':' : !isxdigit ((unsigned char)mac[i]))
       return false;
   return true;
 }
@@ -97,19 +97,16 @@ parse_ip (json_t *j, const char *path, size_t n_interfaces, struct cni_ip *out,
     return -1;
   struct ip_prefix addr, gw;
   if (!ip_prefix_parse (out->address, &addr))
-    return hk_error_set (err, EINVAL, "%s.address: `%s` is not ADDRESS/PREFIX", path,
-                         out->address);
+    return hk_error_set (err, EINVAL, "%s.address: `%s` is not ADDRESS/PREFIX", path, out->address);
   if (out->gateway != NULL && (!ip_address_parse (out->gateway, &gw) || gw.family != addr.family))
-    return hk_error_set (err, EINVAL, "%s.gateway: `%s` is not an address of the same family",
-                         path, out->gateway);
-  if (version != NULL
-      && strcmp (version, addr.family == AF_INET ? "4" : "6") != 0)
-    return hk_error_set (err, EINVAL, "%s.version: `%s` does not match the address", path,
-                         version);
-  if (index < -1 || index >= (int64_t) n_interfaces)
+    return hk_error_set (err, EINVAL, "%s.gateway: `%s` is not an address of the same family", path,
+                         out->gateway);
+  if (version != NULL && strcmp (version, addr.family == AF_INET ? "4" : "6") != 0)
+    return hk_error_set (err, EINVAL, "%s.version: `%s` does not match the address", path, version);
+  if (index < -1 || index >= (int64_t)n_interfaces)
     return hk_error_set (err, EINVAL, "%s.interface: %lld is not an index into interfaces", path,
-                         (long long) index);
-  out->interface = (int) index;
+                         (long long)index);
+  out->interface = (int)index;
   return 0;
 }
 
@@ -230,7 +227,7 @@ cni_result_parse (const char *text, size_t len, struct cni_result **out, struct 
 const struct cni_interface *
 cni_result_ip_interface (const struct cni_result *r, const struct cni_ip *ip)
 {
-  return ip->interface >= 0 && (size_t) ip->interface < r->n_interfaces
+  return ip->interface >= 0 && (size_t)ip->interface < r->n_interfaces
              ? &r->interfaces[ip->interface]
              : NULL;
 }
@@ -261,7 +258,7 @@ cni_error_message (const char *text, size_t len, int *code)
   if (!json_is_string (msg))
     return NULL;
   json_t *details = json_object_get (doc, "details");
-  *code = (int) json_integer_value (json_object_get (doc, "code"));
+  *code = (int)json_integer_value (json_object_get (doc, "code"));
   if (json_is_string (details) && *json_string_value (details))
     return xasprintf ("%s: %s", json_string_value (msg), json_string_value (details));
   return xstrdup (json_string_value (msg));

@@ -58,8 +58,7 @@ cleanup_cni_resultp (struct cni_result **r)
 /* A success result, in the 1.0 shape or the 0.3/0.4 one (with
  * ips[].version). */
 int cni_result_from_json (json_t *doc, struct cni_result **out, struct hk_error **err);
-int cni_result_parse (const char *text, size_t len, struct cni_result **out,
-                      struct hk_error **err);
+int cni_result_parse (const char *text, size_t len, struct cni_result **out, struct hk_error **err);
 
 /* The container's first address of FAMILY (AF_INET or AF_INET6): the
  * first IP on an interface inside the sandbox, or any when none says;

@@ -30,10 +30,9 @@ find_plugins (const struct cni_context *c, const struct cni_conflist *l, char **
 
 /* Runs plugin I of L for COMMAND; its output in *OUT (may be empty). */
 static int
-run_plugin (const struct cni_context *c, const struct cni_conflist *l, size_t i,
-            const char *plugin, const char *command, const struct cni_attachment *a,
-            const json_t *capability_args, const json_t *prev, char **out, size_t *len,
-            struct hk_error **err)
+run_plugin (const struct cni_context *c, const struct cni_conflist *l, size_t i, const char *plugin,
+            const char *command, const struct cni_attachment *a, const json_t *capability_args,
+            const json_t *prev, char **out, size_t *len, struct hk_error **err)
 {
   _cleanup_json_ json_t *conf = cni_exec_config (l, i, capability_args, NULL, prev);
   _cleanup_free_ char *input = json_dumps (conf, JSON_COMPACT);
@@ -75,8 +74,8 @@ read_result (const struct cni_conflist *l, size_t i, const char *text, size_t le
   _cleanup_cni_result_ struct cni_result *checked = NULL;
   _cleanup_json_ json_t *doc = NULL;
   if (len == 0)
-    return hk_error_set (err, EIO, "network %s: CNI plugin `%s` (ADD) printed no result",
-                         l->name, cni_plugin_type (l, i));
+    return hk_error_set (err, EIO, "network %s: CNI plugin `%s` (ADD) printed no result", l->name,
+                         cni_plugin_type (l, i));
   if (json_parse_object (text, len, "CNI result", &doc, err) < 0
       || cni_result_from_json (doc, &checked, err) < 0)
     return hk_error_prefix (err, "network %s: CNI plugin `%s` (ADD)", l->name,
@@ -96,8 +95,7 @@ add_all (const struct cni_context *c, const struct cni_conflist *l, char **plugi
       _cleanup_free_ char *text = NULL;
       size_t len;
       json_t *result = NULL;
-      if (run_plugin (c, l, i, plugins[i], "ADD", a, a->capability_args, prev, &text, &len, err)
-              < 0
+      if (run_plugin (c, l, i, plugins[i], "ADD", a, a->capability_args, prev, &text, &len, err) < 0
           || read_result (l, i, text, len, &result, err) < 0)
         {
           *out = prev;
@@ -124,12 +122,12 @@ cni_add (const struct cni_context *c, const struct cni_conflist *l, const struct
     {
       struct cni_cache_entry entry = {
         .network = l->name,
-        .container_id = (char *) a->container_id,
-        .ifname = (char *) a->ifname,
-        .netns = (char *) a->netns,
-        .args = (char *) a->args,
+        .container_id = (char *)a->container_id,
+        .ifname = (char *)a->ifname,
+        .netns = (char *)a->netns,
+        .args = (char *)a->args,
         .config = l->doc,
-        .capability_args = (json_t *) a->capability_args,
+        .capability_args = (json_t *)a->capability_args,
         .result = result,
       };
       if (cni_cache_write (c->cache_dir, &entry, err) == 0)
@@ -208,8 +206,8 @@ cni_check (const struct cni_context *c, const char *network, const struct cni_at
     {
       _cleanup_free_ char *out = NULL;
       size_t len;
-      if (run_plugin (c, l, i, plugins[i], "CHECK", &check, entry->capability_args,
-                      entry->result, &out, &len, err)
+      if (run_plugin (c, l, i, plugins[i], "CHECK", &check, entry->capability_args, entry->result,
+                      &out, &len, err)
           < 0)
         return -1;
     }

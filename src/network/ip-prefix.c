@@ -34,7 +34,7 @@ ip_prefix_parse (const char *text, struct ip_prefix *out)
   if (slash == NULL || slash - text >= 46)
     return false;
   char addr[46];
-  memcpy (addr, text, (size_t) (slash - text));
+  memcpy (addr, text, (size_t)(slash - text));
   addr[slash - text] = '\0';
   const char *digits = slash + 1;
   if (*digits == '\0' || strlen (digits) > 3 || strspn (digits, "0123456789") != strlen (digits)
@@ -112,7 +112,7 @@ ip_prefix_nth (const struct ip_prefix *p, uint32_t n)
   for (int i = bytes - 1; i >= 0 && carry; i--)
     {
       carry += r.addr[i];
-      r.addr[i] = (uint8_t) (carry & 0xff);
+      r.addr[i] = (uint8_t)(carry & 0xff);
       carry >>= 8;
     }
   r.len = max_len (r.family);
@@ -129,6 +129,6 @@ ip_prefix_is_reserved (const struct ip_prefix *p, const struct ip_prefix *addr)
     return false;
   struct ip_prefix broadcast = net;
   for (int bit = p->len; bit < 32; bit++)
-    broadcast.addr[bit / 8] |= (uint8_t) (0x80u >> (bit % 8));
+    broadcast.addr[bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
   return memcmp (broadcast.addr, addr->addr, 4) == 0;
 }

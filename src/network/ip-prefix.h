@@ -9,9 +9,9 @@
 
 struct ip_prefix
 {
-  int family;        /* AF_INET or AF_INET6 */
-  uint8_t addr[16];  /* network byte order; 4 bytes used for IPv4 */
-  int len;           /* prefix length */
+  int family;       /* AF_INET or AF_INET6 */
+  uint8_t addr[16]; /* network byte order; 4 bytes used for IPv4 */
+  int len;          /* prefix length */
 };
 
 /* "ADDRESS/LEN" into *OUT, host bits kept; false when TEXT is not one. */

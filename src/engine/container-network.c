@@ -1,0 +1,655 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "container-network.h"
+#include "container-hosts.h"
+#include "container-ports.h"
+#include "netns.h"
+#include "network.h"
+#include "network-conflist.h"
+#include "network-host.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/json-util.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "network/ip-prefix.h"
+#include "runtime/state.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *
+opt_string (const json_t *o, const char *key)
+{
+  const char *v = json_string_value (json_object_get (o, key));
+  return v && *v ? v : NULL;
+}
+
+/* The mode of OPTIONS: "none", "host", "container:NAME", or NULL for
+ * networks. */
+static const char *
+special_mode (const json_t *options)
+{
+  const char *mode = opt_string (options, "NetworkMode");
+  if (mode
+      && (strcmp (mode, "none") == 0 || strcmp (mode, "host") == 0
+          || strncmp (mode, "container:", 10) == 0))
+    return mode;
+  return NULL;
+}
+
+static bool
+has_networks (const json_t *options)
+{
+  return json_array_size (json_object_get (options, "Networks")) > 0;
+}
+
+/* ---- create ---- */
+
+static bool
+valid_mac (const char *mac)
+{
+  if (strlen (mac) != 17)
+    return false;
+  for (size_t i = 0; i < 17; i++)
+    if (i % 3 == 2 ? mac[i] != ':' : !isxdigit ((unsigned char)mac[i]))
+      return false;
+  /* A multicast address cannot be an interface's. */
+  return (strtol (mac, NULL, 16) & 1) == 0;
+}
+
+static int
+check_ip (const struct network *n, const char *ip, struct hk_error **err)
+{
+  struct ip_prefix subnet, addr, gw;
+  ip_prefix_parse (n->subnet, &subnet);
+  if (!ip_address_parse (ip, &addr) || addr.family != subnet.family)
+    return hk_error_set (err, EINVAL, "--ip: `%s` is not an IPv4 address", ip);
+  if (!ip_prefix_contains (&subnet, &addr) || ip_prefix_is_reserved (&subnet, &addr)
+      || (ip_address_parse (n->gateway, &gw) && memcmp (gw.addr, addr.addr, 16) == 0))
+    return hk_error_set (err, EINVAL, "--ip %s is not a free address of network %s (%s)", ip,
+                         n->name, n->subnet);
+  return 0;
+}
+
+/* Checks one entry of the Networks list and names it by its network's
+ * real name; the first takes --ip, --mac-address, --network-alias. */
+static int
+prepare_entry (struct engine *e, json_t *options, json_t *entry, bool first, bool ports,
+               struct hk_error **err)
+{
+  const char *name = opt_string (entry, "Name");
+  _cleanup_network_ struct network *n = NULL;
+  if (name == NULL || network_get (e, name, &n, err) < 0 || network_check_plugins (n, err) < 0)
+    return -1;
+  json_object_set_new (entry, "Name", json_string (n->name));
+  const char *ip = opt_string (options, "IPAddress"), *mac = opt_string (options, "MacAddress");
+  json_t *aliases = json_object_get (options, "Aliases");
+  if (first && ip)
+    json_object_set_new (entry, "IPAddress", json_string (ip));
+  if (first && mac)
+    json_object_set_new (entry, "MacAddress", json_string (mac));
+  if (first && json_is_array (aliases))
+    json_object_set (entry, "Aliases", aliases);
+  ip = opt_string (entry, "IPAddress");
+  mac = opt_string (entry, "MacAddress");
+  if (ip && check_ip (n, ip, err) < 0)
+    return -1;
+  if (mac && !valid_mac (mac))
+    return hk_error_set (err, EINVAL, "--mac-address: `%s` is not a unicast MAC address", mac);
+  struct cni_context c = network_cni_context (NULL);
+  const char *extra[] = { ports && !n->internal ? "portmap" : NULL, mac ? "tuning" : NULL };
+  for (size_t i = 0; i < 2; i++)
+    {
+      _cleanup_free_ char *path = NULL;
+      if (extra[i] && cni_plugin_find (c.path, extra[i], &path, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+prepare_container_mode (struct engine *e, json_t *options, const char *mode, struct hk_error **err)
+{
+  _cleanup_record_ struct container_record *target = NULL;
+  if (container_record_find (e->db, mode + 10, &target, err) < 0)
+    return hk_error_prefix (err, "--network %s", mode);
+  json_object_set_new (options, "NetworkContainer", json_string (target->id));
+  return 0;
+}
+
+int
+container_network_prepare (struct engine *e, json_t *options, const struct image_config *image,
+                           struct hk_error **err)
+{
+  const char *mode = special_mode (options);
+  bool ports = json_array_size (json_object_get (options, "PortBindings")) > 0
+               || json_is_true (json_object_get (options, "PublishAllPorts"));
+  if (mode != NULL)
+    {
+      if (ports)
+        hk_warn (e->log, "published ports are discarded with --network %s", mode);
+      json_object_del (options, "PortBindings");
+      json_object_set_new (options, "Networks", json_array ());
+      if (opt_string (options, "IPAddress") || opt_string (options, "MacAddress")
+          || json_object_get (options, "Aliases"))
+        return hk_error_set (err, EINVAL,
+                             "--ip, --mac-address and --network-alias need a network, not "
+                             "--network %s",
+                             mode);
+      return strncmp (mode, "container:", 10) == 0 ? prepare_container_mode (e, options, mode, err)
+                                                   : 0;
+    }
+  json_t *networks = json_object_get (options, "Networks");
+  if (!json_is_array (networks) || json_array_size (networks) == 0)
+    {
+      networks = json_pack ("[{s:s}]", "Name", NETWORK_DEFAULT_NAME);
+      json_object_set_new (options, "Networks", networks);
+    }
+  size_t i;
+  json_t *entry;
+  json_array_foreach (networks, i, entry)
+  {
+    if (prepare_entry (e, options, entry, i == 0, ports, err) < 0)
+      return -1;
+    for (size_t j = 0; j < i; j++)
+      if (json_equal (json_object_get (json_array_get (networks, j), "Name"),
+                      json_object_get (entry, "Name")))
+        return hk_error_set (err, EINVAL, "--network %s is given twice",
+                             json_string_value (json_object_get (entry, "Name")));
+  }
+  const char *first = json_string_value (json_object_get (json_array_get (networks, 0), "Name"));
+  json_object_set_new (options, "NetworkMode", json_string (first));
+  if (json_is_true (json_object_get (options, "PublishAllPorts")) && image != NULL)
+    container_ports_publish_all (options, image->exposed_ports);
+  return 0;
+}
+
+static char *
+netns_path (const struct engine *e, const char *id)
+{
+  return xasprintf ("%s/netns/%s", e->runroot, id);
+}
+
+char *
+container_network_netns_path (const struct engine *e, const char *id, const json_t *options)
+{
+  return has_networks (options) ? netns_path (e, id) : NULL;
+}
+
+char *
+container_network_etc_dir (struct engine *e, const json_t *options)
+{
+  const char *target = opt_string (options, "NetworkContainer");
+  return target ? engine_container_dir (e, target) : NULL;
+}
+
+/* ---- start and stop ---- */
+
+static char *
+cache_dir (const struct engine *e, const char *id)
+{
+  return xasprintf ("%s/containers/%s/cni", e->runroot, id);
+}
+
+/* The container's own lock: its network is changed by one process at a
+ * time (CNI asks it), be it start, cleanup, rm or a refresh. */
+static int
+lock_container (struct engine *e, const char *id)
+{
+  _cleanup_free_ char *run_dir = engine_run_dir (e, id);
+  int fd = open (run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  while (fd >= 0 && flock (fd, LOCK_EX) < 0 && errno == EINTR)
+    ;
+  return fd;
+}
+
+/* --network container:NAME: config.json joins the namespace of NAME's
+ * process, which must be running. */
+static int
+join_container (struct engine *e, const struct container_record *r, const char *target_id,
+                struct hk_error **err)
+{
+  _cleanup_record_ struct container_record *target = NULL;
+  if (engine_find (e, target_id, &target, err) < 0)
+    return hk_error_prefix (err, "--network container");
+  _cleanup_state_ struct container_state *s = NULL;
+  if (strcmp (target->state, "running") != 0
+      || state_load (e->runtime_root, target->id, &s, err) < 0)
+    return hk_error_set (err, EINVAL, "cannot join the network of container %s: it is not running",
+                         target->name);
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_free_ char *text = NULL;
+  _cleanup_json_ json_t *spec = NULL;
+  size_t len;
+  _cleanup_close_ int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0 || fs_read_file (dfd, "config.json", 16 << 20, &text, &len, err) < 0
+      || json_parse_object (text, len, "config.json", &spec, err) < 0)
+    return dfd < 0 ? hk_error_errno (err, errno, "open `%s`", dir) : -1;
+  _cleanup_free_ char *path = xasprintf ("/proc/%d/ns/net", s->pid);
+  size_t i;
+  json_t *ns;
+  json_array_foreach (
+      json_object_get (json_object_get (spec, "linux"), "namespaces"), i,
+      ns) if (strcmp (json_string_value (json_object_get (ns, "type")) ?: "", "network") == 0)
+      json_object_set_new (ns, "path", json_string (path));
+  _cleanup_free_ char *out = json_to_string (spec, true);
+  return fs_write_atomic (dfd, "config.json", out, strlen (out), 0600, err);
+}
+
+struct attach_request
+{
+  const char *netns;
+  const char *ifname;
+  const json_t *entry; /* of the Networks list */
+  const json_t *ports; /* resolved, or NULL */
+};
+
+static json_t *
+capability_args (const struct attach_request *a)
+{
+  json_t *caps = json_object ();
+  const char *ip = opt_string (a->entry, "IPAddress"), *mac = opt_string (a->entry, "MacAddress");
+  if (json_array_size (a->ports) > 0)
+    json_object_set_new (caps, "portMappings", container_ports_portmap (a->ports));
+  if (ip)
+    json_object_set_new (caps, "ips", json_pack ("[s]", ip));
+  if (mac)
+    json_object_set_new (caps, "mac", json_string (mac));
+  return caps;
+}
+
+/* What peers resolve to R: its name, its aliases, its short ID. */
+static json_t *
+endpoint_names (const struct container_record *r, const json_t *entry)
+{
+  _cleanup_free_ char *short_id = xstrndup (r->id, 12);
+  json_t *names = json_pack ("[s]", r->name);
+  size_t i;
+  json_t *alias;
+  json_array_foreach (json_object_get (entry, "Aliases"), i, alias) if (json_is_string (alias))
+      json_array_append (names, alias);
+  json_array_append_new (names, json_string (short_id));
+  return names;
+}
+
+static int
+record_endpoint (struct engine *e, const struct container_record *r, const struct attach_request *a,
+                 const struct network *n, const struct cni_result *result, struct hk_error **err)
+{
+  const struct cni_ip *ip = cni_result_address (result, AF_INET);
+  if (ip == NULL)
+    return hk_error_set (err, EIO, "network %s: the CNI plugins gave container %s no IPv4 address",
+                         n->name, r->name);
+  const struct cni_interface *iface = cni_result_ip_interface (result, ip);
+  _cleanup_json_ json_t *names = endpoint_names (r, a->entry);
+  _cleanup_json_ json_t *ports = a->ports ? json_deep_copy (a->ports) : json_array ();
+  struct network_endpoint ep = {
+    .container_id = r->id,
+    .network = n->name,
+    .ifname = (char *)a->ifname,
+    .address = ip->address,
+    .gateway = ip->gateway,
+    .mac = iface ? iface->mac : NULL,
+    .names = names,
+    .ports = ports,
+  };
+  return network_endpoint_put (e->db, &ep, err);
+}
+
+/* CNI ADD of one network; on failure nothing of it stays. */
+static int
+attach (struct engine *e, const struct container_record *r, const struct attach_request *a,
+        struct hk_error **err)
+{
+  _cleanup_network_ struct network *n = NULL;
+  _cleanup_free_ char *state_dir = network_state_dir (e);
+  _cleanup_free_ char *ipam_dir = xasprintf ("%s/ipam", state_dir);
+  _cleanup_free_ char *cache = cache_dir (e, r->id);
+  if (network_get (e, opt_string (a->entry, "Name") ?: "", &n, err) < 0
+      || network_host_prepare (n, state_dir, err) < 0)
+    return -1;
+  struct conflist_needs needs = {
+    .ports = json_array_size (a->ports) > 0,
+    .mac = opt_string (a->entry, "MacAddress") != NULL,
+    .static_ip = opt_string (a->entry, "IPAddress") != NULL,
+  };
+  _cleanup_json_ json_t *doc = network_conflist (n, ipam_dir, &needs);
+  _cleanup_json_ json_t *caps = capability_args (a);
+  _cleanup_cni_conflist_ struct cni_conflist *l = NULL;
+  _cleanup_cni_result_ struct cni_result *result = NULL;
+  struct cni_context c = network_cni_context (cache);
+  struct cni_attachment att = {
+    .container_id = r->id,
+    .netns = a->netns,
+    .ifname = a->ifname,
+    .capability_args = caps,
+  };
+  if (cni_conflist_from_json (doc, &l, err) < 0 || cni_add (&c, l, &att, &result, err) < 0)
+    return -1;
+  if (record_endpoint (e, r, a, n, result, err) < 0)
+    {
+      struct hk_error *ignored = NULL;
+      cni_del (&c, n->name, l, &att, &ignored);
+      hk_error_free (ignored);
+      return -1;
+    }
+  return 0;
+}
+
+/* The ports R publishes, resolved against the other containers'. */
+static int
+resolve_ports (struct engine *e, const struct container_record *r, json_t **out,
+               struct hk_error **err)
+{
+  json_t *bindings = json_object_get (r->options, "PortBindings");
+  *out = NULL;
+  if (json_array_size (bindings) == 0)
+    return 0;
+  struct network_endpoint **all = NULL;
+  size_t n = 0;
+  if (network_endpoint_list (e->db, NULL, NULL, &all, &n, err) < 0)
+    return -1;
+  int rc = container_ports_resolve (bindings, all, n, out, err);
+  network_endpoint_list_free (all, n);
+  return rc;
+}
+
+/* The index of the first network that is not internal (where ports are
+ * published), or -1. */
+static int
+ports_network (struct engine *e, const json_t *networks)
+{
+  size_t i;
+  json_t *entry;
+  json_array_foreach (networks, i, entry)
+  {
+    _cleanup_network_ struct network *n = NULL;
+    struct hk_error *ignored = NULL;
+    if (network_get (e, opt_string (entry, "Name") ?: "", &n, &ignored) == 0 && !n->internal)
+      return (int)i;
+    hk_error_free (ignored);
+  }
+  return -1;
+}
+
+static void down_locked (struct engine *e, const struct container_record *r);
+
+/* Every network of R, in order; the lock of memberships held when ports
+ * are published (their check and their use must not interleave with
+ * another container's). */
+static int
+attach_all (struct engine *e, const struct container_record *r, const char *netns,
+            struct hk_error **err)
+{
+  json_t *networks = json_object_get (r->options, "Networks");
+  _cleanup_json_ json_t *ports = NULL;
+  _cleanup_close_ int lock = -1;
+  bool publishes = json_array_size (json_object_get (r->options, "PortBindings")) > 0;
+  if (publishes
+      && ((lock = container_hosts_lock (e, err)) < 0 || resolve_ports (e, r, &ports, err) < 0))
+    return -1;
+  int with_ports = publishes ? ports_network (e, networks) : -1;
+  _cleanup_strv_ char **names = xzalloc (sizeof (char *));
+  size_t i;
+  json_t *entry;
+  json_array_foreach (networks, i, entry)
+  {
+    char ifname[32];
+    snprintf (ifname, sizeof ifname, "eth%zu", i);
+    struct attach_request a = {
+      .netns = netns, .ifname = ifname, .entry = entry, .ports = (int)i == with_ports ? ports : NULL
+    };
+    if (attach (e, r, &a, err) < 0)
+      return -1;
+    strv_append (&names, opt_string (entry, "Name") ?: "");
+  }
+  if (lock < 0 && (lock = container_hosts_lock (e, err)) < 0)
+    return -1;
+  return container_hosts_refresh (e, names, r->id, err);
+}
+
+int
+container_network_up (struct engine *e, const struct container_record *r, struct hk_error **err)
+{
+  const char *target = opt_string (r->options, "NetworkContainer");
+  if (target != NULL)
+    return join_container (e, r, target, err);
+  if (!has_networks (r->options))
+    return 0;
+  _cleanup_close_ int lock = lock_container (e, r->id);
+  _cleanup_free_ char *netns = netns_path (e, r->id);
+  down_locked (e, r); /* what a crash may have left */
+  if (netns_create (netns, err) < 0 || attach_all (e, r, netns, err) < 0)
+    {
+      down_locked (e, r);
+      return hk_error_prefix (err, "container %s", r->name);
+    }
+  return 0;
+}
+
+/* eth0 < eth1 < … < eth10: by length, then by name. */
+static int
+by_ifname_desc (const void *a, const void *b)
+{
+  const struct cni_cache_entry *x = *(const struct cni_cache_entry *const *)a;
+  const struct cni_cache_entry *y = *(const struct cni_cache_entry *const *)b;
+  size_t lx = strlen (x->ifname), ly = strlen (y->ifname);
+  if (lx != ly)
+    return lx < ly ? 1 : -1;
+  return -strcmp (x->ifname, y->ifname);
+}
+
+/* CNI DEL of one cached attachment; a failure is a warning (the rest is
+ * undone all the same). */
+static void
+detach (struct engine *e, const struct container_record *r, const char *network, const char *ifname,
+        const char *netns)
+{
+  _cleanup_free_ char *cache = cache_dir (e, r->id);
+  struct cni_context c = network_cni_context (cache);
+  struct cni_attachment att = { .container_id = r->id, .netns = netns, .ifname = ifname };
+  struct hk_error *err = NULL;
+  if (cni_del (&c, network, NULL, &att, &err) < 0)
+    {
+      hk_warn (e->log, "container %s: %s", r->name, err->message);
+      hk_error_free (err);
+    }
+}
+
+static void
+warn (struct engine *e, const struct container_record *r, struct hk_error **err)
+{
+  if (*err == NULL)
+    return;
+  hk_warn (e->log, "container %s: %s", r->name, (*err)->message);
+  hk_error_freep (err);
+}
+
+/* Forgets R's endpoints and rewrites the hosts files of its peers. */
+static void
+forget_endpoints (struct engine *e, const struct container_record *r)
+{
+  struct network_endpoint **endpoints = NULL;
+  size_t n = 0;
+  struct hk_error *err = NULL;
+  if (network_endpoint_list (e->db, r->id, NULL, &endpoints, &n, &err) == 0 && n > 0)
+    {
+      _cleanup_strv_ char **names = xzalloc (sizeof (char *));
+      for (size_t i = 0; i < n; i++)
+        strv_append (&names, endpoints[i]->network);
+      _cleanup_close_ int lock = -1;
+      if (network_endpoint_delete (e->db, r->id, NULL, &err) == 0
+          && (lock = container_hosts_lock (e, &err)) >= 0)
+        container_hosts_refresh (e, names, NULL, &err);
+    }
+  network_endpoint_list_free (endpoints, n);
+  warn (e, r, &err);
+}
+
+static void
+down_locked (struct engine *e, const struct container_record *r)
+{
+  _cleanup_free_ char *cache = cache_dir (e, r->id);
+  _cleanup_free_ char *netns = netns_path (e, r->id);
+  struct cni_cache_entry **entries = NULL;
+  size_t n_entries = 0;
+  struct hk_error *err = NULL;
+  cni_cache_list (cache, r->id, &entries, &n_entries, &err);
+  warn (e, r, &err);
+  qsort (entries, n_entries, sizeof *entries, by_ifname_desc);
+  for (size_t i = 0; i < n_entries; i++)
+    detach (e, r, entries[i]->network, entries[i]->ifname, netns);
+  cni_cache_list_free (entries, n_entries);
+  forget_endpoints (e, r);
+  netns_remove (netns, &err);
+  warn (e, r, &err);
+}
+
+void
+container_network_down (struct engine *e, const struct container_record *r)
+{
+  _cleanup_free_ char *cache = cache_dir (e, r->id);
+  _cleanup_free_ char *netns = netns_path (e, r->id);
+  /* Nothing to undo for most containers without networks: not even a
+   * lock to take. */
+  if (!has_networks (r->options) && access (cache, F_OK) < 0 && access (netns, F_OK) < 0)
+    return;
+  _cleanup_close_ int lock = lock_container (e, r->id);
+  down_locked (e, r);
+}
+
+/* ---- connect and disconnect ---- */
+
+static bool
+is_running (const struct container_record *r)
+{
+  return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+}
+
+/* The index in R's Networks list of network NAME, or -1. */
+static int
+entry_index (const struct container_record *r, const char *name)
+{
+  size_t i;
+  json_t *entry;
+  json_array_foreach (json_object_get (r->options, "Networks"), i,
+                      entry) if (strcmp (opt_string (entry, "Name") ?: "", name)
+                                 == 0) return (int)i;
+  return -1;
+}
+
+/* The first ethN that no attachment of R uses. */
+static char *
+free_ifname (struct engine *e, const struct container_record *r)
+{
+  _cleanup_free_ char *cache = cache_dir (e, r->id);
+  struct cni_cache_entry **entries = NULL;
+  size_t n = 0;
+  struct hk_error *ignored = NULL;
+  cni_cache_list (cache, r->id, &entries, &n, &ignored);
+  hk_error_free (ignored);
+  char *name = NULL;
+  for (unsigned i = 0; name == NULL; i++)
+    {
+      char candidate[32];
+      snprintf (candidate, sizeof candidate, "eth%u", i);
+      bool used = false;
+      for (size_t j = 0; j < n; j++)
+        used |= strcmp (entries[j]->ifname, candidate) == 0;
+      if (!used)
+        name = xstrdup (candidate);
+    }
+  cni_cache_list_free (entries, n);
+  return name;
+}
+
+static int
+connect_running (struct engine *e, struct container_record *r, const json_t *entry,
+                 struct hk_error **err)
+{
+  _cleanup_close_ int lock = lock_container (e, r->id);
+  _cleanup_free_ char *netns = netns_path (e, r->id);
+  _cleanup_free_ char *ifname = free_ifname (e, r);
+  struct attach_request a = { .netns = netns, .ifname = ifname, .entry = entry };
+  if (attach (e, r, &a, err) < 0)
+    return -1;
+  _cleanup_close_ int hosts_lock = container_hosts_lock (e, err);
+  char *names[] = { (char *)opt_string (entry, "Name"), NULL };
+  return hosts_lock < 0 ? -1 : container_hosts_refresh (e, names, r->id, err);
+}
+
+int
+container_network_connect (struct engine *e, struct container_record *r, const char *network,
+                           const json_t *endpoint, struct hk_error **err)
+{
+  const char *mode = special_mode (r->options);
+  if (mode != NULL)
+    return hk_error_set (err, EINVAL, "container %s uses --network %s: it cannot join networks",
+                         r->name, mode);
+  _cleanup_network_ struct network *n = NULL;
+  if (network_get (e, network, &n, err) < 0)
+    return -1;
+  if (entry_index (r, n->name) >= 0)
+    return hk_error_set (err, EEXIST, "container %s is already connected to network %s", r->name,
+                         n->name);
+  _cleanup_json_ json_t *entry = json_pack ("{s:s}", "Name", n->name);
+  const char *ip = opt_string (endpoint, "IPAddress");
+  json_t *aliases = json_object_get (endpoint, "Aliases");
+  if (ip && check_ip (n, ip, err) < 0)
+    return -1;
+  if (ip)
+    json_object_set_new (entry, "IPAddress", json_string (ip));
+  if (json_array_size (aliases) > 0)
+    json_object_set (entry, "Aliases", aliases);
+  if (network_check_plugins (n, err) < 0)
+    return -1;
+  if (is_running (r) && has_networks (r->options) && connect_running (e, r, entry, err) < 0)
+    return -1;
+  json_t *networks = json_object_get (r->options, "Networks");
+  if (!json_is_array (networks))
+    json_object_set_new (r->options, "Networks", networks = json_array ());
+  json_array_append (networks, entry);
+  return container_record_set_options (e->db, r, err);
+}
+
+int
+container_network_disconnect (struct engine *e, struct container_record *r, const char *network,
+                              struct hk_error **err)
+{
+  _cleanup_network_ struct network *n = NULL;
+  if (network_get (e, network, &n, err) < 0)
+    return -1;
+  int index = entry_index (r, n->name);
+  if (index < 0)
+    return hk_error_set (err, ENOENT, "container %s is not connected to network %s", r->name,
+                         n->name);
+  if (is_running (r))
+    {
+      _cleanup_close_ int lock = lock_container (e, r->id);
+      _cleanup_free_ char *cache = cache_dir (e, r->id);
+      _cleanup_free_ char *netns = netns_path (e, r->id);
+      struct cni_cache_entry **entries = NULL;
+      size_t count = 0;
+      if (cni_cache_list (cache, r->id, &entries, &count, err) < 0)
+        return -1;
+      for (size_t i = 0; i < count; i++)
+        if (strcmp (entries[i]->network, n->name) == 0)
+          detach (e, r, n->name, entries[i]->ifname, netns);
+      cni_cache_list_free (entries, count);
+      _cleanup_close_ int hosts_lock = -1;
+      char *names[] = { n->name, NULL };
+      if (network_endpoint_delete (e->db, r->id, n->name, err) < 0
+          || (hosts_lock = container_hosts_lock (e, err)) < 0
+          || container_hosts_refresh (e, names, r->id, err) < 0)
+        return -1;
+    }
+  json_array_remove (json_object_get (r->options, "Networks"), (size_t)index);
+  return container_record_set_options (e->db, r, err);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The network of an engine container, from `run --network` to rm.
+ *
+ *   create   container_network_prepare: the mode and networks checked
+ *            (the default network made on first use), the run options'
+ *            "Networks" list filled in, -P's ports added
+ *   start    container_network_up, before the runtime creates the
+ *            container: a network namespace kept at RUNROOT/netns/ID, a
+ *            CNI ADD per network (interfaces eth0, eth1, …), published
+ *            ports checked, endpoints recorded, /etc/hosts of every
+ *            container on the same user networks rewritten
+ *   exit     container_network_down, run by the monitor's cleanup, by rm,
+ *            by a failed start, and by whoever finds that a monitor died:
+ *            a CNI DEL per cached attachment (last first), endpoints
+ *            forgotten, /etc/hosts rewritten, the namespace removed
+ *
+ * Modes: a list of networks (the default network `hako` when none is
+ * given), `none` (a namespace with only lo, made by the runtime), `host`,
+ * `container:NAME` (the namespace of a running container). */
+#ifndef HAKO_ENGINE_CONTAINER_NETWORK_H
+#define HAKO_ENGINE_CONTAINER_NETWORK_H
+
+#include "engine.h"
+#include "image/image-config.h"
+
+#include <stdint.h>
+
+/* At create, before anything is made: checks and completes the network
+ * options of OPTIONS (IMAGE's exposed ports for -P). */
+int container_network_prepare (struct engine *e, json_t *options, const struct image_config *image,
+                               struct hk_error **err);
+
+/* The network namespace config.json names for a container with OPTIONS,
+ * or NULL when the runtime makes one (none) or there is none (host). */
+char *container_network_netns_path (const struct engine *e, const char *id, const json_t *options);
+
+/* For --network container:NAME: the directory whose hosts and
+ * resolv.conf the container shares (NAME's), or NULL. */
+char *container_network_etc_dir (struct engine *e, const json_t *options);
+
+int container_network_up (struct engine *e, const struct container_record *r,
+                          struct hk_error **err);
+
+/* Never fails: what cannot be undone is reported as a warning. */
+void container_network_down (struct engine *e, const struct container_record *r);
+
+/* network connect/disconnect: the options of R changed, and a running R
+ * attached or detached at once.  ENDPOINT: {"Aliases", "IPAddress"}. */
+int container_network_connect (struct engine *e, struct container_record *r, const char *network,
+                               const json_t *endpoint, struct hk_error **err);
+int container_network_disconnect (struct engine *e, struct container_record *r, const char *network,
+                                  struct hk_error **err);
+
+/* inspect's NetworkSettings, as Docker shows them. */
+json_t *container_network_settings (struct engine *e, const struct container_record *r);
+
+/* The ports R publishes now: [{HostIp, HostPort, ContainerPort, Protocol}]. */
+json_t *container_network_ports (struct engine *e, const struct container_record *r);
+
+/* Bytes received and sent by R's interfaces (0 for a host-network
+ * container), for `hako stats`. */
+int container_network_io (struct engine *e, const struct container_record *r, uint64_t *rx,
+                          uint64_t *tx, struct hk_error **err);
+
+#endif

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "network-record.h"
+#include "common/cleanup.h"
+#include "common/json-util.h"
+#include "common/xalloc.h"
+#include "image/store-db.h"
+#include "network/ip-prefix.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char schema[]
+    = "CREATE TABLE IF NOT EXISTS networks ("
+      " id TEXT PRIMARY KEY,"
+      " name TEXT NOT NULL UNIQUE,"
+      " driver TEXT NOT NULL,"
+      " subnet TEXT NOT NULL,"
+      " gateway TEXT NOT NULL,"
+      " bridge TEXT NOT NULL UNIQUE,"
+      " internal INTEGER NOT NULL DEFAULT 0,"
+      " labels TEXT NOT NULL DEFAULT '{}',"
+      " options TEXT NOT NULL DEFAULT '{}',"
+      " created TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS network_endpoints ("
+      " container_id TEXT NOT NULL,"
+      " network TEXT NOT NULL,"
+      " ifname TEXT NOT NULL,"
+      " address TEXT NOT NULL,"
+      " gateway TEXT NOT NULL DEFAULT '',"
+      " mac TEXT NOT NULL DEFAULT '',"
+      " names TEXT NOT NULL DEFAULT '[]',"
+      " ports TEXT NOT NULL DEFAULT '[]',"
+      " PRIMARY KEY (container_id, network));"
+      "CREATE INDEX IF NOT EXISTS network_endpoints_network ON network_endpoints (network);";
+
+int
+network_db_init (sqlite3 *db, struct hk_error **err)
+{
+  if (store_db_exec (db, schema, err) < 0)
+    return hk_error_prefix (err, "network database");
+  return 0;
+}
+
+void
+network_free (struct network *n)
+{
+  if (n == NULL)
+    return;
+  free (n->id);
+  free (n->name);
+  free (n->driver);
+  free (n->subnet);
+  free (n->gateway);
+  free (n->bridge);
+  json_decref (n->labels);
+  json_decref (n->options);
+  free (n->created);
+  free (n);
+}
+
+void
+network_endpoint_free (struct network_endpoint *ep)
+{
+  if (ep == NULL)
+    return;
+  free (ep->container_id);
+  free (ep->network);
+  free (ep->ifname);
+  free (ep->address);
+  free (ep->gateway);
+  free (ep->mac);
+  json_decref (ep->names);
+  json_decref (ep->ports);
+  free (ep);
+}
+
+void
+network_endpoint_list_free (struct network_endpoint **list, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    network_endpoint_free (list[i]);
+  free (list);
+}
+
+static json_t *
+json_column (sqlite3_stmt *st, int col, json_t *fallback)
+{
+  json_t *j = json_loads (store_db_text (st, col), 0, NULL);
+  if (j == NULL)
+    return fallback;
+  json_decref (fallback);
+  return j;
+}
+
+static const char network_columns[]
+    = "SELECT id, name, driver, subnet, gateway, bridge, internal, labels, options, created"
+      " FROM networks";
+
+static struct network *
+network_from_row (sqlite3_stmt *st)
+{
+  struct network *n = xzalloc (sizeof *n);
+  n->id = xstrdup (store_db_text (st, 0));
+  n->name = xstrdup (store_db_text (st, 1));
+  n->driver = xstrdup (store_db_text (st, 2));
+  n->subnet = xstrdup (store_db_text (st, 3));
+  n->gateway = xstrdup (store_db_text (st, 4));
+  n->bridge = xstrdup (store_db_text (st, 5));
+  n->internal = sqlite3_column_int (st, 6) != 0;
+  n->labels = json_column (st, 7, json_object ());
+  n->options = json_column (st, 8, json_object ());
+  n->created = xstrdup (store_db_text (st, 9));
+  return n;
+}
+
+/* The network in the way of N, if any: same name or bridge, or an
+ * overlapping subnet.  Runs inside the insert's transaction. */
+static int
+check_conflicts (sqlite3 *db, const struct network *n, struct hk_error **err)
+{
+  struct ip_prefix mine;
+  if (!ip_prefix_parse (n->subnet, &mine))
+    return hk_error_set (err, EINVAL, "subnet `%s` is not ADDRESS/PREFIX", n->subnet);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, "SELECT name, subnet, bridge FROM networks", &st, err, NULL) < 0)
+    return -1;
+  int r;
+  while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
+    {
+      const char *name = store_db_text (st, 0), *subnet = store_db_text (st, 1),
+                 *bridge = store_db_text (st, 2);
+      struct ip_prefix other;
+      if (strcmp (name, n->name) == 0)
+        return hk_error_set (err, EEXIST, "network with name %s already exists", n->name);
+      if (strcmp (bridge, n->bridge) == 0)
+        return hk_error_set (err, EEXIST, "bridge %s is already used by network %s", n->bridge,
+                             name);
+      if (ip_prefix_parse (subnet, &other) && ip_prefix_overlaps (&mine, &other))
+        return hk_error_set (err, EEXIST, "subnet %s overlaps with network %s (%s)", n->subnet,
+                             name, subnet);
+    }
+  return r < 0 ? -1 : 0;
+}
+
+static int
+insert_row (sqlite3 *db, const struct network *n, struct hk_error **err)
+{
+  _cleanup_free_ char *labels = json_dumps (n->labels, JSON_COMPACT);
+  _cleanup_free_ char *options = json_dumps (n->options, JSON_COMPACT);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db,
+                        "INSERT INTO networks (id, name, driver, subnet, gateway, bridge, internal,"
+                        " labels, options, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        &st, err, n->id, n->name, n->driver, n->subnet, n->gateway, n->bridge,
+                        n->internal ? "1" : "0", labels, options, n->created, NULL)
+          < 0
+      || store_db_step (db, st, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+network_record_insert (sqlite3 *db, const struct network *n, struct hk_error **err)
+{
+  /* IMMEDIATE: the check and the insert see the same networks. */
+  if (store_db_exec (db, "BEGIN IMMEDIATE", err) < 0)
+    return -1;
+  if (check_conflicts (db, n, err) < 0 || insert_row (db, n, err) < 0)
+    {
+      store_db_exec (db, "ROLLBACK", NULL);
+      return -1;
+    }
+  return store_db_exec (db, "COMMIT", err);
+}
+
+int
+network_record_get (sqlite3 *db, const char *ref, struct network **out, struct hk_error **err)
+{
+  _cleanup_free_ char *sql = xasprintf ("%s WHERE name = ?1 OR id = ?1 OR id LIKE ?2 || '%%'"
+                                        " ORDER BY name = ?1 DESC, id = ?1 DESC LIMIT 2",
+                                        network_columns);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  /* A prefix is only tried when it is hex, as with containers. */
+  bool hex = *ref && strspn (ref, "0123456789abcdef") == strlen (ref);
+  if (store_db_prepare (db, sql, &st, err, ref, hex ? ref : "-", NULL) < 0)
+    return -1;
+  int r = store_db_step (db, st, err);
+  if (r < 0)
+    return -1;
+  if (r != SQLITE_ROW)
+    return hk_error_set (err, ENOENT, "network %s not found", ref);
+  struct network *n = network_from_row (st);
+  bool exact = strcmp (n->name, ref) == 0 || strcmp (n->id, ref) == 0;
+  if (!exact && (r = store_db_step (db, st, err)) == SQLITE_ROW)
+    {
+      network_free (n);
+      return hk_error_set (err, EINVAL, "network ID prefix %s is ambiguous: give more of it", ref);
+    }
+  *out = n;
+  return 0;
+}
+
+int
+network_record_list (sqlite3 *db, struct network ***out, size_t *n, struct hk_error **err)
+{
+  _cleanup_free_ char *sql = xasprintf ("%s ORDER BY name", network_columns);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  *out = NULL;
+  *n = 0;
+  if (store_db_prepare (db, sql, &st, err, NULL) < 0)
+    return -1;
+  int r;
+  while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
+    {
+      *out = xreallocarray (*out, *n + 1, sizeof **out);
+      (*out)[(*n)++] = network_from_row (st);
+    }
+  return r < 0 ? -1 : 0;
+}
+
+void
+network_record_list_free (struct network **list, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    network_free (list[i]);
+  free (list);
+}
+
+int
+network_record_delete (sqlite3 *db, const char *id, struct hk_error **err)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, "DELETE FROM networks WHERE id = ?", &st, err, id, NULL) < 0
+      || store_db_step (db, st, err) < 0)
+    return -1;
+  return 0;
+}
+
+int
+network_endpoint_put (sqlite3 *db, const struct network_endpoint *ep, struct hk_error **err)
+{
+  _cleanup_free_ char *names = json_dumps (ep->names, JSON_COMPACT);
+  _cleanup_free_ char *ports = json_dumps (ep->ports, JSON_COMPACT);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db,
+                        "INSERT OR REPLACE INTO network_endpoints (container_id, network, ifname,"
+                        " address, gateway, mac, names, ports) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        &st, err, ep->container_id, ep->network, ep->ifname, ep->address,
+                        ep->gateway ? ep->gateway : "", ep->mac ? ep->mac : "", names, ports, NULL)
+          < 0
+      || store_db_step (db, st, err) < 0)
+    return hk_error_prefix (err, "record the endpoint of %s on network %s", ep->container_id,
+                            ep->network);
+  return 0;
+}
+
+int
+network_endpoint_delete (sqlite3 *db, const char *container_id, const char *network,
+                         struct hk_error **err)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db,
+                        network ? "DELETE FROM network_endpoints WHERE container_id = ? AND "
+                                  "network = ?"
+                                : "DELETE FROM network_endpoints WHERE container_id = ?",
+                        &st, err, container_id, network, NULL)
+          < 0
+      || store_db_step (db, st, err) < 0)
+    return -1;
+  return 0;
+}
+
+static struct network_endpoint *
+endpoint_from_row (sqlite3_stmt *st)
+{
+  struct network_endpoint *ep = xzalloc (sizeof *ep);
+  ep->container_id = xstrdup (store_db_text (st, 0));
+  ep->network = xstrdup (store_db_text (st, 1));
+  ep->ifname = xstrdup (store_db_text (st, 2));
+  ep->address = xstrdup (store_db_text (st, 3));
+  ep->gateway = xstrdup (store_db_text (st, 4));
+  ep->mac = xstrdup (store_db_text (st, 5));
+  ep->names = json_column (st, 6, json_array ());
+  ep->ports = json_column (st, 7, json_array ());
+  return ep;
+}
+
+int
+network_endpoint_list (sqlite3 *db, const char *container_id, const char *network,
+                       struct network_endpoint ***out, size_t *n, struct hk_error **err)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  *out = NULL;
+  *n = 0;
+  /* '' matches nothing real: the filter is off when its value is NULL. */
+  if (store_db_prepare (db,
+                        "SELECT container_id, network, ifname, address, gateway, mac, names, ports"
+                        " FROM network_endpoints WHERE (?1 = '' OR container_id = ?1)"
+                        " AND (?2 = '' OR network = ?2) ORDER BY length(ifname), ifname",
+                        &st, err, container_id ? container_id : "", network ? network : "", NULL)
+      < 0)
+    return -1;
+  int r;
+  while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
+    {
+      *out = xreallocarray (*out, *n + 1, sizeof **out);
+      (*out)[(*n)++] = endpoint_from_row (st);
+    }
+  return r < 0 ? -1 : 0;
+}

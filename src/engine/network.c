@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "network.h"
+#include "network-host.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/json-util.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "network/ip-prefix.h"
+#include "runtime/state.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+char *
+network_state_dir (const struct engine *e)
+{
+  return xasprintf ("%s/networks", e->runroot);
+}
+
+struct cni_context
+network_cni_context (const char *cache_dir)
+{
+  const char *path = getenv ("HAKO_CNI_PATH");
+  return (struct cni_context){ .path = path && *path ? path : CNI_DEFAULT_PATH,
+                               .cache_dir = cache_dir };
+}
+
+int
+network_check_plugins (const struct network *n, struct hk_error **err)
+{
+  struct cni_context c = network_cni_context (NULL);
+  static const char *const needed[] = { "bridge", "host-local" };
+  for (size_t i = 0; i < 2; i++)
+    {
+      _cleanup_free_ char *path = NULL;
+      if (cni_plugin_find (c.path, needed[i], &path, err) < 0)
+        return hk_error_prefix (err,
+                                "network %s needs CNI plugins (or use --network none or "
+                                "host)",
+                                n->name);
+    }
+  return 0;
+}
+
+bool
+network_is_default (const char *ref)
+{
+  return strcmp (ref, NETWORK_DEFAULT_NAME) == 0 || strcmp (ref, "bridge") == 0
+         || strcmp (ref, "default") == 0;
+}
+
+static char *
+random_id (void)
+{
+  unsigned char bytes[32];
+  if (getrandom (bytes, sizeof bytes, 0) != sizeof bytes)
+    memset (bytes, 0, sizeof bytes);
+  char *hex = xmalloc (65);
+  for (size_t i = 0; i < 32; i++)
+    snprintf (hex + 2 * i, 3, "%02x", bytes[i]);
+  return hex;
+}
+
+/* The IPv4 destinations of the host's routes (but the default route):
+ * subnets a new network must not take. */
+static void
+host_routes (struct ip_prefix **out, size_t *n)
+{
+  *out = NULL;
+  *n = 0;
+  _cleanup_fclose_ FILE *f = fopen ("/proc/net/route", "re");
+  char line[512];
+  while (f != NULL && fgets (line, sizeof line, f) != NULL)
+    {
+      char iface[64];
+      unsigned dest, gw, flags, refcnt, use, metric, mask;
+      if (sscanf (line, "%63s %x %x %x %u %u %u %x", iface, &dest, &gw, &flags, &refcnt, &use,
+                  &metric, &mask)
+              != 8
+          || mask == 0)
+        continue;
+      struct ip_prefix p = { .family = AF_INET, .len = __builtin_popcount (mask) };
+      memcpy (p.addr, &dest, 4); /* both in network byte order */
+      *out = xreallocarray (*out, *n + 1, sizeof **out);
+      (*out)[(*n)++] = p;
+    }
+}
+
+static bool
+overlaps_any (const struct ip_prefix *p, struct network **nets, size_t n_nets,
+              const struct ip_prefix *routes, size_t n_routes)
+{
+  for (size_t i = 0; i < n_nets; i++)
+    {
+      struct ip_prefix other;
+      if (ip_prefix_parse (nets[i]->subnet, &other) && ip_prefix_overlaps (p, &other))
+        return true;
+    }
+  for (size_t i = 0; i < n_routes; i++)
+    if (ip_prefix_overlaps (p, &routes[i]))
+      return true;
+  return false;
+}
+
+/* The first /24 of 10.89.0.0/16 that no network and no host route uses. */
+static int
+pick_subnet (struct engine *e, char **out, struct hk_error **err)
+{
+  struct network **nets = NULL;
+  size_t n_nets = 0, n_routes = 0;
+  _cleanup_free_ struct ip_prefix *routes = NULL;
+  if (network_record_list (e->db, &nets, &n_nets, err) < 0)
+    return -1;
+  host_routes (&routes, &n_routes);
+  *out = NULL;
+  for (unsigned third = 0; third < 256 && *out == NULL; third++)
+    {
+      char text[32];
+      struct ip_prefix p;
+      snprintf (text, sizeof text, "10.89.%u.0/24", third);
+      if (ip_prefix_parse (text, &p) && !overlaps_any (&p, nets, n_nets, routes, n_routes))
+        *out = xstrdup (text);
+    }
+  network_record_list_free (nets, n_nets);
+  if (*out == NULL)
+    return hk_error_set (err, ENOSPC,
+                         "no free subnet left in 10.89.0.0/16: give one with --subnet");
+  return 0;
+}
+
+static int
+check_subnet (const char *text, struct ip_prefix *p, struct hk_error **err)
+{
+  if (!ip_prefix_parse (text, p))
+    return hk_error_set (err, EINVAL, "--subnet: `%s` is not ADDRESS/PREFIX", text);
+  if (p->family != AF_INET)
+    return hk_error_set (err, ENOTSUP, "--subnet %s: only IPv4 subnets are supported", text);
+  if (p->len > 30 || p->len < 8)
+    return hk_error_set (err, EINVAL, "--subnet %s: the prefix must be /8 to /30", text);
+  struct ip_prefix net = ip_prefix_network (p);
+  if (memcmp (net.addr, p->addr, 4) != 0)
+    {
+      char buf[50];
+      return hk_error_set (err, EINVAL, "--subnet %s: the address has host bits set (%s?)", text,
+                           ip_prefix_format (&net, buf));
+    }
+  return 0;
+}
+
+static int
+check_gateway (const char *text, const struct ip_prefix *subnet, struct hk_error **err)
+{
+  struct ip_prefix gw;
+  if (!ip_address_parse (text, &gw))
+    return hk_error_set (err, EINVAL, "--gateway: `%s` is not an address", text);
+  if (!ip_prefix_contains (subnet, &gw) || ip_prefix_is_reserved (subnet, &gw))
+    return hk_error_set (err, EINVAL, "--gateway %s is not a usable address of the subnet", text);
+  return 0;
+}
+
+static bool
+valid_ifname (const char *name)
+{
+  size_t len = strlen (name);
+  if (len == 0 || len >= IFNAMSIZ || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return false;
+  for (const char *p = name; *p; p++)
+    if (*p == '/' || *p == ':' || *p <= ' ' || *p == 127)
+      return false;
+  return true;
+}
+
+/* The bridge of a new network: -o com.docker.network.bridge.name, else
+ * "hk-" and the ID's first digits (15 characters, the kernel's limit). */
+static int
+bridge_name (const struct network_request *req, const char *id, char **out, struct hk_error **err)
+{
+  const char *key;
+  json_t *v;
+  json_object_foreach (req->options, key,
+                       v) if (strcmp (key, NETWORK_OPT_BRIDGE_NAME)
+                              != 0) return hk_error_set (err, EINVAL,
+                                                         "-o %s: unknown option (known: %s)", key,
+                                                         NETWORK_OPT_BRIDGE_NAME);
+  const char *given = json_string_value (json_object_get (req->options, NETWORK_OPT_BRIDGE_NAME));
+  _cleanup_free_ char *name = given ? xstrdup (given) : xasprintf ("hk-%.12s", id);
+  if (!valid_ifname (name))
+    return hk_error_set (err, EINVAL, "-o %s=%s: not an interface name (1 to 15 characters)",
+                         NETWORK_OPT_BRIDGE_NAME, name);
+  if (network_host_check_bridge (name, err) < 0)
+    return -1;
+  *out = take_ptr (name);
+  return 0;
+}
+
+static int
+check_request (const struct network_request *req, struct hk_error **err)
+{
+  if (!cni_valid_name (req->name))
+    return hk_error_set (err, EINVAL,
+                         "invalid network name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+                         req->name);
+  if (strcmp (req->name, "none") == 0 || strcmp (req->name, "host") == 0
+      || strcmp (req->name, "bridge") == 0 || strcmp (req->name, "default") == 0)
+    return hk_error_set (err, EINVAL, "network name \"%s\" is reserved", req->name);
+  if (req->driver != NULL && strcmp (req->driver, "bridge") != 0)
+    return hk_error_set (err, ENOTSUP, "--driver %s: only bridge networks are supported",
+                         req->driver);
+  if (req->gateway != NULL && req->subnet == NULL)
+    return hk_error_set (err, EINVAL, "--gateway needs --subnet");
+  return 0;
+}
+
+/* The record of a new network; its subnet given or picked. */
+static int
+build (struct engine *e, const struct network_request *req, struct network **out,
+       struct hk_error **err)
+{
+  _cleanup_network_ struct network *n = xzalloc (sizeof *n);
+  n->id = random_id ();
+  n->name = xstrdup (req->name);
+  n->driver = xstrdup ("bridge");
+  n->internal = req->internal;
+  n->labels = req->labels ? json_deep_copy (req->labels) : json_object ();
+  n->options = req->options ? json_deep_copy (req->options) : json_object ();
+  n->created = state_now_rfc3339 ();
+  if (bridge_name (req, n->id, &n->bridge, err) < 0)
+    return -1;
+  struct ip_prefix subnet;
+  if (req->subnet != NULL)
+    n->subnet = xstrdup (req->subnet);
+  else if (pick_subnet (e, &n->subnet, err) < 0)
+    return -1;
+  if (check_subnet (n->subnet, &subnet, err) < 0
+      || (req->gateway && check_gateway (req->gateway, &subnet, err) < 0))
+    return -1;
+  char buf[50];
+  struct ip_prefix first = ip_prefix_nth (&subnet, 1);
+  n->gateway = xstrdup (req->gateway ? req->gateway : ip_address_format (&first, buf));
+  *out = take_ptr (n);
+  return 0;
+}
+
+int
+network_create (struct engine *e, const struct network_request *req, struct network **out,
+                struct hk_error **err)
+{
+  if (check_request (req, err) < 0)
+    return -1;
+  /* A picked subnet may be taken by a create at the same time: the
+   * insert says so, and the next free one is tried. */
+  for (int attempt = 0;; attempt++)
+    {
+      _cleanup_network_ struct network *n = NULL;
+      if (build (e, req, &n, err) < 0)
+        return -1;
+      struct hk_error *e2 = NULL;
+      if (network_record_insert (e->db, n, &e2) == 0)
+        {
+          *out = take_ptr (n);
+          return 0;
+        }
+      if (req->subnet != NULL || e2->errnum != EEXIST || attempt >= 10
+          || strstr (e2->message, "overlaps") == NULL)
+        {
+          *err = e2;
+          return -1;
+        }
+      hk_error_free (e2);
+    }
+}
+
+static int
+create_default (struct engine *e, struct network **out, struct hk_error **err)
+{
+  const char *bridge = getenv ("HAKO_DEFAULT_NETWORK_BRIDGE");
+  const char *subnet = getenv ("HAKO_DEFAULT_NETWORK_SUBNET");
+  _cleanup_json_ json_t *options = json_pack ("{s:s}", NETWORK_OPT_BRIDGE_NAME,
+                                              bridge && *bridge ? bridge : NETWORK_DEFAULT_BRIDGE);
+  struct network_request req = {
+    .name = NETWORK_DEFAULT_NAME,
+    .subnet = subnet && *subnet ? subnet : NETWORK_DEFAULT_SUBNET,
+    .options = options,
+  };
+  struct hk_error *e2 = NULL;
+  if (network_create (e, &req, out, &e2) == 0)
+    return 0;
+  /* Made by another hako meanwhile. */
+  if (e2->errnum == EEXIST && network_record_get (e->db, NETWORK_DEFAULT_NAME, out, NULL) == 0)
+    {
+      hk_error_free (e2);
+      return 0;
+    }
+  *err = e2;
+  return hk_error_prefix (err, "make the default network %s", NETWORK_DEFAULT_NAME);
+}
+
+int
+network_get (struct engine *e, const char *ref, struct network **out, struct hk_error **err)
+{
+  if (!network_is_default (ref))
+    return network_record_get (e->db, ref, out, err);
+  struct hk_error *e2 = NULL;
+  if (network_record_get (e->db, NETWORK_DEFAULT_NAME, out, &e2) == 0)
+    return 0;
+  if (e2->errnum != ENOENT)
+    {
+      *err = e2;
+      return -1;
+    }
+  hk_error_free (e2);
+  return create_default (e, out, err);
+}
+
+/* True when the run options OPTIONS list network NAME. */
+static bool
+lists_network (const json_t *options, const char *name)
+{
+  size_t i;
+  json_t *entry;
+  json_array_foreach (json_object_get (options, "Networks"), i, entry)
+  {
+    const char *n = json_string_value (json_object_get (entry, "Name"));
+    if (n != NULL && strcmp (n, name) == 0)
+      return true;
+  }
+  return false;
+}
+
+int
+network_users (struct engine *e, const char *name, char ***out, struct hk_error **err)
+{
+  struct container_record **list = NULL;
+  size_t n = 0;
+  if (container_record_list (e->db, &list, &n, err) < 0)
+    return -1;
+  char **users = xzalloc (sizeof (char *));
+  for (size_t i = 0; i < n; i++)
+    if (lists_network (list[i]->options, name))
+      strv_append (&users, list[i]->name);
+  container_record_list_free (list, n);
+  *out = users;
+  return 0;
+}
+
+int
+network_remove (struct engine *e, const char *ref, struct hk_error **err)
+{
+  _cleanup_network_ struct network *n = NULL;
+  _cleanup_strv_ char **users = NULL;
+  if (network_record_get (e->db, network_is_default (ref) ? NETWORK_DEFAULT_NAME : ref, &n, err) < 0
+      || network_users (e, n->name, &users, err) < 0)
+    return -1;
+  if (users[0] != NULL)
+    return hk_error_set (err, EBUSY, "network %s is used by container %s%s", n->name, users[0],
+                         users[1] ? " and others" : "");
+  _cleanup_free_ char *state_dir = network_state_dir (e);
+  if (network_host_remove (n, state_dir, err) < 0)
+    return -1;
+  _cleanup_free_ char *ipam = xasprintf ("%s/ipam", state_dir);
+  _cleanup_close_ int dfd = open (ipam, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0 && fs_remove_tree (dfd, n->name, err) < 0)
+    return -1;
+  return network_record_delete (e->db, n->id, err);
+}
