@@ -28,7 +28,6 @@
 static char *
 command_text (const struct container_record *r)
 {
-  _cleanup_free_ char *dir = NULL;
   json_t *cmd = json_object_get (r->options, "Cmd");
   json_t *entry = json_object_get (r->options, "Entrypoint");
   char *text = xstrdup ("");
@@ -359,7 +358,6 @@ inspect_json (struct engine *e, const struct container_record *r)
       free (b);
     }
   json_object_set_new (host, "Binds", binds);
-  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
   _cleanup_free_ char *name = xasprintf ("/%s", r->name);
   json_t *mounts = json_object_get (r->options, "MountPoints");

@@ -423,7 +423,7 @@ container_network_up (struct engine *e, const struct container_record *r, struct
     return join_container (e, r, target, err);
   if (!has_networks (r->options))
     return 0;
-  _cleanup_close_ int lock = lock_container (e, r->id);
+  _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
   _cleanup_free_ char *netns = netns_path (e, r->id);
   down_locked (e, r); /* what a crash may have left */
   if (netns_create (netns, err) < 0 || attach_all (e, r, netns, err) < 0)
@@ -521,7 +521,7 @@ container_network_down (struct engine *e, const struct container_record *r)
    * lock to take. */
   if (!has_networks (r->options) && access (cache, F_OK) < 0 && access (netns, F_OK) < 0)
     return;
-  _cleanup_close_ int lock = lock_container (e, r->id);
+  _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
   down_locked (e, r);
 }
 
@@ -574,7 +574,7 @@ static int
 connect_running (struct engine *e, struct container_record *r, const json_t *entry,
                  struct hk_error **err)
 {
-  _cleanup_close_ int lock = lock_container (e, r->id);
+  _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
   _cleanup_free_ char *netns = netns_path (e, r->id);
   _cleanup_free_ char *ifname = free_ifname (e, r);
   struct attach_request a = { .netns = netns, .ifname = ifname, .entry = entry };
@@ -632,7 +632,7 @@ container_network_disconnect (struct engine *e, struct container_record *r, cons
                          n->name);
   if (is_running (r))
     {
-      _cleanup_close_ int lock = lock_container (e, r->id);
+      _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
       _cleanup_free_ char *cache = cache_dir (e, r->id);
       _cleanup_free_ char *netns = netns_path (e, r->id);
       struct cni_cache_entry **entries = NULL;

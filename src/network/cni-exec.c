@@ -239,17 +239,22 @@ cni_plugin_exec (const char *plugin, const struct cni_invocation *inv, const cha
   int status = 0;
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
-  _cleanup_free_ char *stdout_text = so.buf;
-  _cleanup_free_ char *stderr_text = se.buf;
+  int rc = 0;
   if (!finished)
-    return hk_error_set (err, ETIMEDOUT, "CNI plugin `%s` (%s) did not finish in %d s", name,
-                         inv->command, CNI_PLUGIN_TIMEOUT_MS / 1000);
-  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    rc = hk_error_set (err, ETIMEDOUT, "CNI plugin `%s` (%s) did not finish in %d s", name,
+                       inv->command, CNI_PLUGIN_TIMEOUT_MS / 1000);
+  else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
       _cleanup_free_ char *why = failure_text (&so, &se, status);
-      return hk_error_set (err, EIO, "CNI plugin `%s` (%s): %s", name, inv->command, why);
+      rc = hk_error_set (err, EIO, "CNI plugin `%s` (%s): %s", name, inv->command, why);
+    }
+  free (se.buf);
+  if (rc < 0)
+    {
+      free (so.buf);
+      return -1;
     }
   *out_len = so.len;
-  *out = stdout_text ? take_ptr (stdout_text) : xstrdup ("");
+  *out = so.buf ? so.buf : xstrdup ("");
   return 0;
 }

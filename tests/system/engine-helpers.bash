@@ -1,6 +1,7 @@
 # Shared by the engine bats files (engine-*.bats): a private store and run
-# directory per file, a busybox image imported once, and the check that a
-# test left no container, mount, cgroup or monitor behind.
+# directory per file, a busybox image imported once, a default network of
+# the tests' own (never the user's hako0), and the check that a test left
+# no container, mount, cgroup or monitor behind.
 # shellcheck shell=bash
 
 load helpers
@@ -15,6 +16,11 @@ hk() {
 engine_setup_file() {
 	export HAKO_ROOT=$BATS_FILE_TMPDIR/root
 	export HAKO_RUNROOT=$BATS_FILE_TMPDIR/run
+	# `run` joins the default network: here its own bridge and subnet.
+	export HAKO_DEFAULT_NETWORK_BRIDGE=hkt-default
+	export HAKO_DEFAULT_NETWORK_SUBNET=10.213.250.0/24
+	export ENGINE_FIREWALL_BEFORE
+	ENGINE_FIREWALL_BEFORE=$(firewall_state)
 	export BUSYBOX_TAR=$BATS_FILE_TMPDIR/busybox.tar
 	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
 	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$BUSYBOX_TAR" .
@@ -59,6 +65,11 @@ engine_teardown() {
 }
 
 engine_teardown_file() {
+	local n
+	for n in $(hk network ls -q 2>/dev/null); do
+		hk network rm "$n" >/dev/null 2>&1 || true
+	done
+	firewall_restore "$ENGINE_FIREWALL_BEFORE"
 	local m
 	for m in $(awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null || true
@@ -74,4 +85,37 @@ wait_for_state() {
 	done
 	echo "container $1 never reached $2 (now: $(hk inspect -f '{{.State.Status}}' "$1" 2>&1))" >&2
 	return 1
+}
+
+# The host's packet filter as tests can change it: the rules of every
+# iptables table (counters dropped) and the nftables tables.
+firewall_state() {
+	iptables-save 2>/dev/null | grep -v '^#' | sed 's/ \[[0-9]*:[0-9]*\]$//'
+	nft list tables 2>/dev/null
+}
+
+# firewall_restore BEFORE: removes what CNI plugins make once and never
+# remove (portmap's CNI-HOSTPORT-* chains), and nftables tables that
+# iptables-nft made and that are empty again, when BEFORE did not have
+# them.
+firewall_restore() {
+	local before=$1 c t
+	if ! grep -q 'CNI-HOSTPORT-DNAT' <<<"$before"; then
+		iptables -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null
+		iptables -t nat -D OUTPUT -m addrtype --dst-type LOCAL -j CNI-HOSTPORT-DNAT 2>/dev/null
+		iptables -t nat -D POSTROUTING -m comment --comment "CNI portfwd requiring masquerade" \
+			-j CNI-HOSTPORT-MASQ 2>/dev/null
+		for c in CNI-HOSTPORT-DNAT CNI-HOSTPORT-MASQ CNI-HOSTPORT-SETMARK; do
+			iptables -t nat -F "$c" 2>/dev/null && iptables -t nat -X "$c" 2>/dev/null
+		done
+	fi
+	while read -r _ t; do
+		[ -n "$t" ] || continue
+		grep -qxF "table $t" <<<"$before" && continue
+		# only base chains left, no rule: ours to remove
+		if ! nft list table $t 2>/dev/null | grep -P '^\t\t(?!type )' | grep -q .; then
+			nft delete table $t 2>/dev/null
+		fi
+	done < <(nft list tables 2>/dev/null)
+	return 0
 }
