@@ -50,6 +50,15 @@ has_networks (const json_t *options)
   return json_array_size (json_object_get (options, "Networks")) > 0;
 }
 
+/* Networks, or none: hako makes the namespace (for none, so that its lo
+ * is up, as Docker's is). */
+static bool
+own_netns (const json_t *options)
+{
+  const char *mode = opt_string (options, "NetworkMode");
+  return has_networks (options) || (mode && strcmp (mode, "none") == 0);
+}
+
 /* ---- create ---- */
 
 static bool
@@ -180,7 +189,7 @@ netns_path (const struct engine *e, const char *id)
 char *
 container_network_netns_path (const struct engine *e, const char *id, const json_t *options)
 {
-  return has_networks (options) ? netns_path (e, id) : NULL;
+  return own_netns (options) ? netns_path (e, id) : NULL;
 }
 
 char *
@@ -421,12 +430,13 @@ container_network_up (struct engine *e, const struct container_record *r, struct
   const char *target = opt_string (r->options, "NetworkContainer");
   if (target != NULL)
     return join_container (e, r, target, err);
-  if (!has_networks (r->options))
+  if (!own_netns (r->options))
     return 0;
   _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
   _cleanup_free_ char *netns = netns_path (e, r->id);
   down_locked (e, r); /* what a crash may have left */
-  if (netns_create (netns, err) < 0 || attach_all (e, r, netns, err) < 0)
+  if (netns_create (netns, err) < 0
+      || (has_networks (r->options) && attach_all (e, r, netns, err) < 0))
     {
       down_locked (e, r);
       return hk_error_prefix (err, "container %s", r->name);
@@ -519,7 +529,7 @@ container_network_down (struct engine *e, const struct container_record *r)
   _cleanup_free_ char *netns = netns_path (e, r->id);
   /* Nothing to undo for most containers without networks: not even a
    * lock to take. */
-  if (!has_networks (r->options) && access (cache, F_OK) < 0 && access (netns, F_OK) < 0)
+  if (!own_netns (r->options) && access (cache, F_OK) < 0 && access (netns, F_OK) < 0)
     return;
   _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
   down_locked (e, r);

@@ -15,8 +15,8 @@
  *            forgotten, /etc/hosts rewritten, the namespace removed
  *
  * Modes: a list of networks (the default network `hako` when none is
- * given), `none` (a namespace with only lo, made by the runtime), `host`,
- * `container:NAME` (the namespace of a running container). */
+ * given), `none` (a namespace with only lo, up), `host`, `container:NAME`
+ * (the namespace of a running container). */
 #ifndef HAKO_ENGINE_CONTAINER_NETWORK_H
 #define HAKO_ENGINE_CONTAINER_NETWORK_H
 

@@ -284,6 +284,9 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
     return -1;
   if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
     return 0;
+  /* The last run's cleanup (unmount, network teardown) must not undo
+   * this one's setup. */
+  engine_wait_cleanup (r);
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   if (fs_mkdir_p (run_dir, 0700, err) < 0 || ensure_mounted (e, r->id, err) < 0)
     return -1;

@@ -30,6 +30,8 @@ is_running (const struct container_record *r)
 static bool
 wait_monitor (const struct container_record *r, int timeout_ms)
 {
+  if (r->monitor_pid == getpid ())
+    return true; /* the monitor's own cleanup (--rm) */
   int pidfd = pidfd_open (r->monitor_pid, 0);
   if (pidfd < 0 || !state_process_alive (r->monitor_pid, r->monitor_start_time))
     {
@@ -210,6 +212,8 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
         hk_error_free (ignored);
       wait_monitor (r, 30000);
     }
+  else
+    wait_monitor (r, 30000); /* its cleanup, if it is still at it */
   struct hk_error *ignored = NULL;
   container_delete (&e->rt, r->id, true, &ignored);
   hk_error_free (ignored);
