@@ -16,7 +16,8 @@ net_create() {
 
 # What a container's network can leave on the host.
 network_snapshot() {
-	ip -o link show type veth 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print "veth " $2 }' | sort
+	ip -o link show type veth 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print "veth " $2 }' |
+		grep -v ' hkt-host' | sort
 	local b
 	for b in /sys/class/net/hkt-*/brif; do
 		[ -d "$b" ] && ls "$b" | sed "s|^|port of ${b#/sys/class/net/} |"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# --internal networks: containers on one reach each other and nothing else —
+# not the outside, not the host's addresses.  The "host's other address" is
+# one the test makes: 10.213.199.1 on a veth of the host (this kernel may
+# have no dummy interfaces), served by busybox httpd on the host.
+
+load network-helpers
+
+HOST_ADDR=10.213.199.1
+
+setup_file() {
+	network_setup_file
+	ip link add hkt-hosta type veth peer name hkt-hostb
+	ip addr add "$HOST_ADDR/32" dev hkt-hosta
+	ip link set hkt-hosta up
+	mkdir -p "$BATS_FILE_TMPDIR/www"
+	echo host >"$BATS_FILE_TMPDIR/www/index.html"
+	busybox httpd -f -p "$HOST_ADDR:8099" -h "$BATS_FILE_TMPDIR/www" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$BATS_FILE_TMPDIR/httpd.pid"
+}
+
+teardown_file() {
+	kill "$(cat "$BATS_FILE_TMPDIR/httpd.pid")" 2>/dev/null || true
+	ip link del hkt-hosta 2>/dev/null || true
+	network_teardown_file
+}
+
+setup() { network_setup; }
+teardown() { network_teardown; }
+
+# reach NETWORK URL: GET from a container on NETWORK, 3 s at most.
+reach() {
+	hk run --rm --network "$1" busybox timeout 3 wget -q -O- "$2"
+}
+
+@test "a container reaches the host's address on a network, not on an internal one" {
+	net_create open 10.213.41.0/24
+	net_create closed 10.213.42.0/24 --internal
+	run reach open "http://$HOST_ADDR:8099/index.html"
+	[ "$status" -eq 0 ]
+	[ "$output" = host ]
+	run reach closed "http://$HOST_ADDR:8099/index.html"
+	[ "$status" -ne 0 ]
+	[ "$output" != host ]
+	# not even by a route of its own making: there is no gateway to use
+	run hk run --rm --network closed --cap-add NET_ADMIN busybox sh -c \
+		"ip route add $HOST_ADDR/32 dev eth0 && timeout 3 wget -q -O- http://$HOST_ADDR:8099/index.html"
+	[ "$output" != host ]
+}
+
+@test "containers on an internal network reach each other by name" {
+	net_create closed 10.213.42.0/24 --internal
+	hk run -d --name inside --network closed busybox \
+		sh -c 'echo inside >/tmp/index.html && exec httpd -f -p 80 -h /tmp' >/dev/null
+	run hk run --rm --network closed busybox sh -c \
+		'for i in $(seq 50); do wget -q -O- http://inside/index.html && exit 0; sleep 0.1; done; exit 1'
+	[ "$status" -eq 0 ]
+	[ "$output" = inside ]
+}
+
+@test "an internal network has no route out, no address on its bridge, no NAT" {
+	net_create closed 10.213.42.0/24 --internal
+	run hk run --rm --network closed busybox ip route
+	[ "$status" -eq 0 ]
+	[[ "$output" != *default* ]]
+	[ -z "$(ip -4 -o addr show hkt-closed)" ]
+	! iptables-save -t nat 2>/dev/null | grep -q 10.213.42.0/24
+	iptables-save -t filter 2>/dev/null | grep -q -- '-A FORWARD -i hkt-closed ! -o hkt-closed .*-j DROP'
+	[ "$(hk network inspect -f '{{.Internal}}' closed)" = true ]
+}
+
+@test "ports are not published from an internal network" {
+	net_create closed 10.213.42.0/24 --internal
+	hk run -d --name quiet --network closed -p 80 busybox sleep 60 >/dev/null
+	[ -z "$(hk port quiet)" ]
+}
