@@ -137,11 +137,11 @@ ps_row (struct engine *e, const struct container_record *r, bool no_trunc)
   _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? 1 << 20 : 20, command,
                                            !no_trunc && strlen (command) > 20 ? "…" : "");
   json_t *labels = json_object_get (r->options, "Labels");
-  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "ID",
+  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "ID",
                     no_trunc ? r->id : short_id, "Image", r->image_name, "Command", quoted,
                     "CreatedAt", r->created, "RunningFor", since, "Status", status, "State",
                     r->state, "Names", r->name, "Ports", ports, "Labels",
-                    labels ? labels : json_object ());
+                    labels ? json_incref (labels) : json_object ());
 }
 
 /* --filter KEY=VALUE: status, name, id, label, ancestor, exited. */

@@ -513,7 +513,8 @@ down_locked (struct engine *e, const struct container_record *r)
   struct hk_error *err = NULL;
   cni_cache_list (cache, r->id, &entries, &n_entries, &err);
   warn (e, r, &err);
-  qsort (entries, n_entries, sizeof *entries, by_ifname_desc);
+  if (n_entries > 1)
+    qsort (entries, n_entries, sizeof *entries, by_ifname_desc);
   for (size_t i = 0; i < n_entries; i++)
     detach (e, r, entries[i]->network, entries[i]->ifname, netns);
   cni_cache_list_free (entries, n_entries);
