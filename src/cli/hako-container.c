@@ -105,8 +105,8 @@ cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct engine *e;
   int rc = -1;
   _cleanup_record_ struct container_record *r = NULL;
-  if (run_options_parse (argc, argv, "create", false, &req, err) == 0 && cli_engine (cli, &e, err) == 0
-      && engine_create (e, req.image, req.options, &r, err) == 0)
+  if (run_options_parse (argc, argv, "create", false, &req, err) == 0
+      && cli_engine (cli, &e, err) == 0 && engine_create (e, req.image, req.options, &r, err) == 0)
     {
       printf ("%s\n", r->id);
       rc = 0;
@@ -118,9 +118,8 @@ cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 /* Runs FN on every container named in ARGV[OPTIND..]; the first error is
  * reported after the others were tried, as Docker does. */
 static int
-each_container (struct hako_cli *cli, int argc, char **argv, const char *command,
-                const char *usage, int (*fn) (struct engine *, struct container_record *, void *,
-                                              struct hk_error **),
+each_container (struct hako_cli *cli, int argc, char **argv, const char *command, const char *usage,
+                int (*fn) (struct engine *, struct container_record *, void *, struct hk_error **),
                 void *data, bool print_name, struct hk_error **err)
 {
   if (optind >= argc)
@@ -214,7 +213,7 @@ parse_timeout (int argc, char **argv, const char *command, int *timeout, struct 
       long v = strtol (optarg, &end, 10);
       if (*end || end == optarg || v < 0)
         return hk_error_set (err, EINVAL, "-t: \"%s\" is not a number of seconds", optarg);
-      *timeout = (int) v;
+      *timeout = (int)v;
     }
   return 0;
 }
@@ -222,7 +221,7 @@ parse_timeout (int argc, char **argv, const char *command, int *timeout, struct 
 static int
 stop_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
 {
-  return engine_stop (e, r, *(int *) data, err);
+  return engine_stop (e, r, *(int *)data, err);
 }
 
 static int
@@ -238,7 +237,7 @@ cmd_stop (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 static int
 restart_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
 {
-  if (engine_stop (e, r, *(int *) data, err) < 0)
+  if (engine_stop (e, r, *(int *)data, err) < 0)
     return -1;
   return engine_start (e, r, false, err);
 }
@@ -256,14 +255,14 @@ cmd_restart (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 static int
 kill_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
 {
-  return engine_kill (e, r, *(int *) data, err);
+  return engine_kill (e, r, *(int *)data, err);
 }
 
 static int
 cmd_kill (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option options[] = { { "signal", required_argument, NULL, 's' },
-                                           { NULL, 0, NULL, 0 } };
+  static const struct option options[]
+      = { { "signal", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
   int signum = SIGKILL, c;
   while ((c = getopt_long (argc, argv, "s:", options, NULL)) != -1)
     {
@@ -325,7 +324,7 @@ wait_one (struct engine *e, struct container_record *r, void *data, struct hk_er
 static int
 cmd_wait (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  if (getopt_long (argc, argv, "", (struct option[]) { { NULL, 0, NULL, 0 } }, NULL) != -1)
+  if (getopt_long (argc, argv, "", (struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
     return cli_usage (err, "wait", "CONTAINER...", "unknown option");
   return each_container (cli, argc, argv, "wait", "CONTAINER...", wait_one, NULL, false, err);
 }
@@ -357,23 +356,23 @@ cmd_healthcheck (struct hako_cli *cli, int argc, char **argv, struct hk_error **
 }
 
 const struct hako_command hako_container_commands[] = {
-  { NULL, "run", cmd_run, run_options_usage, "create and start a container", .raw_args = true },
-  { NULL, "create", cmd_create, run_options_usage, "create a container", .raw_args = true },
-  { NULL, "start", cmd_start, "[-a] [-i] CONTAINER...", "start containers" },
-  { NULL, "stop", cmd_stop, "[-t SECONDS] CONTAINER...", "stop containers (SIGTERM, then SIGKILL)" },
-  { NULL, "restart", cmd_restart, "[-t SECONDS] CONTAINER...", "restart containers" },
-  { NULL, "kill", cmd_kill, "[-s SIGNAL] CONTAINER...", "send a signal to containers" },
-  { NULL, "rm", cmd_rm, "[-f] [-v] CONTAINER...", "remove containers" },
-  { NULL, "wait", cmd_wait, "CONTAINER...", "wait for containers to stop; print their exit codes" },
-  { "container", "run", cmd_run, run_options_usage, "create and start a container", true, true },
-  { "container", "create", cmd_create, run_options_usage, "create a container", true, true },
-  { "container", "start", cmd_start, "[-a] [-i] CONTAINER...", "start containers", true },
-  { "container", "stop", cmd_stop, "[-t SECONDS] CONTAINER...", "stop containers", true },
-  { "container", "restart", cmd_restart, "[-t SECONDS] CONTAINER...", "restart containers", true },
-  { "container", "kill", cmd_kill, "[-s SIGNAL] CONTAINER...", "send a signal", true },
-  { "container", "rm", cmd_rm, "[-f] [-v] CONTAINER...", "remove containers", true },
-  { "container", "wait", cmd_wait, "CONTAINER...", "wait for containers", true },
+  { "container", "run", cmd_run, run_options_usage, "create and start a container",
+    .raw_args = true, .top_level = true },
+  { "container", "create", cmd_create, run_options_usage, "create a container", .raw_args = true,
+    .top_level = true },
+  { "container", "start", cmd_start, "[-a] [-i] CONTAINER...", "start containers",
+    .top_level = true },
+  { "container", "stop", cmd_stop, "[-t SECONDS] CONTAINER...",
+    "stop containers (SIGTERM, then SIGKILL)", .top_level = true },
+  { "container", "restart", cmd_restart, "[-t SECONDS] CONTAINER...", "restart containers",
+    .top_level = true },
+  { "container", "kill", cmd_kill, "[-s SIGNAL] CONTAINER...", "send a signal to containers",
+    .top_level = true },
+  { "container", "rm", cmd_rm, "[-f] [-v] CONTAINER...", "remove containers", .top_level = true },
+  { "container", "wait", cmd_wait, "CONTAINER...",
+    "wait for containers to stop; print their exit codes", .top_level = true },
   { "container", "cleanup", cmd_cleanup, "ID", "(run by a container's monitor)", true, true },
-  { "container", "healthcheck", cmd_healthcheck, "ID", "(run by a container's monitor)", true, true },
+  { "container", "healthcheck", cmd_healthcheck, "ID", "(run by a container's monitor)", true,
+    true },
   { NULL, NULL, NULL, NULL, NULL },
 };

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -89,6 +90,23 @@ apply_cap_list (const json_t *list, bool add, uint64_t *mask, const char *flag,
   return 0;
 }
 
+/* Every capability we have: what --privileged gives (a host may lack some,
+ * as this one lacks CAP_SYS_RESOURCE, and asking for more fails). */
+static uint64_t
+own_permitted_caps (void)
+{
+  uint64_t mask = 0;
+  cap_t c = cap_get_proc ();
+  for (int i = 0; c != NULL && i < (int) cap_max_bits () && i < 64; i++)
+    {
+      cap_flag_value_t v;
+      if (cap_get_flag (c, (cap_value_t) i, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+        mask |= UINT64_C (1) << i;
+    }
+  cap_free (c);
+  return mask;
+}
+
 int
 container_spec_caps (const json_t *options, uint64_t *out, struct hk_error **err)
 {
@@ -100,7 +118,7 @@ container_spec_caps (const json_t *options, uint64_t *out, struct hk_error **err
   if (apply_cap_list (json_object_get (options, "CapDrop"), false, &mask, "--cap-drop", err) < 0
       || apply_cap_list (json_object_get (options, "CapAdd"), true, &mask, "--cap-add", err) < 0)
     return -1;
-  *out = mask;
+  *out = mask & own_permitted_caps ();
   return 0;
 }
 
@@ -136,8 +154,8 @@ container_spec_args (const json_t *options, const struct image_config *image, ch
   return 0;
 }
 
-static void
-env_set_entry (char ***env, const char *entry)
+void
+container_spec_env_set (char ***env, const char *entry)
 {
   const char *eq = strchr (entry, '=');
   _cleanup_free_ char *name = eq ? xstrndup (entry, (size_t) (eq - entry)) : xstrdup (entry);
@@ -159,7 +177,7 @@ build_env (const struct spec_inputs *in, const char *hostname)
   strv_append (&env, DEFAULT_PATH);
   if (in->image != NULL && in->image->env != NULL)
     for (char **e = in->image->env; *e; e++)
-      env_set_entry (&env, *e);
+      container_spec_env_set (&env, *e);
   strv_env_set (&env, "HOSTNAME", hostname);
   if (opt_bool (in->options, "Tty") && strv_env_get (env, "TERM") == NULL)
     strv_env_set (&env, "TERM", "xterm");
@@ -170,7 +188,7 @@ build_env (const struct spec_inputs *in, const char *hostname)
   json_t *v;
   json_array_foreach (extra, i, v)
   if (json_is_string (v))
-    env_set_entry (&env, json_string_value (v));
+    container_spec_env_set (&env, json_string_value (v));
   return env;
 }
 

@@ -39,6 +39,10 @@ struct spec_inputs
 int container_spec_args (const json_t *options, const struct image_config *image, char ***out,
                          struct hk_error **err);
 
+/* Sets ENTRY ("NAME=VALUE") in ENV; a bare "NAME" takes our own value of
+ * NAME, or nothing when we have none (Docker's -e NAME). */
+void container_spec_env_set (char ***env, const char *entry);
+
 /* The default capability set of Docker containers, as a mask. */
 uint64_t container_spec_default_caps (void);
 
