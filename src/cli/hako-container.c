@@ -37,11 +37,19 @@ opt_bool (const json_t *o, const char *key)
   return json_is_true (json_object_get (o, key));
 }
 
+/* How a client attaches: -i, --detach-keys, --sig-proxy. */
+struct attach_mode
+{
+  bool with_stdin;
+  const char *detach_keys; /* NULL: ctrl-p,ctrl-q */
+  bool sig_proxy;          /* our signals go to the container */
+};
+
 /* Attaches to R (started or about to be) and returns its exit code;
  * waits for its cleanup too, so that --rm is done when we return. */
 static int
-attach_and_wait (struct engine *e, struct container_record *r, bool send_start, bool with_stdin,
-                 const char *detach_keys, struct hk_error **err)
+attach_and_wait (struct engine *e, struct container_record *r, bool send_start,
+                 const struct attach_mode *mode, struct hk_error **err)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *socket = xasprintf ("%s/attach", run_dir);
@@ -49,10 +57,10 @@ attach_and_wait (struct engine *e, struct container_record *r, bool send_start, 
   struct attach_options o = {
     .socket_path = socket,
     .send_start = send_start,
-    .with_stdin = with_stdin,
+    .with_stdin = mode->with_stdin,
     .tty = opt_bool (r->options, "Tty"),
-    .detach_keys = detach_keys,
-    .forward_signal = forward_signal,
+    .detach_keys = mode->detach_keys,
+    .forward_signal = mode->sig_proxy ? forward_signal : NULL,
     .data = &f,
   };
   int code;
@@ -92,7 +100,10 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       rc = 0;
       goto out;
     }
-  rc = attach_and_wait (e, r, true, opt_bool (req.options, "OpenStdin"), req.detach_keys, err);
+  struct attach_mode mode = { .with_stdin = opt_bool (req.options, "OpenStdin"),
+                              .detach_keys = req.detach_keys,
+                              .sig_proxy = true };
+  rc = attach_and_wait (e, r, true, &mode, err);
 out:
   run_request_clear (&req);
   return rc;
@@ -164,7 +175,8 @@ start_one (struct engine *e, struct container_record *r, void *data, struct hk_e
     return -1;
   if (f->attach)
     {
-      f->code = attach_and_wait (e, r, true, f->interactive, NULL, err);
+      struct attach_mode mode = { .with_stdin = f->interactive, .sig_proxy = true };
+      f->code = attach_and_wait (e, r, true, &mode, err);
       return f->code < 0 ? -1 : 0;
     }
   return 0;
@@ -195,6 +207,54 @@ cmd_start (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   int r = each_container (cli, argc, argv, "start", "[-a] [-i] CONTAINER...", start_one, &f,
                           !f.attach, err);
   return r < 0 ? -1 : (f.attach ? f.code : 0);
+}
+
+static int
+cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const char usage[] = "[--no-stdin] [--detach-keys KEYS] [--sig-proxy=false] CONTAINER";
+  enum
+  {
+    OPT_NO_STDIN = 256,
+    OPT_DETACH_KEYS,
+    OPT_SIG_PROXY,
+  };
+  static const struct option options[] = {
+    { "no-stdin", no_argument, NULL, OPT_NO_STDIN },
+    { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+    { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
+    { NULL, 0, NULL, 0 },
+  };
+  bool with_stdin = true, sig_proxy = true;
+  const char *detach_keys = NULL;
+  int c;
+  while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_NO_STDIN:
+        with_stdin = false;
+        break;
+      case OPT_DETACH_KEYS:
+        detach_keys = optarg;
+        break;
+      case OPT_SIG_PROXY:
+        sig_proxy = optarg == NULL || strcmp (optarg, "true") == 0;
+        break;
+      default:
+        return cli_usage (err, "attach", usage, "unknown option");
+      }
+  if (argc - optind != 1)
+    return cli_usage (err, "attach", usage, "expected one container");
+  struct engine *e;
+  _cleanup_record_ struct container_record *r = NULL;
+  if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
+    return -1;
+  if (strcmp (r->state, "running") != 0 && strcmp (r->state, "paused") != 0)
+    return hk_error_set (err, EINVAL, "you cannot attach to a stopped container, start it first");
+  struct attach_mode mode = { .with_stdin = with_stdin && opt_bool (r->options, "OpenStdin"),
+                              .detach_keys = detach_keys,
+                              .sig_proxy = sig_proxy };
+  return attach_and_wait (e, r, false, &mode, err);
 }
 
 static int
@@ -362,6 +422,9 @@ const struct hako_command hako_container_commands[] = {
     .top_level = true },
   { "container", "start", cmd_start, "[-a] [-i] CONTAINER...", "start containers",
     .top_level = true },
+  { "container", "attach", cmd_attach,
+    "[--no-stdin] [--detach-keys KEYS] [--sig-proxy=false] CONTAINER",
+    "attach to a running container's input and output", .top_level = true },
   { "container", "stop", cmd_stop, "[-t SECONDS] CONTAINER...",
     "stop containers (SIGTERM, then SIGKILL)", .top_level = true },
   { "container", "restart", cmd_restart, "[-t SECONDS] CONTAINER...", "restart containers",
