@@ -76,6 +76,20 @@ die (const char *what)
   exit (125);
 }
 
+/* Once the container is ready, the stdio we got from the `hako` that
+ * started us go: a caller reading `hako run -d`'s output waits for every
+ * copy of the pipe to close. */
+static void
+release_stdio (void)
+{
+  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd < 0)
+    die ("open /dev/null");
+  for (int fd = 0; fd < 3; fd++)
+    dup2 (null_fd, fd);
+  close (null_fd);
+}
+
 static int
 write_all (int fd, const void *buf, size_t len)
 {
@@ -499,6 +513,7 @@ main (int argc, char **argv)
       write_all (m.notify_fd, "ok\n", 3);
       close (m.notify_fd);
     }
+  release_stdio ();
   if (!m.start_on_attach)
     start_container (&m);
   m.next_health_ms = now_ms () + (m.health_start_ms > 0 ? m.health_start_ms : m.health_interval_ms);
