@@ -319,6 +319,8 @@ inspect_json (struct engine *e, const struct container_record *r)
                    "Running", running, "Paused", strcmp (r->state, "paused") == 0, "Restarting", 0,
                    "OOMKilled", 0, "Dead", 0, "Pid", (int)pid, "ExitCode", r->exit_code, "Error",
                    r->error, "StartedAt", r->started_at, "FinishedAt", r->finished_at);
+  /* Podman calls its monitor conmon and shows its pid as ConmonPid. */
+  json_object_set_new (state, "MonitorPid", json_integer (running ? r->monitor_pid : 0));
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *health_path = xasprintf ("%s/health", run_dir);
   _cleanup_free_ char *health_text = NULL;

@@ -27,7 +27,7 @@ const char run_options_usage[]
       "  --cap-add CAP  --cap-drop CAP  --privileged  --read-only  --security-opt OPT\n"
       "  --device HOST[:CONTAINER[:PERMS]]  -v --volume SRC:DST[:ro]  --mount SPEC  --tmpfs DIR[:OPTS]\n"
       "  --restart no|on-failure[:N]|always|unless-stopped  --stop-signal SIG  --stop-timeout S\n"
-      "  --sysctl K=V  --health-cmd CMD  --health-interval D  --health-retries N\n"
+      "  --cgroup-parent PATH  --sysctl K=V  --health-cmd CMD  --health-interval D  --health-retries N\n"
       "  --health-timeout D  --health-start-period D  --no-healthcheck\n"
       "  --log-driver json-file  --log-opt max-size=N|max-file=N  --network none|host|NAME\n"
       "  -p --publish [IP:][HOST:]PORT[/PROTO]  -P --publish-all  --dns IP  --dns-search D\n"
@@ -77,6 +77,7 @@ enum
   OPT_DETACH_KEYS,
   OPT_SIG_PROXY,
   OPT_DOMAIN,
+  OPT_CGROUP_PARENT,
 };
 
 static const struct option run_long_options[] = {
@@ -92,6 +93,7 @@ static const struct option run_long_options[] = {
   { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
   { "hostname", required_argument, NULL, 'h' },
   { "domainname", required_argument, NULL, OPT_DOMAIN },
+  { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
   { "label", required_argument, NULL, 'l' },
   { "memory", required_argument, NULL, 'm' },
   { "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
@@ -395,6 +397,11 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
       return 0;
     case 'h':
       json_object_set_new (o, "Hostname", json_string (arg));
+      return 0;
+    case OPT_CGROUP_PARENT:
+      if (arg[0] == '\0' || strstr (arg, "..") != NULL)
+        return hk_error_set (err, EINVAL, "--cgroup-parent: \"%s\" is not a cgroup path", arg);
+      json_object_set_new (o, "CgroupParent", json_string (arg));
       return 0;
     case OPT_DOMAIN:
       json_object_set_new (o, "Domainname", json_string (arg));

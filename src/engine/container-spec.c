@@ -553,7 +553,11 @@ container_spec_build (const struct spec_inputs *in, json_t **out, struct hk_erro
       json_decref (rules);
       return -1;
     }
-  _cleanup_free_ char *cgroups_path = xasprintf ("/hako/%s", in->id);
+  /* --cgroup-parent: under that cgroup instead of /hako. */
+  const char *parent = json_string_value (json_object_get (o, "CgroupParent"));
+  parent = parent ? parent : "hako";
+  _cleanup_free_ char *cgroups_path
+      = xasprintf ("%s%s/%s", parent[0] == '/' ? "" : "/", parent, in->id);
   json_t *linux = json_pack ("{s:o, s:s, s:o, s:o}", "namespaces", build_namespaces (in),
                              "cgroupsPath", cgroups_path, "resources", build_resources (o, rules),
                              "devices", devices);

@@ -82,6 +82,9 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
       if (!file_exists (run_dir, "stopping"))
         {
           r->restart_count++;
+          r->exit_code = code;
+          free (r->finished_at);
+          r->finished_at = state_now_rfc3339 ();
           container_record_update (e->db, r, NULL);
           unlink (exit_path);
           struct hk_error *start_err = NULL;

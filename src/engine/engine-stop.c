@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +40,10 @@ wait_monitor (const struct container_record *r, int timeout_ms)
   struct pollfd p = { .fd = pidfd, .events = POLLIN };
   int n = poll (&p, 1, timeout_ms);
   close (pidfd);
+  /* The monitor of a container we started is our child: reap it, or it
+   * would look alive. */
+  if (n > 0)
+    waitpid (r->monitor_pid, NULL, WNOHANG);
   return n > 0;
 }
 
@@ -132,33 +137,36 @@ engine_stop (struct engine *e, struct container_record *r, int timeout, struct h
   return engine_refresh (e, r, err);
 }
 
+/* The container has exited when its monitor process is gone (it ends
+ * after the cleanup: the record updated, the root filesystem unmounted,
+ * the cgroup removed) or, with a restart policy, when it was restarted
+ * (an exit too, as Docker's `wait` sees it).  With --rm the record goes. */
 int
 engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_error **err)
 {
+  int restarts = r->restart_count;
   for (;;)
     {
-      if (engine_refresh (e, r, err) < 0)
-        return -1;
-      if (!is_running (r))
+      _cleanup_record_ struct container_record *now = NULL;
+      if (container_record_find (e->db, r->id, &now, err) < 0)
         {
+          if ((*err)->errnum != ENOENT)
+            return -1;
+          hk_error_freep (err); /* removed: the code we last saw */
           *code = r->exit_code;
           return 0;
         }
-      wait_monitor (r, 1000);
-      /* Re-read: the monitor's cleanup updated the record. */
-      struct container_record *now = NULL;
-      if (container_record_find (e->db, r->id, &now, err) < 0)
+      if (engine_refresh (e, now, err) < 0)
+        return -1;
+      r->exit_code = now->exit_code; /* the exit file's, before --rm takes it */
+      if (now->restart_count != restarts
+          || (!is_running (now)
+              && !state_process_alive (now->monitor_pid, now->monitor_start_time)))
         {
-          /* Removed meanwhile (--rm): its exit code is in the exit file. */
-          *code = r->exit_code;
-          return (*err)->errnum == ENOENT ? (hk_error_freep (err), 0) : -1;
+          *code = now->exit_code;
+          return 0;
         }
-      free (r->state);
-      r->state = take_ptr (now->state);
-      r->exit_code = now->exit_code;
-      r->monitor_pid = now->monitor_pid;
-      r->monitor_start_time = now->monitor_start_time;
-      container_record_free (now);
+      wait_monitor (now, 1000);
     }
 }
 

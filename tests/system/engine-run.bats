@@ -28,7 +28,7 @@ teardown() { engine_teardown; }
 	wait $pid || rc=$?
 	[ "$rc" -eq 137 ]
 	hk rm killed
-	run hk run --rm busybox /no/such/program
+	run -127 hk run --rm busybox /no/such/program
 	[ "$status" -eq 127 ]
 	run hk run --rm busybox /etc/passwd
 	[ "$status" -eq 126 ]
@@ -134,7 +134,7 @@ teardown() { engine_teardown; }
 @test "resource flags reach the cgroup: -m, --memory-swap, --memory-reservation, --cpus, --cpu-shares, --cpuset-cpus, --pids-limit" {
 	id=$(hk run -d -m 64m --memory-reservation 32m --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 --pids-limit 50 busybox sleep 100)
 	mem=$(cgroup_dir_of memory)
-	mem=${mem%/*/*}/hako/$id
+	mem=${mem%/*/*}/$ENGINE_CGROUP/$id
 	if [ -f "$mem/memory.limit_in_bytes" ]; then
 		[ "$(cat "$mem/memory.limit_in_bytes")" = 67108864 ]
 		[ "$(cat "$mem/memory.soft_limit_in_bytes")" = 33554432 ]
@@ -142,7 +142,7 @@ teardown() { engine_teardown; }
 		[ "$(cat "$mem/memory.max")" = 67108864 ]
 	fi
 	cpu=$(cgroup_dir_of cpu)
-	cpu=${cpu%/*/*}/hako/$id
+	cpu=${cpu%/*/*}/$ENGINE_CGROUP/$id
 	if [ -f "$cpu/cpu.cfs_quota_us" ]; then
 		[ "$(cat "$cpu/cpu.cfs_quota_us")" = 50000 ]
 		[ "$(cat "$cpu/cpu.shares")" = 512 ]
@@ -150,10 +150,10 @@ teardown() { engine_teardown; }
 		[ "$(cat "$cpu/cpu.max")" = "50000 100000" ]
 	fi
 	pids=$(cgroup_dir_of pids)
-	pids=${pids%/*/*}/hako/$id
+	pids=${pids%/*/*}/$ENGINE_CGROUP/$id
 	[ "$(cat "$pids/pids.max")" = 50 ]
 	cpuset=$(cgroup_dir_of cpuset)
-	cpuset=${cpuset%/*/*}/hako/$id
+	cpuset=${cpuset%/*/*}/$ENGINE_CGROUP/$id
 	[ "$(cat "$cpuset/cpuset.cpus"* | head -1)" = 0 ]
 	hk rm -f "$id"
 }
