@@ -221,7 +221,6 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   static const char *const headers[]
       = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", NULL };
   struct cli_table *table = (quiet || format) ? NULL : cli_table_new (headers);
-  _cleanup_json_ json_t *rows = json_array ();
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++)
     {
@@ -237,11 +236,11 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       _cleanup_json_ json_t *row = ps_row (e, r, no_trunc);
       if (quiet)
         printf ("%s\n", json_string_value (json_object_get (row, "ID")));
-      else if (format && strcmp (format, "json") == 0)
-        json_array_append (rows, row);
       else if (format)
         {
-          _cleanup_free_ char *line = cli_format_template (format, row, err);
+          /* Docker's `--format json`: an object per line. */
+          _cleanup_free_ char *line = cli_format_template (
+              strcmp (format, "json") == 0 ? "{{json .}}" : format, row, err);
           if (line == NULL)
             rc = -1;
           else
@@ -259,11 +258,6 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
                                   NULL };
           cli_table_add (table, cells);
         }
-    }
-  if (rc == 0 && format && strcmp (format, "json") == 0)
-    {
-      _cleanup_free_ char *text = json_to_string (rows, false);
-      fputs (text, stdout);
     }
   if (table)
     {

@@ -86,18 +86,17 @@ cmd_volume_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
     return -1;
   static const char *const headers[] = { "DRIVER", "VOLUME NAME", NULL };
   struct cli_table *table = quiet || format ? NULL : cli_table_new (headers);
-  _cleanup_json_ json_t *all = json_array ();
   int rc = 0;
   for (size_t i = 0; i < n; i++)
     {
       if (quiet)
         printf ("%s\n", list[i]->name);
-      else if (format && strcmp (format, "json") == 0)
-        json_array_append_new (all, volume_json (list[i]));
       else if (format)
         {
+          /* Docker's `--format json`: an object per line. */
           _cleanup_json_ json_t *row = volume_json (list[i]);
-          _cleanup_free_ char *line = cli_format_template (format, row, err);
+          _cleanup_free_ char *line = cli_format_template (
+              strcmp (format, "json") == 0 ? "{{json .}}" : format, row, err);
           if (line == NULL)
             {
               rc = -1;
@@ -110,11 +109,6 @@ cmd_volume_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
           const char *cells[] = { "local", list[i]->name, NULL };
           cli_table_add (table, cells);
         }
-    }
-  if (format && strcmp (format, "json") == 0)
-    {
-      _cleanup_free_ char *text = json_to_string (all, false);
-      fputs (text, stdout);
     }
   if (table)
     {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # hako run and create: the flags, Docker's defaults, the image's config.
 
+bats_require_minimum_version 1.5.0
 load engine-helpers
 
 setup_file() { engine_setup_file; }
