@@ -2,6 +2,7 @@
 /* Output for people and scripts: sizes and times as Docker writes them,
  * aligned tables, and a small subset of Go templates for --format. */
 #include "common/cleanup.h"
+#include "common/json-util.h"
 #include "common/xalloc.h"
 #include "hako-cli.h"
 
@@ -289,4 +290,25 @@ cli_format_template (const char *format, json_t *obj, struct hk_error **err)
       p = end + 2;
     }
   return out;
+}
+
+int
+cli_print_inspect (json_t *docs, const char *format, struct hk_error **err)
+{
+  if (format == NULL || strcmp (format, "json") == 0)
+    {
+      _cleanup_free_ char *text = json_to_string (docs, true);
+      fputs (text, stdout);
+      return 0;
+    }
+  size_t i;
+  json_t *doc;
+  json_array_foreach (docs, i, doc)
+  {
+    _cleanup_free_ char *line = cli_format_template (format, doc, err);
+    if (line == NULL)
+      return -1;
+    printf ("%s\n", line);
+  }
+  return 0;
 }

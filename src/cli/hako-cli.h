@@ -89,4 +89,8 @@ void cli_table_free (struct cli_table *t);
  * `json` and `\t`/`\n`.  Returns the text, or NULL with *ERR. */
 char *cli_format_template (const char *format, json_t *obj, struct hk_error **err);
 
+/* What every `inspect` prints: the array DOCS as indented JSON, or each
+ * document through FORMAT (-f). */
+int cli_print_inspect (json_t *docs, const char *format, struct hk_error **err);
+
 #endif

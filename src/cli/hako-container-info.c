@@ -389,24 +389,9 @@ cmd_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       _cleanup_record_ struct container_record *r = NULL;
       if (engine_find (e, argv[i], &r, err) < 0)
         return -1;
-      json_t *j = inspect_json (e, r);
-      if (format)
-        {
-          _cleanup_free_ char *line = cli_format_template (format, j, err);
-          json_decref (j);
-          if (line == NULL)
-            return -1;
-          printf ("%s\n", line);
-        }
-      else
-        json_array_append_new (all, j);
+      json_array_append_new (all, inspect_json (e, r));
     }
-  if (!format)
-    {
-      _cleanup_free_ char *text = json_to_string (all, true);
-      fputs (text, stdout);
-    }
-  return 0;
+  return cli_print_inspect (all, format, err);
 }
 
 /* ---- logs ---- */

@@ -391,22 +391,7 @@ cmd_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         return -1;
       json_array_append_new (all, doc);
     }
-  if (format != NULL && strcmp (format, "json") != 0)
-    {
-      size_t i;
-      json_t *doc;
-      json_array_foreach (all, i, doc)
-      {
-        _cleanup_free_ char *line = cli_format_template (format, doc, err);
-        if (line == NULL)
-          return -1;
-        printf ("%s\n", line);
-      }
-      return 0;
-    }
-  _cleanup_free_ char *text = json_to_string (all, true);
-  fputs (text, stdout);
-  return 0;
+  return cli_print_inspect (all, format, err);
 }
 
 /* --- history --------------------------------------------------------- */
