@@ -234,7 +234,7 @@ parse_ulimit (const char *text, json_t *o, struct hk_error **err)
   long long soft, hard;
   if (parse_int (values, "--ulimit", -1, INT64_MAX, &soft, err) < 0
       || parse_int (colon ? colon + 1 : values, "--ulimit", -1, INT64_MAX, &hard, err) < 0)
-    return -1;
+    return hk_error_prefix (err, "--ulimit %s", text);
   if (soft > hard && hard != -1)
     return hk_error_set (err, EINVAL, "--ulimit %s: the soft limit is above the hard one", text);
   json_array_append_new (list (o, "Ulimits"),
