@@ -302,10 +302,12 @@ inspect_json (struct engine *e, const struct container_record *r)
   bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
   if (running)
     {
-      _cleanup_state_ struct container_state *s = NULL;
+      struct runtime_backend b;
+      engine_backend (e, r, &b);
+      _cleanup_json_ json_t *s = NULL;
       struct hk_error *ignored = NULL;
-      if (state_load (e->runtime_root, r->id, &s, &ignored) == 0)
-        pid = s->pid;
+      if (backend_state (&b, r->id, &s, &ignored) == 0)
+        pid = (pid_t)json_integer_value (json_object_get (s, "pid"));
       hk_error_free (ignored);
     }
   json_t *state

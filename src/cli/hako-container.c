@@ -391,28 +391,21 @@ cmd_wait (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 
 /* The monitor's commands take the container ID and nothing else. */
 static int
-monitor_command (struct hako_cli *cli, int argc, char **argv,
-                 int (*fn) (struct engine *, const char *, struct hk_error **),
-                 struct hk_error **err)
-{
-  if (argc < 2)
-    return hk_error_set (err, EINVAL, "missing container ID");
-  struct engine *e;
-  if (cli_engine (cli, &e, err) < 0)
-    return -1;
-  return fn (e, argv[1], err);
-}
-
-static int
 cmd_cleanup (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  return monitor_command (cli, argc, argv, engine_cleanup, err);
+  struct engine *e;
+  if (argc < 2)
+    return hk_error_set (err, EINVAL, "missing container ID");
+  return cli_engine (cli, &e, err) < 0 ? -1 : engine_cleanup (e, argv[1], err);
 }
 
 static int
 cmd_healthcheck (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  return monitor_command (cli, argc, argv, engine_healthcheck, err);
+  struct engine *e;
+  if (argc < 2)
+    return hk_error_set (err, EINVAL, "missing container ID");
+  return cli_engine (cli, &e, err) < 0 ? -1 : engine_healthcheck (e, argv[1], cli->argv, err);
 }
 
 const struct hako_command hako_container_commands[] = {

@@ -108,7 +108,8 @@ parse (int argc, char **argv, struct engine_exec_request *q, struct hk_error **e
 static int
 cmd_exec (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  struct engine_exec_request q = { .reexec_argv = cli->argv };
+  struct engine_exec_request q = ENGINE_EXEC_REQUEST_INIT;
+  q.reexec_argv = cli->argv;
   int rc = -1;
   struct engine *e;
   _cleanup_record_ struct container_record *r = NULL;

@@ -35,7 +35,7 @@ cmd_volume_create (struct hako_cli *cli, int argc, char **argv, struct hk_error 
       case 'l':
         {
           const char *eq = strchr (optarg, '=');
-          _cleanup_free_ char *k = eq ? xstrndup (optarg, (size_t) (eq - optarg)) : xstrdup (optarg);
+          _cleanup_free_ char *k = eq ? xstrndup (optarg, (size_t)(eq - optarg)) : xstrdup (optarg);
           json_object_set_new (labels, k, json_string (eq ? eq + 1 : ""));
           break;
         }
@@ -122,8 +122,8 @@ cmd_volume_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
 static int
 cmd_volume_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option options[] = { { "format", required_argument, NULL, 'f' },
-                                           { NULL, 0, NULL, 0 } };
+  static const struct option options[]
+      = { { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
   const char *format = NULL;
   int c;
   while ((c = getopt_long (argc, argv, "f:", options, NULL)) != -1)
@@ -152,8 +152,8 @@ cmd_volume_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error
 static int
 cmd_volume_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option options[] = { { "force", no_argument, NULL, 'f' },
-                                           { NULL, 0, NULL, 0 } };
+  static const struct option options[]
+      = { { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
   int c;
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     if (c != 'f')

@@ -3,10 +3,10 @@
 #include "container-spec.h"
 #include "user-lookup.h"
 #include "common/cleanup.h"
+#include "common/fs-util.h"
 #include "common/json-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "runtime/exec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,9 +15,28 @@
 #include <termios.h>
 #include <unistd.h>
 
+/* The "process" object of the container's config.json. */
+static int
+container_process (struct engine *e, const char *id, json_t **out, struct hk_error **err)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, id);
+  _cleanup_free_ char *path = xasprintf ("%s/config.json", dir);
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  _cleanup_json_ json_t *config = NULL;
+  if (fs_read_file (AT_FDCWD, path, 16 << 20, &text, &len, err) < 0
+      || json_parse_object (text, len, path, &config, err) < 0)
+    return -1;
+  json_t *process = json_object_get (config, "process");
+  if (!json_is_object (process))
+    return hk_error_set (err, EINVAL, "%s: no process", path);
+  *out = json_deep_copy (process);
+  return 0;
+}
+
 /* --user: the IDs from the container's own /etc/passwd and /etc/group. */
 static int
-apply_user (struct engine *e, const char *id, const char *user, struct oci_process *p,
+apply_user (struct engine *e, const char *id, const char *user, json_t *p, char ***env,
             struct hk_error **err)
 {
   _cleanup_free_ char *dir = engine_container_dir (e, id);
@@ -28,52 +47,58 @@ apply_user (struct engine *e, const char *id, const char *user, struct oci_proce
   struct user_ids ids = { 0 };
   if (user_lookup (root_fd, user, &ids, err) < 0)
     return hk_error_prefix (err, "--user %s", user);
-  p->user.uid = ids.uid;
-  p->user.gid = ids.gid;
-  free (p->user.additional_gids);
-  p->user.additional_gids = take_ptr (ids.groups);
-  p->user.n_additional_gids = ids.n_groups;
-  strv_env_set (&p->env, "HOME", ids.home ? ids.home : "/");
+  json_t *groups = json_array ();
+  for (size_t i = 0; i < ids.n_groups; i++)
+    json_array_append_new (groups, json_integer (ids.groups[i]));
+  json_object_set_new (p, "user",
+                       json_pack ("{s:I, s:I, s:o}", "uid", (json_int_t)ids.uid, "gid",
+                                  (json_int_t)ids.gid, "additionalGids", groups));
+  strv_env_set (env, "HOME", ids.home ? ids.home : "/");
   user_ids_clear (&ids);
   return 0;
 }
 
+/* The container's process as Q changes it. */
 static int
-apply_request (struct engine *e, const struct container_record *r,
-               const struct engine_exec_request *q, struct oci_process *p, struct hk_error **err)
+exec_process (struct engine *e, const struct container_record *r,
+              const struct engine_exec_request *q, json_t **out, struct hk_error **err)
 {
-  strv_free (p->args);
-  p->args = strv_copy (q->args);
-  if (q->user != NULL && apply_user (e, r->id, q->user, p, err) < 0)
+  _cleanup_json_ json_t *p = NULL;
+  _cleanup_strv_ char **env = NULL;
+  if (container_process (e, r->id, &p, err) < 0
+      || json_get_strv (p, "process", "env", &env, err) < 0)
+    return -1;
+  if (env == NULL)
+    env = xzalloc (sizeof (char *));
+  json_object_set_new (p, "args", json_from_strv (q->args));
+  if (q->user != NULL && apply_user (e, r->id, q->user, p, &env, err) < 0)
     return -1;
   for (char **v = q->env; v && *v; v++)
-    container_spec_env_set (&p->env, *v);
+    container_spec_env_set (&env, *v);
+  if (q->tty && strv_env_get (env, "TERM") == NULL)
+    strv_env_set (&env, "TERM", "xterm");
+  json_object_set_new (p, "env", json_from_strv (env));
   if (q->workdir != NULL)
-    {
-      free (p->cwd);
-      p->cwd = xstrdup (q->workdir);
-    }
-  p->terminal = q->tty;
+    json_object_set_new (p, "cwd", json_string (q->workdir));
+  json_object_set_new (p, "terminal", json_boolean (q->tty));
+  json_object_del (p, "consoleSize");
   struct winsize ws;
   if (q->tty && ioctl (0, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
-    {
-      p->has_console_size = true;
-      p->console_height = ws.ws_row;
-      p->console_width = ws.ws_col;
-    }
-  if (q->tty && strv_env_get (p->env, "TERM") == NULL)
-    strv_env_set (&p->env, "TERM", "xterm");
+    json_object_set_new (p, "consoleSize",
+                         json_pack ("{s:i, s:i}", "height", ws.ws_row, "width", ws.ws_col));
   if (q->privileged)
     {
       _cleanup_json_ json_t *all = json_pack ("{s:b}", "Privileged", true);
       uint64_t caps;
       if (container_spec_caps (all, &caps, err) < 0)
         return -1;
-      p->has_capabilities = true;
-      p->capabilities = (struct oci_capabilities){
-        .bounding = caps, .effective = caps, .permitted = caps, .inheritable = 0, .ambient = 0
-      };
+      json_object_set_new (p, "capabilities",
+                           json_pack ("{s:o, s:o, s:o}", "bounding",
+                                      container_spec_caps_json (caps), "effective",
+                                      container_spec_caps_json (caps), "permitted",
+                                      container_spec_caps_json (caps)));
     }
+  *out = take_ptr (p);
   return 0;
 }
 
@@ -91,20 +116,26 @@ engine_exec (struct engine *e, struct container_record *r, const struct engine_e
     return hk_error_set (err, EINVAL, "container %s is not running", r->name);
   if (q->tty && q->detach)
     return hk_error_set (err, EINVAL, "-d with -t: a detached exec has no terminal to attach");
-  _cleanup_process_ struct oci_process *p = NULL;
-  if (container_exec_template (&e->rt, r->id, &p, err) < 0 || apply_request (e, r, q, p, err) < 0)
+  _cleanup_json_ json_t *process = NULL;
+  if (exec_process (e, r, q, &process, err) < 0)
     return -1;
   _cleanup_close_ int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  struct exec_options o = {
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  struct backend_exec x = {
     .id = r->id,
-    .process = p,
+    .process = process,
     .detach = q->detach,
-    .stdio = { -1, -1, -1 },
     .reexec_argv = q->reexec_argv,
+    .work_dir = run_dir,
   };
-  if (!q->interactive)
-    o.stdio[0] = null_fd;
+  memcpy (x.stdio, q->stdio, sizeof x.stdio);
+  if (!q->interactive && x.stdio[0] < 0)
+    x.stdio[0] = null_fd;
   if (q->detach)
-    o.stdio[1] = o.stdio[2] = null_fd;
-  return container_exec (&e->rt, &o, exit_status, err);
+    for (int fd = 0; fd < 3; fd++)
+      if (x.stdio[fd] < 0 || fd == 0)
+        x.stdio[fd] = null_fd;
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  return backend_exec (&b, &x, exit_status, err);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `hako exec`: a new process in a running container, through the runtime
- * library, with the container's own settings as the starting point. */
+/* `hako exec` and health checks: a new process in a running container,
+ * with the container's own process settings (its config.json) as the
+ * starting point, through the container's runtime. */
 #ifndef HAKO_ENGINE_ENGINE_EXEC_H
 #define HAKO_ENGINE_ENGINE_EXEC_H
 
@@ -16,8 +17,14 @@ struct engine_exec_request
   bool interactive; /* stdin goes to the process */
   bool detach;
   bool privileged;    /* every capability */
+  int stdio[3];       /* -1: ours (stdin: /dev/null unless INTERACTIVE) */
   char **reexec_argv; /* our command line, to run from a sealed copy */
 };
+
+#define ENGINE_EXEC_REQUEST_INIT                                                                   \
+  {                                                                                                \
+    .stdio = { -1, -1, -1 }                                                                        \
+  }
 
 /* Runs Q in R; the process's exit status in *EXIT_STATUS (126/127 when its
  * program cannot be executed, with an error). */

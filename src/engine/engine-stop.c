@@ -105,7 +105,9 @@ engine_kill (struct engine *e, struct container_record *r, int signum, struct hk
     return hk_error_set (err, EINVAL, "container %s is not running", r->name);
   if (signum == SIGKILL || signum == SIGTERM)
     mark_stopping (e, r);
-  return container_kill (&e->rt, r->id, signum, false, err);
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  return backend_kill (&b, r->id, signum, false, err);
 }
 
 int
@@ -116,20 +118,22 @@ engine_stop (struct engine *e, struct container_record *r, int timeout, struct h
   if (!is_running (r))
     return 0;
   mark_stopping (e, r);
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
   if (strcmp (r->state, "paused") == 0)
-    container_pause (&e->rt, r->id, false, NULL); /* a frozen process takes no signal */
+    backend_pause (&b, r->id, false, NULL); /* a frozen process takes no signal */
   if (timeout < 0)
     {
       json_t *t = json_object_get (r->options, "StopTimeout");
-      timeout = json_is_integer (t) ? (int) json_integer_value (t) : 10;
+      timeout = json_is_integer (t) ? (int)json_integer_value (t) : 10;
     }
   struct hk_error *ignored = NULL;
-  if (container_kill (&e->rt, r->id, stop_signal (e, r), false, &ignored) < 0)
+  if (backend_kill (&b, r->id, stop_signal (e, r), false, &ignored) < 0)
     hk_error_free (ignored);
   if (!wait_exit (e, r, timeout * 1000))
     {
       ignored = NULL;
-      if (container_kill (&e->rt, r->id, SIGKILL, true, &ignored) < 0)
+      if (backend_kill (&b, r->id, SIGKILL, true, &ignored) < 0)
         hk_error_free (ignored);
     }
   if (!wait_monitor (r, 30000))
@@ -194,6 +198,8 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
   if (is_running (r))
     {
       if (!force)
@@ -206,13 +212,13 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
       container_record_update (e->db, r, NULL);
       mark_stopping (e, r);
       struct hk_error *ignored = NULL;
-      container_pause (&e->rt, r->id, false, NULL);
-      if (container_kill (&e->rt, r->id, SIGKILL, true, &ignored) < 0)
+      backend_pause (&b, r->id, false, NULL);
+      if (backend_kill (&b, r->id, SIGKILL, true, &ignored) < 0)
         hk_error_free (ignored);
       wait_monitor (r, 30000);
     }
   struct hk_error *ignored = NULL;
-  container_delete (&e->rt, r->id, true, &ignored);
+  backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
   if (image_rootfs_remove (e->store, r->id, err) < 0)
     return hk_error_prefix (err, "remove container %s", r->name);
