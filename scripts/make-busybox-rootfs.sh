@@ -8,8 +8,7 @@ dir=$1
 mkdir -p "$dir"/{bin,dev,proc,sys,tmp,etc,root}
 chmod 1777 "$dir/tmp"
 cp /bin/busybox "$dir/bin/busybox"
-for applet in $(/bin/busybox --list); do
-	[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
-done
-echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
-echo 'root:x:0:' >"$dir/etc/group"
+# One process for the ~400 links (a `ln` each takes seconds).
+(cd "$dir/bin" && /bin/busybox --list | perl -ne 'chomp; -e $_ or symlink("busybox", $_) or die "$_: $!\n"')
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$dir/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"

@@ -19,14 +19,9 @@
 #define EXIT_HAKO_ERROR 125
 
 static const struct hako_command *const command_tables[] = {
-  hako_image_commands,
-  hako_image_archive_commands,
-  hako_image_transfer_commands,
-  hako_system_commands,
-  hako_container_commands,
-  hako_container_info_commands,
-  hako_volume_commands,
-  hako_network_commands,
+  hako_image_commands,  hako_image_archive_commands, hako_image_transfer_commands,
+  hako_system_commands, hako_container_commands,     hako_container_info_commands,
+  hako_volume_commands, hako_exec_commands,          hako_network_commands,
   NULL,
 };
 
@@ -45,7 +40,8 @@ usage (FILE *out)
         if (c->hidden)
           continue;
         char name[64];
-        snprintf (name, sizeof name, "%s%s%s", c->group ? c->group : "", c->group ? " " : "",
+        bool grouped = c->group != NULL && !c->top_level;
+        snprintf (name, sizeof name, "%s%s%s", grouped ? c->group : "", grouped ? " " : "",
                   c->name);
         fprintf (out, "  %-16s %s\n", name, c->summary);
       }
@@ -58,7 +54,7 @@ find_command (const char *group, const char *name)
   for (size_t t = 0; command_tables[t]; t++)
     for (const struct hako_command *c = command_tables[t]; c->name; c++)
       {
-        bool same_group = group == NULL ? c->group == NULL
+        bool same_group = group == NULL ? c->group == NULL || c->top_level
                                         : (c->group != NULL && strcmp (c->group, group) == 0);
         if (same_group && strcmp (c->name, name) == 0)
           return c;
@@ -232,6 +228,7 @@ main (int argc, char **argv)
     .log = HK_LOG_INIT,
     .stdout_is_tty = isatty (1),
     .stderr_is_tty = isatty (2),
+    .argv = argv,
   };
   _cleanup_error_ struct hk_error *err = NULL;
   int r = run (&cli, argc, argv, &err);

@@ -26,7 +26,7 @@ static char *
 random_hex (size_t bytes)
 {
   unsigned char buf[64];
-  if (getrandom (buf, bytes, 0) != (ssize_t) bytes)
+  if (getrandom (buf, bytes, 0) != (ssize_t)bytes)
     memset (buf, 0, sizeof buf);
   char *hex = xmalloc (2 * bytes + 1);
   for (size_t i = 0; i < bytes; i++)
@@ -39,15 +39,16 @@ static char *
 random_name (void)
 {
   static const char *const adjectives[]
-      = { "brave",   "calm",   "clever", "eager",  "fond",    "gentle", "happy",  "jolly",
-          "keen",    "kind",   "lucid",  "merry",  "nimble",  "proud",  "quiet",  "quirky",
-          "sharp",   "silly",  "sleepy", "steady", "swift",   "tender", "upbeat", "vivid",
-          "wise",    "zealous", "bold",  "crisp",  "dreamy",  "festive" };
+      = { "brave", "calm",    "clever", "eager",  "fond",   "gentle", "happy",  "jolly",
+          "keen",  "kind",    "lucid",  "merry",  "nimble", "proud",  "quiet",  "quirky",
+          "sharp", "silly",   "sleepy", "steady", "swift",  "tender", "upbeat", "vivid",
+          "wise",  "zealous", "bold",   "crisp",  "dreamy", "festive" };
   static const char *const nouns[]
-      = { "hopper",  "turing",  "lovelace", "curie",   "noether", "dijkstra", "knuth",  "ritchie",
-          "thompson", "torvalds", "perlman", "liskov", "hamilton", "shannon", "babbage", "euler",
-          "gauss",   "kepler",  "pascal",   "fermat",  "hypatia", "tesla",    "bohr",   "planck",
-          "darwin",  "galileo", "newton",   "wozniak", "kay",     "mccarthy" };
+      = { "hopper",   "turing",  "lovelace", "curie",    "noether", "dijkstra",
+          "knuth",    "ritchie", "thompson", "torvalds", "perlman", "liskov",
+          "hamilton", "shannon", "babbage",  "euler",    "gauss",   "kepler",
+          "pascal",   "fermat",  "hypatia",  "tesla",    "bohr",    "planck",
+          "darwin",   "galileo", "newton",   "wozniak",  "kay",     "mccarthy" };
   unsigned char r[2];
   if (getrandom (r, 2, 0) != 2)
     r[0] = r[1] = 0;
@@ -163,7 +164,10 @@ prepare_container (struct engine *e, struct container_record *r, const struct im
     goto out;
   text = json_to_string (spec, true);
   dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0 || fs_write_atomic (dfd, "config.json", text, strlen (text), 0600, err) < 0)
+  /* Renamed into place, not fsync'ed: the cost of an fsync is most of a
+   * container start here, and a config lost to a crash is refused at
+   * start with a clear error, as a bad one would be. */
+  if (dfd < 0 || fs_replace_file (dfd, "config.json", text, strlen (text), 0600, err) < 0)
     goto out;
   rc = container_record_set_options (e->db, r, err);
 out:
@@ -208,8 +212,8 @@ undo_create (struct engine *e, struct container_record *r)
 }
 
 int
-engine_create (struct engine *e, const char *image, json_t *options,
-               struct container_record **out, struct hk_error **err)
+engine_create (struct engine *e, const char *image, json_t *options, struct container_record **out,
+               struct hk_error **err)
 {
   _cleanup_free_ char *image_id = NULL;
   if (store_image_resolve (e->store, image, NULL, &image_id, err) < 0)

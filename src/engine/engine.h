@@ -14,6 +14,7 @@
 #define HAKO_ENGINE_ENGINE_H
 
 #include "container-record.h"
+#include "runtime-backend.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "image/store.h"
@@ -29,10 +30,11 @@ struct engine
   struct store *store; /* borrowed */
   sqlite3 *db;         /* the store's database */
   const struct hk_log *log;
-  char *hako_path;     /* this program, for the monitor's exit command */
-  char *monitor_path;  /* hako-monitor */
-  char *init_path;     /* hako-init */
-  char *runtime_root;  /* RUNROOT/runtime */
+  char *hako_path;             /* this program, for the monitor's exit command */
+  char *monitor_path;          /* hako-monitor */
+  char *init_path;             /* hako-init */
+  char *runtime_root;          /* RUNROOT/runtime */
+  char *external_runtime_root; /* RUNROOT/oci-runtime: --root of `--runtime PATH` */
   struct runtime_context rt;
 };
 
@@ -41,6 +43,10 @@ struct engine
 int engine_open (struct engine *e, struct store *store, const char *root, const char *runroot,
                  const struct hk_log *log, struct hk_error **err);
 void engine_close (struct engine *e);
+
+/* The runtime that runs R: ours in-process, or R's `--runtime PATH`. */
+void engine_backend (const struct engine *e, const struct container_record *r,
+                     struct runtime_backend *out);
 
 char *engine_container_dir (const struct engine *e, const char *id);
 char *engine_run_dir (const struct engine *e, const char *id);
@@ -85,8 +91,10 @@ void engine_wait_cleanup (const struct container_record *r);
  * remove it (--rm), else release the runtime state and the mount. */
 int engine_cleanup (struct engine *e, const char *id, struct hk_error **err);
 
-/* Runs the health check of container ID once and records the result. */
-int engine_healthcheck (struct engine *e, const char *id, struct hk_error **err);
+/* Runs the health check of container ID once and records the result;
+ * REEXEC_ARGV is our command line (the check runs from a sealed copy). */
+int engine_healthcheck (struct engine *e, const char *id, char **reexec_argv,
+                        struct hk_error **err);
 
 /* Finds a container by name, ID or ID prefix, refreshed. */
 int engine_find (struct engine *e, const char *ref, struct container_record **out,

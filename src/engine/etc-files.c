@@ -95,7 +95,7 @@ etc_files_hosts (const struct etc_files *f)
       const char *colon = strchr (f->extra_hosts[i], ':');
       if (colon == NULL)
         continue;
-      _cleanup_free_ char *name = xstrndup (f->extra_hosts[i], (size_t) (colon - f->extra_hosts[i]));
+      _cleanup_free_ char *name = xstrndup (f->extra_hosts[i], (size_t)(colon - f->extra_hosts[i]));
       append (&hosts, "%s\t%s\n", colon + 1, name);
     }
   for (size_t i = 0; i < f->n_peers; i++)

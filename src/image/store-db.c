@@ -155,6 +155,10 @@ store_db_open (const char *path, sqlite3 **out, struct hk_error **err)
     }
   /* Two commands at once wait for each other instead of failing. */
   sqlite3_busy_timeout (db, 60000);
+  /* Short-lived commands: a checkpoint (two fsyncs) and the removal of the
+   * WAL at every close would cost more than most commands do.  The WAL is
+   * still checkpointed as it grows (wal_autocheckpoint). */
+  sqlite3_db_config (db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
   if (store_db_exec (db,
                      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                      "PRAGMA foreign_keys = OFF;",

@@ -7,6 +7,7 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/ioprio.h>
@@ -140,6 +141,12 @@ int
 process_become (struct process_setup *s, struct hk_error **err)
 {
   s->seccomp_listener = -1;
+  /* An ignored signal stays ignored across execve: a runtime started from
+   * a shell that ignores SIGINT would pass that on, and ctrl-c would not
+   * reach the container's program.  Every process starts with defaults. */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      signal (sig, SIG_DFL);
   const struct oci_process *p = s->process;
   if (s->has_personality && personality (s->personality) < 0)
     return hk_error_errno (err, errno, "linux.personality");

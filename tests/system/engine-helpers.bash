@@ -8,9 +8,14 @@ load helpers
 
 HAKO=$HAKO_BUILD/src/cli/hako
 
-# hako with this file's private store and run directory.
+# hako with this file's private store and run directory; its containers
+# go under their own cgroup parent, so that what other hako users on the
+# machine do meanwhile is not taken for a leftover.
 hk() {
-	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" "$@"
+	case $1 in
+	run | create) "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" "$1" --cgroup-parent "$ENGINE_CGROUP" "${@:2}" ;;
+	*) "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" "$@" ;;
+	esac
 }
 
 engine_setup_file() {
@@ -22,6 +27,7 @@ engine_setup_file() {
 	export ENGINE_FIREWALL_BEFORE
 	ENGINE_FIREWALL_BEFORE=$(firewall_state)
 	export BUSYBOX_TAR=$BATS_FILE_TMPDIR/busybox.tar
+	export ENGINE_CGROUP=hakotest-engine-$$
 	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
 	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$BUSYBOX_TAR" .
 	hk import -c 'CMD ["sh"]' "$BUSYBOX_TAR" busybox >/dev/null
@@ -31,7 +37,7 @@ engine_setup_file() {
 # cgroups, containers in the store, monitor processes.
 engine_snapshot() {
 	awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort
-	find /sys/fs/cgroup -maxdepth 3 -path '*/hako/*' -type d 2>/dev/null | sort
+	find /sys/fs/cgroup -maxdepth 3 -path "*/$ENGINE_CGROUP/*" -type d 2>/dev/null | sort
 	hk ps -a -q --no-trunc 2>/dev/null | sort
 	engine_monitors
 }
@@ -70,7 +76,10 @@ engine_teardown_file() {
 		hk network rm "$n" >/dev/null 2>&1 || true
 	done
 	firewall_restore "$ENGINE_FIREWALL_BEFORE"
-	local m
+	local m dir
+	for dir in $(find /sys/fs/cgroup -maxdepth 2 -name "$ENGINE_CGROUP" -type d 2>/dev/null); do
+		rmdir "$dir" 2>/dev/null || true
+	done
 	for m in $(awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null || true
 	done
