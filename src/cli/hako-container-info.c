@@ -118,11 +118,11 @@ ps_row (struct engine *e, const struct container_record *r, bool no_trunc)
   _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? 1 << 20 : 20, command,
                                            !no_trunc && strlen (command) > 20 ? "…" : "");
   json_t *labels = json_object_get (r->options, "Labels");
-  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O}", "ID",
+  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "ID",
                     no_trunc ? r->id : short_id, "Image", r->image_name, "Command", quoted,
                     "CreatedAt", r->created, "RunningFor", since, "Status", status, "State",
                     r->state, "Names", r->name, "Ports", ports, "Labels",
-                    labels ? labels : json_object ());
+                    labels ? json_incref (labels) : json_object ());
 }
 
 /* --filter KEY=VALUE: status, name, id, label, ancestor, exited. */
@@ -348,14 +348,17 @@ inspect_json (struct engine *e, const struct container_record *r)
   _cleanup_free_ char *name = xasprintf ("/%s", r->name);
   json_t *mounts = json_object_get (r->options, "MountPoints");
   json_t *network = json_object_get (r->options, "NetworkSettings");
-  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:O, s:O, s:{s:s, "
+  _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
+  _cleanup_free_ char *work = xasprintf ("%s/work", dir);
+  _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
+  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:{s:s, "
                     "s:{s:s, s:s, s:s}}}",
                     "Id", r->id, "Created", r->created, "Name", name, "State", state, "Image",
                     r->image_id, "LogPath", log_path, "ResolvConfPath", "", "RestartCount",
                     r->restart_count, "Driver", "overlay", "Config", config, "HostConfig", host,
-                    "Mounts", mounts ? mounts : json_array (), "NetworkSettings",
-                    network ? network : json_object (), "GraphDriver", "Name", "overlay", "Data",
-                    "UpperDir", "", "WorkDir", "", "MergedDir", "");
+                    "Mounts", mounts ? json_incref (mounts) : json_array (), "NetworkSettings",
+                    network ? json_incref (network) : json_object (), "GraphDriver", "Name",
+                    "overlay", "Data", "UpperDir", upper, "WorkDir", work, "MergedDir", merged);
 }
 
 static int
