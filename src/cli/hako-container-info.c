@@ -27,7 +27,6 @@
 static char *
 command_text (const struct container_record *r)
 {
-  _cleanup_free_ char *dir = NULL;
   json_t *cmd = json_object_get (r->options, "Cmd");
   json_t *entry = json_object_get (r->options, "Entrypoint");
   char *text = xstrdup ("");

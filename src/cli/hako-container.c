@@ -81,9 +81,10 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct run_request req;
   struct engine *e;
   int rc = -1;
+  /* Before the first goto: the cleanup runs on every way out. */
+  _cleanup_record_ struct container_record *r = NULL;
   if (run_options_parse (argc, argv, "run", true, &req, err) < 0 || cli_engine (cli, &e, err) < 0)
     goto out;
-  _cleanup_record_ struct container_record *r = NULL;
   if (engine_create (e, req.image, req.options, &r, err) < 0)
     goto out;
   if (engine_start (e, r, !req.detach, err) < 0)
