@@ -312,7 +312,7 @@ inspect_json (struct engine *e, const struct container_record *r)
   json_t *state
       = json_pack ("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status", r->state,
                    "Running", running, "Paused", strcmp (r->state, "paused") == 0, "Restarting", 0,
-                   "OOMKilled", 0, "Dead", 0, "Pid", (int)pid, "ExitCode", r->exit_code, "Error",
+                   "OOMKilled", r->oom_killed, "Dead", 0, "Pid", (int)pid, "ExitCode", r->exit_code, "Error",
                    r->error, "StartedAt", r->started_at, "FinishedAt", r->finished_at);
   /* Podman calls its monitor conmon and shows its pid as ConmonPid. */
   json_object_set_new (state, "MonitorPid", json_integer (running ? r->monitor_pid : 0));
