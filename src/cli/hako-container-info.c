@@ -314,7 +314,7 @@ inspect_json (struct engine *e, const struct container_record *r)
   json_t *state
       = json_pack ("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status", r->state,
                    "Running", running, "Paused", strcmp (r->state, "paused") == 0, "Restarting", 0,
-                   "OOMKilled", 0, "Dead", 0, "Pid", (int)pid, "ExitCode", r->exit_code, "Error",
+                   "OOMKilled", r->oom_killed, "Dead", 0, "Pid", (int)pid, "ExitCode", r->exit_code, "Error",
                    r->error, "StartedAt", r->started_at, "FinishedAt", r->finished_at);
   /* Podman calls its monitor conmon and shows its pid as ConmonPid. */
   json_object_set_new (state, "MonitorPid", json_integer (running ? r->monitor_pid : 0));
@@ -344,18 +344,22 @@ inspect_json (struct engine *e, const struct container_record *r)
     free (b);
   }
   json_object_set_new (host, "Binds", binds);
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
   _cleanup_free_ char *name = xasprintf ("/%s", r->name);
   json_t *mounts = json_object_get (r->options, "MountPoints");
   json_t *network = container_network_settings (e, r);
-  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:O, s:o, s:{s:s, "
+  _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
+  _cleanup_free_ char *work = xasprintf ("%s/work", dir);
+  _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
+  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:{s:s, "
                     "s:{s:s, s:s, s:s}}}",
                     "Id", r->id, "Created", r->created, "Name", name, "State", state, "Image",
                     r->image_id, "LogPath", log_path, "ResolvConfPath", "", "RestartCount",
                     r->restart_count, "Driver", "overlay", "Config", config, "HostConfig", host,
-                    "Mounts", mounts ? mounts : json_array (), "NetworkSettings", network,
-                    "GraphDriver", "Name", "overlay", "Data", "UpperDir", "", "WorkDir", "",
-                    "MergedDir", "");
+                    "Mounts", mounts ? json_incref (mounts) : json_array (), "NetworkSettings",
+                    network, "GraphDriver", "Name", "overlay", "Data", "UpperDir", upper,
+                    "WorkDir", work, "MergedDir", merged);
 }
 
 static int

@@ -72,10 +72,6 @@ attach_and_wait (struct engine *e, struct container_record *r, bool send_start,
   int waited;
   if (engine_wait (e, r, &waited, err) < 0)
     return -1;
-  /* The exit is recorded before the monitor's cleanup runs: --rm is done
-   * only when that is. */
-  if (opt_bool (r->options, "AutoRemove"))
-    engine_wait_cleanup (r);
   return code >= 0 ? code : waited;
 }
 
@@ -85,7 +81,7 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct run_request req;
   struct engine *e;
   int rc = -1;
-  /* Before the first goto: its cleanup must never see an unset value. */
+  /* Before the first goto: the cleanup runs on every way out. */
   _cleanup_record_ struct container_record *r = NULL;
   if (run_options_parse (argc, argv, "run", true, &req, err) < 0 || cli_engine (cli, &e, err) < 0)
     goto out;

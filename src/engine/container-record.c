@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENGINE_SCHEMA_VERSION 1
+#define ENGINE_SCHEMA_VERSION 2
 
 static const char schema_v1[]
     = "CREATE TABLE IF NOT EXISTS engine_schema (version INTEGER NOT NULL);"
@@ -29,6 +29,32 @@ static const char schema_v1[]
       " error TEXT NOT NULL DEFAULT '');"
       "CREATE INDEX IF NOT EXISTS containers_image ON containers (image_id);";
 
+/* Version 2: whether the last run ended in an OOM kill. */
+static const char schema_v2[]
+    = "ALTER TABLE containers ADD COLUMN oom_killed INTEGER NOT NULL DEFAULT 0;"
+      "UPDATE engine_schema SET version = 2;";
+
+/* Brings the tables from VERSION to ours, in one transaction (a concurrent
+ * hako doing the same waits, then finds the work done). */
+static int
+migrate (sqlite3 *db, struct hk_error **err)
+{
+  if (store_db_exec (db, "BEGIN IMMEDIATE", err) < 0)
+    return -1;
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  int version = 0;
+  if (store_db_prepare (db, "SELECT version FROM engine_schema", &st, err, NULL) < 0)
+    goto fail;
+  if (store_db_step (db, st, err) == SQLITE_ROW)
+    version = sqlite3_column_int (st, 0);
+  if (version < 2 && store_db_exec (db, schema_v2, err) < 0)
+    goto fail;
+  return store_db_exec (db, "COMMIT", err);
+fail:
+  store_db_exec (db, "ROLLBACK", NULL);
+  return hk_error_prefix (err, "upgrade the engine's tables");
+}
+
 int
 container_db_init (sqlite3 *db, struct hk_error **err)
 {
@@ -43,11 +69,15 @@ container_db_init (sqlite3 *db, struct hk_error **err)
     return -1;
   if (r == SQLITE_ROW && sqlite3_column_int (st, 0) > ENGINE_SCHEMA_VERSION)
     return hk_error_set (err, ENOTSUP, "the engine's tables are newer than this hako knows");
-  if (r == SQLITE_DONE)
-    return store_db_exec (db,
-                          "INSERT INTO engine_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 "
-                          "FROM engine_schema)",
-                          err);
+  if (r == SQLITE_DONE
+      && store_db_exec (db,
+                        "INSERT INTO engine_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 "
+                        "FROM engine_schema)",
+                        err)
+             < 0)
+    return -1;
+  if (r == SQLITE_DONE || sqlite3_column_int (st, 0) < ENGINE_SCHEMA_VERSION)
+    return migrate (db, err);
   return 0;
 }
 
@@ -71,7 +101,7 @@ container_record_free (struct container_record *r)
 
 static const char select_columns[]
     = "SELECT id, name, image_id, image_name, created, options, state, exit_code, started_at,"
-      " finished_at, restart_count, monitor_pid, monitor_start, error FROM containers";
+      " finished_at, restart_count, monitor_pid, monitor_start, error, oom_killed FROM containers";
 
 static struct container_record *
 record_from_row (sqlite3_stmt *st)
@@ -93,6 +123,7 @@ record_from_row (sqlite3_stmt *st)
   r->monitor_pid = (pid_t)sqlite3_column_int (st, 11);
   r->monitor_start_time = (unsigned long long)sqlite3_column_int64 (st, 12);
   r->error = xstrdup (store_db_text (st, 13));
+  r->oom_killed = sqlite3_column_int (st, 14) != 0;
   return r;
 }
 
@@ -126,7 +157,7 @@ container_record_update (sqlite3 *db, const struct container_record *r, struct h
   if (sqlite3_prepare_v2 (db,
                           "UPDATE containers SET name = ?, state = ?, exit_code = ?,"
                           " started_at = ?, finished_at = ?, restart_count = ?, monitor_pid = ?,"
-                          " monitor_start = ?, error = ? WHERE id = ?",
+                          " monitor_start = ?, error = ?, oom_killed = ? WHERE id = ?",
                           -1, &st, NULL)
       != SQLITE_OK)
     return store_db_error (db, "update the container", err);
@@ -139,7 +170,8 @@ container_record_update (sqlite3 *db, const struct container_record *r, struct h
   sqlite3_bind_int (st, 7, (int)r->monitor_pid);
   sqlite3_bind_int64 (st, 8, (sqlite3_int64)r->monitor_start_time);
   sqlite3_bind_text (st, 9, r->error ? r->error : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (st, 10, r->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (st, 10, r->oom_killed);
+  sqlite3_bind_text (st, 11, r->id, -1, SQLITE_STATIC);
   int rc = sqlite3_step (st);
   if (rc == SQLITE_CONSTRAINT)
     return hk_error_set (err, EEXIST, "the container name \"%s\" is already in use", r->name);

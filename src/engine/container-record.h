@@ -33,6 +33,7 @@ struct container_record
   pid_t monitor_pid;
   unsigned long long monitor_start_time;
   char *error; /* why the last start failed, "" if none */
+  bool oom_killed; /* the last run ended with an OOM kill in its cgroup */
 };
 
 void container_record_free (struct container_record *r);

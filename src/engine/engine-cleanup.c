@@ -57,6 +57,22 @@ sleep_ms (long ms)
   nanosleep (&ts, NULL);
 }
 
+/* Whether the kernel's OOM killer struck in the container's cgroup (read
+ * before the cgroup goes). */
+static bool
+oom_killed (const struct runtime_backend *b, const char *id)
+{
+  _cleanup_json_ json_t *stats = NULL;
+  struct hk_error *ignored = NULL;
+  if (backend_stats (b, id, &stats, &ignored) < 0)
+    {
+      hk_error_free (ignored);
+      return false;
+    }
+  json_t *memory = json_object_get (json_object_get (stats, "data"), "memory");
+  return json_integer_value (json_object_get (memory, "oomKills")) > 0;
+}
+
 int
 engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
 {
@@ -71,6 +87,7 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
     code = atoi (text);
   struct runtime_backend b;
   engine_backend (e, r, &b);
+  r->oom_killed = oom_killed (&b, id);
   struct hk_error *ignored = NULL;
   backend_delete (&b, id, &ignored);
   hk_error_free (ignored);

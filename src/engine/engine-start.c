@@ -331,6 +331,7 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
       return hk_error_set (err, EIO, "%s", r->error);
     }
   r->error = xstrdup ("");
+  r->oom_killed = false;
   free (r->state);
   r->state = xstrdup ("running");
   r->monitor_pid = pid;

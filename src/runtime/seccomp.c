@@ -448,10 +448,12 @@ seccomp_send_listener (const struct seccomp_program *prog, int listener, pid_t p
   _cleanup_json_ json_t *state = NULL;
   json_error_t jerr;
   state = json_loads (state_json ? state_json : "{}", 0, &jerr);
+  if (state == NULL)
+    state = json_object ();
   _cleanup_json_ json_t *msg = json_pack ("{s:s, s:[s], s:i, s:s, s:O}", "ociVersion", "1.2.0",
                                           "fds", "seccompFd", "pid", (int) pid, "metadata",
                                           prog->listener_metadata ? prog->listener_metadata : "",
-                                          "state", state ? state : json_object ());
+                                          "state", state);
   _cleanup_free_ char *text = json_dumps (msg, JSON_COMPACT);
   struct iovec iov = { .iov_base = text, .iov_len = strlen (text) };
   union

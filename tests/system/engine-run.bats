@@ -159,10 +159,14 @@ teardown() { engine_teardown; }
 	hk rm -f "$id"
 }
 
-@test "a memory limit is enforced: the container is OOM-killed (137)" {
-	run hk run --rm -m 8m --memory-swap 8m busybox sh -c 'x=$(head -c 64000000 /dev/zero | tr "\0" a); echo survived'
+@test "a memory limit is enforced: the container is OOM-killed (137), inspect says OOMKilled" {
+	run hk run --name oom -m 8m --memory-swap 8m busybox sh -c 'x=$(head -c 64000000 /dev/zero | tr "\0" a); echo survived'
 	[ "$status" -eq 137 ]
 	[[ "$output" != *survived* ]]
+	[ "$(hk inspect -f '{{.State.OOMKilled}}' oom)" = true ]
+	hk run --name fine -m 8m busybox true
+	[ "$(hk inspect -f '{{.State.OOMKilled}}' fine)" = false ]
+	hk rm oom fine
 }
 
 @test "--ulimit and --sysctl" {
