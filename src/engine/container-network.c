@@ -424,6 +424,22 @@ attach_all (struct engine *e, const struct container_record *r, const char *netn
   return container_hosts_refresh (e, names, r->id, err);
 }
 
+/* The namespace and every network, from nothing: what a crash may have
+ * left is undone first, and what fails half-way is undone again. */
+static int
+up_locked (struct engine *e, const struct container_record *r, struct hk_error **err)
+{
+  _cleanup_free_ char *netns = netns_path (e, r->id);
+  down_locked (e, r);
+  if (netns_create (netns, err) < 0
+      || (has_networks (r->options) && attach_all (e, r, netns, err) < 0))
+    {
+      down_locked (e, r);
+      return hk_error_prefix (err, "container %s", r->name);
+    }
+  return 0;
+}
+
 int
 container_network_up (struct engine *e, const struct container_record *r, struct hk_error **err)
 {
@@ -433,15 +449,45 @@ container_network_up (struct engine *e, const struct container_record *r, struct
   if (!own_netns (r->options))
     return 0;
   _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
+  return up_locked (e, r, err);
+}
+
+/* True when every cached attachment of R passes CNI CHECK. */
+static bool
+attachments_fine (struct engine *e, const struct container_record *r)
+{
+  _cleanup_free_ char *cache = cache_dir (e, r->id);
   _cleanup_free_ char *netns = netns_path (e, r->id);
-  down_locked (e, r); /* what a crash may have left */
-  if (netns_create (netns, err) < 0
-      || (has_networks (r->options) && attach_all (e, r, netns, err) < 0))
+  struct cni_context c = network_cni_context (cache);
+  struct cni_cache_entry **entries = NULL;
+  size_t n = 0;
+  struct hk_error *err = NULL;
+  bool fine = cni_cache_list (cache, r->id, &entries, &n, &err) == 0
+              && n == json_array_size (json_object_get (r->options, "Networks"));
+  for (size_t i = 0; fine && i < n; i++)
     {
-      down_locked (e, r);
-      return hk_error_prefix (err, "container %s", r->name);
+      struct cni_attachment att
+          = { .container_id = r->id, .netns = netns, .ifname = entries[i]->ifname };
+      fine = cni_check (&c, entries[i]->network, &att, &err) == 0;
     }
-  return 0;
+  cni_cache_list_free (entries, n);
+  if (!fine)
+    hk_warn (e->log, "container %s: its network is made again: %s", r->name,
+             err ? err->message : "an attachment is missing");
+  hk_error_free (err);
+  return fine;
+}
+
+int
+container_network_recheck (struct engine *e, const struct container_record *r,
+                           struct hk_error **err)
+{
+  if (!has_networks (r->options))
+    return 0;
+  _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
+  if (attachments_fine (e, r))
+    return 0;
+  return up_locked (e, r, err);
 }
 
 /* eth0 < eth1 < … < eth10: by length, then by name. */

@@ -44,6 +44,12 @@ int container_network_up (struct engine *e, const struct container_record *r,
 /* Never fails: what cannot be undone is reported as a warning. */
 void container_network_down (struct engine *e, const struct container_record *r);
 
+/* Before a restart, which keeps the namespace: a CNI CHECK of every
+ * attachment; when one fails (its veth deleted, its address gone...), the
+ * network is made again. */
+int container_network_recheck (struct engine *e, const struct container_record *r,
+                               struct hk_error **err);
+
 /* network connect/disconnect: the options of R changed, and a running R
  * attached or detached at once.  ENDPOINT: {"Aliases", "IPAddress"}. */
 int container_network_connect (struct engine *e, struct container_record *r, const char *network,

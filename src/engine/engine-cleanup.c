@@ -108,7 +108,8 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
           container_record_update (e->db, r, NULL);
           unlink (exit_path);
           struct hk_error *start_err = NULL;
-          engine_become_monitor (e, r, false, -1, &start_err);
+          if (container_network_recheck (e, r, &start_err) == 0)
+            engine_become_monitor (e, r, false, -1, &start_err);
           /* Only on failure: record why, and stop as below. */
           free (r->error);
           r->error = xstrdup (start_err ? start_err->message : "restart failed");

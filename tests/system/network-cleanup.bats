@@ -112,3 +112,23 @@ nothing_left() {
 	hk rm -f again >/dev/null
 	nothing_left "$before"
 }
+
+@test "a restart checks the network (CNI CHECK) and makes it again when it was broken" {
+	net_create cyc 10.213.51.0/24
+	hk run -d --name fragile --restart always --network cyc busybox sh -c \
+		'(ip -o -4 addr show eth0 | grep -q inet && echo up || echo down) >>/tmp/states; sleep 1; exit 1' >/dev/null
+	local id states
+	id=$(hk inspect -f '{{.Id}}' fragile)
+	states=$HAKO_ROOT/containers/$id/merged/tmp/states
+	for i in $(seq 100); do [ -s "$states" ] && break; sleep 0.05; done
+	# the host end of its veth, from the cached CNI result; deleting it
+	# takes the container's eth0 too
+	local veth
+	veth=$(jq -r '.result.interfaces[] | select(.sandbox == null) | .name' \
+		"$HAKO_RUNROOT/containers/$id/cni/"*.json | grep -v hkt-cyc)
+	ip link del "$veth"
+	for i in $(seq 100); do [ "$(wc -l <"$states")" -ge 2 ] && break; sleep 0.1; done
+	[ "$(sed -n 1p "$states")" = up ]
+	[ "$(sed -n 2p "$states")" = up ]
+	[ "$(ls /sys/class/net/hkt-cyc/brif | wc -l)" = 1 ]
+}
