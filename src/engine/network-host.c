@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -159,12 +160,35 @@ restore (const char *rules, struct hk_error **err)
   return run_tool (argv, rules, NULL, err);
 }
 
+/* STATE_DIR/rules.lock, held: the rules of networks are changed by one
+ * process at a time (the first containers of a network may start
+ * together). */
+static int
+lock_rules (const char *state_dir, struct hk_error **err)
+{
+  if (fs_mkdir_p (state_dir, 0700, err) < 0)
+    return -1;
+  _cleanup_free_ char *path = xasprintf ("%s/rules.lock", state_dir);
+  _cleanup_close_ int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "open `%s`", path);
+  while (flock (fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return hk_error_errno (err, errno, "lock `%s`", path);
+  return take_fd (&fd);
+}
+
 int
 network_host_prepare (const struct network *n, const char *state_dir, struct hk_error **err)
 {
   _cleanup_free_ char *marker = marker_path (n, state_dir);
   if (access (marker, F_OK) == 0)
     return 0;
+  _cleanup_close_ int lock = lock_rules (state_dir, err);
+  if (lock < 0)
+    return -1;
+  if (access (marker, F_OK) == 0)
+    return 0; /* made while we waited */
   /* Rules left by an earlier run (the marker lost with its tmpfs while
    * the rules stayed) are replaced, not doubled. */
   _cleanup_free_ char *old = NULL;
@@ -172,8 +196,6 @@ network_host_prepare (const struct network *n, const char *state_dir, struct hk_
   if (tagged_deletions (n, &old, err) < 0 || (*old && restore (old, err) < 0)
       || restore (rules, err) < 0)
     return hk_error_prefix (err, "set up the rules of network %s", n->name);
-  if (fs_mkdir_p (state_dir, 0700, err) < 0)
-    return -1;
   _cleanup_close_ int fd = open (marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     return hk_error_errno (err, errno, "create `%s`", marker);
@@ -246,6 +268,9 @@ int
 network_host_remove (const struct network *n, const char *state_dir, struct hk_error **err)
 {
   _cleanup_free_ char *deletions = NULL;
+  _cleanup_close_ int lock = lock_rules (state_dir, err);
+  if (lock < 0)
+    return -1;
   if (tagged_deletions (n, &deletions, err) < 0 || (*deletions && restore (deletions, err) < 0))
     return hk_error_prefix (err, "remove the rules of network %s", n->name);
   _cleanup_free_ char *marker = marker_path (n, state_dir);

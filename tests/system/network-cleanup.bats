@@ -132,3 +132,21 @@ nothing_left() {
 	[ "$(sed -n 2p "$states")" = up ]
 	[ "$(ls /sys/class/net/hkt-cyc/brif | wc -l)" = 1 ]
 }
+
+@test "containers started and removed at once on a new network: all work, nothing is left" {
+	net_create par 10.213.52.0/24
+	local i
+	for i in $(seq 8); do
+		hk run -d --name "p$i" --network par -p 127.0.0.1::80 busybox sleep 60 >/dev/null &
+	done
+	wait
+	[ "$(hk ps -q | wc -l)" = 8 ]
+	[ "$(ls /sys/class/net/hkt-par/brif | wc -l)" = 8 ]
+	# every one knows the seven others
+	[ "$(grep -c '[[:space:]]p[1-8][[:space:]]' "$HAKO_ROOT/containers/$(hk inspect -f '{{.Id}}' p1)/hosts")" = 7 ]
+	for i in $(seq 8); do
+		hk rm -f "p$i" >/dev/null &
+	done
+	wait
+	[ -z "$(ls /sys/class/net/hkt-par/brif)" ]
+}
