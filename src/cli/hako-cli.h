@@ -56,6 +56,17 @@ extern const struct hako_command hako_volume_commands[];
 int cli_engine (struct hako_cli *cli, struct engine **out, struct hk_error **err);
 void cli_engine_close (struct hako_cli *cli);
 
+struct container_record;
+typedef int (*cli_container_fn) (struct engine *e, struct container_record *r, void *data,
+                                 struct hk_error **err);
+
+/* Runs FN on every container named in ARGV[OPTIND..] (each found by name,
+ * ID or ID prefix); the first error is returned after the others were
+ * tried and reported, as Docker does.  PRINT_NAME echoes each name done. */
+int cli_each_container (struct hako_cli *cli, int argc, char **argv, const char *command,
+                        const char *usage, cli_container_fn fn, void *data, bool print_name,
+                        struct hk_error **err);
+
 /* The store at --root, opened once. */
 int cli_store (struct hako_cli *cli, struct store **out, struct hk_error **err);
 /* The registries configuration ($HAKO_REGISTRIES_CONF or

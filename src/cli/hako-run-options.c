@@ -8,6 +8,7 @@
 #include "common/units.h"
 #include "common/xalloc.h"
 #include "engine/container-mounts.h"
+#include "engine/container-record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -370,9 +371,8 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
       json_object_set_new (o, "AutoRemove", json_true ());
       return 0;
     case OPT_NAME:
-      if (*arg == '\0' || strspn (arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != strlen (arg)
-          || strchr ("_.-", arg[0]) != NULL)
-        return hk_error_set (err, EINVAL, "--name: invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", arg);
+      if (container_record_check_name (arg, err) < 0)
+        return hk_error_prefix (err, "--name");
       json_object_set_new (o, "Name", json_string (arg));
       return 0;
     case 'e':

@@ -46,6 +46,11 @@ uint64_t container_spec_default_caps (void);
  * Unknown names are an error. */
 int container_spec_caps (const json_t *options, uint64_t *out, struct hk_error **err);
 
+/* linux.resources' memory, cpu and pids objects from the run options
+ * (Memory, MemorySwap, MemoryReservation, NanoCpus, CpuShares, CpusetCpus,
+ * PidsLimit); what is not set is left out.  Shared by create and update. */
+json_t *container_spec_limits (const json_t *options);
+
 int container_spec_build (const struct spec_inputs *in, json_t **out, struct hk_error **err);
 
 #endif
