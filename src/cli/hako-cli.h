@@ -50,6 +50,7 @@ extern const struct hako_command hako_image_transfer_commands[];
 extern const struct hako_command hako_system_commands[];
 extern const struct hako_command hako_container_commands[];
 extern const struct hako_command hako_container_info_commands[];
+extern const struct hako_command hako_container_control_commands[];
 extern const struct hako_command hako_volume_commands[];
 
 /* The engine over the store, opened once (cli-engine.c). */

@@ -3,6 +3,7 @@
 #include "hako-cli.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/json-util.h"
 #include "common/signals.h"
 #include "common/strv.h"
 #include "common/units.h"
@@ -620,6 +621,41 @@ run_options_parse (int argc, char **argv, const char *command, bool with_detach,
   if (json_is_true (json_object_get (o, "AutoRemove")) && json_object_get (o, "RestartPolicy") != NULL
       && strcmp (json_string_value (json_object_get (json_object_get (o, "RestartPolicy"), "Name")), "no") != 0)
     return hk_error_set (err, EINVAL, "--restart and --rm cannot be used together");
+  return 0;
+}
+
+const char update_options_usage[]
+    = "[OPTIONS] CONTAINER...\n"
+      "  -m --memory N  --memory-swap N  --memory-reservation N  --cpus N  -c --cpu-shares N\n"
+      "  --cpuset-cpus LIST  --pids-limit N  --restart no|on-failure[:N]|always|unless-stopped";
+
+int
+run_options_parse_update (int argc, char **argv, json_t **changes, struct hk_error **err)
+{
+  static const struct option options[] = {
+    { "memory", required_argument, NULL, 'm' },
+    { "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+    { "memory-reservation", required_argument, NULL, OPT_MEMORY_RESERVATION },
+    { "cpus", required_argument, NULL, OPT_CPUS },
+    { "cpu-shares", required_argument, NULL, 'c' },
+    { "cpuset-cpus", required_argument, NULL, OPT_CPUSET },
+    { "pids-limit", required_argument, NULL, OPT_PIDS },
+    { "restart", required_argument, NULL, OPT_RESTART },
+    { NULL, 0, NULL, 0 },
+  };
+  _cleanup_json_ json_t *o = json_object ();
+  struct run_request unused = { 0 };
+  int c;
+  while ((c = getopt_long (argc, argv, "m:c:", options, NULL)) != -1)
+    {
+      if (c == '?')
+        return cli_usage (err, "update", update_options_usage, "unknown option");
+      if (apply (c, optarg, o, &unused, err) < 0)
+        return -1;
+    }
+  if (json_object_size (o) == 0)
+    return cli_usage (err, "update", update_options_usage, "give at least one flag to change");
+  *changes = take_ptr (o);
   return 0;
 }
 

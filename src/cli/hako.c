@@ -25,6 +25,7 @@ static const struct hako_command *const command_tables[] = {
   hako_system_commands,
   hako_container_commands,
   hako_container_info_commands,
+  hako_container_control_commands,
   hako_volume_commands,
   NULL,
 };

@@ -84,6 +84,21 @@ int engine_cleanup (struct engine *e, const char *id, struct hk_error **err);
 /* Runs the health check of container ID once and records the result. */
 int engine_healthcheck (struct engine *e, const char *id, struct hk_error **err);
 
+/* pause (PAUSE true) or unpause: freezes or thaws every process of a
+ * running container. */
+int engine_pause (struct engine *e, struct container_record *r, bool pause, struct hk_error **err);
+
+/* rename: NAME must be valid and unused. */
+int engine_rename (struct engine *e, struct container_record *r, const char *name,
+                   struct hk_error **err);
+
+/* update: merges CHANGES (run options: Memory, MemorySwap,
+ * MemoryReservation, NanoCpus, CpuShares, CpusetCpus, PidsLimit,
+ * RestartPolicy) into R's options and config.json, so that a restart keeps
+ * them, and writes the limits to a running container's cgroups first. */
+int engine_update (struct engine *e, struct container_record *r, const json_t *changes,
+                   struct hk_error **err);
+
 /* Finds a container by name, ID or ID prefix, refreshed. */
 int engine_find (struct engine *e, const char *ref, struct container_record **out,
                  struct hk_error **err);
