@@ -51,6 +51,7 @@ extern const struct hako_command hako_system_commands[];
 extern const struct hako_command hako_container_commands[];
 extern const struct hako_command hako_container_info_commands[];
 extern const struct hako_command hako_container_control_commands[];
+extern const struct hako_command hako_container_stats_commands[];
 extern const struct hako_command hako_volume_commands[];
 
 /* The engine over the store, opened once (cli-engine.c). */
@@ -82,6 +83,9 @@ bool cli_wants_help (int argc, char **argv, const char *command, const char *usa
 
 /* Output helpers (cli-output.c). */
 char *cli_human_size (uint64_t bytes);        /* "4.26MB", as Docker writes it */
+/* BYTES with DIGITS significant digits, in powers of 1000 ("4.3kB") or,
+ * BINARY, of 1024 ("1.465MiB"): Docker's two ways of writing sizes. */
+char *cli_size_text (uint64_t bytes, bool binary, int digits);
 char *cli_human_since (int64_t unix_time);    /* "3 weeks ago" */
 int64_t cli_parse_time (const char *rfc3339); /* 0 when unparsable */
 char *cli_short_id (const char *id);          /* 12 hex digits */

@@ -14,6 +14,7 @@
 #define HAKO_ENGINE_ENGINE_H
 
 #include "container-record.h"
+#include "container-stats.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "image/store.h"
@@ -98,6 +99,15 @@ int engine_rename (struct engine *e, struct container_record *r, const char *nam
  * them, and writes the limits to a running container's cgroups first. */
 int engine_update (struct engine *e, struct container_record *r, const json_t *changes,
                    struct hk_error **err);
+
+/* stats: one reading of R's cgroups (zeros when it is not running). */
+int engine_usage (struct engine *e, const struct container_record *r,
+                  struct container_usage *out, struct hk_error **err);
+
+/* top: the header and the rows of `ps PS_ARGS` (NULL or empty: -ef) that
+ * are R's processes. */
+int engine_top (struct engine *e, struct container_record *r, char *const *ps_args, char **out,
+                struct hk_error **err);
 
 /* Finds a container by name, ID or ID prefix, refreshed. */
 int engine_find (struct engine *e, const char *ref, struct container_record **out,

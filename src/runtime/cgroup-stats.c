@@ -102,6 +102,7 @@ read_memory (const struct cgroup *cg, struct cgroup_stats *s)
       read_keyed (d->dir, "memory.events", "max", &s->memory_failcnt);
       read_keyed (d->dir, "memory.stat", "file", &s->memory_cache);
       read_keyed (d->dir, "memory.stat", "anon", &s->memory_rss);
+      read_keyed (d->dir, "memory.stat", "inactive_file", &s->memory_inactive_file);
       read_u64 (d->dir, "memory.swap.current", &s->swap_usage);
       read_u64 (d->dir, "memory.swap.max", &s->swap_limit);
     }
@@ -113,6 +114,7 @@ read_memory (const struct cgroup *cg, struct cgroup_stats *s)
       read_u64 (d->dir, "memory.failcnt", &s->memory_failcnt);
       read_keyed (d->dir, "memory.stat", "total_cache", &s->memory_cache);
       read_keyed (d->dir, "memory.stat", "total_rss", &s->memory_rss);
+      read_keyed (d->dir, "memory.stat", "total_inactive_file", &s->memory_inactive_file);
       uint64_t memsw;
       if (read_u64 (d->dir, "memory.memsw.usage_in_bytes", &memsw) && memsw >= s->memory_usage)
         s->swap_usage = memsw - s->memory_usage;

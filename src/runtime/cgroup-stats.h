@@ -17,6 +17,7 @@ struct cgroup_stats
   uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
   uint64_t memory_usage, memory_limit, memory_max_usage, memory_failcnt;
   uint64_t memory_cache, memory_rss;
+  uint64_t memory_inactive_file; /* page cache the kernel reclaims first */
   uint64_t swap_usage, swap_limit;
   uint64_t oom_kills;
   uint64_t pids_current, pids_limit;
