@@ -25,9 +25,28 @@ engine_setup_file() {
 # cgroups, containers in the store, monitor processes.
 engine_snapshot() {
 	awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort
-	find /sys/fs/cgroup -maxdepth 3 -path '*/hako/*' -type d 2>/dev/null | sort
+	engine_cgroups
 	hk ps -a -q --no-trunc 2>/dev/null | sort
 	engine_monitors
+}
+
+# hako's cgroups but those of containers another store runs meanwhile
+# (other people's tests and experiments on the machine): a cgroup whose
+# processes all have a parent that is not one of our monitors.
+engine_cgroups() {
+	local dir pid ppid foreign
+	for dir in $(find /sys/fs/cgroup -maxdepth 3 -path '*/hako/*' -type d 2>/dev/null | sort); do
+		foreign=
+		for pid in $(cat "$dir/cgroup.procs" 2>/dev/null); do
+			ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+			if [ -n "$ppid" ] && grep -qF "$HAKO_RUNROOT" "/proc/$ppid/cmdline" 2>/dev/null; then
+				foreign=
+				break
+			fi
+			foreign=yes
+		done
+		[ -n "$foreign" ] || echo "$dir"
+	done
 }
 
 # The PIDs of monitors of this file's containers.
