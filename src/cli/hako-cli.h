@@ -52,6 +52,7 @@ extern const struct hako_command hako_container_commands[];
 extern const struct hako_command hako_container_info_commands[];
 extern const struct hako_command hako_container_control_commands[];
 extern const struct hako_command hako_container_stats_commands[];
+extern const struct hako_command hako_container_fs_commands[];
 extern const struct hako_command hako_volume_commands[];
 
 /* The engine over the store, opened once (cli-engine.c). */

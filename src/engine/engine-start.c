@@ -250,17 +250,6 @@ read_reply (int fd, pid_t pid)
   return xstrdup (buf);
 }
 
-static int
-ensure_mounted (struct engine *e, const char *id, struct hk_error **err)
-{
-  _cleanup_free_ char *dir = engine_container_dir (e, id);
-  _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
-  struct stat st, parent;
-  if (stat (merged, &st) == 0 && stat (dir, &parent) == 0 && st.st_dev != parent.st_dev)
-    return 0;
-  return image_rootfs_mount (e->store, id, NULL, err);
-}
-
 /* Leftovers of the container's previous run. */
 static void
 reset_run_state (struct engine *e, const char *id)
@@ -284,7 +273,8 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
   if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
     return 0;
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  if (fs_mkdir_p (run_dir, 0700, err) < 0 || ensure_mounted (e, r->id, err) < 0)
+  bool mounted;
+  if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
     return -1;
   reset_run_state (e, r->id);
   int notify[2];

@@ -47,6 +47,10 @@ char *engine_container_dir (const struct engine *e, const char *id);
 char *engine_run_dir (const struct engine *e, const char *id);
 char *engine_log_path (const struct engine *e, const char *id);
 
+/* Mounts container ID's root filesystem on its merged directory unless it
+ * is mounted; *MOUNTED tells whether this call mounted it. */
+int engine_mount_rootfs (struct engine *e, const char *id, bool *mounted, struct hk_error **err);
+
 /* create: a container record, its root filesystem, volumes, /etc files and
  * config.json from IMAGE and OPTIONS (the run options; kept).  Nothing is
  * left when it fails. */
@@ -108,6 +112,23 @@ int engine_usage (struct engine *e, const struct container_record *r,
  * are R's processes. */
 int engine_top (struct engine *e, struct container_record *r, char *const *ps_args, char **out,
                 struct hk_error **err);
+
+struct engine_copy_options
+{
+  bool archive; /* -a: keep owners (else the container's root, or the user on the host) */
+  bool follow;  /* -L: copy what a source symlink points to */
+};
+
+/* cp: SRC and DST as `hako cp` takes them, one CONTAINER:PATH, the other a
+ * local path or "-" (a tar stream on stdin or stdout), Docker's rules for
+ * where the copy lands (copy-plan.h).  Works on running and stopped
+ * containers; no path inside the container leads outside it. */
+int engine_copy (struct engine *e, const char *src, const char *dst,
+                 const struct engine_copy_options *o, struct hk_error **err);
+
+/* export: R's file system (without its mounts) as a tar on OUT_FD. */
+int engine_export (struct engine *e, struct container_record *r, int out_fd,
+                   struct hk_error **err);
 
 /* Finds a container by name, ID or ID prefix, refreshed. */
 int engine_find (struct engine *e, const char *ref, struct container_record **out,
