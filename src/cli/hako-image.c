@@ -6,7 +6,6 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "hako-cli.h"
-#include "image/commit.h"
 #include "image/image-config.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -809,63 +808,6 @@ cmd_unmount (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return 0;
 }
 
-/* --- commit ---------------------------------------------------------- */
-
-/* The changes of a root filesystem (an image mount now; a container once
- * the engine registers its root filesystems under the container's ID). */
-static int
-cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
-{
-  static const char usage_text[]
-      = "[-c CHANGE]... [-m MESSAGE] [-a AUTHOR] ROOTFS [REPOSITORY[:TAG]]";
-  static const struct option options[] = {
-    { "change", required_argument, NULL, 'c' },
-    { "message", required_argument, NULL, 'm' },
-    { "author", required_argument, NULL, 'a' },
-    { NULL, 0, NULL, 0 },
-  };
-  _cleanup_strv_ char **changes = NULL;
-  const char *message = NULL, *author = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "c:m:a:", options, NULL)) != -1)
-    switch (c)
-      {
-      case 'c':
-        strv_append (&changes, optarg);
-        break;
-      case 'm':
-        message = optarg;
-        break;
-      case 'a':
-        author = optarg;
-        break;
-      default:
-        return cli_usage (err, "commit", usage_text, "unknown option");
-      }
-  if (optind >= argc || optind + 2 < argc)
-    return cli_usage (err, "commit", usage_text, "expected a root filesystem and a name");
-  _cleanup_free_ char *tag = NULL;
-  if (optind + 1 < argc)
-    {
-      _cleanup_image_ref_ struct image_ref *ref = NULL;
-      if (image_ref_parse (argv[optind + 1], &ref, err) < 0)
-        return -1;
-      tag = image_ref_string (ref);
-    }
-  struct store *s;
-  _cleanup_free_ char *image_id = NULL, *dir = NULL;
-  if (cli_store (cli, &s, err) < 0 || image_rootfs_info (s, argv[optind], &image_id, &dir, err) < 0)
-    return -1;
-  _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
-  struct image_commit_options opts
-      = { .tag = tag, .changes = changes, .message = message, .author = author };
-  char id[DIGEST_STRING_SIZE];
-  if (image_commit (s, image_id, upper, &opts, id, err) < 0)
-    return -1;
-  printf ("%s\n", id);
-  return 0;
-}
-
 const struct hako_command hako_image_commands[] = {
   { NULL, "images", cmd_images,
     "[-q] [-a] [--digests] [--no-trunc] [-f dangling=true|reference=GLOB] [--format json|TEMPLATE] "
@@ -886,8 +828,6 @@ const struct hako_command hako_image_commands[] = {
   { "image", "rm", cmd_rmi, "[-f] IMAGE...", "remove images", true },
   { "image", "prune", cmd_prune, "[-a] [-f]", "remove dangling (or, with -a, unused) images",
     false },
-  { NULL, "commit", cmd_commit, "[-c CHANGE]... [-m MESSAGE] [-a AUTHOR] ROOTFS [REPOSITORY[:TAG]]",
-    "create an image from the changes of a root filesystem", false },
   { "image", "mount", cmd_mount, "[--name NAME] IMAGE",
     "mount an image's root filesystem (overlay, private upper)", false },
   { "image", "unmount", cmd_unmount, "NAME...", "unmount and remove an image mount", false },

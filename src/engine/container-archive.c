@@ -154,6 +154,9 @@ write_children (struct writer *w, int dir_fd, const char *prefix, struct hk_erro
         close (fd);
       return hk_error_errno (err, errno, "read the directory `%s`", *prefix ? prefix : "/");
     }
+  /* The dup shares the offset of DIR, which an earlier walk may have
+   * left at the end. */
+  rewinddir (dir);
   struct dirent *de;
   while ((errno = 0, de = readdir (dir)) != NULL)
     {

@@ -13,6 +13,7 @@
 #ifndef HAKO_ENGINE_ENGINE_H
 #define HAKO_ENGINE_ENGINE_H
 
+#include "container-diff.h"
 #include "container-record.h"
 #include "container-stats.h"
 #include "common/error.h"
@@ -128,6 +129,25 @@ int engine_copy (struct engine *e, const char *src, const char *dst,
 
 /* export: R's file system (without its mounts) as a tar on OUT_FD. */
 int engine_export (struct engine *e, struct container_record *r, int out_fd,
+                   struct hk_error **err);
+
+/* diff: R's changes to its image's files, in path order (container-diff.h). */
+int engine_diff (struct engine *e, struct container_record *r, struct container_change **out,
+                 size_t *n, struct hk_error **err);
+
+struct engine_commit_options
+{
+  const char *tag;      /* full reference, or NULL */
+  char *const *changes; /* --change instructions, or NULL */
+  const char *message;
+  const char *author;
+  bool pause; /* freeze a running container while its files are read */
+};
+
+/* commit: R's changes as a new layer over its image, and R's config (Cmd,
+ * Env, ...) as the new image's, Docker's way; the image ID goes to ID. */
+int engine_commit (struct engine *e, struct container_record *r,
+                   const struct engine_commit_options *o, char id[DIGEST_STRING_SIZE],
                    struct hk_error **err);
 
 /* Finds a container by name, ID or ID prefix, refreshed. */
