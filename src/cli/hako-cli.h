@@ -82,6 +82,11 @@ int cli_usage (struct hk_error **err, const char *command, const char *usage, co
 bool cli_wants_help (int argc, char **argv, const char *command, const char *usage,
                      const char *summary);
 
+struct store_image;
+/* Prints an image `image prune` or `system prune` removed, after a
+ * "Deleted Images:" header the first time (*(bool *) DATA tells). */
+void cli_print_pruned_image (const struct store_image *img, void *data);
+
 /* Output helpers (cli-output.c). */
 char *cli_human_size (uint64_t bytes);        /* "4.26MB", as Docker writes it */
 /* BYTES with DIGITS significant digits, in powers of 1000 ("4.3kB") or,

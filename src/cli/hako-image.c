@@ -673,6 +673,23 @@ cmd_rmi (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 
 /* --- image prune ----------------------------------------------------- */
 
+void
+cli_print_pruned_image (const struct store_image *img, void *data)
+{
+  bool *header = data;
+  if (!*header)
+    {
+      printf ("Deleted Images:\n");
+      *header = true;
+    }
+  for (size_t t = 0; img->repo_tags && img->repo_tags[t]; t++)
+    {
+      _cleanup_free_ char *f = familiar_name (img->repo_tags[t]);
+      printf ("untagged: %s\n", f);
+    }
+  printf ("deleted: %s\n", img->id);
+}
+
 static int
 cmd_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -698,44 +715,10 @@ cmd_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (optind != argc)
     return cli_usage (err, "image prune", usage_text, "too many arguments");
   struct store *s;
-  if (cli_store (cli, &s, err) < 0)
-    return -1;
-  struct store_image **list = NULL;
-  size_t n = 0;
-  if (store_image_list (s, &list, &n, err) < 0)
-    return -1;
-  int r = 0;
-  bool header = false;
-  for (size_t i = 0; i < n && r == 0; i++)
-    {
-      struct store_image *img = list[i];
-      bool dangling = strv_length (img->repo_tags) == 0 && strv_length (img->repo_digests) == 0;
-      if (!all && !dangling)
-        continue;
-      _cleanup_strv_ char **users = NULL;
-      if ((r = store_image_users (s, img->id, &users, err)) < 0)
-        break;
-      if (users[0] != NULL)
-        continue;
-      if (!header)
-        {
-          printf ("Deleted Images:\n");
-          header = true;
-        }
-      for (size_t t = 0; img->repo_tags && img->repo_tags[t]; t++)
-        {
-          _cleanup_free_ char *f = familiar_name (img->repo_tags[t]);
-          printf ("untagged: %s\n", f);
-        }
-      r = store_image_delete (s, img->id, err);
-      if (r == 0)
-        printf ("deleted: %s\n", img->id);
-    }
-  store_image_list_free (list, n);
-  if (r < 0)
-    return -1;
   struct store_gc_result gc;
-  if (store_gc (s, &gc, err) < 0)
+  bool header = false;
+  if (cli_store (cli, &s, err) < 0
+      || store_image_prune (s, all, cli_print_pruned_image, &header, &gc, err) < 0)
     return -1;
   _cleanup_free_ char *freed = cli_human_size (gc.bytes_freed);
   printf ("%sTotal reclaimed space: %s\n", header ? "\n" : "", freed);

@@ -47,6 +47,12 @@ int volume_users (sqlite3 *db, const char *name, char ***out, struct hk_error **
 /* Removes volume NAME; refused while a container uses it. */
 int volume_remove (sqlite3 *db, const char *root, const char *name, struct hk_error **err);
 
+/* Removes the volumes no container uses: anonymous ones, with ALL named
+ * ones too; REMOVED (may be NULL) hears of each. */
+typedef void (*volume_prune_fn) (const char *name, void *data);
+int volume_prune (sqlite3 *db, const char *root, bool all, volume_prune_fn removed, void *data,
+                  struct hk_error **err);
+
 /* Copies what the image has at SOURCE_DIR (an fd inside the container's
  * root) into the volume, once, if the volume is empty. */
 int volume_fill (sqlite3 *db, struct volume *v, int source_dir, struct hk_error **err);

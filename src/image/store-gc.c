@@ -185,6 +185,33 @@ store_gc (struct store *s, struct store_gc_result *result, struct hk_error **err
   return 0;
 }
 
+int
+store_image_prune (struct store *s, bool all, store_prune_fn deleted, void *data,
+                   struct store_gc_result *result, struct hk_error **err)
+{
+  struct store_image **list = NULL;
+  size_t n = 0;
+  if (store_image_list (s, &list, &n, err) < 0)
+    return -1;
+  int r = 0;
+  for (size_t i = 0; i < n && r == 0; i++)
+    {
+      struct store_image *img = list[i];
+      bool dangling = strv_length (img->repo_tags) == 0 && strv_length (img->repo_digests) == 0;
+      if (!all && !dangling)
+        continue;
+      _cleanup_strv_ char **users = NULL;
+      if ((r = store_image_users (s, img->id, &users, err)) < 0 || users[0] != NULL)
+        continue;
+      if ((r = store_image_delete (s, img->id, err)) == 0 && deleted != NULL)
+        deleted (img, data);
+    }
+  store_image_list_free (list, n);
+  if (r < 0)
+    return -1;
+  return store_gc (s, result, err);
+}
+
 static int
 query_u64 (struct store *s, const char *sql, uint64_t *out, struct hk_error **err)
 {
