@@ -48,6 +48,8 @@ extern const struct hako_command hako_image_commands[];
 extern const struct hako_command hako_image_archive_commands[];
 extern const struct hako_command hako_image_transfer_commands[];
 extern const struct hako_command hako_system_commands[];
+extern const struct hako_command hako_system_prune_commands[];
+extern const struct hako_command hako_system_info_commands[];
 extern const struct hako_command hako_container_commands[];
 extern const struct hako_command hako_container_info_commands[];
 extern const struct hako_command hako_container_control_commands[];

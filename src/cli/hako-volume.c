@@ -35,7 +35,7 @@ cmd_volume_create (struct hako_cli *cli, int argc, char **argv, struct hk_error 
       case 'l':
         {
           const char *eq = strchr (optarg, '=');
-          _cleanup_free_ char *k = eq ? xstrndup (optarg, (size_t) (eq - optarg)) : xstrdup (optarg);
+          _cleanup_free_ char *k = eq ? xstrndup (optarg, (size_t)(eq - optarg)) : xstrdup (optarg);
           json_object_set_new (labels, k, json_string (eq ? eq + 1 : ""));
           break;
         }
@@ -150,8 +150,8 @@ cmd_volume_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error
 static int
 cmd_volume_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option options[] = { { "force", no_argument, NULL, 'f' },
-                                           { NULL, 0, NULL, 0 } };
+  static const struct option options[]
+      = { { "force", no_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
   int c;
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     if (c != 'f')
@@ -194,8 +194,13 @@ cmd_volume_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error *
   struct engine *e;
   if (cli_engine (cli, &e, err) < 0)
     return -1;
+  uint64_t bytes;
   printf ("Deleted Volumes:\n");
-  return volume_prune (e->db, e->root, all, print_name, NULL, err);
+  if (volume_prune (e->db, e->root, all, print_name, NULL, &bytes, err) < 0)
+    return -1;
+  _cleanup_free_ char *freed = cli_human_size (bytes);
+  printf ("\nTotal reclaimed space: %s\n", freed);
+  return 0;
 }
 
 const struct hako_command hako_volume_commands[] = {

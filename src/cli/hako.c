@@ -23,6 +23,8 @@ static const struct hako_command *const command_tables[] = {
   hako_image_archive_commands,
   hako_image_transfer_commands,
   hako_system_commands,
+  hako_system_prune_commands,
+  hako_system_info_commands,
   hako_container_commands,
   hako_container_info_commands,
   hako_container_control_commands,

@@ -16,6 +16,7 @@
 #include "container-diff.h"
 #include "container-record.h"
 #include "container-stats.h"
+#include "prune-filter.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "image/store.h"
@@ -149,6 +150,23 @@ struct engine_commit_options
 int engine_commit (struct engine *e, struct container_record *r,
                    const struct engine_commit_options *o, char id[DIGEST_STRING_SIZE],
                    struct hk_error **err);
+
+/* container prune: removes every stopped (exited or created) container
+ * that F lets go; REMOVED (may be NULL) hears of each, *BYTES is the space
+ * their changes held. */
+typedef void (*engine_prune_fn) (const struct container_record *r, void *data);
+int engine_prune_containers (struct engine *e, const struct prune_filter *f,
+                             engine_prune_fn removed, void *data, uint64_t *bytes,
+                             struct hk_error **err);
+
+/* system info: counts, storage, cgroups, host, as Docker's Info fields
+ * (Containers, ContainersRunning, Images, DockerRootDir, CgroupVersion,
+ * KernelVersion, OperatingSystem, NCPU, MemTotal, ...). */
+int engine_info (struct engine *e, json_t **out, struct hk_error **err);
+
+/* version: {"Client": {...}, "Server": {..., "Components": [...]}} as
+ * Docker's, the libraries hako is built on as components. */
+json_t *engine_version (void);
 
 /* Finds a container by name, ID or ID prefix, refreshed. */
 int engine_find (struct engine *e, const char *ref, struct container_record **out,
