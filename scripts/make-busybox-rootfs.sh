@@ -11,5 +11,5 @@ cp /bin/busybox "$dir/bin/busybox"
 for applet in $(/bin/busybox --list); do
 	[ -e "$dir/bin/$applet" ] || ln -s busybox "$dir/bin/$applet"
 done
-echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/etc/passwd"
-echo 'root:x:0:' >"$dir/etc/group"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$dir/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"

@@ -2,6 +2,7 @@
 /* Output for people and scripts: sizes and times as Docker writes them,
  * aligned tables, and a small subset of Go templates for --format. */
 #include "common/cleanup.h"
+#include "common/json-util.h"
 #include "common/xalloc.h"
 #include "hako-cli.h"
 
@@ -35,34 +36,40 @@ cli_human_size (uint64_t bytes)
 }
 
 char *
+cli_human_duration (int64_t d)
+{
+  if (d < 1)
+    return xstrdup ("Less than a second");
+  if (d == 1)
+    return xstrdup ("1 second");
+  if (d < 60)
+    return xasprintf ("%lld seconds", (long long)d);
+  int64_t m = d / 60;
+  if (m == 1)
+    return xstrdup ("About a minute");
+  if (m < 60)
+    return xasprintf ("%lld minutes", (long long)m);
+  int64_t h = m / 60;
+  if (h == 1)
+    return xstrdup ("About an hour");
+  if (h < 48)
+    return xasprintf ("%lld hours", (long long)h);
+  if (h < 24 * 7 * 2)
+    return xasprintf ("%lld days", (long long)(h / 24));
+  if (h < 24 * 30 * 2)
+    return xasprintf ("%lld weeks", (long long)(h / 24 / 7));
+  if (h < 24 * 365 * 2)
+    return xasprintf ("%lld months", (long long)(h / 24 / 30));
+  return xasprintf ("%lld years", (long long)(h / 24 / 365));
+}
+
+char *
 cli_human_since (int64_t t)
 {
   if (t <= 0)
     return xstrdup ("N/A");
-  int64_t d = (int64_t)time (NULL) - t;
-  if (d < 1)
-    return xstrdup ("Less than a second ago");
-  if (d == 1)
-    return xstrdup ("1 second ago");
-  if (d < 60)
-    return xasprintf ("%lld seconds ago", (long long)d);
-  int64_t m = d / 60;
-  if (m == 1)
-    return xstrdup ("About a minute ago");
-  if (m < 60)
-    return xasprintf ("%lld minutes ago", (long long)m);
-  int64_t h = m / 60;
-  if (h == 1)
-    return xstrdup ("About an hour ago");
-  if (h < 48)
-    return xasprintf ("%lld hours ago", (long long)h);
-  if (h < 24 * 7 * 2)
-    return xasprintf ("%lld days ago", (long long)(h / 24));
-  if (h < 24 * 30 * 2)
-    return xasprintf ("%lld weeks ago", (long long)(h / 24 / 7));
-  if (h < 24 * 365 * 2)
-    return xasprintf ("%lld months ago", (long long)(h / 24 / 30));
-  return xasprintf ("%lld years ago", (long long)(h / 24 / 365));
+  _cleanup_free_ char *d = cli_human_duration ((int64_t)time (NULL) - t);
+  return xasprintf ("%s ago", d);
 }
 
 int64_t
@@ -292,4 +299,25 @@ cli_format_template (const char *format, json_t *obj, struct hk_error **err)
       p = end + 2;
     }
   return out;
+}
+
+int
+cli_print_inspect (json_t *docs, const char *format, struct hk_error **err)
+{
+  if (format == NULL || strcmp (format, "json") == 0)
+    {
+      _cleanup_free_ char *text = json_to_string (docs, true);
+      fputs (text, stdout);
+      return 0;
+    }
+  size_t i;
+  json_t *doc;
+  json_array_foreach (docs, i, doc)
+  {
+    _cleanup_free_ char *line = cli_format_template (format, doc, err);
+    if (line == NULL)
+      return -1;
+    printf ("%s\n", line);
+  }
+  return 0;
 }

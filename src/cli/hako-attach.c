@@ -34,9 +34,11 @@ connect_socket (const char *path, struct hk_error **err)
   *slash = '\0';
   _cleanup_close_ int dir_fd = open (*dir ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0)
-    return hk_error_errno (err, errno, "attach to `%s`: the container's monitor is not there", path);
+    return hk_error_errno (err, errno, "attach to `%s`: the container's monitor is not there",
+                           path);
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if ((size_t) snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir_fd, slash + 1)
+  if ((size_t)snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir_fd,
+                        slash + 1)
       >= sizeof addr.sun_path)
     return hk_error_set (err, ENAMETOOLONG, "attach socket `%s`: name too long", path);
   for (int attempt = 0; attempt < 100; attempt++)
@@ -44,7 +46,7 @@ connect_socket (const char *path, struct hk_error **err)
       int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
       if (fd < 0)
         return hk_error_errno (err, errno, "socket");
-      if (connect (fd, (struct sockaddr *) &addr, sizeof addr) == 0)
+      if (connect (fd, (struct sockaddr *)&addr, sizeof addr) == 0)
         return fd;
       int saved = errno;
       close (fd);
@@ -53,7 +55,8 @@ connect_socket (const char *path, struct hk_error **err)
       struct timespec ts = { 0, 20 * 1000000L };
       nanosleep (&ts, NULL);
     }
-  return hk_error_set (err, ETIMEDOUT, "attach to `%s`: the container's monitor is not there", path);
+  return hk_error_set (err, ETIMEDOUT, "attach to `%s`: the container's monitor is not there",
+                       path);
 }
 
 static int
@@ -74,7 +77,7 @@ send_size (int sock)
     {
       char text[32];
       int n = snprintf (text, sizeof text, "%u %u", ws.ws_row, ws.ws_col);
-      send_frame (sock, ATTACH_RESIZE, text, (size_t) n);
+      send_frame (sock, ATTACH_RESIZE, text, (size_t)n);
     }
 }
 
@@ -90,7 +93,7 @@ parse_detach_keys (const char *spec, char *out, size_t max)
       if (strncmp (k, "ctrl-", 5) == 0 && k[5] && !k[6])
         {
           char c = k[5];
-          out[n++] = c == '@' ? 0 : (char) ((c | 0x20) - 'a' + 1);
+          out[n++] = c == '@' ? 0 : (char)((c | 0x20) - 'a' + 1);
         }
       else if (strlen (k) == 1)
         out[n++] = k[0];
@@ -114,7 +117,7 @@ read_frames (struct frame_reader *r, const char *buf, size_t n, int *exit_code)
     {
       if (r->header_got < ATTACH_HEADER)
         {
-          r->header[r->header_got++] = (uint8_t) buf[i++];
+          r->header[r->header_got++] = (uint8_t)buf[i++];
           if (r->header_got == ATTACH_HEADER)
             {
               r->len = attach_length (r->header);
@@ -134,7 +137,7 @@ read_frames (struct frame_reader *r, const char *buf, size_t n, int *exit_code)
         }
       if (r->header_got == ATTACH_HEADER && r->got == r->len)
         {
-          switch ((enum attach_frame) r->header[0])
+          switch ((enum attach_frame)r->header[0])
             {
             case ATTACH_STDOUT:
               fs_write_all (1, r->payload, r->len);
@@ -188,7 +191,8 @@ attach_session (const struct attach_options *o, int *exit_code, bool *detached,
   sigprocmask (SIG_BLOCK, &signals, &old);
   _cleanup_close_ int sfd = signalfd (-1, &signals, SFD_CLOEXEC);
   char keys[8];
-  size_t n_keys = parse_detach_keys (o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q", keys, sizeof keys);
+  size_t n_keys
+      = parse_detach_keys (o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q", keys, sizeof keys);
   size_t matched = 0;
   bool stdin_open = o->with_stdin;
   struct frame_reader *reader = calloc (1, sizeof *reader);
@@ -209,7 +213,7 @@ attach_session (const struct attach_options *o, int *exit_code, bool *detached,
               result = hk_error_set (err, EPIPE, "the container's monitor went away");
               break;
             }
-          if (read_frames (reader, buf, (size_t) n, exit_code) != 0)
+          if (read_frames (reader, buf, (size_t)n, exit_code) != 0)
             break;
         }
       if (fds[1].revents)
@@ -234,7 +238,7 @@ attach_session (const struct attach_options *o, int *exit_code, bool *detached,
                         goto out;
                       }
                   }
-              send_frame (sock, ATTACH_STDIN, buf, (size_t) n);
+              send_frame (sock, ATTACH_STDIN, buf, (size_t)n);
             }
         }
       if (fds[2].revents)
@@ -245,9 +249,9 @@ attach_session (const struct attach_options *o, int *exit_code, bool *detached,
               if (si.ssi_signo == SIGWINCH)
                 send_size (sock);
               else if (o->forward_signal != NULL && !o->tty)
-                o->forward_signal ((int) si.ssi_signo, o->data);
+                o->forward_signal ((int)si.ssi_signo, o->data);
               else if (o->forward_signal != NULL && si.ssi_signo != SIGINT)
-                o->forward_signal ((int) si.ssi_signo, o->data);
+                o->forward_signal ((int)si.ssi_signo, o->data);
             }
         }
     }

@@ -28,6 +28,7 @@ struct hako_cli
   struct engine *engine; /* opened on first use by cli_engine() */
   bool stdout_is_tty;
   bool stderr_is_tty;
+  char **argv; /* our whole command line, for a re-execution from a sealed copy */
 };
 
 typedef int (*hako_command_fn) (struct hako_cli *cli, int argc, char **argv, struct hk_error **err);
@@ -39,8 +40,9 @@ struct hako_command
   hako_command_fn fn;
   const char *usage; /* arguments, for `--help` and usage errors */
   const char *summary;
-  bool hidden; /* an alias: not listed in `hako --help` */
-  bool raw_args; /* arguments after the first operand are not ours (run, exec) */
+  bool hidden;    /* an alias: not listed in `hako --help` */
+  bool raw_args;  /* arguments after the first operand are not ours (run, exec) */
+  bool top_level; /* also `hako NAME`, as Docker has `docker run` for `docker container run` */
 };
 
 /* Tables end with an entry whose name is NULL. */
@@ -56,6 +58,7 @@ extern const struct hako_command hako_container_control_commands[];
 extern const struct hako_command hako_container_stats_commands[];
 extern const struct hako_command hako_container_fs_commands[];
 extern const struct hako_command hako_volume_commands[];
+extern const struct hako_command hako_exec_commands[];
 
 /* The engine over the store, opened once (cli-engine.c). */
 int cli_engine (struct hako_cli *cli, struct engine **out, struct hk_error **err);
@@ -95,6 +98,7 @@ char *cli_human_size (uint64_t bytes);        /* "4.26MB", as Docker writes it *
  * BINARY, of 1024 ("1.465MiB"): Docker's two ways of writing sizes. */
 char *cli_size_text (uint64_t bytes, bool binary, int digits);
 char *cli_human_since (int64_t unix_time);    /* "3 weeks ago" */
+char *cli_human_duration (int64_t seconds);   /* "About a minute" */
 int64_t cli_parse_time (const char *rfc3339); /* 0 when unparsable */
 char *cli_short_id (const char *id);          /* 12 hex digits */
 
@@ -108,5 +112,9 @@ void cli_table_free (struct cli_table *t);
  * "{{json .}}", "{{json .Config.Env}}") over OBJ.  Supports field paths,
  * `json` and `\t`/`\n`.  Returns the text, or NULL with *ERR. */
 char *cli_format_template (const char *format, json_t *obj, struct hk_error **err);
+
+/* What every `inspect` prints: the array DOCS as indented JSON, or each
+ * document through FORMAT (-f). */
+int cli_print_inspect (json_t *docs, const char *format, struct hk_error **err);
 
 #endif

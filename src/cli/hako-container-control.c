@@ -77,14 +77,13 @@ cmd_update (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_container_control_commands[] = {
-  { NULL, "pause", cmd_pause, "CONTAINER...", "pause every process of containers" },
-  { NULL, "unpause", cmd_unpause, "CONTAINER...", "resume paused containers" },
-  { NULL, "rename", cmd_rename, "CONTAINER NEW_NAME", "rename a container" },
-  { NULL, "update", cmd_update, update_options_usage,
-    "change the resource limits or restart policy of containers" },
-  { "container", "pause", cmd_pause, "CONTAINER...", "pause containers", true },
-  { "container", "unpause", cmd_unpause, "CONTAINER...", "unpause containers", true },
-  { "container", "rename", cmd_rename, "CONTAINER NEW_NAME", "rename a container", true },
-  { "container", "update", cmd_update, update_options_usage, "update containers", true },
+  { "container", "pause", cmd_pause, "CONTAINER...", "pause every process of containers",
+    .top_level = true },
+  { "container", "unpause", cmd_unpause, "CONTAINER...", "resume paused containers",
+    .top_level = true },
+  { "container", "rename", cmd_rename, "CONTAINER NEW_NAME", "rename a container",
+    .top_level = true },
+  { "container", "update", cmd_update, update_options_usage,
+    "change the resource limits or restart policy of containers", .top_level = true },
   { NULL, NULL, NULL, NULL, NULL },
 };

@@ -227,13 +227,13 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_container_fs_commands[] = {
-  { NULL, "cp", cmd_cp, cp_usage, "copy files between a container and the host" },
-  { NULL, "export", cmd_export, "[-o FILE] CONTAINER", "a container's file system as a tar" },
-  { NULL, "diff", cmd_diff, "CONTAINER", "show what a container changed in its image's files" },
-  { NULL, "commit", cmd_commit, commit_usage, "create an image from a container's changes" },
-  { "container", "cp", cmd_cp, cp_usage, "copy files", true },
-  { "container", "diff", cmd_diff, "CONTAINER", "show a container's changes", true },
-  { "container", "commit", cmd_commit, commit_usage, "create an image from a container", true },
-  { "container", "export", cmd_export, "[-o FILE] CONTAINER", "export a container", true },
+  { "container", "cp", cmd_cp, cp_usage, "copy files between a container and the host",
+    .top_level = true },
+  { "container", "diff", cmd_diff, "CONTAINER",
+    "show what a container changed in its image's files", .top_level = true },
+  { "container", "export", cmd_export, "[-o FILE] CONTAINER", "a container's file system as a tar",
+    .top_level = true },
+  { "container", "commit", cmd_commit, commit_usage, "create an image from a container's changes",
+    .top_level = true },
   { NULL, NULL, NULL, NULL, NULL },
 };

@@ -66,32 +66,14 @@ health_status (struct engine *e, const struct container_record *r)
   return status ? xstrdup (status) : NULL;
 }
 
-static char *
-duration_text (int64_t seconds)
-{
-  if (seconds < 1)
-    return xstrdup ("Less than a second");
-  if (seconds < 60)
-    return xasprintf ("%lld seconds", (long long) seconds);
-  if (seconds < 120)
-    return xstrdup ("About a minute");
-  if (seconds < 3600)
-    return xasprintf ("%lld minutes", (long long) (seconds / 60));
-  if (seconds < 7200)
-    return xstrdup ("About an hour");
-  if (seconds < 172800)
-    return xasprintf ("%lld hours", (long long) (seconds / 3600));
-  return xasprintf ("%lld days", (long long) (seconds / 86400));
-}
-
 /* "Up 5 seconds (healthy)", "Exited (0) 3 minutes ago", "Created". */
 static char *
 status_text (struct engine *e, const struct container_record *r)
 {
-  int64_t now = (int64_t) time (NULL);
+  int64_t now = (int64_t)time (NULL);
   if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
     {
-      _cleanup_free_ char *up = duration_text (now - cli_parse_time (r->started_at));
+      _cleanup_free_ char *up = cli_human_duration (now - cli_parse_time (r->started_at));
       _cleanup_free_ char *health = health_status (e, r);
       return xasprintf ("Up %s%s%s%s%s", up, strcmp (r->state, "paused") == 0 ? " (Paused)" : "",
                         health ? " (" : "", health ? health : "", health ? ")" : "");
@@ -113,11 +95,11 @@ ports_text (const struct container_record *r)
   json_array_foreach (json_object_get (r->options, "Ports"), i, p)
   {
     const char *ip = json_string_value (json_object_get (p, "HostIp"));
-    char *more = xasprintf ("%s%s%s:%lld->%lld/%s", text, *text ? ", " : "",
-                            ip && *ip ? ip : "0.0.0.0",
-                            (long long) json_integer_value (json_object_get (p, "HostPort")),
-                            (long long) json_integer_value (json_object_get (p, "ContainerPort")),
-                            json_string_value (json_object_get (p, "Protocol")));
+    char *more
+        = xasprintf ("%s%s%s:%lld->%lld/%s", text, *text ? ", " : "", ip && *ip ? ip : "0.0.0.0",
+                     (long long)json_integer_value (json_object_get (p, "HostPort")),
+                     (long long)json_integer_value (json_object_get (p, "ContainerPort")),
+                     json_string_value (json_object_get (p, "Protocol")));
     free (text);
     text = more;
   }
@@ -151,7 +133,7 @@ matches (const struct container_record *r, char **filters)
     {
       const char *f = filters[i], *eq = strchr (f, '=');
       const char *v = eq ? eq + 1 : "";
-      size_t klen = eq ? (size_t) (eq - f) : strlen (f);
+      size_t klen = eq ? (size_t)(eq - f) : strlen (f);
       bool ok = true;
       if (strncmp (f, "status", klen) == 0 && klen == 6)
         ok = strcmp (r->state, v) == 0;
@@ -167,7 +149,7 @@ matches (const struct container_record *r, char **filters)
         {
           json_t *labels = json_object_get (r->options, "Labels");
           const char *veq = strchr (v, '=');
-          _cleanup_free_ char *key = veq ? xstrndup (v, (size_t) (veq - v)) : xstrdup (v);
+          _cleanup_free_ char *key = veq ? xstrndup (v, (size_t)(veq - v)) : xstrdup (v);
           json_t *have = json_object_get (labels, key);
           ok = have != NULL && (veq == NULL || strcmp (json_string_value (have), veq + 1) == 0);
         }
@@ -184,9 +166,12 @@ check_filters (char **filters, struct hk_error **err)
   for (size_t i = 0; filters && filters[i]; i++)
     {
       const char *eq = strchr (filters[i], '=');
-      _cleanup_free_ char *key = eq ? xstrndup (filters[i], (size_t) (eq - filters[i])) : NULL;
-      if (key == NULL || !strv_contains ((char *const *) keys, key))
-        return hk_error_set (err, EINVAL, "--filter: \"%s\" is not one of status=, name=, id=, label=, ancestor=, exited=", filters[i]);
+      _cleanup_free_ char *key = eq ? xstrndup (filters[i], (size_t)(eq - filters[i])) : NULL;
+      if (key == NULL || !strv_contains ((char *const *)keys, key))
+        return hk_error_set (
+            err, EINVAL,
+            "--filter: \"%s\" is not one of status=, name=, id=, label=, ancestor=, exited=",
+            filters[i]);
     }
   return 0;
 }
@@ -194,12 +179,10 @@ check_filters (char **filters, struct hk_error **err)
 static int
 cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option options[] = { { "all", no_argument, NULL, 'a' },
-                                           { "quiet", no_argument, NULL, 'q' },
-                                           { "no-trunc", no_argument, NULL, 'T' },
-                                           { "filter", required_argument, NULL, 'f' },
-                                           { "format", required_argument, NULL, 'F' },
-                                           { NULL, 0, NULL, 0 } };
+  static const struct option options[]
+      = { { "all", no_argument, NULL, 'a' },          { "quiet", no_argument, NULL, 'q' },
+          { "no-trunc", no_argument, NULL, 'T' },     { "filter", required_argument, NULL, 'f' },
+          { "format", required_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
   static const char usage[] = "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]";
   bool all = false, quiet = false, no_trunc = false;
   _cleanup_strv_ char **filters = NULL;
@@ -238,7 +221,6 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   static const char *const headers[]
       = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", NULL };
   struct cli_table *table = (quiet || format) ? NULL : cli_table_new (headers);
-  _cleanup_json_ json_t *rows = json_array ();
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++)
     {
@@ -254,11 +236,11 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       _cleanup_json_ json_t *row = ps_row (e, r, no_trunc);
       if (quiet)
         printf ("%s\n", json_string_value (json_object_get (row, "ID")));
-      else if (format && strcmp (format, "json") == 0)
-        json_array_append (rows, row);
       else if (format)
         {
-          _cleanup_free_ char *line = cli_format_template (format, row, err);
+          /* Docker's `--format json`: an object per line. */
+          _cleanup_free_ char *line = cli_format_template (
+              strcmp (format, "json") == 0 ? "{{json .}}" : format, row, err);
           if (line == NULL)
             rc = -1;
           else
@@ -266,18 +248,16 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         }
       else
         {
-          const char *cells[] = { json_string_value (json_object_get (row, "ID")), r->image_name,
+          const char *cells[] = { json_string_value (json_object_get (row, "ID")),
+                                  r->image_name,
                                   json_string_value (json_object_get (row, "Command")),
                                   json_string_value (json_object_get (row, "RunningFor")),
                                   json_string_value (json_object_get (row, "Status")),
-                                  json_string_value (json_object_get (row, "Ports")), r->name, NULL };
+                                  json_string_value (json_object_get (row, "Ports")),
+                                  r->name,
+                                  NULL };
           cli_table_add (table, cells);
         }
-    }
-  if (rc == 0 && format && strcmp (format, "json") == 0)
-    {
-      _cleanup_free_ char *text = json_to_string (rows, false);
-      fputs (text, stdout);
     }
   if (table)
     {
@@ -308,29 +288,35 @@ static json_t *
 inspect_json (struct engine *e, const struct container_record *r)
 {
   static const char *const config_keys[]
-      = { "Hostname", "Domainname", "User", "Tty", "OpenStdin", "Env", "Cmd", "WorkingDir",
-          "Entrypoint", "Labels", "StopSignal", "StopTimeout", "Healthcheck", NULL };
+      = { "Hostname",   "Domainname", "User",   "Tty",        "OpenStdin",   "Env",         "Cmd",
+          "WorkingDir", "Entrypoint", "Labels", "StopSignal", "StopTimeout", "Healthcheck", NULL };
   static const char *const host_keys[]
-      = { "NetworkMode", "RestartPolicy", "AutoRemove", "CapAdd", "CapDrop", "Privileged",
-          "ReadonlyRootfs", "SecurityOpt", "Memory", "MemorySwap", "MemoryReservation",
-          "NanoCpus", "CpuShares", "CpusetCpus", "PidsLimit", "Ulimits", "Devices", "Tmpfs",
-          "Sysctls", "LogConfig", "Init", "Runtime", "PortBindings", "PublishAllPorts", "Dns",
-          "DnsSearch", "ExtraHosts", NULL };
+      = { "NetworkMode", "RestartPolicy", "AutoRemove",        "CapAdd",
+          "CapDrop",     "Privileged",    "ReadonlyRootfs",    "SecurityOpt",
+          "Memory",      "MemorySwap",    "MemoryReservation", "NanoCpus",
+          "CpuShares",   "CpusetCpus",    "PidsLimit",         "Ulimits",
+          "Devices",     "Tmpfs",         "Sysctls",           "LogConfig",
+          "Init",        "Runtime",       "PortBindings",      "PublishAllPorts",
+          "Dns",         "DnsSearch",     "ExtraHosts",        NULL };
   pid_t pid = 0;
   bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
   if (running)
     {
-      _cleanup_state_ struct container_state *s = NULL;
+      struct runtime_backend b;
+      engine_backend (e, r, &b);
+      _cleanup_json_ json_t *s = NULL;
       struct hk_error *ignored = NULL;
-      if (state_load (e->runtime_root, r->id, &s, &ignored) == 0)
-        pid = s->pid;
+      if (backend_state (&b, r->id, &s, &ignored) == 0)
+        pid = (pid_t)json_integer_value (json_object_get (s, "pid"));
       hk_error_free (ignored);
     }
-  json_t *state = json_pack ("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status",
-                             r->state, "Running", running, "Paused",
-                             strcmp (r->state, "paused") == 0, "Restarting", 0, "OOMKilled", 0,
-                             "Dead", 0, "Pid", (int) pid, "ExitCode", r->exit_code, "Error",
-                             r->error, "StartedAt", r->started_at, "FinishedAt", r->finished_at);
+  json_t *state
+      = json_pack ("{s:s, s:b, s:b, s:b, s:b, s:b, s:i, s:i, s:s, s:s, s:s}", "Status", r->state,
+                   "Running", running, "Paused", strcmp (r->state, "paused") == 0, "Restarting", 0,
+                   "OOMKilled", 0, "Dead", 0, "Pid", (int)pid, "ExitCode", r->exit_code, "Error",
+                   r->error, "StartedAt", r->started_at, "FinishedAt", r->finished_at);
+  /* Podman calls its monitor conmon and shows its pid as ConmonPid. */
+  json_object_set_new (state, "MonitorPid", json_integer (running ? r->monitor_pid : 0));
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *health_path = xasprintf ("%s/health", run_dir);
   _cleanup_free_ char *health_text = NULL;
@@ -347,28 +333,29 @@ inspect_json (struct engine *e, const struct container_record *r)
   json_t *binds = json_array ();
   size_t i;
   json_t *m;
-  json_array_foreach (json_object_get (r->options, "MountPoints"), i, m)
-  if (strcmp (json_string_value (json_object_get (m, "Type")), "bind") == 0)
-    {
-      char *b = xasprintf ("%s:%s%s", json_string_value (json_object_get (m, "Source")),
-                           json_string_value (json_object_get (m, "Destination")),
-                           json_is_true (json_object_get (m, "RW")) ? "" : ":ro");
-      json_array_append_new (binds, json_string (b));
-      free (b);
-    }
+  json_array_foreach (json_object_get (r->options, "MountPoints"), i,
+                      m) if (strcmp (json_string_value (json_object_get (m, "Type")), "bind") == 0)
+  {
+    char *b = xasprintf ("%s:%s%s", json_string_value (json_object_get (m, "Source")),
+                         json_string_value (json_object_get (m, "Destination")),
+                         json_is_true (json_object_get (m, "RW")) ? "" : ":ro");
+    json_array_append_new (binds, json_string (b));
+    free (b);
+  }
   json_object_set_new (host, "Binds", binds);
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
   _cleanup_free_ char *name = xasprintf ("/%s", r->name);
   json_t *mounts = json_object_get (r->options, "MountPoints");
   json_t *network = json_object_get (r->options, "NetworkSettings");
-  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:O, s:O, s:{s:s, s:{s:s, s:s, s:s}}}",
+  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:O, s:O, s:{s:s, "
+                    "s:{s:s, s:s, s:s}}}",
                     "Id", r->id, "Created", r->created, "Name", name, "State", state, "Image",
-                    r->image_id, "LogPath", log_path, "ResolvConfPath",
-                    "", "RestartCount", r->restart_count, "Driver", "overlay", "Config", config,
-                    "HostConfig", host, "Mounts", mounts ? mounts : json_array (),
-                    "NetworkSettings", network ? network : json_object (), "GraphDriver", "Name",
-                    "overlay", "Data", "UpperDir", "", "WorkDir", "", "MergedDir", "");
+                    r->image_id, "LogPath", log_path, "ResolvConfPath", "", "RestartCount",
+                    r->restart_count, "Driver", "overlay", "Config", config, "HostConfig", host,
+                    "Mounts", mounts ? mounts : json_array (), "NetworkSettings",
+                    network ? network : json_object (), "GraphDriver", "Name", "overlay", "Data",
+                    "UpperDir", "", "WorkDir", "", "MergedDir", "");
 }
 
 static int
@@ -404,24 +391,9 @@ cmd_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       _cleanup_record_ struct container_record *r = NULL;
       if (engine_find (e, argv[i], &r, err) < 0)
         return -1;
-      json_t *j = inspect_json (e, r);
-      if (format)
-        {
-          _cleanup_free_ char *line = cli_format_template (format, j, err);
-          json_decref (j);
-          if (line == NULL)
-            return -1;
-          printf ("%s\n", line);
-        }
-      else
-        json_array_append_new (all, j);
+      json_array_append_new (all, inspect_json (e, r));
     }
-  if (!format)
-    {
-      _cleanup_free_ char *text = json_to_string (all, true);
-      fputs (text, stdout);
-    }
-  return 0;
+  return cli_print_inspect (all, format, err);
 }
 
 /* ---- logs ---- */
@@ -439,7 +411,7 @@ parse_rfc3339_ns (const char *text)
   const char *rest = strptime (text, "%Y-%m-%dT%H:%M:%S", &tm);
   if (rest == NULL)
     return 0;
-  int64_t ns = (int64_t) timegm (&tm) * 1000000000LL;
+  int64_t ns = (int64_t)timegm (&tm) * 1000000000LL;
   if (*rest == '.')
     {
       int64_t frac = 0, scale = 100000000;
@@ -465,7 +437,7 @@ parse_log_time (const char *text, const char *flag, int64_t *out, struct hk_erro
   double unix_time = strtod (text, &end);
   if (*end == '\0' && end != text)
     {
-      *out = (int64_t) (unix_time * 1e9);
+      *out = (int64_t)(unix_time * 1e9);
       return 0;
     }
   int64_t ms;
@@ -473,7 +445,7 @@ parse_log_time (const char *text, const char *flag, int64_t *out, struct hk_erro
     return -1;
   struct timespec ts;
   clock_gettime (CLOCK_REALTIME, &ts);
-  *out = (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec - ms * 1000000LL;
+  *out = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec - ms * 1000000LL;
   return 0;
 }
 
@@ -563,18 +535,18 @@ follow (struct engine *e, const char *id, const char *path, off_t from, const st
       ssize_t n;
       while ((n = read (fd, buf, sizeof buf)) > 0)
         {
-          pending = xrealloc (pending, pending_len + (size_t) n + 1);
-          memcpy (pending + pending_len, buf, (size_t) n);
-          pending_len += (size_t) n;
+          pending = xrealloc (pending, pending_len + (size_t)n + 1);
+          memcpy (pending + pending_len, buf, (size_t)n);
+          pending_len += (size_t)n;
           char *start = pending, *nl;
-          while ((nl = memchr (start, '\n', pending_len - (size_t) (start - pending))) != NULL)
+          while ((nl = memchr (start, '\n', pending_len - (size_t)(start - pending))) != NULL)
             {
               *nl = '\0';
               if (!print_log_line (start, f))
                 goto out;
               start = nl + 1;
             }
-          pending_len -= (size_t) (start - pending);
+          pending_len -= (size_t)(start - pending);
           memmove (pending, start, pending_len);
         }
       if (last)
@@ -583,7 +555,7 @@ follow (struct engine *e, const char *id, const char *path, off_t from, const st
       if (poll (&p, 1, 250) > 0)
         {
           char ev[4096];
-          (void) !read (in, ev, sizeof ev);
+          (void)!read (in, ev, sizeof ev);
           /* Rotated: go on in the new file. */
           struct stat a, b;
           if (fstat (fd, &a) == 0 && stat (path, &b) == 0 && a.st_ino != b.st_ino)
@@ -606,12 +578,10 @@ out:
 static int
 cmd_logs (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option options[] = { { "follow", no_argument, NULL, 'f' },
-                                           { "tail", required_argument, NULL, 'n' },
-                                           { "since", required_argument, NULL, 'S' },
-                                           { "until", required_argument, NULL, 'U' },
-                                           { "timestamps", no_argument, NULL, 't' },
-                                           { NULL, 0, NULL, 0 } };
+  static const struct option options[]
+      = { { "follow", no_argument, NULL, 'f' },      { "tail", required_argument, NULL, 'n' },
+          { "since", required_argument, NULL, 'S' }, { "until", required_argument, NULL, 'U' },
+          { "timestamps", no_argument, NULL, 't' },  { NULL, 0, NULL, 0 } };
   static const char usage[] = "[-f] [--tail N|all] [--since T] [--until T] [-t] CONTAINER";
   struct log_filter f = { 0 };
   bool follow_flag = false;
@@ -656,7 +626,7 @@ cmd_logs (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   _cleanup_strv_ char **files = log_files (path);
   _cleanup_strv_ char **lines = all_lines (files);
   size_t n = strv_length (lines);
-  size_t first = tail >= 0 && (size_t) tail < n ? n - (size_t) tail : 0;
+  size_t first = tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0;
   for (size_t i = first; i < n; i++)
     if (!print_log_line (lines[i], &f))
       return 0;
@@ -670,12 +640,13 @@ cmd_logs (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_container_info_commands[] = {
-  { NULL, "ps", cmd_ps, "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]", "list containers" },
-  { NULL, "inspect", cmd_inspect, "[-f FORMAT] CONTAINER...", "show containers in detail" },
-  { NULL, "logs", cmd_logs, "[-f] [--tail N|all] [--since T] [--until T] [-t] CONTAINER", "show a container's output" },
-  { "container", "ls", cmd_ps, "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]", "list containers", true },
-  { "container", "ps", cmd_ps, "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]", "list containers", true },
-  { "container", "inspect", cmd_inspect, "[-f FORMAT] CONTAINER...", "show containers in detail", true },
-  { "container", "logs", cmd_logs, "[-f] [--tail N|all] CONTAINER", "show a container's output", true },
+  { "container", "ps", cmd_ps, "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]",
+    "list containers", .top_level = true },
+  { "container", "ls", cmd_ps, "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]",
+    "list containers", true },
+  { "container", "inspect", cmd_inspect, "[-f FORMAT] CONTAINER...", "show containers in detail",
+    .top_level = true },
+  { "container", "logs", cmd_logs, "[-f] [--tail N|all] [--since T] [--until T] [-t] CONTAINER",
+    "show a container's output", .top_level = true },
   { NULL, NULL, NULL, NULL, NULL },
 };

@@ -310,14 +310,10 @@ cmd_stats (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_container_stats_commands[] = {
-  { NULL, "top", cmd_top, "CONTAINER [ps OPTIONS]", "show the processes of a container",
-    .raw_args = true },
-  { NULL, "stats", cmd_stats,
-    "[-a] [--no-stream] [--no-trunc] [--format json|TEMPLATE] [CONTAINER...]",
-    "show the resource usage of containers, live" },
   { "container", "top", cmd_top, "CONTAINER [ps OPTIONS]", "show the processes of a container",
-    true, true },
-  { "container", "stats", cmd_stats, "[-a] [--no-stream] [--format FORMAT] [CONTAINER...]",
-    "show resource usage", true },
+    .raw_args = true, .top_level = true },
+  { "container", "stats", cmd_stats,
+    "[-a] [--no-stream] [--no-trunc] [--format json|TEMPLATE] [CONTAINER...]",
+    "show the resource usage of containers, live", .top_level = true },
   { NULL, NULL, NULL, NULL, NULL },
 };

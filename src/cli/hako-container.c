@@ -37,11 +37,19 @@ opt_bool (const json_t *o, const char *key)
   return json_is_true (json_object_get (o, key));
 }
 
+/* How a client attaches: -i, --detach-keys, --sig-proxy. */
+struct attach_mode
+{
+  bool with_stdin;
+  const char *detach_keys; /* NULL: ctrl-p,ctrl-q */
+  bool sig_proxy;          /* our signals go to the container */
+};
+
 /* Attaches to R (started or about to be) and returns its exit code;
  * waits for its cleanup too, so that --rm is done when we return. */
 static int
-attach_and_wait (struct engine *e, struct container_record *r, bool send_start, bool with_stdin,
-                 const char *detach_keys, struct hk_error **err)
+attach_and_wait (struct engine *e, struct container_record *r, bool send_start,
+                 const struct attach_mode *mode, struct hk_error **err)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *socket = xasprintf ("%s/attach", run_dir);
@@ -49,10 +57,10 @@ attach_and_wait (struct engine *e, struct container_record *r, bool send_start, 
   struct attach_options o = {
     .socket_path = socket,
     .send_start = send_start,
-    .with_stdin = with_stdin,
+    .with_stdin = mode->with_stdin,
     .tty = opt_bool (r->options, "Tty"),
-    .detach_keys = detach_keys,
-    .forward_signal = forward_signal,
+    .detach_keys = mode->detach_keys,
+    .forward_signal = mode->sig_proxy ? forward_signal : NULL,
     .data = &f,
   };
   int code;
@@ -92,7 +100,10 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       rc = 0;
       goto out;
     }
-  rc = attach_and_wait (e, r, true, opt_bool (req.options, "OpenStdin"), req.detach_keys, err);
+  struct attach_mode mode = { .with_stdin = opt_bool (req.options, "OpenStdin"),
+                              .detach_keys = req.detach_keys,
+                              .sig_proxy = true };
+  rc = attach_and_wait (e, r, true, &mode, err);
 out:
   run_request_clear (&req);
   return rc;
@@ -105,8 +116,8 @@ cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct engine *e;
   int rc = -1;
   _cleanup_record_ struct container_record *r = NULL;
-  if (run_options_parse (argc, argv, "create", false, &req, err) == 0 && cli_engine (cli, &e, err) == 0
-      && engine_create (e, req.image, req.options, &r, err) == 0)
+  if (run_options_parse (argc, argv, "create", false, &req, err) == 0
+      && cli_engine (cli, &e, err) == 0 && engine_create (e, req.image, req.options, &r, err) == 0)
     {
       printf ("%s\n", r->id);
       rc = 0;
@@ -129,7 +140,8 @@ start_one (struct engine *e, struct container_record *r, void *data, struct hk_e
     return -1;
   if (f->attach)
     {
-      f->code = attach_and_wait (e, r, true, f->interactive, NULL, err);
+      struct attach_mode mode = { .with_stdin = f->interactive, .sig_proxy = true };
+      f->code = attach_and_wait (e, r, true, &mode, err);
       return f->code < 0 ? -1 : 0;
     }
   return 0;
@@ -163,6 +175,54 @@ cmd_start (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 static int
+cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const char usage[] = "[--no-stdin] [--detach-keys KEYS] [--sig-proxy=false] CONTAINER";
+  enum
+  {
+    OPT_NO_STDIN = 256,
+    OPT_DETACH_KEYS,
+    OPT_SIG_PROXY,
+  };
+  static const struct option options[] = {
+    { "no-stdin", no_argument, NULL, OPT_NO_STDIN },
+    { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+    { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
+    { NULL, 0, NULL, 0 },
+  };
+  bool with_stdin = true, sig_proxy = true;
+  const char *detach_keys = NULL;
+  int c;
+  while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
+    switch (c)
+      {
+      case OPT_NO_STDIN:
+        with_stdin = false;
+        break;
+      case OPT_DETACH_KEYS:
+        detach_keys = optarg;
+        break;
+      case OPT_SIG_PROXY:
+        sig_proxy = optarg == NULL || strcmp (optarg, "true") == 0;
+        break;
+      default:
+        return cli_usage (err, "attach", usage, "unknown option");
+      }
+  if (argc - optind != 1)
+    return cli_usage (err, "attach", usage, "expected one container");
+  struct engine *e;
+  _cleanup_record_ struct container_record *r = NULL;
+  if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
+    return -1;
+  if (strcmp (r->state, "running") != 0 && strcmp (r->state, "paused") != 0)
+    return hk_error_set (err, EINVAL, "you cannot attach to a stopped container, start it first");
+  struct attach_mode mode = { .with_stdin = with_stdin && opt_bool (r->options, "OpenStdin"),
+                              .detach_keys = detach_keys,
+                              .sig_proxy = sig_proxy };
+  return attach_and_wait (e, r, false, &mode, err);
+}
+
+static int
 parse_timeout (int argc, char **argv, const char *command, int *timeout, struct hk_error **err)
 {
   static const struct option options[] = { { "time", required_argument, NULL, 't' },
@@ -178,7 +238,7 @@ parse_timeout (int argc, char **argv, const char *command, int *timeout, struct 
       long v = strtol (optarg, &end, 10);
       if (*end || end == optarg || v < 0)
         return hk_error_set (err, EINVAL, "-t: \"%s\" is not a number of seconds", optarg);
-      *timeout = (int) v;
+      *timeout = (int)v;
     }
   return 0;
 }
@@ -186,7 +246,7 @@ parse_timeout (int argc, char **argv, const char *command, int *timeout, struct 
 static int
 stop_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
 {
-  return engine_stop (e, r, *(int *) data, err);
+  return engine_stop (e, r, *(int *)data, err);
 }
 
 static int
@@ -202,7 +262,7 @@ cmd_stop (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 static int
 restart_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
 {
-  if (engine_stop (e, r, *(int *) data, err) < 0)
+  if (engine_stop (e, r, *(int *)data, err) < 0)
     return -1;
   return engine_start (e, r, false, err);
 }
@@ -220,14 +280,14 @@ cmd_restart (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 static int
 kill_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
 {
-  return engine_kill (e, r, *(int *) data, err);
+  return engine_kill (e, r, *(int *)data, err);
 }
 
 static int
 cmd_kill (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option options[] = { { "signal", required_argument, NULL, 's' },
-                                           { NULL, 0, NULL, 0 } };
+  static const struct option options[]
+      = { { "signal", required_argument, NULL, 's' }, { NULL, 0, NULL, 0 } };
   int signum = SIGKILL, c;
   while ((c = getopt_long (argc, argv, "s:", options, NULL)) != -1)
     {
@@ -289,55 +349,51 @@ wait_one (struct engine *e, struct container_record *r, void *data, struct hk_er
 static int
 cmd_wait (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  if (getopt_long (argc, argv, "", (struct option[]) { { NULL, 0, NULL, 0 } }, NULL) != -1)
+  if (getopt_long (argc, argv, "", (struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
     return cli_usage (err, "wait", "CONTAINER...", "unknown option");
   return cli_each_container (cli, argc, argv, "wait", "CONTAINER...", wait_one, NULL, false, err);
 }
 
 /* The monitor's commands take the container ID and nothing else. */
 static int
-monitor_command (struct hako_cli *cli, int argc, char **argv,
-                 int (*fn) (struct engine *, const char *, struct hk_error **),
-                 struct hk_error **err)
-{
-  if (argc < 2)
-    return hk_error_set (err, EINVAL, "missing container ID");
-  struct engine *e;
-  if (cli_engine (cli, &e, err) < 0)
-    return -1;
-  return fn (e, argv[1], err);
-}
-
-static int
 cmd_cleanup (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  return monitor_command (cli, argc, argv, engine_cleanup, err);
+  struct engine *e;
+  if (argc < 2)
+    return hk_error_set (err, EINVAL, "missing container ID");
+  return cli_engine (cli, &e, err) < 0 ? -1 : engine_cleanup (e, argv[1], err);
 }
 
 static int
 cmd_healthcheck (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  return monitor_command (cli, argc, argv, engine_healthcheck, err);
+  struct engine *e;
+  if (argc < 2)
+    return hk_error_set (err, EINVAL, "missing container ID");
+  return cli_engine (cli, &e, err) < 0 ? -1 : engine_healthcheck (e, argv[1], cli->argv, err);
 }
 
 const struct hako_command hako_container_commands[] = {
-  { NULL, "run", cmd_run, run_options_usage, "create and start a container", .raw_args = true },
-  { NULL, "create", cmd_create, run_options_usage, "create a container", .raw_args = true },
-  { NULL, "start", cmd_start, "[-a] [-i] CONTAINER...", "start containers" },
-  { NULL, "stop", cmd_stop, "[-t SECONDS] CONTAINER...", "stop containers (SIGTERM, then SIGKILL)" },
-  { NULL, "restart", cmd_restart, "[-t SECONDS] CONTAINER...", "restart containers" },
-  { NULL, "kill", cmd_kill, "[-s SIGNAL] CONTAINER...", "send a signal to containers" },
-  { NULL, "rm", cmd_rm, "[-f] [-v] CONTAINER...", "remove containers" },
-  { NULL, "wait", cmd_wait, "CONTAINER...", "wait for containers to stop; print their exit codes" },
-  { "container", "run", cmd_run, run_options_usage, "create and start a container", true, true },
-  { "container", "create", cmd_create, run_options_usage, "create a container", true, true },
-  { "container", "start", cmd_start, "[-a] [-i] CONTAINER...", "start containers", true },
-  { "container", "stop", cmd_stop, "[-t SECONDS] CONTAINER...", "stop containers", true },
-  { "container", "restart", cmd_restart, "[-t SECONDS] CONTAINER...", "restart containers", true },
-  { "container", "kill", cmd_kill, "[-s SIGNAL] CONTAINER...", "send a signal", true },
-  { "container", "rm", cmd_rm, "[-f] [-v] CONTAINER...", "remove containers", true },
-  { "container", "wait", cmd_wait, "CONTAINER...", "wait for containers", true },
+  { "container", "run", cmd_run, run_options_usage, "create and start a container",
+    .raw_args = true, .top_level = true },
+  { "container", "create", cmd_create, run_options_usage, "create a container", .raw_args = true,
+    .top_level = true },
+  { "container", "start", cmd_start, "[-a] [-i] CONTAINER...", "start containers",
+    .top_level = true },
+  { "container", "attach", cmd_attach,
+    "[--no-stdin] [--detach-keys KEYS] [--sig-proxy=false] CONTAINER",
+    "attach to a running container's input and output", .top_level = true },
+  { "container", "stop", cmd_stop, "[-t SECONDS] CONTAINER...",
+    "stop containers (SIGTERM, then SIGKILL)", .top_level = true },
+  { "container", "restart", cmd_restart, "[-t SECONDS] CONTAINER...", "restart containers",
+    .top_level = true },
+  { "container", "kill", cmd_kill, "[-s SIGNAL] CONTAINER...", "send a signal to containers",
+    .top_level = true },
+  { "container", "rm", cmd_rm, "[-f] [-v] CONTAINER...", "remove containers", .top_level = true },
+  { "container", "wait", cmd_wait, "CONTAINER...",
+    "wait for containers to stop; print their exit codes", .top_level = true },
   { "container", "cleanup", cmd_cleanup, "ID", "(run by a container's monitor)", true, true },
-  { "container", "healthcheck", cmd_healthcheck, "ID", "(run by a container's monitor)", true, true },
+  { "container", "healthcheck", cmd_healthcheck, "ID", "(run by a container's monitor)", true,
+    true },
   { NULL, NULL, NULL, NULL, NULL },
 };

@@ -258,16 +258,12 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_image_archive_commands[] = {
-  { NULL, "load", cmd_load, "[-i FILE] [-q] [--platform OS/ARCH]",
-    "load images from a docker or OCI archive", false },
-  { "image", "load", cmd_load, "[-i FILE] [-q]", "load images from an archive", true },
-  { NULL, "save", cmd_save, "[-o FILE] [--format docker-archive|oci-archive] IMAGE...",
-    "save images to an archive", false },
-  { "image", "save", cmd_save, "[-o FILE] [--format FORMAT] IMAGE...", "save images", true },
-  { NULL, "import", cmd_import,
+  { "image", "load", cmd_load, "[-i FILE] [-q] [--platform OS/ARCH]",
+    "load images from a docker or OCI archive", .top_level = true },
+  { "image", "save", cmd_save, "[-o FILE] [--format docker-archive|oci-archive] IMAGE...",
+    "save images to an archive", .top_level = true },
+  { "image", "import", cmd_import,
     "[-c CHANGE]... [-m MESSAGE] [--platform OS/ARCH] FILE|- [REPOSITORY[:TAG]]",
-    "create an image from a root filesystem tar", false },
-  { "image", "import", cmd_import, "[OPTIONS] FILE|- [REPOSITORY[:TAG]]",
-    "create an image from a root filesystem tar", true },
+    "create an image from a root filesystem tar", .top_level = true },
   { NULL, NULL, NULL, NULL, NULL, false },
 };

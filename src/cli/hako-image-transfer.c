@@ -422,16 +422,14 @@ cmd_logout (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 const struct hako_command hako_image_transfer_commands[] = {
-  { NULL, "pull", cmd_pull,
+  { "image", "pull", cmd_pull,
     "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--authfile FILE] [--creds "
     "USER:PASS] [--cert-dir DIR] NAME[:TAG|@DIGEST]",
-    "download an image from a registry", false },
-  { "image", "pull", cmd_pull, "[OPTIONS] NAME[:TAG|@DIGEST]", "download an image", true },
-  { NULL, "push", cmd_push,
+    "download an image from a registry", .top_level = true },
+  { "image", "push", cmd_push,
     "[-q] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] IMAGE "
     "[DESTINATION]",
-    "upload an image to a registry", false },
-  { "image", "push", cmd_push, "[OPTIONS] IMAGE [DESTINATION]", "upload an image", true },
+    "upload an image to a registry", .top_level = true },
   { NULL, "login", cmd_login,
     "[-u USER] [-p PASSWORD | --password-stdin] [--authfile FILE] [--tls-verify=false] [REGISTRY]",
     "store credentials for a registry (asks on a terminal; docker.io by default)", false },

@@ -390,22 +390,7 @@ cmd_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         return -1;
       json_array_append_new (all, doc);
     }
-  if (format != NULL && strcmp (format, "json") != 0)
-    {
-      size_t i;
-      json_t *doc;
-      json_array_foreach (all, i, doc)
-      {
-        _cleanup_free_ char *line = cli_format_template (format, doc, err);
-        if (line == NULL)
-          return -1;
-        printf ("%s\n", line);
-      }
-      return 0;
-    }
-  _cleanup_free_ char *text = json_to_string (all, true);
-  fputs (text, stdout);
-  return 0;
+  return cli_print_inspect (all, format, err);
 }
 
 /* --- history --------------------------------------------------------- */
@@ -802,11 +787,9 @@ const struct hako_command hako_image_commands[] = {
     "list images", false },
   { "image", "list", cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "list images", true },
   { "image", "inspect", cmd_inspect, "[--format FORMAT] IMAGE...", "show images in detail", false },
-  { NULL, "history", cmd_history, "[-q] [--no-trunc] [--format json|TEMPLATE] IMAGE",
-    "show the history of an image", false },
-  { "image", "history", cmd_history, "[OPTIONS] IMAGE", "show the history of an image", true },
-  { NULL, "tag", cmd_tag, "SOURCE TARGET", "give an image another name", false },
-  { "image", "tag", cmd_tag, "SOURCE TARGET", "give an image another name", true },
+  { "image", "history", cmd_history, "[-q] [--no-trunc] [--format json|TEMPLATE] IMAGE",
+    "show the history of an image", .top_level = true },
+  { "image", "tag", cmd_tag, "SOURCE TARGET", "give an image another name", .top_level = true },
   { NULL, "rmi", cmd_rmi, "[-f] IMAGE...", "remove images", false },
   { "image", "rm", cmd_rmi, "[-f] IMAGE...", "remove images", true },
   { "image", "prune", cmd_prune, "[-a] [-f]", "remove dangling (or, with -a, unused) images",

@@ -27,9 +27,11 @@ const char run_options_usage[]
       "  -m --memory N  --memory-swap N  --memory-reservation N  --cpus N  -c --cpu-shares N\n"
       "  --cpuset-cpus LIST  --pids-limit N  --ulimit NAME=SOFT[:HARD]\n"
       "  --cap-add CAP  --cap-drop CAP  --privileged  --read-only  --security-opt OPT\n"
-      "  --device HOST[:CONTAINER[:PERMS]]  -v --volume SRC:DST[:ro]  --mount SPEC  --tmpfs DIR[:OPTS]\n"
+      "  --device HOST[:CONTAINER[:PERMS]]  -v --volume SRC:DST[:ro]  --mount SPEC  --tmpfs "
+      "DIR[:OPTS]\n"
       "  --restart no|on-failure[:N]|always|unless-stopped  --stop-signal SIG  --stop-timeout S\n"
-      "  --sysctl K=V  --health-cmd CMD  --health-interval D  --health-retries N\n"
+      "  --cgroup-parent PATH  --sysctl K=V  --health-cmd CMD  --health-interval D  "
+      "--health-retries N\n"
       "  --health-timeout D  --health-start-period D  --no-healthcheck\n"
       "  --log-driver json-file  --log-opt max-size=N|max-file=N  --network none|host|NAME\n"
       "  -p --publish [IP:][HOST:]PORT[/PROTO]  -P --publish-all  --dns IP  --dns-search D\n"
@@ -79,6 +81,7 @@ enum
   OPT_DETACH_KEYS,
   OPT_SIG_PROXY,
   OPT_DOMAIN,
+  OPT_CGROUP_PARENT,
 };
 
 static const struct option run_long_options[] = {
@@ -94,6 +97,7 @@ static const struct option run_long_options[] = {
   { "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
   { "hostname", required_argument, NULL, 'h' },
   { "domainname", required_argument, NULL, OPT_DOMAIN },
+  { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
   { "label", required_argument, NULL, 'l' },
   { "memory", required_argument, NULL, 'm' },
   { "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
@@ -171,7 +175,7 @@ key_value (const char *text, const char *flag, json_t *map, struct hk_error **er
   const char *eq = strchr (text, '=');
   if (eq == NULL || eq == text)
     return hk_error_set (err, EINVAL, "%s: \"%s\" is not KEY=VALUE", flag, text);
-  _cleanup_free_ char *key = xstrndup (text, (size_t) (eq - text));
+  _cleanup_free_ char *key = xstrndup (text, (size_t)(eq - text));
   json_object_set_new (map, key, json_string (eq + 1));
   return 0;
 }
@@ -213,20 +217,21 @@ parse_duration_ns (const char *text, const char *flag, json_t *hc, const char *k
     return -1;
   if (ms <= 0)
     return hk_error_set (err, EINVAL, "%s: must be positive", flag);
-  json_object_set_new (hc, key, json_integer ((json_int_t) ms * 1000000));
+  json_object_set_new (hc, key, json_integer ((json_int_t)ms * 1000000));
   return 0;
 }
 
 static int
 parse_ulimit (const char *text, json_t *o, struct hk_error **err)
 {
-  static const char *const names[] = { "core", "cpu", "data", "fsize", "locks", "memlock",
-                                       "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio",
-                                       "rttime", "sigpending", "stack", "as", NULL };
+  static const char *const names[]
+      = { "core",  "cpu", "data",   "fsize",  "locks",      "memlock", "msgqueue", "nice", "nofile",
+          "nproc", "rss", "rtprio", "rttime", "sigpending", "stack",   "as",       NULL };
   const char *eq = strchr (text, '=');
-  _cleanup_free_ char *name = eq ? xstrndup (text, (size_t) (eq - text)) : NULL;
-  if (name == NULL || !strv_contains ((char *const *) names, name))
-    return hk_error_set (err, EINVAL, "--ulimit: \"%s\" is not NAME=SOFT[:HARD] with a known limit name", text);
+  _cleanup_free_ char *name = eq ? xstrndup (text, (size_t)(eq - text)) : NULL;
+  if (name == NULL || !strv_contains ((char *const *)names, name))
+    return hk_error_set (err, EINVAL,
+                         "--ulimit: \"%s\" is not NAME=SOFT[:HARD] with a known limit name", text);
   _cleanup_free_ char *values = xstrdup (eq + 1);
   char *colon = strchr (values, ':');
   if (colon)
@@ -234,12 +239,12 @@ parse_ulimit (const char *text, json_t *o, struct hk_error **err)
   long long soft, hard;
   if (parse_int (values, "--ulimit", -1, INT64_MAX, &soft, err) < 0
       || parse_int (colon ? colon + 1 : values, "--ulimit", -1, INT64_MAX, &hard, err) < 0)
-    return -1;
+    return hk_error_prefix (err, "--ulimit %s", text);
   if (soft > hard && hard != -1)
     return hk_error_set (err, EINVAL, "--ulimit %s: the soft limit is above the hard one", text);
   json_array_append_new (list (o, "Ulimits"),
-                         json_pack ("{s:s, s:I, s:I}", "Name", name, "Soft", (json_int_t) soft,
-                                    "Hard", (json_int_t) hard));
+                         json_pack ("{s:s, s:I, s:I}", "Name", name, "Soft", (json_int_t)soft,
+                                    "Hard", (json_int_t)hard));
   return 0;
 }
 
@@ -249,7 +254,7 @@ parse_restart (const char *text, json_t *o, struct hk_error **err)
   long long max = 0;
   char name[32];
   const char *colon = strchr (text, ':');
-  size_t len = colon ? (size_t) (colon - text) : strlen (text);
+  size_t len = colon ? (size_t)(colon - text) : strlen (text);
   if (len >= sizeof name)
     return hk_error_set (err, EINVAL, "--restart: unknown policy \"%s\"", text);
   memcpy (name, text, len);
@@ -264,8 +269,9 @@ parse_restart (const char *text, json_t *o, struct hk_error **err)
     return hk_error_set (err, EINVAL, "--restart %s: only on-failure takes a count", text);
   if (colon && parse_int (colon + 1, "--restart on-failure", 0, INT32_MAX, &max, err) < 0)
     return -1;
-  json_object_set_new (o, "RestartPolicy",
-                       json_pack ("{s:s, s:I}", "Name", name, "MaximumRetryCount", (json_int_t) max));
+  json_object_set_new (
+      o, "RestartPolicy",
+      json_pack ("{s:s, s:I}", "Name", name, "MaximumRetryCount", (json_int_t)max));
   return 0;
 }
 
@@ -350,6 +356,37 @@ read_env_file (const char *path, json_t *env, struct hk_error **err)
   return 0;
 }
 
+/* --runtime NAME|PATH: the program's absolute path (a name is looked up
+ * in $PATH, as Podman does), so that the monitor finds it whatever its
+ * environment. */
+static char *
+find_runtime (const char *name, struct hk_error **err)
+{
+  if (strchr (name, '/') != NULL)
+    {
+      char *real = realpath (name, NULL);
+      if (real == NULL || access (real, X_OK) < 0)
+        {
+          free (real);
+          return hk_error_errno (err, errno, "--runtime %s", name), NULL;
+        }
+      return real;
+    }
+  const char *path = getenv ("PATH");
+  _cleanup_free_ char *dirs
+      = xstrdup (path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+  char *save = NULL;
+  for (char *dir = strtok_r (dirs, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      char *candidate = xasprintf ("%s/%s", dir, name);
+      if (access (candidate, X_OK) == 0)
+        return candidate;
+      free (candidate);
+    }
+  hk_error_set (err, ENOENT, "--runtime %s: no such program in $PATH", name);
+  return NULL;
+}
+
 /* One option into O. */
 static int
 apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_error **err)
@@ -397,6 +434,11 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
     case 'h':
       json_object_set_new (o, "Hostname", json_string (arg));
       return 0;
+    case OPT_CGROUP_PARENT:
+      if (arg[0] == '\0' || strstr (arg, "..") != NULL)
+        return hk_error_set (err, EINVAL, "--cgroup-parent: \"%s\" is not a cgroup path", arg);
+      json_object_set_new (o, "CgroupParent", json_string (arg));
+      return 0;
     case OPT_DOMAIN:
       json_object_set_new (o, "Domainname", json_string (arg));
       return 0;
@@ -430,9 +472,10 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
         long online = sysconf (_SC_NPROCESSORS_ONLN);
         if (errno || end == arg || *end || !isfinite (cpus))
           return hk_error_set (err, EINVAL, "--cpus: \"%s\" is not a number", arg);
-        if (cpus < 0.01 || cpus > (double) online)
-          return hk_error_set (err, ERANGE, "--cpus: %s is outside 0.01..%ld (the host's CPUs)", arg, online);
-        json_object_set_new (o, "NanoCpus", json_integer ((json_int_t) llround (cpus * 1e9)));
+        if (cpus < 0.01 || cpus > (double)online)
+          return hk_error_set (err, ERANGE, "--cpus: %s is outside 0.01..%ld (the host's CPUs)",
+                               arg, online);
+        json_object_set_new (o, "NanoCpus", json_integer ((json_int_t)llround (cpus * 1e9)));
         return 0;
       }
     case 'c':
@@ -491,7 +534,7 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
     case OPT_TMPFS:
       {
         const char *colon = strchr (arg, ':');
-        _cleanup_free_ char *dir = colon ? xstrndup (arg, (size_t) (colon - arg)) : xstrdup (arg);
+        _cleanup_free_ char *dir = colon ? xstrndup (arg, (size_t)(colon - arg)) : xstrdup (arg);
         if (dir[0] != '/')
           return hk_error_set (err, EINVAL, "--tmpfs: \"%s\" is not an absolute path", dir);
         json_object_set_new (object (o, "Tmpfs"), dir, json_string (colon ? colon + 1 : ""));
@@ -515,14 +558,17 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
     case OPT_SYSCTL:
       return key_value (arg, "--sysctl", object (o, "Sysctls"), err);
     case OPT_HEALTH_CMD:
-      json_object_set_new (object (o, "Healthcheck"), "Test", json_pack ("[s, s]", "CMD-SHELL", arg));
+      json_object_set_new (object (o, "Healthcheck"), "Test",
+                           json_pack ("[s, s]", "CMD-SHELL", arg));
       return 0;
     case OPT_HEALTH_INTERVAL:
-      return parse_duration_ns (arg, "--health-interval", object (o, "Healthcheck"), "Interval", err);
+      return parse_duration_ns (arg, "--health-interval", object (o, "Healthcheck"), "Interval",
+                                err);
     case OPT_HEALTH_TIMEOUT:
       return parse_duration_ns (arg, "--health-timeout", object (o, "Healthcheck"), "Timeout", err);
     case OPT_HEALTH_START:
-      return parse_duration_ns (arg, "--health-start-period", object (o, "Healthcheck"), "StartPeriod", err);
+      return parse_duration_ns (arg, "--health-start-period", object (o, "Healthcheck"),
+                                "StartPeriod", err);
     case OPT_HEALTH_RETRIES:
       if (parse_int (arg, "--health-retries", 1, INT32_MAX, &n, err) < 0)
         return -1;
@@ -533,7 +579,8 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
       return 0;
     case OPT_LOG_DRIVER:
       if (strcmp (arg, "json-file") != 0)
-        return hk_error_set (err, ENOTSUP, "--log-driver: only json-file is supported, not \"%s\"", arg);
+        return hk_error_set (err, ENOTSUP, "--log-driver: only json-file is supported, not \"%s\"",
+                             arg);
       return 0;
     case OPT_LOG_OPT:
       {
@@ -545,16 +592,20 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
           return units_parse_bytes (eq + 1, "--log-opt max-size", &bytes, err) < 0 ? -1 : 0;
         if (strncmp (arg, "max-file=", 9) == 0)
           return parse_int (eq + 1, "--log-opt max-file", 1, 1000, &n, err);
-        return hk_error_set (err, EINVAL, "--log-opt: unknown option \"%s\" (max-size, max-file)", arg);
+        return hk_error_set (err, EINVAL, "--log-opt: unknown option \"%s\" (max-size, max-file)",
+                             arg);
       }
     case OPT_NETWORK:
       json_object_set_new (o, "NetworkMode", json_string (arg));
       return 0;
     case OPT_RUNTIME:
-      if (access (arg, X_OK) < 0)
-        return hk_error_errno (err, errno, "--runtime %s", arg);
-      json_object_set_new (o, "Runtime", json_string (arg));
-      return 0;
+      {
+        _cleanup_free_ char *program = find_runtime (arg, err);
+        if (program == NULL)
+          return -1;
+        json_object_set_new (o, "Runtime", json_string (program));
+        return 0;
+      }
     case 'p':
       return parse_publish (arg, o, err);
     case 'P':
@@ -618,8 +669,11 @@ run_options_parse (int argc, char **argv, const char *command, bool with_detach,
         json_array_append_new (cmd, json_string (argv[i]));
       json_object_set_new (o, "Cmd", cmd);
     }
-  if (json_is_true (json_object_get (o, "AutoRemove")) && json_object_get (o, "RestartPolicy") != NULL
-      && strcmp (json_string_value (json_object_get (json_object_get (o, "RestartPolicy"), "Name")), "no") != 0)
+  if (json_is_true (json_object_get (o, "AutoRemove"))
+      && json_object_get (o, "RestartPolicy") != NULL
+      && strcmp (json_string_value (json_object_get (json_object_get (o, "RestartPolicy"), "Name")),
+                 "no")
+             != 0)
     return hk_error_set (err, EINVAL, "--restart and --rm cannot be used together");
   return 0;
 }

@@ -99,7 +99,16 @@ systemd_cgroup_error (struct hk_error **err)
 static int
 parse_globals (struct cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  enum { OPT_ROOT = 1000, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+  enum
+  {
+    OPT_ROOT = 1000,
+    OPT_LOG,
+    OPT_LOG_FORMAT,
+    OPT_DEBUG,
+    OPT_SYSTEMD,
+    OPT_ROOTLESS,
+    OPT_CRIU
+  };
   static const struct option options[] = {
     { "root", required_argument, NULL, OPT_ROOT },
     { "log", required_argument, NULL, OPT_LOG },

@@ -141,8 +141,7 @@ cmd_version (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 
 const struct hako_command hako_system_info_commands[] = {
   { "system", "info", cmd_info, "[--format json|TEMPLATE]",
-    "show the engine's containers, images, storage, cgroups and host" },
-  { NULL, "info", cmd_info, "[--format json|TEMPLATE]", "show system information", true },
+    "show the engine's containers, images, storage, cgroups and host", .top_level = true },
   { NULL, "version", cmd_version, "[--format json|TEMPLATE]",
     "show the versions of hako and its libraries" },
   { NULL, NULL, NULL, NULL, NULL },

@@ -86,18 +86,17 @@ cmd_volume_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
     return -1;
   static const char *const headers[] = { "DRIVER", "VOLUME NAME", NULL };
   struct cli_table *table = quiet || format ? NULL : cli_table_new (headers);
-  _cleanup_json_ json_t *all = json_array ();
   int rc = 0;
   for (size_t i = 0; i < n; i++)
     {
       if (quiet)
         printf ("%s\n", list[i]->name);
-      else if (format && strcmp (format, "json") == 0)
-        json_array_append_new (all, volume_json (list[i]));
       else if (format)
         {
+          /* Docker's `--format json`: an object per line. */
           _cleanup_json_ json_t *row = volume_json (list[i]);
-          _cleanup_free_ char *line = cli_format_template (format, row, err);
+          _cleanup_free_ char *line = cli_format_template (
+              strcmp (format, "json") == 0 ? "{{json .}}" : format, row, err);
           if (line == NULL)
             {
               rc = -1;
@@ -111,11 +110,6 @@ cmd_volume_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
           cli_table_add (table, cells);
         }
     }
-  if (format && strcmp (format, "json") == 0)
-    {
-      _cleanup_free_ char *text = json_to_string (all, false);
-      fputs (text, stdout);
-    }
   if (table)
     {
       cli_table_print (table, stdout);
@@ -128,13 +122,23 @@ cmd_volume_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
 static int
 cmd_volume_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  if (argc < 2)
-    return cli_usage (err, "volume inspect", "NAME...", "missing volume name");
+  static const struct option options[]
+      = { { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+  const char *format = NULL;
+  int c;
+  while ((c = getopt_long (argc, argv, "f:", options, NULL)) != -1)
+    {
+      if (c != 'f')
+        return cli_usage (err, "volume inspect", "[-f FORMAT] NAME...", "unknown option");
+      format = optarg;
+    }
+  if (optind >= argc)
+    return cli_usage (err, "volume inspect", "[-f FORMAT] NAME...", "missing volume name");
   struct engine *e;
   if (cli_engine (cli, &e, err) < 0)
     return -1;
   _cleanup_json_ json_t *all = json_array ();
-  for (int i = 1; i < argc; i++)
+  for (int i = optind; i < argc; i++)
     {
       struct volume *v = NULL;
       if (volume_get (e->db, e->root, argv[i], &v, err) < 0)
@@ -142,9 +146,7 @@ cmd_volume_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error
       json_array_append_new (all, volume_json (v));
       volume_free (v);
     }
-  _cleanup_free_ char *text = json_to_string (all, true);
-  fputs (text, stdout);
-  return 0;
+  return cli_print_inspect (all, format, err);
 }
 
 static int
@@ -206,7 +208,7 @@ cmd_volume_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error *
 const struct hako_command hako_volume_commands[] = {
   { "volume", "create", cmd_volume_create, "[--label K=V] [NAME]", "create a volume" },
   { "volume", "ls", cmd_volume_ls, "[-q] [--format FORMAT]", "list volumes" },
-  { "volume", "inspect", cmd_volume_inspect, "NAME...", "show volumes in detail" },
+  { "volume", "inspect", cmd_volume_inspect, "[-f FORMAT] NAME...", "show volumes in detail" },
   { "volume", "rm", cmd_volume_rm, "[-f] NAME...", "remove volumes" },
   { "volume", "prune", cmd_volume_prune, "[-a] [-f]", "remove unused volumes" },
   { NULL, NULL, NULL, NULL, NULL },

@@ -31,6 +31,7 @@ static const struct hako_command *const command_tables[] = {
   hako_container_stats_commands,
   hako_container_fs_commands,
   hako_volume_commands,
+  hako_exec_commands,
   NULL,
 };
 
@@ -49,7 +50,8 @@ usage (FILE *out)
         if (c->hidden)
           continue;
         char name[64];
-        snprintf (name, sizeof name, "%s%s%s", c->group ? c->group : "", c->group ? " " : "",
+        bool grouped = c->group != NULL && !c->top_level;
+        snprintf (name, sizeof name, "%s%s%s", grouped ? c->group : "", grouped ? " " : "",
                   c->name);
         fprintf (out, "  %-16s %s\n", name, c->summary);
       }
@@ -62,7 +64,7 @@ find_command (const char *group, const char *name)
   for (size_t t = 0; command_tables[t]; t++)
     for (const struct hako_command *c = command_tables[t]; c->name; c++)
       {
-        bool same_group = group == NULL ? c->group == NULL
+        bool same_group = group == NULL ? c->group == NULL || c->top_level
                                         : (c->group != NULL && strcmp (c->group, group) == 0);
         if (same_group && strcmp (c->name, name) == 0)
           return c;
@@ -236,6 +238,7 @@ main (int argc, char **argv)
     .log = HK_LOG_INIT,
     .stdout_is_tty = isatty (1),
     .stderr_is_tty = isatty (2),
+    .argv = argv,
   };
   _cleanup_error_ struct hk_error *err = NULL;
   int r = run (&cli, argc, argv, &err);

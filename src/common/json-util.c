@@ -289,3 +289,12 @@ json_to_string (const json_t *j, bool pretty)
   free (text);
   return line;
 }
+
+json_t *
+json_from_strv (char *const *v)
+{
+  json_t *arr = json_array ();
+  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+    json_array_append_new (arr, json_string (v[i]));
+  return arr;
+}

@@ -39,6 +39,8 @@ int json_get_int32 (json_t *obj, const char *path, const char *key, int32_t *out
 /* An array of strings into a NULL-terminated vector. */
 int json_get_strv (json_t *obj, const char *path, const char *key, char ***out,
                    struct hk_error **err);
+/* A NULL-terminated vector (NULL: empty) as a JSON array of strings. */
+json_t *json_from_strv (char *const *v);
 /* A member that must be an object or an array; borrowed reference. */
 int json_get_object (json_t *obj, const char *path, const char *key, json_t **out,
                      struct hk_error **err);

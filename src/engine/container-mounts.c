@@ -23,7 +23,8 @@ check_target (const char *target, const char *spec, struct hk_error **err)
                          "absolute path",
                          spec, target ? target : "");
   if (strcmp (target, "/") == 0)
-    return hk_error_set (err, EINVAL, "invalid volume specification \"%s\": cannot mount over /", spec);
+    return hk_error_set (err, EINVAL, "invalid volume specification \"%s\": cannot mount over /",
+                         spec);
   return 0;
 }
 
@@ -53,7 +54,8 @@ container_mounts_parse_volume (const char *spec, json_t **out, struct hk_error *
       else if (strcmp (m, "nocopy") == 0)
         nocopy = true;
       else if (strcmp (m, "rw") != 0 && strcmp (m, "z") != 0 && strcmp (m, "Z") != 0)
-        return hk_error_set (err, EINVAL, "invalid volume specification \"%s\": unknown mode \"%s\"", spec, m);
+        return hk_error_set (err, EINVAL,
+                             "invalid volume specification \"%s\": unknown mode \"%s\"", spec, m);
     }
   bool bind = source != NULL && (source[0] == '/' || source[0] == '.');
   if (bind && source[0] != '/')
@@ -62,7 +64,8 @@ container_mounts_parse_volume (const char *spec, json_t **out, struct hk_error *
   if (source != NULL && !bind && volume_check_name (source, err) < 0)
     return hk_error_prefix (err, "-v %s", spec);
   *out = json_pack ("{s:s, s:s?, s:s, s:b, s:b, s:b}", "Type", bind ? "bind" : "volume", "Source",
-                    source, "Target", target, "ReadOnly", readonly, "NoCopy", nocopy, "CreateHostPath", bind);
+                    source, "Target", target, "ReadOnly", readonly, "NoCopy", nocopy,
+                    "CreateHostPath", bind);
   return 0;
 }
 
@@ -84,7 +87,8 @@ container_mounts_parse_mount (const char *spec, json_t **out, struct hk_error **
         type = value;
       else if (strcmp (kv, "source") == 0 || strcmp (kv, "src") == 0)
         source = value;
-      else if (strcmp (kv, "target") == 0 || strcmp (kv, "destination") == 0 || strcmp (kv, "dst") == 0)
+      else if (strcmp (kv, "target") == 0 || strcmp (kv, "destination") == 0
+               || strcmp (kv, "dst") == 0)
         target = value;
       else if (strcmp (kv, "readonly") == 0 || strcmp (kv, "ro") == 0)
         readonly = strcmp (value, "true") == 0 || strcmp (value, "1") == 0;
@@ -101,16 +105,17 @@ container_mounts_parse_mount (const char *spec, json_t **out, struct hk_error **
         return hk_error_set (err, EINVAL, "--mount %s: unknown option \"%s\"", spec, kv);
     }
   if (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0 && strcmp (type, "tmpfs") != 0)
-    return hk_error_set (err, EINVAL, "--mount %s: unknown type \"%s\" (bind, volume or tmpfs)", spec, type);
+    return hk_error_set (err, EINVAL, "--mount %s: unknown type \"%s\" (bind, volume or tmpfs)",
+                         spec, type);
   if (check_target (target, spec, err) < 0)
     return -1;
   if (strcmp (type, "bind") == 0 && (source == NULL || source[0] != '/'))
     return hk_error_set (err, EINVAL, "--mount %s: a bind mount needs an absolute source", spec);
   if (strcmp (type, "volume") == 0 && source != NULL && volume_check_name (source, err) < 0)
     return hk_error_prefix (err, "--mount %s", spec);
-  *out = json_pack ("{s:s, s:s?, s:s, s:b, s:b, s:s, s:b}", "Type", type, "Source", source, "Target",
-                    target, "ReadOnly", readonly, "NoCopy", nocopy, "TmpfsOptions", tmpfs_opts,
-                    "CreateHostPath", false);
+  *out = json_pack ("{s:s, s:s?, s:s, s:b, s:b, s:s, s:b}", "Type", type, "Source", source,
+                    "Target", target, "ReadOnly", readonly, "NoCopy", nocopy, "TmpfsOptions",
+                    tmpfs_opts, "CreateHostPath", false);
   return 0;
 }
 
@@ -132,8 +137,9 @@ static void
 add_bind (struct spec_bind **binds, size_t *n, const char *source, const char *target, bool ro)
 {
   *binds = xreallocarray (*binds, *n + 1, sizeof **binds);
-  (*binds)[(*n)++] = (struct spec_bind) { .source = xstrdup (source), .destination = xstrdup (target),
-                                          .readonly = ro };
+  (*binds)[(*n)++] = (struct spec_bind){ .source = xstrdup (source),
+                                         .destination = xstrdup (target),
+                                         .readonly = ro };
 }
 
 int
@@ -196,10 +202,10 @@ container_mounts_resolve (sqlite3 *db, const char *root, json_t *options,
     if (volume_create (db, root, source, NULL, &v, err) < 0)
       return -1;
     add_bind (binds, n, v->mountpoint, target, ro);
-    json_array_append_new (points, json_pack ("{s:s, s:s, s:s, s:s, s:b, s:b}", "Type", "volume",
-                                              "Name", v->name, "Source", v->mountpoint,
-                                              "Destination", target, "RW", !ro, "NoCopy",
-                                              json_is_true (json_object_get (m, "NoCopy"))));
+    json_array_append_new (points,
+                           json_pack ("{s:s, s:s, s:s, s:s, s:b, s:b}", "Type", "volume", "Name",
+                                      v->name, "Source", v->mountpoint, "Destination", target, "RW",
+                                      !ro, "NoCopy", json_is_true (json_object_get (m, "NoCopy"))));
     volume_free (v);
   }
   return 0;
@@ -215,14 +221,16 @@ container_mounts_fill (sqlite3 *db, const char *root, json_t *options, int root_
   json_array_foreach (points, i, p)
   {
     const char *type = json_string_value (json_object_get (p, "Type"));
-    if (type == NULL || strcmp (type, "volume") != 0 || json_is_true (json_object_get (p, "NoCopy")))
+    if (type == NULL || strcmp (type, "volume") != 0
+        || json_is_true (json_object_get (p, "NoCopy")))
       continue;
     struct volume *v = NULL;
     if (volume_get (db, root, json_string_value (json_object_get (p, "Name")), &v, err) < 0)
       return -1;
     struct hk_error *missing = NULL;
-    _cleanup_close_ int source = in_root_open (root_fd, json_string_value (json_object_get (p, "Destination")),
-                                               O_RDONLY | O_DIRECTORY, 0, &missing);
+    _cleanup_close_ int source
+        = in_root_open (root_fd, json_string_value (json_object_get (p, "Destination")),
+                        O_RDONLY | O_DIRECTORY, 0, &missing);
     hk_error_free (missing);
     int r = volume_fill (db, v, source, err);
     volume_free (v);

@@ -23,8 +23,8 @@ int container_mounts_parse_mount (const char *spec, json_t **out, struct hk_erro
  * volumes, and records them as OPTIONS.MountPoints.  ROOT is the engine
  * root (volumes live under it).  Tmpfs mounts go to OPTIONS.Tmpfs. */
 int container_mounts_resolve (sqlite3 *db, const char *root, json_t *options,
-                              const struct image_config *image, struct spec_bind **binds,
-                              size_t *n, struct hk_error **err);
+                              const struct image_config *image, struct spec_bind **binds, size_t *n,
+                              struct hk_error **err);
 
 /* Fills the container's new volumes with what the image has at their
  * destinations (ROOT_FD: the mounted root filesystem), once. */

@@ -44,7 +44,10 @@ container_db_init (sqlite3 *db, struct hk_error **err)
   if (r == SQLITE_ROW && sqlite3_column_int (st, 0) > ENGINE_SCHEMA_VERSION)
     return hk_error_set (err, ENOTSUP, "the engine's tables are newer than this hako knows");
   if (r == SQLITE_DONE)
-    return store_db_exec (db, "INSERT INTO engine_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM engine_schema)", err);
+    return store_db_exec (db,
+                          "INSERT INTO engine_schema (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 "
+                          "FROM engine_schema)",
+                          err);
   return 0;
 }
 
@@ -87,8 +90,8 @@ record_from_row (sqlite3_stmt *st)
   r->started_at = xstrdup (store_db_text (st, 8));
   r->finished_at = xstrdup (store_db_text (st, 9));
   r->restart_count = sqlite3_column_int (st, 10);
-  r->monitor_pid = (pid_t) sqlite3_column_int (st, 11);
-  r->monitor_start_time = (unsigned long long) sqlite3_column_int64 (st, 12);
+  r->monitor_pid = (pid_t)sqlite3_column_int (st, 11);
+  r->monitor_start_time = (unsigned long long)sqlite3_column_int64 (st, 12);
   r->error = xstrdup (store_db_text (st, 13));
   return r;
 }
@@ -146,8 +149,8 @@ container_record_update (sqlite3 *db, const struct container_record *r, struct h
   sqlite3_bind_text (st, 4, r->started_at ? r->started_at : "", -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 5, r->finished_at ? r->finished_at : "", -1, SQLITE_STATIC);
   sqlite3_bind_int (st, 6, r->restart_count);
-  sqlite3_bind_int (st, 7, (int) r->monitor_pid);
-  sqlite3_bind_int64 (st, 8, (sqlite3_int64) r->monitor_start_time);
+  sqlite3_bind_int (st, 7, (int)r->monitor_pid);
+  sqlite3_bind_int64 (st, 8, (sqlite3_int64)r->monitor_start_time);
   sqlite3_bind_text (st, 9, r->error ? r->error : "", -1, SQLITE_STATIC);
   sqlite3_bind_text (st, 10, r->id, -1, SQLITE_STATIC);
   int rc = sqlite3_step (st);
@@ -159,8 +162,7 @@ container_record_update (sqlite3 *db, const struct container_record *r, struct h
 }
 
 int
-container_record_set_options (sqlite3 *db, const struct container_record *r,
-                              struct hk_error **err)
+container_record_set_options (sqlite3 *db, const struct container_record *r, struct hk_error **err)
 {
   _cleanup_free_ char *options = json_dumps (r->options, JSON_COMPACT);
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -216,7 +218,8 @@ container_record_find (sqlite3 *db, const char *ref, struct container_record **o
   if ((r = store_db_step (db, pst, err)) == SQLITE_ROW)
     {
       container_record_free (found);
-      return hk_error_set (err, EINVAL, "container ID prefix %s is ambiguous: give more of it", ref);
+      return hk_error_set (err, EINVAL, "container ID prefix %s is ambiguous: give more of it",
+                           ref);
     }
   *out = found;
   return 0;
@@ -250,8 +253,7 @@ container_record_list_free (struct container_record **list, size_t n)
 }
 
 int
-container_record_count_image (sqlite3 *db, const char *image_id, int *count,
-                              struct hk_error **err)
+container_record_count_image (sqlite3 *db, const char *image_id, int *count, struct hk_error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   if (store_db_prepare (db, "SELECT COUNT(*) FROM containers WHERE image_id = ?", &st, err,

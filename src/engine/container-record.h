@@ -51,13 +51,11 @@ int container_db_init (sqlite3 *db, struct hk_error **err);
 int container_record_check_name (const char *name, struct hk_error **err);
 
 /* Inserts R; a name in use is an error that names it. */
-int container_record_insert (sqlite3 *db, const struct container_record *r,
-                             struct hk_error **err);
+int container_record_insert (sqlite3 *db, const struct container_record *r, struct hk_error **err);
 
 /* Writes R's state fields (state, exit code, times, restart count,
  * monitor, error) and name. */
-int container_record_update (sqlite3 *db, const struct container_record *r,
-                             struct hk_error **err);
+int container_record_update (sqlite3 *db, const struct container_record *r, struct hk_error **err);
 
 /* Replaces the stored run options of R (volumes resolved, a rename...). */
 int container_record_set_options (sqlite3 *db, const struct container_record *r,

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -57,8 +58,8 @@ static int
 cap_number (const char *name)
 {
   /* Docker accepts "NET_ADMIN" as well as "CAP_NET_ADMIN". */
-  _cleanup_free_ char *full = strncasecmp (name, "CAP_", 4) == 0 ? xstrdup (name)
-                                                                  : xasprintf ("CAP_%s", name);
+  _cleanup_free_ char *full
+      = strncasecmp (name, "CAP_", 4) == 0 ? xstrdup (name) : xasprintf ("CAP_%s", name);
   return spec_capability_number (full);
 }
 
@@ -89,6 +90,23 @@ apply_cap_list (const json_t *list, bool add, uint64_t *mask, const char *flag,
   return 0;
 }
 
+/* Every capability we have: what --privileged gives (a host may lack some,
+ * as this one lacks CAP_SYS_RESOURCE, and asking for more fails). */
+static uint64_t
+own_permitted_caps (void)
+{
+  uint64_t mask = 0;
+  cap_t c = cap_get_proc ();
+  for (int i = 0; c != NULL && i < (int)cap_max_bits () && i < 64; i++)
+    {
+      cap_flag_value_t v;
+      if (cap_get_flag (c, (cap_value_t)i, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+        mask |= UINT64_C (1) << i;
+    }
+  cap_free (c);
+  return mask;
+}
+
 int
 container_spec_caps (const json_t *options, uint64_t *out, struct hk_error **err)
 {
@@ -100,7 +118,7 @@ container_spec_caps (const json_t *options, uint64_t *out, struct hk_error **err
   if (apply_cap_list (json_object_get (options, "CapDrop"), false, &mask, "--cap-drop", err) < 0
       || apply_cap_list (json_object_get (options, "CapAdd"), true, &mask, "--cap-add", err) < 0)
     return -1;
-  *out = mask;
+  *out = mask & own_permitted_caps ();
   return 0;
 }
 
@@ -131,16 +149,17 @@ container_spec_args (const json_t *options, const struct image_config *image, ch
     for (char **c = image->cmd; *c; c++)
       strv_append (&args, *c);
   if (args[0] == NULL)
-    return hk_error_set (err, EINVAL, "no command specified: the image has no Cmd or Entrypoint and none was given");
+    return hk_error_set (
+        err, EINVAL, "no command specified: the image has no Cmd or Entrypoint and none was given");
   *out = take_ptr (args);
   return 0;
 }
 
-static void
-env_set_entry (char ***env, const char *entry)
+void
+container_spec_env_set (char ***env, const char *entry)
 {
   const char *eq = strchr (entry, '=');
-  _cleanup_free_ char *name = eq ? xstrndup (entry, (size_t) (eq - entry)) : xstrdup (entry);
+  _cleanup_free_ char *name = eq ? xstrndup (entry, (size_t)(eq - entry)) : xstrdup (entry);
   if (eq == NULL)
     {
       /* "-e NAME" passes the caller's value, as Docker does. */
@@ -159,7 +178,7 @@ build_env (const struct spec_inputs *in, const char *hostname)
   strv_append (&env, DEFAULT_PATH);
   if (in->image != NULL && in->image->env != NULL)
     for (char **e = in->image->env; *e; e++)
-      env_set_entry (&env, *e);
+      container_spec_env_set (&env, *e);
   strv_env_set (&env, "HOSTNAME", hostname);
   if (opt_bool (in->options, "Tty") && strv_env_get (env, "TERM") == NULL)
     strv_env_set (&env, "TERM", "xterm");
@@ -168,23 +187,13 @@ build_env (const struct spec_inputs *in, const char *hostname)
   json_t *extra = json_object_get (in->options, "Env");
   size_t i;
   json_t *v;
-  json_array_foreach (extra, i, v)
-  if (json_is_string (v))
-    env_set_entry (&env, json_string_value (v));
+  json_array_foreach (extra, i, v) if (json_is_string (v))
+      container_spec_env_set (&env, json_string_value (v));
   return env;
 }
 
-static json_t *
-strv_json (char *const *v)
-{
-  json_t *arr = json_array ();
-  for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-    json_array_append_new (arr, json_string (v[i]));
-  return arr;
-}
-
-static json_t *
-caps_json (uint64_t mask)
+json_t *
+container_spec_caps_json (uint64_t mask)
 {
   json_t *arr = json_array ();
   for (int c = 0; c < 64; c++)
@@ -231,15 +240,20 @@ build_mounts (const struct spec_inputs *in)
   bool privileged = opt_bool (in->options, "Privileged");
   json_t *m = json_array ();
   json_array_append_new (m, mount_json ("/proc", "proc", "proc", "nosuid,noexec,nodev"));
-  json_array_append_new (m, mount_json ("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
+  json_array_append_new (
+      m, mount_json ("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
   json_array_append_new (m, mount_json ("/dev/pts", "devpts", "devpts",
                                         "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
-  json_array_append_new (m, mount_json ("/sys", "sysfs", "sysfs", privileged ? "nosuid,noexec,nodev" : "nosuid,noexec,nodev,ro"));
+  json_array_append_new (
+      m, mount_json ("/sys", "sysfs", "sysfs",
+                     privileged ? "nosuid,noexec,nodev" : "nosuid,noexec,nodev,ro"));
   json_array_append_new (m, mount_json ("/sys/fs/cgroup", "cgroup", "cgroup",
-                                        privileged ? "nosuid,noexec,nodev,relatime" : "nosuid,noexec,nodev,relatime,ro"));
+                                        privileged ? "nosuid,noexec,nodev,relatime"
+                                                   : "nosuid,noexec,nodev,relatime,ro"));
   json_array_append_new (m, mount_json ("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
   if (!mounted_by_user (in, "/dev/shm"))
-    json_array_append_new (m, mount_json ("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
+    json_array_append_new (
+        m, mount_json ("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
   static const char *const etc_files[] = { "hostname", "hosts", "resolv.conf" };
   for (size_t i = 0; i < 3; i++)
     {
@@ -254,21 +268,32 @@ build_mounts (const struct spec_inputs *in)
   json_object_foreach (tmpfs, dest, opts)
   {
     const char *o = json_string_value (opts);
-    _cleanup_free_ char *all = xasprintf ("nosuid,nodev,noexec%s%s", o && *o ? "," : "", o ? o : "");
+    _cleanup_free_ char *all
+        = xasprintf ("nosuid,nodev,noexec%s%s", o && *o ? "," : "", o ? o : "");
     json_array_append_new (m, mount_json (dest, "tmpfs", "tmpfs", all));
   }
   for (size_t i = 0; i < in->n_binds; i++)
-    json_array_append_new (m, mount_json (in->binds[i].destination, "bind", in->binds[i].source,
-                                          in->binds[i].readonly ? "rbind,rprivate,ro" : "rbind,rprivate"));
+    json_array_append_new (
+        m, mount_json (in->binds[i].destination, "bind", in->binds[i].source,
+                       in->binds[i].readonly ? "rbind,rprivate,ro" : "rbind,rprivate"));
   if (opt_bool (in->options, "Init") && in->init_path != NULL)
-    json_array_append_new (m, mount_json ("/dev/init", "bind", in->init_path, "bind,ro,nosuid,nodev"));
+    json_array_append_new (m,
+                           mount_json ("/dev/init", "bind", in->init_path, "bind,ro,nosuid,nodev"));
   return m;
 }
 
-static const char *const masked_paths[]
-    = { "/proc/asound",        "/proc/acpi",          "/proc/kcore",         "/proc/keys",
-        "/proc/latency_stats", "/proc/timer_list",    "/proc/timer_stats",   "/proc/sched_debug",
-        "/proc/scsi",          "/sys/firmware",       "/sys/devices/virtual/powercap", NULL };
+static const char *const masked_paths[] = { "/proc/asound",
+                                            "/proc/acpi",
+                                            "/proc/kcore",
+                                            "/proc/keys",
+                                            "/proc/latency_stats",
+                                            "/proc/timer_list",
+                                            "/proc/timer_stats",
+                                            "/proc/sched_debug",
+                                            "/proc/scsi",
+                                            "/sys/firmware",
+                                            "/sys/devices/virtual/powercap",
+                                            NULL };
 static const char *const readonly_paths[]
     = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
 
@@ -297,9 +322,10 @@ add_device (const char *spec, json_t *devices, json_t *rules, struct hk_error **
   if (inside == NULL || *inside == '\0')
     inside = host;
   if (perms == NULL || *perms == '\0')
-    perms = (char *) "rwm";
+    perms = (char *)"rwm";
   if (strspn (perms, "rwm") != strlen (perms))
-    return hk_error_set (err, EINVAL, "--device %s: permissions `%s` are not made of r, w, m", spec, perms);
+    return hk_error_set (err, EINVAL, "--device %s: permissions `%s` are not made of r, w, m", spec,
+                         perms);
   struct stat st;
   if (stat (host, &st) < 0)
     return hk_error_errno (err, errno, "--device %s: `%s`", spec, host);
@@ -309,12 +335,12 @@ add_device (const char *spec, json_t *devices, json_t *rules, struct hk_error **
     return hk_error_set (err, EINVAL, "--device %s: `%s` is not an absolute path", spec, inside);
   const char *type = S_ISCHR (st.st_mode) ? "c" : "b";
   json_array_append_new (devices, json_pack ("{s:s, s:s, s:I, s:I, s:i, s:i, s:i}", "path", inside,
-                                             "type", type, "major", (json_int_t) major (st.st_rdev),
-                                             "minor", (json_int_t) minor (st.st_rdev), "fileMode",
-                                             (int) (st.st_mode & 0777), "uid", 0, "gid", 0));
+                                             "type", type, "major", (json_int_t)major (st.st_rdev),
+                                             "minor", (json_int_t)minor (st.st_rdev), "fileMode",
+                                             (int)(st.st_mode & 0777), "uid", 0, "gid", 0));
   json_array_append_new (rules, json_pack ("{s:b, s:s, s:I, s:I, s:s}", "allow", 1, "type", type,
-                                           "major", (json_int_t) major (st.st_rdev), "minor",
-                                           (json_int_t) minor (st.st_rdev), "access", perms));
+                                           "major", (json_int_t)major (st.st_rdev), "minor",
+                                           (json_int_t)minor (st.st_rdev), "access", perms));
   return 0;
 }
 
@@ -405,7 +431,9 @@ security_opt (const json_t *o, const char *word)
   json_array_foreach (sec, i, v)
   {
     const char *s = json_string_value (v);
-    if (s && (strcmp (s, word) == 0 || (strncmp (s, word, strlen (word)) == 0 && strcmp (s + strlen (word), ":true") == 0)))
+    if (s
+        && (strcmp (s, word) == 0
+            || (strncmp (s, word, strlen (word)) == 0 && strcmp (s + strlen (word), ":true") == 0)))
       return true;
   }
   return false;
@@ -423,7 +451,7 @@ build_rlimits (const json_t *o)
     const char *name = opt_string (u, "Name");
     _cleanup_free_ char *type = xasprintf ("RLIMIT_%s", name ? name : "");
     for (char *p = type; *p; p++)
-      *p = (char) toupper ((unsigned char) *p);
+      *p = (char)toupper ((unsigned char)*p);
     json_array_append_new (out, json_pack ("{s:s, s:I, s:I}", "type", type, "soft",
                                            opt_int (u, "Soft", 0), "hard", opt_int (u, "Hard", 0)));
   }
@@ -445,15 +473,15 @@ add_host_devices (json_t *devices)
       if (lstat (path, &st) < 0 || !(S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode)))
         continue;
       /* The default devices and the tty/pty ones are made anyway. */
-      static const char *const skip[] = { "null", "zero", "full", "random", "urandom", "tty", "ptmx", "console", NULL };
-      if (strv_contains ((char *const *) skip, de->d_name))
+      static const char *const skip[]
+          = { "null", "zero", "full", "random", "urandom", "tty", "ptmx", "console", NULL };
+      if (strv_contains ((char *const *)skip, de->d_name))
         continue;
-      json_array_append_new (devices,
-                             json_pack ("{s:s, s:s, s:I, s:I, s:i}", "path", path, "type",
-                                        S_ISCHR (st.st_mode) ? "c" : "b", "major",
-                                        (json_int_t) major (st.st_rdev), "minor",
-                                        (json_int_t) minor (st.st_rdev), "fileMode",
-                                        (int) (st.st_mode & 0777)));
+      json_array_append_new (devices, json_pack ("{s:s, s:s, s:I, s:I, s:i}", "path", path, "type",
+                                                 S_ISCHR (st.st_mode) ? "c" : "b", "major",
+                                                 (json_int_t)major (st.st_rdev), "minor",
+                                                 (json_int_t)minor (st.st_rdev), "fileMode",
+                                                 (int)(st.st_mode & 0777)));
     }
 }
 
@@ -483,14 +511,15 @@ build_process (const struct spec_inputs *in, char **args, char **env, uint64_t c
   json_t *groups = json_array ();
   for (size_t i = 0; i < in->user->n_groups; i++)
     json_array_append_new (groups, json_integer (in->user->groups[i]));
-  json_t *capabilities = json_pack ("{s:o, s:o, s:o}", "bounding", caps_json (caps), "effective",
-                                    caps_json (caps), "permitted", caps_json (caps));
+  json_t *capabilities
+      = json_pack ("{s:o, s:o, s:o}", "bounding", container_spec_caps_json (caps), "effective",
+                   container_spec_caps_json (caps), "permitted", container_spec_caps_json (caps));
   json_t *p = json_pack ("{s:b, s:{s:I, s:I, s:o}, s:o, s:o, s:s, s:o, s:o, s:b}", "terminal",
-                         opt_bool (o, "Tty"), "user", "uid", (json_int_t) in->user->uid, "gid",
-                         (json_int_t) in->user->gid, "additionalGids", groups, "args",
-                         strv_json (args), "env", strv_json (env), "cwd", cwd, "capabilities",
-                         capabilities, "rlimits", build_rlimits (o), "noNewPrivileges",
-                         security_opt (o, "no-new-privileges"));
+                         opt_bool (o, "Tty"), "user", "uid", (json_int_t)in->user->uid, "gid",
+                         (json_int_t)in->user->gid, "additionalGids", groups, "args",
+                         json_from_strv (args), "env", json_from_strv (env), "cwd", cwd,
+                         "capabilities", capabilities, "rlimits", build_rlimits (o),
+                         "noNewPrivileges", security_opt (o, "no-new-privileges"));
   return p;
 }
 
@@ -523,19 +552,20 @@ container_spec_build (const struct spec_inputs *in, json_t **out, struct hk_erro
   json_t *rules = json_pack ("[{s:b, s:s}]", "allow", 0, "access", "rwm");
   if (privileged)
     {
-      json_array_append_new (rules, json_pack ("{s:b, s:s, s:s}", "allow", 1, "type", "a", "access", "rwm"));
+      json_array_append_new (
+          rules, json_pack ("{s:b, s:s, s:s}", "allow", 1, "type", "a", "access", "rwm"));
       add_host_devices (devices);
     }
   json_t *device_list = json_object_get (o, "Devices");
   size_t i;
   json_t *d;
-  json_array_foreach (device_list, i, d)
-  if (add_device (json_string_value (d), devices, rules, err) < 0)
-    {
-      json_decref (devices);
-      json_decref (rules);
-      return -1;
-    }
+  json_array_foreach (device_list, i,
+                      d) if (add_device (json_string_value (d), devices, rules, err) < 0)
+  {
+    json_decref (devices);
+    json_decref (rules);
+    return -1;
+  }
   json_t *seccomp = NULL;
   if (build_seccomp (o, caps, &seccomp, err) < 0)
     {
@@ -543,21 +573,27 @@ container_spec_build (const struct spec_inputs *in, json_t **out, struct hk_erro
       json_decref (rules);
       return -1;
     }
-  _cleanup_free_ char *cgroups_path = xasprintf ("/hako/%s", in->id);
-  json_t *linux = json_pack ("{s:o, s:s, s:o, s:o}", "namespaces", build_namespaces (in),
-                             "cgroupsPath", cgroups_path, "resources", build_resources (o, rules),
-                             "devices", devices);
+  /* --cgroup-parent: under that cgroup instead of /hako. */
+  const char *parent = json_string_value (json_object_get (o, "CgroupParent"));
+  parent = parent ? parent : "hako";
+  _cleanup_free_ char *cgroups_path
+      = xasprintf ("%s%s/%s", parent[0] == '/' ? "" : "/", parent, in->id);
+  json_t *linux
+      = json_pack ("{s:o, s:s, s:o, s:o}", "namespaces", build_namespaces (in), "cgroupsPath",
+                   cgroups_path, "resources", build_resources (o, rules), "devices", devices);
   if (!privileged)
     {
-      json_object_set_new (linux, "maskedPaths", strv_json ((char *const *) masked_paths));
-      json_object_set_new (linux, "readonlyPaths", strv_json ((char *const *) readonly_paths));
+      json_object_set_new (linux, "maskedPaths", json_from_strv ((char *const *)masked_paths));
+      json_object_set_new (linux, "readonlyPaths", json_from_strv ((char *const *)readonly_paths));
     }
   if (seccomp != NULL)
     json_object_set_new (linux, "seccomp", seccomp);
   json_t *sysctls = json_object_get (o, "Sysctls");
   if (json_is_object (sysctls) && json_object_size (sysctls) > 0)
     json_object_set (linux, "sysctl", sysctls);
-  json_t *spec = json_pack ("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.2.0",
+  /* 1.1.0: what this config needs, and what older runtimes (crun 1.8)
+   * still accept with `--runtime`. */
+  json_t *spec = json_pack ("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.1.0",
                             "process", build_process (in, args, env, caps), "root", "path",
                             in->rootfs, "readonly", opt_bool (o, "ReadonlyRootfs"), "hostname",
                             hostname, "mounts", build_mounts (in), "linux", linux);

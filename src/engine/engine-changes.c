@@ -134,7 +134,9 @@ engine_commit (struct engine *e, struct container_record *r, const struct engine
     return hk_error_prefix (err, "commit container %s", r->name);
   /* A frozen container writes nothing while its files are read. */
   bool freeze = o->pause && strcmp (r->state, "running") == 0;
-  if (freeze && container_pause (&e->rt, r->id, true, err) < 0)
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  if (freeze && backend_pause (&b, r->id, true, err) < 0)
     return hk_error_prefix (err, "pause container %s to commit it", r->name);
   _cleanup_free_ char *upper = upper_dir (e, r);
   struct image_commit_options c = {
@@ -147,7 +149,7 @@ engine_commit (struct engine *e, struct container_record *r, const struct engine
   };
   int rc = image_commit (e->store, r->image_id, upper, &c, id, err);
   struct hk_error *thaw_err = NULL;
-  if (freeze && container_pause (&e->rt, r->id, false, &thaw_err) < 0 && rc == 0)
+  if (freeze && backend_pause (&b, r->id, false, &thaw_err) < 0 && rc == 0)
     {
       *err = thaw_err;
       return hk_error_prefix (err, "unpause container %s after the commit", r->name);

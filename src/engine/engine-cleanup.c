@@ -3,13 +3,13 @@
  * as `hako container cleanup ID`): the restart policy, --rm, or a plain
  * stop; and the periodic health check (`hako container healthcheck ID`). */
 #include "engine.h"
+#include "engine-exec.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "image/rootfs.h"
-#include "runtime/exec.h"
 #include "runtime/state.h"
 
 #include <errno.h>
@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-int engine_become_monitor (struct engine *e, const struct container_record *r,
-                           bool start_on_attach, int notify_fd, struct hk_error **err);
+int engine_become_monitor (struct engine *e, const struct container_record *r, bool start_on_attach,
+                           int notify_fd, struct hk_error **err);
 
 static bool
 file_exists (const char *dir, const char *name)
@@ -68,8 +68,10 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
   int code = 255;
   if (fs_read_file (AT_FDCWD, exit_path, 64, &text, NULL, NULL) == 0)
     code = atoi (text);
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
   struct hk_error *ignored = NULL;
-  container_delete (&e->rt, id, true, &ignored);
+  backend_delete (&b, id, &ignored);
   hk_error_free (ignored);
   if (strcmp (r->state, "removing") == 0)
     return 0; /* `rm -f` is taking it apart */
@@ -82,6 +84,9 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
       if (!file_exists (run_dir, "stopping"))
         {
           r->restart_count++;
+          r->exit_code = code;
+          free (r->finished_at);
+          r->finished_at = state_now_rfc3339 ();
           container_record_update (e->db, r, NULL);
           unlink (exit_path);
           struct hk_error *start_err = NULL;
@@ -141,14 +146,13 @@ check_args (json_t *test)
     }
   size_t i;
   json_t *v;
-  json_array_foreach (test, i, v)
-  if (i > 0 || (kind != NULL && strcmp (kind, "CMD") != 0))
-    strv_append (&args, json_string_value (v) ?: "");
+  json_array_foreach (test, i, v) if (i > 0 || (kind != NULL && strcmp (kind, "CMD") != 0))
+      strv_append (&args, json_string_value (v) ?: "");
   return args;
 }
 
 int
-engine_healthcheck (struct engine *e, const char *id, struct hk_error **err)
+engine_healthcheck (struct engine *e, const char *id, char **reexec_argv, struct hk_error **err)
 {
   _cleanup_record_ struct container_record *r = NULL;
   if (container_record_find (e->db, id, &r, err) < 0)
@@ -158,24 +162,20 @@ engine_healthcheck (struct engine *e, const char *id, struct hk_error **err)
   json_int_t retries = json_integer_value (json_object_get (hc, "Retries"));
   if (retries <= 0)
     retries = 3;
-  _cleanup_process_ struct oci_process *p = NULL;
-  if (container_exec_template (&e->rt, id, &p, err) < 0)
-    return -1;
-  strv_free (p->args);
-  p->args = check_args (json_object_get (hc, "Test"));
-  p->terminal = false;
+  _cleanup_strv_ char **args = check_args (json_object_get (hc, "Test"));
   _cleanup_close_ int out = memfd_create ("health", MFD_CLOEXEC);
-  int null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
-  struct exec_options o = { .id = id, .process = p, .stdio = { null_fd, out, out } };
+  struct engine_exec_request q = ENGINE_EXEC_REQUEST_INIT;
+  q.args = args;
+  q.stdio[1] = q.stdio[2] = out;
+  q.reexec_argv = reexec_argv;
   _cleanup_free_ char *start = state_now_rfc3339 ();
   /* A check past its timeout gets SIGALRM (forwarded to it) and fails. */
-  alarm ((unsigned) (timeout_ns > 0 ? (timeout_ns + 999999999) / 1000000000 : 30));
+  alarm ((unsigned)(timeout_ns > 0 ? (timeout_ns + 999999999) / 1000000000 : 30));
   int code = 1;
   struct hk_error *exec_err = NULL;
-  if (container_exec (&e->rt, &o, &code, &exec_err) < 0)
+  if (engine_exec (e, r, &q, &code, &exec_err) < 0)
     code = code ? code : 1;
   alarm (0);
-  close (null_fd);
   char output[4097] = "";
   ssize_t n = pread (out, output, sizeof output - 1, 0);
   if (n > 0)

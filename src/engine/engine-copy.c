@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "common/cleanup.h"
 #include "common/in-root.h"
+#include "common/json-util.h"
 #include "common/xalloc.h"
 #include "image/rootfs.h"
 #include "runtime/state.h"
@@ -38,22 +39,39 @@ is_running (const struct container_record *r)
   return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
 }
 
+/* The pid of R's first process while it runs, 0 when it does not. */
+static pid_t
+running_pid (struct engine *e, const struct container_record *r)
+{
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  _cleanup_json_ json_t *state = NULL;
+  struct hk_error *gone = NULL;
+  if (backend_state (&b, r->id, &state, &gone) < 0)
+    {
+      hk_error_free (gone);
+      return 0;
+    }
+  const char *status = json_string_value (json_object_get (state, "status"));
+  if (status == NULL || (strcmp (status, "running") != 0 && strcmp (status, "paused") != 0))
+    return 0;
+  return (pid_t)json_integer_value (json_object_get (state, "pid"));
+}
+
 /* The root of the running container's first process; -1 when it is gone.
- * Its start time, checked after the open, tells a recycled pid. */
+ * The process must be the same, and still the container's, after the open:
+ * a pid recycled meanwhile would lead into another process's root. */
 static int
 open_process_root (struct engine *e, const struct container_record *r)
 {
-  _cleanup_state_ struct container_state *s = NULL;
-  struct hk_error *gone = NULL;
-  if (state_load (e->runtime_root, r->id, &s, &gone) < 0 || s->pid <= 0)
-    {
-      hk_error_free (gone);
-      return -1;
-    }
+  pid_t pid = running_pid (e, r);
+  unsigned long long start = pid > 0 ? state_process_start_time (pid) : 0;
+  if (start == 0)
+    return -1;
   char path[64];
-  snprintf (path, sizeof path, "/proc/%d/root", (int)s->pid);
+  snprintf (path, sizeof path, "/proc/%d/root", (int)pid);
   _cleanup_close_ int fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || !state_process_alive (s->pid, s->pid_start_time))
+  if (fd < 0 || !state_process_alive (pid, start) || running_pid (e, r) != pid)
     return -1;
   return take_fd (&fd);
 }

@@ -24,7 +24,7 @@ static char *
 random_hex (size_t bytes)
 {
   unsigned char buf[64];
-  if (getrandom (buf, bytes, 0) != (ssize_t) bytes)
+  if (getrandom (buf, bytes, 0) != (ssize_t)bytes)
     memset (buf, 0, sizeof buf);
   char *hex = xmalloc (2 * bytes + 1);
   for (size_t i = 0; i < bytes; i++)
@@ -37,15 +37,16 @@ static char *
 random_name (void)
 {
   static const char *const adjectives[]
-      = { "brave",   "calm",   "clever", "eager",  "fond",    "gentle", "happy",  "jolly",
-          "keen",    "kind",   "lucid",  "merry",  "nimble",  "proud",  "quiet",  "quirky",
-          "sharp",   "silly",  "sleepy", "steady", "swift",   "tender", "upbeat", "vivid",
-          "wise",    "zealous", "bold",  "crisp",  "dreamy",  "festive" };
+      = { "brave", "calm",    "clever", "eager",  "fond",   "gentle", "happy",  "jolly",
+          "keen",  "kind",    "lucid",  "merry",  "nimble", "proud",  "quiet",  "quirky",
+          "sharp", "silly",   "sleepy", "steady", "swift",  "tender", "upbeat", "vivid",
+          "wise",  "zealous", "bold",   "crisp",  "dreamy", "festive" };
   static const char *const nouns[]
-      = { "hopper",  "turing",  "lovelace", "curie",   "noether", "dijkstra", "knuth",  "ritchie",
-          "thompson", "torvalds", "perlman", "liskov", "hamilton", "shannon", "babbage", "euler",
-          "gauss",   "kepler",  "pascal",   "fermat",  "hypatia", "tesla",    "bohr",   "planck",
-          "darwin",  "galileo", "newton",   "wozniak", "kay",     "mccarthy" };
+      = { "hopper",   "turing",  "lovelace", "curie",    "noether", "dijkstra",
+          "knuth",    "ritchie", "thompson", "torvalds", "perlman", "liskov",
+          "hamilton", "shannon", "babbage",  "euler",    "gauss",   "kepler",
+          "pascal",   "fermat",  "hypatia",  "tesla",    "bohr",    "planck",
+          "darwin",   "galileo", "newton",   "wozniak",  "kay",     "mccarthy" };
   unsigned char r[2];
   if (getrandom (r, 2, 0) != 2)
     r[0] = r[1] = 0;
@@ -184,8 +185,8 @@ undo_create (struct engine *e, struct container_record *r)
 }
 
 int
-engine_create (struct engine *e, const char *image, json_t *options,
-               struct container_record **out, struct hk_error **err)
+engine_create (struct engine *e, const char *image, json_t *options, struct container_record **out,
+               struct hk_error **err)
 {
   _cleanup_free_ char *image_id = NULL;
   if (store_image_resolve (e->store, image, NULL, &image_id, err) < 0)

@@ -85,7 +85,8 @@ log_limits (const json_t *options, int64_t *max_size, int64_t *max_files, struct
       char *end;
       *max_files = strtoll (files, &end, 10);
       if (*end || *max_files < 1)
-        return hk_error_set (err, EINVAL, "--log-opt max-file: `%s` is not a positive number", files);
+        return hk_error_set (err, EINVAL, "--log-opt max-file: `%s` is not a positive number",
+                             files);
     }
   return 0;
 }
@@ -102,11 +103,12 @@ add_health (char ***argv, const struct engine *e, const struct container_record 
   json_int_t timeout = json_integer_value (json_object_get (hc, "Timeout"));
   json_int_t start = json_integer_value (json_object_get (hc, "StartPeriod"));
   add (argv, "--health-interval");
-  strv_append_take (argv, xasprintf ("%lld", (long long) (interval > 0 ? interval / 1000000 : 30000)));
+  strv_append_take (argv,
+                    xasprintf ("%lld", (long long)(interval > 0 ? interval / 1000000 : 30000)));
   add (argv, "--health-timeout");
-  strv_append_take (argv, xasprintf ("%lld", (long long) (timeout > 0 ? timeout / 1000000 : 30000)));
+  strv_append_take (argv, xasprintf ("%lld", (long long)(timeout > 0 ? timeout / 1000000 : 30000)));
   add (argv, "--health-start-period");
-  strv_append_take (argv, xasprintf ("%lld", (long long) (start > 0 ? start / 1000000 : 0)));
+  strv_append_take (argv, xasprintf ("%lld", (long long)(start > 0 ? start / 1000000 : 0)));
   add (argv, "--health-command");
   add_hako_command (argv, e, "healthcheck", r->id);
 }
@@ -132,50 +134,28 @@ engine_become_monitor (struct engine *e, const struct container_record *r, bool 
   if (log_limits (r->options, &max_size, &max_files, err) < 0)
     return -1;
   bool tty = opt_bool (r->options, "Tty"), interactive = opt_bool (r->options, "OpenStdin");
-  int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 }, console[2] = { -1, -1 };
-  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  struct create_options o = CREATE_OPTIONS_INIT;
-  o.id = r->id;
-  o.bundle = dir;
-  if (tty)
-    {
-      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) < 0)
-        return hk_error_errno (err, errno, "socketpair");
-      o.console_socket_fd = console[1];
-    }
-  else
+  int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
+  _cleanup_close_ int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  struct backend_create c = { .id = r->id, .bundle = dir, .work_dir = run_dir, .terminal = tty };
+  if (!tty)
     {
       if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0
           || (interactive && pipe2 (in, O_CLOEXEC) < 0))
         return hk_error_errno (err, errno, "pipe");
-      o.stdio[0] = interactive ? in[0] : null_fd;
-      o.stdio[1] = out[1];
-      o.stdio[2] = errp[1];
+      c.stdio[0] = interactive ? in[0] : null_fd;
+      c.stdio[1] = out[1];
+      c.stdio[2] = errp[1];
     }
-  if (container_create (&e->rt, &o, err) < 0)
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  pid_t pid;
+  int pty;
+  if (backend_create (&b, &c, &pid, &pty, err) < 0)
     return hk_error_prefix (err, "start container %s", r->name);
-  int pty = -1;
-  if (tty)
-    {
-      /* The pty master, sent by the container process (runc's protocol). */
-      char name[64];
-      struct iovec iov = { .iov_base = name, .iov_len = sizeof name };
-      union
-      {
-        char buf[CMSG_SPACE (sizeof (int))];
-        struct cmsghdr align;
-      } control;
-      struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                           .msg_controllen = sizeof control.buf };
-      if (recvmsg (console[0], &mh, 0) < 0 || CMSG_FIRSTHDR (&mh) == NULL)
-        return hk_error_errno (err, errno, "receive the container's terminal");
-      memcpy (&pty, CMSG_DATA (CMSG_FIRSTHDR (&mh)), sizeof pty);
-    }
-  _cleanup_state_ struct container_state *s = NULL;
-  if (state_load (e->runtime_root, r->id, &s, err) < 0)
-    return -1;
+  _cleanup_free_ char *fifo = NULL;
+  _cleanup_strv_ char **start_command = NULL;
+  backend_start_method (&b, r->id, &fifo, &start_command);
   _cleanup_strv_ char **argv = NULL;
-  _cleanup_free_ char *fifo = xasprintf ("%s/%s/exec.fifo", e->runtime_root, r->id);
   add (&argv, e->monitor_path);
   add (&argv, "--id");
   add (&argv, r->id);
@@ -184,12 +164,22 @@ engine_become_monitor (struct engine *e, const struct container_record *r, bool 
   add (&argv, "--log");
   add (&argv, log_path);
   add (&argv, "--log-max-size");
-  strv_append_take (&argv, xasprintf ("%lld", (long long) max_size));
+  strv_append_take (&argv, xasprintf ("%lld", (long long)max_size));
   add (&argv, "--log-max-files");
-  strv_append_take (&argv, xasprintf ("%lld", (long long) max_files));
-  add_fd (&argv, "--pid", s->pid);
-  add (&argv, "--exec-fifo");
-  add (&argv, fifo);
+  strv_append_take (&argv, xasprintf ("%lld", (long long)max_files));
+  add_fd (&argv, "--pid", pid);
+  if (fifo != NULL)
+    {
+      add (&argv, "--exec-fifo");
+      add (&argv, fifo);
+    }
+  else
+    {
+      add (&argv, "--start-command");
+      for (char **a = start_command; *a; a++)
+        add (&argv, *a);
+      add (&argv, "--");
+    }
   if (tty)
     add_fd (&argv, "--pty-fd", pty);
   else
@@ -252,15 +242,18 @@ read_reply (int fd, pid_t pid)
 
 /* Leftovers of the container's previous run. */
 static void
-reset_run_state (struct engine *e, const char *id)
+reset_run_state (struct engine *e, const struct container_record *r)
 {
+  const char *id = r->id;
   _cleanup_free_ char *run_dir = engine_run_dir (e, id);
   _cleanup_free_ char *exit_file = xasprintf ("%s/exit", run_dir);
   _cleanup_free_ char *stopping = xasprintf ("%s/stopping", run_dir);
   unlink (exit_file);
   unlink (stopping);
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
   struct hk_error *ignored = NULL;
-  container_delete (&e->rt, id, true, &ignored);
+  backend_delete (&b, id, &ignored);
   hk_error_free (ignored);
 }
 
@@ -276,7 +269,7 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
   bool mounted;
   if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
     return -1;
-  reset_run_state (e, r->id);
+  reset_run_state (e, r);
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
     return hk_error_errno (err, errno, "pipe");
@@ -306,8 +299,9 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
   if (reply == NULL || strncmp (reply, "ok", 2) != 0)
     {
       waitpid (pid, NULL, 0);
-      reset_run_state (e, r->id); /* a container the monitor left waiting */
-      const char *why = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
+      reset_run_state (e, r); /* a container the monitor left waiting */
+      const char *why
+          = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
       size_t len = strlen (why);
       r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);
       container_record_update (e->db, r, NULL);

@@ -5,9 +5,9 @@
 #include "engine.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/json-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "runtime/state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,15 +36,17 @@ engine_usage (struct engine *e, const struct container_record *r, struct contain
   out->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
   if (!is_running (r))
     return 0;
-  _cleanup_state_ struct container_state *s = NULL;
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  _cleanup_json_ json_t *stats = NULL;
   struct hk_error *gone = NULL;
   /* Stopped since it was last seen: no state, nothing to show. */
-  if (state_load (e->runtime_root, r->id, &s, &gone) < 0 || s->cgroup == NULL)
+  if (backend_stats (&b, r->id, &stats, &gone) < 0)
     {
       hk_error_free (gone);
       return 0;
     }
-  if (cgroup_stats_read (s->cgroup, &out->cgroup, err) < 0)
+  if (cgroup_stats_from_json (json_object_get (stats, "data"), &out->cgroup, err) < 0)
     return hk_error_prefix (err, "statistics of container %s", r->name);
   struct sysinfo host;
   uint64_t host_memory = sysinfo (&host) == 0 ? (uint64_t)host.totalram * host.mem_unit : 0;
@@ -103,7 +105,9 @@ engine_top (struct engine *e, struct container_record *r, char *const *ps_args, 
     return hk_error_set (err, EINVAL, "container %s is not running", r->name);
   _cleanup_free_ pid_t *pids = NULL;
   size_t n;
-  if (container_pids (&e->rt, r->id, &pids, &n, err) < 0)
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  if (backend_pids (&b, r->id, &pids, &n, err) < 0)
     return hk_error_prefix (err, "processes of container %s", r->name);
   _cleanup_free_ char *ps = NULL;
   if (run_ps (ps_args, &ps, err) < 0)

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +40,10 @@ wait_monitor (const struct container_record *r, int timeout_ms)
   struct pollfd p = { .fd = pidfd, .events = POLLIN };
   int n = poll (&p, 1, timeout_ms);
   close (pidfd);
+  /* The monitor of a container we started is our child: reap it, or it
+   * would look alive. */
+  if (n > 0)
+    waitpid (r->monitor_pid, NULL, WNOHANG);
   return n > 0;
 }
 
@@ -100,7 +105,9 @@ engine_kill (struct engine *e, struct container_record *r, int signum, struct hk
     return hk_error_set (err, EINVAL, "container %s is not running", r->name);
   if (signum == SIGKILL || signum == SIGTERM)
     mark_stopping (e, r);
-  return container_kill (&e->rt, r->id, signum, false, err);
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  return backend_kill (&b, r->id, signum, false, err);
 }
 
 int
@@ -111,20 +118,22 @@ engine_stop (struct engine *e, struct container_record *r, int timeout, struct h
   if (!is_running (r))
     return 0;
   mark_stopping (e, r);
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
   if (strcmp (r->state, "paused") == 0)
-    container_pause (&e->rt, r->id, false, NULL); /* a frozen process takes no signal */
+    backend_pause (&b, r->id, false, NULL); /* a frozen process takes no signal */
   if (timeout < 0)
     {
       json_t *t = json_object_get (r->options, "StopTimeout");
-      timeout = json_is_integer (t) ? (int) json_integer_value (t) : 10;
+      timeout = json_is_integer (t) ? (int)json_integer_value (t) : 10;
     }
   struct hk_error *ignored = NULL;
-  if (container_kill (&e->rt, r->id, stop_signal (e, r), false, &ignored) < 0)
+  if (backend_kill (&b, r->id, stop_signal (e, r), false, &ignored) < 0)
     hk_error_free (ignored);
   if (!wait_exit (e, r, timeout * 1000))
     {
       ignored = NULL;
-      if (container_kill (&e->rt, r->id, SIGKILL, true, &ignored) < 0)
+      if (backend_kill (&b, r->id, SIGKILL, true, &ignored) < 0)
         hk_error_free (ignored);
     }
   if (!wait_monitor (r, 30000))
@@ -132,33 +141,36 @@ engine_stop (struct engine *e, struct container_record *r, int timeout, struct h
   return engine_refresh (e, r, err);
 }
 
+/* The container has exited when its monitor process is gone (it ends
+ * after the cleanup: the record updated, the root filesystem unmounted,
+ * the cgroup removed) or, with a restart policy, when it was restarted
+ * (an exit too, as Docker's `wait` sees it).  With --rm the record goes. */
 int
 engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_error **err)
 {
+  int restarts = r->restart_count;
   for (;;)
     {
-      if (engine_refresh (e, r, err) < 0)
-        return -1;
-      if (!is_running (r))
+      _cleanup_record_ struct container_record *now = NULL;
+      if (container_record_find (e->db, r->id, &now, err) < 0)
         {
+          if ((*err)->errnum != ENOENT)
+            return -1;
+          hk_error_freep (err); /* removed: the code we last saw */
           *code = r->exit_code;
           return 0;
         }
-      wait_monitor (r, 1000);
-      /* Re-read: the monitor's cleanup updated the record. */
-      struct container_record *now = NULL;
-      if (container_record_find (e->db, r->id, &now, err) < 0)
+      if (engine_refresh (e, now, err) < 0)
+        return -1;
+      r->exit_code = now->exit_code; /* the exit file's, before --rm takes it */
+      if (now->restart_count != restarts
+          || (!is_running (now)
+              && !state_process_alive (now->monitor_pid, now->monitor_start_time)))
         {
-          /* Removed meanwhile (--rm): its exit code is in the exit file. */
-          *code = r->exit_code;
-          return (*err)->errnum == ENOENT ? (hk_error_freep (err), 0) : -1;
+          *code = now->exit_code;
+          return 0;
         }
-      free (r->state);
-      r->state = take_ptr (now->state);
-      r->exit_code = now->exit_code;
-      r->monitor_pid = now->monitor_pid;
-      r->monitor_start_time = now->monitor_start_time;
-      container_record_free (now);
+      wait_monitor (now, 1000);
     }
 }
 
@@ -186,6 +198,8 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
   if (is_running (r))
     {
       if (!force)
@@ -198,13 +212,13 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
       container_record_update (e->db, r, NULL);
       mark_stopping (e, r);
       struct hk_error *ignored = NULL;
-      container_pause (&e->rt, r->id, false, NULL);
-      if (container_kill (&e->rt, r->id, SIGKILL, true, &ignored) < 0)
+      backend_pause (&b, r->id, false, NULL);
+      if (backend_kill (&b, r->id, SIGKILL, true, &ignored) < 0)
         hk_error_free (ignored);
       wait_monitor (r, 30000);
     }
   struct hk_error *ignored = NULL;
-  container_delete (&e->rt, r->id, true, &ignored);
+  backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
   if (image_rootfs_remove (e->store, r->id, err) < 0)
     return hk_error_prefix (err, "remove container %s", r->name);

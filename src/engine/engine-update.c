@@ -7,7 +7,6 @@
 #include "common/fs-util.h"
 #include "common/json-util.h"
 #include "common/xalloc.h"
-#include "runtime/spec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +37,9 @@ engine_pause (struct engine *e, struct container_record *r, bool pause, struct h
     return hk_error_set (err, EINVAL, "container %s is already paused", r->name);
   if (!pause && !paused)
     return hk_error_set (err, EINVAL, "container %s is not paused", r->name);
-  if (container_pause (&e->rt, r->id, pause, err) < 0)
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  if (backend_pause (&b, r->id, pause, err) < 0)
     return hk_error_prefix (err, "%s container %s", pause ? "pause" : "unpause", r->name);
   set_state (r, pause ? "paused" : "running");
   return container_record_update (e->db, r, err);
@@ -120,18 +121,6 @@ changed_limits (const json_t *options, const json_t *changes)
   return limits;
 }
 
-static int
-apply_to_cgroups (struct engine *e, const struct container_record *r, json_t *limits,
-                  struct hk_error **err)
-{
-  struct oci_resources res = { 0 };
-  int rc = spec_parse_resources (limits, "resources", &res, err);
-  if (rc == 0)
-    rc = container_update (&e->rt, r->id, &res, err);
-  spec_resources_clear (&res);
-  return rc;
-}
-
 /* config.json gets the new limits too, so that a restart keeps them. */
 static int
 rewrite_config (struct engine *e, const struct container_record *r, struct hk_error **err)
@@ -177,7 +166,9 @@ engine_update (struct engine *e, struct container_record *r, const json_t *chang
   if (is_running (r))
     {
       _cleanup_json_ json_t *limits = changed_limits (options, changes);
-      if (json_object_size (limits) > 0 && apply_to_cgroups (e, r, limits, err) < 0)
+      struct runtime_backend b;
+      engine_backend (e, r, &b);
+      if (json_object_size (limits) > 0 && backend_update (&b, r->id, limits, err) < 0)
         return hk_error_prefix (err, "update container %s", r->name);
     }
   json_decref (r->options);

@@ -61,8 +61,9 @@ engine_open (struct engine *e, struct store *store, const char *root, const char
   e->db = store->db;
   e->log = log;
   e->runtime_root = xasprintf ("%s/runtime", runroot);
+  e->external_runtime_root = xasprintf ("%s/oci-runtime", runroot);
   const char *cgroup_root = getenv ("HAKO_CGROUP_ROOT");
-  e->rt = (struct runtime_context) {
+  e->rt = (struct runtime_context){
     .state_root = e->runtime_root,
     .cgroup_root = cgroup_root && *cgroup_root ? cgroup_root : "/sys/fs/cgroup",
     .log = log,
@@ -84,7 +85,19 @@ engine_close (struct engine *e)
   free (e->monitor_path);
   free (e->init_path);
   free (e->runtime_root);
+  free (e->external_runtime_root);
   memset (e, 0, sizeof *e);
+}
+
+void
+engine_backend (const struct engine *e, const struct container_record *r,
+                struct runtime_backend *out)
+{
+  *out = (struct runtime_backend){
+    .lib = &e->rt,
+    .program = json_string_value (json_object_get (r->options, "Runtime")),
+    .program_root = e->external_runtime_root,
+  };
 }
 
 char *
@@ -154,8 +167,10 @@ set_string (char **field, const char *value)
 static void
 release_orphan (struct engine *e, struct container_record *r)
 {
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
   struct hk_error *ignored = NULL;
-  container_delete (&e->rt, r->id, true, &ignored);
+  backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
   ignored = NULL;
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
@@ -192,6 +207,10 @@ engine_refresh (struct engine *e, struct container_record *r, struct hk_error **
       set_string (&r->error, "the container's monitor process died");
       return container_record_update (e->db, r, err);
     }
+  /* Paused or running: our runtime's state says it cheaply; for an
+   * external runtime the record (pause goes through us) says it. */
+  if (json_object_get (r->options, "Runtime") != NULL)
+    return 0;
   _cleanup_state_ struct container_state *s = NULL;
   struct hk_error *e2 = NULL;
   if (state_load (e->runtime_root, r->id, &s, &e2) == 0)

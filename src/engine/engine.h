@@ -17,6 +17,7 @@
 #include "container-record.h"
 #include "container-stats.h"
 #include "prune-filter.h"
+#include "runtime-backend.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "image/store.h"
@@ -32,10 +33,11 @@ struct engine
   struct store *store; /* borrowed */
   sqlite3 *db;         /* the store's database */
   const struct hk_log *log;
-  char *hako_path;     /* this program, for the monitor's exit command */
-  char *monitor_path;  /* hako-monitor */
-  char *init_path;     /* hako-init */
-  char *runtime_root;  /* RUNROOT/runtime */
+  char *hako_path;             /* this program, for the monitor's exit command */
+  char *monitor_path;          /* hako-monitor */
+  char *init_path;             /* hako-init */
+  char *runtime_root;          /* RUNROOT/runtime */
+  char *external_runtime_root; /* RUNROOT/oci-runtime: --root of `--runtime PATH` */
   struct runtime_context rt;
 };
 
@@ -44,6 +46,10 @@ struct engine
 int engine_open (struct engine *e, struct store *store, const char *root, const char *runroot,
                  const struct hk_log *log, struct hk_error **err);
 void engine_close (struct engine *e);
+
+/* The runtime that runs R: ours in-process, or R's `--runtime PATH`. */
+void engine_backend (const struct engine *e, const struct container_record *r,
+                     struct runtime_backend *out);
 
 char *engine_container_dir (const struct engine *e, const char *id);
 char *engine_run_dir (const struct engine *e, const char *id);
@@ -88,8 +94,10 @@ int engine_wait (struct engine *e, struct container_record *r, int *code, struct
  * remove it (--rm), else release the runtime state and the mount. */
 int engine_cleanup (struct engine *e, const char *id, struct hk_error **err);
 
-/* Runs the health check of container ID once and records the result. */
-int engine_healthcheck (struct engine *e, const char *id, struct hk_error **err);
+/* Runs the health check of container ID once and records the result;
+ * REEXEC_ARGV is our command line (the check runs from a sealed copy). */
+int engine_healthcheck (struct engine *e, const char *id, char **reexec_argv,
+                        struct hk_error **err);
 
 /* pause (PAUSE true) or unpause: freezes or thaws every process of a
  * running container. */

@@ -95,7 +95,7 @@ etc_files_write (const char *dir, const struct etc_files *f, struct hk_error **e
       const char *colon = strchr (f->extra_hosts[i], ':');
       if (colon == NULL)
         continue;
-      _cleanup_free_ char *name = xstrndup (f->extra_hosts[i], (size_t) (colon - f->extra_hosts[i]));
+      _cleanup_free_ char *name = xstrndup (f->extra_hosts[i], (size_t)(colon - f->extra_hosts[i]));
       append (&hosts, "%s\t%s\n", colon + 1, name);
     }
   _cleanup_free_ char *host_resolv = NULL;

@@ -11,10 +11,10 @@
 struct etc_files
 {
   const char *hostname;
-  bool host_network;       /* share the host's hosts and resolver */
+  bool host_network;              /* share the host's hosts and resolver */
   const char *const *extra_hosts; /* "name:ip" (--add-host), NULL-terminated, or NULL */
-  const char *ip;          /* the container's own address, or NULL */
-  const char *const *dns;  /* --dns servers, or NULL for the host's */
+  const char *ip;                 /* the container's own address, or NULL */
+  const char *const *dns;         /* --dns servers, or NULL for the host's */
   const char *const *dns_search;
 };
 

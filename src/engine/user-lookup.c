@@ -38,7 +38,7 @@ parse_id (const char *s, uint32_t *out)
   unsigned long v = strtoul (s, NULL, 10);
   if (v > UINT32_MAX)
     return false;
-  *out = (uint32_t) v;
+  *out = (uint32_t)v;
   return true;
 }
 
@@ -161,9 +161,8 @@ user_lookup (int root_fd, const char *spec, struct user_ids *out, struct hk_erro
       else if (group_find (groups, group_part, &gid))
         out->gid = gid;
       else
-        return hk_error_set (err, ENOENT,
-                             "unable to find group %s: no matching entries in group file",
-                             group_part);
+        return hk_error_set (
+            err, ENOENT, "unable to find group %s: no matching entries in group file", group_part);
     }
   if (name != NULL)
     {

@@ -16,7 +16,7 @@ struct user_ids
   uint32_t gid;
   uint32_t *groups; /* supplementary groups from /etc/group */
   size_t n_groups;
-  char *home;       /* from /etc/passwd, "/" when unknown */
+  char *home; /* from /etc/passwd, "/" when unknown */
 };
 
 /* SPEC: "", "NAME", "UID", "NAME:GROUP", "UID:GID" (NULL or "" is root).

@@ -80,8 +80,9 @@ volume_get (sqlite3 *db, const char *root, const char *name, struct volume **out
             struct hk_error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (db, "SELECT name, created, labels, anonymous, filled FROM volumes WHERE name = ?",
-                        &st, err, name, NULL)
+  if (store_db_prepare (
+          db, "SELECT name, created, labels, anonymous, filled FROM volumes WHERE name = ?", &st,
+          err, name, NULL)
       < 0)
     return -1;
   int r = store_db_step (db, st, err);
@@ -106,8 +107,8 @@ random_name (void)
 }
 
 int
-volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels,
-               struct volume **out, struct hk_error **err)
+volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels, struct volume **out,
+               struct hk_error **err)
 {
   _cleanup_free_ char *chosen = name ? xstrdup (name) : random_name ();
   if (volume_check_name (chosen, err) < 0)
@@ -119,9 +120,10 @@ volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels,
   _cleanup_free_ char *label_text = json_dumps (labels ? labels : json_object (), JSON_COMPACT);
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   /* A volume that exists is returned as it is (create is idempotent). */
-  if (store_db_prepare (db,
-                        "INSERT OR IGNORE INTO volumes (name, created, labels, anonymous) VALUES (?, ?, ?, ?)",
-                        &st, err, chosen, created, label_text, name ? "0" : "1", NULL)
+  if (store_db_prepare (
+          db,
+          "INSERT OR IGNORE INTO volumes (name, created, labels, anonymous) VALUES (?, ?, ?, ?)",
+          &st, err, chosen, created, label_text, name ? "0" : "1", NULL)
           < 0
       || store_db_step (db, st, err) < 0)
     return -1;
@@ -129,12 +131,12 @@ volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels,
 }
 
 int
-volume_list (sqlite3 *db, const char *root, struct volume ***out, size_t *n,
-             struct hk_error **err)
+volume_list (sqlite3 *db, const char *root, struct volume ***out, size_t *n, struct hk_error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (db, "SELECT name, created, labels, anonymous, filled FROM volumes ORDER BY name",
-                        &st, err, NULL)
+  if (store_db_prepare (
+          db, "SELECT name, created, labels, anonymous, filled FROM volumes ORDER BY name", &st,
+          err, NULL)
       < 0)
     return -1;
   *out = NULL;
@@ -206,12 +208,12 @@ copy_xattrs (int from, int to)
 {
   char names[4096];
   ssize_t n = flistxattr (from, names, sizeof names);
-  for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t) strlen (names + i) + 1)
+  for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen (names + i) + 1)
     {
       char value[4096];
       ssize_t len = fgetxattr (from, names + i, value, sizeof value);
       if (len >= 0)
-        fsetxattr (to, names + i, value, (size_t) len, 0);
+        fsetxattr (to, names + i, value, (size_t)len, 0);
     }
 }
 
@@ -227,8 +229,10 @@ copy_entry (int from_dir, int to_dir, const char *name, int depth, struct hk_err
     {
       if (mkdirat (to_dir, name, st.st_mode & 07777) < 0 && errno != EEXIST)
         return hk_error_errno (err, errno, "mkdir `%s`", name);
-      _cleanup_close_ int from = openat (from_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      _cleanup_close_ int to = openat (to_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int from
+          = openat (from_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      _cleanup_close_ int to
+          = openat (to_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (from < 0 || to < 0)
         return hk_error_errno (err, errno, "open `%s`", name);
       if (copy_tree (from, to, depth + 1, err) < 0)
@@ -253,14 +257,14 @@ copy_entry (int from_dir, int to_dir, const char *name, int depth, struct hk_err
   if (S_ISREG (st.st_mode))
     {
       _cleanup_close_ int from = openat (from_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-      _cleanup_close_ int to = openat (to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                       st.st_mode & 07777);
+      _cleanup_close_ int to = openat (
+          to_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 07777);
       if (from < 0 || to < 0)
         return hk_error_errno (err, errno, "copy `%s`", name);
       char buf[65536];
       ssize_t n;
       while ((n = read (from, buf, sizeof buf)) > 0)
-        if (fs_write_all (to, buf, (size_t) n) < 0)
+        if (fs_write_all (to, buf, (size_t)n) < 0)
           return hk_error_errno (err, errno, "write `%s`", name);
       if (n < 0)
         return hk_error_errno (err, errno, "read `%s`", name);
@@ -338,7 +342,8 @@ volume_fill (sqlite3 *db, struct volume *v, int source_dir, struct hk_error **er
         }
     }
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (db, "UPDATE volumes SET filled = 1 WHERE name = ?", &st, err, v->name, NULL) < 0
+  if (store_db_prepare (db, "UPDATE volumes SET filled = 1 WHERE name = ?", &st, err, v->name, NULL)
+          < 0
       || store_db_step (db, st, err) < 0)
     return -1;
   v->filled = true;

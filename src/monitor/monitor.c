@@ -44,7 +44,8 @@ struct monitor
 {
   const char *id;
   const char *run_dir;
-  const char *exec_fifo;
+  const char *exec_fifo; /* hako's runtime: start by writing to it */
+  char **start_command;  /* an external runtime: `RUNTIME start ID` */
   pid_t pid;
   int pidfd;
   int out_fd, err_fd, in_fd, pty_fd;
@@ -66,14 +67,27 @@ now_ms (void)
 {
   struct timespec ts;
   clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void __attribute__ ((noreturn))
-die (const char *what)
+static void __attribute__ ((noreturn)) die (const char *what)
 {
   fprintf (stderr, "hako-monitor: %s: %s\n", what, strerror (errno));
   exit (125);
+}
+
+/* Once the container is ready, the stdio we got from the `hako` that
+ * started us go: a caller reading `hako run -d`'s output waits for every
+ * copy of the pipe to close. */
+static void
+release_stdio (void)
+{
+  int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null_fd < 0)
+    die ("open /dev/null");
+  for (int fd = 0; fd < 3; fd++)
+    dup2 (null_fd, fd);
+  close (null_fd);
 }
 
 static int
@@ -88,7 +102,7 @@ write_all (int fd, const void *buf, size_t len)
       if (n <= 0)
         return -1;
       p += n;
-      len -= (size_t) n;
+      len -= (size_t)n;
     }
   return 0;
 }
@@ -119,12 +133,49 @@ broadcast (struct monitor *m, enum attach_frame type, const char *data, size_t l
     }
 }
 
+/* `RUNTIME start ID`; a container that could not be started is killed,
+ * so that it does not wait for ever. */
+static void
+run_start_command (struct monitor *m)
+{
+  pid_t child = fork ();
+  if (child == 0)
+    {
+      execv (m->start_command[0], m->start_command);
+      _exit (127);
+    }
+  int status = 0;
+  if (child < 0 || waitpid (child, &status, 0) < 0 || !WIFEXITED (status) || WEXITSTATUS (status))
+    kill (m->pid, SIGKILL);
+}
+
+/* Children we did not start: an external runtime's intermediate processes
+ * are re-parented to us (a child subreaper) and must be reaped.  The
+ * container's process and the health check are left to their owners. */
+static void
+reap_strays (const struct monitor *m)
+{
+  for (;;)
+    {
+      siginfo_t si = { 0 };
+      if (waitid (P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0
+          || si.si_pid == m->pid || si.si_pid == m->health_pid)
+        return;
+      waitpid (si.si_pid, NULL, 0);
+    }
+}
+
 static void
 start_container (struct monitor *m)
 {
   if (m->started)
     return;
   m->started = true;
+  if (m->start_command != NULL)
+    {
+      run_start_command (m);
+      return;
+    }
   int fd = open (m->exec_fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return; /* the process is gone already: it will be reaped */
@@ -139,7 +190,7 @@ start_container (struct monitor *m)
 static void
 handle_frame (struct monitor *m, struct client *c)
 {
-  enum attach_frame type = (enum attach_frame) c->header[0];
+  enum attach_frame type = (enum attach_frame)c->header[0];
   int target = m->pty_fd >= 0 ? m->pty_fd : m->in_fd;
   switch (type)
     {
@@ -167,8 +218,8 @@ handle_frame (struct monitor *m, struct client *c)
           unsigned rows, cols;
           if (sscanf (text, "%u %u", &rows, &cols) == 2)
             {
-              ws.ws_row = (unsigned short) rows;
-              ws.ws_col = (unsigned short) cols;
+              ws.ws_row = (unsigned short)rows;
+              ws.ws_col = (unsigned short)cols;
               ioctl (m->pty_fd, TIOCSWINSZ, &ws);
             }
         }
@@ -196,7 +247,7 @@ client_read (struct monitor *m, struct client *c)
     {
       if (c->header_got < ATTACH_HEADER)
         {
-          c->header[c->header_got++] = (uint8_t) buf[i++];
+          c->header[c->header_got++] = (uint8_t)buf[i++];
           if (c->header_got == ATTACH_HEADER)
             {
               c->payload_len = attach_length (c->header);
@@ -212,11 +263,11 @@ client_read (struct monitor *m, struct client *c)
       else
         {
           size_t take = c->payload_len - c->payload_got;
-          if (take > (size_t) (n - i))
-            take = (size_t) (n - i);
+          if (take > (size_t)(n - i))
+            take = (size_t)(n - i);
           memcpy (c->payload + c->payload_got, buf + i, take);
           c->payload_got += take;
-          i += (ssize_t) take;
+          i += (ssize_t)take;
         }
       if (c->header_got == ATTACH_HEADER && c->payload_got == c->payload_len)
         {
@@ -257,8 +308,8 @@ pump_output (struct monitor *m, int *fd, int stream)
       *fd = -1;
       return false;
     }
-  log_writer_write (&m->log, stream, buf, (size_t) n);
-  broadcast (m, stream == 2 ? ATTACH_STDERR : ATTACH_STDOUT, buf, (size_t) n);
+  log_writer_write (&m->log, stream, buf, (size_t)n);
+  broadcast (m, stream == 2 ? ATTACH_STDERR : ATTACH_STDOUT, buf, (size_t)n);
   return true;
 }
 
@@ -300,14 +351,14 @@ reap_health_check (struct monitor *m)
 static void
 record_exit (struct monitor *m, int code)
 {
-  (void) m;
+  (void)m;
   const char *tmp = ".exit.tmp", *final = "exit";
   char text[64];
   int len = snprintf (text, sizeof text, "%d\n", code);
   int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     return;
-  write_all (fd, text, (size_t) len);
+  write_all (fd, text, (size_t)len);
   close (fd);
   rename (tmp, final);
 }
@@ -349,23 +400,23 @@ loop (struct monitor *m)
     {
       struct pollfd fds[5 + MAX_CLIENTS];
       int n = 0;
-      fds[n++] = (struct pollfd) { .fd = m->pidfd, .events = POLLIN };
-      fds[n++] = (struct pollfd) { .fd = m->listen_fd, .events = POLLIN };
-      fds[n++] = (struct pollfd) { .fd = m->out_fd, .events = POLLIN };
-      fds[n++] = (struct pollfd) { .fd = m->err_fd, .events = POLLIN };
-      fds[n++] = (struct pollfd) { .fd = m->pty_fd, .events = POLLIN };
+      fds[n++] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
+      fds[n++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
+      fds[n++] = (struct pollfd){ .fd = m->out_fd, .events = POLLIN };
+      fds[n++] = (struct pollfd){ .fd = m->err_fd, .events = POLLIN };
+      fds[n++] = (struct pollfd){ .fd = m->pty_fd, .events = POLLIN };
       for (int i = 0; i < MAX_CLIENTS; i++)
-        fds[n++] = (struct pollfd) { .fd = m->clients[i].fd, .events = POLLIN };
+        fds[n++] = (struct pollfd){ .fd = m->clients[i].fd, .events = POLLIN };
       int timeout = -1;
       if (m->health_command != NULL && m->started)
         {
           long long wake = m->health_pid > 0 ? m->health_deadline_ms : m->next_health_ms;
           long long wait = wake - now_ms ();
-          timeout = wait < 0 ? 0 : (int) (wait > 60000 ? 60000 : wait);
+          timeout = wait < 0 ? 0 : (int)(wait > 60000 ? 60000 : wait);
           if (m->health_pid > 0 && timeout > 1000)
             timeout = 1000; /* reap the check soon after it ends */
         }
-      if (poll (fds, (nfds_t) n, timeout) < 0 && errno != EINTR)
+      if (poll (fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
         die ("poll");
       if (fds[2].revents)
         pump_output (m, &m->out_fd, 1);
@@ -384,6 +435,7 @@ loop (struct monitor *m)
           if (m->health_pid == 0 && now_ms () >= m->next_health_ms)
             run_health_check (m);
         }
+      reap_strays (m);
       if (fds[0].revents)
         return;
     }
@@ -392,7 +444,7 @@ loop (struct monitor *m)
 static char **
 collect_until_dashes (int argc, char **argv, int *i)
 {
-  char **v = calloc ((size_t) argc + 1, sizeof (char *));
+  char **v = calloc ((size_t)argc + 1, sizeof (char *));
   size_t k = 0;
   while (*i < argc && strcmp (argv[*i], "--") != 0)
     v[k++] = argv[(*i)++];
@@ -421,9 +473,9 @@ parse_args (struct monitor *m, int argc, char **argv)
       else if (TAKE ("--log-max-size"))
         max_size = strtoull (v, NULL, 10);
       else if (TAKE ("--log-max-files"))
-        max_files = (unsigned) strtoul (v, NULL, 10);
+        max_files = (unsigned)strtoul (v, NULL, 10);
       else if (TAKE ("--pid"))
-        m->pid = (pid_t) atoi (v);
+        m->pid = (pid_t)atoi (v);
       else if (TAKE ("--exec-fifo"))
         m->exec_fifo = v;
       else if (TAKE ("--out-fd"))
@@ -446,6 +498,8 @@ parse_args (struct monitor *m, int argc, char **argv)
         m->start_on_attach = true;
       else if (strcmp (a, "--health-command") == 0)
         m->health_command = collect_until_dashes (argc, argv, &i);
+      else if (strcmp (a, "--start-command") == 0)
+        m->start_command = collect_until_dashes (argc, argv, &i);
       else if (strcmp (a, "--exit-command") == 0)
         m->exit_command = collect_until_dashes (argc, argv, &i);
       else
@@ -455,9 +509,11 @@ parse_args (struct monitor *m, int argc, char **argv)
         }
 #undef TAKE
     }
-  if (m->id == NULL || m->run_dir == NULL || log_path == NULL || m->pid <= 0 || m->exec_fifo == NULL)
+  if (m->id == NULL || m->run_dir == NULL || log_path == NULL || m->pid <= 0
+      || (m->exec_fifo == NULL) == (m->start_command == NULL))
     {
-      fprintf (stderr, "hako-monitor: --id, --run-dir, --log, --pid and --exec-fifo are required\n");
+      fprintf (stderr, "hako-monitor: --id, --run-dir, --log, --pid and one of --exec-fifo or "
+                       "--start-command are required\n");
       exit (125);
     }
   if (log_writer_open (&m->log, log_path, max_size, max_files) < 0)
@@ -472,7 +528,7 @@ listen_attach (struct monitor *m)
   struct sockaddr_un addr = { .sun_family = AF_UNIX, .sun_path = "attach" };
   unlink (addr.sun_path);
   m->listen_fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (m->listen_fd < 0 || bind (m->listen_fd, (struct sockaddr *) &addr, sizeof addr) < 0
+  if (m->listen_fd < 0 || bind (m->listen_fd, (struct sockaddr *)&addr, sizeof addr) < 0
       || listen (m->listen_fd, MAX_CLIENTS) < 0)
     die ("listen on the attach socket");
   chmod (addr.sun_path, 0600);
@@ -499,6 +555,7 @@ main (int argc, char **argv)
       write_all (m.notify_fd, "ok\n", 3);
       close (m.notify_fd);
     }
+  release_stdio ();
   if (!m.start_on_attach)
     start_container (&m);
   m.next_health_ms = now_ms () + (m.health_start_ms > 0 ? m.health_start_ms : m.health_interval_ms);
@@ -511,7 +568,7 @@ main (int argc, char **argv)
   record_exit (&m, code);
   char text[16];
   int len = snprintf (text, sizeof text, "%d", code);
-  broadcast (&m, ATTACH_EXIT, text, (size_t) len);
+  broadcast (&m, ATTACH_EXIT, text, (size_t)len);
   for (int i = 0; i < MAX_CLIENTS; i++)
     client_drop (&m.clients[i]);
   if (m.health_pid > 0)

@@ -30,6 +30,10 @@ int cgroup_stats_read (const struct cgroup *cg, struct cgroup_stats *out, struct
 /* runc's "stats" document (as in `runc events --stats`). */
 json_t *cgroup_stats_to_json (const struct cgroup_stats *s);
 
+/* The other way: DATA (runc's or our "stats" document) into *OUT, for
+ * statistics an external runtime gives.  Missing values are zeros. */
+int cgroup_stats_from_json (json_t *data, struct cgroup_stats *out, struct hk_error **err);
+
 /* An fd that becomes readable when the kernel OOM-kills in the cgroup: an
  * eventfd armed through cgroup.event_control on v1, an inotify watch of
  * memory.events on v2.  -1 when neither is possible. */

@@ -7,15 +7,21 @@ load helpers
 
 HAKO=$HAKO_BUILD/src/cli/hako
 
-# hako with this file's private store and run directory.
+# hako with this file's private store and run directory; its containers
+# go under their own cgroup parent, so that what other hako users on the
+# machine do meanwhile is not taken for a leftover.
 hk() {
-	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" "$@"
+	case $1 in
+	run | create) "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" "$1" --cgroup-parent "$ENGINE_CGROUP" "${@:2}" ;;
+	*) "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" "$@" ;;
+	esac
 }
 
 engine_setup_file() {
 	export HAKO_ROOT=$BATS_FILE_TMPDIR/root
 	export HAKO_RUNROOT=$BATS_FILE_TMPDIR/run
 	export BUSYBOX_TAR=$BATS_FILE_TMPDIR/busybox.tar
+	export ENGINE_CGROUP=hakotest-engine-$$
 	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
 	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$BUSYBOX_TAR" .
 	hk import -c 'CMD ["sh"]' "$BUSYBOX_TAR" busybox >/dev/null
@@ -25,28 +31,9 @@ engine_setup_file() {
 # cgroups, containers in the store, monitor processes.
 engine_snapshot() {
 	awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort
-	engine_cgroups
+	find /sys/fs/cgroup -maxdepth 3 -path "*/$ENGINE_CGROUP/*" -type d 2>/dev/null | sort
 	hk ps -a -q --no-trunc 2>/dev/null | sort
 	engine_monitors
-}
-
-# hako's cgroups but those of containers another store runs meanwhile
-# (other people's tests and experiments on the machine): a cgroup whose
-# processes all have a parent that is not one of our monitors.
-engine_cgroups() {
-	local dir pid ppid foreign
-	for dir in $(find /sys/fs/cgroup -maxdepth 3 -path '*/hako/*' -type d 2>/dev/null | sort); do
-		foreign=
-		for pid in $(cat "$dir/cgroup.procs" 2>/dev/null); do
-			ppid=$(awk '/^PPid:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
-			if [ -n "$ppid" ] && grep -qF "$HAKO_RUNROOT" "/proc/$ppid/cmdline" 2>/dev/null; then
-				foreign=
-				break
-			fi
-			foreign=yes
-		done
-		[ -n "$foreign" ] || echo "$dir"
-	done
 }
 
 # The PIDs of monitors of this file's containers.
@@ -78,7 +65,10 @@ engine_teardown() {
 }
 
 engine_teardown_file() {
-	local m
+	local m dir
+	for dir in $(find /sys/fs/cgroup -maxdepth 2 -name "$ENGINE_CGROUP" -type d 2>/dev/null); do
+		rmdir "$dir" 2>/dev/null || true
+	done
 	for m in $(awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null || true
 	done
