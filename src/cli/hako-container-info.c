@@ -348,13 +348,14 @@ inspect_json (struct engine *e, const struct container_record *r)
   _cleanup_free_ char *name = xasprintf ("/%s", r->name);
   json_t *mounts = json_object_get (r->options, "MountPoints");
   json_t *network = json_object_get (r->options, "NetworkSettings");
-  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:O, s:O, s:{s:s, "
+  /* "o" steals: the options' own objects are taken with a reference. */
+  return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:{s:s, "
                     "s:{s:s, s:s, s:s}}}",
                     "Id", r->id, "Created", r->created, "Name", name, "State", state, "Image",
                     r->image_id, "LogPath", log_path, "ResolvConfPath", "", "RestartCount",
                     r->restart_count, "Driver", "overlay", "Config", config, "HostConfig", host,
-                    "Mounts", mounts ? mounts : json_array (), "NetworkSettings",
-                    network ? network : json_object (), "GraphDriver", "Name", "overlay", "Data",
+                    "Mounts", mounts ? json_incref (mounts) : json_array (), "NetworkSettings",
+                    network ? json_incref (network) : json_object (), "GraphDriver", "Name", "overlay", "Data",
                     "UpperDir", "", "WorkDir", "", "MergedDir", "");
 }
 

@@ -117,7 +117,7 @@ volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels, 
   if (fs_mkdir_p (dir, 0755, err) < 0)
     return hk_error_prefix (err, "volume %s", chosen);
   _cleanup_free_ char *created = state_now_rfc3339 ();
-  _cleanup_free_ char *label_text = json_dumps (labels ? labels : json_object (), JSON_COMPACT);
+  _cleanup_free_ char *label_text = labels ? json_dumps (labels, JSON_COMPACT) : xstrdup ("{}");
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   /* A volume that exists is returned as it is (create is idempotent). */
   if (store_db_prepare (
