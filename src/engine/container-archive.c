@@ -45,18 +45,18 @@ static la_ssize_t
 write_out (struct archive *a, void *opaque, const void *buf, size_t len)
 {
   struct writer *w = opaque;
+  if (w->out_errno)
+    return (la_ssize_t)len;
   /* A socket (the other end of a copy) that closed must not kill us with
    * SIGPIPE: the reader's error is the one to report. */
   ssize_t n = send (w->out_fd, buf, len, MSG_NOSIGNAL);
   if (n < 0 && errno == ENOTSOCK)
     n = write (w->out_fd, buf, len);
+  /* The failure is ours to report: a failed callback leaves the archive
+   * fatal, and libarchive then never frees its output buffer. */
   if (n < 0)
-    {
-      w->out_errno = errno;
-      archive_set_error (a, errno, "write the archive: %s", strerror (errno));
-      return -1;
-    }
-  return n;
+    w->out_errno = errno;
+  return n < 0 ? (la_ssize_t)len : n;
 }
 
 static int
@@ -85,7 +85,7 @@ add_xattrs (int fd, struct archive_entry *e)
 static int
 write_header (struct writer *w, struct archive_entry *e, const char *name, struct hk_error **err)
 {
-  if (archive_write_header (w->a, e) < ARCHIVE_WARN)
+  if (archive_write_header (w->a, e) < ARCHIVE_WARN || w->out_errno)
     return archive_fail (w, "write the header of", name, err);
   return 0;
 }
@@ -102,7 +102,7 @@ write_data (struct writer *w, int fd, const char *name, struct hk_error **err)
         return hk_error_errno (err, errno, "read `%s`", name);
       if (n == 0)
         return 0;
-      if (archive_write_data (w->a, w->buf, (size_t)n) != n)
+      if (archive_write_data (w->a, w->buf, (size_t)n) != n || w->out_errno)
         return archive_fail (w, "write", name, err);
     }
 }
@@ -265,12 +265,12 @@ container_archive_write (int root_fd, const char *path, const char *name, bool f
     archive_fail (&w, "start the archive of", path, err);
   else if (write_tree (&w, top, name, err) == 0)
     {
-      if (archive_write_close (w.a) != ARCHIVE_OK)
+      if (archive_write_close (w.a) != ARCHIVE_OK || w.out_errno)
         archive_fail (&w, "finish the archive of", path, err);
       else
         rc = 0;
     }
-  archive_write_free (w.a);
+  archive_write_free (w.a); /* closes it too, after a failure */
   for (size_t i = 0; i < w.n_inodes; i++)
     free (w.inodes[i].name);
   free (w.inodes);

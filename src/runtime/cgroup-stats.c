@@ -268,11 +268,12 @@ get_u64 (json_t *data, const char *a, const char *b)
                                                            : 0;
 }
 
-/* "no limit" is the largest number (runc, us) or 0 (runc's pids). */
+/* "no limit" is a huge number (v1's page-aligned one, our INT64_MAX) or 0
+ * (runc's pids). */
 static uint64_t
 limit_value (uint64_t v)
 {
-  return v == 0 || v >= (uint64_t) INT64_MAX ? CGROUP_STAT_UNLIMITED : v;
+  return v == 0 || v >= (UINT64_C (1) << 62) ? CGROUP_STAT_UNLIMITED : v;
 }
 
 static void

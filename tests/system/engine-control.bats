@@ -154,3 +154,17 @@ merged() {
 		[[ "$output" == "usage: hako $c"* ]]
 	done
 }
+
+@test "pause and update go through an external runtime's command line" {
+	hk run -d --name ext --runtime "$HAKO_BUILD/src/cli/hako-runtime" -m 64m busybox sleep 1000 >/dev/null
+	run -0 hk pause ext
+	[ "$(hk inspect -f '{{.State.Status}}' ext)" = paused ]
+	run -0 hk unpause ext
+	[ "$(hk inspect -f '{{.State.Status}}' ext)" = running ]
+	run -0 hk update --memory 80m --pids-limit 30 ext
+	[ "$(cgroup_value ext memory memory.limit_in_bytes memory.max)" = $((80 << 20)) ]
+	[ "$(cgroup_value ext pids pids.max pids.max)" = 30 ]
+	# nothing on stderr from the runtime when a running container goes
+	run -0 hk rm -f ext
+	[ "$output" = ext ]
+}

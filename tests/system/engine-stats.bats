@@ -111,3 +111,13 @@ teardown() { engine_teardown; }
 	run -0 hk top --help
 	[[ "$output" == "usage: hako top"* ]]
 }
+
+@test "top, stats and cp of a container under an external runtime" {
+	hk run -d --name ext --runtime "$HAKO_BUILD/src/cli/hako-runtime" -m 64m busybox sh -c 'echo data >/tmp/d; sleep 1000' >/dev/null
+	pid=$(hk inspect -f '{{.State.Pid}}' ext)
+	run -0 hk top ext -o pid,comm
+	[[ "${lines[1]}" =~ ^\ *$pid\ +sleep$ ]]
+	run -0 hk stats --no-stream --format '{{.Name}} {{.MemUsage}} {{.PIDs}}' ext
+	[[ "$output" =~ ^ext\ [0-9.]+[KM]iB\ /\ 64MiB\ 1$ ]]
+	[ "$(hk cp ext:/tmp/d - | tar -xOf -)" = data ]
+}

@@ -119,6 +119,52 @@ ps_without_pid_column_is_an_error (void **state)
   hk_error_free (err);
 }
 
+static void
+statistics_documents_of_runc_and_ours (void **state)
+{
+  (void)state;
+  /* runc on cgroup v1: limits as the largest number, lower-case ops on
+   * v2, the inactive cache named after memory.stat */
+  const char *runc = "{\"cpu\": {\"usage\": {\"total\": 5000, \"kernel\": 1000, \"user\": 4000}},"
+                     " \"memory\": {\"usage\": {\"usage\": 9000, \"limit\": 9223372036854771712},"
+                     " \"raw\": {\"total_inactive_file\": 1000}},"
+                     " \"pids\": {\"current\": 3, \"limit\": 0},"
+                     " \"blkio\": {\"ioServiceBytesRecursive\": [{\"op\": \"read\", \"value\": 7},"
+                     " {\"op\": \"write\", \"value\": 8}, {\"op\": \"Read\", \"value\": 1}]}}";
+  json_t *doc = json_loads (runc, 0, NULL);
+  struct cgroup_stats s;
+  assert_int_equal (cgroup_stats_from_json (doc, &s, NULL), 0);
+  assert_int_equal (s.cpu_usage_ns, 5000);
+  assert_int_equal (s.memory_usage, 9000);
+  assert_true (s.memory_limit == CGROUP_STAT_UNLIMITED);
+  assert_true (s.pids_limit == CGROUP_STAT_UNLIMITED);
+  assert_int_equal (container_stats_memory_used (&s), 8000);
+  assert_int_equal (s.pids_current, 3);
+  assert_int_equal (s.io_read_bytes, 8);
+  assert_int_equal (s.io_write_bytes, 8);
+  json_decref (doc);
+  /* ours, there and back */
+  struct cgroup_stats ours = { .cpu_usage_ns = 42,
+                               .memory_usage = 100,
+                               .memory_limit = 64 << 20,
+                               .memory_inactive_file = 10,
+                               .pids_current = 2,
+                               .pids_limit = CGROUP_STAT_UNLIMITED,
+                               .io_read_bytes = 5,
+                               .swap_limit = CGROUP_STAT_UNLIMITED };
+  doc = cgroup_stats_to_json (&ours);
+  assert_int_equal (cgroup_stats_from_json (doc, &s, NULL), 0);
+  assert_int_equal (s.cpu_usage_ns, 42);
+  assert_int_equal (s.memory_limit, 64 << 20);
+  assert_int_equal (s.memory_inactive_file, 10);
+  assert_true (s.pids_limit == CGROUP_STAT_UNLIMITED);
+  assert_int_equal (s.io_read_bytes, 5);
+  json_decref (doc);
+  struct hk_error *err = NULL;
+  assert_int_equal (cgroup_stats_from_json (NULL, &s, &err), -1);
+  hk_error_free (err);
+}
+
 int
 main (void)
 {
@@ -130,6 +176,7 @@ main (void)
     cmocka_unit_test (ps_rows_of_the_container_only),
     cmocka_unit_test (ps_pid_column_anywhere),
     cmocka_unit_test (ps_without_pid_column_is_an_error),
+    cmocka_unit_test (statistics_documents_of_runc_and_ours),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
