@@ -13,17 +13,26 @@
 #include <time.h>
 
 char *
-cli_human_size (uint64_t bytes)
+cli_size_text (uint64_t bytes, bool binary, int digits)
 {
-  static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+  static const char *const decimal[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+  static const char *const powers_of_two[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+  const char *const *units = binary ? powers_of_two : decimal;
+  double step = binary ? 1024.0 : 1000.0;
   double v = (double)bytes;
   size_t u = 0;
-  while (v >= 1000.0 && u + 1 < sizeof units / sizeof units[0])
+  while (v >= step && u + 1 < sizeof decimal / sizeof decimal[0])
     {
-      v /= 1000.0;
+      v /= step;
       u++;
     }
-  return xasprintf ("%.4g%s", v, units[u]);
+  return xasprintf ("%.*g%s", digits, v, units[u]);
+}
+
+char *
+cli_human_size (uint64_t bytes)
+{
+  return cli_size_text (bytes, false, 4);
 }
 
 char *

@@ -50,8 +50,13 @@ extern const struct hako_command hako_image_commands[];
 extern const struct hako_command hako_image_archive_commands[];
 extern const struct hako_command hako_image_transfer_commands[];
 extern const struct hako_command hako_system_commands[];
+extern const struct hako_command hako_system_prune_commands[];
+extern const struct hako_command hako_system_info_commands[];
 extern const struct hako_command hako_container_commands[];
 extern const struct hako_command hako_container_info_commands[];
+extern const struct hako_command hako_container_control_commands[];
+extern const struct hako_command hako_container_stats_commands[];
+extern const struct hako_command hako_container_fs_commands[];
 extern const struct hako_command hako_volume_commands[];
 extern const struct hako_command hako_network_commands[];
 extern const struct hako_command hako_exec_commands[];
@@ -59,6 +64,17 @@ extern const struct hako_command hako_exec_commands[];
 /* The engine over the store, opened once (cli-engine.c). */
 int cli_engine (struct hako_cli *cli, struct engine **out, struct hk_error **err);
 void cli_engine_close (struct hako_cli *cli);
+
+struct container_record;
+typedef int (*cli_container_fn) (struct engine *e, struct container_record *r, void *data,
+                                 struct hk_error **err);
+
+/* Runs FN on every container named in ARGV[OPTIND..] (each found by name,
+ * ID or ID prefix); the first error is returned after the others were
+ * tried and reported, as Docker does.  PRINT_NAME echoes each name done. */
+int cli_each_container (struct hako_cli *cli, int argc, char **argv, const char *command,
+                        const char *usage, cli_container_fn fn, void *data, bool print_name,
+                        struct hk_error **err);
 
 /* The store at --root, opened once. */
 int cli_store (struct hako_cli *cli, struct store **out, struct hk_error **err);
@@ -72,8 +88,16 @@ int cli_usage (struct hk_error **err, const char *command, const char *usage, co
 bool cli_wants_help (int argc, char **argv, const char *command, const char *usage,
                      const char *summary);
 
+struct store_image;
+/* Prints an image `image prune` or `system prune` removed, after a
+ * "Deleted Images:" header the first time (*(bool *) DATA tells). */
+void cli_print_pruned_image (const struct store_image *img, void *data);
+
 /* Output helpers (cli-output.c). */
 char *cli_human_size (uint64_t bytes);        /* "4.26MB", as Docker writes it */
+/* BYTES with DIGITS significant digits, in powers of 1000 ("4.3kB") or,
+ * BINARY, of 1024 ("1.465MiB"): Docker's two ways of writing sizes. */
+char *cli_size_text (uint64_t bytes, bool binary, int digits);
 char *cli_human_since (int64_t unix_time);    /* "3 weeks ago" */
 char *cli_human_duration (int64_t seconds);   /* "About a minute" */
 int64_t cli_parse_time (const char *rfc3339); /* 0 when unparsable */

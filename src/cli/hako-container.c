@@ -127,41 +127,6 @@ cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return rc;
 }
 
-/* Runs FN on every container named in ARGV[OPTIND..]; the first error is
- * reported after the others were tried, as Docker does. */
-static int
-each_container (struct hako_cli *cli, int argc, char **argv, const char *command, const char *usage,
-                int (*fn) (struct engine *, struct container_record *, void *, struct hk_error **),
-                void *data, bool print_name, struct hk_error **err)
-{
-  if (optind >= argc)
-    return cli_usage (err, command, usage, "missing container name");
-  struct engine *e;
-  if (cli_engine (cli, &e, err) < 0)
-    return -1;
-  int result = 0;
-  for (int i = optind; i < argc; i++)
-    {
-      _cleanup_record_ struct container_record *r = NULL;
-      struct hk_error *one = NULL;
-      if (engine_find (e, argv[i], &r, &one) < 0 || fn (e, r, data, &one) < 0)
-        {
-          if (result == 0)
-            *err = one;
-          else
-            {
-              fprintf (stderr, "Error: %s\n", one->message);
-              hk_error_free (one);
-            }
-          result = -1;
-          continue;
-        }
-      if (print_name)
-        printf ("%s\n", argv[i]);
-    }
-  return result;
-}
-
 struct start_flags
 {
   bool attach, interactive;
@@ -205,7 +170,7 @@ cmd_start (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       }
   if (f.attach && argc - optind > 1)
     return cli_usage (err, "start", "[-a] [-i] CONTAINER...", "-a attaches to one container only");
-  int r = each_container (cli, argc, argv, "start", "[-a] [-i] CONTAINER...", start_one, &f,
+  int r = cli_each_container (cli, argc, argv, "start", "[-a] [-i] CONTAINER...", start_one, &f,
                           !f.attach, err);
   return r < 0 ? -1 : (f.attach ? f.code : 0);
 }
@@ -291,7 +256,7 @@ cmd_stop (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   int timeout;
   if (parse_timeout (argc, argv, "stop", &timeout, err) < 0)
     return -1;
-  return each_container (cli, argc, argv, "stop", "[-t SECONDS] CONTAINER...", stop_one, &timeout,
+  return cli_each_container (cli, argc, argv, "stop", "[-t SECONDS] CONTAINER...", stop_one, &timeout,
                          true, err);
 }
 
@@ -309,7 +274,7 @@ cmd_restart (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   int timeout;
   if (parse_timeout (argc, argv, "restart", &timeout, err) < 0)
     return -1;
-  return each_container (cli, argc, argv, "restart", "[-t SECONDS] CONTAINER...", restart_one,
+  return cli_each_container (cli, argc, argv, "restart", "[-t SECONDS] CONTAINER...", restart_one,
                          &timeout, true, err);
 }
 
@@ -332,7 +297,7 @@ cmd_kill (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       if ((signum = signal_parse (optarg, err)) < 0)
         return -1;
     }
-  return each_container (cli, argc, argv, "kill", "[-s SIGNAL] CONTAINER...", kill_one, &signum,
+  return cli_each_container (cli, argc, argv, "kill", "[-s SIGNAL] CONTAINER...", kill_one, &signum,
                          true, err);
 }
 
@@ -368,7 +333,7 @@ cmd_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       default:
         return cli_usage (err, "rm", "[-f] [-v] CONTAINER...", "unknown option");
       }
-  return each_container (cli, argc, argv, "rm", "[-f] [-v] CONTAINER...", rm_one, &f, true, err);
+  return cli_each_container (cli, argc, argv, "rm", "[-f] [-v] CONTAINER...", rm_one, &f, true, err);
 }
 
 static int
@@ -387,7 +352,7 @@ cmd_wait (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   if (getopt_long (argc, argv, "", (struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
     return cli_usage (err, "wait", "CONTAINER...", "unknown option");
-  return each_container (cli, argc, argv, "wait", "CONTAINER...", wait_one, NULL, false, err);
+  return cli_each_container (cli, argc, argv, "wait", "CONTAINER...", wait_one, NULL, false, err);
 }
 
 /* The monitor's commands take the container ID and nothing else. */

@@ -6,7 +6,6 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "hako-cli.h"
-#include "image/commit.h"
 #include "image/image-config.h"
 #include "image/manifest.h"
 #include "image/reference.h"
@@ -659,6 +658,23 @@ cmd_rmi (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 
 /* --- image prune ----------------------------------------------------- */
 
+void
+cli_print_pruned_image (const struct store_image *img, void *data)
+{
+  bool *header = data;
+  if (!*header)
+    {
+      printf ("Deleted Images:\n");
+      *header = true;
+    }
+  for (size_t t = 0; img->repo_tags && img->repo_tags[t]; t++)
+    {
+      _cleanup_free_ char *f = familiar_name (img->repo_tags[t]);
+      printf ("untagged: %s\n", f);
+    }
+  printf ("deleted: %s\n", img->id);
+}
+
 static int
 cmd_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -684,44 +700,10 @@ cmd_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (optind != argc)
     return cli_usage (err, "image prune", usage_text, "too many arguments");
   struct store *s;
-  if (cli_store (cli, &s, err) < 0)
-    return -1;
-  struct store_image **list = NULL;
-  size_t n = 0;
-  if (store_image_list (s, &list, &n, err) < 0)
-    return -1;
-  int r = 0;
-  bool header = false;
-  for (size_t i = 0; i < n && r == 0; i++)
-    {
-      struct store_image *img = list[i];
-      bool dangling = strv_length (img->repo_tags) == 0 && strv_length (img->repo_digests) == 0;
-      if (!all && !dangling)
-        continue;
-      _cleanup_strv_ char **users = NULL;
-      if ((r = store_image_users (s, img->id, &users, err)) < 0)
-        break;
-      if (users[0] != NULL)
-        continue;
-      if (!header)
-        {
-          printf ("Deleted Images:\n");
-          header = true;
-        }
-      for (size_t t = 0; img->repo_tags && img->repo_tags[t]; t++)
-        {
-          _cleanup_free_ char *f = familiar_name (img->repo_tags[t]);
-          printf ("untagged: %s\n", f);
-        }
-      r = store_image_delete (s, img->id, err);
-      if (r == 0)
-        printf ("deleted: %s\n", img->id);
-    }
-  store_image_list_free (list, n);
-  if (r < 0)
-    return -1;
   struct store_gc_result gc;
-  if (store_gc (s, &gc, err) < 0)
+  bool header = false;
+  if (cli_store (cli, &s, err) < 0
+      || store_image_prune (s, all, cli_print_pruned_image, &header, &gc, err) < 0)
     return -1;
   _cleanup_free_ char *freed = cli_human_size (gc.bytes_freed);
   printf ("%sTotal reclaimed space: %s\n", header ? "\n" : "", freed);
@@ -794,63 +776,6 @@ cmd_unmount (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return 0;
 }
 
-/* --- commit ---------------------------------------------------------- */
-
-/* The changes of a root filesystem (an image mount now; a container once
- * the engine registers its root filesystems under the container's ID). */
-static int
-cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
-{
-  static const char usage_text[]
-      = "[-c CHANGE]... [-m MESSAGE] [-a AUTHOR] ROOTFS [REPOSITORY[:TAG]]";
-  static const struct option options[] = {
-    { "change", required_argument, NULL, 'c' },
-    { "message", required_argument, NULL, 'm' },
-    { "author", required_argument, NULL, 'a' },
-    { NULL, 0, NULL, 0 },
-  };
-  _cleanup_strv_ char **changes = NULL;
-  const char *message = NULL, *author = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "c:m:a:", options, NULL)) != -1)
-    switch (c)
-      {
-      case 'c':
-        strv_append (&changes, optarg);
-        break;
-      case 'm':
-        message = optarg;
-        break;
-      case 'a':
-        author = optarg;
-        break;
-      default:
-        return cli_usage (err, "commit", usage_text, "unknown option");
-      }
-  if (optind >= argc || optind + 2 < argc)
-    return cli_usage (err, "commit", usage_text, "expected a root filesystem and a name");
-  _cleanup_free_ char *tag = NULL;
-  if (optind + 1 < argc)
-    {
-      _cleanup_image_ref_ struct image_ref *ref = NULL;
-      if (image_ref_parse (argv[optind + 1], &ref, err) < 0)
-        return -1;
-      tag = image_ref_string (ref);
-    }
-  struct store *s;
-  _cleanup_free_ char *image_id = NULL, *dir = NULL;
-  if (cli_store (cli, &s, err) < 0 || image_rootfs_info (s, argv[optind], &image_id, &dir, err) < 0)
-    return -1;
-  _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
-  struct image_commit_options opts
-      = { .tag = tag, .changes = changes, .message = message, .author = author };
-  char id[DIGEST_STRING_SIZE];
-  if (image_commit (s, image_id, upper, &opts, id, err) < 0)
-    return -1;
-  printf ("%s\n", id);
-  return 0;
-}
-
 const struct hako_command hako_image_commands[] = {
   { NULL, "images", cmd_images,
     "[-q] [-a] [--digests] [--no-trunc] [-f dangling=true|reference=GLOB] [--format json|TEMPLATE] "
@@ -869,8 +794,6 @@ const struct hako_command hako_image_commands[] = {
   { "image", "rm", cmd_rmi, "[-f] IMAGE...", "remove images", true },
   { "image", "prune", cmd_prune, "[-a] [-f]", "remove dangling (or, with -a, unused) images",
     false },
-  { NULL, "commit", cmd_commit, "[-c CHANGE]... [-m MESSAGE] [-a AUTHOR] ROOTFS [REPOSITORY[:TAG]]",
-    "create an image from the changes of a root filesystem", false },
   { "image", "mount", cmd_mount, "[--name NAME] IMAGE",
     "mount an image's root filesystem (overlay, private upper)", false },
   { "image", "unmount", cmd_unmount, "NAME...", "unmount and remove an image mount", false },

@@ -3,11 +3,13 @@
 #include "hako-cli.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/json-util.h"
 #include "common/signals.h"
 #include "common/strv.h"
 #include "common/units.h"
 #include "common/xalloc.h"
 #include "engine/container-mounts.h"
+#include "engine/container-record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -435,14 +437,8 @@ apply (int c, const char *arg, json_t *o, struct run_request *req, struct hk_err
       json_object_set_new (o, "AutoRemove", json_true ());
       return 0;
     case OPT_NAME:
-      if (*arg == '\0'
-          || strspn (arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-                 != strlen (arg)
-          || strchr ("_.-", arg[0]) != NULL)
-        return hk_error_set (
-            err, EINVAL,
-            "--name: invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
-            arg);
+      if (container_record_check_name (arg, err) < 0)
+        return hk_error_prefix (err, "--name");
       json_object_set_new (o, "Name", json_string (arg));
       return 0;
     case 'e':
@@ -706,6 +702,41 @@ run_options_parse (int argc, char **argv, const char *command, bool with_detach,
                  "no")
              != 0)
     return hk_error_set (err, EINVAL, "--restart and --rm cannot be used together");
+  return 0;
+}
+
+const char update_options_usage[]
+    = "[OPTIONS] CONTAINER...\n"
+      "  -m --memory N  --memory-swap N  --memory-reservation N  --cpus N  -c --cpu-shares N\n"
+      "  --cpuset-cpus LIST  --pids-limit N  --restart no|on-failure[:N]|always|unless-stopped";
+
+int
+run_options_parse_update (int argc, char **argv, json_t **changes, struct hk_error **err)
+{
+  static const struct option options[] = {
+    { "memory", required_argument, NULL, 'm' },
+    { "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+    { "memory-reservation", required_argument, NULL, OPT_MEMORY_RESERVATION },
+    { "cpus", required_argument, NULL, OPT_CPUS },
+    { "cpu-shares", required_argument, NULL, 'c' },
+    { "cpuset-cpus", required_argument, NULL, OPT_CPUSET },
+    { "pids-limit", required_argument, NULL, OPT_PIDS },
+    { "restart", required_argument, NULL, OPT_RESTART },
+    { NULL, 0, NULL, 0 },
+  };
+  _cleanup_json_ json_t *o = json_object ();
+  struct run_request unused = { 0 };
+  int c;
+  while ((c = getopt_long (argc, argv, "m:c:", options, NULL)) != -1)
+    {
+      if (c == '?')
+        return cli_usage (err, "update", update_options_usage, "unknown option");
+      if (apply (c, optarg, o, &unused, err) < 0)
+        return -1;
+    }
+  if (json_object_size (o) == 0)
+    return cli_usage (err, "update", update_options_usage, "give at least one flag to change");
+  *changes = take_ptr (o);
   return 0;
 }
 

@@ -25,6 +25,12 @@ int run_options_parse (int argc, char **argv, const char *command, bool with_det
 
 void run_request_clear (struct run_request *r);
 
+/* The flags of `hako update` (run's resource flags and --restart) into
+ * *CHANGES, run options to merge into a container's.  At least one. */
+int run_options_parse_update (int argc, char **argv, json_t **changes, struct hk_error **err);
+
+extern const char update_options_usage[];
+
 extern const char run_options_usage[];
 
 #endif

@@ -172,6 +172,12 @@ cmd_volume_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
   return 0;
 }
 
+static void
+print_name (const char *name, void *data)
+{
+  printf ("%s\n", name);
+}
+
 static int
 cmd_volume_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -188,28 +194,14 @@ cmd_volume_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error *
         return cli_usage (err, "volume prune", "[-a] [-f]", "unknown option");
     }
   struct engine *e;
-  struct volume **list = NULL;
-  size_t n = 0;
-  if (cli_engine (cli, &e, err) < 0 || volume_list (e->db, e->root, &list, &n, err) < 0)
+  if (cli_engine (cli, &e, err) < 0)
     return -1;
+  uint64_t bytes;
   printf ("Deleted Volumes:\n");
-  for (size_t i = 0; i < n; i++)
-    {
-      /* Docker's rule: anonymous unused volumes; with -a, named ones too. */
-      if (!all && !list[i]->anonymous)
-        continue;
-      _cleanup_strv_ char **users = NULL;
-      struct hk_error *ignored = NULL;
-      if (volume_users (e->db, list[i]->name, &users, &ignored) < 0 || users[0] != NULL)
-        {
-          hk_error_free (ignored);
-          continue;
-        }
-      if (volume_remove (e->db, e->root, list[i]->name, &ignored) == 0)
-        printf ("%s\n", list[i]->name);
-      hk_error_free (ignored);
-    }
-  volume_list_free (list, n);
+  if (volume_prune (e->db, e->root, all, print_name, NULL, &bytes, err) < 0)
+    return -1;
+  _cleanup_free_ char *freed = cli_human_size (bytes);
+  printf ("\nTotal reclaimed space: %s\n", freed);
   return 0;
 }
 

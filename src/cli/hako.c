@@ -19,9 +19,20 @@
 #define EXIT_HAKO_ERROR 125
 
 static const struct hako_command *const command_tables[] = {
-  hako_image_commands,  hako_image_archive_commands, hako_image_transfer_commands,
-  hako_system_commands, hako_container_commands,     hako_container_info_commands,
-  hako_volume_commands, hako_exec_commands,          hako_network_commands,
+  hako_image_commands,
+  hako_image_archive_commands,
+  hako_image_transfer_commands,
+  hako_system_commands,
+  hako_system_prune_commands,
+  hako_system_info_commands,
+  hako_container_commands,
+  hako_container_info_commands,
+  hako_container_control_commands,
+  hako_container_stats_commands,
+  hako_container_fs_commands,
+  hako_volume_commands,
+  hako_exec_commands,
+  hako_network_commands,
   NULL,
 };
 

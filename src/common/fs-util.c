@@ -210,3 +210,29 @@ fs_exists (const char *path)
 {
   return access (path, F_OK) == 0;
 }
+
+uint64_t
+fs_tree_bytes (int parent, const char *name)
+{
+  struct stat st;
+  if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return 0;
+  if (!S_ISDIR (st.st_mode))
+    return S_ISREG (st.st_mode) ? (uint64_t)st.st_blocks * 512 : 0;
+  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return 0;
+  DIR *d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return 0;
+    }
+  uint64_t total = (uint64_t)st.st_blocks * 512;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
+      total += fs_tree_bytes (dirfd (d), de->d_name);
+  closedir (d);
+  return total;
+}

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Replaces DIRFD/NAME atomically: writes a temporary file in the same
@@ -42,5 +43,9 @@ int fs_mkdir_p (const char *path, mode_t mode, struct hk_error **err);
 int fs_remove_tree (int dirfd, const char *name, struct hk_error **err);
 
 bool fs_exists (const char *path);
+
+/* The disk space (allocated blocks) of regular files and directories in
+ * the tree DIRFD/NAME, symlinks not followed; unreadable parts count 0. */
+uint64_t fs_tree_bytes (int dirfd, const char *name);
 
 #endif

@@ -128,6 +128,19 @@ record_from_row (sqlite3_stmt *st)
 }
 
 int
+container_record_check_name (const char *name, struct hk_error **err)
+{
+  static const char allowed[]
+      = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+  if (*name == '\0' || strspn (name, allowed) != strlen (name) || strchr ("_.-", name[0]) != NULL)
+    return hk_error_set (err, EINVAL,
+                         "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                         "allowed",
+                         name);
+  return 0;
+}
+
+int
 container_record_insert (sqlite3 *db, const struct container_record *r, struct hk_error **err)
 {
   _cleanup_free_ char *options = json_dumps (r->options, JSON_COMPACT);

@@ -48,6 +48,9 @@ cleanup_container_recordp (struct container_record **r)
 /* Creates the engine's tables when missing. */
 int container_db_init (sqlite3 *db, struct hk_error **err);
 
+/* Docker's rule for names: [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+int container_record_check_name (const char *name, struct hk_error **err);
+
 /* Inserts R; a name in use is an error that names it. */
 int container_record_insert (sqlite3 *db, const struct container_record *r, struct hk_error **err);
 

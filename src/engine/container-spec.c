@@ -346,10 +346,10 @@ add_device (const char *spec, json_t *devices, json_t *rules, struct hk_error **
   return 0;
 }
 
-static json_t *
-build_resources (const json_t *o, json_t *device_rules)
+json_t *
+container_spec_limits (const json_t *o)
 {
-  json_t *res = json_pack ("{s:o}", "devices", device_rules);
+  json_t *res = json_object ();
   json_int_t memory = opt_int (o, "Memory", 0), swap = opt_int (o, "MemorySwap", 0),
              reservation = opt_int (o, "MemoryReservation", 0);
   if (memory > 0 || swap != 0 || reservation > 0)
@@ -383,6 +383,14 @@ build_resources (const json_t *o, json_t *device_rules)
   json_int_t pids = opt_int (o, "PidsLimit", 0);
   if (pids != 0)
     json_object_set_new (res, "pids", json_pack ("{s:I}", "limit", pids));
+  return res;
+}
+
+static json_t *
+build_resources (const json_t *o, json_t *device_rules)
+{
+  json_t *res = container_spec_limits (o);
+  json_object_set_new (res, "devices", device_rules);
   return res;
 }
 

@@ -54,6 +54,11 @@ int container_spec_caps (const json_t *options, uint64_t *out, struct hk_error *
 /* MASK as config.json's list of names ("CAP_CHOWN", ...). */
 json_t *container_spec_caps_json (uint64_t mask);
 
+/* linux.resources' memory, cpu and pids objects from the run options
+ * (Memory, MemorySwap, MemoryReservation, NanoCpus, CpuShares, CpusetCpus,
+ * PidsLimit); what is not set is left out.  Shared by create and update. */
+json_t *container_spec_limits (const json_t *options);
+
 int container_spec_build (const struct spec_inputs *in, json_t **out, struct hk_error **err);
 
 #endif

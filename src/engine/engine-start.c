@@ -241,17 +241,6 @@ read_reply (int fd, pid_t pid)
   return xstrdup (buf);
 }
 
-static int
-ensure_mounted (struct engine *e, const char *id, struct hk_error **err)
-{
-  _cleanup_free_ char *dir = engine_container_dir (e, id);
-  _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
-  struct stat st, parent;
-  if (stat (merged, &st) == 0 && stat (dir, &parent) == 0 && st.st_dev != parent.st_dev)
-    return 0;
-  return image_rootfs_mount (e->store, id, NULL, err);
-}
-
 /* Leftovers of the container's previous run. */
 static void
 reset_run_state (struct engine *e, const struct container_record *r)
@@ -281,7 +270,8 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
    * this one's setup. */
   engine_wait_cleanup (r);
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  if (fs_mkdir_p (run_dir, 0700, err) < 0 || ensure_mounted (e, r->id, err) < 0)
+  bool mounted;
+  if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
     return -1;
   reset_run_state (e, r);
   /* The network is there before the runtime creates the container in

@@ -216,12 +216,16 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
                              "cannot remove container %s: it is running; stop it first or "
                              "remove it with -f",
                              r->name);
+      bool paused = strcmp (r->state, "paused") == 0;
       free (r->state);
       r->state = xstrdup ("removing");
       container_record_update (e->db, r, NULL);
       mark_stopping (e, r);
       struct hk_error *ignored = NULL;
-      backend_pause (&b, r->id, false, NULL);
+      /* A frozen process takes no signal; an external runtime asked to
+       * resume what is not paused complains on our stderr. */
+      if (paused)
+        backend_pause (&b, r->id, false, NULL);
       if (backend_kill (&b, r->id, SIGKILL, true, &ignored) < 0)
         hk_error_free (ignored);
       wait_monitor (r, 30000);

@@ -121,6 +121,21 @@ engine_log_path (const struct engine *e, const char *id)
   return xasprintf ("%s/containers/%s/%s-json.log", e->root, id, id);
 }
 
+int
+engine_mount_rootfs (struct engine *e, const char *id, bool *mounted, struct hk_error **err)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, id);
+  _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
+  struct stat st, parent;
+  *mounted = false;
+  if (stat (merged, &st) == 0 && stat (dir, &parent) == 0 && st.st_dev != parent.st_dev)
+    return 0;
+  if (image_rootfs_mount (e->store, id, NULL, err) < 0)
+    return -1;
+  *mounted = true;
+  return 0;
+}
+
 /* The exit code in RUN_DIR/exit; false when there is none yet. */
 static bool
 read_exit_file (const char *run_dir, int *code, char **finished)

@@ -13,7 +13,10 @@
 #ifndef HAKO_ENGINE_ENGINE_H
 #define HAKO_ENGINE_ENGINE_H
 
+#include "container-diff.h"
 #include "container-record.h"
+#include "container-stats.h"
+#include "prune-filter.h"
 #include "runtime-backend.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -51,6 +54,10 @@ void engine_backend (const struct engine *e, const struct container_record *r,
 char *engine_container_dir (const struct engine *e, const char *id);
 char *engine_run_dir (const struct engine *e, const char *id);
 char *engine_log_path (const struct engine *e, const char *id);
+
+/* Mounts container ID's root filesystem on its merged directory unless it
+ * is mounted; *MOUNTED tells whether this call mounted it. */
+int engine_mount_rootfs (struct engine *e, const char *id, bool *mounted, struct hk_error **err);
 
 /* create: a container record, its root filesystem, volumes, /etc files and
  * config.json from IMAGE and OPTIONS (the run options; kept).  Nothing is
@@ -95,6 +102,83 @@ int engine_cleanup (struct engine *e, const char *id, struct hk_error **err);
  * REEXEC_ARGV is our command line (the check runs from a sealed copy). */
 int engine_healthcheck (struct engine *e, const char *id, char **reexec_argv,
                         struct hk_error **err);
+
+/* pause (PAUSE true) or unpause: freezes or thaws every process of a
+ * running container. */
+int engine_pause (struct engine *e, struct container_record *r, bool pause, struct hk_error **err);
+
+/* rename: NAME must be valid and unused. */
+int engine_rename (struct engine *e, struct container_record *r, const char *name,
+                   struct hk_error **err);
+
+/* update: merges CHANGES (run options: Memory, MemorySwap,
+ * MemoryReservation, NanoCpus, CpuShares, CpusetCpus, PidsLimit,
+ * RestartPolicy) into R's options and config.json, so that a restart keeps
+ * them, and writes the limits to a running container's cgroups first. */
+int engine_update (struct engine *e, struct container_record *r, const json_t *changes,
+                   struct hk_error **err);
+
+/* stats: one reading of R's cgroups (zeros when it is not running). */
+int engine_usage (struct engine *e, const struct container_record *r,
+                  struct container_usage *out, struct hk_error **err);
+
+/* top: the header and the rows of `ps PS_ARGS` (NULL or empty: -ef) that
+ * are R's processes. */
+int engine_top (struct engine *e, struct container_record *r, char *const *ps_args, char **out,
+                struct hk_error **err);
+
+struct engine_copy_options
+{
+  bool archive; /* -a: keep owners (else the container's root, or the user on the host) */
+  bool follow;  /* -L: copy what a source symlink points to */
+};
+
+/* cp: SRC and DST as `hako cp` takes them, one CONTAINER:PATH, the other a
+ * local path or "-" (a tar stream on stdin or stdout), Docker's rules for
+ * where the copy lands (copy-plan.h).  Works on running and stopped
+ * containers; no path inside the container leads outside it. */
+int engine_copy (struct engine *e, const char *src, const char *dst,
+                 const struct engine_copy_options *o, struct hk_error **err);
+
+/* export: R's file system (without its mounts) as a tar on OUT_FD. */
+int engine_export (struct engine *e, struct container_record *r, int out_fd,
+                   struct hk_error **err);
+
+/* diff: R's changes to its image's files, in path order (container-diff.h). */
+int engine_diff (struct engine *e, struct container_record *r, struct container_change **out,
+                 size_t *n, struct hk_error **err);
+
+struct engine_commit_options
+{
+  const char *tag;      /* full reference, or NULL */
+  char *const *changes; /* --change instructions, or NULL */
+  const char *message;
+  const char *author;
+  bool pause; /* freeze a running container while its files are read */
+};
+
+/* commit: R's changes as a new layer over its image, and R's config (Cmd,
+ * Env, ...) as the new image's, Docker's way; the image ID goes to ID. */
+int engine_commit (struct engine *e, struct container_record *r,
+                   const struct engine_commit_options *o, char id[DIGEST_STRING_SIZE],
+                   struct hk_error **err);
+
+/* container prune: removes every stopped (exited or created) container
+ * that F lets go; REMOVED (may be NULL) hears of each, *BYTES is the space
+ * their changes held. */
+typedef void (*engine_prune_fn) (const struct container_record *r, void *data);
+int engine_prune_containers (struct engine *e, const struct prune_filter *f,
+                             engine_prune_fn removed, void *data, uint64_t *bytes,
+                             struct hk_error **err);
+
+/* system info: counts, storage, cgroups, host, as Docker's Info fields
+ * (Containers, ContainersRunning, Images, DockerRootDir, CgroupVersion,
+ * KernelVersion, OperatingSystem, NCPU, MemTotal, ...). */
+int engine_info (struct engine *e, json_t **out, struct hk_error **err);
+
+/* version: {"Client": {...}, "Server": {..., "Components": [...]}} as
+ * Docker's, the libraries hako is built on as components. */
+json_t *engine_version (void);
 
 /* Finds a container by name, ID or ID prefix, refreshed. */
 int engine_find (struct engine *e, const char *ref, struct container_record **out,

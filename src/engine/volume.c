@@ -349,3 +349,37 @@ volume_fill (sqlite3 *db, struct volume *v, int source_dir, struct hk_error **er
   v->filled = true;
   return 0;
 }
+
+int
+volume_prune (sqlite3 *db, const char *root, bool all, volume_prune_fn removed, void *data,
+              uint64_t *bytes, struct hk_error **err)
+{
+  *bytes = 0;
+  struct volume **list = NULL;
+  size_t n = 0;
+  if (volume_list (db, root, &list, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      /* Docker's rule: anonymous unused volumes; with ALL, named ones too. */
+      if (!all && !list[i]->anonymous)
+        continue;
+      _cleanup_strv_ char **users = NULL;
+      struct hk_error *ignored = NULL;
+      if (volume_users (db, list[i]->name, &users, &ignored) < 0 || users[0] != NULL)
+        {
+          hk_error_free (ignored);
+          continue;
+        }
+      uint64_t size = fs_tree_bytes (AT_FDCWD, list[i]->mountpoint);
+      if (volume_remove (db, root, list[i]->name, &ignored) == 0)
+        {
+          *bytes += size;
+          if (removed != NULL)
+            removed (list[i]->name, data);
+        }
+      hk_error_free (ignored);
+    }
+  volume_list_free (list, n);
+  return 0;
+}

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct volume
 {
@@ -46,6 +47,13 @@ int volume_users (sqlite3 *db, const char *name, char ***out, struct hk_error **
 
 /* Removes volume NAME; refused while a container uses it. */
 int volume_remove (sqlite3 *db, const char *root, const char *name, struct hk_error **err);
+
+/* Removes the volumes no container uses: anonymous ones, with ALL named
+ * ones too; REMOVED (may be NULL) hears of each.  *BYTES: the space they
+ * held. */
+typedef void (*volume_prune_fn) (const char *name, void *data);
+int volume_prune (sqlite3 *db, const char *root, bool all, volume_prune_fn removed, void *data,
+                  uint64_t *bytes, struct hk_error **err);
 
 /* Copies what the image has at SOURCE_DIR (an fd inside the container's
  * root) into the volume, once, if the volume is empty. */

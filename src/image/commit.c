@@ -33,7 +33,7 @@ commit_locked (struct store *s, const char *parent_id, const char *upper_dir,
   if (dir < 0)
     return hk_error_errno (err, errno, "open `%s`", upper_dir);
   struct layer_diff_result diff;
-  if (layer_diff_write (s, dir, &diff, err) < 0)
+  if (layer_diff_write (s, dir, o->exclude, &diff, err) < 0)
     return hk_error_prefix (err, "write the layer of `%s`", upper_dir);
 
   size_t n = parent->n_layers;
@@ -84,6 +84,8 @@ commit_locked (struct store *s, const char *parent_id, const char *upper_dir,
       cfg = json_object ();
       json_object_set_new (config, "config", cfg);
     }
+  if (o->config != NULL)
+    json_object_update (cfg, o->config);
   for (size_t i = 0; o->changes && o->changes[i]; i++)
     if (config_change_apply (cfg, o->changes[i], err) < 0)
       return -1;

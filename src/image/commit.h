@@ -6,12 +6,17 @@
 
 #include "store.h"
 
+#include <jansson.h>
+
 struct image_commit_options
 {
   const char *tag;      /* full reference, or NULL */
   char *const *changes; /* --change instructions, or NULL */
   const char *message;  /* history comment, or NULL */
   const char *author;   /* or NULL */
+  char *const *exclude; /* paths of the upper directory left out (layer_diff_write) */
+  json_t *config;       /* keys that replace those of the parent's "config" before the
+                           changes (a container's Env, Cmd, …), or NULL */
 };
 
 /* Writes the tree UPPER_DIR as a layer over image PARENT_ID and records

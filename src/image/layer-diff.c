@@ -5,6 +5,7 @@
  * blob writer (which hashes the blob digest). */
 #include "layer-diff.h"
 #include "common/cleanup.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "layer-path.h"
 
@@ -39,6 +40,7 @@ struct differ
   struct seen_inode *inodes;
   size_t n_inodes;
   char *buf;
+  char *const *exclude;
 };
 
 static la_ssize_t
@@ -277,7 +279,8 @@ walk (struct differ *d, int dir_fd, const char *prefix, struct hk_error **err)
         {
           _cleanup_free_ char *path
               = *prefix ? xasprintf ("%s/%s", prefix, names[i]) : xstrdup (names[i]);
-          r = add_node (d, dir_fd, names[i], path, err);
+          if (!d->exclude || !strv_contains (d->exclude, path))
+            r = add_node (d, dir_fd, names[i], path, err);
         }
       free (names[i]);
     }
@@ -286,10 +289,10 @@ walk (struct differ *d, int dir_fd, const char *prefix, struct hk_error **err)
 }
 
 int
-layer_diff_write (struct store *s, int dir_fd, struct layer_diff_result *result,
-                  struct hk_error **err)
+layer_diff_write (struct store *s, int dir_fd, char *const *exclude,
+                  struct layer_diff_result *result, struct hk_error **err)
 {
-  struct differ d = { 0 };
+  struct differ d = { .exclude = exclude };
   int r = -1;
   d.buf = xmalloc (COPY_BUFFER);
   sha256_init (&d.diff_hash);

@@ -18,8 +18,10 @@ struct layer_diff_result
   uint64_t tar_size;
 };
 
-/* Writes the tar of the tree at DIR_FD as a gzip blob into the store. */
-int layer_diff_write (struct store *s, int dir_fd, struct layer_diff_result *result,
-                      struct hk_error **err);
+/* Writes the tar of the tree at DIR_FD as a gzip blob into the store,
+ * without the paths of EXCLUDE (relative, "etc/hosts"; NULL-terminated, may
+ * be NULL) and what is under them. */
+int layer_diff_write (struct store *s, int dir_fd, char *const *exclude,
+                      struct layer_diff_result *result, struct hk_error **err);
 
 #endif

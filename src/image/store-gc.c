@@ -51,32 +51,6 @@ contains_sorted (char **v, size_t n, const char *s)
   return bsearch (&s, v, n, sizeof (char *), compare_strings) != NULL;
 }
 
-static uint64_t
-tree_bytes (int parent, const char *name)
-{
-  struct stat st;
-  if (fstatat (parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-    return 0;
-  if (!S_ISDIR (st.st_mode))
-    return S_ISREG (st.st_mode) ? (uint64_t)st.st_blocks * 512 : 0;
-  int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return 0;
-  DIR *d = fdopendir (fd);
-  if (d == NULL)
-    {
-      close (fd);
-      return 0;
-    }
-  uint64_t total = (uint64_t)st.st_blocks * 512;
-  struct dirent *de;
-  while ((de = readdir (d)) != NULL)
-    if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
-      total += tree_bytes (dirfd (d), de->d_name);
-  closedir (d);
-  return total;
-}
-
 static int
 remove_layer_dir (struct store *s, const char *hex, struct store_gc_result *res,
                   struct hk_error **err)
@@ -84,7 +58,7 @@ remove_layer_dir (struct store *s, const char *hex, struct store_gc_result *res,
   _cleanup_free_ char *doomed = xasprintf ("gone-%s", hex);
   if (renameat (s->layers_fd, hex, s->tmp_fd, doomed) < 0)
     return errno == ENOENT ? 0 : hk_error_errno (err, errno, "move `layers/%s` away", hex);
-  res->bytes_freed += tree_bytes (s->tmp_fd, doomed);
+  res->bytes_freed += fs_tree_bytes (s->tmp_fd, doomed);
   res->layers_removed++;
   return fs_remove_tree (s->tmp_fd, doomed, err);
 }
@@ -183,6 +157,33 @@ store_gc (struct store *s, struct store_gc_result *result, struct hk_error **err
   if (result)
     *result = res;
   return 0;
+}
+
+int
+store_image_prune (struct store *s, bool all, store_prune_fn deleted, void *data,
+                   struct store_gc_result *result, struct hk_error **err)
+{
+  struct store_image **list = NULL;
+  size_t n = 0;
+  if (store_image_list (s, &list, &n, err) < 0)
+    return -1;
+  int r = 0;
+  for (size_t i = 0; i < n && r == 0; i++)
+    {
+      struct store_image *img = list[i];
+      bool dangling = strv_length (img->repo_tags) == 0 && strv_length (img->repo_digests) == 0;
+      if (!all && !dangling)
+        continue;
+      _cleanup_strv_ char **users = NULL;
+      if ((r = store_image_users (s, img->id, &users, err)) < 0 || users[0] != NULL)
+        continue;
+      if ((r = store_image_delete (s, img->id, err)) == 0 && deleted != NULL)
+        deleted (img, data);
+    }
+  store_image_list_free (list, n);
+  if (r < 0)
+    return -1;
+  return store_gc (s, result, err);
 }
 
 static int

@@ -247,6 +247,13 @@ struct store_gc_result
  * left unreferenced; waits for running pulls to finish first. */
 int store_gc (struct store *s, struct store_gc_result *result, struct hk_error **err);
 
+/* Removes the images no container uses: the dangling ones, or with ALL
+ * every one; DELETED (may be NULL) hears of each once it is gone.  Then
+ * collects the garbage (RESULT). */
+typedef void (*store_prune_fn) (const struct store_image *img, void *data);
+int store_image_prune (struct store *s, bool all, store_prune_fn deleted, void *data,
+                       struct store_gc_result *result, struct hk_error **err);
+
 struct store_usage
 {
   uint64_t images;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -102,6 +103,7 @@ read_memory (const struct cgroup *cg, struct cgroup_stats *s)
       read_keyed (d->dir, "memory.events", "max", &s->memory_failcnt);
       read_keyed (d->dir, "memory.stat", "file", &s->memory_cache);
       read_keyed (d->dir, "memory.stat", "anon", &s->memory_rss);
+      read_keyed (d->dir, "memory.stat", "inactive_file", &s->memory_inactive_file);
       read_u64 (d->dir, "memory.swap.current", &s->swap_usage);
       read_u64 (d->dir, "memory.swap.max", &s->swap_limit);
     }
@@ -113,6 +115,7 @@ read_memory (const struct cgroup *cg, struct cgroup_stats *s)
       read_u64 (d->dir, "memory.failcnt", &s->memory_failcnt);
       read_keyed (d->dir, "memory.stat", "total_cache", &s->memory_cache);
       read_keyed (d->dir, "memory.stat", "total_rss", &s->memory_rss);
+      read_keyed (d->dir, "memory.stat", "total_inactive_file", &s->memory_inactive_file);
       uint64_t memsw;
       if (read_u64 (d->dir, "memory.memsw.usage_in_bytes", &memsw) && memsw >= s->memory_usage)
         s->swap_usage = memsw - s->memory_usage;
@@ -235,7 +238,7 @@ cgroup_stats_to_json (const struct cgroup_stats *s)
 {
   return json_pack (
       "{s:{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}},"
-      " s:{s:I, s:I, s:{s:I, s:o, s:I, s:I}, s:{s:I, s:o}, s:{s:I, s:I}},"
+      " s:{s:I, s:I, s:{s:I, s:o, s:I, s:I}, s:{s:I, s:o}, s:{s:I, s:I, s:I}},"
       " s:{s:I, s:o},"
       " s:{s:[{s:s, s:I}, {s:s, s:I}], s:[{s:s, s:I}, {s:s, s:I}]}}",
       "cpu", "usage", "total", (json_int_t) s->cpu_usage_ns, "kernel",
@@ -246,11 +249,78 @@ cgroup_stats_to_json (const struct cgroup_stats *s)
       (json_int_t) s->memory_usage, "limit", limit_json (s->memory_limit), "max",
       (json_int_t) s->memory_max_usage, "failcnt", (json_int_t) s->memory_failcnt, "swap",
       "usage", (json_int_t) s->swap_usage, "limit", limit_json (s->swap_limit), "raw", "rss",
-      (json_int_t) s->memory_rss, "cache", (json_int_t) s->memory_cache, "pids", "current",
+      (json_int_t) s->memory_rss, "cache", (json_int_t) s->memory_cache, "inactive_file",
+      (json_int_t) s->memory_inactive_file, "pids", "current",
       (json_int_t) s->pids_current, "limit", limit_json (s->pids_limit), "blkio",
       "ioServiceBytesRecursive", "op", "Read", "value", (json_int_t) s->io_read_bytes, "op",
       "Write", "value", (json_int_t) s->io_write_bytes, "ioServicedRecursive", "op", "Read",
       "value", (json_int_t) s->io_read_ops, "op", "Write", "value", (json_int_t) s->io_write_ops);
+}
+
+/* The number at DATA.A.B (B may be NULL); 0 when missing. */
+static uint64_t
+get_u64 (json_t *data, const char *a, const char *b)
+{
+  json_t *v = json_object_get (data, a);
+  if (b != NULL)
+    v = json_object_get (v, b);
+  return json_is_integer (v) && json_integer_value (v) > 0 ? (uint64_t) json_integer_value (v)
+                                                           : 0;
+}
+
+/* "no limit" is a huge number (v1's page-aligned one, our INT64_MAX) or 0
+ * (runc's pids). */
+static uint64_t
+limit_value (uint64_t v)
+{
+  return v == 0 || v >= (UINT64_C (1) << 62) ? CGROUP_STAT_UNLIMITED : v;
+}
+
+static void
+sum_io (json_t *list, uint64_t *read_total, uint64_t *write_total)
+{
+  size_t i;
+  json_t *entry;
+  json_array_foreach (list, i, entry)
+  {
+    const char *op = json_string_value (json_object_get (entry, "op"));
+    uint64_t v = get_u64 (entry, "value", NULL);
+    if (op != NULL && strcasecmp (op, "read") == 0)
+      *read_total += v;
+    else if (op != NULL && strcasecmp (op, "write") == 0)
+      *write_total += v;
+  }
+}
+
+int
+cgroup_stats_from_json (json_t *data, struct cgroup_stats *out, struct hk_error **err)
+{
+  memset (out, 0, sizeof *out);
+  if (!json_is_object (data))
+    return hk_error_set (err, EPROTO, "statistics: not a JSON object");
+  json_t *usage = json_object_get (json_object_get (data, "cpu"), "usage");
+  out->cpu_usage_ns = get_u64 (usage, "total", NULL);
+  out->cpu_system_ns = get_u64 (usage, "kernel", NULL);
+  out->cpu_user_ns = get_u64 (usage, "user", NULL);
+  json_t *memory = json_object_get (data, "memory");
+  out->memory_usage = get_u64 (memory, "usage", "usage");
+  out->memory_limit = limit_value (get_u64 (memory, "usage", "limit"));
+  out->memory_max_usage = get_u64 (memory, "usage", "max");
+  out->memory_cache = get_u64 (memory, "cache", NULL);
+  out->swap_usage = get_u64 (memory, "swap", "usage");
+  out->swap_limit = limit_value (get_u64 (memory, "swap", "limit"));
+  /* runc names it after memory.stat: total_inactive_file on v1. */
+  out->memory_inactive_file = get_u64 (memory, "raw", "inactive_file");
+  if (out->memory_inactive_file == 0)
+    out->memory_inactive_file = get_u64 (memory, "raw", "total_inactive_file");
+  out->oom_kills = get_u64 (memory, "oomKills", NULL);
+  out->pids_current = get_u64 (data, "pids", "current");
+  out->pids_limit = limit_value (get_u64 (data, "pids", "limit"));
+  json_t *blkio = json_object_get (data, "blkio");
+  sum_io (json_object_get (blkio, "ioServiceBytesRecursive"), &out->io_read_bytes,
+          &out->io_write_bytes);
+  sum_io (json_object_get (blkio, "ioServicedRecursive"), &out->io_read_ops, &out->io_write_ops);
+  return 0;
 }
 
 uint64_t

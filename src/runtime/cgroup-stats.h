@@ -17,6 +17,7 @@ struct cgroup_stats
   uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_ns;
   uint64_t memory_usage, memory_limit, memory_max_usage, memory_failcnt;
   uint64_t memory_cache, memory_rss;
+  uint64_t memory_inactive_file; /* page cache the kernel reclaims first */
   uint64_t swap_usage, swap_limit;
   uint64_t oom_kills;
   uint64_t pids_current, pids_limit;
@@ -28,6 +29,10 @@ int cgroup_stats_read (const struct cgroup *cg, struct cgroup_stats *out, struct
 
 /* runc's "stats" document (as in `runc events --stats`). */
 json_t *cgroup_stats_to_json (const struct cgroup_stats *s);
+
+/* The other way: DATA (runc's or our "stats" document) into *OUT, for
+ * statistics an external runtime gives.  Missing values are zeros. */
+int cgroup_stats_from_json (json_t *data, struct cgroup_stats *out, struct hk_error **err);
 
 /* An fd that becomes readable when the kernel OOM-kills in the cgroup: an
  * eventfd armed through cgroup.event_control on v1, an inotify watch of

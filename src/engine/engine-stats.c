@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* stats and top: a running container's cgroups read, its processes
+ * listed by the host's ps. */
+#include "container-stats.h"
+#include "engine.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/json-util.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static bool
+is_running (const struct container_record *r)
+{
+  return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+}
+
+int
+engine_usage (struct engine *e, const struct container_record *r, struct container_usage *out,
+              struct hk_error **err)
+{
+  memset (out, 0, sizeof *out);
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  out->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+  if (!is_running (r))
+    return 0;
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  _cleanup_json_ json_t *stats = NULL;
+  struct hk_error *gone = NULL;
+  /* Stopped since it was last seen: no state, nothing to show. */
+  if (backend_stats (&b, r->id, &stats, &gone) < 0)
+    {
+      hk_error_free (gone);
+      return 0;
+    }
+  if (cgroup_stats_from_json (json_object_get (stats, "data"), &out->cgroup, err) < 0)
+    return hk_error_prefix (err, "statistics of container %s", r->name);
+  struct sysinfo host;
+  uint64_t host_memory = sysinfo (&host) == 0 ? (uint64_t)host.totalram * host.mem_unit : 0;
+  out->memory_limit = container_stats_memory_limit (&out->cgroup, host_memory);
+  out->running = true;
+  return 0;
+}
+
+/* Runs ps with ARGS; its standard output in *OUT. */
+static int
+run_ps (char *const *args, char **out, struct hk_error **err)
+{
+  int pipe_fds[2];
+  if (pipe2 (pipe_fds, O_CLOEXEC) < 0)
+    return hk_error_errno (err, errno, "pipe");
+  _cleanup_close_ int rd = pipe_fds[0];
+  _cleanup_close_ int wr = pipe_fds[1];
+  _cleanup_strv_ char **argv = NULL;
+  strv_append (&argv, "ps");
+  for (size_t i = 0; args && args[i]; i++)
+    strv_append (&argv, args[i]);
+  if (args == NULL || args[0] == NULL)
+    strv_append (&argv, "-ef");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, wr, 1);
+  pid_t pid;
+  int rc = posix_spawnp (&pid, "ps", &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  if (rc != 0)
+    return hk_error_errno (err, rc, "run ps");
+  close (take_fd (&wr));
+  size_t len;
+  int read_rc = fs_read_fd (rd, 64 << 20, out, &len, err);
+  int status;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (read_rc < 0)
+    return hk_error_prefix (err, "read the output of ps");
+  if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    {
+      free (take_ptr (*out));
+      return hk_error_set (err, EINVAL, "ps failed (exit status %d): check its options",
+                           WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status));
+    }
+  return 0;
+}
+
+int
+engine_top (struct engine *e, struct container_record *r, char *const *ps_args, char **out,
+            struct hk_error **err)
+{
+  if (engine_refresh (e, r, err) < 0)
+    return -1;
+  if (!is_running (r))
+    return hk_error_set (err, EINVAL, "container %s is not running", r->name);
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n;
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  if (backend_pids (&b, r->id, &pids, &n, err) < 0)
+    return hk_error_prefix (err, "processes of container %s", r->name);
+  _cleanup_free_ char *ps = NULL;
+  if (run_ps (ps_args, &ps, err) < 0)
+    return -1;
+  return container_stats_ps_filter (ps, pids, n, out, err);
+}
