@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The `hako` command line: a table of commands, each a function in a file
- * of its group (hako-image.c, hako-image-archive.c, …).  The engine adds
- * its groups by adding a table to `command_tables` in hako.c. */
+/* The `hako` command line: tables of commands, each a function in a file
+ * of its group (hako-image.c, hako-container.c, …), listed in hako.c; the
+ * commands that need libcurl or libarchive are in hako-transfer
+ * (transfer-commands.h). */
 #ifndef HAKO_CLI_HAKO_CLI_H
 #define HAKO_CLI_HAKO_CLI_H
 
@@ -47,8 +48,6 @@ struct hako_command
 
 /* Tables end with an entry whose name is NULL. */
 extern const struct hako_command hako_image_commands[];
-extern const struct hako_command hako_image_archive_commands[];
-extern const struct hako_command hako_image_transfer_commands[];
 extern const struct hako_command hako_system_commands[];
 extern const struct hako_command hako_system_prune_commands[];
 extern const struct hako_command hako_system_info_commands[];
@@ -56,10 +55,20 @@ extern const struct hako_command hako_container_commands[];
 extern const struct hako_command hako_container_info_commands[];
 extern const struct hako_command hako_container_control_commands[];
 extern const struct hako_command hako_container_stats_commands[];
-extern const struct hako_command hako_container_fs_commands[];
 extern const struct hako_command hako_volume_commands[];
 extern const struct hako_command hako_network_commands[];
 extern const struct hako_command hako_exec_commands[];
+
+/* hako's own failures exit with 125, as Docker's do. */
+#define EXIT_HAKO_ERROR 125
+
+/* The main function of hako and hako-transfer (cli-main.c): global options,
+ * then the command looked up in TABLES (a NULL-terminated list). */
+int cli_main (int argc, char **argv, const struct hako_command *const *tables);
+
+/* The command of a transfer-commands.h entry in `hako`: runs hako-transfer
+ * ($HAKO_TRANSFER, or the one next to us) with our whole command line. */
+int cli_delegate (struct hako_cli *cli, int argc, char **argv, struct hk_error **err);
 
 /* The engine over the store, opened once (cli-engine.c). */
 int cli_engine (struct hako_cli *cli, struct engine **out, struct hk_error **err);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako cp / export / diff / commit: a container's file system. */
 #include "engine/engine.h"
-#include "hako-cli.h"
+#include "transfer-commands.h"
 #include "common/cleanup.h"
 #include "image/image.h"
 #include "image/reference.h"
@@ -16,9 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char cp_usage[] = "[-a] [-L] CONTAINER:SRC_PATH DEST_PATH|-\n"
-                               "       hako cp [-a] [-L] SRC_PATH|- CONTAINER:DEST_PATH";
-
 /* A reader of our tar that goes away (`| head`) must not kill us before
  * we unmount what we mounted: the write fails with EPIPE instead. */
 static void
@@ -27,7 +24,7 @@ survive_closed_output (void)
   signal (SIGPIPE, SIG_IGN);
 }
 
-static int
+int
 cmd_cp (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const struct option options[] = { { "archive", no_argument, NULL, 'a' },
@@ -48,10 +45,10 @@ cmd_cp (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       case 'q':
         break; /* hako shows no progress anyway */
       default:
-        return cli_usage (err, "cp", cp_usage, "unknown option");
+        return cli_usage (err, "cp", CP_USAGE, "unknown option");
       }
   if (argc - optind != 2)
-    return cli_usage (err, "cp", cp_usage, "expected a source and a destination");
+    return cli_usage (err, "cp", CP_USAGE, "expected a source and a destination");
   if (strcmp (argv[optind + 1], "-") == 0 && cli->stdout_is_tty)
     return hk_error_set (err, EINVAL, "not writing a tar archive to a terminal: redirect it");
   struct engine *e;
@@ -61,10 +58,9 @@ cmd_cp (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return engine_copy (e, argv[optind], argv[optind + 1], &o, err);
 }
 
-static int
+int
 cmd_export (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage[] = "[-o FILE] CONTAINER";
   static const struct option options[]
       = { { "output", required_argument, NULL, 'o' }, { NULL, 0, NULL, 0 } };
   const char *output = NULL;
@@ -72,11 +68,11 @@ cmd_export (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   while ((c = getopt_long (argc, argv, "o:", options, NULL)) != -1)
     {
       if (c != 'o')
-        return cli_usage (err, "export", usage, "unknown option");
+        return cli_usage (err, "export", EXPORT_USAGE, "unknown option");
       output = optarg;
     }
   if (argc - optind != 1)
-    return cli_usage (err, "export", usage, "expected one container");
+    return cli_usage (err, "export", EXPORT_USAGE, "expected one container");
   if (output == NULL && cli->stdout_is_tty)
     return hk_error_set (err, EINVAL,
                          "not writing a tar archive to a terminal: use -o FILE or redirect it");
@@ -100,12 +96,12 @@ cmd_export (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return 0;
 }
 
-static int
+int
 cmd_diff (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const struct option none[] = { { NULL, 0, NULL, 0 } };
   if (getopt_long (argc, argv, "", none, NULL) != -1 || argc - optind != 1)
-    return cli_usage (err, "diff", "CONTAINER", "expected one container");
+    return cli_usage (err, "diff", DIFF_USAGE, "expected one container");
   struct engine *e;
   _cleanup_record_ struct container_record *r = NULL;
   struct container_change *changes = NULL;
@@ -118,9 +114,6 @@ cmd_diff (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   container_changes_free (changes, n);
   return 0;
 }
-
-static const char commit_usage[]
-    = "[-a AUTHOR] [-c CHANGE]... [-m MESSAGE] [-p|--pause=false] CONTAINER [REPOSITORY[:TAG]]";
 
 /* The changes of an image mount (`hako image mount`), which has no
  * container and no config of its own.  NOT_FOUND says "no such container"
@@ -161,7 +154,7 @@ parse_pause (const char *arg, bool *out, struct hk_error **err)
   return 0;
 }
 
-static int
+int
 cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const struct option options[] = {
@@ -191,10 +184,10 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           return -1;
         break;
       default:
-        return cli_usage (err, "commit", commit_usage, "unknown option");
+        return cli_usage (err, "commit", COMMIT_USAGE, "unknown option");
       }
   if (optind >= argc || optind + 2 < argc)
-    return cli_usage (err, "commit", commit_usage, "expected a container and an image name");
+    return cli_usage (err, "commit", COMMIT_USAGE, "expected a container and an image name");
   o.changes = changes;
   _cleanup_free_ char *tag = NULL;
   if (optind + 1 < argc)
@@ -226,14 +219,3 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return 0;
 }
 
-const struct hako_command hako_container_fs_commands[] = {
-  { "container", "cp", cmd_cp, cp_usage, "copy files between a container and the host",
-    .top_level = true },
-  { "container", "diff", cmd_diff, "CONTAINER",
-    "show what a container changed in its image's files", .top_level = true },
-  { "container", "export", cmd_export, "[-o FILE] CONTAINER", "a container's file system as a tar",
-    .top_level = true },
-  { "container", "commit", cmd_commit, commit_usage, "create an image from a container's changes",
-    .top_level = true },
-  { NULL, NULL, NULL, NULL, NULL },
-};

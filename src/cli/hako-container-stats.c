@@ -152,11 +152,10 @@ stats_row (const struct stats_entry *s, bool no_trunc)
   _cleanup_free_ char *block = pair_text (cg->io_read_bytes, cg->io_write_bytes, false, 3);
   _cleanup_free_ char *pids = xasprintf ("%llu", (unsigned long long)cg->pids_current);
   _cleanup_free_ char *id = no_trunc ? xstrdup (s->r->id) : cli_short_id (s->r->id);
-  /* NET I/O: the container's network namespace is read by the network
-   * code, which is not part of the engine yet. */
+  _cleanup_free_ char *net = pair_text (s->now.net_rx_bytes, s->now.net_tx_bytes, false, 3);
   return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "BlockIO", block, "CPUPerc",
                     cpu, "Container", s->given ? s->given : id, "ID", id, "MemPerc", mem_percent,
-                    "MemUsage", mem, "Name", s->r->name, "NetIO", "--", "PIDs", pids);
+                    "MemUsage", mem, "Name", s->r->name, "NetIO", net, "PIDs", pids);
 }
 
 static const char default_table[] = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t"

@@ -4,7 +4,7 @@
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "hako-cli.h"
+#include "transfer-commands.h"
 #include "image/archive.h"
 #include "image/import.h"
 #include "image/registries-conf.h"
@@ -19,11 +19,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static int
+int
 cmd_import (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[-c CHANGE]... [-m MESSAGE] [--platform OS/ARCH] FILE|- "
-                                   "[REPOSITORY[:TAG]]";
   static const struct option options[] = {
     { "change", required_argument, NULL, 'c' },
     { "message", required_argument, NULL, 'm' },
@@ -49,10 +47,10 @@ cmd_import (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       case 'q':
         break;
       default:
-        return cli_usage (err, "import", usage_text, "unknown option");
+        return cli_usage (err, "import", IMPORT_USAGE, "unknown option");
       }
   if (optind >= argc || optind + 2 < argc)
-    return cli_usage (err, "import", usage_text, "expected a file and an optional name");
+    return cli_usage (err, "import", IMPORT_USAGE, "expected a file and an optional name");
   const char *file = argv[optind];
   _cleanup_free_ char *tag = NULL;
   if (optind + 1 < argc)
@@ -92,10 +90,9 @@ cmd_import (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return 0;
 }
 
-static int
+int
 cmd_load (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[-i FILE] [-q] [--platform OS/ARCH]";
   static const struct option options[] = {
     { "input", required_argument, NULL, 'i' },
     { "quiet", no_argument, NULL, 'q' },
@@ -118,10 +115,10 @@ cmd_load (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         platform_text = optarg;
         break;
       default:
-        return cli_usage (err, "load", usage_text, "unknown option");
+        return cli_usage (err, "load", LOAD_USAGE, "unknown option");
       }
   if (optind != argc)
-    return cli_usage (err, "load", usage_text, "unexpected argument (the file goes after -i)");
+    return cli_usage (err, "load", LOAD_USAGE, "unexpected argument (the file goes after -i)");
   if (input == NULL && isatty (0))
     return hk_error_set (err, EINVAL, "load: give an archive with -i FILE or on standard input");
   struct platform platform = { 0 };
@@ -179,10 +176,9 @@ tag_named (struct hako_cli *cli, struct store *s, const char *id, const char *te
   return NULL;
 }
 
-static int
+int
 cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[-o FILE] [--format docker-archive|oci-archive] IMAGE...";
   static const struct option options[] = {
     { "output", required_argument, NULL, 'o' },
     { "format", required_argument, NULL, 'f' },
@@ -206,10 +202,10 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           return hk_error_set (err, EINVAL, "--format `%s`: docker-archive or oci-archive", optarg);
         break;
       default:
-        return cli_usage (err, "save", usage_text, "unknown option");
+        return cli_usage (err, "save", SAVE_USAGE, "unknown option");
       }
   if (optind >= argc)
-    return cli_usage (err, "save", usage_text, "missing image");
+    return cli_usage (err, "save", SAVE_USAGE, "missing image");
   if (output == NULL && isatty (1))
     return hk_error_set (err, EINVAL,
                          "save: refusing to write an archive to a terminal (use -o "
@@ -257,13 +253,3 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return r;
 }
 
-const struct hako_command hako_image_archive_commands[] = {
-  { "image", "load", cmd_load, "[-i FILE] [-q] [--platform OS/ARCH]",
-    "load images from a docker or OCI archive", .top_level = true },
-  { "image", "save", cmd_save, "[-o FILE] [--format docker-archive|oci-archive] IMAGE...",
-    "save images to an archive", .top_level = true },
-  { "image", "import", cmd_import,
-    "[-c CHANGE]... [-m MESSAGE] [--platform OS/ARCH] FILE|- [REPOSITORY[:TAG]]",
-    "create an image from a root filesystem tar", .top_level = true },
-  { NULL, NULL, NULL, NULL, NULL, false },
-};

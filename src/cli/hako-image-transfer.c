@@ -4,7 +4,7 @@
 #include "common/fs-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "hako-cli.h"
+#include "transfer-commands.h"
 #include "image/auth-file.h"
 #include "image/pull.h"
 #include "image/push.h"
@@ -103,12 +103,9 @@ make_client (struct hako_cli *cli, const struct registry_flags *f, char ***auth_
   return registry_client_new (&opts, out, err);
 }
 
-static int
+int
 cmd_pull (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[]
-      = "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] "
-        "[--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] NAME[:TAG|@DIGEST]";
   static const struct option options[] = {
     { "quiet", no_argument, NULL, 'q' },
     { "platform", required_argument, NULL, 'p' },
@@ -135,11 +132,11 @@ cmd_pull (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           platform_text = optarg;
           break;
         default:
-          return cli_usage (err, "pull", usage_text, "unknown option");
+          return cli_usage (err, "pull", PULL_USAGE, "unknown option");
         }
     }
   if (optind + 1 != argc)
-    return cli_usage (err, "pull", usage_text, "expected one image name");
+    return cli_usage (err, "pull", PULL_USAGE, "expected one image name");
   struct platform platform = { 0 };
   if (platform_text && platform_parse (platform_text, &platform, err) < 0)
     return -1;
@@ -180,11 +177,9 @@ out:
   return r;
 }
 
-static int
+int
 cmd_push (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[-q] [--tls-verify=false] [--authfile FILE] [--creds "
-                                   "USER:PASS] IMAGE [DESTINATION]";
   static const struct option options[] = {
     { "quiet", no_argument, NULL, 'q' },
     REGISTRY_OPTIONS,
@@ -203,10 +198,10 @@ cmd_push (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       if (c == 'q')
         quiet = true;
       else
-        return cli_usage (err, "push", usage_text, "unknown option");
+        return cli_usage (err, "push", PUSH_USAGE, "unknown option");
     }
   if (optind >= argc || optind + 2 < argc)
-    return cli_usage (err, "push", usage_text, "expected an image and an optional destination");
+    return cli_usage (err, "push", PUSH_USAGE, "expected an image and an optional destination");
   const char *source = argv[optind];
   const char *destination = optind + 1 < argc ? argv[optind + 1] : source;
   _cleanup_image_ref_ struct image_ref *dest = NULL;
@@ -288,11 +283,9 @@ prompt (const char *question, bool secret)
   return line;
 }
 
-static int
+int
 cmd_login (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[-u USER] [-p PASSWORD | --password-stdin] [--authfile FILE] "
-                                   "[--tls-verify=false] [REGISTRY]";
   static const struct option options[] = {
     { "username", required_argument, NULL, 'u' },
     { "password", required_argument, NULL, 'p' },
@@ -325,18 +318,18 @@ cmd_login (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           from_stdin = true;
           break;
         default:
-          return cli_usage (err, "login", usage_text, "unknown option");
+          return cli_usage (err, "login", LOGIN_USAGE, "unknown option");
         }
     }
   if (optind + 1 < argc)
-    return cli_usage (err, "login", usage_text, "expected one registry");
+    return cli_usage (err, "login", LOGIN_USAGE, "expected one registry");
   /* Like Docker: no registry means Docker Hub; ask on a terminal. */
   const char *registry = optind < argc ? argv[optind] : REFERENCE_DEFAULT_DOMAIN;
   _cleanup_free_ char *asked_user = NULL;
   if (user == NULL)
     {
       if (!isatty (0) || from_stdin)
-        return cli_usage (err, "login", usage_text, "missing --username");
+        return cli_usage (err, "login", LOGIN_USAGE, "missing --username");
       asked_user = prompt ("Username: ", false);
       if (asked_user == NULL || *asked_user == '\0')
         return hk_error_set (err, EINVAL, "login: no user name given");
@@ -356,7 +349,7 @@ cmd_login (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         return -1;
     }
   if (password == NULL)
-    return cli_usage (err, "login", usage_text, "missing --password or --password-stdin");
+    return cli_usage (err, "login", LOGIN_USAGE, "missing --password or --password-stdin");
   _cleanup_image_ref_ struct image_ref *ref = NULL;
   _cleanup_free_ char *probe = xasprintf ("%s/x", registry);
   const char *domain = registry;
@@ -378,10 +371,9 @@ cmd_login (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return 0;
 }
 
-static int
+int
 cmd_logout (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[--authfile FILE] [--all | REGISTRY]";
   static const struct option options[] = {
     { "all", no_argument, NULL, 'a' },
     { "authfile", required_argument, NULL, 'A' },
@@ -400,10 +392,10 @@ cmd_logout (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         authfile = optarg;
         break;
       default:
-        return cli_usage (err, "logout", usage_text, "unknown option");
+        return cli_usage (err, "logout", LOGOUT_USAGE, "unknown option");
       }
   if (optind + 1 < argc || (all && optind < argc))
-    return cli_usage (err, "logout", usage_text, "expected a registry or --all");
+    return cli_usage (err, "logout", LOGOUT_USAGE, "expected a registry or --all");
   _cleanup_strv_ char **paths = NULL;
   _cleanup_free_ char *write_path = NULL;
   auth_file_paths (authfile, &paths, &write_path);
@@ -421,18 +413,3 @@ cmd_logout (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   return 0;
 }
 
-const struct hako_command hako_image_transfer_commands[] = {
-  { "image", "pull", cmd_pull,
-    "[-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] [--authfile FILE] [--creds "
-    "USER:PASS] [--cert-dir DIR] NAME[:TAG|@DIGEST]",
-    "download an image from a registry", .top_level = true },
-  { "image", "push", cmd_push,
-    "[-q] [--tls-verify=false] [--authfile FILE] [--creds USER:PASS] [--cert-dir DIR] IMAGE "
-    "[DESTINATION]",
-    "upload an image to a registry", .top_level = true },
-  { NULL, "login", cmd_login,
-    "[-u USER] [-p PASSWORD | --password-stdin] [--authfile FILE] [--tls-verify=false] [REGISTRY]",
-    "store credentials for a registry (asks on a terminal; docker.io by default)", false },
-  { NULL, "logout", cmd_logout, "[--all | REGISTRY]", "remove stored credentials", false },
-  { NULL, NULL, NULL, NULL, NULL, false },
-};

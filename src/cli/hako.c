@@ -1,27 +1,46 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* hako: the engine's command line.  Global options, then a command looked
- * up in the tables of the command groups; everything else lives in the
- * group files and the libraries. */
+/* hako: the engine's command line.  Its own commands run here; those of
+ * transfer-commands.h are handed to hako-transfer, so that starting hako
+ * loads neither libcurl nor libarchive. */
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "hako-cli.h"
-#include "image/registries-conf.h"
-#include "image/store.h"
+#include "transfer-commands.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
-/* hako's own failures exit with 125, as Docker's do. */
-#define EXIT_HAKO_ERROR 125
+int
+cli_delegate (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  (void)argc;
+  (void)argv;
+  const char *configured = getenv ("HAKO_TRANSFER");
+  char self[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  if (n < 0)
+    return hk_error_errno (err, errno, "find our own program");
+  self[n] = '\0';
+  _cleanup_free_ char *next = xasprintf ("%s/hako-transfer", dirname (self));
+  const char *path = configured && *configured ? configured : next;
+  fflush (stdout);
+  execv (path, cli->argv);
+  return hk_error_errno (err, errno, "run `%s` (it does this command)", path);
+}
+
+#define TRANSFER_DELEGATED(group, name, fn, usage, summary, top)                             \
+  { group, name, cli_delegate, usage, summary, .top_level = top },
+static const struct hako_command delegated_commands[] = {
+  TRANSFER_COMMANDS (TRANSFER_DELEGATED){ NULL, NULL, NULL, NULL, NULL },
+};
 
 static const struct hako_command *const command_tables[] = {
   hako_image_commands,
-  hako_image_archive_commands,
-  hako_image_transfer_commands,
+  delegated_commands,
   hako_system_commands,
   hako_system_prune_commands,
   hako_system_info_commands,
@@ -29,230 +48,14 @@ static const struct hako_command *const command_tables[] = {
   hako_container_info_commands,
   hako_container_control_commands,
   hako_container_stats_commands,
-  hako_container_fs_commands,
   hako_volume_commands,
   hako_exec_commands,
   hako_network_commands,
   NULL,
 };
 
-static void
-usage (FILE *out)
-{
-  fprintf (out, "usage: hako [--root DIR] [--runroot DIR] [--log-level LEVEL] COMMAND [ARGS]\n\n"
-                "global options:\n"
-                "  --root DIR         data directory (default " STORE_DEFAULT_ROOT ")\n"
-                "  --runroot DIR      state directory (default /run/hako)\n"
-                "  --log-level LEVEL  error, warning (default), info or debug\n"
-                "  --help, --version\n\ncommands:\n");
-  for (size_t t = 0; command_tables[t]; t++)
-    for (const struct hako_command *c = command_tables[t]; c->name; c++)
-      {
-        if (c->hidden)
-          continue;
-        char name[64];
-        bool grouped = c->group != NULL && !c->top_level;
-        snprintf (name, sizeof name, "%s%s%s", grouped ? c->group : "", grouped ? " " : "",
-                  c->name);
-        fprintf (out, "  %-16s %s\n", name, c->summary);
-      }
-  fprintf (out, "\nRun `hako COMMAND --help` for a command's options.\n");
-}
-
-static const struct hako_command *
-find_command (const char *group, const char *name)
-{
-  for (size_t t = 0; command_tables[t]; t++)
-    for (const struct hako_command *c = command_tables[t]; c->name; c++)
-      {
-        bool same_group = group == NULL ? c->group == NULL || c->top_level
-                                        : (c->group != NULL && strcmp (c->group, group) == 0);
-        if (same_group && strcmp (c->name, name) == 0)
-          return c;
-      }
-  return NULL;
-}
-
-static bool
-is_group (const char *name)
-{
-  for (size_t t = 0; command_tables[t]; t++)
-    for (const struct hako_command *c = command_tables[t]; c->name; c++)
-      if (c->group && strcmp (c->group, name) == 0)
-        return true;
-  return false;
-}
-
-int
-cli_usage (struct hk_error **err, const char *command, const char *usage_text, const char *why)
-{
-  return hk_error_set (err, EINVAL, "%s\nusage: hako %s %s", why, command, usage_text);
-}
-
-bool
-cli_wants_help (int argc, char **argv, const char *command, const char *usage_text,
-                const char *summary)
-{
-  for (int i = 1; i < argc; i++)
-    {
-      if (strcmp (argv[i], "--") == 0)
-        break;
-      if (strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "--help") == 0)
-        {
-          printf ("usage: hako %s %s\n\n%s\n", command, usage_text, summary);
-          return true;
-        }
-    }
-  return false;
-}
-
-int
-cli_store (struct hako_cli *cli, struct store **out, struct hk_error **err)
-{
-  if (cli->store == NULL && store_open (cli->root, &cli->log, &cli->store, err) < 0)
-    return -1;
-  *out = cli->store;
-  return 0;
-}
-
-int
-cli_registries (struct hako_cli *cli, struct registries_conf **out, struct hk_error **err)
-{
-  if (cli->registries == NULL)
-    {
-      const char *path = getenv ("HAKO_REGISTRIES_CONF");
-      if (registries_conf_load (path && *path ? path : REGISTRIES_CONF_DEFAULT, &cli->registries,
-                                err)
-          < 0)
-        return -1;
-    }
-  *out = cli->registries;
-  return 0;
-}
-
-static int
-parse_log_level (const char *text, enum hk_log_level *out)
-{
-  static const char *const names[] = { "error", "warning", "info", "debug" };
-  for (int i = 0; i < 4; i++)
-    if (strcasecmp (text, names[i]) == 0)
-      {
-        *out = (enum hk_log_level)i;
-        return 0;
-      }
-  if (strcasecmp (text, "warn") == 0)
-    {
-      *out = HK_LOG_WARNING;
-      return 0;
-    }
-  return -1;
-}
-
-static int
-run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
-{
-  static const struct option options[] = {
-    { "root", required_argument, NULL, 'r' },
-    { "runroot", required_argument, NULL, 'R' },
-    { "log-level", required_argument, NULL, 'l' },
-    { "debug", no_argument, NULL, 'D' },
-    { "help", no_argument, NULL, 'h' },
-    { "version", no_argument, NULL, 'v' },
-    { NULL, 0, NULL, 0 },
-  };
-  int c;
-  /* '+': stop at the command name; its options are its own. */
-  while ((c = getopt_long (argc, argv, "+hvD", options, NULL)) != -1)
-    switch (c)
-      {
-      case 'r':
-        cli->root = optarg;
-        break;
-      case 'R':
-        cli->runroot = optarg;
-        break;
-      case 'l':
-        if (parse_log_level (optarg, &cli->log.level) < 0)
-          return hk_error_set (err, EINVAL,
-                               "--log-level `%s`: expected error, warning, info or "
-                               "debug",
-                               optarg);
-        break;
-      case 'D':
-        cli->log.level = HK_LOG_DEBUG;
-        break;
-      case 'h':
-        usage (stdout);
-        return 0;
-      case 'v':
-        printf ("hako version %s\n", HAKO_VERSION);
-        return 0;
-      default:
-        return hk_error_set (err, EINVAL, "unknown global option (see `hako --help`)");
-      }
-  if (optind >= argc)
-    {
-      usage (stderr);
-      return hk_error_set (err, EINVAL, "missing command");
-    }
-  char **args = argv + optind;
-  int nargs = argc - optind;
-  const struct hako_command *cmd = NULL;
-  _cleanup_free_ char *name = NULL;
-  if (is_group (args[0]))
-    {
-      if (nargs < 2 || strcmp (args[1], "--help") == 0 || strcmp (args[1], "-h") == 0)
-        {
-          usage (nargs < 2 ? stderr : stdout);
-          return nargs < 2 ? hk_error_set (err, EINVAL, "`hako %s` needs a subcommand", args[0])
-                           : 0;
-        }
-      cmd = find_command (args[0], args[1]);
-      if (cmd == NULL)
-        return hk_error_set (err, EINVAL, "unknown command `hako %s %s` (see `hako --help`)",
-                             args[0], args[1]);
-      name = xasprintf ("%s %s", args[0], args[1]);
-      args++;
-      nargs--;
-    }
-  else
-    {
-      cmd = find_command (NULL, args[0]);
-      if (cmd == NULL)
-        return hk_error_set (err, EINVAL, "unknown command `%s` (see `hako --help`)", args[0]);
-      name = xstrdup (args[0]);
-    }
-  /* run and exec pass what follows the image to the container: only
-   * their own getopt may see a -h. */
-  if (!cmd->raw_args && cli_wants_help (nargs, args, name, cmd->usage, cmd->summary))
-    return 0;
-  optind = 0; /* the command's getopt starts afresh */
-  return cmd->fn (cli, nargs, args, err);
-}
-
 int
 main (int argc, char **argv)
 {
-  struct hako_cli cli = {
-    .root = STORE_DEFAULT_ROOT,
-    .runroot = "/run/hako",
-    .log = HK_LOG_INIT,
-    .stdout_is_tty = isatty (1),
-    .stderr_is_tty = isatty (2),
-    .argv = argv,
-  };
-  _cleanup_error_ struct hk_error *err = NULL;
-  int r = run (&cli, argc, argv, &err);
-  fflush (stdout);
-  cli_engine_close (&cli);
-  store_close (cli.store);
-  registries_conf_free (cli.registries);
-  if (r < 0)
-    {
-      fprintf (stderr, "Error: %s\n", err ? err->message : "unknown error");
-      return EXIT_HAKO_ERROR;
-    }
-  /* Commands that run a program (run, exec, start -a, wait) return its
-   * status. */
-  return r;
+  return cli_main (argc, argv, command_tables);
 }

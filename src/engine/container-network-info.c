@@ -7,7 +7,7 @@
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/xalloc.h"
-#include "runtime/state.h"
+#include "runtime-backend.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -147,8 +147,13 @@ container_network_io (struct engine *e, const struct container_record *r, uint64
   const char *mode = json_string_value (json_object_get (r->options, "NetworkMode"));
   if (!is_running (r) || (mode && strcmp (mode, "host") == 0))
     return 0; /* the host's traffic is not the container's */
-  _cleanup_state_ struct container_state *s = NULL;
-  if (state_load (e->runtime_root, r->id, &s, err) < 0)
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
+  _cleanup_json_ json_t *state = NULL;
+  if (backend_state (&b, r->id, &state, err) < 0)
     return -1;
-  return netns_io_bytes (s->pid, rx, tx, err);
+  json_int_t pid = json_integer_value (json_object_get (state, "pid"));
+  if (pid <= 0)
+    return 0; /* stopped since it was last seen */
+  return netns_io_bytes ((int)pid, rx, tx, err);
 }

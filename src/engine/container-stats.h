@@ -19,6 +19,8 @@ struct container_usage
   uint64_t time_ns; /* CLOCK_MONOTONIC at the reading */
   struct cgroup_stats cgroup;
   uint64_t memory_limit; /* the cgroup's limit, or the host's memory */
+  uint64_t net_rx_bytes; /* on the container's interfaces but lo */
+  uint64_t net_tx_bytes;
 };
 
 /* CPU use between two readings, in percent of one CPU (Docker's "CPU %":

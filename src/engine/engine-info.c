@@ -152,8 +152,6 @@ engine_version (void)
   const struct scmp_version *sv = seccomp_version ();
   char seccomp[32];
   snprintf (seccomp, sizeof seccomp, "%u.%u.%u", sv->major, sv->minor, sv->micro);
-  const char *archive = archive_version_string (); /* "libarchive 3.6.2" */
-  curl_version_info_data *curl = curl_version_info (CURLVERSION_NOW);
   json_t *components = json_pack (
       "[o, o, o, o, o, o, o]",
       component ("Engine", HAKO_VERSION,
@@ -161,9 +159,10 @@ engine_version (void)
                             u.release, "Compiler", COMPILER)),
       component ("hako-runtime", HAKO_VERSION, json_pack ("{s:s}", "Mode", "in-process")),
       component ("SQLite", sqlite3_libversion (), NULL),
-      component ("libarchive", strchr (archive, ' ') ? strchr (archive, ' ') + 1 : archive, NULL),
+      /* hako-transfer's, as built: hako itself does not load them */
+      component ("libarchive", ARCHIVE_VERSION_ONLY_STRING, NULL),
       component ("libseccomp", seccomp, NULL), component ("jansson", jansson_version_str (), NULL),
-      component ("libcurl", curl->version, NULL));
+      component ("libcurl", LIBCURL_VERSION, NULL));
   return json_pack ("{s:{s:s, s:s, s:s, s:s, s:s}, s:{s:{s:s}, s:s, s:s, s:s, s:s, s:o}}", "Client",
                     "Version", HAKO_VERSION, "Os", "linux", "Arch", arch, "Compiler", COMPILER,
                     "Context", "default", "Server", "Platform", "Name", "hako engine (daemonless)",

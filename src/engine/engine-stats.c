@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stats and top: a running container's cgroups read, its processes
  * listed by the host's ps. */
+#include "container-network.h"
 #include "container-stats.h"
 #include "engine.h"
 #include "common/cleanup.h"
@@ -51,6 +52,10 @@ engine_usage (struct engine *e, const struct container_record *r, struct contain
   struct sysinfo host;
   uint64_t host_memory = sysinfo (&host) == 0 ? (uint64_t)host.totalram * host.mem_unit : 0;
   out->memory_limit = container_stats_memory_limit (&out->cgroup, host_memory);
+  struct hk_error *no_net = NULL;
+  /* The container may have stopped in between: no traffic to show then. */
+  if (container_network_io (e, r, &out->net_rx_bytes, &out->net_tx_bytes, &no_net) < 0)
+    hk_error_free (no_net);
   out->running = true;
   return 0;
 }

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -276,7 +277,16 @@ network_host_remove (const struct network *n, const char *state_dir, struct hk_e
   _cleanup_free_ char *marker = marker_path (n, state_dir);
   unlink (marker);
   unsigned index = if_nametoindex (n->bridge);
-  if (index != 0 && is_bridge (n->bridge) && !has_ports (n->bridge))
-    return delete_link (index, n->bridge, err);
-  return 0;
+  if (index == 0 || !is_bridge (n->bridge))
+    return 0;
+  /* No container uses the network any more, but the veth of the last one
+   * can outlive its CNI DEL for a moment (the kernel dismantles a network
+   * namespace's devices in the background): give it a second, then take
+   * the bridge away with whatever is still attached. */
+  for (int i = 0; i < 50 && has_ports (n->bridge); i++)
+    {
+      struct timespec ts = { .tv_nsec = 20 * 1000000L };
+      nanosleep (&ts, NULL);
+    }
+  return delete_link (index, n->bridge, err);
 }

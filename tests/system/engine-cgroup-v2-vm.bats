@@ -2,7 +2,8 @@
 # The engine on a pure cgroup v2 kernel: this host is a v1 hybrid, so a
 # throw-away VM (../shared/tools/cgroup2-vm) runs hako there once — limits,
 # exec, stop, the monitor, and `--runtime crun` (which refuses the hybrid
-# layout here) — and each test reads its part of what the guest saw.
+# layout here) — and each test reads its part of what the guest saw.  The
+# guest has no CNI plugins: its containers run with --network none.
 
 load engine-helpers
 
@@ -18,13 +19,13 @@ setup_file() {
 		hako="$1 --root /var/lib/hako --runroot /run/hako"
 		check() { if [ "$2" = "$3" ]; then echo "PASS: $1"; else echo "FAIL: $1: expected '$2', got '$3'"; fi; }
 		$hako import -c 'CMD ["sh"]' "$2" busybox >/dev/null && echo "PASS: import" || echo "FAIL: import"
-		out=$($hako run --rm -m 64m --pids-limit 20 --cpus 0.5 busybox sh -c 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max; grep CapEff /proc/self/status')
+		out=$($hako run --network none --rm -m 64m --pids-limit 20 --cpus 0.5 busybox sh -c 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu.max; grep CapEff /proc/self/status')
 		echo "$out" | sed 's/^/  container: /'
 		check "memory.max inside" 67108864 "$(echo "$out" | sed -n 1p)"
 		check "pids.max inside" 20 "$(echo "$out" | sed -n 2p)"
 		check "cpu.max inside" "50000 100000" "$(echo "$out" | sed -n 3p)"
 		check "default capabilities" "CapEff:	00000000a80425fb" "$(echo "$out" | sed -n 4p)"
-		id=$($hako run -d --name bg -m 32m busybox sleep 1000)
+		id=$($hako run --network none -d --name bg -m 32m busybox sleep 1000)
 		check "host side memory.max" 33554432 "$(cat /sys/fs/cgroup/hako/$id/memory.max)"
 		check "exec" in-exec "$($hako exec bg echo in-exec)"
 		$hako pause bg >/dev/null 2>&1 && check "paused: cgroup.freeze" 1 "$(cat /sys/fs/cgroup/hako/$id/cgroup.freeze)"
@@ -33,15 +34,16 @@ setup_file() {
 		check "stopped" exited "$($hako inspect -f '{{.State.Status}}' bg)"
 		check "cgroup removed at stop" gone "$([ -d /sys/fs/cgroup/hako/$id ] && echo present || echo gone)"
 		$hako rm bg >/dev/null
-		$hako run --rm -m 6m --pids-limit 1 busybox true && echo "PASS: 6 MiB and pids 1" || echo "FAIL: 6 MiB and pids 1"
+		$hako run --network none --rm -m 6m --pids-limit 1 busybox true && echo "PASS: 6 MiB and pids 1" || echo "FAIL: 6 MiB and pids 1"
 		if command -v crun >/dev/null; then
-			check "--runtime crun" via-crun "$($hako run --rm --runtime crun -m 64m busybox sh -c 'echo via-crun')"
+			check "--runtime crun" via-crun "$($hako run --network none --rm --runtime crun -m 64m busybox sh -c 'echo via-crun')"
 		fi
 		check "no container left" 0 "$($hako ps -aq | wc -l)"
 		check "no cgroup left" 0 "$(find /sys/fs/cgroup/hako -mindepth 1 -type d 2>/dev/null | wc -l)"
 	GUEST
 	chmod +x "$BATS_FILE_TMPDIR/guest.sh"
-	"$VM" --timeout 240 --mem 1G --bin "$HAKO" --bin "$HAKO_BUILD/src/monitor/hako-monitor" \
+	"$VM" --timeout 240 --mem 1G --bin "$HAKO" --bin "$HAKO_BUILD/src/cli/hako-transfer" \
+		--bin "$HAKO_BUILD/src/monitor/hako-monitor" \
 		--bin "$HAKO_BUILD/src/init/hako-init" --bin crun --bin tar \
 		--copy "$BATS_FILE_TMPDIR/busybox.tar" -- \
 		"$BATS_FILE_TMPDIR/guest.sh" "$HAKO" "$BATS_FILE_TMPDIR/busybox.tar" >"$VM_LOG" 2>&1 || true

@@ -101,3 +101,20 @@ fetch() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"is not connected to network res1"* ]]
 }
+
+@test "stats shows the traffic of the container's interfaces" {
+	net_create res 10.213.11.0/24
+	serve web res "$(printf 'x%.0s' {1..3000})"
+	run -0 hk stats --no-stream --format '{{.NetIO}}' web
+	[[ "$output" =~ ^[0-9.]+k?B\ /\ [0-9.]+k?B$ ]]
+	run fetch res http://web/index.html
+	[ "$status" -eq 0 ]
+	# the server sent the 3 kB page: its transmit side counts it
+	run -0 hk stats --no-stream --format '{{.NetIO}}' web
+	local tx=${output#* / }
+	[[ "$tx" =~ ^[0-9.]+kB$ ]]
+	# a container on the host's network shows none of the host's traffic
+	hk run -d --name onhost --network host busybox sleep 60 >/dev/null
+	run -0 hk stats --no-stream --format '{{.NetIO}}' onhost
+	[ "$output" = "0B / 0B" ]
+}
