@@ -78,7 +78,7 @@ fetch() {
 	[ "$output" = from-b ]
 	[ "$(hk inspect -f '{{json .NetworkSettings.Networks.res1.Aliases}}' b)" = '["bee"]' ]
 	hk network disconnect res1 b
-	run hk run --rm --network res1 busybox timeout 2 wget -q -O- http://bee/index.html
+	run hk run --rm --network res1 busybox sh -c 'timeout 2 wget -q -O- http://bee/index.html; exit $?'
 	[ "$status" -ne 0 ]
 	[ "$(hk inspect -f '{{json .NetworkSettings.Networks.res1}}' b)" = "" ] ||
 		[ "$(hk inspect -f '{{json .NetworkSettings.Networks.res1}}' b)" = null ]
