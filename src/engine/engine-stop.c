@@ -113,13 +113,42 @@ engine_kill (struct engine *e, struct container_record *r, int signum, struct hk
   return backend_kill (&b, r->id, signum, false, err);
 }
 
+/* An exited container whose monitor still runs is between two runs of
+ * its restart policy: the stop cancels the next one, and stops it if it
+ * had begun.  Returns 1 when it had: the caller stops the new run. */
+static int
+stop_restart (struct engine *e, struct container_record *r, struct hk_error **err)
+{
+  for (;;)
+    {
+      if (!state_process_alive (r->monitor_pid, r->monitor_start_time))
+        return 0;
+      mark_stopping (e, r);
+      if (wait_monitor (r, 50))
+        return 0;
+      _cleanup_record_ struct container_record *now = NULL;
+      if (container_record_find (e->db, r->id, &now, err) < 0 || engine_refresh (e, now, err) < 0)
+        return -1;
+      if (is_running (now))
+        {
+          free (r->state);
+          r->state = xstrdup (now->state);
+          return 1;
+        }
+    }
+}
+
 int
 engine_stop (struct engine *e, struct container_record *r, int timeout, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
   if (!is_running (r))
-    return 0;
+    {
+      int restarted = stop_restart (e, r, err);
+      if (restarted <= 0)
+        return restarted;
+    }
   mark_stopping (e, r);
   struct runtime_backend b;
   engine_backend (e, r, &b);

@@ -271,7 +271,8 @@ walk (struct differ *d, int dir_fd, const char *prefix, struct hk_error **err)
       names[n++] = xstrdup (de->d_name);
     }
   closedir (dir);
-  qsort (names, n, sizeof *names, compare_names);
+  if (n > 1) /* qsort of no array: undefined */
+    qsort (names, n, sizeof *names, compare_names);
   int r = 0;
   for (size_t i = 0; i < n; i++)
     {
