@@ -6,7 +6,7 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc clang libclang-rt-14-dev
 	libjansson-dev libcap-dev libseccomp-dev
-	libarchive-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
+	libarchive-dev libcurl4-openssl-dev nettle-dev libsqlite3-dev
 	# tests
 	libcmocka-dev bats busybox-static jq iproute2 util-linux procps
 	# comparisons (bench/ and compatibility tests)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Content digests ("sha256:<64 hex>"), the names of everything in an image
- * store.  Hashing streams through OpenSSL's EVP interface so that a blob is
- * checked while it is written, never after a second read. */
+ * store.  Hashing (Nettle's SHA-256, with the CPU's SHA instructions where
+ * there are some) streams, so that a blob is checked while it is written,
+ * never after a second read. */
 #ifndef HAKO_IMAGE_DIGEST_H
 #define HAKO_IMAGE_DIGEST_H
 
@@ -16,7 +17,7 @@
 
 struct sha256
 {
-  void *ctx; /* EVP_MD_CTX, opaque so that users need no OpenSSL header */
+  void *ctx; /* struct sha256_ctx, opaque so that users need no Nettle header */
 };
 
 void sha256_init (struct sha256 *h);

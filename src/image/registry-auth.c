@@ -6,7 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -224,8 +224,9 @@ auth_basic_encode (const char *user, const char *password)
 {
   _cleanup_free_ char *plain = xasprintf ("%s:%s", user, password);
   size_t n = strlen (plain);
-  char *out = xmalloc (4 * ((n + 2) / 3) + 1);
-  EVP_EncodeBlock ((unsigned char *)out, (const unsigned char *)plain, (int)n);
+  char *out = xmalloc (BASE64_ENCODE_RAW_LENGTH (n) + 1);
+  nettle_base64_encode_raw (out, n, (const uint8_t *)plain);
+  out[BASE64_ENCODE_RAW_LENGTH (n)] = '\0';
   return out;
 }
 
@@ -235,17 +236,15 @@ auth_basic_decode (const char *b64, char **user, char **password, struct hk_erro
   size_t n = strlen (b64);
   if (n == 0 || n % 4 != 0 || n > 8192)
     return hk_error_set (err, EINVAL, "credentials: not valid base64");
-  _cleanup_free_ char *plain = xmalloc (n / 4 * 3 + 1);
-  int len = EVP_DecodeBlock ((unsigned char *)plain, (const unsigned char *)b64, (int)n);
-  if (len < 0)
+  _cleanup_free_ char *plain = xmalloc (BASE64_DECODE_LENGTH (n) + 1);
+  struct base64_decode_ctx ctx;
+  size_t len = BASE64_DECODE_LENGTH (n);
+  nettle_base64_decode_init (&ctx);
+  if (!nettle_base64_decode_update (&ctx, &len, (uint8_t *)plain, n, b64)
+      || !nettle_base64_decode_final (&ctx))
     return hk_error_set (err, EINVAL, "credentials: not valid base64");
-  /* EVP_DecodeBlock counts the padding as zero bytes. */
-  if (n >= 1 && b64[n - 1] == '=')
-    len--;
-  if (n >= 2 && b64[n - 2] == '=')
-    len--;
   plain[len] = '\0';
-  if (memchr (plain, '\0', (size_t)len) != NULL)
+  if (memchr (plain, '\0', len) != NULL)
     return hk_error_set (err, EINVAL, "credentials: contain a NUL byte");
   char *colon = strchr (plain, ':');
   if (colon == NULL)
