@@ -62,15 +62,11 @@ sleep_ms (long ms)
 static bool
 oom_killed (const struct runtime_backend *b, const char *id)
 {
-  _cleanup_json_ json_t *stats = NULL;
+  uint64_t kills = 0;
   struct hk_error *ignored = NULL;
-  if (backend_stats (b, id, &stats, &ignored) < 0)
-    {
-      hk_error_free (ignored);
-      return false;
-    }
-  json_t *memory = json_object_get (json_object_get (stats, "data"), "memory");
-  return json_integer_value (json_object_get (memory, "oomKills")) > 0;
+  if (backend_oom_kills (b, id, &kills, &ignored) < 0)
+    hk_error_free (ignored);
+  return kills > 0;
 }
 
 int

@@ -415,6 +415,20 @@ backend_stats (const struct runtime_backend *b, const char *id, json_t **out, st
   return run_runtime_json (b, args, out, err);
 }
 
+int
+backend_oom_kills (const struct runtime_backend *b, const char *id, uint64_t *out,
+                   struct hk_error **err)
+{
+  if (b->program == NULL)
+    return container_oom_kills (b->lib, id, out, err);
+  _cleanup_json_ json_t *stats = NULL;
+  if (backend_stats (b, id, &stats, err) < 0)
+    return -1;
+  json_t *memory = json_object_get (json_object_get (stats, "data"), "memory");
+  *out = (uint64_t)json_integer_value (json_object_get (memory, "oomKills"));
+  return 0;
+}
+
 /* ---- exec ---- */
 
 static int

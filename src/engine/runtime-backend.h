@@ -70,6 +70,10 @@ int backend_update (const struct runtime_backend *b, const char *id, json_t *res
 int backend_stats (const struct runtime_backend *b, const char *id, json_t **out,
                    struct hk_error **err);
 
+/* The OOM kills in the container's cgroup (a program's: from its stats). */
+int backend_oom_kills (const struct runtime_backend *b, const char *id, uint64_t *out,
+                       struct hk_error **err);
+
 struct backend_exec
 {
   const char *id;

@@ -71,6 +71,17 @@ container_stats (const struct runtime_context *ctx, const char *id, json_t **out
 }
 
 int
+container_oom_kills (const struct runtime_context *ctx, const char *id, uint64_t *out,
+                     struct hk_error **err)
+{
+  _cleanup_state_ struct container_state *s = NULL;
+  if (load_with_cgroup (ctx, id, &s, err) < 0)
+    return -1;
+  *out = cgroup_oom_kills (s->cgroup);
+  return 0;
+}
+
+int
 container_events (const struct runtime_context *ctx, const char *id, int interval_ms,
                   int (*emit) (json_t *event, void *data), void *data, struct hk_error **err)
 {

@@ -85,6 +85,11 @@ int container_update (const struct runtime_context *ctx, const char *id,
 int container_stats (const struct runtime_context *ctx, const char *id, json_t **out,
                      struct hk_error **err);
 
+/* How many processes the OOM killer ended in the container's cgroup (one
+ * file read, where container_stats reads them all). */
+int container_oom_kills (const struct runtime_context *ctx, const char *id, uint64_t *out,
+                         struct hk_error **err);
+
 /* events: EMIT gets a stats event every INTERVAL_MS and an {"type": "oom"}
  * event at each OOM kill, until the container's process exits or EMIT
  * returns -1.  EMIT takes ownership of the event. */

@@ -4,6 +4,7 @@
 # containers join and leave, connect and disconnect.
 
 load network-helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() { network_setup_file; }
 teardown_file() { network_teardown_file; }
