@@ -6,6 +6,7 @@
 #include "store-db.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -141,6 +142,23 @@ image_rootfs_mount_options (struct store *s, const char *id, char **out, struct 
   return 0;
 }
 
+struct overlay_mount
+{
+  int root_fd;
+  const char *target;
+  const char *options;
+};
+
+/* The child of image_rootfs_mount: its exit status is 0 or an errno. */
+static int
+mount_overlay_in_child (void *arg)
+{
+  const struct overlay_mount *job = arg;
+  if (fchdir (job->root_fd) < 0 || mount ("overlay", job->target, "overlay", 0, job->options) < 0)
+    return errno;
+  return 0;
+}
+
 int
 image_rootfs_mount (struct store *s, const char *id, const char *target, struct hk_error **err)
 {
@@ -151,24 +169,20 @@ image_rootfs_mount (struct store *s, const char *id, const char *target, struct 
   _cleanup_free_ char *merged = target ? xstrdup (target) : xasprintf ("%s/merged", dir);
   /* The lower paths are relative to the store root: mount from a child
    * that changes directory there, so that this process's cwd (shared by
-   * its threads) never moves. */
-  pid_t pid = fork ();
+   * its threads) never moves.  The child shares our memory and we wait
+   * until it is done (as vfork): no copy of our page tables. */
+  struct overlay_mount job = { .root_fd = s->root_fd, .target = merged, .options = opts };
+  char stack[32 * 1024] __attribute__ ((aligned (16)));
+  pid_t pid = clone (mount_overlay_in_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                     &job);
   if (pid < 0)
-    return hk_error_errno (err, errno, "fork to mount rootfs `%s`", id);
-  if (pid == 0)
-    {
-      if (fchdir (s->root_fd) < 0)
-        _exit (errno);
-      if (mount ("overlay", merged, "overlay", 0, opts) < 0)
-        _exit (errno);
-      _exit (0);
-    }
+    return hk_error_errno (err, errno, "start a process to mount rootfs `%s`", id);
   int status;
   while (waitpid (pid, &status, 0) < 0)
     if (errno != EINTR)
       return hk_error_errno (err, errno, "wait for the mount of rootfs `%s`", id);
   if (!WIFEXITED (status))
-    return hk_error_set (err, EIO, "mount overlay for rootfs `%s` on `%s`: helper died", id,
+    return hk_error_set (err, EIO, "mount overlay for rootfs `%s` on `%s`: its process died", id,
                          merged);
   if (WEXITSTATUS (status) != 0)
     return hk_error_errno (err, WEXITSTATUS (status), "mount overlay for rootfs `%s` on `%s`", id,
