@@ -4,6 +4,7 @@
 #include "common/in-root.h"
 #include "common/xalloc.h"
 #include "image/layer-path.h"
+#include "image/tar-entry.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -297,19 +298,6 @@ struct extractor
 };
 
 static void
-entry_times (struct archive_entry *e, struct timespec times[2])
-{
-  times[1].tv_sec = archive_entry_mtime (e);
-  times[1].tv_nsec = archive_entry_mtime_nsec (e);
-  times[0] = times[1];
-  if (archive_entry_atime_is_set (e))
-    {
-      times[0].tv_sec = archive_entry_atime (e);
-      times[0].tv_nsec = archive_entry_atime_nsec (e);
-    }
-}
-
-static void
 entry_owner (const struct extractor *x, struct archive_entry *e, uid_t *uid, gid_t *gid)
 {
   *uid = x->o->keep_owner ? (uid_t)archive_entry_uid (e) : x->o->uid;
@@ -380,30 +368,10 @@ write_file (struct extractor *x, int parent, const char *name, struct archive_en
       = openat (parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return hk_error_errno (err, errno, "create");
-  la_int64_t end = 0;
-  for (;;)
-    {
-      const void *block;
-      size_t size;
-      la_int64_t off;
-      int r = archive_read_data_block (x->a, &block, &size, &off);
-      if (r == ARCHIVE_EOF)
-        break;
-      if (r < ARCHIVE_WARN)
-        return hk_error_set (err, EIO, "read: %s", archive_error_string (x->a));
-      for (size_t done = 0; done < size;)
-        {
-          ssize_t n = pwrite (fd, (const char *)block + done, size - done, off + (off_t)done);
-          if (n < 0 && errno != EINTR)
-            return hk_error_errno (err, errno, "write");
-          done += n > 0 ? (size_t)n : 0;
-        }
-      end = off + (la_int64_t)size;
-    }
-  if (archive_entry_size (e) > end && ftruncate (fd, archive_entry_size (e)) < 0)
-    return hk_error_errno (err, errno, "extend");
+  if (tar_entry_write_data (x->a, e, fd, NULL, err) < 0)
+    return -1;
   struct timespec times[2];
-  entry_times (e, times);
+  tar_entry_times (e, times);
   if (set_metadata (x, fd, e, err) < 0)
     return -1;
   if (futimens (fd, times) < 0)
@@ -427,7 +395,7 @@ make_dir (struct extractor *x, int parent, const char *name, const char *path,
   /* Its time is set once its content is written. */
   x->dirs = xreallocarray (x->dirs, x->n_dirs + 1, sizeof *x->dirs);
   x->dirs[x->n_dirs].path = xstrdup (path);
-  entry_times (e, x->dirs[x->n_dirs].times);
+  tar_entry_times (e, x->dirs[x->n_dirs].times);
   x->n_dirs++;
   return 0;
 }
@@ -445,7 +413,7 @@ make_symlink (struct extractor *x, int parent, const char *name, struct archive_
   gid_t gid;
   entry_owner (x, e, &uid, &gid);
   struct timespec times[2];
-  entry_times (e, times);
+  tar_entry_times (e, times);
   if (fchownat (parent, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
     return hk_error_errno (err, errno, "chown");
   if (utimensat (parent, name, times, AT_SYMLINK_NOFOLLOW) < 0)

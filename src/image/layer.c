@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "layer.h"
+#include "tar-entry.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/xalloc.h"
@@ -177,20 +178,6 @@ set_xattrs (int fd, struct archive_entry *e, struct hk_error **err)
   return 0;
 }
 
-static void
-entry_times (struct archive_entry *e, struct timespec times[2])
-{
-  times[1].tv_sec = archive_entry_mtime (e);
-  times[1].tv_nsec = archive_entry_mtime_nsec (e);
-  if (archive_entry_atime_is_set (e))
-    {
-      times[0].tv_sec = archive_entry_atime (e);
-      times[0].tv_nsec = archive_entry_atime_nsec (e);
-    }
-  else
-    times[0] = times[1];
-}
-
 static int
 entry_owner (struct archive_entry *e, uid_t *uid, gid_t *gid, struct hk_error **err)
 {
@@ -219,24 +206,6 @@ apply_metadata_fd (int fd, struct archive_entry *e, struct hk_error **err)
 }
 
 static int
-pwrite_all (int fd, const void *buf, size_t len, off_t off)
-{
-  const char *p = buf;
-  while (len > 0)
-    {
-      ssize_t n = pwrite (fd, p, len, off);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      p += n;
-      off += n;
-      len -= (size_t)n;
-    }
-  return 0;
-}
-
-static int
 write_file (struct extract *x, int parent, const char *name, struct archive_entry *e,
             struct hk_error **err)
 {
@@ -251,29 +220,12 @@ write_file (struct extract *x, int parent, const char *name, struct archive_entr
   if (fd < 0)
     return hk_error_errno (err, errno, "create file");
 
-  la_int64_t end = 0;
-  for (;;)
-    {
-      const void *buf;
-      size_t size;
-      la_int64_t off;
-      int r = archive_read_data_block (x->tar, &buf, &size, &off);
-      if (r == ARCHIVE_EOF)
-        break;
-      if (r < ARCHIVE_WARN)
-        return hk_error_set (err, EIO, "read data: %s", archive_error_string (x->tar));
-      if (pwrite_all (fd, buf, size, off) < 0)
-        return hk_error_errno (err, errno, "write data");
-      end = off + (la_int64_t)size;
-      x->content_size += size;
-    }
-  la_int64_t want = archive_entry_size (e);
-  if (want > end && ftruncate (fd, want) < 0) /* a sparse file ending in a hole */
-    return hk_error_errno (err, errno, "extend to %lld bytes", (long long)want);
+  if (tar_entry_write_data (x->tar, e, fd, &x->content_size, err) < 0)
+    return -1;
   if (apply_metadata_fd (fd, e, err) < 0)
     return -1;
   struct timespec times[2];
-  entry_times (e, times);
+  tar_entry_times (e, times);
   if (futimens (fd, times) < 0)
     return hk_error_errno (err, errno, "set times");
   return 0;
@@ -288,7 +240,7 @@ remember_dir_time (struct extract *x, const char *path, struct archive_entry *e)
       x->dirs = xreallocarray (x->dirs, x->cap_dirs, sizeof *x->dirs);
     }
   x->dirs[x->n_dirs].path = xstrdup (path);
-  entry_times (e, x->dirs[x->n_dirs].times);
+  tar_entry_times (e, x->dirs[x->n_dirs].times);
   x->n_dirs++;
   return 0;
 }
@@ -338,7 +290,7 @@ make_special (int parent, const char *name, struct archive_entry *e, mode_t type
   if (fchmodat (parent, name, archive_entry_perm (e) & 07777, 0) < 0)
     return hk_error_errno (err, errno, "chmod");
   struct timespec times[2];
-  entry_times (e, times);
+  tar_entry_times (e, times);
   if (utimensat (parent, name, times, AT_SYMLINK_NOFOLLOW) < 0)
     return hk_error_errno (err, errno, "set times");
   return 0;
@@ -361,7 +313,7 @@ make_symlink (int parent, const char *name, struct archive_entry *e, struct hk_e
   if (fchownat (parent, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
     return hk_error_errno (err, errno, "chown");
   struct timespec times[2];
-  entry_times (e, times);
+  tar_entry_times (e, times);
   if (utimensat (parent, name, times, AT_SYMLINK_NOFOLLOW) < 0)
     return hk_error_errno (err, errno, "set times");
   return 0;
