@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -299,6 +300,25 @@ cli_format_template (const char *format, json_t *obj, struct hk_error **err)
       p = end + 2;
     }
   return out;
+}
+
+int
+cli_inspect_options (int argc, char **argv, const char *command, const char *usage,
+                     const char *missing, const char **format, struct hk_error **err)
+{
+  static const struct option options[]
+      = { { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
+  *format = NULL;
+  int c;
+  while ((c = getopt_long (argc, argv, "f:", options, NULL)) != -1)
+    {
+      if (c != 'f')
+        return cli_usage (err, command, usage, "unknown option");
+      *format = optarg;
+    }
+  if (optind >= argc)
+    return cli_usage (err, command, usage, missing);
+  return 0;
 }
 
 int

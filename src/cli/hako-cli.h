@@ -123,6 +123,11 @@ void cli_table_free (struct cli_table *t);
  * `json` and `\t`/`\n`.  Returns the text, or NULL with *ERR. */
 char *cli_format_template (const char *format, json_t *obj, struct hk_error **err);
 
+/* The options of an `inspect` command: -f/--format FORMAT, then at least
+ * one operand (MISSING says what lacks). */
+int cli_inspect_options (int argc, char **argv, const char *command, const char *usage,
+                         const char *missing, const char **format, struct hk_error **err);
+
 /* What every `inspect` prints: the array DOCS as indented JSON, or each
  * document through FORMAT (-f). */
 int cli_print_inspect (json_t *docs, const char *format, struct hk_error **err);

@@ -358,24 +358,11 @@ cmd_images (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 static int
 cmd_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[--format FORMAT] IMAGE...";
-  static const struct option options[] = {
-    { "format", required_argument, NULL, 'f' },
-    { NULL, 0, NULL, 0 },
-  };
-  const char *format = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "f:", options, NULL)) != -1)
-    switch (c)
-      {
-      case 'f':
-        format = optarg;
-        break;
-      default:
-        return cli_usage (err, "image inspect", usage_text, "unknown option");
-      }
-  if (optind >= argc)
-    return cli_usage (err, "image inspect", usage_text, "missing image");
+  const char *format;
+  if (cli_inspect_options (argc, argv, "image inspect", "[--format FORMAT] IMAGE...",
+                           "missing image", &format, err)
+      < 0)
+    return -1;
   struct store *s;
   if (cli_store (cli, &s, err) < 0)
     return -1;

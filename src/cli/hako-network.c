@@ -236,18 +236,11 @@ cmd_network_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **e
 static int
 cmd_network_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option options[]
-      = { { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
-  const char *format = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "f:", options, NULL)) != -1)
-    {
-      if (c != 'f')
-        return cli_usage (err, "network inspect", "[-f FORMAT] NETWORK...", "unknown option");
-      format = optarg;
-    }
-  if (optind >= argc)
-    return cli_usage (err, "network inspect", "[-f FORMAT] NETWORK...", "missing network name");
+  const char *format;
+  if (cli_inspect_options (argc, argv, "network inspect", "[-f FORMAT] NETWORK...",
+                           "missing network name", &format, err)
+      < 0)
+    return -1;
   struct engine *e;
   if (cli_engine (cli, &e, err) < 0)
     return -1;

@@ -122,18 +122,11 @@ cmd_volume_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
 static int
 cmd_volume_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option options[]
-      = { { "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 } };
-  const char *format = NULL;
-  int c;
-  while ((c = getopt_long (argc, argv, "f:", options, NULL)) != -1)
-    {
-      if (c != 'f')
-        return cli_usage (err, "volume inspect", "[-f FORMAT] NAME...", "unknown option");
-      format = optarg;
-    }
-  if (optind >= argc)
-    return cli_usage (err, "volume inspect", "[-f FORMAT] NAME...", "missing volume name");
+  const char *format;
+  if (cli_inspect_options (argc, argv, "volume inspect", "[-f FORMAT] NAME...",
+                           "missing volume name", &format, err)
+      < 0)
+    return -1;
   struct engine *e;
   if (cli_engine (cli, &e, err) < 0)
     return -1;
