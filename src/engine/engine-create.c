@@ -22,18 +22,6 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-static char *
-random_hex (size_t bytes)
-{
-  unsigned char buf[64];
-  if (getrandom (buf, bytes, 0) != (ssize_t)bytes)
-    memset (buf, 0, sizeof buf);
-  char *hex = xmalloc (2 * bytes + 1);
-  for (size_t i = 0; i < bytes; i++)
-    snprintf (hex + 2 * i, 3, "%02x", buf[i]);
-  return hex;
-}
-
 /* "adjective_noun", like Docker's names. */
 static char *
 random_name (void)
@@ -230,7 +218,7 @@ engine_create (struct engine *e, const char *image, json_t *options, struct cont
     return -1;
   struct container_record *r = xzalloc (sizeof *r);
   const char *name = opt_string (options, "Name");
-  r->id = random_hex (32);
+  r->id = engine_random_id ();
   r->name = name ? xstrdup (name) : random_name ();
   r->image_id = xstrdup (image_id);
   r->image_name = xstrdup (image);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "network.h"
+#include "engine.h"
 #include "network-host.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -7,6 +8,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "network/ip-prefix.h"
+#include "runtime/netdev.h"
 #include "runtime/state.h"
 
 #include <arpa/inet.h>
@@ -16,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
 char *
@@ -55,18 +56,6 @@ network_is_default (const char *ref)
 {
   return strcmp (ref, NETWORK_DEFAULT_NAME) == 0 || strcmp (ref, "bridge") == 0
          || strcmp (ref, "default") == 0;
-}
-
-static char *
-random_id (void)
-{
-  unsigned char bytes[32];
-  if (getrandom (bytes, sizeof bytes, 0) != sizeof bytes)
-    memset (bytes, 0, sizeof bytes);
-  char *hex = xmalloc (65);
-  for (size_t i = 0; i < 32; i++)
-    snprintf (hex + 2 * i, 3, "%02x", bytes[i]);
-  return hex;
 }
 
 /* The IPv4 destinations of the host's routes (but the default route):
@@ -166,18 +155,6 @@ check_gateway (const char *text, const struct ip_prefix *subnet, struct hk_error
   return 0;
 }
 
-static bool
-valid_ifname (const char *name)
-{
-  size_t len = strlen (name);
-  if (len == 0 || len >= IFNAMSIZ || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
-    return false;
-  for (const char *p = name; *p; p++)
-    if (*p == '/' || *p == ':' || *p <= ' ' || *p == 127)
-      return false;
-  return true;
-}
-
 /* The bridge of a new network: -o com.docker.network.bridge.name, else
  * "hk-" and the ID's first digits (15 characters, the kernel's limit). */
 static int
@@ -192,7 +169,7 @@ bridge_name (const struct network_request *req, const char *id, char **out, stru
                                                          NETWORK_OPT_BRIDGE_NAME);
   const char *given = json_string_value (json_object_get (req->options, NETWORK_OPT_BRIDGE_NAME));
   _cleanup_free_ char *name = given ? xstrdup (given) : xasprintf ("hk-%.12s", id);
-  if (!valid_ifname (name))
+  if (!netdev_valid_name (name))
     return hk_error_set (err, EINVAL, "-o %s=%s: not an interface name (1 to 15 characters)",
                          NETWORK_OPT_BRIDGE_NAME, name);
   if (network_host_check_bridge (name, err) < 0)
@@ -225,7 +202,7 @@ build (struct engine *e, const struct network_request *req, struct network **out
        struct hk_error **err)
 {
   _cleanup_network_ struct network *n = xzalloc (sizeof *n);
-  n->id = random_id ();
+  n->id = engine_random_id ();
   n->name = xstrdup (req->name);
   n->driver = xstrdup ("bridge");
   n->internal = req->internal;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "volume.h"
+#include "engine.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -12,7 +13,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/xattr.h>
@@ -94,23 +94,11 @@ volume_get (sqlite3 *db, const char *root, const char *name, struct volume **out
   return 0;
 }
 
-static char *
-random_name (void)
-{
-  unsigned char bytes[32];
-  if (getrandom (bytes, sizeof bytes, 0) != sizeof bytes)
-    memset (bytes, 0, sizeof bytes);
-  char *hex = xmalloc (65);
-  for (size_t i = 0; i < 32; i++)
-    snprintf (hex + 2 * i, 3, "%02x", bytes[i]);
-  return hex;
-}
-
 int
 volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels, struct volume **out,
                struct hk_error **err)
 {
-  _cleanup_free_ char *chosen = name ? xstrdup (name) : random_name ();
+  _cleanup_free_ char *chosen = name ? xstrdup (name) : engine_random_id ();
   if (volume_check_name (chosen, err) < 0)
     return -1;
   _cleanup_free_ char *dir = xasprintf ("%s/volumes/%s/_data", root, chosen);

@@ -13,8 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static bool
-valid_ifname (const char *name)
+bool
+netdev_valid_name (const char *name)
 {
   size_t len = strlen (name);
   if (len == 0 || len >= IFNAMSIZ || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
@@ -45,9 +45,9 @@ netdev_check (json_t *devices, struct hk_error **err)
     json_t *name = json_object_get (value, "name");
     if (name != NULL && !json_is_string (name))
       return hk_error_set (err, EINVAL, "linux.netDevices.%s.name: expected a string", device);
-    if (!valid_ifname (device))
+    if (!netdev_valid_name (device))
       return hk_error_set (err, EINVAL, "linux.netDevices: `%s` is not an interface name", device);
-    if (!valid_ifname (new_name (device, value)))
+    if (!netdev_valid_name (new_name (device, value)))
       return hk_error_set (err, EINVAL, "linux.netDevices.%s.name: `%s` is not an interface name",
                            device, new_name (device, value));
     if (if_nametoindex (device) == 0)

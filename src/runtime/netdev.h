@@ -7,7 +7,11 @@
 #include "common/error.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <sys/types.h>
+
+/* True for a name the kernel takes for a network interface. */
+bool netdev_valid_name (const char *name);
 
 /* Checks linux.netDevices (an object: host name -> {"name": new name}):
  * valid interface names, each host interface present. */
