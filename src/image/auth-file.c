@@ -13,6 +13,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -314,8 +315,11 @@ auth_helper_get (const char *helper, const char *registry, char **user, char **p
   /* Docker Hub is known to helpers by its legacy URL. */
   const char *server
       = strcmp (registry, REFERENCE_DEFAULT_DOMAIN) == 0 ? "https://index.docker.io/v1/" : registry;
+  /* Its input is a socket, so that writing to a helper that is already
+   * gone (not installed: exit 127) fails with EPIPE instead of killing us
+   * with SIGPIPE. */
   int in[2], out[2];
-  if (pipe2 (in, O_CLOEXEC) < 0)
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
     return hk_error_errno (err, errno, "run %s", program);
   if (pipe2 (out, O_CLOEXEC) < 0)
     {
@@ -342,7 +346,7 @@ auth_helper_get (const char *helper, const char *registry, char **user, char **p
     }
   close (in[0]);
   close (out[1]);
-  fs_write_all (in[1], server, strlen (server));
+  send (in[1], server, strlen (server), MSG_NOSIGNAL);
   close (in[1]);
   _cleanup_free_ char *text = NULL;
   size_t len = 0;
