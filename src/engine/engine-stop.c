@@ -119,11 +119,12 @@ engine_kill (struct engine *e, struct container_record *r, int signum, struct hk
 static int
 stop_restart (struct engine *e, struct container_record *r, struct hk_error **err)
 {
-  for (;;)
+  if (!state_process_alive (r->monitor_pid, r->monitor_start_time))
+    return 0;
+  mark_stopping (e, r);
+  /* The restart's back-off is 12.8 s at most, then the start itself. */
+  for (int waited = 0; waited < 30000; waited += 50)
     {
-      if (!state_process_alive (r->monitor_pid, r->monitor_start_time))
-        return 0;
-      mark_stopping (e, r);
       if (wait_monitor (r, 50))
         return 0;
       _cleanup_record_ struct container_record *now = NULL;
@@ -136,6 +137,8 @@ stop_restart (struct engine *e, struct container_record *r, struct hk_error **er
           return 1;
         }
     }
+  return hk_error_set (err, ETIMEDOUT, "container %s did not stop: its monitor neither restarted "
+                       "it nor ended", r->name);
 }
 
 int
