@@ -5,7 +5,7 @@
 #include "hako-cli.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
-#include "image/store.h"
+#include "store/store.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 
 #include "container-spec.h"
 #include "common/error.h"
-#include "image/image-config.h"
+#include "store/image-config.h"
 
 #include <jansson.h>
 #include <sqlite3.h>

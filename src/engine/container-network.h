@@ -21,7 +21,7 @@
 #define HAKO_ENGINE_CONTAINER_NETWORK_H
 
 #include "engine.h"
-#include "image/image-config.h"
+#include "store/image-config.h"
 
 #include <stdint.h>
 

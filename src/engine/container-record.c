@@ -2,7 +2,7 @@
 #include "container-record.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
-#include "image/store-db.h"
+#include "store/store-db.h"
 
 #include <errno.h>
 #include <stdlib.h>

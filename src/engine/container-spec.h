@@ -7,7 +7,7 @@
 #define HAKO_ENGINE_CONTAINER_SPEC_H
 
 #include "common/error.h"
-#include "image/image-config.h"
+#include "store/image-config.h"
 #include "user-lookup.h"
 
 #include <jansson.h>

@@ -10,7 +10,7 @@
 #include "common/json-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "image/rootfs.h"
+#include "store/rootfs.h"
 #include "runtime/state.h"
 
 #include <errno.h>

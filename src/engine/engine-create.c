@@ -12,7 +12,7 @@
 #include "common/json-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "image/image.h"
+#include "store/image.h"
 #include "runtime/state.h"
 
 #include <errno.h>

@@ -5,7 +5,7 @@
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/xalloc.h"
-#include "image/platform.h"
+#include "store/platform.h"
 #include "runtime/cgroup.h"
 
 #include <archive.h>

@@ -19,7 +19,7 @@
 #include "common/strv.h"
 #include "common/units.h"
 #include "common/xalloc.h"
-#include "image/rootfs.h"
+#include "store/rootfs.h"
 #include "runtime/state.h"
 
 #include <errno.h>

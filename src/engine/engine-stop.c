@@ -7,7 +7,7 @@
 #include "common/fs-util.h"
 #include "common/signals.h"
 #include "common/xalloc.h"
-#include "image/image.h"
+#include "store/image.h"
 #include "runtime/state.h"
 
 #include <errno.h>

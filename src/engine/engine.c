@@ -7,7 +7,7 @@
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/xalloc.h"
-#include "image/rootfs.h"
+#include "store/rootfs.h"
 #include "runtime/state.h"
 
 #include <errno.h>

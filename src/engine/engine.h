@@ -13,14 +13,13 @@
 #ifndef HAKO_ENGINE_ENGINE_H
 #define HAKO_ENGINE_ENGINE_H
 
-#include "container-diff.h"
 #include "container-record.h"
 #include "container-stats.h"
 #include "prune-filter.h"
 #include "runtime-backend.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "image/store.h"
+#include "store/store.h"
 #include "runtime/container.h"
 
 #include <jansson.h>
@@ -130,42 +129,6 @@ int engine_usage (struct engine *e, const struct container_record *r,
  * are R's processes. */
 int engine_top (struct engine *e, struct container_record *r, char *const *ps_args, char **out,
                 struct hk_error **err);
-
-struct engine_copy_options
-{
-  bool archive; /* -a: keep owners (else the container's root, or the user on the host) */
-  bool follow;  /* -L: copy what a source symlink points to */
-};
-
-/* cp: SRC and DST as `hako cp` takes them, one CONTAINER:PATH, the other a
- * local path or "-" (a tar stream on stdin or stdout), Docker's rules for
- * where the copy lands (copy-plan.h).  Works on running and stopped
- * containers; no path inside the container leads outside it. */
-int engine_copy (struct engine *e, const char *src, const char *dst,
-                 const struct engine_copy_options *o, struct hk_error **err);
-
-/* export: R's file system (without its mounts) as a tar on OUT_FD. */
-int engine_export (struct engine *e, struct container_record *r, int out_fd,
-                   struct hk_error **err);
-
-/* diff: R's changes to its image's files, in path order (container-diff.h). */
-int engine_diff (struct engine *e, struct container_record *r, struct container_change **out,
-                 size_t *n, struct hk_error **err);
-
-struct engine_commit_options
-{
-  const char *tag;      /* full reference, or NULL */
-  char *const *changes; /* --change instructions, or NULL */
-  const char *message;
-  const char *author;
-  bool pause; /* freeze a running container while its files are read */
-};
-
-/* commit: R's changes as a new layer over its image, and R's config (Cmd,
- * Env, ...) as the new image's, Docker's way; the image ID goes to ID. */
-int engine_commit (struct engine *e, struct container_record *r,
-                   const struct engine_commit_options *o, char id[DIGEST_STRING_SIZE],
-                   struct hk_error **err);
 
 /* container prune: removes every stopped (exited or created) container
  * that F lets go; REMOVED (may be NULL) hears of each, *BYTES is the space

@@ -5,7 +5,7 @@
 #include "common/fs-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "image/store-db.h"
+#include "store/store-db.h"
 #include "runtime/state.h"
 
 #include <dirent.h>

@@ -6,7 +6,7 @@
 
 #include "common/error.h"
 #include "common/fs-util.h"
-#include "engine/container-diff.h"
+#include "transfer/container-diff.h"
 
 #include <fcntl.h>
 #include <stdio.h>
