@@ -69,10 +69,11 @@ update_one (struct engine *e, struct container_record *r, void *data, struct hk_
 static int
 cmd_update (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  _cleanup_json_ json_t *changes = NULL;
+  _cleanup_container_config_ struct container_config changes;
+  container_config_init (&changes);
   if (run_options_parse_update (argc, argv, &changes, err) < 0)
     return -1;
-  return cli_each_container (cli, argc, argv, "update", update_options_usage, update_one, changes,
+  return cli_each_container (cli, argc, argv, "update", update_options_usage, update_one, &changes,
                              true, err);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako ps / inspect / logs */
+#include "engine/container-config-json.h"
 #include "engine/container-network.h"
 #include "engine/engine.h"
 #include "hako-cli.h"
@@ -28,21 +29,15 @@
 static char *
 command_text (const struct container_record *r)
 {
-  json_t *cmd = json_object_get (r->options, "Cmd");
-  json_t *entry = json_object_get (r->options, "Entrypoint");
   char *text = xstrdup ("");
-  json_t *parts[2] = { entry, cmd };
+  char **parts[2] = { r->config.entrypoint, r->config.cmd };
   for (int k = 0; k < 2; k++)
-    {
-      size_t i;
-      json_t *v;
-      json_array_foreach (parts[k], i, v)
+    for (char **a = parts[k]; a && *a; a++)
       {
-        char *more = xasprintf ("%s%s%s", text, *text ? " " : "", json_string_value (v));
+        char *more = xasprintf ("%s%s%s", text, *text ? " " : "", *a);
         free (text);
         text = more;
       }
-    }
   return text;
 }
 
@@ -54,13 +49,7 @@ health_status (struct engine *e, const struct container_record *r)
   _cleanup_free_ char *text = NULL;
   size_t len;
   if (fs_read_file (AT_FDCWD, path, 1 << 20, &text, &len, NULL) < 0)
-    {
-      json_t *test = json_object_get (json_object_get (r->options, "Healthcheck"), "Test");
-      if (json_is_array (test) && json_array_size (test) > 0
-          && strcmp (json_string_value (json_array_get (test, 0)), "NONE") != 0)
-        return xstrdup ("starting");
-      return NULL;
-    }
+    return container_config_has_health (&r->config) ? xstrdup ("starting") : NULL;
   _cleanup_json_ json_t *j = json_loadb (text, len, 0, NULL);
   const char *status = json_string_value (json_object_get (j, "Status"));
   return status ? xstrdup (status) : NULL;
@@ -118,12 +107,12 @@ ps_row (struct engine *e, const struct container_record *r, bool no_trunc)
   _cleanup_free_ char *short_id = xstrndup (r->id, 12);
   _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? 1 << 20 : 20, command,
                                            !no_trunc && strlen (command) > 20 ? "…" : "");
-  json_t *labels = json_object_get (r->options, "Labels");
+  json_t *labels = config_map_to_json (&r->config.labels);
   return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "ID",
                     no_trunc ? r->id : short_id, "Image", r->image_name, "Command", quoted,
                     "CreatedAt", r->created, "RunningFor", since, "Status", status, "State",
                     r->state, "Names", r->name, "Ports", ports, "Labels",
-                    labels ? json_incref (labels) : json_object ());
+                    labels);
 }
 
 /* --filter KEY=VALUE: status, name, id, label, ancestor, exited. */
@@ -148,11 +137,10 @@ matches (const struct container_record *r, char **filters)
         ok = strcmp (r->state, "exited") == 0 && r->exit_code == atoi (v);
       else if (strncmp (f, "label", klen) == 0 && klen == 5)
         {
-          json_t *labels = json_object_get (r->options, "Labels");
           const char *veq = strchr (v, '=');
           _cleanup_free_ char *key = veq ? xstrndup (v, (size_t)(veq - v)) : xstrdup (v);
-          json_t *have = json_object_get (labels, key);
-          ok = have != NULL && (veq == NULL || strcmp (json_string_value (have), veq + 1) == 0);
+          const char *have = config_map_get (&r->config.labels, key);
+          ok = have != NULL && (veq == NULL || strcmp (have, veq + 1) == 0);
         }
       if (!ok)
         return false;
@@ -273,32 +261,8 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 /* ---- inspect ---- */
 
 static json_t *
-pick (const json_t *o, const char *const *keys)
-{
-  json_t *out = json_object ();
-  for (; *keys; keys++)
-    {
-      json_t *v = json_object_get (o, *keys);
-      if (v != NULL)
-        json_object_set (out, *keys, v);
-    }
-  return out;
-}
-
-static json_t *
 inspect_json (struct engine *e, const struct container_record *r)
 {
-  static const char *const config_keys[]
-      = { "Hostname",   "Domainname", "User",   "Tty",        "OpenStdin",   "Env",         "Cmd",
-          "WorkingDir", "Entrypoint", "Labels", "StopSignal", "StopTimeout", "Healthcheck", NULL };
-  static const char *const host_keys[]
-      = { "NetworkMode", "RestartPolicy", "AutoRemove",        "CapAdd",
-          "CapDrop",     "Privileged",    "ReadonlyRootfs",    "SecurityOpt",
-          "Memory",      "MemorySwap",    "MemoryReservation", "NanoCpus",
-          "CpuShares",   "CpusetCpus",    "PidsLimit",         "Ulimits",
-          "Devices",     "Tmpfs",         "Sysctls",           "LogConfig",
-          "Init",        "Runtime",       "PortBindings",      "PublishAllPorts",
-          "Dns",         "DnsSearch",     "ExtraHosts",        NULL };
   pid_t pid = 0;
   bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
   if (running)
@@ -328,26 +292,24 @@ inspect_json (struct engine *e, const struct container_record *r)
       if (health)
         json_object_set_new (state, "Health", health);
     }
-  json_t *config = pick (r->options, config_keys);
+  json_t *config = container_config_inspect_config (&r->config);
   json_object_set_new (config, "Image", json_string (r->image_name));
-  json_t *host = pick (r->options, host_keys);
+  json_t *host = container_config_inspect_host (&r->config);
   json_t *binds = json_array ();
-  size_t i;
-  json_t *m;
-  json_array_foreach (json_object_get (r->options, "MountPoints"), i,
-                      m) if (strcmp (json_string_value (json_object_get (m, "Type")), "bind") == 0)
-  {
-    char *b = xasprintf ("%s:%s%s", json_string_value (json_object_get (m, "Source")),
-                         json_string_value (json_object_get (m, "Destination")),
-                         json_is_true (json_object_get (m, "RW")) ? "" : ":ro");
-    json_array_append_new (binds, json_string (b));
-    free (b);
-  }
+  for (size_t i = 0; i < r->config.n_mount_points; i++)
+    {
+      const struct config_mount_point *m = &r->config.mount_points[i];
+      if (m->type != CONFIG_MOUNT_BIND)
+        continue;
+      _cleanup_free_ char *bind
+          = xasprintf ("%s:%s%s", m->source, m->destination, m->rw ? "" : ":ro");
+      json_array_append_new (binds, json_string (bind));
+    }
   json_object_set_new (host, "Binds", binds);
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
   _cleanup_free_ char *name = xasprintf ("/%s", r->name);
-  json_t *mounts = json_object_get (r->options, "MountPoints");
+  json_t *mounts = container_config_inspect_mounts (&r->config);
   json_t *network = container_network_settings (e, r);
   _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
   _cleanup_free_ char *work = xasprintf ("%s/work", dir);
@@ -357,7 +319,7 @@ inspect_json (struct engine *e, const struct container_record *r)
                     "Id", r->id, "Created", r->created, "Name", name, "State", state, "Image",
                     r->image_id, "LogPath", log_path, "ResolvConfPath", "", "RestartCount",
                     r->restart_count, "Driver", "overlay", "Config", config, "HostConfig", host,
-                    "Mounts", mounts ? json_incref (mounts) : json_array (), "NetworkSettings",
+                    "Mounts", mounts, "NetworkSettings",
                     network, "GraphDriver", "Name", "overlay", "Data", "UpperDir", upper,
                     "WorkDir", work, "MergedDir", merged);
 }

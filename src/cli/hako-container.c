@@ -31,12 +31,6 @@ forward_signal (int signum, void *data)
   hk_error_free (ignored);
 }
 
-static bool
-opt_bool (const json_t *o, const char *key)
-{
-  return json_is_true (json_object_get (o, key));
-}
-
 /* How a client attaches: -i, --detach-keys, --sig-proxy. */
 struct attach_mode
 {
@@ -58,7 +52,7 @@ attach_and_wait (struct engine *e, struct container_record *r, bool send_start,
     .socket_path = socket,
     .send_start = send_start,
     .with_stdin = mode->with_stdin,
-    .tty = opt_bool (r->options, "Tty"),
+    .tty = r->config.tty,
     .detach_keys = mode->detach_keys,
     .forward_signal = mode->sig_proxy ? forward_signal : NULL,
     .data = &f,
@@ -85,7 +79,8 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   _cleanup_record_ struct container_record *r = NULL;
   if (run_options_parse (argc, argv, "run", true, &req, err) < 0 || cli_engine (cli, &e, err) < 0)
     goto out;
-  if (engine_create (e, req.image, req.options, &r, err) < 0)
+  bool with_stdin = req.config.open_stdin;
+  if (engine_create (e, req.image, &req.config, req.name, &r, err) < 0)
     goto out;
   if (engine_start (e, r, !req.detach, err) < 0)
     {
@@ -101,7 +96,7 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       rc = 0;
       goto out;
     }
-  struct attach_mode mode = { .with_stdin = opt_bool (req.options, "OpenStdin"),
+  struct attach_mode mode = { .with_stdin = with_stdin,
                               .detach_keys = req.detach_keys,
                               .sig_proxy = true };
   rc = attach_and_wait (e, r, true, &mode, err);
@@ -118,7 +113,8 @@ cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   int rc = -1;
   _cleanup_record_ struct container_record *r = NULL;
   if (run_options_parse (argc, argv, "create", false, &req, err) == 0
-      && cli_engine (cli, &e, err) == 0 && engine_create (e, req.image, req.options, &r, err) == 0)
+      && cli_engine (cli, &e, err) == 0
+      && engine_create (e, req.image, &req.config, req.name, &r, err) == 0)
     {
       printf ("%s\n", r->id);
       rc = 0;
@@ -217,7 +213,7 @@ cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     return -1;
   if (strcmp (r->state, "running") != 0 && strcmp (r->state, "paused") != 0)
     return hk_error_set (err, EINVAL, "you cannot attach to a stopped container, start it first");
-  struct attach_mode mode = { .with_stdin = with_stdin && opt_bool (r->options, "OpenStdin"),
+  struct attach_mode mode = { .with_stdin = with_stdin && r->config.open_stdin,
                               .detach_keys = detach_keys,
                               .sig_proxy = sig_proxy };
   return attach_and_wait (e, r, false, &mode, err);

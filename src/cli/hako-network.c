@@ -348,29 +348,30 @@ cmd_network_connect (struct hako_cli *cli, int argc, char **argv, struct hk_erro
                                            { "alias", required_argument, NULL, 'a' },
                                            { NULL, 0, NULL, 0 } };
   static const char usage[] = "[--ip IP] [--alias NAME] NETWORK CONTAINER";
-  _cleanup_json_ json_t *endpoint = json_object ();
-  int c;
+  struct config_network endpoint = { 0 };
+  int c, rc = -1;
   while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
     switch (c)
       {
       case 'i':
-        json_object_set_new (endpoint, "IPAddress", json_string (optarg));
+        free (endpoint.ip);
+        endpoint.ip = xstrdup (optarg);
         break;
       case 'a':
-        if (json_object_get (endpoint, "Aliases") == NULL)
-          json_object_set_new (endpoint, "Aliases", json_array ());
-        json_array_append_new (json_object_get (endpoint, "Aliases"), json_string (optarg));
+        strv_append (&endpoint.aliases, optarg);
         break;
       default:
+        config_network_clear (&endpoint);
         return cli_usage (err, "network connect", usage, "unknown option");
       }
-  if (argc - optind != 2)
-    return cli_usage (err, "network connect", usage, "a network and a container are needed");
   struct engine *e;
   _cleanup_record_ struct container_record *r = NULL;
-  if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind + 1], &r, err) < 0)
-    return -1;
-  return container_network_connect (e, r, argv[optind], endpoint, err);
+  if (argc - optind != 2)
+    cli_usage (err, "network connect", usage, "a network and a container are needed");
+  else if (cli_engine (cli, &e, err) == 0 && engine_find (e, argv[optind + 1], &r, err) == 0)
+    rc = container_network_connect (e, r, argv[optind], &endpoint, err);
+  config_network_clear (&endpoint);
+  return rc;
 }
 
 static int

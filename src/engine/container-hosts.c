@@ -112,15 +112,12 @@ write_hosts_of (struct engine *e, const char *id, struct hk_error **err)
     return -1;
   if (collect_peers (e, id, mine, n_mine, &peers, err) == 0)
     {
-      const char *hostname = json_string_value (json_object_get (r->options, "Hostname"));
       _cleanup_free_ char *short_id = xstrndup (id, 12);
       _cleanup_free_ char *ip = n_mine > 0 ? bare_address (mine[0]->address) : NULL;
-      _cleanup_strv_ char **extra = NULL;
-      json_get_strv (r->options, "", "ExtraHosts", &extra, NULL);
       struct etc_files f = {
-        .hostname = hostname && *hostname ? hostname : short_id,
+        .hostname = r->config.hostname ? r->config.hostname : short_id,
         .ip = ip,
-        .extra_hosts = (const char *const *)extra,
+        .extra_hosts = (const char *const *)r->config.extra_hosts,
         .peers = peers.hosts,
         .n_peers = peers.n,
       };

@@ -49,21 +49,19 @@ split_address (const char *cidr, int *prefix)
 }
 
 static json_t *
-network_entry (struct engine *e, const json_t *entry, const struct network_endpoint *ep)
+network_entry (struct engine *e, const struct config_network *entry,
+               const struct network_endpoint *ep)
 {
-  const char *name = json_string_value (json_object_get (entry, "Name"));
   _cleanup_network_ struct network *n = NULL;
   struct hk_error *ignored = NULL;
-  if (network_record_get (e->db, name ? name : "", &n, &ignored) < 0)
+  if (network_record_get (e->db, entry->name, &n, &ignored) < 0)
     hk_error_free (ignored);
   int prefix = 0;
   _cleanup_free_ char *ip = ep ? split_address (ep->address, &prefix) : xstrdup ("");
-  json_t *aliases = json_object_get (entry, "Aliases");
-  json_t *ipam = json_object_get (entry, "IPAddress")
-                     ? json_pack ("{s:O}", "IPv4Address", json_object_get (entry, "IPAddress"))
-                     : json_null ();
-  return json_pack ("{s:o, s:O, s:s, s:s, s:s, s:s, s:i, s:s, s:O}", "IPAMConfig", ipam, "Aliases",
-                    aliases ? aliases : json_null (), "NetworkID", n ? n->id : "", "EndpointID",
+  json_t *aliases = entry->aliases ? json_from_strv (entry->aliases) : json_null ();
+  json_t *ipam = entry->ip ? json_pack ("{s:s}", "IPv4Address", entry->ip) : json_null ();
+  return json_pack ("{s:o, s:o, s:s, s:s, s:s, s:s, s:i, s:s, s:O}", "IPAMConfig", ipam, "Aliases",
+                    aliases, "NetworkID", n ? n->id : "", "EndpointID",
                     ep ? ep->container_id : "", "Gateway", ep ? ep->gateway : "", "IPAddress", ip,
                     "IPPrefixLen", prefix, "MacAddress", ep ? ep->mac : "", "DNSNames",
                     ep ? ep->names : json_null ());
@@ -113,15 +111,13 @@ container_network_settings (struct engine *e, const struct container_record *r)
   size_t n;
   endpoints_of (e, r, &eps, &n);
   json_t *networks = json_object ();
-  size_t i;
-  json_t *entry;
-  json_array_foreach (json_object_get (r->options, "Networks"), i, entry)
-  {
-    const char *name = json_string_value (json_object_get (entry, "Name"));
-    if (name != NULL)
-      json_object_set_new (networks, name, network_entry (e, entry, endpoint_on (eps, n, name)));
-  }
-  const char *mode = json_string_value (json_object_get (r->options, "NetworkMode"));
+  for (size_t i = 0; i < r->config.n_networks; i++)
+    {
+      const struct config_network *entry = &r->config.networks[i];
+      json_object_set_new (networks, entry->name,
+                           network_entry (e, entry, endpoint_on (eps, n, entry->name)));
+    }
+  const char *mode = r->config.network_mode;
   if (json_object_size (networks) == 0 && mode && strncmp (mode, "container:", 10) != 0)
     json_object_set_new (networks, mode, json_pack ("{s:s, s:s}", "IPAddress", "", "Gateway", ""));
   _cleanup_json_ json_t *ports = container_network_ports (e, r);
@@ -144,7 +140,7 @@ container_network_io (struct engine *e, const struct container_record *r, uint64
                       uint64_t *tx, struct hk_error **err)
 {
   *rx = *tx = 0;
-  const char *mode = json_string_value (json_object_get (r->options, "NetworkMode"));
+  const char *mode = r->config.network_mode;
   if (!is_running (r) || (mode && strcmp (mode, "host") == 0))
     return 0; /* the host's traffic is not the container's */
   struct runtime_backend b;

@@ -12,7 +12,6 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "network/ip-prefix.h"
-#include "runtime/state.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -24,39 +23,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* "none", "host", "container:NAME", or NULL for networks. */
 static const char *
-opt_string (const json_t *o, const char *key)
+special_mode (const struct container_config *c)
 {
-  const char *v = json_string_value (json_object_get (o, key));
-  return v && *v ? v : NULL;
-}
-
-/* The mode of OPTIONS: "none", "host", "container:NAME", or NULL for
- * networks. */
-static const char *
-special_mode (const json_t *options)
-{
-  const char *mode = opt_string (options, "NetworkMode");
-  if (mode
-      && (strcmp (mode, "none") == 0 || strcmp (mode, "host") == 0
-          || strncmp (mode, "container:", 10) == 0))
-    return mode;
-  return NULL;
-}
-
-static bool
-has_networks (const json_t *options)
-{
-  return json_array_size (json_object_get (options, "Networks")) > 0;
-}
-
-/* Networks, or none: hako makes the namespace (for none, so that its lo
- * is up, as Docker's is). */
-static bool
-own_netns (const json_t *options)
-{
-  const char *mode = opt_string (options, "NetworkMode");
-  return has_networks (options) || (mode && strcmp (mode, "none") == 0);
+  return config_network_mode_is_special (c->network_mode) ? c->network_mode : NULL;
 }
 
 /* ---- create ---- */
@@ -87,31 +58,10 @@ check_ip (const struct network *n, const char *ip, struct hk_error **err)
   return 0;
 }
 
-/* Checks one entry of the Networks list and names it by its network's
- * real name; the first takes --ip, --mac-address, --network-alias. */
+/* The plugins beyond bridge and host-local that N needs for an entry. */
 static int
-prepare_entry (struct engine *e, json_t *options, json_t *entry, bool first, bool ports,
-               struct hk_error **err)
+check_extra_plugins (const struct network *n, bool ports, bool mac, struct hk_error **err)
 {
-  const char *name = opt_string (entry, "Name");
-  _cleanup_network_ struct network *n = NULL;
-  if (name == NULL || network_get (e, name, &n, err) < 0 || network_check_plugins (n, err) < 0)
-    return -1;
-  json_object_set_new (entry, "Name", json_string (n->name));
-  const char *ip = opt_string (options, "IPAddress"), *mac = opt_string (options, "MacAddress");
-  json_t *aliases = json_object_get (options, "Aliases");
-  if (first && ip)
-    json_object_set_new (entry, "IPAddress", json_string (ip));
-  if (first && mac)
-    json_object_set_new (entry, "MacAddress", json_string (mac));
-  if (first && json_is_array (aliases))
-    json_object_set (entry, "Aliases", aliases);
-  ip = opt_string (entry, "IPAddress");
-  mac = opt_string (entry, "MacAddress");
-  if (ip && check_ip (n, ip, err) < 0)
-    return -1;
-  if (mac && !valid_mac (mac))
-    return hk_error_set (err, EINVAL, "--mac-address: `%s` is not a unicast MAC address", mac);
   struct cni_context c = network_cni_context (NULL);
   const char *extra[] = { ports && !n->internal ? "portmap" : NULL, mac ? "tuning" : NULL };
   for (size_t i = 0; i < 2; i++)
@@ -123,60 +73,81 @@ prepare_entry (struct engine *e, json_t *options, json_t *entry, bool first, boo
   return 0;
 }
 
+/* Checks one network of C and names it by its network's real name; the
+ * first takes --ip, --mac-address, --network-alias. */
 static int
-prepare_container_mode (struct engine *e, json_t *options, const char *mode, struct hk_error **err)
+prepare_entry (struct engine *e, struct container_config *c, size_t index, bool ports,
+               struct hk_error **err)
 {
+  struct config_network *entry = &c->networks[index];
+  _cleanup_network_ struct network *n = NULL;
+  if (network_get (e, entry->name, &n, err) < 0 || network_check_plugins (n, err) < 0)
+    return -1;
+  free (entry->name);
+  entry->name = xstrdup (n->name);
+  if (index == 0)
+    {
+      entry->ip = take_ptr (c->ip);
+      entry->mac = take_ptr (c->mac);
+      entry->aliases = take_ptr (c->aliases);
+    }
+  if (entry->ip && check_ip (n, entry->ip, err) < 0)
+    return -1;
+  if (entry->mac && !valid_mac (entry->mac))
+    return hk_error_set (err, EINVAL, "--mac-address: `%s` is not a unicast MAC address",
+                         entry->mac);
+  for (size_t j = 0; j < index; j++)
+    if (strcmp (c->networks[j].name, entry->name) == 0)
+      return hk_error_set (err, EINVAL, "--network %s is given twice", entry->name);
+  return check_extra_plugins (n, ports, entry->mac != NULL, err);
+}
+
+static int
+prepare_special (struct engine *e, struct container_config *c, const char *mode, bool ports,
+                 struct hk_error **err)
+{
+  if (ports)
+    hk_warn (e->log, "published ports are discarded with --network %s", mode);
+  for (size_t i = 0; i < c->n_ports; i++)
+    {
+      free (c->ports[i].host_ip);
+      free (c->ports[i].host_port);
+      free (c->ports[i].container_port);
+      free (c->ports[i].protocol);
+    }
+  free (take_ptr (c->ports));
+  c->n_ports = 0;
+  if (c->ip || c->mac || c->aliases)
+    return hk_error_set (err, EINVAL,
+                         "--ip, --mac-address and --network-alias need a network, not "
+                         "--network %s",
+                         mode);
+  if (strncmp (mode, "container:", 10) != 0)
+    return 0;
   _cleanup_record_ struct container_record *target = NULL;
   if (container_record_find (e->db, mode + 10, &target, err) < 0)
     return hk_error_prefix (err, "--network %s", mode);
-  json_object_set_new (options, "NetworkContainer", json_string (target->id));
+  c->network_container = xstrdup (target->id);
   return 0;
 }
 
 int
-container_network_prepare (struct engine *e, json_t *options, const struct image_config *image,
-                           struct hk_error **err)
+container_network_prepare (struct engine *e, struct container_config *c,
+                           const struct image_config *image, struct hk_error **err)
 {
-  const char *mode = special_mode (options);
-  bool ports = json_array_size (json_object_get (options, "PortBindings")) > 0
-               || json_is_true (json_object_get (options, "PublishAllPorts"));
+  const char *mode = special_mode (c);
+  bool ports = c->n_ports > 0 || c->publish_all;
   if (mode != NULL)
-    {
-      if (ports)
-        hk_warn (e->log, "published ports are discarded with --network %s", mode);
-      json_object_del (options, "PortBindings");
-      json_object_set_new (options, "Networks", json_array ());
-      if (opt_string (options, "IPAddress") || opt_string (options, "MacAddress")
-          || json_object_get (options, "Aliases"))
-        return hk_error_set (err, EINVAL,
-                             "--ip, --mac-address and --network-alias need a network, not "
-                             "--network %s",
-                             mode);
-      return strncmp (mode, "container:", 10) == 0 ? prepare_container_mode (e, options, mode, err)
-                                                   : 0;
-    }
-  json_t *networks = json_object_get (options, "Networks");
-  if (!json_is_array (networks) || json_array_size (networks) == 0)
-    {
-      networks = json_pack ("[{s:s}]", "Name", NETWORK_DEFAULT_NAME);
-      json_object_set_new (options, "Networks", networks);
-    }
-  size_t i;
-  json_t *entry;
-  json_array_foreach (networks, i, entry)
-  {
-    if (prepare_entry (e, options, entry, i == 0, ports, err) < 0)
+    return prepare_special (e, c, mode, ports, err);
+  if (c->n_networks == 0)
+    container_config_add_network (c, NETWORK_DEFAULT_NAME);
+  for (size_t i = 0; i < c->n_networks; i++)
+    if (prepare_entry (e, c, i, ports, err) < 0)
       return -1;
-    for (size_t j = 0; j < i; j++)
-      if (json_equal (json_object_get (json_array_get (networks, j), "Name"),
-                      json_object_get (entry, "Name")))
-        return hk_error_set (err, EINVAL, "--network %s is given twice",
-                             json_string_value (json_object_get (entry, "Name")));
-  }
-  const char *first = json_string_value (json_object_get (json_array_get (networks, 0), "Name"));
-  json_object_set_new (options, "NetworkMode", json_string (first));
-  if (json_is_true (json_object_get (options, "PublishAllPorts")) && image != NULL)
-    container_ports_publish_all (options, image->exposed_ports);
+  free (c->network_mode);
+  c->network_mode = xstrdup (c->networks[0].name);
+  if (c->publish_all && image != NULL)
+    container_ports_publish_all (c, image->exposed_ports);
   return 0;
 }
 
@@ -187,16 +158,15 @@ netns_path (const struct engine *e, const char *id)
 }
 
 char *
-container_network_netns_path (const struct engine *e, const char *id, const json_t *options)
+container_network_netns_path (const struct engine *e, const struct container_record *r)
 {
-  return own_netns (options) ? netns_path (e, id) : NULL;
+  return container_config_owns_netns (&r->config) ? netns_path (e, r->id) : NULL;
 }
 
 char *
-container_network_etc_dir (struct engine *e, const json_t *options)
+container_network_etc_dir (struct engine *e, const struct container_config *c)
 {
-  const char *target = opt_string (options, "NetworkContainer");
-  return target ? engine_container_dir (e, target) : NULL;
+  return c->network_container ? engine_container_dir (e, c->network_container) : NULL;
 }
 
 /* ---- start and stop ---- */
@@ -219,44 +189,35 @@ lock_container (struct engine *e, const char *id)
   return fd;
 }
 
-/* --network container:NAME: config.json joins the namespace of NAME's
- * process, which must be running. */
+/* --network container:NAME: the namespace of NAME's process, which must
+ * be running; asked of NAME's runtime, ours or an external one. */
 static int
-join_container (struct engine *e, const struct container_record *r, const char *target_id,
-                struct hk_error **err)
+container_netns (struct engine *e, const char *target_id, char **out, struct hk_error **err)
 {
   _cleanup_record_ struct container_record *target = NULL;
-  if (engine_find (e, target_id, &target, err) < 0)
+  if (container_record_find (e->db, target_id, &target, err) < 0)
     return hk_error_prefix (err, "--network container");
-  _cleanup_state_ struct container_state *s = NULL;
-  if (strcmp (target->state, "running") != 0
-      || state_load (e->runtime_root, target->id, &s, err) < 0)
+  struct runtime_backend b;
+  engine_backend (e, target, &b);
+  _cleanup_json_ json_t *state = NULL;
+  struct hk_error *why = NULL;
+  int pid = 0;
+  if (backend_state (&b, target->id, &state, &why) == 0
+      && strcmp (json_string_value (json_object_get (state, "status")) ?: "", "running") == 0)
+    pid = (int)json_integer_value (json_object_get (state, "pid"));
+  hk_error_free (why);
+  if (pid <= 0)
     return hk_error_set (err, EINVAL, "cannot join the network of container %s: it is not running",
                          target->name);
-  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
-  _cleanup_free_ char *text = NULL;
-  _cleanup_json_ json_t *spec = NULL;
-  size_t len;
-  _cleanup_close_ int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0 || fs_read_file (dfd, "config.json", 16 << 20, &text, &len, err) < 0
-      || json_parse_object (text, len, "config.json", &spec, err) < 0)
-    return dfd < 0 ? hk_error_errno (err, errno, "open `%s`", dir) : -1;
-  _cleanup_free_ char *path = xasprintf ("/proc/%d/ns/net", s->pid);
-  size_t i;
-  json_t *ns;
-  json_array_foreach (
-      json_object_get (json_object_get (spec, "linux"), "namespaces"), i,
-      ns) if (strcmp (json_string_value (json_object_get (ns, "type")) ?: "", "network") == 0)
-      json_object_set_new (ns, "path", json_string (path));
-  _cleanup_free_ char *out = json_to_string (spec, true);
-  return fs_write_atomic (dfd, "config.json", out, strlen (out), 0600, err);
+  *out = xasprintf ("/proc/%d/ns/net", pid);
+  return 0;
 }
 
 struct attach_request
 {
   const char *netns;
   const char *ifname;
-  const json_t *entry; /* of the Networks list */
+  const struct config_network *entry;
   const json_t *ports; /* resolved, or NULL */
 };
 
@@ -264,26 +225,23 @@ static json_t *
 capability_args (const struct attach_request *a)
 {
   json_t *caps = json_object ();
-  const char *ip = opt_string (a->entry, "IPAddress"), *mac = opt_string (a->entry, "MacAddress");
   if (json_array_size (a->ports) > 0)
     json_object_set_new (caps, "portMappings", container_ports_portmap (a->ports));
-  if (ip)
-    json_object_set_new (caps, "ips", json_pack ("[s]", ip));
-  if (mac)
-    json_object_set_new (caps, "mac", json_string (mac));
+  if (a->entry->ip)
+    json_object_set_new (caps, "ips", json_pack ("[s]", a->entry->ip));
+  if (a->entry->mac)
+    json_object_set_new (caps, "mac", json_string (a->entry->mac));
   return caps;
 }
 
 /* What peers resolve to R: its name, its aliases, its short ID. */
 static json_t *
-endpoint_names (const struct container_record *r, const json_t *entry)
+endpoint_names (const struct container_record *r, const struct config_network *entry)
 {
   _cleanup_free_ char *short_id = xstrndup (r->id, 12);
   json_t *names = json_pack ("[s]", r->name);
-  size_t i;
-  json_t *alias;
-  json_array_foreach (json_object_get (entry, "Aliases"), i, alias) if (json_is_string (alias))
-      json_array_append (names, alias);
+  for (char **alias = entry->aliases; alias && *alias; alias++)
+    json_array_append_new (names, json_string (*alias));
   json_array_append_new (names, json_string (short_id));
   return names;
 }
@@ -321,13 +279,13 @@ attach (struct engine *e, const struct container_record *r, const struct attach_
   _cleanup_free_ char *state_dir = network_state_dir (e);
   _cleanup_free_ char *ipam_dir = xasprintf ("%s/ipam", state_dir);
   _cleanup_free_ char *cache = cache_dir (e, r->id);
-  if (network_get (e, opt_string (a->entry, "Name") ?: "", &n, err) < 0
+  if (network_get (e, a->entry->name, &n, err) < 0
       || network_host_prepare (n, state_dir, err) < 0)
     return -1;
   struct conflist_needs needs = {
     .ports = json_array_size (a->ports) > 0,
-    .mac = opt_string (a->entry, "MacAddress") != NULL,
-    .static_ip = opt_string (a->entry, "IPAddress") != NULL,
+    .mac = a->entry->mac != NULL,
+    .static_ip = a->entry->ip != NULL,
   };
   _cleanup_json_ json_t *doc = network_conflist (n, ipam_dir, &needs);
   _cleanup_json_ json_t *caps = capability_args (a);
@@ -357,15 +315,14 @@ static int
 resolve_ports (struct engine *e, const struct container_record *r, json_t **out,
                struct hk_error **err)
 {
-  json_t *bindings = json_object_get (r->options, "PortBindings");
   *out = NULL;
-  if (json_array_size (bindings) == 0)
+  if (r->config.n_ports == 0)
     return 0;
   struct network_endpoint **all = NULL;
   size_t n = 0;
   if (network_endpoint_list (e->db, NULL, NULL, &all, &n, err) < 0)
     return -1;
-  int rc = container_ports_resolve (bindings, all, n, out, err);
+  int rc = container_ports_resolve (r->config.ports, r->config.n_ports, all, n, out, err);
   network_endpoint_list_free (all, n);
   return rc;
 }
@@ -373,18 +330,16 @@ resolve_ports (struct engine *e, const struct container_record *r, json_t **out,
 /* The index of the first network that is not internal (where ports are
  * published), or -1. */
 static int
-ports_network (struct engine *e, const json_t *networks)
+ports_network (struct engine *e, const struct container_config *c)
 {
-  size_t i;
-  json_t *entry;
-  json_array_foreach (networks, i, entry)
-  {
-    _cleanup_network_ struct network *n = NULL;
-    struct hk_error *ignored = NULL;
-    if (network_get (e, opt_string (entry, "Name") ?: "", &n, &ignored) == 0 && !n->internal)
-      return (int)i;
-    hk_error_free (ignored);
-  }
+  for (size_t i = 0; i < c->n_networks; i++)
+    {
+      _cleanup_network_ struct network *n = NULL;
+      struct hk_error *ignored = NULL;
+      if (network_get (e, c->networks[i].name, &n, &ignored) == 0 && !n->internal)
+        return (int)i;
+      hk_error_free (ignored);
+    }
   return -1;
 }
 
@@ -397,28 +352,27 @@ static int
 attach_all (struct engine *e, const struct container_record *r, const char *netns,
             struct hk_error **err)
 {
-  json_t *networks = json_object_get (r->options, "Networks");
+  const struct container_config *c = &r->config;
   _cleanup_json_ json_t *ports = NULL;
   _cleanup_close_ int lock = -1;
-  bool publishes = json_array_size (json_object_get (r->options, "PortBindings")) > 0;
+  bool publishes = c->n_ports > 0;
   if (publishes
       && ((lock = container_hosts_lock (e, err)) < 0 || resolve_ports (e, r, &ports, err) < 0))
     return -1;
-  int with_ports = publishes ? ports_network (e, networks) : -1;
+  int with_ports = publishes ? ports_network (e, c) : -1;
   _cleanup_strv_ char **names = xzalloc (sizeof (char *));
-  size_t i;
-  json_t *entry;
-  json_array_foreach (networks, i, entry)
-  {
-    char ifname[32];
-    snprintf (ifname, sizeof ifname, "eth%zu", i);
-    struct attach_request a = {
-      .netns = netns, .ifname = ifname, .entry = entry, .ports = (int)i == with_ports ? ports : NULL
-    };
-    if (attach (e, r, &a, err) < 0)
-      return -1;
-    strv_append (&names, opt_string (entry, "Name") ?: "");
-  }
+  for (size_t i = 0; i < c->n_networks; i++)
+    {
+      char ifname[32];
+      snprintf (ifname, sizeof ifname, "eth%zu", i);
+      struct attach_request a = { .netns = netns,
+                                  .ifname = ifname,
+                                  .entry = &c->networks[i],
+                                  .ports = (int)i == with_ports ? ports : NULL };
+      if (attach (e, r, &a, err) < 0)
+        return -1;
+      strv_append (&names, c->networks[i].name);
+    }
   if (lock < 0 && (lock = container_hosts_lock (e, err)) < 0)
     return -1;
   return container_hosts_refresh (e, names, r->id, err);
@@ -432,7 +386,7 @@ up_locked (struct engine *e, const struct container_record *r, struct hk_error *
   _cleanup_free_ char *netns = netns_path (e, r->id);
   down_locked (e, r);
   if (netns_create (netns, err) < 0
-      || (has_networks (r->options) && attach_all (e, r, netns, err) < 0))
+      || (r->config.n_networks > 0 && attach_all (e, r, netns, err) < 0))
     {
       down_locked (e, r);
       return hk_error_prefix (err, "container %s", r->name);
@@ -443,13 +397,21 @@ up_locked (struct engine *e, const struct container_record *r, struct hk_error *
 int
 container_network_up (struct engine *e, const struct container_record *r, struct hk_error **err)
 {
-  const char *target = opt_string (r->options, "NetworkContainer");
-  if (target != NULL)
-    return join_container (e, r, target, err);
-  if (!own_netns (r->options))
+  if (!container_config_owns_netns (&r->config))
     return 0;
   _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
   return up_locked (e, r, err);
+}
+
+int
+container_network_join_path (struct engine *e, const struct container_record *r, char **out,
+                             struct hk_error **err)
+{
+  *out = NULL;
+  if (r->config.network_container != NULL)
+    return container_netns (e, r->config.network_container, out, err);
+  *out = container_network_netns_path (e, r);
+  return 0;
 }
 
 /* True when every cached attachment of R passes CNI CHECK. */
@@ -463,7 +425,7 @@ attachments_fine (struct engine *e, const struct container_record *r)
   size_t n = 0;
   struct hk_error *err = NULL;
   bool fine = cni_cache_list (cache, r->id, &entries, &n, &err) == 0
-              && n == json_array_size (json_object_get (r->options, "Networks"));
+              && n == r->config.n_networks;
   for (size_t i = 0; fine && i < n; i++)
     {
       struct cni_attachment att
@@ -482,7 +444,7 @@ int
 container_network_recheck (struct engine *e, const struct container_record *r,
                            struct hk_error **err)
 {
-  if (!has_networks (r->options))
+  if (r->config.n_networks == 0)
     return 0;
   _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
   if (attachments_fine (e, r))
@@ -576,7 +538,8 @@ container_network_down (struct engine *e, const struct container_record *r)
   _cleanup_free_ char *netns = netns_path (e, r->id);
   /* Nothing to undo for most containers without networks: not even a
    * lock to take. */
-  if (!own_netns (r->options) && access (cache, F_OK) < 0 && access (netns, F_OK) < 0)
+  if (!container_config_owns_netns (&r->config) && access (cache, F_OK) < 0
+      && access (netns, F_OK) < 0)
     return;
   _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
   down_locked (e, r);
@@ -590,15 +553,13 @@ is_running (const struct container_record *r)
   return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
 }
 
-/* The index in R's Networks list of network NAME, or -1. */
+/* The index in R's networks of network NAME, or -1. */
 static int
 entry_index (const struct container_record *r, const char *name)
 {
-  size_t i;
-  json_t *entry;
-  json_array_foreach (json_object_get (r->options, "Networks"), i,
-                      entry) if (strcmp (opt_string (entry, "Name") ?: "", name)
-                                 == 0) return (int)i;
+  for (size_t i = 0; i < r->config.n_networks; i++)
+    if (strcmp (r->config.networks[i].name, name) == 0)
+      return (int)i;
   return -1;
 }
 
@@ -628,7 +589,7 @@ free_ifname (struct engine *e, const struct container_record *r)
 }
 
 static int
-connect_running (struct engine *e, struct container_record *r, const json_t *entry,
+connect_running (struct engine *e, struct container_record *r, const struct config_network *entry,
                  struct hk_error **err)
 {
   _cleanup_close_ int lock __attribute__ ((unused)) = lock_container (e, r->id);
@@ -638,15 +599,15 @@ connect_running (struct engine *e, struct container_record *r, const json_t *ent
   if (attach (e, r, &a, err) < 0)
     return -1;
   _cleanup_close_ int hosts_lock = container_hosts_lock (e, err);
-  char *names[] = { (char *)opt_string (entry, "Name"), NULL };
+  char *names[] = { entry->name, NULL };
   return hosts_lock < 0 ? -1 : container_hosts_refresh (e, names, r->id, err);
 }
 
 int
 container_network_connect (struct engine *e, struct container_record *r, const char *network,
-                           const json_t *endpoint, struct hk_error **err)
+                           const struct config_network *endpoint, struct hk_error **err)
 {
-  const char *mode = special_mode (r->options);
+  const char *mode = special_mode (&r->config);
   if (mode != NULL)
     return hk_error_set (err, EINVAL, "container %s uses --network %s: it cannot join networks",
                          r->name, mode);
@@ -656,24 +617,20 @@ container_network_connect (struct engine *e, struct container_record *r, const c
   if (entry_index (r, n->name) >= 0)
     return hk_error_set (err, EEXIST, "container %s is already connected to network %s", r->name,
                          n->name);
-  _cleanup_json_ json_t *entry = json_pack ("{s:s}", "Name", n->name);
-  const char *ip = opt_string (endpoint, "IPAddress");
-  json_t *aliases = json_object_get (endpoint, "Aliases");
-  if (ip && check_ip (n, ip, err) < 0)
+  if ((endpoint->ip && check_ip (n, endpoint->ip, err) < 0) || network_check_plugins (n, err) < 0)
     return -1;
-  if (ip)
-    json_object_set_new (entry, "IPAddress", json_string (ip));
-  if (json_array_size (aliases) > 0)
-    json_object_set (entry, "Aliases", aliases);
-  if (network_check_plugins (n, err) < 0)
+  struct config_network entry = {
+    .name = n->name,
+    .ip = endpoint->ip,
+    .aliases = endpoint->aliases && endpoint->aliases[0] ? endpoint->aliases : NULL,
+  };
+  if (is_running (r) && r->config.n_networks > 0 && connect_running (e, r, &entry, err) < 0)
     return -1;
-  if (is_running (r) && has_networks (r->options) && connect_running (e, r, entry, err) < 0)
-    return -1;
-  json_t *networks = json_object_get (r->options, "Networks");
-  if (!json_is_array (networks))
-    json_object_set_new (r->options, "Networks", networks = json_array ());
-  json_array_append (networks, entry);
-  return container_record_set_options (e->db, r, err);
+  container_config_add_network (&r->config, n->name);
+  struct config_network *added = &r->config.networks[r->config.n_networks - 1];
+  added->ip = entry.ip ? xstrdup (entry.ip) : NULL;
+  added->aliases = entry.aliases ? strv_copy (entry.aliases) : NULL;
+  return container_record_set_config (e->db, r, err);
 }
 
 int
@@ -707,6 +664,6 @@ container_network_disconnect (struct engine *e, struct container_record *r, cons
           || container_hosts_refresh (e, names, r->id, err) < 0)
         return -1;
     }
-  json_array_remove (json_object_get (r->options, "Networks"), (size_t)index);
-  return container_record_set_options (e->db, r, err);
+  container_config_remove_network (&r->config, (size_t)index);
+  return container_record_set_config (e->db, r, err);
 }

@@ -20,26 +20,35 @@
 #ifndef HAKO_ENGINE_CONTAINER_NETWORK_H
 #define HAKO_ENGINE_CONTAINER_NETWORK_H
 
-#include "engine.h"
+#include "engine-context.h"
 #include "store/image-config.h"
 
 #include <stdint.h>
 
 /* At create, before anything is made: checks and completes the network
- * options of OPTIONS (IMAGE's exposed ports for -P). */
-int container_network_prepare (struct engine *e, json_t *options, const struct image_config *image,
-                               struct hk_error **err);
-
-/* The network namespace config.json names for a container with OPTIONS,
- * or NULL when the runtime makes one (none) or there is none (host). */
-char *container_network_netns_path (const struct engine *e, const char *id, const json_t *options);
+ * settings of C (the first network takes --ip, --mac-address and
+ * --network-alias; IMAGE's exposed ports for -P). */
+int container_network_prepare (struct engine *e, struct container_config *c,
+                               const struct image_config *image, struct hk_error **err);
 
 /* For --network container:NAME: the directory whose hosts and
  * resolv.conf the container shares (NAME's), or NULL. */
-char *container_network_etc_dir (struct engine *e, const json_t *options);
+char *container_network_etc_dir (struct engine *e, const struct container_config *c);
 
+/* At start, before the runtime creates the container: its network made. */
 int container_network_up (struct engine *e, const struct container_record *r,
                           struct hk_error **err);
+
+/* The network namespace R's config.json joins, in *OUT (NULL: the runtime
+ * makes one, or there is none): R's own, or for container:NAME that of
+ * NAME's process, found through NAME's runtime (ours or `--runtime`'s),
+ * which must run it. */
+int container_network_join_path (struct engine *e, const struct container_record *r, char **out,
+                                 struct hk_error **err);
+
+/* The namespace a created container's config.json names before its
+ * first start. */
+char *container_network_netns_path (const struct engine *e, const struct container_record *r);
 
 /* Never fails: what cannot be undone is reported as a warning. */
 void container_network_down (struct engine *e, const struct container_record *r);
@@ -50,10 +59,11 @@ void container_network_down (struct engine *e, const struct container_record *r)
 int container_network_recheck (struct engine *e, const struct container_record *r,
                                struct hk_error **err);
 
-/* network connect/disconnect: the options of R changed, and a running R
- * attached or detached at once.  ENDPOINT: {"Aliases", "IPAddress"}. */
+/* network connect/disconnect: R's settings changed, and a running R
+ * attached or detached at once.  ENDPOINT: the aliases and address asked
+ * for (its name is ignored). */
 int container_network_connect (struct engine *e, struct container_record *r, const char *network,
-                               const json_t *endpoint, struct hk_error **err);
+                               const struct config_network *endpoint, struct hk_error **err);
 int container_network_disconnect (struct engine *e, struct container_record *r, const char *network,
                                   struct hk_error **err);
 

@@ -34,14 +34,8 @@ parse_range (const char *text, long *lo, long *hi)
 }
 
 void
-container_ports_publish_all (json_t *options, char *const *exposed)
+container_ports_publish_all (struct container_config *c, char *const *exposed)
 {
-  json_t *bindings = json_object_get (options, "PortBindings");
-  if (!json_is_array (bindings))
-    {
-      bindings = json_array ();
-      json_object_set_new (options, "PortBindings", bindings);
-    }
   for (size_t i = 0; exposed && exposed[i]; i++)
     {
       const char *slash = strchr (exposed[i], '/');
@@ -49,14 +43,16 @@ container_ports_publish_all (json_t *options, char *const *exposed)
           = slash ? xstrndup (exposed[i], (size_t)(slash - exposed[i])) : xstrdup (exposed[i]);
       const char *proto = slash ? slash + 1 : "tcp";
       bool given = false;
-      size_t j;
-      json_t *b;
-      json_array_foreach (bindings, j, b) given |= strcmp (str (b, "ContainerPort"), port) == 0
-                                                   && strcmp (str (b, "Protocol"), proto) == 0;
-      if (!given)
-        json_array_append_new (bindings,
-                               json_pack ("{s:s, s:s, s:s, s:s}", "HostIp", "", "HostPort", "",
-                                          "ContainerPort", port, "Protocol", proto));
+      for (size_t j = 0; j < c->n_ports; j++)
+        given |= strcmp (c->ports[j].container_port, port) == 0
+                 && strcmp (c->ports[j].protocol, proto) == 0;
+      if (given)
+        continue;
+      c->ports = xreallocarray (c->ports, c->n_ports + 1, sizeof *c->ports);
+      c->ports[c->n_ports++] = (struct config_port){ .host_ip = xstrdup (""),
+                                                     .host_port = xstrdup (""),
+                                                     .container_port = take_ptr (port),
+                                                     .protocol = xstrdup (proto) };
     }
 }
 
@@ -149,11 +145,11 @@ chosen (const json_t *out, int port, const char *proto)
 }
 
 static int
-resolve_one (const json_t *b, struct network_endpoint *const *taken, size_t n_taken, json_t *out,
-             struct hk_error **err)
+resolve_one (const struct config_port *b, struct network_endpoint *const *taken, size_t n_taken,
+             json_t *out, struct hk_error **err)
 {
-  const char *ip = str (b, "HostIp"), *proto = str (b, "Protocol");
-  const char *host = str (b, "HostPort"), *inside = str (b, "ContainerPort");
+  const char *ip = b->host_ip, *proto = b->protocol;
+  const char *host = b->host_port, *inside = b->container_port;
   long c_lo, c_hi, h_lo = 0, h_hi = 0;
   if (!*proto)
     proto = "tcp";
@@ -187,15 +183,15 @@ resolve_one (const json_t *b, struct network_endpoint *const *taken, size_t n_ta
 }
 
 int
-container_ports_resolve (const json_t *bindings, struct network_endpoint *const *taken,
-                         size_t n_taken, json_t **out, struct hk_error **err)
+container_ports_resolve (const struct config_port *ports, size_t n,
+                         struct network_endpoint *const *taken, size_t n_taken, json_t **out,
+                         struct hk_error **err)
 {
-  _cleanup_json_ json_t *ports = json_array ();
-  size_t i;
-  json_t *b;
-  json_array_foreach (bindings, i,
-                      b) if (resolve_one (b, taken, n_taken, ports, err) < 0) return -1;
-  *out = take_ptr (ports);
+  _cleanup_json_ json_t *resolved = json_array ();
+  for (size_t i = 0; i < n; i++)
+    if (resolve_one (&ports[i], taken, n_taken, resolved, err) < 0)
+      return -1;
+  *out = take_ptr (resolved);
   return 0;
 }
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Published ports (-p, -P).  The run options keep them as given
- * ("PortBindings": ranges, empty host ports); at each start they become
+/* Published ports (-p, -P).  The container's settings keep them as given
+ * (ranges, empty host ports); at each start they become
  * single mappings with a host port each, checked to be free, and then
  * portmap's runtimeConfig. */
 #ifndef HAKO_ENGINE_CONTAINER_PORTS_H
 #define HAKO_ENGINE_CONTAINER_PORTS_H
 
+#include "container-config.h"
 #include "network-record.h"
 #include "common/error.h"
 
@@ -13,14 +14,15 @@
 
 /* -P: a binding with a random host port for each EXPOSED port
  * ("80/tcp") that -p does not publish already. */
-void container_ports_publish_all (json_t *options, char *const *exposed);
+void container_ports_publish_all (struct container_config *c, char *const *exposed);
 
-/* The mappings of BINDINGS, [{HostIp, HostPort, ContainerPort, Protocol}]
+/* The mappings of PORTS, [{HostIp, HostPort, ContainerPort, Protocol}]
  * with numbers for ports: ranges expanded, empty host ports chosen by the
  * kernel.  A port that another container publishes (TAKEN, the other
  * endpoints) or that a socket on the host holds is an error that says so. */
-int container_ports_resolve (const json_t *bindings, struct network_endpoint *const *taken,
-                             size_t n_taken, json_t **out, struct hk_error **err);
+int container_ports_resolve (const struct config_port *ports, size_t n,
+                             struct network_endpoint *const *taken, size_t n_taken, json_t **out,
+                             struct hk_error **err);
 
 /* portmap's "portMappings" for resolved PORTS. */
 json_t *container_ports_portmap (const json_t *ports);

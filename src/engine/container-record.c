@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "container-record.h"
+#include "container-config-json.h"
+#include "container-config-parse.h"
 #include "common/cleanup.h"
+#include "common/json-util.h"
 #include "common/xalloc.h"
 #include "store/store-db.h"
 
@@ -8,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENGINE_SCHEMA_VERSION 2
+#define ENGINE_SCHEMA_VERSION 3
 
 static const char schema_v1[]
     = "CREATE TABLE IF NOT EXISTS engine_schema (version INTEGER NOT NULL);"
@@ -34,6 +37,71 @@ static const char schema_v2[]
     = "ALTER TABLE containers ADD COLUMN oom_killed INTEGER NOT NULL DEFAULT 0;"
       "UPDATE engine_schema SET version = 2;";
 
+/* Version 3: the column `options` (the run options, a bag of Docker's
+ * keys that every reader interpreted) becomes `config`, the document of
+ * the typed model (container-config-json.h). */
+static const char schema_v3[] = "ALTER TABLE containers RENAME COLUMN options TO config;";
+
+/* A version 2 document as the model: the keys the record's columns or
+ * the Networks list hold dropped, --device strings parsed, the security
+ * options' meaning drawn from their text. */
+static int
+config_from_v2 (json_t *doc, struct container_config *c, struct hk_error **err)
+{
+  static const char *const dropped[] = { "Name", "IPAddress", "MacAddress", "Aliases" };
+  for (size_t i = 0; i < sizeof dropped / sizeof dropped[0]; i++)
+    json_object_del (doc, dropped[i]);
+  _cleanup_json_ json_t *devices = json_incref (json_object_get (doc, "Devices"));
+  json_object_del (doc, "Devices");
+  if (container_config_from_record (doc, c, err) < 0)
+    return -1;
+  size_t i;
+  json_t *d;
+  json_array_foreach (devices, i, d)
+  {
+    if (!json_is_string (d) || config_parse_device (c, json_string_value (d), err) < 0)
+      return hk_error_set (err, EINVAL, "Devices[%zu]: not a --device value", i);
+  }
+  config_apply_security_opts (c);
+  return 0;
+}
+
+static int
+migrate_row (sqlite3 *db, const char *id, const char *text, struct hk_error **err)
+{
+  _cleanup_json_ json_t *doc = json_loads (text, 0, NULL);
+  _cleanup_container_config_ struct container_config c;
+  container_config_init (&c);
+  if (config_from_v2 (doc, &c, err) < 0)
+    return hk_error_prefix (err, "container %s", id);
+  _cleanup_json_ json_t *v3 = container_config_to_record (&c);
+  _cleanup_free_ char *out = json_dumps (v3, JSON_COMPACT);
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, "UPDATE containers SET config = ? WHERE id = ?", &st, err, out, id,
+                        NULL)
+          < 0
+      || store_db_step (db, st, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+migrate_v3 (sqlite3 *db, struct hk_error **err)
+{
+  if (store_db_exec (db, schema_v3, err) < 0)
+    return -1;
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, "SELECT id, config FROM containers", &st, err, NULL) < 0)
+    return -1;
+  int r;
+  while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
+    if (migrate_row (db, store_db_text (st, 0), store_db_text (st, 1), err) < 0)
+      return -1;
+  if (r < 0)
+    return -1;
+  return store_db_exec (db, "UPDATE engine_schema SET version = 3", err);
+}
+
 /* Brings the tables from VERSION to ours, in one transaction (a concurrent
  * hako doing the same waits, then finds the work done). */
 static int
@@ -48,6 +116,8 @@ migrate (sqlite3 *db, struct hk_error **err)
   if (store_db_step (db, st, err) == SQLITE_ROW)
     version = sqlite3_column_int (st, 0);
   if (version < 2 && store_db_exec (db, schema_v2, err) < 0)
+    goto fail;
+  if (version < 3 && migrate_v3 (db, err) < 0)
     goto fail;
   return store_db_exec (db, "COMMIT", err);
 fail:
@@ -91,7 +161,7 @@ container_record_free (struct container_record *r)
   free (r->image_id);
   free (r->image_name);
   free (r->created);
-  json_decref (r->options);
+  container_config_clear (&r->config);
   free (r->state);
   free (r->started_at);
   free (r->finished_at);
@@ -100,21 +170,18 @@ container_record_free (struct container_record *r)
 }
 
 static const char select_columns[]
-    = "SELECT id, name, image_id, image_name, created, options, state, exit_code, started_at,"
+    = "SELECT id, name, image_id, image_name, created, config, state, exit_code, started_at,"
       " finished_at, restart_count, monitor_pid, monitor_start, error, oom_killed FROM containers";
 
-static struct container_record *
-record_from_row (sqlite3_stmt *st)
+static int
+record_from_row (sqlite3_stmt *st, struct container_record **out, struct hk_error **err)
 {
-  struct container_record *r = xzalloc (sizeof *r);
+  _cleanup_record_ struct container_record *r = xzalloc (sizeof *r);
   r->id = xstrdup (store_db_text (st, 0));
   r->name = xstrdup (store_db_text (st, 1));
   r->image_id = xstrdup (store_db_text (st, 2));
   r->image_name = xstrdup (store_db_text (st, 3));
   r->created = xstrdup (store_db_text (st, 4));
-  r->options = json_loads (store_db_text (st, 5), 0, NULL);
-  if (r->options == NULL)
-    r->options = json_object ();
   r->state = xstrdup (store_db_text (st, 6));
   r->exit_code = sqlite3_column_int (st, 7);
   r->started_at = xstrdup (store_db_text (st, 8));
@@ -124,7 +191,11 @@ record_from_row (sqlite3_stmt *st)
   r->monitor_start_time = (unsigned long long)sqlite3_column_int64 (st, 12);
   r->error = xstrdup (store_db_text (st, 13));
   r->oom_killed = sqlite3_column_int (st, 14) != 0;
-  return r;
+  _cleanup_json_ json_t *doc = json_loads (store_db_text (st, 5), 0, NULL);
+  if (container_config_from_record (doc, &r->config, err) < 0)
+    return hk_error_prefix (err, "container %s: its stored settings", r->name);
+  *out = take_ptr (r);
+  return 0;
 }
 
 int
@@ -143,12 +214,13 @@ container_record_check_name (const char *name, struct hk_error **err)
 int
 container_record_insert (sqlite3 *db, const struct container_record *r, struct hk_error **err)
 {
-  _cleanup_free_ char *options = json_dumps (r->options, JSON_COMPACT);
+  _cleanup_json_ json_t *doc = container_config_to_record (&r->config);
+  _cleanup_free_ char *config = json_dumps (doc, JSON_COMPACT);
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   if (store_db_prepare (db,
-                        "INSERT INTO containers (id, name, image_id, image_name, created, options,"
+                        "INSERT INTO containers (id, name, image_id, image_name, created, config,"
                         " state) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        &st, err, r->id, r->name, r->image_id, r->image_name, r->created, options,
+                        &st, err, r->id, r->name, r->image_id, r->image_name, r->created, config,
                         r->state, NULL)
       < 0)
     return -1;
@@ -194,11 +266,12 @@ container_record_update (sqlite3 *db, const struct container_record *r, struct h
 }
 
 int
-container_record_set_options (sqlite3 *db, const struct container_record *r, struct hk_error **err)
+container_record_set_config (sqlite3 *db, const struct container_record *r, struct hk_error **err)
 {
-  _cleanup_free_ char *options = json_dumps (r->options, JSON_COMPACT);
+  _cleanup_json_ json_t *doc = container_config_to_record (&r->config);
+  _cleanup_free_ char *config = json_dumps (doc, JSON_COMPACT);
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (db, "UPDATE containers SET options = ? WHERE id = ?", &st, err, options,
+  if (store_db_prepare (db, "UPDATE containers SET config = ? WHERE id = ?", &st, err, config,
                         r->id, NULL)
           < 0
       || store_db_step (db, st, err) < 0)
@@ -230,10 +303,7 @@ container_record_find (sqlite3 *db, const char *ref, struct container_record **o
   if (r < 0)
     return -1;
   if (r == SQLITE_ROW)
-    {
-      *out = record_from_row (st);
-      return 0;
-    }
+    return record_from_row (st, out, err);
   /* A prefix of an ID: hex only, and it must be unique. */
   if (strspn (ref, "0123456789abcdef") != strlen (ref))
     return hk_error_set (err, ENOENT, "no such container: %s", ref);
@@ -246,14 +316,12 @@ container_record_find (sqlite3 *db, const char *ref, struct container_record **o
     return -1;
   if (r == SQLITE_DONE)
     return hk_error_set (err, ENOENT, "no such container: %s", ref);
-  struct container_record *found = record_from_row (pst);
+  _cleanup_record_ struct container_record *found = NULL;
+  if (record_from_row (pst, &found, err) < 0)
+    return -1;
   if ((r = store_db_step (db, pst, err)) == SQLITE_ROW)
-    {
-      container_record_free (found);
-      return hk_error_set (err, EINVAL, "container ID prefix %s is ambiguous: give more of it",
-                           ref);
-    }
-  *out = found;
+    return hk_error_set (err, EINVAL, "container ID prefix %s is ambiguous: give more of it", ref);
+  *out = take_ptr (found);
   return 0;
 }
 
@@ -271,7 +339,14 @@ container_record_list (sqlite3 *db, struct container_record ***out, size_t *n,
   while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
     {
       *out = xreallocarray (*out, *n + 1, sizeof **out);
-      (*out)[(*n)++] = record_from_row (st);
+      if (record_from_row (st, &(*out)[*n], err) < 0)
+        {
+          container_record_list_free (*out, *n);
+          *out = NULL;
+          *n = 0;
+          return -1;
+        }
+      (*n)++;
     }
   return r < 0 ? -1 : 0;
 }
@@ -282,17 +357,4 @@ container_record_list_free (struct container_record **list, size_t n)
   for (size_t i = 0; i < n; i++)
     container_record_free (list[i]);
   free (list);
-}
-
-int
-container_record_count_image (sqlite3 *db, const char *image_id, int *count, struct hk_error **err)
-{
-  _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (db, "SELECT COUNT(*) FROM containers WHERE image_id = ?", &st, err,
-                        image_id, NULL)
-          < 0
-      || store_db_step (db, st, err) < 0)
-    return -1;
-  *count = sqlite3_column_int (st, 0);
-  return 0;
 }

@@ -2,13 +2,15 @@
 /* Containers as the engine records them, in the store's SQLite database
  * (table `containers`, with the engine's own schema version).
  *
- * A record holds what was asked (the run options, as JSON) and what was
- * last seen (state, exit code, times).  What is true *now* is derived by
+ * A record holds what was asked (the container's settings, the model of
+ * container-config.h, stored as its JSON document) and what was last seen
+ * (state, exit code, times).  What is true *now* is derived by
  * container_refresh() from the monitor process and its exit file, so a
  * container whose monitor was killed shows as exited. */
 #ifndef HAKO_ENGINE_CONTAINER_RECORD_H
 #define HAKO_ENGINE_CONTAINER_RECORD_H
 
+#include "container-config.h"
 #include "common/error.h"
 
 #include <jansson.h>
@@ -24,7 +26,7 @@ struct container_record
   char *image_id;   /* sha256:… */
   char *image_name; /* as the user gave it */
   char *created;    /* RFC 3339 */
-  json_t *options;  /* the run options (container-options.h) */
+  struct container_config config; /* every setting (container-config.h) */
   char *state;      /* "created", "running", "paused", "exited", "removing" */
   int exit_code;
   char *started_at;  /* "" when never */
@@ -58,9 +60,10 @@ int container_record_insert (sqlite3 *db, const struct container_record *r, stru
  * monitor, error) and name. */
 int container_record_update (sqlite3 *db, const struct container_record *r, struct hk_error **err);
 
-/* Replaces the stored run options of R (volumes resolved, a rename...). */
-int container_record_set_options (sqlite3 *db, const struct container_record *r,
-                                  struct hk_error **err);
+/* Replaces the stored settings of R (volumes resolved, networks
+ * connected, an update...). */
+int container_record_set_config (sqlite3 *db, const struct container_record *r,
+                                 struct hk_error **err);
 
 int container_record_delete (sqlite3 *db, const char *id, struct hk_error **err);
 
@@ -73,9 +76,5 @@ int container_record_find (sqlite3 *db, const char *ref, struct container_record
 int container_record_list (sqlite3 *db, struct container_record ***out, size_t *n,
                            struct hk_error **err);
 void container_record_list_free (struct container_record **list, size_t n);
-
-/* The names of containers using image ID (for rmi). */
-int container_record_count_image (sqlite3 *db, const char *image_id, int *count,
-                                  struct hk_error **err);
 
 #endif

@@ -5,6 +5,8 @@
 #include "engine.h"
 #include "container-network.h"
 #include "engine-exec.h"
+#include "engine-monitor.h"
+#include "engine-render.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -22,9 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int engine_become_monitor (struct engine *e, const struct container_record *r, bool start_on_attach,
-                           int notify_fd, struct hk_error **err);
-
 static bool
 file_exists (const char *dir, const char *name)
 {
@@ -36,16 +35,18 @@ file_exists (const char *dir, const char *name)
 static bool
 should_restart (const struct container_record *r, int code, bool stopped_by_user)
 {
-  json_t *policy = json_object_get (r->options, "RestartPolicy");
-  const char *name = json_string_value (json_object_get (policy, "Name"));
-  if (name == NULL || strcmp (name, "no") == 0 || stopped_by_user)
+  const struct container_config *c = &r->config;
+  if (stopped_by_user)
     return false;
-  if (strcmp (name, "always") == 0 || strcmp (name, "unless-stopped") == 0)
-    return true;
-  if (strcmp (name, "on-failure") == 0)
+  switch (c->restart)
     {
-      json_int_t max = json_integer_value (json_object_get (policy, "MaximumRetryCount"));
-      return code != 0 && (max <= 0 || r->restart_count < max);
+    case CONFIG_RESTART_NO:
+      return false;
+    case CONFIG_RESTART_ALWAYS:
+    case CONFIG_RESTART_UNLESS_STOPPED:
+      return true;
+    case CONFIG_RESTART_ON_FAILURE:
+      return code != 0 && (c->restart_max_retries <= 0 || r->restart_count < c->restart_max_retries);
     }
   return false;
 }
@@ -104,7 +105,10 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
           container_record_update (e->db, r, NULL);
           unlink (exit_path);
           struct hk_error *start_err = NULL;
-          if (container_network_recheck (e, r, &start_err) == 0)
+          _cleanup_free_ char *netns = NULL;
+          if (container_network_recheck (e, r, &start_err) == 0
+              && container_network_join_path (e, r, &netns, &start_err) == 0
+              && engine_render_config (e, r, netns, &start_err) == 0)
             engine_become_monitor (e, r, false, -1, &start_err);
           /* Only on failure: record why, and stop as below. */
           free (r->error);
@@ -115,7 +119,7 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
   /* Not restarted: the network goes with the container (a restart keeps
    * its namespace and addresses). */
   container_network_down (e, r);
-  if (json_is_true (json_object_get (r->options, "AutoRemove")))
+  if (r->config.auto_remove)
     return engine_remove (e, r, false, true, err);
   _cleanup_free_ char *dir = engine_container_dir (e, id);
   _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
@@ -149,23 +153,21 @@ load_health (const char *run_dir)
   return j;
 }
 
-/* The check's argv from Healthcheck.Test. */
+/* The check's argv from its test: CMD-SHELL runs through /bin/sh. */
 static char **
-check_args (json_t *test)
+check_args (char *const *test)
 {
-  const char *kind = json_string_value (json_array_get (test, 0));
+  const char *kind = test ? test[0] : NULL;
   char **args = xzalloc (sizeof (char *));
   if (kind != NULL && strcmp (kind, "CMD-SHELL") == 0)
     {
       strv_append (&args, "/bin/sh");
       strv_append (&args, "-c");
-      strv_append (&args, json_string_value (json_array_get (test, 1)) ?: "");
+      strv_append (&args, test[1] ? test[1] : "");
       return args;
     }
-  size_t i;
-  json_t *v;
-  json_array_foreach (test, i, v) if (i > 0 || (kind != NULL && strcmp (kind, "CMD") != 0))
-      strv_append (&args, json_string_value (v) ?: "");
+  for (size_t i = kind != NULL && strcmp (kind, "CMD") == 0 ? 1 : 0; test && test[i]; i++)
+    strv_append (&args, test[i]);
   return args;
 }
 
@@ -175,12 +177,10 @@ engine_healthcheck (struct engine *e, const char *id, char **reexec_argv, struct
   _cleanup_record_ struct container_record *r = NULL;
   if (container_record_find (e->db, id, &r, err) < 0)
     return -1;
-  json_t *hc = json_object_get (r->options, "Healthcheck");
-  json_int_t timeout_ns = json_integer_value (json_object_get (hc, "Timeout"));
-  json_int_t retries = json_integer_value (json_object_get (hc, "Retries"));
-  if (retries <= 0)
-    retries = 3;
-  _cleanup_strv_ char **args = check_args (json_object_get (hc, "Test"));
+  const struct config_health *h = &r->config.health;
+  int64_t timeout_ns = h->timeout_ns;
+  int retries = h->retries > 0 ? h->retries : 3;
+  _cleanup_strv_ char **args = check_args (h->test);
   _cleanup_close_ int out = memfd_create ("health", MFD_CLOEXEC);
   struct engine_exec_request q = ENGINE_EXEC_REQUEST_INIT;
   q.args = args;

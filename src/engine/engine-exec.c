@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine-exec.h"
 #include "container-spec.h"
+#include "container-spec-host.h"
+#include "engine-render.h"
+#include "runtime/caps.h"
 #include "user-lookup.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -14,25 +17,6 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
-
-/* The "process" object of the container's config.json. */
-static int
-container_process (struct engine *e, const char *id, json_t **out, struct hk_error **err)
-{
-  _cleanup_free_ char *dir = engine_container_dir (e, id);
-  _cleanup_free_ char *path = xasprintf ("%s/config.json", dir);
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  _cleanup_json_ json_t *config = NULL;
-  if (fs_read_file (AT_FDCWD, path, 16 << 20, &text, &len, err) < 0
-      || json_parse_object (text, len, path, &config, err) < 0)
-    return -1;
-  json_t *process = json_object_get (config, "process");
-  if (!json_is_object (process))
-    return hk_error_set (err, EINVAL, "%s: no process", path);
-  *out = json_deep_copy (process);
-  return 0;
-}
 
 /* --user: the IDs from the container's own /etc/passwd and /etc/group. */
 static int
@@ -65,8 +49,7 @@ exec_process (struct engine *e, const struct container_record *r,
 {
   _cleanup_json_ json_t *p = NULL;
   _cleanup_strv_ char **env = NULL;
-  if (container_process (e, r->id, &p, err) < 0
-      || json_get_strv (p, "process", "env", &env, err) < 0)
+  if (engine_render_process (e, r, &p, err) < 0 || json_get_strv (p, "process", "env", &env, err) < 0)
     return -1;
   if (env == NULL)
     env = xzalloc (sizeof (char *));
@@ -88,15 +71,13 @@ exec_process (struct engine *e, const struct container_record *r,
                          json_pack ("{s:i, s:i}", "height", ws.ws_row, "width", ws.ws_col));
   if (q->privileged)
     {
-      _cleanup_json_ json_t *all = json_pack ("{s:b}", "Privileged", true);
+      struct container_config all;
+      container_config_init (&all);
+      all.privileged = true;
       uint64_t caps;
-      if (container_spec_caps (all, &caps, err) < 0)
+      if (container_spec_caps (&all, spec_host_permitted_caps (), &caps, err) < 0)
         return -1;
-      json_object_set_new (p, "capabilities",
-                           json_pack ("{s:o, s:o, s:o}", "bounding",
-                                      container_spec_caps_json (caps), "effective",
-                                      container_spec_caps_json (caps), "permitted",
-                                      container_spec_caps_json (caps)));
+      json_object_set_new (p, "capabilities", container_spec_caps_json (caps, caps_last_cap ()));
     }
   *out = take_ptr (p);
   return 0;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* container prune: every stopped container that the filter lets go. */
 #include "engine.h"
+#include "container-config-json.h"
 #include "common/cleanup.h"
+#include "common/json-util.h"
 #include "common/fs-util.h"
 #include "common/xalloc.h"
 
@@ -24,7 +26,8 @@ engine_prune_containers (struct engine *e, const struct prune_filter *f, engine_
       if ((rc = engine_refresh (e, r, err)) < 0)
         break;
       bool stopped = strcmp (r->state, "exited") == 0 || strcmp (r->state, "created") == 0;
-      if (!stopped || !prune_filter_match (f, r->created, json_object_get (r->options, "Labels")))
+      _cleanup_json_ json_t *labels = config_map_to_json (&r->config.labels);
+      if (!stopped || !prune_filter_match (f, r->created, labels))
         continue;
       _cleanup_free_ char *upper = xasprintf ("%s/containers/%s/upper", e->root, r->id);
       uint64_t size = fs_tree_bytes (AT_FDCWD, upper);

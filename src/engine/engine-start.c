@@ -14,10 +14,11 @@
  * it keeps while the container runs is that program's alone. */
 #include "engine.h"
 #include "container-network.h"
+#include "engine-monitor.h"
+#include "engine-render.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
-#include "common/units.h"
 #include "common/xalloc.h"
 #include "store/rootfs.h"
 #include "runtime/state.h"
@@ -36,12 +37,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static bool
-opt_bool (const json_t *o, const char *key)
-{
-  return json_is_true (json_object_get (o, key));
-}
 
 static void
 add (char ***argv, const char *a)
@@ -71,45 +66,25 @@ add_hako_command (char ***argv, const struct engine *e, const char *command, con
   add (argv, "--");
 }
 
-static int
-log_limits (const json_t *options, int64_t *max_size, int64_t *max_files, struct hk_error **err)
+/* Docker's defaults: 30 s between checks, 30 s for each. */
+#define HEALTH_DEFAULT_MS 30000
+
+static void
+add_ms (char ***argv, const char *flag, int64_t ns, int64_t fallback_ms)
 {
-  json_t *config = json_object_get (json_object_get (options, "LogConfig"), "Config");
-  const char *size = json_string_value (json_object_get (config, "max-size"));
-  const char *files = json_string_value (json_object_get (config, "max-file"));
-  *max_size = 0;
-  *max_files = 1;
-  if (size && units_parse_bytes (size, "--log-opt max-size", max_size, err) < 0)
-    return -1;
-  if (files)
-    {
-      char *end;
-      *max_files = strtoll (files, &end, 10);
-      if (*end || *max_files < 1)
-        return hk_error_set (err, EINVAL, "--log-opt max-file: `%s` is not a positive number",
-                             files);
-    }
-  return 0;
+  add (argv, flag);
+  strv_append_take (argv, xasprintf ("%lld", (long long)(ns > 0 ? ns / 1000000 : fallback_ms)));
 }
 
 static void
 add_health (char ***argv, const struct engine *e, const struct container_record *r)
 {
-  json_t *hc = json_object_get (r->options, "Healthcheck");
-  json_t *test = json_object_get (hc, "Test");
-  if (!json_is_array (test) || json_array_size (test) == 0
-      || strcmp (json_string_value (json_array_get (test, 0)), "NONE") == 0)
+  const struct config_health *h = &r->config.health;
+  if (!container_config_has_health (&r->config))
     return;
-  json_int_t interval = json_integer_value (json_object_get (hc, "Interval"));
-  json_int_t timeout = json_integer_value (json_object_get (hc, "Timeout"));
-  json_int_t start = json_integer_value (json_object_get (hc, "StartPeriod"));
-  add (argv, "--health-interval");
-  strv_append_take (argv,
-                    xasprintf ("%lld", (long long)(interval > 0 ? interval / 1000000 : 30000)));
-  add (argv, "--health-timeout");
-  strv_append_take (argv, xasprintf ("%lld", (long long)(timeout > 0 ? timeout / 1000000 : 30000)));
-  add (argv, "--health-start-period");
-  strv_append_take (argv, xasprintf ("%lld", (long long)(start > 0 ? start / 1000000 : 0)));
+  add_ms (argv, "--health-interval", h->interval_ns, HEALTH_DEFAULT_MS);
+  add_ms (argv, "--health-timeout", h->timeout_ns, HEALTH_DEFAULT_MS);
+  add_ms (argv, "--health-start-period", h->start_period_ns, 0);
   add (argv, "--health-command");
   add_hako_command (argv, e, "healthcheck", r->id);
 }
@@ -131,10 +106,7 @@ engine_become_monitor (struct engine *e, const struct container_record *r, bool 
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
-  int64_t max_size, max_files;
-  if (log_limits (r->options, &max_size, &max_files, err) < 0)
-    return -1;
-  bool tty = opt_bool (r->options, "Tty"), interactive = opt_bool (r->options, "OpenStdin");
+  bool tty = r->config.tty, interactive = r->config.open_stdin;
   int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
   _cleanup_close_ int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
   struct backend_create c = { .id = r->id, .bundle = dir, .work_dir = run_dir, .terminal = tty };
@@ -165,9 +137,9 @@ engine_become_monitor (struct engine *e, const struct container_record *r, bool 
   add (&argv, "--log");
   add (&argv, log_path);
   add (&argv, "--log-max-size");
-  strv_append_take (&argv, xasprintf ("%lld", (long long)max_size));
+  strv_append_take (&argv, xasprintf ("%lld", (long long)r->config.log_max_size));
   add (&argv, "--log-max-files");
-  strv_append_take (&argv, xasprintf ("%lld", (long long)max_files));
+  strv_append_take (&argv, xasprintf ("%d", r->config.log_max_files));
   add_fd (&argv, "--pid", pid);
   if (fifo != NULL)
     {
@@ -275,9 +247,16 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
     return -1;
   reset_run_state (e, r);
   /* The network is there before the runtime creates the container in
-   * it. */
+   * it, and config.json, rendered again, joins it. */
+  _cleanup_free_ char *netns = NULL;
   if (container_network_up (e, r, err) < 0)
     return -1;
+  if (container_network_join_path (e, r, &netns, err) < 0
+      || engine_render_config (e, r, netns, err) < 0)
+    {
+      container_network_down (e, r);
+      return -1;
+    }
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
     {

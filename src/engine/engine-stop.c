@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stop, kill, wait and rm. */
 #include "engine.h"
+#include "container-mounts.h"
 #include "container-network.h"
 #include "volume.h"
 #include "common/cleanup.h"
@@ -80,7 +81,7 @@ mark_stopping (struct engine *e, const struct container_record *r)
 static int
 stop_signal (const struct engine *e, const struct container_record *r)
 {
-  const char *name = json_string_value (json_object_get (r->options, "StopSignal"));
+  const char *name = r->config.stop_signal;
   if (name == NULL)
     {
       _cleanup_image_config_ struct image_config *config = NULL;
@@ -158,10 +159,7 @@ engine_stop (struct engine *e, struct container_record *r, int timeout, struct h
   if (strcmp (r->state, "paused") == 0)
     backend_pause (&b, r->id, false, NULL); /* a frozen process takes no signal */
   if (timeout < 0)
-    {
-      json_t *t = json_object_get (r->options, "StopTimeout");
-      timeout = json_is_integer (t) ? (int)json_integer_value (t) : 10;
-    }
+    timeout = r->config.stop_timeout != CONFIG_STOP_TIMEOUT_UNSET ? r->config.stop_timeout : 10;
   struct hk_error *ignored = NULL;
   if (backend_kill (&b, r->id, stop_signal (e, r), false, &ignored) < 0)
     hk_error_free (ignored);
@@ -215,24 +213,6 @@ engine_wait_cleanup (const struct container_record *r)
   wait_monitor (r, 60000);
 }
 
-static void
-remove_volumes (struct engine *e, const struct container_record *r)
-{
-  json_t *points = json_object_get (r->options, "MountPoints");
-  size_t i;
-  json_t *p;
-  json_array_foreach (points, i, p)
-  {
-    const char *name = json_string_value (json_object_get (p, "Name"));
-    struct volume *v = NULL;
-    struct hk_error *ignored = NULL;
-    if (name && volume_get (e->db, e->root, name, &v, &ignored) == 0 && v->anonymous)
-      volume_remove (e->db, e->root, name, &ignored);
-    volume_free (v);
-    hk_error_free (ignored);
-  }
-}
-
 int
 engine_remove (struct engine *e, struct container_record *r, bool force, bool volumes,
                struct hk_error **err)
@@ -280,6 +260,6 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
   if (container_record_delete (e->db, r->id, err) < 0)
     return -1;
   if (volumes)
-    remove_volumes (e, r);
+    container_mounts_remove_anonymous (e->db, e->root, &r->config);
   return 0;
 }

@@ -15,58 +15,19 @@
 
 #include "container-record.h"
 #include "container-stats.h"
+#include "engine-context.h"
 #include "prune-filter.h"
-#include "runtime-backend.h"
 #include "common/error.h"
-#include "common/log.h"
-#include "store/store.h"
-#include "runtime/container.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 
-struct engine
-{
-  char *root;
-  char *runroot;
-  struct store *store; /* borrowed */
-  sqlite3 *db;         /* the store's database */
-  const struct hk_log *log;
-  char *hako_path;             /* this program, for the monitor's exit command */
-  char *monitor_path;          /* hako-monitor */
-  char *init_path;             /* hako-init */
-  char *runtime_root;          /* RUNROOT/runtime */
-  char *external_runtime_root; /* RUNROOT/oci-runtime: --root of `--runtime PATH` */
-  struct runtime_context rt;
-};
-
-/* Prepares the engine over an open store; helper programs are looked up
- * next to SELF (our executable). */
-int engine_open (struct engine *e, struct store *store, const char *root, const char *runroot,
-                 const struct hk_log *log, struct hk_error **err);
-void engine_close (struct engine *e);
-
-/* The runtime that runs R: ours in-process, or R's `--runtime PATH`. */
-void engine_backend (const struct engine *e, const struct container_record *r,
-                     struct runtime_backend *out);
-
-/* 64 random hex digits: the ID of a new container or network, the name of
- * an anonymous volume. */
-char *engine_random_id (void);
-
-char *engine_container_dir (const struct engine *e, const char *id);
-char *engine_run_dir (const struct engine *e, const char *id);
-char *engine_log_path (const struct engine *e, const char *id);
-
-/* Mounts container ID's root filesystem on its merged directory unless it
- * is mounted; *MOUNTED tells whether this call mounted it. */
-int engine_mount_rootfs (struct engine *e, const char *id, bool *mounted, struct hk_error **err);
-
-/* create: a container record, its root filesystem, volumes, /etc files and
- * config.json from IMAGE and OPTIONS (the run options; kept).  Nothing is
+/* create: a container record named NAME (NULL: a random name), its root
+ * filesystem, volumes, /etc files and config.json from IMAGE and CONFIG
+ * (its settings move into the record, CONFIG is left empty).  Nothing is
  * left when it fails. */
-int engine_create (struct engine *e, const char *image, json_t *options,
-                   struct container_record **out, struct hk_error **err);
+int engine_create (struct engine *e, const char *image, struct container_config *config,
+                   const char *name, struct container_record **out, struct hk_error **err);
 
 /* start: a monitor for the container, which creates it with the runtime
  * and starts it — at once, or (START_ON_ATTACH) when an attach client says
@@ -114,12 +75,11 @@ int engine_pause (struct engine *e, struct container_record *r, bool pause, stru
 int engine_rename (struct engine *e, struct container_record *r, const char *name,
                    struct hk_error **err);
 
-/* update: merges CHANGES (run options: Memory, MemorySwap,
- * MemoryReservation, NanoCpus, CpuShares, CpusetCpus, PidsLimit,
- * RestartPolicy) into R's options and config.json, so that a restart keeps
- * them, and writes the limits to a running container's cgroups first. */
-int engine_update (struct engine *e, struct container_record *r, const json_t *changes,
-                   struct hk_error **err);
+/* update: CHANGES' given limits and restart policy (container_config_update)
+ * into R's record and config.json, so that a restart keeps them, written
+ * to a running container's cgroups first. */
+int engine_update (struct engine *e, struct container_record *r,
+                   const struct container_config *changes, struct hk_error **err);
 
 /* stats: one reading of R's cgroups (zeros when it is not running). */
 int engine_usage (struct engine *e, const struct container_record *r,

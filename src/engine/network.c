@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "network.h"
-#include "engine.h"
+#include "engine-context.h"
 #include "network-host.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -297,21 +297,6 @@ network_get (struct engine *e, const char *ref, struct network **out, struct hk_
   return create_default (e, out, err);
 }
 
-/* True when the run options OPTIONS list network NAME. */
-static bool
-lists_network (const json_t *options, const char *name)
-{
-  size_t i;
-  json_t *entry;
-  json_array_foreach (json_object_get (options, "Networks"), i, entry)
-  {
-    const char *n = json_string_value (json_object_get (entry, "Name"));
-    if (n != NULL && strcmp (n, name) == 0)
-      return true;
-  }
-  return false;
-}
-
 int
 network_users (struct engine *e, const char *name, char ***out, struct hk_error **err)
 {
@@ -321,7 +306,7 @@ network_users (struct engine *e, const char *name, char ***out, struct hk_error 
     return -1;
   char **users = xzalloc (sizeof (char *));
   for (size_t i = 0; i < n; i++)
-    if (lists_network (list[i]->options, name))
+    if (container_config_network (&list[i]->config, name) != NULL)
       strv_append (&users, list[i]->name);
   container_record_list_free (list, n);
   *out = users;

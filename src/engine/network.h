@@ -9,7 +9,7 @@
 #ifndef HAKO_ENGINE_NETWORK_H
 #define HAKO_ENGINE_NETWORK_H
 
-#include "engine.h"
+#include "engine-context.h"
 #include "network-record.h"
 #include "network/cni.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "volume.h"
-#include "engine.h"
+#include "engine-context.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -146,22 +146,28 @@ volume_list_free (struct volume **list, size_t n)
   free (list);
 }
 
+static bool
+uses_volume (const struct container_config *c, const char *name)
+{
+  for (size_t i = 0; i < c->n_mount_points; i++)
+    if (c->mount_points[i].name && strcmp (c->mount_points[i].name, name) == 0)
+      return true;
+  return false;
+}
+
 int
 volume_users (sqlite3 *db, const char *name, char ***out, struct hk_error **err)
 {
-  /* The container records list their volumes in options.MountPoints. */
-  _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (db,
-                        "SELECT c.name FROM containers c, json_each (c.options, '$.MountPoints') m"
-                        " WHERE json_extract (m.value, '$.Name') = ?",
-                        &st, err, name, NULL)
-      < 0)
+  struct container_record **list = NULL;
+  size_t n = 0;
+  if (container_record_list (db, &list, &n, err) < 0)
     return -1;
   *out = xzalloc (sizeof (char *));
-  int r;
-  while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
-    strv_append (out, store_db_text (st, 0));
-  return r < 0 ? -1 : 0;
+  for (size_t i = 0; i < n; i++)
+    if (uses_volume (&list[i]->config, name))
+      strv_append (out, list[i]->name);
+  container_record_list_free (list, n);
+  return 0;
 }
 
 int

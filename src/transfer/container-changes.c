@@ -2,6 +2,7 @@
 /* diff and commit: a container's changes, which overlayfs keeps in its
  * upper directory (ROOT/containers/ID/upper), over the image's layers. */
 #include "container-diff.h"
+#include "engine/container-config-json.h"
 #include "container-transfer.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -102,23 +103,27 @@ commit_config (struct engine *e, const struct container_record *r, json_t **out,
   _cleanup_image_config_ struct image_config *image = NULL;
   if (image_config_load (e->store, r->image_id, &image, NULL, err) < 0)
     return -1;
+  /* The container's settings as inspect shows them: Docker's names. */
+  _cleanup_json_ json_t *mine = container_config_inspect_config (&r->config);
   static const char *const copied[]
       = { "Cmd", "Entrypoint", "WorkingDir", "User", "StopSignal", "Healthcheck", NULL };
   json_t *config = json_object ();
   for (size_t i = 0; copied[i]; i++)
     {
-      json_t *v = json_object_get (r->options, copied[i]);
+      json_t *v = json_object_get (mine, copied[i]);
       if (v != NULL)
         json_object_set (config, copied[i], v);
     }
   /* An --entrypoint drops the image's Cmd (container_spec_args). */
-  if (json_object_get (r->options, "Entrypoint") && !json_object_get (r->options, "Cmd"))
+  if (r->config.entrypoint != NULL && r->config.cmd == NULL)
     json_object_set_new (config, "Cmd", json_null ());
-  json_object_set_new (config, "Env", merged_env (image, json_object_get (r->options, "Env")));
+  json_object_set_new (config, "Env", merged_env (image, json_object_get (mine, "Env")));
   json_t *labels = json_object ();
   for (size_t i = 0; image->label_keys && image->label_keys[i]; i++)
     json_object_set_new (labels, image->label_keys[i], json_string (image->label_values[i]));
-  json_object_update (labels, json_object_get (r->options, "Labels"));
+  for (size_t i = 0; i < r->config.labels.n; i++)
+    json_object_set_new (labels, r->config.labels.keys[i],
+                         json_string (r->config.labels.values[i]));
   json_object_set_new (config, "Labels", labels);
   *out = config;
   return 0;
