@@ -4,6 +4,7 @@
 #include "engine/container-network.h"
 #include "engine/engine.h"
 #include "hako-cli.h"
+#include "monitor/log-reader.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -15,11 +16,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -415,67 +414,39 @@ parse_log_time (const char *text, const char *flag, int64_t *out, struct hk_erro
   return 0;
 }
 
-/* Prints one json-file line; false when past --until. */
-static bool
-print_log_line (const char *line, const struct log_filter *f)
+/* Prints one record; 1 (stop) when past --until. */
+static int
+print_record (const struct log_record *rec, void *data)
 {
-  _cleanup_json_ json_t *j = json_loads (line, 0, NULL);
-  const char *log = json_string_value (json_object_get (j, "log"));
-  const char *stream = json_string_value (json_object_get (j, "stream"));
-  const char *time_text = json_string_value (json_object_get (j, "time"));
-  if (log == NULL)
-    return true;
-  int64_t t = time_text ? parse_rfc3339_ns (time_text) : 0;
+  const struct log_filter *f = data;
+  int64_t t = rec->time ? parse_rfc3339_ns (rec->time) : 0;
   if (f->since_ns && t < f->since_ns)
-    return true;
+    return 0;
   if (f->until_ns && t > f->until_ns)
-    return false;
-  FILE *out = stream && strcmp (stream, "stderr") == 0 ? stderr : stdout;
+    return 1;
+  FILE *out = rec->is_stderr ? stderr : stdout;
   if (f->timestamps)
-    fprintf (out, "%s ", time_text ? time_text : "");
-  fputs (log, out);
+    fprintf (out, "%s ", rec->time ? rec->time : "");
+  /* fwrite: the text may hold NUL bytes, which are the container's
+   * output too. */
+  fwrite (rec->text, 1, rec->len, out);
   fflush (out);
-  return true;
+  return 0;
 }
 
-static char **
-log_files (const char *path)
+struct running_check
 {
-  char **files = xzalloc (sizeof (char *));
-  for (int i = 64; i >= 1; i--)
-    {
-      _cleanup_free_ char *rotated = xasprintf ("%s.%d", path, i);
-      if (access (rotated, R_OK) == 0)
-        strv_append (&files, rotated);
-    }
-  if (access (path, R_OK) == 0)
-    strv_append (&files, path);
-  return files;
-}
-
-/* The lines of every log file, oldest first. */
-static char **
-all_lines (char **files)
-{
-  char **lines = xzalloc (sizeof (char *));
-  for (size_t i = 0; files[i]; i++)
-    {
-      _cleanup_free_ char *text = NULL;
-      if (fs_read_file (AT_FDCWD, files[i], 1ULL << 30, &text, NULL, NULL) < 0)
-        continue;
-      char *save = NULL;
-      for (char *l = strtok_r (text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
-        strv_append (&lines, l);
-    }
-  return lines;
-}
+  struct engine *e;
+  const char *id;
+};
 
 static bool
-container_running (struct engine *e, const char *id)
+still_running (void *data)
 {
+  const struct running_check *c = data;
   _cleanup_record_ struct container_record *r = NULL;
   struct hk_error *ignored = NULL;
-  if (engine_find (e, id, &r, &ignored) < 0)
+  if (engine_find (c->e, c->id, &r, &ignored) < 0)
     {
       hk_error_free (ignored);
       return false;
@@ -483,62 +454,24 @@ container_running (struct engine *e, const char *id)
   return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
 }
 
-/* -f: prints what is appended to PATH until the container stops. */
-static void
-follow (struct engine *e, const char *id, const char *path, off_t from, const struct log_filter *f)
+struct follow_print
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return;
-  lseek (fd, from, SEEK_SET);
-  _cleanup_close_ int in = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
-  inotify_add_watch (in, path, IN_MODIFY | IN_MOVE_SELF);
-  char *pending = NULL;
-  size_t pending_len = 0;
-  for (bool last = false;;)
-    {
-      char buf[65536];
-      ssize_t n;
-      while ((n = read (fd, buf, sizeof buf)) > 0)
-        {
-          pending = xrealloc (pending, pending_len + (size_t)n + 1);
-          memcpy (pending + pending_len, buf, (size_t)n);
-          pending_len += (size_t)n;
-          char *start = pending, *nl;
-          while ((nl = memchr (start, '\n', pending_len - (size_t)(start - pending))) != NULL)
-            {
-              *nl = '\0';
-              if (!print_log_line (start, f))
-                goto out;
-              start = nl + 1;
-            }
-          pending_len -= (size_t)(start - pending);
-          memmove (pending, start, pending_len);
-        }
-      if (last)
-        break;
-      struct pollfd p = { .fd = in, .events = POLLIN };
-      if (poll (&p, 1, 250) > 0)
-        {
-          char ev[4096];
-          (void)!read (in, ev, sizeof ev);
-          /* Rotated: go on in the new file. */
-          struct stat a, b;
-          if (fstat (fd, &a) == 0 && stat (path, &b) == 0 && a.st_ino != b.st_ino)
-            {
-              close (fd);
-              fd = open (path, O_RDONLY | O_CLOEXEC);
-              inotify_add_watch (in, path, IN_MODIFY | IN_MOVE_SELF);
-              if (fd < 0)
-                break;
-            }
-        }
-      else if (!container_running (e, id))
-        last = true; /* one more read for what came just before */
-    }
-out:
-  free (pending);
-  close (fd);
+  struct log_filter *filter;
+  struct running_check running;
+};
+
+static int
+print_followed (const struct log_record *rec, void *data)
+{
+  struct follow_print *p = data;
+  return print_record (rec, p->filter);
+}
+
+static bool
+follow_keep_going (void *data)
+{
+  struct follow_print *p = data;
+  return still_running (&p->running);
 }
 
 static int
@@ -589,20 +522,13 @@ cmd_logs (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
     return -1;
   _cleanup_free_ char *path = engine_log_path (e, r->id);
-  _cleanup_strv_ char **files = log_files (path);
-  _cleanup_strv_ char **lines = all_lines (files);
-  size_t n = strv_length (lines);
-  size_t first = tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0;
-  for (size_t i = first; i < n; i++)
-    if (!print_log_line (lines[i], &f))
-      return 0;
-  if (follow_flag)
-    {
-      struct stat st;
-      off_t end = stat (path, &st) == 0 ? st.st_size : 0;
-      follow (e, r->id, path, end, &f);
-    }
-  return 0;
+  struct log_position end;
+  int rc = log_read (path, tail >= 0 ? (size_t)tail : SIZE_MAX, print_record, &f, &end, err);
+  if (rc < 0 || rc == 1 || !follow_flag)
+    return rc < 0 ? -1 : 0;
+  struct follow_print p = { .filter = &f, .running = { .e = e, .id = r->id } };
+  rc = log_follow (path, &end, follow_keep_going, print_followed, &p, err);
+  return rc < 0 ? -1 : 0;
 }
 
 const struct hako_command hako_container_info_commands[] = {
