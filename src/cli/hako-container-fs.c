@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako cp / export / diff / commit: a container's file system. */
 #include "transfer/commit.h"
-#include "transfer/container-transfer.h"
+#include "transfer/ctr-transfer.h"
 #include "transfer-commands.h"
 #include "common/cleanup.h"
 #include "store/image.h"
@@ -78,7 +78,7 @@ cmd_export (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     return hk_error_set (err, EINVAL,
                          "not writing a tar archive to a terminal: use -o FILE or redirect it");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
     return -1;
   survive_closed_output ();
@@ -104,15 +104,15 @@ cmd_diff (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (getopt_long (argc, argv, "", none, NULL) != -1 || argc - optind != 1)
     return cli_usage (err, "diff", DIFF_USAGE, "expected one container");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
-  struct container_change *changes = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
+  struct ctr_change *changes = NULL;
   size_t n = 0;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0
       || transfer_diff (e, r, &changes, &n, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     printf ("%c %s\n", changes[i].kind, changes[i].path);
-  container_changes_free (changes, n);
+  ctr_changes_free (changes, n);
   return 0;
 }
 
@@ -199,7 +199,7 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       o.tag = tag = image_ref_string (ref);
     }
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   char id[DIGEST_STRING_SIZE];
   if (cli_engine (cli, &e, err) < 0)
     return -1;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako ps / inspect / logs */
-#include "engine/container-config-json.h"
-#include "engine/container-network.h"
+#include "engine/ctr-config-json.h"
+#include "engine/ctr-network.h"
 #include "engine/engine.h"
 #include "hako-cli.h"
 #include "monitor/log-reader.h"
@@ -14,6 +14,7 @@
 #include "runtime/state.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 /* ---- the views of a container ---- */
 
 static char *
-command_text (const struct container_record *r)
+command_text (const struct ctr_record *r)
 {
   char *text = xstrdup ("");
   char **parts[2] = { r->config.entrypoint, r->config.cmd };
@@ -41,14 +42,14 @@ command_text (const struct container_record *r)
 }
 
 static char *
-health_status (struct engine *e, const struct container_record *r)
+health_status (struct engine *e, const struct ctr_record *r)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *path = xasprintf ("%s/health", run_dir);
   _cleanup_free_ char *text = NULL;
   size_t len;
-  if (fs_read_file (AT_FDCWD, path, 1 << 20, &text, &len, NULL) < 0)
-    return container_config_has_health (&r->config) ? xstrdup ("starting") : NULL;
+  if (fs_read_file (AT_FDCWD, path, FS_TEXT_FILE_MAX, &text, &len, NULL) < 0)
+    return ctr_config_has_health (&r->config) ? xstrdup ("starting") : NULL;
   _cleanup_json_ json_t *j = json_loadb (text, len, 0, NULL);
   const char *status = json_string_value (json_object_get (j, "Status"));
   return status ? xstrdup (status) : NULL;
@@ -56,7 +57,7 @@ health_status (struct engine *e, const struct container_record *r)
 
 /* "Up 5 seconds (healthy)", "Exited (0) 3 minutes ago", "Created". */
 static char *
-status_text (struct engine *e, const struct container_record *r)
+status_text (struct engine *e, const struct ctr_record *r)
 {
   int64_t now = (int64_t)time (NULL);
   if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
@@ -75,10 +76,10 @@ status_text (struct engine *e, const struct container_record *r)
 }
 
 static char *
-ports_text (struct engine *e, const struct container_record *r)
+ports_text (struct engine *e, const struct ctr_record *r)
 {
   char *text = xstrdup ("");
-  _cleanup_json_ json_t *ports = container_network_ports (e, r);
+  _cleanup_json_ json_t *ports = ctr_network_ports (e, r);
   size_t i;
   json_t *p;
   json_array_foreach (ports, i, p)
@@ -97,14 +98,14 @@ ports_text (struct engine *e, const struct container_record *r)
 
 /* The row `ps --format` expands over. */
 static json_t *
-ps_row (struct engine *e, const struct container_record *r, bool no_trunc)
+ps_row (struct engine *e, const struct ctr_record *r, bool no_trunc)
 {
   _cleanup_free_ char *command = command_text (r);
   _cleanup_free_ char *status = status_text (e, r);
   _cleanup_free_ char *since = cli_human_since (cli_parse_time (r->created));
   _cleanup_free_ char *ports = ports_text (e, r);
   _cleanup_free_ char *short_id = xstrndup (r->id, 12);
-  _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? 1 << 20 : 20, command,
+  _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? INT_MAX : 20, command,
                                            !no_trunc && strlen (command) > 20 ? "…" : "");
   json_t *labels = config_map_to_json (&r->config.labels);
   return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "ID",
@@ -116,7 +117,7 @@ ps_row (struct engine *e, const struct container_record *r, bool no_trunc)
 
 /* --filter KEY=VALUE: status, name, id, label, ancestor, exited. */
 static bool
-matches (const struct container_record *r, char **filters)
+matches (const struct ctr_record *r, char **filters)
 {
   for (size_t i = 0; filters && filters[i]; i++)
     {
@@ -202,9 +203,9 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (check_filters (filters, err) < 0)
     return -1;
   struct engine *e;
-  struct container_record **list = NULL;
+  struct ctr_record **list = NULL;
   size_t n = 0;
-  if (cli_engine (cli, &e, err) < 0 || container_record_list (e->db, &list, &n, err) < 0)
+  if (cli_engine (cli, &e, err) < 0 || ctr_record_list (e->db, &list, &n, err) < 0)
     return -1;
   static const char *const headers[]
       = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", NULL };
@@ -212,7 +213,7 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++)
     {
-      struct container_record *r = list[i];
+      struct ctr_record *r = list[i];
       if (engine_refresh (e, r, err) < 0)
         {
           rc = -1;
@@ -253,14 +254,14 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         cli_table_print (table, stdout);
       cli_table_free (table);
     }
-  container_record_list_free (list, n);
+  ctr_record_list_free (list, n);
   return rc;
 }
 
 /* ---- inspect ---- */
 
 static json_t *
-inspect_json (struct engine *e, const struct container_record *r)
+inspect_json (struct engine *e, const struct ctr_record *r)
 {
   pid_t pid = 0;
   bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
@@ -285,15 +286,15 @@ inspect_json (struct engine *e, const struct container_record *r)
   _cleanup_free_ char *health_path = xasprintf ("%s/health", run_dir);
   _cleanup_free_ char *health_text = NULL;
   size_t len;
-  if (fs_read_file (AT_FDCWD, health_path, 1 << 20, &health_text, &len, NULL) == 0)
+  if (fs_read_file (AT_FDCWD, health_path, FS_TEXT_FILE_MAX, &health_text, &len, NULL) == 0)
     {
       json_t *health = json_loadb (health_text, len, 0, NULL);
       if (health)
         json_object_set_new (state, "Health", health);
     }
-  json_t *config = container_config_inspect_config (&r->config);
+  json_t *config = ctr_config_inspect_config (&r->config);
   json_object_set_new (config, "Image", json_string (r->image_name));
-  json_t *host = container_config_inspect_host (&r->config);
+  json_t *host = ctr_config_inspect_host (&r->config);
   json_t *binds = json_array ();
   for (size_t i = 0; i < r->config.n_mount_points; i++)
     {
@@ -308,8 +309,8 @@ inspect_json (struct engine *e, const struct container_record *r)
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
   _cleanup_free_ char *name = xasprintf ("/%s", r->name);
-  json_t *mounts = container_config_inspect_mounts (&r->config);
-  json_t *network = container_network_settings (e, r);
+  json_t *mounts = ctr_config_inspect_mounts (&r->config);
+  json_t *network = ctr_network_settings (e, r);
   _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
   _cleanup_free_ char *work = xasprintf ("%s/work", dir);
   _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
@@ -353,7 +354,7 @@ cmd_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   _cleanup_json_ json_t *all = json_array ();
   for (int i = optind; i < argc; i++)
     {
-      _cleanup_record_ struct container_record *r = NULL;
+      _cleanup_record_ struct ctr_record *r = NULL;
       if (engine_find (e, argv[i], &r, err) < 0)
         return -1;
       json_array_append_new (all, inspect_json (e, r));
@@ -444,7 +445,7 @@ static bool
 still_running (void *data)
 {
   const struct running_check *c = data;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   struct hk_error *ignored = NULL;
   if (engine_find (c->e, c->id, &r, &ignored) < 0)
     {
@@ -518,7 +519,7 @@ cmd_logs (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (optind + 1 != argc)
     return cli_usage (err, "logs", usage, "one container name is needed");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
     return -1;
   _cleanup_free_ char *path = engine_log_path (e, r->id);

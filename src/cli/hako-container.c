@@ -19,7 +19,7 @@
 struct forward
 {
   struct engine *e;
-  struct container_record *r;
+  struct ctr_record *r;
 };
 
 static void
@@ -42,7 +42,7 @@ struct attach_mode
 /* Attaches to R (started or about to be) and returns its exit code;
  * waits for its cleanup too, so that --rm is done when we return. */
 static int
-attach_and_wait (struct engine *e, struct container_record *r, bool send_start,
+attach_and_wait (struct engine *e, struct ctr_record *r, bool send_start,
                  const struct attach_mode *mode, struct hk_error **err)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
@@ -76,7 +76,7 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct engine *e;
   int rc = -1;
   /* Before the first goto: the cleanup runs on every way out. */
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (run_options_parse (argc, argv, "run", true, &req, err) < 0 || cli_engine (cli, &e, err) < 0)
     goto out;
   bool with_stdin = req.config.open_stdin;
@@ -111,7 +111,7 @@ cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct run_request req;
   struct engine *e;
   int rc = -1;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (run_options_parse (argc, argv, "create", false, &req, err) == 0
       && cli_engine (cli, &e, err) == 0
       && engine_create (e, req.image, &req.config, req.name, &r, err) == 0)
@@ -130,7 +130,7 @@ struct start_flags
 };
 
 static int
-start_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+start_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   struct start_flags *f = data;
   if (engine_start (e, r, f->attach, err) < 0)
@@ -208,7 +208,7 @@ cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (argc - optind != 1)
     return cli_usage (err, "attach", usage, "expected one container");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
     return -1;
   if (strcmp (r->state, "running") != 0 && strcmp (r->state, "paused") != 0)
@@ -241,7 +241,7 @@ parse_timeout (int argc, char **argv, const char *command, int *timeout, struct 
 }
 
 static int
-stop_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+stop_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   return engine_stop (e, r, *(int *)data, err);
 }
@@ -257,7 +257,7 @@ cmd_stop (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 static int
-restart_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+restart_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   if (engine_stop (e, r, *(int *)data, err) < 0)
     return -1;
@@ -275,7 +275,7 @@ cmd_restart (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 static int
-kill_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+kill_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   return engine_kill (e, r, *(int *)data, err);
 }
@@ -303,7 +303,7 @@ struct rm_flags
 };
 
 static int
-rm_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+rm_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   struct rm_flags *f = data;
   return engine_remove (e, r, f->force, f->volumes, err);
@@ -333,7 +333,7 @@ cmd_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 static int
-wait_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+wait_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   int code;
   if (engine_wait (e, r, &code, err) < 0)

@@ -5,8 +5,8 @@
 #include "common/signals.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "engine/container-config-parse.h"
-#include "engine/container-record.h"
+#include "engine/ctr-config-parse.h"
+#include "engine/ctr-record.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -150,7 +150,7 @@ set_string (char **field, const char *value)
 }
 
 static int
-set_limit (struct container_config *c, int64_t *field, unsigned bit, int64_t value)
+set_limit (struct ctr_config *c, int64_t *field, unsigned bit, int64_t value)
 {
   *field = value;
   c->limits.set |= bit;
@@ -158,7 +158,7 @@ set_limit (struct container_config *c, int64_t *field, unsigned bit, int64_t val
 }
 
 static int
-apply_memory (struct container_config *c, int option, const char *arg, struct hk_error **err)
+apply_memory (struct ctr_config *c, int option, const char *arg, struct hk_error **err)
 {
   int64_t bytes;
   struct config_limits *l = &c->limits;
@@ -181,7 +181,7 @@ apply_memory (struct container_config *c, int option, const char *arg, struct hk
 
 /* The resource flags, which update takes too; 1 when OPTION is not one. */
 static int
-apply_resource (struct container_config *c, int option, const char *arg, struct hk_error **err)
+apply_resource (struct ctr_config *c, int option, const char *arg, struct hk_error **err)
 {
   long long n;
   switch (option)
@@ -209,7 +209,7 @@ apply_resource (struct container_config *c, int option, const char *arg, struct 
 }
 
 static int
-apply_health (struct container_config *c, int option, const char *arg, struct hk_error **err)
+apply_health (struct ctr_config *c, int option, const char *arg, struct hk_error **err)
 {
   struct config_health *h = &c->health;
   long long n;
@@ -236,7 +236,7 @@ apply_health (struct container_config *c, int option, const char *arg, struct hk
 }
 
 static int
-apply_process (struct container_config *c, int option, const char *arg, struct hk_error **err)
+apply_process (struct ctr_config *c, int option, const char *arg, struct hk_error **err)
 {
   switch (option)
     {
@@ -271,7 +271,7 @@ apply_process (struct container_config *c, int option, const char *arg, struct h
 }
 
 static int
-apply_security (struct container_config *c, int option, const char *arg, struct hk_error **err)
+apply_security (struct ctr_config *c, int option, const char *arg, struct hk_error **err)
 {
   switch (option)
     {
@@ -298,7 +298,7 @@ apply_security (struct container_config *c, int option, const char *arg, struct 
 }
 
 static int
-apply_network (struct container_config *c, int option, const char *arg, struct hk_error **err)
+apply_network (struct ctr_config *c, int option, const char *arg, struct hk_error **err)
 {
   switch (option)
     {
@@ -329,7 +329,7 @@ apply_network (struct container_config *c, int option, const char *arg, struct h
 }
 
 static int
-apply_storage (struct container_config *c, int option, const char *arg, struct hk_error **err)
+apply_storage (struct ctr_config *c, int option, const char *arg, struct hk_error **err)
 {
   switch (option)
     {
@@ -354,7 +354,7 @@ apply_storage (struct container_config *c, int option, const char *arg, struct h
 
 /* The flags that only turn something on. */
 static bool *
-switch_of (struct container_config *c, int option)
+switch_of (struct ctr_config *c, int option)
 {
   switch (option)
     {
@@ -385,7 +385,7 @@ apply_request (int option, const char *arg, struct run_request *req, struct hk_e
       req->detach = true;
       return 0;
     case OPT_NAME:
-      if (container_record_check_name (arg, err) < 0)
+      if (ctr_record_check_name (arg, err) < 0)
         return hk_error_prefix (err, "--name");
       free (req->name);
       req->name = xstrdup (arg);
@@ -412,7 +412,7 @@ apply_request (int option, const char *arg, struct run_request *req, struct hk_e
 static int
 apply (int option, const char *arg, struct run_request *req, struct hk_error **err)
 {
-  struct container_config *c = &req->config;
+  struct ctr_config *c = &req->config;
   bool *on = switch_of (c, option);
   if (on != NULL)
     {
@@ -421,7 +421,7 @@ apply (int option, const char *arg, struct run_request *req, struct hk_error **e
     }
   if (option >= OPT_HEALTH_CMD && option <= OPT_NO_HEALTH)
     return apply_health (c, option, arg, err);
-  int (*const groups[]) (struct container_config *, int, const char *, struct hk_error **)
+  int (*const groups[]) (struct ctr_config *, int, const char *, struct hk_error **)
       = { apply_resource, apply_process, apply_security, apply_network, apply_storage };
   for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
     {
@@ -438,7 +438,7 @@ run_options_parse (int argc, char **argv, const char *command, bool with_detach,
                    struct run_request *out, struct hk_error **err)
 {
   memset (out, 0, sizeof *out);
-  container_config_init (&out->config);
+  ctr_config_init (&out->config);
   int c;
   /* '+': the first operand is the image; what follows is its command. */
   while ((c = getopt_long (argc, argv, "+dith:e:w:u:l:m:c:v:p:P", run_long_options, NULL)) != -1)
@@ -455,7 +455,7 @@ run_options_parse (int argc, char **argv, const char *command, bool with_detach,
   out->image = argv[optind++];
   for (int i = optind; i < argc; i++)
     strv_append (&out->config.cmd, argv[i]);
-  return container_config_check (&out->config, err);
+  return ctr_config_check (&out->config, err);
 }
 
 const char update_options_usage[]
@@ -464,7 +464,7 @@ const char update_options_usage[]
       "  --cpuset-cpus LIST  --pids-limit N  --restart no|on-failure[:N]|always|unless-stopped";
 
 int
-run_options_parse_update (int argc, char **argv, struct container_config *changes,
+run_options_parse_update (int argc, char **argv, struct ctr_config *changes,
                           struct hk_error **err)
 {
   static const struct option options[] = {
@@ -479,7 +479,7 @@ run_options_parse_update (int argc, char **argv, struct container_config *change
     { NULL, 0, NULL, 0 },
   };
   struct run_request req = { 0 };
-  container_config_init (&req.config);
+  ctr_config_init (&req.config);
   int c;
   while ((c = getopt_long (argc, argv, "m:c:", options, NULL)) != -1)
     {
@@ -503,7 +503,7 @@ run_options_parse_update (int argc, char **argv, struct container_config *change
 void
 run_request_clear (struct run_request *r)
 {
-  container_config_clear (&r->config);
+  ctr_config_clear (&r->config);
   free (r->name);
   free (r->detach_keys);
   memset (r, 0, sizeof *r);

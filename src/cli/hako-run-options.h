@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The flags of `hako run` and `hako create`, checked and turned into the
- * engine's model of a container (engine/container-config.h). */
+ * engine's model of a container (engine/ctr-config.h). */
 #ifndef HAKO_CLI_HAKO_RUN_OPTIONS_H
 #define HAKO_CLI_HAKO_RUN_OPTIONS_H
 
-#include "engine/container-config.h"
+#include "engine/ctr-config.h"
 #include "common/error.h"
 
 #include <stdbool.h>
 
 struct run_request
 {
-  struct container_config config;
+  struct ctr_config config;
   char *name;        /* --name, or NULL */
   const char *image; /* as given */
   bool detach;       /* -d (run only) */
@@ -28,7 +28,7 @@ void run_request_clear (struct run_request *r);
 /* The flags of `hako update` (run's resource flags and --restart) into
  * *CHANGES (initialised here), the limits given marked in its
  * limits.set.  At least one. */
-int run_options_parse_update (int argc, char **argv, struct container_config *changes,
+int run_options_parse_update (int argc, char **argv, struct ctr_config *changes,
                               struct hk_error **err);
 
 extern const char update_options_usage[];

@@ -68,7 +68,7 @@ parse_prune (int argc, char **argv, const char *command, const char *usage, bool
 }
 
 static void
-print_container (const struct container_record *r, void *data)
+print_container (const struct ctr_record *r, void *data)
 {
   bool *header = data;
   if (!*header)

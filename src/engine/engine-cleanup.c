@@ -3,7 +3,7 @@
  * as `hako container cleanup ID`): the restart policy, --rm, or a plain
  * stop; and the periodic health check (`hako container healthcheck ID`). */
 #include "engine.h"
-#include "container-network.h"
+#include "ctr-network.h"
 #include "engine-exec.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
@@ -33,9 +33,9 @@ file_exists (const char *dir, const char *name)
 
 /* Docker's policies: no, always, unless-stopped, on-failure[:N]. */
 static bool
-should_restart (const struct container_record *r, int code, bool stopped_by_user)
+should_restart (const struct ctr_record *r, int code, bool stopped_by_user)
 {
-  const struct container_config *c = &r->config;
+  const struct ctr_config *c = &r->config;
   if (stopped_by_user)
     return false;
   switch (c->restart)
@@ -73,8 +73,8 @@ oom_killed (const struct runtime_backend *b, const char *id)
 int
 engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
 {
-  _cleanup_record_ struct container_record *r = NULL;
-  if (container_record_find (e->db, id, &r, err) < 0)
+  _cleanup_record_ struct ctr_record *r = NULL;
+  if (ctr_record_find (e->db, id, &r, err) < 0)
     return -1;
   _cleanup_free_ char *run_dir = engine_run_dir (e, id);
   _cleanup_free_ char *exit_path = xasprintf ("%s/exit", run_dir);
@@ -102,12 +102,12 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
           r->exit_code = code;
           free (r->finished_at);
           r->finished_at = state_now_rfc3339 ();
-          container_record_update (e->db, r, NULL);
+          ctr_record_update (e->db, r, NULL);
           unlink (exit_path);
           struct hk_error *start_err = NULL;
           _cleanup_free_ char *netns = NULL;
-          if (container_network_recheck (e, r, &start_err) == 0
-              && container_network_join_path (e, r, &netns, &start_err) == 0
+          if (ctr_network_recheck (e, r, &start_err) == 0
+              && ctr_network_join_path (e, r, &netns, &start_err) == 0
               && engine_render_config (e, r, netns, &start_err) == 0)
             engine_become_monitor (e, r, false, -1, &start_err);
           /* Only on failure: record why, and stop as below. */
@@ -118,7 +118,7 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
     }
   /* Not restarted: the network goes with the container (a restart keeps
    * its namespace and addresses). */
-  container_network_down (e, r);
+  ctr_network_down (e, r);
   if (r->config.auto_remove)
     return engine_remove (e, r, false, true, err);
   _cleanup_free_ char *dir = engine_container_dir (e, id);
@@ -131,7 +131,7 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
   r->exit_code = code;
   free (r->finished_at);
   r->finished_at = state_now_rfc3339 ();
-  return container_record_update (e->db, r, err);
+  return ctr_record_update (e->db, r, err);
 }
 
 /* ---- health checks ---- */
@@ -143,7 +143,7 @@ load_health (const char *run_dir)
   _cleanup_free_ char *text = NULL;
   size_t len;
   json_t *j = NULL;
-  if (fs_read_file (AT_FDCWD, path, 1 << 20, &text, &len, NULL) == 0)
+  if (fs_read_file (AT_FDCWD, path, FS_TEXT_FILE_MAX, &text, &len, NULL) == 0)
     j = json_loadb (text, len, 0, NULL);
   if (!json_is_object (j))
     {
@@ -174,8 +174,8 @@ check_args (char *const *test)
 int
 engine_healthcheck (struct engine *e, const char *id, char **reexec_argv, struct hk_error **err)
 {
-  _cleanup_record_ struct container_record *r = NULL;
-  if (container_record_find (e->db, id, &r, err) < 0)
+  _cleanup_record_ struct ctr_record *r = NULL;
+  if (ctr_record_find (e->db, id, &r, err) < 0)
     return -1;
   const struct config_health *h = &r->config.health;
   int64_t timeout_ns = h->timeout_ns;

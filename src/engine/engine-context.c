@@ -84,7 +84,7 @@ engine_open (struct engine *e, struct store *store, const char *root, const char
     .cgroup_root = cgroup_root && *cgroup_root ? cgroup_root : "/sys/fs/cgroup",
     .log = log,
   };
-  if (container_db_init (e->db, err) < 0 || volume_db_init (e->db, err) < 0
+  if (ctr_db_init (e->db, err) < 0 || volume_db_init (e->db, err) < 0
       || network_db_init (e->db, err) < 0)
     {
       engine_close (e);
@@ -107,7 +107,7 @@ engine_close (struct engine *e)
 }
 
 void
-engine_backend (const struct engine *e, const struct container_record *r,
+engine_backend (const struct engine *e, const struct ctr_record *r,
                 struct runtime_backend *out)
 {
   *out = (struct runtime_backend){

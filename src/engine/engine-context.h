@@ -5,7 +5,7 @@
 #ifndef HAKO_ENGINE_ENGINE_CONTEXT_H
 #define HAKO_ENGINE_ENGINE_CONTEXT_H
 
-#include "container-record.h"
+#include "ctr-record.h"
 #include "runtime-backend.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -36,7 +36,7 @@ int engine_open (struct engine *e, struct store *store, const char *root, const 
 void engine_close (struct engine *e);
 
 /* The runtime that runs R: ours in-process, or R's `--runtime PATH`. */
-void engine_backend (const struct engine *e, const struct container_record *r,
+void engine_backend (const struct engine *e, const struct ctr_record *r,
                      struct runtime_backend *out);
 
 /* 64 random hex digits: the ID of a new container or network, the name of

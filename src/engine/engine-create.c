@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* engine_create: everything a container needs before it can start. */
-#include "container-mounts.h"
-#include "container-network.h"
-#include "container-spec.h"
+#include "ctr-mounts.h"
+#include "ctr-network.h"
+#include "ctr-spec.h"
 #include "engine.h"
 #include "engine-render.h"
 #include "etc-files.h"
@@ -46,12 +46,12 @@ random_name (void)
 /* Claims the name with the record: the database's unique name decides
  * between two creates at once. */
 static int
-insert_record (struct engine *e, struct container_record *r, bool named, struct hk_error **err)
+insert_record (struct engine *e, struct ctr_record *r, bool named, struct hk_error **err)
 {
   for (int attempt = 0;; attempt++)
     {
       struct hk_error *e2 = NULL;
-      if (container_record_insert (e->db, r, &e2) == 0)
+      if (ctr_record_insert (e->db, r, &e2) == 0)
         return 0;
       if (named || e2->errnum != EEXIST || attempt >= 20)
         {
@@ -66,9 +66,9 @@ insert_record (struct engine *e, struct container_record *r, bool named, struct 
 
 /* /etc/hostname, hosts and resolv.conf of R into DIR. */
 static int
-write_etc_files (const struct container_record *r, const char *dir, struct hk_error **err)
+write_etc_files (const struct ctr_record *r, const char *dir, struct hk_error **err)
 {
-  const struct container_config *c = &r->config;
+  const struct ctr_config *c = &r->config;
   char short_id[13];
   snprintf (short_id, sizeof short_id, "%s", r->id);
   bool host_network = c->network_mode != NULL && strcmp (c->network_mode, "host") == 0;
@@ -89,7 +89,7 @@ write_etc_files (const struct container_record *r, const char *dir, struct hk_er
 
 /* Everything after the record, undone by the caller on failure. */
 static int
-prepare_container (struct engine *e, struct container_record *r, const struct image_config *image,
+prepare_container (struct engine *e, struct ctr_record *r, const struct image_config *image,
                    struct hk_error **err)
 {
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
@@ -103,17 +103,17 @@ prepare_container (struct engine *e, struct container_record *r, const struct im
   _cleanup_close_ int root_fd = open (merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     return hk_error_errno (err, errno, "open the root filesystem `%s`", merged);
-  _cleanup_free_ char *netns = container_network_netns_path (e, r);
-  if (container_mounts_resolve (e->db, e->root, &r->config, image, err) < 0
-      || container_mounts_fill (e->db, e->root, &r->config, root_fd, err) < 0
+  _cleanup_free_ char *netns = ctr_network_netns_path (e, r);
+  if (ctr_mounts_resolve (e->db, e->root, &r->config, image, err) < 0
+      || ctr_mounts_fill (e->db, e->root, &r->config, root_fd, err) < 0
       || write_etc_files (r, dir, err) < 0 || engine_render_config (e, r, netns, err) < 0)
     return -1;
-  return container_record_set_config (e->db, r, err);
+  return ctr_record_set_config (e->db, r, err);
 }
 
 /* Undoes a create that failed half-way. */
 static void
-undo_create (struct engine *e, struct container_record *r)
+undo_create (struct engine *e, struct ctr_record *r)
 {
   struct hk_error *ignored = NULL;
   image_rootfs_remove (e->store, r->id, &ignored);
@@ -127,38 +127,38 @@ undo_create (struct engine *e, struct container_record *r)
     fs_remove_tree (c, r->id, NULL);
   if (rdir >= 0)
     fs_remove_tree (rdir, r->id, NULL);
-  container_record_delete (e->db, r->id, &ignored);
+  ctr_record_delete (e->db, r->id, &ignored);
   hk_error_free (ignored);
   /* Anonymous volumes made for it go too. */
-  container_mounts_remove_anonymous (e->db, e->root, &r->config);
+  ctr_mounts_remove_anonymous (e->db, e->root, &r->config);
 }
 
 /* Before anything is made: the image's settings taken in, the command and
  * capabilities checked, the networks checked and completed. */
 static int
-check_config (struct engine *e, struct container_config *c, const struct image_config *image,
+check_config (struct engine *e, struct ctr_config *c, const struct image_config *image,
               struct hk_error **err)
 {
   _cleanup_strv_ char **args = NULL;
   uint64_t caps;
-  container_config_merge_image (c, image);
-  if (container_spec_args (c, image, &args, err) < 0
-      || container_spec_caps (c, ~UINT64_C (0), &caps, err) < 0
-      || container_network_prepare (e, c, image, err) < 0)
+  ctr_config_merge_image (c, image);
+  if (ctr_spec_args (c, image, &args, err) < 0
+      || ctr_spec_caps (c, ~UINT64_C (0), &caps, err) < 0
+      || ctr_network_prepare (e, c, image, err) < 0)
     return -1;
   return 0;
 }
 
-static struct container_record *
-new_record (const char *image_id, const char *image, struct container_config *config)
+static struct ctr_record *
+new_record (const char *image_id, const char *image, struct ctr_config *config)
 {
-  struct container_record *r = xzalloc (sizeof *r);
+  struct ctr_record *r = xzalloc (sizeof *r);
   r->id = engine_random_id ();
   r->image_id = xstrdup (image_id);
   r->image_name = xstrdup (image);
   r->created = state_now_rfc3339 ();
   r->config = *config;
-  container_config_init (config);
+  ctr_config_init (config);
   r->state = xstrdup ("created");
   r->started_at = xstrdup ("");
   r->finished_at = xstrdup ("");
@@ -167,8 +167,8 @@ new_record (const char *image_id, const char *image, struct container_config *co
 }
 
 int
-engine_create (struct engine *e, const char *image, struct container_config *config,
-               const char *name, struct container_record **out, struct hk_error **err)
+engine_create (struct engine *e, const char *image, struct ctr_config *config,
+               const char *name, struct ctr_record **out, struct hk_error **err)
 {
   _cleanup_free_ char *image_id = NULL;
   if (store_image_resolve (e->store, image, NULL, &image_id, err) < 0)
@@ -177,7 +177,7 @@ engine_create (struct engine *e, const char *image, struct container_config *con
   if (image_config_load (e->store, image_id, &image_config, NULL, err) < 0
       || check_config (e, config, image_config, err) < 0)
     return -1;
-  _cleanup_record_ struct container_record *r = new_record (image_id, image, config);
+  _cleanup_record_ struct ctr_record *r = new_record (image_id, image, config);
   r->name = name ? xstrdup (name) : random_name ();
   if (insert_record (e, r, name != NULL, err) < 0)
     return -1;

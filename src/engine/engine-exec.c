@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine-exec.h"
-#include "container-spec.h"
-#include "container-spec-host.h"
+#include "ctr-spec.h"
+#include "ctr-spec-host.h"
 #include "engine-render.h"
 #include "runtime/caps.h"
 #include "user-lookup.h"
@@ -44,7 +44,7 @@ apply_user (struct engine *e, const char *id, const char *user, json_t *p, char 
 
 /* The container's process as Q changes it. */
 static int
-exec_process (struct engine *e, const struct container_record *r,
+exec_process (struct engine *e, const struct ctr_record *r,
               const struct engine_exec_request *q, json_t **out, struct hk_error **err)
 {
   _cleanup_json_ json_t *p = NULL;
@@ -57,7 +57,7 @@ exec_process (struct engine *e, const struct container_record *r,
   if (q->user != NULL && apply_user (e, r->id, q->user, p, &env, err) < 0)
     return -1;
   for (char **v = q->env; v && *v; v++)
-    container_spec_env_set (&env, *v);
+    ctr_spec_env_set (&env, *v);
   if (q->tty && strv_env_get (env, "TERM") == NULL)
     strv_env_set (&env, "TERM", "xterm");
   json_object_set_new (p, "env", json_from_strv (env));
@@ -71,20 +71,20 @@ exec_process (struct engine *e, const struct container_record *r,
                          json_pack ("{s:i, s:i}", "height", ws.ws_row, "width", ws.ws_col));
   if (q->privileged)
     {
-      struct container_config all;
-      container_config_init (&all);
+      struct ctr_config all;
+      ctr_config_init (&all);
       all.privileged = true;
       uint64_t caps;
-      if (container_spec_caps (&all, spec_host_permitted_caps (), &caps, err) < 0)
+      if (ctr_spec_caps (&all, spec_host_permitted_caps (), &caps, err) < 0)
         return -1;
-      json_object_set_new (p, "capabilities", container_spec_caps_json (caps, caps_last_cap ()));
+      json_object_set_new (p, "capabilities", ctr_spec_caps_json (caps, caps_last_cap ()));
     }
   *out = take_ptr (p);
   return 0;
 }
 
 int
-engine_exec (struct engine *e, struct container_record *r, const struct engine_exec_request *q,
+engine_exec (struct engine *e, struct ctr_record *r, const struct engine_exec_request *q,
              int *exit_status, struct hk_error **err)
 {
   *exit_status = 1;

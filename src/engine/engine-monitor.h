@@ -10,7 +10,7 @@
  * child), then becomes hako-monitor, which starts it (at once, or when
  * an attach client says so: START_ON_ATTACH) and says "ok" on NOTIFY_FD
  * (-1: none).  Returns only on failure. */
-int engine_become_monitor (struct engine *e, const struct container_record *r, bool start_on_attach,
+int engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
                            int notify_fd, struct hk_error **err);
 
 #endif

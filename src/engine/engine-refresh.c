@@ -3,7 +3,7 @@
  * (engine_refresh), and a container whose monitor died is released here.
  * High in the engine: it calls the network's teardown. */
 #include "engine.h"
-#include "container-network.h"
+#include "ctr-network.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/xalloc.h"
@@ -49,14 +49,14 @@ set_string (char **field, const char *value)
 /* The container is gone without its monitor having cleaned up (the
  * monitor was killed): release what it held. */
 static void
-release_orphan (struct engine *e, struct container_record *r)
+release_orphan (struct engine *e, struct ctr_record *r)
 {
   struct runtime_backend b;
   engine_backend (e, r, &b);
   struct hk_error *ignored = NULL;
   backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
-  container_network_down (e, r);
+  ctr_network_down (e, r);
   ignored = NULL;
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
@@ -65,7 +65,7 @@ release_orphan (struct engine *e, struct container_record *r)
 }
 
 int
-engine_refresh (struct engine *e, struct container_record *r, struct hk_error **err)
+engine_refresh (struct engine *e, struct ctr_record *r, struct hk_error **err)
 {
   if (strcmp (r->state, "running") != 0 && strcmp (r->state, "paused") != 0)
     return 0;
@@ -80,7 +80,7 @@ engine_refresh (struct engine *e, struct container_record *r, struct hk_error **
       set_string (&r->finished_at, finished);
       free (finished);
       /* The monitor's cleanup writes this too; the same values. */
-      return monitor_alive ? 0 : container_record_update (e->db, r, err);
+      return monitor_alive ? 0 : ctr_record_update (e->db, r, err);
     }
   if (!monitor_alive)
     {
@@ -90,7 +90,7 @@ engine_refresh (struct engine *e, struct container_record *r, struct hk_error **
       _cleanup_free_ char *now = state_now_rfc3339 ();
       set_string (&r->finished_at, now);
       set_string (&r->error, "the container's monitor process died");
-      return container_record_update (e->db, r, err);
+      return ctr_record_update (e->db, r, err);
     }
   /* Paused or running: our runtime's state says it cheaply; for an
    * external runtime the record (pause goes through us) says it. */
@@ -105,14 +105,14 @@ engine_refresh (struct engine *e, struct container_record *r, struct hk_error **
 }
 
 int
-engine_find (struct engine *e, const char *ref, struct container_record **out,
+engine_find (struct engine *e, const char *ref, struct ctr_record **out,
              struct hk_error **err)
 {
-  if (container_record_find (e->db, ref, out, err) < 0)
+  if (ctr_record_find (e->db, ref, out, err) < 0)
     return -1;
   if (engine_refresh (e, *out, err) < 0)
     {
-      container_record_free (*out);
+      ctr_record_free (*out);
       *out = NULL;
       return -1;
     }

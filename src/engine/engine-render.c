@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine-render.h"
-#include "container-network.h"
-#include "container-spec-host.h"
+#include "ctr-network.h"
+#include "ctr-spec-host.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Everything container_spec_build takes, and what owns it. */
+/* Everything ctr_spec_build takes, and what owns it. */
 struct render
 {
   struct spec_inputs in;
@@ -35,14 +35,14 @@ render_clear (struct render *g)
 }
 
 static int
-render_gather (struct engine *e, const struct container_record *r, struct render *g,
+render_gather (struct engine *e, const struct ctr_record *r, struct render *g,
                struct hk_error **err)
 {
-  const struct container_config *c = &r->config;
+  const struct ctr_config *c = &r->config;
   memset (g, 0, sizeof *g);
   g->dir = engine_container_dir (e, r->id);
   g->rootfs = xasprintf ("%s/merged", g->dir);
-  g->etc_dir = container_network_etc_dir (e, c);
+  g->etc_dir = ctr_network_etc_dir (e, c);
   _cleanup_close_ int root_fd = open (g->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     return hk_error_errno (err, errno, "open the root filesystem `%s`", g->rootfs);
@@ -66,7 +66,7 @@ render_gather (struct engine *e, const struct container_record *r, struct render
 }
 
 int
-engine_render_config (struct engine *e, const struct container_record *r, const char *netns_path,
+engine_render_config (struct engine *e, const struct ctr_record *r, const char *netns_path,
                       struct hk_error **err)
 {
   struct render g;
@@ -74,7 +74,7 @@ engine_render_config (struct engine *e, const struct container_record *r, const 
   int rc = render_gather (e, r, &g, err);
   g.in.netns_path = netns_path;
   if (rc == 0)
-    rc = container_spec_build (&g.in, &spec, err);
+    rc = ctr_spec_build (&g.in, &spec, err);
   if (rc == 0)
     {
       _cleanup_free_ char *text = json_to_string (spec, true);
@@ -92,13 +92,13 @@ engine_render_config (struct engine *e, const struct container_record *r, const 
 }
 
 int
-engine_render_process (struct engine *e, const struct container_record *r, json_t **out,
+engine_render_process (struct engine *e, const struct ctr_record *r, json_t **out,
                        struct hk_error **err)
 {
   struct render g;
   int rc = render_gather (e, r, &g, err);
   if (rc == 0)
-    rc = container_spec_process (&g.in, out, err);
+    rc = ctr_spec_process (&g.in, out, err);
   render_clear (&g);
   return rc;
 }

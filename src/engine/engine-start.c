@@ -13,7 +13,7 @@
  * Because the monitor exec's a small program after the setup, the memory
  * it keeps while the container runs is that program's alone. */
 #include "engine.h"
-#include "container-network.h"
+#include "ctr-network.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
 #include "common/cleanup.h"
@@ -77,10 +77,10 @@ add_ms (char ***argv, const char *flag, int64_t ns, int64_t fallback_ms)
 }
 
 static void
-add_health (char ***argv, const struct engine *e, const struct container_record *r)
+add_health (char ***argv, const struct engine *e, const struct ctr_record *r)
 {
   const struct config_health *h = &r->config.health;
-  if (!container_config_has_health (&r->config))
+  if (!ctr_config_has_health (&r->config))
     return;
   add_ms (argv, "--health-interval", h->interval_ns, HEALTH_DEFAULT_MS);
   add_ms (argv, "--health-timeout", h->timeout_ns, HEALTH_DEFAULT_MS);
@@ -100,7 +100,7 @@ inherit (int fd)
 /* In the monitor process: create the container (our child), then become
  * hako-monitor.  Returns only on failure. */
 int
-engine_become_monitor (struct engine *e, const struct container_record *r, bool start_on_attach,
+engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
                        int notify_fd, struct hk_error **err)
 {
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
@@ -215,7 +215,7 @@ read_reply (int fd, pid_t pid)
 
 /* Leftovers of the container's previous run. */
 static void
-reset_run_state (struct engine *e, const struct container_record *r)
+reset_run_state (struct engine *e, const struct ctr_record *r)
 {
   const char *id = r->id;
   _cleanup_free_ char *run_dir = engine_run_dir (e, id);
@@ -231,7 +231,7 @@ reset_run_state (struct engine *e, const struct container_record *r)
 }
 
 int
-engine_start (struct engine *e, struct container_record *r, bool start_on_attach,
+engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
               struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
@@ -249,18 +249,18 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
   /* The network is there before the runtime creates the container in
    * it, and config.json, rendered again, joins it. */
   _cleanup_free_ char *netns = NULL;
-  if (container_network_up (e, r, err) < 0)
+  if (ctr_network_up (e, r, err) < 0)
     return -1;
-  if (container_network_join_path (e, r, &netns, err) < 0
+  if (ctr_network_join_path (e, r, &netns, err) < 0
       || engine_render_config (e, r, netns, err) < 0)
     {
-      container_network_down (e, r);
+      ctr_network_down (e, r);
       return -1;
     }
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
     {
-      container_network_down (e, r);
+      ctr_network_down (e, r);
       return hk_error_errno (err, errno, "pipe");
     }
   pid_t pid = fork ();
@@ -268,7 +268,7 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
     {
       close (notify[0]);
       close (notify[1]);
-      container_network_down (e, r);
+      ctr_network_down (e, r);
       return hk_error_errno (err, errno, "fork the monitor");
     }
   if (pid == 0)
@@ -291,12 +291,12 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
     {
       waitpid (pid, NULL, 0);
       reset_run_state (e, r); /* a container the monitor left waiting */
-      container_network_down (e, r);
+      ctr_network_down (e, r);
       const char *why
           = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
       size_t len = strlen (why);
       r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);
-      container_record_update (e->db, r, NULL);
+      ctr_record_update (e->db, r, NULL);
       return hk_error_set (err, EIO, "%s", r->error);
     }
   r->error = xstrdup ("");
@@ -310,5 +310,5 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
   free (r->finished_at);
   r->finished_at = xstrdup ("");
   r->exit_code = 0;
-  return container_record_update (e->db, r, err);
+  return ctr_record_update (e->db, r, err);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stop, kill, wait and rm. */
 #include "engine.h"
-#include "container-mounts.h"
-#include "container-network.h"
+#include "ctr-mounts.h"
+#include "ctr-network.h"
 #include "volume.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 static bool
-is_running (const struct container_record *r)
+is_running (const struct ctr_record *r)
 {
   return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
 }
@@ -30,7 +30,7 @@ is_running (const struct container_record *r)
 /* Waits up to TIMEOUT_MS for the monitor to finish (the container gone and
  * its cleanup done).  Returns true when it has. */
 static bool
-wait_monitor (const struct container_record *r, int timeout_ms)
+wait_monitor (const struct ctr_record *r, int timeout_ms)
 {
   if (r->monitor_pid == getpid ())
     return true; /* the monitor's own cleanup (--rm) */
@@ -53,7 +53,7 @@ wait_monitor (const struct container_record *r, int timeout_ms)
 
 /* True once the container's exit file is there. */
 static bool
-wait_exit (struct engine *e, const struct container_record *r, int timeout_ms)
+wait_exit (struct engine *e, const struct ctr_record *r, int timeout_ms)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *path = xasprintf ("%s/exit", run_dir);
@@ -69,7 +69,7 @@ wait_exit (struct engine *e, const struct container_record *r, int timeout_ms)
 }
 
 static void
-mark_stopping (struct engine *e, const struct container_record *r)
+mark_stopping (struct engine *e, const struct ctr_record *r)
 {
   /* The restart policy reads it: a stopped container stays stopped. */
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
@@ -79,7 +79,7 @@ mark_stopping (struct engine *e, const struct container_record *r)
 }
 
 static int
-stop_signal (const struct engine *e, const struct container_record *r)
+stop_signal (const struct engine *e, const struct ctr_record *r)
 {
   const char *name = r->config.stop_signal;
   if (name == NULL)
@@ -101,7 +101,7 @@ stop_signal (const struct engine *e, const struct container_record *r)
 }
 
 int
-engine_kill (struct engine *e, struct container_record *r, int signum, struct hk_error **err)
+engine_kill (struct engine *e, struct ctr_record *r, int signum, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
@@ -118,7 +118,7 @@ engine_kill (struct engine *e, struct container_record *r, int signum, struct hk
  * its restart policy: the stop cancels the next one, and stops it if it
  * had begun.  Returns 1 when it had: the caller stops the new run. */
 static int
-stop_restart (struct engine *e, struct container_record *r, struct hk_error **err)
+stop_restart (struct engine *e, struct ctr_record *r, struct hk_error **err)
 {
   if (!state_process_alive (r->monitor_pid, r->monitor_start_time))
     return 0;
@@ -128,8 +128,8 @@ stop_restart (struct engine *e, struct container_record *r, struct hk_error **er
     {
       if (wait_monitor (r, 50))
         return 0;
-      _cleanup_record_ struct container_record *now = NULL;
-      if (container_record_find (e->db, r->id, &now, err) < 0 || engine_refresh (e, now, err) < 0)
+      _cleanup_record_ struct ctr_record *now = NULL;
+      if (ctr_record_find (e->db, r->id, &now, err) < 0 || engine_refresh (e, now, err) < 0)
         return -1;
       if (is_running (now))
         {
@@ -143,7 +143,7 @@ stop_restart (struct engine *e, struct container_record *r, struct hk_error **er
 }
 
 int
-engine_stop (struct engine *e, struct container_record *r, int timeout, struct hk_error **err)
+engine_stop (struct engine *e, struct ctr_record *r, int timeout, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
@@ -179,13 +179,13 @@ engine_stop (struct engine *e, struct container_record *r, int timeout, struct h
  * the cgroup removed) or, with a restart policy, when it was restarted
  * (an exit too, as Docker's `wait` sees it).  With --rm the record goes. */
 int
-engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_error **err)
+engine_wait (struct engine *e, struct ctr_record *r, int *code, struct hk_error **err)
 {
   int restarts = r->restart_count;
   for (;;)
     {
-      _cleanup_record_ struct container_record *now = NULL;
-      if (container_record_find (e->db, r->id, &now, err) < 0)
+      _cleanup_record_ struct ctr_record *now = NULL;
+      if (ctr_record_find (e->db, r->id, &now, err) < 0)
         {
           if ((*err)->errnum != ENOENT)
             return -1;
@@ -208,13 +208,13 @@ engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_
 }
 
 void
-engine_wait_cleanup (const struct container_record *r)
+engine_wait_cleanup (const struct ctr_record *r)
 {
   wait_monitor (r, 60000);
 }
 
 int
-engine_remove (struct engine *e, struct container_record *r, bool force, bool volumes,
+engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
                struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
@@ -231,7 +231,7 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
       bool paused = strcmp (r->state, "paused") == 0;
       free (r->state);
       r->state = xstrdup ("removing");
-      container_record_update (e->db, r, NULL);
+      ctr_record_update (e->db, r, NULL);
       mark_stopping (e, r);
       struct hk_error *ignored = NULL;
       /* A frozen process takes no signal; an external runtime asked to
@@ -247,7 +247,7 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
   struct hk_error *ignored = NULL;
   backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
-  container_network_down (e, r);
+  ctr_network_down (e, r);
   if (image_rootfs_remove (e->store, r->id, err) < 0)
     return hk_error_prefix (err, "remove container %s", r->name);
   _cleanup_free_ char *containers = xasprintf ("%s/containers", e->root);
@@ -257,9 +257,9 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
   if ((c >= 0 && fs_remove_tree (c, r->id, err) < 0)
       || (rdir >= 0 && fs_remove_tree (rdir, r->id, err) < 0))
     return hk_error_prefix (err, "remove container %s", r->name);
-  if (container_record_delete (e->db, r->id, err) < 0)
+  if (ctr_record_delete (e->db, r->id, err) < 0)
     return -1;
   if (volumes)
-    container_mounts_remove_anonymous (e->db, e->root, &r->config);
+    ctr_mounts_remove_anonymous (e->db, e->root, &r->config);
   return 0;
 }

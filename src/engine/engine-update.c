@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Changes to a container that exists: pause and unpause, rename, update
  * (resource limits and the restart policy). */
-#include "container-spec.h"
+#include "ctr-spec.h"
 #include "engine.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -11,20 +11,20 @@
 #include <string.h>
 
 static bool
-is_running (const struct container_record *r)
+is_running (const struct ctr_record *r)
 {
   return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
 }
 
 static void
-set_state (struct container_record *r, const char *state)
+set_state (struct ctr_record *r, const char *state)
 {
   free (r->state);
   r->state = xstrdup (state);
 }
 
 int
-engine_pause (struct engine *e, struct container_record *r, bool pause, struct hk_error **err)
+engine_pause (struct engine *e, struct ctr_record *r, bool pause, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
@@ -40,21 +40,21 @@ engine_pause (struct engine *e, struct container_record *r, bool pause, struct h
   if (backend_pause (&b, r->id, pause, err) < 0)
     return hk_error_prefix (err, "%s container %s", pause ? "pause" : "unpause", r->name);
   set_state (r, pause ? "paused" : "running");
-  return container_record_update (e->db, r, err);
+  return ctr_record_update (e->db, r, err);
 }
 
 int
-engine_rename (struct engine *e, struct container_record *r, const char *name,
+engine_rename (struct engine *e, struct ctr_record *r, const char *name,
                struct hk_error **err)
 {
-  if (container_record_check_name (name, err) < 0)
+  if (ctr_record_check_name (name, err) < 0)
     return -1;
   if (strcmp (name, r->name) == 0)
     return hk_error_set (err, EINVAL, "container %s is already named %s", r->name, name);
   _cleanup_free_ char *old = take_ptr (r->name);
   r->name = xstrdup (name);
   /* The unique name column decides between two renames at once. */
-  if (container_record_update (e->db, r, err) < 0)
+  if (ctr_record_update (e->db, r, err) < 0)
     {
       free (r->name);
       r->name = take_ptr (old);
@@ -64,8 +64,8 @@ engine_rename (struct engine *e, struct container_record *r, const char *name,
 }
 
 int
-engine_update (struct engine *e, struct container_record *r,
-               const struct container_config *changes, struct hk_error **err)
+engine_update (struct engine *e, struct ctr_record *r,
+               const struct ctr_config *changes, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
@@ -74,11 +74,11 @@ engine_update (struct engine *e, struct container_record *r,
                          "container %s was started with --rm: its restart policy cannot be "
                          "changed",
                          r->name);
-  if (container_config_update (&r->config, changes, err) < 0)
+  if (ctr_config_update (&r->config, changes, err) < 0)
     return hk_error_prefix (err, "update container %s", r->name);
   /* A running container's cgroups get only the limits given. */
   unsigned given = changes->limits.set & ~CONFIG_LIMIT_RESTART;
-  _cleanup_json_ json_t *limits = container_spec_limits (&r->config.limits, given);
+  _cleanup_json_ json_t *limits = ctr_spec_limits (&r->config.limits, given);
   if (is_running (r) && given && json_object_size (limits) > 0)
     {
       struct runtime_backend b;
@@ -88,5 +88,5 @@ engine_update (struct engine *e, struct container_record *r,
     }
   /* The record is the truth: config.json is rendered from it at the next
    * start or restart. */
-  return container_record_set_config (e->db, r, err);
+  return ctr_record_set_config (e->db, r, err);
 }

@@ -13,8 +13,8 @@
 #ifndef HAKO_ENGINE_ENGINE_H
 #define HAKO_ENGINE_ENGINE_H
 
-#include "container-record.h"
-#include "container-stats.h"
+#include "ctr-record.h"
+#include "ctr-stats.h"
 #include "engine-context.h"
 #include "prune-filter.h"
 #include "common/error.h"
@@ -26,36 +26,36 @@
  * filesystem, volumes, /etc files and config.json from IMAGE and CONFIG
  * (its settings move into the record, CONFIG is left empty).  Nothing is
  * left when it fails. */
-int engine_create (struct engine *e, const char *image, struct container_config *config,
-                   const char *name, struct container_record **out, struct hk_error **err);
+int engine_create (struct engine *e, const char *image, struct ctr_config *config,
+                   const char *name, struct ctr_record **out, struct hk_error **err);
 
 /* start: a monitor for the container, which creates it with the runtime
  * and starts it — at once, or (START_ON_ATTACH) when an attach client says
  * so.  A failed start marks the record with the error. */
-int engine_start (struct engine *e, struct container_record *r, bool start_on_attach,
+int engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
                   struct hk_error **err);
 
 /* Brings R's state up to date from its monitor and exit file (a container
  * whose monitor died is exited). */
-int engine_refresh (struct engine *e, struct container_record *r, struct hk_error **err);
+int engine_refresh (struct engine *e, struct ctr_record *r, struct hk_error **err);
 
 /* stop: the stop signal, then SIGKILL after TIMEOUT seconds (-1: the
  * container's own, default 10). */
-int engine_stop (struct engine *e, struct container_record *r, int timeout, struct hk_error **err);
+int engine_stop (struct engine *e, struct ctr_record *r, int timeout, struct hk_error **err);
 
-int engine_kill (struct engine *e, struct container_record *r, int signum, struct hk_error **err);
+int engine_kill (struct engine *e, struct ctr_record *r, int signum, struct hk_error **err);
 
 /* rm: refused for a running container unless FORCE; VOLUMES removes its
  * anonymous volumes. */
-int engine_remove (struct engine *e, struct container_record *r, bool force, bool volumes,
+int engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
                    struct hk_error **err);
 
 /* Waits until the container is not running; its exit code in *CODE. */
-int engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_error **err);
+int engine_wait (struct engine *e, struct ctr_record *r, int *code, struct hk_error **err);
 
 /* Waits (a minute at most) for R's monitor to finish the cleanup that
  * follows the exit: --rm's removal, the network's teardown. */
-void engine_wait_cleanup (const struct container_record *r);
+void engine_wait_cleanup (const struct ctr_record *r);
 
 /* What the monitor's exit command runs: record the exit, restart per the
  * policy (re-creating the container and becoming its monitor again), or
@@ -69,31 +69,31 @@ int engine_healthcheck (struct engine *e, const char *id, char **reexec_argv,
 
 /* pause (PAUSE true) or unpause: freezes or thaws every process of a
  * running container. */
-int engine_pause (struct engine *e, struct container_record *r, bool pause, struct hk_error **err);
+int engine_pause (struct engine *e, struct ctr_record *r, bool pause, struct hk_error **err);
 
 /* rename: NAME must be valid and unused. */
-int engine_rename (struct engine *e, struct container_record *r, const char *name,
+int engine_rename (struct engine *e, struct ctr_record *r, const char *name,
                    struct hk_error **err);
 
-/* update: CHANGES' given limits and restart policy (container_config_update)
+/* update: CHANGES' given limits and restart policy (ctr_config_update)
  * into R's record and config.json, so that a restart keeps them, written
  * to a running container's cgroups first. */
-int engine_update (struct engine *e, struct container_record *r,
-                   const struct container_config *changes, struct hk_error **err);
+int engine_update (struct engine *e, struct ctr_record *r,
+                   const struct ctr_config *changes, struct hk_error **err);
 
 /* stats: one reading of R's cgroups (zeros when it is not running). */
-int engine_usage (struct engine *e, const struct container_record *r,
-                  struct container_usage *out, struct hk_error **err);
+int engine_usage (struct engine *e, const struct ctr_record *r,
+                  struct ctr_usage *out, struct hk_error **err);
 
 /* top: the header and the rows of `ps PS_ARGS` (NULL or empty: -ef) that
  * are R's processes. */
-int engine_top (struct engine *e, struct container_record *r, char *const *ps_args, char **out,
+int engine_top (struct engine *e, struct ctr_record *r, char *const *ps_args, char **out,
                 struct hk_error **err);
 
 /* container prune: removes every stopped (exited or created) container
  * that F lets go; REMOVED (may be NULL) hears of each, *BYTES is the space
  * their changes held. */
-typedef void (*engine_prune_fn) (const struct container_record *r, void *data);
+typedef void (*engine_prune_fn) (const struct ctr_record *r, void *data);
 int engine_prune_containers (struct engine *e, const struct prune_filter *f,
                              engine_prune_fn removed, void *data, uint64_t *bytes,
                              struct hk_error **err);
@@ -108,7 +108,7 @@ int engine_info (struct engine *e, json_t **out, struct hk_error **err);
 json_t *engine_version (void);
 
 /* Finds a container by name, ID or ID prefix, refreshed. */
-int engine_find (struct engine *e, const char *ref, struct container_record **out,
+int engine_find (struct engine *e, const char *ref, struct ctr_record **out,
                  struct hk_error **err);
 
 #endif

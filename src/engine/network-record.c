@@ -59,7 +59,7 @@ network_free (struct network *n)
   free (n);
 }
 
-void
+static void
 network_endpoint_free (struct network_endpoint *ep)
 {
   if (ep == NULL)

@@ -297,18 +297,19 @@ network_get (struct engine *e, const char *ref, struct network **out, struct hk_
   return create_default (e, out, err);
 }
 
-int
+/* The names of the containers whose options list network NAME. */
+static int
 network_users (struct engine *e, const char *name, char ***out, struct hk_error **err)
 {
-  struct container_record **list = NULL;
+  struct ctr_record **list = NULL;
   size_t n = 0;
-  if (container_record_list (e->db, &list, &n, err) < 0)
+  if (ctr_record_list (e->db, &list, &n, err) < 0)
     return -1;
   char **users = xzalloc (sizeof (char *));
   for (size_t i = 0; i < n; i++)
-    if (container_config_network (&list[i]->config, name) != NULL)
+    if (ctr_config_network (&list[i]->config, name) != NULL)
       strv_append (&users, list[i]->name);
-  container_record_list_free (list, n);
+  ctr_record_list_free (list, n);
   *out = users;
   return 0;
 }

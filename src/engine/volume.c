@@ -147,7 +147,7 @@ volume_list_free (struct volume **list, size_t n)
 }
 
 static bool
-uses_volume (const struct container_config *c, const char *name)
+uses_volume (const struct ctr_config *c, const char *name)
 {
   for (size_t i = 0; i < c->n_mount_points; i++)
     if (c->mount_points[i].name && strcmp (c->mount_points[i].name, name) == 0)
@@ -155,18 +155,20 @@ uses_volume (const struct container_config *c, const char *name)
   return false;
 }
 
-int
+/* The names of the containers using volume NAME (a NULL-terminated
+ * vector; empty when unused). */
+static int
 volume_users (sqlite3 *db, const char *name, char ***out, struct hk_error **err)
 {
-  struct container_record **list = NULL;
+  struct ctr_record **list = NULL;
   size_t n = 0;
-  if (container_record_list (db, &list, &n, err) < 0)
+  if (ctr_record_list (db, &list, &n, err) < 0)
     return -1;
   *out = xzalloc (sizeof (char *));
   for (size_t i = 0; i < n; i++)
     if (uses_volume (&list[i]->config, name))
       strv_append (out, list[i]->name);
-  container_record_list_free (list, n);
+  ctr_record_list_free (list, n);
   return 0;
 }
 

@@ -41,10 +41,6 @@ int volume_list (sqlite3 *db, const char *root, struct volume ***out, size_t *n,
                  struct hk_error **err);
 void volume_list_free (struct volume **list, size_t n);
 
-/* The names of the containers using volume NAME (a NULL-terminated
- * vector; empty when unused). */
-int volume_users (sqlite3 *db, const char *name, char ***out, struct hk_error **err);
-
 /* Removes volume NAME; refused while a container uses it. */
 int volume_remove (sqlite3 *db, const char *root, const char *name, struct hk_error **err);
 

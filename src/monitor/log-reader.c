@@ -18,7 +18,7 @@
 /* How long follow waits for the writer before it asks whether to go on. */
 #define FOLLOW_POLL_MS 250
 
-bool
+static bool
 log_parse_line (const char *line, size_t len, json_t **doc, struct log_record *record)
 {
   /* JSON_ALLOW_NUL: a NUL the container wrote is in the text as \u0000,

@@ -46,10 +46,4 @@ int log_read (const char *path, size_t tail, log_record_fn fn, void *data, struc
 int log_follow (const char *path, const struct log_position *from, bool (*keep_going) (void *data),
                 log_record_fn fn, void *data, struct hk_error **err);
 
-/* One line of the log (without its newline) into *RECORD, whose text
- * points into *DOC (to be freed with json_decref); false when it is not a
- * record. */
-struct json_t;
-bool log_parse_line (const char *line, size_t len, struct json_t **doc, struct log_record *record);
-
 #endif

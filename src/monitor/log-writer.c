@@ -28,7 +28,8 @@ log_writer_open (struct log_writer *w, const char *path, uint64_t max_size, unsi
   return 0;
 }
 
-size_t
+/* JSON-escapes LEN bytes of TEXT into OUT (at least 6*LEN+1 bytes). */
+static size_t
 log_json_escape (const char *text, size_t len, char *out)
 {
   size_t o = 0;
@@ -143,7 +144,8 @@ log_writer_write (struct log_writer *w, int stream, const char *data, size_t len
     }
 }
 
-void
+/* Writes what is left of partial lines. */
+static void
 log_writer_flush (struct log_writer *w)
 {
   for (int s = 1; s <= 2; s++)

@@ -25,12 +25,6 @@ int log_writer_open (struct log_writer *w, const char *path, uint64_t max_size, 
 /* Appends DATA of STREAM (1 stdout, 2 stderr) as complete lines. */
 void log_writer_write (struct log_writer *w, int stream, const char *data, size_t len);
 
-/* Writes what is left of partial lines. */
-void log_writer_flush (struct log_writer *w);
-
 void log_writer_close (struct log_writer *w);
-
-/* JSON-escapes LEN bytes of TEXT into OUT (at least 6*LEN+1 bytes). */
-size_t log_json_escape (const char *text, size_t len, char *out);
 
 #endif

@@ -203,7 +203,8 @@ image_manifest_free (struct image_manifest *m)
   free (m);
 }
 
-bool
+/* Whether MEDIA_TYPE is a layer we can unpack, and a config we can read. */
+static bool
 media_type_is_layer (const char *mt)
 {
   static const char *const known[] = {
@@ -223,7 +224,7 @@ media_type_is_layer (const char *mt)
   return false;
 }
 
-bool
+static bool
 media_type_is_config (const char *mt)
 {
   return strcmp (mt, MEDIA_OCI_CONFIG) == 0 || strcmp (mt, MEDIA_DOCKER_CONFIG) == 0;

@@ -114,10 +114,6 @@ cleanup_image_manifestp (struct image_manifest **p)
 int image_index_select (const struct image_index *idx, const struct platform *want,
                         const struct descriptor **out, struct hk_error **err);
 
-/* Whether MEDIA_TYPE is a layer we can unpack, and a config we can read. */
-bool media_type_is_layer (const char *media_type);
-bool media_type_is_config (const char *media_type);
-
 /* The OCI layer media type for a compression ("+gzip", "+zstd", plain). */
 const char *media_type_layer_for (int compression /* enum layer_compression */);
 

@@ -33,7 +33,8 @@ is_word_char (char c)
   return isalnum ((unsigned char)c) || c == '_';
 }
 
-bool
+/* Checks a tag by itself ("latest", "v1.2_rc-3"). */
+static bool
 image_ref_tag_is_valid (const char *tag)
 {
   size_t n = strlen (tag);

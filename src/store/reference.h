@@ -59,7 +59,4 @@ char *image_ref_familiar (const struct image_ref *ref);
 /* The familiar form of a full repository name ("docker.io/library/x" → "x"). */
 char *image_ref_familiar_repository (const char *repository);
 
-/* Checks a tag by itself ("latest", "v1.2_rc-3"). */
-bool image_ref_tag_is_valid (const char *tag);
-
 #endif

@@ -84,7 +84,7 @@ registries_conf_load (const char *path, struct registries_conf **out, struct hk_
   _cleanup_free_ char *text = NULL;
   size_t len = 0;
   _cleanup_error_ struct hk_error *read_err = NULL;
-  if (fs_read_file (AT_FDCWD, path, 1 << 20, &text, &len, &read_err) < 0)
+  if (fs_read_file (AT_FDCWD, path, FS_TEXT_FILE_MAX, &text, &len, &read_err) < 0)
     {
       if (read_err->errnum == ENOENT)
         {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What both extractors of tar entries share: the one that unpacks layers
  * into the store (layer.c) and the one that copies into a container
- * (engine/container-archive.c).  Each keeps its own rules for names,
+ * (engine/ctr-archive.c).  Each keeps its own rules for names,
  * owners and what may be replaced; the bytes and times of a regular file
  * are written the same way. */
 #ifndef HAKO_TRANSFER_TAR_ENTRY_H

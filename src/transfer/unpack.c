@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-int
+/* Unpacks the bytes from IN as the layer above PARENT_CHAIN (NULL: the
+ * first).  EXPECTED_DIFF_ID (NULL when unknown, as for an import) must
+ * match the uncompressed stream.  WHAT names the blob in errors. */
+static int
 image_unpack_input (struct store *s, const struct layer_input *in, const char *parent_chain,
                     const char *expected_diff_id, const char *what, struct layer_info *info,
                     enum layer_compression *compression, struct hk_error **err)

@@ -10,8 +10,8 @@
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/xalloc.h"
-#include "engine/container-config-parse.h"
-#include "engine/container-ports.h"
+#include "engine/ctr-config-parse.h"
+#include "engine/ctr-ports.h"
 #include "engine/etc-files.h"
 #include "engine/network-conflist.h"
 #include "engine/network-host.h"
@@ -113,9 +113,9 @@ test_host_rules (void **state)
 
 /* A configuration that publishes TEXT (-p), each entry. */
 static void
-publish (struct container_config *c, char *const *texts)
+publish (struct ctr_config *c, char *const *texts)
 {
-  container_config_init (c);
+  ctr_config_init (c);
   struct hk_error *err = NULL;
   for (size_t i = 0; texts[i]; i++)
     if (config_parse_publish (c, texts[i], &err) < 0)
@@ -126,11 +126,11 @@ static void
 test_publish_all (void **state)
 {
   (void)state;
-  _cleanup_container_config_ struct container_config c;
+  _cleanup_ctr_config_ struct ctr_config c;
   char *given[] = { "8080:80", NULL };
   publish (&c, given);
   char *exposed[] = { "80/tcp", "53/udp", "443", NULL };
-  container_ports_publish_all (&c, exposed);
+  ctr_ports_publish_all (&c, exposed);
   assert_int_equal (c.n_ports, 3); /* 80/tcp was published by -p already */
   assert_string_equal (c.ports[0].host_port, "8080");
   assert_string_equal (c.ports[1].protocol, "udp");
@@ -155,12 +155,12 @@ static void
 test_resolve_ports (void **state)
 {
   (void)state;
-  _cleanup_container_config_ struct container_config c;
+  _cleanup_ctr_config_ struct ctr_config c;
   char *given[] = { "127.0.0.1::80-81", "127.0.0.1::53/udp", NULL };
   publish (&c, given);
   json_t *out = NULL;
   struct hk_error *err = NULL;
-  if (container_ports_resolve (c.ports, c.n_ports, NULL, 0, &out, &err) < 0)
+  if (ctr_ports_resolve (c.ports, c.n_ports, NULL, 0, &out, &err) < 0)
     fail_msg ("%s", err->message);
   assert_int_equal (json_array_size (out), 3);
   json_int_t p80 = json_integer_value (json_object_get (json_array_get (out, 0), "HostPort"));
@@ -168,7 +168,7 @@ test_resolve_ports (void **state)
   assert_true (p80 > 0 && p81 > 0 && p80 != p81);
   assert_int_equal (json_integer_value (json_object_get (json_array_get (out, 1), "ContainerPort")),
                     81);
-  _cleanup_json_ json_t *maps = container_ports_portmap (out);
+  _cleanup_json_ json_t *maps = ctr_ports_portmap (out);
   assert_string_equal (json_string_value (json_object_get (json_array_get (maps, 2), "protocol")),
                        "udp");
   assert_string_equal (json_string_value (json_object_get (json_array_get (maps, 0), "hostIP")),
@@ -179,12 +179,12 @@ test_resolve_ports (void **state)
 static char *
 resolve_error (const char *text, struct network_endpoint *const *taken, size_t n)
 {
-  _cleanup_container_config_ struct container_config c;
+  _cleanup_ctr_config_ struct ctr_config c;
   char *given[] = { (char *)text, NULL };
   publish (&c, given);
   json_t *out = NULL;
   struct hk_error *err = NULL;
-  assert_int_equal (container_ports_resolve (c.ports, c.n_ports, taken, n, &out, &err), -1);
+  assert_int_equal (ctr_ports_resolve (c.ports, c.n_ports, taken, n, &out, &err), -1);
   char *msg = xstrdup (err->message);
   hk_error_free (err);
   return msg;

@@ -1,7 +1,7 @@
 -- The engine tables of a store made by hako at commit bd6456f (engine schema 2):
 -- `hako create` of five containers with most run flags (full, nets, hostnet,
 -- joined: --network container:full, rmme: --rm --runtime runc -t -i), then
--- `sqlite3 hako.db .dump engine_schema containers`.  test-container-config
+-- `sqlite3 hako.db .dump engine_schema containers`.  test-ctr-config
 -- migrates it.
 PRAGMA foreign_keys=OFF;
 BEGIN TRANSACTION;
