@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ctr-config-parse.h"
-#include "volume.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -293,6 +292,23 @@ config_parse_device (struct ctr_config *c, const char *text, struct hk_error **e
   return 0;
 }
 
+int
+config_check_volume_name (const char *name, struct hk_error **err)
+{
+  size_t len = strlen (name);
+  bool ok = len >= 2 && len <= 255
+            && strchr ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", name[0]);
+  for (size_t i = 1; ok && i < len; i++)
+    ok = strchr ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.-", name[i])
+         != NULL;
+  if (!ok)
+    return hk_error_set (err, EINVAL,
+                         "invalid volume name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+                         "allowed",
+                         name);
+  return 0;
+}
+
 static int
 check_target (const char *target, const char *spec, struct hk_error **err)
 {
@@ -360,7 +376,7 @@ config_parse_volume (struct ctr_config *c, const char *text, struct hk_error **e
   if (bind && m.source[0] != '/')
     return hk_error_set (err, EINVAL,
                          "invalid volume specification \"%s\": a host path must be absolute", text);
-  if (m.source != NULL && !bind && volume_check_name (m.source, err) < 0)
+  if (m.source != NULL && !bind && config_check_volume_name (m.source, err) < 0)
     return hk_error_prefix (err, "-v %s", text);
   m.type = bind ? CONFIG_MOUNT_BIND : CONFIG_MOUNT_VOLUME;
   m.create_host_path = bind;
@@ -435,7 +451,7 @@ config_parse_mount (struct ctr_config *c, const char *text, struct hk_error **er
     return -1;
   if (m.type == CONFIG_MOUNT_BIND && (m.source == NULL || m.source[0] != '/'))
     return hk_error_set (err, EINVAL, "--mount %s: a bind mount needs an absolute source", text);
-  if (m.type == CONFIG_MOUNT_VOLUME && m.source != NULL && volume_check_name (m.source, err) < 0)
+  if (m.type == CONFIG_MOUNT_VOLUME && m.source != NULL && config_check_volume_name (m.source, err) < 0)
     return hk_error_prefix (err, "--mount %s", text);
   if (m.tmpfs_options == NULL)
     m.tmpfs_options = (char *)"";

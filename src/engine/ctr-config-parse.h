@@ -40,6 +40,9 @@ int config_parse_security_opt (struct ctr_config *c, const char *text,
 void config_apply_security_opts (struct ctr_config *c);
 int config_parse_device (struct ctr_config *c, const char *text, struct hk_error **err);
 
+/* Docker's rule for volume names: [a-zA-Z0-9][a-zA-Z0-9_.-]+, 2 to 255. */
+int config_check_volume_name (const char *name, struct hk_error **err);
+
 /* -v SRC:DST[:OPTS] or -v DST (an anonymous volume). */
 int config_parse_volume (struct ctr_config *c, const char *text, struct hk_error **err);
 

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,23 +36,6 @@ find_helper (const char *self_dir, const char *env, const char *name, const char
       return xstrdup (real);
     }
   return built;
-}
-
-char *
-engine_random_id (void)
-{
-  unsigned char bytes[32];
-  ssize_t n;
-  while ((n = getrandom (bytes, sizeof bytes, 0)) < 0 && errno == EINTR)
-    ;
-  /* As with xmalloc: a kernel that cannot give 32 random bytes is not one
-   * to run on, and a made-up ID could collide. */
-  if (n != (ssize_t)sizeof bytes)
-    abort ();
-  char *hex = xmalloc (2 * sizeof bytes + 1);
-  for (size_t i = 0; i < sizeof bytes; i++)
-    snprintf (hex + 2 * i, 3, "%02x", bytes[i]);
-  return hex;
 }
 
 int

@@ -39,10 +39,6 @@ void engine_close (struct engine *e);
 void engine_backend (const struct engine *e, const struct ctr_record *r,
                      struct runtime_backend *out);
 
-/* 64 random hex digits: the ID of a new container or network, the name of
- * an anonymous volume. */
-char *engine_random_id (void);
-
 char *engine_container_dir (const struct engine *e, const char *id);
 char *engine_run_dir (const struct engine *e, const char *id);
 char *engine_log_path (const struct engine *e, const char *id);

@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "engine-render.h"
 #include "etc-files.h"
+#include "random-id.h"
 #include "volume.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -19,29 +20,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
-
-/* "adjective_noun", like Docker's names. */
-static char *
-random_name (void)
-{
-  static const char *const adjectives[]
-      = { "brave", "calm",    "clever", "eager",  "fond",   "gentle", "happy",  "jolly",
-          "keen",  "kind",    "lucid",  "merry",  "nimble", "proud",  "quiet",  "quirky",
-          "sharp", "silly",   "sleepy", "steady", "swift",  "tender", "upbeat", "vivid",
-          "wise",  "zealous", "bold",   "crisp",  "dreamy", "festive" };
-  static const char *const nouns[]
-      = { "hopper",   "turing",  "lovelace", "curie",    "noether", "dijkstra",
-          "knuth",    "ritchie", "thompson", "torvalds", "perlman", "liskov",
-          "hamilton", "shannon", "babbage",  "euler",    "gauss",   "kepler",
-          "pascal",   "fermat",  "hypatia",  "tesla",    "bohr",    "planck",
-          "darwin",   "galileo", "newton",   "wozniak",  "kay",     "mccarthy" };
-  unsigned char r[2];
-  if (getrandom (r, 2, 0) != 2)
-    r[0] = r[1] = 0;
-  return xasprintf ("%s_%s", adjectives[r[0] % 30], nouns[r[1] % 30]);
-}
 
 /* Claims the name with the record: the database's unique name decides
  * between two creates at once. */
@@ -153,7 +132,7 @@ static struct ctr_record *
 new_record (const char *image_id, const char *image, struct ctr_config *config)
 {
   struct ctr_record *r = xzalloc (sizeof *r);
-  r->id = engine_random_id ();
+  r->id = random_id ();
   r->image_id = xstrdup (image_id);
   r->image_name = xstrdup (image);
   r->created = state_now_rfc3339 ();

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "network.h"
 #include "engine-context.h"
+#include "random-id.h"
 #include "network-host.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -202,7 +203,7 @@ build (struct engine *e, const struct network_request *req, struct network **out
        struct hk_error **err)
 {
   _cleanup_network_ struct network *n = xzalloc (sizeof *n);
-  n->id = engine_random_id ();
+  n->id = random_id ();
   n->name = xstrdup (req->name);
   n->driver = xstrdup ("bridge");
   n->internal = req->internal;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "volume.h"
-#include "engine-context.h"
+#include "ctr-config-parse.h"
+#include "ctr-record.h"
+#include "random-id.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -43,23 +45,6 @@ volume_free (struct volume *v)
   free (v);
 }
 
-int
-volume_check_name (const char *name, struct hk_error **err)
-{
-  size_t len = strlen (name);
-  bool ok = len >= 2 && len <= 255
-            && strchr ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", name[0]);
-  for (size_t i = 1; ok && i < len; i++)
-    ok = strchr ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.-", name[i])
-         != NULL;
-  if (!ok)
-    return hk_error_set (err, EINVAL,
-                         "invalid volume name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
-                         "allowed",
-                         name);
-  return 0;
-}
-
 static struct volume *
 volume_from_row (sqlite3_stmt *st, const char *root)
 {
@@ -98,8 +83,8 @@ int
 volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels, struct volume **out,
                struct hk_error **err)
 {
-  _cleanup_free_ char *chosen = name ? xstrdup (name) : engine_random_id ();
-  if (volume_check_name (chosen, err) < 0)
+  _cleanup_free_ char *chosen = name ? xstrdup (name) : random_id ();
+  if (config_check_volume_name (chosen, err) < 0)
     return -1;
   _cleanup_free_ char *dir = xasprintf ("%s/volumes/%s/_data", root, chosen);
   if (fs_mkdir_p (dir, 0755, err) < 0)

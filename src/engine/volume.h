@@ -26,9 +26,6 @@ void volume_free (struct volume *v);
 
 int volume_db_init (sqlite3 *db, struct hk_error **err);
 
-/* Checks a volume name (Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+). */
-int volume_check_name (const char *name, struct hk_error **err);
-
 /* Creates volume NAME (NULL: an anonymous one with a random name), or
  * returns the existing one.  LABELS may be NULL. */
 int volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels,
