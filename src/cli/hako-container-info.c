@@ -44,14 +44,10 @@ command_text (const struct ctr_record *r)
 static char *
 health_status (struct engine *e, const struct ctr_record *r)
 {
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  _cleanup_free_ char *path = xasprintf ("%s/health", run_dir);
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  if (fs_read_file (AT_FDCWD, path, FS_TEXT_FILE_MAX, &text, &len, NULL) < 0)
+  _cleanup_json_ json_t *health = engine_health (e, r);
+  if (health == NULL)
     return ctr_config_has_health (&r->config) ? xstrdup ("starting") : NULL;
-  _cleanup_json_ json_t *j = json_loadb (text, len, 0, NULL);
-  const char *status = json_string_value (json_object_get (j, "Status"));
+  const char *status = json_string_value (json_object_get (health, "Status"));
   return status ? xstrdup (status) : NULL;
 }
 
@@ -282,16 +278,9 @@ inspect_json (struct engine *e, const struct ctr_record *r)
                    r->error, "StartedAt", r->started_at, "FinishedAt", r->finished_at);
   /* Podman calls its monitor conmon and shows its pid as ConmonPid. */
   json_object_set_new (state, "MonitorPid", json_integer (running ? r->monitor_pid : 0));
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  _cleanup_free_ char *health_path = xasprintf ("%s/health", run_dir);
-  _cleanup_free_ char *health_text = NULL;
-  size_t len;
-  if (fs_read_file (AT_FDCWD, health_path, FS_TEXT_FILE_MAX, &health_text, &len, NULL) == 0)
-    {
-      json_t *health = json_loadb (health_text, len, 0, NULL);
-      if (health)
-        json_object_set_new (state, "Health", health);
-    }
+  json_t *health = engine_health (e, r);
+  if (health != NULL)
+    json_object_set_new (state, "Health", health);
   json_t *config = ctr_config_inspect_config (&r->config);
   json_object_set_new (config, "Image", json_string (r->image_name));
   json_t *host = ctr_config_inspect_host (&r->config);

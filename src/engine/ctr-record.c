@@ -169,6 +169,29 @@ ctr_record_free (struct ctr_record *r)
   free (r);
 }
 
+static void
+set_string (char **field, const char *value)
+{
+  free (*field);
+  *field = xstrdup (value);
+}
+
+void
+ctr_record_set_state (struct ctr_record *r, const char *state)
+{
+  set_string (&r->state, state);
+}
+
+void
+ctr_record_set_exited (struct ctr_record *r, int code, const char *finished, const char *why)
+{
+  set_string (&r->state, "exited");
+  r->exit_code = code;
+  set_string (&r->finished_at, finished);
+  if (why != NULL)
+    set_string (&r->error, why);
+}
+
 static const char select_columns[]
     = "SELECT id, name, image_id, image_name, created, config, state, exit_code, started_at,"
       " finished_at, restart_count, monitor_pid, monitor_start, error, oom_killed FROM containers";

@@ -47,6 +47,14 @@ cleanup_ctr_recordp (struct ctr_record **r)
 }
 #define _cleanup_record_ __attribute__ ((cleanup (cleanup_ctr_recordp)))
 
+/* Sets R's state ("running", "exited", ...). */
+void ctr_record_set_state (struct ctr_record *r, const char *state);
+
+/* R exited with CODE at FINISHED (RFC 3339); WHY, when not NULL, says
+ * why it is taken for exited. */
+void ctr_record_set_exited (struct ctr_record *r, int code, const char *finished,
+                            const char *why);
+
 /* Creates the engine's tables when missing. */
 int ctr_db_init (sqlite3 *db, struct hk_error **err);
 

@@ -39,13 +39,6 @@ read_exit_file (const char *run_dir, int *code, char **finished)
   return true;
 }
 
-static void
-set_string (char **field, const char *value)
-{
-  free (*field);
-  *field = xstrdup (value);
-}
-
 /* The container is gone without its monitor having cleaned up (the
  * monitor was killed): release what it held. */
 static void
@@ -75,9 +68,7 @@ engine_refresh (struct engine *e, struct ctr_record *r, struct hk_error **err)
   bool monitor_alive = state_process_alive (r->monitor_pid, r->monitor_start_time);
   if (read_exit_file (run_dir, &code, &finished))
     {
-      set_string (&r->state, "exited");
-      r->exit_code = code;
-      set_string (&r->finished_at, finished);
+      ctr_record_set_exited (r, code, finished, NULL);
       free (finished);
       /* The monitor's cleanup writes this too; the same values. */
       return monitor_alive ? 0 : ctr_record_update (e->db, r, err);
@@ -85,11 +76,8 @@ engine_refresh (struct engine *e, struct ctr_record *r, struct hk_error **err)
   if (!monitor_alive)
     {
       release_orphan (e, r);
-      set_string (&r->state, "exited");
-      r->exit_code = 137;
       _cleanup_free_ char *now = state_now_rfc3339 ();
-      set_string (&r->finished_at, now);
-      set_string (&r->error, "the container's monitor process died");
+      ctr_record_set_exited (r, 137, now, "the container's monitor process died");
       return ctr_record_update (e->db, r, err);
     }
   /* Paused or running: our runtime's state says it cheaply; for an
@@ -99,7 +87,7 @@ engine_refresh (struct engine *e, struct ctr_record *r, struct hk_error **err)
   _cleanup_state_ struct container_state *s = NULL;
   struct hk_error *e2 = NULL;
   if (state_load (e->runtime_root, r->id, &s, &e2) == 0)
-    set_string (&r->state, state_status (s) == STATUS_PAUSED ? "paused" : "running");
+    ctr_record_set_state (r, state_status (s) == STATUS_PAUSED ? "paused" : "running");
   hk_error_free (e2);
   return 0;
 }

@@ -97,15 +97,21 @@ inherit (int fd)
     fcntl (fd, F_SETFD, 0);
 }
 
-/* In the monitor process: create the container (our child), then become
- * hako-monitor.  Returns only on failure. */
-int
-engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
-                       int notify_fd, struct hk_error **err)
+/* The monitor's ends of the container's stdio: pipes, or the pty. */
+struct monitor_fds
+{
+  int out, err, in; /* -1 when not there */
+  int pty;
+};
+
+/* Creates R's container, our child or re-parented to us, its stdio our
+ * pipes or a pty; its first process in *PID. */
+static int
+create_container (struct engine *e, const struct ctr_record *r, struct monitor_fds *m, pid_t *pid,
+                  struct hk_error **err)
 {
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  _cleanup_free_ char *log_path = engine_log_path (e, r->id);
   bool tty = r->config.tty, interactive = r->config.open_stdin;
   int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
   _cleanup_close_ int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
@@ -119,16 +125,60 @@ engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_
       c.stdio[1] = out[1];
       c.stdio[2] = errp[1];
     }
+  *m = (struct monitor_fds){ .out = out[0], .err = errp[0], .in = in[1], .pty = -1 };
   struct runtime_backend b;
   engine_backend (e, r, &b);
-  pid_t pid;
-  int pty;
-  if (backend_create (&b, &c, &pid, &pty, err) < 0)
+  if (backend_create (&b, &c, pid, &m->pty, err) < 0)
     return hk_error_prefix (err, "start container %s", r->name);
+  return 0;
+}
+
+/* How the monitor starts the container: our runtime's exec fifo, or an
+ * external runtime's `start`. */
+static void
+add_start (char ***argv, const struct engine *e, const struct ctr_record *r)
+{
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
   _cleanup_free_ char *fifo = NULL;
   _cleanup_strv_ char **start_command = NULL;
   backend_start_method (&b, r->id, &fifo, &start_command);
-  _cleanup_strv_ char **argv = NULL;
+  if (fifo != NULL)
+    {
+      add (argv, "--exec-fifo");
+      add (argv, fifo);
+      return;
+    }
+  add (argv, "--start-command");
+  for (char **a = start_command; *a; a++)
+    add (argv, *a);
+  add (argv, "--");
+}
+
+static void
+add_stdio (char ***argv, const struct monitor_fds *m, int notify_fd)
+{
+  if (m->pty >= 0)
+    add_fd (argv, "--pty-fd", m->pty);
+  else
+    {
+      add_fd (argv, "--out-fd", m->out);
+      add_fd (argv, "--err-fd", m->err);
+      if (m->in >= 0)
+        add_fd (argv, "--in-fd", m->in);
+    }
+  if (notify_fd >= 0)
+    add_fd (argv, "--notify-fd", notify_fd);
+}
+
+/* hako-monitor's command line for R's container, process PID. */
+static char **
+monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
+              const struct monitor_fds *m, bool start_on_attach, int notify_fd)
+{
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *log_path = engine_log_path (e, r->id);
+  char **argv = NULL;
   add (&argv, e->monitor_path);
   add (&argv, "--id");
   add (&argv, r->id);
@@ -141,41 +191,30 @@ engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_
   add (&argv, "--log-max-files");
   strv_append_take (&argv, xasprintf ("%d", r->config.log_max_files));
   add_fd (&argv, "--pid", pid);
-  if (fifo != NULL)
-    {
-      add (&argv, "--exec-fifo");
-      add (&argv, fifo);
-    }
-  else
-    {
-      add (&argv, "--start-command");
-      for (char **a = start_command; *a; a++)
-        add (&argv, *a);
-      add (&argv, "--");
-    }
-  if (tty)
-    add_fd (&argv, "--pty-fd", pty);
-  else
-    {
-      add_fd (&argv, "--out-fd", out[0]);
-      add_fd (&argv, "--err-fd", errp[0]);
-      if (interactive)
-        add_fd (&argv, "--in-fd", in[1]);
-    }
-  if (notify_fd >= 0)
-    add_fd (&argv, "--notify-fd", notify_fd);
+  add_start (&argv, e, r);
+  add_stdio (&argv, m, notify_fd);
   if (start_on_attach)
     add (&argv, "--start-on-attach");
   add_health (&argv, e, r);
   add (&argv, "--exit-command");
   add_hako_command (&argv, e, "cleanup", r->id);
+  return argv;
+}
+
+int
+engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
+                       int notify_fd, struct hk_error **err)
+{
+  struct monitor_fds m;
+  pid_t pid;
+  if (create_container (e, r, &m, &pid, err) < 0)
+    return -1;
+  _cleanup_strv_ char **argv = monitor_argv (e, r, pid, &m, start_on_attach, notify_fd);
   /* Only the monitor's own fds go on; the container has its ends. */
   close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
-  inherit (pty);
-  inherit (out[0]);
-  inherit (errp[0]);
-  inherit (in[1]);
-  inherit (notify_fd);
+  int kept[] = { m.pty, m.out, m.err, m.in, notify_fd };
+  for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+    inherit (kept[i]);
   execv (e->monitor_path, argv);
   return hk_error_errno (err, errno, "execute the monitor `%s`", e->monitor_path);
 }
@@ -230,48 +269,24 @@ reset_run_state (struct engine *e, const struct ctr_record *r)
   hk_error_free (ignored);
 }
 
-int
-engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
-              struct hk_error **err)
+/* Forks the monitor, which creates and starts the container; its pid in
+ * *PID, its one-line reply ("ok" or "error: ...") in *REPLY (NULL when it
+ * died first). */
+static int
+fork_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach, pid_t *pid,
+              char **reply, struct hk_error **err)
 {
-  if (engine_refresh (e, r, err) < 0)
-    return -1;
-  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
-    return 0;
-  /* The last run's cleanup (unmount, network teardown) must not undo
-   * this one's setup. */
-  engine_wait_cleanup (r);
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  bool mounted;
-  if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
-    return -1;
-  reset_run_state (e, r);
-  /* The network is there before the runtime creates the container in
-   * it, and config.json, rendered again, joins it. */
-  _cleanup_free_ char *netns = NULL;
-  if (ctr_network_up (e, r, err) < 0)
-    return -1;
-  if (ctr_network_join_path (e, r, &netns, err) < 0
-      || engine_render_config (e, r, netns, err) < 0)
-    {
-      ctr_network_down (e, r);
-      return -1;
-    }
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
-    {
-      ctr_network_down (e, r);
-      return hk_error_errno (err, errno, "pipe");
-    }
-  pid_t pid = fork ();
-  if (pid < 0)
+    return hk_error_errno (err, errno, "pipe");
+  *pid = fork ();
+  if (*pid < 0)
     {
       close (notify[0]);
       close (notify[1]);
-      ctr_network_down (e, r);
       return hk_error_errno (err, errno, "fork the monitor");
     }
-  if (pid == 0)
+  if (*pid == 0)
     {
       close (notify[0]);
       setsid ();
@@ -284,31 +299,85 @@ engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
   close (notify[1]);
   /* One line: the container process holds a copy of the pipe until it
    * executes its program, so there is no end of file to wait for. */
-  _cleanup_free_ char *reply = read_reply (notify[0], pid);
+  *reply = read_reply (notify[0], *pid);
   close (notify[0]);
+  return 0;
+}
+
+/* The start failed: what it made undone, and why in the record. */
+static int
+start_failed (struct engine *e, struct ctr_record *r, const char *reply, struct hk_error **err)
+{
+  reset_run_state (e, r); /* a container the monitor left waiting */
+  ctr_network_down (e, r);
+  const char *why = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
+  size_t len = strlen (why);
   free (r->error);
+  r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);
+  ctr_record_update (e->db, r, NULL);
+  return hk_error_set (err, EIO, "%s", r->error);
+}
+
+static int
+record_running (struct engine *e, struct ctr_record *r, pid_t monitor, struct hk_error **err)
+{
+  _cleanup_free_ char *now = state_now_rfc3339 ();
+  ctr_record_set_exited (r, 0, "", "");
+  ctr_record_set_state (r, "running");
+  r->oom_killed = false;
+  r->monitor_pid = monitor;
+  r->monitor_start_time = state_process_start_time (monitor);
+  free (r->started_at);
+  r->started_at = take_ptr (now);
+  return ctr_record_update (e->db, r, err);
+}
+
+/* The root mounted, the last run's leftovers gone, the network up and
+ * config.json rendered again from the record (joining that network). */
+static int
+prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **err)
+{
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *netns = NULL;
+  bool mounted;
+  if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
+    return -1;
+  reset_run_state (e, r);
+  if (ctr_network_up (e, r, err) < 0)
+    return -1;
+  if (ctr_network_join_path (e, r, &netns, err) < 0
+      || engine_render_config (e, r, netns, err) < 0)
+    {
+      ctr_network_down (e, r);
+      return -1;
+    }
+  return 0;
+}
+
+int
+engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
+              struct hk_error **err)
+{
+  if (engine_refresh (e, r, err) < 0)
+    return -1;
+  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
+    return 0;
+  /* The last run's cleanup (unmount, network teardown) must not undo
+   * this one's setup. */
+  engine_wait_cleanup (r);
+  if (prepare_start (e, r, err) < 0)
+    return -1;
+  pid_t pid = -1;
+  _cleanup_free_ char *reply = NULL;
+  if (fork_monitor (e, r, start_on_attach, &pid, &reply, err) < 0)
+    {
+      ctr_network_down (e, r);
+      return -1;
+    }
   if (reply == NULL || strncmp (reply, "ok", 2) != 0)
     {
       waitpid (pid, NULL, 0);
-      reset_run_state (e, r); /* a container the monitor left waiting */
-      ctr_network_down (e, r);
-      const char *why
-          = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
-      size_t len = strlen (why);
-      r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);
-      ctr_record_update (e->db, r, NULL);
-      return hk_error_set (err, EIO, "%s", r->error);
+      return start_failed (e, r, reply, err);
     }
-  r->error = xstrdup ("");
-  r->oom_killed = false;
-  free (r->state);
-  r->state = xstrdup ("running");
-  r->monitor_pid = pid;
-  r->monitor_start_time = state_process_start_time (pid);
-  free (r->started_at);
-  r->started_at = state_now_rfc3339 ();
-  free (r->finished_at);
-  r->finished_at = xstrdup ("");
-  r->exit_code = 0;
-  return ctr_record_update (e->db, r, err);
+  return record_running (e, r, pid, err);
 }

@@ -133,8 +133,7 @@ stop_restart (struct engine *e, struct ctr_record *r, struct hk_error **err)
         return -1;
       if (is_running (now))
         {
-          free (r->state);
-          r->state = xstrdup (now->state);
+          ctr_record_set_state (r, now->state);
           return 1;
         }
     }
@@ -229,8 +228,7 @@ engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
                              "remove it with -f",
                              r->name);
       bool paused = strcmp (r->state, "paused") == 0;
-      free (r->state);
-      r->state = xstrdup ("removing");
+      ctr_record_set_state (r, "removing");
       ctr_record_update (e->db, r, NULL);
       mark_stopping (e, r);
       struct hk_error *ignored = NULL;

@@ -16,13 +16,6 @@ is_running (const struct ctr_record *r)
   return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
 }
 
-static void
-set_state (struct ctr_record *r, const char *state)
-{
-  free (r->state);
-  r->state = xstrdup (state);
-}
-
 int
 engine_pause (struct engine *e, struct ctr_record *r, bool pause, struct hk_error **err)
 {
@@ -39,7 +32,7 @@ engine_pause (struct engine *e, struct ctr_record *r, bool pause, struct hk_erro
   engine_backend (e, r, &b);
   if (backend_pause (&b, r->id, pause, err) < 0)
     return hk_error_prefix (err, "%s container %s", pause ? "pause" : "unpause", r->name);
-  set_state (r, pause ? "paused" : "running");
+  ctr_record_set_state (r, pause ? "paused" : "running");
   return ctr_record_update (e->db, r, err);
 }
 

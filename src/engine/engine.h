@@ -67,6 +67,10 @@ int engine_cleanup (struct engine *e, const char *id, struct hk_error **err);
 int engine_healthcheck (struct engine *e, const char *id, char **reexec_argv,
                         struct hk_error **err);
 
+/* The record of R's health checks (Docker's State.Health: Status,
+ * FailingStreak, Log), or NULL when none ran. */
+json_t *engine_health (struct engine *e, const struct ctr_record *r);
+
 /* pause (PAUSE true) or unpause: freezes or thaws every process of a
  * running container. */
 int engine_pause (struct engine *e, struct ctr_record *r, bool pause, struct hk_error **err);

@@ -97,7 +97,9 @@ rotate (struct log_writer *w)
 static void
 write_line (struct log_writer *w, int stream, const char *text, size_t len)
 {
-  static char escaped[6 * MAX_LINE + 1];
+  if (w->escaped == NULL && (w->escaped = malloc (6 * MAX_LINE + 1)) == NULL)
+    return;
+  char *escaped = w->escaped;
   char stamp[64];
   struct timespec ts;
   struct tm tm;
@@ -164,6 +166,7 @@ log_writer_close (struct log_writer *w)
     close (w->fd);
   for (int s = 0; s < 3; s++)
     free (w->pending[s]);
+  free (w->escaped);
   free (w->path);
   memset (w, 0, sizeof *w);
   w->fd = -1;

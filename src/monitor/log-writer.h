@@ -18,6 +18,7 @@ struct log_writer
   /* A partial line of each stream waits for its newline (or 16 KiB). */
   char *pending[3];
   size_t pending_len[3];
+  char *escaped; /* a line's JSON text, made once */
 };
 
 int log_writer_open (struct log_writer *w, const char *path, uint64_t max_size, unsigned max_files);
