@@ -607,6 +607,23 @@ ctr_config_inspect_host (const struct ctr_config *c)
 }
 
 json_t *
+ctr_config_commit_config (const struct ctr_config *c)
+{
+  static const char *const keys[]
+      = { "Cmd", "Entrypoint", "WorkingDir", "User", "StopSignal", "Healthcheck" };
+  json_t *o = json_object ();
+  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+      if (strcmp (fields[i].key, keys[k]) == 0)
+        {
+          json_t *v = field_json (&fields[i], c);
+          if (v != NULL)
+            json_object_set_new (o, keys[k], v);
+        }
+  return o;
+}
+
+json_t *
 ctr_config_inspect_mounts (const struct ctr_config *c)
 {
   json_t *points = write_mount_points (c);

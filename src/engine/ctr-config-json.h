@@ -23,6 +23,10 @@ int ctr_config_from_record (json_t *doc, struct ctr_config *c, struct hk_error *
 json_t *ctr_config_inspect_config (const struct ctr_config *c);
 json_t *ctr_config_inspect_host (const struct ctr_config *c);
 
+/* What `commit` takes into the new image's config: Cmd, Entrypoint,
+ * WorkingDir, User, StopSignal, Healthcheck (those set). */
+json_t *ctr_config_commit_config (const struct ctr_config *c);
+
 /* inspect's "Mounts": the mount points made at create. */
 json_t *ctr_config_inspect_mounts (const struct ctr_config *c);
 

@@ -76,22 +76,16 @@ transfer_diff (struct engine *e, struct ctr_record *r, struct ctr_change **out, 
 
 /* IMAGE's environment with the container's -e values over it. */
 static json_t *
-merged_env (const struct image_config *image, const json_t *env)
+merged_env (const struct image_config *image, char *const *env)
 {
   _cleanup_strv_ char **all = strv_copy (image->env ? image->env : (char *[]){ NULL });
-  size_t i;
-  json_t *v;
-  json_array_foreach (env, i, v)
-  {
-    const char *entry = json_string_value (v);
-    const char *eq = strchr (entry, '=');
-    _cleanup_free_ char *name = eq ? xstrndup (entry, (size_t)(eq - entry)) : xstrdup (entry);
-    strv_env_set (&all, name, eq ? eq + 1 : "");
-  }
-  json_t *out = json_array ();
-  for (char **p = all; *p; p++)
-    json_array_append_new (out, json_string (*p));
-  return out;
+  for (size_t i = 0; env && env[i]; i++)
+    {
+      const char *eq = strchr (env[i], '=');
+      _cleanup_free_ char *name = eq ? xstrndup (env[i], (size_t)(eq - env[i])) : xstrdup (env[i]);
+      strv_env_set (&all, name, eq ? eq + 1 : "");
+    }
+  return json_from_strv (all);
 }
 
 /* What the new image runs, as Docker commits it: the container's config
@@ -103,21 +97,11 @@ commit_config (struct engine *e, const struct ctr_record *r, json_t **out,
   _cleanup_image_config_ struct image_config *image = NULL;
   if (image_config_load (e->store, r->image_id, &image, NULL, err) < 0)
     return -1;
-  /* The container's settings as inspect shows them: Docker's names. */
-  _cleanup_json_ json_t *mine = ctr_config_inspect_config (&r->config);
-  static const char *const copied[]
-      = { "Cmd", "Entrypoint", "WorkingDir", "User", "StopSignal", "Healthcheck", NULL };
-  json_t *config = json_object ();
-  for (size_t i = 0; copied[i]; i++)
-    {
-      json_t *v = json_object_get (mine, copied[i]);
-      if (v != NULL)
-        json_object_set (config, copied[i], v);
-    }
+  json_t *config = ctr_config_commit_config (&r->config);
   /* An --entrypoint drops the image's Cmd (ctr_spec_args). */
   if (r->config.entrypoint != NULL && r->config.cmd == NULL)
     json_object_set_new (config, "Cmd", json_null ());
-  json_object_set_new (config, "Env", merged_env (image, json_object_get (mine, "Env")));
+  json_object_set_new (config, "Env", merged_env (image, r->config.env));
   json_t *labels = json_object ();
   for (size_t i = 0; image->label_keys && image->label_keys[i]; i++)
     json_object_set_new (labels, image->label_keys[i], json_string (image->label_values[i]));
