@@ -2,8 +2,8 @@
 /* The network of an engine container, from `run --network` to rm.
  *
  *   create   ctr_network_prepare: the mode and networks checked
- *            (the default network made on first use), the run options'
- *            "Networks" list filled in, -P's ports added
+ *            (the default network made on first use), the model's
+ *            networks completed, -P's ports added
  *   start    ctr_network_up, before the runtime creates the
  *            container: a network namespace kept at RUNROOT/netns/ID, a
  *            CNI ADD per network (interfaces eth0, eth1, …), published
