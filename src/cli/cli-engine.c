@@ -51,7 +51,7 @@ cli_each_container (struct hako_cli *cli, int argc, char **argv, const char *com
   int result = 0;
   for (int i = optind; i < argc; i++)
     {
-      _cleanup_record_ struct container_record *r = NULL;
+      _cleanup_record_ struct ctr_record *r = NULL;
       struct hk_error *one = NULL;
       if (engine_find (e, argv[i], &r, &one) < 0 || fn (e, r, data, &one) < 0)
         {

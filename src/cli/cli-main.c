@@ -5,8 +5,8 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "hako-cli.h"
-#include "image/registries-conf.h"
-#include "image/store.h"
+#include "store/registries-conf.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <getopt.h>

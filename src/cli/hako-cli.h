@@ -74,8 +74,8 @@ int cli_delegate (struct hako_cli *cli, int argc, char **argv, struct hk_error *
 int cli_engine (struct hako_cli *cli, struct engine **out, struct hk_error **err);
 void cli_engine_close (struct hako_cli *cli);
 
-struct container_record;
-typedef int (*cli_container_fn) (struct engine *e, struct container_record *r, void *data,
+struct ctr_record;
+typedef int (*cli_container_fn) (struct engine *e, struct ctr_record *r, void *data,
                                  struct hk_error **err);
 
 /* Runs FN on every container named in ARGV[OPTIND..] (each found by name,

@@ -20,7 +20,7 @@ no_options (int argc, char **argv, const char *command, const char *usage, struc
 }
 
 static int
-pause_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+pause_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   return engine_pause (e, r, *(bool *)data, err);
 }
@@ -54,14 +54,14 @@ cmd_rename (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (argc - optind != 2)
     return cli_usage (err, "rename", usage, "expected a container and its new name");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
     return -1;
   return engine_rename (e, r, argv[optind + 1], err);
 }
 
 static int
-update_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+update_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   return engine_update (e, r, data, err);
 }
@@ -69,10 +69,11 @@ update_one (struct engine *e, struct container_record *r, void *data, struct hk_
 static int
 cmd_update (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  _cleanup_json_ json_t *changes = NULL;
+  _cleanup_ctr_config_ struct ctr_config changes;
+  ctr_config_init (&changes);
   if (run_options_parse_update (argc, argv, &changes, err) < 0)
     return -1;
-  return cli_each_container (cli, argc, argv, "update", update_options_usage, update_one, changes,
+  return cli_each_container (cli, argc, argv, "update", update_options_usage, update_one, &changes,
                              true, err);
 }
 

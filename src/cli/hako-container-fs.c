@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako cp / export / diff / commit: a container's file system. */
-#include "engine/engine.h"
+#include "transfer/commit.h"
+#include "transfer/ctr-transfer.h"
 #include "transfer-commands.h"
 #include "common/cleanup.h"
-#include "image/image.h"
-#include "image/reference.h"
+#include "store/image.h"
+#include "store/reference.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 
@@ -31,7 +32,7 @@ cmd_cp (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
                                            { "follow-link", no_argument, NULL, 'L' },
                                            { "quiet", no_argument, NULL, 'q' },
                                            { NULL, 0, NULL, 0 } };
-  struct engine_copy_options o = { 0 };
+  struct transfer_copy_options o = { 0 };
   int c;
   while ((c = getopt_long (argc, argv, "aLq", options, NULL)) != -1)
     switch (c)
@@ -55,7 +56,7 @@ cmd_cp (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (cli_engine (cli, &e, err) < 0)
     return -1;
   survive_closed_output ();
-  return engine_copy (e, argv[optind], argv[optind + 1], &o, err);
+  return transfer_copy (e, argv[optind], argv[optind + 1], &o, err);
 }
 
 int
@@ -77,16 +78,16 @@ cmd_export (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     return hk_error_set (err, EINVAL,
                          "not writing a tar archive to a terminal: use -o FILE or redirect it");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
     return -1;
   survive_closed_output ();
   if (output == NULL)
-    return engine_export (e, r, STDOUT_FILENO, err);
+    return transfer_export (e, r, STDOUT_FILENO, err);
   _cleanup_close_ int fd = open (output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0)
     return hk_error_errno (err, errno, "create `%s`", output);
-  if (engine_export (e, r, fd, err) < 0)
+  if (transfer_export (e, r, fd, err) < 0)
     {
       unlink (output); /* no half archive */
       return -1;
@@ -103,15 +104,15 @@ cmd_diff (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (getopt_long (argc, argv, "", none, NULL) != -1 || argc - optind != 1)
     return cli_usage (err, "diff", DIFF_USAGE, "expected one container");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
-  struct container_change *changes = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
+  struct ctr_change *changes = NULL;
   size_t n = 0;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0
-      || engine_diff (e, r, &changes, &n, err) < 0)
+      || transfer_diff (e, r, &changes, &n, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
     printf ("%c %s\n", changes[i].kind, changes[i].path);
-  container_changes_free (changes, n);
+  ctr_changes_free (changes, n);
   return 0;
 }
 
@@ -119,7 +120,7 @@ cmd_diff (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
  * container and no config of its own.  NOT_FOUND says "no such container"
  * when NAME is no image mount either. */
 static int
-commit_image_mount (struct hako_cli *cli, const char *name, const struct engine_commit_options *o,
+commit_image_mount (struct hako_cli *cli, const char *name, const struct transfer_commit_options *o,
                     struct hk_error *not_found, char id[DIGEST_STRING_SIZE], struct hk_error **err)
 {
   struct store *s;
@@ -165,7 +166,7 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     { NULL, 0, NULL, 0 },
   };
   _cleanup_strv_ char **changes = NULL;
-  struct engine_commit_options o = { .pause = true };
+  struct transfer_commit_options o = { .pause = true };
   int c;
   while ((c = getopt_long (argc, argv, "a:c:m:p", options, NULL)) != -1)
     switch (c)
@@ -198,14 +199,14 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       o.tag = tag = image_ref_string (ref);
     }
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   char id[DIGEST_STRING_SIZE];
   if (cli_engine (cli, &e, err) < 0)
     return -1;
   struct hk_error *find_err = NULL;
   if (engine_find (e, argv[optind], &r, &find_err) == 0)
     {
-      if (engine_commit (e, r, &o, id, err) < 0)
+      if (transfer_commit (e, r, &o, id, err) < 0)
         return -1;
     }
   else if (find_err->errnum != ENOENT)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako ps / inspect / logs */
-#include "engine/container-network.h"
+#include "engine/ctr-config-json.h"
+#include "engine/ctr-network.h"
 #include "engine/engine.h"
 #include "hako-cli.h"
+#include "monitor/log-reader.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -12,13 +14,12 @@
 #include "runtime/state.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,49 +27,33 @@
 /* ---- the views of a container ---- */
 
 static char *
-command_text (const struct container_record *r)
+command_text (const struct ctr_record *r)
 {
-  json_t *cmd = json_object_get (r->options, "Cmd");
-  json_t *entry = json_object_get (r->options, "Entrypoint");
   char *text = xstrdup ("");
-  json_t *parts[2] = { entry, cmd };
+  char **parts[2] = { r->config.entrypoint, r->config.cmd };
   for (int k = 0; k < 2; k++)
-    {
-      size_t i;
-      json_t *v;
-      json_array_foreach (parts[k], i, v)
+    for (char **a = parts[k]; a && *a; a++)
       {
-        char *more = xasprintf ("%s%s%s", text, *text ? " " : "", json_string_value (v));
+        char *more = xasprintf ("%s%s%s", text, *text ? " " : "", *a);
         free (text);
         text = more;
       }
-    }
   return text;
 }
 
 static char *
-health_status (struct engine *e, const struct container_record *r)
+health_status (struct engine *e, const struct ctr_record *r)
 {
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  _cleanup_free_ char *path = xasprintf ("%s/health", run_dir);
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  if (fs_read_file (AT_FDCWD, path, 1 << 20, &text, &len, NULL) < 0)
-    {
-      json_t *test = json_object_get (json_object_get (r->options, "Healthcheck"), "Test");
-      if (json_is_array (test) && json_array_size (test) > 0
-          && strcmp (json_string_value (json_array_get (test, 0)), "NONE") != 0)
-        return xstrdup ("starting");
-      return NULL;
-    }
-  _cleanup_json_ json_t *j = json_loadb (text, len, 0, NULL);
-  const char *status = json_string_value (json_object_get (j, "Status"));
+  _cleanup_json_ json_t *health = engine_health (e, r);
+  if (health == NULL)
+    return ctr_config_has_health (&r->config) ? xstrdup ("starting") : NULL;
+  const char *status = json_string_value (json_object_get (health, "Status"));
   return status ? xstrdup (status) : NULL;
 }
 
 /* "Up 5 seconds (healthy)", "Exited (0) 3 minutes ago", "Created". */
 static char *
-status_text (struct engine *e, const struct container_record *r)
+status_text (struct engine *e, const struct ctr_record *r)
 {
   int64_t now = (int64_t)time (NULL);
   if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
@@ -87,10 +72,10 @@ status_text (struct engine *e, const struct container_record *r)
 }
 
 static char *
-ports_text (struct engine *e, const struct container_record *r)
+ports_text (struct engine *e, const struct ctr_record *r)
 {
   char *text = xstrdup ("");
-  _cleanup_json_ json_t *ports = container_network_ports (e, r);
+  _cleanup_json_ json_t *ports = ctr_network_ports (e, r);
   size_t i;
   json_t *p;
   json_array_foreach (ports, i, p)
@@ -109,26 +94,26 @@ ports_text (struct engine *e, const struct container_record *r)
 
 /* The row `ps --format` expands over. */
 static json_t *
-ps_row (struct engine *e, const struct container_record *r, bool no_trunc)
+ps_row (struct engine *e, const struct ctr_record *r, bool no_trunc)
 {
   _cleanup_free_ char *command = command_text (r);
   _cleanup_free_ char *status = status_text (e, r);
   _cleanup_free_ char *since = cli_human_since (cli_parse_time (r->created));
   _cleanup_free_ char *ports = ports_text (e, r);
   _cleanup_free_ char *short_id = xstrndup (r->id, 12);
-  _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? 1 << 20 : 20, command,
+  _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? INT_MAX : 20, command,
                                            !no_trunc && strlen (command) > 20 ? "…" : "");
-  json_t *labels = json_object_get (r->options, "Labels");
+  json_t *labels = config_map_to_json (&r->config.labels);
   return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "ID",
                     no_trunc ? r->id : short_id, "Image", r->image_name, "Command", quoted,
                     "CreatedAt", r->created, "RunningFor", since, "Status", status, "State",
                     r->state, "Names", r->name, "Ports", ports, "Labels",
-                    labels ? json_incref (labels) : json_object ());
+                    labels);
 }
 
 /* --filter KEY=VALUE: status, name, id, label, ancestor, exited. */
 static bool
-matches (const struct container_record *r, char **filters)
+matches (const struct ctr_record *r, char **filters)
 {
   for (size_t i = 0; filters && filters[i]; i++)
     {
@@ -148,11 +133,10 @@ matches (const struct container_record *r, char **filters)
         ok = strcmp (r->state, "exited") == 0 && r->exit_code == atoi (v);
       else if (strncmp (f, "label", klen) == 0 && klen == 5)
         {
-          json_t *labels = json_object_get (r->options, "Labels");
           const char *veq = strchr (v, '=');
           _cleanup_free_ char *key = veq ? xstrndup (v, (size_t)(veq - v)) : xstrdup (v);
-          json_t *have = json_object_get (labels, key);
-          ok = have != NULL && (veq == NULL || strcmp (json_string_value (have), veq + 1) == 0);
+          const char *have = config_map_get (&r->config.labels, key);
+          ok = have != NULL && (veq == NULL || strcmp (have, veq + 1) == 0);
         }
       if (!ok)
         return false;
@@ -215,9 +199,9 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (check_filters (filters, err) < 0)
     return -1;
   struct engine *e;
-  struct container_record **list = NULL;
+  struct ctr_record **list = NULL;
   size_t n = 0;
-  if (cli_engine (cli, &e, err) < 0 || container_record_list (e->db, &list, &n, err) < 0)
+  if (cli_engine (cli, &e, err) < 0 || ctr_record_list (e->db, &list, &n, err) < 0)
     return -1;
   static const char *const headers[]
       = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", NULL };
@@ -225,7 +209,7 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++)
     {
-      struct container_record *r = list[i];
+      struct ctr_record *r = list[i];
       if (engine_refresh (e, r, err) < 0)
         {
           rc = -1;
@@ -266,39 +250,15 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         cli_table_print (table, stdout);
       cli_table_free (table);
     }
-  container_record_list_free (list, n);
+  ctr_record_list_free (list, n);
   return rc;
 }
 
 /* ---- inspect ---- */
 
 static json_t *
-pick (const json_t *o, const char *const *keys)
+inspect_json (struct engine *e, const struct ctr_record *r)
 {
-  json_t *out = json_object ();
-  for (; *keys; keys++)
-    {
-      json_t *v = json_object_get (o, *keys);
-      if (v != NULL)
-        json_object_set (out, *keys, v);
-    }
-  return out;
-}
-
-static json_t *
-inspect_json (struct engine *e, const struct container_record *r)
-{
-  static const char *const config_keys[]
-      = { "Hostname",   "Domainname", "User",   "Tty",        "OpenStdin",   "Env",         "Cmd",
-          "WorkingDir", "Entrypoint", "Labels", "StopSignal", "StopTimeout", "Healthcheck", NULL };
-  static const char *const host_keys[]
-      = { "NetworkMode", "RestartPolicy", "AutoRemove",        "CapAdd",
-          "CapDrop",     "Privileged",    "ReadonlyRootfs",    "SecurityOpt",
-          "Memory",      "MemorySwap",    "MemoryReservation", "NanoCpus",
-          "CpuShares",   "CpusetCpus",    "PidsLimit",         "Ulimits",
-          "Devices",     "Tmpfs",         "Sysctls",           "LogConfig",
-          "Init",        "Runtime",       "PortBindings",      "PublishAllPorts",
-          "Dns",         "DnsSearch",     "ExtraHosts",        NULL };
   pid_t pid = 0;
   bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
   if (running)
@@ -318,37 +278,28 @@ inspect_json (struct engine *e, const struct container_record *r)
                    r->error, "StartedAt", r->started_at, "FinishedAt", r->finished_at);
   /* Podman calls its monitor conmon and shows its pid as ConmonPid. */
   json_object_set_new (state, "MonitorPid", json_integer (running ? r->monitor_pid : 0));
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  _cleanup_free_ char *health_path = xasprintf ("%s/health", run_dir);
-  _cleanup_free_ char *health_text = NULL;
-  size_t len;
-  if (fs_read_file (AT_FDCWD, health_path, 1 << 20, &health_text, &len, NULL) == 0)
-    {
-      json_t *health = json_loadb (health_text, len, 0, NULL);
-      if (health)
-        json_object_set_new (state, "Health", health);
-    }
-  json_t *config = pick (r->options, config_keys);
+  json_t *health = engine_health (e, r);
+  if (health != NULL)
+    json_object_set_new (state, "Health", health);
+  json_t *config = ctr_config_inspect_config (&r->config);
   json_object_set_new (config, "Image", json_string (r->image_name));
-  json_t *host = pick (r->options, host_keys);
+  json_t *host = ctr_config_inspect_host (&r->config);
   json_t *binds = json_array ();
-  size_t i;
-  json_t *m;
-  json_array_foreach (json_object_get (r->options, "MountPoints"), i,
-                      m) if (strcmp (json_string_value (json_object_get (m, "Type")), "bind") == 0)
-  {
-    char *b = xasprintf ("%s:%s%s", json_string_value (json_object_get (m, "Source")),
-                         json_string_value (json_object_get (m, "Destination")),
-                         json_is_true (json_object_get (m, "RW")) ? "" : ":ro");
-    json_array_append_new (binds, json_string (b));
-    free (b);
-  }
+  for (size_t i = 0; i < r->config.n_mount_points; i++)
+    {
+      const struct config_mount_point *m = &r->config.mount_points[i];
+      if (m->type != CONFIG_MOUNT_BIND)
+        continue;
+      _cleanup_free_ char *bind
+          = xasprintf ("%s:%s%s", m->source, m->destination, m->rw ? "" : ":ro");
+      json_array_append_new (binds, json_string (bind));
+    }
   json_object_set_new (host, "Binds", binds);
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
   _cleanup_free_ char *name = xasprintf ("/%s", r->name);
-  json_t *mounts = json_object_get (r->options, "MountPoints");
-  json_t *network = container_network_settings (e, r);
+  json_t *mounts = ctr_config_inspect_mounts (&r->config);
+  json_t *network = ctr_network_settings (e, r);
   _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
   _cleanup_free_ char *work = xasprintf ("%s/work", dir);
   _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
@@ -357,7 +308,7 @@ inspect_json (struct engine *e, const struct container_record *r)
                     "Id", r->id, "Created", r->created, "Name", name, "State", state, "Image",
                     r->image_id, "LogPath", log_path, "ResolvConfPath", "", "RestartCount",
                     r->restart_count, "Driver", "overlay", "Config", config, "HostConfig", host,
-                    "Mounts", mounts ? json_incref (mounts) : json_array (), "NetworkSettings",
+                    "Mounts", mounts, "NetworkSettings",
                     network, "GraphDriver", "Name", "overlay", "Data", "UpperDir", upper,
                     "WorkDir", work, "MergedDir", merged);
 }
@@ -392,7 +343,7 @@ cmd_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   _cleanup_json_ json_t *all = json_array ();
   for (int i = optind; i < argc; i++)
     {
-      _cleanup_record_ struct container_record *r = NULL;
+      _cleanup_record_ struct ctr_record *r = NULL;
       if (engine_find (e, argv[i], &r, err) < 0)
         return -1;
       json_array_append_new (all, inspect_json (e, r));
@@ -453,67 +404,39 @@ parse_log_time (const char *text, const char *flag, int64_t *out, struct hk_erro
   return 0;
 }
 
-/* Prints one json-file line; false when past --until. */
-static bool
-print_log_line (const char *line, const struct log_filter *f)
+/* Prints one record; 1 (stop) when past --until. */
+static int
+print_record (const struct log_record *rec, void *data)
 {
-  _cleanup_json_ json_t *j = json_loads (line, 0, NULL);
-  const char *log = json_string_value (json_object_get (j, "log"));
-  const char *stream = json_string_value (json_object_get (j, "stream"));
-  const char *time_text = json_string_value (json_object_get (j, "time"));
-  if (log == NULL)
-    return true;
-  int64_t t = time_text ? parse_rfc3339_ns (time_text) : 0;
+  const struct log_filter *f = data;
+  int64_t t = rec->time ? parse_rfc3339_ns (rec->time) : 0;
   if (f->since_ns && t < f->since_ns)
-    return true;
+    return 0;
   if (f->until_ns && t > f->until_ns)
-    return false;
-  FILE *out = stream && strcmp (stream, "stderr") == 0 ? stderr : stdout;
+    return 1;
+  FILE *out = rec->is_stderr ? stderr : stdout;
   if (f->timestamps)
-    fprintf (out, "%s ", time_text ? time_text : "");
-  fputs (log, out);
+    fprintf (out, "%s ", rec->time ? rec->time : "");
+  /* fwrite: the text may hold NUL bytes, which are the container's
+   * output too. */
+  fwrite (rec->text, 1, rec->len, out);
   fflush (out);
-  return true;
+  return 0;
 }
 
-static char **
-log_files (const char *path)
+struct running_check
 {
-  char **files = xzalloc (sizeof (char *));
-  for (int i = 64; i >= 1; i--)
-    {
-      _cleanup_free_ char *rotated = xasprintf ("%s.%d", path, i);
-      if (access (rotated, R_OK) == 0)
-        strv_append (&files, rotated);
-    }
-  if (access (path, R_OK) == 0)
-    strv_append (&files, path);
-  return files;
-}
-
-/* The lines of every log file, oldest first. */
-static char **
-all_lines (char **files)
-{
-  char **lines = xzalloc (sizeof (char *));
-  for (size_t i = 0; files[i]; i++)
-    {
-      _cleanup_free_ char *text = NULL;
-      if (fs_read_file (AT_FDCWD, files[i], 1ULL << 30, &text, NULL, NULL) < 0)
-        continue;
-      char *save = NULL;
-      for (char *l = strtok_r (text, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
-        strv_append (&lines, l);
-    }
-  return lines;
-}
+  struct engine *e;
+  const char *id;
+};
 
 static bool
-container_running (struct engine *e, const char *id)
+still_running (void *data)
 {
-  _cleanup_record_ struct container_record *r = NULL;
+  const struct running_check *c = data;
+  _cleanup_record_ struct ctr_record *r = NULL;
   struct hk_error *ignored = NULL;
-  if (engine_find (e, id, &r, &ignored) < 0)
+  if (engine_find (c->e, c->id, &r, &ignored) < 0)
     {
       hk_error_free (ignored);
       return false;
@@ -521,62 +444,24 @@ container_running (struct engine *e, const char *id)
   return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
 }
 
-/* -f: prints what is appended to PATH until the container stops. */
-static void
-follow (struct engine *e, const char *id, const char *path, off_t from, const struct log_filter *f)
+struct follow_print
 {
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return;
-  lseek (fd, from, SEEK_SET);
-  _cleanup_close_ int in = inotify_init1 (IN_CLOEXEC | IN_NONBLOCK);
-  inotify_add_watch (in, path, IN_MODIFY | IN_MOVE_SELF);
-  char *pending = NULL;
-  size_t pending_len = 0;
-  for (bool last = false;;)
-    {
-      char buf[65536];
-      ssize_t n;
-      while ((n = read (fd, buf, sizeof buf)) > 0)
-        {
-          pending = xrealloc (pending, pending_len + (size_t)n + 1);
-          memcpy (pending + pending_len, buf, (size_t)n);
-          pending_len += (size_t)n;
-          char *start = pending, *nl;
-          while ((nl = memchr (start, '\n', pending_len - (size_t)(start - pending))) != NULL)
-            {
-              *nl = '\0';
-              if (!print_log_line (start, f))
-                goto out;
-              start = nl + 1;
-            }
-          pending_len -= (size_t)(start - pending);
-          memmove (pending, start, pending_len);
-        }
-      if (last)
-        break;
-      struct pollfd p = { .fd = in, .events = POLLIN };
-      if (poll (&p, 1, 250) > 0)
-        {
-          char ev[4096];
-          (void)!read (in, ev, sizeof ev);
-          /* Rotated: go on in the new file. */
-          struct stat a, b;
-          if (fstat (fd, &a) == 0 && stat (path, &b) == 0 && a.st_ino != b.st_ino)
-            {
-              close (fd);
-              fd = open (path, O_RDONLY | O_CLOEXEC);
-              inotify_add_watch (in, path, IN_MODIFY | IN_MOVE_SELF);
-              if (fd < 0)
-                break;
-            }
-        }
-      else if (!container_running (e, id))
-        last = true; /* one more read for what came just before */
-    }
-out:
-  free (pending);
-  close (fd);
+  struct log_filter *filter;
+  struct running_check running;
+};
+
+static int
+print_followed (const struct log_record *rec, void *data)
+{
+  struct follow_print *p = data;
+  return print_record (rec, p->filter);
+}
+
+static bool
+follow_keep_going (void *data)
+{
+  struct follow_print *p = data;
+  return still_running (&p->running);
 }
 
 static int
@@ -623,24 +508,17 @@ cmd_logs (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (optind + 1 != argc)
     return cli_usage (err, "logs", usage, "one container name is needed");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
     return -1;
   _cleanup_free_ char *path = engine_log_path (e, r->id);
-  _cleanup_strv_ char **files = log_files (path);
-  _cleanup_strv_ char **lines = all_lines (files);
-  size_t n = strv_length (lines);
-  size_t first = tail >= 0 && (size_t)tail < n ? n - (size_t)tail : 0;
-  for (size_t i = first; i < n; i++)
-    if (!print_log_line (lines[i], &f))
-      return 0;
-  if (follow_flag)
-    {
-      struct stat st;
-      off_t end = stat (path, &st) == 0 ? st.st_size : 0;
-      follow (e, r->id, path, end, &f);
-    }
-  return 0;
+  struct log_position end;
+  int rc = log_read (path, tail >= 0 ? (size_t)tail : SIZE_MAX, print_record, &f, &end, err);
+  if (rc < 0 || rc == 1 || !follow_flag)
+    return rc < 0 ? -1 : 0;
+  struct follow_print p = { .filter = &f, .running = { .e = e, .id = r->id } };
+  rc = log_follow (path, &end, follow_keep_going, print_followed, &p, err);
+  return rc < 0 ? -1 : 0;
 }
 
 const struct hako_command hako_container_info_commands[] = {

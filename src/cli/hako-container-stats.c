@@ -23,7 +23,7 @@ cmd_top (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (argc < 2)
     return cli_usage (err, "top", usage, "missing container name");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   _cleanup_free_ char *rows = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[1], &r, err) < 0
       || engine_top (e, r, argv + 2, &rows, err) < 0)
@@ -45,9 +45,9 @@ struct stats_options
 /* One container of a frame: its record and two readings. */
 struct stats_entry
 {
-  struct container_record *r;
+  struct ctr_record *r;
   const char *given;
-  struct container_usage before, now;
+  struct ctr_usage before, now;
 };
 
 struct stats_frame
@@ -60,14 +60,14 @@ static void
 frame_clear (struct stats_frame *f)
 {
   for (size_t i = 0; i < f->n; i++)
-    container_record_free (f->entries[i].r);
+    ctr_record_free (f->entries[i].r);
   free (f->entries);
   f->entries = NULL;
   f->n = 0;
 }
 
 static void
-frame_add (struct stats_frame *f, struct container_record *r, const char *given)
+frame_add (struct stats_frame *f, struct ctr_record *r, const char *given)
 {
   f->entries = xreallocarray (f->entries, f->n + 1, sizeof *f->entries);
   f->entries[f->n++] = (struct stats_entry){ .r = r, .given = given };
@@ -80,30 +80,30 @@ frame_collect (struct engine *e, const struct stats_options *o, struct stats_fra
 {
   for (size_t i = 0; o->names[i]; i++)
     {
-      struct container_record *r = NULL;
+      struct ctr_record *r = NULL;
       if (engine_find (e, o->names[i], &r, err) < 0)
         return -1;
       frame_add (f, r, o->names[i]);
     }
   if (o->names[0] != NULL)
     return 0;
-  struct container_record **list = NULL;
+  struct ctr_record **list = NULL;
   size_t n = 0;
-  if (container_record_list (e->db, &list, &n, err) < 0)
+  if (ctr_record_list (e->db, &list, &n, err) < 0)
     return -1;
   int rc = 0;
   for (size_t i = 0; i < n; i++)
     {
-      struct container_record *r = take_ptr (list[i]);
+      struct ctr_record *r = take_ptr (list[i]);
       if (rc == 0 && engine_refresh (e, r, err) < 0)
         rc = -1;
       bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
       if (rc == 0 && (running || o->all))
         frame_add (f, r, NULL);
       else
-        container_record_free (r);
+        ctr_record_free (r);
     }
-  container_record_list_free (list, n);
+  ctr_record_list_free (list, n);
   return rc;
 }
 
@@ -142,12 +142,12 @@ static json_t *
 stats_row (const struct stats_entry *s, bool no_trunc)
 {
   const struct cgroup_stats *cg = &s->now.cgroup;
-  uint64_t used = container_stats_memory_used (cg);
+  uint64_t used = ctr_stats_memory_used (cg);
   uint64_t limit = s->now.running ? s->now.memory_limit : 0;
   _cleanup_free_ char *cpu
-      = xasprintf ("%.2f%%", container_stats_cpu_percent (&s->before, &s->now));
+      = xasprintf ("%.2f%%", ctr_stats_cpu_percent (&s->before, &s->now));
   _cleanup_free_ char *mem_percent
-      = xasprintf ("%.2f%%", container_stats_memory_percent (used, limit));
+      = xasprintf ("%.2f%%", ctr_stats_memory_percent (used, limit));
   _cleanup_free_ char *mem = pair_text (used, limit, true, 4);
   _cleanup_free_ char *block = pair_text (cg->io_read_bytes, cg->io_write_bytes, false, 3);
   _cleanup_free_ char *pids = xasprintf ("%llu", (unsigned long long)cg->pids_current);

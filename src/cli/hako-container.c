@@ -19,7 +19,7 @@
 struct forward
 {
   struct engine *e;
-  struct container_record *r;
+  struct ctr_record *r;
 };
 
 static void
@@ -29,12 +29,6 @@ forward_signal (int signum, void *data)
   struct hk_error *ignored = NULL;
   engine_kill (f->e, f->r, signum, &ignored);
   hk_error_free (ignored);
-}
-
-static bool
-opt_bool (const json_t *o, const char *key)
-{
-  return json_is_true (json_object_get (o, key));
 }
 
 /* How a client attaches: -i, --detach-keys, --sig-proxy. */
@@ -48,7 +42,7 @@ struct attach_mode
 /* Attaches to R (started or about to be) and returns its exit code;
  * waits for its cleanup too, so that --rm is done when we return. */
 static int
-attach_and_wait (struct engine *e, struct container_record *r, bool send_start,
+attach_and_wait (struct engine *e, struct ctr_record *r, bool send_start,
                  const struct attach_mode *mode, struct hk_error **err)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
@@ -58,7 +52,7 @@ attach_and_wait (struct engine *e, struct container_record *r, bool send_start,
     .socket_path = socket,
     .send_start = send_start,
     .with_stdin = mode->with_stdin,
-    .tty = opt_bool (r->options, "Tty"),
+    .tty = r->config.tty,
     .detach_keys = mode->detach_keys,
     .forward_signal = mode->sig_proxy ? forward_signal : NULL,
     .data = &f,
@@ -82,10 +76,11 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct engine *e;
   int rc = -1;
   /* Before the first goto: the cleanup runs on every way out. */
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (run_options_parse (argc, argv, "run", true, &req, err) < 0 || cli_engine (cli, &e, err) < 0)
     goto out;
-  if (engine_create (e, req.image, req.options, &r, err) < 0)
+  bool with_stdin = req.config.open_stdin;
+  if (engine_create (e, req.image, &req.config, req.name, &r, err) < 0)
     goto out;
   if (engine_start (e, r, !req.detach, err) < 0)
     {
@@ -101,7 +96,7 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       rc = 0;
       goto out;
     }
-  struct attach_mode mode = { .with_stdin = opt_bool (req.options, "OpenStdin"),
+  struct attach_mode mode = { .with_stdin = with_stdin,
                               .detach_keys = req.detach_keys,
                               .sig_proxy = true };
   rc = attach_and_wait (e, r, true, &mode, err);
@@ -116,9 +111,10 @@ cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct run_request req;
   struct engine *e;
   int rc = -1;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (run_options_parse (argc, argv, "create", false, &req, err) == 0
-      && cli_engine (cli, &e, err) == 0 && engine_create (e, req.image, req.options, &r, err) == 0)
+      && cli_engine (cli, &e, err) == 0
+      && engine_create (e, req.image, &req.config, req.name, &r, err) == 0)
     {
       printf ("%s\n", r->id);
       rc = 0;
@@ -134,7 +130,7 @@ struct start_flags
 };
 
 static int
-start_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+start_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   struct start_flags *f = data;
   if (engine_start (e, r, f->attach, err) < 0)
@@ -212,12 +208,12 @@ cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (argc - optind != 1)
     return cli_usage (err, "attach", usage, "expected one container");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
     return -1;
   if (strcmp (r->state, "running") != 0 && strcmp (r->state, "paused") != 0)
     return hk_error_set (err, EINVAL, "you cannot attach to a stopped container, start it first");
-  struct attach_mode mode = { .with_stdin = with_stdin && opt_bool (r->options, "OpenStdin"),
+  struct attach_mode mode = { .with_stdin = with_stdin && r->config.open_stdin,
                               .detach_keys = detach_keys,
                               .sig_proxy = sig_proxy };
   return attach_and_wait (e, r, false, &mode, err);
@@ -245,7 +241,7 @@ parse_timeout (int argc, char **argv, const char *command, int *timeout, struct 
 }
 
 static int
-stop_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+stop_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   return engine_stop (e, r, *(int *)data, err);
 }
@@ -261,7 +257,7 @@ cmd_stop (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 static int
-restart_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+restart_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   if (engine_stop (e, r, *(int *)data, err) < 0)
     return -1;
@@ -279,7 +275,7 @@ cmd_restart (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 static int
-kill_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+kill_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   return engine_kill (e, r, *(int *)data, err);
 }
@@ -307,7 +303,7 @@ struct rm_flags
 };
 
 static int
-rm_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+rm_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   struct rm_flags *f = data;
   return engine_remove (e, r, f->force, f->volumes, err);
@@ -337,7 +333,7 @@ cmd_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 static int
-wait_one (struct engine *e, struct container_record *r, void *data, struct hk_error **err)
+wait_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   int code;
   if (engine_wait (e, r, &code, err) < 0)

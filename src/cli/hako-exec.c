@@ -29,7 +29,7 @@ static int
 read_env_file (const char *path, char ***env, struct hk_error **err)
 {
   _cleanup_free_ char *text = NULL;
-  if (fs_read_file (AT_FDCWD, path, 1 << 20, &text, NULL, err) < 0)
+  if (fs_read_file (AT_FDCWD, path, FS_TEXT_FILE_MAX, &text, NULL, err) < 0)
     return hk_error_prefix (err, "--env-file");
   char *save = NULL;
   for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
@@ -112,7 +112,7 @@ cmd_exec (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   q.reexec_argv = cli->argv;
   int rc = -1;
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (parse (argc, argv, &q, err) < 0 || cli_engine (cli, &e, err) < 0
       || engine_find (e, argv[optind], &r, err) < 0)
     goto out;

@@ -5,11 +5,11 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "transfer-commands.h"
-#include "image/archive.h"
-#include "image/import.h"
-#include "image/registries-conf.h"
-#include "image/reference.h"
-#include "image/store.h"
+#include "transfer/archive.h"
+#include "transfer/import.h"
+#include "store/registries-conf.h"
+#include "store/reference.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>

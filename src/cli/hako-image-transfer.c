@@ -5,13 +5,13 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "transfer-commands.h"
-#include "image/auth-file.h"
-#include "image/pull.h"
-#include "image/push.h"
-#include "image/reference.h"
-#include "image/registries-conf.h"
-#include "image/registry.h"
-#include "image/store.h"
+#include "transfer/auth-file.h"
+#include "transfer/pull.h"
+#include "transfer/push.h"
+#include "store/reference.h"
+#include "store/registries-conf.h"
+#include "transfer/registry.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <getopt.h>

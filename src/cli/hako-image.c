@@ -6,12 +6,12 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "hako-cli.h"
-#include "image/image-config.h"
-#include "image/manifest.h"
-#include "image/reference.h"
-#include "image/registries-conf.h"
-#include "image/rootfs.h"
-#include "image/store.h"
+#include "store/image-config.h"
+#include "store/manifest.h"
+#include "store/reference.h"
+#include "store/registries-conf.h"
+#include "store/rootfs.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fnmatch.h>

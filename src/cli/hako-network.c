@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako network create / ls / inspect / rm / prune / connect / disconnect,
  * and hako port. */
-#include "engine/container-network.h"
+#include "engine/ctr-network.h"
 #include "engine/engine.h"
 #include "engine/network-conflist.h"
 #include "engine/network.h"
@@ -94,9 +94,9 @@ attached (struct engine *e, const struct network *n)
     hk_error_free (ignored);
   for (size_t i = 0; i < count; i++)
     {
-      _cleanup_record_ struct container_record *r = NULL;
+      _cleanup_record_ struct ctr_record *r = NULL;
       ignored = NULL;
-      if (container_record_find (e->db, eps[i]->container_id, &r, &ignored) < 0)
+      if (ctr_record_find (e->db, eps[i]->container_id, &r, &ignored) < 0)
         {
           hk_error_free (ignored);
           continue;
@@ -348,29 +348,30 @@ cmd_network_connect (struct hako_cli *cli, int argc, char **argv, struct hk_erro
                                            { "alias", required_argument, NULL, 'a' },
                                            { NULL, 0, NULL, 0 } };
   static const char usage[] = "[--ip IP] [--alias NAME] NETWORK CONTAINER";
-  _cleanup_json_ json_t *endpoint = json_object ();
-  int c;
+  struct config_network endpoint = { 0 };
+  int c, rc = -1;
   while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
     switch (c)
       {
       case 'i':
-        json_object_set_new (endpoint, "IPAddress", json_string (optarg));
+        free (endpoint.ip);
+        endpoint.ip = xstrdup (optarg);
         break;
       case 'a':
-        if (json_object_get (endpoint, "Aliases") == NULL)
-          json_object_set_new (endpoint, "Aliases", json_array ());
-        json_array_append_new (json_object_get (endpoint, "Aliases"), json_string (optarg));
+        strv_append (&endpoint.aliases, optarg);
         break;
       default:
+        config_network_clear (&endpoint);
         return cli_usage (err, "network connect", usage, "unknown option");
       }
-  if (argc - optind != 2)
-    return cli_usage (err, "network connect", usage, "a network and a container are needed");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
-  if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind + 1], &r, err) < 0)
-    return -1;
-  return container_network_connect (e, r, argv[optind], endpoint, err);
+  _cleanup_record_ struct ctr_record *r = NULL;
+  if (argc - optind != 2)
+    cli_usage (err, "network connect", usage, "a network and a container are needed");
+  else if (cli_engine (cli, &e, err) == 0 && engine_find (e, argv[optind + 1], &r, err) == 0)
+    rc = ctr_network_connect (e, r, argv[optind], &endpoint, err);
+  config_network_clear (&endpoint);
+  return rc;
 }
 
 static int
@@ -386,10 +387,10 @@ cmd_network_disconnect (struct hako_cli *cli, int argc, char **argv, struct hk_e
     return cli_usage (err, "network disconnect", "[-f] NETWORK CONTAINER",
                       "a network and a container are needed");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind + 1], &r, err) < 0)
     return -1;
-  return container_network_disconnect (e, r, argv[optind], err);
+  return ctr_network_disconnect (e, r, argv[optind], err);
 }
 
 /* hako port CONTAINER [PORT[/PROTO]]: "80/tcp -> 0.0.0.0:32768". */
@@ -401,11 +402,11 @@ cmd_port (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (argc - optind < 1 || argc - optind > 2)
     return cli_usage (err, "port", "CONTAINER [PORT[/PROTO]]", "one container is needed");
   struct engine *e;
-  _cleanup_record_ struct container_record *r = NULL;
+  _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0 || engine_find (e, argv[optind], &r, err) < 0)
     return -1;
   const char *want = optind + 1 < argc ? argv[optind + 1] : NULL;
-  _cleanup_json_ json_t *ports = container_network_ports (e, r);
+  _cleanup_json_ json_t *ports = ctr_network_ports (e, r);
   bool found = false;
   size_t i;
   json_t *p;

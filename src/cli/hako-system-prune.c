@@ -5,7 +5,7 @@
 #include "hako-cli.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
-#include "image/store.h"
+#include "store/store.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -68,7 +68,7 @@ parse_prune (int argc, char **argv, const char *command, const char *usage, bool
 }
 
 static void
-print_container (const struct container_record *r, void *data)
+print_container (const struct ctr_record *r, void *data)
 {
   bool *header = data;
   if (!*header)

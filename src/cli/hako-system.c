@@ -4,7 +4,7 @@
 #include "common/json-util.h"
 #include "common/xalloc.h"
 #include "hako-cli.h"
-#include "image/store.h"
+#include "store/store.h"
 
 #include <getopt.h>
 #include <string.h>

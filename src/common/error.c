@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int
+static int
 hk_error_vset (struct hk_error **err, int errnum, bool with_strerror, const char *fmt, va_list ap)
 {
   char *text = xvasprintf (fmt, ap);

@@ -27,9 +27,6 @@ int hk_error_set (struct hk_error **err, int errnum, const char *fmt, ...)
 int hk_error_errno (struct hk_error **err, int errnum, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
-int hk_error_vset (struct hk_error **err, int errnum, bool with_strerror, const char *fmt,
-                   va_list ap);
-
 /* Prepends "CONTEXT: " to the message of an error that is already set.
  * Returns -1. */
 int hk_error_prefix (struct hk_error **err, const char *fmt, ...)

@@ -205,12 +205,6 @@ fs_remove_tree (int dirfd, const char *name, struct hk_error **err)
   return remove_tree_at (dirfd, parent.st_dev, name, err);
 }
 
-bool
-fs_exists (const char *path)
-{
-  return access (path, F_OK) == 0;
-}
-
 uint64_t
 fs_tree_bytes (int parent, const char *name)
 {

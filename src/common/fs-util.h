@@ -39,10 +39,13 @@ int fs_write_all (int fd, const void *buf, size_t len);
 /* mkdir -p PATH with MODE for the directories it creates. */
 int fs_mkdir_p (const char *path, mode_t mode, struct hk_error **err);
 
+/* The most of a small text file that is read whole: one of the host's
+ * (/etc/hosts, /etc/resolv.conf) or of ours (a health record, an
+ * --env-file, registries.conf). */
+#define FS_TEXT_FILE_MAX (1 << 20)
+
 /* rm -rf of DIRFD/NAME; never crosses into another mount. Missing is fine. */
 int fs_remove_tree (int dirfd, const char *name, struct hk_error **err);
-
-bool fs_exists (const char *path);
 
 /* The disk space (allocated blocks) of regular files and directories in
  * the tree DIRFD/NAME, symlinks not followed; unreadable parts count 0. */

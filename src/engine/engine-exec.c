@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine-exec.h"
-#include "container-spec.h"
+#include "ctr-spec.h"
+#include "ctr-spec-host.h"
+#include "engine-render.h"
+#include "runtime/caps.h"
 #include "user-lookup.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -14,25 +17,6 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
-
-/* The "process" object of the container's config.json. */
-static int
-container_process (struct engine *e, const char *id, json_t **out, struct hk_error **err)
-{
-  _cleanup_free_ char *dir = engine_container_dir (e, id);
-  _cleanup_free_ char *path = xasprintf ("%s/config.json", dir);
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  _cleanup_json_ json_t *config = NULL;
-  if (fs_read_file (AT_FDCWD, path, 16 << 20, &text, &len, err) < 0
-      || json_parse_object (text, len, path, &config, err) < 0)
-    return -1;
-  json_t *process = json_object_get (config, "process");
-  if (!json_is_object (process))
-    return hk_error_set (err, EINVAL, "%s: no process", path);
-  *out = json_deep_copy (process);
-  return 0;
-}
 
 /* --user: the IDs from the container's own /etc/passwd and /etc/group. */
 static int
@@ -60,13 +44,12 @@ apply_user (struct engine *e, const char *id, const char *user, json_t *p, char 
 
 /* The container's process as Q changes it. */
 static int
-exec_process (struct engine *e, const struct container_record *r,
+exec_process (struct engine *e, const struct ctr_record *r,
               const struct engine_exec_request *q, json_t **out, struct hk_error **err)
 {
   _cleanup_json_ json_t *p = NULL;
   _cleanup_strv_ char **env = NULL;
-  if (container_process (e, r->id, &p, err) < 0
-      || json_get_strv (p, "process", "env", &env, err) < 0)
+  if (engine_render_process (e, r, &p, err) < 0 || json_get_strv (p, "process", "env", &env, err) < 0)
     return -1;
   if (env == NULL)
     env = xzalloc (sizeof (char *));
@@ -74,7 +57,7 @@ exec_process (struct engine *e, const struct container_record *r,
   if (q->user != NULL && apply_user (e, r->id, q->user, p, &env, err) < 0)
     return -1;
   for (char **v = q->env; v && *v; v++)
-    container_spec_env_set (&env, *v);
+    ctr_spec_env_set (&env, *v);
   if (q->tty && strv_env_get (env, "TERM") == NULL)
     strv_env_set (&env, "TERM", "xterm");
   json_object_set_new (p, "env", json_from_strv (env));
@@ -88,22 +71,20 @@ exec_process (struct engine *e, const struct container_record *r,
                          json_pack ("{s:i, s:i}", "height", ws.ws_row, "width", ws.ws_col));
   if (q->privileged)
     {
-      _cleanup_json_ json_t *all = json_pack ("{s:b}", "Privileged", true);
+      struct ctr_config all;
+      ctr_config_init (&all);
+      all.privileged = true;
       uint64_t caps;
-      if (container_spec_caps (all, &caps, err) < 0)
+      if (ctr_spec_caps (&all, spec_host_permitted_caps (), &caps, err) < 0)
         return -1;
-      json_object_set_new (p, "capabilities",
-                           json_pack ("{s:o, s:o, s:o}", "bounding",
-                                      container_spec_caps_json (caps), "effective",
-                                      container_spec_caps_json (caps), "permitted",
-                                      container_spec_caps_json (caps)));
+      json_object_set_new (p, "capabilities", ctr_spec_caps_json (caps, caps_last_cap ()));
     }
   *out = take_ptr (p);
   return 0;
 }
 
 int
-engine_exec (struct engine *e, struct container_record *r, const struct engine_exec_request *q,
+engine_exec (struct engine *e, struct ctr_record *r, const struct engine_exec_request *q,
              int *exit_status, struct hk_error **err)
 {
   *exit_status = 1;

@@ -28,7 +28,7 @@ struct engine_exec_request
 
 /* Runs Q in R; the process's exit status in *EXIT_STATUS (126/127 when its
  * program cannot be executed, with an error). */
-int engine_exec (struct engine *e, struct container_record *r, const struct engine_exec_request *q,
+int engine_exec (struct engine *e, struct ctr_record *r, const struct engine_exec_request *q,
                  int *exit_status, struct hk_error **err);
 
 #endif

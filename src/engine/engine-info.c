@@ -5,7 +5,7 @@
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/xalloc.h"
-#include "image/platform.h"
+#include "store/platform.h"
 #include "runtime/cgroup.h"
 
 #include <archive.h>
@@ -18,6 +18,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+/* The most of os-release read. */
+#define OS_RELEASE_MAX (1 << 16)
+
 #ifdef __clang__
 #define COMPILER "clang " __clang_version__
 #else
@@ -29,8 +32,8 @@ static char *
 os_release (const char *key)
 {
   _cleanup_free_ char *text = NULL;
-  if (fs_read_file (AT_FDCWD, "/etc/os-release", 1 << 16, &text, NULL, NULL) < 0
-      && fs_read_file (AT_FDCWD, "/usr/lib/os-release", 1 << 16, &text, NULL, NULL) < 0)
+  if (fs_read_file (AT_FDCWD, "/etc/os-release", OS_RELEASE_MAX, &text, NULL, NULL) < 0
+      && fs_read_file (AT_FDCWD, "/usr/lib/os-release", OS_RELEASE_MAX, &text, NULL, NULL) < 0)
     return NULL;
   size_t len = strlen (key);
   for (char *line = text; line && *line;
@@ -60,9 +63,9 @@ host_arch (void)
 static int
 count_containers (struct engine *e, json_int_t counts[4], struct hk_error **err)
 {
-  struct container_record **list = NULL;
+  struct ctr_record **list = NULL;
   size_t n = 0;
-  if (container_record_list (e->db, &list, &n, err) < 0)
+  if (ctr_record_list (e->db, &list, &n, err) < 0)
     return -1;
   memset (counts, 0, 4 * sizeof counts[0]);
   int rc = 0;
@@ -77,7 +80,7 @@ count_containers (struct engine *e, json_int_t counts[4], struct hk_error **err)
       else
         counts[3]++;
     }
-  container_record_list_free (list, n);
+  ctr_record_list_free (list, n);
   return rc;
 }
 

@@ -13,13 +13,14 @@
  * Because the monitor exec's a small program after the setup, the memory
  * it keeps while the container runs is that program's alone. */
 #include "engine.h"
-#include "container-network.h"
+#include "ctr-network.h"
+#include "engine-monitor.h"
+#include "engine-render.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
-#include "common/units.h"
 #include "common/xalloc.h"
-#include "image/rootfs.h"
+#include "store/rootfs.h"
 #include "runtime/state.h"
 
 #include <errno.h>
@@ -36,12 +37,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static bool
-opt_bool (const json_t *o, const char *key)
-{
-  return json_is_true (json_object_get (o, key));
-}
 
 static void
 add (char ***argv, const char *a)
@@ -71,45 +66,25 @@ add_hako_command (char ***argv, const struct engine *e, const char *command, con
   add (argv, "--");
 }
 
-static int
-log_limits (const json_t *options, int64_t *max_size, int64_t *max_files, struct hk_error **err)
+/* Docker's defaults: 30 s between checks, 30 s for each. */
+#define HEALTH_DEFAULT_MS 30000
+
+static void
+add_ms (char ***argv, const char *flag, int64_t ns, int64_t fallback_ms)
 {
-  json_t *config = json_object_get (json_object_get (options, "LogConfig"), "Config");
-  const char *size = json_string_value (json_object_get (config, "max-size"));
-  const char *files = json_string_value (json_object_get (config, "max-file"));
-  *max_size = 0;
-  *max_files = 1;
-  if (size && units_parse_bytes (size, "--log-opt max-size", max_size, err) < 0)
-    return -1;
-  if (files)
-    {
-      char *end;
-      *max_files = strtoll (files, &end, 10);
-      if (*end || *max_files < 1)
-        return hk_error_set (err, EINVAL, "--log-opt max-file: `%s` is not a positive number",
-                             files);
-    }
-  return 0;
+  add (argv, flag);
+  strv_append_take (argv, xasprintf ("%lld", (long long)(ns > 0 ? ns / 1000000 : fallback_ms)));
 }
 
 static void
-add_health (char ***argv, const struct engine *e, const struct container_record *r)
+add_health (char ***argv, const struct engine *e, const struct ctr_record *r)
 {
-  json_t *hc = json_object_get (r->options, "Healthcheck");
-  json_t *test = json_object_get (hc, "Test");
-  if (!json_is_array (test) || json_array_size (test) == 0
-      || strcmp (json_string_value (json_array_get (test, 0)), "NONE") == 0)
+  const struct config_health *h = &r->config.health;
+  if (!ctr_config_has_health (&r->config))
     return;
-  json_int_t interval = json_integer_value (json_object_get (hc, "Interval"));
-  json_int_t timeout = json_integer_value (json_object_get (hc, "Timeout"));
-  json_int_t start = json_integer_value (json_object_get (hc, "StartPeriod"));
-  add (argv, "--health-interval");
-  strv_append_take (argv,
-                    xasprintf ("%lld", (long long)(interval > 0 ? interval / 1000000 : 30000)));
-  add (argv, "--health-timeout");
-  strv_append_take (argv, xasprintf ("%lld", (long long)(timeout > 0 ? timeout / 1000000 : 30000)));
-  add (argv, "--health-start-period");
-  strv_append_take (argv, xasprintf ("%lld", (long long)(start > 0 ? start / 1000000 : 0)));
+  add_ms (argv, "--health-interval", h->interval_ns, HEALTH_DEFAULT_MS);
+  add_ms (argv, "--health-timeout", h->timeout_ns, HEALTH_DEFAULT_MS);
+  add_ms (argv, "--health-start-period", h->start_period_ns, 0);
   add (argv, "--health-command");
   add_hako_command (argv, e, "healthcheck", r->id);
 }
@@ -122,19 +97,22 @@ inherit (int fd)
     fcntl (fd, F_SETFD, 0);
 }
 
-/* In the monitor process: create the container (our child), then become
- * hako-monitor.  Returns only on failure. */
-int
-engine_become_monitor (struct engine *e, const struct container_record *r, bool start_on_attach,
-                       int notify_fd, struct hk_error **err)
+/* The monitor's ends of the container's stdio: pipes, or the pty. */
+struct monitor_fds
+{
+  int out, err, in; /* -1 when not there */
+  int pty;
+};
+
+/* Creates R's container, our child or re-parented to us, its stdio our
+ * pipes or a pty; its first process in *PID. */
+static int
+create_container (struct engine *e, const struct ctr_record *r, struct monitor_fds *m, pid_t *pid,
+                  struct hk_error **err)
 {
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  _cleanup_free_ char *log_path = engine_log_path (e, r->id);
-  int64_t max_size, max_files;
-  if (log_limits (r->options, &max_size, &max_files, err) < 0)
-    return -1;
-  bool tty = opt_bool (r->options, "Tty"), interactive = opt_bool (r->options, "OpenStdin");
+  bool tty = r->config.tty, interactive = r->config.open_stdin;
   int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
   _cleanup_close_ int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
   struct backend_create c = { .id = r->id, .bundle = dir, .work_dir = run_dir, .terminal = tty };
@@ -147,16 +125,60 @@ engine_become_monitor (struct engine *e, const struct container_record *r, bool 
       c.stdio[1] = out[1];
       c.stdio[2] = errp[1];
     }
+  *m = (struct monitor_fds){ .out = out[0], .err = errp[0], .in = in[1], .pty = -1 };
   struct runtime_backend b;
   engine_backend (e, r, &b);
-  pid_t pid;
-  int pty;
-  if (backend_create (&b, &c, &pid, &pty, err) < 0)
+  if (backend_create (&b, &c, pid, &m->pty, err) < 0)
     return hk_error_prefix (err, "start container %s", r->name);
+  return 0;
+}
+
+/* How the monitor starts the container: our runtime's exec fifo, or an
+ * external runtime's `start`. */
+static void
+add_start (char ***argv, const struct engine *e, const struct ctr_record *r)
+{
+  struct runtime_backend b;
+  engine_backend (e, r, &b);
   _cleanup_free_ char *fifo = NULL;
   _cleanup_strv_ char **start_command = NULL;
   backend_start_method (&b, r->id, &fifo, &start_command);
-  _cleanup_strv_ char **argv = NULL;
+  if (fifo != NULL)
+    {
+      add (argv, "--exec-fifo");
+      add (argv, fifo);
+      return;
+    }
+  add (argv, "--start-command");
+  for (char **a = start_command; *a; a++)
+    add (argv, *a);
+  add (argv, "--");
+}
+
+static void
+add_stdio (char ***argv, const struct monitor_fds *m, int notify_fd)
+{
+  if (m->pty >= 0)
+    add_fd (argv, "--pty-fd", m->pty);
+  else
+    {
+      add_fd (argv, "--out-fd", m->out);
+      add_fd (argv, "--err-fd", m->err);
+      if (m->in >= 0)
+        add_fd (argv, "--in-fd", m->in);
+    }
+  if (notify_fd >= 0)
+    add_fd (argv, "--notify-fd", notify_fd);
+}
+
+/* hako-monitor's command line for R's container, process PID. */
+static char **
+monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
+              const struct monitor_fds *m, bool start_on_attach, int notify_fd)
+{
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *log_path = engine_log_path (e, r->id);
+  char **argv = NULL;
   add (&argv, e->monitor_path);
   add (&argv, "--id");
   add (&argv, r->id);
@@ -165,45 +187,34 @@ engine_become_monitor (struct engine *e, const struct container_record *r, bool 
   add (&argv, "--log");
   add (&argv, log_path);
   add (&argv, "--log-max-size");
-  strv_append_take (&argv, xasprintf ("%lld", (long long)max_size));
+  strv_append_take (&argv, xasprintf ("%lld", (long long)r->config.log_max_size));
   add (&argv, "--log-max-files");
-  strv_append_take (&argv, xasprintf ("%lld", (long long)max_files));
+  strv_append_take (&argv, xasprintf ("%d", r->config.log_max_files));
   add_fd (&argv, "--pid", pid);
-  if (fifo != NULL)
-    {
-      add (&argv, "--exec-fifo");
-      add (&argv, fifo);
-    }
-  else
-    {
-      add (&argv, "--start-command");
-      for (char **a = start_command; *a; a++)
-        add (&argv, *a);
-      add (&argv, "--");
-    }
-  if (tty)
-    add_fd (&argv, "--pty-fd", pty);
-  else
-    {
-      add_fd (&argv, "--out-fd", out[0]);
-      add_fd (&argv, "--err-fd", errp[0]);
-      if (interactive)
-        add_fd (&argv, "--in-fd", in[1]);
-    }
-  if (notify_fd >= 0)
-    add_fd (&argv, "--notify-fd", notify_fd);
+  add_start (&argv, e, r);
+  add_stdio (&argv, m, notify_fd);
   if (start_on_attach)
     add (&argv, "--start-on-attach");
   add_health (&argv, e, r);
   add (&argv, "--exit-command");
   add_hako_command (&argv, e, "cleanup", r->id);
+  return argv;
+}
+
+int
+engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
+                       int notify_fd, struct hk_error **err)
+{
+  struct monitor_fds m;
+  pid_t pid;
+  if (create_container (e, r, &m, &pid, err) < 0)
+    return -1;
+  _cleanup_strv_ char **argv = monitor_argv (e, r, pid, &m, start_on_attach, notify_fd);
   /* Only the monitor's own fds go on; the container has its ends. */
   close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
-  inherit (pty);
-  inherit (out[0]);
-  inherit (errp[0]);
-  inherit (in[1]);
-  inherit (notify_fd);
+  int kept[] = { m.pty, m.out, m.err, m.in, notify_fd };
+  for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+    inherit (kept[i]);
   execv (e->monitor_path, argv);
   return hk_error_errno (err, errno, "execute the monitor `%s`", e->monitor_path);
 }
@@ -243,7 +254,7 @@ read_reply (int fd, pid_t pid)
 
 /* Leftovers of the container's previous run. */
 static void
-reset_run_state (struct engine *e, const struct container_record *r)
+reset_run_state (struct engine *e, const struct ctr_record *r)
 {
   const char *id = r->id;
   _cleanup_free_ char *run_dir = engine_run_dir (e, id);
@@ -258,41 +269,24 @@ reset_run_state (struct engine *e, const struct container_record *r)
   hk_error_free (ignored);
 }
 
-int
-engine_start (struct engine *e, struct container_record *r, bool start_on_attach,
-              struct hk_error **err)
+/* Forks the monitor, which creates and starts the container; its pid in
+ * *PID, its one-line reply ("ok" or "error: ...") in *REPLY (NULL when it
+ * died first). */
+static int
+fork_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach, pid_t *pid,
+              char **reply, struct hk_error **err)
 {
-  if (engine_refresh (e, r, err) < 0)
-    return -1;
-  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
-    return 0;
-  /* The last run's cleanup (unmount, network teardown) must not undo
-   * this one's setup. */
-  engine_wait_cleanup (r);
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  bool mounted;
-  if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
-    return -1;
-  reset_run_state (e, r);
-  /* The network is there before the runtime creates the container in
-   * it. */
-  if (container_network_up (e, r, err) < 0)
-    return -1;
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
-    {
-      container_network_down (e, r);
-      return hk_error_errno (err, errno, "pipe");
-    }
-  pid_t pid = fork ();
-  if (pid < 0)
+    return hk_error_errno (err, errno, "pipe");
+  *pid = fork ();
+  if (*pid < 0)
     {
       close (notify[0]);
       close (notify[1]);
-      container_network_down (e, r);
       return hk_error_errno (err, errno, "fork the monitor");
     }
-  if (pid == 0)
+  if (*pid == 0)
     {
       close (notify[0]);
       setsid ();
@@ -305,31 +299,85 @@ engine_start (struct engine *e, struct container_record *r, bool start_on_attach
   close (notify[1]);
   /* One line: the container process holds a copy of the pipe until it
    * executes its program, so there is no end of file to wait for. */
-  _cleanup_free_ char *reply = read_reply (notify[0], pid);
+  *reply = read_reply (notify[0], *pid);
   close (notify[0]);
+  return 0;
+}
+
+/* The start failed: what it made undone, and why in the record. */
+static int
+start_failed (struct engine *e, struct ctr_record *r, const char *reply, struct hk_error **err)
+{
+  reset_run_state (e, r); /* a container the monitor left waiting */
+  ctr_network_down (e, r);
+  const char *why = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
+  size_t len = strlen (why);
   free (r->error);
+  r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);
+  ctr_record_update (e->db, r, NULL);
+  return hk_error_set (err, EIO, "%s", r->error);
+}
+
+static int
+record_running (struct engine *e, struct ctr_record *r, pid_t monitor, struct hk_error **err)
+{
+  _cleanup_free_ char *now = state_now_rfc3339 ();
+  ctr_record_set_exited (r, 0, "", "");
+  ctr_record_set_state (r, "running");
+  r->oom_killed = false;
+  r->monitor_pid = monitor;
+  r->monitor_start_time = state_process_start_time (monitor);
+  free (r->started_at);
+  r->started_at = take_ptr (now);
+  return ctr_record_update (e->db, r, err);
+}
+
+/* The root mounted, the last run's leftovers gone, the network up and
+ * config.json rendered again from the record (joining that network). */
+static int
+prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **err)
+{
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *netns = NULL;
+  bool mounted;
+  if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
+    return -1;
+  reset_run_state (e, r);
+  if (ctr_network_up (e, r, err) < 0)
+    return -1;
+  if (ctr_network_join_path (e, r, &netns, err) < 0
+      || engine_render_config (e, r, netns, err) < 0)
+    {
+      ctr_network_down (e, r);
+      return -1;
+    }
+  return 0;
+}
+
+int
+engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
+              struct hk_error **err)
+{
+  if (engine_refresh (e, r, err) < 0)
+    return -1;
+  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
+    return 0;
+  /* The last run's cleanup (unmount, network teardown) must not undo
+   * this one's setup. */
+  engine_wait_cleanup (r);
+  if (prepare_start (e, r, err) < 0)
+    return -1;
+  pid_t pid = -1;
+  _cleanup_free_ char *reply = NULL;
+  if (fork_monitor (e, r, start_on_attach, &pid, &reply, err) < 0)
+    {
+      ctr_network_down (e, r);
+      return -1;
+    }
   if (reply == NULL || strncmp (reply, "ok", 2) != 0)
     {
       waitpid (pid, NULL, 0);
-      reset_run_state (e, r); /* a container the monitor left waiting */
-      container_network_down (e, r);
-      const char *why
-          = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
-      size_t len = strlen (why);
-      r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);
-      container_record_update (e->db, r, NULL);
-      return hk_error_set (err, EIO, "%s", r->error);
+      return start_failed (e, r, reply, err);
     }
-  r->error = xstrdup ("");
-  r->oom_killed = false;
-  free (r->state);
-  r->state = xstrdup ("running");
-  r->monitor_pid = pid;
-  r->monitor_start_time = state_process_start_time (pid);
-  free (r->started_at);
-  r->started_at = state_now_rfc3339 ();
-  free (r->finished_at);
-  r->finished_at = xstrdup ("");
-  r->exit_code = 0;
-  return container_record_update (e->db, r, err);
+  return record_running (e, r, pid, err);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stats and top: a running container's cgroups read, its processes
  * listed by the host's ps. */
-#include "container-network.h"
-#include "container-stats.h"
+#include "ctr-network.h"
+#include "ctr-stats.h"
 #include "engine.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -19,16 +19,19 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The most of `ps` output read. */
+#define PS_OUTPUT_MAX (64 << 20)
+
 extern char **environ;
 
 static bool
-is_running (const struct container_record *r)
+is_running (const struct ctr_record *r)
 {
   return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
 }
 
 int
-engine_usage (struct engine *e, const struct container_record *r, struct container_usage *out,
+engine_usage (struct engine *e, const struct ctr_record *r, struct ctr_usage *out,
               struct hk_error **err)
 {
   memset (out, 0, sizeof *out);
@@ -51,10 +54,10 @@ engine_usage (struct engine *e, const struct container_record *r, struct contain
     return hk_error_prefix (err, "statistics of container %s", r->name);
   struct sysinfo host;
   uint64_t host_memory = sysinfo (&host) == 0 ? (uint64_t)host.totalram * host.mem_unit : 0;
-  out->memory_limit = container_stats_memory_limit (&out->cgroup, host_memory);
+  out->memory_limit = ctr_stats_memory_limit (&out->cgroup, host_memory);
   struct hk_error *no_net = NULL;
   /* The container may have stopped in between: no traffic to show then. */
-  if (container_network_io (e, r, &out->net_rx_bytes, &out->net_tx_bytes, &no_net) < 0)
+  if (ctr_network_io (e, r, &out->net_rx_bytes, &out->net_tx_bytes, &no_net) < 0)
     hk_error_free (no_net);
   out->running = true;
   return 0;
@@ -85,7 +88,7 @@ run_ps (char *const *args, char **out, struct hk_error **err)
     return hk_error_errno (err, rc, "run ps");
   close (take_fd (&wr));
   size_t len;
-  int read_rc = fs_read_fd (rd, 64 << 20, out, &len, err);
+  int read_rc = fs_read_fd (rd, PS_OUTPUT_MAX, out, &len, err);
   int status;
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;
@@ -101,7 +104,7 @@ run_ps (char *const *args, char **out, struct hk_error **err)
 }
 
 int
-engine_top (struct engine *e, struct container_record *r, char *const *ps_args, char **out,
+engine_top (struct engine *e, struct ctr_record *r, char *const *ps_args, char **out,
             struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
@@ -117,5 +120,5 @@ engine_top (struct engine *e, struct container_record *r, char *const *ps_args, 
   _cleanup_free_ char *ps = NULL;
   if (run_ps (ps_args, &ps, err) < 0)
     return -1;
-  return container_stats_ps_filter (ps, pids, n, out, err);
+  return ctr_stats_ps_filter (ps, pids, n, out, err);
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stop, kill, wait and rm. */
 #include "engine.h"
-#include "container-network.h"
+#include "ctr-mounts.h"
+#include "ctr-network.h"
 #include "volume.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/signals.h"
 #include "common/xalloc.h"
-#include "image/image.h"
+#include "store/image.h"
 #include "runtime/state.h"
 
 #include <errno.h>
@@ -21,7 +22,7 @@
 #include <unistd.h>
 
 static bool
-is_running (const struct container_record *r)
+is_running (const struct ctr_record *r)
 {
   return strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
 }
@@ -29,7 +30,7 @@ is_running (const struct container_record *r)
 /* Waits up to TIMEOUT_MS for the monitor to finish (the container gone and
  * its cleanup done).  Returns true when it has. */
 static bool
-wait_monitor (const struct container_record *r, int timeout_ms)
+wait_monitor (const struct ctr_record *r, int timeout_ms)
 {
   if (r->monitor_pid == getpid ())
     return true; /* the monitor's own cleanup (--rm) */
@@ -52,7 +53,7 @@ wait_monitor (const struct container_record *r, int timeout_ms)
 
 /* True once the container's exit file is there. */
 static bool
-wait_exit (struct engine *e, const struct container_record *r, int timeout_ms)
+wait_exit (struct engine *e, const struct ctr_record *r, int timeout_ms)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *path = xasprintf ("%s/exit", run_dir);
@@ -68,7 +69,7 @@ wait_exit (struct engine *e, const struct container_record *r, int timeout_ms)
 }
 
 static void
-mark_stopping (struct engine *e, const struct container_record *r)
+mark_stopping (struct engine *e, const struct ctr_record *r)
 {
   /* The restart policy reads it: a stopped container stays stopped. */
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
@@ -78,9 +79,9 @@ mark_stopping (struct engine *e, const struct container_record *r)
 }
 
 static int
-stop_signal (const struct engine *e, const struct container_record *r)
+stop_signal (const struct engine *e, const struct ctr_record *r)
 {
-  const char *name = json_string_value (json_object_get (r->options, "StopSignal"));
+  const char *name = r->config.stop_signal;
   if (name == NULL)
     {
       _cleanup_image_config_ struct image_config *config = NULL;
@@ -100,7 +101,7 @@ stop_signal (const struct engine *e, const struct container_record *r)
 }
 
 int
-engine_kill (struct engine *e, struct container_record *r, int signum, struct hk_error **err)
+engine_kill (struct engine *e, struct ctr_record *r, int signum, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
@@ -117,7 +118,7 @@ engine_kill (struct engine *e, struct container_record *r, int signum, struct hk
  * its restart policy: the stop cancels the next one, and stops it if it
  * had begun.  Returns 1 when it had: the caller stops the new run. */
 static int
-stop_restart (struct engine *e, struct container_record *r, struct hk_error **err)
+stop_restart (struct engine *e, struct ctr_record *r, struct hk_error **err)
 {
   if (!state_process_alive (r->monitor_pid, r->monitor_start_time))
     return 0;
@@ -127,13 +128,12 @@ stop_restart (struct engine *e, struct container_record *r, struct hk_error **er
     {
       if (wait_monitor (r, 50))
         return 0;
-      _cleanup_record_ struct container_record *now = NULL;
-      if (container_record_find (e->db, r->id, &now, err) < 0 || engine_refresh (e, now, err) < 0)
+      _cleanup_record_ struct ctr_record *now = NULL;
+      if (ctr_record_find (e->db, r->id, &now, err) < 0 || engine_refresh (e, now, err) < 0)
         return -1;
       if (is_running (now))
         {
-          free (r->state);
-          r->state = xstrdup (now->state);
+          ctr_record_set_state (r, now->state);
           return 1;
         }
     }
@@ -142,7 +142,7 @@ stop_restart (struct engine *e, struct container_record *r, struct hk_error **er
 }
 
 int
-engine_stop (struct engine *e, struct container_record *r, int timeout, struct hk_error **err)
+engine_stop (struct engine *e, struct ctr_record *r, int timeout, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
@@ -158,10 +158,7 @@ engine_stop (struct engine *e, struct container_record *r, int timeout, struct h
   if (strcmp (r->state, "paused") == 0)
     backend_pause (&b, r->id, false, NULL); /* a frozen process takes no signal */
   if (timeout < 0)
-    {
-      json_t *t = json_object_get (r->options, "StopTimeout");
-      timeout = json_is_integer (t) ? (int)json_integer_value (t) : 10;
-    }
+    timeout = r->config.stop_timeout != CONFIG_STOP_TIMEOUT_UNSET ? r->config.stop_timeout : 10;
   struct hk_error *ignored = NULL;
   if (backend_kill (&b, r->id, stop_signal (e, r), false, &ignored) < 0)
     hk_error_free (ignored);
@@ -181,13 +178,13 @@ engine_stop (struct engine *e, struct container_record *r, int timeout, struct h
  * the cgroup removed) or, with a restart policy, when it was restarted
  * (an exit too, as Docker's `wait` sees it).  With --rm the record goes. */
 int
-engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_error **err)
+engine_wait (struct engine *e, struct ctr_record *r, int *code, struct hk_error **err)
 {
   int restarts = r->restart_count;
   for (;;)
     {
-      _cleanup_record_ struct container_record *now = NULL;
-      if (container_record_find (e->db, r->id, &now, err) < 0)
+      _cleanup_record_ struct ctr_record *now = NULL;
+      if (ctr_record_find (e->db, r->id, &now, err) < 0)
         {
           if ((*err)->errnum != ENOENT)
             return -1;
@@ -210,31 +207,13 @@ engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_
 }
 
 void
-engine_wait_cleanup (const struct container_record *r)
+engine_wait_cleanup (const struct ctr_record *r)
 {
   wait_monitor (r, 60000);
 }
 
-static void
-remove_volumes (struct engine *e, const struct container_record *r)
-{
-  json_t *points = json_object_get (r->options, "MountPoints");
-  size_t i;
-  json_t *p;
-  json_array_foreach (points, i, p)
-  {
-    const char *name = json_string_value (json_object_get (p, "Name"));
-    struct volume *v = NULL;
-    struct hk_error *ignored = NULL;
-    if (name && volume_get (e->db, e->root, name, &v, &ignored) == 0 && v->anonymous)
-      volume_remove (e->db, e->root, name, &ignored);
-    volume_free (v);
-    hk_error_free (ignored);
-  }
-}
-
 int
-engine_remove (struct engine *e, struct container_record *r, bool force, bool volumes,
+engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
                struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
@@ -249,9 +228,8 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
                              "remove it with -f",
                              r->name);
       bool paused = strcmp (r->state, "paused") == 0;
-      free (r->state);
-      r->state = xstrdup ("removing");
-      container_record_update (e->db, r, NULL);
+      ctr_record_set_state (r, "removing");
+      ctr_record_update (e->db, r, NULL);
       mark_stopping (e, r);
       struct hk_error *ignored = NULL;
       /* A frozen process takes no signal; an external runtime asked to
@@ -267,7 +245,7 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
   struct hk_error *ignored = NULL;
   backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
-  container_network_down (e, r);
+  ctr_network_down (e, r);
   if (image_rootfs_remove (e->store, r->id, err) < 0)
     return hk_error_prefix (err, "remove container %s", r->name);
   _cleanup_free_ char *containers = xasprintf ("%s/containers", e->root);
@@ -277,9 +255,9 @@ engine_remove (struct engine *e, struct container_record *r, bool force, bool vo
   if ((c >= 0 && fs_remove_tree (c, r->id, err) < 0)
       || (rdir >= 0 && fs_remove_tree (rdir, r->id, err) < 0))
     return hk_error_prefix (err, "remove container %s", r->name);
-  if (container_record_delete (e->db, r->id, err) < 0)
+  if (ctr_record_delete (e->db, r->id, err) < 0)
     return -1;
   if (volumes)
-    remove_volumes (e, r);
+    ctr_mounts_remove_anonymous (e->db, e->root, &r->config);
   return 0;
 }

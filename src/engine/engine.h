@@ -13,89 +13,49 @@
 #ifndef HAKO_ENGINE_ENGINE_H
 #define HAKO_ENGINE_ENGINE_H
 
-#include "container-diff.h"
-#include "container-record.h"
-#include "container-stats.h"
+#include "ctr-record.h"
+#include "ctr-stats.h"
+#include "engine-context.h"
 #include "prune-filter.h"
-#include "runtime-backend.h"
 #include "common/error.h"
-#include "common/log.h"
-#include "image/store.h"
-#include "runtime/container.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 
-struct engine
-{
-  char *root;
-  char *runroot;
-  struct store *store; /* borrowed */
-  sqlite3 *db;         /* the store's database */
-  const struct hk_log *log;
-  char *hako_path;             /* this program, for the monitor's exit command */
-  char *monitor_path;          /* hako-monitor */
-  char *init_path;             /* hako-init */
-  char *runtime_root;          /* RUNROOT/runtime */
-  char *external_runtime_root; /* RUNROOT/oci-runtime: --root of `--runtime PATH` */
-  struct runtime_context rt;
-};
-
-/* Prepares the engine over an open store; helper programs are looked up
- * next to SELF (our executable). */
-int engine_open (struct engine *e, struct store *store, const char *root, const char *runroot,
-                 const struct hk_log *log, struct hk_error **err);
-void engine_close (struct engine *e);
-
-/* The runtime that runs R: ours in-process, or R's `--runtime PATH`. */
-void engine_backend (const struct engine *e, const struct container_record *r,
-                     struct runtime_backend *out);
-
-/* 64 random hex digits: the ID of a new container or network, the name of
- * an anonymous volume. */
-char *engine_random_id (void);
-
-char *engine_container_dir (const struct engine *e, const char *id);
-char *engine_run_dir (const struct engine *e, const char *id);
-char *engine_log_path (const struct engine *e, const char *id);
-
-/* Mounts container ID's root filesystem on its merged directory unless it
- * is mounted; *MOUNTED tells whether this call mounted it. */
-int engine_mount_rootfs (struct engine *e, const char *id, bool *mounted, struct hk_error **err);
-
-/* create: a container record, its root filesystem, volumes, /etc files and
- * config.json from IMAGE and OPTIONS (the run options; kept).  Nothing is
+/* create: a container record named NAME (NULL: a random name), its root
+ * filesystem, volumes, /etc files and config.json from IMAGE and CONFIG
+ * (its settings move into the record, CONFIG is left empty).  Nothing is
  * left when it fails. */
-int engine_create (struct engine *e, const char *image, json_t *options,
-                   struct container_record **out, struct hk_error **err);
+int engine_create (struct engine *e, const char *image, struct ctr_config *config,
+                   const char *name, struct ctr_record **out, struct hk_error **err);
 
 /* start: a monitor for the container, which creates it with the runtime
  * and starts it — at once, or (START_ON_ATTACH) when an attach client says
  * so.  A failed start marks the record with the error. */
-int engine_start (struct engine *e, struct container_record *r, bool start_on_attach,
+int engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
                   struct hk_error **err);
 
 /* Brings R's state up to date from its monitor and exit file (a container
  * whose monitor died is exited). */
-int engine_refresh (struct engine *e, struct container_record *r, struct hk_error **err);
+int engine_refresh (struct engine *e, struct ctr_record *r, struct hk_error **err);
 
 /* stop: the stop signal, then SIGKILL after TIMEOUT seconds (-1: the
  * container's own, default 10). */
-int engine_stop (struct engine *e, struct container_record *r, int timeout, struct hk_error **err);
+int engine_stop (struct engine *e, struct ctr_record *r, int timeout, struct hk_error **err);
 
-int engine_kill (struct engine *e, struct container_record *r, int signum, struct hk_error **err);
+int engine_kill (struct engine *e, struct ctr_record *r, int signum, struct hk_error **err);
 
 /* rm: refused for a running container unless FORCE; VOLUMES removes its
  * anonymous volumes. */
-int engine_remove (struct engine *e, struct container_record *r, bool force, bool volumes,
+int engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
                    struct hk_error **err);
 
 /* Waits until the container is not running; its exit code in *CODE. */
-int engine_wait (struct engine *e, struct container_record *r, int *code, struct hk_error **err);
+int engine_wait (struct engine *e, struct ctr_record *r, int *code, struct hk_error **err);
 
 /* Waits (a minute at most) for R's monitor to finish the cleanup that
  * follows the exit: --rm's removal, the network's teardown. */
-void engine_wait_cleanup (const struct container_record *r);
+void engine_wait_cleanup (const struct ctr_record *r);
 
 /* What the monitor's exit command runs: record the exit, restart per the
  * policy (re-creating the container and becoming its monitor again), or
@@ -107,70 +67,37 @@ int engine_cleanup (struct engine *e, const char *id, struct hk_error **err);
 int engine_healthcheck (struct engine *e, const char *id, char **reexec_argv,
                         struct hk_error **err);
 
+/* The record of R's health checks (Docker's State.Health: Status,
+ * FailingStreak, Log), or NULL when none ran. */
+json_t *engine_health (struct engine *e, const struct ctr_record *r);
+
 /* pause (PAUSE true) or unpause: freezes or thaws every process of a
  * running container. */
-int engine_pause (struct engine *e, struct container_record *r, bool pause, struct hk_error **err);
+int engine_pause (struct engine *e, struct ctr_record *r, bool pause, struct hk_error **err);
 
 /* rename: NAME must be valid and unused. */
-int engine_rename (struct engine *e, struct container_record *r, const char *name,
+int engine_rename (struct engine *e, struct ctr_record *r, const char *name,
                    struct hk_error **err);
 
-/* update: merges CHANGES (run options: Memory, MemorySwap,
- * MemoryReservation, NanoCpus, CpuShares, CpusetCpus, PidsLimit,
- * RestartPolicy) into R's options and config.json, so that a restart keeps
- * them, and writes the limits to a running container's cgroups first. */
-int engine_update (struct engine *e, struct container_record *r, const json_t *changes,
-                   struct hk_error **err);
+/* update: CHANGES' given limits and restart policy (ctr_config_update)
+ * into R's record and config.json, so that a restart keeps them, written
+ * to a running container's cgroups first. */
+int engine_update (struct engine *e, struct ctr_record *r,
+                   const struct ctr_config *changes, struct hk_error **err);
 
 /* stats: one reading of R's cgroups (zeros when it is not running). */
-int engine_usage (struct engine *e, const struct container_record *r,
-                  struct container_usage *out, struct hk_error **err);
+int engine_usage (struct engine *e, const struct ctr_record *r,
+                  struct ctr_usage *out, struct hk_error **err);
 
 /* top: the header and the rows of `ps PS_ARGS` (NULL or empty: -ef) that
  * are R's processes. */
-int engine_top (struct engine *e, struct container_record *r, char *const *ps_args, char **out,
+int engine_top (struct engine *e, struct ctr_record *r, char *const *ps_args, char **out,
                 struct hk_error **err);
-
-struct engine_copy_options
-{
-  bool archive; /* -a: keep owners (else the container's root, or the user on the host) */
-  bool follow;  /* -L: copy what a source symlink points to */
-};
-
-/* cp: SRC and DST as `hako cp` takes them, one CONTAINER:PATH, the other a
- * local path or "-" (a tar stream on stdin or stdout), Docker's rules for
- * where the copy lands (copy-plan.h).  Works on running and stopped
- * containers; no path inside the container leads outside it. */
-int engine_copy (struct engine *e, const char *src, const char *dst,
-                 const struct engine_copy_options *o, struct hk_error **err);
-
-/* export: R's file system (without its mounts) as a tar on OUT_FD. */
-int engine_export (struct engine *e, struct container_record *r, int out_fd,
-                   struct hk_error **err);
-
-/* diff: R's changes to its image's files, in path order (container-diff.h). */
-int engine_diff (struct engine *e, struct container_record *r, struct container_change **out,
-                 size_t *n, struct hk_error **err);
-
-struct engine_commit_options
-{
-  const char *tag;      /* full reference, or NULL */
-  char *const *changes; /* --change instructions, or NULL */
-  const char *message;
-  const char *author;
-  bool pause; /* freeze a running container while its files are read */
-};
-
-/* commit: R's changes as a new layer over its image, and R's config (Cmd,
- * Env, ...) as the new image's, Docker's way; the image ID goes to ID. */
-int engine_commit (struct engine *e, struct container_record *r,
-                   const struct engine_commit_options *o, char id[DIGEST_STRING_SIZE],
-                   struct hk_error **err);
 
 /* container prune: removes every stopped (exited or created) container
  * that F lets go; REMOVED (may be NULL) hears of each, *BYTES is the space
  * their changes held. */
-typedef void (*engine_prune_fn) (const struct container_record *r, void *data);
+typedef void (*engine_prune_fn) (const struct ctr_record *r, void *data);
 int engine_prune_containers (struct engine *e, const struct prune_filter *f,
                              engine_prune_fn removed, void *data, uint64_t *bytes,
                              struct hk_error **err);
@@ -185,7 +112,7 @@ int engine_info (struct engine *e, json_t **out, struct hk_error **err);
 json_t *engine_version (void);
 
 /* Finds a container by name, ID or ID prefix, refreshed. */
-int engine_find (struct engine *e, const char *ref, struct container_record **out,
+int engine_find (struct engine *e, const char *ref, struct ctr_record **out,
                  struct hk_error **err);
 
 #endif

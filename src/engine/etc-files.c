@@ -20,7 +20,9 @@ append (char **text, const char *fmt, const char *a, const char *b)
   *text = joined;
 }
 
-char *
+/* The host's resolv.conf for a container: without loopback nameservers
+ * (they mean nothing in another network namespace) unless HOST_NETWORK. */
+static char *
 etc_files_resolv_conf (const char *host_text, bool host_network, const char *const *dns,
                        const char *const *search)
 {
@@ -80,7 +82,7 @@ etc_files_hosts (const struct etc_files *f)
   char *hosts = NULL;
   if (f->host_network)
     {
-      if (fs_read_file (AT_FDCWD, "/etc/hosts", 1 << 20, &hosts, NULL, NULL) < 0)
+      if (fs_read_file (AT_FDCWD, "/etc/hosts", FS_TEXT_FILE_MAX, &hosts, NULL, NULL) < 0)
         hosts = xstrdup ("127.0.0.1\tlocalhost\n");
     }
   else
@@ -126,7 +128,7 @@ etc_files_write (const char *dir, const struct etc_files *f, struct hk_error **e
   _cleanup_free_ char *hostname = xasprintf ("%s\n", f->hostname);
   _cleanup_free_ char *hosts = etc_files_hosts (f);
   _cleanup_free_ char *host_resolv = NULL;
-  if (fs_read_file (AT_FDCWD, "/etc/resolv.conf", 1 << 20, &host_resolv, NULL, NULL) < 0)
+  if (fs_read_file (AT_FDCWD, "/etc/resolv.conf", FS_TEXT_FILE_MAX, &host_resolv, NULL, NULL) < 0)
     host_resolv = xstrdup ("");
   _cleanup_free_ char *resolv
       = etc_files_resolv_conf (host_resolv, f->host_network, f->dns, f->dns_search);

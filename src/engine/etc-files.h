@@ -38,9 +38,4 @@ char *etc_files_hosts (const struct etc_files *f);
  * into it, and a bind mount follows the inode, not the name. */
 int etc_files_rewrite_hosts (const char *dir, const struct etc_files *f, struct hk_error **err);
 
-/* The host's resolv.conf for a container: without loopback nameservers
- * (they mean nothing in another network namespace) unless HOST_NETWORK. */
-char *etc_files_resolv_conf (const char *host_text, bool host_network, const char *const *dns,
-                             const char *const *search);
-
 #endif

@@ -91,7 +91,7 @@ netns_io_bytes (int pid, uint64_t *rx, uint64_t *tx, struct hk_error **err)
   /* /proc/PID/net is the view of PID's network namespace. */
   _cleanup_free_ char *path = xasprintf ("/proc/%d/net/dev", pid);
   _cleanup_free_ char *text = NULL;
-  if (fs_read_file (AT_FDCWD, path, 1 << 20, &text, NULL, err) < 0)
+  if (fs_read_file (AT_FDCWD, path, FS_TEXT_FILE_MAX, &text, NULL, err) < 0)
     return -1;
   *rx = *tx = 0;
   char *save = NULL;

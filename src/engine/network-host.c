@@ -22,6 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The most of `iptables-save` output read. */
+#define IPTABLES_SAVE_MAX (16 << 20)
+
 extern char **environ;
 
 static char *
@@ -99,7 +102,7 @@ run_tool (char *const argv[], const char *input, char **out, struct hk_error **e
     ;
   _cleanup_free_ char *text = NULL;
   size_t len;
-  if (lseek (so, 0, SEEK_SET) < 0 || fs_read_fd (so, 16 << 20, &text, &len, err) < 0)
+  if (lseek (so, 0, SEEK_SET) < 0 || fs_read_fd (so, IPTABLES_SAVE_MAX, &text, &len, err) < 0)
     return -1;
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {

@@ -3,7 +3,7 @@
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/xalloc.h"
-#include "image/store-db.h"
+#include "store/store-db.h"
 #include "network/ip-prefix.h"
 
 #include <errno.h>
@@ -59,7 +59,7 @@ network_free (struct network *n)
   free (n);
 }
 
-void
+static void
 network_endpoint_free (struct network_endpoint *ep)
 {
   if (ep == NULL)

@@ -57,7 +57,6 @@ struct network_endpoint
   json_t *ports; /* [{HostIp, HostPort, ContainerPort, Protocol}] */
 };
 
-void network_endpoint_free (struct network_endpoint *ep);
 void network_endpoint_list_free (struct network_endpoint **list, size_t n);
 
 /* Creates the tables when missing. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "network.h"
-#include "engine.h"
+#include "engine-context.h"
+#include "random-id.h"
 #include "network-host.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -202,7 +203,7 @@ build (struct engine *e, const struct network_request *req, struct network **out
        struct hk_error **err)
 {
   _cleanup_network_ struct network *n = xzalloc (sizeof *n);
-  n->id = engine_random_id ();
+  n->id = random_id ();
   n->name = xstrdup (req->name);
   n->driver = xstrdup ("bridge");
   n->internal = req->internal;
@@ -297,33 +298,19 @@ network_get (struct engine *e, const char *ref, struct network **out, struct hk_
   return create_default (e, out, err);
 }
 
-/* True when the run options OPTIONS list network NAME. */
-static bool
-lists_network (const json_t *options, const char *name)
-{
-  size_t i;
-  json_t *entry;
-  json_array_foreach (json_object_get (options, "Networks"), i, entry)
-  {
-    const char *n = json_string_value (json_object_get (entry, "Name"));
-    if (n != NULL && strcmp (n, name) == 0)
-      return true;
-  }
-  return false;
-}
-
-int
+/* The names of the containers whose options list network NAME. */
+static int
 network_users (struct engine *e, const char *name, char ***out, struct hk_error **err)
 {
-  struct container_record **list = NULL;
+  struct ctr_record **list = NULL;
   size_t n = 0;
-  if (container_record_list (e->db, &list, &n, err) < 0)
+  if (ctr_record_list (e->db, &list, &n, err) < 0)
     return -1;
   char **users = xzalloc (sizeof (char *));
   for (size_t i = 0; i < n; i++)
-    if (lists_network (list[i]->options, name))
+    if (ctr_config_network (&list[i]->config, name) != NULL)
       strv_append (&users, list[i]->name);
-  container_record_list_free (list, n);
+  ctr_record_list_free (list, n);
   *out = users;
   return 0;
 }

@@ -9,7 +9,7 @@
 #ifndef HAKO_ENGINE_NETWORK_H
 #define HAKO_ENGINE_NETWORK_H
 
-#include "engine.h"
+#include "engine-context.h"
 #include "network-record.h"
 #include "network/cni.h"
 
@@ -41,9 +41,6 @@ int network_get (struct engine *e, const char *ref, struct network **out, struct
 
 /* True when REF names the default network. */
 bool network_is_default (const char *ref);
-
-/* The names of the containers whose options list network NAME. */
-int network_users (struct engine *e, const char *name, char ***out, struct hk_error **err);
 
 /* Removes network REF, its rules and bridge; refused while a container
  * uses it. */

@@ -84,7 +84,7 @@ static char *
 log_message (const char *log_path)
 {
   _cleanup_free_ char *text = NULL;
-  if (log_path == NULL || fs_read_file (AT_FDCWD, log_path, 1 << 20, &text, NULL, NULL) < 0)
+  if (log_path == NULL || fs_read_file (AT_FDCWD, log_path, FS_TEXT_FILE_MAX, &text, NULL, NULL) < 0)
     return NULL;
   char *message = NULL;
   char *save = NULL;

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "volume.h"
-#include "engine.h"
+#include "ctr-config-parse.h"
+#include "ctr-record.h"
+#include "random-id.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "image/store-db.h"
+#include "store/store-db.h"
 #include "runtime/state.h"
 
 #include <dirent.h>
@@ -41,23 +43,6 @@ volume_free (struct volume *v)
   free (v->mountpoint);
   json_decref (v->labels);
   free (v);
-}
-
-int
-volume_check_name (const char *name, struct hk_error **err)
-{
-  size_t len = strlen (name);
-  bool ok = len >= 2 && len <= 255
-            && strchr ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", name[0]);
-  for (size_t i = 1; ok && i < len; i++)
-    ok = strchr ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.-", name[i])
-         != NULL;
-  if (!ok)
-    return hk_error_set (err, EINVAL,
-                         "invalid volume name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
-                         "allowed",
-                         name);
-  return 0;
 }
 
 static struct volume *
@@ -98,8 +83,8 @@ int
 volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels, struct volume **out,
                struct hk_error **err)
 {
-  _cleanup_free_ char *chosen = name ? xstrdup (name) : engine_random_id ();
-  if (volume_check_name (chosen, err) < 0)
+  _cleanup_free_ char *chosen = name ? xstrdup (name) : random_id ();
+  if (config_check_volume_name (chosen, err) < 0)
     return -1;
   _cleanup_free_ char *dir = xasprintf ("%s/volumes/%s/_data", root, chosen);
   if (fs_mkdir_p (dir, 0755, err) < 0)
@@ -146,22 +131,30 @@ volume_list_free (struct volume **list, size_t n)
   free (list);
 }
 
-int
+static bool
+uses_volume (const struct ctr_config *c, const char *name)
+{
+  for (size_t i = 0; i < c->n_mount_points; i++)
+    if (c->mount_points[i].name && strcmp (c->mount_points[i].name, name) == 0)
+      return true;
+  return false;
+}
+
+/* The names of the containers using volume NAME (a NULL-terminated
+ * vector; empty when unused). */
+static int
 volume_users (sqlite3 *db, const char *name, char ***out, struct hk_error **err)
 {
-  /* The container records list their volumes in options.MountPoints. */
-  _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (db,
-                        "SELECT c.name FROM containers c, json_each (c.options, '$.MountPoints') m"
-                        " WHERE json_extract (m.value, '$.Name') = ?",
-                        &st, err, name, NULL)
-      < 0)
+  struct ctr_record **list = NULL;
+  size_t n = 0;
+  if (ctr_record_list (db, &list, &n, err) < 0)
     return -1;
   *out = xzalloc (sizeof (char *));
-  int r;
-  while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
-    strv_append (out, store_db_text (st, 0));
-  return r < 0 ? -1 : 0;
+  for (size_t i = 0; i < n; i++)
+    if (uses_volume (&list[i]->config, name))
+      strv_append (out, list[i]->name);
+  ctr_record_list_free (list, n);
+  return 0;
 }
 
 int

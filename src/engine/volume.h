@@ -26,9 +26,6 @@ void volume_free (struct volume *v);
 
 int volume_db_init (sqlite3 *db, struct hk_error **err);
 
-/* Checks a volume name (Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+). */
-int volume_check_name (const char *name, struct hk_error **err);
-
 /* Creates volume NAME (NULL: an anonymous one with a random name), or
  * returns the existing one.  LABELS may be NULL. */
 int volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels,
@@ -40,10 +37,6 @@ int volume_get (sqlite3 *db, const char *root, const char *name, struct volume *
 int volume_list (sqlite3 *db, const char *root, struct volume ***out, size_t *n,
                  struct hk_error **err);
 void volume_list_free (struct volume **list, size_t n);
-
-/* The names of the containers using volume NAME (a NULL-terminated
- * vector; empty when unused). */
-int volume_users (sqlite3 *db, const char *name, char ***out, struct hk_error **err);
 
 /* Removes volume NAME; refused while a container uses it. */
 int volume_remove (sqlite3 *db, const char *root, const char *name, struct hk_error **err);

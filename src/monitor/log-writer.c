@@ -28,7 +28,8 @@ log_writer_open (struct log_writer *w, const char *path, uint64_t max_size, unsi
   return 0;
 }
 
-size_t
+/* JSON-escapes LEN bytes of TEXT into OUT (at least 6*LEN+1 bytes). */
+static size_t
 log_json_escape (const char *text, size_t len, char *out)
 {
   size_t o = 0;
@@ -96,7 +97,9 @@ rotate (struct log_writer *w)
 static void
 write_line (struct log_writer *w, int stream, const char *text, size_t len)
 {
-  static char escaped[6 * MAX_LINE + 1];
+  if (w->escaped == NULL && (w->escaped = malloc (6 * MAX_LINE + 1)) == NULL)
+    return;
+  char *escaped = w->escaped;
   char stamp[64];
   struct timespec ts;
   struct tm tm;
@@ -143,7 +146,8 @@ log_writer_write (struct log_writer *w, int stream, const char *data, size_t len
     }
 }
 
-void
+/* Writes what is left of partial lines. */
+static void
 log_writer_flush (struct log_writer *w)
 {
   for (int s = 1; s <= 2; s++)
@@ -162,6 +166,7 @@ log_writer_close (struct log_writer *w)
     close (w->fd);
   for (int s = 0; s < 3; s++)
     free (w->pending[s]);
+  free (w->escaped);
   free (w->path);
   memset (w, 0, sizeof *w);
   w->fd = -1;

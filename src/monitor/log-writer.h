@@ -18,6 +18,7 @@ struct log_writer
   /* A partial line of each stream waits for its newline (or 16 KiB). */
   char *pending[3];
   size_t pending_len[3];
+  char *escaped; /* a line's JSON text, made once */
 };
 
 int log_writer_open (struct log_writer *w, const char *path, uint64_t max_size, unsigned max_files);
@@ -25,12 +26,6 @@ int log_writer_open (struct log_writer *w, const char *path, uint64_t max_size, 
 /* Appends DATA of STREAM (1 stdout, 2 stderr) as complete lines. */
 void log_writer_write (struct log_writer *w, int stream, const char *data, size_t len);
 
-/* Writes what is left of partial lines. */
-void log_writer_flush (struct log_writer *w);
-
 void log_writer_close (struct log_writer *w);
-
-/* JSON-escapes LEN bytes of TEXT into OUT (at least 6*LEN+1 bytes). */
-size_t log_json_escape (const char *text, size_t len, char *out);
 
 #endif

@@ -213,19 +213,3 @@ cni_check (const struct cni_context *c, const char *network, const struct cni_at
     }
   return 0;
 }
-
-int
-cni_plugin_versions (const struct cni_context *c, const char *type, char ***out,
-                     struct hk_error **err)
-{
-  _cleanup_free_ char *plugin = NULL;
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  struct cni_invocation inv = { .command = "VERSION", .path = c->path };
-  /* Nothing on stdin, as the spec says. */
-  if (cni_plugin_find (c->path, type, &plugin, err) < 0
-      || cni_plugin_exec (plugin, &inv, NULL, &text, &len, err) < 0
-      || cni_version_parse (text, len, out, err) < 0)
-    return -1;
-  return 0;
-}

@@ -52,8 +52,4 @@ int cni_del (const struct cni_context *c, const char *network, const struct cni_
 int cni_check (const struct cni_context *c, const char *network, const struct cni_attachment *a,
                struct hk_error **err);
 
-/* The spec versions plugin TYPE supports (its VERSION answer). */
-int cni_plugin_versions (const struct cni_context *c, const char *type, char ***out,
-                         struct hk_error **err);
-
 #endif

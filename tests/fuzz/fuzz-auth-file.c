@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* auth.json / ~/.docker/config.json and registries.json documents. */
-#include "image/auth-file.h"
-#include "image/registries-conf.h"
+#include "transfer/auth-file.h"
+#include "store/registries-conf.h"
 
 #include <stdint.h>
 #include <stdlib.h>

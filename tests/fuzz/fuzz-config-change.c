@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* --change instructions (a flag value: less hostile, still parsed). */
 #include "common/cleanup.h"
-#include "image/config-change.h"
+#include "transfer/config-change.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * that matters: nothing appears outside the layer directory. */
 #include "common/cleanup.h"
 #include "common/fs-util.h"
-#include "image/layer.h"
+#include "transfer/layer.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Manifests, indexes and configs as a registry or an archive sends them. */
 #include "common/cleanup.h"
-#include "image/image-config.h"
-#include "image/manifest.h"
+#include "store/image-config.h"
+#include "store/manifest.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Image references and platforms, as people (and archives) write them. */
 #include "common/cleanup.h"
-#include "image/platform.h"
-#include "image/reference.h"
+#include "store/platform.h"
+#include "store/reference.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* WWW-Authenticate headers and token responses from registries. */
 #include "common/cleanup.h"
-#include "image/registry-auth.h"
+#include "transfer/registry-auth.h"
 
 #include <stdint.h>
 #include <stdlib.h>

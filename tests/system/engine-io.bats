@@ -48,6 +48,37 @@ teardown() { engine_teardown; }
 	hk rm chatty
 }
 
+@test "log-auditing evasion: a NUL byte in a line does not hide it from logs or logs -f" {
+	hk run --name nul busybox sh -c "printf 'x\\000m2\\n'; echo after" >/dev/null
+	cmp <(hk logs nul) <(printf 'x\000m2\nafter\n')
+	cmp <(hk logs --tail 2 nul) <(printf 'x\000m2\nafter\n')
+	hk run -d --name nulf busybox sh -c "sleep 1; printf 'y\\000hidden\\n'; sleep 0.5" >/dev/null
+	cmp <(timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" logs -f nulf) <(printf 'y\000hidden\n')
+	hk rm nul nulf
+}
+
+@test "logs reads every rotation the writer keeps, past 64, and -f follows across rotations" {
+	hk run --name many --log-opt max-size=1k --log-opt max-file=80 busybox sh -c 'i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done' >/dev/null
+	dir=$HAKO_ROOT/containers/$(hk inspect -f '{{.Id}}' many)
+	[ "$(ls "$dir"/*-json.log* | wc -l)" -eq 80 ]
+	kept=$(cat "$dir"/*-json.log* | wc -l)
+	# Every record kept, oldest first, the newest last.
+	run hk logs many
+	[ "${#lines[@]}" -eq "$kept" ]
+	[ "${lines[0]}" = "line-$((2000 - kept))" ]
+	[ "${lines[-1]}" = line-1999 ]
+	run hk logs --tail 5 many
+	[ "${lines[*]}" = "line-1995 line-1996 line-1997 line-1998 line-1999" ]
+	# -f from before the first line: every line once, in order, while the
+	# writer rotates under it.
+	hk run -d --name rotating --log-opt max-size=1k --log-opt max-file=200 busybox sh -c 'sleep 1; i=0; while [ $i -lt 1500 ]; do echo line-$i; i=$((i+1)); done; sleep 0.5' >/dev/null
+	timeout 20 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" logs -f rotating >"$BATS_TEST_TMPDIR/followed"
+	dir=$HAKO_ROOT/containers/$(hk inspect -f '{{.Id}}' rotating)
+	[ "$(ls "$dir"/*-json.log* | wc -l)" -gt 20 ]
+	cmp "$BATS_TEST_TMPDIR/followed" <(i=0; while [ $i -lt 1500 ]; do echo line-$i; i=$((i+1)); done)
+	hk rm many rotating
+}
+
 @test "exec: status, -e, -u, -w, -i, -d, --privileged; a stopped container is refused" {
 	hk run -d --name box busybox sleep 100 >/dev/null
 	run hk exec box sh -c 'exit 9'

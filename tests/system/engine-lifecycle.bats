@@ -147,3 +147,38 @@ teardown() { engine_teardown; }
 	[ "$(hk inspect -f '{{.State.Health.FailingStreak}}' doc)" -ge 2 ]
 	hk rm -f doc
 }
+
+# wait_health NAME STATUS: up to 10 s for NAME's health to be STATUS.
+wait_health() {
+	for i in $(seq 100); do
+		[ "$(hk inspect -f '{{.State.Health.Status}}' "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	[ "$(hk inspect -f '{{.State.Health.Status}}' "$1")" = "$2" ]
+}
+
+@test "the image's HEALTHCHECK is honoured; --no-healthcheck and --health-* override it" {
+	load oci-image
+	make_oci_image_tar "$BATS_TEST_TMPDIR" "$BATS_FILE_TMPDIR/bbroot" checked:1 \
+		'.config.Healthcheck = {Test: ["CMD-SHELL", "test -f /tmp/ok"], Interval: 200000000, Retries: 2}'
+	hk load -i "$BATS_TEST_TMPDIR/image.tar" >/dev/null
+	# The image's check, as Docker runs it.
+	hk run -d --name imgcheck checked:1 sh -c 'touch /tmp/ok; sleep 100' >/dev/null
+	wait_health imgcheck healthy
+	hk inspect imgcheck | jq -e '.[0].Config.Healthcheck.Test == ["CMD-SHELL", "test -f /tmp/ok"]'
+	# --no-healthcheck: none at all.
+	hk run -d --name nocheck --no-healthcheck checked:1 sleep 100 >/dev/null
+	sleep 0.5
+	hk inspect nocheck | jq -e '.[0].State.Health == null'
+	[[ "$(hk ps --filter name=nocheck --format '{{.Status}}')" != *health* ]]
+	# --health-cmd replaces the image's test, keeping its interval.
+	hk run -d --name owncheck --health-cmd 'false' --health-retries 1 checked:1 sh -c 'touch /tmp/ok; sleep 100' >/dev/null
+	wait_health owncheck unhealthy
+	[ "$(hk inspect -f '{{.Config.Healthcheck.Interval}}' owncheck)" = 200000000 ]
+	# --health-interval alone keeps the image's test.
+	hk run -d --name faster --health-interval 100ms checked:1 sh -c 'sleep 100' >/dev/null
+	wait_health faster unhealthy
+	[ "$(hk inspect -f '{{.Config.Healthcheck.Interval}}' faster)" = 100000000 ]
+	hk rm -f imgcheck nocheck owncheck faster
+	hk rmi checked:1 >/dev/null
+}

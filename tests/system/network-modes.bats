@@ -42,6 +42,19 @@ teardown() { network_teardown; }
 	[ "$output" = "$(readlink "/proc/$(hk inspect -f '{{.State.Pid}}' first)/ns/net")" ]
 }
 
+@test "--network container:NAME of a container that another runtime runs (--runtime runc)" {
+	hk run -d --name byrunc --runtime runc --network none busybox sleep 100 >/dev/null
+	run hk run --rm --network container:byrunc busybox readlink /proc/1/ns/net
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(readlink "/proc/$(hk inspect -f '{{.State.Pid}}' byrunc)/ns/net")" ]
+	# a restart of the runc container: the joiner finds its new process
+	hk restart -t 1 byrunc >/dev/null
+	run hk run --rm --network container:byrunc busybox readlink /proc/1/ns/net
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(readlink "/proc/$(hk inspect -f '{{.State.Pid}}' byrunc)/ns/net")" ]
+	hk rm -f byrunc
+}
+
 @test "--network container:NAME of a container that is not running is an error" {
 	hk create --name idle busybox true >/dev/null
 	run hk run --rm --network container:idle busybox true

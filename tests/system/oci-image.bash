@@ -1,8 +1,9 @@
-# make_oci_image_tar DIR ROOTFS NAME: an OCI image archive DIR/image.tar of
-# ROOTFS (one uncompressed layer), named NAME for `ctr images import`.
+# make_oci_image_tar DIR ROOTFS NAME [FILTER]: an OCI image archive
+# DIR/image.tar of ROOTFS (one uncompressed layer), named NAME for `ctr
+# images import`; FILTER, a jq filter, changes its config.
 # shellcheck shell=bash
 make_oci_image_tar() {
-	local dir=$1 rootfs=$2 name=$3
+	local dir=$1 rootfs=$2 name=$3 filter=${4:-.}
 	local layout=$dir/layout
 	mkdir -p "$layout/blobs/sha256"
 	tar -C "$rootfs" --numeric-owner -cf "$dir/layer.tar" .
@@ -11,7 +12,8 @@ make_oci_image_tar() {
 	layer_size=$(stat -c %s "$dir/layer.tar")
 	mv "$dir/layer.tar" "$layout/blobs/sha256/$layer_digest"
 	jq -n --arg d "sha256:$layer_digest" '{architecture: "amd64", os: "linux",
-		config: {Cmd: ["sh"], Env: ["PATH=/bin"]}, rootfs: {type: "layers", diff_ids: [$d]}}' >"$dir/config.json"
+		config: {Cmd: ["sh"], Env: ["PATH=/bin"]}, rootfs: {type: "layers", diff_ids: [$d]}}' |
+		jq "$filter" >"$dir/config.json"
 	config_digest=$(sha256sum "$dir/config.json" | cut -d' ' -f1)
 	config_size=$(stat -c %s "$dir/config.json")
 	mv "$dir/config.json" "$layout/blobs/sha256/$config_digest"

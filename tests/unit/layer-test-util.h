@@ -5,7 +5,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs-util.h"
-#include "image/layer.h"
+#include "transfer/layer.h"
 #include "tar-builder.h"
 
 #include <fcntl.h>

@@ -8,7 +8,7 @@
 
 #include "common/cleanup.h"
 #include "common/json-util.h"
-#include "image/config-change.h"
+#include "transfer/config-change.h"
 
 #include <string.h>
 

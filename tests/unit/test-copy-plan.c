@@ -5,7 +5,7 @@
 #include <cmocka.h>
 
 #include "common/error.h"
-#include "engine/copy-plan.h"
+#include "transfer/copy-plan.h"
 
 #include <stdlib.h>
 #include <string.h>

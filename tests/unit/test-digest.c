@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "common/cleanup.h"
-#include "image/digest.h"
+#include "store/digest.h"
 
 #include <string.h>
 

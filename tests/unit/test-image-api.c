@@ -10,7 +10,8 @@
 
 #include "common/cleanup.h"
 #include "common/fs-util.h"
-#include "image/image.h"
+#include "store/image.h"
+#include "transfer/import.h"
 #include "tar-builder.h"
 
 #include <fcntl.h>

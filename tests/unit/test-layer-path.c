@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "common/cleanup.h"
-#include "image/layer-path.h"
+#include "transfer/layer-path.h"
 
 #include <string.h>
 

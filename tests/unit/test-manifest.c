@@ -8,8 +8,8 @@
 
 #include "common/cleanup.h"
 #include "common/xalloc.h"
-#include "image/image-config.h"
-#include "image/manifest.h"
+#include "store/image-config.h"
+#include "store/manifest.h"
 
 #include <string.h>
 

@@ -10,7 +10,8 @@
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/xalloc.h"
-#include "engine/container-ports.h"
+#include "engine/ctr-config-parse.h"
+#include "engine/ctr-ports.h"
 #include "engine/etc-files.h"
 #include "engine/network-conflist.h"
 #include "engine/network-host.h"
@@ -110,23 +111,30 @@ test_host_rules (void **state)
                                    "hako:0123456789ab -j DROP\n"));
 }
 
+/* A configuration that publishes TEXT (-p), each entry. */
+static void
+publish (struct ctr_config *c, char *const *texts)
+{
+  ctr_config_init (c);
+  struct hk_error *err = NULL;
+  for (size_t i = 0; texts[i]; i++)
+    if (config_parse_publish (c, texts[i], &err) < 0)
+      fail_msg ("%s", err->message);
+}
+
 static void
 test_publish_all (void **state)
 {
   (void)state;
-  _cleanup_json_ json_t *o
-      = json_pack ("{s:[{s:s, s:s, s:s, s:s}]}", "PortBindings", "HostIp", "", "HostPort", "8080",
-                   "ContainerPort", "80", "Protocol", "tcp");
+  _cleanup_ctr_config_ struct ctr_config c;
+  char *given[] = { "8080:80", NULL };
+  publish (&c, given);
   char *exposed[] = { "80/tcp", "53/udp", "443", NULL };
-  container_ports_publish_all (o, exposed);
-  json_t *b = json_object_get (o, "PortBindings");
-  assert_int_equal (json_array_size (b), 3); /* 80/tcp was published by -p already */
-  assert_string_equal (json_string_value (json_object_get (json_array_get (b, 0), "HostPort")),
-                       "8080");
-  assert_string_equal (json_string_value (json_object_get (json_array_get (b, 1), "Protocol")),
-                       "udp");
-  assert_string_equal (json_string_value (json_object_get (json_array_get (b, 2), "Protocol")),
-                       "tcp");
+  ctr_ports_publish_all (&c, exposed);
+  assert_int_equal (c.n_ports, 3); /* 80/tcp was published by -p already */
+  assert_string_equal (c.ports[0].host_port, "8080");
+  assert_string_equal (c.ports[1].protocol, "udp");
+  assert_string_equal (c.ports[2].protocol, "tcp");
 }
 
 /* A TCP socket listening on 127.0.0.1, its port in *PORT. */
@@ -147,13 +155,12 @@ static void
 test_resolve_ports (void **state)
 {
   (void)state;
-  _cleanup_json_ json_t *bindings
-      = json_pack ("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]", "HostIp", "127.0.0.1",
-                   "HostPort", "", "ContainerPort", "80-81", "Protocol", "tcp", "HostIp",
-                   "127.0.0.1", "HostPort", "", "ContainerPort", "53", "Protocol", "udp");
+  _cleanup_ctr_config_ struct ctr_config c;
+  char *given[] = { "127.0.0.1::80-81", "127.0.0.1::53/udp", NULL };
+  publish (&c, given);
   json_t *out = NULL;
   struct hk_error *err = NULL;
-  if (container_ports_resolve (bindings, NULL, 0, &out, &err) < 0)
+  if (ctr_ports_resolve (c.ports, c.n_ports, NULL, 0, &out, &err) < 0)
     fail_msg ("%s", err->message);
   assert_int_equal (json_array_size (out), 3);
   json_int_t p80 = json_integer_value (json_object_get (json_array_get (out, 0), "HostPort"));
@@ -161,7 +168,7 @@ test_resolve_ports (void **state)
   assert_true (p80 > 0 && p81 > 0 && p80 != p81);
   assert_int_equal (json_integer_value (json_object_get (json_array_get (out, 1), "ContainerPort")),
                     81);
-  _cleanup_json_ json_t *maps = container_ports_portmap (out);
+  _cleanup_json_ json_t *maps = ctr_ports_portmap (out);
   assert_string_equal (json_string_value (json_object_get (json_array_get (maps, 2), "protocol")),
                        "udp");
   assert_string_equal (json_string_value (json_object_get (json_array_get (maps, 0), "hostIP")),
@@ -170,11 +177,14 @@ test_resolve_ports (void **state)
 }
 
 static char *
-resolve_error (json_t *bindings, struct network_endpoint *const *taken, size_t n)
+resolve_error (const char *text, struct network_endpoint *const *taken, size_t n)
 {
+  _cleanup_ctr_config_ struct ctr_config c;
+  char *given[] = { (char *)text, NULL };
+  publish (&c, given);
   json_t *out = NULL;
   struct hk_error *err = NULL;
-  assert_int_equal (container_ports_resolve (bindings, taken, n, &out, &err), -1);
+  assert_int_equal (ctr_ports_resolve (c.ports, c.n_ports, taken, n, &out, &err), -1);
   char *msg = xstrdup (err->message);
   hk_error_free (err);
   return msg;
@@ -186,10 +196,8 @@ test_ports_taken (void **state)
   (void)state;
   int port;
   int fd = listener (&port);
-  char text[16];
-  snprintf (text, sizeof text, "%d", port);
-  _cleanup_json_ json_t *busy = json_pack ("[{s:s, s:s, s:s, s:s}]", "HostIp", "", "HostPort", text,
-                                           "ContainerPort", "80", "Protocol", "tcp");
+  char busy[32];
+  snprintf (busy, sizeof busy, "%d:80", port);
   _cleanup_free_ char *m1 = resolve_error (busy, NULL, 0);
   assert_non_null (strstr (m1, "is already in use on the host"));
   close (fd);
@@ -200,10 +208,7 @@ test_ports_taken (void **state)
   struct network_endpoint *taken[] = { &other };
   _cleanup_free_ char *m2 = resolve_error (busy, taken, 1);
   assert_non_null (strstr (m2, "is already published by container fedcba987654"));
-  _cleanup_json_ json_t *uneven
-      = json_pack ("[{s:s, s:s, s:s, s:s}]", "HostIp", "", "HostPort", "8000-8002", "ContainerPort",
-                   "80-81", "Protocol", "tcp");
-  _cleanup_free_ char *m3 = resolve_error (uneven, NULL, 0);
+  _cleanup_free_ char *m3 = resolve_error ("8000-8002:80-81", NULL, 0);
   assert_non_null (strstr (m3, "the ranges differ in length"));
 }
 

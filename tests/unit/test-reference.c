@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "common/cleanup.h"
-#include "image/reference.h"
+#include "store/reference.h"
 
 #include <string.h>
 

@@ -8,9 +8,9 @@
 #include <cmocka.h>
 
 #include "common/cleanup.h"
-#include "image/auth-file.h"
-#include "image/registries-conf.h"
-#include "image/registry-auth.h"
+#include "transfer/auth-file.h"
+#include "store/registries-conf.h"
+#include "transfer/registry-auth.h"
 
 #include <string.h>
 

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "ctr-mounts.h"
+#include "volume.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/in-root.h"
+#include "common/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static bool
+target_taken (const struct ctr_config *c, const char *target)
+{
+  for (size_t i = 0; i < c->n_mounts; i++)
+    if (strcmp (c->mounts[i].target, target) == 0)
+      return true;
+  return false;
+}
+
+/* The image's VOLUMEs get anonymous volumes unless mounted over. */
+static void
+add_image_volumes (struct ctr_config *c, const struct image_config *image)
+{
+  for (size_t i = 0; image != NULL && image->volumes != NULL && image->volumes[i] != NULL; i++)
+    if (!target_taken (c, image->volumes[i]))
+      {
+        c->mounts = xreallocarray (c->mounts, c->n_mounts + 1, sizeof *c->mounts);
+        c->mounts[c->n_mounts++] = (struct config_mount){ .type = CONFIG_MOUNT_VOLUME,
+                                                          .target = xstrdup (image->volumes[i]) };
+      }
+}
+
+static void
+add_point (struct ctr_config *c, const struct config_mount_point *p)
+{
+  c->mount_points = xreallocarray (c->mount_points, c->n_mount_points + 1, sizeof *c->mount_points);
+  c->mount_points[c->n_mount_points++] = (struct config_mount_point){
+    .type = p->type,
+    .name = p->name ? xstrdup (p->name) : NULL,
+    .source = xstrdup (p->source),
+    .destination = xstrdup (p->destination),
+    .rw = p->rw,
+    .nocopy = p->nocopy,
+  };
+}
+
+static int
+resolve_bind (struct ctr_config *c, const struct config_mount *m, struct hk_error **err)
+{
+  struct stat st;
+  if (stat (m->source, &st) < 0)
+    {
+      /* -v creates a missing host directory, --mount does not. */
+      if (errno != ENOENT || !m->create_host_path)
+        return hk_error_errno (err, errno, "bind source path \"%s\"", m->source);
+      if (fs_mkdir_p (m->source, 0755, err) < 0)
+        return -1;
+    }
+  struct config_mount_point p = { .type = CONFIG_MOUNT_BIND,
+                                  .source = m->source,
+                                  .destination = m->target,
+                                  .rw = !m->readonly };
+  add_point (c, &p);
+  return 0;
+}
+
+static int
+resolve_volume (sqlite3 *db, const char *root, struct ctr_config *c,
+                const struct config_mount *m, struct hk_error **err)
+{
+  struct volume *v = NULL;
+  if (volume_create (db, root, m->source, NULL, &v, err) < 0)
+    return -1;
+  struct config_mount_point p = { .type = CONFIG_MOUNT_VOLUME,
+                                  .name = v->name,
+                                  .source = v->mountpoint,
+                                  .destination = m->target,
+                                  .rw = !m->readonly,
+                                  .nocopy = m->nocopy };
+  add_point (c, &p);
+  volume_free (v);
+  return 0;
+}
+
+int
+ctr_mounts_resolve (sqlite3 *db, const char *root, struct ctr_config *c,
+                          const struct image_config *image, struct hk_error **err)
+{
+  add_image_volumes (c, image);
+  for (size_t i = 0; i < c->n_mounts; i++)
+    {
+      const struct config_mount *m = &c->mounts[i];
+      int rc = 0;
+      if (m->type == CONFIG_MOUNT_TMPFS)
+        config_map_set (&c->tmpfs, m->target, m->tmpfs_options ? m->tmpfs_options : "");
+      else if (m->type == CONFIG_MOUNT_BIND)
+        rc = resolve_bind (c, m, err);
+      else
+        rc = resolve_volume (db, root, c, m, err);
+      if (rc < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+ctr_mounts_fill (sqlite3 *db, const char *root, const struct ctr_config *c,
+                       int root_fd, struct hk_error **err)
+{
+  for (size_t i = 0; i < c->n_mount_points; i++)
+    {
+      const struct config_mount_point *p = &c->mount_points[i];
+      if (p->type != CONFIG_MOUNT_VOLUME || p->nocopy)
+        continue;
+      struct volume *v = NULL;
+      if (volume_get (db, root, p->name, &v, err) < 0)
+        return -1;
+      struct hk_error *missing = NULL;
+      _cleanup_close_ int source
+          = in_root_open (root_fd, p->destination, O_RDONLY | O_DIRECTORY, 0, &missing);
+      hk_error_free (missing);
+      int r = volume_fill (db, v, source, err);
+      volume_free (v);
+      if (r < 0)
+        return -1;
+    }
+  return 0;
+}
+
+void
+ctr_mounts_remove_anonymous (sqlite3 *db, const char *root, const struct ctr_config *c)
+{
+  for (size_t i = 0; i < c->n_mount_points; i++)
+    {
+      const char *name = c->mount_points[i].name;
+      struct volume *v = NULL;
+      struct hk_error *ignored = NULL;
+      if (name && volume_get (db, root, name, &v, &ignored) == 0 && v->anonymous)
+        volume_remove (db, root, name, &ignored);
+      volume_free (v);
+      hk_error_free (ignored);
+    }
+}

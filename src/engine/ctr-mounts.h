@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Volumes and bind mounts of a container at create: the mounts it asks
+ * for (ctr-config.h: -v, --mount, --tmpfs) resolved into host paths
+ * (named and anonymous volumes made, the image's VOLUMEs given anonymous
+ * ones), recorded as its mount points. */
+#ifndef HAKO_ENGINE_CTR_MOUNTS_H
+#define HAKO_ENGINE_CTR_MOUNTS_H
+
+#include "ctr-config.h"
+#include "common/error.h"
+#include "store/image-config.h"
+
+#include <sqlite3.h>
+
+/* C's mounts (and IMAGE's VOLUMEs) into C's mount points, creating
+ * volumes; tmpfs mounts go to C's tmpfs map.  ROOT is the engine root
+ * (volumes live under it). */
+int ctr_mounts_resolve (sqlite3 *db, const char *root, struct ctr_config *c,
+                              const struct image_config *image, struct hk_error **err);
+
+/* Fills the container's new volumes with what the image has at their
+ * destinations (ROOT_FD: the mounted root filesystem), once. */
+int ctr_mounts_fill (sqlite3 *db, const char *root, const struct ctr_config *c,
+                           int root_fd, struct hk_error **err);
+
+/* Removes the anonymous volumes among C's mount points (rm -v, a create
+ * undone); what cannot be removed stays, silently. */
+void ctr_mounts_remove_anonymous (sqlite3 *db, const char *root,
+                                        const struct ctr_config *c);
+
+#endif

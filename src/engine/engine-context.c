@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The engine's context and the paths of a container. */
+#include "engine-context.h"
+#include "network-record.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+#include "store/rootfs.h"
+#include "volume.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* A helper program: $ENV, next to us, or in the build tree's SUBDIR. */
+static char *
+find_helper (const char *self_dir, const char *env, const char *name, const char *subdir)
+{
+  const char *configured = getenv (env);
+  if (configured != NULL && *configured)
+    return xstrdup (configured);
+  char *next = xasprintf ("%s/%s", self_dir, name);
+  if (access (next, X_OK) == 0)
+    return next;
+  free (next);
+  char *built = xasprintf ("%s/../%s/%s", self_dir, subdir, name);
+  char real[PATH_MAX];
+  if (realpath (built, real) != NULL)
+    {
+      free (built);
+      return xstrdup (real);
+    }
+  return built;
+}
+
+int
+engine_open (struct engine *e, struct store *store, const char *root, const char *runroot,
+             const struct hk_log *log, struct hk_error **err)
+{
+  memset (e, 0, sizeof *e);
+  char self[PATH_MAX];
+  ssize_t n = readlink ("/proc/self/exe", self, sizeof self - 1);
+  if (n < 0)
+    return hk_error_errno (err, errno, "find our own program");
+  self[n] = '\0';
+  e->hako_path = xstrdup (self);
+  _cleanup_free_ char *copy = xstrdup (self);
+  const char *dir = dirname (copy);
+  e->monitor_path = find_helper (dir, "HAKO_MONITOR", "hako-monitor", "monitor");
+  e->init_path = find_helper (dir, "HAKO_INIT", "hako-init", "init");
+  e->root = xstrdup (root);
+  e->runroot = xstrdup (runroot);
+  e->store = store;
+  e->db = store->db;
+  e->log = log;
+  e->runtime_root = xasprintf ("%s/runtime", runroot);
+  e->external_runtime_root = xasprintf ("%s/oci-runtime", runroot);
+  const char *cgroup_root = getenv ("HAKO_CGROUP_ROOT");
+  e->rt = (struct runtime_context){
+    .state_root = e->runtime_root,
+    .cgroup_root = cgroup_root && *cgroup_root ? cgroup_root : "/sys/fs/cgroup",
+    .log = log,
+  };
+  if (ctr_db_init (e->db, err) < 0 || volume_db_init (e->db, err) < 0
+      || network_db_init (e->db, err) < 0)
+    {
+      engine_close (e);
+      return -1;
+    }
+  return 0;
+}
+
+void
+engine_close (struct engine *e)
+{
+  free (e->root);
+  free (e->runroot);
+  free (e->hako_path);
+  free (e->monitor_path);
+  free (e->init_path);
+  free (e->runtime_root);
+  free (e->external_runtime_root);
+  memset (e, 0, sizeof *e);
+}
+
+void
+engine_backend (const struct engine *e, const struct ctr_record *r,
+                struct runtime_backend *out)
+{
+  *out = (struct runtime_backend){
+    .lib = &e->rt,
+    .program = r->config.runtime,
+    .program_root = e->external_runtime_root,
+  };
+}
+
+char *
+engine_container_dir (const struct engine *e, const char *id)
+{
+  return xasprintf ("%s/containers/%s", e->root, id);
+}
+
+char *
+engine_run_dir (const struct engine *e, const char *id)
+{
+  return xasprintf ("%s/containers/%s", e->runroot, id);
+}
+
+char *
+engine_log_path (const struct engine *e, const char *id)
+{
+  return xasprintf ("%s/containers/%s/%s-json.log", e->root, id, id);
+}
+
+int
+engine_mount_rootfs (struct engine *e, const char *id, bool *mounted, struct hk_error **err)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, id);
+  _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
+  struct stat st, parent;
+  *mounted = false;
+  if (stat (merged, &st) == 0 && stat (dir, &parent) == 0 && st.st_dev != parent.st_dev)
+    return 0;
+  if (image_rootfs_mount (e->store, id, NULL, err) < 0)
+    return -1;
+  *mounted = true;
+  return 0;
+}

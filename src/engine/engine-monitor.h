@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The monitor's side of a start (engine-start.c), which a restart runs
+ * again (engine-cleanup.c). */
+#ifndef HAKO_ENGINE_ENGINE_MONITOR_H
+#define HAKO_ENGINE_ENGINE_MONITOR_H
+
+#include "engine-context.h"
+
+/* In the monitor process: creates R's container with its runtime (our
+ * child), then becomes hako-monitor, which starts it (at once, or when
+ * an attach client says so: START_ON_ATTACH) and says "ok" on NOTIFY_FD
+ * (-1: none).  Returns only on failure. */
+int engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
+                           int notify_fd, struct hk_error **err);
+
+#endif

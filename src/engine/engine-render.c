@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "engine-render.h"
+#include "ctr-network.h"
+#include "ctr-spec-host.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/json-util.h"
+#include "common/xalloc.h"
+#include "store/image.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Everything ctr_spec_build takes, and what owns it. */
+struct render
+{
+  struct spec_inputs in;
+  struct image_config *image;
+  struct user_ids user;
+  struct spec_host host;
+  char *dir, *rootfs, *etc_dir;
+};
+
+static void
+render_clear (struct render *g)
+{
+  image_config_free (g->image);
+  user_ids_clear (&g->user);
+  spec_host_clear (&g->host);
+  free (g->dir);
+  free (g->rootfs);
+  free (g->etc_dir);
+}
+
+static int
+render_gather (struct engine *e, const struct ctr_record *r, struct render *g,
+               struct hk_error **err)
+{
+  const struct ctr_config *c = &r->config;
+  memset (g, 0, sizeof *g);
+  g->dir = engine_container_dir (e, r->id);
+  g->rootfs = xasprintf ("%s/merged", g->dir);
+  g->etc_dir = ctr_network_etc_dir (e, c);
+  _cleanup_close_ int root_fd = open (g->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0)
+    return hk_error_errno (err, errno, "open the root filesystem `%s`", g->rootfs);
+  if (image_config_load (e->store, r->image_id, &g->image, NULL, err) < 0)
+    return -1;
+  const char *user = c->user ? c->user : g->image ? g->image->user : NULL;
+  if (user_lookup (root_fd, user, &g->user, err) < 0 || spec_host_gather (c, &g->host, err) < 0)
+    return -1;
+  g->in = (struct spec_inputs){
+    .id = r->id,
+    .config = c,
+    .image = g->image,
+    .rootfs = g->rootfs,
+    .container_dir = g->dir,
+    .etc_dir = g->etc_dir,
+    .user = &g->user,
+    .init_path = e->init_path,
+    .host = &g->host,
+  };
+  return 0;
+}
+
+int
+engine_render_config (struct engine *e, const struct ctr_record *r, const char *netns_path,
+                      struct hk_error **err)
+{
+  struct render g;
+  _cleanup_json_ json_t *spec = NULL;
+  int rc = render_gather (e, r, &g, err);
+  g.in.netns_path = netns_path;
+  if (rc == 0)
+    rc = ctr_spec_build (&g.in, &spec, err);
+  if (rc == 0)
+    {
+      _cleanup_free_ char *text = json_to_string (spec, true);
+      _cleanup_close_ int dfd = open (g.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      /* Renamed into place, not fsync'ed: the cost of an fsync is most of
+       * a container start here, and config.json is rendered again at each
+       * start from the record, which is the truth. */
+      if (dfd < 0)
+        rc = hk_error_errno (err, errno, "open `%s`", g.dir);
+      else
+        rc = fs_replace_file (dfd, "config.json", text, strlen (text), 0600, err);
+    }
+  render_clear (&g);
+  return rc;
+}
+
+int
+engine_render_process (struct engine *e, const struct ctr_record *r, json_t **out,
+                       struct hk_error **err)
+{
+  struct render g;
+  int rc = render_gather (e, r, &g, err);
+  if (rc == 0)
+    rc = ctr_spec_process (&g.in, out, err);
+  render_clear (&g);
+  return rc;
+}

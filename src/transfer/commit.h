@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `hako commit`: a container's changes (its overlay upper directory)
+ * become a new layer over its image, and a new image. */
+#ifndef HAKO_TRANSFER_COMMIT_H
+#define HAKO_TRANSFER_COMMIT_H
+
+#include "store/store.h"
+
+#include <jansson.h>
+
+struct image_commit_options
+{
+  const char *tag;      /* full reference, or NULL */
+  char *const *changes; /* --change instructions, or NULL */
+  const char *message;  /* history comment, or NULL */
+  const char *author;   /* or NULL */
+  char *const *exclude; /* paths of the upper directory left out (layer_diff_write) */
+  json_t *config;       /* keys that replace those of the parent's "config" before the
+                           changes (a container's Env, Cmd, …), or NULL */
+};
+
+/* Writes the tree UPPER_DIR as a layer over image PARENT_ID and records
+ * the new image; its ID goes to ID. */
+int image_commit (struct store *s, const char *parent_id, const char *upper_dir,
+                  const struct image_commit_options *opts, char id[DIGEST_STRING_SIZE],
+                  struct hk_error **err);
+
+#endif

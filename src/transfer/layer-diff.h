@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The reverse of extraction: an overlayfs upper directory (a container's
+ * changes) written as an OCI layer tar.  Overlay whiteouts (character
+ * devices 0:0) become ".wh.NAME" entries and opaque directories (the
+ * trusted.overlay.opaque xattr) get a ".wh..wh..opq" entry; hard links
+ * within the tree stay hard links. */
+#ifndef HAKO_TRANSFER_LAYER_DIFF_H
+#define HAKO_TRANSFER_LAYER_DIFF_H
+
+#include "layer.h"
+#include "store/store.h"
+
+struct layer_diff_result
+{
+  char blob_digest[DIGEST_STRING_SIZE]; /* of the gzip-compressed blob */
+  int64_t blob_size;
+  char diff_id[DIGEST_STRING_SIZE]; /* of the uncompressed tar */
+  uint64_t tar_size;
+};
+
+/* Writes the tar of the tree at DIR_FD as a gzip blob into the store,
+ * without the paths of EXCLUDE (relative, "etc/hosts"; NULL-terminated, may
+ * be NULL) and what is under them. */
+int layer_diff_write (struct store *s, int dir_fd, char *const *exclude,
+                      struct layer_diff_result *result, struct hk_error **err);
+
+#endif
