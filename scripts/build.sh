@@ -1,12 +1,37 @@
 #!/bin/bash
 # Builds hako into build/ (release) and, with --asan, build-asan/ too
-# (AddressSanitizer + UndefinedBehaviorSanitizer).
+# (AddressSanitizer + UndefinedBehaviorSanitizer).  The compiler's and the
+# linker's messages are shown as they come; a failure names the step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d build ] || meson setup build >/dev/null
-ninja -C build >/dev/null
+step=''
+trap 'echo "build.sh: failed: $step" >&2' ERR
+
+# setup DIR [MESON OPTIONS...]: configures DIR once; meson's output is
+# shown when it fails (it names the missing dependency).
+setup() {
+	local dir=$1 out
+	shift
+	[ -d "$dir" ] && return 0
+	step="meson setup $dir $*"
+	if ! out=$(meson setup "$dir" "$@" 2>&1); then
+		echo "$out" >&2
+		rm -rf "$dir"
+		return 1
+	fi
+}
+
+# compile DIR: ninja, showing only what the compiler and the linker say.
+compile() {
+	step="ninja -C $1"
+	local start=$SECONDS
+	ninja -C "$1" --quiet
+	echo "build.sh: ninja -C $1: done in $((SECONDS - start)) s"
+}
+
+setup build
+compile build
 if [ "${1:-}" = --asan ]; then
-	[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-		-Dbuildtype=debug >/dev/null
-	ninja -C build-asan >/dev/null
+	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	compile build-asan
 fi
