@@ -135,8 +135,11 @@ for p in $(comm -13 <(echo "$before") <(echo "$after")); do
 			;;
 		/lib/systemd/system/*.service | /lib/systemd/system/*.socket | /lib/systemd/system/*.timer)
 			[[ $f == *@.* ]] && continue
+			# as the package's maintainer scripts call it (the helper
+			# refuses to run without dpkg's variable)
 			step="deb-systemd-helper disable ${f##*/}"
-			deb-systemd-helper disable "${f##*/}" >"$log" 2>&1 || { cat "$log" >&2; false; }
+			DPKG_MAINTSCRIPT_PACKAGE=$p deb-systemd-helper disable "${f##*/}" >"$log" 2>&1 ||
+				{ cat "$log" >&2; false; }
 			;;
 		esac
 	done
