@@ -1,11 +1,24 @@
 #!/bin/bash
-# Builds hako into build/ (release) and, with --asan, build-asan/ too
-# (AddressSanitizer + UndefinedBehaviorSanitizer).  The compiler's and the
+# build.sh [--asan] [--fuzz]: builds hako into build/ (release); --asan
+# adds build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer), --fuzz
+# build-fuzz/ (the libFuzzer targets, with clang).  The compiler's and the
 # linker's messages are shown as they come; a failure names the step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step=''
+step='reading the arguments'
 trap 'echo "build.sh: failed: $step" >&2' ERR
+
+asan=0 fuzz=0
+for arg; do
+	case $arg in
+	--asan) asan=1 ;;
+	--fuzz) fuzz=1 ;;
+	*)
+		echo "usage: build.sh [--asan] [--fuzz]" >&2
+		exit 2
+		;;
+	esac
+done
 
 # setup DIR [MESON OPTIONS...]: configures DIR once; meson's output is
 # shown when it fails (it names the missing dependency).
@@ -31,7 +44,11 @@ compile() {
 
 setup build
 compile build
-if [ "${1:-}" = --asan ]; then
+if ((asan)); then
 	setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 	compile build-asan
+fi
+if ((fuzz)); then
+	CC=clang setup build-fuzz -Dfuzz=true -Db_sanitize=address -Db_lundef=false
+	compile build-fuzz
 fi
