@@ -10,6 +10,29 @@ export HAKO_RUNTIME=$RUNTIME
 # The cgroup parent of every test container, in every hierarchy.
 TEST_CGROUP=hakotest
 
+# require_tools NAME...: fails with "missing tool: NAME" for the first NAME
+# that is not installed (scripts/install-deps.sh test installs them all),
+# so that no test passes or skips because a tool it calls is missing.
+require_tools() {
+	local t
+	for t; do
+		command -v "$t" >/dev/null || {
+			echo "missing tool: $t" >&2
+			return 1
+		}
+	done
+}
+
+# quietly COMMAND...: COMMAND with its output shown only when it fails.
+quietly() {
+	local out rc=0
+	out=$("$@" 2>&1) || rc=$?
+	((rc == 0)) && return 0
+	echo "failed (status $rc): $*" >&2
+	echo "$out" >&2
+	return "$rc"
+}
+
 # hako-runtime with this file's private state root.
 rt() {
 	"$RUNTIME" --root "$STATE_ROOT" "$@"
@@ -17,6 +40,7 @@ rt() {
 
 # A shared busybox rootfs for the file, made once.
 setup_file_common() {
+	require_tools jq
 	export STATE_ROOT=$BATS_FILE_TMPDIR/state
 	export SHARED_ROOTFS=$BATS_FILE_TMPDIR/rootfs
 	"$TOP/scripts/make-busybox-bundle.sh" "$BATS_FILE_TMPDIR" true >/dev/null
