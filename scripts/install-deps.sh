@@ -123,7 +123,8 @@ apt install -y --no-install-recommends "${missing[@]}"
 # off at boot too.
 step='listing the packages installed now'
 after=$(installed_packages)
-for p in $(comm -13 <(echo "$before") <(echo "$after")); do
+new=$(comm -13 <(echo "$before") <(echo "$after"))
+for p in $new; do
 	step="listing the files of $p"
 	files=$(dpkg-query -L "$p")
 	for f in $files; do
@@ -144,4 +145,10 @@ for p in $(comm -13 <(echo "$before") <(echo "$after")); do
 		esac
 	done
 done
-echo "install-deps.sh: installed in $((SECONDS - start)) s"
+step='measuring what was installed'
+# shellcheck disable=SC2086 # one word a package
+kib=$(dpkg-query -W -f='${Installed-Size}\n' $new | awk '{ s += $1 } END { print s + 0 }')
+# shellcheck disable=SC2086
+debs=$(apt-cache show --no-all-versions $new | awk '/^Size:/ { s += $2 } END { print s + 0 }')
+echo "install-deps.sh: installed $(wc -w <<<"$new") packages ($((debs >> 20)) MB of .deb files," \
+	"$((kib >> 10)) MB on disk) in $((SECONDS - start)) s"
