@@ -37,12 +37,12 @@ while (($#)); do
 done
 ((${#files[@]})) || files=(tests/system/*.bats)
 
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 lock_wait=0
 
 # finish: the totals line, and the exit status.
 finish() {
 	((skipped)) && echo "($skipped skipped, each with its reason above)"
-	echo "tests/run.sh: $((SECONDS - started)) s"
+	echo "tests/run.sh: $((SECONDS - started)) s, $lock_wait s of it waiting for the system-test lock"
 	echo "$passed passed, $failed failed"
 	((failed == 0))
 	exit
@@ -154,17 +154,24 @@ for b in "${builds[@]}"; do
 		lock=$(system_tests_lock)
 		echo "== system tests ($b), each file under $lock"
 		names=$(mktemp /tmp/hako-tests-names.XXXXXX)
+		locked=$(mktemp /tmp/hako-tests-locked.XXXXXX)
 		for f in "${files[@]}"; do
 			sed -nE "s/^@test +([\"'])(.*)\\1 *\\{.*\$/\\2/p" "$f" >"$names"
-			# -o: the lock's fd is not inherited, so no container a
-			# test leaves behind can hold it.
 			flock -n "$lock" true || echo "  (waiting for $lock)"
-			t0=$SECONDS
-			HAKO_BUILD=$top/$b flock -o "$lock" bats --tap --timing "$f" 2>&1 | tee "$log" | sed -u 's/^/  /'
+			t0=$SECONDS asked=$(date +%s)
+			: >"$locked"
+			# -o: the lock's fd is not inherited, so no container a
+			# test leaves behind can hold it.  $locked: when it was got.
+			HAKO_BUILD=$top/$b flock -o "$lock" sh -c 'date +%s >"$0" && exec "$@"' "$locked" \
+				bats --tap --timing "$f" 2>&1 | tee "$log" | sed -u 's/^/  /'
 			rc=${PIPESTATUS[0]}
-			count "$b: ${f##*/}" "$rc" "$((SECONDS - t0))" "$names"
+			got=$(cat "$locked")
+			waited=$((${got:-$asked} - asked))
+			lock_wait=$((lock_wait + waited))
+			((waited < 2)) || echo "  (waited $waited s for the lock)"
+			count "$b: ${f##*/}" "$rc" "$((SECONDS - t0 - waited))" "$names"
 		done
-		rm -f "$names"
+		rm -f "$names" "$locked"
 	fi
 done
 
