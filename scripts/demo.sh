@@ -13,5 +13,6 @@ step='scripts/busybox-image.sh'
 scripts/busybox-image.sh
 step='hako run --rm busybox'
 echo "+ hako run --rm busybox sh -c '...'"
+# shellcheck disable=SC2016 # expanded in the container
 build/src/cli/hako run --rm busybox sh -c \
 	'echo "hostname: $(hostname)"; echo "pid: $$"; grep -E "^Cap(Eff|Bnd)" /proc/self/status'
