@@ -69,7 +69,7 @@ reach() {
 	nat=$(iptables-save -t nat)
 	[ "$(grep -c 10.213.42.0/24 <<<"$nat")" = 0 ]
 	filter=$(iptables-save -t filter)
-	grep -q -- '-A FORWARD -i hkt-closed ! -o hkt-closed .*-j DROP' <<<"$filter'
+	grep -q -- '-A FORWARD -i hkt-closed ! -o hkt-closed .*-j DROP' <<<"$filter"
 	[ "$(hk network inspect -f '{{.Internal}}' closed)" = true ]
 }
 
