@@ -8,7 +8,15 @@ bats_require_minimum_version 1.5.0
 setup_file() { setup_file_common; }
 teardown_file() { teardown_file_common; }
 setup() { make_bundle sleep 100; }
-teardown() { common_teardown; }
+teardown() {
+	common_teardown
+	# the parents a relative cgroupsPath made under the runner's cgroups
+	local mp own
+	# (those under / are teardown_file's)
+	while read -r mp own; do
+		[ "$own" = / ] || [ ! -d "$mp$own/$TEST_CGROUP" ] || rmdir "$mp$own/$TEST_CGROUP"
+	done < <(own_cgroups)
+}
 
 # cg_file CONTROLLER V1-FILE V2-FILE: the value the kernel holds.
 cg_file() {
@@ -64,12 +72,18 @@ cg_file() {
 	config_set '.linux.cgroupsPath = $p' --arg p "$TEST_CGROUP/$CID"
 	rt create --bundle "$BUNDLE" "$CID"
 	pid=$(rt state "$CID" | jq -r .pid)
-	own=$(awk -F: '$2 == "pids" {print $3}' /proc/self/cgroup)
-	[ "$(awk -F: '$2 == "pids" {print $3}' /proc/$pid/cgroup)" = "${own%/}/$TEST_CGROUP/$CID" ]
+	# in every hierarchy, under the runner's own cgroup of that hierarchy
+	# (which may differ between hierarchies, and be / in some)
+	n=0
+	while read -r mp own; do
+		grep -qx "$pid" "$mp${own%/}/$TEST_CGROUP/$CID/cgroup.procs"
+		n=$((n + 1))
+	done < <(own_cgroups)
+	((n > 0))
 	rt delete --force "$CID"
-	mp=$(awk '$3 == "cgroup" && $4 ~ /pids/ {print $2}' /proc/self/mounts)
-	[ ! -d "$mp${own%/}/$TEST_CGROUP/$CID" ]
-	rmdir "$mp${own%/}/$TEST_CGROUP" 2>/dev/null || true
+	while read -r mp own; do
+		[ ! -d "$mp${own%/}/$TEST_CGROUP/$CID" ]
+	done < <(own_cgroups)
 }
 
 @test "delete removes the cgroup even when processes were left behind" {
@@ -97,9 +111,9 @@ cg_file() {
 
 @test "hugepage limits and block I/O throttling, in whichever hierarchy holds them" {
 	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2 MB huge pages on this kernel"
-	disk=$(stat -c '%t:%T' "$(findmnt -no SOURCE / | head -1)" 2>/dev/null || true)
-	[ -n "$disk" ] && [ "$disk" != "0:0" ] || disk=$(awk '$3 == "vda" || $3 == "sda" {print $1 ":" $2; exit}' /proc/partitions)
-	major=$((16#${disk%%:*})) minor=$((16#${disk##*:}))
+	disk=$(whole_disk)
+	[ -n "$disk" ] || skip "no disk on this host to throttle"
+	major=${disk%%:*} minor=${disk##*:}
 	config_set '.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]
 		| .linux.resources.blockIO = {throttleReadBpsDevice: [{major: $ma, minor: $mi, rate: 1048576}]}' \
 		--argjson ma "$major" --argjson mi "$minor"

@@ -41,7 +41,7 @@ run_in_container() {
 	ip link add hkvt0 type veth peer name hkvt1
 	config_set '.linux.netDevices = {hkvt0: {name: "inside0"}} | .process.args = ["sleep", "100"]'
 	rt run --detach --bundle "$BUNDLE" "$CID"
-	! ip link show hkvt0 2>/dev/null
+	run ! ip link show hkvt0
 	run rt exec "$CID" ip link show inside0
 	[ "$status" -eq 0 ]
 	[[ "$output" == *inside0* ]]

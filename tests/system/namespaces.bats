@@ -22,7 +22,7 @@ run_in_container() {
 	[ "$(echo "$output" | sed -n 1p)" = 1 ]
 	for n in pid uts ipc net mnt cgroup; do
 		mine=$(readlink /proc/self/ns/$n)
-		! echo "$output" | grep -qx "$mine"
+		[ "$(grep -cx "$mine" <<<"$output")" = 0 ]
 	done
 	# a new network namespace has only the loopback device
 	[ "$(echo "$output" | sed -n 8p)" = lo ]
