@@ -35,6 +35,10 @@ int cgroup_hugetlb (const char *dir, bool v2, const struct oci_hugepage_limit *l
 int cgroup_rdma (const char *dir, const struct oci_rdma_limit *limits, size_t n,
                  struct hk_error **err);
 
+/* True when B asks for a weight: a non-zero weight or leaf weight, of the
+ * whole cgroup or of a device.  A weight of 0 means "not set". */
+bool cgroup_block_io_weights_set (const struct oci_block_io *b);
+
 /* cpu.shares (2..262144) to cpu.weight (1..10000), as runc and crun do. */
 uint64_t cgroup_shares_to_weight (uint64_t shares);
 /* blkio.weight (10..1000) to io.weight (1..10000). */

@@ -184,7 +184,7 @@ static int
 format_weight (const void *item, char *buf, size_t len)
 {
   const struct oci_weight_device *w = item;
-  if (!w->has_weight)
+  if (!w->has_weight || w->weight == 0)
     return -1;
   snprintf (buf, len, "%lld:%lld %u", (long long) w->major, (long long) w->minor, w->weight);
   return 0;
@@ -194,7 +194,7 @@ static int
 format_leaf_weight (const void *item, char *buf, size_t len)
 {
   const struct oci_weight_device *w = item;
-  if (!w->has_leaf_weight)
+  if (!w->has_leaf_weight || w->leaf_weight == 0)
     return -1;
   snprintf (buf, len, "%lld:%lld %u", (long long) w->major, (long long) w->minor, w->leaf_weight);
   return 0;
@@ -215,7 +215,7 @@ cgroup_v1_block_io (const char *dir, const struct oci_block_io *b, struct hk_err
   const char *weight_file = file_exists (dir, "blkio.weight") ? "blkio.weight"
                             : file_exists (dir, "blkio.bfq.weight") ? "blkio.bfq.weight"
                                                                     : NULL;
-  if ((b->has_weight || b->n_weight_devices > 0) && weight_file == NULL)
+  if (cgroup_block_io_weights_set (b) && weight_file == NULL)
     return hk_error_set (err, ENOTSUP,
                          "weight: no I/O scheduler of this host supports weights (no "
                          "blkio.weight or blkio.bfq.weight)");
@@ -225,7 +225,7 @@ cgroup_v1_block_io (const char *dir, const struct oci_block_io *b, struct hk_err
       && (require_file (dir, "blkio.leaf_weight", "leafWeight", err) < 0
           || write_i64 (dir, "blkio.leaf_weight", b->leaf_weight, err) < 0))
     return hk_error_prefix (err, "leafWeight");
-  if (b->n_weight_devices > 0)
+  if (weight_file != NULL && b->n_weight_devices > 0)
     {
       _cleanup_free_ char *file = xasprintf ("%s_device", weight_file);
       if (write_device_lines (dir, file, "weightDevice", b->weight_devices, b->n_weight_devices,

@@ -163,8 +163,10 @@ parse_weight (json_t *obj, const char *path, const char *key, uint16_t *out, boo
     return r;
   if (v > 1000 || (v != 0 && v < 10))
     return hk_error_set (err, EINVAL, "%s.%s: %u is outside 10..1000", path, key, v);
+  /* 0 means "not set": Docker sends weight 0 on every create and update,
+   * and runc ignores it. */
   *out = (uint16_t) v;
-  *has = true;
+  *has = v != 0;
   return 1;
 }
 

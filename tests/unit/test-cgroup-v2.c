@@ -221,6 +221,31 @@ io_and_hugetlb (void **state)
   assert_string_equal (huge, "4194304");
 }
 
+/* Docker's weight 0 ("not set") on a host without I/O weights: nothing to
+ * write, no error; a real weight there is a clear error. */
+static void
+a_zero_io_weight_needs_no_weight_file (void **state)
+{
+  struct fake *f = *state;
+  const char *leaf = f->cg->dirs[0].dir;
+  _cleanup_free_ char *weight_file = xasprintf ("%s/io.weight", leaf);
+  assert_int_equal (unlink (weight_file), 0);
+  struct oci_weight_device wd = { .major = 8, .minor = 0, .has_weight = true, .weight = 0 };
+  struct oci_resources res = { 0 };
+  res.has_block_io = true;
+  res.block_io.has_weight = true;
+  res.block_io.weight = 0;
+  res.block_io.weight_devices = &wd;
+  res.block_io.n_weight_devices = 1;
+  assert_int_equal (cgroup_apply (f->cg, &res, false, NULL), 0);
+  assert_int_equal (access (weight_file, F_OK), -1);
+  res.block_io.weight = 300;
+  struct hk_error *err = NULL;
+  assert_int_equal (cgroup_apply (f->cg, &res, false, &err), -1);
+  assert_non_null (strstr (err->message, "no I/O weight control on this host"));
+  hk_error_free (err);
+}
+
 static void
 value_mappings_match_runc_and_crun (void **state)
 {
@@ -256,6 +281,7 @@ main (void)
     cmocka_unit_test_setup_teardown (v1_only_settings_are_refused_on_v2, make_fake, remove_fake),
     cmocka_unit_test_setup_teardown (a_missing_controller_is_an_error, make_fake, remove_fake),
     cmocka_unit_test_setup_teardown (io_and_hugetlb, make_fake, remove_fake),
+    cmocka_unit_test_setup_teardown (a_zero_io_weight_needs_no_weight_file, make_fake, remove_fake),
     cmocka_unit_test (value_mappings_match_runc_and_crun),
     cmocka_unit_test_setup_teardown (state_round_trip, make_fake, remove_fake),
   };

@@ -87,6 +87,19 @@ expect_error (json_t *config, const char *needle)
   json_decref (config);
 }
 
+/* Parses CONFIG (taking it), which must be valid. */
+static struct oci_spec *
+parse_ok (json_t *config)
+{
+  _cleanup_free_ char *text = json_dumps (config, 0);
+  json_decref (config);
+  struct oci_spec *spec = NULL;
+  struct hk_error *err = NULL;
+  if (spec_parse (text, strlen (text), &spec, &err) < 0)
+    fail_msg ("expected the config to parse: %s", err->message);
+  return spec;
+}
+
 static void
 the_default_config_parses (void **state)
 {
@@ -257,6 +270,32 @@ settings_need_their_namespace (void **state)
   expect_error (c, "a mount namespace is required");
 }
 
+/* Docker sends blockIO.weight 0 on every create and update: 0 is "not
+ * set" (runc ignores it), not a request the host must support. */
+static void
+a_zero_block_io_weight_is_not_set (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "linux.resources.blockIO",
+            json_pack ("{s:i, s:i, s:[{s:i, s:i, s:i}]}", "weight", 0, "leafWeight", 0,
+                       "weightDevice", "major", 8, "minor", 0, "weight", 0));
+  struct oci_spec *spec = parse_ok (c);
+  const struct oci_block_io *b = &spec->linux.resources.block_io;
+  assert_true (spec->linux.resources.has_block_io);
+  assert_false (b->has_weight);
+  assert_false (b->has_leaf_weight);
+  assert_int_equal (b->n_weight_devices, 1);
+  assert_false (b->weight_devices[0].has_weight);
+  spec_free (spec);
+  c = base_config ();
+  set_path (c, "linux.resources.blockIO", json_pack ("{s:i}", "weight", 500));
+  spec = parse_ok (c);
+  assert_true (spec->linux.resources.block_io.has_weight);
+  assert_int_equal (spec->linux.resources.block_io.weight, 500);
+  spec_free (spec);
+}
+
 int
 main (void)
 {
@@ -266,6 +305,7 @@ main (void)
     cmocka_unit_test (wrong_types_name_the_field),
     cmocka_unit_test (missing_and_invalid_values),
     cmocka_unit_test (settings_need_their_namespace),
+    cmocka_unit_test (a_zero_block_io_weight_is_not_set),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
