@@ -41,6 +41,15 @@ container_state_text (const struct container_state *s, enum container_status sta
   return json_dumps (j, JSON_COMPACT);
 }
 
+/* The wording runc uses: containerd's shim and Podman take an error
+ * containing "container not running" (or "no such process", "does not
+ * exist") to mean "already gone", anything else as a failure. */
+static int
+not_running (const char *id, struct hk_error **err)
+{
+  return hk_error_set (err, ESRCH, "cannot signal container `%s`: container not running", id);
+}
+
 /* Opens a pidfd of the container process, checked to be the same process
  * that was started (not a later one with a recycled pid). */
 static int
@@ -51,7 +60,7 @@ open_process (const struct container_state *s, struct hk_error **err)
     {
       if (fd >= 0)
         close (fd);
-      return hk_error_set (err, ESRCH, "container `%s` is not running", s->id);
+      return not_running (s->id, err);
     }
   return fd;
 }
@@ -87,6 +96,8 @@ container_start (const struct runtime_context *ctx, const char *id, struct hk_er
   return 0;
 }
 
+/* Signals every process left in the container's cgroup: none left (the
+ * cgroup may be gone already) is success. */
 static int
 signal_all (const struct container_state *s, int signum, struct hk_error **err)
 {
@@ -94,8 +105,16 @@ signal_all (const struct container_state *s, int signum, struct hk_error **err)
     return hk_error_set (err, ENOTSUP, "container `%s` has no cgroup to find its processes", s->id);
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
-  if (cgroup_pids (s->cgroup, &pids, &n, err) < 0)
-    return -1;
+  struct hk_error *e = NULL;
+  if (cgroup_pids (s->cgroup, &pids, &n, &e) < 0)
+    {
+      if (e->errnum != ENOENT)
+        {
+          *err = e;
+          return -1;
+        }
+      hk_error_free (e);
+    }
   for (size_t i = 0; i < n; i++)
     if (kill (pids[i], signum) < 0 && errno != ESRCH)
       return hk_error_errno (err, errno, "signal process %d", (int) pids[i]);
@@ -109,11 +128,14 @@ container_kill (const struct runtime_context *ctx, const char *id, int signum, b
   _cleanup_state_ struct container_state *s = NULL;
   if (state_load (ctx->state_root, id, &s, err) < 0)
     return -1;
-  enum container_status status = state_status (s);
-  if (status == STATUS_STOPPED)
-    return hk_error_set (err, ESRCH, "container `%s` is not running", id);
+  /* --all signals whatever is left in the cgroup even once the first
+   * process has exited (processes of a shared pid namespace, children it
+   * left behind), as runc does: a client stopping a container that died
+   * on its own must not get an error. */
   if (all)
     return signal_all (s, signum, err);
+  if (state_status (s) == STATUS_STOPPED)
+    return not_running (id, err);
   _cleanup_close_ int pidfd = open_process (s, err);
   if (pidfd < 0)
     return -1;

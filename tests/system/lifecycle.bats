@@ -94,6 +94,47 @@ teardown() { common_teardown; }
 	done
 }
 
+@test "kill --all of an exited container signals what is left and succeeds" {
+	# No pid namespace: the first process exits and leaves a child in the
+	# cgroup, as processes of a pod sharing a pid namespace are left.
+	make_bundle sh -c 'sleep 100 & echo started; exit 0'
+	config_set '.linux.namespaces |= map(select(.type != "pid"))'
+	rt create --bundle "$BUNDLE" "$CID"
+	rt start "$CID"
+	wait_for_status "$CID" stopped
+	procs=$(cgroup_dir_of pids)/cgroup.procs
+	for i in $(seq 50); do [ -s "$procs" ] && break; sleep 0.05; done
+	left=$(cat "$procs")
+	[ -n "$left" ]
+	rt kill --all "$CID" 9
+	for i in $(seq 100); do [ -s "$procs" ] || break; sleep 0.05; done
+	[ ! -s "$procs" ]
+	# Nothing left: --all still succeeds, as runc's does.
+	rt kill --all "$CID" 9
+	rt delete "$CID"
+}
+
+@test "errors name the container in the words containerd's shim and Podman match" {
+	# containerd-shim-runc-v2 (checkKillError, Init.delete) and Podman
+	# (UpdateContainerStatus) look for these substrings in our stderr.
+	make_bundle true
+	rt create --bundle "$BUNDLE" "$CID"
+	rt start "$CID"
+	wait_for_status "$CID" stopped
+	run rt kill "$CID" 9
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not running"* ]]
+	rt delete "$CID"
+	for verb in "kill NOPE$$ 9" "delete NOPE$$" "state NOPE$$" "start NOPE$$" "pause NOPE$$" "ps NOPE$$"; do
+		# shellcheck disable=SC2086 # the verb and its arguments
+		run rt $verb
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"container \`NOPE$$\` does not exist"* ]] || { echo "$verb: $output"; false; }
+	done
+	run rt delete --force "NOPE$$"
+	[ "$status" -eq 0 ]
+}
+
 @test "run in the foreground returns the exit status, 128+N for a signal" {
 	make_bundle sh -c 'exit 42'
 	run rt run --bundle "$BUNDLE" "$CID"
