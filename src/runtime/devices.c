@@ -123,20 +123,6 @@ setup_default_devices (struct rootfs *r, struct hk_error **err)
   return 0;
 }
 
-static mode_t
-node_type (char type)
-{
-  switch (type)
-    {
-    case 'b':
-      return S_IFBLK;
-    case 'p':
-      return S_IFIFO;
-    default:
-      return S_IFCHR; /* 'c' and 'u' (unbuffered character) */
-    }
-}
-
 static int
 setup_config_device (struct rootfs *r, const struct oci_device *d, struct hk_error **err)
 {
@@ -148,8 +134,8 @@ setup_config_device (struct rootfs *r, const struct oci_device *d, struct hk_err
     return -1;
   mode_t mode = d->has_file_mode ? d->file_mode : 0666;
   int rc = r->userns ? bind_host_node (dir, name, d->path, err)
-                     : make_node (dir, name, node_type (d->type), (unsigned) d->major,
-                                  (unsigned) d->minor, mode & 07777, err);
+                     : make_node (dir, name, spec_device_file_type (d->type), (unsigned) d->major,
+                                  (unsigned) d->minor, mode, err);
   if (rc < 0)
     return -1;
   if (!r->userns && (d->has_uid || d->has_gid)

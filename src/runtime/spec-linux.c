@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 
 #ifndef SCHED_FLAG_RESET_ON_FORK
 #define SCHED_FLAG_RESET_ON_FORK 0x01
@@ -134,6 +135,37 @@ parse_namespaces (json_t *lx, struct oci_linux *linux, struct hk_error **err)
   return 1;
 }
 
+mode_t
+spec_device_file_type (char type)
+{
+  switch (type)
+    {
+    case 'b':
+      return S_IFBLK;
+    case 'p':
+      return S_IFIFO;
+    default:
+      return S_IFCHR; /* 'c' and 'u' (unbuffered character) */
+    }
+}
+
+/* fileMode holds permission bits; Podman sends the host node's whole
+ * st_mode, file type bits included (runc and crun take it): those are
+ * accepted when they are the device's type, and dropped. */
+static int
+check_device_file_mode (struct oci_device *d, const char *path, struct hk_error **err)
+{
+  mode_t type_bits = d->file_mode & S_IFMT;
+  if (type_bits != 0 && type_bits != spec_device_file_type (d->type))
+    return hk_error_set (err, EINVAL, "%s.fileMode: %o has the file type of another kind than `%c`",
+                         path, d->file_mode, d->type);
+  if ((d->file_mode & ~(uint32_t) S_IFMT) > 07777)
+    return hk_error_set (err, EINVAL, "%s.fileMode: %o is not a permission mode", path,
+                         d->file_mode);
+  d->file_mode &= 07777;
+  return 0;
+}
+
 static int
 parse_devices (json_t *lx, struct oci_linux *linux, struct hk_error **err)
 {
@@ -179,9 +211,8 @@ parse_devices (json_t *lx, struct oci_linux *linux, struct hk_error **err)
     if (d->major < 0 || d->minor < 0 || d->major > 0xfff || d->minor > 0xfffff)
       return hk_error_set (err, EINVAL, "%s: device number %lld:%lld is out of range", path,
                            (long long) d->major, (long long) d->minor);
-    if (d->has_file_mode && d->file_mode > 07777)
-      return hk_error_set (err, EINVAL, "%s.fileMode: %o is not a permission mode", path,
-                           d->file_mode);
+    if (d->has_file_mode && check_device_file_mode (d, path, err) < 0)
+      return -1;
   }
   return 1;
 }

@@ -142,7 +142,7 @@ struct oci_device
   int64_t major;
   int64_t minor;
   bool has_file_mode;
-  uint32_t file_mode;
+  uint32_t file_mode; /* permission bits only (file type bits checked and dropped) */
   bool has_uid;
   uint32_t uid;
   bool has_gid;
@@ -363,6 +363,9 @@ void spec_resources_clear (struct oci_resources *r);
 /* Name <-> CLONE_NEW* flag of a namespace type ("pid", "network", ...). */
 int spec_namespace_flag (const char *name);
 const char *spec_namespace_name (int flag);
+
+/* The file type bits (S_IFCHR, S_IFBLK, S_IFIFO) of a linux.devices type. */
+mode_t spec_device_file_type (char type);
 
 /* Capability name ("CAP_SYS_ADMIN") to number, -1 if unknown. */
 int spec_capability_number (const char *name);

@@ -296,6 +296,34 @@ a_zero_block_io_weight_is_not_set (void **state)
   spec_free (spec);
 }
 
+/* Podman sends a device's fileMode as the host node's st_mode, file type
+ * bits included (020666 for /dev/zero): they are the device's type, taken
+ * and dropped; another type's bits are an error. */
+static void
+a_device_mode_may_carry_its_file_type (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "linux.devices",
+            json_pack ("[{s:s, s:s, s:i, s:i, s:i}, {s:s, s:s, s:i}]", "path", "/dev/z", "type",
+                       "c", "major", 1, "minor", 5, "fileMode", 020666, "path", "/dev/f", "type",
+                       "p", "fileMode", 010644));
+  struct oci_spec *spec = parse_ok (c);
+  assert_int_equal (spec->linux.devices[0].file_mode, 0666);
+  assert_int_equal (spec->linux.devices[1].file_mode, 0644);
+  spec_free (spec);
+  c = base_config ();
+  set_path (c, "linux.devices",
+            json_pack ("[{s:s, s:s, s:i, s:i, s:i}]", "path", "/dev/z", "type", "b", "major", 1,
+                       "minor", 5, "fileMode", 020666));
+  expect_error (c, "linux.devices[0].fileMode: 20666 has the file type of another kind than `b`");
+  c = base_config ();
+  set_path (c, "linux.devices",
+            json_pack ("[{s:s, s:s, s:i, s:i, s:i}]", "path", "/dev/z", "type", "c", "major", 1,
+                       "minor", 5, "fileMode", 0200000 | 020666));
+  expect_error (c, "linux.devices[0].fileMode: 220666 is not a permission mode");
+}
+
 int
 main (void)
 {
@@ -306,6 +334,7 @@ main (void)
     cmocka_unit_test (missing_and_invalid_values),
     cmocka_unit_test (settings_need_their_namespace),
     cmocka_unit_test (a_zero_block_io_weight_is_not_set),
+    cmocka_unit_test (a_device_mode_may_carry_its_file_type),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
