@@ -1,17 +1,22 @@
-# make_oci_image_tar DIR ROOTFS NAME: an OCI image archive DIR/image.tar of
-# ROOTFS (one uncompressed layer), named NAME for `ctr images import`.
+# make_oci_image_tar DIR ROOTFS NAME [CONFIG]: an image archive DIR/image.tar
+# of ROOTFS (one uncompressed layer), named NAME, whose image config is
+# CONFIG (a JSON object, default {"Cmd": ["sh"], "Env": ["PATH=/bin"]}).
+# The archive is both an OCI image layout (index.json, for `ctr images
+# import` and `podman load`) and a `docker save` archive (manifest.json,
+# for `docker load`), the two sharing the blobs.
 # shellcheck shell=bash
 make_oci_image_tar() {
-	local dir=$1 rootfs=$2 name=$3
+	local dir=$1 rootfs=$2 name=$3 config=${4:-'{"Cmd": ["sh"], "Env": ["PATH=/bin"]}'}
 	local layout=$dir/layout
+	rm -rf "$layout"
 	mkdir -p "$layout/blobs/sha256"
 	tar -C "$rootfs" --numeric-owner -cf "$dir/layer.tar" .
 	local layer_digest layer_size config_digest config_size manifest_digest manifest_size
 	layer_digest=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
 	layer_size=$(stat -c %s "$dir/layer.tar")
 	mv "$dir/layer.tar" "$layout/blobs/sha256/$layer_digest"
-	jq -n --arg d "sha256:$layer_digest" '{architecture: "amd64", os: "linux",
-		config: {Cmd: ["sh"], Env: ["PATH=/bin"]}, rootfs: {type: "layers", diff_ids: [$d]}}' >"$dir/config.json"
+	jq -n --arg d "sha256:$layer_digest" --argjson c "$config" '{architecture: "amd64", os: "linux",
+		config: $c, rootfs: {type: "layers", diff_ids: [$d]}}' >"$dir/config.json"
 	config_digest=$(sha256sum "$dir/config.json" | cut -d' ' -f1)
 	config_size=$(stat -c %s "$dir/config.json")
 	mv "$dir/config.json" "$layout/blobs/sha256/$config_digest"
@@ -26,5 +31,8 @@ make_oci_image_tar() {
 		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
 		  digest: $m, size: $ms, annotations: {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": "latest"}}]}' >"$layout/index.json"
 	echo '{"imageLayoutVersion": "1.0.0"}' >"$layout/oci-layout"
+	jq -n --arg c "blobs/sha256/$config_digest" --arg l "blobs/sha256/$layer_digest" --arg n "$name" \
+		'[{Config: $c, RepoTags: [$n], Layers: [$l]}]' >"$layout/manifest.json"
 	tar -C "$layout" -cf "$dir/image.tar" .
+	rm -rf "$layout"
 }
