@@ -272,7 +272,9 @@ open_namespaces (struct creation *c, struct hk_error **err)
 
 /* The devices every container needs, allowed after the config's own
  * device rules as runc and crun do: mknod of any node (access is what is
- * checked), the default devices, the pty devices, and linux.devices. */
+ * checked), the default devices and the pty devices.  Not linux.devices:
+ * the client's rules say what access those get (`--device X:r` is an "r"
+ * rule), and allowing them here would widen it. */
 static void
 add_default_device_rules (struct oci_spec *spec)
 {
@@ -290,21 +292,12 @@ add_default_device_rules (struct oci_spec *spec)
   if (res->n_devices == 0)
     return; /* no device rules: nothing is filtered */
   size_t n_defaults = sizeof defaults / sizeof defaults[0];
-  size_t total = res->n_devices + n_defaults + spec->linux.n_devices;
-  res->devices = xreallocarray (res->devices, total + 1, sizeof *res->devices);
+  res->devices
+      = xreallocarray (res->devices, res->n_devices + n_defaults + 1, sizeof *res->devices);
   for (size_t i = 0; i < n_defaults; i++)
     res->devices[res->n_devices++] = (struct oci_device_rule) {
       .allow = true, .type = defaults[i].type, .major = defaults[i].major,
       .minor = defaults[i].minor, .access = xstrdup (defaults[i].access) };
-  for (size_t i = 0; i < spec->linux.n_devices; i++)
-    {
-      const struct oci_device *d = &spec->linux.devices[i];
-      if (d->type == 'p')
-        continue;
-      res->devices[res->n_devices++] = (struct oci_device_rule) {
-        .allow = true, .type = d->type == 'b' ? 'b' : 'c', .major = d->major, .minor = d->minor,
-        .access = xstrdup ("rwm") };
-    }
 }
 
 static int

@@ -68,3 +68,12 @@ ptmx -> pts/ptmx
 	run_in_container 'mknod /dev/full2 c 1 7 && head -c1 /dev/full2 | wc -c'
 	[ "$output" = 1 ]
 }
+
+@test "a device given read-only (docker --device X:r) cannot be written: linux.devices does not widen the device cgroup" {
+	# what Docker and Podman send for --device /dev/loop-control:/dev/hkloop:r
+	config_set '.linux.devices = [{path: "/dev/hkloop", type: "c", major: 10, minor: 237, fileMode: 384}]
+		| .linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 10, minor: 237, access: "r"}]'
+	run_in_container '(exec 3</dev/hkloop) && echo read-open; (exec 3>/dev/hkloop) 2>/dev/null && echo write-open || echo write-denied'
+	echo "$output"
+	[ "$output" = $'read-open\nwrite-denied' ]
+}
