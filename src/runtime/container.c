@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <time.h>
@@ -20,7 +21,16 @@
 char *
 container_seccomp_cache (const struct runtime_context *ctx)
 {
-  return xasprintf ("%s/.seccomp-cache", ctx->state_root);
+  if (ctx->seccomp_cache != NULL)
+    return xstrdup (ctx->seccomp_cache);
+  /* Tests keep their compiled filters to themselves. */
+  const char *dir = getenv ("HAKO_SECCOMP_CACHE");
+  if (dir != NULL && dir[0] == '/')
+    return xstrdup (dir);
+  if (geteuid () == 0)
+    return xstrdup ("/run/hako/seccomp-cache");
+  const char *run = getenv ("XDG_RUNTIME_DIR");
+  return run != NULL && run[0] == '/' ? xasprintf ("%s/hako/seccomp-cache", run) : NULL;
 }
 
 int

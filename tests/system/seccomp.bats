@@ -60,7 +60,7 @@ run_in_container() {
 
 @test "a compiled profile is cached and reused" {
 	config_set '.linux.seccomp = $p[0]' --slurpfile p "$PROFILE"
-	cache=$STATE_ROOT/.seccomp-cache
+	cache=$HAKO_SECCOMP_CACHE
 	rm -rf "$cache"
 	rt run --bundle "$BUNDLE" "$CID"
 	[ "$(ls "$cache" | wc -l)" -eq 1 ]
@@ -71,6 +71,26 @@ run_in_container() {
 	config_set '.linux.seccomp.defaultErrnoRet = 13'
 	rt run --bundle "$BUNDLE" "$CID"
 	[ "$(ls "$cache" | wc -l)" -eq 2 ]
+}
+
+@test "the compiled-filter cache lives outside the state root, which only containers use" {
+	# runc leaves --root empty once its containers are deleted and clients
+	# check that; the cache also must not share the container-id namespace.
+	config_set '.linux.seccomp = $p[0]' --slurpfile p "$PROFILE"
+	rm -rf "$HAKO_SECCOMP_CACHE"
+	rt run --bundle "$BUNDLE" "$CID"
+	[ -z "$(ls -A "$STATE_ROOT")" ]
+	[ "$(ls "$HAKO_SECCOMP_CACHE" | wc -l)" -eq 1 ]
+	# The default place, without the tests' override: /run/hako.  A profile
+	# of this test alone (its errno) finds the entry to remove afterwards.
+	marker=$((RANDOM % 3000 + 1000))
+	config_set '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", syscalls: [{names: ["mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: ($m | tonumber)}]}' --arg m "$marker"
+	HAKO_SECCOMP_CACHE='' rt run --bundle "$BUNDLE" "$CID"
+	[ -z "$(ls -A "$STATE_ROOT")" ]
+	entry=$(grep -l "\"errnoRet\":$marker" /run/hako/seccomp-cache/*)
+	[ -n "$entry" ]
+	rm "$entry"
+	[ "$(stat -c %a /run/hako/seccomp-cache)" = 700 ]
 }
 
 @test "SCMP_ACT_NOTIFY hands the listener to listenerPath with the state" {
