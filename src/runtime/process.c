@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <linux/ioprio.h>
@@ -139,6 +140,32 @@ enter_cwd (const char *cwd, struct hk_error **err)
   return 0;
 }
 
+/* The home directory of UID in the container's /etc/passwd (we are in its
+ * root already), "/" when it has none, as runc and crun do. */
+static char *
+home_of (uid_t uid)
+{
+  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
+  if (f != NULL)
+    {
+      struct passwd *pw;
+      while ((pw = fgetpwent (f)) != NULL)
+        if (pw->pw_uid == uid && pw->pw_dir != NULL && pw->pw_dir[0] != '\0')
+          return xstrdup (pw->pw_dir);
+    }
+  return xstrdup ("/");
+}
+
+static void
+set_home (struct process_setup *s)
+{
+  s->env = strv_copy (s->process->env);
+  if (strv_env_get (s->env, "HOME") != NULL)
+    return;
+  _cleanup_free_ char *home = home_of (s->process->user.uid);
+  strv_env_set (&s->env, "HOME", home);
+}
+
 /* CVE-2024-21626 too: no fd of the runtime survives execve but stdio and
  * the ones the caller asked to preserve. */
 static int
@@ -211,7 +238,7 @@ process_prepare (struct process_setup *s, struct hk_error **err)
     return -1;
   if (p->apparmor_profile != NULL && process_set_apparmor (p->apparmor_profile, err) < 0)
     return -1;
-  s->env = strv_copy (p->env);
+  set_home (s);
   struct oci_capabilities none = { 0 };
   const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : &none;
   /* Loading a filter without no_new_privs needs CAP_SYS_ADMIN. */
