@@ -8,7 +8,6 @@
 #include "terminal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
-#include "common/json-util.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -159,19 +158,6 @@ wait_for_start (const struct init_config *cfg)
     _exit (1);
 }
 
-/* The state document with another status. */
-static char *
-state_with_status (const char *state_json, const char *status)
-{
-  json_t *j = json_loads (state_json, 0, NULL);
-  if (j == NULL)
-    return xstrdup (state_json);
-  json_object_set_new (j, "status", json_string (status));
-  char *text = json_dumps (j, JSON_COMPACT);
-  json_decref (j);
-  return text;
-}
-
 /* After `start`: the startContainer hooks, then the program.  The hooks
  * run before the seccomp filter is loaded (process_exec). */
 static void __attribute__ ((noreturn))
@@ -179,12 +165,8 @@ exec_process (const struct init_config *cfg, struct process_setup *setup, const 
 {
   struct hk_error *err = NULL;
   const struct oci_hook_list *start_hooks = &cfg->spec->hooks[HOOK_START_CONTAINER];
-  if (start_hooks->n > 0)
-    {
-      _cleanup_free_ char *created = state_with_status (state_json, "created");
-      if (hooks_run (start_hooks, HOOK_START_CONTAINER, created, &err) < 0)
-        goto fail;
-    }
+  if (hooks_run (start_hooks, HOOK_START_CONTAINER, state_json, &err) < 0)
+    goto fail;
   process_exec (setup, &err);
 fail:
   /* The runtime may have gone (create): say it on the process's stderr. */

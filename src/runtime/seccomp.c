@@ -398,7 +398,7 @@ seccomp_send_listener (const struct seccomp_program *prog, int listener, pid_t p
   state = json_loads (state_json ? state_json : "{}", 0, &jerr);
   if (state == NULL)
     state = json_object ();
-  _cleanup_json_ json_t *msg = json_pack ("{s:s, s:[s], s:i, s:s, s:O}", "ociVersion", "1.2.0",
+  _cleanup_json_ json_t *msg = json_pack ("{s:s, s:[s], s:i, s:s, s:O}", "ociVersion", OCI_RUNTIME_SPEC_VERSION,
                                           "fds", "seccompFd", "pid", (int) pid, "metadata",
                                           prog->listener_metadata ? prog->listener_metadata : "",
                                           "state", state);
