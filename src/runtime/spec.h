@@ -259,7 +259,7 @@ struct oci_resources
   bool has_cpu;
   struct oci_cpu cpu;
   bool has_pids;
-  int64_t pids_limit;
+  int64_t pids_limit; /* -1 (any negative): no limit; 0 is a limit of 0 */
   bool has_block_io;
   struct oci_block_io block_io;
   struct oci_hugepage_limit *hugepage_limits;

@@ -175,3 +175,17 @@ cg_file() {
 	[[ "$output" == *"no cgroup hierarchy is mounted under \`/sys/fs/cgroup\`"* ]]
 	host_unchanged "$before"
 }
+
+@test "pids.limit as runtime-spec 1.3 says: 0 is 0, -1 is max, no limit leaves it" {
+	config_set '.linux.resources.pids = {limit: 0}'
+	rt create --bundle "$BUNDLE" "$CID"
+	pids=$(cgroup_dir_of pids)/pids.max
+	[ "$(cat "$pids")" = 0 ]
+	echo '{"pids": {"limit": 7}}' | rt update --resources - "$CID"
+	[ "$(cat "$pids")" = 7 ]
+	echo '{"pids": {}}' | rt update --resources - "$CID"
+	[ "$(cat "$pids")" = 7 ]
+	echo '{"pids": {"limit": -1}}' | rt update --resources - "$CID"
+	[ "$(cat "$pids")" = max ]
+	rt delete --force "$CID"
+}

@@ -137,7 +137,7 @@ unlimited_values_are_max (void **state)
   res.memory.limit = -1;
   res.memory.swap = -1;
   res.has_pids = true;
-  res.pids_limit = 0;
+  res.pids_limit = -1; /* runtime-spec 1.3: 0 is a limit of 0 */
   res.has_cpu = true;
   res.cpu.has_quota = true;
   res.cpu.quota = -1;
