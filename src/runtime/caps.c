@@ -45,14 +45,15 @@ set_flag (cap_t c, cap_flag_t flag, uint64_t mask, int last)
 }
 
 int
-caps_apply (const struct oci_capabilities *caps, struct hk_error **err)
+caps_apply (const struct oci_capabilities *caps, bool keep_sys_admin, struct hk_error **err)
 {
   int last = caps_last_cap ();
   cap_t c = cap_init ();
   if (c == NULL)
     return hk_error_errno (err, errno, "cap_init");
-  set_flag (c, CAP_EFFECTIVE, caps->effective, last);
-  set_flag (c, CAP_PERMITTED, caps->permitted | caps->effective, last);
+  uint64_t borrowed = keep_sys_admin ? UINT64_C (1) << CAP_SYS_ADMIN : 0;
+  set_flag (c, CAP_EFFECTIVE, caps->effective | borrowed, last);
+  set_flag (c, CAP_PERMITTED, caps->permitted | caps->effective | borrowed, last);
   set_flag (c, CAP_INHERITABLE, caps->inheritable, last);
   int r = cap_set_proc (c);
   int saved = errno;

@@ -6,6 +6,8 @@
 #include "common/error.h"
 #include "spec.h"
 
+#include <stdbool.h>
+
 /* Step 1, while still root with every capability: drops from the bounding
  * set what CAPS does not list, and keeps the permitted set across the
  * coming setuid (PR_SET_KEEPCAPS). */
@@ -13,8 +15,11 @@ int caps_prepare (const struct oci_capabilities *caps, struct hk_error **err);
 
 /* Step 2, after setresuid: sets effective, permitted and inheritable, then
  * the ambient set.  The inheritable set is exactly what CAPS says: empty
- * unless asked (CVE-2022-29162). */
-int caps_apply (const struct oci_capabilities *caps, struct hk_error **err);
+ * unless asked (CVE-2022-29162).  KEEP_SYS_ADMIN adds CAP_SYS_ADMIN to the
+ * effective and permitted sets only, so that a seccomp filter can still be
+ * loaded without no_new_privs: execve then drops it, because it is in
+ * neither the bounding, the inheritable nor the ambient set. */
+int caps_apply (const struct oci_capabilities *caps, bool keep_sys_admin, struct hk_error **err);
 
 /* The highest capability the running kernel knows. */
 int caps_last_cap (void);

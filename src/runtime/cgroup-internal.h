@@ -5,6 +5,13 @@
 
 #include "cgroup.h"
 
+#include <stdio.h>
+
+/* Adds to L the cgroup mounts of a mountinfo document (those of a
+ * hierarchy's root), keeping only the last mount at each mount point: an
+ * earlier one is hidden by it.  A hierarchy mounted twice is listed twice. */
+int cgroup_read_mountinfo (FILE *mountinfo, struct cgroup_layout *l);
+
 /* Writes every controller of DIR's cgroup.controllers into its
  * cgroup.subtree_control, so that the cgroups below can use them. */
 int cgroup_v2_enable_controllers (const char *dir, struct hk_error **err);

@@ -59,7 +59,7 @@ apply_pids (const struct cgroup *cg, int64_t limit, struct hk_error **err)
   if (d == NULL)
     return missing_controller ("pids", "pids", err);
   char buf[32];
-  if (limit > 0)
+  if (limit >= 0)
     snprintf (buf, sizeof buf, "%lld", (long long) limit);
   else
     snprintf (buf, sizeof buf, "max");

@@ -559,7 +559,7 @@ state_json_of (struct creation *c, const char *status)
   for (size_t i = 0; c->spec->annotation_keys[i] != NULL; i++)
     json_object_set_new (annotations, c->spec->annotation_keys[i],
                          json_string (c->spec->annotation_values[i]));
-  _cleanup_json_ json_t *j = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion", "1.2.0",
+  _cleanup_json_ json_t *j = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion", OCI_RUNTIME_SPEC_VERSION,
                                         "id", c->opts->id, "status", status, "pid", (int) c->pid,
                                         "bundle", c->bundle, "annotations", annotations);
   return json_dumps (j, JSON_COMPACT);
@@ -602,7 +602,9 @@ configure (struct creation *c, struct hk_error **err)
   if (c->spec->linux.net_devices != NULL
       && netdev_move_all (c->spec->linux.net_devices, c->pid, err) < 0)
     return hk_error_prefix (err, "config.json");
-  c->state_json = state_json_of (c, "creating");
+  /* The state the hooks get: the container exists now (prestart,
+   * createRuntime, createContainer), as crun says. */
+  c->state_json = state_json_of (c, "created");
   if (sync_send (c->sync[0], SYNC_GO, 0, c->state_json, -1, err) < 0)
     return -1;
   for (;;)
@@ -629,7 +631,8 @@ configure (struct creation *c, struct hk_error **err)
           break;
         case SYNC_SECCOMP:
           {
-            int r = seccomp_send_listener (c->seccomp, msg.fd, c->pid, c->state_json, err);
+            _cleanup_free_ char *creating = state_json_of (c, "creating");
+            int r = seccomp_send_listener (c->seccomp, msg.fd, c->pid, creating, err);
             sync_msg_clear (&msg);
             if (r < 0)
               return -1;
@@ -738,14 +741,23 @@ container_create (const struct runtime_context *ctx, const struct create_options
   return r;
 }
 
-static void
-run_poststart (struct creation *c)
+/* A failing poststart hook stops the container (runtime-spec 1.3). */
+static int
+run_poststart (struct creation *c, struct hk_error **err)
 {
   _cleanup_free_ char *state = state_json_of (c, "running");
+  return hooks_run (&c->spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, err);
+}
+
+/* Removes the container made by run (after it exited, or when its start
+ * failed): every process killed, cgroup, poststop hooks, state. */
+static void
+remove_run_container (const struct runtime_context *ctx, const char *id)
+{
   struct hk_error *e = NULL;
-  if (hooks_run (&c->spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, &e) < 0)
+  if (container_delete (ctx, id, true, &e) < 0)
     {
-      hk_warn (c->ctx->log, "%s", e->message);
+      hk_warn (ctx->log, "remove container `%s`: %s", id, e->message);
       hk_error_free (e);
     }
 }
@@ -785,7 +797,14 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
         sigprocmask (SIG_SETMASK, &old, NULL);
       return -1;
     }
-  run_poststart (&c);
+  if (run_poststart (&c, err) < 0)
+    {
+      creation_release (&c, false);
+      remove_run_container (ctx, opts->id);
+      if (c.foreground)
+        sigprocmask (SIG_SETMASK, &old, NULL);
+      return -1;
+    }
   if (!c.foreground)
     {
       creation_release (&c, false);
@@ -798,12 +817,7 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   hk_debug (ctx->log, "exited");
   sigprocmask (SIG_SETMASK, &old, NULL);
   creation_release (&c, false);
-  struct hk_error *cleanup_err = NULL;
-  if (container_delete (ctx, opts->id, true, &cleanup_err) < 0)
-    {
-      hk_warn (ctx->log, "remove container `%s`: %s", opts->id, cleanup_err->message);
-      hk_error_free (cleanup_err);
-    }
+  remove_run_container (ctx, opts->id);
   hk_debug (ctx->log, "deleted");
   return r;
 }
@@ -912,11 +926,6 @@ container_restore (const struct runtime_context *ctx, const struct restore_optio
   c.pidfd = -1;
   sigprocmask (SIG_SETMASK, &old, NULL);
   creation_release (&c, false);
-  struct hk_error *cleanup_err = NULL;
-  if (container_delete (ctx, opts->create.id, true, &cleanup_err) < 0)
-    {
-      hk_warn (ctx->log, "remove container `%s`: %s", opts->create.id, cleanup_err->message);
-      hk_error_free (cleanup_err);
-    }
+  remove_run_container (ctx, opts->create.id);
   return r;
 }

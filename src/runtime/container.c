@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <time.h>
@@ -20,7 +21,16 @@
 char *
 container_seccomp_cache (const struct runtime_context *ctx)
 {
-  return xasprintf ("%s/.seccomp-cache", ctx->state_root);
+  if (ctx->seccomp_cache != NULL)
+    return xstrdup (ctx->seccomp_cache);
+  /* Tests keep their compiled filters to themselves. */
+  const char *dir = getenv ("HAKO_SECCOMP_CACHE");
+  if (dir != NULL && dir[0] == '/')
+    return xstrdup (dir);
+  if (geteuid () == 0)
+    return xstrdup ("/run/hako/seccomp-cache");
+  const char *run = getenv ("XDG_RUNTIME_DIR");
+  return run != NULL && run[0] == '/' ? xasprintf ("%s/hako/seccomp-cache", run) : NULL;
 }
 
 int
@@ -87,11 +97,17 @@ container_start (const struct runtime_context *ctx, const char *id, struct hk_er
   if (container_load_config (s, &spec, err) < 0)
     return -1;
   _cleanup_free_ char *state = container_state_text (s, STATUS_RUNNING);
-  struct hk_error *e = NULL;
-  if (hooks_run (&spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, &e) < 0)
+  /* runtime-spec 1.3: a failing poststart hook is an error that stops the
+   * container; `delete` takes it from there. */
+  if (hooks_run (&spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, err) < 0)
     {
-      hk_warn (ctx->log, "%s", e->message);
-      hk_error_free (e);
+      struct hk_error *e = NULL;
+      if (container_stop (s, &e) < 0)
+        {
+          hk_warn (ctx->log, "%s", e->message);
+          hk_error_free (e);
+        }
+      return hk_error_prefix (err, "start container `%s` (stopped)", id);
     }
   return 0;
 }
@@ -105,16 +121,9 @@ signal_all (const struct container_state *s, int signum, struct hk_error **err)
     return hk_error_set (err, ENOTSUP, "container `%s` has no cgroup to find its processes", s->id);
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
-  struct hk_error *e = NULL;
-  if (cgroup_pids (s->cgroup, &pids, &n, &e) < 0)
-    {
-      if (e->errnum != ENOENT)
-        {
-          *err = e;
-          return -1;
-        }
-      hk_error_free (e);
-    }
+  _cleanup_error_ struct hk_error *e = NULL;
+  if (cgroup_pids (s->cgroup, &pids, &n, &e) < 0 && e->errnum != ENOENT)
+    return hk_error_set (err, e->errnum, "%s", e->message);
   for (size_t i = 0; i < n; i++)
     if (kill (pids[i], signum) < 0 && errno != ESRCH)
       return hk_error_errno (err, errno, "signal process %d", (int) pids[i]);
@@ -151,9 +160,8 @@ sleep_ms (long ms)
   nanosleep (&ts, NULL);
 }
 
-/* SIGKILL the container and wait (bounded) until its process is gone. */
-static int
-kill_and_wait (struct container_state *s, struct hk_error **err)
+int
+container_stop (const struct container_state *s, struct hk_error **err)
 {
   if (s->cgroup != NULL)
     {
@@ -183,10 +191,11 @@ container_cleanup (const struct runtime_context *ctx, struct container_state *s,
   struct hk_error *e = NULL;
   if (container_load_config (s, &spec, &e) == 0)
     {
+      /* A failing poststop hook is a warning; the others still run. */
       _cleanup_free_ char *state = container_state_text (s, STATUS_STOPPED);
-      hooks_run (&spec->hooks[HOOK_POSTSTOP], HOOK_POSTSTOP, state, &e);
+      hooks_run_warn (&spec->hooks[HOOK_POSTSTOP], HOOK_POSTSTOP, state, ctx->log);
     }
-  if (e != NULL)
+  else
     {
       hk_warn (ctx->log, "%s", e->message);
       hk_error_free (e);
@@ -217,7 +226,7 @@ container_delete (const struct runtime_context *ctx, const char *id, bool force,
     return hk_error_set (err, EBUSY,
                          "container `%s` is %s: stop it first or delete it with --force", id,
                          state_status_name (status));
-  if (status != STATUS_STOPPED && kill_and_wait (s, err) < 0)
+  if (status != STATUS_STOPPED && container_stop (s, err) < 0)
     return -1;
   return container_cleanup (ctx, s, err);
 }

@@ -18,6 +18,8 @@ struct runtime_context
 {
   const char *state_root;  /* --root: where ROOT/ID/state.json live */
   const char *cgroup_root; /* "/sys/fs/cgroup" */
+  const char *seccomp_cache; /* compiled seccomp filters; NULL: the default,
+                                outside every state root (container_seccomp_cache) */
   const struct hk_log *log;
 };
 

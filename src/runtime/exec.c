@@ -266,13 +266,13 @@ exec_child (struct execution *x)
           hk_error_errno (&err, errno, "set up stdio fd %d", fd);
           goto fail;
         }
-  struct process_setup setup = {
-    .process = o->process,
-    .has_personality = x->spec->linux.has_personality,
-    .personality = x->spec->linux.personality,
-    .seccomp = x->seccomp,
-  };
-  if (process_become (&setup, &err) < 0 || process_close_fds (o->preserve_fds, &err) < 0)
+  struct process_setup setup = PROCESS_SETUP_INIT;
+  setup.process = o->process;
+  setup.has_personality = x->spec->linux.has_personality;
+  setup.personality = x->spec->linux.personality;
+  setup.seccomp = x->seccomp;
+  setup.preserve_fds = o->preserve_fds;
+  if (process_prepare (&setup, &err) < 0)
     goto fail;
   if (setup.seccomp_listener >= 0
       && sync_send (x->sync[1], SYNC_SECCOMP, 0, NULL, setup.seccomp_listener, &err) < 0)
@@ -283,10 +283,7 @@ exec_child (struct execution *x)
       || sync_expect (x->sync[1], SYNC_READY_ACK, &msg, &err) < 0)
     _exit (1);
   sync_msg_clear (&msg);
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  process_exec (o->process, &err);
+  process_exec (&setup, &err);
   sync_send (x->sync[1], SYNC_EXEC_FAILED, err->errnum, err->message, -1, NULL);
   _exit (err->errnum == ENOENT ? 127 : 126);
 fail:

@@ -101,7 +101,7 @@ features_document (void)
   char libseccomp[32];
   snprintf (libseccomp, sizeof libseccomp, "%u.%u.%u", v->major, v->minor, v->micro);
   return json_pack ("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s}}", "ociVersionMin", "1.0.0",
-                    "ociVersionMax", "1.2.0", "hooks", ARRAY (hooks), "mountOptions",
+                    "ociVersionMax", OCI_RUNTIME_SPEC_VERSION, "hooks", ARRAY (hooks), "mountOptions",
                     ARRAY (mount_options), "linux", linux, "annotations",
                     "io.github.hako.runtime.version", HAKO_VERSION,
                     "org.opencontainers.runc.checkpoint.enabled", "true",

@@ -8,7 +8,6 @@
 #include "terminal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
-#include "common/json-util.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -159,34 +158,16 @@ wait_for_start (const struct init_config *cfg)
     _exit (1);
 }
 
-/* The state document with another status. */
-static char *
-state_with_status (const char *state_json, const char *status)
-{
-  json_t *j = json_loads (state_json, 0, NULL);
-  if (j == NULL)
-    return xstrdup (state_json);
-  json_object_set_new (j, "status", json_string (status));
-  char *text = json_dumps (j, JSON_COMPACT);
-  json_decref (j);
-  return text;
-}
-
+/* After `start`: the startContainer hooks, then the program.  The hooks
+ * run before the seccomp filter is loaded (process_exec). */
 static void __attribute__ ((noreturn))
-exec_process (const struct init_config *cfg, const char *state_json)
+exec_process (const struct init_config *cfg, struct process_setup *setup, const char *state_json)
 {
   struct hk_error *err = NULL;
   const struct oci_hook_list *start_hooks = &cfg->spec->hooks[HOOK_START_CONTAINER];
-  if (start_hooks->n > 0)
-    {
-      _cleanup_free_ char *created = state_with_status (state_json, "created");
-      if (hooks_run (start_hooks, HOOK_START_CONTAINER, created, &err) < 0)
-        goto fail;
-    }
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  process_exec (cfg->spec->process, &err);
+  if (hooks_run (start_hooks, HOOK_START_CONTAINER, state_json, &err) < 0)
+    goto fail;
+  process_exec (setup, &err);
 fail:
   /* The runtime may have gone (create): say it on the process's stderr. */
   if (cfg->fifo_fd < 0)
@@ -237,13 +218,13 @@ init_main (const struct init_config *cfg)
     }
   else if (redirect_stdio (cfg, &err) < 0)
     fail (cfg, err);
-  struct process_setup setup = {
-    .process = cfg->spec->process,
-    .has_personality = cfg->spec->linux.has_personality,
-    .personality = cfg->spec->linux.personality,
-    .seccomp = cfg->seccomp,
-  };
-  if (process_become (&setup, &err) < 0 || process_close_fds (cfg->preserve_fds, &err) < 0)
+  struct process_setup setup = PROCESS_SETUP_INIT;
+  setup.process = cfg->spec->process;
+  setup.has_personality = cfg->spec->linux.has_personality;
+  setup.personality = cfg->spec->linux.personality;
+  setup.seccomp = cfg->seccomp;
+  setup.preserve_fds = cfg->preserve_fds;
+  if (process_prepare (&setup, &err) < 0)
     fail (cfg, err);
   if (setup.seccomp_listener >= 0
       && sync_send (cfg->sync_fd, SYNC_SECCOMP, 0, NULL, setup.seccomp_listener, &err) < 0)
@@ -263,5 +244,5 @@ init_main (const struct init_config *cfg)
         _exit (1);
       sync_msg_clear (&ack);
     }
-  exec_process (cfg, state_json);
+  exec_process (cfg, &setup, state_json);
 }

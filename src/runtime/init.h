@@ -22,7 +22,8 @@
  *   state.json, pid file
  *   create: exit                      create: block reading the exec fifo
  *   run: READY_ACK ─────────────────► (until `start` writes to it)
- *                                     startContainer hooks, execve */
+ *                                     startContainer hooks, seccomp,
+ *                                     execve (nothing in between) */
 #ifndef HAKO_RUNTIME_INIT_H
 #define HAKO_RUNTIME_INIT_H
 

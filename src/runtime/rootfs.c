@@ -64,6 +64,11 @@ rootfs_prepare (struct rootfs *r, struct hk_error **err)
   unsigned long propagation = MS_SLAVE | MS_REC;
   if (r->spec->linux.rootfs_propagation != NULL)
     propagation = mount_propagation_parse (r->spec->linux.rootfs_propagation);
+  /* The kernel refuses to bind an unbindable mount, and the root is bound
+   * next: until then it is private (what unbindable implies for
+   * propagation); rootfs_enter makes the new root unbindable. */
+  if (propagation & MS_UNBINDABLE)
+    propagation = MS_PRIVATE | (propagation & MS_REC);
   if (mount (NULL, "/", NULL, propagation, NULL) < 0)
     return hk_error_errno (err, errno, "set the propagation of / in the container's namespace");
   /* pivot_root refuses a root whose parent mount is shared. */

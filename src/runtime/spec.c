@@ -419,8 +419,6 @@ parse_hook_list (json_t *hooks, enum oci_hook_kind kind, struct oci_hook_list *l
         h->args = xzalloc (2 * sizeof (char *));
         h->args[0] = xstrdup (h->path);
       }
-    if (h->env == NULL)
-      h->env = xzalloc (sizeof (char *));
   }
   return 1;
 }

@@ -16,6 +16,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The runtime-spec version hako implements: the ociVersion of the state it
+ * reports and the config `spec` writes, and the features' ociVersionMax. */
+#define OCI_RUNTIME_SPEC_VERSION "1.3.0"
+
 struct oci_id_mapping
 {
   uint32_t container_id;
@@ -39,7 +43,7 @@ struct oci_hook
 {
   char *path;
   char **args;
-  char **env;
+  char **env; /* NULL: the runtime's own environment, as runc and crun pass */
   int timeout; /* seconds, 0 = none */
 };
 
@@ -255,7 +259,7 @@ struct oci_resources
   bool has_cpu;
   struct oci_cpu cpu;
   bool has_pids;
-  int64_t pids_limit;
+  int64_t pids_limit; /* -1 (any negative): no limit; 0 is a limit of 0 */
   bool has_block_io;
   struct oci_block_io block_io;
   struct oci_hugepage_limit *hugepage_limits;

@@ -217,7 +217,7 @@ json_t *
 state_to_oci_json (const struct container_state *s, enum container_status status)
 {
   int pid = status == STATUS_STOPPED ? 0 : (int) s->pid;
-  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:O}", "ociVersion", "1.2.0", "id",
+  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:O}", "ociVersion", OCI_RUNTIME_SPEC_VERSION, "id",
                     s->id, "status", state_status_name (status), "pid", pid, "bundle", s->bundle,
                     "rootfs", s->rootfs, "created", s->created, "owner", s->owner,
                     "annotations", s->annotations);

@@ -156,3 +156,36 @@ cg_file() {
 	[ "$(cat "$(cgroup_dir_of pids)/pids.max")" = 50 ]
 	rt delete --force "$CID"
 }
+
+@test "a cgroup hierarchy hidden under another mount is not used" {
+	# Tools mount a tmpfs over /sys/fs/cgroup/unified to hide a hybrid
+	# layout: mountinfo still lists the cgroup2 mount below it.
+	v2=$(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts | head -1)
+	[ -n "$v2" ] && [ "$v2" != /sys/fs/cgroup ] || skip "needs a hybrid host (a cgroup2 tree beside v1 ones)"
+	make_bundle sh -c 'cat /proc/self/cgroup'
+	config_set '.linux.namespaces |= map(select(.type != "cgroup"))'
+	before=$(host_snapshot)
+	run unshare -m --propagation private sh -c "mount -t tmpfs hide '$v2' && '$RUNTIME' --root '$STATE_ROOT' run --bundle '$BUNDLE' '$CID'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *":memory:/$TEST_CGROUP/$CID"* ]]
+	# Every hierarchy hidden: a clear error, nothing made.
+	run unshare -m --propagation private sh -c "mount -t tmpfs hide /sys/fs/cgroup && '$RUNTIME' --root '$STATE_ROOT' run --bundle '$BUNDLE' '$CID'"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no cgroup hierarchy is mounted under \`/sys/fs/cgroup\`"* ]]
+	host_unchanged "$before"
+}
+
+@test "pids.limit as runtime-spec 1.3 says: 0 is 0, -1 is max, no limit leaves it" {
+	config_set '.linux.resources.pids = {limit: 0}'
+	rt create --bundle "$BUNDLE" "$CID"
+	pids=$(cgroup_dir_of pids)/pids.max
+	[ "$(cat "$pids")" = 0 ]
+	echo '{"pids": {"limit": 7}}' | rt update --resources - "$CID"
+	[ "$(cat "$pids")" = 7 ]
+	echo '{"pids": {}}' | rt update --resources - "$CID"
+	[ "$(cat "$pids")" = 7 ]
+	echo '{"pids": {"limit": -1}}' | rt update --resources - "$CID"
+	[ "$(cat "$pids")" = max ]
+	rt delete --force "$CID"
+}

@@ -145,3 +145,19 @@ mount_of() {
 	[[ "$output" != *shared:* ]]
 	[[ "$output" != *master:* ]]
 }
+
+@test "rootfsPropagation unbindable and runbindable: set once the root is bound" {
+	# The kernel refuses to bind an unbindable mount: set before the bind of
+	# the root, it failed every create with EINVAL.
+	for prop in unbindable runbindable; do
+		config_set '.linux.rootfsPropagation = $p' --arg p "$prop"
+		run_in_container 'grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo; grep " /proc " /proc/self/mountinfo'
+		echo "$prop: $output"
+		[ "$status" -eq 0 ]
+		[[ "$(echo "$output" | sed -n 1p)" == *unbindable* ]]
+		[[ "$output" != *shared:* ]]
+		if [ "$prop" = runbindable ]; then
+			[[ "$(echo "$output" | sed -n 2p)" == *unbindable* ]]
+		fi
+	done
+}

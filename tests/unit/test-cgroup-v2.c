@@ -137,7 +137,7 @@ unlimited_values_are_max (void **state)
   res.memory.limit = -1;
   res.memory.swap = -1;
   res.has_pids = true;
-  res.pids_limit = 0;
+  res.pids_limit = -1; /* runtime-spec 1.3: 0 is a limit of 0 */
   res.has_cpu = true;
   res.cpu.has_quota = true;
   res.cpu.quota = -1;
@@ -246,6 +246,40 @@ a_zero_io_weight_needs_no_weight_file (void **state)
   hk_error_free (err);
 }
 
+/* A tmpfs mounted over /sys/fs/cgroup/unified (tools do it to hide a
+ * hybrid layout) hides the cgroup2 tree: only the last mount at a mount
+ * point counts, and a later cgroup2 mount there is seen again. */
+static void
+a_later_mount_hides_a_hierarchy (void **state)
+{
+  (void) state;
+  static const char mountinfo[]
+      = "30 1 0:26 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755\n"
+        "31 30 0:27 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate\n"
+        "32 30 0:28 / /sys/fs/cgroup/memory rw shared:9 - cgroup cgroup rw,memory\n"
+        "33 30 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+        "40 31 0:50 / /sys/fs/cgroup/unified rw - tmpfs none rw\n"
+        "41 1 0:28 /sub /mnt/memory-bind rw - cgroup cgroup rw,memory\n"
+        "42 1 0:30 / /mnt/with\\040space rw - cgroup cgroup rw,pids\n";
+  FILE *f = fmemopen ((void *) mountinfo, sizeof mountinfo - 1, "r");
+  struct cgroup_layout *l = xzalloc (sizeof *l);
+  assert_int_equal (cgroup_read_mountinfo (f, l), 0);
+  fclose (f);
+  assert_int_equal (l->n, 3);
+  assert_string_equal (l->hierarchies[0].mount_point, "/sys/fs/cgroup/memory");
+  assert_string_equal (l->hierarchies[1].controllers, "cpu,cpuacct");
+  assert_string_equal (l->hierarchies[2].mount_point, "/mnt/with space");
+  for (size_t i = 0; i < l->n; i++)
+    assert_false (l->hierarchies[i].v2);
+  static const char again[] = "50 40 0:27 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+  f = fmemopen ((void *) again, sizeof again - 1, "r");
+  assert_int_equal (cgroup_read_mountinfo (f, l), 0);
+  fclose (f);
+  assert_int_equal (l->n, 4);
+  assert_true (l->hierarchies[3].v2);
+  cgroup_layout_free (l);
+}
+
 static void
 value_mappings_match_runc_and_crun (void **state)
 {
@@ -283,6 +317,7 @@ main (void)
     cmocka_unit_test_setup_teardown (io_and_hugetlb, make_fake, remove_fake),
     cmocka_unit_test_setup_teardown (a_zero_io_weight_needs_no_weight_file, make_fake, remove_fake),
     cmocka_unit_test (value_mappings_match_runc_and_crun),
+    cmocka_unit_test (a_later_mount_hides_a_hierarchy),
     cmocka_unit_test_setup_teardown (state_round_trip, make_fake, remove_fake),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

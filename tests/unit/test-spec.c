@@ -324,6 +324,25 @@ a_device_mode_may_carry_its_file_type (void **state)
   expect_error (c, "linux.devices[0].fileMode: 220666 is not a permission mode");
 }
 
+/* runtime-spec 1.3: pids.limit 0 is a limit of 0, -1 no limit, and a pids
+ * object without a limit changes nothing. */
+static void
+pids_limits_follow_runtime_spec_1_3 (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "linux.resources.pids", json_pack ("{s:i}", "limit", 0));
+  struct oci_spec *spec = parse_ok (c);
+  assert_true (spec->linux.resources.has_pids);
+  assert_int_equal (spec->linux.resources.pids_limit, 0);
+  spec_free (spec);
+  c = base_config ();
+  set_path (c, "linux.resources.pids", json_object ());
+  spec = parse_ok (c);
+  assert_false (spec->linux.resources.has_pids);
+  spec_free (spec);
+}
+
 int
 main (void)
 {
@@ -335,6 +354,7 @@ main (void)
     cmocka_unit_test (settings_need_their_namespace),
     cmocka_unit_test (a_zero_block_io_weight_is_not_set),
     cmocka_unit_test (a_device_mode_may_carry_its_file_type),
+    cmocka_unit_test (pids_limits_follow_runtime_spec_1_3),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
