@@ -66,6 +66,7 @@ struct creation
   int pty_master;
   bool used_clone_into_cgroup;
   char *state_json;
+  bool program_missing; /* the process found no program to execute */
 };
 
 static void
@@ -641,6 +642,9 @@ configure (struct creation *c, struct hk_error **err)
         case SYNC_READY:
           sync_msg_clear (&msg);
           return 0;
+        case SYNC_EXEC_FAILED:
+          c->program_missing = true;
+          /* fall through */
         case SYNC_ERROR:
           hk_error_set (err, msg.errnum, "%s", msg.text ? msg.text : "unknown error");
           sync_msg_clear (&msg);
@@ -788,8 +792,10 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   if (r == 0 && sync_await_exec (c.sync[0], err) < 0)
     {
       r = -1;
-      *exit_status = (*err)->errnum == ENOENT ? 127 : 126;
+      c.program_missing = true;
     }
+  if (r < 0 && c.program_missing)
+    *exit_status = (*err)->errnum == ENOENT ? 127 : 126;
   if (r < 0)
     {
       creation_release (&c, true);

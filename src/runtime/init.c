@@ -226,6 +226,16 @@ init_main (const struct init_config *cfg)
   setup.preserve_fds = cfg->preserve_fds;
   if (process_prepare (&setup, &err) < 0)
     fail (cfg, err);
+  /* A program that is not there (or not executable) fails the create, as
+   * with runc and crun: clients then show a container that could not
+   * start (Docker: "created", exit 127; CRI: StartContainer fails), not
+   * one that started and exited. */
+  if (setup.program == NULL)
+    {
+      sync_send (cfg->sync_fd, SYNC_EXEC_FAILED, setup.missing->errnum, setup.missing->message, -1,
+                 NULL);
+      _exit (1);
+    }
   if (setup.seccomp_listener >= 0
       && sync_send (cfg->sync_fd, SYNC_SECCOMP, 0, NULL, setup.seccomp_listener, &err) < 0)
     fail (cfg, err);

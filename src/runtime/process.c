@@ -190,16 +190,23 @@ is_executable_file (const char *path)
   return stat (path, &st) == 0 && S_ISREG (st.st_mode) && access (path, X_OK) == 0;
 }
 
-/* p->args[0] searched in the $PATH of ENV when it has no slash (as the
- * user, whose real ids we have now). */
+/* p->args[0] searched in the $PATH of ENV when it has no slash, checked
+ * to be an executable file when it has one (as the user, whose real ids
+ * we have now). */
 static int
 find_program (const struct oci_process *p, char *const *env, char **out, struct hk_error **err)
 {
   const char *name = p->args[0];
   if (strchr (name, '/') != NULL)
     {
-      *out = xstrdup (name);
-      return 0;
+      if (is_executable_file (name))
+        {
+          *out = xstrdup (name);
+          return 0;
+        }
+      if (access (name, F_OK) == 0)
+        return hk_error_set (err, EACCES, "exec `%s`: Permission denied", name);
+      return hk_error_set (err, ENOENT, "exec `%s`: No such file or directory", name);
     }
   const char *path = strv_env_get (env, "PATH");
   if (path == NULL)

@@ -41,7 +41,7 @@ struct process_setup
   bool seccomp_loaded;      /* a notify filter is loaded early: its fd must reach the runtime */
   char **env;               /* process->env, with HOME when it has none */
   char *program;            /* args[0] found in $PATH, or NULL ... */
-  struct hk_error *missing; /* ... and why, reported by process_exec */
+  struct hk_error *missing; /* ... and why (create reports it, exec's process_exec) */
 };
 
 #define PROCESS_SETUP_INIT { .seccomp_listener = -1 }

@@ -208,6 +208,24 @@ teardown() { common_teardown; }
 	[ -z "$(rt list -q)" ]
 }
 
+@test "a program that does not exist fails the create, as runc and crun do; nothing is left" {
+	before=$(host_snapshot)
+	out=$BATS_TEST_TMPDIR/out
+	make_bundle nosuchprogram
+	# (a file, not a pipe: a container that was made would hold it open)
+	! rt create --bundle "$BUNDLE" "$CID" >"$out" 2>&1
+	grep -F 'exec `nosuchprogram`: executable file not found in $PATH' "$out"
+	[ -z "$(rt list -q)" ]
+	make_bundle /no/such/program
+	! rt create --bundle "$BUNDLE" "$CID" >"$out" 2>&1
+	grep -F 'exec `/no/such/program`: No such file or directory' "$out"
+	make_bundle /etc/passwd
+	! rt create --bundle "$BUNDLE" "$CID" >"$out" 2>&1
+	grep -F 'exec `/etc/passwd`: Permission denied' "$out"
+	[ -z "$(rt list -q)" ]
+	host_unchanged "$before"
+}
+
 @test "--systemd-cgroup is refused clearly without systemd" {
 	run "$RUNTIME" --root "$STATE_ROOT" --systemd-cgroup list
 	[ "$status" -ne 0 ]
