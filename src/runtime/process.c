@@ -192,7 +192,9 @@ is_executable_file (const char *path)
 
 /* p->args[0] searched in the $PATH of ENV when it has no slash, checked
  * to be an executable file when it has one (as the user, whose real ids
- * we have now). */
+ * we have now).  The messages are runc's: Docker and Podman turn "not
+ * found" / "no such file or directory" into exit 127 and "permission
+ * denied" into 126, matching them case-sensitively. */
 static int
 find_program (const struct oci_process *p, char *const *env, char **out, struct hk_error **err)
 {
@@ -205,8 +207,8 @@ find_program (const struct oci_process *p, char *const *env, char **out, struct 
           return 0;
         }
       if (access (name, F_OK) == 0)
-        return hk_error_set (err, EACCES, "exec `%s`: Permission denied", name);
-      return hk_error_set (err, ENOENT, "exec `%s`: No such file or directory", name);
+        return hk_error_set (err, EACCES, "exec `%s`: permission denied", name);
+      return hk_error_set (err, ENOENT, "exec `%s`: no such file or directory", name);
     }
   const char *path = strv_env_get (env, "PATH");
   if (path == NULL)
@@ -225,7 +227,7 @@ find_program (const struct oci_process *p, char *const *env, char **out, struct 
       found_unexecutable |= access (candidate, F_OK) == 0;
     }
   if (found_unexecutable)
-    return hk_error_set (err, EACCES, "exec `%s`: Permission denied", name);
+    return hk_error_set (err, EACCES, "exec `%s`: permission denied", name);
   return hk_error_set (err, ENOENT, "exec `%s`: executable file not found in $PATH", name);
 }
 

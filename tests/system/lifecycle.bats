@@ -218,10 +218,10 @@ teardown() { common_teardown; }
 	[ -z "$(rt list -q)" ]
 	make_bundle /no/such/program
 	! rt create --bundle "$BUNDLE" "$CID" >"$out" 2>&1
-	grep -F 'exec `/no/such/program`: No such file or directory' "$out"
+	grep -F 'exec `/no/such/program`: no such file or directory' "$out"
 	make_bundle /etc/passwd
 	! rt create --bundle "$BUNDLE" "$CID" >"$out" 2>&1
-	grep -F 'exec `/etc/passwd`: Permission denied' "$out"
+	grep -F 'exec `/etc/passwd`: permission denied' "$out"
 	[ -z "$(rt list -q)" ]
 	host_unchanged "$before"
 }
