@@ -102,20 +102,19 @@ cgroup_file() {
 
 @test "docker: run prints the output and returns the exit code; a missing program is 127" {
 	for rt in $RUNTIMES; do
-		run d run --rm --runtime "$rt" "$IMAGE" sh -c 'echo out; echo err >&2; exit 3'
+		run --separate-stderr d run --rm --runtime "$rt" "$IMAGE" sh -c 'echo out; echo err >&2; exit 3'
 		[ "$status" -eq 3 ]
-		[ "$output" = $'out\nerr' ]
+		[ "$output" = out ]
+		[ "$stderr" = err ]
 		run d run --rm --runtime "$rt" "$IMAGE" true
 		[ "$status" -eq 0 ]
-		run d run --rm --runtime "$rt" "$IMAGE" /no/such/program
-		[ "$status" -eq 127 ]
+		run -127 d run --rm --runtime "$rt" "$IMAGE" /no/such/program
 	done
 }
 
 @test "docker: a program that does not exist fails the create, as with runc" {
 	for rt in $RUNTIMES; do
-		run d run --name "missing-$rt" --runtime "$rt" "$IMAGE" no-such-program
-		[ "$status" -eq 127 ]
+		run -127 d run --name "missing-$rt" --runtime "$rt" "$IMAGE" no-such-program
 		[[ "$output" == *"executable file not found"* ]]
 		eval "state_$rt=\$(d inspect -f '{{.State.Status}} {{.State.ExitCode}}' missing-$rt)"
 	done

@@ -38,11 +38,35 @@ client_setup_file() {
 }
 
 client_teardown_file() {
+	local status=0
+	client_kill_leftovers || status=1
 	client_ns_stop
 	[ -d "/sys/class/net/$CLIENT_BRIDGE" ] && ip link del "$CLIENT_BRIDGE"
 	firewall_restore "$CLIENT_FIREWALL_BEFORE"
 	client_remove_cgroups
 	teardown_file_common
+	return $status
+}
+
+# Once the client has stopped: a process it left (a shim, conmon, a
+# container's process) is killed by PID and reported.
+client_kill_leftovers() {
+	local pids pid
+	pids=$({
+		find /sys/fs/cgroup/pids -path "*/$CLIENT_CGROUP/*" -name cgroup.procs -exec cat {} + 2>/dev/null
+		for pid in $(pgrep -f -- "$CLIENT_DIR" || true); do
+			[ "$pid" != "$CLIENT_NS_PID" ] && echo "$pid"
+		done
+	} | sort -u)
+	[ -n "$pids" ] || return 0
+	for pid in $pids; do
+		echo "left running: $pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+	for pid in $pids; do
+		tail --pid="$pid" -f /dev/null 2>/dev/null || true
+	done
+	return 1
 }
 
 # client_ns_start: the holder of the private mount namespace, a process
