@@ -131,6 +131,7 @@ pod_config() {
 	jq -nc --arg name "$1" --arg logs "$CLIENT_DIR/logs/$1" --arg cg "/$CLIENT_CGROUP/pod-$1" '{
 		metadata: {name: $name, uid: ("uid-" + $name), namespace: "hakotest", attempt: 0},
 		hostname: $name, log_directory: $logs,
+		dns_config: {servers: ["10.213.242.1"], searches: ["hakotest.svc"], options: ["ndots:2"]},
 		labels: {"io.kubernetes.pod.name": $name},
 		linux: {cgroup_parent: $cg, security_context: {namespace_options: {network: "POD", pid: "CONTAINER", ipc: "POD"}}}}'
 }
@@ -215,6 +216,10 @@ exec_sync() {
 		start_container "$id"
 		out=$(exec_sync "$id" '["sh", "-c", "echo out; echo err >&2; exit 5"]')
 		[ "$(jq -c '[.stdout, .stderr, .exit_code]' <<<"$out")" = '["out\n","err\n",5]' ]
+		# the pod's resolv.conf from the kubelet's dns_config
+		[ "$(exec_sync "$id" '["cat", "/etc/resolv.conf"]' | jq -r .stdout)" = "search hakotest.svc
+nameserver 10.213.242.1
+options ndots:2" ]
 		ip=$(cri PodSandboxStatus "{\"pod_sandbox_id\": \"$pod\"}" | jq -r .status.network.ip)
 		[[ "$(exec_sync "$id" '["ip", "-4", "-o", "addr", "show", "eth0"]' | jq -r .stdout)" == *"inet $ip/24"* ]]
 		# a program that is not there: the call fails, the runtime says why
