@@ -20,7 +20,7 @@ static const char *const mount_options[] = {
   "symfollow",  "sync",         "unbindable", "rro",         "rrw",         "rnosuid",
   "rsuid",      "rnodev",       "rdev",       "rnoexec",     "rexec",       "rnodiratime",
   "rdiratime",  "rrelatime",    "rnorelatime", "rnoatime",   "ratime",      "rstrictatime",
-  "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap",     "ridmap",
+  "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap",     "ridmap",    "tmpcopyup",
 };
 
 static const char *const seccomp_actions[] = {

@@ -21,4 +21,19 @@ int idmap_prepare (const struct oci_spec *spec, const char *bundle, int **fds,
 
 void idmap_release (int *fds, size_t n);
 
+/* Podman's custom mappings, the VALUE of an "idmap=VALUE" option:
+ * "uids=F-H-N#F-H-N;gids=F-H-N", each triplet mapping N ids of the file
+ * system from F to H on the host.  An "@" before a triplet makes H an id of
+ * the container, mapped to the host through LINUX's mappings.  A part left
+ * out leaves *N at 0 (the caller's default applies). */
+struct idmap_mappings
+{
+  struct oci_id_mapping *uids, *gids;
+  size_t n_uids, n_gids;
+};
+
+int idmap_parse_mappings (const char *value, const struct oci_linux *linux,
+                          struct idmap_mappings *out, struct hk_error **err);
+void idmap_mappings_clear (struct idmap_mappings *m);
+
 #endif

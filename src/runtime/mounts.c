@@ -2,6 +2,7 @@
 /* One config.json mount into the container's root: bind mounts through
  * open_tree/move_mount, file systems through mount(2) on the fd of the
  * destination, cgroup file systems as the host's layout requires. */
+#include "copyup.h"
 #include "mount-options.h"
 #include "rootfs.h"
 #include "common/cleanup.h"
@@ -64,6 +65,21 @@ mounts_apply_attributes (int tree, const struct mount_options *o, struct hk_erro
   return apply_mount_attributes (tree, &without_propagation, true, err);
 }
 
+/* Attaches the detached TREE at TARGET with O's flags and attributes.  The
+ * kernel changes the propagation of attached mounts only: it is set once
+ * TREE is in place (set before, it was silently lost). */
+static int
+attach_tree (int tree, int target, const struct mount_options *o, const char *what,
+             struct hk_error **err)
+{
+  if (mounts_apply_attributes (tree, o, err) < 0)
+    return -1;
+  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return hk_error_errno (err, errno, "bind `%s`", what);
+  struct mount_options propagation_only = { .propagation = o->propagation };
+  return apply_mount_attributes (tree, &propagation_only, false, err);
+}
+
 static bool
 under_proc (const char *dest)
 {
@@ -106,11 +122,7 @@ mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_opti
   _cleanup_close_ int tree = open_tree (AT_FDCWD, source, flags);
   if (tree < 0)
     return hk_error_errno (err, errno, "bind `%s`", source);
-  if (apply_mount_attributes (tree, o, true, err) < 0)
-    return -1;
-  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return hk_error_errno (err, errno, "bind `%s`", source);
-  return 0;
+  return attach_tree (tree, target, o, source, err);
 }
 
 /* mount(2) of a file system on the destination's fd; the kernel follows
@@ -141,6 +153,20 @@ data_without_gid (const char *data)
   return out;
 }
 
+/* Fills the new tmpfs MNT with what it covers, then makes it read-only if
+ * asked. */
+static int
+copy_up (int mnt, int covered, const char *dest, const struct mount_options *o,
+         struct hk_error **err)
+{
+  if (copyup_tree (covered, mnt, dest, err) < 0)
+    return -1;
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+  if ((o->flags & MS_RDONLY) && mount_setattr (mnt, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+    return hk_error_errno (err, errno, "make `%s` read-only", dest);
+  return 0;
+}
+
 static int
 mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct mount_options *o,
                   struct hk_error **err)
@@ -153,6 +179,16 @@ mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct moun
   if (under_proc (m->destination) && rootfs_check_procfs (target, m->destination, err) < 0)
     return -1;
   unsigned long flags = o->flags & ~(MS_BIND | MS_REC);
+  /* What the tmpfs will hide, opened while it can be; the tmpfs stays
+   * writable until it holds the copy. */
+  _cleanup_close_ int covered = -1;
+  if (o->tmpcopyup)
+    {
+      covered = openat (target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (covered < 0)
+        return hk_error_errno (err, errno, "tmpcopyup: open `%s`", m->destination);
+      flags &= ~(unsigned long) MS_RDONLY;
+    }
   int rc = mount_fs_at (target, m->source, m->type, flags, o->data);
   if (rc < 0 && errno == EPERM && strcmp (m->type, "sysfs") == 0)
     {
@@ -161,11 +197,9 @@ mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct moun
       _cleanup_close_ int tree = open_tree (AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
       struct mount_options ro = *o;
       ro.rec_attr_set |= (o->flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
-      rc = tree < 0 ? -1 : apply_mount_attributes (tree, &ro, true, err);
-      if (rc == 0)
-        rc = move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-      if (rc == 0)
-        return 0;
+      if (tree < 0)
+        return hk_error_errno (err, errno, "bind the host's /sys");
+      return attach_tree (tree, target, &ro, "/sys", err);
     }
   if (rc < 0 && errno == EINVAL && strcmp (m->type, "devpts") == 0 && o->data
       && strstr (o->data, "gid=") != NULL)
@@ -175,13 +209,16 @@ mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct moun
     }
   if (rc < 0)
     return hk_error_errno (err, errno, "mount %s on `%s`", m->type, m->destination);
-  if (o->propagation == 0 && o->rec_attr_set == 0 && o->rec_attr_clr == 0
+  if (o->propagation == 0 && o->rec_attr_set == 0 && o->rec_attr_clr == 0 && !o->tmpcopyup
       && strcmp (m->type, "proc") != 0)
     return 0;
-  _cleanup_close_ int mnt = in_root_open (r->root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+  int open_flags = o->tmpcopyup ? O_RDONLY | O_DIRECTORY : O_PATH | O_DIRECTORY;
+  _cleanup_close_ int mnt = in_root_open (r->root_fd, m->destination, open_flags, 0, err);
   if (mnt < 0)
     return -1;
   if (strcmp (m->type, "proc") == 0 && rootfs_check_procfs (mnt, m->destination, err) < 0)
+    return -1;
+  if (o->tmpcopyup && copy_up (mnt, covered, m->destination, o, err) < 0)
     return -1;
   return apply_mount_attributes (mnt, o, false, err);
 }
@@ -194,11 +231,7 @@ bind_host_dir (int target, const char *dir, const struct mount_options *o, struc
   _cleanup_close_ int tree = open_tree (AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (tree < 0)
     return hk_error_errno (err, errno, "bind cgroup `%s`", dir);
-  if (apply_mount_attributes (tree, o, true, err) < 0)
-    return -1;
-  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return hk_error_errno (err, errno, "bind cgroup `%s`", dir);
-  return 0;
+  return attach_tree (tree, target, o, dir, err);
 }
 
 /* One hierarchy at TARGET: a fresh cgroup mount inside a cgroup namespace
@@ -297,6 +330,8 @@ mounts_mount_one (struct rootfs *r, const struct oci_mount *m, size_t index,
   int idmap_fd = r->idmap_fds != NULL ? r->idmap_fds[index] : -1;
   if (o.idmap && !(o.bind || strcmp (m->type, "bind") == 0))
     rc = hk_error_set (err, EINVAL, "idmap applies to bind mounts only");
+  else if (o.tmpcopyup && strcmp (m->type, "tmpfs") != 0)
+    rc = hk_error_set (err, EINVAL, "tmpcopyup applies to tmpfs mounts only");
   else if (o.bind || strcmp (m->type, "bind") == 0)
     rc = mount_bind (r, m, &o, idmap_fd, err);
   else if (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0)

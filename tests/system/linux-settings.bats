@@ -89,6 +89,36 @@ run_in_container() {
 	[ "$(stat -c %u "$IDMAP_DIR/by-container-root")" = 0 ]
 }
 
+@test "Podman's idmap=uids=...;gids=... mappings, absolute and relative to the container's" {
+	IDMAP_DIR=$(mktemp -d /tmp/hako-idmap.XXXXXX)
+	echo data >"$IDMAP_DIR/root-owned"
+	chown 2000:2001 "$IDMAP_DIR/root-owned"
+	chmod 755 "$IDMAP_DIR"
+	# The file system's 2000 shows as 1000 (gid 2001 as 1001).
+	config_set '.mounts += [{destination: "/idm", type: "bind", source: $d, options: ["bind", "idmap=uids=2000-1000-1;gids=2001-1001-1"]}]' --arg d "$IDMAP_DIR"
+	run_in_container 'stat -c "%u %g" /idm/root-owned'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000 1001" ]
+	# "@": the second id is the container's, mapped through its user namespace.
+	config_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .mounts[-1].options = ["rbind", "ridmap=uids=@2000-5-1;gids=@2001-6-1"]'
+	d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	chmod o+x "$BATS_FILE_TMPDIR" "$SHARED_ROOTFS"
+	run_in_container 'stat -c "%u %g" /idm/root-owned'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "5 6" ]
+	config_set '.mounts[-1].options = ["bind", "idmap=uids=@0-70000-1"]'
+	run_in_container true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"idmap: uids: \`@0-70000-1\`: the container's ids 70000..70000 are not all mapped"* ]]
+}
+
 @test "intelRdt and memoryPolicy are refused clearly on this host" {
 	before=$(host_snapshot)
 	config_set '.linux.intelRdt = {closID: "x"}'
