@@ -472,6 +472,7 @@ fill_init_config (struct creation *c)
   i->new_userns = user != NULL && user->path == NULL;
   i->new_cgroupns = cgroupns != NULL && cgroupns->path == NULL;
   i->new_utsns = spec_namespace (spec, CLONE_NEWUTS) != NULL;
+  i->host_mounts = spec_namespace (spec, CLONE_NEWNS) == NULL;
   i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
   i->seccomp = c->seccomp;
   i->idmap_fds = c->idmap_fds;

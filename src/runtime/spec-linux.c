@@ -472,13 +472,42 @@ check_sysctls (const struct oci_spec *spec, struct hk_error **err)
   return 0;
 }
 
+/* Without a mount namespace in linux.namespaces the container shares the
+ * runtime's (the spec: a type not listed is inherited), as runc allows:
+ * its process is only chrooted into root.path.  What would need mounts
+ * there would change the host's: refused, naming the field. */
+static int
+check_host_mounts (const struct oci_spec *spec, struct hk_error **err)
+{
+  static const char why[] = "needs the container's own mount namespace (linux.namespaces has "
+                            "no \"mount\": it would change the host's mounts)";
+  const struct oci_linux *linux = &spec->linux;
+  if (spec->n_mounts > 0)
+    return hk_error_set (err, EINVAL, "mounts: mounting `%s` %s", spec->mounts[0].destination,
+                         why);
+  if (linux->masked_paths != NULL && linux->masked_paths[0] != NULL)
+    return hk_error_set (err, EINVAL, "linux.maskedPaths: masking `%s` %s",
+                         linux->masked_paths[0], why);
+  if (linux->readonly_paths != NULL && linux->readonly_paths[0] != NULL)
+    return hk_error_set (err, EINVAL, "linux.readonlyPaths: `%s` %s", linux->readonly_paths[0],
+                         why);
+  if (spec->root_readonly)
+    return hk_error_set (err, EINVAL, "root.readonly: a read-only root %s", why);
+  if (linux->rootfs_propagation != NULL)
+    return hk_error_set (err, EINVAL, "linux.rootfsPropagation %s", why);
+  if (linux->n_devices > 0)
+    return hk_error_set (err, EINVAL, "linux.devices: making `%s` %s", linux->devices[0].path,
+                         why);
+  return 0;
+}
+
 int
 spec_check (const struct oci_spec *spec, struct hk_error **err)
 {
   const struct oci_linux *linux = &spec->linux;
   bool userns = spec_namespace (spec, CLONE_NEWUSER) != NULL;
-  if (spec_namespace (spec, CLONE_NEWNS) == NULL)
-    return hk_error_set (err, EINVAL, "linux.namespaces: a mount namespace is required");
+  if (spec_namespace (spec, CLONE_NEWNS) == NULL && check_host_mounts (spec, err) < 0)
+    return -1;
   if ((linux->n_uid_mappings || linux->n_gid_mappings) && !has_new_namespace (spec, CLONE_NEWUSER))
     return hk_error_set (err, EINVAL,
                          "linux.uidMappings: mappings need a new user namespace in "

@@ -264,10 +264,17 @@ settings_need_their_namespace (void **state)
   set_path (c, "linux.namespaces", json_pack ("[{s:s}, {s:s}]", "type", "user", "type", "mount"));
   set_path (c, "hostname", NULL);
   expect_error (c, "a new user namespace needs uidMappings");
+  /* No mount namespace: the runtime's is kept, so what would mount is
+   * refused, naming the field. */
   c = base_config ();
   set_path (c, "linux.namespaces", json_pack ("[{s:s}]", "type", "pid"));
   set_path (c, "hostname", NULL);
-  expect_error (c, "a mount namespace is required");
+  expect_error (c, "mounts: mounting `/proc` needs the container's own mount namespace");
+  c = base_config ();
+  set_path (c, "linux.namespaces", json_pack ("[{s:s}]", "type", "pid"));
+  set_path (c, "hostname", NULL);
+  set_path (c, "mounts", json_array ());
+  expect_error (c, "linux.maskedPaths: masking `/proc/acpi` needs the container's own mount");
 }
 
 /* Docker sends blockIO.weight 0 on every create and update: 0 is "not
