@@ -2,6 +2,7 @@
 /* create and run: everything the runtime does between reading config.json
  * and a container process that waits to be started (or runs). */
 #include "container-internal.h"
+#include "caps.h"
 #include "checkpoint.h"
 #include "exe-seal.h"
 #include "foreground.h"
@@ -200,6 +201,7 @@ load_bundle (struct creation *c, struct hk_error **err)
     return -1;
   if (c->spec->process == NULL)
     return hk_error_set (err, EINVAL, "config.json: process: required to create a container");
+  caps_warn_ungrantable (c->spec->process, c->ctx->log);
   _cleanup_free_ char *root = c->spec->root_path[0] == '/'
                                   ? xstrdup (c->spec->root_path)
                                   : xasprintf ("%s/%s", c->bundle, c->spec->root_path);

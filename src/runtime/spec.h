@@ -131,6 +131,7 @@ struct oci_process
   struct oci_scheduler scheduler;
   bool has_io_priority;
   struct oci_io_priority io_priority;
+  char **warnings; /* what was ignored, for the caller to log (NULL: nothing) */
 };
 
 struct oci_namespace

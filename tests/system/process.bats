@@ -53,6 +53,15 @@ run_in_container() {
 	[ "$output" = /mine ]
 }
 
+@test "an unknown capability is a warning, not an error (runtime-spec)" {
+	config_set '.process.capabilities.bounding += ["CAP_FLY"] | .process.capabilities.effective += ["CAP_FLY"]'
+	run_in_container 'echo ran'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"process.capabilities.bounding["*"]: unknown capability \`CAP_FLY\` ignored"* ]]
+	[[ "$output" == *"process.capabilities.effective["*"]: unknown capability \`CAP_FLY\` ignored"* ]]
+	[[ "$output" == *ran ]]
+}
+
 @test "user, group, additional groups and umask" {
 	config_set '.process.user = {uid: 1000, gid: 1001, additionalGids: [20, 30], umask: 63}'
 	run_in_container 'id -u; id -g; id -G; umask'

@@ -213,9 +213,6 @@ missing_and_invalid_values (void **state)
   set_path (c, "mounts[0].type", NULL);
   expect_error (c, "mounts[0].type: required");
   c = base_config ();
-  set_path (c, "process.capabilities.bounding[0]", json_string ("CAP_FLY"));
-  expect_error (c, "process.capabilities.bounding[0]: unknown capability `CAP_FLY`");
-  c = base_config ();
   set_path (c, "process.rlimits[0].type", json_string ("RLIMIT_FOO"));
   expect_error (c, "process.rlimits[0].type: unknown rlimit `RLIMIT_FOO`");
   c = base_config ();
@@ -322,6 +319,21 @@ pids_limits_follow_runtime_spec_1_3 (void **state)
   spec_free (spec);
 }
 
+/* The runtime-spec: a capability that cannot be granted is a warning. */
+static void
+an_unknown_capability_is_a_warning (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "process.capabilities.bounding[0]", json_string ("CAP_FLY"));
+  struct oci_spec *spec = parse_ok (c);
+  assert_non_null (spec->process->warnings);
+  assert_string_equal (spec->process->warnings[0],
+                       "process.capabilities.bounding[0]: unknown capability `CAP_FLY` ignored");
+  assert_null (spec->process->warnings[1]);
+  spec_free (spec);
+}
+
 int
 main (void)
 {
@@ -333,6 +345,7 @@ main (void)
     cmocka_unit_test (settings_need_their_namespace),
     cmocka_unit_test (a_zero_block_io_weight_is_not_set),
     cmocka_unit_test (pids_limits_follow_runtime_spec_1_3),
+    cmocka_unit_test (an_unknown_capability_is_a_warning),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
