@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <linux/ioprio.h>
 #include <sched.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/personality.h>
 
@@ -450,6 +451,31 @@ has_new_namespace (const struct oci_spec *spec, int type)
   return ns != NULL && ns->path == NULL;
 }
 
+/* kernel.hostname and kernel.domainname are the hostname and domainname
+ * fields by another way: two different values cannot both hold. */
+static int
+conflicts_with_identity (const struct oci_spec *spec, const char *key, const char *value,
+                         struct hk_error **err)
+{
+  static const struct
+  {
+    const char *key, *field;
+    size_t offset;
+  } pairs[] = {
+    { "kernel.hostname", "hostname", offsetof (struct oci_spec, hostname) },
+    { "kernel.domainname", "domainname", offsetof (struct oci_spec, domainname) },
+  };
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+    {
+      const char *field = *(char *const *) ((const char *) spec + pairs[i].offset);
+      if (strcmp (key, pairs[i].key) == 0 && field != NULL && field[0] != '\0'
+          && strcmp (field, value) != 0)
+        return hk_error_set (err, EINVAL, "linux.sysctl: `%s` = `%s` conflicts with %s `%s`",
+                             key, value, pairs[i].field, field);
+    }
+  return 0;
+}
+
 static int
 check_sysctls (const struct oci_spec *spec, struct hk_error **err)
 {
@@ -468,6 +494,8 @@ check_sysctls (const struct oci_spec *spec, struct hk_error **err)
         return hk_error_set (err, EINVAL,
                              "linux.sysctl: `%s` needs the container's own %s namespace", key,
                              spec_namespace_name (ns));
+      if (conflicts_with_identity (spec, key, spec->linux.sysctl_values[i], err) < 0)
+        return -1;
     }
   return 0;
 }

@@ -150,6 +150,19 @@ run_in_container() {
 	[ "$(cat /proc/sys/kernel/shmmni)" != 1000 ]
 }
 
+@test "a kernel.hostname sysctl that contradicts hostname is refused, an agreeing one runs" {
+	before=$(host_snapshot)
+	config_set '.hostname = "box" | .linux.sysctl = {"kernel.hostname": "other"}'
+	run_in_container hostname
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.sysctl: \`kernel.hostname\` = \`other\` conflicts with hostname \`box\`"* ]]
+	host_unchanged "$before"
+	config_set '.linux.sysctl = {"kernel.hostname": "box"}'
+	run_in_container hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = box ]
+}
+
 @test "a non-namespaced sysctl is refused: it would change the host" {
 	config_set '.linux.sysctl = {"kernel.core_pattern": "|/tmp/evil"}'
 	before=$(cat /proc/sys/kernel/core_pattern)

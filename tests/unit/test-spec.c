@@ -255,6 +255,9 @@ settings_need_their_namespace (void **state)
   set_path (c, "linux.namespaces", json_pack ("[{s:s}]", "type", "mount"));
   expect_error (c, "hostname: setting it needs a UTS namespace");
   c = base_config ();
+  set_path (c, "linux.sysctl", json_pack ("{s:s}", "kernel.hostname", "other"));
+  expect_error (c, "linux.sysctl: `kernel.hostname` = `other` conflicts with hostname `");
+  c = base_config ();
   set_path (c, "linux.uidMappings", json_pack ("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 1000, "size", 1));
   expect_error (c, "mappings need a new user namespace");
   c = base_config ();
