@@ -231,6 +231,12 @@ process_prepare (struct process_setup *s, struct hk_error **err)
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP)
       signal (sig, SIG_DFL);
+  /* A session (and process group) of its own, led by the process inside
+   * the container's pid namespace, as runc and crun make it: an exec'd
+   * process's group was the runtime's, outside, and showed as 0.  A
+   * terminal made the process a session leader already. */
+  if (getsid (0) != getpid () && setsid () < 0)
+    return hk_error_errno (err, errno, "setsid");
   const struct oci_process *p = s->process;
   if (s->has_personality && personality (s->personality) < 0)
     return hk_error_errno (err, errno, "linux.personality");

@@ -47,7 +47,7 @@ struct process_setup
 #define PROCESS_SETUP_INIT { .seccomp_listener = -1 }
 
 /* Everything but the last step, in the order the kernel needs it:
- * signal dispositions reset, personality, scheduling,
+ * signal dispositions reset, a session of its own, personality, scheduling,
  * rlimits, AppArmor, the bounding set (while root), groups/gid/uid, the
  * other capability sets, no_new_privs, umask, the cwd (checked to be
  * inside the root: CVE-2024-21626), HOME from the container's /etc/passwd
