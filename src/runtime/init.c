@@ -8,6 +8,7 @@
 #include "terminal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/in-root.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -99,6 +100,16 @@ set_identity (const struct oci_spec *spec, struct hk_error **err)
   return 0;
 }
 
+/* A missing process.cwd is made (0755, root's), as runc and crun do. */
+static int
+make_cwd (int root_fd, const struct oci_process *p, struct hk_error **err)
+{
+  _cleanup_close_ int cwd = in_root_mkpath (root_fd, p->cwd, IN_ROOT_DIR, 0755, err);
+  if (cwd < 0)
+    return hk_error_prefix (err, "process.cwd");
+  return 0;
+}
+
 /* Asks the runtime to run the prestart and createRuntime hooks, if any. */
 static int
 run_runtime_hooks (const struct init_config *cfg, struct hk_error **err)
@@ -129,7 +140,8 @@ keep_host_mounts (const struct init_config *cfg, const char *state_json, int *sl
   struct rootfs r = { .spec = spec, .rootfs_path = cfg->rootfs_path, .root_fd = host_root };
   if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
     return -1;
-  if (rootfs_write_sysctls (&r, err) < 0 || run_runtime_hooks (cfg, err) < 0
+  if (make_cwd (root, spec->process, err) < 0 || rootfs_write_sysctls (&r, err) < 0
+      || run_runtime_hooks (cfg, err) < 0
       || hooks_run (&spec->hooks[HOOK_CREATE_CONTAINER], HOOK_CREATE_CONTAINER, state_json, err)
              < 0)
     return -1;
@@ -162,7 +174,7 @@ build_root (const struct init_config *cfg, const char *state_json, int *slave,
     return -1;
   r.devnull_fd = devnull;
   if (rootfs_prepare (&r, err) < 0 || rootfs_mount_all (&r, err) < 0
-      || rootfs_setup_devices (&r, err) < 0)
+      || rootfs_setup_devices (&r, err) < 0 || make_cwd (r.root_fd, spec->process, err) < 0)
     goto fail;
   if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
     goto fail;

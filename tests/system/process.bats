@@ -62,6 +62,15 @@ run_in_container() {
 	[[ "$output" == *ran ]]
 }
 
+@test "a missing process.cwd is made, as runc and crun do" {
+	private_rootfs
+	config_set '.process.cwd = "/no/such/dir" | .process.user = {uid: 1000, gid: 1000}'
+	run_in_container 'pwd'
+	[ "$status" -eq 0 ]
+	[ "$output" = /no/such/dir ]
+	[ "$(stat -c '%a %u' "$BUNDLE/rootfs/no/such/dir")" = "755 0" ]
+}
+
 @test "user, group, additional groups and umask" {
 	config_set '.process.user = {uid: 1000, gid: 1001, additionalGids: [20, 30], umask: 63}'
 	run_in_container 'id -u; id -g; id -G; umask'
