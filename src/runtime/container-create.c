@@ -474,6 +474,8 @@ fill_init_config (struct creation *c)
   i->new_userns = user != NULL && user->path == NULL;
   i->new_cgroupns = cgroupns != NULL && cgroupns->path == NULL;
   i->new_utsns = spec_namespace (spec, CLONE_NEWUTS) != NULL;
+  const struct oci_namespace *net = spec_namespace (spec, CLONE_NEWNET);
+  i->new_netns = net != NULL && net->path == NULL;
   i->host_mounts = spec_namespace (spec, CLONE_NEWNS) == NULL;
   i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
   i->seccomp = c->seccomp;

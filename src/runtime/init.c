@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "init.h"
 #include "hooks.h"
+#include "netdev.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -251,6 +252,10 @@ init_main (const struct init_config *cfg)
       hk_error_errno (&err, errno, "create the cgroup namespace");
       fail (cfg, err);
     }
+  /* A new network namespace starts with lo down; runc and crun bring it
+   * up (programs expect 127.0.0.1 to work). */
+  if (cfg->new_netns && netdev_loopback_up (&err) < 0)
+    fail (cfg, err);
   umask (0);
   int slave = -1;
   if (build_root (cfg, state_json, &slave, &err) < 0)

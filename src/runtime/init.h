@@ -51,6 +51,7 @@ struct init_config
   bool new_userns;
   bool new_cgroupns;
   bool new_utsns;
+  bool new_netns;            /* a new network namespace: lo is brought up */
   bool host_mounts;          /* no mount namespace in the config: the runtime's is kept */
   bool runtime_hooks;        /* createRuntime or prestart hooks exist */
   const struct seccomp_program *seccomp; /* compiled linux.seccomp, or NULL */

@@ -65,6 +65,13 @@ run_in_container() {
 	host_unchanged "$before"
 }
 
+@test "lo is up in a new network namespace" {
+	run_in_container 'cat /sys/class/net/lo/flags; ip addr show lo | grep -c "inet 127.0.0.1"'
+	[ "$status" -eq 0 ]
+	[ $(( $(echo "$output" | sed -n 1p) & 1 )) -eq 1 ]
+	[ "$(echo "$output" | sed -n 2p)" = 1 ]
+}
+
 @test "joining the namespaces of another container by path" {
 	config_set '.process.args = ["sleep", "100"] | .hostname = "first"'
 	rt run --detach --bundle "$BUNDLE" "$CID"
