@@ -153,6 +153,24 @@ data_without_gid (const char *data)
   return out;
 }
 
+/* O's data string, with "mode=" of the directory a tmpfs covers when it
+ * has none and the directory exists. */
+static char *
+tmpfs_data (const struct rootfs *r, const struct oci_mount *m, const struct mount_options *o)
+{
+  bool has_mode = o->data != NULL
+                  && (strncmp (o->data, "mode=", 5) == 0 || strstr (o->data, ",mode=") != NULL);
+  if (strcmp (m->type, "tmpfs") != 0 || has_mode)
+    return o->data ? xstrdup (o->data) : NULL;
+  struct stat st;
+  _cleanup_close_ int covered
+      = in_root_open (r->root_fd, m->destination, O_PATH | O_DIRECTORY, 0, NULL);
+  if (covered < 0 || fstat (covered, &st) < 0)
+    return o->data ? xstrdup (o->data) : NULL;
+  unsigned mode = st.st_mode & 07777;
+  return o->data ? xasprintf ("%s,mode=%o", o->data, mode) : xasprintf ("mode=%o", mode);
+}
+
 /* Fills the new tmpfs MNT with what it covers, then makes it read-only if
  * asked. */
 static int
@@ -171,6 +189,9 @@ static int
 mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct mount_options *o,
                   struct hk_error **err)
 {
+  /* A tmpfs without a mode takes the mode of the directory it covers, as
+   * runc and crun do (the kernel's default is 1777). */
+  _cleanup_free_ char *data = tmpfs_data (r, m, o);
   _cleanup_close_ int target = in_root_mkpath (r->root_fd, m->destination, IN_ROOT_DIR, 0755, err);
   if (target < 0)
     return -1;
@@ -189,7 +210,7 @@ mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct moun
         return hk_error_errno (err, errno, "tmpcopyup: open `%s`", m->destination);
       flags &= ~(unsigned long) MS_RDONLY;
     }
-  int rc = mount_fs_at (target, m->source, m->type, flags, o->data);
+  int rc = mount_fs_at (target, m->source, m->type, flags, data);
   if (rc < 0 && errno == EPERM && strcmp (m->type, "sysfs") == 0)
     {
       /* sysfs needs a network namespace owned by the container's user
@@ -204,8 +225,8 @@ mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct moun
   if (rc < 0 && errno == EINVAL && strcmp (m->type, "devpts") == 0 && o->data
       && strstr (o->data, "gid=") != NULL)
     {
-      _cleanup_free_ char *data = data_without_gid (o->data);
-      rc = mount_fs_at (target, m->source, m->type, flags, data);
+      _cleanup_free_ char *no_gid = data_without_gid (o->data);
+      rc = mount_fs_at (target, m->source, m->type, flags, no_gid);
     }
   if (rc < 0)
     return hk_error_errno (err, errno, "mount %s on `%s`", m->type, m->destination);

@@ -223,3 +223,17 @@ refused" ]
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"tmpcopyup applies to tmpfs mounts only"* ]]
 }
+
+@test "a tmpfs without a mode takes the mode of the directory it covers" {
+	private_rootfs
+	mkdir -m 0712 "$BUNDLE/rootfs/covered"
+	config_set '.mounts += [
+		{destination: "/covered", type: "tmpfs", source: "tmpfs", options: ["nosuid"]},
+		{destination: "/given", type: "tmpfs", source: "tmpfs", options: ["mode=1770"]},
+		{destination: "/new", type: "tmpfs", source: "tmpfs"}]'
+	run_in_container 'stat -c %a /covered /given /new'
+	[ "$status" -eq 0 ]
+	[ "$output" = "712
+1770
+1777" ]
+}
