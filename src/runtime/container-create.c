@@ -7,7 +7,7 @@
 #include "exe-seal.h"
 #include "foreground.h"
 #include "hooks.h"
-#include "idmap.h"
+#include "bind-trees.h"
 #include "init.h"
 #include "netdev.h"
 #include "seccomp.h"
@@ -56,7 +56,7 @@ struct creation
   int state_fd;
   struct cgroup *cgroup;
   struct seccomp_program *seccomp;
-  int *idmap_fds;
+  int *bind_trees;
   int fifo_fd;
   int console_fd;
   int sync[2];
@@ -128,7 +128,7 @@ creation_release (struct creation *c, bool abort)
   close_fd (&c->pidfd);
   close_fd (&c->pty_master);
   if (c->spec != NULL)
-    idmap_release (c->idmap_fds, c->spec->n_mounts);
+    bind_trees_release (c->bind_trees, c->spec->n_mounts);
   spec_free (c->spec);
   cgroup_free (c->cgroup);
   seccomp_program_free (c->seccomp);
@@ -354,7 +354,7 @@ prepare (struct creation *c, struct hk_error **err)
       if (seccomp_prepare (c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
         return hk_error_prefix (err, "config.json");
     }
-  if (idmap_prepare (c->spec, c->bundle, &c->idmap_fds, err) < 0)
+  if (bind_trees_prepare (c->spec, c->bundle, &c->bind_trees, err) < 0)
     return hk_error_prefix (err, "config.json");
   c->state_fd = state_dir_create (c->ctx->state_root, c->opts->id, err);
   if (c->state_fd < 0)
@@ -479,7 +479,7 @@ fill_init_config (struct creation *c)
   i->host_mounts = spec_namespace (spec, CLONE_NEWNS) == NULL;
   i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
   i->seccomp = c->seccomp;
-  i->idmap_fds = c->idmap_fds;
+  i->bind_trees = c->bind_trees;
 }
 
 static int

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "idmap.h"
 #include "mount-options.h"
-#include "rootfs.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
-#include "common/strv.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -159,58 +157,16 @@ idmap_mappings_clear (struct idmap_mappings *m)
   memset (m, 0, sizeof *m);
 }
 
-static bool
-has_idmap_value (const struct oci_mount *m)
-{
-  for (size_t i = 0; m->options != NULL && m->options[i] != NULL; i++)
-    if (strncmp (m->options[i], "idmap=", 6) == 0 || strncmp (m->options[i], "ridmap=", 7) == 0)
-      return true;
-  return false;
-}
-
-static bool
-is_bind (const struct oci_mount *m, const struct mount_options *o)
-{
-  return o->bind || strcmp (m->type, "bind") == 0;
-}
-
-/* The detached, idmapped tree of mount M. */
-static int
-idmapped_tree (const struct oci_mount *m, const struct mount_options *opts, const char *bundle,
-               int userns, struct hk_error **err)
-{
-  struct mount_options o = *opts;
-  _cleanup_free_ char *source
-      = m->source[0] == '/' ? xstrdup (m->source) : xasprintf ("%s/%s", bundle, m->source);
-  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o.recursive ? AT_RECURSIVE : 0);
-  _cleanup_close_ int tree = open_tree (AT_FDCWD, source, flags);
-  int rc = tree < 0 ? hk_error_errno (err, errno, "bind `%s`", source)
-                    : mounts_apply_attributes (tree, &o, err);
-  if (rc == 0)
-    {
-      struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
-      unsigned at = AT_EMPTY_PATH | (o.recursive_idmap ? AT_RECURSIVE : 0);
-      if (mount_setattr (tree, "", at, &attr, sizeof attr) < 0)
-        rc = hk_error_errno (err, errno,
-                             "idmap `%s` (the kernel or the file system may not support "
-                             "idmapped mounts)",
-                             source);
-    }
-  return rc < 0 ? -1 : take_fd (&tree);
-}
-
-/* The idmapped tree of mount M, whose options are O, into *FD. */
-static int
-make_idmapped (const struct oci_spec *spec, const struct oci_mount *m,
-               const struct mount_options *o, const char *bundle, int *fd,
-               struct hk_error **err)
+/* Sets on TREE (mount M's detached tree, options O) the idmap: Podman's
+ * idmap=VALUE, else the mount's own mappings, else the container's. */
+int
+idmap_apply (int tree, const struct oci_spec *spec, const struct oci_mount *m,
+             const struct mount_options *o, struct hk_error **err)
 {
   struct idmap_mappings custom = { 0 };
   if (o->idmap_mappings != NULL
       && idmap_parse_mappings (o->idmap_mappings, &spec->linux, &custom, err) < 0)
     return -1;
-  /* Podman's idmap=VALUE, else the mount's own mappings, else the
-   * container's. */
   const struct oci_id_mapping *u = custom.uids, *g = custom.gids;
   size_t nu = custom.n_uids, ng = custom.n_gids;
   if (nu == 0)
@@ -230,60 +186,16 @@ make_idmapped (const struct oci_spec *spec, const struct oci_mount *m,
   else
     {
       _cleanup_close_ int userns = userns_with_maps (u, nu, g, ng, err);
-      if (userns >= 0 && (*fd = idmapped_tree (m, o, bundle, userns, err)) >= 0)
+      struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t) userns };
+      unsigned at = AT_EMPTY_PATH | (o->recursive_idmap ? AT_RECURSIVE : 0);
+      if (userns >= 0 && mount_setattr (tree, "", at, &attr, sizeof attr) < 0)
+        hk_error_errno (err, errno,
+                        "idmap `%s` (the kernel or the file system may not support idmapped "
+                        "mounts)",
+                        m->source);
+      else if (userns >= 0)
         rc = 0;
     }
   idmap_mappings_clear (&custom);
   return rc;
-}
-
-/* The idmapped tree of mount I into *FD, left -1 when it asks for none. */
-static int
-prepare_mount (const struct oci_spec *spec, size_t i, const char *bundle, int *fd,
-               struct hk_error **err)
-{
-  const struct oci_mount *m = &spec->mounts[i];
-  struct mount_options o;
-  if (mount_options_parse (m->options, &o, err) < 0)
-    return -1;
-  int rc = o.idmap && is_bind (m, &o) ? make_idmapped (spec, m, &o, bundle, fd, err) : 0;
-  mount_options_clear (&o);
-  return rc;
-}
-
-int
-idmap_prepare (const struct oci_spec *spec, const char *bundle, int **fds, struct hk_error **err)
-{
-  *fds = NULL;
-  int *out = NULL;
-  for (size_t i = 0; i < spec->n_mounts; i++)
-    {
-      if (!strv_contains (spec->mounts[i].options, "idmap")
-          && !strv_contains (spec->mounts[i].options, "ridmap") && !has_idmap_value (&spec->mounts[i]))
-        continue;
-      if (out == NULL)
-        {
-          out = xmalloc (sizeof (int) * spec->n_mounts);
-          for (size_t j = 0; j < spec->n_mounts; j++)
-            out[j] = -1;
-        }
-      if (prepare_mount (spec, i, bundle, &out[i], err) < 0)
-        {
-          idmap_release (out, spec->n_mounts);
-          return hk_error_prefix (err, "mounts[%zu]", i);
-        }
-    }
-  *fds = out;
-  return 0;
-}
-
-void
-idmap_release (int *fds, size_t n)
-{
-  if (fds == NULL)
-    return;
-  for (size_t i = 0; i < n; i++)
-    if (fds[i] >= 0)
-      close (fds[i]);
-  free (fds);
 }

@@ -168,7 +168,7 @@ build_root (const struct init_config *cfg, const char *state_json, int *slave,
     .cgroup = cfg->cgroup,
     .userns = cfg->new_userns,
     .cgroupns = cfg->new_cgroupns,
-    .idmap_fds = cfg->idmap_fds,
+    .bind_trees = cfg->bind_trees,
   };
   _cleanup_close_ int devnull = open_devnull (err);
   if (devnull < 0)

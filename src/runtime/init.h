@@ -55,7 +55,7 @@ struct init_config
   bool host_mounts;          /* no mount namespace in the config: the runtime's is kept */
   bool runtime_hooks;        /* createRuntime or prestart hooks exist */
   const struct seccomp_program *seccomp; /* compiled linux.seccomp, or NULL */
-  const int *idmap_fds;      /* per mount, for idmapped mounts (idmap.h), or NULL */
+  const int *bind_trees;     /* per mount, a tree the runtime prepared (bind-trees.h), or NULL */
 };
 
 /* Runs in the cloned process; never returns. */

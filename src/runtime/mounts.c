@@ -94,13 +94,15 @@ bind_source (const struct rootfs *r, const char *source)
   return xasprintf ("%s/%s", r->bundle, source);
 }
 
+/* A bind mount: the tree the runtime prepared (bind-trees.h), else one
+ * cloned here from the source. */
 static int
 mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_options *o,
             int prepared_tree, struct hk_error **err)
 {
   _cleanup_free_ char *source = bind_source (r, m->source);
   struct stat st;
-  if (stat (source, &st) < 0)
+  if ((prepared_tree >= 0 ? fstat (prepared_tree, &st) : stat (source, &st)) < 0)
     return hk_error_errno (err, errno, "bind source `%s`", source);
   enum in_root_kind kind = S_ISDIR (st.st_mode) ? IN_ROOT_DIR : IN_ROOT_FILE;
   _cleanup_close_ int target = in_root_mkpath (r->root_fd, m->destination, kind, 0644, err);
@@ -110,11 +112,11 @@ mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_opti
     return -1;
   if (prepared_tree >= 0)
     {
-      /* An idmapped tree the runtime made (idmap.c): only attach it. */
+      /* Its flags are set: only attach it, then its propagation. */
       if (move_mount (prepared_tree, "", target, "",
                       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
           < 0)
-        return hk_error_errno (err, errno, "attach the idmapped `%s`", source);
+        return hk_error_errno (err, errno, "attach `%s`", source);
       struct mount_options propagation_only = { .propagation = o->propagation };
       return apply_mount_attributes (prepared_tree, &propagation_only, false, err);
     }
@@ -348,13 +350,13 @@ mounts_mount_one (struct rootfs *r, const struct oci_mount *m, size_t index,
   if (mount_options_parse (m->options, &o, err) < 0)
     return hk_error_prefix (err, "mounts[%zu]", index);
   int rc;
-  int idmap_fd = r->idmap_fds != NULL ? r->idmap_fds[index] : -1;
+  int prepared = r->bind_trees != NULL ? r->bind_trees[index] : -1;
   if (o.idmap && !(o.bind || strcmp (m->type, "bind") == 0))
     rc = hk_error_set (err, EINVAL, "idmap applies to bind mounts only");
   else if (o.tmpcopyup && strcmp (m->type, "tmpfs") != 0)
     rc = hk_error_set (err, EINVAL, "tmpcopyup applies to tmpfs mounts only");
   else if (o.bind || strcmp (m->type, "bind") == 0)
-    rc = mount_bind (r, m, &o, idmap_fd, err);
+    rc = mount_bind (r, m, &o, prepared, err);
   else if (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0)
     rc = mount_cgroup (r, m, &o, err);
   else

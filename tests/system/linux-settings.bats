@@ -119,6 +119,33 @@ run_in_container() {
 	[[ "$output" == *"idmap: uids: \`@0-70000-1\`: the container's ids 70000..70000 are not all mapped"* ]]
 }
 
+@test "in a user namespace, bind sources under a mode 000 parent are opened by the runtime" {
+	# The container's root is root of its user namespace only: it cannot
+	# search a root-owned mode 000 directory; runc and crun open the source
+	# as the runtime.
+	locked=$BATS_TEST_TMPDIR/locked
+	mkdir -p "$locked/src"
+	echo through >"$locked/src/f"
+	chmod 644 "$locked/src/f"
+	chmod 755 "$locked/src"
+	chmod 000 "$locked"
+	private_rootfs
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	config_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .mounts += [{destination: "/data", type: "bind", source: $d, options: ["bind", "ro"]}]' --arg d "$locked/src"
+	d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	run_in_container 'cat /data/f; touch /data/g 2>/dev/null || echo read-only'
+	chmod 755 "$locked"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "through
+read-only" ]
+}
+
 @test "intelRdt and memoryPolicy are refused clearly on this host" {
 	before=$(host_snapshot)
 	config_set '.linux.intelRdt = {closID: "x"}'
