@@ -22,4 +22,14 @@ int bind_trees_prepare (const struct oci_spec *spec, const char *bundle, int **f
 
 void bind_trees_release (int *fds, size_t n);
 
+/* The same for linux.devices of a container with a user namespace, where
+ * the container's root can neither make a device node nor open one on a
+ * file system its namespace mounted: the host's node at the same path when
+ * it is that device, else a node made by the runtime on a tmpfs of its own
+ * (a helper process mounts it in a private mount namespace; nothing on the
+ * host changes), owned by the container's uid and gid mapped to the host.
+ * As crun does.  *FDS gets spec->linux.n_devices fds (-1 for fifos, which
+ * the container makes itself); NULL without a user namespace. */
+int bind_trees_prepare_devices (const struct oci_spec *spec, int **fds, struct hk_error **err);
+
 #endif

@@ -57,6 +57,7 @@ struct creation
   struct cgroup *cgroup;
   struct seccomp_program *seccomp;
   int *bind_trees;
+  int *device_trees;
   int fifo_fd;
   int console_fd;
   int sync[2];
@@ -128,7 +129,10 @@ creation_release (struct creation *c, bool abort)
   close_fd (&c->pidfd);
   close_fd (&c->pty_master);
   if (c->spec != NULL)
-    bind_trees_release (c->bind_trees, c->spec->n_mounts);
+    {
+      bind_trees_release (c->bind_trees, c->spec->n_mounts);
+      bind_trees_release (c->device_trees, c->spec->linux.n_devices);
+    }
   spec_free (c->spec);
   cgroup_free (c->cgroup);
   seccomp_program_free (c->seccomp);
@@ -354,7 +358,8 @@ prepare (struct creation *c, struct hk_error **err)
       if (seccomp_prepare (c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
         return hk_error_prefix (err, "config.json");
     }
-  if (bind_trees_prepare (c->spec, c->bundle, &c->bind_trees, err) < 0)
+  if (bind_trees_prepare (c->spec, c->bundle, &c->bind_trees, err) < 0
+      || bind_trees_prepare_devices (c->spec, &c->device_trees, err) < 0)
     return hk_error_prefix (err, "config.json");
   c->state_fd = state_dir_create (c->ctx->state_root, c->opts->id, err);
   if (c->state_fd < 0)
@@ -480,6 +485,7 @@ fill_init_config (struct creation *c)
   i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
   i->seccomp = c->seccomp;
   i->bind_trees = c->bind_trees;
+  i->device_trees = c->device_trees;
 }
 
 static int

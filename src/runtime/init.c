@@ -169,6 +169,7 @@ build_root (const struct init_config *cfg, const char *state_json, int *slave,
     .userns = cfg->new_userns,
     .cgroupns = cfg->new_cgroupns,
     .bind_trees = cfg->bind_trees,
+    .device_trees = cfg->device_trees,
   };
   _cleanup_close_ int devnull = open_devnull (err);
   if (devnull < 0)

@@ -56,6 +56,7 @@ struct init_config
   bool runtime_hooks;        /* createRuntime or prestart hooks exist */
   const struct seccomp_program *seccomp; /* compiled linux.seccomp, or NULL */
   const int *bind_trees;     /* per mount, a tree the runtime prepared (bind-trees.h), or NULL */
+  const int *device_trees;   /* per linux.devices entry, the same, or NULL */
 };
 
 /* Runs in the cloned process; never returns. */

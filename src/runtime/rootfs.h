@@ -26,6 +26,7 @@ struct rootfs
   bool cgroupns;             /* a new cgroup namespace */
   int devnull_fd;            /* the host's /dev/null, checked, for masking */
   const int *bind_trees;     /* per mount: a tree the runtime prepared (bind-trees.h), or NULL */
+  const int *device_trees;   /* per linux.devices entry, the same, or NULL */
 };
 
 /* Sets the propagation of "/" (linux.rootfsPropagation, default rslave),

@@ -146,6 +146,30 @@ run_in_container() {
 read-only" ]
 }
 
+@test "linux.devices in a user namespace: the host's node, or one the runtime makes" {
+	# The container's root cannot mknod, nor open a node on a file system
+	# its namespace mounted.  /dev/hkzero exists nowhere on the host.
+	[ ! -e /dev/hkzero ]
+	private_rootfs
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	config_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .linux.devices = [{path: "/dev/hkzero", type: "c", major: 1, minor: 5, fileMode: 420, uid: 7, gid: 8},
+			{path: "/dev/full", type: "c", major: 1, minor: 7}, {path: "/dev/hkfifo", type: "p"}]'
+	d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	run_in_container 'head -c 3 /dev/hkzero | wc -c; stat -c "%t:%T %a %u %g" /dev/hkzero; stat -c %t:%T /dev/full; stat -c %F /dev/hkfifo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "3
+1:5 644 7 8
+1:7
+fifo" ]
+	[ ! -e /dev/hkzero ]
+}
+
 @test "intelRdt and memoryPolicy are refused clearly on this host" {
 	before=$(host_snapshot)
 	config_set '.linux.intelRdt = {closID: "x"}'
