@@ -235,8 +235,6 @@ load_bundle (struct creation *c, struct hk_error **err)
     }
   if (c->spec->linux.has_intel_rdt)
     return hk_error_set (err, ENOTSUP, "config.json: linux.intelRdt: Intel RDT is not supported here");
-  if (c->spec->linux.has_memory_policy)
-    return hk_error_set (err, ENOTSUP, "config.json: linux.memoryPolicy: not supported here");
   return 0;
 }
 

@@ -272,6 +272,7 @@ exec_child (struct execution *x)
   setup.process = o->process;
   setup.has_personality = x->spec->linux.has_personality;
   setup.personality = x->spec->linux.personality;
+  setup.memory_policy = x->spec->linux.has_memory_policy ? &x->spec->linux.memory_policy : NULL;
   setup.seccomp = x->seccomp;
   setup.preserve_fds = o->preserve_fds;
   if (process_prepare (&setup, &err) < 0)

@@ -277,6 +277,7 @@ init_main (const struct init_config *cfg)
   setup.process = cfg->spec->process;
   setup.has_personality = cfg->spec->linux.has_personality;
   setup.personality = cfg->spec->linux.personality;
+  setup.memory_policy = cfg->spec->linux.has_memory_policy ? &cfg->spec->linux.memory_policy : NULL;
   setup.seccomp = cfg->seccomp;
   setup.preserve_fds = cfg->preserve_fds;
   if (process_prepare (&setup, &err) < 0)

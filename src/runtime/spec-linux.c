@@ -11,6 +11,7 @@
 #include <linux/ioprio.h>
 #include <sched.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
 
@@ -250,6 +251,99 @@ parse_personality (json_t *lx, struct oci_linux *linux, struct hk_error **err)
   return 1;
 }
 
+static const struct
+{
+  const char *name;
+  int mode;
+  bool needs_nodes;
+} memory_policy_modes[] = {
+  { "MPOL_DEFAULT", 0, false },        { "MPOL_PREFERRED", 1, true },
+  { "MPOL_BIND", 2, true },            { "MPOL_INTERLEAVE", 3, true },
+  { "MPOL_LOCAL", 4, false },          { "MPOL_PREFERRED_MANY", 5, true },
+  { "MPOL_WEIGHTED_INTERLEAVE", 6, true },
+};
+
+static const struct
+{
+  const char *name;
+  unsigned flag;
+} memory_policy_flags[] = {
+  { "MPOL_F_NUMA_BALANCING", 1u << 13 },
+  { "MPOL_F_RELATIVE_NODES", 1u << 14 },
+  { "MPOL_F_STATIC_NODES", 1u << 15 },
+};
+
+/* "0-3,7" into P's node mask. */
+static int
+parse_nodes (const char *text, struct oci_memory_policy *p, struct hk_error **err)
+{
+  const size_t bits = 8 * sizeof p->nodes[0];
+  for (const char *s = text; *s;)
+    {
+      char *end;
+      unsigned long first = strtoul (s, &end, 10), last = first;
+      if (end == s)
+        break;
+      if (*end == '-')
+        {
+          const char *s2 = end + 1;
+          last = strtoul (s2, &end, 10);
+          if (end == s2)
+            break;
+        }
+      if (last < first || last >= MEMORY_POLICY_MAX_NODES)
+        return hk_error_set (err, EINVAL, "linux.memoryPolicy.nodes: `%s`: nodes 0..%d only",
+                             text, MEMORY_POLICY_MAX_NODES - 1);
+      for (unsigned long n = first; n <= last; n++)
+        p->nodes[n / bits] |= 1UL << (n % bits);
+      if (last + 1 > p->max_node)
+        p->max_node = last + 1;
+      if (*end == '\0')
+        return 0;
+      if (*end != ',')
+        break;
+      s = end + 1;
+    }
+  return hk_error_set (err, EINVAL, "linux.memoryPolicy.nodes: `%s` is not a list like 0-3,7",
+                       text);
+}
+
+static int
+parse_memory_policy (json_t *obj, struct oci_memory_policy *p, struct hk_error **err)
+{
+  static const char path[] = "linux.memoryPolicy";
+  _cleanup_free_ char *mode = NULL, *nodes = NULL;
+  _cleanup_strv_ char **flags = NULL;
+  if (json_require (obj, path, "mode", err) < 0
+      || json_get_string (obj, path, "mode", &mode, err) < 0
+      || json_get_string (obj, path, "nodes", &nodes, err) < 0
+      || json_get_strv (obj, path, "flags", &flags, err) < 0)
+    return -1;
+  size_t m;
+  for (m = 0; m < sizeof memory_policy_modes / sizeof memory_policy_modes[0]; m++)
+    if (strcmp (mode, memory_policy_modes[m].name) == 0)
+      break;
+  if (m == sizeof memory_policy_modes / sizeof memory_policy_modes[0])
+    return hk_error_set (err, EINVAL, "%s.mode: unknown mode `%s`", path, mode);
+  p->mode = memory_policy_modes[m].mode;
+  for (size_t i = 0; flags != NULL && flags[i] != NULL; i++)
+    {
+      size_t f;
+      for (f = 0; f < sizeof memory_policy_flags / sizeof memory_policy_flags[0]; f++)
+        if (strcmp (flags[i], memory_policy_flags[f].name) == 0)
+          break;
+      if (f == sizeof memory_policy_flags / sizeof memory_policy_flags[0])
+        return hk_error_set (err, EINVAL, "%s.flags[%zu]: unknown flag `%s`", path, i, flags[i]);
+      p->flags |= memory_policy_flags[f].flag;
+    }
+  bool has_nodes = nodes != NULL && nodes[0] != '\0';
+  if (memory_policy_modes[m].needs_nodes && !has_nodes)
+    return hk_error_set (err, EINVAL, "%s.nodes: %s needs nodes", path, mode);
+  if (!memory_policy_modes[m].needs_nodes && has_nodes)
+    return hk_error_set (err, EINVAL, "%s.nodes: %s takes no nodes", path, mode);
+  return has_nodes ? parse_nodes (nodes, p, err) : 0;
+}
+
 int
 spec_parse_linux (json_t *root, struct oci_spec *spec, struct hk_error **err)
 {
@@ -293,7 +387,8 @@ spec_parse_linux (json_t *root, struct oci_spec *spec, struct hk_error **err)
   if ((r = json_get_object (lx, "linux", "intelRdt", &obj, err)) < 0)
     return -1;
   linux->has_intel_rdt = r > 0;
-  if ((r = json_get_object (lx, "linux", "memoryPolicy", &obj, err)) < 0)
+  if ((r = json_get_object (lx, "linux", "memoryPolicy", &obj, err)) < 0
+      || (r > 0 && parse_memory_policy (obj, &linux->memory_policy, err) < 0))
     return -1;
   linux->has_memory_policy = r > 0;
   if ((r = json_get_object (lx, "linux", "netDevices", &obj, err)) < 0)

@@ -337,6 +337,33 @@ an_unknown_capability_is_a_warning (void **state)
   spec_free (spec);
 }
 
+static void
+memory_policy_nodes_and_flags (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "linux.memoryPolicy",
+            json_pack ("{s:s, s:s, s:[s]}", "mode", "MPOL_INTERLEAVE", "nodes", "0-3,7", "flags",
+                       "MPOL_F_RELATIVE_NODES"));
+  struct oci_spec *spec = parse_ok (c);
+  const struct oci_memory_policy *p = &spec->linux.memory_policy;
+  assert_true (spec->linux.has_memory_policy);
+  assert_int_equal (p->mode, 3);
+  assert_int_equal (p->flags, 1u << 14);
+  assert_int_equal (p->nodes[0], 0x8f);
+  assert_int_equal (p->max_node, 8);
+  spec_free (spec);
+  c = base_config ();
+  set_path (c, "linux.memoryPolicy", json_pack ("{s:s}", "mode", "MPOL_BIND"));
+  expect_error (c, "linux.memoryPolicy.nodes: MPOL_BIND needs nodes");
+  c = base_config ();
+  set_path (c, "linux.memoryPolicy", json_pack ("{s:s, s:s}", "mode", "MPOL_BIND", "nodes", "5-2"));
+  expect_error (c, "linux.memoryPolicy.nodes: `5-2`: nodes 0..1023 only");
+  c = base_config ();
+  set_path (c, "linux.memoryPolicy", json_pack ("{s:s}", "mode", "MPOL_SOMETIMES"));
+  expect_error (c, "linux.memoryPolicy.mode: unknown mode `MPOL_SOMETIMES`");
+}
+
 int
 main (void)
 {
@@ -349,6 +376,7 @@ main (void)
     cmocka_unit_test (a_zero_block_io_weight_is_not_set),
     cmocka_unit_test (pids_limits_follow_runtime_spec_1_3),
     cmocka_unit_test (an_unknown_capability_is_a_warning),
+    cmocka_unit_test (memory_policy_nodes_and_flags),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
