@@ -73,3 +73,16 @@ caps_apply (const struct oci_capabilities *caps, bool keep_sys_admin, struct hk_
       return hk_error_errno (err, errno, "process.capabilities.ambient: raise capability %d", i);
   return 0;
 }
+
+void
+caps_warn_ungrantable (const struct oci_process *p, const struct hk_log *log)
+{
+  for (size_t i = 0; p->warnings != NULL && p->warnings[i] != NULL; i++)
+    hk_warn (log, "%s", p->warnings[i]);
+  const struct oci_capabilities *c = &p->capabilities;
+  uint64_t all = c->bounding | c->effective | c->inheritable | c->permitted | c->ambient;
+  for (int cap = caps_last_cap () + 1; cap < 64; cap++)
+    if (all & (UINT64_C (1) << cap))
+      hk_warn (log, "process.capabilities: capability %d is unknown to this kernel, ignored",
+               cap);
+}

@@ -4,6 +4,7 @@
 #define HAKO_RUNTIME_CAPS_H
 
 #include "common/error.h"
+#include "common/log.h"
 #include "spec.h"
 
 #include <stdbool.h>
@@ -20,6 +21,11 @@ int caps_prepare (const struct oci_capabilities *caps, struct hk_error **err);
  * loaded without no_new_privs: execve then drops it, because it is in
  * neither the bounding, the inheritable nor the ambient set. */
 int caps_apply (const struct oci_capabilities *caps, bool keep_sys_admin, struct hk_error **err);
+
+/* Logs, as the runtime-spec asks, the capabilities P's config names that
+ * cannot be granted: names unknown here, and capabilities this kernel does
+ * not have.  They are ignored. */
+void caps_warn_ungrantable (const struct oci_process *p, const struct hk_log *log);
 
 /* The highest capability the running kernel knows. */
 int caps_last_cap (void);

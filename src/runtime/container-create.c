@@ -2,11 +2,12 @@
 /* create and run: everything the runtime does between reading config.json
  * and a container process that waits to be started (or runs). */
 #include "container-internal.h"
+#include "caps.h"
 #include "checkpoint.h"
 #include "exe-seal.h"
 #include "foreground.h"
 #include "hooks.h"
-#include "idmap.h"
+#include "bind-trees.h"
 #include "init.h"
 #include "netdev.h"
 #include "seccomp.h"
@@ -55,7 +56,8 @@ struct creation
   int state_fd;
   struct cgroup *cgroup;
   struct seccomp_program *seccomp;
-  int *idmap_fds;
+  int *bind_trees;
+  int *device_trees;
   int fifo_fd;
   int console_fd;
   int sync[2];
@@ -128,7 +130,10 @@ creation_release (struct creation *c, bool abort)
   close_fd (&c->pidfd);
   close_fd (&c->pty_master);
   if (c->spec != NULL)
-    idmap_release (c->idmap_fds, c->spec->n_mounts);
+    {
+      bind_trees_release (c->bind_trees, c->spec->n_mounts);
+      bind_trees_release (c->device_trees, c->spec->linux.n_devices);
+    }
   spec_free (c->spec);
   cgroup_free (c->cgroup);
   seccomp_program_free (c->seccomp);
@@ -201,6 +206,7 @@ load_bundle (struct creation *c, struct hk_error **err)
     return -1;
   if (c->spec->process == NULL)
     return hk_error_set (err, EINVAL, "config.json: process: required to create a container");
+  caps_warn_ungrantable (c->spec->process, c->ctx->log);
   _cleanup_free_ char *root = c->spec->root_path[0] == '/'
                                   ? xstrdup (c->spec->root_path)
                                   : xasprintf ("%s/%s", c->bundle, c->spec->root_path);
@@ -230,8 +236,6 @@ load_bundle (struct creation *c, struct hk_error **err)
     }
   if (c->spec->linux.has_intel_rdt)
     return hk_error_set (err, ENOTSUP, "config.json: linux.intelRdt: Intel RDT is not supported here");
-  if (c->spec->linux.has_memory_policy)
-    return hk_error_set (err, ENOTSUP, "config.json: linux.memoryPolicy: not supported here");
   return 0;
 }
 
@@ -346,7 +350,8 @@ prepare (struct creation *c, struct hk_error **err)
       if (seccomp_prepare (c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
         return hk_error_prefix (err, "config.json");
     }
-  if (idmap_prepare (c->spec, c->bundle, &c->idmap_fds, err) < 0)
+  if (bind_trees_prepare (c->spec, c->bundle, &c->bind_trees, err) < 0
+      || bind_trees_prepare_devices (c->spec, &c->device_trees, err) < 0)
     return hk_error_prefix (err, "config.json");
   c->state_fd = state_dir_create (c->ctx->state_root, c->opts->id, err);
   if (c->state_fd < 0)
@@ -466,9 +471,13 @@ fill_init_config (struct creation *c)
   i->new_userns = user != NULL && user->path == NULL;
   i->new_cgroupns = cgroupns != NULL && cgroupns->path == NULL;
   i->new_utsns = spec_namespace (spec, CLONE_NEWUTS) != NULL;
+  const struct oci_namespace *net = spec_namespace (spec, CLONE_NEWNET);
+  i->new_netns = net != NULL && net->path == NULL;
+  i->host_mounts = spec_namespace (spec, CLONE_NEWNS) == NULL;
   i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
   i->seccomp = c->seccomp;
-  i->idmap_fds = c->idmap_fds;
+  i->bind_trees = c->bind_trees;
+  i->device_trees = c->device_trees;
 }
 
 static int

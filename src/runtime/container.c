@@ -222,7 +222,9 @@ container_delete (const struct runtime_context *ctx, const char *id, bool force,
   if (state_lock (s, err) < 0)
     return -1;
   enum container_status status = state_status (s);
-  if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force)
+  /* The spec forbids deleting a container whose process still runs; a
+   * created one's waits for `start`. */
+  if ((status == STATUS_RUNNING || status == STATUS_PAUSED || status == STATUS_CREATED) && !force)
     return hk_error_set (err, EBUSY,
                          "container `%s` is %s: stop it first or delete it with --force", id,
                          state_status_name (status));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "exec.h"
+#include "caps.h"
 #include "container-internal.h"
 #include "exe-seal.h"
 #include "foreground.h"
@@ -180,6 +181,7 @@ prepare (struct execution *x, struct hk_error **err)
   if (status != STATUS_RUNNING && status != STATUS_CREATED)
     return hk_error_set (err, EINVAL, "container `%s` is %s: exec needs a running container", o->id,
                          state_status_name (status));
+  caps_warn_ungrantable (o->process, x->ctx->log);
   if (o->process->terminal && o->console_socket == NULL && o->detach)
     return hk_error_set (err, EINVAL, "a terminal in a detached exec needs --console-socket");
   /* The new process will be visible inside the container before it
@@ -270,6 +272,7 @@ exec_child (struct execution *x)
   setup.process = o->process;
   setup.has_personality = x->spec->linux.has_personality;
   setup.personality = x->spec->linux.personality;
+  setup.memory_policy = x->spec->linux.has_memory_policy ? &x->spec->linux.memory_policy : NULL;
   setup.seccomp = x->seccomp;
   setup.preserve_fds = o->preserve_fds;
   if (process_prepare (&setup, &err) < 0)

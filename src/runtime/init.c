@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "init.h"
 #include "hooks.h"
+#include "netdev.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -8,6 +9,7 @@
 #include "terminal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/in-root.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -59,6 +61,8 @@ open_devnull (struct hk_error **err)
   return take_fd (&fd);
 }
 
+/* The pty; bound on the container's /dev/console when it has its own
+ * mounts. */
 static int
 setup_terminal (const struct init_config *cfg, struct rootfs *r, int *slave,
                 struct hk_error **err)
@@ -67,7 +71,7 @@ setup_terminal (const struct init_config *cfg, struct rootfs *r, int *slave,
   _cleanup_close_ int master = terminal_open_pty (r->root_fd, slave, &index, err);
   if (master < 0)
     return -1;
-  if (rootfs_bind_console (r, index, err) < 0)
+  if (!cfg->host_mounts && rootfs_bind_console (r, index, err) < 0)
     return -1;
   if (cfg->console_socket_fd >= 0)
     return sync_send_fd (cfg->console_socket_fd, master, "/dev/ptmx", err);
@@ -97,12 +101,64 @@ set_identity (const struct oci_spec *spec, struct hk_error **err)
   return 0;
 }
 
+/* A missing process.cwd is made (0755, root's), as runc and crun do. */
+static int
+make_cwd (int root_fd, const struct oci_process *p, struct hk_error **err)
+{
+  _cleanup_close_ int cwd = in_root_mkpath (root_fd, p->cwd, IN_ROOT_DIR, 0755, err);
+  if (cwd < 0)
+    return hk_error_prefix (err, "process.cwd");
+  return 0;
+}
+
+/* Asks the runtime to run the prestart and createRuntime hooks, if any. */
+static int
+run_runtime_hooks (const struct init_config *cfg, struct hk_error **err)
+{
+  if (!cfg->runtime_hooks)
+    return 0;
+  struct sync_msg msg;
+  if (sync_send (cfg->sync_fd, SYNC_HOOKS, 0, NULL, -1, err) < 0
+      || sync_expect (cfg->sync_fd, SYNC_HOOKS_DONE, &msg, err) < 0)
+    return -1;
+  sync_msg_clear (&msg);
+  return 0;
+}
+
+/* The runtime's own mounts (no mount namespace in the config): nothing is
+ * mounted; the pty comes from the host's devpts, sysctls go through the
+ * host's /proc (which shows the container's namespaces to it), the hooks
+ * run, then the process chroots into root.path (no pivot_root, as runc). */
+static int
+keep_host_mounts (const struct init_config *cfg, const char *state_json, int *slave,
+                  struct hk_error **err)
+{
+  const struct oci_spec *spec = cfg->spec;
+  _cleanup_close_ int host_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int root = open (cfg->rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (host_root < 0 || root < 0)
+    return hk_error_errno (err, errno, "open the root `%s`", cfg->rootfs_path);
+  struct rootfs r = { .spec = spec, .rootfs_path = cfg->rootfs_path, .root_fd = host_root };
+  if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
+    return -1;
+  if (make_cwd (root, spec->process, err) < 0 || rootfs_write_sysctls (&r, err) < 0
+      || run_runtime_hooks (cfg, err) < 0
+      || hooks_run (&spec->hooks[HOOK_CREATE_CONTAINER], HOOK_CREATE_CONTAINER, state_json, err)
+             < 0)
+    return -1;
+  if (fchdir (root) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+    return hk_error_errno (err, errno, "chroot into `%s`", cfg->rootfs_path);
+  return 0;
+}
+
 /* Everything that needs the host's view: mounts, devices, the console,
  * sysctls, hooks, then pivot_root. */
 static int
 build_root (const struct init_config *cfg, const char *state_json, int *slave,
             struct hk_error **err)
 {
+  if (cfg->host_mounts)
+    return keep_host_mounts (cfg, state_json, slave, err);
   const struct oci_spec *spec = cfg->spec;
   struct rootfs r = {
     .spec = spec,
@@ -112,27 +168,22 @@ build_root (const struct init_config *cfg, const char *state_json, int *slave,
     .cgroup = cfg->cgroup,
     .userns = cfg->new_userns,
     .cgroupns = cfg->new_cgroupns,
-    .idmap_fds = cfg->idmap_fds,
+    .bind_trees = cfg->bind_trees,
+    .device_trees = cfg->device_trees,
   };
   _cleanup_close_ int devnull = open_devnull (err);
   if (devnull < 0)
     return -1;
   r.devnull_fd = devnull;
   if (rootfs_prepare (&r, err) < 0 || rootfs_mount_all (&r, err) < 0
-      || rootfs_setup_devices (&r, err) < 0)
+      || rootfs_setup_devices (&r, err) < 0 || make_cwd (r.root_fd, spec->process, err) < 0)
     goto fail;
   if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
     goto fail;
   if (rootfs_write_sysctls (&r, err) < 0)
     goto fail;
-  if (cfg->runtime_hooks)
-    {
-      struct sync_msg msg;
-      if (sync_send (cfg->sync_fd, SYNC_HOOKS, 0, NULL, -1, err) < 0
-          || sync_expect (cfg->sync_fd, SYNC_HOOKS_DONE, &msg, err) < 0)
-        goto fail;
-      sync_msg_clear (&msg);
-    }
+  if (run_runtime_hooks (cfg, err) < 0)
+    goto fail;
   if (hooks_run (&spec->hooks[HOOK_CREATE_CONTAINER], HOOK_CREATE_CONTAINER, state_json, err) < 0)
     goto fail;
   if (rootfs_mask_paths (&r, err) < 0 || rootfs_readonly_paths (&r, err) < 0
@@ -202,6 +253,10 @@ init_main (const struct init_config *cfg)
       hk_error_errno (&err, errno, "create the cgroup namespace");
       fail (cfg, err);
     }
+  /* A new network namespace starts with lo down; runc and crun bring it
+   * up (programs expect 127.0.0.1 to work). */
+  if (cfg->new_netns && netdev_loopback_up (&err) < 0)
+    fail (cfg, err);
   umask (0);
   int slave = -1;
   if (build_root (cfg, state_json, &slave, &err) < 0)
@@ -222,6 +277,7 @@ init_main (const struct init_config *cfg)
   setup.process = cfg->spec->process;
   setup.has_personality = cfg->spec->linux.has_personality;
   setup.personality = cfg->spec->linux.personality;
+  setup.memory_policy = cfg->spec->linux.has_memory_policy ? &cfg->spec->linux.memory_policy : NULL;
   setup.seccomp = cfg->seccomp;
   setup.preserve_fds = cfg->preserve_fds;
   if (process_prepare (&setup, &err) < 0)

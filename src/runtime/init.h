@@ -51,9 +51,12 @@ struct init_config
   bool new_userns;
   bool new_cgroupns;
   bool new_utsns;
+  bool new_netns;            /* a new network namespace: lo is brought up */
+  bool host_mounts;          /* no mount namespace in the config: the runtime's is kept */
   bool runtime_hooks;        /* createRuntime or prestart hooks exist */
   const struct seccomp_program *seccomp; /* compiled linux.seccomp, or NULL */
-  const int *idmap_fds;      /* per mount, for idmapped mounts (idmap.h), or NULL */
+  const int *bind_trees;     /* per mount, a tree the runtime prepared (bind-trees.h), or NULL */
+  const int *device_trees;   /* per linux.devices entry, the same, or NULL */
 };
 
 /* Runs in the cloned process; never returns. */

@@ -240,9 +240,21 @@ process_prepare (struct process_setup *s, struct hk_error **err)
   for (int sig = 1; sig < NSIG; sig++)
     if (sig != SIGKILL && sig != SIGSTOP)
       signal (sig, SIG_DFL);
+  /* A session (and process group) of its own, led by the process inside
+   * the container's pid namespace, as runc and crun make it: an exec'd
+   * process's group was the runtime's, outside, and showed as 0.  A
+   * terminal made the process a session leader already. */
+  if (getsid (0) != getpid () && setsid () < 0)
+    return hk_error_errno (err, errno, "setsid");
   const struct oci_process *p = s->process;
   if (s->has_personality && personality (s->personality) < 0)
     return hk_error_errno (err, errno, "linux.personality");
+  const struct oci_memory_policy *mp = s->memory_policy;
+  if (mp != NULL
+      && syscall (SYS_set_mempolicy, mp->mode | (int) mp->flags, mp->max_node ? mp->nodes : NULL,
+                  mp->max_node ? mp->max_node + 1 : 0)
+             < 0)
+    return hk_error_errno (err, errno, "linux.memoryPolicy: set_mempolicy");
   if (process_set_scheduling (p, err) < 0 || process_set_rlimits (p, err) < 0)
     return -1;
   if (p->apparmor_profile != NULL && process_set_apparmor (p->apparmor_profile, err) < 0)

@@ -34,6 +34,7 @@ struct process_setup
   const struct oci_process *process;
   bool has_personality;
   unsigned long personality;
+  const struct oci_memory_policy *memory_policy; /* NULL: none */
   const struct seccomp_program *seccomp; /* NULL: none */
   int preserve_fds;                      /* fds 3 .. 3+N-1 pass to the program */
   /* Filled by process_prepare: */
@@ -47,7 +48,8 @@ struct process_setup
 #define PROCESS_SETUP_INIT { .seccomp_listener = -1 }
 
 /* Everything but the last step, in the order the kernel needs it:
- * signal dispositions reset, personality, scheduling,
+ * signal dispositions reset, a session of its own, personality, the
+ * memory policy, scheduling,
  * rlimits, AppArmor, the bounding set (while root), groups/gid/uid, the
  * other capability sets, no_new_privs, umask, the cwd (checked to be
  * inside the root: CVE-2024-21626), HOME from the container's /etc/passwd

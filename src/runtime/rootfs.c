@@ -216,12 +216,19 @@ rootfs_write_sysctls (struct rootfs *r, struct hk_error **err)
 static int
 pivot (int root_fd, struct hk_error **err)
 {
+  _cleanup_close_ int old_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (old_root < 0)
+    return hk_error_errno (err, errno, "open the old root");
   if (fchdir (root_fd) < 0)
     return hk_error_errno (err, errno, "chdir to the root");
   if (syscall (SYS_pivot_root, ".", ".") < 0)
     return hk_error_errno (err, errno, "pivot_root");
-  /* The old root now sits on top of ".": detach it without letting the
-   * unmount propagate back to the host. */
+  /* The old root now sits on top of the new one: detach it without letting
+   * the unmount propagate back to the host.  "." must be the old root, not
+   * the new one (whose mounts would all turn slaves, losing a requested
+   * "rshared"): the kernel does not say which the cwd is after pivot_root. */
+  if (fchdir (old_root) < 0)
+    return hk_error_errno (err, errno, "chdir to the old root");
   if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
     return hk_error_errno (err, errno, "make the old root a slave");
   if (umount2 (".", MNT_DETACH) < 0)

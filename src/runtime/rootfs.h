@@ -25,7 +25,8 @@ struct rootfs
   bool userns;               /* a new user namespace: no mknod, bind devices */
   bool cgroupns;             /* a new cgroup namespace */
   int devnull_fd;            /* the host's /dev/null, checked, for masking */
-  const int *idmap_fds;      /* per mount: a prepared idmapped tree (idmap.h), or -1 */
+  const int *bind_trees;     /* per mount: a tree the runtime prepared (bind-trees.h), or NULL */
+  const int *device_trees;   /* per linux.devices entry, the same, or NULL */
 };
 
 /* Sets the propagation of "/" (linux.rootfsPropagation, default rslave),

@@ -94,9 +94,12 @@ spec_rlimit_number (const char *name)
   return -1;
 }
 
+/* The runtime-spec: a capability that cannot be mapped to the kernel's, or
+ * granted, is a warning, not an error (a config written for a newer
+ * kernel still runs).  Unknown names are kept in *WARNINGS. */
 static int
 parse_capability_set (json_t *caps, const char *path, const char *key, uint64_t *out,
-                      struct hk_error **err)
+                      char ***warnings, struct hk_error **err)
 {
   _cleanup_strv_ char **names = NULL;
   int r = json_get_strv (caps, path, key, &names, err);
@@ -109,7 +112,9 @@ parse_capability_set (json_t *caps, const char *path, const char *key, uint64_t 
       if (cap < 0)
         {
           _cleanup_free_ char *p = json_path_key (path, key);
-          return hk_error_set (err, EINVAL, "%s[%zu]: unknown capability `%s`", p, i, names[i]);
+          strv_append_take (warnings, xasprintf ("%s[%zu]: unknown capability `%s` ignored", p,
+                                                 i, names[i]));
+          continue;
         }
       mask |= UINT64_C (1) << cap;
     }
@@ -127,11 +132,13 @@ parse_capabilities (json_t *process, const char *path, struct oci_process *p,
     return r;
   _cleanup_free_ char *cpath = json_path_key (path, "capabilities");
   p->has_capabilities = true;
-  if (parse_capability_set (caps, cpath, "bounding", &p->capabilities.bounding, err) < 0
-      || parse_capability_set (caps, cpath, "effective", &p->capabilities.effective, err) < 0
-      || parse_capability_set (caps, cpath, "inheritable", &p->capabilities.inheritable, err) < 0
-      || parse_capability_set (caps, cpath, "permitted", &p->capabilities.permitted, err) < 0
-      || parse_capability_set (caps, cpath, "ambient", &p->capabilities.ambient, err) < 0)
+  char ***w = &p->warnings;
+  if (parse_capability_set (caps, cpath, "bounding", &p->capabilities.bounding, w, err) < 0
+      || parse_capability_set (caps, cpath, "effective", &p->capabilities.effective, w, err) < 0
+      || parse_capability_set (caps, cpath, "inheritable", &p->capabilities.inheritable, w, err)
+             < 0
+      || parse_capability_set (caps, cpath, "permitted", &p->capabilities.permitted, w, err) < 0
+      || parse_capability_set (caps, cpath, "ambient", &p->capabilities.ambient, w, err) < 0)
     return -1;
   return 1;
 }
@@ -312,6 +319,7 @@ spec_process_free (struct oci_process *p)
   free (p->rlimits);
   free (p->apparmor_profile);
   free (p->selinux_label);
+  strv_free (p->warnings);
   free (p);
 }
 

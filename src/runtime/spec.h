@@ -131,6 +131,7 @@ struct oci_process
   struct oci_scheduler scheduler;
   bool has_io_priority;
   struct oci_io_priority io_priority;
+  char **warnings; /* what was ignored, for the caller to log (NULL: nothing) */
 };
 
 struct oci_namespace
@@ -280,6 +281,16 @@ struct oci_time_offset
   uint32_t nanosecs;
 };
 
+/* linux.memoryPolicy: set_mempolicy(2)'s arguments. */
+#define MEMORY_POLICY_MAX_NODES 1024
+struct oci_memory_policy
+{
+  int mode;       /* MPOL_* */
+  unsigned flags; /* MPOL_F_* */
+  unsigned long nodes[MEMORY_POLICY_MAX_NODES / (8 * sizeof (unsigned long))];
+  unsigned long max_node; /* one above the highest node set (set_mempolicy's maxnode) */
+};
+
 struct oci_linux
 {
   struct oci_namespace *namespaces;
@@ -307,6 +318,7 @@ struct oci_linux
   char *mount_label;
   bool has_intel_rdt;
   bool has_memory_policy;
+  struct oci_memory_policy memory_policy;
   json_t *net_devices; /* object: host name -> { "name": in-container name } */
 };
 

@@ -51,10 +51,14 @@ teardown() { common_teardown; }
 	[ -z "$(container_cgroups)" ]
 }
 
-@test "delete of a created container kills its waiting process" {
+@test "delete of a created container: refused without --force (its process waits), killed with it" {
 	rt create --bundle "$BUNDLE" "$CID"
 	pid=$(rt state "$CID" | jq -r .pid)
-	rt delete "$CID"
+	run rt delete "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container \`$CID\` is created: stop it first or delete it with --force"* ]]
+	[ "$(rt state "$CID" | jq -r .status)" = created ]
+	rt delete --force "$CID"
 	! kill -0 "$pid" 2>/dev/null || [ "$(awk '{print $3}' /proc/$pid/stat)" = Z ]
 }
 

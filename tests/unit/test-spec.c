@@ -213,9 +213,6 @@ missing_and_invalid_values (void **state)
   set_path (c, "mounts[0].type", NULL);
   expect_error (c, "mounts[0].type: required");
   c = base_config ();
-  set_path (c, "process.capabilities.bounding[0]", json_string ("CAP_FLY"));
-  expect_error (c, "process.capabilities.bounding[0]: unknown capability `CAP_FLY`");
-  c = base_config ();
   set_path (c, "process.rlimits[0].type", json_string ("RLIMIT_FOO"));
   expect_error (c, "process.rlimits[0].type: unknown rlimit `RLIMIT_FOO`");
   c = base_config ();
@@ -258,16 +255,26 @@ settings_need_their_namespace (void **state)
   set_path (c, "linux.namespaces", json_pack ("[{s:s}]", "type", "mount"));
   expect_error (c, "hostname: setting it needs a UTS namespace");
   c = base_config ();
+  set_path (c, "linux.sysctl", json_pack ("{s:s}", "kernel.hostname", "other"));
+  expect_error (c, "linux.sysctl: `kernel.hostname` = `other` conflicts with hostname `");
+  c = base_config ();
   set_path (c, "linux.uidMappings", json_pack ("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 1000, "size", 1));
   expect_error (c, "mappings need a new user namespace");
   c = base_config ();
   set_path (c, "linux.namespaces", json_pack ("[{s:s}, {s:s}]", "type", "user", "type", "mount"));
   set_path (c, "hostname", NULL);
   expect_error (c, "a new user namespace needs uidMappings");
+  /* No mount namespace: the runtime's is kept, so what would mount is
+   * refused, naming the field. */
   c = base_config ();
   set_path (c, "linux.namespaces", json_pack ("[{s:s}]", "type", "pid"));
   set_path (c, "hostname", NULL);
-  expect_error (c, "a mount namespace is required");
+  expect_error (c, "mounts: mounting `/proc` needs the container's own mount namespace");
+  c = base_config ();
+  set_path (c, "linux.namespaces", json_pack ("[{s:s}]", "type", "pid"));
+  set_path (c, "hostname", NULL);
+  set_path (c, "mounts", json_array ());
+  expect_error (c, "linux.maskedPaths: masking `/proc/acpi` needs the container's own mount");
 }
 
 /* Docker sends blockIO.weight 0 on every create and update: 0 is "not
@@ -343,6 +350,48 @@ pids_limits_follow_runtime_spec_1_3 (void **state)
   spec_free (spec);
 }
 
+/* The runtime-spec: a capability that cannot be granted is a warning. */
+static void
+an_unknown_capability_is_a_warning (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "process.capabilities.bounding[0]", json_string ("CAP_FLY"));
+  struct oci_spec *spec = parse_ok (c);
+  assert_non_null (spec->process->warnings);
+  assert_string_equal (spec->process->warnings[0],
+                       "process.capabilities.bounding[0]: unknown capability `CAP_FLY` ignored");
+  assert_null (spec->process->warnings[1]);
+  spec_free (spec);
+}
+
+static void
+memory_policy_nodes_and_flags (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "linux.memoryPolicy",
+            json_pack ("{s:s, s:s, s:[s]}", "mode", "MPOL_INTERLEAVE", "nodes", "0-3,7", "flags",
+                       "MPOL_F_RELATIVE_NODES"));
+  struct oci_spec *spec = parse_ok (c);
+  const struct oci_memory_policy *p = &spec->linux.memory_policy;
+  assert_true (spec->linux.has_memory_policy);
+  assert_int_equal (p->mode, 3);
+  assert_int_equal (p->flags, 1u << 14);
+  assert_int_equal (p->nodes[0], 0x8f);
+  assert_int_equal (p->max_node, 8);
+  spec_free (spec);
+  c = base_config ();
+  set_path (c, "linux.memoryPolicy", json_pack ("{s:s}", "mode", "MPOL_BIND"));
+  expect_error (c, "linux.memoryPolicy.nodes: MPOL_BIND needs nodes");
+  c = base_config ();
+  set_path (c, "linux.memoryPolicy", json_pack ("{s:s, s:s}", "mode", "MPOL_BIND", "nodes", "5-2"));
+  expect_error (c, "linux.memoryPolicy.nodes: `5-2`: nodes 0..1023 only");
+  c = base_config ();
+  set_path (c, "linux.memoryPolicy", json_pack ("{s:s}", "mode", "MPOL_SOMETIMES"));
+  expect_error (c, "linux.memoryPolicy.mode: unknown mode `MPOL_SOMETIMES`");
+}
+
 int
 main (void)
 {
@@ -355,6 +404,8 @@ main (void)
     cmocka_unit_test (a_zero_block_io_weight_is_not_set),
     cmocka_unit_test (a_device_mode_may_carry_its_file_type),
     cmocka_unit_test (pids_limits_follow_runtime_spec_1_3),
+    cmocka_unit_test (an_unknown_capability_is_a_warning),
+    cmocka_unit_test (memory_policy_nodes_and_flags),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
