@@ -155,8 +155,9 @@ copyup_tree (int from, int to, const char *dest, struct hk_error **err)
     return hk_error_errno (err, errno, "stat `%s`", dest);
   if (copy_dir (from, to, strcmp (dest, "/") == 0 ? "" : dest, 0, err) < 0)
     return hk_error_prefix (err, "tmpcopyup");
-  /* The tmpfs's root takes the covered directory's owner and mode. */
-  if (fchown (to, st.st_uid, st.st_gid) < 0 || fchmod (to, st.st_mode & 07777) < 0)
-    return hk_error_errno (err, errno, "tmpcopyup: the owner and mode of `%s`", dest);
+  /* The tmpfs's root takes the covered directory's owner; its mode is the
+   * mount's (an explicit mode=, else the covered directory's: mounts.c). */
+  if (fchown (to, st.st_uid, st.st_gid) < 0)
+    return hk_error_errno (err, errno, "tmpcopyup: the owner of `%s`", dest);
   return 0;
 }

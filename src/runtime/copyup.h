@@ -9,7 +9,8 @@
 
 /* Copies the tree under FROM (a directory fd opened before the tmpfs hid
  * it) into TO: directories, regular files, symlinks, fifos and device
- * nodes, with their owner, mode and times.  FROM belongs to the image and
+ * nodes, with their owner, mode and times, and gives TO the owner of FROM
+ * (its mode is the mount's).  FROM belongs to the image and
  * is read only through fds, never following a symlink.  Errors name the
  * entry, relative to the mount's destination DEST. */
 int copyup_tree (int from, int to, const char *dest, struct hk_error **err);

@@ -236,4 +236,16 @@ refused" ]
 	[ "$output" = "712
 1770
 1777" ]
+	# the same with tmpcopyup (Podman's --tmpfs /x:mode=0710): the copy does
+	# not change the mount's mode
+	config_set '.mounts[-3:] = [
+		{destination: "/covered", type: "tmpfs", source: "tmpfs", options: ["nosuid", "tmpcopyup"]},
+		{destination: "/given2", type: "tmpfs", source: "tmpfs", options: ["mode=0710", "tmpcopyup"]},
+		{destination: "/new2", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"]}]'
+	run_in_container 'stat -c %a /covered /given2 /new2'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "712
+710
+1777" ]
 }
