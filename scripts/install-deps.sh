@@ -11,6 +11,9 @@ packages=(
 	libcmocka-dev bats busybox-static jq iproute2 util-linux procps
 	# comparisons (bench/ and compatibility tests)
 	crun runc containerd hyperfine criu
+	# real clients of hako-runtime (tests/system/client-*.bats): Docker 20.10,
+	# the CRI client's gRPC, protobuf and protoc, wget for published ports
+	docker.io python3-grpcio python3-protobuf protobuf-compiler wget
 	# images: a registry and tools that did not come from us
 	docker-registry skopeo umoci apache2-utils podman python3
 	# networks
@@ -22,6 +25,13 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]})); then
 	export DEBIAN_FRONTEND=noninteractive
+	# Packages with services (docker.io, containerd) must not start them on
+	# the host's default paths: the tests start their own.
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
