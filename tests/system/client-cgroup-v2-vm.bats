@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
-# hako-runtime under containerd 1.6's CRI plugin on a pure cgroup v2 kernel:
-# this host is a v1 hybrid, so a throw-away VM (../shared/tools/cgroup2-vm)
-# runs client-cri-vm-guest.sh once -- containerd, its runc v2 shim, hako-runtime,
-# runc, the CNI plugins and a Python with what cri-client.py imports are
-# copied in -- and each test reads its part of what the guest saw.  The
-# VM's only network is the pods' bridge, made by the CNI plugin.
+# hako-runtime under containerd 1.6's CRI plugin and under Podman 4.3 on a
+# pure cgroup v2 kernel: this host is a v1 hybrid, so a throw-away VM
+# (../shared/tools/cgroup2-vm) runs client-cri-vm-guest.sh and
+# client-podman-vm-guest.sh once -- containerd, its runc v2 shim, Podman,
+# conmon, hako-runtime, runc, the CNI plugins and a Python with what
+# cri-client.py imports are copied in -- and each test reads its part of
+# what the guests saw.  The VM's only network is the pods' bridge, made by
+# the CNI plugin; Podman's containers have none.
 
 load client-helpers
 
@@ -62,14 +64,28 @@ setup_file() {
 		    bin_dir = "/usr/lib/cni"
 		    conf_dir = "$w/net.d"
 	EOF
+	mkdir -p "$w/podman"
+	cp "$w/busybox.tar" "$w/podman/"
+	cat >"$w/podman/containers.conf" <<-EOF
+		[engine]
+		lock_type = "file"
+		events_logfile_path = "$w/podman/events.log"
+	EOF
+	cat >"$w/guest.sh" <<-EOF
+		#!/bin/sh
+		sh $TOP/tests/system/client-cri-vm-guest.sh $w
+		sh $TOP/tests/system/client-podman-vm-guest.sh $w/podman $RUNTIME
+	EOF
+	chmod +x "$w/guest.sh"
 	local python_args=()
 	vm_python "$w" python_args
-	"$VM" --timeout 300 --mem 2G --module bridge --module veth \
+	"$VM" --timeout 400 --mem 2G --module bridge --module veth --module loop \
 		--bin "$RUNTIME" --bin "$RUNC" --bin containerd --bin containerd-shim-runc-v2 --bin ctr \
 		--bin /usr/lib/cni/bridge --bin /usr/lib/cni/host-local --bin /usr/lib/cni/loopback \
-		--bin jq "${python_args[@]}" \
-		--copy "$w" --copy "$TOP/tests/system/client-cri-vm-guest.sh" -- \
-		"$TOP/tests/system/client-cri-vm-guest.sh" "$w" >"$VM_LOG" 2>&1 || true
+		--bin podman --bin conmon --copy /etc/containers/policy.json \
+		--bin jq "${python_args[@]}" --copy "$w" \
+		--copy "$TOP/tests/system/client-cri-vm-guest.sh" --copy "$TOP/tests/system/client-podman-vm-guest.sh" \
+		-- "$w/guest.sh" >"$VM_LOG" 2>&1 || true
 }
 
 # vm_python DIR ARRAY-NAME: the --bin and --copy arguments that carry
@@ -153,6 +169,28 @@ passed() {
 	runc=$(sed -n 's/^SEEN runc: //p' "$VM_LOG")
 	same_result "container states" "$hako" "$runc"
 	[[ "$hako" == "main CONTAINER_EXITED 137 Error; seven CONTAINER_EXITED 7 Error; missing CONTAINER_EXITED 128 StartError"* ]]
+}
+
+@test "v2 VM podman: limits, update, pause through cgroup.freeze (hako, runc)" {
+	passed "podman: image loaded"
+	for rt in hako-runtime runc; do
+		passed "podman $rt: limits inside"
+		passed "podman $rt: update"
+		passed "podman $rt: pause freezes"
+		passed "podman $rt: unpause thaws"
+	done
+}
+
+@test "v2 VM podman: --device and --privileged through the eBPF device filter: hako as runc" {
+	hako=$(sed -n 's/^SEEN podman hako-runtime: //p' "$VM_LOG")
+	runc=$(sed -n 's/^SEEN podman runc: //p' "$VM_LOG")
+	same_result "devices" "$hako" "$runc"
+	[[ "$hako" == "devices 3 read-open write-denied full-open"* ]]
+	[[ "$hako" == *"mem-open"* ]]
+	for rt in hako-runtime runc; do
+		passed "podman $rt: no container left"
+		passed "podman $rt: no cgroup left"
+	done
 }
 
 @test "v2 VM cri: Stop/RemovePodSandbox leave no shim, netns, veth, lease, cgroup or runtime state" {
