@@ -14,6 +14,9 @@ bats_require_minimum_version 1.5.0
 RUNTIMES="hako runc"
 
 setup_file() {
+	# conmon's cgroup is libpod_parent/conmon whatever --cgroup-parent says
+	export LIBPOD_PARENT_BEFORE
+	LIBPOD_PARENT_BEFORE=$(find /sys/fs/cgroup -maxdepth 2 -name libpod_parent -type d)
 	client_setup_file podman
 	client_bridge_add 10.213.241
 	local dir=$CLIENT_DIR
@@ -59,7 +62,14 @@ teardown_file() {
 	if [ -n "${CLIENT_NS_PID:-}" ]; then
 		p hako rm -af >/dev/null 2>&1 || true
 	fi
-	client_teardown_file
+	local status=0 dir
+	client_teardown_file || status=1
+	if [ -z "$LIBPOD_PARENT_BEFORE" ]; then
+		for dir in $(find /sys/fs/cgroup -maxdepth 3 -path "*/libpod_parent*" -type d | sort -r); do
+			rmdir "$dir" || { echo "cgroup $dir not empty" >&2; status=1; }
+		done
+	fi
+	return $status
 }
 
 setup() { client_setup; }
