@@ -77,7 +77,15 @@ process_set_scheduling (const struct oci_process *p, struct hk_error **err)
         .sched_period = s->period,
       };
       if (syscall (SYS_sched_setattr, 0, &attr, 0) < 0)
-        return hk_error_errno (err, errno, "process.scheduler: sched_setattr");
+        {
+          bool realtime = s->policy == SCHED_FIFO || s->policy == SCHED_RR;
+          if (errno == EPERM && realtime)
+            return hk_error_errno (err, errno,
+                                   "process.scheduler: sched_setattr (a real-time policy needs "
+                                   "CAP_SYS_NICE and, with cgroup v1 real-time group "
+                                   "scheduling, a budget: linux.resources.cpu.realtimeRuntime)");
+          return hk_error_errno (err, errno, "process.scheduler: sched_setattr");
+        }
     }
   if (p->has_io_priority)
     {
