@@ -833,7 +833,8 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   hk_debug (ctx->log, "exited");
   sigprocmask (SIG_SETMASK, &old, NULL);
   creation_release (&c, false);
-  remove_run_container (ctx, opts->id);
+  if (!opts->keep)
+    remove_run_container (ctx, opts->id);
   hk_debug (ctx->log, "deleted");
   return r;
 }
