@@ -11,6 +11,7 @@
 #include "init.h"
 #include "netdev.h"
 #include "seccomp.h"
+#include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -407,55 +408,6 @@ clone_flags (const struct oci_spec *spec)
   return flags;
 }
 
-/* Namespaces a process cannot enter itself, only its children: the parent
- * enters them for the clone and returns to its own afterwards. */
-static int
-enter_for_children (struct creation *c, int *saved_pid, int *saved_time, struct hk_error **err)
-{
-  if (c->join_pid_fd >= 0)
-    {
-      *saved_pid = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-      if (*saved_pid < 0 || setns (c->join_pid_fd, CLONE_NEWPID) < 0)
-        return hk_error_errno (err, errno, "join the pid namespace");
-    }
-  if (c->join_time_fd >= 0 || c->spec->linux.has_time_offsets)
-    {
-      *saved_time = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-      if (*saved_time < 0)
-        return hk_error_errno (err, errno, "open the time namespace");
-    }
-  if (c->join_time_fd >= 0 && setns (c->join_time_fd, CLONE_NEWTIME) < 0)
-    return hk_error_errno (err, errno, "join the time namespace");
-  if (c->spec->linux.has_time_offsets && c->join_time_fd < 0)
-    {
-      const struct oci_linux *l = &c->spec->linux;
-      _cleanup_free_ char *offsets
-          = xasprintf ("monotonic %lld %u\nboottime %lld %u\n", (long long) l->monotonic_offset.secs,
-                       l->monotonic_offset.nanosecs, (long long) l->boottime_offset.secs,
-                       l->boottime_offset.nanosecs);
-      if (unshare (CLONE_NEWTIME) < 0)
-        return hk_error_errno (err, errno, "linux.timeOffsets: create the time namespace");
-      if (fs_write_kernel_file (AT_FDCWD, "/proc/self/timens_offsets", offsets, err) < 0)
-        return hk_error_prefix (err, "linux.timeOffsets");
-    }
-  return 0;
-}
-
-static void
-leave_for_children (int saved_pid, int saved_time)
-{
-  if (saved_pid >= 0)
-    {
-      setns (saved_pid, CLONE_NEWPID);
-      close (saved_pid);
-    }
-  if (saved_time >= 0)
-    {
-      setns (saved_time, CLONE_NEWTIME);
-      close (saved_time);
-    }
-}
-
 static void
 fill_init_config (struct creation *c)
 {
@@ -486,47 +438,45 @@ fill_init_config (struct creation *c)
   i->device_trees = c->device_trees;
 }
 
+static void __attribute__ ((noreturn))
+run_init (void *data)
+{
+  struct creation *c = data;
+  close (c->sync[0]);
+  init_main (&c->init);
+}
+
+/* linux.timeOffsets as /proc/PID/timens_offsets takes them, or NULL. */
+static char *
+time_offsets (const struct oci_linux *l)
+{
+  if (!l->has_time_offsets)
+    return NULL;
+  return xasprintf ("monotonic %lld %u\nboottime %lld %u\n", (long long) l->monotonic_offset.secs,
+                    l->monotonic_offset.nanosecs, (long long) l->boottime_offset.secs,
+                    l->boottime_offset.nanosecs);
+}
+
 static int
 spawn (struct creation *c, struct hk_error **err)
 {
   fill_init_config (c);
-  int saved_pid = -1, saved_time = -1;
-  if (enter_for_children (c, &saved_pid, &saved_time, err) < 0)
-    {
-      leave_for_children (saved_pid, saved_time);
-      return -1;
-    }
-  _cleanup_close_ int cgroup_fd = c->cgroup ? cgroup_open_v2 (c->cgroup) : -1;
-  struct clone_args args = {
-    .flags = clone_flags (c->spec) | CLONE_PIDFD,
-    .pidfd = (uint64_t) (uintptr_t) &c->pidfd,
-    .exit_signal = SIGCHLD,
+  _cleanup_free_ char *offsets = c->join_time_fd < 0 ? time_offsets (&c->spec->linux) : NULL;
+  struct spawn_request req = {
+    .clone_flags = clone_flags (c->spec),
+    .pid_ns_fd = c->join_pid_fd,
+    .time_ns_fd = c->join_time_fd,
+    .time_offsets = offsets,
+    .cgroup = c->cgroup,
+    .child = run_init,
+    .data = c,
   };
-  if (cgroup_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) cgroup_fd;
-    }
-  long pid = syscall (SYS_clone3, &args, sizeof args);
-  if (pid < 0 && errno == EBUSY && cgroup_fd >= 0)
-    {
-      /* The v2 cgroup cannot take processes directly (a domain with
-       * controllers in a threaded tree...): fall back to moving it in. */
-      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
-      cgroup_fd = -1;
-      pid = syscall (SYS_clone3, &args, sizeof args);
-    }
-  if (pid == 0)
-    {
-      close (c->sync[0]);
-      init_main (&c->init);
-    }
-  int saved = errno;
-  leave_for_children (saved_pid, saved_time);
-  if (pid < 0)
-    return hk_error_errno (err, saved, "clone the container process");
-  c->pid = (pid_t) pid;
-  c->used_clone_into_cgroup = cgroup_fd >= 0;
+  struct spawn_result child;
+  if (spawn_process (&req, &child, err) < 0)
+    return -1;
+  c->pid = child.pid;
+  c->pidfd = child.pidfd;
+  c->used_clone_into_cgroup = child.in_cgroup;
   close_fd (&c->sync[1]);
   close_fd (&c->fifo_fd);
   close_fd (&c->console_fd);

@@ -6,6 +6,7 @@
 #include "foreground.h"
 #include "process.h"
 #include "seccomp.h"
+#include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -294,60 +295,30 @@ fail:
   _exit (1);
 }
 
+static void __attribute__ ((noreturn))
+run_exec_child (void *data)
+{
+  struct execution *x = data;
+  close (x->sync[0]);
+  exec_child (x);
+}
+
 static int
 spawn (struct execution *x, struct hk_error **err)
 {
-  int saved_pid = -1, saved_time = -1;
-  int rc = 0;
-  if (x->pid_ns_fd >= 0)
-    {
-      saved_pid = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-      if (saved_pid < 0 || setns (x->pid_ns_fd, CLONE_NEWPID) < 0)
-        rc = hk_error_errno (err, errno, "join the container's pid namespace");
-    }
-  if (rc == 0 && x->time_ns_fd >= 0)
-    {
-      saved_time = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-      if (saved_time < 0 || setns (x->time_ns_fd, CLONE_NEWTIME) < 0)
-        rc = hk_error_errno (err, errno, "join the container's time namespace");
-    }
-  long pid = -1;
-  if (rc == 0)
-    {
-      _cleanup_close_ int cgroup_fd = x->state->cgroup ? cgroup_open_v2 (x->state->cgroup) : -1;
-      struct clone_args args = {
-        .flags = CLONE_PIDFD,
-        .pidfd = (uint64_t) (uintptr_t) &x->pidfd,
-        .exit_signal = SIGCHLD,
-      };
-      if (cgroup_fd >= 0)
-        {
-          args.flags |= CLONE_INTO_CGROUP;
-          args.cgroup = (uint64_t) cgroup_fd;
-        }
-      pid = syscall (SYS_clone3, &args, sizeof args);
-      if (pid == 0)
-        {
-          close (x->sync[0]);
-          exec_child (x);
-        }
-      if (pid < 0)
-        rc = hk_error_errno (err, errno, "clone the exec process");
-      x->into_cgroup = cgroup_fd >= 0;
-    }
-  if (saved_pid >= 0)
-    {
-      setns (saved_pid, CLONE_NEWPID);
-      close (saved_pid);
-    }
-  if (saved_time >= 0)
-    {
-      setns (saved_time, CLONE_NEWTIME);
-      close (saved_time);
-    }
-  if (rc < 0)
+  struct spawn_request req = {
+    .pid_ns_fd = x->pid_ns_fd,
+    .time_ns_fd = x->time_ns_fd,
+    .cgroup = x->state->cgroup,
+    .child = run_exec_child,
+    .data = x,
+  };
+  struct spawn_result child;
+  if (spawn_process (&req, &child, err) < 0)
     return -1;
-  x->pid = (pid_t) pid;
+  x->pid = child.pid;
+  x->pidfd = child.pidfd;
+  x->into_cgroup = child.in_cgroup;
   close_fd (&x->sync[1]);
   close_fd (&x->console_fd);
   return 0;
