@@ -35,51 +35,42 @@ clone_tree (const struct oci_mount *m, const struct mount_options *o, const char
   return take_fd (&tree);
 }
 
-/* Mount I's tree into *FD, left -1 when the container process mounts it. */
+/* The tree of bind STEP into *FD. */
 static int
-prepare_one (const struct oci_spec *spec, size_t i, const char *bundle, bool userns, int *fd,
-             struct hk_error **err)
+prepare_one (const struct oci_spec *spec, const struct mount_step *step, const char *bundle,
+             int *fd, struct hk_error **err)
 {
-  const struct oci_mount *m = &spec->mounts[i];
-  struct mount_options o;
-  if (mount_options_parse (m->options, &o, err) < 0)
+  _cleanup_close_ int tree = clone_tree (step->mount, &step->options, bundle, err);
+  if (tree < 0
+      || (step->options.idmap && idmap_apply (tree, spec, step->mount, &step->options, err) < 0))
     return -1;
-  int rc = 0;
-  bool bind = o.bind || strcmp (m->type, "bind") == 0;
-  if (bind && (o.idmap || userns))
-    {
-      _cleanup_close_ int tree = clone_tree (m, &o, bundle, err);
-      if (tree < 0 || (o.idmap && idmap_apply (tree, spec, m, &o, err) < 0))
-        rc = -1;
-      else
-        *fd = take_fd (&tree);
-    }
-  mount_options_clear (&o);
-  return rc;
+  *fd = take_fd (&tree);
+  return 0;
 }
 
 int
-bind_trees_prepare (const struct oci_spec *spec, const char *bundle, int **fds,
-                    struct hk_error **err)
+bind_trees_prepare (const struct oci_spec *spec, const struct rootfs_plan *plan,
+                    const char *bundle, int **fds, struct hk_error **err)
 {
   *fds = NULL;
   bool userns = spec_namespace (spec, CLONE_NEWUSER) != NULL;
-  int *out = xmalloc (sizeof (int) * (spec->n_mounts + 1));
-  bool any = false;
-  for (size_t i = 0; i < spec->n_mounts; i++)
+  int *out = NULL;
+  for (size_t i = 0; i < plan->n_steps; i++)
     {
-      out[i] = -1;
-      if (prepare_one (spec, i, bundle, userns, &out[i], err) < 0)
+      const struct mount_step *step = &plan->steps[i];
+      if (step->kind != MOUNT_STEP_BIND || !(step->options.idmap || userns))
+        continue;
+      if (out == NULL)
         {
-          bind_trees_release (out, i + 1);
-          return hk_error_prefix (err, "mounts[%zu]", i);
+          out = xmalloc (sizeof (int) * spec->n_mounts);
+          for (size_t j = 0; j < spec->n_mounts; j++)
+            out[j] = -1;
         }
-      any |= out[i] >= 0;
-    }
-  if (!any)
-    {
-      free (out);
-      return 0;
+      if (prepare_one (spec, step, bundle, &out[step->index], err) < 0)
+        {
+          bind_trees_release (out, spec->n_mounts);
+          return hk_error_prefix (err, "mounts[%zu]", step->index);
+        }
     }
   *fds = out;
   return 0;

@@ -11,6 +11,7 @@
 #include "init.h"
 #include "netdev.h"
 #include "seccomp.h"
+#include "setup-plan.h"
 #include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
@@ -50,6 +51,8 @@ struct creation
   bool foreground; /* run without --detach */
   bool wait_start; /* create: the process waits on the exec fifo */
   struct oci_spec *spec;
+  struct ns_plan ns;              /* namespaces: made, joined, entered for the child */
+  struct rootfs_plan rootfs_plan; /* mounts and the root */
   char *config_text;
   size_t config_len;
   char *bundle;
@@ -81,7 +84,7 @@ creation_init (struct creation *c, const struct runtime_context *ctx,
   c->state_fd = c->fifo_fd = c->console_fd = c->pidfd = c->pty_master = -1;
   c->join_pid_fd = c->join_time_fd = -1;
   c->sync[0] = c->sync[1] = -1;
-  for (size_t i = 0; i < 8; i++)
+  for (size_t i = 0; i < NS_PLAN_MAX_JOINED; i++)
     c->init.ns_fds[i] = -1;
 }
 
@@ -118,7 +121,7 @@ creation_release (struct creation *c, bool abort)
           hk_error_free (ignored);
         }
     }
-  for (size_t i = 0; i < 8; i++)
+  for (size_t i = 0; i < NS_PLAN_MAX_JOINED; i++)
     close_fd (&c->init.ns_fds[i]);
   close_fd (&c->state_fd);
   close_fd (&c->fifo_fd);
@@ -134,6 +137,7 @@ creation_release (struct creation *c, bool abort)
       bind_trees_release (c->bind_trees, c->spec->n_mounts);
       bind_trees_release (c->device_trees, c->spec->linux.n_devices);
     }
+  rootfs_plan_clear (&c->rootfs_plan);
   spec_free (c->spec);
   cgroup_free (c->cgroup);
   seccomp_program_free (c->seccomp);
@@ -173,18 +177,16 @@ filesystem_known (const char *type)
 
 /* A mistyped file system is named at once, not after half a setup. */
 static int
-check_mount_types (const struct oci_spec *spec, struct hk_error **err)
+check_mount_types (const struct rootfs_plan *plan, struct hk_error **err)
 {
-  for (size_t i = 0; i < spec->n_mounts; i++)
+  for (size_t i = 0; i < plan->n_steps; i++)
     {
-      const char *type = spec->mounts[i].type;
-      if (strcmp (type, "bind") == 0 || strcmp (type, "none") == 0
-          || strv_contains (spec->mounts[i].options, "bind")
-          || strv_contains (spec->mounts[i].options, "rbind"))
-        continue;
-      if (!filesystem_known (type))
-        return hk_error_set (err, ENODEV, "mounts[%zu].type: unknown file system type `%s`", i,
-                             type);
+      const struct mount_step *step = &plan->steps[i];
+      const char *type = step->mount->type;
+      if (step->kind == MOUNT_STEP_FILESYSTEM && strcmp (type, "none") != 0
+          && !filesystem_known (type))
+        return hk_error_set (err, ENODEV, "mounts[%zu].type: unknown file system type `%s`",
+                             step->index, type);
     }
   return 0;
 }
@@ -224,7 +226,9 @@ load_bundle (struct creation *c, struct hk_error **err)
   if (!c->spec->process->terminal && console)
     return hk_error_set (err, EINVAL,
                          "--console-socket given but config.json: process.terminal is false");
-  if (check_mount_types (c->spec, err) < 0)
+  ns_plan_build (c->spec, &c->ns);
+  if (rootfs_plan_build (c->spec, c->opts->no_pivot, &c->rootfs_plan, err) < 0
+      || check_mount_types (&c->rootfs_plan, err) < 0)
     return hk_error_prefix (err, "config.json");
   if (c->spec->linux.net_devices != NULL)
     {
@@ -239,39 +243,43 @@ load_bundle (struct creation *c, struct hk_error **err)
   return 0;
 }
 
-/* Opens the namespaces to join (errors before anything is created). */
+/* Opens the namespace at PATH (linux.namespaces[INDEX]), checked to be of
+ * TYPE. */
+static int
+open_namespace (const char *path, int type, size_t index, struct hk_error **err)
+{
+  _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "config.json: linux.namespaces[%zu].path: `%s`", index,
+                           path);
+  if (ioctl (fd, NS_GET_NSTYPE) != type)
+    return hk_error_set (err, EINVAL,
+                         "config.json: linux.namespaces[%zu].path: `%s` is not a %s namespace",
+                         index, path, spec_namespace_name (type));
+  return take_fd (&fd);
+}
+
+/* Opens the namespaces to join (errors before anything is created), in
+ * the plan's order. */
 static int
 open_namespaces (struct creation *c, struct hk_error **err)
 {
-  size_t n = 0;
-  for (size_t i = 0; i < c->spec->linux.n_namespaces; i++)
+  const struct ns_plan *ns = &c->ns;
+  for (size_t i = 0; i < ns->n_joined; i++)
     {
-      const struct oci_namespace *ns = &c->spec->linux.namespaces[i];
-      if (ns->path == NULL)
-        continue;
-      int fd = open (ns->path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        return hk_error_errno (err, errno, "config.json: linux.namespaces[%zu].path: `%s`", i,
-                               ns->path);
-      int type = ioctl (fd, NS_GET_NSTYPE);
-      if (type != ns->type)
-        {
-          close (fd);
-          return hk_error_set (err, EINVAL,
-                               "config.json: linux.namespaces[%zu].path: `%s` is not a %s "
-                               "namespace",
-                               i, ns->path, spec_namespace_name (ns->type));
-        }
-      if (ns->type == CLONE_NEWPID)
-        c->join_pid_fd = fd;
-      else if (ns->type == CLONE_NEWTIME)
-        c->join_time_fd = fd;
-      else
-        {
-          c->init.ns_fds[n] = fd;
-          c->init.ns_types[n++] = ns->type;
-        }
+      c->init.ns_fds[i] = open_namespace (ns->joined[i].path, ns->joined[i].type,
+                                          ns->joined[i].index, err);
+      if (c->init.ns_fds[i] < 0)
+        return -1;
+      c->init.ns_types[i] = ns->joined[i].type;
     }
+  if (ns->pid_path != NULL
+      && (c->join_pid_fd = open_namespace (ns->pid_path, CLONE_NEWPID, ns->pid_index, err)) < 0)
+    return -1;
+  if (ns->time_path != NULL
+      && (c->join_time_fd = open_namespace (ns->time_path, CLONE_NEWTIME, ns->time_index, err))
+             < 0)
+    return -1;
   return 0;
 }
 
@@ -357,7 +365,7 @@ prepare (struct creation *c, struct hk_error **err)
       if (seccomp_prepare (c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
         return hk_error_prefix (err, "config.json");
     }
-  if (bind_trees_prepare (c->spec, c->bundle, &c->bind_trees, err) < 0
+  if (bind_trees_prepare (c->spec, &c->rootfs_plan, c->bundle, &c->bind_trees, err) < 0
       || bind_trees_prepare_devices (c->spec, &c->device_trees, err) < 0)
     return hk_error_prefix (err, "config.json");
   c->state_fd = state_dir_create (c->ctx->state_root, c->opts->id, err);
@@ -390,24 +398,6 @@ prepare (struct creation *c, struct hk_error **err)
   return 0;
 }
 
-static uint64_t
-clone_flags (const struct oci_spec *spec)
-{
-  uint64_t flags = 0;
-  for (size_t i = 0; i < spec->linux.n_namespaces; i++)
-    {
-      const struct oci_namespace *ns = &spec->linux.namespaces[i];
-      /* The cgroup namespace is made by the process once it is in its
-       * cgroup; a time namespace with offsets by the parent (below). */
-      if (ns->path != NULL || ns->type == CLONE_NEWCGROUP)
-        continue;
-      if (ns->type == CLONE_NEWTIME && spec->linux.has_time_offsets)
-        continue;
-      flags |= (uint64_t) ns->type;
-    }
-  return flags;
-}
-
 static void
 fill_init_config (struct creation *c)
 {
@@ -421,17 +411,14 @@ fill_init_config (struct creation *c)
   i->fifo_fd = c->fifo_fd;
   i->console_socket_fd = c->console_fd;
   i->preserve_fds = c->opts->preserve_fds;
-  i->no_pivot = c->opts->no_pivot;
   i->foreground = c->foreground;
   memcpy (i->stdio, c->opts->stdio, sizeof i->stdio);
-  const struct oci_namespace *user = spec_namespace (spec, CLONE_NEWUSER);
-  const struct oci_namespace *cgroupns = spec_namespace (spec, CLONE_NEWCGROUP);
-  i->new_userns = user != NULL && user->path == NULL;
-  i->new_cgroupns = cgroupns != NULL && cgroupns->path == NULL;
-  i->new_utsns = spec_namespace (spec, CLONE_NEWUTS) != NULL;
-  const struct oci_namespace *net = spec_namespace (spec, CLONE_NEWNET);
-  i->new_netns = net != NULL && net->path == NULL;
-  i->host_mounts = spec_namespace (spec, CLONE_NEWNS) == NULL;
+  i->new_userns = c->ns.new_user;
+  i->new_cgroupns = c->ns.unshare_cgroup;
+  i->new_utsns = c->ns.new_uts;
+  i->new_netns = c->ns.new_net;
+  i->host_mounts = c->ns.host_mounts;
+  i->rootfs_plan = &c->rootfs_plan;
   i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
   i->seccomp = c->seccomp;
   i->bind_trees = c->bind_trees;
@@ -450,8 +437,6 @@ run_init (void *data)
 static char *
 time_offsets (const struct oci_linux *l)
 {
-  if (!l->has_time_offsets)
-    return NULL;
   return xasprintf ("monotonic %lld %u\nboottime %lld %u\n", (long long) l->monotonic_offset.secs,
                     l->monotonic_offset.nanosecs, (long long) l->boottime_offset.secs,
                     l->boottime_offset.nanosecs);
@@ -461,9 +446,10 @@ static int
 spawn (struct creation *c, struct hk_error **err)
 {
   fill_init_config (c);
-  _cleanup_free_ char *offsets = c->join_time_fd < 0 ? time_offsets (&c->spec->linux) : NULL;
+  _cleanup_free_ char *offsets = c->ns.new_time_with_offsets ? time_offsets (&c->spec->linux)
+                                                               : NULL;
   struct spawn_request req = {
-    .clone_flags = clone_flags (c->spec),
+    .clone_flags = c->ns.clone_flags,
     .pid_ns_fd = c->join_pid_fd,
     .time_ns_fd = c->join_time_fd,
     .time_offsets = offsets,
@@ -806,7 +792,7 @@ restore_processes (struct creation *c, const struct restore_options *o, struct h
       inherit[n_ns] = fcntl (c->join_pid_fd, F_DUPFD, 3);
       ns[n_ns++] = (struct criu_external_ns) { .type = "pid", .fd = inherit[0] };
     }
-  for (size_t i = 0; c->init.ns_fds[i] >= 0 && n_ns < 2; i++)
+  for (size_t i = 0; i < NS_PLAN_MAX_JOINED && c->init.ns_fds[i] >= 0 && n_ns < 2; i++)
     if (c->init.ns_types[i] == CLONE_NEWNET)
       {
         inherit[n_ns] = fcntl (c->init.ns_fds[i], F_DUPFD, 3);
