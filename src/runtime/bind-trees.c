@@ -24,8 +24,7 @@ static int
 clone_tree (const struct oci_mount *m, const struct mount_options *o, const char *bundle,
             struct hk_error **err)
 {
-  _cleanup_free_ char *source
-      = m->source[0] == '/' ? xstrdup (m->source) : xasprintf ("%s/%s", bundle, m->source);
+  _cleanup_free_ char *source = mounts_bind_source (bundle, m->source);
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0);
   _cleanup_close_ int tree = open_tree (AT_FDCWD, source, flags);
   if (tree < 0)
@@ -49,8 +48,8 @@ prepare_one (const struct oci_spec *spec, const struct mount_step *step, const c
 }
 
 int
-bind_trees_prepare (const struct oci_spec *spec, const struct rootfs_plan *plan,
-                    const char *bundle, int **fds, struct hk_error **err)
+bind_trees_prepare (const struct oci_spec *spec, const struct rootfs_plan *plan, const char *bundle,
+                    int **fds, struct hk_error **err)
 {
   *fds = NULL;
   bool userns = spec_namespace (spec, CLONE_NEWUSER) != NULL;
@@ -87,19 +86,13 @@ bind_trees_release (int *fds, size_t n)
   free (fds);
 }
 
-static mode_t
-node_type (char type)
-{
-  return type == 'b' ? S_IFBLK : S_IFCHR; /* 'c' and 'u' */
-}
-
 /* ID of the container as the host sees it through MAPS; -1 unmapped. */
 static int64_t
 host_id (uint32_t id, const struct oci_id_mapping *maps, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
-      return (int64_t) maps[i].host_id + (id - maps[i].container_id);
+      return (int64_t)maps[i].host_id + (id - maps[i].container_id);
   return -1;
 }
 
@@ -117,11 +110,12 @@ node_helper (const struct oci_spec *spec, const struct oci_device *d, int sock)
   if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0
       || mount ("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=700,size=4k") < 0)
     hk_error_errno (&err, errno, "a private tmpfs for device nodes");
-  else if (mknod ("/tmp/node", node_type (d->type) | (d->has_file_mode ? d->file_mode : 0666),
-                  makedev ((unsigned) d->major, (unsigned) d->minor))
+  else if (mknod ("/tmp/node",
+                  devices_node_type (d->type) | (d->has_file_mode ? d->file_mode : 0666),
+                  makedev ((unsigned)d->major, (unsigned)d->minor))
            < 0)
     hk_error_errno (&err, errno, "mknod `%s`", d->path);
-  else if (lchown ("/tmp/node", (uid_t) uid, (gid_t) gid) < 0)
+  else if (lchown ("/tmp/node", (uid_t)uid, (gid_t)gid) < 0)
     hk_error_errno (&err, errno, "chown `%s`", d->path);
   else if ((tree = open_tree (AT_FDCWD, "/tmp/node", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
     hk_error_errno (&err, errno, "detach `%s`", d->path);
@@ -158,8 +152,8 @@ static int
 device_tree (const struct oci_spec *spec, const struct oci_device *d, struct hk_error **err)
 {
   struct stat st;
-  if (lstat (d->path, &st) == 0 && (st.st_mode & S_IFMT) == node_type (d->type)
-      && st.st_rdev == makedev ((unsigned) d->major, (unsigned) d->minor))
+  if (lstat (d->path, &st) == 0 && (st.st_mode & S_IFMT) == devices_node_type (d->type)
+      && st.st_rdev == makedev ((unsigned)d->major, (unsigned)d->minor))
     {
       int tree = open_tree (AT_FDCWD, d->path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
       if (tree < 0)

@@ -2,12 +2,13 @@
 /* create and run: everything the runtime does between reading config.json
  * and a container process that waits to be started (or runs). */
 #include "container-internal.h"
+#include "bind-trees.h"
 #include "caps.h"
 #include "checkpoint.h"
 #include "exe-seal.h"
 #include "foreground.h"
 #include "hooks.h"
-#include "bind-trees.h"
+#include "idmap.h"
 #include "init.h"
 #include "netdev.h"
 #include "seccomp.h"
@@ -25,7 +26,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/nsfs.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sched.h>
@@ -39,7 +39,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,14 +85,6 @@ creation_init (struct creation *c, const struct runtime_context *ctx,
   c->sync[0] = c->sync[1] = -1;
   for (size_t i = 0; i < NS_PLAN_MAX_JOINED; i++)
     c->init.ns_fds[i] = -1;
-}
-
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
 }
 
 /* Releases memory and fds; with ABORT, also kills the process and
@@ -202,7 +193,7 @@ load_bundle (struct creation *c, struct hk_error **err)
   _cleanup_close_ int bfd = open (c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (bfd < 0)
     return hk_error_errno (err, errno, "bundle `%s`", c->bundle);
-  if (fs_read_file (bfd, "config.json", 16 << 20, &c->config_text, &c->config_len, err) < 0)
+  if (fs_read_file (bfd, "config.json", SPEC_MAX_CONFIG_SIZE, &c->config_text, &c->config_len, err) < 0)
     return hk_error_prefix (err, "bundle `%s`", c->bundle);
   if (spec_parse (c->config_text, c->config_len, &c->spec, err) < 0)
     return -1;
@@ -469,38 +460,14 @@ spawn (struct creation *c, struct hk_error **err)
   return 0;
 }
 
-static char *
-format_id_map (const struct oci_id_mapping *m, size_t n)
-{
-  char *text = xstrdup ("");
-  for (size_t i = 0; i < n; i++)
-    {
-      char *line = xasprintf ("%s%u %u %u\n", text, m[i].container_id, m[i].host_id, m[i].size);
-      free (text);
-      text = line;
-    }
-  return text;
-}
-
 static int
 write_id_maps (struct creation *c, struct hk_error **err)
 {
-  char path[64];
   const struct oci_linux *l = &c->spec->linux;
-  _cleanup_free_ char *uids = format_id_map (l->uid_mappings, l->n_uid_mappings);
-  _cleanup_free_ char *gids = format_id_map (l->gid_mappings, l->n_gid_mappings);
-  if (geteuid () != 0)
-    {
-      /* An unprivileged writer must give up setgroups first. */
-      snprintf (path, sizeof path, "/proc/%d/setgroups", (int) c->pid);
-      fs_write_kernel_file (AT_FDCWD, path, "deny", NULL);
-    }
-  snprintf (path, sizeof path, "/proc/%d/uid_map", (int) c->pid);
-  if (fs_write_kernel_file (AT_FDCWD, path, uids, err) < 0)
-    return hk_error_prefix (err, "config.json: linux.uidMappings");
-  snprintf (path, sizeof path, "/proc/%d/gid_map", (int) c->pid);
-  if (fs_write_kernel_file (AT_FDCWD, path, gids, err) < 0)
-    return hk_error_prefix (err, "config.json: linux.gidMappings");
+  if (idmap_write_maps (c->pid, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+                        l->n_gid_mappings, err)
+      < 0)
+    return hk_error_prefix (err, "config.json: linux.uidMappings/gidMappings");
   return 0;
 }
 
@@ -604,26 +571,6 @@ configure (struct creation *c, struct hk_error **err)
     }
 }
 
-static int
-write_pid_file (const char *path, pid_t pid, struct hk_error **err)
-{
-  char abs[PATH_MAX];
-  _cleanup_free_ char *copy = xstrdup (path);
-  char *slash = strrchr (copy, '/');
-  const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
-  const char *name = slash ? slash + 1 : copy;
-  if (slash)
-    *slash = '\0';
-  if (realpath (dir, abs) == NULL)
-    return hk_error_errno (err, errno, "--pid-file `%s`", path);
-  _cleanup_close_ int dfd = open (abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return hk_error_errno (err, errno, "--pid-file `%s`", path);
-  char text[16];
-  int len = snprintf (text, sizeof text, "%d", (int) pid);
-  return fs_replace_file (dfd, name, text, (size_t) len, 0644, err);
-}
-
 /* The name of our user, read from /etc/passwd directly: the runtime is
  * linked statically, without glibc's NSS modules. */
 static char *
@@ -670,7 +617,7 @@ commit (struct creation *c, struct hk_error **err)
   json_decref (s.annotations);
   if (r < 0)
     return -1;
-  if (c->opts->pid_file != NULL && write_pid_file (c->opts->pid_file, c->pid, err) < 0)
+  if (c->opts->pid_file != NULL && state_write_pid_file (c->opts->pid_file, c->pid, err) < 0)
     return -1;
   return 0;
 }

@@ -121,8 +121,8 @@ setup_default_devices (struct rootfs *r, struct hk_error **err)
   return 0;
 }
 
-static mode_t
-node_type (char type)
+mode_t
+devices_node_type (char type)
 {
   switch (type)
     {
@@ -150,7 +150,7 @@ setup_config_device (struct rootfs *r, size_t index, struct hk_error **err)
   /* In a user namespace the runtime prepared the node (bind-trees.h); a
    * fifo the container makes itself. */
   int rc = prepared >= 0 ? attach_node (dir, name, prepared, err)
-                         : make_node (dir, name, node_type (d->type), (unsigned) d->major,
+                         : make_node (dir, name, devices_node_type (d->type), (unsigned) d->major,
                                       (unsigned) d->minor, mode & 07777, err);
   if (rc < 0)
     return -1;

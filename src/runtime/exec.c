@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,7 +26,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,14 +75,6 @@ container_exec_template (const struct runtime_context *ctx, const char *id,
     return hk_error_set (err, EINVAL, "container `%s` has no process in its config", id);
   *out = take_ptr (spec->process);
   return 0;
-}
-
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
 }
 
 static void
@@ -324,23 +314,6 @@ spawn (struct execution *x, struct hk_error **err)
   return 0;
 }
 
-static int
-write_pid_file (const char *path, pid_t pid, struct hk_error **err)
-{
-  char text[16];
-  int len = snprintf (text, sizeof text, "%d", (int) pid);
-  _cleanup_free_ char *copy = xstrdup (path);
-  char *slash = strrchr (copy, '/');
-  const char *name = slash ? slash + 1 : copy;
-  if (slash)
-    *slash = '\0';
-  _cleanup_close_ int dfd
-      = open (slash ? (*copy ? copy : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return hk_error_errno (err, errno, "--pid-file `%s`", path);
-  return fs_replace_file (dfd, name, text, (size_t) len, 0644, err);
-}
-
 /* Cgroups, GO, setup messages until READY, the pid file. */
 static int
 configure (struct execution *x, struct hk_error **err)
@@ -383,7 +356,7 @@ configure (struct execution *x, struct hk_error **err)
         break;
       return hk_error_set (err, EPROTO, "unexpected message from the exec process");
     }
-  if (x->opts->pid_file != NULL && write_pid_file (x->opts->pid_file, x->pid, err) < 0)
+  if (x->opts->pid_file != NULL && state_write_pid_file (x->opts->pid_file, x->pid, err) < 0)
     return -1;
   return 0;
 }

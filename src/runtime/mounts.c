@@ -86,12 +86,12 @@ under_proc (const char *dest)
   return strncmp (dest, "/proc/", 6) == 0;
 }
 
-static char *
-bind_source (const struct rootfs *r, const char *source)
+char *
+mounts_bind_source (const char *bundle, const char *source)
 {
   if (source[0] == '/')
     return xstrdup (source);
-  return xasprintf ("%s/%s", r->bundle, source);
+  return xasprintf ("%s/%s", bundle, source);
 }
 
 /* A bind mount: the tree the runtime prepared (bind-trees.h), else one
@@ -100,7 +100,7 @@ static int
 mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_options *o,
             int prepared_tree, struct hk_error **err)
 {
-  _cleanup_free_ char *source = bind_source (r, m->source);
+  _cleanup_free_ char *source = mounts_bind_source (r->bundle, m->source);
   struct stat st;
   if ((prepared_tree >= 0 ? fstat (prepared_tree, &st) : stat (source, &st)) < 0)
     return hk_error_errno (err, errno, "bind source `%s`", source);

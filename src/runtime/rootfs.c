@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +42,7 @@ mount_point_of (const char *path, bool *shared)
   char *best = NULL;
   while (getline (&line, &cap, f) > 0)
     {
-      char mp[4096];
+      char mp[PATH_MAX];
       if (sscanf (line, "%*d %*d %*s %*s %4095s", mp) != 1)
         continue;
       size_t len = strlen (mp);

@@ -15,6 +15,7 @@
 #include "spec.h"
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct rootfs
 {
@@ -66,6 +67,13 @@ int rootfs_check_procfs (int fd, const char *what, struct hk_error **err);
  * needs an attached mount) on a detached TREE (mounts.c). */
 struct mount_options;
 int mounts_apply_attributes (int tree, const struct mount_options *o, struct hk_error **err);
+
+/* The path of a bind source: relative ones start at BUNDLE (mounts.c). */
+char *mounts_bind_source (const char *bundle, const char *source);
+
+/* The file type (S_IF*) of a linux.devices type: 'c', 'u', 'b', 'p'
+ * (devices.c). */
+mode_t devices_node_type (char type);
 
 /* Mounts one step of the plan (mounts.c). */
 int mounts_mount_step (struct rootfs *r, const struct mount_step *step, struct hk_error **err);

@@ -44,7 +44,7 @@ ns_plan_build (const struct oci_spec *spec, struct ns_plan *out)
       else if (ns->type == CLONE_NEWTIME && l->has_time_offsets)
         out->new_time_with_offsets = true; /* offsets come before any process */
       else
-        out->clone_flags |= (uint64_t) ns->type;
+        out->clone_flags |= (uint64_t)ns->type;
     }
   /* The hostname of a joined UTS namespace is set too, as runc does. */
   out->new_uts = spec_namespace (spec, CLONE_NEWUTS) != NULL;
@@ -54,15 +54,13 @@ static bool
 dev_is_bind_mounted (const struct rootfs_plan *p)
 {
   for (size_t i = 0; i < p->n_steps; i++)
-    if (p->steps[i].kind == MOUNT_STEP_BIND
-        && strcmp (p->steps[i].mount->destination, "/dev") == 0)
+    if (p->steps[i].kind == MOUNT_STEP_BIND && strcmp (p->steps[i].mount->destination, "/dev") == 0)
       return true;
   return false;
 }
 
 static int
-plan_step (const struct oci_mount *m, size_t index, struct mount_step *step,
-           struct hk_error **err)
+plan_step (const struct oci_mount *m, size_t index, struct mount_step *step, struct hk_error **err)
 {
   step->mount = m;
   step->index = index;

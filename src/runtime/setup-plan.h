@@ -31,7 +31,7 @@ struct ns_plan
   uint64_t clone_flags; /* made by clone3 */
   bool unshare_cgroup;  /* made by the process once it is in its cgroup */
   bool new_user, new_net, new_uts;
-  bool host_mounts;     /* no mount namespace: the runtime's is kept */
+  bool host_mounts; /* no mount namespace: the runtime's is kept */
   /* Joined by path by the process, in this order: the user namespace first
    * (its capabilities let it join the others). */
   struct

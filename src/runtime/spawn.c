@@ -82,13 +82,13 @@ spawn_process (const struct spawn_request *req, struct spawn_result *out, struct
   out->pidfd = -1;
   struct clone_args args = {
     .flags = req->clone_flags | CLONE_PIDFD,
-    .pidfd = (uint64_t) (uintptr_t) &out->pidfd,
+    .pidfd = (uint64_t)(uintptr_t)&out->pidfd,
     .exit_signal = SIGCHLD,
   };
   if (cgroup_fd >= 0)
     {
       args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) cgroup_fd;
+      args.cgroup = (uint64_t)cgroup_fd;
     }
   long pid = clone3 (&args);
   out->in_cgroup = cgroup_fd >= 0;
@@ -96,7 +96,7 @@ spawn_process (const struct spawn_request *req, struct spawn_result *out, struct
     {
       /* The v2 cgroup cannot take processes directly: start outside, the
        * caller moves the child in. */
-      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
+      args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
       args.cgroup = 0;
       out->in_cgroup = false;
       pid = clone3 (&args);
@@ -107,6 +107,6 @@ spawn_process (const struct spawn_request *req, struct spawn_result *out, struct
   restore (&saved);
   if (pid < 0)
     return hk_error_errno (err, saved_errno, "clone the container process");
-  out->pid = (pid_t) pid;
+  out->pid = (pid_t)pid;
   return 0;
 }

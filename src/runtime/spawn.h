@@ -15,10 +15,10 @@
 
 struct spawn_request
 {
-  uint64_t clone_flags;     /* CLONE_NEW* to make for the child */
-  int pid_ns_fd;            /* a pid namespace for the child to be in, or -1 */
-  int time_ns_fd;           /* a time namespace for the child to be in, or -1 ... */
-  const char *time_offsets; /* ... or a new one with these timens_offsets, or NULL */
+  uint64_t clone_flags;        /* CLONE_NEW* to make for the child */
+  int pid_ns_fd;               /* a pid namespace for the child to be in, or -1 */
+  int time_ns_fd;              /* a time namespace for the child to be in, or -1 ... */
+  const char *time_offsets;    /* ... or a new one with these timens_offsets, or NULL */
   const struct cgroup *cgroup; /* its v2 directory takes the child, or NULL */
   void (*child) (void *data) __attribute__ ((noreturn));
   void *data;

@@ -60,7 +60,7 @@ step_at (const struct rootfs_plan *p, const char *destination)
 static void
 the_default_config (void **state)
 {
-  (void) state;
+  (void)state;
   struct oci_spec *spec = config_with (NULL);
   struct ns_plan ns;
   ns_plan_build (spec, &ns);
@@ -102,7 +102,7 @@ the_default_config (void **state)
 static void
 an_unbindable_root_is_private_until_bound (void **state)
 {
-  (void) state;
+  (void)state;
   struct oci_spec *spec = config_with ("{\"linux\": {\"rootfsPropagation\": \"runbindable\"}}");
   struct rootfs_plan p;
   assert_int_equal (rootfs_plan_build (spec, false, &p, NULL), 0);
@@ -121,7 +121,7 @@ an_unbindable_root_is_private_until_bound (void **state)
 static void
 binds_and_their_options (void **state)
 {
-  (void) state;
+  (void)state;
   struct oci_spec *spec = config_with (
       "{\"mounts\": [{\"destination\": \"/dev\", \"type\": \"bind\", \"source\": \"/dev\", "
       "\"options\": [\"rbind\", \"rslave\", \"rro\"]},"
@@ -152,7 +152,7 @@ binds_and_their_options (void **state)
 static void
 options_that_do_not_apply_fail_first (void **state)
 {
-  (void) state;
+  (void)state;
   static const char *const cases[][2] = {
     { "{\"mounts\": [{\"destination\": \"/x\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", "
       "\"options\": [\"idmap\"]}]}",
@@ -176,10 +176,11 @@ options_that_do_not_apply_fail_first (void **state)
 static void
 joined_namespaces_user_first_pid_and_time_for_the_child (void **state)
 {
-  (void) state;
+  (void)state;
   struct oci_spec *spec = config_with (
       "{\"linux\": {\"namespaces\": [{\"type\": \"network\", \"path\": \"/run/netns/a\"},"
-      "{\"type\": \"mount\"}, {\"type\": \"uts\"}, {\"type\": \"pid\", \"path\": \"/proc/1/ns/pid\"},"
+      "{\"type\": \"mount\"}, {\"type\": \"uts\"}, {\"type\": \"pid\", \"path\": "
+      "\"/proc/1/ns/pid\"},"
       "{\"type\": \"user\", \"path\": \"/proc/1/ns/user\"}, {\"type\": \"time\"}],"
       "\"timeOffsets\": {\"monotonic\": {\"secs\": 10}}}}");
   struct ns_plan ns;
@@ -203,7 +204,7 @@ joined_namespaces_user_first_pid_and_time_for_the_child (void **state)
 static void
 without_a_mount_namespace_nothing_is_mounted (void **state)
 {
-  (void) state;
+  (void)state;
   struct oci_spec *spec = config_with (
       "{\"mounts\": [], \"linux\": {\"namespaces\": [{\"type\": \"pid\"}],"
       "\"maskedPaths\": [], \"readonlyPaths\": []}, \"root\": {\"path\": \"rootfs\"},"
