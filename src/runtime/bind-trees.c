@@ -24,8 +24,7 @@ static int
 clone_tree (const struct oci_mount *m, const struct mount_options *o, const char *bundle,
             struct hk_error **err)
 {
-  _cleanup_free_ char *source
-      = m->source[0] == '/' ? xstrdup (m->source) : xasprintf ("%s/%s", bundle, m->source);
+  _cleanup_free_ char *source = mounts_bind_source (bundle, m->source);
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive ? AT_RECURSIVE : 0);
   _cleanup_close_ int tree = open_tree (AT_FDCWD, source, flags);
   if (tree < 0)
@@ -35,51 +34,42 @@ clone_tree (const struct oci_mount *m, const struct mount_options *o, const char
   return take_fd (&tree);
 }
 
-/* Mount I's tree into *FD, left -1 when the container process mounts it. */
+/* The tree of bind STEP into *FD. */
 static int
-prepare_one (const struct oci_spec *spec, size_t i, const char *bundle, bool userns, int *fd,
-             struct hk_error **err)
+prepare_one (const struct oci_spec *spec, const struct mount_step *step, const char *bundle,
+             int *fd, struct hk_error **err)
 {
-  const struct oci_mount *m = &spec->mounts[i];
-  struct mount_options o;
-  if (mount_options_parse (m->options, &o, err) < 0)
+  _cleanup_close_ int tree = clone_tree (step->mount, &step->options, bundle, err);
+  if (tree < 0
+      || (step->options.idmap && idmap_apply (tree, spec, step->mount, &step->options, err) < 0))
     return -1;
-  int rc = 0;
-  bool bind = o.bind || strcmp (m->type, "bind") == 0;
-  if (bind && (o.idmap || userns))
-    {
-      _cleanup_close_ int tree = clone_tree (m, &o, bundle, err);
-      if (tree < 0 || (o.idmap && idmap_apply (tree, spec, m, &o, err) < 0))
-        rc = -1;
-      else
-        *fd = take_fd (&tree);
-    }
-  mount_options_clear (&o);
-  return rc;
+  *fd = take_fd (&tree);
+  return 0;
 }
 
 int
-bind_trees_prepare (const struct oci_spec *spec, const char *bundle, int **fds,
-                    struct hk_error **err)
+bind_trees_prepare (const struct oci_spec *spec, const struct rootfs_plan *plan, const char *bundle,
+                    int **fds, struct hk_error **err)
 {
   *fds = NULL;
   bool userns = spec_namespace (spec, CLONE_NEWUSER) != NULL;
-  int *out = xmalloc (sizeof (int) * (spec->n_mounts + 1));
-  bool any = false;
-  for (size_t i = 0; i < spec->n_mounts; i++)
+  int *out = NULL;
+  for (size_t i = 0; i < plan->n_steps; i++)
     {
-      out[i] = -1;
-      if (prepare_one (spec, i, bundle, userns, &out[i], err) < 0)
+      const struct mount_step *step = &plan->steps[i];
+      if (step->kind != MOUNT_STEP_BIND || !(step->options.idmap || userns))
+        continue;
+      if (out == NULL)
         {
-          bind_trees_release (out, i + 1);
-          return hk_error_prefix (err, "mounts[%zu]", i);
+          out = xmalloc (sizeof (int) * spec->n_mounts);
+          for (size_t j = 0; j < spec->n_mounts; j++)
+            out[j] = -1;
         }
-      any |= out[i] >= 0;
-    }
-  if (!any)
-    {
-      free (out);
-      return 0;
+      if (prepare_one (spec, step, bundle, &out[step->index], err) < 0)
+        {
+          bind_trees_release (out, spec->n_mounts);
+          return hk_error_prefix (err, "mounts[%zu]", step->index);
+        }
     }
   *fds = out;
   return 0;
@@ -102,7 +92,7 @@ host_id (uint32_t id, const struct oci_id_mapping *maps, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     if (id >= maps[i].container_id && id - maps[i].container_id < maps[i].size)
-      return (int64_t) maps[i].host_id + (id - maps[i].container_id);
+      return (int64_t)maps[i].host_id + (id - maps[i].container_id);
   return -1;
 }
 
@@ -123,7 +113,7 @@ node_helper (const struct oci_spec *spec, const struct oci_device *d, int sock)
     hk_error_errno (&err, errno, "a private tmpfs for device nodes");
   else if (mknod ("/tmp/node", mode, makedev ((unsigned) d->major, (unsigned) d->minor)) < 0)
     hk_error_errno (&err, errno, "mknod `%s`", d->path);
-  else if (lchown ("/tmp/node", (uid_t) uid, (gid_t) gid) < 0)
+  else if (lchown ("/tmp/node", (uid_t)uid, (gid_t)gid) < 0)
     hk_error_errno (&err, errno, "chown `%s`", d->path);
   else if ((tree = open_tree (AT_FDCWD, "/tmp/node", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
     hk_error_errno (&err, errno, "detach `%s`", d->path);

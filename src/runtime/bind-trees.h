@@ -12,13 +12,15 @@
 #define HAKO_RUNTIME_BIND_TREES_H
 
 #include "common/error.h"
+#include "setup-plan.h"
 #include "spec.h"
 
-/* *FDS gets an array of spec->n_mounts fds, -1 for mounts left to the
+/* For the bind steps of PLAN: *FDS gets an array of spec->n_mounts fds, -1
+ * for mounts left to the
  * container process; NULL when none is prepared.  BUNDLE resolves relative
  * sources. */
-int bind_trees_prepare (const struct oci_spec *spec, const char *bundle, int **fds,
-                        struct hk_error **err);
+int bind_trees_prepare (const struct oci_spec *spec, const struct rootfs_plan *plan,
+                        const char *bundle, int **fds, struct hk_error **err);
 
 void bind_trees_release (int *fds, size_t n);
 

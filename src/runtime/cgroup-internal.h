@@ -23,8 +23,6 @@ int cgroup_v1_cpuset_init (const char *dir, struct hk_error **err);
 int cgroup_apply_resources (const struct cgroup *cg, const struct oci_resources *res,
                             bool updating, struct hk_error **err);
 
-int cgroup_freeze_dir (const struct cgroup_dir *d, bool freeze, struct hk_error **err);
-
 /* Per-controller writers: DIR is the container's directory in the
  * hierarchy holding the controller. */
 int cgroup_v1_memory (const char *dir, const struct oci_memory *m, bool updating,
@@ -37,10 +35,6 @@ int cgroup_v1_block_io (const char *dir, const struct oci_block_io *b, struct hk
 int cgroup_v2_io (const char *dir, const struct oci_block_io *b, struct hk_error **err);
 int cgroup_v1_devices (const char *dir, const struct oci_device_rule *rules, size_t n,
                        struct hk_error **err);
-int cgroup_hugetlb (const char *dir, bool v2, const struct oci_hugepage_limit *limits, size_t n,
-                    struct hk_error **err);
-int cgroup_rdma (const char *dir, const struct oci_rdma_limit *limits, size_t n,
-                 struct hk_error **err);
 
 /* True when B asks for a weight: a non-zero weight or leaf weight, of the
  * whole cgroup or of a device.  A weight of 0 means "not set". */

@@ -107,7 +107,7 @@ apply_block_io (const struct cgroup *cg, const struct oci_block_io *b, struct hk
   return 0;
 }
 
-int
+static int
 cgroup_hugetlb (const char *dir, bool v2, const struct oci_hugepage_limit *limits, size_t n,
                 struct hk_error **err)
 {
@@ -123,7 +123,7 @@ cgroup_hugetlb (const char *dir, bool v2, const struct oci_hugepage_limit *limit
   return 0;
 }
 
-int
+static int
 cgroup_rdma (const char *dir, const struct oci_rdma_limit *limits, size_t n,
              struct hk_error **err)
 {

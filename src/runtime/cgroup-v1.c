@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -123,6 +124,46 @@ require_file (const char *dir, const char *file, const char *field, struct hk_er
   return hk_error_set (err, ENOTSUP, "%s: not supported by this kernel (no %s)", field, file);
 }
 
+/* A real-time budget cannot exceed its parent's, and a new cgroup (hako's
+ * own parent "hako/" too) has none: the ancestors of DIR whose budget is
+ * below RUNTIME get RUNTIME, from the top down, up to the first that has
+ * enough (the root has 950000 of 1000000 by default). */
+static int
+give_ancestors_rt_budget (const char *dir, int64_t runtime, struct hk_error **err)
+{
+  if (runtime <= 0)
+    return 0;
+  _cleanup_free_ char *path = xstrdup (dir);
+  char **short_of = NULL;
+  size_t n = 0;
+  int rc = 0;
+  for (char *slash = strrchr (path, '/'); slash != NULL && slash != path;
+       slash = strrchr (path, '/'))
+    {
+      *slash = '\0';
+      _cleanup_free_ char *value = NULL;
+      struct hk_error *e = NULL;
+      if (cgroup_read (path, "cpu.rt_runtime_us", &value, &e) < 0)
+        {
+          hk_error_free (e); /* above the hierarchy */
+          break;
+        }
+      if (atoll (value) >= runtime)
+        break;
+      short_of = xreallocarray (short_of, n + 1, sizeof *short_of);
+      short_of[n++] = xstrdup (path);
+    }
+  while (n > 0)
+    {
+      char *ancestor = short_of[--n];
+      if (rc == 0 && write_i64 (ancestor, "cpu.rt_runtime_us", runtime, err) < 0)
+        rc = hk_error_prefix (err, "give the parent cgroup a real-time budget");
+      free (ancestor);
+    }
+  free (short_of);
+  return rc;
+}
+
 int
 cgroup_v1_cpu (const char *dir, const struct oci_cpu *c, struct hk_error **err)
 {
@@ -145,6 +186,7 @@ cgroup_v1_cpu (const char *dir, const struct oci_cpu *c, struct hk_error **err)
     return hk_error_prefix (err, "realtimePeriod");
   if (c->has_realtime_runtime
       && (require_file (dir, "cpu.rt_runtime_us", "realtimeRuntime", err) < 0
+          || give_ancestors_rt_budget (dir, c->realtime_runtime, err) < 0
           || write_i64 (dir, "cpu.rt_runtime_us", c->realtime_runtime, err) < 0))
     return hk_error_prefix (err, "realtimeRuntime");
   if (c->has_idle

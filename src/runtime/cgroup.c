@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A cgroup file read whole (cgroup.procs of a busy cgroup is the largest). */
+#define CGROUP_FILE_MAX_SIZE (1024 * 1024)
+
 const char *
 cgroup_mode_name (enum cgroup_mode mode)
 {
@@ -59,7 +62,7 @@ cgroup_read (const char *dir, const char *file, char **out, struct hk_error **er
 {
   _cleanup_free_ char *path = xasprintf ("%s/%s", dir, file);
   size_t len;
-  if (fs_read_file (AT_FDCWD, path, 1 << 20, out, &len, err) < 0)
+  if (fs_read_file (AT_FDCWD, path, CGROUP_FILE_MAX_SIZE, out, &len, err) < 0)
     return -1;
   while (len > 0 && ((*out)[len - 1] == '\n' || (*out)[len - 1] == ' '))
     (*out)[--len] = '\0';
@@ -654,7 +657,7 @@ cgroup_free (struct cgroup *cg)
 
 /* ---- freezer ---- */
 
-int
+static int
 cgroup_freeze_dir (const struct cgroup_dir *d, bool freeze, struct hk_error **err)
 {
   if (d->v2)

@@ -14,10 +14,6 @@ int container_load_config (const struct container_state *s, struct oci_spec **ou
 /* The state document of S as JSON text, with STATUS. */
 char *container_state_text (const struct container_state *s, enum container_status status);
 
-/* SIGKILLs every process of the container and waits (bounded) until its
- * first process is gone. */
-int container_stop (const struct container_state *s, struct hk_error **err);
-
 /* Removes a container whose process is gone: cgroup, poststop hooks (their
  * failures are logged, not fatal), state directory. */
 int container_cleanup (const struct runtime_context *ctx, struct container_state *s,

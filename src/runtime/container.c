@@ -11,11 +11,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
-#include <time.h>
 #include <unistd.h>
 
 char *
@@ -39,7 +39,7 @@ container_load_config (const struct container_state *s, struct oci_spec **out,
 {
   _cleanup_free_ char *text = NULL;
   size_t len;
-  if (fs_read_file (s->dir_fd, CONFIG_COPY, 16 << 20, &text, &len, err) < 0)
+  if (fs_read_file (s->dir_fd, CONFIG_COPY, SPEC_MAX_CONFIG_SIZE, &text, &len, err) < 0)
     return hk_error_prefix (err, "container `%s`", s->id);
   return spec_parse (text, len, out, err);
 }
@@ -73,6 +73,56 @@ open_process (const struct container_state *s, struct hk_error **err)
       return not_running (s->id, err);
     }
   return fd;
+}
+
+/* Signals every process left in the container's cgroup: none left (the
+ * cgroup may be gone already) is success. */
+static int
+signal_all (const struct container_state *s, int signum, struct hk_error **err)
+{
+  if (s->cgroup == NULL)
+    return hk_error_set (err, ENOTSUP, "container `%s` has no cgroup to find its processes", s->id);
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+  _cleanup_error_ struct hk_error *e = NULL;
+  if (cgroup_pids (s->cgroup, &pids, &n, &e) < 0 && e->errnum != ENOENT)
+    return hk_error_set (err, e->errnum, "%s", e->message);
+  for (size_t i = 0; i < n; i++)
+    if (kill (pids[i], signum) < 0 && errno != ESRCH)
+      return hk_error_errno (err, errno, "signal process %d", (int) pids[i]);
+  return 0;
+}
+
+/* How long the first process of a SIGKILLed container may take to go. */
+#define STOP_TIMEOUT_MS 10000
+
+/* SIGKILLs every process of the container and waits (bounded) until its
+ * first process is gone. */
+static int
+container_stop (const struct container_state *s, struct hk_error **err)
+{
+  if (s->cgroup != NULL)
+    {
+      /* A frozen process would keep SIGKILL pending forever. */
+      if (cgroup_is_frozen (s->cgroup))
+        cgroup_freeze (s->cgroup, false, NULL);
+      signal_all (s, SIGKILL, NULL);
+    }
+  /* The pidfd is of the container's process only if it is alive with its
+   * start time once the fd is open (not a later one with the same pid). */
+  _cleanup_close_ int pidfd = pidfd_open (s->pid, 0);
+  if (pidfd < 0 || !state_process_alive (s->pid, s->pid_start_time))
+    return 0;
+  pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
+  struct pollfd exited = { .fd = pidfd, .events = POLLIN };
+  int r;
+  do
+    r = poll (&exited, 1, STOP_TIMEOUT_MS);
+  while (r < 0 && errno == EINTR);
+  if (r == 0)
+    return hk_error_set (err, EBUSY, "container `%s`: process %d does not die", s->id,
+                         (int) s->pid);
+  return 0;
 }
 
 int
@@ -112,24 +162,6 @@ container_start (const struct runtime_context *ctx, const char *id, struct hk_er
   return 0;
 }
 
-/* Signals every process left in the container's cgroup: none left (the
- * cgroup may be gone already) is success. */
-static int
-signal_all (const struct container_state *s, int signum, struct hk_error **err)
-{
-  if (s->cgroup == NULL)
-    return hk_error_set (err, ENOTSUP, "container `%s` has no cgroup to find its processes", s->id);
-  _cleanup_free_ pid_t *pids = NULL;
-  size_t n = 0;
-  _cleanup_error_ struct hk_error *e = NULL;
-  if (cgroup_pids (s->cgroup, &pids, &n, &e) < 0 && e->errnum != ENOENT)
-    return hk_error_set (err, e->errnum, "%s", e->message);
-  for (size_t i = 0; i < n; i++)
-    if (kill (pids[i], signum) < 0 && errno != ESRCH)
-      return hk_error_errno (err, errno, "signal process %d", (int) pids[i]);
-  return 0;
-}
-
 int
 container_kill (const struct runtime_context *ctx, const char *id, int signum, bool all,
                 struct hk_error **err)
@@ -153,33 +185,6 @@ container_kill (const struct runtime_context *ctx, const char *id, int signum, b
   return 0;
 }
 
-static void
-sleep_ms (long ms)
-{
-  struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-  nanosleep (&ts, NULL);
-}
-
-int
-container_stop (const struct container_state *s, struct hk_error **err)
-{
-  if (s->cgroup != NULL)
-    {
-      if (cgroup_is_frozen (s->cgroup))
-        cgroup_freeze (s->cgroup, false, NULL);
-      signal_all (s, SIGKILL, NULL);
-    }
-  int pidfd = pidfd_open (s->pid, 0);
-  if (pidfd >= 0 && state_process_alive (s->pid, s->pid_start_time))
-    pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
-  if (pidfd >= 0)
-    close (pidfd);
-  for (int i = 0; i < 1000 && state_process_alive (s->pid, s->pid_start_time); i++)
-    sleep_ms (i < 20 ? 1 : 10);
-  if (state_process_alive (s->pid, s->pid_start_time))
-    return hk_error_set (err, EBUSY, "container `%s`: process %d does not die", s->id, (int) s->pid);
-  return 0;
-}
 
 int
 container_cleanup (const struct runtime_context *ctx, struct container_state *s,

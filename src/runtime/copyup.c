@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -25,7 +26,7 @@ copy_data (int in, int out, off_t size, const char *path, struct hk_error **err)
 {
   for (off_t done = 0; done < size;)
     {
-      size_t want = size - done > COPY_CHUNK ? COPY_CHUNK : (size_t) (size - done);
+      size_t want = size - done > COPY_CHUNK ? COPY_CHUNK : (size_t)(size - done);
       ssize_t n = sendfile (out, in, NULL, want);
       if (n < 0 && errno == EINTR)
         continue;
@@ -71,8 +72,7 @@ copy_metadata (int to, const char *name, const struct stat *st, const char *path
 }
 
 static int
-copy_entry (int from, int to, const char *name, const char *path, int depth,
-            struct hk_error **err)
+copy_entry (int from, int to, const char *name, const char *path, int depth, struct hk_error **err)
 {
   struct stat st;
   if (fstatat (from, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -99,7 +99,7 @@ copy_entry (int from, int to, const char *name, const char *path, int depth,
       break;
     case S_IFLNK:
       {
-        char target[4096];
+        char target[PATH_MAX];
         ssize_t n = readlinkat (from, name, target, sizeof target - 1);
         if (n < 0)
           return hk_error_errno (err, errno, "readlink `%s`", path);
@@ -124,8 +124,7 @@ static int
 copy_dir (int from, int to, const char *path, int depth, struct hk_error **err)
 {
   if (depth > MAX_DEPTH)
-    return hk_error_set (err, ELOOP, "`%s`: more than %d levels of directories", path,
-                         MAX_DEPTH);
+    return hk_error_set (err, ELOOP, "`%s`: more than %d levels of directories", path, MAX_DEPTH);
   int fd = dup (from);
   DIR *d = fd < 0 ? NULL : fdopendir (fd);
   if (d == NULL)

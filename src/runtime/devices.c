@@ -94,16 +94,6 @@ make_node (int dir_fd, const char *name, mode_t type, unsigned major, unsigned m
   return 0;
 }
 
-static bool
-dev_is_bind_mounted (const struct oci_spec *spec)
-{
-  for (size_t i = 0; i < spec->n_mounts; i++)
-    if (strcmp (spec->mounts[i].destination, "/dev") == 0
-        && strcmp (spec->mounts[i].type, "bind") == 0)
-      return true;
-  return false;
-}
-
 static int
 setup_default_devices (struct rootfs *r, struct hk_error **err)
 {
@@ -161,7 +151,7 @@ setup_config_device (struct rootfs *r, size_t index, struct hk_error **err)
 int
 rootfs_setup_devices (struct rootfs *r, struct hk_error **err)
 {
-  if (!dev_is_bind_mounted (r->spec) && setup_default_devices (r, err) < 0)
+  if (r->plan->default_devices && setup_default_devices (r, err) < 0)
     return -1;
   for (size_t i = 0; i < r->spec->linux.n_devices; i++)
     if (setup_config_device (r, i, err) < 0)

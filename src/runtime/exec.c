@@ -6,6 +6,7 @@
 #include "foreground.h"
 #include "process.h"
 #include "seccomp.h"
+#include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -17,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,7 +26,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,14 +75,6 @@ container_exec_template (const struct runtime_context *ctx, const char *id,
     return hk_error_set (err, EINVAL, "container `%s` has no process in its config", id);
   *out = take_ptr (spec->process);
   return 0;
-}
-
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
 }
 
 static void
@@ -294,80 +285,33 @@ fail:
   _exit (1);
 }
 
-static int
-spawn (struct execution *x, struct hk_error **err)
+static void __attribute__ ((noreturn))
+run_exec_child (void *data)
 {
-  int saved_pid = -1, saved_time = -1;
-  int rc = 0;
-  if (x->pid_ns_fd >= 0)
-    {
-      saved_pid = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-      if (saved_pid < 0 || setns (x->pid_ns_fd, CLONE_NEWPID) < 0)
-        rc = hk_error_errno (err, errno, "join the container's pid namespace");
-    }
-  if (rc == 0 && x->time_ns_fd >= 0)
-    {
-      saved_time = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-      if (saved_time < 0 || setns (x->time_ns_fd, CLONE_NEWTIME) < 0)
-        rc = hk_error_errno (err, errno, "join the container's time namespace");
-    }
-  long pid = -1;
-  if (rc == 0)
-    {
-      _cleanup_close_ int cgroup_fd = x->state->cgroup ? cgroup_open_v2 (x->state->cgroup) : -1;
-      struct clone_args args = {
-        .flags = CLONE_PIDFD,
-        .pidfd = (uint64_t) (uintptr_t) &x->pidfd,
-        .exit_signal = SIGCHLD,
-      };
-      if (cgroup_fd >= 0)
-        {
-          args.flags |= CLONE_INTO_CGROUP;
-          args.cgroup = (uint64_t) cgroup_fd;
-        }
-      pid = syscall (SYS_clone3, &args, sizeof args);
-      if (pid == 0)
-        {
-          close (x->sync[0]);
-          exec_child (x);
-        }
-      if (pid < 0)
-        rc = hk_error_errno (err, errno, "clone the exec process");
-      x->into_cgroup = cgroup_fd >= 0;
-    }
-  if (saved_pid >= 0)
-    {
-      setns (saved_pid, CLONE_NEWPID);
-      close (saved_pid);
-    }
-  if (saved_time >= 0)
-    {
-      setns (saved_time, CLONE_NEWTIME);
-      close (saved_time);
-    }
-  if (rc < 0)
-    return -1;
-  x->pid = (pid_t) pid;
-  close_fd (&x->sync[1]);
-  close_fd (&x->console_fd);
-  return 0;
+  struct execution *x = data;
+  close (x->sync[0]);
+  exec_child (x);
 }
 
 static int
-write_pid_file (const char *path, pid_t pid, struct hk_error **err)
+spawn (struct execution *x, struct hk_error **err)
 {
-  char text[16];
-  int len = snprintf (text, sizeof text, "%d", (int) pid);
-  _cleanup_free_ char *copy = xstrdup (path);
-  char *slash = strrchr (copy, '/');
-  const char *name = slash ? slash + 1 : copy;
-  if (slash)
-    *slash = '\0';
-  _cleanup_close_ int dfd
-      = open (slash ? (*copy ? copy : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return hk_error_errno (err, errno, "--pid-file `%s`", path);
-  return fs_replace_file (dfd, name, text, (size_t) len, 0644, err);
+  struct spawn_request req = {
+    .pid_ns_fd = x->pid_ns_fd,
+    .time_ns_fd = x->time_ns_fd,
+    .cgroup = x->state->cgroup,
+    .child = run_exec_child,
+    .data = x,
+  };
+  struct spawn_result child;
+  if (spawn_process (&req, &child, err) < 0)
+    return -1;
+  x->pid = child.pid;
+  x->pidfd = child.pidfd;
+  x->into_cgroup = child.in_cgroup;
+  close_fd (&x->sync[1]);
+  close_fd (&x->console_fd);
+  return 0;
 }
 
 /* Cgroups, GO, setup messages until READY, the pid file. */
@@ -412,7 +356,7 @@ configure (struct execution *x, struct hk_error **err)
         break;
       return hk_error_set (err, EPROTO, "unexpected message from the exec process");
     }
-  if (x->opts->pid_file != NULL && write_pid_file (x->opts->pid_file, x->pid, err) < 0)
+  if (x->opts->pid_file != NULL && state_write_pid_file (x->opts->pid_file, x->pid, err) < 0)
     return -1;
   return 0;
 }

@@ -8,8 +8,8 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
-/* Every entry here is implemented and exercised by a test (see
- * tests/system/features.bats); add to it only with both. */
+/* Every entry here is implemented (mount-options.c); add to it only with
+ * the implementation and a test. */
 static const char *const mount_options[] = {
   "async",      "atime",        "bind",       "defaults",    "dev",         "diratime",
   "dirsync",    "exec",         "lazytime",   "loud",        "mand",        "noatime",

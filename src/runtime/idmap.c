@@ -29,6 +29,28 @@ format_map (const struct oci_id_mapping *m, size_t n)
   return text;
 }
 
+int
+idmap_write_maps (pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
+                  const struct oci_id_mapping *gids, size_t n_gids, struct hk_error **err)
+{
+  char path[64];
+  _cleanup_free_ char *uid_text = format_map (uids, n_uids);
+  _cleanup_free_ char *gid_text = format_map (gids, n_gids);
+  if (geteuid () != 0)
+    {
+      /* An unprivileged writer must give up setgroups first. */
+      snprintf (path, sizeof path, "/proc/%d/setgroups", (int) pid);
+      fs_write_kernel_file (AT_FDCWD, path, "deny", NULL);
+    }
+  snprintf (path, sizeof path, "/proc/%d/uid_map", (int) pid);
+  if (fs_write_kernel_file (AT_FDCWD, path, uid_text, err) < 0)
+    return hk_error_prefix (err, "uid mappings");
+  snprintf (path, sizeof path, "/proc/%d/gid_map", (int) pid);
+  if (fs_write_kernel_file (AT_FDCWD, path, gid_text, err) < 0)
+    return hk_error_prefix (err, "gid mappings");
+  return 0;
+}
+
 /* A user namespace with the given mappings: a child made in it only long
  * enough for its maps to be written and its namespace opened. */
 static int
@@ -52,21 +74,14 @@ userns_with_maps (const struct oci_id_mapping *uids, size_t n_uids,
       close (hold[1]);
       return hk_error_errno (err, errno, "create a user namespace for an idmapped mount");
     }
-  char path[64];
-  _cleanup_free_ char *uid_text = format_map (uids, n_uids);
-  _cleanup_free_ char *gid_text = format_map (gids, n_gids);
   int fd = -1;
-  snprintf (path, sizeof path, "/proc/%d/uid_map", (int) pid);
-  if (fs_write_kernel_file (AT_FDCWD, path, uid_text, err) == 0)
+  if (idmap_write_maps (pid, uids, n_uids, gids, n_gids, err) == 0)
     {
-      snprintf (path, sizeof path, "/proc/%d/gid_map", (int) pid);
-      if (fs_write_kernel_file (AT_FDCWD, path, gid_text, err) == 0)
-        {
-          snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
-          fd = open (path, O_RDONLY | O_CLOEXEC);
-          if (fd < 0)
-            hk_error_errno (err, errno, "open `%s`", path);
-        }
+      char path[64];
+      snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        hk_error_errno (err, errno, "open `%s`", path);
     }
   close (hold[1]);
   waitpid (pid, NULL, 0);

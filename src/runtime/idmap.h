@@ -8,7 +8,14 @@
 #include "common/error.h"
 #include "spec.h"
 
+#include <sys/types.h>
+
 struct mount_options;
+
+/* Writes the uid and gid maps of process PID's user namespace (giving up
+ * setgroups first when we are not root). */
+int idmap_write_maps (pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
+                      const struct oci_id_mapping *gids, size_t n_gids, struct hk_error **err);
 
 /* Sets on TREE, the detached tree of bind mount M (options O), the idmap:
  * Podman's idmap=VALUE, else the mount's mappings, else the container's,

@@ -31,20 +31,15 @@ fail (const struct init_config *cfg, struct hk_error *err)
   _exit (1);
 }
 
+/* In the plan's order: the user namespace first (joining the others needs
+ * its capabilities). */
 static int
 join_namespaces (const struct init_config *cfg, struct hk_error **err)
 {
-  /* The user namespace first: joining the others needs its capabilities. */
-  for (int pass = 0; pass < 2; pass++)
-    for (size_t i = 0; cfg->ns_fds[i] >= 0; i++)
-      {
-        bool user = cfg->ns_types[i] == CLONE_NEWUSER;
-        if (user != (pass == 0))
-          continue;
-        if (setns (cfg->ns_fds[i], cfg->ns_types[i]) < 0)
-          return hk_error_errno (err, errno, "join the %s namespace",
-                                 spec_namespace_name (cfg->ns_types[i]));
-      }
+  for (size_t i = 0; i < NS_PLAN_MAX_JOINED && cfg->ns_fds[i] >= 0; i++)
+    if (setns (cfg->ns_fds[i], cfg->ns_types[i]) < 0)
+      return hk_error_errno (err, errno, "join the %s namespace",
+                             spec_namespace_name (cfg->ns_types[i]));
   return 0;
 }
 
@@ -138,7 +133,8 @@ keep_host_mounts (const struct init_config *cfg, const char *state_json, int *sl
   _cleanup_close_ int root = open (cfg->rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (host_root < 0 || root < 0)
     return hk_error_errno (err, errno, "open the root `%s`", cfg->rootfs_path);
-  struct rootfs r = { .spec = spec, .rootfs_path = cfg->rootfs_path, .root_fd = host_root };
+  struct rootfs r = { .spec = spec, .plan = cfg->rootfs_plan, .rootfs_path = cfg->rootfs_path,
+                      .root_fd = host_root };
   if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
     return -1;
   if (make_cwd (root, spec->process, err) < 0 || rootfs_write_sysctls (&r, err) < 0
@@ -162,6 +158,7 @@ build_root (const struct init_config *cfg, const char *state_json, int *slave,
   const struct oci_spec *spec = cfg->spec;
   struct rootfs r = {
     .spec = spec,
+    .plan = cfg->rootfs_plan,
     .bundle = cfg->bundle,
     .rootfs_path = cfg->rootfs_path,
     .root_fd = -1,
@@ -187,7 +184,7 @@ build_root (const struct init_config *cfg, const char *state_json, int *slave,
   if (hooks_run (&spec->hooks[HOOK_CREATE_CONTAINER], HOOK_CREATE_CONTAINER, state_json, err) < 0)
     goto fail;
   if (rootfs_mask_paths (&r, err) < 0 || rootfs_readonly_paths (&r, err) < 0
-      || rootfs_enter (&r, cfg->no_pivot, err) < 0)
+      || rootfs_enter (&r, err) < 0)
     goto fail;
   close (r.root_fd);
   return 0;

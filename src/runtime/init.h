@@ -29,6 +29,7 @@
 
 #include "cgroup.h"
 #include "seccomp.h"
+#include "setup-plan.h"
 #include "spec.h"
 
 #include <stdbool.h>
@@ -43,11 +44,12 @@ struct init_config
   int fifo_fd;               /* exec fifo, opened O_RDWR; -1 for run */
   int console_socket_fd;     /* --console-socket connection, or -1 */
   int preserve_fds;
-  bool no_pivot;
   bool foreground;           /* a foreground run: the runtime stays and relays the pty */
   int stdio[3];              /* replacement stdio, -1 keeps what we have */
-  int ns_fds[8];             /* namespaces to join by path (not pid/time), -1 ends */
-  int ns_types[8];
+  int ns_fds[NS_PLAN_MAX_JOINED]; /* namespaces to join by path (not pid/time), in order
+                                     (user first), -1 ends */
+  int ns_types[NS_PLAN_MAX_JOINED];
+  const struct rootfs_plan *rootfs_plan; /* what to mount and how to enter the root */
   bool new_userns;
   bool new_cgroupns;
   bool new_utsns;

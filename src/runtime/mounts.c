@@ -86,12 +86,12 @@ under_proc (const char *dest)
   return strncmp (dest, "/proc/", 6) == 0;
 }
 
-static char *
-bind_source (const struct rootfs *r, const char *source)
+char *
+mounts_bind_source (const char *bundle, const char *source)
 {
   if (source[0] == '/')
     return xstrdup (source);
-  return xasprintf ("%s/%s", r->bundle, source);
+  return xasprintf ("%s/%s", bundle, source);
 }
 
 /* A bind mount: the tree the runtime prepared (bind-trees.h), else one
@@ -100,7 +100,7 @@ static int
 mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_options *o,
             int prepared_tree, struct hk_error **err)
 {
-  _cleanup_free_ char *source = bind_source (r, m->source);
+  _cleanup_free_ char *source = mounts_bind_source (r->bundle, m->source);
   struct stat st;
   if ((prepared_tree >= 0 ? fstat (prepared_tree, &st) : stat (source, &st)) < 0)
     return hk_error_errno (err, errno, "bind source `%s`", source);
@@ -343,26 +343,25 @@ mount_cgroup (struct rootfs *r, const struct oci_mount *m, const struct mount_op
 }
 
 int
-mounts_mount_one (struct rootfs *r, const struct oci_mount *m, size_t index,
-                  struct hk_error **err)
+mounts_mount_step (struct rootfs *r, const struct mount_step *step, struct hk_error **err)
 {
-  struct mount_options o;
-  if (mount_options_parse (m->options, &o, err) < 0)
-    return hk_error_prefix (err, "mounts[%zu]", index);
+  const struct oci_mount *m = step->mount;
+  const struct mount_options *o = &step->options;
+  int prepared = r->bind_trees != NULL ? r->bind_trees[step->index] : -1;
   int rc;
-  int prepared = r->bind_trees != NULL ? r->bind_trees[index] : -1;
-  if (o.idmap && !(o.bind || strcmp (m->type, "bind") == 0))
-    rc = hk_error_set (err, EINVAL, "idmap applies to bind mounts only");
-  else if (o.tmpcopyup && strcmp (m->type, "tmpfs") != 0)
-    rc = hk_error_set (err, EINVAL, "tmpcopyup applies to tmpfs mounts only");
-  else if (o.bind || strcmp (m->type, "bind") == 0)
-    rc = mount_bind (r, m, &o, prepared, err);
-  else if (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0)
-    rc = mount_cgroup (r, m, &o, err);
-  else
-    rc = mount_filesystem (r, m, &o, err);
-  mount_options_clear (&o);
+  switch (step->kind)
+    {
+    case MOUNT_STEP_BIND:
+      rc = mount_bind (r, m, o, prepared, err);
+      break;
+    case MOUNT_STEP_CGROUP:
+      rc = mount_cgroup (r, m, o, err);
+      break;
+    default:
+      rc = mount_filesystem (r, m, o, err);
+      break;
+    }
   if (rc < 0)
-    return hk_error_prefix (err, "mounts[%zu] (%s)", index, m->destination);
+    return hk_error_prefix (err, "mounts[%zu] (%s)", step->index, m->destination);
   return 0;
 }

@@ -13,6 +13,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <linux/ioprio.h>
 #include <sched.h>
 #include <stdint.h>
@@ -26,7 +27,8 @@
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
-int
+/* process.rlimits, a raised hard limit named when the host forbids it. */
+static int
 process_set_rlimits (const struct oci_process *p, struct hk_error **err)
 {
   for (size_t i = 0; i < p->n_rlimits; i++)
@@ -60,7 +62,8 @@ struct sched_attr_v1
   uint64_t sched_period;
 };
 
-int
+/* Scheduler policy and I/O priority of the calling process. */
+static int
 process_set_scheduling (const struct oci_process *p, struct hk_error **err)
 {
   if (p->has_scheduler)
@@ -77,7 +80,15 @@ process_set_scheduling (const struct oci_process *p, struct hk_error **err)
         .sched_period = s->period,
       };
       if (syscall (SYS_sched_setattr, 0, &attr, 0) < 0)
-        return hk_error_errno (err, errno, "process.scheduler: sched_setattr");
+        {
+          bool realtime = s->policy == SCHED_FIFO || s->policy == SCHED_RR;
+          if (errno == EPERM && realtime)
+            return hk_error_errno (err, errno,
+                                   "process.scheduler: sched_setattr (a real-time policy needs "
+                                   "CAP_SYS_NICE and, with cgroup v1 real-time group "
+                                   "scheduling, a budget: linux.resources.cpu.realtimeRuntime)");
+          return hk_error_errno (err, errno, "process.scheduler: sched_setattr");
+        }
     }
   if (p->has_io_priority)
     {
@@ -97,7 +108,8 @@ setgroups_denied (void)
          && strncmp (policy, "deny", 4) == 0;
 }
 
-int
+/* Supplementary groups, gid, uid. */
+static int
 process_set_user (const struct oci_process *p, struct hk_error **err)
 {
   gid_t *groups = (gid_t *) p->user.additional_gids;
@@ -114,7 +126,8 @@ process_set_user (const struct oci_process *p, struct hk_error **err)
   return 0;
 }
 
-int
+/* Asks AppArmor to confine the next execve with PROFILE. */
+static int
 process_set_apparmor (const char *profile, struct hk_error **err)
 {
   _cleanup_free_ char *cmd = xasprintf ("exec %s", profile);
@@ -132,7 +145,7 @@ enter_cwd (const char *cwd, struct hk_error **err)
 {
   if (chdir (cwd) < 0)
     return hk_error_errno (err, errno, "process.cwd: chdir to `%s`", cwd);
-  char buf[4096];
+  char buf[PATH_MAX];
   if (getcwd (buf, sizeof buf) == NULL)
     return hk_error_errno (err, errno, "process.cwd: `%s` is outside the container's root", cwd);
   if (buf[0] != '/')

@@ -17,17 +17,6 @@
 #include "seccomp.h"
 #include "spec.h"
 
-int process_set_rlimits (const struct oci_process *p, struct hk_error **err);
-
-/* Scheduler policy and I/O priority of the calling process. */
-int process_set_scheduling (const struct oci_process *p, struct hk_error **err);
-
-/* Supplementary groups, gid, uid. */
-int process_set_user (const struct oci_process *p, struct hk_error **err);
-
-/* Asks AppArmor to confine the next execve with PROFILE. */
-int process_set_apparmor (const char *profile, struct hk_error **err);
-
 /* What a process needs to become the container's process. */
 struct process_setup
 {

@@ -14,9 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A compiled filter is at most BPF_MAXINSNS (4096) instructions of 8 bytes;
- * the key holds the profile, bounded like config.json. */
-#define MAX_ENTRY_SIZE (16 * 1024 * 1024 + 4096 * 8)
+/* The key holds the profile, bounded like config.json, then the filter. */
+#define MAX_ENTRY_SIZE (SPEC_MAX_CONFIG_SIZE + SECCOMP_MAX_FILTER_SIZE)
 
 /* A temporary file older than this was left by a writer that died. */
 #define STALE_TEMP_SECONDS 60
@@ -26,14 +25,14 @@ fnv1a (const char *s, size_t len)
 {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char) s[i]) * 0x100000001b3ULL;
+    h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
   return h;
 }
 
 static void
 entry_name (const char *key, char name[static 17])
 {
-  snprintf (name, 17, "%016llx", (unsigned long long) fnv1a (key, strlen (key)));
+  snprintf (name, 17, "%016llx", (unsigned long long)fnv1a (key, strlen (key)));
 }
 
 /* Opens DIR when it can be trusted: ours, and writable by nobody else (an

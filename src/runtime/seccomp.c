@@ -315,7 +315,7 @@ export_bpf (scmp_filter_ctx ctx, struct seccomp_program *prog, struct hk_error *
     return hk_error_errno (err, -r, "linux.seccomp: export the filter");
   _cleanup_free_ char *bytes = NULL;
   size_t len;
-  if (lseek (fd, 0, SEEK_SET) < 0 || fs_read_fd (fd, 1 << 24, &bytes, &len, err) < 0)
+  if (lseek (fd, 0, SEEK_SET) < 0 || fs_read_fd (fd, SECCOMP_MAX_FILTER_SIZE, &bytes, &len, err) < 0)
     return -1;
   prog->len = len / sizeof (struct sock_filter);
   prog->insns = xmalloc (len);

@@ -39,7 +39,7 @@ static const struct
   { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
 
-int
+static int
 spec_namespace_flag (const char *name)
 {
   for (size_t i = 0; i < sizeof namespace_names / sizeof namespace_names[0]; i++)

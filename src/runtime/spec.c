@@ -17,9 +17,6 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 
-/* A config.json larger than this is refused before parsing. */
-#define MAX_CONFIG_SIZE (16 * 1024 * 1024)
-
 static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
   [HOOK_PRESTART] = "prestart",
   [HOOK_CREATE_RUNTIME] = "createRuntime",
@@ -85,7 +82,7 @@ static const struct
   { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
 };
 
-int
+static int
 spec_rlimit_number (const char *name)
 {
   for (size_t i = 0; i < sizeof rlimit_names / sizeof rlimit_names[0]; i++)
@@ -500,16 +497,6 @@ spec_parse (const char *text, size_t len, struct oci_spec **out, struct hk_error
     }
   *out = spec;
   return 0;
-}
-
-int
-spec_load (int bundle_fd, struct oci_spec **out, struct hk_error **err)
-{
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  if (fs_read_file (bundle_fd, "config.json", MAX_CONFIG_SIZE, &text, &len, err) < 0)
-    return -1;
-  return spec_parse (text, len, out, err);
 }
 
 static void

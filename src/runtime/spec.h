@@ -20,6 +20,9 @@
  * reports and the config `spec` writes, and the features' ociVersionMax. */
 #define OCI_RUNTIME_SPEC_VERSION "1.3.0"
 
+/* A config.json larger than this is refused before parsing. */
+#define SPEC_MAX_CONFIG_SIZE (16 * 1024 * 1024)
+
 struct oci_id_mapping
 {
   uint32_t container_id;
@@ -342,9 +345,6 @@ struct oci_spec
  * field, prefixed with "config.json". */
 int spec_parse (const char *text, size_t len, struct oci_spec **out, struct hk_error **err);
 
-/* Reads and parses BUNDLE_FD/config.json. */
-int spec_load (int bundle_fd, struct oci_spec **out, struct hk_error **err);
-
 void spec_free (struct oci_spec *spec);
 
 static inline void
@@ -376,8 +376,8 @@ int spec_parse_resources (json_t *obj, const char *path, struct oci_resources *o
                           struct hk_error **err);
 void spec_resources_clear (struct oci_resources *r);
 
-/* Name <-> CLONE_NEW* flag of a namespace type ("pid", "network", ...). */
-int spec_namespace_flag (const char *name);
+/* The name of a namespace type ("pid", "network", ...) from its CLONE_NEW*
+ * flag. */
 const char *spec_namespace_name (int flag);
 
 /* The file type bits (S_IFCHR, S_IFBLK, S_IFIFO) of a linux.devices type. */

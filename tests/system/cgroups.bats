@@ -189,3 +189,24 @@ cg_file() {
 	[ "$(cat "$pids")" = max ]
 	rt delete --force "$CID"
 }
+
+@test "SCHED_FIFO with a real-time budget on cgroup v1: the parent cgroups get the budget" {
+	cpu=$(cgroup_dir_of cpu)
+	mp=${cpu%/$TEST_CGROUP/$CID}
+	[ -e "$mp/cpu.rt_runtime_us" ] || skip "no real-time group scheduling here (cgroup v2 has none)"
+	# A new parent has no budget, and a child cannot have more than its parent.
+	config_set '.linux.resources.cpu = {realtimeRuntime: 20000, realtimePeriod: 1000000}
+		| .process.scheduler = {policy: "SCHED_FIFO", priority: 10}
+		| .process.capabilities |= with_entries(.value += ["CAP_SYS_NICE"])
+		| .process.args = ["sh", "-c", "grep ^policy /proc/self/sched"]'
+	run rt run --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | awk "{print \$3}")" = 1 ]
+	[ "$(cat "$mp/$TEST_CGROUP/cpu.rt_runtime_us")" -ge 20000 ]
+	# Without a budget the kernel refuses the policy: the error says why.
+	config_set 'del(.linux.resources.cpu)'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process.scheduler: sched_setattr (a real-time policy needs CAP_SYS_NICE and"*"realtimeRuntime)"* ]]
+}

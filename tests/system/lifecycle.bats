@@ -151,6 +151,19 @@ teardown() { common_teardown; }
 	[ -z "$(rt list -q)" ]
 }
 
+@test "run --keep leaves the stopped container for state and delete" {
+	make_bundle sh -c 'exit 3'
+	run rt run --keep --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 3 ]
+	[ "$(rt state "$CID" | jq -r .status)" = stopped ]
+	[ -n "$(container_cgroups)" ]
+	rt delete "$CID"
+	[ -z "$(container_cgroups)" ]
+	run rt run --keep --detach --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--keep applies to a container run in the foreground"* ]]
+}
+
 @test "run forwards signals to the container" {
 	make_bundle sh -c 'trap "echo got-term; exit 3" TERM; echo ready; while :; do sleep 0.05; done'
 	"$RUNTIME" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$CID" >"$BATS_TEST_TMPDIR/out" &
