@@ -160,3 +160,67 @@ cg_file() {
 	rt create --bundle "$BUNDLE" "$CID"
 	[ "$(cat "$v2/$TEST_CGROUP/$CID/hugetlb.2MB.max")" = 2097152 ]
 }
+
+@test "blockIO weight 0 is Docker's 'not set': accepted by create and update on any host" {
+	# Docker sends it on every create and `update --resources -`; runc
+	# ignores it.  This host has no I/O weight file, so any write would fail.
+	config_set '.linux.resources.blockIO = {weight: 0, leafWeight: 0}'
+	rt create --bundle "$BUNDLE" "$CID"
+	echo '{"blockIO": {"weight": 0}, "pids": {"limit": 50}}' | rt update --resources - "$CID"
+	[ "$(cat "$(cgroup_dir_of pids)/pids.max")" = 50 ]
+	rt delete --force "$CID"
+}
+
+@test "a cgroup hierarchy hidden under another mount is not used" {
+	# Tools mount a tmpfs over /sys/fs/cgroup/unified to hide a hybrid
+	# layout: mountinfo still lists the cgroup2 mount below it.
+	v2=$(awk '$3 == "cgroup2" {print $2}' /proc/self/mounts | head -1)
+	[ -n "$v2" ] && [ "$v2" != /sys/fs/cgroup ] || skip "needs a hybrid host (a cgroup2 tree beside v1 ones)"
+	make_bundle sh -c 'cat /proc/self/cgroup'
+	config_set '.linux.namespaces |= map(select(.type != "cgroup"))'
+	before=$(host_snapshot)
+	run unshare -m --propagation private sh -c "mount -t tmpfs hide '$v2' && '$RUNTIME' --root '$STATE_ROOT' run --bundle '$BUNDLE' '$CID'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *":memory:/$TEST_CGROUP/$CID"* ]]
+	# Every hierarchy hidden: a clear error, nothing made.
+	run unshare -m --propagation private sh -c "mount -t tmpfs hide /sys/fs/cgroup && '$RUNTIME' --root '$STATE_ROOT' run --bundle '$BUNDLE' '$CID'"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no cgroup hierarchy is mounted under \`/sys/fs/cgroup\`"* ]]
+	host_unchanged "$before"
+}
+
+@test "pids.limit as runtime-spec 1.3 says: 0 is 0, -1 is max, no limit leaves it" {
+	config_set '.linux.resources.pids = {limit: 0}'
+	rt create --bundle "$BUNDLE" "$CID"
+	pids=$(cgroup_dir_of pids)/pids.max
+	[ "$(cat "$pids")" = 0 ]
+	echo '{"pids": {"limit": 7}}' | rt update --resources - "$CID"
+	[ "$(cat "$pids")" = 7 ]
+	echo '{"pids": {}}' | rt update --resources - "$CID"
+	[ "$(cat "$pids")" = 7 ]
+	echo '{"pids": {"limit": -1}}' | rt update --resources - "$CID"
+	[ "$(cat "$pids")" = max ]
+	rt delete --force "$CID"
+}
+
+@test "SCHED_FIFO with a real-time budget on cgroup v1: the parent cgroups get the budget" {
+	cpu=$(cgroup_dir_of cpu)
+	mp=${cpu%/$TEST_CGROUP/$CID}
+	[ -e "$mp/cpu.rt_runtime_us" ] || skip "no real-time group scheduling here (cgroup v2 has none)"
+	# A new parent has no budget, and a child cannot have more than its parent.
+	config_set '.linux.resources.cpu = {realtimeRuntime: 20000, realtimePeriod: 1000000}
+		| .process.scheduler = {policy: "SCHED_FIFO", priority: 10}
+		| .process.capabilities |= with_entries(.value += ["CAP_SYS_NICE"])
+		| .process.args = ["sh", "-c", "grep ^policy /proc/self/sched"]'
+	run rt run --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | awk "{print \$3}")" = 1 ]
+	[ "$(cat "$mp/$TEST_CGROUP/cpu.rt_runtime_us")" -ge 20000 ]
+	# Without a budget the kernel refuses the policy: the error says why.
+	config_set 'del(.linux.resources.cpu)'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"process.scheduler: sched_setattr (a real-time policy needs CAP_SYS_NICE and"*"realtimeRuntime)"* ]]
+}

@@ -22,6 +22,7 @@ engine_setup_file() {
 	require_tools jq
 	export HAKO_ROOT=$BATS_FILE_TMPDIR/root
 	export HAKO_RUNROOT=$BATS_FILE_TMPDIR/run
+	export HAKO_SECCOMP_CACHE=$BATS_FILE_TMPDIR/seccomp-cache
 	# `run` joins the default network: here its own bridge and subnet.
 	export HAKO_DEFAULT_NETWORK_BRIDGE=hkt-default
 	export HAKO_DEFAULT_NETWORK_SUBNET=10.213.250.0/24

@@ -43,6 +43,8 @@ setup_file_common() {
 	require_tools jq
 	export STATE_ROOT=$BATS_FILE_TMPDIR/state
 	export SHARED_ROOTFS=$BATS_FILE_TMPDIR/rootfs
+	# compiled seccomp filters stay in the file's own directory
+	export HAKO_SECCOMP_CACHE=$BATS_FILE_TMPDIR/seccomp-cache
 	"$TOP/scripts/make-busybox-bundle.sh" "$BATS_FILE_TMPDIR" true >/dev/null
 }
 
