@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <limits.h>
@@ -153,20 +152,67 @@ enter_cwd (const char *cwd, struct hk_error **err)
   return 0;
 }
 
-/* The home directory of UID in the container's /etc/passwd (we are in its
- * root already), "/" when it has none, as runc and crun do. */
-static char *
-home_of (uid_t uid)
+/* An /etc/passwd line longer than this is skipped. */
+#define PASSWD_LINE_MAX 1024
+
+/* When LINE ("name:pw:uid:gid:gecos:home:shell") is UID's, copies its home
+ * into HOME. */
+static bool
+passwd_home (char *line, uid_t uid, char home[static PATH_MAX])
 {
-  _cleanup_fclose_ FILE *f = fopen ("/etc/passwd", "re");
-  if (f != NULL)
+  char *field[7] = { 0 };
+  size_t n = 0;
+  for (char *p = line; n < 7; p++)
     {
-      struct passwd *pw;
-      while ((pw = fgetpwent (f)) != NULL)
-        if (pw->pw_uid == uid && pw->pw_dir != NULL && pw->pw_dir[0] != '\0')
-          return xstrdup (pw->pw_dir);
+      field[n++] = p;
+      p = strchr (p, ':');
+      if (p == NULL)
+        break;
+      *p = '\0';
     }
-  return xstrdup ("/");
+  char *end;
+  if (n < 6 || field[2][0] == '\0' || strtoul (field[2], &end, 10) != uid || *end != '\0'
+      || field[5][0] == '\0' || strlen (field[5]) >= PATH_MAX)
+    return false;
+  strcpy (home, field[5]);
+  return true;
+}
+
+/* The home directory of UID in the container's /etc/passwd (we are in its
+ * root already), "/" when it has none, as runc and crun do.  Read through a
+ * small buffer, not stdio: the process may run in a few hundred KiB of
+ * memory (the tests run it in 512 KiB, under ASan too). */
+static void
+home_of (uid_t uid, char home[static PATH_MAX])
+{
+  strcpy (home, "/");
+  _cleanup_close_ int fd = open ("/etc/passwd", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return;
+  char buf[4096], line[PASSWD_LINE_MAX];
+  size_t len = 0;
+  bool too_long = false;
+  ssize_t n;
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    for (ssize_t i = 0; i < n; i++)
+      {
+        if (buf[i] != '\n')
+          {
+            if (len < sizeof line - 1)
+              line[len++] = buf[i];
+            else
+              too_long = true;
+            continue;
+          }
+        line[len] = '\0';
+        if (!too_long && passwd_home (line, uid, home))
+          return;
+        len = 0;
+        too_long = false;
+      }
+  line[len] = '\0';
+  if (len > 0 && !too_long)
+    passwd_home (line, uid, home);
 }
 
 static void
@@ -175,7 +221,8 @@ set_home (struct process_setup *s)
   s->env = strv_copy (s->process->env);
   if (strv_env_get (s->env, "HOME") != NULL)
     return;
-  _cleanup_free_ char *home = home_of (s->process->user.uid);
+  char home[PATH_MAX];
+  home_of (s->process->user.uid, home);
   strv_env_set (&s->env, "HOME", home);
 }
 
