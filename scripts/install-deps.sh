@@ -26,6 +26,8 @@ demo_packages=(
 	meson ninja-build pkg-config gcc libc6-dev
 	libjansson-dev libcap-dev libseccomp-dev nettle-dev libsqlite3-dev zlib1g-dev
 	libarchive-dev libcurl4-openssl-dev libcmocka-dev
+	# kube play/generate (and compose): YAML through libyaml
+	libyaml-dev
 	# the busybox image (scripts/busybox-image.sh)
 	busybox-static
 	# the default network: CNI bridge, host-local, portmap; hako's NAT rules
