@@ -128,7 +128,7 @@ matches (const struct ctr_record *r, char **filters)
       else if (strncmp (f, "id", klen) == 0 && klen == 2)
         ok = strncmp (r->id, v, strlen (v)) == 0;
       else if (strncmp (f, "ancestor", klen) == 0 && klen == 8)
-        ok = strcmp (r->image_name, v) == 0 || strncmp (r->image_id + 7, v, strlen (v)) == 0;
+        ok = strcmp (r->image_name, v) == 0 || (strlen (r->image_id) > 7 && strncmp (r->image_id + 7, v, strlen (v)) == 0);
       else if (strncmp (f, "exited", klen) == 0 && klen == 6)
         ok = strcmp (r->state, "exited") == 0 && r->exit_code == atoi (v);
       else if (strncmp (f, "label", klen) == 0 && klen == 5)

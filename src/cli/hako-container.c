@@ -2,6 +2,7 @@
 /* hako run / create / start / stop / restart / kill / rm / wait, and the
  * commands a container's monitor runs (container cleanup, healthcheck). */
 #include "engine/engine.h"
+#include "engine/pod.h"
 #include "hako-attach.h"
 #include "hako-cli.h"
 #include "hako-run-options.h"
@@ -69,6 +70,17 @@ attach_and_wait (struct engine *e, struct ctr_record *r, bool send_start,
   return code >= 0 ? code : waited;
 }
 
+/* create, in a pod with --pod; a pod made for it (new:NAME) in *MADE. */
+static int
+create_container (struct engine *e, struct run_request *req, struct ctr_record **r,
+                  struct pod_record **made, struct hk_error **err)
+{
+  *made = NULL;
+  if (req->pod)
+    return pod_create_container (e, req->pod, req->image, &req->config, req->name, r, made, err);
+  return engine_create (e, req->image, &req->config, req->name, r, err);
+}
+
 static int
 cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -77,17 +89,20 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   int rc = -1;
   /* Before the first goto: the cleanup runs on every way out. */
   _cleanup_record_ struct ctr_record *r = NULL;
+  _cleanup_pod_record_ struct pod_record *made = NULL;
   if (run_options_parse (argc, argv, "run", true, &req, err) < 0 || cli_engine (cli, &e, err) < 0)
     goto out;
   bool with_stdin = req.config.open_stdin;
-  if (engine_create (e, req.image, &req.config, req.name, &r, err) < 0)
+  if (create_container (e, &req, &r, &made, err) < 0)
     goto out;
   if (engine_start (e, r, !req.detach, err) < 0)
     {
-      /* A run that cannot start leaves nothing behind. */
+      /* A run that cannot start leaves nothing behind: nor a pod it made. */
       struct hk_error *ignored = NULL;
       engine_remove (e, r, true, true, &ignored);
-      hk_error_free (ignored);
+      hk_error_freep (&ignored);
+      if (made && pod_remove (e, made, true, &ignored) < 0)
+        hk_error_free (ignored);
       goto out;
     }
   if (req.detach)
@@ -112,9 +127,9 @@ cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct engine *e;
   int rc = -1;
   _cleanup_record_ struct ctr_record *r = NULL;
+  _cleanup_pod_record_ struct pod_record *made = NULL;
   if (run_options_parse (argc, argv, "create", false, &req, err) == 0
-      && cli_engine (cli, &e, err) == 0
-      && engine_create (e, req.image, &req.config, req.name, &r, err) == 0)
+      && cli_engine (cli, &e, err) == 0 && create_container (e, &req, &r, &made, err) == 0)
     {
       printf ("%s\n", r->id);
       rc = 0;
@@ -306,6 +321,11 @@ static int
 rm_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   struct rm_flags *f = data;
+  if (r->config.pod_infra)
+    return hk_error_set (err, EBUSY,
+                         "container %s is the infra container of a pod: remove the pod "
+                         "(hako pod rm)",
+                         r->name);
   return engine_remove (e, r, f->force, f->volumes, err);
 }
 

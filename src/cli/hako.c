@@ -51,6 +51,7 @@ static const struct hako_command *const command_tables[] = {
   hako_volume_commands,
   hako_exec_commands,
   hako_network_commands,
+  hako_pod_commands,
   NULL,
 };
 

@@ -16,6 +16,8 @@
 #include "ctr-network.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
+#include "pod-cgroup.h"
+#include "pod-record.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -332,6 +334,25 @@ record_running (struct engine *e, struct ctr_record *r, pid_t monitor, struct hk
   return ctr_record_update (e->db, r, err);
 }
 
+/* A pod's container: the pod's cgroup with its limits, and for a member
+ * the infra container running, whose namespaces it joins. */
+static int
+prepare_pod (struct engine *e, const struct ctr_record *r, struct hk_error **err)
+{
+  if (r->config.pod == NULL)
+    return 0;
+  _cleanup_pod_record_ struct pod_record *p = NULL;
+  if (pod_record_find (e->db, r->config.pod, &p, err) < 0 || pod_cgroup_ensure (e, p, err) < 0)
+    return -1;
+  if (r->config.pod_infra || *p->infra_id == '\0')
+    return 0;
+  _cleanup_record_ struct ctr_record *infra = NULL;
+  if (ctr_record_find (e->db, p->infra_id, &infra, err) < 0
+      || engine_start (e, infra, false, err) < 0)
+    return hk_error_prefix (err, "start the infra container of pod %s", p->name);
+  return 0;
+}
+
 /* The root mounted, the last run's leftovers gone, the network up and
  * config.json rendered again from the record (joining that network). */
 static int
@@ -340,13 +361,16 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *netns = NULL;
   bool mounted;
-  if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
+  if (prepare_pod (e, r, err) < 0 || fs_mkdir_p (run_dir, 0700, err) < 0)
+    return -1;
+  /* an infra container's root is a plain directory */
+  if (!r->config.pod_infra && engine_mount_rootfs (e, r->id, &mounted, err) < 0)
     return -1;
   reset_run_state (e, r);
   if (ctr_network_up (e, r, err) < 0)
     return -1;
   if (ctr_network_join_path (e, r, &netns, err) < 0
-      || engine_render_config (e, r, netns, err) < 0)
+      || engine_render_config (e, r, netns, true, err) < 0)
     {
       ctr_network_down (e, r);
       return -1;
