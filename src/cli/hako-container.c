@@ -372,6 +372,42 @@ cmd_wait (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 /* The monitor's commands take the container ID and nothing else. */
+/* container monitor ID [--notify-fd N] [--start-on-attach]: what a
+ * monitor re-executes from the sealed copy of hako. */
+static int
+cmd_monitor (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[]
+      = { { "notify-fd", required_argument, NULL, 'n' },
+          { "start-on-attach", no_argument, NULL, 's' },
+          { NULL, 0, NULL, 0 } };
+  int notify_fd = -1, c;
+  bool start_on_attach = false;
+  while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'n':
+        notify_fd = atoi (optarg);
+        break;
+      case 's':
+        start_on_attach = true;
+        break;
+      default:
+        return hk_error_set (err, EINVAL, "container monitor: unknown option");
+      }
+  if (optind >= argc)
+    return hk_error_set (err, EINVAL, "missing container ID");
+  struct engine *e;
+  if (cli_engine (cli, &e, err) < 0
+      || engine_monitor (e, argv[optind], start_on_attach, notify_fd, err) < 0)
+    {
+      if (notify_fd >= 0)
+        dprintf (notify_fd, "error: %s\n", *err ? (*err)->message : "unknown error");
+      return -1;
+    }
+  return 0;
+}
+
 static int
 cmd_cleanup (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -410,6 +446,8 @@ const struct hako_command hako_container_commands[] = {
   { "container", "wait", cmd_wait, "CONTAINER...",
     "wait for containers to stop; print their exit codes", .top_level = true },
   { "container", "cleanup", cmd_cleanup, "ID", "(run by a container's monitor)", true, true },
+  { "container", "monitor", cmd_monitor, "[--notify-fd N] [--start-on-attach] ID",
+    "(run by a container's monitor)", true },
   { "container", "healthcheck", cmd_healthcheck, "ID", "(run by a container's monitor)", true,
     true },
   { NULL, NULL, NULL, NULL, NULL },

@@ -49,7 +49,10 @@ engine_open (struct engine *e, struct store *store, const char *root, const char
   if (n < 0)
     return hk_error_errno (err, errno, "find our own program");
   self[n] = '\0';
-  e->hako_path = xstrdup (self);
+  /* a monitor that the runtime re-executed from its sealed copy keeps
+   * the real program for the commands it runs later (engine-start.c) */
+  const char *given = getenv ("HAKO_ENGINE_SELF");
+  e->hako_path = xstrdup (given && *given ? given : self);
   _cleanup_free_ char *copy = xstrdup (self);
   const char *dir = dirname (copy);
   e->monitor_path = find_helper (dir, "HAKO_MONITOR", "hako-monitor", "monitor");
@@ -114,8 +117,13 @@ engine_container_pid (struct engine *e, const char *id, const char *what, int *p
   _cleanup_json_ json_t *state = NULL;
   struct hk_error *why = NULL;
   *pid = 0;
-  if (backend_state (&b, target->id, &state, &why) == 0
-      && strcmp (json_string_value (json_object_get (state, "status")) ?: "", "running") == 0)
+  /* created: its process waits to be started, its namespaces are made
+   * (a container just started may still be), paused: frozen, there */
+  const char *status = "";
+  if (backend_state (&b, target->id, &state, &why) == 0)
+    status = json_string_value (json_object_get (state, "status")) ?: "";
+  if (strcmp (status, "running") == 0 || strcmp (status, "created") == 0
+      || strcmp (status, "paused") == 0)
     *pid = (int)json_integer_value (json_object_get (state, "pid"));
   hk_error_free (why);
   if (*pid <= 0)

@@ -106,18 +106,43 @@ struct monitor_fds
   int pty;
 };
 
+/* The command line that becomes R's monitor again: what the runtime
+ * re-executes from its sealed copy when the container joins a pid
+ * namespace (CVE-2019-5736: its processes could see ours).  NOTIFY_FD
+ * is inherited. */
+static char **
+monitor_again_argv (const struct engine *e, const struct ctr_record *r, bool start_on_attach,
+                    int notify_fd)
+{
+  char **argv = NULL;
+  add (&argv, e->hako_path);
+  add (&argv, "--root");
+  add (&argv, e->root);
+  add (&argv, "--runroot");
+  add (&argv, e->runroot);
+  add (&argv, "container");
+  add (&argv, "monitor");
+  if (notify_fd >= 0)
+    add_fd (&argv, "--notify-fd", notify_fd);
+  if (start_on_attach)
+    add (&argv, "--start-on-attach");
+  add (&argv, r->id);
+  return argv;
+}
+
 /* Creates R's container, our child or re-parented to us, its stdio our
  * pipes or a pty; its first process in *PID. */
 static int
-create_container (struct engine *e, const struct ctr_record *r, struct monitor_fds *m, pid_t *pid,
-                  struct hk_error **err)
+create_container (struct engine *e, const struct ctr_record *r, char **again,
+                  struct monitor_fds *m, pid_t *pid, struct hk_error **err)
 {
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   bool tty = r->config.tty, interactive = r->config.open_stdin;
   int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
   _cleanup_close_ int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  struct backend_create c = { .id = r->id, .bundle = dir, .work_dir = run_dir, .terminal = tty };
+  struct backend_create c
+      = { .id = r->id, .bundle = dir, .work_dir = run_dir, .terminal = tty, .reexec_argv = again };
   if (!tty)
     {
       if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0
@@ -209,7 +234,15 @@ engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_
 {
   struct monitor_fds m;
   pid_t pid;
-  if (create_container (e, r, &m, &pid, err) < 0)
+  _cleanup_strv_ char **again = monitor_again_argv (e, r, start_on_attach, notify_fd);
+  /* Through a re-execution from the sealed copy too: the notify pipe, and
+   * the programs, which that copy would look for next to itself. */
+  inherit (notify_fd);
+  setenv ("HAKO_ENGINE_SELF", e->hako_path, 1);
+  setenv ("HAKO_MONITOR", e->monitor_path, 1);
+  setenv ("HAKO_INIT", e->init_path, 1);
+  setenv ("HAKO_PAUSE", e->pause_path, 1);
+  if (create_container (e, r, again, &m, &pid, err) < 0)
     return -1;
   _cleanup_strv_ char **argv = monitor_argv (e, r, pid, &m, start_on_attach, notify_fd);
   /* Only the monitor's own fds go on; the container has its ends. */
@@ -376,6 +409,16 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
       return -1;
     }
   return 0;
+}
+
+int
+engine_monitor (struct engine *e, const char *id, bool start_on_attach, int notify_fd,
+                struct hk_error **err)
+{
+  _cleanup_record_ struct ctr_record *r = NULL;
+  if (ctr_record_find (e->db, id, &r, err) < 0)
+    return -1;
+  return engine_become_monitor (e, r, start_on_attach, notify_fd, err);
 }
 
 int

@@ -44,6 +44,12 @@ int engine_create_infra (struct engine *e, struct ctr_config *config, const char
 int engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
                   struct hk_error **err);
 
+/* `container monitor ID`: the monitor's create once more, run from the
+ * runtime's sealed copy of hako (engine-start.c); returns only on
+ * failure, which it also says on NOTIFY_FD. */
+int engine_monitor (struct engine *e, const char *id, bool start_on_attach, int notify_fd,
+                    struct hk_error **err);
+
 /* Brings R's state up to date from its monitor and exit file (a container
  * whose monitor died is exited). */
 int engine_refresh (struct engine *e, struct ctr_record *r, struct hk_error **err);
