@@ -4,11 +4,13 @@
 #include "pod-cgroup.h"
 #include "random-id.h"
 #include "common/cleanup.h"
+#include "common/fs-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "runtime/state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -319,6 +321,30 @@ pod_pause (struct engine *e, const struct pod_record *p, bool pause, struct hk_e
   return 0;
 }
 
+char *
+pod_volume_dir (const struct engine *e, const struct pod_record *p, const char *kind,
+                const char *name, bool memory)
+{
+  return xasprintf ("%s/pods/%s/%s/%s", memory ? e->runroot : e->root, p->id, kind, name);
+}
+
+/* ROOT/pods/ID and RUNROOT/pods/ID. */
+static int
+remove_dirs (struct engine *e, const struct pod_record *p, struct hk_error **err)
+{
+  const char *const roots[] = { e->root, e->runroot };
+  for (size_t i = 0; i < 2; i++)
+    {
+      _cleanup_free_ char *pods = xasprintf ("%s/pods", roots[i]);
+      _cleanup_close_ int dfd = open (pods, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd < 0 && errno != ENOENT)
+        return hk_error_errno (err, errno, "open `%s`", pods);
+      if (dfd >= 0 && fs_remove_tree (dfd, p->id, err) < 0)
+        return hk_error_prefix (err, "remove the volumes of pod %s", p->name);
+    }
+  return 0;
+}
+
 int
 pod_remove (struct engine *e, const struct pod_record *p, bool force, struct hk_error **err)
 {
@@ -334,7 +360,7 @@ pod_remove (struct engine *e, const struct pod_record *p, bool force, struct hk_
   for (size_t i = n; i-- > 0;)
     if (engine_remove (e, list[i], true, false, err) < 0)
       return hk_error_prefix (err, "remove pod %s", p->name);
-  if (pod_cgroup_remove (e, p, err) < 0)
+  if (pod_cgroup_remove (e, p, err) < 0 || remove_dirs (e, p, err) < 0)
     return -1;
   return pod_record_delete (e->db, p->id, err);
 }

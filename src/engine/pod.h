@@ -60,6 +60,13 @@ int pod_stop (struct engine *e, const struct pod_record *p, int timeout, struct 
 int pod_kill (struct engine *e, const struct pod_record *p, int signum, struct hk_error **err);
 int pod_pause (struct engine *e, const struct pod_record *p, bool pause, struct hk_error **err);
 
+/* A directory of P's for its volume NAME of KIND (kube play's
+ * "volumes": an emptyDir, "configmaps", "secrets": their files):
+ * ROOT/pods/ID/KIND/NAME, or with MEMORY RUNROOT/pods/ID/KIND/NAME (a
+ * tmpfs).  Removed with the pod. */
+char *pod_volume_dir (const struct engine *e, const struct pod_record *p, const char *kind,
+                      const char *name, bool memory);
+
 /* Refused while a container runs unless FORCE (which kills them). */
 int pod_remove (struct engine *e, const struct pod_record *p, bool force, struct hk_error **err);
 

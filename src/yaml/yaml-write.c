@@ -24,9 +24,11 @@ static int
 emit_scalar (yaml_emitter_t *em, const char *text, yaml_scalar_style_t style)
 {
   yaml_event_t ev;
-  bool plain = style == YAML_PLAIN_SCALAR_STYLE;
+  /* the untagged scalar may be written plain unless a style is asked;
+   * quoted, it stays a string */
+  bool plain = style == YAML_PLAIN_SCALAR_STYLE || style == YAML_ANY_SCALAR_STYLE;
   if (!yaml_scalar_event_initialize (&ev, NULL, NULL, (yaml_char_t *)text, (int)strlen (text),
-                                     plain, !plain, style))
+                                     plain, true, style))
     return -1;
   return emit (em, &ev);
 }
