@@ -37,7 +37,7 @@ test_packages=(
 	# the sanitizer and libFuzzer builds
 	clang libclang-rt-14-dev
 	# the tests and the tools they call
-	bats jq python3 procps iproute2 wget curl zstd openssl apache2-utils nftables
+	bats jq python3 python3-yaml procps iproute2 wget curl zstd openssl apache2-utils nftables
 	# the pure cgroup v2 VM (../shared/tools/cgroup2-vm installs these on
 	# first use; installed here so that their time is counted here)
 	qemu-system-x86 cpio

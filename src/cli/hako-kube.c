@@ -41,7 +41,8 @@ read_input (const char *file, char **text, size_t *len, struct hk_error **err)
   return 0;
 }
 
-static const char play_usage[] = "[--down] [--replace] [--start=true|false] FILE|-";
+static const char play_usage[]
+    = "[--down] [--replace] [--start=true|false] [--cgroup-parent PATH] FILE|-";
 
 static int
 play (struct hako_cli *cli, int argc, char **argv, bool down, const char *command,
@@ -51,6 +52,7 @@ play (struct hako_cli *cli, int argc, char **argv, bool down, const char *comman
       = { { "down", no_argument, NULL, 'd' },
           { "replace", no_argument, NULL, 'r' },
           { "start", optional_argument, NULL, 's' },
+          { "cgroup-parent", required_argument, NULL, 'c' },
           { NULL, 0, NULL, 0 } };
   struct kube_play_options o = { .down = down, .start = true };
   int c;
@@ -62,6 +64,12 @@ play (struct hako_cli *cli, int argc, char **argv, bool down, const char *comman
         break;
       case 'r':
         o.replace = true;
+        break;
+      case 'c':
+        if (optarg[0] == '\0' || strstr (optarg, "..") != NULL)
+          return hk_error_set (err, EINVAL, "--cgroup-parent: \"%s\" is not a cgroup path",
+                               optarg);
+        o.cgroup_parent = optarg;
         break;
       case 's':
         if (optarg && strcmp (optarg, "true") != 0 && strcmp (optarg, "false") != 0)

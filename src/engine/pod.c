@@ -9,8 +9,10 @@
 #include "common/xalloc.h"
 #include "runtime/state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,10 +330,29 @@ pod_volume_dir (const struct engine *e, const struct pod_record *p, const char *
   return xasprintf ("%s/pods/%s/%s/%s", memory ? e->runroot : e->root, p->id, kind, name);
 }
 
+/* The tmpfs mounts of P's volumes in memory (kube play's emptyDir
+ * medium: Memory). */
+static void
+unmount_volumes (struct engine *e, const struct pod_record *p)
+{
+  _cleanup_free_ char *dir = pod_volume_dir (e, p, "volumes", "", true);
+  _cleanup_closedir_ DIR *d = opendir (dir);
+  struct dirent *ent;
+  while (d && (ent = readdir (d)) != NULL)
+    {
+      if (strcmp (ent->d_name, ".") == 0 || strcmp (ent->d_name, "..") == 0)
+        continue;
+      _cleanup_free_ char *path = xasprintf ("%s%s", dir, ent->d_name);
+      if (umount2 (path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+        hk_warn (e->log, "pod %s: unmount `%s`: %s", p->name, path, strerror (errno));
+    }
+}
+
 /* ROOT/pods/ID and RUNROOT/pods/ID. */
 static int
 remove_dirs (struct engine *e, const struct pod_record *p, struct hk_error **err)
 {
+  unmount_volumes (e, p);
   const char *const roots[] = { e->root, e->runroot };
   for (size_t i = 0; i < 2; i++)
     {

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,7 +96,6 @@ read_metadata (struct kube_doc *d, json_t *doc, json_t **labels, struct hk_error
     return -1;
   if (meta == NULL)
     return kube_fail (d, err, "metadata", "required");
-  kube_warn_unknown (d, meta, "metadata", known);
   if (json_get_string (meta, "metadata", "name", &name, err) < 0)
     return -1;
   if (name == NULL || !kube_is_dns_subdomain (name))
@@ -107,6 +107,7 @@ read_metadata (struct kube_doc *d, json_t *doc, json_t **labels, struct hk_error
       return rc;
     }
   d->name = name; /* freed by the caller, with the document */
+  kube_warn_unknown (d, meta, "metadata", known);
   if (labels && kube_object (meta, "metadata", "labels", labels, err) < 0)
     return -1;
   return 0;
@@ -445,6 +446,12 @@ make_volumes (struct engine *e, const struct pod_record *p, const struct kube_po
         }
       if (v->kind != KUBE_VOLUME_HOST_PATH && fs_mkdir_p (source, 0755, err) < 0)
         return -1;
+      /* shared by the pod's containers, in memory: a tmpfs of the pod's,
+       * unmounted by pod rm (and gone at a reboot, with the run root) */
+      if (v->kind == KUBE_VOLUME_MEMORY
+          && mount ("tmpfs", source, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+        return hk_error_errno (err, errno, "pod %s, volume %s: mount a tmpfs on `%s`", kp->name,
+                               v->name, source);
       const char *name;
       json_t *content;
       json_object_foreach (v->files, name, content)
@@ -521,10 +528,12 @@ make_containers (struct engine *e, struct kube_pod *kp, const struct pod_record 
 }
 
 static int
-make_pod (struct engine *e, struct kube_pod *kp, bool start, struct made *made, FILE *out,
-          struct hk_error **err)
+make_pod (struct engine *e, struct kube_pod *kp, const struct kube_play_options *o,
+          struct made *made, FILE *out, struct hk_error **err)
 {
   kp->req.name = kp->name;
+  if (o->cgroup_parent)
+    kp->req.config.cgroup_parent = xstrdup (o->cgroup_parent);
   _cleanup_pod_record_ struct pod_record *p = NULL;
   if (pod_create (e, &kp->req, &p, err) < 0)
     return -1;
@@ -532,7 +541,7 @@ make_pod (struct engine *e, struct kube_pod *kp, bool start, struct made *made, 
   fprintf (out, "Pod:\n%s\nContainers:\n", p->id);
   _cleanup_strv_ char **sources = NULL;
   if (make_volumes (e, p, kp, made, &sources, err) < 0
-      || make_containers (e, kp, p, sources, start, out, err) < 0)
+      || make_containers (e, kp, p, sources, o->start, out, err) < 0)
     return -1;
   return 0;
 }
@@ -557,7 +566,7 @@ make_all (struct engine *e, struct play_plan *plan, const struct kube_play_optio
         }
     }
   for (size_t i = 0; i < plan->n_pods && rc == 0; i++)
-    rc = make_pod (e, &plan->pods[i], o->start, &made, out, err);
+    rc = make_pod (e, &plan->pods[i], o, &made, out, err);
   if (rc < 0)
     undo (e, &made);
   strv_free (made.pods);

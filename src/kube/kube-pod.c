@@ -495,8 +495,11 @@ read_probe (struct kube_doc *d, json_t *c, const char *path, struct ctr_config *
   struct config_health *h = &config->health;
   strv_free (h->test);
   h->test = NULL;
-  strv_append (&h->test, "CMD");
-  for (char **a = command; *a; a++)
+  /* [/bin/sh, -c, X] is Docker's CMD-SHELL X (kube generate writes it so) */
+  bool shell = strv_length (command) == 3 && strcmp (command[0], "/bin/sh") == 0
+               && strcmp (command[1], "-c") == 0;
+  strv_append (&h->test, shell ? "CMD-SHELL" : "CMD");
+  for (char **a = shell ? command + 2 : command; *a; a++)
     strv_append (&h->test, *a);
   h->interval_ns = period * 1000000000LL;
   h->timeout_ns = timeout * 1000000000LL;

@@ -17,6 +17,7 @@ struct kube_play_options
   bool down;    /* remove what the file made */
   bool replace; /* remove it first, then play */
   bool start;   /* start the pods (the default) */
+  const char *cgroup_parent; /* of the pods' cgroups; NULL: /hako */
 };
 
 /* Plays TEXT (LEN bytes, read from FILE) and prints what it made on OUT.
