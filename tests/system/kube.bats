@@ -522,3 +522,16 @@ YAML
 	[ "$status" -eq 125 ]
 	[ ! -e "$Y/out.yaml" ]
 }
+
+@test "the workload of the CRI test runs with kube play: localhost, env, the user, the limits" {
+	sed "s|IMAGE|busybox|" "$BATS_TEST_DIRNAME/data/kube-workload.yaml" >"$Y/workload.yaml"
+	run play "$Y/workload.yaml"
+	[ "$status" -eq 0 ]
+	for i in $(seq 100); do
+		hk logs workload-client 2>/dev/null | grep -q "^uid 1000 nnp 1$" && break
+		sleep 0.1
+	done
+	hk logs workload-client | grep -qx "page from-the-pod"
+	hk logs workload-client | grep -qx "uid 1000 nnp 1"
+	[ "$(hk inspect -f '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}' workload-server)" = "$((64 << 20)) 500000000" ]
+}
