@@ -70,6 +70,18 @@ attach_and_wait (struct engine *e, struct ctr_record *r, bool send_start,
   return code >= 0 ? code : waited;
 }
 
+/* The status of a `run` whose container could not start: Docker's 127
+ * when its program does not exist, 126 when it cannot be executed (the
+ * error printed here), else -1: hako's own failure (125). */
+static int
+run_start_failure_status (struct hk_error *err)
+{
+  int status = err->errnum == ENOENT ? 127 : err->errnum == EACCES ? 126 : -1;
+  if (status > 0)
+    fprintf (stderr, "Error: %s\n", err->message);
+  return status;
+}
+
 /* create, in a pod with --pod; a pod made for it (new:NAME) in *MADE. */
 static int
 create_container (struct engine *e, struct run_request *req, struct ctr_record **r,
@@ -103,6 +115,7 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       hk_error_freep (&ignored);
       if (made && pod_remove (e, made, true, &ignored) < 0)
         hk_error_free (ignored);
+      rc = run_start_failure_status (*err);
       goto out;
     }
   if (req.detach)
