@@ -115,6 +115,14 @@ teardown() { pod_teardown; }
 		run hk exec "$c" sh -c 'dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null; echo $?'
 		[ "$output" = 0 ]
 	done
+	# together: the 20 MiB the first holds (tmpfs pages, charged to it)
+	# leave the second too little for 16 MiB, which it has alone
+	hk exec first dd if=/dev/zero of=/dev/shm/fill bs=1M count=20
+	run hk exec second sh -c 'dd if=/dev/zero of=/dev/null bs=16M count=1 2>/dev/null; echo $?'
+	[ "$output" = 137 ]
+	hk exec first rm /dev/shm/fill
+	run hk exec second sh -c 'dd if=/dev/zero of=/dev/null bs=16M count=1 2>/dev/null; echo $?'
+	[ "$output" = 0 ]
 }
 
 @test "pod stop, start, restart, kill, pause and unpause" {
