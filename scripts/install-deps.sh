@@ -43,6 +43,8 @@ test_packages=(
 	qemu-system-x86 cpio
 	# other runtimes, engines and clients that drive or are compared with hako
 	crun runc criu containerd docker.io podman buildah
+	# Podman's pod infra image (built locally from catatonit: bench/pod.sh)
+	catatonit
 	python3-grpcio python3-protobuf protobuf-compiler
 	# registries and image tools that did not come from us
 	docker-registry skopeo umoci

@@ -89,8 +89,8 @@ teardown() { pod_teardown; }
 	[[ $output == *"sleep 1000"* ]]
 }
 
-@test "a pod's memory limit holds for all its containers together" {
-	pod_create p5 -m 32m >/dev/null
+@test "a pod's memory and CPU limits hold for all its containers together" {
+	pod_create p5 -m 32m --cpus 0.5 >/dev/null
 	local pod
 	pod=$(hk pod inspect -f '{{.Id}}' p5)
 	hkr run -d --pod p5 --name first busybox sleep 1000 >/dev/null
@@ -108,6 +108,12 @@ teardown() { pod_teardown; }
 	done | head -1)
 	[ -n "$dir" ]
 	[ "$(cat "$dir/memory.limit_in_bytes" 2>/dev/null || cat "$dir/memory.max")" = $((32 << 20)) ]
+	local cpu
+	cpu=$(find /sys/fs/cgroup -maxdepth 3 -type d -name "hako-pod-$pod" | while read -r d; do
+		[ -f "$d/cpu.cfs_quota_us" ] || [ -f "$d/cpu.max" ] && echo "$d"
+	done | head -1)
+	[ -n "$cpu" ]
+	[ "$(cat "$cpu/cpu.cfs_quota_us" 2>/dev/null || cut -d' ' -f1 "$cpu/cpu.max")" = 50000 ]
 	# each container is killed past the pod's limit, its own being none
 	for c in first second; do
 		run hk exec "$c" sh -c 'dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; echo $?'
