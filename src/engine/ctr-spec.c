@@ -430,9 +430,10 @@ build_linux (const struct spec_inputs *in, uint64_t caps)
   const char *parent = c->cgroup_parent ? c->cgroup_parent : "hako";
   _cleanup_free_ char *cgroups_path
       = xasprintf ("%s%s/%s", parent[0] == '/' ? "" : "/", parent, in->id);
-  json_t *linux = json_pack ("{s:o, s:s, s:o, s:O}", "namespaces", build_namespaces (in),
+  json_t *devices = in->host->devices ? json_incref (in->host->devices) : json_array ();
+  json_t *linux = json_pack ("{s:o, s:s, s:o, s:o}", "namespaces", build_namespaces (in),
                              "cgroupsPath", cgroups_path, "resources", build_resources (in),
-                             "devices", in->host->devices ? in->host->devices : json_array ());
+                             "devices", devices);
   if (!c->privileged)
     {
       json_object_set_new (linux, "maskedPaths", json_from_strv ((char *const *)masked_paths));
