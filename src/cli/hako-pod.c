@@ -143,15 +143,21 @@ pod_options_parse (int argc, char **argv, struct pod_create_request *req, struct
     { NULL, 0, NULL, 0 },
   };
   int c;
+  bool share_given = false;
   while ((c = getopt_long (argc, argv, "p:l:m:", options, NULL)) != -1)
     {
       if (c == '?')
         return cli_usage (err, "pod create", create_usage, "unknown option");
       if (create_option (c, optarg, req, err) < 0)
         return -1;
+      share_given |= c == OPT_SHARE;
     }
   if (optind < argc)
     return cli_usage (err, "pod create", create_usage, "pod create takes no operand");
+  /* As Podman: the default namespaces go with the infra container; only
+   * a --share given with --infra=false is refused (pod.c). */
+  if (!req->config.infra && !share_given)
+    req->config.share = 0;
   return 0;
 }
 

@@ -80,6 +80,26 @@ teardown() { pod_teardown; }
 		"[{\"HostIp\":\"127.0.0.1\",\"HostPort\":$port,\"ContainerPort\":8080,\"Protocol\":\"tcp\"}]" ]
 }
 
+@test "pod create --dns and --add-host reach the members; --infra=false shares nothing" {
+	pod_create p3 --dns 10.9.8.7 --add-host db.internal:10.1.2.3 >/dev/null
+	run hkr run --rm --pod p3 busybox sh -c 'cat /etc/resolv.conf /etc/hosts'
+	[ "$status" -eq 0 ]
+	[[ $output == *"nameserver 10.9.8.7"* ]]
+	[[ $output == *"10.1.2.3"*"db.internal"* ]]
+	# without an infra container: no hako-pause, nothing shared, but one cgroup
+	local id
+	id=$(pod_create lone --infra=false)
+	[ "$(hk pod inspect -f '{{.InfraContainer}} {{json .SharedNamespaces}}' lone)" = 'false []' ]
+	hkr run -d --pod lone --name l1 busybox sleep 1000 >/dev/null
+	hkr run -d --pod lone --name l2 busybox sleep 1000 >/dev/null
+	[ "$(hk exec l1 readlink /proc/self/ns/ipc)" != "$(hk exec l2 readlink /proc/self/ns/ipc)" ]
+	[ "$(hk exec l1 readlink /proc/self/ns/net)" != "$(hk exec l2 readlink /proc/self/ns/net)" ]
+	grep -q "/$ENGINE_CGROUP/hako-pod-$id/" "/proc/$(hk inspect -f '{{.State.Pid}}' l2)/cgroup"
+	[ "$(hk pod ls --filter name=lone --format '{{.Name}} {{.Status}} {{.NumberOfContainers}}')" = "lone Running 2" ]
+	hk pod rm -f lone >/dev/null
+	[ -z "$(hk ps -a -q --filter name=l1)" ]
+}
+
 @test "--share pid: the pod's containers see hako-pause as pid 1" {
 	pod_create p4 --share net,ipc,uts,pid >/dev/null
 	hkr run -d --pod p4 --name sleeper busybox sleep 1000 >/dev/null
