@@ -107,6 +107,20 @@ teardown() { pod_teardown; }
 	[ "$status" -eq 0 ]
 	[[ $output == *"1 /pause"* ]]
 	[[ $output == *"sleep 1000"* ]]
+	# as pid 1 it adopts a member's orphan and reaps it: no zombie stays
+	local pause i
+	pause=$(hk inspect -f '{{.State.Pid}}' "$(hk pod inspect -f '{{.InfraContainerID}}' p4)")
+	hkr run -d --pod p4 busybox sh -c '(sleep 2 &); exec sleep 1000' >/dev/null
+	for i in $(seq 40); do
+		[[ "$(ps --ppid "$pause" -o args=)" == "sleep 2" ]] && break
+		sleep 0.05
+	done
+	[[ "$(ps --ppid "$pause" -o args=)" == "sleep 2" ]]
+	for i in $(seq 50); do
+		[ -z "$(ps --ppid "$pause" -o stat=,args=)" ] && break
+		sleep 0.1
+	done
+	[ -z "$(ps --ppid "$pause" -o stat=,args=)" ]
 }
 
 @test "a pod's memory and CPU limits hold for all its containers together" {
