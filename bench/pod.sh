@@ -20,6 +20,7 @@ set -euo pipefail
 n=${1:-20}
 top=$(cd "$(dirname "$0")/.." && pwd)
 hako_bin=${HAKO:-$top/build/src/cli/hako}
+. "$top/bench/lib.sh"
 work=$(mktemp -d /tmp/hako-bench-pod.XXXXXX)
 hako() { "$hako_bin" --root "$work/hako" --runroot "$work/hako-run" "$@"; }
 podman() {
@@ -30,19 +31,16 @@ podman() {
 libpod_cgroups_before=$(compgen -G '/sys/fs/cgroup/*/libpod_parent' || true)
 cleanup() {
 	local p d m
-	set +e
-	for p in $(hako pod ls -q); do
-		hako pod rm -f "$p" >/dev/null || echo "bench/pod.sh: hako pod rm -f $p failed" >&2
-	done
-	podman pod rm -f -a -t 0 >/dev/null || echo "bench/pod.sh: podman pod rm -f -a failed" >&2
-	podman system reset -f >/dev/null || echo "bench/pod.sh: podman system reset failed" >&2
+	for p in $(hako pod ls -q); do tidy hako pod rm -f "$p"; done
+	tidy podman pod rm -f -a -t 0
+	tidy podman system reset -f
 	for m in $(awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" || echo "bench/pod.sh: umount $m failed" >&2
+		tidy umount -l "$m"
 	done
 	rm -rf "$work"
 	if [ -z "$libpod_cgroups_before" ]; then
-		for d in $(find /sys/fs/cgroup/*/libpod_parent -depth -type d); do
-			rmdir "$d" || echo "bench/pod.sh: Podman's cgroup $d is not empty" >&2
+		for d in $(compgen -G '/sys/fs/cgroup/*/libpod_parent' || true); do
+			for d in $(find "$d" -depth -type d); do tidy rmdir "$d"; done
 		done
 	fi
 }
@@ -50,12 +48,12 @@ trap cleanup EXIT
 
 # the limits for every Podman container, the infra ones and kube play's too
 printf '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n' >"$work/containers.conf"
-"$top/scripts/make-busybox-rootfs.sh" "$work/rootfs" >/dev/null
+quietly "$top/scripts/make-busybox-rootfs.sh" "$work/rootfs"
 tar -C "$work/rootfs" -cf "$work/busybox.tar" .
 # PATH in the image: Podman's kube play, unlike its run, adds none
 path=ENV=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-hako import -c 'CMD ["sh"]' -c "${path/=/ }" "$work/busybox.tar" busybox >/dev/null
-podman import --change 'CMD ["sh"]' --change "${path/=/ }" "$work/busybox.tar" localhost/busybox >/dev/null
+quietly hako import -c 'CMD ["sh"]' -c "${path/=/ }" "$work/busybox.tar" busybox
+quietly podman import --change 'CMD ["sh"]' --change "${path/=/ }" "$work/busybox.tar" localhost/busybox
 
 cat >"$work/pod.yaml" <<'YAML'
 apiVersion: v1
@@ -68,22 +66,22 @@ spec:
   - {name: b, image: localhost/busybox, command: [sleep, "1000"]}
   - {name: c, image: localhost/busybox, command: [sleep, "1000"]}
 YAML
-hako tag busybox localhost/busybox >/dev/null
+quietly hako tag busybox localhost/busybox
 
 hako_pod() {
-	hako pod create --name "p$1" --network none >/dev/null
-	hako run -d --pod "p$1" busybox sleep 1000 >/dev/null
-	hako run -d --pod "p$1" busybox sleep 1000 >/dev/null
-	hako pod rm -f "p$1" >/dev/null
+	quietly hako pod create --name "p$1" --network none
+	quietly hako run -d --pod "p$1" busybox sleep 1000
+	quietly hako run -d --pod "p$1" busybox sleep 1000
+	quietly hako pod rm -f "p$1"
 }
 podman_pod() {
-	podman pod create --name "p$1" --network none >/dev/null
-	podman run -d --pod "p$1" busybox sleep 1000 >/dev/null
-	podman run -d --pod "p$1" busybox sleep 1000 >/dev/null
-	podman pod rm -f -t 0 "p$1" >/dev/null
+	quietly podman pod create --name "p$1" --network none
+	quietly podman run -d --pod "p$1" busybox sleep 1000
+	quietly podman run -d --pod "p$1" busybox sleep 1000
+	quietly podman pod rm -f -t 0 "p$1"
 }
-hako_play() { hako kube play "$work/pod.yaml" >/dev/null; }
-podman_play() { podman play kube "$work/pod.yaml" >/dev/null; }
+hako_play() { quietly hako kube play "$work/pod.yaml"; }
+podman_play() { quietly podman play kube "$work/pod.yaml"; }
 
 # time_it NAME COMMAND...: one timed run, in microseconds, into the log.
 time_it() {
@@ -104,9 +102,9 @@ for ((i = 0; i < n; i++)); do
 done
 for ((i = 0; i < n; i++)); do
 	time_it hako-play hako_play
-	hako pod rm -f bench >/dev/null
+	quietly hako pod rm -f bench
 	time_it podman-play podman_play
-	podman pod rm -f -t 0 bench >/dev/null
+	quietly podman pod rm -f -t 0 bench
 done
 
 quantile() { # NAME median|p90 -> microseconds
