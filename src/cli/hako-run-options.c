@@ -31,7 +31,8 @@ const char run_options_usage[]
       "  --log-driver json-file  --log-opt max-size=N|max-file=N\n"
       "  --network NAME|bridge|none|host|container:NAME (repeatable)\n"
       "  -p --publish [IP:][HOST:]PORT[/PROTO]  -P --publish-all  --dns IP  --dns-search D\n"
-      "  --add-host NAME:IP  --ip IP  --mac-address MAC  --network-alias NAME  --runtime PATH";
+      "  --add-host NAME:IP  --ip IP  --mac-address MAC  --network-alias NAME  --runtime PATH\n"
+      "  --pod NAME|new:NAME";
 
 enum
 {
@@ -78,6 +79,7 @@ enum
   OPT_SIG_PROXY,
   OPT_DOMAIN,
   OPT_CGROUP_PARENT,
+  OPT_POD,
 };
 
 static const struct option run_long_options[] = {
@@ -126,6 +128,7 @@ static const struct option run_long_options[] = {
   { "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
   { "log-opt", required_argument, NULL, OPT_LOG_OPT },
   { "network", required_argument, NULL, OPT_NETWORK },
+  { "pod", required_argument, NULL, OPT_POD },
   { "net", required_argument, NULL, OPT_NETWORK },
   { "runtime", required_argument, NULL, OPT_RUNTIME },
   { "publish", required_argument, NULL, 'p' },
@@ -394,6 +397,10 @@ apply_request (int option, const char *arg, struct run_request *req, struct hk_e
       free (req->detach_keys);
       req->detach_keys = xstrdup (arg);
       return 0;
+    case OPT_POD:
+      free (req->pod);
+      req->pod = xstrdup (arg);
+      return 0;
     case OPT_SIG_PROXY:
       return 0;
     case OPT_STOP_TIMEOUT:
@@ -497,6 +504,7 @@ run_options_parse_update (int argc, char **argv, struct ctr_config *changes,
   *changes = req.config;
   free (req.name);
   free (req.detach_keys);
+  free (req.pod);
   return 0;
 }
 
@@ -506,5 +514,6 @@ run_request_clear (struct run_request *r)
   ctr_config_clear (&r->config);
   free (r->name);
   free (r->detach_keys);
+  free (r->pod);
   memset (r, 0, sizeof *r);
 }

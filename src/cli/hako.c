@@ -51,6 +51,8 @@ static const struct hako_command *const command_tables[] = {
   hako_volume_commands,
   hako_exec_commands,
   hako_network_commands,
+  hako_pod_commands,
+  hako_kube_commands,
   NULL,
 };
 

@@ -16,6 +16,8 @@
 #include "ctr-network.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
+#include "pod-cgroup.h"
+#include "pod-record.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -104,18 +106,43 @@ struct monitor_fds
   int pty;
 };
 
+/* The command line that becomes R's monitor again: what the runtime
+ * re-executes from its sealed copy when the container joins a pid
+ * namespace (CVE-2019-5736: its processes could see ours).  NOTIFY_FD
+ * is inherited. */
+static char **
+monitor_again_argv (const struct engine *e, const struct ctr_record *r, bool start_on_attach,
+                    int notify_fd)
+{
+  char **argv = NULL;
+  add (&argv, e->hako_path);
+  add (&argv, "--root");
+  add (&argv, e->root);
+  add (&argv, "--runroot");
+  add (&argv, e->runroot);
+  add (&argv, "container");
+  add (&argv, "monitor");
+  if (notify_fd >= 0)
+    add_fd (&argv, "--notify-fd", notify_fd);
+  if (start_on_attach)
+    add (&argv, "--start-on-attach");
+  add (&argv, r->id);
+  return argv;
+}
+
 /* Creates R's container, our child or re-parented to us, its stdio our
  * pipes or a pty; its first process in *PID. */
 static int
-create_container (struct engine *e, const struct ctr_record *r, struct monitor_fds *m, pid_t *pid,
-                  struct hk_error **err)
+create_container (struct engine *e, const struct ctr_record *r, char **again,
+                  struct monitor_fds *m, pid_t *pid, struct hk_error **err)
 {
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   bool tty = r->config.tty, interactive = r->config.open_stdin;
   int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
   _cleanup_close_ int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  struct backend_create c = { .id = r->id, .bundle = dir, .work_dir = run_dir, .terminal = tty };
+  struct backend_create c
+      = { .id = r->id, .bundle = dir, .work_dir = run_dir, .terminal = tty, .reexec_argv = again };
   if (!tty)
     {
       if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0
@@ -207,7 +234,15 @@ engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_
 {
   struct monitor_fds m;
   pid_t pid;
-  if (create_container (e, r, &m, &pid, err) < 0)
+  _cleanup_strv_ char **again = monitor_again_argv (e, r, start_on_attach, notify_fd);
+  /* Through a re-execution from the sealed copy too: the notify pipe, and
+   * the programs, which that copy would look for next to itself. */
+  inherit (notify_fd);
+  setenv ("HAKO_ENGINE_SELF", e->hako_path, 1);
+  setenv ("HAKO_MONITOR", e->monitor_path, 1);
+  setenv ("HAKO_INIT", e->init_path, 1);
+  setenv ("HAKO_PAUSE", e->pause_path, 1);
+  if (create_container (e, r, again, &m, &pid, err) < 0)
     return -1;
   _cleanup_strv_ char **argv = monitor_argv (e, r, pid, &m, start_on_attach, notify_fd);
   /* Only the monitor's own fds go on; the container has its ends. */
@@ -346,6 +381,25 @@ record_running (struct engine *e, struct ctr_record *r, pid_t monitor, struct hk
   return ctr_record_update (e->db, r, err);
 }
 
+/* A pod's container: the pod's cgroup with its limits, and for a member
+ * the infra container running, whose namespaces it joins. */
+static int
+prepare_pod (struct engine *e, const struct ctr_record *r, struct hk_error **err)
+{
+  if (r->config.pod == NULL)
+    return 0;
+  _cleanup_pod_record_ struct pod_record *p = NULL;
+  if (pod_record_find (e->db, r->config.pod, &p, err) < 0 || pod_cgroup_ensure (e, p, err) < 0)
+    return -1;
+  if (r->config.pod_infra || *p->infra_id == '\0')
+    return 0;
+  _cleanup_record_ struct ctr_record *infra = NULL;
+  if (ctr_record_find (e->db, p->infra_id, &infra, err) < 0
+      || engine_start (e, infra, false, err) < 0)
+    return hk_error_prefix (err, "start the infra container of pod %s", p->name);
+  return 0;
+}
+
 /* The root mounted, the last run's leftovers gone, the network up and
  * config.json rendered again from the record (joining that network). */
 static int
@@ -354,18 +408,31 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *netns = NULL;
   bool mounted;
-  if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
+  if (prepare_pod (e, r, err) < 0 || fs_mkdir_p (run_dir, 0700, err) < 0)
+    return -1;
+  /* an infra container's root is a plain directory */
+  if (!r->config.pod_infra && engine_mount_rootfs (e, r->id, &mounted, err) < 0)
     return -1;
   reset_run_state (e, r);
   if (ctr_network_up (e, r, err) < 0)
     return -1;
   if (ctr_network_join_path (e, r, &netns, err) < 0
-      || engine_render_config (e, r, netns, err) < 0)
+      || engine_render_config (e, r, netns, true, err) < 0)
     {
       ctr_network_down (e, r);
       return -1;
     }
   return 0;
+}
+
+int
+engine_monitor (struct engine *e, const char *id, bool start_on_attach, int notify_fd,
+                struct hk_error **err)
+{
+  _cleanup_record_ struct ctr_record *r = NULL;
+  if (ctr_record_find (e->db, id, &r, err) < 0)
+    return -1;
+  return engine_become_monitor (e, r, start_on_attach, notify_fd, err);
 }
 
 int

@@ -29,11 +29,26 @@
 int engine_create (struct engine *e, const char *image, struct ctr_config *config,
                    const char *name, struct ctr_record **out, struct hk_error **err);
 
+/* The image column of an infra container, which has none. */
+#define INFRA_IMAGE_NAME "hako-pause"
+
+/* create of a pod's infra container (pod.h): no image, an empty read-only
+ * root with hako-pause bound in as /pause, its process; CONFIG has the
+ * pod's network settings, hostname and cgroup. */
+int engine_create_infra (struct engine *e, struct ctr_config *config, const char *name,
+                         struct ctr_record **out, struct hk_error **err);
+
 /* start: a monitor for the container, which creates it with the runtime
  * and starts it — at once, or (START_ON_ATTACH) when an attach client says
  * so.  A failed start marks the record with the error. */
 int engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
                   struct hk_error **err);
+
+/* `container monitor ID`: the monitor's create once more, run from the
+ * runtime's sealed copy of hako (engine-start.c); returns only on
+ * failure, which it also says on NOTIFY_FD. */
+int engine_monitor (struct engine *e, const char *id, bool start_on_attach, int notify_fd,
+                    struct hk_error **err);
 
 /* Brings R's state up to date from its monitor and exit file (a container
  * whose monitor died is exited). */
