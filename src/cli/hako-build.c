@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hako build (image build): the options, the Dockerfile and context, RUN
+ * steps attached in the foreground like `hako run`, the final ID. */
+#include "hako-attach.h"
+#include "transfer-commands.h"
+#include "build/dockerfile.h"
+#include "transfer/build.h"
+#include "transfer/ctr-archive.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "store/reference.h"
+
+#include <archive.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal (int signum)
+{
+  (void)signum;
+  interrupted = 1;
+}
+
+/* Interrupts stop the build between steps and files; the build then
+ * removes what it made and fails. */
+static void
+catch_interrupts (void)
+{
+  struct sigaction sa = { .sa_handler = on_signal };
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGHUP, &sa, NULL);
+  signal (SIGPIPE, SIG_IGN);
+}
+
+struct run_forward
+{
+  struct engine *e;
+  struct ctr_record *r;
+};
+
+static void
+stop_step (int signum, void *data)
+{
+  struct run_forward *f = data;
+  struct hk_error *ignored = NULL;
+  if (signum == SIGINT || signum == SIGTERM || signum == SIGHUP)
+    {
+      interrupted = 1;
+      signum = SIGKILL;
+    }
+  engine_kill (f->e, f->r, signum, &ignored);
+  hk_error_free (ignored);
+}
+
+/* A RUN step: started by the monitor once we are attached, its output on
+ * ours, then its exit code. */
+static int
+run_step (struct engine *e, struct ctr_record *r, int *code, void *data, struct hk_error **err)
+{
+  (void)data;
+  if (engine_start (e, r, true, err) < 0)
+    return -1;
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *socket = xasprintf ("%s/attach", run_dir);
+  struct run_forward f = { .e = e, .r = r };
+  struct attach_options o = {
+    .socket_path = socket,
+    .send_start = true,
+    .forward_signal = stop_step,
+    .data = &f,
+  };
+  int attached;
+  bool detached;
+  if (attach_session (&o, &attached, &detached, err) < 0)
+    return -1;
+  int waited;
+  if (engine_wait (e, r, &waited, err) < 0)
+    return -1;
+  engine_wait_cleanup (r);
+  *code = attached >= 0 ? attached : waited;
+  return 0;
+}
+
+struct build_request
+{
+  struct build_options o;
+  const char *file;
+  const char *iidfile;
+  const char *context;
+  char **build_args;
+  char **tags;
+  char **labels;
+};
+
+static int
+add_secret (struct build_options *o, const char *spec, struct hk_error **err)
+{
+  _cleanup_free_ char *copy = xstrdup (spec);
+  char *id = NULL, *src = NULL, *save = NULL;
+  for (char *f = strtok_r (copy, ",", &save); f; f = strtok_r (NULL, ",", &save))
+    {
+      if (strncmp (f, "id=", 3) == 0)
+        id = f + 3;
+      else if (strncmp (f, "src=", 4) == 0 || strncmp (f, "source=", 7) == 0)
+        src = strchr (f, '=') + 1;
+      else if (strcmp (f, "type=file") != 0)
+        return hk_error_set (err, EINVAL, "--secret `%s`: expected id=ID,src=FILE", spec);
+    }
+  if (id == NULL || *id == '\0' || src == NULL)
+    return hk_error_set (err, EINVAL, "--secret `%s`: expected id=ID,src=FILE", spec);
+  if (access (src, R_OK) < 0)
+    return hk_error_errno (err, errno, "--secret `%s`: `%s`", spec, src);
+  o->secrets = xreallocarray (o->secrets, o->n_secrets + 1, sizeof *o->secrets);
+  o->secrets[o->n_secrets++] = (struct build_secret){ .id = xstrdup (id), .src = realpath (src, NULL) };
+  return 0;
+}
+
+static int
+parse_timestamp (const char *text, int64_t *out, struct hk_error **err)
+{
+  char *end;
+  errno = 0;
+  long long v = strtoll (text, &end, 10);
+  if (errno || end == text || *end || v < 0)
+    return hk_error_set (err, EINVAL, "timestamp `%s`: seconds since the epoch", text);
+  *out = v;
+  return 0;
+}
+
+static int
+full_tag (const char *text, char **out, struct hk_error **err)
+{
+  _cleanup_image_ref_ struct image_ref *ref = NULL;
+  if (image_ref_parse (text, &ref, err) < 0)
+    return hk_error_prefix (err, "tag `%s`", text);
+  *out = image_ref_string (ref);
+  return 0;
+}
+
+enum
+{
+  OPT_BUILD_ARG = 256,
+  OPT_TARGET,
+  OPT_NO_CACHE,
+  OPT_PULL,
+  OPT_LABEL,
+  OPT_IIDFILE,
+  OPT_NETWORK,
+  OPT_SECRET,
+  OPT_TIMESTAMP,
+  OPT_PLATFORM,
+};
+
+static int
+parse_options (struct build_request *q, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = {
+    { "file", required_argument, NULL, 'f' },
+    { "tag", required_argument, NULL, 't' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "build-arg", required_argument, NULL, OPT_BUILD_ARG },
+    { "target", required_argument, NULL, OPT_TARGET },
+    { "no-cache", no_argument, NULL, OPT_NO_CACHE },
+    { "pull", optional_argument, NULL, OPT_PULL },
+    { "label", required_argument, NULL, OPT_LABEL },
+    { "iidfile", required_argument, NULL, OPT_IIDFILE },
+    { "network", required_argument, NULL, OPT_NETWORK },
+    { "secret", required_argument, NULL, OPT_SECRET },
+    { "timestamp", required_argument, NULL, OPT_TIMESTAMP },
+    { "platform", required_argument, NULL, OPT_PLATFORM },
+    { NULL, 0, NULL, 0 },
+  };
+  int c;
+  while ((c = getopt_long (argc, argv, "f:t:q", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'f':
+        q->file = optarg;
+        break;
+      case 't':
+        {
+          char *tag = NULL;
+          if (full_tag (optarg, &tag, err) < 0)
+            return -1;
+          strv_append_take (&q->tags, tag);
+          break;
+        }
+      case 'q':
+        q->o.quiet = true;
+        break;
+      case OPT_BUILD_ARG:
+        if (strchr (optarg, '=') == NULL && getenv (optarg) == NULL)
+          break; /* NAME alone takes our value, and there is none */
+        if (strchr (optarg, '=') == NULL)
+          strv_append_take (&q->build_args, xasprintf ("%s=%s", optarg, getenv (optarg)));
+        else
+          strv_append (&q->build_args, optarg);
+        break;
+      case OPT_TARGET:
+        q->o.target = optarg;
+        break;
+      case OPT_NO_CACHE:
+        q->o.no_cache = true;
+        break;
+      case OPT_PULL:
+        /* The store is the only source here: `always` cannot be honoured. */
+        if (optarg && strcmp (optarg, "missing") && strcmp (optarg, "never")
+            && strcmp (optarg, "false"))
+          return hk_error_set (err, ENOTSUP, "--pull=%s: hako build uses the images of the "
+                                             "store (--pull=missing or never)", optarg);
+        break;
+      case OPT_LABEL:
+        strv_append (&q->labels, optarg);
+        break;
+      case OPT_IIDFILE:
+        q->iidfile = optarg;
+        break;
+      case OPT_NETWORK:
+        q->o.network = optarg;
+        break;
+      case OPT_SECRET:
+        if (add_secret (&q->o, optarg, err) < 0)
+          return -1;
+        break;
+      case OPT_TIMESTAMP:
+        if (parse_timestamp (optarg, &q->o.timestamp, err) < 0)
+          return -1;
+        break;
+      case OPT_PLATFORM:
+        if (strcmp (optarg, "linux/amd64") != 0 && strcmp (optarg, "linux/x86_64") != 0)
+          return hk_error_set (err, ENOTSUP, "--platform=%s: hako builds for linux/amd64 only",
+                               optarg);
+        break;
+      default:
+        return cli_usage (err, "build", BUILD_USAGE, "unknown option");
+      }
+  if (argc - optind != 1)
+    return cli_usage (err, "build", BUILD_USAGE, "expected one context (a directory or -)");
+  q->context = argv[optind];
+  return 0;
+}
+
+/* A context on stdin: a tar (extracted into the store's scratch space)
+ * or a Dockerfile alone. */
+static int
+stdin_context (struct store *s, struct build_request *q, char **dockerfile, size_t *len,
+               char **dir, struct hk_error **err)
+{
+  if (fs_read_fd (STDIN_FILENO, 64 << 20, dockerfile, len, err) < 0)
+    return hk_error_prefix (err, "read the context from stdin");
+  struct archive *a = archive_read_new ();
+  archive_read_support_filter_all (a);
+  archive_read_support_format_tar (a);
+  struct archive_entry *e;
+  bool tar = archive_read_open_memory (a, *dockerfile, *len) == ARCHIVE_OK
+             && archive_read_next_header (a, &e) == ARCHIVE_OK;
+  archive_read_free (a);
+  if (!tar)
+    return 0;
+  char *name = NULL;
+  int fd = store_layer_scratch (s, &name, err);
+  if (fd < 0)
+    return -1;
+  *dir = xasprintf ("%s/tmp/%s/%s", s->root, s->tmp_name, name);
+  free (name);
+  int p[2];
+  if (pipe2 (p, O_CLOEXEC) < 0)
+    {
+      close (fd);
+      return hk_error_errno (err, errno, "pipe");
+    }
+  /* The tar is small enough to sit in a pipe's way only if written by
+   * another process: a child writes it. */
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      close (p[0]);
+      _exit (fs_write_all (p[1], *dockerfile, *len) < 0 ? 1 : 0);
+    }
+  close (p[1]);
+  struct ctr_extract_options xo = { .keep_owner = true };
+  int rc = ctr_archive_extract (fd, ".", p[0], &xo, err);
+  close (p[0]);
+  close (fd);
+  int status;
+  waitpid (pid, &status, 0);
+  free (*dockerfile);
+  *dockerfile = NULL;
+  q->context = *dir;
+  return rc;
+}
+
+/* -f FILE, or CONTEXT/Containerfile, or CONTEXT/Dockerfile. */
+static int
+read_dockerfile (struct build_request *q, char **text, size_t *len, struct hk_error **err)
+{
+  if (q->file && strcmp (q->file, "-") == 0)
+    return fs_read_fd (STDIN_FILENO, DOCKERFILE_MAX_SIZE + 1, text, len, err);
+  if (q->file)
+    {
+      q->o.dockerfile_name = q->file;
+      return fs_read_file (AT_FDCWD, q->file, DOCKERFILE_MAX_SIZE + 1, text, len, err);
+    }
+  static const char *const names[] = { "Containerfile", "Dockerfile", NULL };
+  for (size_t i = 0; names[i]; i++)
+    {
+      _cleanup_free_ char *path = xasprintf ("%s/%s", q->context, names[i]);
+      if (access (path, F_OK) == 0)
+        {
+          q->o.dockerfile_name = names[i];
+          return fs_read_file (AT_FDCWD, path, DOCKERFILE_MAX_SIZE + 1, text, len, err);
+        }
+    }
+  return hk_error_set (err, ENOENT, "no Containerfile or Dockerfile in `%s` (use -f FILE)",
+                       q->context);
+}
+
+static void
+request_clear (struct build_request *q)
+{
+  strv_free (q->build_args);
+  strv_free (q->tags);
+  strv_free (q->labels);
+  for (size_t i = 0; i < q->o.n_secrets; i++)
+    {
+      free (q->o.secrets[i].id);
+      free (q->o.secrets[i].src);
+    }
+  free (q->o.secrets);
+}
+
+static int
+finish (struct build_request *q, const char *id, struct hk_error **err)
+{
+  if (q->iidfile)
+    {
+      _cleanup_close_ int fd
+          = open (q->iidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0 || fs_write_all (fd, id, strlen (id)) < 0)
+        return hk_error_errno (err, errno, "write the image ID to `%s`", q->iidfile);
+    }
+  for (size_t i = 0; !q->o.quiet && q->tags && q->tags[i]; i++)
+    printf ("Successfully tagged %s\n", q->tags[i]);
+  printf ("%s\n", q->o.quiet ? id : digest_hex (id));
+  return 0;
+}
+
+int
+cmd_build (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  struct build_request q = { .o = { .timestamp = -1, .dockerfile_name = "Dockerfile" } };
+  const char *epoch = getenv ("SOURCE_DATE_EPOCH");
+  if (epoch && *epoch && parse_timestamp (epoch, &q.o.timestamp, err) < 0)
+    return hk_error_prefix (err, "SOURCE_DATE_EPOCH");
+  int rc = parse_options (&q, argc, argv, err);
+  struct engine *e = NULL;
+  _cleanup_free_ char *text = NULL;
+  _cleanup_free_ char *stdin_dir = NULL;
+  size_t len = 0;
+  if (rc == 0)
+    rc = cli_engine (cli, &e, err);
+  if (rc == 0 && strcmp (q.context, "-") == 0)
+    {
+      rc = stdin_context (e->store, &q, &text, &len, &stdin_dir, err);
+      if (rc == 0 && stdin_dir == NULL)
+        q.context = NULL;
+    }
+  if (rc == 0 && text == NULL)
+    rc = read_dockerfile (&q, &text, &len, err);
+  char id[DIGEST_STRING_SIZE];
+  int code = 0;
+  if (rc == 0)
+    {
+      catch_interrupts ();
+      q.o.context = q.context;
+      q.o.dockerfile = text;
+      q.o.dockerfile_len = len;
+      q.o.tags = q.tags;
+      q.o.build_args = q.build_args;
+      q.o.labels = q.labels;
+      q.o.out = stdout;
+      q.o.run = run_step;
+      q.o.interrupted = &interrupted;
+      rc = build_image (e, &q.o, id, &code, err);
+    }
+  if (rc == 0)
+    rc = finish (&q, id, err);
+  request_clear (&q);
+  if (rc < 0 && code != 0)
+    {
+      /* A failing RUN: its error, and exit 1 as Docker's. */
+      fprintf (stderr, "Error: %s\n", (*err)->message);
+      return 1;
+    }
+  return rc;
+}

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* RUN: the command in an engine container made from the previous step's
+ * image, with the stage's shell, the build args in its environment, the
+ * build's network and RUN's --mount options; its changes become the
+ * layer.  Mount points the mounts needed, and the files the engine binds
+ * into every container (/etc/hosts ...), are not part of it. */
+#include "build-internal.h"
+#include "ctr-transfer.h"
+#include "build/shell-word.h"
+#include "common/cleanup.h"
+#include "common/in-root.h"
+#include "common/json-util.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "engine/ctr-config-parse.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What --mount options made: the exclusions of the layer, and the
+ * containers of other stages whose roots are bound. */
+struct run_mounts
+{
+  char **exclude;
+  struct ctr_record **sources;
+  size_t n_sources;
+};
+
+static void
+run_mounts_clear (struct build *b, struct run_mounts *m)
+{
+  strv_free (m->exclude);
+  for (size_t i = 0; i < m->n_sources; i++)
+    {
+      build_container_remove (b, m->sources[i]);
+      ctr_record_free (m->sources[i]);
+    }
+  free (m->sources);
+}
+
+/* `type=cache,target=/x,id=y` as pairs. */
+static int
+mount_fields (const char *text, unsigned line, struct config_map *out, struct hk_error **err)
+{
+  _cleanup_free_ char *copy = xstrdup (text);
+  char *save = NULL;
+  for (char *f = strtok_r (copy, ",", &save); f; f = strtok_r (NULL, ",", &save))
+    {
+      char *eq = strchr (f, '=');
+      if (eq)
+        *eq = '\0';
+      const char *key = f;
+      if (strcmp (key, "dst") == 0 || strcmp (key, "destination") == 0)
+        key = "target";
+      else if (strcmp (key, "src") == 0)
+        key = "source";
+      else if (strcmp (key, "ro") == 0)
+        key = "readonly";
+      if (config_map_get (out, key))
+        return hk_error_set (err, EINVAL, "line %u: RUN --mount `%s`: `%s` given twice", line,
+                             text, key);
+      config_map_set (out, key, eq ? eq + 1 : "true");
+    }
+  return 0;
+}
+
+static bool
+truthy (const char *v)
+{
+  return v && (strcmp (v, "true") == 0 || strcmp (v, "1") == 0);
+}
+
+/* The topmost component of TARGET missing from the image: what the mount
+ * point adds to the tree, left out of the layer. */
+static void
+exclude_mount_point (struct run_mounts *m, int root_fd, const char *target)
+{
+  _cleanup_free_ char *path = xstrdup (target + strspn (target, "/"));
+  for (char *p = path;; p++)
+    {
+      if (*p != '/' && *p != '\0')
+        continue;
+      char saved = *p;
+      *p = '\0';
+      _cleanup_error_ struct hk_error *missing = NULL;
+      _cleanup_close_ int fd = in_root_open (root_fd, path, O_PATH, 0, &missing);
+      if (fd < 0)
+        {
+          strv_append (&m->exclude, path);
+          return;
+        }
+      *p = saved;
+      if (saved == '\0')
+        return;
+    }
+}
+
+static const struct build_secret *
+find_secret (const struct build_options *o, const char *id)
+{
+  for (size_t i = 0; i < o->n_secrets; i++)
+    if (strcmp (o->secrets[i].id, id) == 0)
+      return &o->secrets[i];
+  return NULL;
+}
+
+/* A bind of another stage's (or image's) root: a working container of it. */
+static int
+stage_root (struct stage_run *sr, const char *from, struct run_mounts *m, char **root,
+            struct hk_error **err)
+{
+  struct build *b = sr->b;
+  struct build_stage *st = build_find_stage (b, from);
+  _cleanup_free_ char *id = NULL;
+  if (st)
+    id = xstrdup (st->image_id);
+  else if (store_image_resolve (b->e->store, from, NULL, &id, err) < 0)
+    return -1;
+  struct ctr_config c;
+  ctr_config_init (&c);
+  strv_append (&c.cmd, "true");
+  c.network_mode = xstrdup ("none");
+  struct ctr_record *r;
+  int rc = build_container (b, id, &c, &r, err);
+  ctr_config_clear (&c);
+  if (rc < 0)
+    return -1;
+  m->sources = xreallocarray (m->sources, m->n_sources + 1, sizeof *m->sources);
+  m->sources[m->n_sources++] = r;
+  *root = build_container_path (b, r, "merged");
+  return 0;
+}
+
+/* SOURCE (relative) inside ROOT, refusing what leads out of it. */
+static int
+bind_source (const char *root, const char *source, char **out, struct hk_error **err)
+{
+  _cleanup_free_ char *clean = ignore_clean_path (source);
+  if (strcmp (clean, "..") == 0 || strncmp (clean, "../", 3) == 0)
+    return hk_error_set (err, EPERM, "`%s` is outside the mount's source", source);
+  _cleanup_close_ int rfd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rfd < 0)
+    return hk_error_errno (err, errno, "open `%s`", root);
+  _cleanup_close_ int fd = in_root_open (rfd, clean, O_PATH, 0, err);
+  if (fd < 0)
+    return -1;
+  *out = strcmp (clean, ".") ? xasprintf ("%s/%s", root, clean) : xstrdup (root);
+  return 0;
+}
+
+static void
+add_bind (struct ctr_config *c, char *source, const char *target, bool readonly)
+{
+  c->mounts = xreallocarray (c->mounts, c->n_mounts + 1, sizeof *c->mounts);
+  c->mounts[c->n_mounts++] = (struct config_mount){
+    .type = CONFIG_MOUNT_BIND, .source = source, .target = xstrdup (target), .readonly = readonly
+  };
+}
+
+static int
+add_mount (struct stage_run *sr, struct ctr_config *c, const char *text, unsigned line,
+           struct run_mounts *m, int root_fd, struct hk_error **err)
+{
+  struct build *b = sr->b;
+  struct config_map f = { 0 };
+  int rc = mount_fields (text, line, &f, err);
+  _cleanup_free_ char *target_raw = NULL;
+  const char *type = config_map_get (&f, "type") ? config_map_get (&f, "type") : "bind";
+  const char *target = config_map_get (&f, "target");
+  const char *id = config_map_get (&f, "id");
+  _cleanup_free_ char *source = NULL;
+  if (rc == 0 && strcmp (type, "secret") == 0)
+    {
+      const struct build_secret *s = id ? find_secret (b->o, id) : NULL;
+      if (s == NULL && !truthy (config_map_get (&f, "required")) && id)
+        goto out; /* a secret not given is skipped unless required, as Docker does */
+      if (s == NULL)
+        rc = hk_error_set (err, ENOENT, "line %u: RUN --mount: secret `%s` was not given "
+                                        "(--secret id=%s,src=FILE)", line, id ? id : "", id ? id : "ID");
+      else
+        {
+          _cleanup_free_ char *dflt = xasprintf ("/run/secrets/%s", id);
+          exclude_mount_point (m, root_fd, target ? target : dflt);
+          add_bind (c, xstrdup (s->src), target ? target : dflt, true);
+        }
+    }
+  else if (rc == 0 && target == NULL)
+    rc = hk_error_set (err, EINVAL, "line %u: RUN --mount `%s`: no target", line, text);
+  else if (rc == 0 && strcmp (type, "cache") == 0)
+    {
+      char *dir = build_cache_mount_dir (b, id ? id : target, err);
+      if (dir == NULL)
+        rc = -1;
+      else
+        {
+          exclude_mount_point (m, root_fd, target);
+          add_bind (c, dir, target, truthy (config_map_get (&f, "readonly")));
+        }
+    }
+  else if (rc == 0 && strcmp (type, "tmpfs") == 0)
+    {
+      exclude_mount_point (m, root_fd, target);
+      const char *size = config_map_get (&f, "size");
+      _cleanup_free_ char *opts = size ? xasprintf ("size=%s", size) : xstrdup ("");
+      config_map_set (&c->tmpfs, target, opts);
+    }
+  else if (rc == 0 && strcmp (type, "bind") == 0)
+    {
+      const char *from = config_map_get (&f, "from");
+      const char *src = config_map_get (&f, "source") ? config_map_get (&f, "source") : ".";
+      _cleanup_free_ char *root = NULL;
+      if (from)
+        rc = stage_root (sr, from, m, &root, err);
+      else if (b->o->context == NULL)
+        rc = hk_error_set (err, EINVAL, "line %u: RUN --mount=type=bind: no build context", line);
+      else
+        root = xstrdup (b->o->context);
+      if (rc == 0)
+        rc = bind_source (root, src, &source, err);
+      if (rc == 0)
+        {
+          exclude_mount_point (m, root_fd, target);
+          bool rw = truthy (config_map_get (&f, "rw")) || truthy (config_map_get (&f, "readwrite"));
+          add_bind (c, take_ptr (source), target, !rw);
+        }
+    }
+  else if (rc == 0)
+    rc = hk_error_set (err, EINVAL, "line %u: RUN --mount: unknown type `%s` (bind, cache, "
+                                    "secret or tmpfs)", line, type);
+out:
+  for (size_t i = 0; i < f.n; i++)
+    {
+      free (f.keys[i]);
+      free (f.values[i]);
+    }
+  free (f.keys);
+  free (f.values);
+  return rc;
+}
+
+/* The process: the exec form as is; the shell form through the stage's
+ * shell; a heredoc alone is the script, else the shell reads the
+ * heredocs itself. */
+static int
+run_command (struct stage_run *sr, const struct df_instruction *in, struct ctr_config *c,
+             struct hk_error **err)
+{
+  if (in->json_args)
+    {
+      c->cmd = strv_copy (in->json_args);
+      return 0;
+    }
+  c->cmd = config_instruction_shell (json_object_get (sr->config, "config"));
+  _cleanup_free_ char *script = xstrdup (in->args);
+  bool only_heredoc = in->n_heredocs == 1 && strncmp (in->args, "<<", 2) == 0
+                      && strcspn (in->args, " \t") == strlen (in->args);
+  for (size_t i = 0; i < in->n_heredocs; i++)
+    {
+      const struct df_heredoc *h = &in->heredocs[i];
+      _cleanup_free_ char *body = NULL;
+      if (h->expand && only_heredoc
+          && shell_word_expand (h->content, sr->b->df->escape, sr->vars, &body, err) < 0)
+        return -1;
+      char *t = only_heredoc ? xstrdup (body ? body : h->content)
+                             : xasprintf ("%s\n%s%s", script, h->content, h->name);
+      free (script);
+      script = t;
+    }
+  strv_append_take (&c->cmd, take_ptr (script));
+  return 0;
+}
+
+static int
+run_config (struct stage_run *sr, const struct df_instruction *in, struct ctr_config *c,
+            struct hk_error **err)
+{
+  struct build *b = sr->b;
+  if (run_command (sr, in, c, err) < 0)
+    return -1;
+  c->entrypoint = xzalloc (sizeof (char *)); /* an empty list: no entrypoint */
+  /* The args reach RUN's environment; ENV of the same name wins. */
+  json_t *cfg = json_object_get (sr->config, "config");
+  _cleanup_strv_ char **env = NULL;
+  _cleanup_error_ struct hk_error *ignored = NULL;
+  json_get_strv (cfg, "config", "Env", &env, &ignored);
+  for (size_t i = 0; sr->args && sr->args[i]; i++)
+    {
+      size_t n = strcspn (sr->args[i], "=");
+      _cleanup_free_ char *name = xstrndup (sr->args[i], n);
+      if (strv_env_get (env, name) == NULL)
+        strv_append (&c->env, sr->args[i]);
+    }
+  const char *network = df_flag_get (in, "network", NULL);
+  if (network == NULL)
+    network = b->o->network;
+  if (network && strcmp (network, "default") != 0)
+    c->network_mode = xstrdup (network);
+  const char *security = df_flag_get (in, "security", NULL);
+  if (security && strcmp (security, "insecure") == 0)
+    c->privileged = true;
+  else if (security && strcmp (security, "sandbox") != 0)
+    return hk_error_set (err, EINVAL, "line %u: RUN --security: `%s` is insecure or sandbox",
+                         in->line, security);
+  return 0;
+}
+
+/* Runs R; a failing command is an error naming the step. */
+static int
+run_container (struct stage_run *sr, const struct df_instruction *in, struct ctr_record *r,
+               struct hk_error **err)
+{
+  struct build *b = sr->b;
+  int code = 0;
+  if (b->o->run (b->e, r, &code, b->o->run_data, err) < 0)
+    return -1;
+  if (build_interrupted (b))
+    return hk_error_set (err, EINTR, "interrupted");
+  if (code != 0)
+    {
+      b->exit_code = code;
+      return hk_error_set (err, ECANCELED, "line %u: `%s` returned a non-zero code: %d",
+                           in->line, in->text, code);
+    }
+  return 0;
+}
+
+int
+build_run_step (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err)
+{
+  struct build *b = sr->b;
+  struct ctr_config c;
+  ctr_config_init (&c);
+  struct run_mounts m = { 0 };
+  struct ctr_record *r = NULL;
+  int rc = run_config (sr, in, &c, err);
+  /* Mount points are judged against the image: a container of it first. */
+  struct ctr_config probe_config;
+  ctr_config_init (&probe_config);
+  const char **mounts = df_flag_all (in, "mount");
+  if (rc == 0 && mounts[0])
+    {
+      strv_append (&probe_config.cmd, "true");
+      probe_config.network_mode = xstrdup ("none");
+      struct ctr_record *probe = NULL;
+      rc = build_container (b, sr->image_id, &probe_config, &probe, err);
+      _cleanup_free_ char *merged = probe ? build_container_path (b, probe, "merged") : NULL;
+      _cleanup_close_ int root_fd = merged ? open (merged, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+      for (size_t i = 0; rc == 0 && mounts[i]; i++)
+        rc = add_mount (sr, &c, mounts[i], in->line, &m, root_fd, err);
+      if (probe)
+        {
+          build_container_remove (b, probe);
+          ctr_record_free (probe);
+        }
+    }
+  free (mounts);
+  ctr_config_clear (&probe_config);
+  if (rc == 0)
+    rc = build_container (b, sr->image_id, &c, &r, err);
+  if (rc == 0)
+    rc = run_container (sr, in, r, err);
+  if (rc == 0)
+    {
+      _cleanup_free_ char *upper = build_container_path (b, r, "upper");
+      for (size_t i = 0; ctr_diff_excluded[i]; i++)
+        strv_append (&m.exclude, ctr_diff_excluded[i]);
+      _cleanup_free_ char *history = xasprintf ("/bin/sh -c %s", in->args);
+      rc = build_commit (sr, upper, m.exclude, history, err);
+    }
+  if (r)
+    {
+      build_container_remove (b, r);
+      ctr_record_free (r);
+    }
+  run_mounts_clear (b, &m);
+  ctr_config_clear (&c);
+  return rc;
+}

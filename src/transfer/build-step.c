@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One instruction of a stage: its cache key, the cache, or the work and a
+ * new image. */
+#include "build-internal.h"
+#include "commit.h"
+#include "ctr-transfer.h"
+#include "build/shell-word.h"
+#include "common/cleanup.h"
+#include "common/json-util.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "engine/random-id.h"
+#include "store/image-config.h"
+#include "store/manifest.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+void
+build_say (struct build *b, const char *fmt, ...)
+{
+  if (b->o->quiet)
+    return;
+  va_list ap;
+  va_start (ap, fmt);
+  vfprintf (b->o->out, fmt, ap);
+  va_end (ap);
+  fputc ('\n', b->o->out);
+  fflush (b->o->out);
+}
+
+bool
+build_interrupted (const struct build *b)
+{
+  return b->o->interrupted != NULL && *b->o->interrupted;
+}
+
+void
+build_refresh_vars (struct stage_run *sr)
+{
+  strv_free (sr->vars);
+  sr->vars = strv_copy (sr->args);
+  _cleanup_strv_ char **env = NULL;
+  _cleanup_error_ struct hk_error *ignored = NULL;
+  json_t *cfg = json_object_get (sr->config, "config");
+  if (json_get_strv (cfg, "config", "Env", &env, &ignored) > 0)
+    for (size_t i = 0; env[i]; i++)
+      strv_append (&sr->vars, env[i]);
+  sr->meta.vars = sr->vars;
+}
+
+int
+build_stage_load (struct stage_run *sr, const char *id, struct hk_error **err)
+{
+  _cleanup_free_ char *text = NULL;
+  size_t len;
+  json_t *config = NULL;
+  if (store_blob_read (sr->b->e->store, id, CONFIG_MAX_SIZE, &text, &len, err) < 0
+      || json_parse_object (text, len, "image config", &config, err) < 0)
+    return -1;
+  json_decref (sr->config);
+  sr->config = config;
+  if (!json_is_object (json_object_get (config, "config")))
+    json_object_set_new (config, "config", json_object ());
+  memcpy (sr->image_id, id, DIGEST_STRING_SIZE);
+  build_refresh_vars (sr);
+  return 0;
+}
+
+int
+build_commit (struct stage_run *sr, const char *upper, char *const *exclude,
+              const char *created_by, struct hk_error **err)
+{
+  struct build *b = sr->b;
+  const char *author = json_string_value (json_object_get (sr->config, "author"));
+  struct image_commit_options c = {
+    .exclude = exclude,
+    .config = json_object_get (sr->config, "config"),
+    .created = b->created,
+    .created_by = created_by,
+    .author = author,
+    .mtime = b->o->timestamp,
+  };
+  char id[DIGEST_STRING_SIZE];
+  if (image_commit (b->e->store, sr->image_id, upper, &c, id, err) < 0)
+    return -1;
+  return build_stage_load (sr, id, err);
+}
+
+struct build_stage *
+build_find_stage (struct build *b, const char *name)
+{
+  for (size_t i = 0; i < b->n_stages; i++)
+    if (b->stages[i].name && strcasecmp (b->stages[i].name, name) == 0)
+      return &b->stages[i];
+  char *end;
+  unsigned long n = strtoul (name, &end, 10);
+  if (*name >= '0' && *name <= '9' && *end == '\0' && n < b->n_stages)
+    return &b->stages[n];
+  return NULL;
+}
+
+int
+build_container (struct build *b, const char *image_id, struct ctr_config *config,
+                 struct ctr_record **out, struct hk_error **err)
+{
+  _cleanup_free_ char *name = NULL;
+  _cleanup_free_ char *rnd = random_id ();
+  name = xasprintf ("hako-build-%.12s", rnd);
+  config_map_set (&config->labels, "io.hako.build", "step");
+  if (engine_create (b->e, image_id, config, name, out, err) < 0)
+    return hk_error_prefix (err, "create the build container");
+  return 0;
+}
+
+void
+build_container_remove (struct build *b, struct ctr_record *r)
+{
+  _cleanup_error_ struct hk_error *err = NULL;
+  if (engine_remove (b->e, r, true, true, &err) < 0)
+    hk_log (b->e->log, HK_LOG_WARNING, "remove build container %s: %s", r->name, err->message);
+}
+
+char *
+build_container_path (struct build *b, const struct ctr_record *r, const char *sub)
+{
+  _cleanup_free_ char *dir = engine_container_dir (b->e, r->id);
+  return xasprintf ("%s/%s", dir, sub);
+}
+
+int
+build_words (struct stage_run *sr, const struct df_instruction *in, char ***out,
+             struct hk_error **err)
+{
+  char escape = sr->b->df->escape;
+  if (in->json_args == NULL)
+    return shell_word_split (in->args, escape, sr->vars, out, err);
+  _cleanup_strv_ char **v = xzalloc (sizeof *v);
+  for (size_t i = 0; in->json_args[i]; i++)
+    {
+      char *w;
+      if (shell_word_expand (in->json_args[i], escape, sr->vars, &w, err) < 0)
+        return -1;
+      strv_append_take (&v, w);
+    }
+  *out = take_ptr (v);
+  return 0;
+}
+
+/* ARG NAME[=default]...: the value given with --build-arg wins, then the
+ * default, then a global ARG's value of that name. */
+static int
+declare_args (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err)
+{
+  struct build *b = sr->b;
+  _cleanup_strv_ char **fields = shell_word_fields (in->args, b->df->escape);
+  for (size_t i = 0; fields[i]; i++)
+    {
+      char *eq = strchr (fields[i], '=');
+      if (eq)
+        *eq = '\0';
+      _cleanup_free_ char *name = NULL;
+      if (shell_word_expand (fields[i], b->df->escape, sr->vars, &name, err) < 0)
+        return -1;
+      if (*name == '\0')
+        return hk_error_set (err, EINVAL, "line %u: ARG: a name cannot be empty", in->line);
+      const char *given = strv_env_get (b->o->build_args, name);
+      _cleanup_free_ char *dflt = NULL;
+      if (eq && shell_word_expand (eq + 1, b->df->escape, sr->vars, &dflt, err) < 0)
+        return -1;
+      const char *value = given ? given : dflt ? dflt : strv_env_get (b->global_args, name);
+      if (value == NULL)
+        continue; /* declared without a value: unset, as Docker has it */
+      strv_env_set (&sr->args, name, value);
+    }
+  build_refresh_vars (sr);
+  return 0;
+}
+
+/* "/bin/sh -c #(nop)  CMD [...]", as Docker's history has it. */
+static char *
+nop_text (const struct df_instruction *in)
+{
+  return xasprintf ("/bin/sh -c #(nop) %s", in->text);
+}
+
+static int
+config_step (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err)
+{
+  json_t *cfg = json_object_get (sr->config, "config");
+  if (in->kind == DF_MAINTAINER)
+    json_object_set_new (sr->config, "author", json_string (in->args));
+  else if (config_instruction_apply (cfg, in, &sr->meta, err) < 0)
+    return -1;
+  _cleanup_free_ char *history = nop_text (in);
+  return build_commit (sr, NULL, NULL, history, err);
+}
+
+/* The parts of the key every instruction has: its text and the args in
+ * scope (they reach RUN's environment and every expansion). */
+static void
+step_key (struct stage_run *sr, const struct df_instruction *in, char key[DIGEST_STRING_SIZE])
+{
+  _cleanup_free_ char *args = strv_length (sr->args) ? xstrdup ("") : xstrdup ("-");
+  for (size_t i = 0; sr->args && sr->args[i]; i++)
+    {
+      char *t = xasprintf ("%s%s\n", args, sr->args[i]);
+      free (args);
+      args = t;
+    }
+  const char *parts[] = { in->text, args, NULL };
+  build_key (key, sr->key, parts);
+}
+
+int
+build_step (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err)
+{
+  struct build *b = sr->b;
+  b->step++;
+  build_say (b, "STEP %zu/%zu: %s", b->step, b->n_steps, in->text);
+  if (in->kind == DF_ARG)
+    return declare_args (sr, in, err);
+  char key[DIGEST_STRING_SIZE];
+  step_key (sr, in, key);
+  /* COPY and ADD add their sources' digest to the key themselves. */
+  if (in->kind == DF_COPY || in->kind == DF_ADD)
+    {
+      memcpy (sr->key, key, DIGEST_STRING_SIZE);
+      return build_copy (sr, in, err);
+    }
+  char id[DIGEST_STRING_SIZE];
+  if (!b->o->no_cache && build_cache_get (b, key, id))
+    {
+      build_say (b, "--> Using cache %s", digest_hex (id));
+      memcpy (sr->key, key, DIGEST_STRING_SIZE);
+      return build_stage_load (sr, id, err);
+    }
+  int rc = in->kind == DF_RUN ? build_run_step (sr, in, err) : config_step (sr, in, err);
+  if (rc < 0)
+    return -1;
+  memcpy (sr->key, key, DIGEST_STRING_SIZE);
+  if (!b->o->no_cache)
+    build_cache_put (b, key, sr->image_id);
+  build_say (b, "--> %.12s", digest_hex (sr->image_id));
+  return 0;
+}
