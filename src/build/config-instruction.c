@@ -315,8 +315,6 @@ duration_flag (const struct df_instruction *in, const char *name, json_t *hc, co
   _cleanup_free_ char *what = xasprintf ("line %u: HEALTHCHECK --%s", in->line, name);
   if (units_parse_duration_ms (v, what, &ms, err) < 0)
     return -1;
-  if (ms > 0 && ms < 1)
-    return fail (err, in, "a duration is at least 1ms");
   json_object_set_new (hc, key, json_integer (ms * 1000000));
   return 0;
 }

@@ -221,8 +221,8 @@ static bool
 flag_allowed (const char *allowed, const char *name)
 {
   size_t n = strlen (name);
-  for (const char *p = allowed; (p = strstr (p, name)) != NULL; p++)
-    if ((p == allowed || p[-1] == ' ') && p[n] == ' ')
+  for (const char *p = allowed; *p; p += strcspn (p, " ") + 1)
+    if (n > 0 && strncmp (p, name, n) == 0 && p[n] == ' ')
       return true;
   return false;
 }
@@ -241,7 +241,7 @@ parse_flags (const struct reader *r, struct df_instruction *in, const char *allo
         break;
       char *eq = strchr (word, '=');
       _cleanup_free_ char *name = xstrndup (word + 2, eq ? (size_t)(eq - word - 2) : strlen (word + 2));
-      if (!flag_allowed (allowed, name) || *name == '\0')
+      if (!flag_allowed (allowed, name))
         {
           _cleanup_free_ char *what = xasprintf ("%s --%s", df_kind_name (in->kind), name);
           return syntax_error (err, r, in->line, col, "unknown flag: %s", what);

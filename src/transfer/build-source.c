@@ -320,12 +320,14 @@ walk_source (struct copy_job *j, struct sink *s, const char *path, const char *f
   if (fd < 0)
     return hk_error_errno (err, errno, "line %u: %s: `%s`", j->in->line,
                            df_kind_name (j->in->kind), path);
-  if (ignored (j, path) && !ignore_rules_has_exceptions (j->sr->b->ignore))
-    return hk_error_set (err, ENOENT, "line %u: %s: `%s` is excluded by .dockerignore",
-                         j->in->line, df_kind_name (j->in->kind), path);
   struct stat st;
   if (fstat (fd, &st) < 0)
     return hk_error_errno (err, errno, "stat `%s`", path);
+  /* A directory left out may still hold exceptions; a file may not. */
+  if (ignored (j, path)
+      && (!S_ISDIR (st.st_mode) || !ignore_rules_has_exceptions (j->sr->b->ignore)))
+    return hk_error_set (err, ENOENT, "line %u: %s: `%s` is excluded by .dockerignore",
+                         j->in->line, df_kind_name (j->in->kind), path);
   if (S_ISDIR (st.st_mode))
     return walk_dir (j, s, fd, strcmp (path, ".") ? path : "", "", err);
   _cleanup_close_ int parent = openat (fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);

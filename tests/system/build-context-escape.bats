@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# The build context is the user's directory and the archives ADD extracts
+# come from anywhere: neither may reach the host's files.  One test per
+# attack.
+
+bats_require_minimum_version 1.5.0
+load engine-helpers
+
+setup_file() { engine_setup_file; }
+teardown_file() { engine_teardown_file; }
+setup() {
+	engine_setup
+	CTX=$BATS_TEST_TMPDIR/ctx
+	mkdir -p "$CTX"
+	echo host-only >"$BATS_TEST_TMPDIR/outside"
+}
+teardown() { engine_teardown; }
+
+hkb() {
+	hk build --network none "$@"
+}
+
+@test "COPY ../outside: a path leading out of the context is refused" {
+	printf 'FROM busybox\nCOPY ../outside /x\n' >"$CTX/Containerfile"
+	run -125 hkb "$CTX"
+	[[ $output == *"forbidden path outside the build context"* ]]
+	printf 'FROM busybox\nCOPY sub/../../outside /x\n' >"$CTX/Containerfile"
+	run -125 hkb "$CTX"
+	[[ $output == *"forbidden path outside the build context"* ]]
+}
+
+@test "COPY of a symlink leading out of the context is refused" {
+	ln -s "$BATS_TEST_TMPDIR/outside" "$CTX/abs-link"
+	ln -s ../outside "$CTX/rel-link"
+	for l in abs-link rel-link; do
+		printf 'FROM busybox\nCOPY %s /x\n' "$l" >"$CTX/Containerfile"
+		run -125 hkb "$CTX"
+		[[ $output == *"leads outside the build context"* ]]
+	done
+	# Inside a copied directory a symlink is copied as a symlink, never read.
+	mkdir "$CTX/d"
+	ln -s "$BATS_TEST_TMPDIR/outside" "$CTX/d/link"
+	printf 'FROM busybox\nCOPY d /d\n' >"$CTX/Containerfile"
+	run -0 hkb -t linkdir "$CTX"
+	run -0 hk run --rm --network none linkdir readlink /d/link
+	[ "$output" = "$BATS_TEST_TMPDIR/outside" ]
+	run -1 hk run --rm --network none linkdir cat /d/link
+}
+
+@test "COPY /etc/passwd: an absolute source is the context's, not the host's" {
+	printf 'FROM busybox\nCOPY /etc/passwd /x\n' >"$CTX/Containerfile"
+	run -125 hkb "$CTX"
+	[[ $output == *"etc/passwd"* ]]
+	mkdir -p "$CTX/etc"
+	echo context-passwd >"$CTX/etc/passwd"
+	run -0 hkb -t abs "$CTX"
+	[ "$(hk run --rm --network none abs cat /x)" = context-passwd ]
+}
+
+@test "ADD of a tar with ../ and absolute names writes nothing outside the image root" {
+	python3 - "$CTX/evil.tar" "$BATS_TEST_TMPDIR" <<-'PY'
+		import io, sys, tarfile
+		t = tarfile.open(sys.argv[1], "w")
+		def add(name, data=b"pwned\n", kind=tarfile.REGTYPE, link=""):
+		    i = tarfile.TarInfo(name); i.type = kind; i.linkname = link; i.size = len(data) if kind == tarfile.REGTYPE else 0
+		    t.addfile(i, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+		add("../../../../../../.." + sys.argv[2] + "/dotdot-escape")
+		add(sys.argv[2] + "/absolute-escape")
+		t.close()
+	PY
+	printf 'FROM busybox\nADD evil.tar /x/\n' >"$CTX/Containerfile"
+	run hkb -t evil "$CTX"
+	[ ! -e "$BATS_TEST_TMPDIR/dotdot-escape" ]
+	[ ! -e "$BATS_TEST_TMPDIR/absolute-escape" ]
+}
+
+@test "ADD of a tar whose symlink points out, then a file through it, stays in the root" {
+	python3 - "$CTX/evil.tar" "$BATS_TEST_TMPDIR" <<-'PY'
+		import io, sys, tarfile
+		t = tarfile.open(sys.argv[1], "w")
+		i = tarfile.TarInfo("escape"); i.type = tarfile.SYMTYPE; i.linkname = sys.argv[2]; t.addfile(i)
+		d = b"through the link\n"
+		i = tarfile.TarInfo("escape/planted"); i.size = len(d); t.addfile(i, io.BytesIO(d))
+		t.close()
+	PY
+	printf 'FROM busybox\nADD evil.tar /x/\n' >"$CTX/Containerfile"
+	run hkb -t evil2 "$CTX"
+	[ ! -e "$BATS_TEST_TMPDIR/planted" ]
+	if [ "$status" -eq 0 ]; then
+		# Followed as if the root were /: it landed inside the image.
+		run -0 hk run --rm --network none evil2 cat "$BATS_TEST_TMPDIR/planted"
+	fi
+}
