@@ -307,6 +307,22 @@ run_config (struct stage_run *sr, const struct df_instruction *in, struct ctr_co
   return 0;
 }
 
+/* WORKDIR's directory, made as Docker makes it when a step needs it. */
+static int
+make_workdir (struct stage_run *sr, struct ctr_record *r, struct hk_error **err)
+{
+  const char *wd = json_string_value (
+      json_object_get (json_object_get (sr->config, "config"), "WorkingDir"));
+  if (wd == NULL || *wd == '\0')
+    return 0;
+  _cleanup_free_ char *merged = build_container_path (sr->b, r, "merged");
+  _cleanup_close_ int root = open (merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return hk_error_errno (err, errno, "open `%s`", merged);
+  _cleanup_close_ int fd = in_root_mkpath (root, wd, IN_ROOT_DIR, 0755, err);
+  return fd < 0 ? hk_error_prefix (err, "WORKDIR %s", wd) : 0;
+}
+
 /* Runs R; a failing command is an error naming the step. */
 static int
 run_container (struct stage_run *sr, const struct df_instruction *in, struct ctr_record *r,
@@ -360,6 +376,8 @@ build_run_step (struct stage_run *sr, const struct df_instruction *in, struct hk
   ctr_config_clear (&probe_config);
   if (rc == 0)
     rc = build_container (b, sr->image_id, &c, &r, err);
+  if (rc == 0)
+    rc = make_workdir (sr, r, err);
   if (rc == 0)
     rc = run_container (sr, in, r, err);
   if (rc == 0)
