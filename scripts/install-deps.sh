@@ -10,7 +10,7 @@ packages=(
 	# tests
 	libcmocka-dev bats busybox-static jq iproute2 util-linux procps
 	# comparisons (bench/ and compatibility tests)
-	crun runc containerd hyperfine criu
+	crun runc containerd hyperfine criu buildah
 	# images: a registry and tools that did not come from us
 	docker-registry skopeo umoci apache2-utils podman python3
 	# networks
