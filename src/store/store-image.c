@@ -361,7 +361,11 @@ store_image_resolve (struct store *s, const char *text, char *const *search, cha
 int
 store_tag_add (struct store *s, const char *id, const char *tag, struct hk_error **err)
 {
-  return exec_bound (s, "INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)", err, tag, id);
+  /* A tag that names the image already writes nothing (a rebuild's). */
+  return exec_bound (s,
+                     "INSERT INTO tags (name, image_id) VALUES (?, ?) ON CONFLICT (name) DO "
+                     "UPDATE SET image_id = excluded.image_id WHERE image_id != excluded.image_id",
+                     err, tag, id);
 }
 
 int
