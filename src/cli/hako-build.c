@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako build (image build): the options, the Dockerfile and context, RUN
  * steps attached in the foreground like `hako run`, the final ID. */
+#include "hako-build.h"
 #include "hako-attach.h"
-#include "transfer-commands.h"
 #include "build/dockerfile.h"
-#include "transfer/build.h"
-#include "transfer/ctr-archive.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "store/reference.h"
 
-#include <archive.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -252,56 +249,6 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
   return 0;
 }
 
-/* A context on stdin: a tar (extracted into the store's scratch space)
- * or a Dockerfile alone. */
-static int
-stdin_context (struct store *s, struct build_request *q, char **dockerfile, size_t *len,
-               char **dir, struct hk_error **err)
-{
-  if (fs_read_fd (STDIN_FILENO, 64 << 20, dockerfile, len, err) < 0)
-    return hk_error_prefix (err, "read the context from stdin");
-  struct archive *a = archive_read_new ();
-  archive_read_support_filter_all (a);
-  archive_read_support_format_tar (a);
-  struct archive_entry *e;
-  bool tar = archive_read_open_memory (a, *dockerfile, *len) == ARCHIVE_OK
-             && archive_read_next_header (a, &e) == ARCHIVE_OK;
-  archive_read_free (a);
-  if (!tar)
-    return 0;
-  char *name = NULL;
-  int fd = store_layer_scratch (s, &name, err);
-  if (fd < 0)
-    return -1;
-  *dir = xasprintf ("%s/tmp/%s/%s", s->root, s->tmp_name, name);
-  free (name);
-  int p[2];
-  if (pipe2 (p, O_CLOEXEC) < 0)
-    {
-      close (fd);
-      return hk_error_errno (err, errno, "pipe");
-    }
-  /* The tar is small enough to sit in a pipe's way only if written by
-   * another process: a child writes it. */
-  pid_t pid = fork ();
-  if (pid == 0)
-    {
-      close (p[0]);
-      _exit (fs_write_all (p[1], *dockerfile, *len) < 0 ? 1 : 0);
-    }
-  close (p[1]);
-  struct ctr_extract_options xo = { .keep_owner = true };
-  int rc = ctr_archive_extract (fd, ".", p[0], &xo, err);
-  close (p[0]);
-  close (fd);
-  int status;
-  waitpid (pid, &status, 0);
-  free (*dockerfile);
-  *dockerfile = NULL;
-  q->context = *dir;
-  return rc;
-}
-
 /* -f FILE, or CONTEXT/Containerfile, or CONTEXT/Dockerfile. */
 static int
 read_dockerfile (struct build_request *q, char **text, size_t *len, struct hk_error **err)
@@ -357,51 +304,84 @@ finish (struct build_request *q, const char *id, struct hk_error **err)
   return 0;
 }
 
-int
-cmd_build (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+/* The build, its output on stdout; without a worker into a buffer that
+ * is printed only if the build needs none. */
+static int
+run_build (struct hako_cli *cli, struct build_request *q, const struct build_program *p,
+           struct build_result *res, struct hk_error **err)
 {
-  struct build_request q = { .o = { .timestamp = -1, .dockerfile_name = "Dockerfile" } };
-  const char *epoch = getenv ("SOURCE_DATE_EPOCH");
-  if (epoch && *epoch && parse_timestamp (epoch, &q.o.timestamp, err) < 0)
-    return hk_error_prefix (err, "SOURCE_DATE_EPOCH");
-  int rc = parse_options (&q, argc, argv, err);
   struct engine *e = NULL;
   _cleanup_free_ char *text = NULL;
   _cleanup_free_ char *stdin_dir = NULL;
   size_t len = 0;
-  if (rc == 0)
-    rc = cli_engine (cli, &e, err);
-  if (rc == 0 && strcmp (q.context, "-") == 0)
+  if (cli_engine (cli, &e, err) < 0)
+    return -1;
+  if (strcmp (q->context, "-") == 0)
     {
-      rc = stdin_context (e->store, &q, &text, &len, &stdin_dir, err);
-      if (rc == 0 && stdin_dir == NULL)
-        q.context = NULL;
+      if (p->stdin_context (e->store, &text, &len, &stdin_dir, err) < 0)
+        return -1;
+      q->context = stdin_dir;
     }
-  if (rc == 0 && text == NULL)
-    rc = read_dockerfile (&q, &text, &len, err);
-  char id[DIGEST_STRING_SIZE];
-  int code = 0;
-  if (rc == 0)
+  if (text == NULL && read_dockerfile (q, &text, &len, err) < 0)
+    return -1;
+  char *buffer = NULL;
+  size_t size = 0;
+  FILE *out = p->worker ? stdout : open_memstream (&buffer, &size);
+  if (out == NULL)
+    return hk_error_errno (err, errno, "open a buffer for the output");
+  catch_interrupts ();
+  q->o.context = q->context;
+  q->o.dockerfile = text;
+  q->o.dockerfile_len = len;
+  q->o.tags = q->tags;
+  q->o.build_args = q->build_args;
+  q->o.labels = q->labels;
+  q->o.out = out;
+  q->o.worker = p->worker;
+  q->o.run = run_step;
+  q->o.interrupted = &interrupted;
+  int rc = build_image (e, &q->o, res, err);
+  if (out != stdout)
     {
-      catch_interrupts ();
-      q.o.context = q.context;
-      q.o.dockerfile = text;
-      q.o.dockerfile_len = len;
-      q.o.tags = q.tags;
-      q.o.build_args = q.build_args;
-      q.o.labels = q.labels;
-      q.o.out = stdout;
-      q.o.run = run_step;
-      q.o.interrupted = &interrupted;
-      rc = build_image (e, &q.o, id, &code, err);
+      fclose (out);
+      if (!res->needs_worker)
+        fwrite (buffer, 1, size, stdout);
+      free (buffer);
     }
-  if (rc == 0)
-    rc = finish (&q, id, err);
+  return rc;
+}
+
+int
+build_command (struct hako_cli *cli, int argc, char **argv, const struct build_program *p,
+               bool *delegate, struct hk_error **err)
+{
+  struct build_request q = { .o = { .timestamp = -1, .dockerfile_name = "Dockerfile" } };
+  *delegate = false;
+  const char *epoch = getenv ("SOURCE_DATE_EPOCH");
+  if (epoch && *epoch && parse_timestamp (epoch, &q.o.timestamp, err) < 0)
+    return hk_error_prefix (err, "SOURCE_DATE_EPOCH");
+  int rc = parse_options (&q, argc, argv, err);
+  bool reads_stdin = rc == 0 && (strcmp (q.context, "-") == 0
+                                 || (q.file && strcmp (q.file, "-") == 0));
+  struct build_result res = { 0 };
+  if (rc == 0 && reads_stdin && p->stdin_context == NULL)
+    *delegate = true;
+  else if (rc == 0)
+    rc = run_build (cli, &q, p, &res, err);
+  if (rc < 0 && res.needs_worker)
+    {
+      hk_error_freep (err);
+      *delegate = true;
+      rc = 0;
+    }
+  if (rc == 0 && !*delegate)
+    rc = finish (&q, res.id, err);
   request_clear (&q);
-  if (rc < 0 && code != 0)
+  if (rc < 0 && res.exit_code != 0)
     {
       /* A failing RUN: its error, and exit 1 as Docker's. */
       fprintf (stderr, "Error: %s\n", (*err)->message);
+      hk_error_freep (err);
       return 1;
     }
   return rc;

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The commands that move data in or out of the machine: registries
  * (pull, push, login, logout), image archives (load, save, import) and a
- * container's files as tar streams (cp, export, diff, commit), and build
- * (ADD extracts archives and fetches URLs).  They need
+ * container's files as tar streams (cp, export, diff, commit).  They need
  * libcurl and libarchive, whose forty-odd shared libraries would cost
  * every `hako` start tens of milliseconds; so they live in a second
  * program, hako-transfer, and `hako` hands them over with its whole command
@@ -33,12 +32,6 @@
 #define COMMIT_USAGE                                                                         \
   "[-a AUTHOR] [-c CHANGE]... [-m MESSAGE] [-p|--pause=false] CONTAINER [REPOSITORY[:TAG]]"
 
-#define BUILD_USAGE                                                                          \
-  "[-f FILE] [-t NAME[:TAG]]... [--build-arg NAME[=VALUE]]... [--target STAGE] [--no-cache] " \
-  "[--pull=missing|never] [--label NAME=VALUE]... [--iidfile FILE] [-q] [--network "          \
-  "none|host|NETWORK] [--secret id=ID,src=FILE]... [--timestamp EPOCH] [--platform "          \
-  "linux/amd64] CONTEXT|-"
-
 /* X (group, name, function, usage, summary, top_level) */
 #define TRANSFER_COMMANDS(X)                                                                 \
   X ("image", "pull", cmd_pull, PULL_USAGE, "download an image from a registry", true)       \
@@ -57,12 +50,15 @@
   X ("container", "export", cmd_export, EXPORT_USAGE, "a container's file system as a tar",  \
      true)                                                                                   \
   X ("container", "commit", cmd_commit, COMMIT_USAGE,                                        \
-     "create an image from a container's changes", true)                                     \
-  X ("image", "build", cmd_build, BUILD_USAGE, "build an image from a Containerfile", true)
+     "create an image from a container's changes", true)
 
 #define TRANSFER_DECLARE(group, name, fn, usage, summary, top)                               \
   int fn (struct hako_cli *cli, int argc, char **argv, struct hk_error **err);
 TRANSFER_COMMANDS (TRANSFER_DECLARE)
 #undef TRANSFER_DECLARE
+
+/* build is in both programs (hako-build.h): hako answers from the build
+ * cache, hako-transfer does the work. */
+int cmd_build (struct hako_cli *cli, int argc, char **argv, struct hk_error **err);
 
 #endif

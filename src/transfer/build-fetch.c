@@ -2,7 +2,8 @@
 /* ADD of a URL: the body into a file, hashed while it streams, checked
  * against --checksum when given; redirects followed (a few), only http
  * and https, a body of at most BUILD_FETCH_MAX bytes. */
-#include "build-internal.h"
+#include "build-worker.h"
+#include "store/digest.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 

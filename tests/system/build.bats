@@ -153,6 +153,34 @@ RUN echo $A >/a'
 	[ "$(hk run --rm --network none arg cat /a)" = 2 ]
 }
 
+@test "a rebuild with nothing changed is answered by hako alone; a rewrite with the same size and mtime is noticed" {
+	mkdir -p "$CTX/d"
+	for i in $(seq 50); do echo "$i" >"$CTX/d/f$i"; done
+	touch -d 2020-01-01 "$CTX"/d/*
+	cf 'FROM busybox
+COPY d /d
+RUN cat /d/f7 >/seven'
+	# Digests are kept for files changed two seconds before they are read.
+	sleep 2.1
+	run -0 hkb -t dc "$CTX"
+	[ "$(cached)" -eq 0 ]
+	[ -s "$(echo "$HAKO_ROOT"/build-cache/files/*)" ]
+	# A hako-transfer that fails would fail a build handed over to it.
+	run -0 env HAKO_TRANSFER=/bin/false "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" \
+		build --network none -t dc "$CTX"
+	[ "$(cached)" -eq 2 ]
+	[[ $output == *"Successfully tagged docker.io/library/dc:latest"* ]]
+	# The same size and mtime, another content: the change time tells.
+	echo 8 >"$CTX/d/f7"
+	touch -d 2020-01-01 "$CTX/d/f7"
+	run -1 env HAKO_TRANSFER=/bin/false "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" \
+		build --network none -t dc "$CTX"
+	[ -z "$output" ]
+	run -0 hkb -t dc "$CTX"
+	[ "$(cached)" -eq 0 ]
+	[ "$(hk run --rm --network none dc cat /seven)" = 8 ]
+}
+
 @test "multi-stage: COPY --from, --target, only the stages the target needs are built" {
 	cf 'FROM busybox AS base
 RUN echo base >/base

@@ -2,7 +2,8 @@
 /* The whole build: the Dockerfile split into stages, the stages the
  * target needs, each built from its base, the final image labelled and
  * tagged. */
-#include "build-internal.h"
+#include "builder-internal.h"
+#include "file-digest-cache.h"
 #include "build/shell-word.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -296,6 +298,7 @@ build_stage (struct build *b, struct build_stage *st, struct hk_error **err)
   if (rc == 0)
     {
       memcpy (st->image_id, sr.image_id, DIGEST_STRING_SIZE);
+      memcpy (st->key, sr.key, DIGEST_STRING_SIZE);
       st->built = true;
     }
   json_decref (sr.config);
@@ -304,12 +307,28 @@ build_stage (struct build *b, struct build_stage *st, struct hk_error **err)
   return rc;
 }
 
-/* --label: the final image's labels, as a last config step. */
+/* --label: the final image's labels, as a last config step (cached as
+ * one). */
 static int
 final_labels (struct build *b, struct build_stage *st, struct hk_error **err)
 {
   if (b->o->labels == NULL || b->o->labels[0] == NULL)
     return 0;
+  _cleanup_free_ char *text = xstrdup ("/bin/sh -c #(nop) LABEL");
+  for (size_t i = 0; b->o->labels[i]; i++)
+    {
+      char *t = xasprintf ("%s %s", text, b->o->labels[i]);
+      free (text);
+      text = t;
+    }
+  char key[DIGEST_STRING_SIZE], id[DIGEST_STRING_SIZE];
+  const char *parts[] = { text, NULL };
+  build_key (key, st->key, parts);
+  if (!b->o->no_cache && build_cache_get (b, key, id))
+    {
+      memcpy (st->image_id, id, DIGEST_STRING_SIZE);
+      return 0;
+    }
   struct stage_run sr = { .b = b, .stage = st };
   if (build_stage_load (&sr, st->image_id, err) < 0)
     return -1;
@@ -320,20 +339,20 @@ final_labels (struct build *b, struct build_stage *st, struct hk_error **err)
       labels = json_object ();
       json_object_set_new (cfg, "Labels", labels);
     }
-  _cleanup_free_ char *text = xstrdup ("/bin/sh -c #(nop) LABEL");
   for (size_t i = 0; b->o->labels[i]; i++)
     {
       const char *l = b->o->labels[i];
       size_t n = strcspn (l, "=");
       _cleanup_free_ char *k = xstrndup (l, n);
       json_object_set_new (labels, k, json_string (l[n] ? l + n + 1 : ""));
-      char *t = xasprintf ("%s %s", text, l);
-      free (text);
-      text = t;
     }
-  int rc = build_commit (&sr, NULL, NULL, text, err);
+  int rc = build_commit (&sr, NULL, NULL, false, text, err);
   if (rc == 0)
-    memcpy (st->image_id, sr.image_id, DIGEST_STRING_SIZE);
+    {
+      memcpy (st->image_id, sr.image_id, DIGEST_STRING_SIZE);
+      if (!b->o->no_cache)
+        build_cache_put (b, key, sr.image_id);
+    }
   json_decref (sr.config);
   strv_free (sr.vars);
   return rc;
@@ -409,24 +428,44 @@ build_all (struct build *b, char id[DIGEST_STRING_SIZE], struct hk_error **err)
   return rc;
 }
 
+static int
+open_context (struct build *b, struct hk_error **err)
+{
+  struct stat st;
+  b->context_fd = open (b->o->context, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (b->context_fd < 0 || fstat (b->context_fd, &st) < 0)
+    return hk_error_errno (err, errno, "open the build context `%s`", b->o->context);
+  _cleanup_free_ char *dir = xasprintf ("%s/build-cache/files", b->e->root);
+  b->digests = file_digest_cache_open (dir, &st);
+  return 0;
+}
+
+/* The digests learnt, for the next build (even when this one failed). */
+static void
+save_digests (struct build *b)
+{
+  _cleanup_error_ struct hk_error *err = NULL;
+  if (b->digests && file_digest_cache_save (b->digests, &err) < 0)
+    hk_log (b->e->log, HK_LOG_WARNING, "build cache: %s", err->message);
+}
+
 int
-build_image (struct engine *e, const struct build_options *o, char id[DIGEST_STRING_SIZE],
-             int *exit_code, struct hk_error **err)
+build_image (struct engine *e, const struct build_options *o, struct build_result *result,
+             struct hk_error **err)
 {
   struct build b = { .e = e, .o = o, .context_fd = -1 };
-  *exit_code = 0;
+  memset (result, 0, sizeof *result);
   if (o->timestamp >= 0)
     b.created = rfc3339 (o->timestamp);
   int rc = 0;
   if (o->context)
-    {
-      b.context_fd = open (o->context, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (b.context_fd < 0)
-        rc = hk_error_errno (err, errno, "open the build context `%s`", o->context);
-    }
+    rc = open_context (&b, err);
   if (rc == 0)
-    rc = build_all (&b, id, err);
-  *exit_code = b.exit_code;
+    rc = build_all (&b, result->id, err);
+  save_digests (&b);
+  result->exit_code = b.exit_code;
+  result->needs_worker = b.needs_worker;
+  file_digest_cache_free (b.digests);
   dockerfile_free (b.df);
   ignore_rules_free (b.ignore);
   if (b.context_fd >= 0)

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One instruction of a stage: its cache key, the cache, or the work and a
  * new image. */
-#include "build-internal.h"
-#include "commit.h"
-#include "ctr-transfer.h"
+#include "builder-internal.h"
 #include "build/shell-word.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -69,21 +67,38 @@ build_stage_load (struct stage_run *sr, const char *id, struct hk_error **err)
 }
 
 int
-build_commit (struct stage_run *sr, const char *upper, char *const *exclude,
+build_need_worker (struct build *b, const struct build_worker **out, struct hk_error **err)
+{
+  if (b->o->worker == NULL)
+    {
+      b->needs_worker = true;
+      return hk_error_set (err, ENOTSUP, "this step needs the builder's worker (hako-transfer)");
+    }
+  *out = b->o->worker;
+  return 0;
+}
+
+int
+build_commit (struct stage_run *sr, const char *upper, char *const *exclude, bool engine_files,
               const char *created_by, struct hk_error **err)
 {
   struct build *b = sr->b;
-  const char *author = json_string_value (json_object_get (sr->config, "author"));
-  struct image_commit_options c = {
+  const struct build_worker *w;
+  if (build_need_worker (b, &w, err) < 0)
+    return -1;
+  struct build_commit_request q = {
+    .parent = sr->image_id,
+    .upper = upper,
     .exclude = exclude,
+    .engine_files = engine_files,
     .config = json_object_get (sr->config, "config"),
+    .author = json_string_value (json_object_get (sr->config, "author")),
     .created = b->created,
     .created_by = created_by,
-    .author = author,
     .mtime = b->o->timestamp,
   };
   char id[DIGEST_STRING_SIZE];
-  if (image_commit (b->e->store, sr->image_id, upper, &c, id, err) < 0)
+  if (w->commit (b->e->store, &q, id, err) < 0)
     return -1;
   return build_stage_load (sr, id, err);
 }
@@ -112,6 +127,19 @@ build_container (struct build *b, const char *image_id, struct ctr_config *confi
   if (engine_create (b->e, image_id, config, name, out, err) < 0)
     return hk_error_prefix (err, "create the build container");
   return 0;
+}
+
+int
+build_root_container (struct build *b, const char *image_id, struct ctr_record **out,
+                      struct hk_error **err)
+{
+  struct ctr_config c;
+  ctr_config_init (&c);
+  strv_append (&c.cmd, "true");
+  c.network_mode = xstrdup ("none");
+  int rc = build_container (b, image_id, &c, out, err);
+  ctr_config_clear (&c);
+  return rc;
 }
 
 void
@@ -194,7 +222,7 @@ config_step (struct stage_run *sr, const struct df_instruction *in, struct hk_er
   else if (config_instruction_apply (cfg, in, &sr->meta, err) < 0)
     return -1;
   _cleanup_free_ char *history = nop_text (in);
-  return build_commit (sr, NULL, NULL, history, err);
+  return build_commit (sr, NULL, NULL, false, history, err);
 }
 
 /* The parts of the key every instruction has: its text and the args in
@@ -236,6 +264,9 @@ build_step (struct stage_run *sr, const struct df_instruction *in, struct hk_err
       memcpy (sr->key, key, DIGEST_STRING_SIZE);
       return build_stage_load (sr, id, err);
     }
+  const struct build_worker *w;
+  if (build_need_worker (b, &w, err) < 0)
+    return -1;
   int rc = in->kind == DF_RUN ? build_run_step (sr, in, err) : config_step (sr, in, err);
   if (rc < 0)
     return -1;

@@ -4,7 +4,7 @@
  * ROOT/build-cache/keys, so `builder prune` and `system prune` remove
  * them with a directory; an image they name that is gone (image prune)
  * is a miss. */
-#include "build-internal.h"
+#include "builder-internal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/xalloc.h"

@@ -4,8 +4,7 @@
  * build's network and RUN's --mount options; its changes become the
  * layer.  Mount points the mounts needed, and the files the engine binds
  * into every container (/etc/hosts ...), are not part of it. */
-#include "build-internal.h"
-#include "ctr-transfer.h"
+#include "builder-internal.h"
 #include "build/shell-word.h"
 #include "common/cleanup.h"
 #include "common/in-root.h"
@@ -119,14 +118,8 @@ stage_root (struct stage_run *sr, const char *from, struct run_mounts *m, char *
     id = xstrdup (st->image_id);
   else if (store_image_resolve (b->e->store, from, NULL, &id, err) < 0)
     return -1;
-  struct ctr_config c;
-  ctr_config_init (&c);
-  strv_append (&c.cmd, "true");
-  c.network_mode = xstrdup ("none");
   struct ctr_record *r;
-  int rc = build_container (b, id, &c, &r, err);
-  ctr_config_clear (&c);
-  if (rc < 0)
+  if (build_root_container (b, id, &r, err) < 0)
     return -1;
   m->sources = xreallocarray (m->sources, m->n_sources + 1, sizeof *m->sources);
   m->sources[m->n_sources++] = r;
@@ -353,15 +346,11 @@ build_run_step (struct stage_run *sr, const struct df_instruction *in, struct hk
   struct ctr_record *r = NULL;
   int rc = run_config (sr, in, &c, err);
   /* Mount points are judged against the image: a container of it first. */
-  struct ctr_config probe_config;
-  ctr_config_init (&probe_config);
   const char **mounts = df_flag_all (in, "mount");
   if (rc == 0 && mounts[0])
     {
-      strv_append (&probe_config.cmd, "true");
-      probe_config.network_mode = xstrdup ("none");
       struct ctr_record *probe = NULL;
-      rc = build_container (b, sr->image_id, &probe_config, &probe, err);
+      rc = build_root_container (b, sr->image_id, &probe, err);
       _cleanup_free_ char *merged = probe ? build_container_path (b, probe, "merged") : NULL;
       _cleanup_close_ int root_fd = merged ? open (merged, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
       for (size_t i = 0; rc == 0 && mounts[i]; i++)
@@ -373,7 +362,6 @@ build_run_step (struct stage_run *sr, const struct df_instruction *in, struct hk
         }
     }
   free (mounts);
-  ctr_config_clear (&probe_config);
   if (rc == 0)
     rc = build_container (b, sr->image_id, &c, &r, err);
   if (rc == 0)
@@ -383,10 +371,8 @@ build_run_step (struct stage_run *sr, const struct df_instruction *in, struct hk
   if (rc == 0)
     {
       _cleanup_free_ char *upper = build_container_path (b, r, "upper");
-      for (size_t i = 0; ctr_diff_excluded[i]; i++)
-        strv_append (&m.exclude, ctr_diff_excluded[i]);
       _cleanup_free_ char *history = xasprintf ("/bin/sh -c %s", in->args);
-      rc = build_commit (sr, upper, m.exclude, history, err);
+      rc = build_commit (sr, upper, m.exclude, true, history, err);
     }
   if (r)
     {

@@ -3,16 +3,16 @@
  * stage or an image with --from; heredocs; for ADD, URLs and local tar
  * archives, which are extracted) walked twice: once into the step's key
  * (names, types, modes, owners, link targets and contents), and, when the
- * cache has no image for it, as a tar stream that the extractor of `hako
- * cp` (ctr-archive.h) writes into the step's container, whose root it
- * never leaves.
+ * cache has no image for it, for the worker, which streams them into the
+ * step's container with the extractor of `hako cp`, never leaving its
+ * root.
  *
  * The context is a directory of the user's and may hold anything: a
  * source is opened beneath it (openat2 RESOLVE_BENEATH), so `../x`, an
  * absolute path or a symlink that leads out is refused, and nothing below
  * a source is followed (symlinks are copied as symlinks). */
-#include "build-internal.h"
-#include "ctr-archive.h"
+#include "builder-internal.h"
+#include "file-digest-cache.h"
 #include "build/shell-word.h"
 #include "common/cleanup.h"
 #include "common/in-root.h"
@@ -20,17 +20,15 @@
 #include "common/xalloc.h"
 #include "engine/user-lookup.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READ_BUFFER (1 << 16)
@@ -39,8 +37,11 @@
 struct src_entry
 {
   const char *name; /* where it lands, relative to the extraction directory */
+  const char *path; /* where it is, for errors */
   struct stat st;
-  int fd;           /* a regular file's content, or -1 */
+  int fd;            /* a regular file's content, or -1: */
+  int at_fd;         /* opened from AT_FD/AT_NAME when read */
+  const char *at_name;
   const char *data; /* or this (a heredoc) */
   const char *link; /* a symlink's target */
 };
@@ -48,13 +49,15 @@ struct src_entry
 struct sink
 {
   int (*entry) (struct sink *s, const struct src_entry *e, struct hk_error **err);
-  struct sha256 hash;     /* the key sink */
-  struct archive *tar;    /* the tar sink */
-  char *buf;
   bool chmod_set;
   mode_t chmod;
   uid_t uid;
   gid_t gid;
+  struct sha256 hash; /* the key sink */
+  char *buf;
+  struct file_digest_cache *digests; /* the context's, or NULL */
+  build_entry_fn out; /* the worker's sink */
+  void *out_data;
 };
 
 /* What one COPY or ADD does. */
@@ -69,7 +72,8 @@ struct copy_job
   char *dest;         /* absolute, in the stage's root */
   bool dest_is_dir;   /* from the text alone (a trailing /, several sources, globs) */
   size_t *counts;     /* how many of the paths each source matched */
-  struct ctr_record *from; /* --from's working container */
+  char *from_id;           /* --from's image, or NULL (the context) */
+  struct ctr_record *from; /* its working container */
   int fetched_fd;          /* ADD of a URL: the download */
   int64_t fetched_mtime;
 };
@@ -171,9 +175,10 @@ walk_node (struct copy_job *j, struct sink *s, int parent, const char *name,
     return hk_error_errno (err, errno, "stat `%s`", ctx_path);
   if (skip && !(S_ISDIR (st.st_mode) && ignore_rules_has_exceptions (j->sr->b->ignore)))
     return 0;
-  struct src_entry e = { .name = out_name, .st = st, .fd = -1 };
+  struct src_entry e = {
+    .name = out_name, .path = ctx_path, .st = st, .fd = -1, .at_fd = parent, .at_name = name,
+  };
   char link[PATH_MAX];
-  _cleanup_close_ int fd = -1;
   if (S_ISLNK (st.st_mode))
     {
       ssize_t n = readlinkat (parent, name, link, sizeof link - 1);
@@ -182,14 +187,7 @@ walk_node (struct copy_job *j, struct sink *s, int parent, const char *name,
       link[n] = '\0';
       e.link = link;
     }
-  else if (S_ISREG (st.st_mode))
-    {
-      fd = openat (parent, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-      if (fd < 0)
-        return hk_error_errno (err, errno, "open `%s`", ctx_path);
-      e.fd = fd;
-    }
-  else if (!S_ISDIR (st.st_mode))
+  else if (!S_ISREG (st.st_mode) && !S_ISDIR (st.st_mode))
     return hk_error_set (err, EINVAL, "`%s`: only files, directories and symlinks are copied",
                          ctx_path);
   if (!skip && *out_name && s->entry (s, &e, err) < 0)
@@ -330,21 +328,11 @@ walk_source (struct copy_job *j, struct sink *s, const char *path, const char *f
                          j->in->line, df_kind_name (j->in->kind), path);
   if (S_ISDIR (st.st_mode))
     return walk_dir (j, s, fd, strcmp (path, ".") ? path : "", "", err);
-  _cleanup_close_ int parent = openat (fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  /* Re-walked from the opened file (not from its parent by name). */
-  struct src_entry e = { .name = file_name, .st = st, .fd = -1 };
-  _cleanup_close_ int rfd = -1;
-  if (S_ISREG (st.st_mode))
-    {
-      _cleanup_free_ char *proc = xasprintf ("/proc/self/fd/%d", fd);
-      rfd = open (proc, O_RDONLY | O_CLOEXEC);
-      if (rfd < 0)
-        return hk_error_errno (err, errno, "open `%s`", path);
-      e.fd = rfd;
-    }
-  else
+  if (!S_ISREG (st.st_mode))
     return hk_error_set (err, EINVAL, "`%s`: only files, directories and symlinks are copied",
                          path);
+  /* Read through the fd opened beneath the root, not by name again. */
+  struct src_entry e = { .name = file_name, .path = path, .st = st, .fd = -1, .at_fd = fd };
   return s->entry (s, &e, err);
 }
 
@@ -382,6 +370,7 @@ walk_all (struct copy_job *j, struct sink *s, char *const *paths, struct hk_erro
             }
           struct src_entry e = {
             .name = j->dest_is_dir ? (h ? h->name : url_name) : single,
+            .path = src,
             .fd = h ? -1 : j->fetched_fd,
             .data = text,
           };
@@ -389,8 +378,6 @@ walk_all (struct copy_job *j, struct sink *s, char *const *paths, struct hk_erro
           e.st.st_size = h ? (off_t)strlen (text) : lseek (j->fetched_fd, 0, SEEK_END);
           e.st.st_mtime = h ? (j->sr->b->o->timestamp >= 0 ? j->sr->b->o->timestamp : 0)
                             : (j->fetched_mtime >= 0 ? j->fetched_mtime : 0);
-          if (!h)
-            lseek (j->fetched_fd, 0, SEEK_SET);
           if (s->entry (s, &e, err) < 0)
             return -1;
           continue;
@@ -413,29 +400,67 @@ entry_mode (const struct sink *s, const struct src_entry *e)
   return e->st.st_mode;
 }
 
+/* A regular file's content: its fd (rewound), or the file opened again
+ * and checked to be the one that was walked.  *OWNED is what the caller
+ * closes. */
 static int
-read_all (int fd, void (*use) (struct sink *, const char *, size_t), struct sink *s,
-          struct hk_error **err)
+entry_open (const struct src_entry *e, int *owned, struct hk_error **err)
 {
+  *owned = -1;
+  if (e->fd >= 0)
+    {
+      if (lseek (e->fd, 0, SEEK_SET) < 0)
+        return hk_error_errno (err, errno, "rewind `%s`", e->path);
+      return e->fd;
+    }
+  int fd;
+  if (e->at_name)
+    fd = openat (e->at_fd, e->at_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  else
+    {
+      char proc[64];
+      snprintf (proc, sizeof proc, "/proc/self/fd/%d", e->at_fd);
+      fd = open (proc, O_RDONLY | O_CLOEXEC);
+    }
+  if (fd < 0)
+    return hk_error_errno (err, errno, "open `%s`", e->path);
+  struct stat st;
+  if (fstat (fd, &st) < 0 || st.st_dev != e->st.st_dev || st.st_ino != e->st.st_ino)
+    {
+      close (fd);
+      return hk_error_set (err, EBUSY, "`%s` was replaced while the build read it", e->path);
+    }
+  *owned = fd;
+  return fd;
+}
+
+static int
+hash_file (struct sink *s, const struct src_entry *e, char digest[DIGEST_STRING_SIZE],
+           struct hk_error **err)
+{
+  _cleanup_close_ int owned = -1;
+  int fd = entry_open (e, &owned, err);
+  if (fd < 0)
+    return -1;
+  _cleanup_sha256_ struct sha256 h;
+  sha256_init (&h);
   for (;;)
     {
       ssize_t n = read (fd, s->buf, READ_BUFFER);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        return hk_error_errno (err, errno, "read a source file");
+        return hk_error_errno (err, errno, "read `%s`", e->path);
       if (n == 0)
-        return 0;
-      use (s, s->buf, (size_t)n);
+        break;
+      sha256_update (&h, s->buf, (size_t)n);
     }
+  sha256_final (&h, digest);
+  return 0;
 }
 
-static void
-hash_bytes (struct sink *s, const char *p, size_t n)
-{
-  sha256_update (&s->hash, p, n);
-}
-
+/* The key: every entry's name, mode, owner, size, link target and the
+ * digest of its content. */
 static int
 key_entry (struct sink *s, const struct src_entry *e, struct hk_error **err)
 {
@@ -448,133 +473,60 @@ key_entry (struct sink *s, const struct src_entry *e, struct hk_error **err)
     sha256_update (&s->hash, e->link, strlen (e->link) + 1);
   if (e->data)
     sha256_update (&s->hash, e->data, strlen (e->data));
-  if (e->fd >= 0 && read_all (e->fd, hash_bytes, s, err) < 0)
-    return -1;
-  if (e->fd >= 0)
-    lseek (e->fd, 0, SEEK_SET);
+  else if (S_ISREG (e->st.st_mode))
+    {
+      char digest[DIGEST_STRING_SIZE];
+      if (s->digests == NULL || !file_digest_cache_get (s->digests, &e->st, digest))
+        {
+          if (hash_file (s, e, digest, err) < 0)
+            return -1;
+          if (s->digests)
+            file_digest_cache_put (s->digests, &e->st, digest, time (NULL));
+        }
+      sha256_update (&s->hash, digest, sizeof digest);
+    }
   return 0;
 }
 
-static void
-tar_bytes (struct sink *s, const char *p, size_t n)
-{
-  archive_write_data (s->tar, p, n);
-}
-
+/* An entry as the worker sees it. */
 static int
-tar_entry (struct sink *s, const struct src_entry *e, struct hk_error **err)
+worker_entry (struct sink *s, const struct src_entry *e, struct hk_error **err)
 {
-  struct archive_entry *ae = archive_entry_new ();
-  archive_entry_set_pathname (ae, e->name);
-  archive_entry_set_mode (ae, entry_mode (s, e));
-  archive_entry_set_uid (ae, s->uid);
-  archive_entry_set_gid (ae, s->gid);
-  archive_entry_set_mtime (ae, e->st.st_mtim.tv_sec, e->st.st_mtim.tv_nsec);
-  archive_entry_set_size (ae, S_ISREG (e->st.st_mode) ? e->st.st_size : 0);
-  if (e->link)
-    archive_entry_set_symlink (ae, e->link);
-  int rc = archive_write_header (s->tar, ae);
-  archive_entry_free (ae);
-  if (rc != ARCHIVE_OK)
-    return hk_error_set (err, EIO, "write `%s`: %s", e->name, archive_error_string (s->tar));
-  if (e->data)
-    archive_write_data (s->tar, e->data, strlen (e->data));
-  if (e->fd >= 0 && read_all (e->fd, tar_bytes, s, err) < 0)
+  _cleanup_close_ int owned = -1;
+  int fd = -1;
+  if (S_ISREG (e->st.st_mode) && e->data == NULL && (fd = entry_open (e, &owned, err)) < 0)
     return -1;
-  return 0;
+  struct build_entry be = {
+    .name = e->name,
+    .mode = entry_mode (s, e),
+    .uid = s->uid,
+    .gid = s->gid,
+    .size = S_ISREG (e->st.st_mode) ? e->st.st_size : 0,
+    .mtime = e->st.st_mtim,
+    .link = e->link,
+    .data = e->data,
+    .fd = fd,
+  };
+  return s->out (s->out_data, &be, err);
 }
 
 /* ---- the step ------------------------------------------------------ */
 
-struct tar_thread
+/* The walk the worker runs (build_walk_fn). */
+struct worker_walk
 {
   struct copy_job *j;
   struct sink *s;
   char **paths;
-  int fd;
-  struct hk_error *err;
-  int rc;
 };
 
-static la_ssize_t
-pipe_out (struct archive *a, void *opaque, const void *buf, size_t len)
-{
-  int fd = *(int *)opaque;
-  size_t done = 0;
-  while (done < len)
-    {
-      ssize_t n = write (fd, (const char *)buf + done, len - done);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          archive_set_error (a, errno, "write to the extractor");
-          return -1;
-        }
-      done += (size_t)n;
-    }
-  return (la_ssize_t)len;
-}
-
-static void *
-write_tar (void *arg)
-{
-  struct tar_thread *t = arg;
-  t->s->tar = archive_write_new ();
-  archive_write_set_format_pax_restricted (t->s->tar);
-  archive_write_set_bytes_per_block (t->s->tar, 0);
-  t->rc = -1;
-  if (archive_write_open (t->s->tar, &t->fd, NULL, pipe_out, NULL) != ARCHIVE_OK)
-    hk_error_set (&t->err, EIO, "start the tar: %s", archive_error_string (t->s->tar));
-  else if (walk_all (t->j, t->s, t->paths, &t->err) == 0)
-    t->rc = archive_write_close (t->s->tar) == ARCHIVE_OK ? 0 : -1;
-  archive_write_free (t->s->tar);
-  close (t->fd);
-  return NULL;
-}
-
-/* Writes the sources into the container's root at DIR. */
 static int
-extract_sources (struct copy_job *j, struct sink *s, char **paths, int root_fd, const char *dir,
-                 struct hk_error **err)
+walk_for_worker (void *walker, build_entry_fn entry, void *sink, struct hk_error **err)
 {
-  int p[2];
-  if (pipe2 (p, O_CLOEXEC) < 0)
-    return hk_error_errno (err, errno, "pipe");
-  struct tar_thread t = { .j = j, .s = s, .paths = paths, .fd = p[1] };
-  pthread_t th;
-  if (pthread_create (&th, NULL, write_tar, &t) != 0)
-    {
-      close (p[0]);
-      close (p[1]);
-      return hk_error_set (err, EAGAIN, "start the writer of the sources");
-    }
-  struct ctr_extract_options xo = { .keep_owner = true };
-  int rc = ctr_archive_extract (root_fd, dir, p[0], &xo, err);
-  close (p[0]);
-  pthread_join (th, NULL);
-  if (t.rc < 0 && rc == 0)
-    {
-      *err = t.err;
-      return -1;
-    }
-  hk_error_free (t.err);
-  return rc;
-}
-
-/* ADD of a local archive: extracted, not copied. */
-static bool
-is_archive (int fd)
-{
-  struct archive *a = archive_read_new ();
-  archive_read_support_filter_all (a);
-  archive_read_support_format_tar (a);
-  struct archive_entry *e;
-  bool yes = archive_read_open_fd (a, fd, 1 << 16) == ARCHIVE_OK
-             && archive_read_next_header (a, &e) == ARCHIVE_OK;
-  archive_read_free (a);
-  lseek (fd, 0, SEEK_SET);
-  return yes;
+  struct worker_walk *w = walker;
+  w->s->out = entry;
+  w->s->out_data = sink;
+  return walk_all (w->j, w->s, w->paths, err);
 }
 
 static int
@@ -612,30 +564,14 @@ owner (struct copy_job *j, int dest_root, struct sink *s, struct hk_error **err)
   return 0;
 }
 
-/* The step's work in a container of the previous image. */
+/* The directory the sources go into: the destination, or its parent
+ * when one file (or one directory's content) is named for it; a
+ * destination that is a directory in the image takes the source in. */
 static int
-copy_into (struct copy_job *j, char **paths, struct hk_error **err)
+target_dir (struct copy_job *j, char **paths, int root, char **out, struct hk_error **err)
 {
-  struct build *b = j->sr->b;
-  struct ctr_config c;
-  ctr_config_init (&c);
-  strv_append (&c.cmd, "true");
-  c.network_mode = xstrdup ("none");
-  struct ctr_record *r = NULL;
-  int rc = build_container (b, j->sr->image_id, &c, &r, err);
-  ctr_config_clear (&c);
-  if (rc < 0)
-    return -1;
-  _cleanup_free_ char *merged = build_container_path (b, r, "merged");
-  _cleanup_close_ int root = open (merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  struct sink s = { .entry = tar_entry, .buf = xmalloc (READ_BUFFER) };
-  if (root < 0)
-    rc = hk_error_errno (err, errno, "open `%s`", merged);
-  if (rc == 0)
-    rc = owner (j, root, &s, err);
-  /* A destination that is a directory in the image takes the source in. */
   bool single_dir = false;
-  if (rc == 0 && !j->dest_is_dir && paths[0] && !paths[1])
+  if (!j->dest_is_dir && paths[0] && !paths[1])
     {
       struct stat st;
       _cleanup_close_ int d = in_root_open (root, j->dest, O_PATH, 0, NULL);
@@ -644,89 +580,115 @@ copy_into (struct copy_job *j, char **paths, struct hk_error **err)
         j->dest_is_dir = true;
       single_dir = sfd >= 0 && fstat (sfd, &st) == 0 && S_ISDIR (st.st_mode);
     }
+  _cleanup_free_ char *dir = xstrdup (j->dest);
+  if (!j->dest_is_dir && !single_dir)
+    {
+      char *slash = strrchr (dir, '/');
+      slash[slash == dir ? 1 : 0] = '\0';
+    }
+  _cleanup_close_ int fd = in_root_mkpath (root, dir, IN_ROOT_DIR, 0755, err);
+  if (fd < 0)
+    return -1;
+  *out = take_ptr (dir);
+  return 0;
+}
+
+/* ADD of one local archive: extracted into the destination, not copied.
+ * *DONE tells whether it was one. */
+static int
+add_archive (struct copy_job *j, const struct build_worker *w, char **paths, int root,
+             bool *done, struct hk_error **err)
+{
+  *done = false;
+  if (!j->add || !paths[0] || paths[1] || !j->sources[0] || j->sources[1])
+    return 0;
+  _cleanup_close_ int afd = open_beneath (j->root_fd, paths[0], O_RDONLY, !j->context);
+  struct stat st;
+  if (afd < 0 || fstat (afd, &st) < 0 || !S_ISREG (st.st_mode) || !w->is_archive (afd))
+    return 0;
+  *done = true;
+  _cleanup_close_ int fd = in_root_mkpath (root, j->dest, IN_ROOT_DIR, 0755, err);
+  if (fd < 0 || w->extract_archive (root, j->dest, afd, err) < 0)
+    return hk_error_prefix (err, "line %u: ADD: extract `%s`", j->in->line, paths[0]);
+  return 0;
+}
+
+/* The step's work in a container of the previous image. */
+static int
+copy_into (struct copy_job *j, const struct build_worker *w, char **paths,
+           struct hk_error **err)
+{
+  struct build *b = j->sr->b;
+  struct ctr_record *r = NULL;
+  if (build_root_container (b, j->sr->image_id, &r, err) < 0)
+    return -1;
+  _cleanup_free_ char *merged = build_container_path (b, r, "merged");
+  _cleanup_close_ int root = open (merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  struct sink s = { .entry = worker_entry };
+  int rc = root < 0 ? hk_error_errno (err, errno, "open `%s`", merged) : 0;
+  if (rc == 0)
+    rc = owner (j, root, &s, err);
   _cleanup_free_ char *dir = NULL;
   if (rc == 0)
-    {
-      dir = j->dest_is_dir || single_dir ? xstrdup (j->dest) : xstrdup (j->dest);
-      if (!j->dest_is_dir && !single_dir)
-        {
-          char *slash = strrchr (dir, '/');
-          slash[slash == dir ? 1 : 0] = '\0';
-        }
-      int fd = in_root_mkpath (root, dir, IN_ROOT_DIR, 0755, err);
-      rc = fd < 0 ? -1 : 0;
-      if (fd >= 0)
-        close (fd);
-    }
-  bool extract = false;
-  if (rc == 0 && j->add && paths[0] && !paths[1] && j->sources[0] && !j->sources[1])
-    {
-      _cleanup_close_ int afd = open_beneath (j->root_fd, paths[0], O_RDONLY, !j->context);
-      struct stat st;
-      if (afd >= 0 && fstat (afd, &st) == 0 && S_ISREG (st.st_mode) && is_archive (afd))
-        {
-          extract = true;
-          int fd = in_root_mkpath (root, j->dest, IN_ROOT_DIR, 0755, err);
-          rc = fd < 0 ? -1 : 0;
-          if (fd >= 0)
-            close (fd);
-          struct ctr_extract_options xo = { .keep_owner = true };
-          if (rc == 0)
-            rc = ctr_archive_extract (root, j->dest, afd, &xo, err);
-          if (rc < 0)
-            hk_error_prefix (err, "line %u: ADD: extract `%s`", j->in->line, paths[0]);
-        }
-    }
-  if (rc == 0 && !extract)
-    rc = extract_sources (j, &s, paths, root, dir, err);
-  free (s.buf);
+    rc = target_dir (j, paths, root, &dir, err);
+  bool extracted = false;
+  if (rc == 0)
+    rc = add_archive (j, w, paths, root, &extracted, err);
+  struct worker_walk walk = { .j = j, .s = &s, .paths = paths };
+  if (rc == 0 && !extracted)
+    rc = w->write_files (root, dir, walk_for_worker, &walk, err);
   if (rc == 0)
     {
       _cleanup_free_ char *upper = build_container_path (b, r, "upper");
       _cleanup_free_ char *history = xasprintf ("/bin/sh -c #(nop) %s", j->in->text);
-      rc = build_commit (j->sr, upper, NULL, history, err);
+      rc = build_commit (j->sr, upper, NULL, false, history, err);
     }
   build_container_remove (b, r);
   ctr_record_free (r);
   return rc;
 }
 
+/* --from's image (a stage's, or one of the store), in J->from_id; none
+ * for the context. */
 static int
-source_root (struct copy_job *j, struct hk_error **err)
+source_image (struct copy_job *j, struct hk_error **err)
 {
   struct build *b = j->sr->b;
   const char *from = df_flag_get (j->in, "from", NULL);
   if (from == NULL)
     {
       j->context = true;
-      j->root_fd = b->context_fd >= 0 ? dup (b->context_fd) : -1;
       return 0;
     }
   _cleanup_free_ char *name = NULL;
   if (shell_word_expand (from, b->df->escape, j->sr->vars, &name, err) < 0)
     return -1;
   struct build_stage *st = build_find_stage (b, name);
-  _cleanup_free_ char *id = NULL;
   if (st)
-    id = xstrdup (st->image_id);
-  else if (store_image_resolve (b->e->store, name, NULL, &id, err) < 0)
+    j->from_id = xstrdup (st->image_id);
+  else if (store_image_resolve (b->e->store, name, NULL, &j->from_id, err) < 0)
     return hk_error_prefix (err, "line %u: COPY --from=%s: no stage or image of that name",
                             j->in->line, name);
-  struct ctr_config c;
-  ctr_config_init (&c);
-  strv_append (&c.cmd, "true");
-  c.network_mode = xstrdup ("none");
-  int rc = build_container (b, id, &c, &j->from, err);
-  ctr_config_clear (&c);
-  if (rc < 0)
+  return 0;
+}
+
+/* Where the sources are: the context, or a working container of --from's
+ * image. */
+static int
+open_source_root (struct copy_job *j, struct hk_error **err)
+{
+  struct build *b = j->sr->b;
+  if (j->from_id == NULL)
+    {
+      j->root_fd = b->context_fd >= 0 ? dup (b->context_fd) : -1;
+      return 0;
+    }
+  if (build_root_container (b, j->from_id, &j->from, err) < 0)
     return -1;
   _cleanup_free_ char *merged = build_container_path (b, j->from, "merged");
   j->root_fd = open (merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (j->root_fd < 0)
     return hk_error_errno (err, errno, "open `%s`", merged);
-  /* The key names the image the files come from. */
-  const char *parts[] = { id, NULL };
-  build_key (j->sr->key, j->sr->key, parts);
   return 0;
 }
 
@@ -737,6 +699,9 @@ fetch_urls (struct copy_job *j, struct hk_error **err)
     {
       if (!j->add || !is_url (j->sources[i]))
         continue;
+      const struct build_worker *w;
+      if (build_need_worker (j->sr->b, &w, err) < 0)
+        return -1;
       if (j->fetched_fd >= 0)
         return hk_error_set (err, EINVAL, "line %u: ADD: one URL at a time", j->in->line);
       j->fetched_fd = openat (j->sr->b->e->store->tmp_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC,
@@ -745,8 +710,7 @@ fetch_urls (struct copy_job *j, struct hk_error **err)
         return hk_error_errno (err, errno, "create a file for `%s`", j->sources[i]);
       char digest[DIGEST_STRING_SIZE];
       const char *checksum = df_flag_get (j->in, "checksum", NULL);
-      if (build_fetch (j->sources[i], j->fetched_fd, checksum, digest, &j->fetched_mtime, err)
-          < 0)
+      if (w->fetch (j->sources[i], j->fetched_fd, checksum, digest, &j->fetched_mtime, err) < 0)
         return hk_error_prefix (err, "line %u: ADD", j->in->line);
     }
   return 0;
@@ -780,6 +744,65 @@ destination (struct copy_job *j, char **words, struct hk_error **err)
   return 0;
 }
 
+/* The sources' part of the key: for the context (and ADD's URLs) every
+ * file, walked; for --from an image, which never changes, its ID. */
+static int
+sources_key (struct copy_job *j, char **paths, char digest[DIGEST_STRING_SIZE],
+             struct hk_error **err)
+{
+  if (j->from_id)
+    {
+      memcpy (digest, j->from_id, DIGEST_STRING_SIZE);
+      return 0;
+    }
+  struct sink key = { .entry = key_entry, .buf = xmalloc (READ_BUFFER),
+                      .digests = j->context ? j->sr->b->digests : NULL };
+  sha256_init (&key.hash);
+  int rc = owner (j, -1, &key, err);
+  if (rc == 0)
+    rc = walk_all (j, &key, paths, err);
+  sha256_final (&key.hash, digest);
+  free (key.buf);
+  return rc;
+}
+
+static void
+copy_job_clear (struct copy_job *j)
+{
+  if (j->root_fd >= 0)
+    close (j->root_fd);
+  if (j->fetched_fd >= 0)
+    close (j->fetched_fd);
+  if (j->from)
+    {
+      build_container_remove (j->sr->b, j->from);
+      ctr_record_free (j->from);
+    }
+  free (j->from_id);
+  free (j->dest);
+  free (j->counts);
+  strv_free (j->sources);
+}
+
+/* The step done: the sources in a container of the previous image,
+ * committed. */
+static int
+copy_step (struct copy_job *j, char ***paths, struct hk_error **err)
+{
+  struct build *b = j->sr->b;
+  const struct build_worker *w;
+  if (build_need_worker (b, &w, err) < 0)
+    return -1;
+  if (j->from_id && (open_source_root (j, err) < 0 || expand_sources (j, paths, err) < 0))
+    return -1;
+  if (copy_into (j, w, *paths, err) < 0)
+    return -1;
+  if (!b->o->no_cache)
+    build_cache_put (b, j->sr->key, j->sr->image_id);
+  build_say (b, "--> %.12s", digest_hex (j->sr->image_id));
+  return 0;
+}
+
 int
 build_copy (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err)
 {
@@ -794,26 +817,20 @@ build_copy (struct stage_run *sr, const struct df_instruction *in, struct hk_err
   else
     words = NULL;
   if (rc == 0)
-    rc = source_root (&j, err);
+    rc = source_image (&j, err);
+  if (rc == 0 && j.context)
+    rc = open_source_root (&j, err);
   if (rc == 0 && j.root_fd < 0 && j.context && j.sources[0] && !heredoc_source (in, j.sources[0])
       && !(j.add && is_url (j.sources[0])))
     rc = hk_error_set (err, EINVAL, "line %u: %s: there is no build context to copy from",
                        in->line, df_kind_name (in->kind));
   if (rc == 0)
     rc = fetch_urls (&j, err);
-  if (rc == 0)
+  if (rc == 0 && j.context)
     rc = expand_sources (&j, &paths, err);
-  /* The key: the instruction's, then every source file. */
-  struct sink key = { .entry = key_entry, .buf = xmalloc (READ_BUFFER) };
-  sha256_init (&key.hash);
-  if (rc == 0)
-    rc = owner (&j, -1, &key, err);
-  if (rc == 0)
-    rc = walk_all (&j, &key, paths, err);
   char digest[DIGEST_STRING_SIZE];
-  sha256_final (&key.hash, digest);
-  sha256_release (&key.hash);
-  free (key.buf);
+  if (rc == 0)
+    rc = sources_key (&j, paths, digest, err);
   char id[DIGEST_STRING_SIZE];
   if (rc == 0)
     {
@@ -825,25 +842,8 @@ build_copy (struct stage_run *sr, const struct df_instruction *in, struct hk_err
           rc = build_stage_load (sr, id, err);
         }
       else
-        {
-          rc = copy_into (&j, paths, err);
-          if (rc == 0 && !b->o->no_cache)
-            build_cache_put (b, sr->key, sr->image_id);
-          if (rc == 0)
-            build_say (b, "--> %.12s", digest_hex (sr->image_id));
-        }
+        rc = copy_step (&j, &paths, err);
     }
-  if (j.root_fd >= 0)
-    close (j.root_fd);
-  if (j.fetched_fd >= 0)
-    close (j.fetched_fd);
-  if (j.from)
-    {
-      build_container_remove (b, j.from);
-      ctr_record_free (j.from);
-    }
-  free (j.dest);
-  free (j.counts);
-  strv_free (j.sources);
+  copy_job_clear (&j);
   return rc;
 }

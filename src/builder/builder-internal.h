@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What the files of the build executor share (build.c: stages and the
- * whole build; build-step.c: one instruction; build-source.c: COPY and
- * ADD sources; build-run.c: RUN; build-cache.c: keys; build-fetch.c:
- * ADD of a URL). */
-#ifndef HAKO_TRANSFER_BUILD_INTERNAL_H
-#define HAKO_TRANSFER_BUILD_INTERNAL_H
+/* What the files of the builder share (build.c: stages and the whole
+ * build; build-step.c: one instruction; build-source.c: COPY and ADD;
+ * build-run.c: RUN; build-cache.c: keys). */
+#ifndef HAKO_BUILDER_BUILDER_INTERNAL_H
+#define HAKO_BUILDER_BUILDER_INTERNAL_H
 
-#include "build.h"
+#include "builder.h"
 #include "build/config-instruction.h"
 #include "build/dockerfile.h"
 #include "build/ignore.h"
@@ -24,6 +23,7 @@ struct build_stage
   bool needed;
   bool built;
   char image_id[DIGEST_STRING_SIZE];
+  char key[DIGEST_STRING_SIZE]; /* of its last step */
 };
 
 struct build
@@ -33,13 +33,15 @@ struct build
   struct dockerfile *df;
   struct ignore_rules *ignore;
   int context_fd; /* O_PATH directory, -1 without a context */
+  struct file_digest_cache *digests; /* the context's files, or NULL */
   struct build_stage *stages;
   size_t n_stages;
   char **global_args; /* NAME=VALUE of the ARGs before the first FROM */
   size_t step, n_steps;
   char *created; /* --timestamp as RFC 3339, or NULL */
   char scratch_id[DIGEST_STRING_SIZE];
-  int exit_code; /* of the RUN that failed */
+  int exit_code;     /* of the RUN that failed */
+  bool needs_worker; /* stopped at a step with work, without a worker */
 };
 
 /* One stage while it is built. */
@@ -60,18 +62,25 @@ int build_step (struct stage_run *sr, const struct df_instruction *in, struct hk
 /* sr->image_id becomes ID, its config loaded. */
 int build_stage_load (struct stage_run *sr, const char *id, struct hk_error **err);
 /* A new image over sr->image_id: UPPER (NULL: none) as its layer, the
- * config sr->config, history CREATED_BY. */
+ * config sr->config, history CREATED_BY.  ENGINE_FILES: see
+ * build_commit_request. */
 int build_commit (struct stage_run *sr, const char *upper, char *const *exclude,
-                  const char *created_by, struct hk_error **err);
+                  bool engine_files, const char *created_by, struct hk_error **err);
 /* The Env and args as variables, refreshed after ENV and ARG. */
 void build_refresh_vars (struct stage_run *sr);
 /* The stage NAME (a name or an index) names, or NULL. */
 struct build_stage *build_find_stage (struct build *b, const char *name);
+/* The worker, or -1 with needs_worker set (the step has work) when the
+ * build has none. */
+int build_need_worker (struct build *b, const struct build_worker **out, struct hk_error **err);
 
 /* A working container over image ID (created and mounted, never
  * started unless RUN starts it); CONFIG is moved into it. */
 int build_container (struct build *b, const char *image_id, struct ctr_config *config,
                      struct ctr_record **out, struct hk_error **err);
+/* A container that only lends its root (`true`, no network). */
+int build_root_container (struct build *b, const char *image_id, struct ctr_record **out,
+                          struct hk_error **err);
 /* Removes it, and its anonymous volumes. */
 void build_container_remove (struct build *b, struct ctr_record *r);
 char *build_container_path (struct build *b, const struct ctr_record *r, const char *sub);
@@ -89,11 +98,6 @@ void build_cache_put (struct build *b, const char *key, const char *id);
 char *build_cache_mount_dir (struct build *b, const char *id, struct hk_error **err);
 /* KEY = sha256 (PREV, then each of the NULL-terminated PARTS). */
 void build_key (char key[DIGEST_STRING_SIZE], const char *prev, const char *const *parts);
-
-/* build-fetch.c: URL into FD; CHECKSUM ("sha256:…", or NULL) checked;
- * its digest in DIGEST, Last-Modified in *MTIME (-1 when none). */
-int build_fetch (const char *url, int fd, const char *checksum, char digest[DIGEST_STRING_SIZE],
-                 int64_t *mtime, struct hk_error **err);
 
 /* The instruction's words expanded (the exec form's strings each). */
 int build_words (struct stage_run *sr, const struct df_instruction *in, char ***out,
