@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,8 +113,10 @@ stage_root (struct stage_run *sr, const char *from, struct run_mounts *m, char *
             struct hk_error **err)
 {
   struct build *b = sr->b;
-  struct build_stage *st = build_find_stage (b, from);
+  struct build_stage *st = build_find_stage (b, sr->stage, from);
   _cleanup_free_ char *id = NULL;
+  if (st && build_stage_wait (b, st, err) < 0)
+    return -1;
   if (st)
     id = xstrdup (st->image_id);
   else if (store_image_resolve (b->e->store, from, NULL, &id, err) < 0)
@@ -316,6 +319,47 @@ make_workdir (struct stage_run *sr, struct ctr_record *r, struct hk_error **err)
   return fd < 0 ? hk_error_prefix (err, "WORKDIR %s", wd) : 0;
 }
 
+/* Kills R after its attachment failed: it must not run on alone. */
+static void
+kill_step (struct build *b, struct ctr_record *r)
+{
+  _cleanup_error_ struct hk_error *ignored = NULL;
+  engine_kill (b->e, r, SIGKILL, &ignored);
+}
+
+/* Starts R and attaches to it, the build's lock let go meanwhile (the
+ * stage is cancelled by killing sr->stage->running); its exit code in
+ * *CODE. */
+static int
+start_and_attach (struct stage_run *sr, struct ctr_record *r, int *code, struct hk_error **err)
+{
+  struct build *b = sr->b;
+  if (engine_start (b->e, r, true, err) < 0)
+    return -1;
+  _cleanup_free_ char *run_dir = engine_run_dir (b->e, r->id);
+  _cleanup_free_ char *socket = xasprintf ("%s/attach", run_dir);
+  int attached = -1;
+  sr->stage->running = r;
+  if (build_stopped (b))
+    kill_step (b, r); /* stopped while this step got ready */
+  pthread_mutex_unlock (&b->lock);
+  int rc = b->o->attach (socket, &attached, b->o->attach_data, err);
+  pthread_mutex_lock (&b->lock);
+  sr->stage->running = NULL;
+  if (rc < 0)
+    kill_step (b, r);
+  int waited = -1;
+  _cleanup_error_ struct hk_error *wait_err = NULL;
+  if (engine_wait (b->e, r, &waited, &wait_err) < 0 && rc == 0)
+    {
+      *err = take_ptr (wait_err);
+      rc = -1;
+    }
+  engine_wait_cleanup (r);
+  *code = attached >= 0 ? attached : waited;
+  return rc;
+}
+
 /* Runs R; a failing command is an error naming the step. */
 static int
 run_container (struct stage_run *sr, const struct df_instruction *in, struct ctr_record *r,
@@ -323,10 +367,12 @@ run_container (struct stage_run *sr, const struct df_instruction *in, struct ctr
 {
   struct build *b = sr->b;
   int code = 0;
-  if (b->o->run (b->e, r, &code, b->o->run_data, err) < 0)
+  if (start_and_attach (sr, r, &code, err) < 0)
     return -1;
   if (build_interrupted (b))
     return hk_error_set (err, EINTR, "interrupted");
+  if (b->failed)
+    return hk_error_set (err, ECANCELED, "stopped: another stage failed");
   if (code != 0)
     {
       b->exit_code = code;

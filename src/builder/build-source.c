@@ -663,7 +663,9 @@ source_image (struct copy_job *j, struct hk_error **err)
   _cleanup_free_ char *name = NULL;
   if (shell_word_expand (from, b->df->escape, j->sr->vars, &name, err) < 0)
     return -1;
-  struct build_stage *st = build_find_stage (b, name);
+  struct build_stage *st = build_find_stage (b, j->sr->stage, name);
+  if (st && build_stage_wait (b, st, err) < 0)
+    return -1;
   if (st)
     j->from_id = xstrdup (st->image_id);
   else if (store_image_resolve (b->e->store, name, NULL, &j->from_id, err) < 0)

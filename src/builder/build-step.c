@@ -34,6 +34,12 @@ build_interrupted (const struct build *b)
   return b->o->interrupted != NULL && *b->o->interrupted;
 }
 
+bool
+build_stopped (const struct build *b)
+{
+  return b->failed || build_interrupted (b);
+}
+
 void
 build_refresh_vars (struct stage_run *sr)
 {
@@ -104,16 +110,31 @@ build_commit (struct stage_run *sr, const char *upper, char *const *exclude, boo
 }
 
 struct build_stage *
-build_find_stage (struct build *b, const char *name)
+build_find_stage (struct build *b, const struct build_stage *before, const char *name)
 {
-  for (size_t i = 0; i < b->n_stages; i++)
+  size_t end_index = before ? before->index : b->n_stages;
+  for (size_t i = 0; i < end_index; i++)
     if (b->stages[i].name && strcasecmp (b->stages[i].name, name) == 0)
       return &b->stages[i];
   char *end;
   unsigned long n = strtoul (name, &end, 10);
-  if (*name >= '0' && *name <= '9' && *end == '\0' && n < b->n_stages)
+  if (*name >= '0' && *name <= '9' && *end == '\0' && n < end_index)
     return &b->stages[n];
   return NULL;
+}
+
+int
+build_stage_wait (struct build *b, struct build_stage *st, struct hk_error **err)
+{
+  if (!st->needed)
+    return hk_error_set (err, EINVAL, "stage `%s` is not built: its name must be plain (or "
+                                      "a global ARG's) where another stage uses it",
+                         st->name ? st->name : st->from->text);
+  while (!st->built && !build_stopped (b))
+    pthread_cond_wait (&b->changed, &b->lock);
+  if (!st->built)
+    return hk_error_set (err, ECANCELED, "stopped");
+  return 0;
 }
 
 int
@@ -242,11 +263,14 @@ step_key (struct stage_run *sr, const struct df_instruction *in, char key[DIGEST
 }
 
 int
-build_step (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err)
+build_step (struct stage_run *sr, const struct df_instruction *in, bool numbered,
+            struct hk_error **err)
 {
   struct build *b = sr->b;
-  b->step++;
-  build_say (b, "STEP %zu/%zu: %s", b->step, b->n_steps, in->text);
+  if (numbered)
+    build_say (b, "STEP %zu/%zu: %s", ++sr->step, b->n_steps, in->text);
+  else
+    build_say (b, "ONBUILD: %s", in->text);
   if (in->kind == DF_ARG)
     return declare_args (sr, in, err);
   char key[DIGEST_STRING_SIZE];

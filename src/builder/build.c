@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -158,8 +159,8 @@ mark_reference (struct build *b, const struct build_stage *by, const char *name)
   _cleanup_error_ struct hk_error *ignored = NULL;
   if (shell_word_expand (name, b->df->escape, b->global_args, &expanded, &ignored) < 0)
     return;
-  struct build_stage *dep = build_find_stage (b, expanded);
-  if (dep && dep->index < by->index)
+  struct build_stage *dep = build_find_stage (b, by, expanded);
+  if (dep)
     mark_needed (b, dep);
 }
 
@@ -223,8 +224,10 @@ stage_from (struct build *b, struct stage_run *sr, struct hk_error **err)
   struct build_stage *st = sr->stage;
   _cleanup_free_ char *base = stage_base (b, st);
   char id[DIGEST_STRING_SIZE];
-  struct build_stage *dep = build_find_stage (b, base);
-  if (dep && dep->index < st->index)
+  struct build_stage *dep = build_find_stage (b, st, base);
+  if (dep && build_stage_wait (b, dep, err) < 0)
+    return -1;
+  if (dep)
     memcpy (id, dep->image_id, DIGEST_STRING_SIZE);
   else if (strcasecmp (base, "scratch") == 0)
     {
@@ -262,6 +265,8 @@ onbuild_triggers (struct stage_run *sr, struct hk_error **err)
   json_object_set_new (cfg, "OnBuild", json_null ());
   size_t i;
   json_t *t;
+  size_t n = json_array_size (list);
+  build_say (sr->b, "# Executing %zu build trigger%s", n, n > 1 ? "s" : "");
   json_array_foreach (list, i, t)
   {
     const char *text = json_string_value (t);
@@ -269,11 +274,8 @@ onbuild_triggers (struct stage_run *sr, struct hk_error **err)
     if (text == NULL || dockerfile_parse ("ONBUILD", text, strlen (text), &df, err) < 0)
       return hk_error_prefix (err, "the base image's ONBUILD trigger %zu", i);
     for (size_t k = 0; k < df->n_inst; k++)
-      {
-        sr->b->n_steps++;
-        if (build_step (sr, &df->inst[k], err) < 0)
-          return -1;
-      }
+      if (build_step (sr, &df->inst[k], false, err) < 0)
+        return -1;
   }
   return 0;
 }
@@ -281,19 +283,18 @@ onbuild_triggers (struct stage_run *sr, struct hk_error **err)
 static int
 build_stage (struct build *b, struct build_stage *st, struct hk_error **err)
 {
-  struct stage_run sr = { .b = b, .stage = st };
+  struct stage_run sr = { .b = b, .stage = st, .step = st->first_step };
   sr.meta.escape = b->df->escape;
-  b->step++;
-  build_say (b, "STEP %zu/%zu: %s", b->step, b->n_steps, st->from->text);
+  build_say (b, "STEP %zu/%zu: %s", sr.step, b->n_steps, st->from->text);
   int rc = stage_from (b, &sr, err);
   if (rc == 0)
     rc = onbuild_triggers (&sr, err);
   for (size_t i = 0; rc == 0 && i < st->n_steps; i++)
     {
-      if (build_interrupted (b))
+      if (build_stopped (b))
         rc = hk_error_set (err, EINTR, "interrupted");
       else
-        rc = build_step (&sr, st->steps[i], err);
+        rc = build_step (&sr, st->steps[i], true, err);
     }
   if (rc == 0)
     {
@@ -305,6 +306,102 @@ build_stage (struct build *b, struct build_stage *st, struct hk_error **err)
   strv_free (sr.args);
   strv_free (sr.vars);
   return rc;
+}
+
+/* Kills the RUN containers that run: their stages then stop. */
+static void
+cancel_running (struct build *b)
+{
+  for (size_t i = 0; i < b->n_stages; i++)
+    if (b->stages[i].running)
+      {
+        _cleanup_error_ struct hk_error *ignored = NULL;
+        engine_kill (b->e, b->stages[i].running, SIGKILL, &ignored);
+      }
+  pthread_cond_broadcast (&b->changed);
+}
+
+/* A stage's thread: the stage built, or the build stopped, the first
+ * failure recorded and the other stages' RUN containers killed. */
+static void *
+stage_thread (void *arg)
+{
+  struct build_stage *st = arg;
+  struct build *b = st->build;
+  pthread_mutex_lock (&b->lock);
+  struct hk_error *err = NULL;
+  if (!build_stopped (b) && build_stage (b, st, &err) < 0 && b->error == NULL)
+    {
+      /* An interrupt is what stopped it, whatever error that made. */
+      if (build_interrupted (b))
+        hk_error_set (&b->error, EINTR, "interrupted");
+      else
+        b->error = take_ptr (err);
+      b->failed = true;
+      cancel_running (b);
+    }
+  hk_error_free (err);
+  st->finished = true;
+  pthread_cond_broadcast (&b->changed);
+  pthread_mutex_unlock (&b->lock);
+  return NULL;
+}
+
+static bool
+all_finished (const struct build *b, const struct build_stage *target)
+{
+  for (size_t i = 0; i <= target->index; i++)
+    if (b->stages[i].started && !b->stages[i].finished)
+      return false;
+  return true;
+}
+
+/* Every needed stage in a thread; this one waits for them, and while the
+ * build is interrupted kills the RUN containers that run. */
+static int
+build_stages (struct build *b, struct build_stage *target, struct hk_error **err)
+{
+  pthread_mutex_lock (&b->lock);
+  for (size_t i = 0; i <= target->index && !b->failed; i++)
+    {
+      struct build_stage *st = &b->stages[i];
+      if (!st->needed)
+        continue;
+      st->build = b;
+      if (pthread_create (&st->thread, NULL, stage_thread, st) != 0)
+        {
+          b->failed = true;
+          hk_error_set (&b->error, EAGAIN, "start a thread for stage %zu", i);
+          break;
+        }
+      st->started = true;
+    }
+  while (!all_finished (b, target))
+    {
+      if (build_interrupted (b))
+        cancel_running (b);
+      struct timespec tick;
+      clock_gettime (CLOCK_REALTIME, &tick);
+      tick.tv_nsec += 100 * 1000 * 1000;
+      if (tick.tv_nsec >= 1000000000)
+        {
+          tick.tv_sec++;
+          tick.tv_nsec -= 1000000000;
+        }
+      pthread_cond_timedwait (&b->changed, &b->lock, &tick);
+    }
+  pthread_mutex_unlock (&b->lock);
+  for (size_t i = 0; i <= target->index; i++)
+    if (b->stages[i].started)
+      pthread_join (b->stages[i].thread, NULL);
+  if (b->error)
+    {
+      *err = take_ptr (b->error);
+      return -1;
+    }
+  if (build_interrupted (b))
+    return hk_error_set (err, EINTR, "interrupted");
+  return 0;
 }
 
 /* --label: the final image's labels, as a last config step (cached as
@@ -406,18 +503,18 @@ build_all (struct build *b, char id[DIGEST_STRING_SIZE], struct hk_error **err)
   if (read_ignore_file (b, err) < 0 || split_stages (b, err) < 0)
     return -1;
   struct build_stage *target = &b->stages[b->n_stages - 1];
-  if (o->target && (target = build_find_stage (b, o->target)) == NULL)
+  if (o->target && (target = build_find_stage (b, NULL, o->target)) == NULL)
     return hk_error_set (err, ENOENT, "target stage `%s` could not be found", o->target);
   mark_needed (b, target);
   for (size_t i = 0; i < b->n_stages; i++)
     if (b->stages[i].needed)
-      b->n_steps += 1 + b->stages[i].n_steps;
+      {
+        b->stages[i].first_step = b->n_steps + 1;
+        b->n_steps += 1 + b->stages[i].n_steps;
+      }
   if (store_content_begin (b->e->store, err) < 0)
     return -1;
-  int rc = 0;
-  for (size_t i = 0; rc == 0 && i <= target->index; i++)
-    if (b->stages[i].needed)
-      rc = build_stage (b, &b->stages[i], err);
+  int rc = build_stages (b, target, err);
   if (rc == 0)
     rc = final_labels (b, target, err);
   for (size_t i = 0; rc == 0 && o->tags && o->tags[i]; i++)
@@ -454,6 +551,8 @@ build_image (struct engine *e, const struct build_options *o, struct build_resul
              struct hk_error **err)
 {
   struct build b = { .e = e, .o = o, .context_fd = -1 };
+  pthread_mutex_init (&b.lock, NULL);
+  pthread_cond_init (&b.changed, NULL);
   memset (result, 0, sizeof *result);
   if (o->timestamp >= 0)
     b.created = rfc3339 (o->timestamp);
@@ -478,5 +577,7 @@ build_image (struct engine *e, const struct build_options *o, struct build_resul
   free (b.stages);
   strv_free (b.global_args);
   free (b.created);
+  pthread_cond_destroy (&b.changed);
+  pthread_mutex_destroy (&b.lock);
   return rc;
 }

@@ -12,9 +12,11 @@
 #include "store/digest.h"
 
 #include <jansson.h>
+#include <pthread.h>
 
 struct build_stage
 {
+  struct build *build;
   char *name; /* lower case, or NULL */
   size_t index;
   const struct df_instruction *from;
@@ -24,10 +26,23 @@ struct build_stage
   bool built;
   char image_id[DIGEST_STRING_SIZE];
   char key[DIGEST_STRING_SIZE]; /* of its last step */
+  size_t first_step;            /* the number of its FROM in the progress */
+  pthread_t thread;
+  bool started, finished;
+  struct ctr_record *running; /* the RUN container running, killed on cancel */
 };
 
+/* The stages a target needs run in threads of their own, each as soon as
+ * it starts (a stage that uses another waits for it where it does).  The
+ * build's state, the engine and the store are used under LOCK, which a
+ * stage lets go while a RUN's container runs or it waits for another
+ * stage: what overlaps is what takes time, the RUN steps. */
 struct build
 {
+  pthread_mutex_t lock;
+  pthread_cond_t changed; /* a stage was built, or the build stops */
+  bool failed;            /* a stage failed: the others stop */
+  struct hk_error *error; /* the first failure */
   struct engine *e;
   const struct build_options *o;
   struct dockerfile *df;
@@ -37,7 +52,7 @@ struct build
   struct build_stage *stages;
   size_t n_stages;
   char **global_args; /* NAME=VALUE of the ARGs before the first FROM */
-  size_t step, n_steps;
+  size_t n_steps;
   char *created; /* --timestamp as RFC 3339, or NULL */
   char scratch_id[DIGEST_STRING_SIZE];
   int exit_code;     /* of the RUN that failed */
@@ -49,6 +64,7 @@ struct stage_run
 {
   struct build *b;
   struct build_stage *stage;
+  size_t step; /* the number of the step being done */
   char image_id[DIGEST_STRING_SIZE];
   json_t *config; /* the whole image config of image_id */
   char **args;    /* NAME=VALUE of the stage's ARGs */
@@ -57,8 +73,9 @@ struct stage_run
   char **vars; /* args then Env: what ${...} sees */
 };
 
-/* build-step.c */
-int build_step (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err);
+/* build-step.c.  An ONBUILD trigger's step is not NUMBERED. */
+int build_step (struct stage_run *sr, const struct df_instruction *in, bool numbered,
+                struct hk_error **err);
 /* sr->image_id becomes ID, its config loaded. */
 int build_stage_load (struct stage_run *sr, const char *id, struct hk_error **err);
 /* A new image over sr->image_id: UPPER (NULL: none) as its layer, the
@@ -68,8 +85,13 @@ int build_commit (struct stage_run *sr, const char *upper, char *const *exclude,
                   bool engine_files, const char *created_by, struct hk_error **err);
 /* The Env and args as variables, refreshed after ENV and ARG. */
 void build_refresh_vars (struct stage_run *sr);
-/* The stage NAME (a name or an index) names, or NULL. */
-struct build_stage *build_find_stage (struct build *b, const char *name);
+/* The stage before BEFORE (NULL: any) that NAME (a name or an index)
+ * names, or NULL: a later stage is never a source. */
+struct build_stage *build_find_stage (struct build *b, const struct build_stage *before,
+                                      const char *name);
+/* Waits until ST is built (its image_id set); an error when the build
+ * stops first, or when ST is not one the target needs. */
+int build_stage_wait (struct build *b, struct build_stage *st, struct hk_error **err);
 /* The worker, or -1 with needs_worker set (the step has work) when the
  * build has none. */
 int build_need_worker (struct build *b, const struct build_worker **out, struct hk_error **err);
@@ -107,5 +129,7 @@ int build_words (struct stage_run *sr, const struct df_instruction *in, char ***
 void build_say (struct build *b, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
 bool build_interrupted (const struct build *b);
+/* Interrupted, or another stage failed: what runs stops. */
+bool build_stopped (const struct build *b);
 
 #endif

@@ -90,10 +90,12 @@ struct build_worker
                 int64_t *mtime, struct hk_error **err);
 };
 
-/* Runs R (created, not started) in the foreground, its output on ours;
- * its exit code in *CODE. */
-typedef int (*build_run_fn) (struct engine *e, struct ctr_record *r, int *code, void *data,
-                             struct hk_error **err);
+/* Attaches to a RUN step's container through the monitor's SOCKET,
+ * starts it and streams its output to ours until it exits: *CODE its
+ * exit code (-1 when the monitor did not say).  Runs while other stages
+ * use the engine: it must not. */
+typedef int (*build_attach_fn) (const char *socket, int *code, void *data,
+                                struct hk_error **err);
 
 struct build_options
 {
@@ -113,8 +115,8 @@ struct build_options
   int64_t timestamp; /* -1: now */
   FILE *out;         /* progress */
   const struct build_worker *worker; /* NULL: answer from the cache or stop */
-  build_run_fn run;
-  void *run_data;
+  build_attach_fn attach;
+  void *attach_data;
   volatile sig_atomic_t *interrupted; /* set by the CLI's signal handler */
 };
 

@@ -28,8 +28,8 @@ on_signal (int signum)
   interrupted = 1;
 }
 
-/* Interrupts stop the build between steps and files; the build then
- * removes what it made and fails. */
+/* Interrupts stop the build: the running RUN containers are killed, then
+ * the build removes what it made and fails. */
 static void
 catch_interrupts (void)
 {
@@ -41,53 +41,30 @@ catch_interrupts (void)
   signal (SIGPIPE, SIG_IGN);
 }
 
-struct run_forward
-{
-  struct engine *e;
-  struct ctr_record *r;
-};
-
+/* What the attachment reads of our signals: an interrupt stops the
+ * build (which kills the step's container); the others are not a RUN's
+ * business. */
 static void
-stop_step (int signum, void *data)
+interrupt_build (int signum, void *data)
 {
-  struct run_forward *f = data;
-  struct hk_error *ignored = NULL;
+  (void)data;
   if (signum == SIGINT || signum == SIGTERM || signum == SIGHUP)
-    {
-      interrupted = 1;
-      signum = SIGKILL;
-    }
-  engine_kill (f->e, f->r, signum, &ignored);
-  hk_error_free (ignored);
+    interrupted = 1;
 }
 
 /* A RUN step: started by the monitor once we are attached, its output on
  * ours, then its exit code. */
 static int
-run_step (struct engine *e, struct ctr_record *r, int *code, void *data, struct hk_error **err)
+attach_step (const char *socket, int *code, void *data, struct hk_error **err)
 {
   (void)data;
-  if (engine_start (e, r, true, err) < 0)
-    return -1;
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  _cleanup_free_ char *socket = xasprintf ("%s/attach", run_dir);
-  struct run_forward f = { .e = e, .r = r };
   struct attach_options o = {
     .socket_path = socket,
     .send_start = true,
-    .forward_signal = stop_step,
-    .data = &f,
+    .forward_signal = interrupt_build,
   };
-  int attached;
   bool detached;
-  if (attach_session (&o, &attached, &detached, err) < 0)
-    return -1;
-  int waited;
-  if (engine_wait (e, r, &waited, err) < 0)
-    return -1;
-  engine_wait_cleanup (r);
-  *code = attached >= 0 ? attached : waited;
-  return 0;
+  return attach_session (&o, code, &detached, err);
 }
 
 struct build_request
@@ -338,7 +315,7 @@ run_build (struct hako_cli *cli, struct build_request *q, const struct build_pro
   q->o.labels = q->labels;
   q->o.out = out;
   q->o.worker = p->worker;
-  q->o.run = run_step;
+  q->o.attach = attach_step;
   q->o.interrupted = &interrupted;
   int rc = build_image (e, &q->o, res, err);
   if (out != stdout)
