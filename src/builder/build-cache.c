@@ -34,6 +34,8 @@ keys_dir (struct build *b)
 int
 build_cache_get (struct build *b, const char *key, char id[DIGEST_STRING_SIZE])
 {
+  if (b->o->no_cache || b->o->one_layer_per_stage)
+    return 0;
   _cleanup_free_ char *dir = keys_dir (b);
   _cleanup_free_ char *path = xasprintf ("%s/%s", dir, digest_hex (key));
   char buf[DIGEST_STRING_SIZE + 1];
@@ -57,6 +59,8 @@ build_cache_get (struct build *b, const char *key, char id[DIGEST_STRING_SIZE])
 void
 build_cache_put (struct build *b, const char *key, const char *id)
 {
+  if (b->o->no_cache || b->o->one_layer_per_stage)
+    return;
   _cleanup_free_ char *dir = keys_dir (b);
   _cleanup_error_ struct hk_error *err = NULL;
   _cleanup_close_ int dfd = -1;

@@ -799,8 +799,7 @@ copy_step (struct copy_job *j, char ***paths, struct hk_error **err)
     return -1;
   if (copy_into (j, w, *paths, err) < 0)
     return -1;
-  if (!b->o->no_cache)
-    build_cache_put (b, j->sr->key, j->sr->image_id);
+  build_cache_put (b, j->sr->key, j->sr->image_id);
   build_say (b, "--> %.12s", digest_hex (j->sr->image_id));
   return 0;
 }
@@ -838,7 +837,7 @@ build_copy (struct stage_run *sr, const struct df_instruction *in, struct hk_err
     {
       const char *parts[] = { digest, NULL };
       build_key (sr->key, sr->key, parts);
-      if (!b->o->no_cache && build_cache_get (b, sr->key, id))
+      if (build_cache_get (b, sr->key, id))
         {
           build_say (b, "--> Using cache %s", digest_hex (id));
           rc = build_stage_load (sr, id, err);

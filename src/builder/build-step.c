@@ -106,6 +106,7 @@ build_commit (struct stage_run *sr, const char *upper, char *const *exclude, boo
   char id[DIGEST_STRING_SIZE];
   if (w->commit (b->e->store, &q, id, err) < 0)
     return -1;
+  strv_append (&sr->made, id);
   return build_stage_load (sr, id, err);
 }
 
@@ -282,7 +283,7 @@ build_step (struct stage_run *sr, const struct df_instruction *in, bool numbered
       return build_copy (sr, in, err);
     }
   char id[DIGEST_STRING_SIZE];
-  if (!b->o->no_cache && build_cache_get (b, key, id))
+  if (build_cache_get (b, key, id))
     {
       build_say (b, "--> Using cache %s", digest_hex (id));
       memcpy (sr->key, key, DIGEST_STRING_SIZE);
@@ -295,8 +296,7 @@ build_step (struct stage_run *sr, const struct df_instruction *in, bool numbered
   if (rc < 0)
     return -1;
   memcpy (sr->key, key, DIGEST_STRING_SIZE);
-  if (!b->o->no_cache)
-    build_cache_put (b, key, sr->image_id);
+  build_cache_put (b, key, sr->image_id);
   build_say (b, "--> %.12s", digest_hex (sr->image_id));
   return 0;
 }

@@ -280,6 +280,41 @@ onbuild_triggers (struct stage_run *sr, struct hk_error **err)
   return 0;
 }
 
+/* Removes image ID, one this build made that nothing else needs. */
+static void
+drop_image (struct build *b, const char *id)
+{
+  _cleanup_strv_ char **users = NULL;
+  _cleanup_error_ struct hk_error *err = NULL;
+  if (store_image_users (b->e->store, id, &users, &err) < 0 || users[0]
+      || store_image_delete (b->e->store, id, &err) < 0)
+    hk_log (b->e->log, HK_LOG_WARNING, "keep intermediate image %s: %s", id,
+            err ? err->message : "it is in use");
+}
+
+/* --layers=false: the stage's layers past BASE's made one, and the
+ * images of its steps removed (none is a cache entry). */
+static int
+squash_stage (struct stage_run *sr, const char *base, struct hk_error **err)
+{
+  struct build *b = sr->b;
+  if (sr->made == NULL)
+    return 0;
+  const struct build_worker *w;
+  char id[DIGEST_STRING_SIZE];
+  if (build_need_worker (b, &w, err) < 0
+      || w->squash (b->e->store, base, sr->image_id, b->o->timestamp, id, err) < 0)
+    return -1;
+  for (size_t i = 0; sr->made[i]; i++)
+    if (strcmp (sr->made[i], id) != 0)
+      drop_image (b, sr->made[i]);
+  strv_free (sr->made);
+  sr->made = NULL;
+  strv_append (&sr->made, id);
+  build_say (b, "--> %.12s (one layer)", digest_hex (id));
+  return build_stage_load (sr, id, err);
+}
+
 static int
 build_stage (struct build *b, struct build_stage *st, struct hk_error **err)
 {
@@ -289,6 +324,8 @@ build_stage (struct build *b, struct build_stage *st, struct hk_error **err)
   int rc = stage_from (b, &sr, err);
   if (rc == 0)
     rc = onbuild_triggers (&sr, err);
+  char base[DIGEST_STRING_SIZE];
+  memcpy (base, sr.image_id, DIGEST_STRING_SIZE);
   for (size_t i = 0; rc == 0 && i < st->n_steps; i++)
     {
       if (build_stopped (b))
@@ -296,15 +333,21 @@ build_stage (struct build *b, struct build_stage *st, struct hk_error **err)
       else
         rc = build_step (&sr, st->steps[i], true, err);
     }
+  if (rc == 0 && b->o->one_layer_per_stage)
+    rc = squash_stage (&sr, base, err);
+  for (size_t i = 0; rc < 0 && b->o->one_layer_per_stage && sr.made && sr.made[i]; i++)
+    drop_image (b, sr.made[i]);
   if (rc == 0)
     {
       memcpy (st->image_id, sr.image_id, DIGEST_STRING_SIZE);
       memcpy (st->key, sr.key, DIGEST_STRING_SIZE);
+      st->made_here = strv_length (sr.made) > 0;
       st->built = true;
     }
   json_decref (sr.config);
   strv_free (sr.args);
   strv_free (sr.vars);
+  strv_free (sr.made);
   return rc;
 }
 
@@ -421,7 +464,7 @@ final_labels (struct build *b, struct build_stage *st, struct hk_error **err)
   char key[DIGEST_STRING_SIZE], id[DIGEST_STRING_SIZE];
   const char *parts[] = { text, NULL };
   build_key (key, st->key, parts);
-  if (!b->o->no_cache && build_cache_get (b, key, id))
+  if (build_cache_get (b, key, id))
     {
       memcpy (st->image_id, id, DIGEST_STRING_SIZE);
       return 0;
@@ -446,10 +489,13 @@ final_labels (struct build *b, struct build_stage *st, struct hk_error **err)
   int rc = build_commit (&sr, NULL, NULL, false, text, err);
   if (rc == 0)
     {
+      /* --layers=false keeps no image but the result. */
+      if (b->o->one_layer_per_stage && st->made_here)
+        drop_image (b, st->image_id);
       memcpy (st->image_id, sr.image_id, DIGEST_STRING_SIZE);
-      if (!b->o->no_cache)
-        build_cache_put (b, key, sr.image_id);
+      build_cache_put (b, key, sr.image_id);
     }
+  strv_free (sr.made);
   json_decref (sr.config);
   strv_free (sr.vars);
   return rc;

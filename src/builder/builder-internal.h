@@ -27,6 +27,7 @@ struct build_stage
   char image_id[DIGEST_STRING_SIZE];
   char key[DIGEST_STRING_SIZE]; /* of its last step */
   size_t first_step;            /* the number of its FROM in the progress */
+  bool made_here;               /* image_id is an image this build made */
   pthread_t thread;
   bool started, finished;
   struct ctr_record *running; /* the RUN container running, killed on cancel */
@@ -71,6 +72,7 @@ struct stage_run
   char key[DIGEST_STRING_SIZE];
   struct config_instruction_state meta;
   char **vars; /* args then Env: what ${...} sees */
+  char **made; /* the images its steps made */
 };
 
 /* build-step.c.  An ONBUILD trigger's step is not NUMBERED. */

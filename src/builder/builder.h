@@ -88,6 +88,10 @@ struct build_worker
    * DIGEST, Last-Modified in *MTIME (-1 when none). */
   int (*fetch) (const char *url, int fd, const char *checksum, char digest[DIGEST_STRING_SIZE],
                 int64_t *mtime, struct hk_error **err);
+  /* An image of BASE's layers and one that merges TOP's others (TOP is
+   * made over BASE), with TOP's config; MTIME as in commit. */
+  int (*squash) (struct store *s, const char *base, const char *top, int64_t mtime,
+                 char id[DIGEST_STRING_SIZE], struct hk_error **err);
 };
 
 /* Attaches to a RUN step's container through the monitor's SOCKET,
@@ -108,6 +112,7 @@ struct build_options
   char **labels;               /* NAME=VALUE */
   const char *target;
   bool no_cache;
+  bool one_layer_per_stage; /* --layers=false: no cache, no intermediate images */
   bool quiet;
   const char *network; /* NULL: the engine's default network */
   struct build_secret *secrets;

@@ -135,6 +135,7 @@ enum
   OPT_SECRET,
   OPT_TIMESTAMP,
   OPT_PLATFORM,
+  OPT_LAYERS,
 };
 
 static int
@@ -154,6 +155,7 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
     { "secret", required_argument, NULL, OPT_SECRET },
     { "timestamp", required_argument, NULL, OPT_TIMESTAMP },
     { "platform", required_argument, NULL, OPT_PLATFORM },
+    { "layers", optional_argument, NULL, OPT_LAYERS },
     { NULL, 0, NULL, 0 },
   };
   int c;
@@ -211,6 +213,11 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
       case OPT_TIMESTAMP:
         if (parse_timestamp (optarg, &q->o.timestamp, err) < 0)
           return -1;
+        break;
+      case OPT_LAYERS:
+        if (optarg && strcmp (optarg, "true") && strcmp (optarg, "false"))
+          return hk_error_set (err, EINVAL, "--layers=%s: true or false", optarg);
+        q->o.one_layer_per_stage = optarg && strcmp (optarg, "false") == 0;
         break;
       case OPT_PLATFORM:
         if (strcmp (optarg, "linux/amd64") != 0 && strcmp (optarg, "linux/x86_64") != 0)

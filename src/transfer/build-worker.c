@@ -4,11 +4,13 @@
  * image_commit; a COPY's files go to the step's container as a tar stream
  * into the extractor of `hako cp` (ctr-archive.h), which never leaves the
  * container's root; ADD's archives are extracted by it too; ADD's URLs
- * are fetched by build-fetch.c. */
+ * are fetched by build-fetch.c; --layers=false merges a stage's layers
+ * with layer-squash.c. */
 #include "build-worker.h"
 #include "commit.h"
 #include "ctr-archive.h"
 #include "ctr-diff.h"
+#include "layer-squash.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 
@@ -185,4 +187,5 @@ const struct build_worker build_transfer_worker = {
   .is_archive = is_archive,
   .extract_archive = extract_archive,
   .fetch = build_fetch,
+  .squash = image_squash,
 };

@@ -25,6 +25,13 @@ cf() {
 	printf '%s\n' "$1" >"$CTX/Containerfile"
 }
 
+# image_config IMAGE: its config document, as stored.
+image_config() {
+	local id
+	id=$(hk image inspect -f '{{.Id}}' "$1") || return 1
+	cat "$HAKO_ROOT/blobs/sha256/${id#sha256:}"
+}
+
 # The number of "Using cache" lines in $output.
 cached() {
 	grep -c -- '--> Using cache' <<<"$output" || true
@@ -61,10 +68,10 @@ SHELL ["/bin/sh", "-xc"]'
 	[ "$(jq -c .Entrypoint <<<"$c")" = '["/bin/sh","-c"]' ]
 	[ "$(jq -c .Cmd <<<"$c")" = '["echo hi"]' ]
 	[ "$(jq -c .Shell <<<"$c")" = '["/bin/sh","-xc"]' ]
-	run -0 hk image inspect -f '{{json .}}' cfg
 	# History as Docker writes it: one entry per step, config steps empty.
-	[ "$(jq '[.History[] | select(.empty_layer == true)] | length' <<<"$output")" -ge 13 ] ||
-		hk image history cfg
+	run -0 image_config cfg
+	[ "$(jq '[.history[] | select(.empty_layer == true)] | length' <<<"$output")" -eq 13 ]
+	[ "$(jq -r '.history[-1].created_by' <<<"$output")" = '/bin/sh -c #(nop) SHELL ["/bin/sh", "-xc"]' ]
 }
 
 @test "RUN (shell and exec forms), COPY with --chown and --chmod: files, modes, owners" {
@@ -179,6 +186,68 @@ RUN cat /d/f7 >/seven'
 	run -0 hkb -t dc "$CTX"
 	[ "$(cached)" -eq 0 ]
 	[ "$(hk run --rm --network none dc cat /seven)" = 8 ]
+}
+
+# layer_tar DIFF_ID: the listing (tar -tv) of the stored layer blob whose
+# uncompressed digest is DIFF_ID.
+layer_tar() {
+	local b
+	for b in "$HAKO_ROOT"/blobs/sha256/*; do
+		gzip -t "$b" 2>/dev/null || continue
+		if [ "sha256:$(gzip -dc "$b" | sha256sum | cut -d' ' -f1)" = "$1" ]; then
+			gzip -dc "$b" | tar -t
+			return 0
+		fi
+	done
+	echo "no layer blob for $1" >&2
+	return 1
+}
+
+@test "--layers=false: one layer for the stage with the files of every step, no intermediate images, no cache" {
+	echo a >"$CTX/a"
+	cf 'FROM busybox
+RUN mkdir /d /opq && echo one >/d/one && echo gone >/gone && touch /opq/old
+COPY a /d/a
+RUN rm /gone /bin/ls && echo two >/d/two && rm -r /opq && mkdir /opq && touch /opq/new
+ENV X=1
+CMD ["cat", "/d/one"]'
+	base=$(hk image inspect -f '{{json .RootFS.Layers}}' busybox | jq length)
+	base_history=$(image_config busybox | jq '.history | length')
+	images=$(hk images -a -q | wc -l)
+	run -0 hkb --layers=false -t flat "$CTX"
+	# One image more, nothing intermediate.
+	[ "$(hk images -a -q | wc -l)" -eq $((images + 1)) ]
+	[ "$(hk image inspect -f '{{json .RootFS.Layers}}' flat | jq length)" -eq $((base + 1)) ]
+	run -0 image_config flat
+	history=$(jq .history <<<"$output")
+	[ "$(jq length <<<"$history")" -eq $((base_history + 5)) ]
+	[ "$(jq "[.[$base_history:][] | select(.empty_layer != true)] | length" <<<"$history")" -eq 1 ]
+	[ "$(jq -r "[.[$base_history:][] | select(.empty_layer != true)][0].created_by" <<<"$history")" = \
+		"/bin/sh -c rm /gone /bin/ls && echo two >/d/two && rm -r /opq && mkdir /opq && touch /opq/new" ]
+	[ "$(hk image inspect -f '{{json .Config.Env}}' flat | jq -r '.[-1]')" = X=1 ]
+	# The layer: every step's files, the deletion of a file of the base, the
+	# directory made again opaque (its old entry gone).
+	run -0 layer_tar "$(hk image inspect -f '{{json .RootFS.Layers}}' flat | jq -r '.[-1]')"
+	listing=$output
+	for f in d/one d/a d/two bin/.wh.ls opq/.wh..wh..opq opq/new; do
+		grep -qx "\(\./\)\?$f" <<<"$listing" || { echo "missing $f in: $listing"; false; }
+	done
+	! grep -q 'opq/old' <<<"$listing"
+	run -0 hk run --rm --network none flat sh -c 'cat /d/one /d/a /d/two; ls /opq; test -e /gone || test -e /bin/ls || echo deleted'
+	[ "$output" = "one
+a
+two
+new
+deleted" ]
+	# The same files as a layered build.
+	run -0 hkb -t layered "$CTX"
+	list='find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /etc \) -prune -o -print | sort | xargs stat -c "%n %f %u %g %s"'
+	[ "$(hk run --rm --network none flat sh -c "$list")" = "$(hk run --rm --network none layered sh -c "$list")" ]
+	# No cache: every step runs again.
+	run -0 hkb --layers=false -t flat "$CTX"
+	[ "$(cached)" -eq 0 ]
+	run -125 hkb --layers=maybe "$CTX"
+	[[ $output == *"--layers=maybe: true or false"* ]]
 }
 
 @test "multi-stage: COPY --from, --target, only the stages the target needs are built" {
