@@ -101,7 +101,9 @@ commit_locked (struct store *s, const char *parent_id, const char *upper_dir,
   for (size_t i = 0; o->changes && o->changes[i]; i++)
     if (config_change_apply (cfg, o->changes[i], err) < 0)
       return -1;
-  return image_record_new (s, config, layers, upper_dir ? n + 1 : n, o->tag, id, err);
+  if (image_record_new (s, config, layers, upper_dir ? n + 1 : n, o->tag, id, err) < 0)
+    return -1;
+  return store_image_set_parent (s, id, parent_id, err);
 }
 
 int

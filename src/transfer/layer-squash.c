@@ -263,7 +263,9 @@ squash (struct store *s, const struct store_image *base, const struct store_imag
     json_array_remove (ids, json_array_size (ids) - 1);
   json_array_append_new (ids, json_string (diff_id));
   squash_history (config, base_history);
-  return image_record_new (s, config, layers, n + 1, NULL, id, err);
+  if (image_record_new (s, config, layers, n + 1, NULL, id, err) < 0)
+    return -1;
+  return store_image_set_parent (s, id, base->id, err);
 }
 
 static int

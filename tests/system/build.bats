@@ -250,6 +250,54 @@ deleted" ]
 	[[ $output == *"--layers=maybe: true or false"* ]]
 }
 
+@test "intermediate images: hidden without -a; image prune keeps those a tagged image is made over, rmi takes its chain" {
+	cf 'FROM busybox
+RUN echo a >/a
+ENV X=1
+RUN echo b >/b'
+	run -0 hkb -t inter "$CTX"
+	final=$(hk image inspect -f '{{.Id}}' inter)
+	base=$(hk image inspect -f '{{.Id}}' busybox)
+	# The chain: final -> ENV's -> RUN's -> busybox.
+	env_image=$(hk image inspect -f '{{.Parent}}' "$final")
+	run_image=$(hk image inspect -f '{{.Parent}}' "$env_image")
+	[ "$(hk image inspect -f '{{.Parent}}' "$run_image")" = "$base" ]
+	# Other tests' images may be in the store: these four are looked for.
+	shown=$(hk images -q --no-trunc)
+	grep -qx "$final" <<<"$shown"
+	! grep -qx "$env_image" <<<"$shown"
+	! grep -qx "$run_image" <<<"$shown"
+	shown=$(hk images -a -q --no-trunc)
+	grep -qx "$env_image" <<<"$shown"
+	grep -qx "$run_image" <<<"$shown"
+	! hk images -a -q --no-trunc -f dangling=true | grep -qx "$final\|$env_image\|$run_image"
+	# Nothing of them is dangling: image prune keeps them, the cache stays whole.
+	run -0 hk image prune -f
+	[ "$(hk images -a -q --no-trunc | grep -cx "$final\|$env_image\|$run_image")" -eq 3 ]
+	run -0 hkb -t inter "$CTX"
+	[ "$(cached)" -eq 3 ]
+	# A change to the last step leaves the old final image dangling.
+	cf 'FROM busybox
+RUN echo a >/a
+ENV X=1
+RUN echo c >/b'
+	run -0 hkb -t inter "$CTX"
+	[ "$(cached)" -eq 2 ]
+	hk images -q -f dangling=true --no-trunc | grep -qx "$final"
+	run -0 hk image prune -f
+	[[ $output == *"$final"* ]]
+	[[ $output != *"$env_image"* ]]
+	! hk images -a -q --no-trunc | grep -qx "$final"
+	run -0 hkb -t inter "$CTX"
+	[ "$(cached)" -eq 3 ]
+	# rmi takes the image and its unnamed parents, not busybox.
+	new_final=$(hk image inspect -f '{{.Id}}' inter)
+	run -0 hk rmi inter
+	[[ $output == *"Deleted: $new_final"* && $output == *"Deleted: $env_image"* && $output == *"Deleted: $run_image"* ]]
+	[ "$(hk images -a -q --no-trunc | grep -cx "$new_final\|$env_image\|$run_image\|$base")" -eq 1 ]
+	hk images -q --no-trunc | grep -qx "$base"
+}
+
 @test "multi-stage: COPY --from, --target, only the stages the target needs are built" {
 	cf 'FROM busybox AS base
 RUN echo base >/base
