@@ -334,7 +334,7 @@ static int
 start_and_attach (struct stage_run *sr, struct ctr_record *r, int *code, struct hk_error **err)
 {
   struct build *b = sr->b;
-  if (engine_start (b->e, r, true, err) < 0)
+  if (engine_start (b->e, r, ENGINE_START_ON_ATTACH | ENGINE_START_OWNED, err) < 0)
     return -1;
   _cleanup_free_ char *run_dir = engine_run_dir (b->e, r->id);
   _cleanup_free_ char *socket = xasprintf ("%s/attach", run_dir);

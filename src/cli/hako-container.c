@@ -82,7 +82,7 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   bool with_stdin = req.config.open_stdin;
   if (engine_create (e, req.image, &req.config, req.name, &r, err) < 0)
     goto out;
-  if (engine_start (e, r, !req.detach, err) < 0)
+  if (engine_start (e, r, req.detach ? 0 : ENGINE_START_ON_ATTACH, err) < 0)
     {
       /* A run that cannot start leaves nothing behind. */
       struct hk_error *ignored = NULL;
@@ -133,7 +133,7 @@ static int
 start_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   struct start_flags *f = data;
-  if (engine_start (e, r, f->attach, err) < 0)
+  if (engine_start (e, r, f->attach ? ENGINE_START_ON_ATTACH : 0, err) < 0)
     return -1;
   if (f->attach)
     {
@@ -261,7 +261,7 @@ restart_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error
 {
   if (engine_stop (e, r, *(int *)data, err) < 0)
     return -1;
-  return engine_start (e, r, false, err);
+  return engine_start (e, r, 0, err);
 }
 
 static int

@@ -156,8 +156,10 @@ add_start (char ***argv, const struct engine *e, const struct ctr_record *r)
 }
 
 static void
-add_stdio (char ***argv, const struct monitor_fds *m, int notify_fd)
+add_stdio (char ***argv, const struct monitor_fds *m, int notify_fd, int owner_fd)
 {
+  if (owner_fd >= 0)
+    add_fd (argv, "--owner-fd", owner_fd);
   if (m->pty >= 0)
     add_fd (argv, "--pty-fd", m->pty);
   else
@@ -174,7 +176,7 @@ add_stdio (char ***argv, const struct monitor_fds *m, int notify_fd)
 /* hako-monitor's command line for R's container, process PID. */
 static char **
 monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
-              const struct monitor_fds *m, bool start_on_attach, int notify_fd)
+              const struct monitor_fds *m, bool start_on_attach, int notify_fd, int owner_fd)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
@@ -192,7 +194,7 @@ monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
   strv_append_take (&argv, xasprintf ("%d", r->config.log_max_files));
   add_fd (&argv, "--pid", pid);
   add_start (&argv, e, r);
-  add_stdio (&argv, m, notify_fd);
+  add_stdio (&argv, m, notify_fd, owner_fd);
   if (start_on_attach)
     add (&argv, "--start-on-attach");
   add_health (&argv, e, r);
@@ -203,16 +205,17 @@ monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
 
 int
 engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
-                       int notify_fd, struct hk_error **err)
+                       int notify_fd, int owner_fd, struct hk_error **err)
 {
   struct monitor_fds m;
   pid_t pid;
   if (create_container (e, r, &m, &pid, err) < 0)
     return -1;
-  _cleanup_strv_ char **argv = monitor_argv (e, r, pid, &m, start_on_attach, notify_fd);
+  _cleanup_strv_ char **argv
+      = monitor_argv (e, r, pid, &m, start_on_attach, notify_fd, owner_fd);
   /* Only the monitor's own fds go on; the container has its ends. */
   close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
-  int kept[] = { m.pty, m.out, m.err, m.in, notify_fd };
+  int kept[] = { m.pty, m.out, m.err, m.in, notify_fd, owner_fd };
   for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
     inherit (kept[i]);
   execv (e->monitor_path, argv);
@@ -269,16 +272,31 @@ reset_run_state (struct engine *e, const struct ctr_record *r)
   hk_error_free (ignored);
 }
 
+/* In the monitor: a pidfd of OWNER, our parent, or -1 when it is gone
+ * already (then the pid could be another process's). */
+static int
+watch_owner (pid_t owner)
+{
+  int fd = pidfd_open (owner, 0);
+  if (fd >= 0 && getppid () != owner)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 /* Forks the monitor, which creates and starts the container; its pid in
  * *PID, its one-line reply ("ok" or "error: ...") in *REPLY (NULL when it
  * died first). */
 static int
-fork_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach, pid_t *pid,
+fork_monitor (struct engine *e, const struct ctr_record *r, unsigned flags, pid_t *pid,
               char **reply, struct hk_error **err)
 {
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
     return hk_error_errno (err, errno, "pipe");
+  pid_t self = getpid ();
   *pid = fork ();
   if (*pid < 0)
     {
@@ -292,7 +310,11 @@ fork_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach
       setsid ();
       signal (SIGINT, SIG_IGN);
       struct hk_error *e2 = NULL;
-      engine_become_monitor (e, r, start_on_attach, notify[1], &e2);
+      int owner = -1;
+      if ((flags & ENGINE_START_OWNED) && (owner = watch_owner (self)) < 0)
+        hk_error_set (&e2, ESRCH, "the process that starts the container is gone");
+      else
+        engine_become_monitor (e, r, flags & ENGINE_START_ON_ATTACH, notify[1], owner, &e2);
       dprintf (notify[1], "error: %s\n", e2 ? e2->message : "unknown error");
       _exit (1);
     }
@@ -355,8 +377,7 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
 }
 
 int
-engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
-              struct hk_error **err)
+engine_start (struct engine *e, struct ctr_record *r, unsigned flags, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
@@ -369,7 +390,7 @@ engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
     return -1;
   pid_t pid = -1;
   _cleanup_free_ char *reply = NULL;
-  if (fork_monitor (e, r, start_on_attach, &pid, &reply, err) < 0)
+  if (fork_monitor (e, r, flags, &pid, &reply, err) < 0)
     {
       ctr_network_down (e, r);
       return -1;

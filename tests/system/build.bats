@@ -544,7 +544,7 @@ store_mounts_here() {
 	awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1' /proc/self/mountinfo | wc -l
 }
 
-@test "SIGINT stops a build and removes its container; after SIGKILL, system prune cleans up and the next build works" {
+@test "SIGINT stops a build and removes its container; after SIGKILL its step dies, system prune cleans up and the next build works" {
 	cf 'FROM busybox
 RUN sleep 30'
 	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" build --network none "$CTX" \
@@ -559,15 +559,21 @@ RUN sleep 30'
 	run -0 hk ps -a -q
 	[ -z "$output" ]
 	cf 'FROM busybox
-RUN sleep 1'
+RUN sleep 60'
 	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" build --network none "$CTX" \
 		>"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do hk ps -q | grep -q . && break; sleep 0.1; done
+	step=$(hk ps -q)
+	step_pid=$(hk inspect -f '{{.State.Pid}}' "$step")
+	[ "$step_pid" -gt 0 ]
 	kill -KILL "$pid"
 	wait "$pid" || true
-	# The step's container finishes on its own; prune removes it.
+	# The step's container dies with its build (its monitor watches it).
 	for _ in $(seq 100); do [ -z "$(hk ps -q)" ] && break; sleep 0.1; done
+	[ -z "$(hk ps -q)" ]
+	! kill -0 "$step_pid" 2>/dev/null
+	# What remains, system prune removes.
 	run -0 hk system prune -f
 	run -0 hk ps -a -q
 	[ -z "$output" ]
