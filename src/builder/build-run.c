@@ -7,6 +7,7 @@
 #include "builder-internal.h"
 #include "build/shell-word.h"
 #include "common/cleanup.h"
+#include "common/fs-util.h"
 #include "common/in-root.h"
 #include "common/json-util.h"
 #include "common/strv.h"
@@ -16,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,11 +30,15 @@ struct run_mounts
   char **exclude;
   struct ctr_record **sources;
   size_t n_sources;
+  char *script; /* a heredoc's script file, bound into the container */
 };
 
 static void
 run_mounts_clear (struct build *b, struct run_mounts *m)
 {
+  if (m->script)
+    unlink (m->script);
+  free (m->script);
   strv_free (m->exclude);
   for (size_t i = 0; i < m->n_sources; i++)
     {
@@ -227,22 +234,91 @@ add_mount (struct stage_run *sr, struct ctr_config *c, const char *text, unsigne
     rc = hk_error_set (err, EINVAL, "line %u: RUN --mount: unknown type `%s` (bind, cache, "
                                     "secret or tmpfs)", line, type);
 out:
-  for (size_t i = 0; i < f.n; i++)
-    {
-      free (f.keys[i]);
-      free (f.values[i]);
-    }
-  free (f.keys);
-  free (f.values);
+  config_map_clear (&f);
   return rc;
 }
 
+/* The key's part of one --mount: what a bind shows. */
+static int
+mount_key (struct stage_run *sr, const struct df_instruction *in, const char *text,
+           char key[DIGEST_STRING_SIZE], struct hk_error **err)
+{
+  struct build *b = sr->b;
+  struct config_map f = { 0 };
+  int rc = mount_fields (text, in->line, &f, err);
+  const char *type = config_map_get (&f, "type");
+  const char *from = config_map_get (&f, "from");
+  const char *src = config_map_get (&f, "source") ? config_map_get (&f, "source") : ".";
+  char digest[DIGEST_STRING_SIZE] = "";
+  _cleanup_free_ char *id = NULL;
+  if (rc < 0 || (type && strcmp (type, "bind") != 0))
+    ; /* caches, tmpfs and secrets are not part of the key, as in BuildKit */
+  else if (from)
+    {
+      struct build_stage *st = build_find_stage (b, sr->stage, from);
+      if (st && (rc = build_stage_wait (b, st, err)) == 0)
+        id = xstrdup (st->image_id);
+      else if (st == NULL)
+        rc = store_image_resolve (b->e->store, from, NULL, &id, err);
+      if (rc == 0)
+        snprintf (digest, sizeof digest, "%s", id);
+    }
+  else if (b->context_fd >= 0)
+    rc = build_context_digest (sr, in, src, digest, err);
+  if (rc == 0 && *digest)
+    {
+      const char *parts[] = { text, digest, NULL };
+      build_key (key, key, parts);
+    }
+  config_map_clear (&f);
+  return rc;
+}
+
+int
+build_run_key (struct stage_run *sr, const struct df_instruction *in,
+               char key[DIGEST_STRING_SIZE], struct hk_error **err)
+{
+  const char **mounts = df_flag_all (in, "mount");
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && mounts[i]; i++)
+    rc = mount_key (sr, in, mounts[i], key, err);
+  free (mounts);
+  return rc < 0 ? hk_error_prefix (err, "line %u: RUN --mount", in->line) : 0;
+}
+
+/* A heredoc script that names its interpreter (`#!`): a file the kernel
+ * runs, bound read-only at /dev/pipes/NAME as BuildKit does (/dev is the
+ * container's tmpfs: nothing of it reaches the layer). */
+static int
+script_command (struct stage_run *sr, const struct df_heredoc *h, const char *body,
+                struct ctr_config *c, struct run_mounts *m, struct hk_error **err)
+{
+  struct store *s = sr->b->e->store;
+  char file[64];
+  snprintf (file, sizeof file, "run-script-%08x%08x", arc4random (), arc4random ());
+  _cleanup_close_ int fd = openat (s->tmp_fd, file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "create the script of `<<%s`", h->name);
+  m->script = xasprintf ("%s/tmp/%s/%s", s->root, s->tmp_name, file);
+  if (fs_write_all (fd, body, strlen (body)) < 0 || fchmod (fd, 0755) < 0)
+    return hk_error_errno (err, errno, "write the script of `<<%s`", h->name);
+  _cleanup_free_ char *target
+      = xasprintf ("/dev/pipes/%s", strchr (h->name, '/') || *h->name == '.' ? "script" : h->name);
+  add_bind (c, xstrdup (m->script), target, true);
+  strv_free (c->cmd);
+  c->cmd = NULL;
+  strv_append (&c->cmd, target);
+  return 0;
+}
+
 /* The process: the exec form as is; the shell form through the stage's
- * shell; a heredoc alone is the script, else the shell reads the
- * heredocs itself. */
+ * shell; a heredoc alone is the script (run by the interpreter its `#!`
+ * names, if any), else the shell reads the heredocs itself.  As BuildKit
+ * does, a RUN's heredoc is not expanded here: its shell expands what it
+ * runs, with the args in its environment. */
 static int
 run_command (struct stage_run *sr, const struct df_instruction *in, struct ctr_config *c,
-             struct hk_error **err)
+             struct run_mounts *m, struct hk_error **err)
 {
   if (in->json_args)
     {
@@ -253,15 +329,18 @@ run_command (struct stage_run *sr, const struct df_instruction *in, struct ctr_c
   _cleanup_free_ char *script = xstrdup (in->args);
   bool only_heredoc = in->n_heredocs == 1 && strncmp (in->args, "<<", 2) == 0
                       && strcspn (in->args, " \t") == strlen (in->args);
+  if (only_heredoc)
+    {
+      const struct df_heredoc *h = &in->heredocs[0];
+      if (strncmp (h->content, "#!", 2) == 0)
+        return script_command (sr, h, h->content, c, m, err);
+      strv_append (&c->cmd, h->content);
+      return 0;
+    }
   for (size_t i = 0; i < in->n_heredocs; i++)
     {
       const struct df_heredoc *h = &in->heredocs[i];
-      _cleanup_free_ char *body = NULL;
-      if (h->expand && only_heredoc
-          && shell_word_expand (h->content, sr->b->df->escape, sr->vars, &body, err) < 0)
-        return -1;
-      char *t = only_heredoc ? xstrdup (body ? body : h->content)
-                             : xasprintf ("%s\n%s%s", script, h->content, h->name);
+      char *t = xasprintf ("%s\n%s%s", script, h->content, h->name);
       free (script);
       script = t;
     }
@@ -271,10 +350,10 @@ run_command (struct stage_run *sr, const struct df_instruction *in, struct ctr_c
 
 static int
 run_config (struct stage_run *sr, const struct df_instruction *in, struct ctr_config *c,
-            struct hk_error **err)
+            struct run_mounts *m, struct hk_error **err)
 {
   struct build *b = sr->b;
-  if (run_command (sr, in, c, err) < 0)
+  if (run_command (sr, in, c, m, err) < 0)
     return -1;
   c->entrypoint = xzalloc (sizeof (char *)); /* an empty list: no entrypoint */
   /* The args reach RUN's environment; ENV of the same name wins. */
@@ -390,7 +469,7 @@ build_run_step (struct stage_run *sr, const struct df_instruction *in, struct hk
   ctr_config_init (&c);
   struct run_mounts m = { 0 };
   struct ctr_record *r = NULL;
-  int rc = run_config (sr, in, &c, err);
+  int rc = run_config (sr, in, &c, &m, err);
   /* Mount points are judged against the image: a container of it first. */
   const char **mounts = df_flag_all (in, "mount");
   if (rc == 0 && mounts[0])

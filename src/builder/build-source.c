@@ -768,6 +768,29 @@ sources_key (struct copy_job *j, char **paths, char digest[DIGEST_STRING_SIZE],
   return rc;
 }
 
+int
+build_context_digest (struct stage_run *sr, const struct df_instruction *in,
+                      const char *source, char digest[DIGEST_STRING_SIZE],
+                      struct hk_error **err)
+{
+  struct build *b = sr->b;
+  if (b->context_fd < 0)
+    return hk_error_set (err, EINVAL, "line %u: no build context to mount", in->line);
+  struct copy_job j = { .sr = sr, .in = in, .context = true, .fetched_fd = -1 };
+  _cleanup_close_ int root = j.root_fd = dup (b->context_fd);
+  _cleanup_free_ char *clean = NULL;
+  if (root < 0)
+    return hk_error_errno (err, errno, "dup");
+  if (clean_source (&j, source, &clean, err) < 0)
+    return -1;
+  struct sink key = { .entry = key_entry, .buf = xmalloc (READ_BUFFER), .digests = b->digests };
+  sha256_init (&key.hash);
+  int rc = walk_source (&j, &key, clean, base_name (clean), err);
+  sha256_final (&key.hash, digest);
+  free (key.buf);
+  return rc;
+}
+
 static void
 copy_job_clear (struct copy_job *j)
 {

@@ -247,20 +247,25 @@ config_step (struct stage_run *sr, const struct df_instruction *in, struct hk_er
   return build_commit (sr, NULL, NULL, false, history, err);
 }
 
-/* The parts of the key every instruction has: its text and the args in
- * scope (they reach RUN's environment and every expansion). */
+/* The parts of the key every instruction has: its text, its heredocs
+ * and the args in scope (they reach RUN's environment and every
+ * expansion). */
 static void
 step_key (struct stage_run *sr, const struct df_instruction *in, char key[DIGEST_STRING_SIZE])
 {
-  _cleanup_free_ char *args = strv_length (sr->args) ? xstrdup ("") : xstrdup ("-");
-  for (size_t i = 0; sr->args && sr->args[i]; i++)
+  _cleanup_sha256_ struct sha256 h;
+  sha256_init (&h);
+  sha256_update (&h, sr->key, strlen (sr->key) + 1);
+  sha256_update (&h, in->text, strlen (in->text) + 1);
+  for (size_t i = 0; i < in->n_heredocs; i++)
     {
-      char *t = xasprintf ("%s%s\n", args, sr->args[i]);
-      free (args);
-      args = t;
+      sha256_update (&h, in->heredocs[i].name, strlen (in->heredocs[i].name) + 1);
+      sha256_update (&h, in->heredocs[i].content, strlen (in->heredocs[i].content) + 1);
     }
-  const char *parts[] = { in->text, args, NULL };
-  build_key (key, sr->key, parts);
+  sha256_update (&h, "args", 5);
+  for (size_t i = 0; sr->args && sr->args[i]; i++)
+    sha256_update (&h, sr->args[i], strlen (sr->args[i]) + 1);
+  sha256_final (&h, key);
 }
 
 int
@@ -282,6 +287,8 @@ build_step (struct stage_run *sr, const struct df_instruction *in, bool numbered
       memcpy (sr->key, key, DIGEST_STRING_SIZE);
       return build_copy (sr, in, err);
     }
+  if (in->kind == DF_RUN && build_run_key (sr, in, key, err) < 0)
+    return -1;
   char id[DIGEST_STRING_SIZE];
   if (build_cache_get (b, key, id))
     {

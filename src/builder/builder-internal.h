@@ -111,9 +111,18 @@ char *build_container_path (struct build *b, const struct ctr_record *r, const c
 
 /* build-source.c: COPY and ADD. */
 int build_copy (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err);
+/* The digest of SOURCE in the context (a file, or a directory's tree) as
+ * COPY's key has it, for IN (RUN --mount=type=bind). */
+int build_context_digest (struct stage_run *sr, const struct df_instruction *in,
+                          const char *source, char digest[DIGEST_STRING_SIZE],
+                          struct hk_error **err);
 
 /* build-run.c */
 int build_run_step (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err);
+/* KEY extended with what RUN's bind mounts show: the context's files, or
+ * the image of from=. */
+int build_run_key (struct stage_run *sr, const struct df_instruction *in,
+                   char key[DIGEST_STRING_SIZE], struct hk_error **err);
 
 /* build-cache.c: ROOT/build-cache/keys/HEX holds the image ID a step key
  * made; mounts/HEX are the --mount=type=cache directories. */

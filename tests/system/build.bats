@@ -386,6 +386,45 @@ kept $WHO
 for you' ]
 }
 
+@test "heredocs: a RUN script with #! runs with its interpreter; the shell expands, quotes stay; a changed body reruns" {
+	cf 'FROM busybox
+ARG WHO=you
+RUN <<EOF
+#!/bin/awk -f
+BEGIN { printf "awk ran, %s\n", ARGV[0] > "/by-awk" }
+EOF
+RUN <<SH
+#!/bin/sh -e
+echo "$0 for $WHO" >/by-sh
+SH
+RUN <<EOF
+echo "two  spaces" "$WHO" >/quoted
+EOF'
+	run -0 hkb -t shebang "$CTX"
+	run -1 hk run --rm --network none shebang sh -c 'cat /by-awk /by-sh /quoted; ls /dev/pipes 2>&1'
+	[ "$output" = "awk ran, awk
+/dev/pipes/SH for you
+two  spaces you
+ls: /dev/pipes: No such file or directory" ]
+	# The body is part of the key.
+	cf 'FROM busybox
+ARG WHO=you
+RUN <<EOF
+#!/bin/awk -f
+BEGIN { printf "awk ran, %s\n", ARGV[0] > "/by-awk" }
+EOF
+RUN <<SH
+#!/bin/sh -e
+echo "$0 changed" >/by-sh
+SH
+RUN <<EOF
+echo "two  spaces" "$WHO" >/quoted
+EOF'
+	run -0 hkb -t shebang "$CTX"
+	[ "$(cached)" -eq 1 ]
+	[ "$(hk run --rm --network none shebang cat /by-sh)" = "/dev/pipes/SH changed" ]
+}
+
 @test "RUN --mount=type=cache keeps its content between builds; tmpfs and bind leave no trace" {
 	echo ctxfile >"$CTX/input"
 	cf 'FROM busybox
@@ -397,6 +436,13 @@ RUN --mount=type=bind,target=/in cat /in/input >/copied'
 	run -0 hkb --no-cache -t cm "$CTX"
 	[ "$(hk run --rm --network none cm cat /count)" = 2 ]
 	[ "$(hk run --rm --network none cm cat /copied)" = ctxfile ]
+	# What a bind mount shows is part of the key: a changed file reruns it.
+	run -0 hkb -t cm "$CTX"
+	[ "$(cached)" -eq 3 ]
+	echo changed >"$CTX/input"
+	run -0 hkb -t cm "$CTX"
+	[ "$(cached)" -eq 2 ]
+	[ "$(hk run --rm --network none cm cat /copied)" = changed ]
 	run -1 hk run --rm --network none cm sh -c 'ls -d /cache /scratch /in 2>&1'
 	[[ $output == *"/cache: No such file"* && $output == *"/in: No such file"* ]]
 	# system prune drops the cache mounts too.
