@@ -126,7 +126,7 @@ stage_root (struct stage_run *sr, const char *from, struct run_mounts *m, char *
     return -1;
   if (st)
     id = xstrdup (st->image_id);
-  else if (store_image_resolve (b->e->store, from, NULL, &id, err) < 0)
+  else if (build_resolve_image (b, from, &id, err) < 0)
     return -1;
   struct ctr_record *r;
   if (build_root_container (b, id, &r, err) < 0)
@@ -259,7 +259,7 @@ mount_key (struct stage_run *sr, const struct df_instruction *in, const char *te
       if (st && (rc = build_stage_wait (b, st, err)) == 0)
         id = xstrdup (st->image_id);
       else if (st == NULL)
-        rc = store_image_resolve (b->e->store, from, NULL, &id, err);
+        rc = build_resolve_image (b, from, &id, err);
       if (rc == 0)
         snprintf (digest, sizeof digest, "%s", id);
     }

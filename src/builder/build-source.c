@@ -668,7 +668,7 @@ source_image (struct copy_job *j, struct hk_error **err)
     return -1;
   if (st)
     j->from_id = xstrdup (st->image_id);
-  else if (store_image_resolve (b->e->store, name, NULL, &j->from_id, err) < 0)
+  else if (build_resolve_image (b, name, &j->from_id, err) < 0)
     return hk_error_prefix (err, "line %u: COPY --from=%s: no stage or image of that name",
                             j->in->line, name);
   return 0;

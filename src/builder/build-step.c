@@ -84,6 +84,60 @@ build_need_worker (struct build *b, const struct build_worker **out, struct hk_e
   return 0;
 }
 
+static int
+pull (struct build *b, const char *name, char **id, struct hk_error **err)
+{
+  const char *done = strv_env_get (b->pulled, name);
+  if (done)
+    {
+      *id = xstrdup (done);
+      return 0;
+    }
+  if (b->o->pull_image == NULL)
+    {
+      b->needs_worker = true;
+      return hk_error_set (err, ENOTSUP, "pulling `%s` needs hako-transfer", name);
+    }
+  build_say (b, "Pulling %s", name);
+  char pulled[DIGEST_STRING_SIZE];
+  if (b->o->pull_image (b->e->store, name, pulled, b->o->pull_data, err) < 0)
+    return hk_error_prefix (err, "pull `%s`", name);
+  strv_env_set (&b->pulled, name, pulled);
+  *id = xstrdup (pulled);
+  return 0;
+}
+
+int
+build_resolve_image (struct build *b, const char *name, char **id, struct hk_error **err)
+{
+  enum build_pull_policy policy = b->o->pull;
+  char *local = NULL;
+  _cleanup_error_ struct hk_error *missing = NULL;
+  bool here = store_image_resolve (b->e->store, name, NULL, &local, &missing) == 0;
+  if (policy == BUILD_PULL_NEVER || (policy == BUILD_PULL_MISSING && here))
+    {
+      if (!here)
+        return hk_error_set (err, ENOENT, "`%s` is not in the store, and --pull=never", name);
+      *id = local;
+      return 0;
+    }
+  _cleanup_error_ struct hk_error *failed = NULL;
+  if (pull (b, name, id, &failed) == 0)
+    {
+      free (local);
+      return 0;
+    }
+  if (policy == BUILD_PULL_NEWER && here && !b->needs_worker)
+    {
+      hk_log (b->e->log, HK_LOG_WARNING, "%s; using the store's", failed->message);
+      *id = local;
+      return 0;
+    }
+  free (local);
+  *err = take_ptr (failed);
+  return -1;
+}
+
 int
 build_commit (struct stage_run *sr, const char *upper, char *const *exclude, bool engine_files,
               const char *created_by, struct hk_error **err)

@@ -237,9 +237,8 @@ stage_from (struct build *b, struct stage_run *sr, struct hk_error **err)
   else
     {
       _cleanup_free_ char *found = NULL;
-      if (store_image_resolve (b->e->store, base, NULL, &found, err) < 0)
-        return hk_error_prefix (err, "line %u: FROM %s (hako build uses the images of the "
-                                     "store: pull or load it first)", st->from->line, base);
+      if (build_resolve_image (b, base, &found, err) < 0)
+        return hk_error_prefix (err, "line %u: FROM %s", st->from->line, base);
       memcpy (id, found, DIGEST_STRING_SIZE);
     }
   const char *parts[] = { "FROM", id, b->created ? b->created : "", NULL };
@@ -622,6 +621,7 @@ build_image (struct engine *e, const struct build_options *o, struct build_resul
     }
   free (b.stages);
   strv_free (b.global_args);
+  strv_free (b.pulled);
   free (b.created);
   pthread_cond_destroy (&b.changed);
   pthread_mutex_destroy (&b.lock);

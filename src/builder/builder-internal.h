@@ -56,6 +56,7 @@ struct build
   size_t n_steps;
   char *created; /* --timestamp as RFC 3339, or NULL */
   char scratch_id[DIGEST_STRING_SIZE];
+  char **pulled;     /* NAME=ID of the images this build pulled */
   int exit_code;     /* of the RUN that failed */
   bool needs_worker; /* stopped at a step with work, without a worker */
 };
@@ -94,6 +95,9 @@ struct build_stage *build_find_stage (struct build *b, const struct build_stage 
 /* Waits until ST is built (its image_id set); an error when the build
  * stops first, or when ST is not one the target needs. */
 int build_stage_wait (struct build *b, struct build_stage *st, struct hk_error **err);
+/* The ID of the image NAME names, pulled or not as the build's --pull
+ * says (an image is pulled once per build). */
+int build_resolve_image (struct build *b, const char *name, char **id, struct hk_error **err);
 /* The worker, or -1 with needs_worker set (the step has work) when the
  * build has none. */
 int build_need_worker (struct build *b, const struct build_worker **out, struct hk_error **err);

@@ -94,6 +94,21 @@ struct build_worker
                  char id[DIGEST_STRING_SIZE], struct hk_error **err);
 };
 
+/* When FROM, COPY --from and RUN --mount from= pull the image they name
+ * (Podman's --pull): MISSING when it is not in the store, ALWAYS, NEVER,
+ * or NEWER (always, but a failed pull falls back on the store's). */
+enum build_pull_policy
+{
+  BUILD_PULL_MISSING,
+  BUILD_PULL_ALWAYS,
+  BUILD_PULL_NEVER,
+  BUILD_PULL_NEWER,
+};
+
+/* Pulls NAME from its registry into store S; the image ID in ID. */
+typedef int (*build_pull_fn) (struct store *s, const char *name, char id[DIGEST_STRING_SIZE],
+                              void *data, struct hk_error **err);
+
 /* Attaches to a RUN step's container through the monitor's SOCKET,
  * starts it and streams its output to ours until it exits: *CODE its
  * exit code (-1 when the monitor did not say).  Runs while other stages
@@ -120,6 +135,9 @@ struct build_options
   int64_t timestamp; /* -1: now */
   FILE *out;         /* progress */
   const struct build_worker *worker; /* NULL: answer from the cache or stop */
+  enum build_pull_policy pull;
+  build_pull_fn pull_image; /* NULL (without a worker): a pull stops the build */
+  void *pull_data;
   build_attach_fn attach;
   void *attach_data;
   volatile sig_atomic_t *interrupted; /* set by the CLI's signal handler */

@@ -5,13 +5,18 @@
 #include "transfer-commands.h"
 #include "transfer/build-worker.h"
 #include "transfer/ctr-archive.h"
+#include "transfer/pull.h"
+#include "transfer/registry.h"
+#include "store/registries-conf.h"
 #include "common/cleanup.h"
+#include "common/strv.h"
 #include "common/fs-util.h"
 #include "common/xalloc.h"
 
 #include <archive.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,12 +85,35 @@ stdin_context (struct store *s, char **text, size_t *len, char **dir, struct hk_
   return extract (fd, data, *len, err);
 }
 
+/* A FROM (or --from) image pulled with `hako pull`'s code, silently. */
+static int
+pull_image (struct store *s, const char *name, char id[DIGEST_STRING_SIZE], void *data,
+            struct hk_error **err)
+{
+  struct build_pull_data *d = data;
+  _cleanup_strv_ char **auth_paths = NULL;
+  _cleanup_free_ char *user = NULL, *password = NULL;
+  _cleanup_registry_client_ struct registry_client *client = NULL;
+  struct registries_conf *rc;
+  if (cli_registries (d->cli, &rc, err) < 0
+      || cli_registry_client (d->cli, &d->flags, &auth_paths, &user, &password, &client, err) < 0)
+    return -1;
+  struct pull_options opts = { .search = rc->search };
+  struct pull_result result = { 0 };
+  int r = image_pull (s, client, name, &opts, &result, err);
+  if (r == 0)
+    memcpy (id, result.id, DIGEST_STRING_SIZE);
+  pull_result_clear (&result);
+  return r;
+}
+
 int
 cmd_build (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const struct build_program program = {
     .worker = &build_transfer_worker,
     .stdin_context = stdin_context,
+    .pull_image = pull_image,
   };
   bool delegate;
   return build_command (cli, argc, argv, &program, &delegate, err);

@@ -70,6 +70,7 @@ attach_step (const char *socket, int *code, void *data, struct hk_error **err)
 struct build_request
 {
   struct build_options o;
+  struct build_pull_data pull;
   const char *file;
   const char *iidfile;
   const char *context;
@@ -138,6 +139,34 @@ enum
   OPT_LAYERS,
 };
 
+/* --pull[=POLICY], Podman's: a bare --pull and true are always, false
+ * is missing (the default). */
+static int
+parse_pull (const char *text, enum build_pull_policy *out, struct hk_error **err)
+{
+  static const struct
+  {
+    const char *name;
+    enum build_pull_policy policy;
+  } policies[] = {
+    { "always", BUILD_PULL_ALWAYS }, { "true", BUILD_PULL_ALWAYS },
+    { "missing", BUILD_PULL_MISSING }, { "false", BUILD_PULL_MISSING },
+    { "never", BUILD_PULL_NEVER }, { "newer", BUILD_PULL_NEWER },
+  };
+  if (text == NULL)
+    {
+      *out = BUILD_PULL_ALWAYS;
+      return 0;
+    }
+  for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++)
+    if (strcmp (text, policies[i].name) == 0)
+      {
+        *out = policies[i].policy;
+        return 0;
+      }
+  return hk_error_set (err, EINVAL, "--pull=%s: always, missing, never or newer", text);
+}
+
 static int
 parse_options (struct build_request *q, int argc, char **argv, struct hk_error **err)
 {
@@ -156,12 +185,20 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
     { "timestamp", required_argument, NULL, OPT_TIMESTAMP },
     { "platform", required_argument, NULL, OPT_PLATFORM },
     { "layers", optional_argument, NULL, OPT_LAYERS },
+    REGISTRY_OPTIONS,
     { NULL, 0, NULL, 0 },
   };
   int c;
   while ((c = getopt_long (argc, argv, "f:t:q", options, NULL)) != -1)
-    switch (c)
+    switch (registry_flag (&q->pull.flags, c, optarg, err) < 0 ? '!' : c)
       {
+      case 'T':
+      case 'A':
+      case 'C':
+      case 'K':
+        break;
+      case '!':
+        return -1;
       case 'f':
         q->file = optarg;
         break;
@@ -191,11 +228,8 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
         q->o.no_cache = true;
         break;
       case OPT_PULL:
-        /* The store is the only source here: `always` cannot be honoured. */
-        if (optarg && strcmp (optarg, "missing") && strcmp (optarg, "never")
-            && strcmp (optarg, "false"))
-          return hk_error_set (err, ENOTSUP, "--pull=%s: hako build uses the images of the "
-                                             "store (--pull=missing or never)", optarg);
+        if (parse_pull (optarg, &q->o.pull, err) < 0)
+          return -1;
         break;
       case OPT_LABEL:
         strv_append (&q->labels, optarg);
@@ -322,6 +356,9 @@ run_build (struct hako_cli *cli, struct build_request *q, const struct build_pro
   q->o.labels = q->labels;
   q->o.out = out;
   q->o.worker = p->worker;
+  q->o.pull_image = p->pull_image;
+  q->pull.cli = cli;
+  q->o.pull_data = &q->pull;
   q->o.attach = attach_step;
   q->o.interrupted = &interrupted;
   int rc = build_image (e, &q->o, res, err);
@@ -339,7 +376,10 @@ int
 build_command (struct hako_cli *cli, int argc, char **argv, const struct build_program *p,
                bool *delegate, struct hk_error **err)
 {
-  struct build_request q = { .o = { .timestamp = -1, .dockerfile_name = "Dockerfile" } };
+  struct build_request q = {
+    .o = { .timestamp = -1, .dockerfile_name = "Dockerfile" },
+    .pull.flags = { .tls_verify = true },
+  };
   *delegate = false;
   const char *epoch = getenv ("SOURCE_DATE_EPOCH");
   if (epoch && *epoch && parse_timestamp (epoch, &q.o.timestamp, err) < 0)

@@ -5,12 +5,14 @@
 #ifndef HAKO_CLI_HAKO_BUILD_H
 #define HAKO_CLI_HAKO_BUILD_H
 
+#include "cli-registry.h"
 #include "hako-cli.h"
 #include "builder/builder.h"
 
 #define BUILD_USAGE                                                                          \
   "[-f FILE] [-t NAME[:TAG]]... [--build-arg NAME[=VALUE]]... [--target STAGE] [--no-cache] " \
-  "[--pull=always|missing|never] [--label NAME=VALUE]... [--iidfile FILE] [-q] [--network "   \
+  "[--pull[=always|missing|never|newer]] [--tls-verify=false] [--authfile FILE] [--creds "    \
+  "USER:PASS] [--cert-dir DIR] [--label NAME=VALUE]... [--iidfile FILE] [-q] [--network "    \
   "none|host|NETWORK] [--secret id=ID,src=FILE]... [--timestamp EPOCH] [--platform "          \
   "linux/amd64] [--layers=false] CONTEXT|-"
 #define BUILD_SUMMARY "build an image from a Containerfile"
@@ -20,10 +22,18 @@
 typedef int (*build_stdin_fn) (struct store *s, char **text, size_t *len, char **dir,
                                struct hk_error **err);
 
+/* What the pull of a FROM image has from the command line. */
+struct build_pull_data
+{
+  struct hako_cli *cli;
+  struct registry_flags flags;
+};
+
 struct build_program
 {
   const struct build_worker *worker; /* NULL: answer from the cache only */
   build_stdin_fn stdin_context;      /* NULL: stdin is not read */
+  build_pull_fn pull_image;          /* its data a struct build_pull_data; NULL: none */
 };
 
 /* Runs `build ARGV`.  Without a worker, a build that has work, or reads
