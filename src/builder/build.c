@@ -45,6 +45,23 @@ predefined_args (struct build *b)
   platform_clear (&p);
 }
 
+int
+build_platform_check (const char *text, struct hk_error **err)
+{
+  struct platform p = { 0 }, host = { 0 };
+  if (platform_parse (text, &p, err) < 0)
+    return -1;
+  platform_host (&host);
+  bool same = strcmp (p.os, host.os) == 0 && strcmp (p.architecture, host.architecture) == 0;
+  _cleanup_free_ char *here = platform_string (&host);
+  platform_clear (&p);
+  platform_clear (&host);
+  if (!same)
+    return hk_error_set (err, ENOTSUP, "`%s`: hako builds for this machine's platform only (%s)",
+                         text, here);
+  return 0;
+}
+
 /* ARGs before the first FROM: their values are what FROM lines see. */
 static int
 global_arg (struct build *b, const struct df_instruction *in, struct hk_error **err)
@@ -79,17 +96,9 @@ add_stage (struct build *b, const struct df_instruction *in, struct hk_error **e
   if (platform)
     {
       _cleanup_free_ char *want = NULL;
-      struct platform p = { 0 }, host = { 0 };
       if (shell_word_expand (platform, b->df->escape, b->global_args, &want, err) < 0
-          || platform_parse (want, &p, err) < 0)
+          || build_platform_check (want, err) < 0)
         return hk_error_prefix (err, "line %u: FROM --platform", in->line);
-      platform_host (&host);
-      bool same = strcmp (p.os, host.os) == 0 && strcmp (p.architecture, host.architecture) == 0;
-      platform_clear (&p);
-      platform_clear (&host);
-      if (!same)
-        return hk_error_set (err, ENOTSUP, "line %u: FROM --platform=%s: hako builds for this "
-                                           "machine's platform only", in->line, want);
     }
   b->stages = xreallocarray (b->stages, b->n_stages + 1, sizeof *b->stages);
   struct build_stage *st = &b->stages[b->n_stages];

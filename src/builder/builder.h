@@ -151,6 +151,10 @@ struct build_result
   bool needs_worker;           /* stopped at a step that has work (no worker) */
 };
 
+/* TEXT (os/arch[/variant]) must be this machine's platform: hako builds
+ * for no other (--platform, FROM --platform). */
+int build_platform_check (const char *text, struct hk_error **err);
+
 /* Builds.  A failing RUN is an error with its exit code in the result;
  * without a worker, a step that has work is an error with needs_worker
  * set, and the build made nothing the worker would not make again. */

@@ -254,9 +254,8 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
         q->o.one_layer_per_stage = optarg && strcmp (optarg, "false") == 0;
         break;
       case OPT_PLATFORM:
-        if (strcmp (optarg, "linux/amd64") != 0 && strcmp (optarg, "linux/x86_64") != 0)
-          return hk_error_set (err, ENOTSUP, "--platform=%s: hako builds for linux/amd64 only",
-                               optarg);
+        if (build_platform_check (optarg, err) < 0)
+          return hk_error_prefix (err, "--platform");
         break;
       default:
         return cli_usage (err, "build", BUILD_USAGE, "unknown option");

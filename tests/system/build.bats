@@ -560,6 +560,21 @@ ONBUILD RUN echo triggered >/trigger'
 	[ "$(hk image inspect -f '{{json .Config.Labels}}' "$output")" = '{"extra":"yes","from":"custom"}' ]
 }
 
+@test "--platform and FROM --platform: this machine's platform builds, another is refused" {
+	cf 'FROM --platform=$BUILDPLATFORM busybox
+RUN echo ok >/ok'
+	run -0 hkb --platform linux/amd64 -t plat "$CTX"
+	run -0 hkb --platform linux/x86_64 -t plat "$CTX"
+	[ "$(hk run --rm --network none plat cat /ok)" = ok ]
+	run -125 hkb --platform linux/arm64 "$CTX"
+	[[ $output == *"--platform: \`linux/arm64\`: hako builds for this machine's platform only (linux/amd64)"* ]]
+	run -125 hkb --platform nonsense/a/b/c "$CTX"
+	[[ $output == *"--platform: invalid platform \`nonsense/a/b/c\`"* ]]
+	cf 'FROM --platform=linux/arm64 busybox'
+	run -125 hkb "$CTX"
+	[[ $output == *"line 1: FROM --platform: \`linux/arm64\`: hako builds for this machine's platform only"* ]]
+}
+
 @test "bad input: syntax errors name the line and column; a failing RUN exits 1 and leaves nothing" {
 	cf 'FROM busybox
   RUNN echo'
