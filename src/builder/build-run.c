@@ -170,7 +170,6 @@ add_mount (struct stage_run *sr, struct ctr_config *c, const char *text, unsigne
   struct build *b = sr->b;
   struct config_map f = { 0 };
   int rc = mount_fields (text, line, &f, err);
-  _cleanup_free_ char *target_raw = NULL;
   const char *type = config_map_get (&f, "type") ? config_map_get (&f, "type") : "bind";
   const char *target = config_map_get (&f, "target");
   const char *id = config_map_get (&f, "id");
