@@ -4,6 +4,7 @@
 # (no network needed): a root filesystem of the static binary and a link
 # per applet, imported with `hako import` and CMD ["sh"].
 set -euo pipefail
+trap 'echo "${0##*/}: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 top=$(cd "$(dirname "$0")/.." && pwd)
 hako=${HAKO:-$top/build/src/cli/hako}
 "$hako" "$@" image inspect busybox >/dev/null 2>&1 && exit 0

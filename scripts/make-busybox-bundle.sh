@@ -3,6 +3,7 @@
 # Debian's static busybox, with `hako-runtime spec`'s default config.json
 # running ARGS (default: sh) without a terminal.
 set -euo pipefail
+trap 'echo "${0##*/}: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 dir=$1
 shift
 runtime=${HAKO_RUNTIME:-$(dirname "$0")/../build/src/cli/hako-runtime}

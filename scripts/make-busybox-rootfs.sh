@@ -4,6 +4,7 @@
 #   scripts/make-busybox-rootfs.sh /tmp/bb && tar -C /tmp/bb -c . |
 #     hako import -c 'CMD ["sh"]' - busybox
 set -euo pipefail
+trap 'echo "${0##*/}: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 dir=$1
 mkdir -p "$dir"/{bin,dev,proc,sys,tmp,etc,root}
 chmod 1777 "$dir/tmp"

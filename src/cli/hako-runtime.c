@@ -149,7 +149,7 @@ parse_globals (struct cli *cli, int argc, char **argv, struct hk_error **err)
       case OPT_CRIU:
         break; /* accepted for compatibility; decided at run time */
       case 'v':
-        printf ("hako-runtime version %s\nspec: 1.2.0\n", HAKO_VERSION);
+        printf ("hako-runtime version %s\nspec: %s\n", HAKO_VERSION, OCI_RUNTIME_SPEC_VERSION);
         exit (0);
       case 'h':
         usage (stdout);

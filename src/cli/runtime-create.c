@@ -14,14 +14,14 @@ static const char create_usage[]
       "[--no-pivot] [--no-new-keyring] ID";
 static const char run_usage[]
     = "[--bundle DIR] [--pid-file FILE] [--console-socket SOCKET] [--preserve-fds N] "
-      "[--no-pivot] [--no-new-keyring] [--detach] ID";
+      "[--no-pivot] [--no-new-keyring] [--detach | --keep] ID";
 
 /* Options shared by create and run; *DETACH only for run. */
 static int
 parse_create_options (int argc, char **argv, const char *verb, const char *usage,
                       struct create_options *o, bool *detach, struct hk_error **err)
 {
-  enum { OPT_PID_FILE = 1000, OPT_CONSOLE, OPT_PRESERVE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_NO_SUBREAPER };
+  enum { OPT_PID_FILE = 1000, OPT_CONSOLE, OPT_PRESERVE, OPT_NO_PIVOT, OPT_NO_KEYRING, OPT_NO_SUBREAPER, OPT_KEEP };
   static const struct option options[] = {
     { "bundle", required_argument, NULL, 'b' },
     { "pid-file", required_argument, NULL, OPT_PID_FILE },
@@ -31,6 +31,7 @@ parse_create_options (int argc, char **argv, const char *verb, const char *usage
     { "no-new-keyring", no_argument, NULL, OPT_NO_KEYRING },
     { "no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER },
     { "detach", no_argument, NULL, 'd' },
+    { "keep", no_argument, NULL, OPT_KEEP },
     { NULL, 0, NULL, 0 },
   };
   o->bundle = ".";
@@ -64,13 +65,21 @@ parse_create_options (int argc, char **argv, const char *verb, const char *usage
       case OPT_NO_SUBREAPER:
         break; /* no session keyring is made; nothing to do */
       case 'd':
+      case OPT_KEEP:
         if (detach == NULL)
-          return cli_usage_error (err, verb, usage, "unknown option --detach");
-        *detach = true;
+          return cli_usage_error (err, verb, usage, c == 'd' ? "unknown option --detach"
+                                                             : "unknown option --keep");
+        if (c == 'd')
+          *detach = true;
+        else
+          o->keep = true;
         break;
       default:
         return cli_usage_error (err, verb, usage, "unknown option");
       }
+  if (o->keep && detach != NULL && *detach)
+    return cli_usage_error (err, verb, usage,
+                            "--keep applies to a container run in the foreground, not --detach");
   return cli_one_id (argc, argv, verb, usage, &o->id, err);
 }
 

@@ -60,6 +60,15 @@ cleanup_strvp (char ***v)
 #define _cleanup_closedir_ __attribute__ ((cleanup (cleanup_closedirp)))
 #define _cleanup_strv_ __attribute__ ((cleanup (cleanup_strvp)))
 
+/* Closes *FD if it is open and leaves -1 (for fds held in a struct). */
+static inline void
+close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
 /* Moves the fd out of *FD, leaving -1 so the cleanup does nothing. */
 static inline int
 take_fd (int *fd)

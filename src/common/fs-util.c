@@ -196,13 +196,40 @@ remove_tree_at (int dirfd, dev_t parent_dev, const char *name, struct hk_error *
   return 0;
 }
 
+/* The device of the directory that holds DIRFD/NAME: DIRFD itself only
+ * when NAME has no slash ("/tmp/x" with AT_FDCWD is in /tmp, wherever the
+ * current directory is).  1 when that directory does not exist. */
+static int
+parent_device (int dirfd, const char *name, dev_t *dev, struct hk_error **err)
+{
+  _cleanup_free_ char *parent = xstrdup (name);
+  size_t len = strlen (parent);
+  while (len > 1 && parent[len - 1] == '/')
+    parent[--len] = '\0';
+  char *slash = strrchr (parent, '/');
+  const char *dir = ".";
+  if (slash == parent)
+    dir = "/";
+  else if (slash != NULL)
+    {
+      *slash = '\0';
+      dir = parent;
+    }
+  struct stat st;
+  if (fstatat (dirfd, dir, &st, 0) < 0)
+    return errno == ENOENT ? 1 : hk_error_errno (err, errno, "stat the parent of `%s`", name);
+  *dev = st.st_dev;
+  return 0;
+}
+
 int
 fs_remove_tree (int dirfd, const char *name, struct hk_error **err)
 {
-  struct stat parent;
-  if (fstatat (dirfd, ".", &parent, 0) < 0)
-    return hk_error_errno (err, errno, "stat parent of `%s`", name);
-  return remove_tree_at (dirfd, parent.st_dev, name, err);
+  dev_t dev = 0;
+  int r = parent_device (dirfd, name, &dev, err);
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  return remove_tree_at (dirfd, dev, name, err);
 }
 
 uint64_t

@@ -45,14 +45,15 @@ set_flag (cap_t c, cap_flag_t flag, uint64_t mask, int last)
 }
 
 int
-caps_apply (const struct oci_capabilities *caps, struct hk_error **err)
+caps_apply (const struct oci_capabilities *caps, bool keep_sys_admin, struct hk_error **err)
 {
   int last = caps_last_cap ();
   cap_t c = cap_init ();
   if (c == NULL)
     return hk_error_errno (err, errno, "cap_init");
-  set_flag (c, CAP_EFFECTIVE, caps->effective, last);
-  set_flag (c, CAP_PERMITTED, caps->permitted | caps->effective, last);
+  uint64_t borrowed = keep_sys_admin ? UINT64_C (1) << CAP_SYS_ADMIN : 0;
+  set_flag (c, CAP_EFFECTIVE, caps->effective | borrowed, last);
+  set_flag (c, CAP_PERMITTED, caps->permitted | caps->effective | borrowed, last);
   set_flag (c, CAP_INHERITABLE, caps->inheritable, last);
   int r = cap_set_proc (c);
   int saved = errno;
@@ -71,4 +72,17 @@ caps_apply (const struct oci_capabilities *caps, struct hk_error **err)
     if ((ambient & (UINT64_C (1) << i)) && cap_set_ambient ((cap_value_t) i, CAP_SET) < 0)
       return hk_error_errno (err, errno, "process.capabilities.ambient: raise capability %d", i);
   return 0;
+}
+
+void
+caps_warn_ungrantable (const struct oci_process *p, const struct hk_log *log)
+{
+  for (size_t i = 0; p->warnings != NULL && p->warnings[i] != NULL; i++)
+    hk_warn (log, "%s", p->warnings[i]);
+  const struct oci_capabilities *c = &p->capabilities;
+  uint64_t all = c->bounding | c->effective | c->inheritable | c->permitted | c->ambient;
+  for (int cap = caps_last_cap () + 1; cap < 64; cap++)
+    if (all & (UINT64_C (1) << cap))
+      hk_warn (log, "process.capabilities: capability %d is unknown to this kernel, ignored",
+               cap);
 }

@@ -10,6 +10,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The verifier's log, read only when a load failed, and how much of its
+ * end goes into the error. */
+#define VERIFIER_LOG_SIZE (4 * 1024 * 1024)
+#define VERIFIER_LOG_TAIL 1024
+
 /* Instruction builders, named like the kernel's samples. */
 static struct bpf_insn
 insn (uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
@@ -184,25 +189,44 @@ detach_others (int cgroup_fd, int keep_fd)
     }
 }
 
+/* Loads PROG.  The verifier's log is asked for only to explain a failure:
+ * loaded with a log, a valid program whose log overflows the buffer fails
+ * with ENOSPC (kernel 6.1 and earlier), which long rule lists hit. */
+static int
+load_program (const struct bpf_insn *prog, size_t len, struct hk_error **err)
+{
+  union bpf_attr load = { 0 };
+  load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  load.insns = (uint64_t) (uintptr_t) prog;
+  load.insn_cnt = (uint32_t) len;
+  load.license = (uint64_t) (uintptr_t) "Apache-2.0";
+  int fd = (int) bpf (BPF_PROG_LOAD, &load);
+  if (fd >= 0)
+    return fd;
+  int saved = errno;
+  _cleanup_free_ char *log = xzalloc (VERIFIER_LOG_SIZE);
+  load.log_buf = (uint64_t) (uintptr_t) log;
+  load.log_size = VERIFIER_LOG_SIZE;
+  load.log_level = 1;
+  fd = (int) bpf (BPF_PROG_LOAD, &load);
+  if (fd >= 0)
+    return fd; /* loaded the second time: take it */
+  /* The verifier says why at the end of its log. */
+  size_t n = strlen (log);
+  const char *tail = n > VERIFIER_LOG_TAIL ? log + n - VERIFIER_LOG_TAIL : log;
+  return hk_error_errno (err, saved, "load the device filter program (%zu instructions)%s%s", len,
+                         *tail ? ": " : "", tail);
+}
+
 int
 cgroup_devices_bpf_apply (const char *dir, const struct oci_device_rule *rules, size_t n,
                           struct hk_error **err)
 {
   _cleanup_free_ struct bpf_insn *prog = NULL;
   size_t len = cgroup_devices_bpf_build (rules, n, &prog);
-  char log[4096] = "";
-  union bpf_attr load = { 0 };
-  load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  load.insns = (uint64_t) (uintptr_t) prog;
-  load.insn_cnt = (uint32_t) len;
-  load.license = (uint64_t) (uintptr_t) "Apache-2.0";
-  load.log_buf = (uint64_t) (uintptr_t) log;
-  load.log_size = sizeof log;
-  load.log_level = 1;
-  _cleanup_close_ int prog_fd = (int) bpf (BPF_PROG_LOAD, &load);
+  _cleanup_close_ int prog_fd = load_program (prog, len, err);
   if (prog_fd < 0)
-    return hk_error_errno (err, errno, "load the device filter program%s%s",
-                           *log ? ": " : "", log);
+    return -1;
   _cleanup_close_ int cgroup_fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (cgroup_fd < 0)
     return hk_error_errno (err, errno, "open cgroup `%s`", dir);

@@ -59,7 +59,7 @@ apply_pids (const struct cgroup *cg, int64_t limit, struct hk_error **err)
   if (d == NULL)
     return missing_controller ("pids", "pids", err);
   char buf[32];
-  if (limit > 0)
+  if (limit >= 0)
     snprintf (buf, sizeof buf, "%lld", (long long) limit);
   else
     snprintf (buf, sizeof buf, "max");
@@ -68,13 +68,27 @@ apply_pids (const struct cgroup *cg, int64_t limit, struct hk_error **err)
   return 0;
 }
 
+bool
+cgroup_block_io_weights_set (const struct oci_block_io *b)
+{
+  if ((b->has_weight && b->weight != 0) || (b->has_leaf_weight && b->leaf_weight != 0))
+    return true;
+  for (size_t i = 0; i < b->n_weight_devices; i++)
+    {
+      const struct oci_weight_device *w = &b->weight_devices[i];
+      if ((w->has_weight && w->weight != 0) || (w->has_leaf_weight && w->leaf_weight != 0))
+        return true;
+    }
+  return false;
+}
+
 static bool
 block_io_set (const struct oci_block_io *b)
 {
   size_t throttles = 0;
   for (int k = 0; k < THROTTLE_KIND_COUNT; k++)
     throttles += b->n_throttle[k];
-  return b->has_weight || b->has_leaf_weight || b->n_weight_devices || throttles;
+  return cgroup_block_io_weights_set (b) || throttles;
 }
 
 static int
@@ -93,7 +107,7 @@ apply_block_io (const struct cgroup *cg, const struct oci_block_io *b, struct hk
   return 0;
 }
 
-int
+static int
 cgroup_hugetlb (const char *dir, bool v2, const struct oci_hugepage_limit *limits, size_t n,
                 struct hk_error **err)
 {
@@ -109,7 +123,7 @@ cgroup_hugetlb (const char *dir, bool v2, const struct oci_hugepage_limit *limit
   return 0;
 }
 
-int
+static int
 cgroup_rdma (const char *dir, const struct oci_rdma_limit *limits, size_t n,
              struct hk_error **err)
 {

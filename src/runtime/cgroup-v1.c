@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -123,6 +124,46 @@ require_file (const char *dir, const char *file, const char *field, struct hk_er
   return hk_error_set (err, ENOTSUP, "%s: not supported by this kernel (no %s)", field, file);
 }
 
+/* A real-time budget cannot exceed its parent's, and a new cgroup (hako's
+ * own parent "hako/" too) has none: the ancestors of DIR whose budget is
+ * below RUNTIME get RUNTIME, from the top down, up to the first that has
+ * enough (the root has 950000 of 1000000 by default). */
+static int
+give_ancestors_rt_budget (const char *dir, int64_t runtime, struct hk_error **err)
+{
+  if (runtime <= 0)
+    return 0;
+  _cleanup_free_ char *path = xstrdup (dir);
+  char **short_of = NULL;
+  size_t n = 0;
+  int rc = 0;
+  for (char *slash = strrchr (path, '/'); slash != NULL && slash != path;
+       slash = strrchr (path, '/'))
+    {
+      *slash = '\0';
+      _cleanup_free_ char *value = NULL;
+      struct hk_error *e = NULL;
+      if (cgroup_read (path, "cpu.rt_runtime_us", &value, &e) < 0)
+        {
+          hk_error_free (e); /* above the hierarchy */
+          break;
+        }
+      if (atoll (value) >= runtime)
+        break;
+      short_of = xreallocarray (short_of, n + 1, sizeof *short_of);
+      short_of[n++] = xstrdup (path);
+    }
+  while (n > 0)
+    {
+      char *ancestor = short_of[--n];
+      if (rc == 0 && write_i64 (ancestor, "cpu.rt_runtime_us", runtime, err) < 0)
+        rc = hk_error_prefix (err, "give the parent cgroup a real-time budget");
+      free (ancestor);
+    }
+  free (short_of);
+  return rc;
+}
+
 int
 cgroup_v1_cpu (const char *dir, const struct oci_cpu *c, struct hk_error **err)
 {
@@ -145,6 +186,7 @@ cgroup_v1_cpu (const char *dir, const struct oci_cpu *c, struct hk_error **err)
     return hk_error_prefix (err, "realtimePeriod");
   if (c->has_realtime_runtime
       && (require_file (dir, "cpu.rt_runtime_us", "realtimeRuntime", err) < 0
+          || give_ancestors_rt_budget (dir, c->realtime_runtime, err) < 0
           || write_i64 (dir, "cpu.rt_runtime_us", c->realtime_runtime, err) < 0))
     return hk_error_prefix (err, "realtimeRuntime");
   if (c->has_idle
@@ -184,7 +226,7 @@ static int
 format_weight (const void *item, char *buf, size_t len)
 {
   const struct oci_weight_device *w = item;
-  if (!w->has_weight)
+  if (!w->has_weight || w->weight == 0)
     return -1;
   snprintf (buf, len, "%lld:%lld %u", (long long) w->major, (long long) w->minor, w->weight);
   return 0;
@@ -194,7 +236,7 @@ static int
 format_leaf_weight (const void *item, char *buf, size_t len)
 {
   const struct oci_weight_device *w = item;
-  if (!w->has_leaf_weight)
+  if (!w->has_leaf_weight || w->leaf_weight == 0)
     return -1;
   snprintf (buf, len, "%lld:%lld %u", (long long) w->major, (long long) w->minor, w->leaf_weight);
   return 0;
@@ -215,7 +257,7 @@ cgroup_v1_block_io (const char *dir, const struct oci_block_io *b, struct hk_err
   const char *weight_file = file_exists (dir, "blkio.weight") ? "blkio.weight"
                             : file_exists (dir, "blkio.bfq.weight") ? "blkio.bfq.weight"
                                                                     : NULL;
-  if ((b->has_weight || b->n_weight_devices > 0) && weight_file == NULL)
+  if (cgroup_block_io_weights_set (b) && weight_file == NULL)
     return hk_error_set (err, ENOTSUP,
                          "weight: no I/O scheduler of this host supports weights (no "
                          "blkio.weight or blkio.bfq.weight)");
@@ -225,7 +267,7 @@ cgroup_v1_block_io (const char *dir, const struct oci_block_io *b, struct hk_err
       && (require_file (dir, "blkio.leaf_weight", "leafWeight", err) < 0
           || write_i64 (dir, "blkio.leaf_weight", b->leaf_weight, err) < 0))
     return hk_error_prefix (err, "leafWeight");
-  if (b->n_weight_devices > 0)
+  if (weight_file != NULL && b->n_weight_devices > 0)
     {
       _cleanup_free_ char *file = xasprintf ("%s_device", weight_file);
       if (write_device_lines (dir, file, "weightDevice", b->weight_devices, b->n_weight_devices,

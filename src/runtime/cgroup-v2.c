@@ -173,9 +173,9 @@ cgroup_v2_io (const char *dir, const struct oci_block_io *b, struct hk_error **e
   _cleanup_free_ char *bfq = xasprintf ("%s/io.bfq.weight", dir);
   bool use_bfq = access (bfq, F_OK) == 0;
   _cleanup_free_ char *plain = xasprintf ("%s/io.weight", dir);
-  if ((b->has_weight || b->n_weight_devices) && !use_bfq && access (plain, F_OK) < 0)
+  if (cgroup_block_io_weights_set (b) && !use_bfq && access (plain, F_OK) < 0)
     return hk_error_set (err, ENOTSUP, "weight: no I/O weight control on this host (no io.weight or io.bfq.weight)");
-  if (b->has_leaf_weight)
+  if (b->has_leaf_weight && b->leaf_weight != 0)
     return hk_error_set (err, ENOTSUP, "leafWeight: cgroup v2 has no leaf weight");
   if (b->has_weight && b->weight != 0)
     {
@@ -188,9 +188,9 @@ cgroup_v2_io (const char *dir, const struct oci_block_io *b, struct hk_error **e
   for (size_t i = 0; i < b->n_weight_devices; i++)
     {
       const struct oci_weight_device *w = &b->weight_devices[i];
-      if (w->has_leaf_weight)
+      if (w->has_leaf_weight && w->leaf_weight != 0)
         return hk_error_set (err, ENOTSUP, "weightDevice[%zu].leafWeight: cgroup v2 has no leaf weight", i);
-      if (!w->has_weight)
+      if (!w->has_weight || w->weight == 0)
         continue;
       unsigned long long v = use_bfq ? w->weight : cgroup_blkio_to_io_weight (w->weight);
       snprintf (buf, sizeof buf, "%lld:%lld %llu", (long long) w->major, (long long) w->minor, v);

@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A cgroup file read whole (cgroup.procs of a busy cgroup is the largest). */
+#define CGROUP_FILE_MAX_SIZE (1024 * 1024)
+
 const char *
 cgroup_mode_name (enum cgroup_mode mode)
 {
@@ -59,7 +62,7 @@ cgroup_read (const char *dir, const char *file, char **out, struct hk_error **er
 {
   _cleanup_free_ char *path = xasprintf ("%s/%s", dir, file);
   size_t len;
-  if (fs_read_file (AT_FDCWD, path, 1 << 20, out, &len, err) < 0)
+  if (fs_read_file (AT_FDCWD, path, CGROUP_FILE_MAX_SIZE, out, &len, err) < 0)
     return -1;
   while (len > 0 && ((*out)[len - 1] == '\n' || (*out)[len - 1] == ' '))
     (*out)[--len] = '\0';
@@ -102,9 +105,6 @@ v1_controllers_from_options (char *options)
 static void
 layout_add (struct cgroup_layout *l, bool v2, const char *mount_point, const char *controllers)
 {
-  for (size_t i = 0; i < l->n; i++)
-    if (l->hierarchies[i].v2 == v2 && strcmp (l->hierarchies[i].controllers, controllers) == 0)
-      return; /* a second mount of the same hierarchy */
   l->hierarchies = xreallocarray (l->hierarchies, l->n + 1, sizeof *l->hierarchies);
   struct cgroup_hierarchy *h = &l->hierarchies[l->n++];
   h->v2 = v2;
@@ -132,12 +132,62 @@ unescape_mountinfo (char *s)
   *w = '\0';
 }
 
-static int
-read_mountinfo (struct cgroup_layout *l, struct hk_error **err)
+/* Keeps the hierarchies KEEP says yes to, in order. */
+static void
+layout_filter (struct cgroup_layout *l, bool (*keep) (const struct cgroup_layout *l, size_t i,
+                                                      const void *data),
+               const void *data)
 {
-  _cleanup_fclose_ FILE *f = fopen ("/proc/self/mountinfo", "re");
-  if (f == NULL)
-    return hk_error_errno (err, errno, "open /proc/self/mountinfo");
+  size_t kept = 0;
+  for (size_t i = 0; i < l->n; i++)
+    {
+      struct cgroup_hierarchy *h = &l->hierarchies[i];
+      if (keep (l, i, data))
+        {
+          l->hierarchies[kept++] = *h;
+          continue;
+        }
+      free (h->mount_point);
+      free (h->controllers);
+      free (h->own_path);
+    }
+  l->n = kept;
+}
+
+static bool
+not_at (const struct cgroup_layout *l, size_t i, const void *mount_point)
+{
+  return strcmp (l->hierarchies[i].mount_point, mount_point) != 0;
+}
+
+/* The first mount of each hierarchy (a hierarchy mounted twice is one). */
+static bool
+first_of_its_hierarchy (const struct cgroup_layout *l, size_t i, const void *data)
+{
+  (void) data;
+  const struct cgroup_hierarchy *h = &l->hierarchies[i];
+  for (size_t j = 0; j < i; j++)
+    if (l->hierarchies[j].v2 == h->v2 && strcmp (l->hierarchies[j].controllers, h->controllers) == 0)
+      return false;
+  return true;
+}
+
+/* A mount over a parent directory (a tmpfs over /sys/fs/cgroup) hides a
+ * hierarchy without sharing its mount point: its mount point must really
+ * be that cgroup file system. */
+static bool
+reachable (const struct cgroup_layout *l, size_t i, const void *data)
+{
+  (void) data;
+  const struct cgroup_hierarchy *h = &l->hierarchies[i];
+  struct statfs sfs;
+  return statfs (h->mount_point, &sfs) == 0
+         && sfs.f_type == (h->v2 ? CGROUP2_SUPER_MAGIC : CGROUP_SUPER_MAGIC);
+}
+
+int
+cgroup_read_mountinfo (FILE *f, struct cgroup_layout *l)
+{
   _cleanup_free_ char *line = NULL;
   size_t cap = 0;
   while (getline (&line, &cap, f) > 0)
@@ -147,7 +197,13 @@ read_mountinfo (struct cgroup_layout *l, struct hk_error **err)
       int i = 0;
       for (tok = strtok_r (line, " \n", &save); tok && i < 5; tok = strtok_r (NULL, " \n", &save))
         fields[i++] = tok;
-      if (i < 5 || strcmp (fields[3], "/") != 0)
+      if (i < 5)
+        continue;
+      unescape_mountinfo (fields[4]);
+      /* Only the last mount at a mount point is seen there (a tmpfs over
+       * /sys/fs/cgroup/unified hides the cgroup2 tree below it). */
+      layout_filter (l, not_at, fields[4]);
+      if (strcmp (fields[3], "/") != 0)
         continue;
       while (tok != NULL && strcmp (tok, "-") != 0)
         tok = strtok_r (NULL, " \n", &save);
@@ -156,7 +212,6 @@ read_mountinfo (struct cgroup_layout *l, struct hk_error **err)
       char *super = strtok_r (NULL, " \n", &save);
       if (type == NULL || source == NULL || super == NULL)
         continue;
-      unescape_mountinfo (fields[4]);
       if (strcmp (type, "cgroup2") == 0)
         layout_add (l, true, fields[4], "");
       else if (strcmp (type, "cgroup") == 0)
@@ -216,11 +271,15 @@ cgroup_layout_detect (const char *root, struct cgroup_layout **out, struct hk_er
       *out = l;
       return 0;
     }
-  if (read_mountinfo (l, err) < 0)
+  _cleanup_fclose_ FILE *mountinfo = fopen ("/proc/self/mountinfo", "re");
+  if (mountinfo == NULL)
     {
       cgroup_layout_free (l);
-      return -1;
+      return hk_error_errno (err, errno, "open /proc/self/mountinfo");
     }
+  cgroup_read_mountinfo (mountinfo, l);
+  layout_filter (l, reachable, NULL);
+  layout_filter (l, first_of_its_hierarchy, NULL);
   bool has_v1 = false, has_v2 = false;
   for (size_t i = 0; i < l->n; i++)
     {
@@ -598,7 +657,7 @@ cgroup_free (struct cgroup *cg)
 
 /* ---- freezer ---- */
 
-int
+static int
 cgroup_freeze_dir (const struct cgroup_dir *d, bool freeze, struct hk_error **err)
 {
   if (d->v2)

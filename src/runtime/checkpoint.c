@@ -17,6 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* What is read of criu's own output, and of its log for an error. */
+#define CRIU_OUTPUT_MAX_SIZE (1024 * 1024)
+#define CRIU_LOG_MAX_SIZE (16 * 1024 * 1024)
+
 static bool
 is_bind (const struct oci_mount *m)
 {
@@ -149,7 +153,7 @@ run_captured (char **argv, char **output, struct hk_error **err)
       _exit (127);
     }
   close (fds[1]);
-  int rc = fs_read_fd (fds[0], 1 << 20, output, NULL, err);
+  int rc = fs_read_fd (fds[0], CRIU_OUTPUT_MAX_SIZE, output, NULL, err);
   close (fds[0]);
   int status = 0;
   if (pid < 0 || waitpid (pid, &status, 0) < 0)
@@ -193,7 +197,7 @@ log_tail (const char *dir, const char *name)
   _cleanup_free_ char *path = xasprintf ("%s/%s", dir, name);
   _cleanup_free_ char *text = NULL;
   size_t len = 0;
-  if (fs_read_file (AT_FDCWD, path, 16 << 20, &text, &len, NULL) < 0)
+  if (fs_read_file (AT_FDCWD, path, CRIU_LOG_MAX_SIZE, &text, &len, NULL) < 0)
     return xstrdup ("(no log)");
   size_t start = len > 600 ? len - 600 : 0;
   char *tail = xstrdup (text + start);

@@ -2,6 +2,8 @@
 /* create and run: everything the runtime does between reading config.json
  * and a container process that waits to be started (or runs). */
 #include "container-internal.h"
+#include "bind-trees.h"
+#include "caps.h"
 #include "checkpoint.h"
 #include "exe-seal.h"
 #include "foreground.h"
@@ -10,6 +12,8 @@
 #include "init.h"
 #include "netdev.h"
 #include "seccomp.h"
+#include "setup-plan.h"
+#include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -22,7 +26,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/nsfs.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sched.h>
@@ -36,7 +39,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +50,8 @@ struct creation
   bool foreground; /* run without --detach */
   bool wait_start; /* create: the process waits on the exec fifo */
   struct oci_spec *spec;
+  struct ns_plan ns;              /* namespaces: made, joined, entered for the child */
+  struct rootfs_plan rootfs_plan; /* mounts and the root */
   char *config_text;
   size_t config_len;
   char *bundle;
@@ -55,7 +59,8 @@ struct creation
   int state_fd;
   struct cgroup *cgroup;
   struct seccomp_program *seccomp;
-  int *idmap_fds;
+  int *bind_trees;
+  int *device_trees;
   int fifo_fd;
   int console_fd;
   int sync[2];
@@ -66,6 +71,7 @@ struct creation
   int pty_master;
   bool used_clone_into_cgroup;
   char *state_json;
+  bool program_missing; /* the process found no program to execute */
 };
 
 static void
@@ -78,16 +84,8 @@ creation_init (struct creation *c, const struct runtime_context *ctx,
   c->state_fd = c->fifo_fd = c->console_fd = c->pidfd = c->pty_master = -1;
   c->join_pid_fd = c->join_time_fd = -1;
   c->sync[0] = c->sync[1] = -1;
-  for (size_t i = 0; i < 8; i++)
+  for (size_t i = 0; i < NS_PLAN_MAX_JOINED; i++)
     c->init.ns_fds[i] = -1;
-}
-
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
 }
 
 /* Releases memory and fds; with ABORT, also kills the process and
@@ -115,7 +113,7 @@ creation_release (struct creation *c, bool abort)
           hk_error_free (ignored);
         }
     }
-  for (size_t i = 0; i < 8; i++)
+  for (size_t i = 0; i < NS_PLAN_MAX_JOINED; i++)
     close_fd (&c->init.ns_fds[i]);
   close_fd (&c->state_fd);
   close_fd (&c->fifo_fd);
@@ -127,7 +125,11 @@ creation_release (struct creation *c, bool abort)
   close_fd (&c->pidfd);
   close_fd (&c->pty_master);
   if (c->spec != NULL)
-    idmap_release (c->idmap_fds, c->spec->n_mounts);
+    {
+      bind_trees_release (c->bind_trees, c->spec->n_mounts);
+      bind_trees_release (c->device_trees, c->spec->linux.n_devices);
+    }
+  rootfs_plan_clear (&c->rootfs_plan);
   spec_free (c->spec);
   cgroup_free (c->cgroup);
   seccomp_program_free (c->seccomp);
@@ -167,18 +169,16 @@ filesystem_known (const char *type)
 
 /* A mistyped file system is named at once, not after half a setup. */
 static int
-check_mount_types (const struct oci_spec *spec, struct hk_error **err)
+check_mount_types (const struct rootfs_plan *plan, struct hk_error **err)
 {
-  for (size_t i = 0; i < spec->n_mounts; i++)
+  for (size_t i = 0; i < plan->n_steps; i++)
     {
-      const char *type = spec->mounts[i].type;
-      if (strcmp (type, "bind") == 0 || strcmp (type, "none") == 0
-          || strv_contains (spec->mounts[i].options, "bind")
-          || strv_contains (spec->mounts[i].options, "rbind"))
-        continue;
-      if (!filesystem_known (type))
-        return hk_error_set (err, ENODEV, "mounts[%zu].type: unknown file system type `%s`", i,
-                             type);
+      const struct mount_step *step = &plan->steps[i];
+      const char *type = step->mount->type;
+      if (step->kind == MOUNT_STEP_FILESYSTEM && strcmp (type, "none") != 0
+          && !filesystem_known (type))
+        return hk_error_set (err, ENODEV, "mounts[%zu].type: unknown file system type `%s`",
+                             step->index, type);
     }
   return 0;
 }
@@ -194,12 +194,13 @@ load_bundle (struct creation *c, struct hk_error **err)
   _cleanup_close_ int bfd = open (c->bundle, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (bfd < 0)
     return hk_error_errno (err, errno, "bundle `%s`", c->bundle);
-  if (fs_read_file (bfd, "config.json", 16 << 20, &c->config_text, &c->config_len, err) < 0)
+  if (fs_read_file (bfd, "config.json", SPEC_MAX_CONFIG_SIZE, &c->config_text, &c->config_len, err) < 0)
     return hk_error_prefix (err, "bundle `%s`", c->bundle);
   if (spec_parse (c->config_text, c->config_len, &c->spec, err) < 0)
     return -1;
   if (c->spec->process == NULL)
     return hk_error_set (err, EINVAL, "config.json: process: required to create a container");
+  caps_warn_ungrantable (c->spec->process, c->ctx->log);
   _cleanup_free_ char *root = c->spec->root_path[0] == '/'
                                   ? xstrdup (c->spec->root_path)
                                   : xasprintf ("%s/%s", c->bundle, c->spec->root_path);
@@ -217,7 +218,9 @@ load_bundle (struct creation *c, struct hk_error **err)
   if (!c->spec->process->terminal && console)
     return hk_error_set (err, EINVAL,
                          "--console-socket given but config.json: process.terminal is false");
-  if (check_mount_types (c->spec, err) < 0)
+  ns_plan_build (c->spec, &c->ns);
+  if (rootfs_plan_build (c->spec, c->opts->no_pivot, &c->rootfs_plan, err) < 0
+      || check_mount_types (&c->rootfs_plan, err) < 0)
     return hk_error_prefix (err, "config.json");
   if (c->spec->linux.net_devices != NULL)
     {
@@ -229,50 +232,54 @@ load_bundle (struct creation *c, struct hk_error **err)
     }
   if (c->spec->linux.has_intel_rdt)
     return hk_error_set (err, ENOTSUP, "config.json: linux.intelRdt: Intel RDT is not supported here");
-  if (c->spec->linux.has_memory_policy)
-    return hk_error_set (err, ENOTSUP, "config.json: linux.memoryPolicy: not supported here");
   return 0;
 }
 
-/* Opens the namespaces to join (errors before anything is created). */
+/* Opens the namespace at PATH (linux.namespaces[INDEX]), checked to be of
+ * TYPE. */
+static int
+open_namespace (const char *path, int type, size_t index, struct hk_error **err)
+{
+  _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "config.json: linux.namespaces[%zu].path: `%s`", index,
+                           path);
+  if (ioctl (fd, NS_GET_NSTYPE) != type)
+    return hk_error_set (err, EINVAL,
+                         "config.json: linux.namespaces[%zu].path: `%s` is not a %s namespace",
+                         index, path, spec_namespace_name (type));
+  return take_fd (&fd);
+}
+
+/* Opens the namespaces to join (errors before anything is created), in
+ * the plan's order. */
 static int
 open_namespaces (struct creation *c, struct hk_error **err)
 {
-  size_t n = 0;
-  for (size_t i = 0; i < c->spec->linux.n_namespaces; i++)
+  const struct ns_plan *ns = &c->ns;
+  for (size_t i = 0; i < ns->n_joined; i++)
     {
-      const struct oci_namespace *ns = &c->spec->linux.namespaces[i];
-      if (ns->path == NULL)
-        continue;
-      int fd = open (ns->path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        return hk_error_errno (err, errno, "config.json: linux.namespaces[%zu].path: `%s`", i,
-                               ns->path);
-      int type = ioctl (fd, NS_GET_NSTYPE);
-      if (type != ns->type)
-        {
-          close (fd);
-          return hk_error_set (err, EINVAL,
-                               "config.json: linux.namespaces[%zu].path: `%s` is not a %s "
-                               "namespace",
-                               i, ns->path, spec_namespace_name (ns->type));
-        }
-      if (ns->type == CLONE_NEWPID)
-        c->join_pid_fd = fd;
-      else if (ns->type == CLONE_NEWTIME)
-        c->join_time_fd = fd;
-      else
-        {
-          c->init.ns_fds[n] = fd;
-          c->init.ns_types[n++] = ns->type;
-        }
+      c->init.ns_fds[i] = open_namespace (ns->joined[i].path, ns->joined[i].type,
+                                          ns->joined[i].index, err);
+      if (c->init.ns_fds[i] < 0)
+        return -1;
+      c->init.ns_types[i] = ns->joined[i].type;
     }
+  if (ns->pid_path != NULL
+      && (c->join_pid_fd = open_namespace (ns->pid_path, CLONE_NEWPID, ns->pid_index, err)) < 0)
+    return -1;
+  if (ns->time_path != NULL
+      && (c->join_time_fd = open_namespace (ns->time_path, CLONE_NEWTIME, ns->time_index, err))
+             < 0)
+    return -1;
   return 0;
 }
 
 /* The devices every container needs, allowed after the config's own
  * device rules as runc and crun do: mknod of any node (access is what is
- * checked), the default devices, the pty devices, and linux.devices. */
+ * checked), the default devices and the pty devices.  Not linux.devices:
+ * the client's rules say what access those get (`--device X:r` is an "r"
+ * rule), and allowing them here would widen it. */
 static void
 add_default_device_rules (struct oci_spec *spec)
 {
@@ -290,21 +297,12 @@ add_default_device_rules (struct oci_spec *spec)
   if (res->n_devices == 0)
     return; /* no device rules: nothing is filtered */
   size_t n_defaults = sizeof defaults / sizeof defaults[0];
-  size_t total = res->n_devices + n_defaults + spec->linux.n_devices;
-  res->devices = xreallocarray (res->devices, total + 1, sizeof *res->devices);
+  res->devices
+      = xreallocarray (res->devices, res->n_devices + n_defaults + 1, sizeof *res->devices);
   for (size_t i = 0; i < n_defaults; i++)
     res->devices[res->n_devices++] = (struct oci_device_rule) {
       .allow = true, .type = defaults[i].type, .major = defaults[i].major,
       .minor = defaults[i].minor, .access = xstrdup (defaults[i].access) };
-  for (size_t i = 0; i < spec->linux.n_devices; i++)
-    {
-      const struct oci_device *d = &spec->linux.devices[i];
-      if (d->type == 'p')
-        continue;
-      res->devices[res->n_devices++] = (struct oci_device_rule) {
-        .allow = true, .type = d->type == 'b' ? 'b' : 'c', .major = d->major, .minor = d->minor,
-        .access = xstrdup ("rwm") };
-    }
 }
 
 static int
@@ -352,7 +350,8 @@ prepare (struct creation *c, struct hk_error **err)
       if (seccomp_prepare (c->spec->linux.seccomp, cache, &c->seccomp, err) < 0)
         return hk_error_prefix (err, "config.json");
     }
-  if (idmap_prepare (c->spec, c->bundle, &c->idmap_fds, err) < 0)
+  if (bind_trees_prepare (c->spec, &c->rootfs_plan, c->bundle, &c->bind_trees, err) < 0
+      || bind_trees_prepare_devices (c->spec, &c->device_trees, err) < 0)
     return hk_error_prefix (err, "config.json");
   c->state_fd = state_dir_create (c->ctx->state_root, c->opts->id, err);
   if (c->state_fd < 0)
@@ -384,73 +383,6 @@ prepare (struct creation *c, struct hk_error **err)
   return 0;
 }
 
-static uint64_t
-clone_flags (const struct oci_spec *spec)
-{
-  uint64_t flags = 0;
-  for (size_t i = 0; i < spec->linux.n_namespaces; i++)
-    {
-      const struct oci_namespace *ns = &spec->linux.namespaces[i];
-      /* The cgroup namespace is made by the process once it is in its
-       * cgroup; a time namespace with offsets by the parent (below). */
-      if (ns->path != NULL || ns->type == CLONE_NEWCGROUP)
-        continue;
-      if (ns->type == CLONE_NEWTIME && spec->linux.has_time_offsets)
-        continue;
-      flags |= (uint64_t) ns->type;
-    }
-  return flags;
-}
-
-/* Namespaces a process cannot enter itself, only its children: the parent
- * enters them for the clone and returns to its own afterwards. */
-static int
-enter_for_children (struct creation *c, int *saved_pid, int *saved_time, struct hk_error **err)
-{
-  if (c->join_pid_fd >= 0)
-    {
-      *saved_pid = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-      if (*saved_pid < 0 || setns (c->join_pid_fd, CLONE_NEWPID) < 0)
-        return hk_error_errno (err, errno, "join the pid namespace");
-    }
-  if (c->join_time_fd >= 0 || c->spec->linux.has_time_offsets)
-    {
-      *saved_time = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-      if (*saved_time < 0)
-        return hk_error_errno (err, errno, "open the time namespace");
-    }
-  if (c->join_time_fd >= 0 && setns (c->join_time_fd, CLONE_NEWTIME) < 0)
-    return hk_error_errno (err, errno, "join the time namespace");
-  if (c->spec->linux.has_time_offsets && c->join_time_fd < 0)
-    {
-      const struct oci_linux *l = &c->spec->linux;
-      _cleanup_free_ char *offsets
-          = xasprintf ("monotonic %lld %u\nboottime %lld %u\n", (long long) l->monotonic_offset.secs,
-                       l->monotonic_offset.nanosecs, (long long) l->boottime_offset.secs,
-                       l->boottime_offset.nanosecs);
-      if (unshare (CLONE_NEWTIME) < 0)
-        return hk_error_errno (err, errno, "linux.timeOffsets: create the time namespace");
-      if (fs_write_kernel_file (AT_FDCWD, "/proc/self/timens_offsets", offsets, err) < 0)
-        return hk_error_prefix (err, "linux.timeOffsets");
-    }
-  return 0;
-}
-
-static void
-leave_for_children (int saved_pid, int saved_time)
-{
-  if (saved_pid >= 0)
-    {
-      setns (saved_pid, CLONE_NEWPID);
-      close (saved_pid);
-    }
-  if (saved_time >= 0)
-    {
-      setns (saved_time, CLONE_NEWTIME);
-      close (saved_time);
-    }
-}
-
 static void
 fill_init_config (struct creation *c)
 {
@@ -464,98 +396,72 @@ fill_init_config (struct creation *c)
   i->fifo_fd = c->fifo_fd;
   i->console_socket_fd = c->console_fd;
   i->preserve_fds = c->opts->preserve_fds;
-  i->no_pivot = c->opts->no_pivot;
   i->foreground = c->foreground;
   memcpy (i->stdio, c->opts->stdio, sizeof i->stdio);
-  const struct oci_namespace *user = spec_namespace (spec, CLONE_NEWUSER);
-  const struct oci_namespace *cgroupns = spec_namespace (spec, CLONE_NEWCGROUP);
-  i->new_userns = user != NULL && user->path == NULL;
-  i->new_cgroupns = cgroupns != NULL && cgroupns->path == NULL;
-  i->new_utsns = spec_namespace (spec, CLONE_NEWUTS) != NULL;
+  i->new_userns = c->ns.new_user;
+  i->new_cgroupns = c->ns.unshare_cgroup;
+  i->new_utsns = c->ns.new_uts;
+  i->new_netns = c->ns.new_net;
+  i->host_mounts = c->ns.host_mounts;
+  i->rootfs_plan = &c->rootfs_plan;
   i->runtime_hooks = spec->hooks[HOOK_CREATE_RUNTIME].n > 0 || spec->hooks[HOOK_PRESTART].n > 0;
   i->seccomp = c->seccomp;
-  i->idmap_fds = c->idmap_fds;
+  i->bind_trees = c->bind_trees;
+  i->device_trees = c->device_trees;
+}
+
+static void __attribute__ ((noreturn))
+run_init (void *data)
+{
+  struct creation *c = data;
+  close (c->sync[0]);
+  init_main (&c->init);
+}
+
+/* linux.timeOffsets as /proc/PID/timens_offsets takes them, or NULL. */
+static char *
+time_offsets (const struct oci_linux *l)
+{
+  return xasprintf ("monotonic %lld %u\nboottime %lld %u\n", (long long) l->monotonic_offset.secs,
+                    l->monotonic_offset.nanosecs, (long long) l->boottime_offset.secs,
+                    l->boottime_offset.nanosecs);
 }
 
 static int
 spawn (struct creation *c, struct hk_error **err)
 {
   fill_init_config (c);
-  int saved_pid = -1, saved_time = -1;
-  if (enter_for_children (c, &saved_pid, &saved_time, err) < 0)
-    {
-      leave_for_children (saved_pid, saved_time);
-      return -1;
-    }
-  _cleanup_close_ int cgroup_fd = c->cgroup ? cgroup_open_v2 (c->cgroup) : -1;
-  struct clone_args args = {
-    .flags = clone_flags (c->spec) | CLONE_PIDFD,
-    .pidfd = (uint64_t) (uintptr_t) &c->pidfd,
-    .exit_signal = SIGCHLD,
+  _cleanup_free_ char *offsets = c->ns.new_time_with_offsets ? time_offsets (&c->spec->linux)
+                                                               : NULL;
+  struct spawn_request req = {
+    .clone_flags = c->ns.clone_flags,
+    .pid_ns_fd = c->join_pid_fd,
+    .time_ns_fd = c->join_time_fd,
+    .time_offsets = offsets,
+    .cgroup = c->cgroup,
+    .child = run_init,
+    .data = c,
   };
-  if (cgroup_fd >= 0)
-    {
-      args.flags |= CLONE_INTO_CGROUP;
-      args.cgroup = (uint64_t) cgroup_fd;
-    }
-  long pid = syscall (SYS_clone3, &args, sizeof args);
-  if (pid < 0 && errno == EBUSY && cgroup_fd >= 0)
-    {
-      /* The v2 cgroup cannot take processes directly (a domain with
-       * controllers in a threaded tree...): fall back to moving it in. */
-      args.flags &= ~(uint64_t) CLONE_INTO_CGROUP;
-      cgroup_fd = -1;
-      pid = syscall (SYS_clone3, &args, sizeof args);
-    }
-  if (pid == 0)
-    {
-      close (c->sync[0]);
-      init_main (&c->init);
-    }
-  int saved = errno;
-  leave_for_children (saved_pid, saved_time);
-  if (pid < 0)
-    return hk_error_errno (err, saved, "clone the container process");
-  c->pid = (pid_t) pid;
-  c->used_clone_into_cgroup = cgroup_fd >= 0;
+  struct spawn_result child;
+  if (spawn_process (&req, &child, err) < 0)
+    return -1;
+  c->pid = child.pid;
+  c->pidfd = child.pidfd;
+  c->used_clone_into_cgroup = child.in_cgroup;
   close_fd (&c->sync[1]);
   close_fd (&c->fifo_fd);
   close_fd (&c->console_fd);
   return 0;
 }
 
-static char *
-format_id_map (const struct oci_id_mapping *m, size_t n)
-{
-  char *text = xstrdup ("");
-  for (size_t i = 0; i < n; i++)
-    {
-      char *line = xasprintf ("%s%u %u %u\n", text, m[i].container_id, m[i].host_id, m[i].size);
-      free (text);
-      text = line;
-    }
-  return text;
-}
-
 static int
 write_id_maps (struct creation *c, struct hk_error **err)
 {
-  char path[64];
   const struct oci_linux *l = &c->spec->linux;
-  _cleanup_free_ char *uids = format_id_map (l->uid_mappings, l->n_uid_mappings);
-  _cleanup_free_ char *gids = format_id_map (l->gid_mappings, l->n_gid_mappings);
-  if (geteuid () != 0)
-    {
-      /* An unprivileged writer must give up setgroups first. */
-      snprintf (path, sizeof path, "/proc/%d/setgroups", (int) c->pid);
-      fs_write_kernel_file (AT_FDCWD, path, "deny", NULL);
-    }
-  snprintf (path, sizeof path, "/proc/%d/uid_map", (int) c->pid);
-  if (fs_write_kernel_file (AT_FDCWD, path, uids, err) < 0)
-    return hk_error_prefix (err, "config.json: linux.uidMappings");
-  snprintf (path, sizeof path, "/proc/%d/gid_map", (int) c->pid);
-  if (fs_write_kernel_file (AT_FDCWD, path, gids, err) < 0)
-    return hk_error_prefix (err, "config.json: linux.gidMappings");
+  if (idmap_write_maps (c->pid, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+                        l->n_gid_mappings, err)
+      < 0)
+    return hk_error_prefix (err, "config.json: linux.uidMappings/gidMappings");
   return 0;
 }
 
@@ -566,7 +472,7 @@ state_json_of (struct creation *c, const char *status)
   for (size_t i = 0; c->spec->annotation_keys[i] != NULL; i++)
     json_object_set_new (annotations, c->spec->annotation_keys[i],
                          json_string (c->spec->annotation_values[i]));
-  _cleanup_json_ json_t *j = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion", "1.2.0",
+  _cleanup_json_ json_t *j = json_pack ("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion", OCI_RUNTIME_SPEC_VERSION,
                                         "id", c->opts->id, "status", status, "pid", (int) c->pid,
                                         "bundle", c->bundle, "annotations", annotations);
   return json_dumps (j, JSON_COMPACT);
@@ -609,7 +515,9 @@ configure (struct creation *c, struct hk_error **err)
   if (c->spec->linux.net_devices != NULL
       && netdev_move_all (c->spec->linux.net_devices, c->pid, err) < 0)
     return hk_error_prefix (err, "config.json");
-  c->state_json = state_json_of (c, "creating");
+  /* The state the hooks get: the container exists now (prestart,
+   * createRuntime, createContainer), as crun says. */
+  c->state_json = state_json_of (c, "created");
   if (sync_send (c->sync[0], SYNC_GO, 0, c->state_json, -1, err) < 0)
     return -1;
   for (;;)
@@ -636,7 +544,8 @@ configure (struct creation *c, struct hk_error **err)
           break;
         case SYNC_SECCOMP:
           {
-            int r = seccomp_send_listener (c->seccomp, msg.fd, c->pid, c->state_json, err);
+            _cleanup_free_ char *creating = state_json_of (c, "creating");
+            int r = seccomp_send_listener (c->seccomp, msg.fd, c->pid, creating, err);
             sync_msg_clear (&msg);
             if (r < 0)
               return -1;
@@ -645,6 +554,9 @@ configure (struct creation *c, struct hk_error **err)
         case SYNC_READY:
           sync_msg_clear (&msg);
           return 0;
+        case SYNC_EXEC_FAILED:
+          c->program_missing = true;
+          /* fall through */
         case SYNC_ERROR:
           hk_error_set (err, msg.errnum, "%s", msg.text ? msg.text : "unknown error");
           sync_msg_clear (&msg);
@@ -654,26 +566,6 @@ configure (struct creation *c, struct hk_error **err)
           return hk_error_set (err, EPROTO, "unexpected message from the container process");
         }
     }
-}
-
-static int
-write_pid_file (const char *path, pid_t pid, struct hk_error **err)
-{
-  char abs[PATH_MAX];
-  _cleanup_free_ char *copy = xstrdup (path);
-  char *slash = strrchr (copy, '/');
-  const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
-  const char *name = slash ? slash + 1 : copy;
-  if (slash)
-    *slash = '\0';
-  if (realpath (dir, abs) == NULL)
-    return hk_error_errno (err, errno, "--pid-file `%s`", path);
-  _cleanup_close_ int dfd = open (abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return hk_error_errno (err, errno, "--pid-file `%s`", path);
-  char text[16];
-  int len = snprintf (text, sizeof text, "%d", (int) pid);
-  return fs_replace_file (dfd, name, text, (size_t) len, 0644, err);
 }
 
 /* The name of our user, read from /etc/passwd directly: the runtime is
@@ -722,7 +614,7 @@ commit (struct creation *c, struct hk_error **err)
   json_decref (s.annotations);
   if (r < 0)
     return -1;
-  if (c->opts->pid_file != NULL && write_pid_file (c->opts->pid_file, c->pid, err) < 0)
+  if (c->opts->pid_file != NULL && state_write_pid_file (c->opts->pid_file, c->pid, err) < 0)
     return -1;
   return 0;
 }
@@ -745,14 +637,23 @@ container_create (const struct runtime_context *ctx, const struct create_options
   return r;
 }
 
-static void
-run_poststart (struct creation *c)
+/* A failing poststart hook stops the container (runtime-spec 1.3). */
+static int
+run_poststart (struct creation *c, struct hk_error **err)
 {
   _cleanup_free_ char *state = state_json_of (c, "running");
+  return hooks_run (&c->spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, err);
+}
+
+/* Removes the container made by run (after it exited, or when its start
+ * failed): every process killed, cgroup, poststop hooks, state. */
+static void
+remove_run_container (const struct runtime_context *ctx, const char *id)
+{
   struct hk_error *e = NULL;
-  if (hooks_run (&c->spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, &e) < 0)
+  if (container_delete (ctx, id, true, &e) < 0)
     {
-      hk_warn (c->ctx->log, "%s", e->message);
+      hk_warn (ctx->log, "remove container `%s`: %s", id, e->message);
       hk_error_free (e);
     }
 }
@@ -783,8 +684,10 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   if (r == 0 && sync_await_exec (c.sync[0], err) < 0)
     {
       r = -1;
-      *exit_status = (*err)->errnum == ENOENT ? 127 : 126;
+      c.program_missing = true;
     }
+  if (r < 0 && c.program_missing)
+    *exit_status = (*err)->errnum == ENOENT ? 127 : 126;
   if (r < 0)
     {
       creation_release (&c, true);
@@ -792,7 +695,14 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
         sigprocmask (SIG_SETMASK, &old, NULL);
       return -1;
     }
-  run_poststart (&c);
+  if (run_poststart (&c, err) < 0)
+    {
+      creation_release (&c, false);
+      remove_run_container (ctx, opts->id);
+      if (c.foreground)
+        sigprocmask (SIG_SETMASK, &old, NULL);
+      return -1;
+    }
   if (!c.foreground)
     {
       creation_release (&c, false);
@@ -805,12 +715,8 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   hk_debug (ctx->log, "exited");
   sigprocmask (SIG_SETMASK, &old, NULL);
   creation_release (&c, false);
-  struct hk_error *cleanup_err = NULL;
-  if (container_delete (ctx, opts->id, true, &cleanup_err) < 0)
-    {
-      hk_warn (ctx->log, "remove container `%s`: %s", opts->id, cleanup_err->message);
-      hk_error_free (cleanup_err);
-    }
+  if (!opts->keep)
+    remove_run_container (ctx, opts->id);
   hk_debug (ctx->log, "deleted");
   return r;
 }
@@ -832,7 +738,7 @@ restore_processes (struct creation *c, const struct restore_options *o, struct h
       inherit[n_ns] = fcntl (c->join_pid_fd, F_DUPFD, 3);
       ns[n_ns++] = (struct criu_external_ns) { .type = "pid", .fd = inherit[0] };
     }
-  for (size_t i = 0; c->init.ns_fds[i] >= 0 && n_ns < 2; i++)
+  for (size_t i = 0; i < NS_PLAN_MAX_JOINED && c->init.ns_fds[i] >= 0 && n_ns < 2; i++)
     if (c->init.ns_types[i] == CLONE_NEWNET)
       {
         inherit[n_ns] = fcntl (c->init.ns_fds[i], F_DUPFD, 3);
@@ -919,11 +825,6 @@ container_restore (const struct runtime_context *ctx, const struct restore_optio
   c.pidfd = -1;
   sigprocmask (SIG_SETMASK, &old, NULL);
   creation_release (&c, false);
-  struct hk_error *cleanup_err = NULL;
-  if (container_delete (ctx, opts->create.id, true, &cleanup_err) < 0)
-    {
-      hk_warn (ctx->log, "remove container `%s`: %s", opts->create.id, cleanup_err->message);
-      hk_error_free (cleanup_err);
-    }
+  remove_run_container (ctx, opts->create.id);
   return r;
 }

@@ -19,7 +19,12 @@ char *container_state_text (const struct container_state *s, enum container_stat
 int container_cleanup (const struct runtime_context *ctx, struct container_state *s,
                        struct hk_error **err);
 
-/* The seccomp cache directory under the state root. */
+/* The directory of compiled seccomp filters (seccomp-cache.h):
+ * ctx->seccomp_cache, else $HAKO_SECCOMP_CACHE (tests), else
+ * /run/hako/seccomp-cache for root and
+ * $XDG_RUNTIME_DIR/hako/seccomp-cache for other users; NULL (no cache)
+ * when a user has no runtime directory.  Never under the state root, which
+ * clients expect to hold only containers (runc leaves it empty). */
 char *container_seccomp_cache (const struct runtime_context *ctx);
 
 #endif

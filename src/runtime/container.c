@@ -11,16 +11,26 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
-#include <time.h>
 #include <unistd.h>
 
 char *
 container_seccomp_cache (const struct runtime_context *ctx)
 {
-  return xasprintf ("%s/.seccomp-cache", ctx->state_root);
+  if (ctx->seccomp_cache != NULL)
+    return xstrdup (ctx->seccomp_cache);
+  /* Tests keep their compiled filters to themselves. */
+  const char *dir = getenv ("HAKO_SECCOMP_CACHE");
+  if (dir != NULL && dir[0] == '/')
+    return xstrdup (dir);
+  if (geteuid () == 0)
+    return xstrdup ("/run/hako/seccomp-cache");
+  const char *run = getenv ("XDG_RUNTIME_DIR");
+  return run != NULL && run[0] == '/' ? xasprintf ("%s/hako/seccomp-cache", run) : NULL;
 }
 
 int
@@ -29,7 +39,7 @@ container_load_config (const struct container_state *s, struct oci_spec **out,
 {
   _cleanup_free_ char *text = NULL;
   size_t len;
-  if (fs_read_file (s->dir_fd, CONFIG_COPY, 16 << 20, &text, &len, err) < 0)
+  if (fs_read_file (s->dir_fd, CONFIG_COPY, SPEC_MAX_CONFIG_SIZE, &text, &len, err) < 0)
     return hk_error_prefix (err, "container `%s`", s->id);
   return spec_parse (text, len, out, err);
 }
@@ -39,6 +49,15 @@ container_state_text (const struct container_state *s, enum container_status sta
 {
   _cleanup_json_ json_t *j = state_to_oci_json (s, status);
   return json_dumps (j, JSON_COMPACT);
+}
+
+/* The wording runc uses: containerd's shim and Podman take an error
+ * containing "container not running" (or "no such process", "does not
+ * exist") to mean "already gone", anything else as a failure. */
+static int
+not_running (const char *id, struct hk_error **err)
+{
+  return hk_error_set (err, ESRCH, "cannot signal container `%s`: container not running", id);
 }
 
 /* Opens a pidfd of the container process, checked to be the same process
@@ -51,9 +70,59 @@ open_process (const struct container_state *s, struct hk_error **err)
     {
       if (fd >= 0)
         close (fd);
-      return hk_error_set (err, ESRCH, "container `%s` is not running", s->id);
+      return not_running (s->id, err);
     }
   return fd;
+}
+
+/* Signals every process left in the container's cgroup: none left (the
+ * cgroup may be gone already) is success. */
+static int
+signal_all (const struct container_state *s, int signum, struct hk_error **err)
+{
+  if (s->cgroup == NULL)
+    return hk_error_set (err, ENOTSUP, "container `%s` has no cgroup to find its processes", s->id);
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
+  _cleanup_error_ struct hk_error *e = NULL;
+  if (cgroup_pids (s->cgroup, &pids, &n, &e) < 0 && e->errnum != ENOENT)
+    return hk_error_set (err, e->errnum, "%s", e->message);
+  for (size_t i = 0; i < n; i++)
+    if (kill (pids[i], signum) < 0 && errno != ESRCH)
+      return hk_error_errno (err, errno, "signal process %d", (int) pids[i]);
+  return 0;
+}
+
+/* How long the first process of a SIGKILLed container may take to go. */
+#define STOP_TIMEOUT_MS 10000
+
+/* SIGKILLs every process of the container and waits (bounded) until its
+ * first process is gone. */
+static int
+container_stop (const struct container_state *s, struct hk_error **err)
+{
+  if (s->cgroup != NULL)
+    {
+      /* A frozen process would keep SIGKILL pending forever. */
+      if (cgroup_is_frozen (s->cgroup))
+        cgroup_freeze (s->cgroup, false, NULL);
+      signal_all (s, SIGKILL, NULL);
+    }
+  /* The pidfd is of the container's process only if it is alive with its
+   * start time once the fd is open (not a later one with the same pid). */
+  _cleanup_close_ int pidfd = pidfd_open (s->pid, 0);
+  if (pidfd < 0 || !state_process_alive (s->pid, s->pid_start_time))
+    return 0;
+  pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
+  struct pollfd exited = { .fd = pidfd, .events = POLLIN };
+  int r;
+  do
+    r = poll (&exited, 1, STOP_TIMEOUT_MS);
+  while (r < 0 && errno == EINTR);
+  if (r == 0)
+    return hk_error_set (err, EBUSY, "container `%s`: process %d does not die", s->id,
+                         (int) s->pid);
+  return 0;
 }
 
 int
@@ -78,27 +147,18 @@ container_start (const struct runtime_context *ctx, const char *id, struct hk_er
   if (container_load_config (s, &spec, err) < 0)
     return -1;
   _cleanup_free_ char *state = container_state_text (s, STATUS_RUNNING);
-  struct hk_error *e = NULL;
-  if (hooks_run (&spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, &e) < 0)
+  /* runtime-spec 1.3: a failing poststart hook is an error that stops the
+   * container; `delete` takes it from there. */
+  if (hooks_run (&spec->hooks[HOOK_POSTSTART], HOOK_POSTSTART, state, err) < 0)
     {
-      hk_warn (ctx->log, "%s", e->message);
-      hk_error_free (e);
+      struct hk_error *e = NULL;
+      if (container_stop (s, &e) < 0)
+        {
+          hk_warn (ctx->log, "%s", e->message);
+          hk_error_free (e);
+        }
+      return hk_error_prefix (err, "start container `%s` (stopped)", id);
     }
-  return 0;
-}
-
-static int
-signal_all (const struct container_state *s, int signum, struct hk_error **err)
-{
-  if (s->cgroup == NULL)
-    return hk_error_set (err, ENOTSUP, "container `%s` has no cgroup to find its processes", s->id);
-  _cleanup_free_ pid_t *pids = NULL;
-  size_t n = 0;
-  if (cgroup_pids (s->cgroup, &pids, &n, err) < 0)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    if (kill (pids[i], signum) < 0 && errno != ESRCH)
-      return hk_error_errno (err, errno, "signal process %d", (int) pids[i]);
   return 0;
 }
 
@@ -109,11 +169,14 @@ container_kill (const struct runtime_context *ctx, const char *id, int signum, b
   _cleanup_state_ struct container_state *s = NULL;
   if (state_load (ctx->state_root, id, &s, err) < 0)
     return -1;
-  enum container_status status = state_status (s);
-  if (status == STATUS_STOPPED)
-    return hk_error_set (err, ESRCH, "container `%s` is not running", id);
+  /* --all signals whatever is left in the cgroup even once the first
+   * process has exited (processes of a shared pid namespace, children it
+   * left behind), as runc does: a client stopping a container that died
+   * on its own must not get an error. */
   if (all)
     return signal_all (s, signum, err);
+  if (state_status (s) == STATUS_STOPPED)
+    return not_running (id, err);
   _cleanup_close_ int pidfd = open_process (s, err);
   if (pidfd < 0)
     return -1;
@@ -122,34 +185,6 @@ container_kill (const struct runtime_context *ctx, const char *id, int signum, b
   return 0;
 }
 
-static void
-sleep_ms (long ms)
-{
-  struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-  nanosleep (&ts, NULL);
-}
-
-/* SIGKILL the container and wait (bounded) until its process is gone. */
-static int
-kill_and_wait (struct container_state *s, struct hk_error **err)
-{
-  if (s->cgroup != NULL)
-    {
-      if (cgroup_is_frozen (s->cgroup))
-        cgroup_freeze (s->cgroup, false, NULL);
-      signal_all (s, SIGKILL, NULL);
-    }
-  int pidfd = pidfd_open (s->pid, 0);
-  if (pidfd >= 0 && state_process_alive (s->pid, s->pid_start_time))
-    pidfd_send_signal (pidfd, SIGKILL, NULL, 0);
-  if (pidfd >= 0)
-    close (pidfd);
-  for (int i = 0; i < 1000 && state_process_alive (s->pid, s->pid_start_time); i++)
-    sleep_ms (i < 20 ? 1 : 10);
-  if (state_process_alive (s->pid, s->pid_start_time))
-    return hk_error_set (err, EBUSY, "container `%s`: process %d does not die", s->id, (int) s->pid);
-  return 0;
-}
 
 int
 container_cleanup (const struct runtime_context *ctx, struct container_state *s,
@@ -161,10 +196,11 @@ container_cleanup (const struct runtime_context *ctx, struct container_state *s,
   struct hk_error *e = NULL;
   if (container_load_config (s, &spec, &e) == 0)
     {
+      /* A failing poststop hook is a warning; the others still run. */
       _cleanup_free_ char *state = container_state_text (s, STATUS_STOPPED);
-      hooks_run (&spec->hooks[HOOK_POSTSTOP], HOOK_POSTSTOP, state, &e);
+      hooks_run_warn (&spec->hooks[HOOK_POSTSTOP], HOOK_POSTSTOP, state, ctx->log);
     }
-  if (e != NULL)
+  else
     {
       hk_warn (ctx->log, "%s", e->message);
       hk_error_free (e);
@@ -191,11 +227,13 @@ container_delete (const struct runtime_context *ctx, const char *id, bool force,
   if (state_lock (s, err) < 0)
     return -1;
   enum container_status status = state_status (s);
-  if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force)
+  /* The spec forbids deleting a container whose process still runs; a
+   * created one's waits for `start`. */
+  if ((status == STATUS_RUNNING || status == STATUS_PAUSED || status == STATUS_CREATED) && !force)
     return hk_error_set (err, EBUSY,
                          "container `%s` is %s: stop it first or delete it with --force", id,
                          state_status_name (status));
-  if (status != STATUS_STOPPED && kill_and_wait (s, err) < 0)
+  if (status != STATUS_STOPPED && container_stop (s, err) < 0)
     return -1;
   return container_cleanup (ctx, s, err);
 }

@@ -18,6 +18,8 @@ struct runtime_context
 {
   const char *state_root;  /* --root: where ROOT/ID/state.json live */
   const char *cgroup_root; /* "/sys/fs/cgroup" */
+  const char *seccomp_cache; /* compiled seccomp filters; NULL: the default,
+                                outside every state root (container_seccomp_cache) */
   const struct hk_log *log;
 };
 
@@ -30,6 +32,8 @@ struct create_options
   int console_socket_fd;      /* or an already connected one (the engine's); -1: none */
   int preserve_fds;           /* fds 3 .. 3+N-1 pass to the process */
   bool no_pivot;
+  bool keep;                  /* run in the foreground: keep the stopped container
+                                 for state and delete (runc's --keep) */
   int stdio[3];               /* fds for the process's stdio; -1 inherits ours */
   char **reexec_argv;         /* our own command line, to re-execute from a
                                  sealed copy when the container could see us */
@@ -47,8 +51,9 @@ int container_create (const struct runtime_context *ctx, const struct create_opt
 int container_start (const struct runtime_context *ctx, const char *id, struct hk_error **err);
 
 /* run: create + start.  In the foreground (DETACH false) it forwards
- * signals, relays the terminal, waits, deletes the container and stores
- * the exit status (128+N for a signal) in *EXIT_STATUS. */
+ * signals, relays the terminal, waits, deletes the container (unless
+ * opts->keep) and stores the exit status (128+N for a signal) in
+ * *EXIT_STATUS. */
 int container_run (const struct runtime_context *ctx, const struct create_options *opts,
                    bool detach, int *exit_status, struct hk_error **err);
 

@@ -44,9 +44,10 @@ node_matches (int dir_fd, const char *name, mode_t type, dev_t rdev)
          && st.st_rdev == rdev;
 }
 
-/* Binds the host's node HOST_PATH onto DIR_FD/NAME (user namespaces). */
+/* Attaches the detached TREE of a node onto DIR_FD/NAME, an empty file
+ * made for it (user namespaces). */
 static int
-bind_host_node (int dir_fd, const char *name, const char *host_path, struct hk_error **err)
+attach_node (int dir_fd, const char *name, int tree, struct hk_error **err)
 {
   int fd = openat (dir_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0 && errno != EEXIST)
@@ -56,12 +57,19 @@ bind_host_node (int dir_fd, const char *name, const char *host_path, struct hk_e
   _cleanup_close_ int target = openat (dir_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (target < 0)
     return hk_error_errno (err, errno, "open `%s`", name);
+  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return hk_error_errno (err, errno, "bind a node on `%s`", name);
+  return 0;
+}
+
+/* Binds the host's node HOST_PATH onto DIR_FD/NAME (user namespaces). */
+static int
+bind_host_node (int dir_fd, const char *name, const char *host_path, struct hk_error **err)
+{
   _cleanup_close_ int tree = open_tree (AT_FDCWD, host_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (tree < 0)
     return hk_error_errno (err, errno, "bind the host's `%s`", host_path);
-  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return hk_error_errno (err, errno, "bind the host's `%s`", host_path);
-  return 0;
+  return attach_node (dir_fd, name, tree, err);
 }
 
 /* Makes DIR_FD/NAME the device TYPE MAJOR:MINOR with MODE; an entry that
@@ -84,16 +92,6 @@ make_node (int dir_fd, const char *name, mode_t type, unsigned major, unsigned m
   if (fchmodat (dir_fd, name, mode, 0) < 0)
     return hk_error_errno (err, errno, "chmod `%s`", name);
   return 0;
-}
-
-static bool
-dev_is_bind_mounted (const struct oci_spec *spec)
-{
-  for (size_t i = 0; i < spec->n_mounts; i++)
-    if (strcmp (spec->mounts[i].destination, "/dev") == 0
-        && strcmp (spec->mounts[i].type, "bind") == 0)
-      return true;
-  return false;
 }
 
 static int
@@ -123,23 +121,11 @@ setup_default_devices (struct rootfs *r, struct hk_error **err)
   return 0;
 }
 
-static mode_t
-node_type (char type)
-{
-  switch (type)
-    {
-    case 'b':
-      return S_IFBLK;
-    case 'p':
-      return S_IFIFO;
-    default:
-      return S_IFCHR; /* 'c' and 'u' (unbuffered character) */
-    }
-}
-
 static int
-setup_config_device (struct rootfs *r, const struct oci_device *d, struct hk_error **err)
+setup_config_device (struct rootfs *r, size_t index, struct hk_error **err)
 {
+  const struct oci_device *d = &r->spec->linux.devices[index];
+  int prepared = r->device_trees != NULL ? r->device_trees[index] : -1;
   _cleanup_free_ char *copy = xstrdup (d->path);
   _cleanup_free_ char *name = xstrdup (basename (copy));
   _cleanup_free_ char *parent = xstrdup (dirname (copy));
@@ -147,12 +133,14 @@ setup_config_device (struct rootfs *r, const struct oci_device *d, struct hk_err
   if (dir < 0)
     return -1;
   mode_t mode = d->has_file_mode ? d->file_mode : 0666;
-  int rc = r->userns ? bind_host_node (dir, name, d->path, err)
-                     : make_node (dir, name, node_type (d->type), (unsigned) d->major,
-                                  (unsigned) d->minor, mode & 07777, err);
+  /* In a user namespace the runtime prepared the node (bind-trees.h); a
+   * fifo the container makes itself. */
+  int rc = prepared >= 0 ? attach_node (dir, name, prepared, err)
+                         : make_node (dir, name, spec_device_file_type (d->type),
+                                      (unsigned) d->major, (unsigned) d->minor, mode, err);
   if (rc < 0)
     return -1;
-  if (!r->userns && (d->has_uid || d->has_gid)
+  if (prepared < 0 && (d->has_uid || d->has_gid)
       && fchownat (dir, name, d->has_uid ? d->uid : (uid_t) -1, d->has_gid ? d->gid : (gid_t) -1,
                    AT_SYMLINK_NOFOLLOW)
              < 0)
@@ -163,10 +151,10 @@ setup_config_device (struct rootfs *r, const struct oci_device *d, struct hk_err
 int
 rootfs_setup_devices (struct rootfs *r, struct hk_error **err)
 {
-  if (!dev_is_bind_mounted (r->spec) && setup_default_devices (r, err) < 0)
+  if (r->plan->default_devices && setup_default_devices (r, err) < 0)
     return -1;
   for (size_t i = 0; i < r->spec->linux.n_devices; i++)
-    if (setup_config_device (r, &r->spec->linux.devices[i], err) < 0)
+    if (setup_config_device (r, i, err) < 0)
       return hk_error_prefix (err, "linux.devices[%zu]", i);
   return 0;
 }

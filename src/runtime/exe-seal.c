@@ -17,11 +17,15 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+/* The tmpfs holding the sealed copy: the binary's size and this much. */
+#define SEALED_COPY_SLACK (64 * 1024)
+
 #define SEAL_DIR "/run/hako/exe"
 
 extern char **environ;
 
-bool
+/* True when FD (an open executable) cannot be written through. */
+static bool
 exe_seal_is_safe (int fd)
 {
   struct statvfs sv;
@@ -106,7 +110,8 @@ make_sealed_copy (int exe, const struct stat *st, const char *dir, const char *p
   if (mkdir (dir, 0711) < 0 && errno != EEXIST)
     return hk_error_errno (err, errno, "mkdir `%s`", dir);
   umount2 (dir, MNT_DETACH); /* a half-made copy from a crashed run */
-  _cleanup_free_ char *opts = xasprintf ("mode=0711,size=%lld", (long long) st->st_size + 65536);
+  _cleanup_free_ char *opts
+      = xasprintf ("mode=0711,size=%lld", (long long) st->st_size + SEALED_COPY_SLACK);
   if (mount ("hako-exe", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
     return hk_error_errno (err, errno, "mount tmpfs on `%s`", dir);
   int out = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);

@@ -21,7 +21,4 @@
  * re-executes it with ARGV from a safe copy and returns only on failure. */
 int exe_seal_ensure (char **argv, struct hk_error **err);
 
-/* True when FD (an open executable) cannot be written through. */
-bool exe_seal_is_safe (int fd);
-
 #endif

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "exec.h"
+#include "caps.h"
 #include "container-internal.h"
 #include "exe-seal.h"
 #include "foreground.h"
 #include "process.h"
 #include "seccomp.h"
+#include "spawn.h"
 #include "sync.h"
 #include "terminal.h"
 #include "common/cleanup.h"
@@ -16,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,7 +26,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -75,14 +75,6 @@ container_exec_template (const struct runtime_context *ctx, const char *id,
     return hk_error_set (err, EINVAL, "container `%s` has no process in its config", id);
   *out = take_ptr (spec->process);
   return 0;
-}
-
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
 }
 
 static void
@@ -180,6 +172,7 @@ prepare (struct execution *x, struct hk_error **err)
   if (status != STATUS_RUNNING && status != STATUS_CREATED)
     return hk_error_set (err, EINVAL, "container `%s` is %s: exec needs a running container", o->id,
                          state_status_name (status));
+  caps_warn_ungrantable (o->process, x->ctx->log);
   if (o->process->terminal && o->console_socket == NULL && o->detach)
     return hk_error_set (err, EINVAL, "a terminal in a detached exec needs --console-socket");
   /* The new process will be visible inside the container before it
@@ -266,13 +259,14 @@ exec_child (struct execution *x)
           hk_error_errno (&err, errno, "set up stdio fd %d", fd);
           goto fail;
         }
-  struct process_setup setup = {
-    .process = o->process,
-    .has_personality = x->spec->linux.has_personality,
-    .personality = x->spec->linux.personality,
-    .seccomp = x->seccomp,
-  };
-  if (process_become (&setup, &err) < 0 || process_close_fds (o->preserve_fds, &err) < 0)
+  struct process_setup setup = PROCESS_SETUP_INIT;
+  setup.process = o->process;
+  setup.has_personality = x->spec->linux.has_personality;
+  setup.personality = x->spec->linux.personality;
+  setup.memory_policy = x->spec->linux.has_memory_policy ? &x->spec->linux.memory_policy : NULL;
+  setup.seccomp = x->seccomp;
+  setup.preserve_fds = o->preserve_fds;
+  if (process_prepare (&setup, &err) < 0)
     goto fail;
   if (setup.seccomp_listener >= 0
       && sync_send (x->sync[1], SYNC_SECCOMP, 0, NULL, setup.seccomp_listener, &err) < 0)
@@ -283,10 +277,7 @@ exec_child (struct execution *x)
       || sync_expect (x->sync[1], SYNC_READY_ACK, &msg, &err) < 0)
     _exit (1);
   sync_msg_clear (&msg);
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  process_exec (o->process, &err);
+  process_exec (&setup, &err);
   sync_send (x->sync[1], SYNC_EXEC_FAILED, err->errnum, err->message, -1, NULL);
   _exit (err->errnum == ENOENT ? 127 : 126);
 fail:
@@ -294,80 +285,33 @@ fail:
   _exit (1);
 }
 
-static int
-spawn (struct execution *x, struct hk_error **err)
+static void __attribute__ ((noreturn))
+run_exec_child (void *data)
 {
-  int saved_pid = -1, saved_time = -1;
-  int rc = 0;
-  if (x->pid_ns_fd >= 0)
-    {
-      saved_pid = open ("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-      if (saved_pid < 0 || setns (x->pid_ns_fd, CLONE_NEWPID) < 0)
-        rc = hk_error_errno (err, errno, "join the container's pid namespace");
-    }
-  if (rc == 0 && x->time_ns_fd >= 0)
-    {
-      saved_time = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-      if (saved_time < 0 || setns (x->time_ns_fd, CLONE_NEWTIME) < 0)
-        rc = hk_error_errno (err, errno, "join the container's time namespace");
-    }
-  long pid = -1;
-  if (rc == 0)
-    {
-      _cleanup_close_ int cgroup_fd = x->state->cgroup ? cgroup_open_v2 (x->state->cgroup) : -1;
-      struct clone_args args = {
-        .flags = CLONE_PIDFD,
-        .pidfd = (uint64_t) (uintptr_t) &x->pidfd,
-        .exit_signal = SIGCHLD,
-      };
-      if (cgroup_fd >= 0)
-        {
-          args.flags |= CLONE_INTO_CGROUP;
-          args.cgroup = (uint64_t) cgroup_fd;
-        }
-      pid = syscall (SYS_clone3, &args, sizeof args);
-      if (pid == 0)
-        {
-          close (x->sync[0]);
-          exec_child (x);
-        }
-      if (pid < 0)
-        rc = hk_error_errno (err, errno, "clone the exec process");
-      x->into_cgroup = cgroup_fd >= 0;
-    }
-  if (saved_pid >= 0)
-    {
-      setns (saved_pid, CLONE_NEWPID);
-      close (saved_pid);
-    }
-  if (saved_time >= 0)
-    {
-      setns (saved_time, CLONE_NEWTIME);
-      close (saved_time);
-    }
-  if (rc < 0)
-    return -1;
-  x->pid = (pid_t) pid;
-  close_fd (&x->sync[1]);
-  close_fd (&x->console_fd);
-  return 0;
+  struct execution *x = data;
+  close (x->sync[0]);
+  exec_child (x);
 }
 
 static int
-write_pid_file (const char *path, pid_t pid, struct hk_error **err)
+spawn (struct execution *x, struct hk_error **err)
 {
-  char text[16];
-  int len = snprintf (text, sizeof text, "%d", (int) pid);
-  _cleanup_free_ char *copy = xstrdup (path);
-  char *slash = strrchr (copy, '/');
-  const char *name = slash ? slash + 1 : copy;
-  if (slash)
-    *slash = '\0';
-  _cleanup_close_ int dfd
-      = open (slash ? (*copy ? copy : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return hk_error_errno (err, errno, "--pid-file `%s`", path);
-  return fs_replace_file (dfd, name, text, (size_t) len, 0644, err);
+  struct spawn_request req = {
+    .pid_ns_fd = x->pid_ns_fd,
+    .time_ns_fd = x->time_ns_fd,
+    .cgroup = x->state->cgroup,
+    .child = run_exec_child,
+    .data = x,
+  };
+  struct spawn_result child;
+  if (spawn_process (&req, &child, err) < 0)
+    return -1;
+  x->pid = child.pid;
+  x->pidfd = child.pidfd;
+  x->into_cgroup = child.in_cgroup;
+  close_fd (&x->sync[1]);
+  close_fd (&x->console_fd);
+  return 0;
 }
 
 /* Cgroups, GO, setup messages until READY, the pid file. */
@@ -412,7 +356,7 @@ configure (struct execution *x, struct hk_error **err)
         break;
       return hk_error_set (err, EPROTO, "unexpected message from the exec process");
     }
-  if (x->opts->pid_file != NULL && write_pid_file (x->opts->pid_file, x->pid, err) < 0)
+  if (x->opts->pid_file != NULL && state_write_pid_file (x->opts->pid_file, x->pid, err) < 0)
     return -1;
   return 0;
 }

@@ -8,8 +8,8 @@
 #include <sys/capability.h>
 #include <unistd.h>
 
-/* Every entry here is implemented and exercised by a test (see
- * tests/system/features.bats); add to it only with both. */
+/* Every entry here is implemented (mount-options.c); add to it only with
+ * the implementation and a test. */
 static const char *const mount_options[] = {
   "async",      "atime",        "bind",       "defaults",    "dev",         "diratime",
   "dirsync",    "exec",         "lazytime",   "loud",        "mand",        "noatime",
@@ -20,7 +20,7 @@ static const char *const mount_options[] = {
   "symfollow",  "sync",         "unbindable", "rro",         "rrw",         "rnosuid",
   "rsuid",      "rnodev",       "rdev",       "rnoexec",     "rexec",       "rnodiratime",
   "rdiratime",  "rrelatime",    "rnorelatime", "rnoatime",   "ratime",      "rstrictatime",
-  "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap",     "ridmap",
+  "rnostrictatime", "rnosymfollow", "rsymfollow", "idmap",     "ridmap",    "tmpcopyup",
 };
 
 static const char *const seccomp_actions[] = {
@@ -44,6 +44,15 @@ static const char *const seccomp_arches[] = {
   "SCMP_ARCH_MIPS", "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64",
   "SCMP_ARCH_PPC", "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390", "SCMP_ARCH_S390X",
   "SCMP_ARCH_RISCV64",
+};
+
+static const char *const memory_policy_modes[] = {
+  "MPOL_DEFAULT", "MPOL_BIND",  "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
+  "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL",
+};
+
+static const char *const memory_policy_flags[] = {
+  "MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES",
 };
 
 static json_t *
@@ -92,16 +101,17 @@ features_document (void)
   json_t *cgroup = json_pack ("{s:b, s:b, s:b, s:b, s:b}", "v1", 1, "v2", 1, "systemd", 0,
                               "systemdUser", 0, "rdma", 1);
   json_t *linux = json_pack (
-      "{s:o, s:o, s:o, s:o, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:{s:b}}, s:{s:b}}", "namespaces",
-      ARRAY (namespaces), "capabilities", capabilities (), "cgroup", cgroup, "seccomp", seccomp,
-      "apparmor", "enabled", access ("/sys/module/apparmor", F_OK) == 0, "selinux", "enabled", 0,
-      "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled", 1, "netDevices",
-      "enabled", 1);
+      "{s:o, s:o, s:o, s:o, s:{s:b}, s:{s:b}, s:{s:b}, s:{s:{s:b}}, s:{s:b}, s:{s:o, s:o}}",
+      "namespaces", ARRAY (namespaces), "capabilities", capabilities (), "cgroup", cgroup,
+      "seccomp", seccomp, "apparmor", "enabled", access ("/sys/module/apparmor", F_OK) == 0,
+      "selinux", "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap", "enabled",
+      1, "netDevices", "enabled", 1, "memoryPolicy", "modes", ARRAY (memory_policy_modes),
+      "flags", ARRAY (memory_policy_flags));
   const struct scmp_version *v = seccomp_version ();
   char libseccomp[32];
   snprintf (libseccomp, sizeof libseccomp, "%u.%u.%u", v->major, v->minor, v->micro);
   return json_pack ("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s, s:s}}", "ociVersionMin", "1.0.0",
-                    "ociVersionMax", "1.2.0", "hooks", ARRAY (hooks), "mountOptions",
+                    "ociVersionMax", OCI_RUNTIME_SPEC_VERSION, "hooks", ARRAY (hooks), "mountOptions",
                     ARRAY (mount_options), "linux", linux, "annotations",
                     "io.github.hako.runtime.version", HAKO_VERSION,
                     "org.opencontainers.runc.checkpoint.enabled", "true",

@@ -2,6 +2,7 @@
 #include "hooks.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/log.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -12,8 +13,11 @@
 #include <sys/pidfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #define MAX_OUTPUT 4096
 
@@ -34,7 +38,7 @@ exec_hook (const struct oci_hook *hook, int stdin_fd, int out_fd)
   if (dup2 (stdin_fd, 0) < 0 || dup2 (out_fd, 1) < 0 || dup2 (out_fd, 2) < 0)
     _exit (127);
   close_range (3, ~0U, 0);
-  execve (hook->path, hook->args, hook->env);
+  execve (hook->path, hook->args, hook->env != NULL ? hook->env : environ);
   _exit (127);
 }
 
@@ -123,32 +127,53 @@ run_one (const struct oci_hook *hook, const char *state_json, char *output, size
   return 0;
 }
 
+/* Runs HOOK; fails when it cannot run, times out or does not exit 0. */
+static int
+run_hook (const struct oci_hook *hook, size_t index, enum oci_hook_kind kind,
+          const char *state_json, struct hk_error **err)
+{
+  char output[MAX_OUTPUT + 1];
+  size_t out_len = 0;
+  int status = 0;
+  int r = run_one (hook, state_json, output, &out_len, &status, err);
+  output[out_len] = '\0';
+  while (out_len > 0 && output[out_len - 1] == '\n')
+    output[--out_len] = '\0';
+  if (r < 0)
+    return hk_error_prefix (err, "%s hook %zu (%s)", spec_hook_kind_name (kind), index,
+                            hook->path);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  char how[64];
+  if (WIFSIGNALED (status))
+    snprintf (how, sizeof how, "was killed by signal %d", WTERMSIG (status));
+  else
+    snprintf (how, sizeof how, "exited with status %d", WEXITSTATUS (status));
+  return hk_error_set (err, ECANCELED, "%s hook %zu (%s) %s%s%s", spec_hook_kind_name (kind),
+                       index, hook->path, how, out_len ? ": " : "", output);
+}
+
 int
 hooks_run (const struct oci_hook_list *list, enum oci_hook_kind kind, const char *state_json,
            struct hk_error **err)
 {
   for (size_t i = 0; i < list->n; i++)
-    {
-      const struct oci_hook *hook = &list->items[i];
-      char output[MAX_OUTPUT + 1];
-      size_t out_len = 0;
-      int status = 0;
-      int r = run_one (hook, state_json, output, &out_len, &status, err);
-      output[out_len] = '\0';
-      while (out_len > 0 && output[out_len - 1] == '\n')
-        output[--out_len] = '\0';
-      if (r < 0)
-        return hk_error_prefix (err, "%s hook %zu (%s)", spec_hook_kind_name (kind), i,
-                                hook->path);
-      if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
-        continue;
-      char how[64];
-      if (WIFSIGNALED (status))
-        snprintf (how, sizeof how, "was killed by signal %d", WTERMSIG (status));
-      else
-        snprintf (how, sizeof how, "exited with status %d", WEXITSTATUS (status));
-      return hk_error_set (err, ECANCELED, "%s hook %zu (%s) %s%s%s", spec_hook_kind_name (kind),
-                           i, hook->path, how, out_len ? ": " : "", output);
-    }
+    if (run_hook (&list->items[i], i, kind, state_json, err) < 0)
+      return -1;
   return 0;
+}
+
+void
+hooks_run_warn (const struct oci_hook_list *list, enum oci_hook_kind kind,
+                const char *state_json, const struct hk_log *log)
+{
+  for (size_t i = 0; i < list->n; i++)
+    {
+      struct hk_error *e = NULL;
+      if (run_hook (&list->items[i], i, kind, state_json, &e) < 0)
+        {
+          hk_warn (log, "%s", e->message);
+          hk_error_free (e);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "init.h"
 #include "hooks.h"
+#include "netdev.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -8,7 +9,7 @@
 #include "terminal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
-#include "common/json-util.h"
+#include "common/in-root.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -30,20 +31,15 @@ fail (const struct init_config *cfg, struct hk_error *err)
   _exit (1);
 }
 
+/* In the plan's order: the user namespace first (joining the others needs
+ * its capabilities). */
 static int
 join_namespaces (const struct init_config *cfg, struct hk_error **err)
 {
-  /* The user namespace first: joining the others needs its capabilities. */
-  for (int pass = 0; pass < 2; pass++)
-    for (size_t i = 0; cfg->ns_fds[i] >= 0; i++)
-      {
-        bool user = cfg->ns_types[i] == CLONE_NEWUSER;
-        if (user != (pass == 0))
-          continue;
-        if (setns (cfg->ns_fds[i], cfg->ns_types[i]) < 0)
-          return hk_error_errno (err, errno, "join the %s namespace",
-                                 spec_namespace_name (cfg->ns_types[i]));
-      }
+  for (size_t i = 0; i < NS_PLAN_MAX_JOINED && cfg->ns_fds[i] >= 0; i++)
+    if (setns (cfg->ns_fds[i], cfg->ns_types[i]) < 0)
+      return hk_error_errno (err, errno, "join the %s namespace",
+                             spec_namespace_name (cfg->ns_types[i]));
   return 0;
 }
 
@@ -60,6 +56,8 @@ open_devnull (struct hk_error **err)
   return take_fd (&fd);
 }
 
+/* The pty; bound on the container's /dev/console when it has its own
+ * mounts. */
 static int
 setup_terminal (const struct init_config *cfg, struct rootfs *r, int *slave,
                 struct hk_error **err)
@@ -68,7 +66,7 @@ setup_terminal (const struct init_config *cfg, struct rootfs *r, int *slave,
   _cleanup_close_ int master = terminal_open_pty (r->root_fd, slave, &index, err);
   if (master < 0)
     return -1;
-  if (rootfs_bind_console (r, index, err) < 0)
+  if (!cfg->host_mounts && rootfs_bind_console (r, index, err) < 0)
     return -1;
   if (cfg->console_socket_fd >= 0)
     return sync_send_fd (cfg->console_socket_fd, master, "/dev/ptmx", err);
@@ -98,46 +96,95 @@ set_identity (const struct oci_spec *spec, struct hk_error **err)
   return 0;
 }
 
+/* A missing process.cwd is made (0755, root's), as runc and crun do. */
+static int
+make_cwd (int root_fd, const struct oci_process *p, struct hk_error **err)
+{
+  _cleanup_close_ int cwd = in_root_mkpath (root_fd, p->cwd, IN_ROOT_DIR, 0755, err);
+  if (cwd < 0)
+    return hk_error_prefix (err, "process.cwd");
+  return 0;
+}
+
+/* Asks the runtime to run the prestart and createRuntime hooks, if any. */
+static int
+run_runtime_hooks (const struct init_config *cfg, struct hk_error **err)
+{
+  if (!cfg->runtime_hooks)
+    return 0;
+  struct sync_msg msg;
+  if (sync_send (cfg->sync_fd, SYNC_HOOKS, 0, NULL, -1, err) < 0
+      || sync_expect (cfg->sync_fd, SYNC_HOOKS_DONE, &msg, err) < 0)
+    return -1;
+  sync_msg_clear (&msg);
+  return 0;
+}
+
+/* The runtime's own mounts (no mount namespace in the config): nothing is
+ * mounted; the pty comes from the host's devpts, sysctls go through the
+ * host's /proc (which shows the container's namespaces to it), the hooks
+ * run, then the process chroots into root.path (no pivot_root, as runc). */
+static int
+keep_host_mounts (const struct init_config *cfg, const char *state_json, int *slave,
+                  struct hk_error **err)
+{
+  const struct oci_spec *spec = cfg->spec;
+  _cleanup_close_ int host_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int root = open (cfg->rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (host_root < 0 || root < 0)
+    return hk_error_errno (err, errno, "open the root `%s`", cfg->rootfs_path);
+  struct rootfs r = { .spec = spec, .plan = cfg->rootfs_plan, .rootfs_path = cfg->rootfs_path,
+                      .root_fd = host_root };
+  if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
+    return -1;
+  if (make_cwd (root, spec->process, err) < 0 || rootfs_write_sysctls (&r, err) < 0
+      || run_runtime_hooks (cfg, err) < 0
+      || hooks_run (&spec->hooks[HOOK_CREATE_CONTAINER], HOOK_CREATE_CONTAINER, state_json, err)
+             < 0)
+    return -1;
+  if (fchdir (root) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+    return hk_error_errno (err, errno, "chroot into `%s`", cfg->rootfs_path);
+  return 0;
+}
+
 /* Everything that needs the host's view: mounts, devices, the console,
  * sysctls, hooks, then pivot_root. */
 static int
 build_root (const struct init_config *cfg, const char *state_json, int *slave,
             struct hk_error **err)
 {
+  if (cfg->host_mounts)
+    return keep_host_mounts (cfg, state_json, slave, err);
   const struct oci_spec *spec = cfg->spec;
   struct rootfs r = {
     .spec = spec,
+    .plan = cfg->rootfs_plan,
     .bundle = cfg->bundle,
     .rootfs_path = cfg->rootfs_path,
     .root_fd = -1,
     .cgroup = cfg->cgroup,
     .userns = cfg->new_userns,
     .cgroupns = cfg->new_cgroupns,
-    .idmap_fds = cfg->idmap_fds,
+    .bind_trees = cfg->bind_trees,
+    .device_trees = cfg->device_trees,
   };
   _cleanup_close_ int devnull = open_devnull (err);
   if (devnull < 0)
     return -1;
   r.devnull_fd = devnull;
   if (rootfs_prepare (&r, err) < 0 || rootfs_mount_all (&r, err) < 0
-      || rootfs_setup_devices (&r, err) < 0)
+      || rootfs_setup_devices (&r, err) < 0 || make_cwd (r.root_fd, spec->process, err) < 0)
     goto fail;
   if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
     goto fail;
   if (rootfs_write_sysctls (&r, err) < 0)
     goto fail;
-  if (cfg->runtime_hooks)
-    {
-      struct sync_msg msg;
-      if (sync_send (cfg->sync_fd, SYNC_HOOKS, 0, NULL, -1, err) < 0
-          || sync_expect (cfg->sync_fd, SYNC_HOOKS_DONE, &msg, err) < 0)
-        goto fail;
-      sync_msg_clear (&msg);
-    }
+  if (run_runtime_hooks (cfg, err) < 0)
+    goto fail;
   if (hooks_run (&spec->hooks[HOOK_CREATE_CONTAINER], HOOK_CREATE_CONTAINER, state_json, err) < 0)
     goto fail;
   if (rootfs_mask_paths (&r, err) < 0 || rootfs_readonly_paths (&r, err) < 0
-      || rootfs_enter (&r, cfg->no_pivot, err) < 0)
+      || rootfs_enter (&r, err) < 0)
     goto fail;
   close (r.root_fd);
   return 0;
@@ -159,34 +206,16 @@ wait_for_start (const struct init_config *cfg)
     _exit (1);
 }
 
-/* The state document with another status. */
-static char *
-state_with_status (const char *state_json, const char *status)
-{
-  json_t *j = json_loads (state_json, 0, NULL);
-  if (j == NULL)
-    return xstrdup (state_json);
-  json_object_set_new (j, "status", json_string (status));
-  char *text = json_dumps (j, JSON_COMPACT);
-  json_decref (j);
-  return text;
-}
-
+/* After `start`: the startContainer hooks, then the program.  The hooks
+ * run before the seccomp filter is loaded (process_exec). */
 static void __attribute__ ((noreturn))
-exec_process (const struct init_config *cfg, const char *state_json)
+exec_process (const struct init_config *cfg, struct process_setup *setup, const char *state_json)
 {
   struct hk_error *err = NULL;
   const struct oci_hook_list *start_hooks = &cfg->spec->hooks[HOOK_START_CONTAINER];
-  if (start_hooks->n > 0)
-    {
-      _cleanup_free_ char *created = state_with_status (state_json, "created");
-      if (hooks_run (start_hooks, HOOK_START_CONTAINER, created, &err) < 0)
-        goto fail;
-    }
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-  process_exec (cfg->spec->process, &err);
+  if (hooks_run (start_hooks, HOOK_START_CONTAINER, state_json, &err) < 0)
+    goto fail;
+  process_exec (setup, &err);
 fail:
   /* The runtime may have gone (create): say it on the process's stderr. */
   if (cfg->fifo_fd < 0)
@@ -221,6 +250,10 @@ init_main (const struct init_config *cfg)
       hk_error_errno (&err, errno, "create the cgroup namespace");
       fail (cfg, err);
     }
+  /* A new network namespace starts with lo down; runc and crun bring it
+   * up (programs expect 127.0.0.1 to work). */
+  if (cfg->new_netns && netdev_loopback_up (&err) < 0)
+    fail (cfg, err);
   umask (0);
   int slave = -1;
   if (build_root (cfg, state_json, &slave, &err) < 0)
@@ -237,14 +270,25 @@ init_main (const struct init_config *cfg)
     }
   else if (redirect_stdio (cfg, &err) < 0)
     fail (cfg, err);
-  struct process_setup setup = {
-    .process = cfg->spec->process,
-    .has_personality = cfg->spec->linux.has_personality,
-    .personality = cfg->spec->linux.personality,
-    .seccomp = cfg->seccomp,
-  };
-  if (process_become (&setup, &err) < 0 || process_close_fds (cfg->preserve_fds, &err) < 0)
+  struct process_setup setup = PROCESS_SETUP_INIT;
+  setup.process = cfg->spec->process;
+  setup.has_personality = cfg->spec->linux.has_personality;
+  setup.personality = cfg->spec->linux.personality;
+  setup.memory_policy = cfg->spec->linux.has_memory_policy ? &cfg->spec->linux.memory_policy : NULL;
+  setup.seccomp = cfg->seccomp;
+  setup.preserve_fds = cfg->preserve_fds;
+  if (process_prepare (&setup, &err) < 0)
     fail (cfg, err);
+  /* A program that is not there (or not executable) fails the create, as
+   * with runc and crun: clients then show a container that could not
+   * start (Docker: "created", exit 127; CRI: StartContainer fails), not
+   * one that started and exited. */
+  if (setup.program == NULL)
+    {
+      sync_send (cfg->sync_fd, SYNC_EXEC_FAILED, setup.missing->errnum, setup.missing->message, -1,
+                 NULL);
+      _exit (1);
+    }
   if (setup.seccomp_listener >= 0
       && sync_send (cfg->sync_fd, SYNC_SECCOMP, 0, NULL, setup.seccomp_listener, &err) < 0)
     fail (cfg, err);
@@ -263,5 +307,5 @@ init_main (const struct init_config *cfg)
         _exit (1);
       sync_msg_clear (&ack);
     }
-  exec_process (cfg, state_json);
+  exec_process (cfg, &setup, state_json);
 }

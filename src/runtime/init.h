@@ -22,12 +22,14 @@
  *   state.json, pid file
  *   create: exit                      create: block reading the exec fifo
  *   run: READY_ACK ─────────────────► (until `start` writes to it)
- *                                     startContainer hooks, execve */
+ *                                     startContainer hooks, seccomp,
+ *                                     execve (nothing in between) */
 #ifndef HAKO_RUNTIME_INIT_H
 #define HAKO_RUNTIME_INIT_H
 
 #include "cgroup.h"
 #include "seccomp.h"
+#include "setup-plan.h"
 #include "spec.h"
 
 #include <stdbool.h>
@@ -42,17 +44,21 @@ struct init_config
   int fifo_fd;               /* exec fifo, opened O_RDWR; -1 for run */
   int console_socket_fd;     /* --console-socket connection, or -1 */
   int preserve_fds;
-  bool no_pivot;
   bool foreground;           /* a foreground run: the runtime stays and relays the pty */
   int stdio[3];              /* replacement stdio, -1 keeps what we have */
-  int ns_fds[8];             /* namespaces to join by path (not pid/time), -1 ends */
-  int ns_types[8];
+  int ns_fds[NS_PLAN_MAX_JOINED]; /* namespaces to join by path (not pid/time), in order
+                                     (user first), -1 ends */
+  int ns_types[NS_PLAN_MAX_JOINED];
+  const struct rootfs_plan *rootfs_plan; /* what to mount and how to enter the root */
   bool new_userns;
   bool new_cgroupns;
   bool new_utsns;
+  bool new_netns;            /* a new network namespace: lo is brought up */
+  bool host_mounts;          /* no mount namespace in the config: the runtime's is kept */
   bool runtime_hooks;        /* createRuntime or prestart hooks exist */
   const struct seccomp_program *seccomp; /* compiled linux.seccomp, or NULL */
-  const int *idmap_fds;      /* per mount, for idmapped mounts (idmap.h), or NULL */
+  const int *bind_trees;     /* per mount, a tree the runtime prepared (bind-trees.h), or NULL */
+  const int *device_trees;   /* per linux.devices entry, the same, or NULL */
 };
 
 /* Runs in the cloned process; never returns. */

@@ -22,6 +22,8 @@ enum option_kind
   OPT_RBIND,
   OPT_IDMAP,
   OPT_RIDMAP,
+  OPT_TMPCOPYUP,
+  OPT_NO_TMPCOPYUP,
   OPT_IGNORE,
 };
 
@@ -32,6 +34,10 @@ static const struct
   uint64_t value;
 } option_table[] = {
   { "defaults", OPT_IGNORE, 0 },
+  { "z", OPT_IGNORE, 0 },
+  { "Z", OPT_IGNORE, 0 },
+  { "tmpcopyup", OPT_TMPCOPYUP, 0 },
+  { "notmpcopyup", OPT_NO_TMPCOPYUP, 0 },
   { "ro", OPT_FLAG, MS_RDONLY },
   { "rw", OPT_CLEAR, MS_RDONLY },
   { "nosuid", OPT_FLAG, MS_NOSUID },
@@ -128,6 +134,15 @@ mount_options_parse (char *const *options, struct mount_options *out, struct hk_
       for (j = 0; j < sizeof option_table / sizeof option_table[0]; j++)
         if (strcmp (option_table[j].name, word) == 0)
           break;
+      bool ridmap = strncmp (word, "ridmap=", 7) == 0;
+      if (ridmap || strncmp (word, "idmap=", 6) == 0)
+        {
+          free (out->idmap_mappings);
+          out->idmap_mappings = xstrdup (strchr (word, '=') + 1);
+          out->idmap = true;
+          out->recursive_idmap |= ridmap;
+          continue;
+        }
       if (j == sizeof option_table / sizeof option_table[0])
         {
           if (*word == '\0' || strchr (word, ',') != NULL)
@@ -174,6 +189,12 @@ mount_options_parse (char *const *options, struct mount_options *out, struct hk_
         case OPT_RIDMAP:
           out->idmap = out->recursive_idmap = true;
           break;
+        case OPT_TMPCOPYUP:
+          out->tmpcopyup = true;
+          break;
+        case OPT_NO_TMPCOPYUP:
+          out->tmpcopyup = false;
+          break;
         case OPT_IGNORE:
           break;
         }
@@ -189,7 +210,9 @@ void
 mount_options_clear (struct mount_options *o)
 {
   free (o->data);
+  free (o->idmap_mappings);
   o->data = NULL;
+  o->idmap_mappings = NULL;
 }
 
 void

@@ -21,11 +21,18 @@ struct mount_options
   bool recursive; /* "rbind" */
   bool idmap;     /* "idmap" or "ridmap" */
   bool recursive_idmap;
+  char *idmap_mappings; /* the VALUE of "idmap=VALUE" (Podman's custom
+                           mappings, idmap.h), or NULL */
+  bool tmpcopyup; /* a tmpfs starts with the content it covers (copyup.h) */
   char *data; /* everything else, comma-joined; NULL when empty */
 };
 
 /* Sorts OPTIONS (NULL-terminated).  Unknown words go to the data string,
- * where the file system judges them. */
+ * where the file system judges them.  The extensions clients send that are
+ * not mount(2) options are taken here: runc's "tmpcopyup" (and Podman's
+ * "notmpcopyup"), "idmap=MAPPINGS", and the SELinux relabel requests
+ * "z" and "Z", which mean nothing without SELinux (hako does not support
+ * it; features say so). */
 int mount_options_parse (char *const *options, struct mount_options *out, struct hk_error **err);
 void mount_options_clear (struct mount_options *o);
 

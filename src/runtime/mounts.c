@@ -2,6 +2,7 @@
 /* One config.json mount into the container's root: bind mounts through
  * open_tree/move_mount, file systems through mount(2) on the fd of the
  * destination, cgroup file systems as the host's layout requires. */
+#include "copyup.h"
 #include "mount-options.h"
 #include "rootfs.h"
 #include "common/cleanup.h"
@@ -64,27 +65,44 @@ mounts_apply_attributes (int tree, const struct mount_options *o, struct hk_erro
   return apply_mount_attributes (tree, &without_propagation, true, err);
 }
 
+/* Attaches the detached TREE at TARGET with O's flags and attributes.  The
+ * kernel changes the propagation of attached mounts only: it is set once
+ * TREE is in place (set before, it was silently lost). */
+static int
+attach_tree (int tree, int target, const struct mount_options *o, const char *what,
+             struct hk_error **err)
+{
+  if (mounts_apply_attributes (tree, o, err) < 0)
+    return -1;
+  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return hk_error_errno (err, errno, "bind `%s`", what);
+  struct mount_options propagation_only = { .propagation = o->propagation };
+  return apply_mount_attributes (tree, &propagation_only, false, err);
+}
+
 static bool
 under_proc (const char *dest)
 {
   return strncmp (dest, "/proc/", 6) == 0;
 }
 
-static char *
-bind_source (const struct rootfs *r, const char *source)
+char *
+mounts_bind_source (const char *bundle, const char *source)
 {
   if (source[0] == '/')
     return xstrdup (source);
-  return xasprintf ("%s/%s", r->bundle, source);
+  return xasprintf ("%s/%s", bundle, source);
 }
 
+/* A bind mount: the tree the runtime prepared (bind-trees.h), else one
+ * cloned here from the source. */
 static int
 mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_options *o,
             int prepared_tree, struct hk_error **err)
 {
-  _cleanup_free_ char *source = bind_source (r, m->source);
+  _cleanup_free_ char *source = mounts_bind_source (r->bundle, m->source);
   struct stat st;
-  if (stat (source, &st) < 0)
+  if ((prepared_tree >= 0 ? fstat (prepared_tree, &st) : stat (source, &st)) < 0)
     return hk_error_errno (err, errno, "bind source `%s`", source);
   enum in_root_kind kind = S_ISDIR (st.st_mode) ? IN_ROOT_DIR : IN_ROOT_FILE;
   _cleanup_close_ int target = in_root_mkpath (r->root_fd, m->destination, kind, 0644, err);
@@ -94,11 +112,11 @@ mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_opti
     return -1;
   if (prepared_tree >= 0)
     {
-      /* An idmapped tree the runtime made (idmap.c): only attach it. */
+      /* Its flags are set: only attach it, then its propagation. */
       if (move_mount (prepared_tree, "", target, "",
                       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
           < 0)
-        return hk_error_errno (err, errno, "attach the idmapped `%s`", source);
+        return hk_error_errno (err, errno, "attach `%s`", source);
       struct mount_options propagation_only = { .propagation = o->propagation };
       return apply_mount_attributes (prepared_tree, &propagation_only, false, err);
     }
@@ -106,11 +124,7 @@ mount_bind (struct rootfs *r, const struct oci_mount *m, const struct mount_opti
   _cleanup_close_ int tree = open_tree (AT_FDCWD, source, flags);
   if (tree < 0)
     return hk_error_errno (err, errno, "bind `%s`", source);
-  if (apply_mount_attributes (tree, o, true, err) < 0)
-    return -1;
-  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return hk_error_errno (err, errno, "bind `%s`", source);
-  return 0;
+  return attach_tree (tree, target, o, source, err);
 }
 
 /* mount(2) of a file system on the destination's fd; the kernel follows
@@ -141,10 +155,45 @@ data_without_gid (const char *data)
   return out;
 }
 
+/* O's data string, with "mode=" of the directory a tmpfs covers when it
+ * has none and the directory exists. */
+static char *
+tmpfs_data (const struct rootfs *r, const struct oci_mount *m, const struct mount_options *o)
+{
+  bool has_mode = o->data != NULL
+                  && (strncmp (o->data, "mode=", 5) == 0 || strstr (o->data, ",mode=") != NULL);
+  if (strcmp (m->type, "tmpfs") != 0 || has_mode)
+    return o->data ? xstrdup (o->data) : NULL;
+  struct stat st;
+  _cleanup_close_ int covered
+      = in_root_open (r->root_fd, m->destination, O_PATH | O_DIRECTORY, 0, NULL);
+  if (covered < 0 || fstat (covered, &st) < 0)
+    return o->data ? xstrdup (o->data) : NULL;
+  unsigned mode = st.st_mode & 07777;
+  return o->data ? xasprintf ("%s,mode=%o", o->data, mode) : xasprintf ("mode=%o", mode);
+}
+
+/* Fills the new tmpfs MNT with what it covers, then makes it read-only if
+ * asked. */
+static int
+copy_up (int mnt, int covered, const char *dest, const struct mount_options *o,
+         struct hk_error **err)
+{
+  if (copyup_tree (covered, mnt, dest, err) < 0)
+    return -1;
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+  if ((o->flags & MS_RDONLY) && mount_setattr (mnt, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+    return hk_error_errno (err, errno, "make `%s` read-only", dest);
+  return 0;
+}
+
 static int
 mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct mount_options *o,
                   struct hk_error **err)
 {
+  /* A tmpfs without a mode takes the mode of the directory it covers, as
+   * runc and crun do (the kernel's default is 1777). */
+  _cleanup_free_ char *data = tmpfs_data (r, m, o);
   _cleanup_close_ int target = in_root_mkpath (r->root_fd, m->destination, IN_ROOT_DIR, 0755, err);
   if (target < 0)
     return -1;
@@ -153,7 +202,17 @@ mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct moun
   if (under_proc (m->destination) && rootfs_check_procfs (target, m->destination, err) < 0)
     return -1;
   unsigned long flags = o->flags & ~(MS_BIND | MS_REC);
-  int rc = mount_fs_at (target, m->source, m->type, flags, o->data);
+  /* What the tmpfs will hide, opened while it can be; the tmpfs stays
+   * writable until it holds the copy. */
+  _cleanup_close_ int covered = -1;
+  if (o->tmpcopyup)
+    {
+      covered = openat (target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (covered < 0)
+        return hk_error_errno (err, errno, "tmpcopyup: open `%s`", m->destination);
+      flags &= ~(unsigned long) MS_RDONLY;
+    }
+  int rc = mount_fs_at (target, m->source, m->type, flags, data);
   if (rc < 0 && errno == EPERM && strcmp (m->type, "sysfs") == 0)
     {
       /* sysfs needs a network namespace owned by the container's user
@@ -161,27 +220,28 @@ mount_filesystem (struct rootfs *r, const struct oci_mount *m, const struct moun
       _cleanup_close_ int tree = open_tree (AT_FDCWD, "/sys", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
       struct mount_options ro = *o;
       ro.rec_attr_set |= (o->flags & MS_RDONLY) ? MOUNT_ATTR_RDONLY : 0;
-      rc = tree < 0 ? -1 : apply_mount_attributes (tree, &ro, true, err);
-      if (rc == 0)
-        rc = move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-      if (rc == 0)
-        return 0;
+      if (tree < 0)
+        return hk_error_errno (err, errno, "bind the host's /sys");
+      return attach_tree (tree, target, &ro, "/sys", err);
     }
   if (rc < 0 && errno == EINVAL && strcmp (m->type, "devpts") == 0 && o->data
       && strstr (o->data, "gid=") != NULL)
     {
-      _cleanup_free_ char *data = data_without_gid (o->data);
-      rc = mount_fs_at (target, m->source, m->type, flags, data);
+      _cleanup_free_ char *no_gid = data_without_gid (o->data);
+      rc = mount_fs_at (target, m->source, m->type, flags, no_gid);
     }
   if (rc < 0)
     return hk_error_errno (err, errno, "mount %s on `%s`", m->type, m->destination);
-  if (o->propagation == 0 && o->rec_attr_set == 0 && o->rec_attr_clr == 0
+  if (o->propagation == 0 && o->rec_attr_set == 0 && o->rec_attr_clr == 0 && !o->tmpcopyup
       && strcmp (m->type, "proc") != 0)
     return 0;
-  _cleanup_close_ int mnt = in_root_open (r->root_fd, m->destination, O_PATH | O_DIRECTORY, 0, err);
+  int open_flags = o->tmpcopyup ? O_RDONLY | O_DIRECTORY : O_PATH | O_DIRECTORY;
+  _cleanup_close_ int mnt = in_root_open (r->root_fd, m->destination, open_flags, 0, err);
   if (mnt < 0)
     return -1;
   if (strcmp (m->type, "proc") == 0 && rootfs_check_procfs (mnt, m->destination, err) < 0)
+    return -1;
+  if (o->tmpcopyup && copy_up (mnt, covered, m->destination, o, err) < 0)
     return -1;
   return apply_mount_attributes (mnt, o, false, err);
 }
@@ -194,11 +254,7 @@ bind_host_dir (int target, const char *dir, const struct mount_options *o, struc
   _cleanup_close_ int tree = open_tree (AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (tree < 0)
     return hk_error_errno (err, errno, "bind cgroup `%s`", dir);
-  if (apply_mount_attributes (tree, o, true, err) < 0)
-    return -1;
-  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return hk_error_errno (err, errno, "bind cgroup `%s`", dir);
-  return 0;
+  return attach_tree (tree, target, o, dir, err);
 }
 
 /* One hierarchy at TARGET: a fresh cgroup mount inside a cgroup namespace
@@ -287,24 +343,25 @@ mount_cgroup (struct rootfs *r, const struct oci_mount *m, const struct mount_op
 }
 
 int
-mounts_mount_one (struct rootfs *r, const struct oci_mount *m, size_t index,
-                  struct hk_error **err)
+mounts_mount_step (struct rootfs *r, const struct mount_step *step, struct hk_error **err)
 {
-  struct mount_options o;
-  if (mount_options_parse (m->options, &o, err) < 0)
-    return hk_error_prefix (err, "mounts[%zu]", index);
+  const struct oci_mount *m = step->mount;
+  const struct mount_options *o = &step->options;
+  int prepared = r->bind_trees != NULL ? r->bind_trees[step->index] : -1;
   int rc;
-  int idmap_fd = r->idmap_fds != NULL ? r->idmap_fds[index] : -1;
-  if (o.idmap && !(o.bind || strcmp (m->type, "bind") == 0))
-    rc = hk_error_set (err, EINVAL, "idmap applies to bind mounts only");
-  else if (o.bind || strcmp (m->type, "bind") == 0)
-    rc = mount_bind (r, m, &o, idmap_fd, err);
-  else if (strcmp (m->type, "cgroup") == 0 || strcmp (m->type, "cgroup2") == 0)
-    rc = mount_cgroup (r, m, &o, err);
-  else
-    rc = mount_filesystem (r, m, &o, err);
-  mount_options_clear (&o);
+  switch (step->kind)
+    {
+    case MOUNT_STEP_BIND:
+      rc = mount_bind (r, m, o, prepared, err);
+      break;
+    case MOUNT_STEP_CGROUP:
+      rc = mount_cgroup (r, m, o, err);
+      break;
+    default:
+      rc = mount_filesystem (r, m, o, err);
+      break;
+    }
   if (rc < 0)
-    return hk_error_prefix (err, "mounts[%zu] (%s)", index, m->destination);
+    return hk_error_prefix (err, "mounts[%zu] (%s)", step->index, m->destination);
   return 0;
 }

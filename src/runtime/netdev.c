@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -122,5 +123,23 @@ netdev_move_all (json_t *devices, pid_t pid, struct hk_error **err)
       return hk_error_errno (err, -r, "linux.netDevices: move `%s` into the container as `%s`",
                              device, new_name (device, value));
   }
+  return 0;
+}
+
+int
+netdev_loopback_up (struct hk_error **err)
+{
+  _cleanup_close_ int sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return hk_error_errno (err, errno, "bring lo up: socket");
+  struct ifreq ifr = { 0 };
+  strcpy (ifr.ifr_name, "lo");
+  if (ioctl (sock, SIOCGIFFLAGS, &ifr) < 0)
+    return hk_error_errno (err, errno, "bring lo up: read its flags");
+  if (ifr.ifr_flags & IFF_UP)
+    return 0;
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl (sock, SIOCSIFFLAGS, &ifr) < 0)
+    return hk_error_errno (err, errno, "bring lo up");
   return 0;
 }

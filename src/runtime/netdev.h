@@ -21,4 +21,8 @@ int netdev_check (json_t *devices, struct hk_error **err);
  * its new name (or its own). */
 int netdev_move_all (json_t *devices, pid_t pid, struct hk_error **err);
 
+/* Brings up the loopback interface of the calling process's network
+ * namespace (a new namespace starts with lo down). */
+int netdev_loopback_up (struct hk_error **err);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +42,7 @@ mount_point_of (const char *path, bool *shared)
   char *best = NULL;
   while (getline (&line, &cap, f) > 0)
     {
-      char mp[4096];
+      char mp[PATH_MAX];
       if (sscanf (line, "%*d %*d %*s %*s %4095s", mp) != 1)
         continue;
       size_t len = strlen (mp);
@@ -61,10 +62,7 @@ mount_point_of (const char *path, bool *shared)
 int
 rootfs_prepare (struct rootfs *r, struct hk_error **err)
 {
-  unsigned long propagation = MS_SLAVE | MS_REC;
-  if (r->spec->linux.rootfs_propagation != NULL)
-    propagation = mount_propagation_parse (r->spec->linux.rootfs_propagation);
-  if (mount (NULL, "/", NULL, propagation, NULL) < 0)
+  if (mount (NULL, "/", NULL, r->plan->propagation_before, NULL) < 0)
     return hk_error_errno (err, errno, "set the propagation of / in the container's namespace");
   /* pivot_root refuses a root whose parent mount is shared. */
   bool shared = false;
@@ -89,8 +87,8 @@ rootfs_prepare (struct rootfs *r, struct hk_error **err)
 int
 rootfs_mount_all (struct rootfs *r, struct hk_error **err)
 {
-  for (size_t i = 0; i < r->spec->n_mounts; i++)
-    if (mounts_mount_one (r, &r->spec->mounts[i], i, err) < 0)
+  for (size_t i = 0; i < r->plan->n_steps; i++)
+    if (mounts_mount_step (r, &r->plan->steps[i], err) < 0)
       return -1;
   return 0;
 }
@@ -211,12 +209,19 @@ rootfs_write_sysctls (struct rootfs *r, struct hk_error **err)
 static int
 pivot (int root_fd, struct hk_error **err)
 {
+  _cleanup_close_ int old_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (old_root < 0)
+    return hk_error_errno (err, errno, "open the old root");
   if (fchdir (root_fd) < 0)
     return hk_error_errno (err, errno, "chdir to the root");
   if (syscall (SYS_pivot_root, ".", ".") < 0)
     return hk_error_errno (err, errno, "pivot_root");
-  /* The old root now sits on top of ".": detach it without letting the
-   * unmount propagate back to the host. */
+  /* The old root now sits on top of the new one: detach it without letting
+   * the unmount propagate back to the host.  "." must be the old root, not
+   * the new one (whose mounts would all turn slaves, losing a requested
+   * "rshared"): the kernel does not say which the cwd is after pivot_root. */
+  if (fchdir (old_root) < 0)
+    return hk_error_errno (err, errno, "chdir to the old root");
   if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
     return hk_error_errno (err, errno, "make the old root a slave");
   if (umount2 (".", MNT_DETACH) < 0)
@@ -241,18 +246,19 @@ move_root (int root_fd, struct hk_error **err)
 }
 
 int
-rootfs_enter (struct rootfs *r, bool no_pivot, struct hk_error **err)
+rootfs_enter (struct rootfs *r, struct hk_error **err)
 {
-  if ((no_pivot ? move_root (r->root_fd, err) : pivot (r->root_fd, err)) < 0)
+  const struct rootfs_plan *p = r->plan;
+  if ((p->entry == ROOT_MOVE_CHROOT ? move_root (r->root_fd, err) : pivot (r->root_fd, err)) < 0)
     return -1;
-  if (r->spec->root_readonly)
+  if (p->readonly_root)
     {
       struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
       if (mount_setattr (AT_FDCWD, "/", 0, &attr, sizeof attr) < 0)
         return hk_error_errno (err, errno, "root.readonly: make / read-only");
     }
-  const char *prop = r->spec->linux.rootfs_propagation;
-  if (prop != NULL && mount (NULL, "/", NULL, mount_propagation_parse (prop), NULL) < 0)
-    return hk_error_errno (err, errno, "linux.rootfsPropagation: set `%s` on /", prop);
+  if (p->propagation_after != 0 && mount (NULL, "/", NULL, p->propagation_after, NULL) < 0)
+    return hk_error_errno (err, errno, "linux.rootfsPropagation: set `%s` on /",
+                           r->spec->linux.rootfs_propagation);
   return 0;
 }

@@ -11,13 +11,16 @@
 
 #include "cgroup.h"
 #include "common/error.h"
+#include "setup-plan.h"
 #include "spec.h"
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 struct rootfs
 {
   const struct oci_spec *spec;
+  const struct rootfs_plan *plan; /* what to mount, in which order, how to enter */
   const char *bundle;        /* relative bind sources start here */
   const char *rootfs_path;   /* absolute path of the root on the host */
   int root_fd;               /* O_PATH of the root once bind-mounted */
@@ -25,14 +28,16 @@ struct rootfs
   bool userns;               /* a new user namespace: no mknod, bind devices */
   bool cgroupns;             /* a new cgroup namespace */
   int devnull_fd;            /* the host's /dev/null, checked, for masking */
-  const int *idmap_fds;      /* per mount: a prepared idmapped tree (idmap.h), or -1 */
+  const int *bind_trees;     /* per mount: a tree the runtime prepared (bind-trees.h), or NULL */
+  const int *device_trees;   /* per linux.devices entry, the same, or NULL */
 };
 
-/* Sets the propagation of "/" (linux.rootfsPropagation, default rslave),
- * bind-mounts the root onto itself and opens it into R->root_fd. */
+/* Sets the propagation of "/" (the plan's, from linux.rootfsPropagation,
+ * default rslave), bind-mounts the root onto itself and opens it into
+ * R->root_fd. */
 int rootfs_prepare (struct rootfs *r, struct hk_error **err);
 
-/* Mounts every entry of config.json "mounts", in order. */
+/* Mounts every step of the plan, in order. */
 int rootfs_mount_all (struct rootfs *r, struct hk_error **err);
 
 /* The default devices and /dev symlinks (unless /dev is a bind mount),
@@ -50,9 +55,9 @@ int rootfs_readonly_paths (struct rootfs *r, struct hk_error **err);
  * procfs before anything is written. */
 int rootfs_write_sysctls (struct rootfs *r, struct hk_error **err);
 
-/* pivot_root into the root (or MS_MOVE + chroot with NO_PIVOT), then the
- * read-only root and the root propagation. */
-int rootfs_enter (struct rootfs *r, bool no_pivot, struct hk_error **err);
+/* Enters the root as the plan says (pivot_root, or MS_MOVE + chroot for
+ * --no-pivot), then the read-only root and the root propagation. */
+int rootfs_enter (struct rootfs *r, struct hk_error **err);
 
 /* Checks that FD lives on a procfs (not a tmpfs or a bind mount posing as
  * /proc).  WHAT names it in the error. */
@@ -63,8 +68,10 @@ int rootfs_check_procfs (int fd, const char *what, struct hk_error **err);
 struct mount_options;
 int mounts_apply_attributes (int tree, const struct mount_options *o, struct hk_error **err);
 
-/* Mounts one config.json entry (mounts.c). */
-int mounts_mount_one (struct rootfs *r, const struct oci_mount *m, size_t index,
-                      struct hk_error **err);
+/* The path of a bind source: relative ones start at BUNDLE (mounts.c). */
+char *mounts_bind_source (const char *bundle, const char *source);
+
+/* Mounts one step of the plan (mounts.c). */
+int mounts_mount_step (struct rootfs *r, const struct mount_step *step, struct hk_error **err);
 
 #endif

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "seccomp.h"
+#include "seccomp-cache.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -314,7 +315,7 @@ export_bpf (scmp_filter_ctx ctx, struct seccomp_program *prog, struct hk_error *
     return hk_error_errno (err, -r, "linux.seccomp: export the filter");
   _cleanup_free_ char *bytes = NULL;
   size_t len;
-  if (lseek (fd, 0, SEEK_SET) < 0 || fs_read_fd (fd, 1 << 24, &bytes, &len, err) < 0)
+  if (lseek (fd, 0, SEEK_SET) < 0 || fs_read_fd (fd, SECCOMP_MAX_FILTER_SIZE, &bytes, &len, err) < 0)
     return -1;
   prog->len = len / sizeof (struct sock_filter);
   prog->insns = xmalloc (len);
@@ -341,57 +342,6 @@ seccomp_compile (json_t *seccomp, struct seccomp_program **out, struct hk_error 
   return 0;
 }
 
-/* ---- cache ---- */
-
-static uint64_t
-fnv1a (const char *s, size_t len)
-{
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < len; i++)
-    h = (h ^ (unsigned char) s[i]) * 0x100000001b3ULL;
-  return h;
-}
-
-/* A cache entry is "FORMAT\n<profile JSON>\n" followed by the program; the
- * profile is compared whole, so a hash collision cannot hand out another
- * profile's filter. */
-static int
-cache_lookup (const char *dir, const char *name, const char *key, struct seccomp_program *prog)
-{
-  _cleanup_free_ char *path = xasprintf ("%s/%s", dir, name);
-  _cleanup_free_ char *bytes = NULL;
-  size_t len;
-  struct hk_error *e = NULL;
-  if (fs_read_file (AT_FDCWD, path, 1 << 24, &bytes, &len, &e) < 0)
-    {
-      hk_error_free (e);
-      return -1;
-    }
-  size_t key_len = strlen (key);
-  if (len < key_len || memcmp (bytes, key, key_len) != 0
-      || (len - key_len) % sizeof (struct sock_filter) != 0 || len == key_len)
-    return -1;
-  prog->len = (len - key_len) / sizeof (struct sock_filter);
-  prog->insns = xmalloc (len - key_len);
-  memcpy (prog->insns, bytes + key_len, len - key_len);
-  return 0;
-}
-
-static void
-cache_store (const char *dir, const char *name, const char *key,
-             const struct seccomp_program *prog)
-{
-  if (fs_mkdir_p (dir, 0700, NULL) < 0)
-    return;
-  size_t key_len = strlen (key), bpf_len = prog->len * sizeof (struct sock_filter);
-  _cleanup_free_ char *bytes = xmalloc (key_len + bpf_len);
-  memcpy (bytes, key, key_len);
-  memcpy (bytes + key_len, prog->insns, bpf_len);
-  _cleanup_close_ int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0)
-    fs_replace_file (dfd, name, bytes, key_len + bpf_len, 0600, NULL);
-}
-
 int
 seccomp_prepare (json_t *seccomp, const char *cache_dir, struct seccomp_program **out,
                  struct hk_error **err)
@@ -406,8 +356,6 @@ seccomp_prepare (json_t *seccomp, const char *cache_dir, struct seccomp_program 
   const struct scmp_version *v = seccomp_version ();
   _cleanup_free_ char *key = xasprintf ("%s %u.%u.%u\n%s\n", CACHE_FORMAT, v->major, v->minor,
                                         v->micro, profile);
-  char name[32];
-  snprintf (name, sizeof name, "%016llx", (unsigned long long) fnv1a (key, strlen (key)));
 
   struct seccomp_program *prog = xzalloc (sizeof *prog);
   /* The listener settings and flags are cheap: always parse them. */
@@ -420,7 +368,7 @@ seccomp_prepare (json_t *seccomp, const char *cache_dir, struct seccomp_program 
       seccomp_program_free (prog);
       return -1;
     }
-  if (cache_lookup (cache_dir, name, key, prog) == 0)
+  if (seccomp_cache_lookup (cache_dir, key, prog) == 0)
     {
       prog->notify = strstr (profile, "\"SCMP_ACT_NOTIFY\"") != NULL;
       *out = prog;
@@ -429,7 +377,7 @@ seccomp_prepare (json_t *seccomp, const char *cache_dir, struct seccomp_program 
   seccomp_program_free (prog);
   if (seccomp_compile (seccomp, out, err) < 0)
     return -1;
-  cache_store (cache_dir, name, key, *out);
+  seccomp_cache_store (cache_dir, key, *out);
   return 0;
 }
 
@@ -450,7 +398,7 @@ seccomp_send_listener (const struct seccomp_program *prog, int listener, pid_t p
   state = json_loads (state_json ? state_json : "{}", 0, &jerr);
   if (state == NULL)
     state = json_object ();
-  _cleanup_json_ json_t *msg = json_pack ("{s:s, s:[s], s:i, s:s, s:O}", "ociVersion", "1.2.0",
+  _cleanup_json_ json_t *msg = json_pack ("{s:s, s:[s], s:i, s:s, s:O}", "ociVersion", OCI_RUNTIME_SPEC_VERSION,
                                           "fds", "seccompFd", "pid", (int) pid, "metadata",
                                           prog->listener_metadata ? prog->listener_metadata : "",
                                           "state", state);

@@ -16,6 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* A filter is at most BPF_MAXINSNS (4096) instructions of 8 bytes. */
+#define SECCOMP_MAX_FILTER_SIZE (4096 * 8)
+
 struct seccomp_program
 {
   struct sock_filter *insns;

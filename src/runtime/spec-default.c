@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "spec-default.h"
+#include "spec.h"
 
 static json_t *
 mount_entry (const char *dest, const char *type, const char *source, const char *options)
@@ -102,7 +103,7 @@ spec_default (bool rootless, uid_t uid, gid_t gid)
   else
     json_object_set_new (linux, "resources",
                          json_pack ("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access", "rwm"));
-  return json_pack ("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", "1.2.0", "process",
+  return json_pack ("{s:s, s:o, s:{s:s, s:b}, s:s, s:o, s:o}", "ociVersion", OCI_RUNTIME_SPEC_VERSION, "process",
                     process, "root", "path", "rootfs", "readonly", 1, "hostname", "hako", "mounts",
                     mounts (rootless), "linux", linux);
 }

@@ -12,7 +12,6 @@ int spec_check (const struct oci_spec *spec, struct hk_error **err);
 int spec_parse_id_mappings (json_t *obj, const char *path, const char *key,
                             struct oci_id_mapping **out, size_t *n, struct hk_error **err);
 bool spec_mount_type_known (const char *type);
-int spec_rlimit_number (const char *name);
 int spec_parse_scheduler (json_t *process, const char *path, struct oci_process *p,
                           struct hk_error **err);
 int spec_parse_io_priority (json_t *process, const char *path, struct oci_process *p,

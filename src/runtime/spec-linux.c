@@ -10,8 +10,11 @@
 #include <errno.h>
 #include <linux/ioprio.h>
 #include <sched.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/stat.h>
 
 #ifndef SCHED_FLAG_RESET_ON_FORK
 #define SCHED_FLAG_RESET_ON_FORK 0x01
@@ -36,7 +39,7 @@ static const struct
   { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME },
 };
 
-int
+static int
 spec_namespace_flag (const char *name)
 {
   for (size_t i = 0; i < sizeof namespace_names / sizeof namespace_names[0]; i++)
@@ -134,6 +137,37 @@ parse_namespaces (json_t *lx, struct oci_linux *linux, struct hk_error **err)
   return 1;
 }
 
+mode_t
+spec_device_file_type (char type)
+{
+  switch (type)
+    {
+    case 'b':
+      return S_IFBLK;
+    case 'p':
+      return S_IFIFO;
+    default:
+      return S_IFCHR; /* 'c' and 'u' (unbuffered character) */
+    }
+}
+
+/* fileMode holds permission bits; Podman sends the host node's whole
+ * st_mode, file type bits included (runc and crun take it): those are
+ * accepted when they are the device's type, and dropped. */
+static int
+check_device_file_mode (struct oci_device *d, const char *path, struct hk_error **err)
+{
+  mode_t type_bits = d->file_mode & S_IFMT;
+  if (type_bits != 0 && type_bits != spec_device_file_type (d->type))
+    return hk_error_set (err, EINVAL, "%s.fileMode: %o has the file type of another kind than `%c`",
+                         path, d->file_mode, d->type);
+  if ((d->file_mode & ~(uint32_t) S_IFMT) > 07777)
+    return hk_error_set (err, EINVAL, "%s.fileMode: %o is not a permission mode", path,
+                         d->file_mode);
+  d->file_mode &= 07777;
+  return 0;
+}
+
 static int
 parse_devices (json_t *lx, struct oci_linux *linux, struct hk_error **err)
 {
@@ -179,9 +213,8 @@ parse_devices (json_t *lx, struct oci_linux *linux, struct hk_error **err)
     if (d->major < 0 || d->minor < 0 || d->major > 0xfff || d->minor > 0xfffff)
       return hk_error_set (err, EINVAL, "%s: device number %lld:%lld is out of range", path,
                            (long long) d->major, (long long) d->minor);
-    if (d->has_file_mode && d->file_mode > 07777)
-      return hk_error_set (err, EINVAL, "%s.fileMode: %o is not a permission mode", path,
-                           d->file_mode);
+    if (d->has_file_mode && check_device_file_mode (d, path, err) < 0)
+      return -1;
   }
   return 1;
 }
@@ -249,6 +282,99 @@ parse_personality (json_t *lx, struct oci_linux *linux, struct hk_error **err)
   return 1;
 }
 
+static const struct
+{
+  const char *name;
+  int mode;
+  bool needs_nodes;
+} memory_policy_modes[] = {
+  { "MPOL_DEFAULT", 0, false },        { "MPOL_PREFERRED", 1, true },
+  { "MPOL_BIND", 2, true },            { "MPOL_INTERLEAVE", 3, true },
+  { "MPOL_LOCAL", 4, false },          { "MPOL_PREFERRED_MANY", 5, true },
+  { "MPOL_WEIGHTED_INTERLEAVE", 6, true },
+};
+
+static const struct
+{
+  const char *name;
+  unsigned flag;
+} memory_policy_flags[] = {
+  { "MPOL_F_NUMA_BALANCING", 1u << 13 },
+  { "MPOL_F_RELATIVE_NODES", 1u << 14 },
+  { "MPOL_F_STATIC_NODES", 1u << 15 },
+};
+
+/* "0-3,7" into P's node mask. */
+static int
+parse_nodes (const char *text, struct oci_memory_policy *p, struct hk_error **err)
+{
+  const size_t bits = 8 * sizeof p->nodes[0];
+  for (const char *s = text; *s;)
+    {
+      char *end;
+      unsigned long first = strtoul (s, &end, 10), last = first;
+      if (end == s)
+        break;
+      if (*end == '-')
+        {
+          const char *s2 = end + 1;
+          last = strtoul (s2, &end, 10);
+          if (end == s2)
+            break;
+        }
+      if (last < first || last >= MEMORY_POLICY_MAX_NODES)
+        return hk_error_set (err, EINVAL, "linux.memoryPolicy.nodes: `%s`: nodes 0..%d only",
+                             text, MEMORY_POLICY_MAX_NODES - 1);
+      for (unsigned long n = first; n <= last; n++)
+        p->nodes[n / bits] |= 1UL << (n % bits);
+      if (last + 1 > p->max_node)
+        p->max_node = last + 1;
+      if (*end == '\0')
+        return 0;
+      if (*end != ',')
+        break;
+      s = end + 1;
+    }
+  return hk_error_set (err, EINVAL, "linux.memoryPolicy.nodes: `%s` is not a list like 0-3,7",
+                       text);
+}
+
+static int
+parse_memory_policy (json_t *obj, struct oci_memory_policy *p, struct hk_error **err)
+{
+  static const char path[] = "linux.memoryPolicy";
+  _cleanup_free_ char *mode = NULL, *nodes = NULL;
+  _cleanup_strv_ char **flags = NULL;
+  if (json_require (obj, path, "mode", err) < 0
+      || json_get_string (obj, path, "mode", &mode, err) < 0
+      || json_get_string (obj, path, "nodes", &nodes, err) < 0
+      || json_get_strv (obj, path, "flags", &flags, err) < 0)
+    return -1;
+  size_t m;
+  for (m = 0; m < sizeof memory_policy_modes / sizeof memory_policy_modes[0]; m++)
+    if (strcmp (mode, memory_policy_modes[m].name) == 0)
+      break;
+  if (m == sizeof memory_policy_modes / sizeof memory_policy_modes[0])
+    return hk_error_set (err, EINVAL, "%s.mode: unknown mode `%s`", path, mode);
+  p->mode = memory_policy_modes[m].mode;
+  for (size_t i = 0; flags != NULL && flags[i] != NULL; i++)
+    {
+      size_t f;
+      for (f = 0; f < sizeof memory_policy_flags / sizeof memory_policy_flags[0]; f++)
+        if (strcmp (flags[i], memory_policy_flags[f].name) == 0)
+          break;
+      if (f == sizeof memory_policy_flags / sizeof memory_policy_flags[0])
+        return hk_error_set (err, EINVAL, "%s.flags[%zu]: unknown flag `%s`", path, i, flags[i]);
+      p->flags |= memory_policy_flags[f].flag;
+    }
+  bool has_nodes = nodes != NULL && nodes[0] != '\0';
+  if (memory_policy_modes[m].needs_nodes && !has_nodes)
+    return hk_error_set (err, EINVAL, "%s.nodes: %s needs nodes", path, mode);
+  if (!memory_policy_modes[m].needs_nodes && has_nodes)
+    return hk_error_set (err, EINVAL, "%s.nodes: %s takes no nodes", path, mode);
+  return has_nodes ? parse_nodes (nodes, p, err) : 0;
+}
+
 int
 spec_parse_linux (json_t *root, struct oci_spec *spec, struct hk_error **err)
 {
@@ -292,7 +418,8 @@ spec_parse_linux (json_t *root, struct oci_spec *spec, struct hk_error **err)
   if ((r = json_get_object (lx, "linux", "intelRdt", &obj, err)) < 0)
     return -1;
   linux->has_intel_rdt = r > 0;
-  if ((r = json_get_object (lx, "linux", "memoryPolicy", &obj, err)) < 0)
+  if ((r = json_get_object (lx, "linux", "memoryPolicy", &obj, err)) < 0
+      || (r > 0 && parse_memory_policy (obj, &linux->memory_policy, err) < 0))
     return -1;
   linux->has_memory_policy = r > 0;
   if ((r = json_get_object (lx, "linux", "netDevices", &obj, err)) < 0)
@@ -450,6 +577,31 @@ has_new_namespace (const struct oci_spec *spec, int type)
   return ns != NULL && ns->path == NULL;
 }
 
+/* kernel.hostname and kernel.domainname are the hostname and domainname
+ * fields by another way: two different values cannot both hold. */
+static int
+conflicts_with_identity (const struct oci_spec *spec, const char *key, const char *value,
+                         struct hk_error **err)
+{
+  static const struct
+  {
+    const char *key, *field;
+    size_t offset;
+  } pairs[] = {
+    { "kernel.hostname", "hostname", offsetof (struct oci_spec, hostname) },
+    { "kernel.domainname", "domainname", offsetof (struct oci_spec, domainname) },
+  };
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+    {
+      const char *field = *(char *const *) ((const char *) spec + pairs[i].offset);
+      if (strcmp (key, pairs[i].key) == 0 && field != NULL && field[0] != '\0'
+          && strcmp (field, value) != 0)
+        return hk_error_set (err, EINVAL, "linux.sysctl: `%s` = `%s` conflicts with %s `%s`",
+                             key, value, pairs[i].field, field);
+    }
+  return 0;
+}
+
 static int
 check_sysctls (const struct oci_spec *spec, struct hk_error **err)
 {
@@ -468,7 +620,38 @@ check_sysctls (const struct oci_spec *spec, struct hk_error **err)
         return hk_error_set (err, EINVAL,
                              "linux.sysctl: `%s` needs the container's own %s namespace", key,
                              spec_namespace_name (ns));
+      if (conflicts_with_identity (spec, key, spec->linux.sysctl_values[i], err) < 0)
+        return -1;
     }
+  return 0;
+}
+
+/* Without a mount namespace in linux.namespaces the container shares the
+ * runtime's (the spec: a type not listed is inherited), as runc allows:
+ * its process is only chrooted into root.path.  What would need mounts
+ * there would change the host's: refused, naming the field. */
+static int
+check_host_mounts (const struct oci_spec *spec, struct hk_error **err)
+{
+  static const char why[] = "needs the container's own mount namespace (linux.namespaces has "
+                            "no \"mount\": it would change the host's mounts)";
+  const struct oci_linux *linux = &spec->linux;
+  if (spec->n_mounts > 0)
+    return hk_error_set (err, EINVAL, "mounts: mounting `%s` %s", spec->mounts[0].destination,
+                         why);
+  if (linux->masked_paths != NULL && linux->masked_paths[0] != NULL)
+    return hk_error_set (err, EINVAL, "linux.maskedPaths: masking `%s` %s",
+                         linux->masked_paths[0], why);
+  if (linux->readonly_paths != NULL && linux->readonly_paths[0] != NULL)
+    return hk_error_set (err, EINVAL, "linux.readonlyPaths: `%s` %s", linux->readonly_paths[0],
+                         why);
+  if (spec->root_readonly)
+    return hk_error_set (err, EINVAL, "root.readonly: a read-only root %s", why);
+  if (linux->rootfs_propagation != NULL)
+    return hk_error_set (err, EINVAL, "linux.rootfsPropagation %s", why);
+  if (linux->n_devices > 0)
+    return hk_error_set (err, EINVAL, "linux.devices: making `%s` %s", linux->devices[0].path,
+                         why);
   return 0;
 }
 
@@ -477,8 +660,8 @@ spec_check (const struct oci_spec *spec, struct hk_error **err)
 {
   const struct oci_linux *linux = &spec->linux;
   bool userns = spec_namespace (spec, CLONE_NEWUSER) != NULL;
-  if (spec_namespace (spec, CLONE_NEWNS) == NULL)
-    return hk_error_set (err, EINVAL, "linux.namespaces: a mount namespace is required");
+  if (spec_namespace (spec, CLONE_NEWNS) == NULL && check_host_mounts (spec, err) < 0)
+    return -1;
   if ((linux->n_uid_mappings || linux->n_gid_mappings) && !has_new_namespace (spec, CLONE_NEWUSER))
     return hk_error_set (err, EINVAL,
                          "linux.uidMappings: mappings need a new user namespace in "

@@ -163,8 +163,10 @@ parse_weight (json_t *obj, const char *path, const char *key, uint16_t *out, boo
     return r;
   if (v > 1000 || (v != 0 && v < 10))
     return hk_error_set (err, EINVAL, "%s.%s: %u is outside 10..1000", path, key, v);
+  /* 0 means "not set": Docker sends weight 0 on every create and update,
+   * and runc ignores it. */
   *out = (uint16_t) v;
-  *has = true;
+  *has = v != 0;
   return 1;
 }
 
@@ -361,11 +363,13 @@ spec_parse_resources (json_t *obj, const char *path, struct oci_resources *out,
     return -1;
   if (r > 0)
     {
+      /* runtime-spec 1.3: a limit of 0 is 0, -1 is "max", none is "leave
+       * it as it is". */
       _cleanup_free_ char *p = json_path_key (path, "pids");
-      if (json_require (pids, p, "limit", err) < 0
-          || json_get_int64 (pids, p, "limit", &out->pids_limit, err) < 0)
+      r = json_get_int64 (pids, p, "limit", &out->pids_limit, err);
+      if (r < 0)
         return -1;
-      out->has_pids = true;
+      out->has_pids = r > 0;
     }
   return 0;
 }

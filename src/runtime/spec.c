@@ -17,9 +17,6 @@
 #include <sys/capability.h>
 #include <sys/resource.h>
 
-/* A config.json larger than this is refused before parsing. */
-#define MAX_CONFIG_SIZE (16 * 1024 * 1024)
-
 static const char *const hook_kind_names[HOOK_KIND_COUNT] = {
   [HOOK_PRESTART] = "prestart",
   [HOOK_CREATE_RUNTIME] = "createRuntime",
@@ -85,7 +82,7 @@ static const struct
   { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING }, { "RLIMIT_STACK", RLIMIT_STACK },
 };
 
-int
+static int
 spec_rlimit_number (const char *name)
 {
   for (size_t i = 0; i < sizeof rlimit_names / sizeof rlimit_names[0]; i++)
@@ -94,9 +91,12 @@ spec_rlimit_number (const char *name)
   return -1;
 }
 
+/* The runtime-spec: a capability that cannot be mapped to the kernel's, or
+ * granted, is a warning, not an error (a config written for a newer
+ * kernel still runs).  Unknown names are kept in *WARNINGS. */
 static int
 parse_capability_set (json_t *caps, const char *path, const char *key, uint64_t *out,
-                      struct hk_error **err)
+                      char ***warnings, struct hk_error **err)
 {
   _cleanup_strv_ char **names = NULL;
   int r = json_get_strv (caps, path, key, &names, err);
@@ -109,7 +109,9 @@ parse_capability_set (json_t *caps, const char *path, const char *key, uint64_t 
       if (cap < 0)
         {
           _cleanup_free_ char *p = json_path_key (path, key);
-          return hk_error_set (err, EINVAL, "%s[%zu]: unknown capability `%s`", p, i, names[i]);
+          strv_append_take (warnings, xasprintf ("%s[%zu]: unknown capability `%s` ignored", p,
+                                                 i, names[i]));
+          continue;
         }
       mask |= UINT64_C (1) << cap;
     }
@@ -127,11 +129,13 @@ parse_capabilities (json_t *process, const char *path, struct oci_process *p,
     return r;
   _cleanup_free_ char *cpath = json_path_key (path, "capabilities");
   p->has_capabilities = true;
-  if (parse_capability_set (caps, cpath, "bounding", &p->capabilities.bounding, err) < 0
-      || parse_capability_set (caps, cpath, "effective", &p->capabilities.effective, err) < 0
-      || parse_capability_set (caps, cpath, "inheritable", &p->capabilities.inheritable, err) < 0
-      || parse_capability_set (caps, cpath, "permitted", &p->capabilities.permitted, err) < 0
-      || parse_capability_set (caps, cpath, "ambient", &p->capabilities.ambient, err) < 0)
+  char ***w = &p->warnings;
+  if (parse_capability_set (caps, cpath, "bounding", &p->capabilities.bounding, w, err) < 0
+      || parse_capability_set (caps, cpath, "effective", &p->capabilities.effective, w, err) < 0
+      || parse_capability_set (caps, cpath, "inheritable", &p->capabilities.inheritable, w, err)
+             < 0
+      || parse_capability_set (caps, cpath, "permitted", &p->capabilities.permitted, w, err) < 0
+      || parse_capability_set (caps, cpath, "ambient", &p->capabilities.ambient, w, err) < 0)
     return -1;
   return 1;
 }
@@ -312,6 +316,7 @@ spec_process_free (struct oci_process *p)
   free (p->rlimits);
   free (p->apparmor_profile);
   free (p->selinux_label);
+  strv_free (p->warnings);
   free (p);
 }
 
@@ -419,8 +424,6 @@ parse_hook_list (json_t *hooks, enum oci_hook_kind kind, struct oci_hook_list *l
         h->args = xzalloc (2 * sizeof (char *));
         h->args[0] = xstrdup (h->path);
       }
-    if (h->env == NULL)
-      h->env = xzalloc (sizeof (char *));
   }
   return 1;
 }
@@ -494,16 +497,6 @@ spec_parse (const char *text, size_t len, struct oci_spec **out, struct hk_error
     }
   *out = spec;
   return 0;
-}
-
-int
-spec_load (int bundle_fd, struct oci_spec **out, struct hk_error **err)
-{
-  _cleanup_free_ char *text = NULL;
-  size_t len;
-  if (fs_read_file (bundle_fd, "config.json", MAX_CONFIG_SIZE, &text, &len, err) < 0)
-    return -1;
-  return spec_parse (text, len, out, err);
 }
 
 static void

@@ -16,6 +16,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The runtime-spec version hako implements: the ociVersion of the state it
+ * reports and the config `spec` writes, and the features' ociVersionMax. */
+#define OCI_RUNTIME_SPEC_VERSION "1.3.0"
+
+/* A config.json larger than this is refused before parsing. */
+#define SPEC_MAX_CONFIG_SIZE (16 * 1024 * 1024)
+
 struct oci_id_mapping
 {
   uint32_t container_id;
@@ -39,7 +46,7 @@ struct oci_hook
 {
   char *path;
   char **args;
-  char **env;
+  char **env; /* NULL: the runtime's own environment, as runc and crun pass */
   int timeout; /* seconds, 0 = none */
 };
 
@@ -127,6 +134,7 @@ struct oci_process
   struct oci_scheduler scheduler;
   bool has_io_priority;
   struct oci_io_priority io_priority;
+  char **warnings; /* what was ignored, for the caller to log (NULL: nothing) */
 };
 
 struct oci_namespace
@@ -142,7 +150,7 @@ struct oci_device
   int64_t major;
   int64_t minor;
   bool has_file_mode;
-  uint32_t file_mode;
+  uint32_t file_mode; /* permission bits only (file type bits checked and dropped) */
   bool has_uid;
   uint32_t uid;
   bool has_gid;
@@ -255,7 +263,7 @@ struct oci_resources
   bool has_cpu;
   struct oci_cpu cpu;
   bool has_pids;
-  int64_t pids_limit;
+  int64_t pids_limit; /* -1 (any negative): no limit; 0 is a limit of 0 */
   bool has_block_io;
   struct oci_block_io block_io;
   struct oci_hugepage_limit *hugepage_limits;
@@ -274,6 +282,16 @@ struct oci_time_offset
 {
   int64_t secs;
   uint32_t nanosecs;
+};
+
+/* linux.memoryPolicy: set_mempolicy(2)'s arguments. */
+#define MEMORY_POLICY_MAX_NODES 1024
+struct oci_memory_policy
+{
+  int mode;       /* MPOL_* */
+  unsigned flags; /* MPOL_F_* */
+  unsigned long nodes[MEMORY_POLICY_MAX_NODES / (8 * sizeof (unsigned long))];
+  unsigned long max_node; /* one above the highest node set (set_mempolicy's maxnode) */
 };
 
 struct oci_linux
@@ -303,6 +321,7 @@ struct oci_linux
   char *mount_label;
   bool has_intel_rdt;
   bool has_memory_policy;
+  struct oci_memory_policy memory_policy;
   json_t *net_devices; /* object: host name -> { "name": in-container name } */
 };
 
@@ -325,9 +344,6 @@ struct oci_spec
 /* Parses the JSON text of a config.json.  On failure the error names the
  * field, prefixed with "config.json". */
 int spec_parse (const char *text, size_t len, struct oci_spec **out, struct hk_error **err);
-
-/* Reads and parses BUNDLE_FD/config.json. */
-int spec_load (int bundle_fd, struct oci_spec **out, struct hk_error **err);
 
 void spec_free (struct oci_spec *spec);
 
@@ -360,9 +376,12 @@ int spec_parse_resources (json_t *obj, const char *path, struct oci_resources *o
                           struct hk_error **err);
 void spec_resources_clear (struct oci_resources *r);
 
-/* Name <-> CLONE_NEW* flag of a namespace type ("pid", "network", ...). */
-int spec_namespace_flag (const char *name);
+/* The name of a namespace type ("pid", "network", ...) from its CLONE_NEW*
+ * flag. */
 const char *spec_namespace_name (int flag);
+
+/* The file type bits (S_IFCHR, S_IFBLK, S_IFIFO) of a linux.devices type. */
+mode_t spec_device_file_type (char type);
 
 /* Capability name ("CAP_SYS_ADMIN") to number, -1 if unknown. */
 int spec_capability_number (const char *name);

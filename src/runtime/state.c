@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,12 +17,17 @@
 #include <time.h>
 #include <unistd.h>
 
+/* state.json, and /proc/PID/stat, read whole. */
+#define STATE_FILE_MAX_SIZE (1024 * 1024)
+#define PROC_STAT_MAX_SIZE 4096
+
 int
 state_check_id (const char *id, struct hk_error **err)
 {
   size_t len = strlen (id);
-  if (len == 0 || len > 1024)
-    return hk_error_set (err, EINVAL, "invalid container id `%s`: must be 1 to 1024 characters", id);
+  if (len == 0 || len > STATE_MAX_ID_LENGTH)
+    return hk_error_set (err, EINVAL, "invalid container id `%s`: must be 1 to %d characters", id,
+                         STATE_MAX_ID_LENGTH);
   for (const char *p = id; *p; p++)
     {
       bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
@@ -59,7 +65,8 @@ state_dir_create (const char *root, const char *id, struct hk_error **err)
   return fd;
 }
 
-int
+/* Opens ROOT/ID; "container `ID` does not exist" when missing. */
+static int
 state_dir_open (const char *root, const char *id, struct hk_error **err)
 {
   if (state_check_id (id, err) < 0)
@@ -96,7 +103,7 @@ state_load (const char *root, const char *id, struct container_state **out,
     return -1;
   _cleanup_free_ char *text = NULL;
   size_t len;
-  if (fs_read_file (dfd, STATE_FILE, 1 << 20, &text, &len, err) < 0)
+  if (fs_read_file (dfd, STATE_FILE, STATE_FILE_MAX_SIZE, &text, &len, err) < 0)
     {
       if ((*err)->errnum == ENOENT)
         return hk_error_set (err, ENOENT, "container `%s` is still being created", id);
@@ -160,7 +167,7 @@ state_process_start_time (pid_t pid)
   snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
   _cleanup_free_ char *text = NULL;
   struct hk_error *e = NULL;
-  if (fs_read_file (AT_FDCWD, path, 4096, &text, NULL, &e) < 0)
+  if (fs_read_file (AT_FDCWD, path, PROC_STAT_MAX_SIZE, &text, NULL, &e) < 0)
     {
       hk_error_free (e);
       return 0;
@@ -217,7 +224,7 @@ json_t *
 state_to_oci_json (const struct container_state *s, enum container_status status)
 {
   int pid = status == STATUS_STOPPED ? 0 : (int) s->pid;
-  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:O}", "ociVersion", "1.2.0", "id",
+  return json_pack ("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:O}", "ociVersion", OCI_RUNTIME_SPEC_VERSION, "id",
                     s->id, "status", state_status_name (status), "pid", pid, "bundle", s->bundle,
                     "rootfs", s->rootfs, "created", s->created, "owner", s->owner,
                     "annotations", s->annotations);
@@ -251,4 +258,24 @@ state_now_rfc3339 (void)
   size_t n = strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
   snprintf (buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
   return xstrdup (buf);
+}
+
+int
+state_write_pid_file (const char *path, pid_t pid, struct hk_error **err)
+{
+  char abs[PATH_MAX];
+  _cleanup_free_ char *copy = xstrdup (path);
+  char *slash = strrchr (copy, '/');
+  const char *dir = slash ? (slash == copy ? "/" : copy) : ".";
+  const char *name = slash ? slash + 1 : copy;
+  if (slash)
+    *slash = '\0';
+  if (realpath (dir, abs) == NULL)
+    return hk_error_errno (err, errno, "--pid-file `%s`", path);
+  _cleanup_close_ int dfd = open (abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return hk_error_errno (err, errno, "--pid-file `%s`", path);
+  char text[16];
+  int len = snprintf (text, sizeof text, "%d", (int) pid);
+  return fs_replace_file (dfd, name, text, (size_t) len, 0644, err);
 }

@@ -18,6 +18,9 @@
 #define EXEC_FIFO "exec.fifo"
 #define CONFIG_COPY "config.json"
 
+/* A container id is at most this long (as runc allows). */
+#define STATE_MAX_ID_LENGTH 1024
+
 enum container_status
 {
   STATUS_CREATING,
@@ -49,8 +52,6 @@ int state_check_id (const char *id, struct hk_error **err);
  * Returns the directory fd. */
 int state_dir_create (const char *root, const char *id, struct hk_error **err);
 
-/* Opens ROOT/ID; "container `ID` does not exist" when missing. */
-int state_dir_open (const char *root, const char *id, struct hk_error **err);
 
 /* Writes state.json atomically. */
 int state_save (const struct container_state *s, struct hk_error **err);
@@ -84,6 +85,10 @@ unsigned long long state_process_start_time (pid_t pid);
 
 /* True when PID is alive and started at START_TIME. */
 bool state_process_alive (pid_t pid, unsigned long long start_time);
+
+/* Writes PID to PATH (--pid-file) atomically, in the directory PATH names
+ * (resolved first, so the rename stays in it). */
+int state_write_pid_file (const char *path, pid_t pid, struct hk_error **err);
 
 /* "2026-11-29T01:46:04.123456789Z" for now. */
 char *state_now_rfc3339 (void);

@@ -17,7 +17,8 @@ enum sync_type
   SYNC_READY,        /* child -> parent: set up, about to wait or exec */
   SYNC_READY_ACK,    /* parent -> child: state recorded; exec now */
   SYNC_ERROR,        /* child -> parent: text is the error message */
-  SYNC_EXEC_FAILED,  /* child -> parent: execve failed; text says why */
+  SYNC_EXEC_FAILED,  /* child -> parent: no program to execute (before ready), or execve failed */
+  SYNC_NODE,         /* device helper -> runtime: a node's detached tree (fd attached) */
 };
 
 struct sync_msg

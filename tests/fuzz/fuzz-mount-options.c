@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: mount option lists and signal names (values that come
- * from configs and command lines). */
+/* libFuzzer target: mount option lists (Podman's idmap=VALUE mappings
+ * too) and signal names (values that come from configs and command
+ * lines). */
 #include "common/signals.h"
 #include "common/xalloc.h"
+#include "runtime/idmap.h"
 #include "runtime/mount-options.h"
 
 #include <stddef.h>
@@ -23,9 +25,19 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     words[n++] = text + i;
   words[n] = NULL;
   struct mount_options o;
-  if (mount_options_parse (words, &o, NULL) == 0)
-    mount_options_clear (&o);
   struct hk_error *err = NULL;
+  if (mount_options_parse (words, &o, NULL) == 0)
+    {
+      struct oci_id_mapping map = { .container_id = 0, .host_id = 100000, .size = 65536 };
+      struct oci_linux linux = { .uid_mappings = &map, .n_uid_mappings = 1,
+                                 .gid_mappings = &map, .n_gid_mappings = 1 };
+      struct idmap_mappings m;
+      if (o.idmap_mappings != NULL && idmap_parse_mappings (o.idmap_mappings, &linux, &m, &err) == 0)
+        idmap_mappings_clear (&m);
+      hk_error_free (err);
+      err = NULL;
+      mount_options_clear (&o);
+    }
   signal_parse (text, &err);
   hk_error_free (err);
   free (text);

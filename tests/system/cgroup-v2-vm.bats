@@ -22,6 +22,21 @@ setup_file() {
 			cpu: {shares: 1024, quota: 50000, period: 100000},
 			devices: [{allow: false, access: "rwm"}]}' \
 		"$BATS_FILE_TMPDIR/config.json" >"$bundle/config.json"
+	# More bundles over the same root: long device rule lists (the eBPF
+	# program's verifier log overflowed 4 KiB: ENOSPC on kernel 6.1) and
+	# Docker's blockIO weight 0.
+	rules=$(jq -n '[range(250) | {allow: (. % 2 == 0), type: "c", major: 10, minor: ., access: "rw"}]')
+	jq --arg root "$bundle/rootfs" --argjson rules "$rules" '.process.args = ["true"] | .root = {path: $root, readonly: true}
+		| .linux.cgroupsPath = "/hakovm/c4" | .linux.resources = {devices: $rules}' \
+		"$BATS_FILE_TMPDIR/config.json" >"$bundle/config-rules.json"
+	devices=$(jq -n '[range(200) | {path: "/dev/hk\(.)", type: "c", major: 1, minor: 3}]')
+	jq --arg root "$bundle/rootfs" --argjson devs "$devices" '.process.args = ["sh", "-c", "echo x >/dev/hk199 && echo hk199-writable"]
+		| .root = {path: $root, readonly: false} | .linux.cgroupsPath = "/hakovm/c5"
+		| .linux.devices = $devs | .linux.resources = {devices: [{allow: true, access: "rwm"}]}' \
+		"$BATS_FILE_TMPDIR/config.json" >"$bundle/config-devices.json"
+	jq --arg root "$bundle/rootfs" '.process.args = ["true"] | .root = {path: $root, readonly: true}
+		| .linux.cgroupsPath = "/hakovm/c6" | .linux.resources = {blockIO: {weight: 0, leafWeight: 0}}' \
+		"$BATS_FILE_TMPDIR/config.json" >"$bundle/config-weight0.json"
 	cat >"$BATS_FILE_TMPDIR/guest.sh" <<-'GUEST'
 		#!/bin/sh
 		rt=$1 b=$2
@@ -53,6 +68,11 @@ setup_file() {
 		sed -i 's/"limit": 67108864/"limit": 524288/; s/"swap": 134217728/"swap": 524288/; s/"limit": 32/"limit": 1/' $b/config.json
 		sed -i 's|"sh",|"true", "x",|; s|/hakovm/c2|/hakovm/c3|' $b/config.json
 		timeout 30 $rt --root /run/rt run --bundle $b c3 && echo "PASS: 512 KiB and pids 1" || echo "FAIL: 512 KiB and pids 1"
+		for k in rules devices weight0; do mkdir -p /tmp/$k && cp $b/config-$k.json /tmp/$k/config.json; done
+		timeout 30 $rt --root /run/rt run --bundle /tmp/rules c4 && echo "PASS: 250 device rules load" || echo "FAIL: 250 device rules load"
+		out=$(timeout 30 $rt --root /run/rt run --bundle /tmp/devices c5 2>&1)
+		check "allow-all and 200 devices" hk199-writable "$out"
+		timeout 30 $rt --root /run/rt run --bundle /tmp/weight0 c6 && echo "PASS: blockIO weight 0" || echo "FAIL: blockIO weight 0"
 		check "no cgroup left" 0 "$(find /sys/fs/cgroup/hakovm -mindepth 1 -type d | wc -l)"
 	GUEST
 	chmod +x "$BATS_FILE_TMPDIR/guest.sh"
@@ -93,6 +113,15 @@ passed() {
 
 @test "v2 VM: 512 KiB of memory and a pids limit of 1" {
 	passed "512 KiB and pids 1"
+}
+
+@test "v2 VM: long device rule lists load (the verifier's log is not asked for)" {
+	passed "250 device rules load"
+	passed "allow-all and 200 devices"
+}
+
+@test "v2 VM: blockIO weight 0 is 'not set'" {
+	passed "blockIO weight 0"
 }
 
 @test "v2 VM: delete removes the cgroups" {

@@ -7,7 +7,10 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-setup_file() { setup_file_common; }
+setup_file() {
+	require_tools criu
+	setup_file_common
+}
 teardown_file() { teardown_file_common; }
 setup() {
 	make_bundle sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; sleep 0.1; done'

@@ -11,6 +11,7 @@ bats_require_minimum_version 1.5.0
 IMAGE=docker.io/library/hakobusybox:latest
 
 setup_file() {
+	require_tools containerd ctr
 	setup_file_common
 	export CTRD=$BATS_FILE_TMPDIR/containerd
 	mkdir -p "$CTRD"

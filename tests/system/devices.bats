@@ -47,6 +47,16 @@ ptmx -> pts/ptmx
 	[ "$output" = $'character special file 1:5 644 1000 1001\n4\nfifo' ]
 }
 
+@test "linux.devices: a fileMode with the file type bits, as Podman sends it (the host node's st_mode)" {
+	# 8630 = 020666, 4516 = 010644
+	config_set '.linux.devices = [{path: "/dev/hkzero", type: "c", major: 1, minor: 5, fileMode: 8630},
+		{path: "/dev/hkfifo", type: "p", fileMode: 4516}]'
+	run_in_container 'stat -c "%F %t:%T %a" /dev/hkzero /dev/hkfifo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'character special file 1:5 666\nfifo 0:0 644' ]
+}
+
 @test "the device cgroup denies a device that is not allowed" {
 	config_set '.process.capabilities.bounding += ["CAP_MKNOD"] | .process.capabilities.effective += ["CAP_MKNOD"] | .process.capabilities.permitted += ["CAP_MKNOD"]'
 	# mknod is allowed (c *:* m), reading the host's first disk is not
@@ -57,4 +67,13 @@ ptmx -> pts/ptmx
 	config_set '.linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 7, access: "rw"}]'
 	run_in_container 'mknod /dev/full2 c 1 7 && head -c1 /dev/full2 | wc -c'
 	[ "$output" = 1 ]
+}
+
+@test "a device given read-only (docker --device X:r) cannot be written: linux.devices does not widen the device cgroup" {
+	# what Docker and Podman send for --device /dev/loop-control:/dev/hkloop:r
+	config_set '.linux.devices = [{path: "/dev/hkloop", type: "c", major: 10, minor: 237, fileMode: 384}]
+		| .linux.resources.devices = [{allow: false, access: "rwm"}, {allow: true, type: "c", major: 10, minor: 237, access: "r"}]'
+	run_in_container '(exec 3</dev/hkloop) && echo read-open; (exec 3>/dev/hkloop) 2>/dev/null && echo write-open || echo write-denied'
+	echo "$output"
+	[ "$output" = $'read-open\nwrite-denied' ]
 }

@@ -12,6 +12,7 @@ VM=${CGROUP2_VM:-$TOP/../shared/tools/cgroup2-vm}
 setup_file() {
 	export VM_LOG=$BATS_FILE_TMPDIR/vm.log
 	[ -x "$VM" ] || return 0
+	require_tools crun
 	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
 	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
 	cat >"$BATS_FILE_TMPDIR/guest.sh" <<-'GUEST'
@@ -28,8 +29,12 @@ setup_file() {
 		id=$($hako run --network none -d --name bg -m 32m busybox sleep 1000)
 		check "host side memory.max" 33554432 "$(cat /sys/fs/cgroup/hako/$id/memory.max)"
 		check "exec" in-exec "$($hako exec bg echo in-exec)"
-		$hako pause bg >/dev/null 2>&1 && check "paused: cgroup.freeze" 1 "$(cat /sys/fs/cgroup/hako/$id/cgroup.freeze)"
-		$hako unpause bg >/dev/null 2>&1
+		if $hako pause bg >/dev/null; then
+			check "paused: cgroup.freeze" 1 "$(cat /sys/fs/cgroup/hako/$id/cgroup.freeze)"
+		else
+			echo "FAIL: pause"
+		fi
+		$hako unpause bg >/dev/null || echo "FAIL: unpause"
 		$hako stop -t 1 bg >/dev/null
 		check "stopped" exited "$($hako inspect -f '{{.State.Status}}' bg)"
 		check "cgroup removed at stop" gone "$([ -d /sys/fs/cgroup/hako/$id ] && echo present || echo gone)"

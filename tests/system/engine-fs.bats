@@ -56,7 +56,7 @@ A /tmp/again" ]
 	[[ "$output" == *"bin/busybox"* ]]
 	[[ "$output" == *"tmp/x"* ]]
 	[[ "$output" == *"new/dir/f"* ]]
-	! grep -qx 'bin/ls' <<<"$output"
+	[ "$(grep -cx 'bin/ls' <<<"$output")" = 0 ]
 	# the container's /proc is a mount in its namespace, not its files
 	[[ "$output" != *"proc/1"* ]]
 	[ "$(tar -xOf "$BATS_TEST_TMPDIR/running.tar" tmp/x)" = hi ]
@@ -68,7 +68,7 @@ A /tmp/again" ]
 	run -0 hk export -o "$BATS_TEST_TMPDIR/stopped.tar" stopped
 	[ -z "$output" ]
 	[ "$(tar -xOf "$BATS_TEST_TMPDIR/stopped.tar" tmp/x)" = hi ]
-	! grep -q "$id/merged" /proc/self/mountinfo
+	[ "$(grep -c "$id/merged" /proc/self/mountinfo)" = 0 ]
 	# the tar imports back into an image that runs
 	hk import "$BATS_TEST_TMPDIR/stopped.tar" reimported >/dev/null
 	run -0 hk run --rm reimported cat /tmp/x

@@ -19,8 +19,10 @@ hk() {
 }
 
 engine_setup_file() {
+	require_tools jq
 	export HAKO_ROOT=$BATS_FILE_TMPDIR/root
 	export HAKO_RUNROOT=$BATS_FILE_TMPDIR/run
+	export HAKO_SECCOMP_CACHE=$BATS_FILE_TMPDIR/seccomp-cache
 	# `run` joins the default network: here its own bridge and subnet.
 	export HAKO_DEFAULT_NETWORK_BRIDGE=hkt-default
 	export HAKO_DEFAULT_NETWORK_SUBNET=10.213.250.0/24
@@ -36,9 +38,14 @@ engine_setup_file() {
 # What a test must leave as it found it: mounts under the store, hako's
 # cgroups, containers in the store, monitor processes.
 engine_snapshot() {
+	local ids
+	ids=$(hk ps -a -q --no-trunc) || {
+		echo "hako ps failed: no snapshot of the containers" >&2
+		return 1
+	}
 	awk -v r="$BATS_FILE_TMPDIR" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort
 	find /sys/fs/cgroup -maxdepth 3 -path "*/$ENGINE_CGROUP/*" -type d 2>/dev/null | sort
-	hk ps -a -q --no-trunc 2>/dev/null | sort
+	sort <<<"$ids"
 	engine_monitors
 }
 
@@ -97,10 +104,21 @@ wait_for_state() {
 }
 
 # The host's packet filter as tests can change it: the rules of every
-# iptables table (counters dropped) and the nftables tables.
+# iptables table (counters dropped) and the nftables tables.  Fails when
+# either cannot be read: an empty state would hide what a test leaves.
 firewall_state() {
-	iptables-save 2>/dev/null | grep -v '^#' | sed 's/ \[[0-9]*:[0-9]*\]$//'
-	nft list tables 2>/dev/null
+	local rules tables
+	require_tools iptables-save nft
+	rules=$(iptables-save) || {
+		echo "iptables-save failed" >&2
+		return 1
+	}
+	tables=$(nft list tables) || {
+		echo "nft list tables failed" >&2
+		return 1
+	}
+	grep -v '^#' <<<"$rules" | sed 's/ \[[0-9]*:[0-9]*\]$//'
+	echo "$tables"
 }
 
 # firewall_restore BEFORE: removes what CNI plugins make once and never

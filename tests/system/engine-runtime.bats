@@ -6,7 +6,10 @@ load engine-helpers
 
 PTY_RUN=$TOP/tests/helpers/pty-run.py
 
-setup_file() { engine_setup_file; }
+setup_file() {
+	require_tools runc crun
+	engine_setup_file
+}
 teardown_file() {
 	engine_teardown_file
 	rm -rf "$HAKO_RUNROOT/oci-runtime"

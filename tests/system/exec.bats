@@ -117,3 +117,15 @@ teardown() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"is stopped"* ]]
 }
+
+@test "an exec'd process leads its own session and process group inside the pid namespace" {
+	# Its group was the runtime's, outside the container: ps showed 0.
+	run rt exec "$CID" sh -c 'read pid comm state ppid pgrp session rest </proc/self/stat; echo "$pid $pgrp $session"'
+	[ "$status" -eq 0 ]
+	set -- $output
+	[ "$1" -gt 1 ]
+	[ "$2" = "$1" ]
+	[ "$3" = "$1" ]
+	# The container's first process too.
+	[ "$(awk '{print $5}' /proc/$PID/stat)" = "$PID" ]
+}

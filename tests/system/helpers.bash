@@ -7,8 +7,36 @@ HAKO_BUILD=${HAKO_BUILD:-$TOP/build}
 RUNTIME=$HAKO_BUILD/src/cli/hako-runtime
 export HAKO_RUNTIME=$RUNTIME
 
+# built_with_asan: true when the binaries under test carry AddressSanitizer
+# (tests/run.sh's second build), whose shadow memory counts against a
+# container's memory limit between the runtime joining the cgroup and exec.
+built_with_asan() { grep -q __asan_init "$RUNTIME"; }
+
 # The cgroup parent of every test container, in every hierarchy.
 TEST_CGROUP=hakotest
+
+# require_tools NAME...: fails with "missing tool: NAME" for the first NAME
+# that is not installed (scripts/install-deps.sh test installs them all),
+# so that no test passes or skips because a tool it calls is missing.
+require_tools() {
+	local t
+	for t; do
+		command -v "$t" >/dev/null || {
+			echo "missing tool: $t" >&2
+			return 1
+		}
+	done
+}
+
+# quietly COMMAND...: COMMAND with its output shown only when it fails.
+quietly() {
+	local out rc=0
+	out=$("$@" 2>&1) || rc=$?
+	((rc == 0)) && return 0
+	echo "failed (status $rc): $*" >&2
+	echo "$out" >&2
+	return "$rc"
+}
 
 # hako-runtime with this file's private state root.
 rt() {
@@ -17,8 +45,11 @@ rt() {
 
 # A shared busybox rootfs for the file, made once.
 setup_file_common() {
+	require_tools jq
 	export STATE_ROOT=$BATS_FILE_TMPDIR/state
 	export SHARED_ROOTFS=$BATS_FILE_TMPDIR/rootfs
+	# compiled seccomp filters stay in the file's own directory
+	export HAKO_SECCOMP_CACHE=$BATS_FILE_TMPDIR/seccomp-cache
 	"$TOP/scripts/make-busybox-bundle.sh" "$BATS_FILE_TMPDIR" true >/dev/null
 }
 
@@ -66,6 +97,48 @@ cgroup_dir_of() {
 		mp=$(awk '$3 == "cgroup2" { print $2 }' /proc/self/mounts | head -1)
 	fi
 	echo "$mp/$TEST_CGROUP/$CID"
+}
+
+# own_cgroups: "MOUNT-POINT PATH" of this process's cgroup in every mounted
+# hierarchy (v1 and v2), from /proc/self/cgroup: a relative cgroupsPath is
+# under PATH in each, and PATH may differ between hierarchies.
+own_cgroups() {
+	awk 'FNR == NR {
+		if ($3 == "cgroup2" && !v2) v2 = $2
+		else if ($3 == "cgroup") { n = split($4, o, ","); for (i = 1; i <= n; i++) if (!(o[i] in mp)) mp[o[i]] = $2 }
+		next
+	}
+	{
+		# ID:CONTROLLERS:PATH; the v2 tree has no controllers
+		id = $0; sub(/:.*/, "", id)
+		rest = substr($0, length(id) + 2)
+		ctrls = rest; sub(/:.*/, "", ctrls)
+		path = substr(rest, length(ctrls) + 2)
+		first = ctrls; sub(/,.*/, "", first)
+		if (ctrls == "") { if (v2) print v2, path }
+		else if (first in mp) print mp[first], path
+	}' /proc/self/mounts /proc/self/cgroup
+}
+
+# whole_disk: "MAJOR:MINOR" (decimal) of a whole disk, for block I/O rules
+# (the kernel refuses them on partitions): the disk under the root file
+# system, else the first disk in /sys/block; nothing when there is none.
+whole_disk() {
+	local dev sys d
+	dev=$(stat -c '%Hd:%Ld' /)
+	sys=/sys/dev/block/$dev
+	if [ -e "$sys/partition" ]; then
+		cat "$sys/../dev"
+		return
+	elif [ -e "$sys/dev" ]; then
+		cat "$sys/dev"
+		return
+	fi
+	for d in /sys/block/*; do
+		case ${d##*/} in loop* | ram* | zram*) continue ;; esac
+		cat "$d/dev"
+		return
+	done
 }
 
 # What must be the same before and after a test: mounts, test cgroups,

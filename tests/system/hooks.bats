@@ -41,8 +41,10 @@ hook() {
 	rt delete "$CID"
 	cat "$LOG"
 	[ "$(cut -d' ' -f1 "$LOG" | tr '\n' ' ')" = "prestart createRuntime createContainer poststart poststop " ]
-	grep -q "^prestart a env=set status=creating id=$CID pid=$pid" "$LOG"
-	grep -q "^createRuntime b env=set status=creating id=$CID pid=$pid" "$LOG"
+	# The container exists when they run: "created", as crun says.
+	grep -q "^prestart a env=set status=created id=$CID pid=$pid" "$LOG"
+	grep -q "^createRuntime b env=set status=created id=$CID pid=$pid" "$LOG"
+	grep -q "^createContainer c env=set status=created id=$CID pid=$pid" "$LOG"
 	grep -q "^poststart d env=set status=running" "$LOG"
 	grep -q "^poststop e env=set status=stopped" "$LOG"
 }
@@ -77,12 +79,49 @@ hook() {
 	host_unchanged "$before"
 }
 
-@test "a failing poststop hook does not stop delete" {
-	config_set '.hooks.poststop = [{path: "/bin/false"}]'
+@test "a failing poststop hook is a warning: delete succeeds and the other poststop hooks run" {
+	config_set ".hooks.poststop = [{path: \"/bin/false\"}, $(hook poststop after-failure)]"
 	rt create --bundle "$BUNDLE" "$CID"
-	run rt delete "$CID"
+	run rt delete --force "$CID"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"poststop hook 0 (/bin/false) exited with status 1"* ]]
+	grep -q "^poststop after-failure env=set status=stopped" "$LOG"
 	run rt state "$CID"
 	[ "$status" -ne 0 ]
+}
+
+@test "a failing poststart hook is an error that stops the container (runtime-spec 1.3)" {
+	config_set '.hooks.poststart = [{path: "/bin/sh", args: ["sh", "-c", "echo no-go >&2; exit 3"]}]'
+	rt create --bundle "$BUNDLE" "$CID"
+	pid=$(rt state "$CID" | jq -r .pid)
+	run rt start "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"poststart hook 0 (/bin/sh) exited with status 3: no-go"* ]]
+	[ "$(rt state "$CID" | jq -r .status)" = stopped ]
+	! kill -0 "$pid" 2>/dev/null || [ "$(awk '{print $3}' /proc/$pid/stat)" = Z ]
+	rt delete "$CID"
+	# run: the container is stopped and removed, nothing is left.
+	before=$(host_snapshot)
+	run rt run --detach --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"poststart hook 0 (/bin/sh) exited with status 3: no-go"* ]]
+	host_unchanged "$before"
+}
+
+@test "a hook without env gets the runtime's environment, one with env only its own" {
+	config_set ".hooks.prestart = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"echo probe=\$HAKO_HOOK_PROBE >>$LOG\"]}]
+		| .hooks.poststart = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"echo probe=\$HAKO_HOOK_PROBE >>$LOG\"], env: [\"OTHER=1\"]}]"
+	HAKO_HOOK_PROBE=inherited rt create --bundle "$BUNDLE" "$CID"
+	HAKO_HOOK_PROBE=inherited rt start "$CID"
+	[ "$(cat "$LOG")" = "probe=inherited
+probe=" ]
+}
+
+@test "the runtime-spec version is 1.3.0 in the state, the features and the default config" {
+	rt create --bundle "$BUNDLE" "$CID"
+	[ "$(rt state "$CID" | jq -r .ociVersion)" = 1.3.0 ]
+	[ "$(rt features | jq -r .ociVersionMax)" = 1.3.0 ]
+	rm -f "$BATS_TEST_TMPDIR/config.json"
+	rt spec --bundle "$BATS_TEST_TMPDIR"
+	[ "$(jq -r .ociVersion "$BATS_TEST_TMPDIR/config.json")" = 1.3.0 ]
 }

@@ -10,6 +10,7 @@ hk() {
 }
 
 image_setup_file() {
+	require_tools jq
 	export HAKO_ROOT=$BATS_FILE_TMPDIR/store
 	export BUSYBOX_TAR=$BATS_FILE_TMPDIR/busybox.tar
 	export HAKO_REGISTRIES_CONF=$BATS_FILE_TMPDIR/registries.json
@@ -60,6 +61,8 @@ free_port() {
 # given.  Sets REGISTRY_NAME=127.0.0.1:PORT (upper-case).
 start_registry() {
 	local name=$1 creds=${2:-} tls=${3:-} dir=$BATS_FILE_TMPDIR/registry-$1 port
+	require_tools docker-registry curl
+	[ -z "$creds" ] || require_tools htpasswd
 	mkdir -p "$dir/data"
 	port=$(free_port)
 	{
@@ -78,11 +81,17 @@ start_registry() {
 	} >"$dir/config.yml"
 	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
 	echo $! >"$dir/pid"
-	local i
+	local i url=http${tls:+s}://127.0.0.1:$port/v2/
 	for i in $(seq 100); do
-		curl -sk -o /dev/null "http${tls:+s}://127.0.0.1:$port/v2/" && break
+		# any HTTP answer (401 with auth) means it listens
+		[ "$(curl -sk -o /dev/null -w '%{http_code}' "$url")" != 000 ] && break
 		sleep 0.05
 	done
+	[ "$(curl -sk -o /dev/null -w '%{http_code}' "$url")" != 000 ] || {
+		echo "docker-registry $name does not answer at $url; its log:" >&2
+		cat "$dir/log" >&2
+		return 1
+	}
 	export "REGISTRY_${name^^}=127.0.0.1:$port"
 }
 
@@ -90,14 +99,15 @@ start_registry() {
 # 127.0.0.1 signed by it (server.crt, server.key).
 make_certificates() {
 	local d=$1
+	require_tools openssl
 	mkdir -p "$d"
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" -days 1 \
-		-subj /CN=hako-test-ca 2>/dev/null
-	openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
-		-subj /CN=127.0.0.1 2>/dev/null
+	quietly openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/ca.key" -out "$d/ca.crt" -days 1 \
+		-subj /CN=hako-test-ca
+	quietly openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
+		-subj /CN=127.0.0.1
 	echo 'subjectAltName=IP:127.0.0.1' >"$d/ext"
-	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
-		-out "$d/server.crt" -days 1 -extfile "$d/ext" 2>/dev/null
+	quietly openssl x509 -req -in "$d/server.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial \
+		-out "$d/server.crt" -days 1 -extfile "$d/ext"
 }
 
 # Stops the registries this file started (by their PIDs).
@@ -144,9 +154,19 @@ layer_media_type() {
 oci_image() {
 	local dir=$1 arch=$2
 	shift 2
-	local diff_ids=() layers=() f d
+	local diff_ids=() layers=() f d diff_id
+	require_tools zstdcat
 	for f in "$@"; do
-		diff_ids+=("\"sha256:$(zstdcat -f -q "$f" 2>/dev/null | sha256sum | cut -d' ' -f1)\"")
+		# the digest of the uncompressed tar (zstdcat -f also reads gzip
+		# and plain files)
+		diff_id=$(
+			set -o pipefail
+			zstdcat -f -q "$f" | sha256sum
+		) || {
+			echo "zstdcat $f failed" >&2
+			return 1
+		}
+		diff_ids+=("\"sha256:${diff_id%% *}\"")
 		d=$(oci_add_blob "$dir" "$f")
 		layers+=("{\"mediaType\":\"$(layer_media_type "$f")\",\"digest\":\"$d\",\"size\":$(stat -c %s "$f")}")
 	done
@@ -184,6 +204,7 @@ oci_tag() {
 push_oci() {
 	local dir=$1 name=$2 dest=$3
 	shift 3
+	require_tools skopeo
 	skopeo copy -q --all --dest-tls-verify=false "$@" "oci:$dir:$name" "docker://$dest" >/dev/null
 }
 
@@ -201,6 +222,7 @@ make_layer_tar() {
 # 127.0.0.1; sets FAKE_NAME=127.0.0.1:PORT (upper-case).
 start_fake_registry() {
 	local name=$1 mode=$2 layout=$3 dir=$BATS_FILE_TMPDIR/registry-fake-$1
+	require_tools python3
 	mkdir -p "$dir"
 	rm -f "$dir/port"
 	/usr/bin/python3 "$TOP/tests/system/fake-registry.py" --mode "$mode" --layout "$layout" \

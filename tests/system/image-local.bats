@@ -6,7 +6,10 @@ load helpers
 load image-helpers
 bats_require_minimum_version 1.5.0
 
-setup_file() { image_setup_file; }
+setup_file() {
+	require_tools zstd
+	image_setup_file
+}
 teardown_file() { image_teardown_file; }
 setup() { rm -rf "$HAKO_ROOT"; }
 teardown() { image_teardown; }

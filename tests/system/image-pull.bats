@@ -8,6 +8,7 @@ load image-helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
+	require_tools zstd curl
 	image_setup_file
 	start_registry open
 	local oci=$BATS_FILE_TMPDIR/oci md ms

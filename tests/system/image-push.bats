@@ -7,6 +7,7 @@ load image-helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
+	require_tools skopeo
 	image_setup_file
 	start_registry open
 	start_registry auth test:secret

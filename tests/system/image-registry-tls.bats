@@ -8,6 +8,7 @@ load image-helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
+	require_tools skopeo
 	image_setup_file
 	export BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR
 	export CERTS=$BATS_FILE_TMPDIR/certs

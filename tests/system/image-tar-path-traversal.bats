@@ -7,7 +7,10 @@ load helpers
 load image-helpers
 bats_require_minimum_version 1.5.0
 
-setup_file() { image_setup_file; }
+setup_file() {
+	require_tools python3
+	image_setup_file
+}
 teardown_file() { image_teardown_file; }
 
 setup() {

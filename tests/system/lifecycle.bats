@@ -51,10 +51,14 @@ teardown() { common_teardown; }
 	[ -z "$(container_cgroups)" ]
 }
 
-@test "delete of a created container kills its waiting process" {
+@test "delete of a created container: refused without --force (its process waits), killed with it" {
 	rt create --bundle "$BUNDLE" "$CID"
 	pid=$(rt state "$CID" | jq -r .pid)
-	rt delete "$CID"
+	run rt delete "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container \`$CID\` is created: stop it first or delete it with --force"* ]]
+	[ "$(rt state "$CID" | jq -r .status)" = created ]
+	rt delete --force "$CID"
 	! kill -0 "$pid" 2>/dev/null || [ "$(awk '{print $3}' /proc/$pid/stat)" = Z ]
 }
 
@@ -94,6 +98,47 @@ teardown() { common_teardown; }
 	done
 }
 
+@test "kill --all of an exited container signals what is left and succeeds" {
+	# No pid namespace: the first process exits and leaves a child in the
+	# cgroup, as processes of a pod sharing a pid namespace are left.
+	make_bundle sh -c 'sleep 100 & echo started; exit 0'
+	config_set '.linux.namespaces |= map(select(.type != "pid"))'
+	rt create --bundle "$BUNDLE" "$CID"
+	rt start "$CID"
+	wait_for_status "$CID" stopped
+	procs=$(cgroup_dir_of pids)/cgroup.procs
+	for i in $(seq 50); do [ -s "$procs" ] && break; sleep 0.05; done
+	left=$(cat "$procs")
+	[ -n "$left" ]
+	rt kill --all "$CID" 9
+	for i in $(seq 100); do [ -s "$procs" ] || break; sleep 0.05; done
+	[ ! -s "$procs" ]
+	# Nothing left: --all still succeeds, as runc's does.
+	rt kill --all "$CID" 9
+	rt delete "$CID"
+}
+
+@test "errors name the container in the words containerd's shim and Podman match" {
+	# containerd-shim-runc-v2 (checkKillError, Init.delete) and Podman
+	# (UpdateContainerStatus) look for these substrings in our stderr.
+	make_bundle true
+	rt create --bundle "$BUNDLE" "$CID"
+	rt start "$CID"
+	wait_for_status "$CID" stopped
+	run rt kill "$CID" 9
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not running"* ]]
+	rt delete "$CID"
+	for verb in "kill NOPE$$ 9" "delete NOPE$$" "state NOPE$$" "start NOPE$$" "pause NOPE$$" "ps NOPE$$"; do
+		# shellcheck disable=SC2086 # the verb and its arguments
+		run rt $verb
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"container \`NOPE$$\` does not exist"* ]] || { echo "$verb: $output"; false; }
+	done
+	run rt delete --force "NOPE$$"
+	[ "$status" -eq 0 ]
+}
+
 @test "run in the foreground returns the exit status, 128+N for a signal" {
 	make_bundle sh -c 'exit 42'
 	run rt run --bundle "$BUNDLE" "$CID"
@@ -104,6 +149,19 @@ teardown() { common_teardown; }
 	[ "$status" -eq 143 ]
 	# run removes the container afterwards
 	[ -z "$(rt list -q)" ]
+}
+
+@test "run --keep leaves the stopped container for state and delete" {
+	make_bundle sh -c 'exit 3'
+	run rt run --keep --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 3 ]
+	[ "$(rt state "$CID" | jq -r .status)" = stopped ]
+	[ -n "$(container_cgroups)" ]
+	rt delete "$CID"
+	[ -z "$(container_cgroups)" ]
+	run rt run --keep --detach --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--keep applies to a container run in the foreground"* ]]
 }
 
 @test "run forwards signals to the container" {
@@ -165,6 +223,24 @@ teardown() { common_teardown; }
 	run -127 rt run --bundle "$BUNDLE" "$CID"
 	[[ "$output" == *"executable file not found in \$PATH"* ]]
 	[ -z "$(rt list -q)" ]
+}
+
+@test "a program that does not exist fails the create, as runc and crun do; nothing is left" {
+	before=$(host_snapshot)
+	out=$BATS_TEST_TMPDIR/out
+	make_bundle nosuchprogram
+	# (a file, not a pipe: a container that was made would hold it open)
+	! rt create --bundle "$BUNDLE" "$CID" >"$out" 2>&1
+	grep -F 'exec `nosuchprogram`: executable file not found in $PATH' "$out"
+	[ -z "$(rt list -q)" ]
+	make_bundle /no/such/program
+	! rt create --bundle "$BUNDLE" "$CID" >"$out" 2>&1
+	grep -F 'exec `/no/such/program`: no such file or directory' "$out"
+	make_bundle /etc/passwd
+	! rt create --bundle "$BUNDLE" "$CID" >"$out" 2>&1
+	grep -F 'exec `/etc/passwd`: permission denied' "$out"
+	[ -z "$(rt list -q)" ]
+	host_unchanged "$before"
 }
 
 @test "--systemd-cgroup is refused clearly without systemd" {

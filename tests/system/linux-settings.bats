@@ -41,7 +41,7 @@ run_in_container() {
 	ip link add hkvt0 type veth peer name hkvt1
 	config_set '.linux.netDevices = {hkvt0: {name: "inside0"}} | .process.args = ["sleep", "100"]'
 	rt run --detach --bundle "$BUNDLE" "$CID"
-	! ip link show hkvt0 2>/dev/null
+	run ! ip link show hkvt0
 	run rt exec "$CID" ip link show inside0
 	[ "$status" -eq 0 ]
 	[[ "$output" == *inside0* ]]
@@ -89,15 +89,118 @@ run_in_container() {
 	[ "$(stat -c %u "$IDMAP_DIR/by-container-root")" = 0 ]
 }
 
-@test "intelRdt and memoryPolicy are refused clearly on this host" {
+@test "Podman's idmap=uids=...;gids=... mappings, absolute and relative to the container's" {
+	IDMAP_DIR=$(mktemp -d /tmp/hako-idmap.XXXXXX)
+	echo data >"$IDMAP_DIR/root-owned"
+	chown 2000:2001 "$IDMAP_DIR/root-owned"
+	chmod 755 "$IDMAP_DIR"
+	# The file system's 2000 shows as 1000 (gid 2001 as 1001).
+	config_set '.mounts += [{destination: "/idm", type: "bind", source: $d, options: ["bind", "idmap=uids=2000-1000-1;gids=2001-1001-1"]}]' --arg d "$IDMAP_DIR"
+	run_in_container 'stat -c "%u %g" /idm/root-owned'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "1000 1001" ]
+	# "@": the second id is the container's, mapped through its user namespace.
+	config_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .mounts[-1].options = ["rbind", "ridmap=uids=@2000-5-1;gids=@2001-6-1"]'
+	d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	chmod o+x "$BATS_FILE_TMPDIR" "$SHARED_ROOTFS"
+	run_in_container 'stat -c "%u %g" /idm/root-owned'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "5 6" ]
+	config_set '.mounts[-1].options = ["bind", "idmap=uids=@0-70000-1"]'
+	run_in_container true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"idmap: uids: \`@0-70000-1\`: the container's ids 70000..70000 are not all mapped"* ]]
+}
+
+@test "in a user namespace, bind sources under a mode 000 parent are opened by the runtime" {
+	# The container's root is root of its user namespace only: it cannot
+	# search a root-owned mode 000 directory; runc and crun open the source
+	# as the runtime.
+	locked=$BATS_TEST_TMPDIR/locked
+	mkdir -p "$locked/src"
+	echo through >"$locked/src/f"
+	chmod 644 "$locked/src/f"
+	chmod 755 "$locked/src"
+	chmod 000 "$locked"
+	private_rootfs
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	config_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .mounts += [{destination: "/data", type: "bind", source: $d, options: ["bind", "ro"]}]' --arg d "$locked/src"
+	d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	run_in_container 'cat /data/f; touch /data/g 2>/dev/null || echo read-only'
+	chmod 755 "$locked"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "through
+read-only" ]
+}
+
+@test "linux.devices in a user namespace: the host's node, or one the runtime makes" {
+	# The container's root cannot mknod, nor open a node on a file system
+	# its namespace mounted.  /dev/hkzero exists nowhere on the host.
+	[ ! -e /dev/hkzero ]
+	private_rootfs
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	config_set '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)
+		| .linux.devices = [{path: "/dev/hkzero", type: "c", major: 1, minor: 5, fileMode: 420, uid: 7, gid: 8},
+			{path: "/dev/full", type: "c", major: 1, minor: 7}, {path: "/dev/hkfifo", type: "p"}]'
+	d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	run_in_container 'head -c 3 /dev/hkzero | wc -c; stat -c "%t:%T %a %u %g" /dev/hkzero; stat -c %t:%T /dev/full; stat -c %F /dev/hkfifo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "3
+1:5 644 7 8
+1:7
+fifo" ]
+	[ ! -e /dev/hkzero ]
+}
+
+@test "intelRdt is refused clearly on this host" {
 	before=$(host_snapshot)
 	config_set '.linux.intelRdt = {closID: "x"}'
 	run rt run --bundle "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"linux.intelRdt: Intel RDT is not supported here"* ]]
-	config_set 'del(.linux.intelRdt) | .linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0"}'
+	host_unchanged "$before"
+}
+
+@test "memoryPolicy is applied with set_mempolicy, bad values named" {
+	config_set '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0"}'
+	run_in_container 'grep -c " bind:0 " /proc/self/numa_maps'
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 0 ]
+	config_set '.linux.memoryPolicy = {mode: "MPOL_INTERLEAVE", nodes: "0", flags: ["MPOL_F_STATIC_NODES"]}'
+	run_in_container 'grep -c " interleave=static:0 " /proc/self/numa_maps'
+	[ "$status" -eq 0 ]
+	[ "$output" -gt 0 ]
+	[ "$(rt features | jq -r '.linux.memoryPolicy.modes | index("MPOL_BIND") != null')" = true ]
+	before=$(host_snapshot)
+	config_set '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0-x"}'
 	run rt run --bundle "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"linux.memoryPolicy: not supported here"* ]]
+	[[ "$output" == *"linux.memoryPolicy.nodes: \`0-x\` is not a list like 0-3,7"* ]]
+	config_set '.linux.memoryPolicy = {mode: "MPOL_LOCAL", nodes: "0"}'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[[ "$output" == *"linux.memoryPolicy.nodes: MPOL_LOCAL takes no nodes"* ]]
+	# A node this host lacks: the kernel's refusal, named.
+	config_set '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "1000"}'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.memoryPolicy: set_mempolicy: Invalid argument"* ]]
 	host_unchanged "$before"
 }

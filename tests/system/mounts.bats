@@ -145,3 +145,107 @@ mount_of() {
 	[[ "$output" != *shared:* ]]
 	[[ "$output" != *master:* ]]
 }
+
+@test "rootfsPropagation unbindable and runbindable: set once the root is bound" {
+	# The kernel refuses to bind an unbindable mount: set before the bind of
+	# the root, it failed every create with EINVAL.
+	for prop in unbindable runbindable; do
+		config_set '.linux.rootfsPropagation = $p' --arg p "$prop"
+		run_in_container 'grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo; grep " /proc " /proc/self/mountinfo'
+		echo "$prop: $output"
+		[ "$status" -eq 0 ]
+		[[ "$(echo "$output" | sed -n 1p)" == *unbindable* ]]
+		[[ "$output" != *shared:* ]]
+		if [ "$prop" = runbindable ]; then
+			[[ "$(echo "$output" | sed -n 2p)" == *unbindable* ]]
+		fi
+	done
+}
+
+@test "bind propagation options take effect: rshared, rslave, rprivate, unbindable" {
+	# The kernel changes the propagation of attached mounts only: set on the
+	# detached tree before it was attached, it was silently lost.
+	mount -t tmpfs hostdir "$HOSTDIR"
+	mount --make-shared "$HOSTDIR"
+	config_set '.mounts += [
+		{destination: "/m-shared", type: "bind", source: $d, options: ["rbind", "rshared"]},
+		{destination: "/m-slave", type: "bind", source: $d, options: ["rbind", "rslave", "ro"]},
+		{destination: "/m-private", type: "bind", source: $d, options: ["bind", "rprivate"]},
+		{destination: "/m-unbindable", type: "bind", source: $d, options: ["bind", "unbindable", "z"]}]' --arg d "$HOSTDIR"
+	run_in_container 'cat /proc/self/mountinfo'
+	[ "$status" -eq 0 ]
+	line() { echo "$output" | awk -v mp="$1" '$5 == mp'; }
+	[[ "$(line /m-shared)" == *" shared:"* ]]
+	[[ "$(line /m-slave)" == *" master:"* ]]
+	[[ "$(line /m-slave)" != *" shared:"* ]]
+	[[ "$(line /m-slave)" == *" ro,"* ]]
+	[[ "$(line /m-private)" != *" shared:"* && "$(line /m-private)" != *" master:"* ]]
+	[[ "$(line /m-unbindable)" == *" unbindable "* ]]
+}
+
+@test "tmpcopyup: a tmpfs starts with a copy of what it covers, with owners and modes" {
+	private_rootfs
+	d=$BUNDLE/rootfs/data
+	mkdir -p "$d/sub"
+	echo content >"$d/file"
+	echo deeper >"$d/sub/g"
+	ln -s file "$d/link"
+	mkfifo "$d/fifo"
+	chown -R 1000:1001 "$d"
+	chmod 0712 "$d"
+	chmod 0640 "$d/file"
+	touch -d '2001-02-03 04:05:06' "$d/file"
+	config_set '.mounts += [{destination: "/data", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "tmpcopyup", "Z"]}]
+		| .process.user = {uid: 1000, gid: 1001}'
+	run_in_container 'set -e; stat -c "%a %u %g" /data /data/file; cat /data/file /data/sub/g; readlink /data/link;
+		stat -c %F /data/fifo; date -r /data/file +%Y; grep -c " /data .* - tmpfs " /proc/self/mountinfo; echo new >/data/new; echo written'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "712 1000 1001
+640 1000 1001
+content
+deeper
+file
+fifo
+2001
+1
+written" ]
+	# The image's directory is untouched.
+	[ ! -e "$d/new" ]
+	# Read-only: the copy is made first, then the tmpfs is made read-only.
+	config_set '.mounts[-1].options += ["ro"]'
+	run_in_container 'cat /data/file; (echo x >/data/new) 2>/dev/null || echo refused'
+	[ "$output" = "content
+refused" ]
+	# Only a tmpfs can be copied up.
+	config_set '.mounts[-1] = {destination: "/data", type: "bind", source: "/tmp", options: ["bind", "tmpcopyup"]}'
+	run_in_container true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"tmpcopyup applies to tmpfs mounts only"* ]]
+}
+
+@test "a tmpfs without a mode takes the mode of the directory it covers" {
+	private_rootfs
+	mkdir -m 0712 "$BUNDLE/rootfs/covered"
+	config_set '.mounts += [
+		{destination: "/covered", type: "tmpfs", source: "tmpfs", options: ["nosuid"]},
+		{destination: "/given", type: "tmpfs", source: "tmpfs", options: ["mode=1770"]},
+		{destination: "/new", type: "tmpfs", source: "tmpfs"}]'
+	run_in_container 'stat -c %a /covered /given /new'
+	[ "$status" -eq 0 ]
+	[ "$output" = "712
+1770
+1777" ]
+	# the same with tmpcopyup (Podman's --tmpfs /x:mode=0710): the copy does
+	# not change the mount's mode
+	config_set '.mounts[-3:] = [
+		{destination: "/covered", type: "tmpfs", source: "tmpfs", options: ["nosuid", "tmpcopyup"]},
+		{destination: "/given2", type: "tmpfs", source: "tmpfs", options: ["mode=0710", "tmpcopyup"]},
+		{destination: "/new2", type: "tmpfs", source: "tmpfs", options: ["tmpcopyup"]}]'
+	run_in_container 'stat -c %a /covered /given2 /new2'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "712
+710
+1777" ]
+}

@@ -6,7 +6,10 @@
 load network-helpers
 bats_require_minimum_version 1.5.0
 
-setup_file() { network_setup_file; }
+setup_file() {
+	require_tools python3
+	network_setup_file
+}
 teardown_file() { network_teardown_file; }
 setup() { network_setup; }
 teardown() { network_teardown; }

@@ -108,6 +108,8 @@ nothing_left() {
 		[ "$(wc -l <"$HAKO_ROOT/containers/$id/merged/tmp/addrs" 2>/dev/null)" -ge 3 ] 2>/dev/null && break
 		sleep 0.1
 	done
+	# three starts seen (the loop above only waits for them)
+	[ "$(wc -l <"$HAKO_ROOT/containers/$id/merged/tmp/addrs")" -ge 3 ]
 	[ "$(sort -u "$HAKO_ROOT/containers/$id/merged/tmp/addrs" | awk '{ print $4 }' | wc -l)" = 1 ]
 	hk rm -f again >/dev/null
 	nothing_left "$before"

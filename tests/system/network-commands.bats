@@ -63,10 +63,12 @@ teardown() { network_teardown; }
 	[ -d /sys/class/net/hkt-gone ]
 	local id
 	id=$(hk network inspect -f '{{.Id}}' gone)
-	iptables-save 2>/dev/null | grep -q "hako:${id:0:12}"
+	rules=$(iptables-save)
+	grep -q "hako:${id:0:12}" <<<"$rules"
 	[ "$(hk network rm gone)" = gone ]
 	[ ! -e /sys/class/net/hkt-gone ]
-	! iptables-save 2>/dev/null | grep -q "hako:${id:0:12}"
+	rules=$(iptables-save)
+	[ "$(grep -c "hako:${id:0:12}" <<<"$rules")" = 0 ]
 	[ ! -e "$HAKO_RUNROOT/networks/ipam/gone" ]
 	[ -z "$(hk network ls -q)" ]
 }

@@ -16,7 +16,9 @@ net_create() {
 
 # What a container's network can leave on the host.
 network_snapshot() {
-	ip -o link show type veth 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print "veth " $2 }' |
+	local fw
+	fw=$(firewall_state) || return 1
+	ip -o link show type veth | awk -F': ' '{ sub(/@.*/, "", $2); print "veth " $2 }' |
 		grep -v ' hkt-host' | sort
 	local b
 	for b in /sys/class/net/hkt-*/brif; do
@@ -24,7 +26,7 @@ network_snapshot() {
 	done
 	# portmap makes its CNI-HOSTPORT-* chains once and keeps them: the
 	# file's teardown removes them
-	firewall_state | grep -v -e CNI-HOSTPORT -e '^table ' | grep -- '^-A'
+	grep -v -e CNI-HOSTPORT -e '^table ' <<<"$fw" | grep -- '^-A'
 	find "$HAKO_RUNROOT/networks/ipam" -type f ! -name lock ! -name 'last_reserved_ip*' \
 		2>/dev/null | sed 's/^/lease /'
 	find "$HAKO_RUNROOT/netns" -mindepth 1 2>/dev/null | sed 's/^/netns /'
@@ -33,6 +35,7 @@ network_snapshot() {
 }
 
 network_setup_file() {
+	require_tools wget
 	engine_setup_file
 }
 

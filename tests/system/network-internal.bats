@@ -15,7 +15,7 @@ setup_file() {
 	ip link set hkt-hosta up
 	mkdir -p "$BATS_FILE_TMPDIR/www"
 	echo host >"$BATS_FILE_TMPDIR/www/index.html"
-	busybox httpd -f -p "$HOST_ADDR:8099" -h "$BATS_FILE_TMPDIR/www" </dev/null >/dev/null 2>&1 3>&- &
+	busybox httpd -f -p "$HOST_ADDR:8099" -h "$BATS_FILE_TMPDIR/www" </dev/null >"$BATS_FILE_TMPDIR/httpd.log" 2>&1 3>&- &
 	echo $! >"$BATS_FILE_TMPDIR/httpd.pid"
 }
 
@@ -66,8 +66,10 @@ reach() {
 	[ "$status" -eq 0 ]
 	[[ "$output" != *default* ]]
 	[ -z "$(ip -4 -o addr show hkt-closed)" ]
-	! iptables-save -t nat 2>/dev/null | grep -q 10.213.42.0/24
-	iptables-save -t filter 2>/dev/null | grep -q -- '-A FORWARD -i hkt-closed ! -o hkt-closed .*-j DROP'
+	nat=$(iptables-save -t nat)
+	[ "$(grep -c 10.213.42.0/24 <<<"$nat")" = 0 ]
+	filter=$(iptables-save -t filter)
+	grep -q -- '-A FORWARD -i hkt-closed ! -o hkt-closed .*-j DROP' <<<"$filter"
 	[ "$(hk network inspect -f '{{.Internal}}' closed)" = true ]
 }
 

@@ -74,8 +74,8 @@ teardown() { network_teardown; }
 	[ "$(hk network inspect hako | jq -r '.[0].Options["com.docker.network.bridge.name"]')" = hkt-default ]
 	[ -d /sys/class/net/hkt-default/bridge ]
 	# what leaves the subnet is masqueraded
-	iptables-save -t nat 2>/dev/null |
-		grep -q -- '-A POSTROUTING -s 10.213.250.0/24 ! -d 10.213.250.0/24 .*-j MASQUERADE'
+	nat=$(iptables-save -t nat)
+	grep -q -- '-A POSTROUTING -s 10.213.250.0/24 ! -d 10.213.250.0/24 .*-j MASQUERADE' <<<"$nat"
 	# `bridge` and `default` are Docker's names for it
 	[[ "$(hk run --rm --network bridge busybox ip -o -4 addr show eth0)" == *10.213.250.* ]]
 	local id

@@ -6,6 +6,7 @@
 load network-helpers
 
 setup_file() {
+	require_tools python3
 	network_setup_file
 	# an image that exposes two ports
 	hk import -c 'CMD ["sh"]' -c 'EXPOSE 80' -c 'EXPOSE 8080/tcp' "$BUSYBOX_TAR" exposing >/dev/null

@@ -53,7 +53,7 @@ fetch() {
 	hk run -d --name late --network res busybox sleep 60
 	grep -q "^$(container_ip late)[[:space:]]late[[:space:]]" "$hosts"
 	hk rm -f late
-	! grep -q late "$hosts"
+	[ "$(grep -c late "$hosts")" = 0 ]
 	run timeout 20 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" wait watcher
 	[ "$output" = 0 ]
 	[ "$(hk logs watcher)" = $'joined\nleft' ]

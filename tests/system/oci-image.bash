@@ -1,10 +1,15 @@
-# make_oci_image_tar DIR ROOTFS NAME [FILTER]: an OCI image archive
-# DIR/image.tar of ROOTFS (one uncompressed layer), named NAME for `ctr
-# images import`; FILTER, a jq filter, changes its config.
+# make_oci_image_tar DIR ROOTFS NAME [FILTER]: an image archive DIR/image.tar
+# of ROOTFS (one uncompressed layer), named NAME, whose image config has
+# {"Cmd": ["sh"], "Env": ["PATH=/bin"]} changed by FILTER (a jq filter of the
+# whole config document, e.g. '.config.User = "1000"').
+# The archive is both an OCI image layout (index.json, for `ctr images
+# import` and `podman load`) and a `docker save` archive (manifest.json,
+# for `docker load`), the two sharing the blobs.
 # shellcheck shell=bash
 make_oci_image_tar() {
 	local dir=$1 rootfs=$2 name=$3 filter=${4:-.}
 	local layout=$dir/layout
+	rm -rf "$layout"
 	mkdir -p "$layout/blobs/sha256"
 	tar -C "$rootfs" --numeric-owner -cf "$dir/layer.tar" .
 	local layer_digest layer_size config_digest config_size manifest_digest manifest_size
@@ -28,5 +33,8 @@ make_oci_image_tar() {
 		'{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
 		  digest: $m, size: $ms, annotations: {"io.containerd.image.name": $n, "org.opencontainers.image.ref.name": "latest"}}]}' >"$layout/index.json"
 	echo '{"imageLayoutVersion": "1.0.0"}' >"$layout/oci-layout"
+	jq -n --arg c "blobs/sha256/$config_digest" --arg l "blobs/sha256/$layer_digest" --arg n "$name" \
+		'[{Config: $c, RepoTags: [$n], Layers: [$l]}]' >"$layout/manifest.json"
 	tar -C "$layout" -cf "$dir/image.tar" .
+	rm -rf "$layout"
 }

@@ -23,6 +23,54 @@ run_in_container() {
 	[ "$output" = "hello there|/tmp|sh" ]
 }
 
+@test "HOME comes from the container's /etc/passwd when the environment has none" {
+	private_rootfs
+	echo 'lab:x:1000:1000:lab user:/home/lab:/bin/sh' >>"$BUNDLE/rootfs/etc/passwd"
+	mkdir -p "$BUNDLE/rootfs/home/lab"
+	config_set '.process.env = ["PATH=/bin"] | .process.user = {uid: 1000, gid: 1000} | .process.args = ["sh", "-c", "echo $HOME"]'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = /home/lab ]
+	config_set '.process.user = {uid: 0, gid: 0}'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$output" = /root ]
+	# A uid /etc/passwd does not know: "/", as runc and crun say.
+	config_set '.process.user = {uid: 4242, gid: 4242}'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$output" = / ]
+	# The environment's own HOME wins.
+	config_set '.process.env += ["HOME=/elsewhere"]'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$output" = /elsewhere ]
+	# exec: the same rule, for the exec's user.
+	config_set '.process.env = ["PATH=/bin"] | .process.user = {uid: 0, gid: 0} | .process.args = ["sleep", "100"]'
+	rt run --detach --bundle "$BUNDLE" "$CID"
+	run rt exec --user 1000:1000 "$CID" sh -c 'echo $HOME'
+	[ "$output" = /home/lab ]
+	run rt exec "$CID" sh -c 'echo $HOME'
+	[ "$output" = /root ]
+	run rt exec --env HOME=/mine "$CID" sh -c 'echo $HOME'
+	[ "$output" = /mine ]
+}
+
+@test "an unknown capability is a warning, not an error (runtime-spec)" {
+	config_set '.process.capabilities.bounding += ["CAP_FLY"] | .process.capabilities.effective += ["CAP_FLY"]'
+	run_in_container 'echo ran'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"process.capabilities.bounding["*"]: unknown capability \`CAP_FLY\` ignored"* ]]
+	[[ "$output" == *"process.capabilities.effective["*"]: unknown capability \`CAP_FLY\` ignored"* ]]
+	[[ "$output" == *ran ]]
+}
+
+@test "a missing process.cwd is made, as runc and crun do" {
+	private_rootfs
+	config_set '.process.cwd = "/no/such/dir" | .process.user = {uid: 1000, gid: 1000}'
+	run_in_container 'pwd'
+	[ "$status" -eq 0 ]
+	[ "$output" = /no/such/dir ]
+	[ "$(stat -c '%a %u' "$BUNDLE/rootfs/no/such/dir")" = "755 0" ]
+}
+
 @test "user, group, additional groups and umask" {
 	config_set '.process.user = {uid: 1000, gid: 1001, additionalGids: [20, 30], umask: 63}'
 	run_in_container 'id -u; id -g; id -G; umask'
@@ -109,6 +157,19 @@ run_in_container() {
 	# the host's are untouched
 	[ "$(hostname)" != box.example ]
 	[ "$(cat /proc/sys/kernel/shmmni)" != 1000 ]
+}
+
+@test "a kernel.hostname sysctl that contradicts hostname is refused, an agreeing one runs" {
+	before=$(host_snapshot)
+	config_set '.hostname = "box" | .linux.sysctl = {"kernel.hostname": "other"}'
+	run_in_container hostname
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"linux.sysctl: \`kernel.hostname\` = \`other\` conflicts with hostname \`box\`"* ]]
+	host_unchanged "$before"
+	config_set '.linux.sysctl = {"kernel.hostname": "box"}'
+	run_in_container hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = box ]
 }
 
 @test "a non-namespaced sysctl is refused: it would change the host" {

@@ -137,7 +137,7 @@ unlimited_values_are_max (void **state)
   res.memory.limit = -1;
   res.memory.swap = -1;
   res.has_pids = true;
-  res.pids_limit = 0;
+  res.pids_limit = -1; /* runtime-spec 1.3: 0 is a limit of 0 */
   res.has_cpu = true;
   res.cpu.has_quota = true;
   res.cpu.quota = -1;
@@ -221,6 +221,65 @@ io_and_hugetlb (void **state)
   assert_string_equal (huge, "4194304");
 }
 
+/* Docker's weight 0 ("not set") on a host without I/O weights: nothing to
+ * write, no error; a real weight there is a clear error. */
+static void
+a_zero_io_weight_needs_no_weight_file (void **state)
+{
+  struct fake *f = *state;
+  const char *leaf = f->cg->dirs[0].dir;
+  _cleanup_free_ char *weight_file = xasprintf ("%s/io.weight", leaf);
+  assert_int_equal (unlink (weight_file), 0);
+  struct oci_weight_device wd = { .major = 8, .minor = 0, .has_weight = true, .weight = 0 };
+  struct oci_resources res = { 0 };
+  res.has_block_io = true;
+  res.block_io.has_weight = true;
+  res.block_io.weight = 0;
+  res.block_io.weight_devices = &wd;
+  res.block_io.n_weight_devices = 1;
+  assert_int_equal (cgroup_apply (f->cg, &res, false, NULL), 0);
+  assert_int_equal (access (weight_file, F_OK), -1);
+  res.block_io.weight = 300;
+  struct hk_error *err = NULL;
+  assert_int_equal (cgroup_apply (f->cg, &res, false, &err), -1);
+  assert_non_null (strstr (err->message, "no I/O weight control on this host"));
+  hk_error_free (err);
+}
+
+/* A tmpfs mounted over /sys/fs/cgroup/unified (tools do it to hide a
+ * hybrid layout) hides the cgroup2 tree: only the last mount at a mount
+ * point counts, and a later cgroup2 mount there is seen again. */
+static void
+a_later_mount_hides_a_hierarchy (void **state)
+{
+  (void) state;
+  static const char mountinfo[]
+      = "30 1 0:26 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755\n"
+        "31 30 0:27 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate\n"
+        "32 30 0:28 / /sys/fs/cgroup/memory rw shared:9 - cgroup cgroup rw,memory\n"
+        "33 30 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n"
+        "40 31 0:50 / /sys/fs/cgroup/unified rw - tmpfs none rw\n"
+        "41 1 0:28 /sub /mnt/memory-bind rw - cgroup cgroup rw,memory\n"
+        "42 1 0:30 / /mnt/with\\040space rw - cgroup cgroup rw,pids\n";
+  FILE *f = fmemopen ((void *) mountinfo, sizeof mountinfo - 1, "r");
+  struct cgroup_layout *l = xzalloc (sizeof *l);
+  assert_int_equal (cgroup_read_mountinfo (f, l), 0);
+  fclose (f);
+  assert_int_equal (l->n, 3);
+  assert_string_equal (l->hierarchies[0].mount_point, "/sys/fs/cgroup/memory");
+  assert_string_equal (l->hierarchies[1].controllers, "cpu,cpuacct");
+  assert_string_equal (l->hierarchies[2].mount_point, "/mnt/with space");
+  for (size_t i = 0; i < l->n; i++)
+    assert_false (l->hierarchies[i].v2);
+  static const char again[] = "50 40 0:27 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n";
+  f = fmemopen ((void *) again, sizeof again - 1, "r");
+  assert_int_equal (cgroup_read_mountinfo (f, l), 0);
+  fclose (f);
+  assert_int_equal (l->n, 4);
+  assert_true (l->hierarchies[3].v2);
+  cgroup_layout_free (l);
+}
+
 static void
 value_mappings_match_runc_and_crun (void **state)
 {
@@ -256,7 +315,9 @@ main (void)
     cmocka_unit_test_setup_teardown (v1_only_settings_are_refused_on_v2, make_fake, remove_fake),
     cmocka_unit_test_setup_teardown (a_missing_controller_is_an_error, make_fake, remove_fake),
     cmocka_unit_test_setup_teardown (io_and_hugetlb, make_fake, remove_fake),
+    cmocka_unit_test_setup_teardown (a_zero_io_weight_needs_no_weight_file, make_fake, remove_fake),
     cmocka_unit_test (value_mappings_match_runc_and_crun),
+    cmocka_unit_test (a_later_mount_hides_a_hierarchy),
     cmocka_unit_test_setup_teardown (state_round_trip, make_fake, remove_fake),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

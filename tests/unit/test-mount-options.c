@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "runtime/idmap.h"
 #include "runtime/mount-options.h"
 
 #include <string.h>
@@ -79,6 +80,68 @@ an_option_with_a_comma_is_refused (void **state)
   hk_error_free (err);
 }
 
+/* The extensions Podman, Docker and CRI send that are not mount(2)
+ * options never reach the file system's data string. */
+static void
+client_extensions_are_taken_not_passed_to_mount (void **state)
+{
+  (void) state;
+  char *opts[] = { "rw", "tmpcopyup", "z", "Z", "size=1m", NULL };
+  struct mount_options o;
+  assert_int_equal (mount_options_parse (opts, &o, NULL), 0);
+  assert_true (o.tmpcopyup);
+  assert_string_equal (o.data, "size=1m");
+  mount_options_clear (&o);
+  char *off[] = { "tmpcopyup", "notmpcopyup", NULL };
+  assert_int_equal (mount_options_parse (off, &o, NULL), 0);
+  assert_false (o.tmpcopyup);
+  assert_null (o.data);
+  mount_options_clear (&o);
+  char *idmap[] = { "rbind", "ridmap=uids=0-1000-10;gids=0-2000-10", NULL };
+  assert_int_equal (mount_options_parse (idmap, &o, NULL), 0);
+  assert_true (o.idmap && o.recursive_idmap);
+  assert_string_equal (o.idmap_mappings, "uids=0-1000-10;gids=0-2000-10");
+  assert_null (o.data);
+  mount_options_clear (&o);
+}
+
+static void
+podman_idmap_values_are_parsed (void **state)
+{
+  (void) state;
+  struct oci_id_mapping uid_map = { .container_id = 0, .host_id = 100000, .size = 65536 };
+  struct oci_linux linux = { .uid_mappings = &uid_map, .n_uid_mappings = 1 };
+  struct idmap_mappings m;
+  assert_int_equal (idmap_parse_mappings ("uids=0-1-10#10-11-10;gids=0-100-10", &linux, &m, NULL),
+                    0);
+  assert_int_equal (m.n_uids, 2);
+  assert_int_equal (m.uids[1].container_id, 10);
+  assert_int_equal (m.uids[1].host_id, 11);
+  assert_int_equal (m.uids[1].size, 10);
+  assert_int_equal (m.n_gids, 1);
+  assert_int_equal (m.gids[0].host_id, 100);
+  idmap_mappings_clear (&m);
+  /* "@": the second id is the container's, mapped to the host. */
+  assert_int_equal (idmap_parse_mappings ("uids=@1000-0-1", &linux, &m, NULL), 0);
+  assert_int_equal (m.n_uids, 1);
+  assert_int_equal (m.uids[0].container_id, 1000);
+  assert_int_equal (m.uids[0].host_id, 100000);
+  assert_int_equal (m.n_gids, 0);
+  idmap_mappings_clear (&m);
+  struct hk_error *err = NULL;
+  assert_int_equal (idmap_parse_mappings ("uids=@0-65530-10", &linux, &m, &err), -1);
+  assert_non_null (strstr (err->message, "not all mapped"));
+  hk_error_free (err);
+  err = NULL;
+  assert_int_equal (idmap_parse_mappings ("uids=1-2", &linux, &m, &err), -1);
+  assert_non_null (strstr (err->message, "`1-2` is not FROM-TO-COUNT"));
+  hk_error_free (err);
+  err = NULL;
+  assert_int_equal (idmap_parse_mappings ("users=1-2-3", &linux, &m, &err), -1);
+  assert_non_null (strstr (err->message, "neither uids"));
+  hk_error_free (err);
+}
+
 int
 main (void)
 {
@@ -88,6 +151,8 @@ main (void)
     cmocka_unit_test (bind_rbind_and_recursive_attributes),
     cmocka_unit_test (attributes_for_mount_setattr),
     cmocka_unit_test (an_option_with_a_comma_is_refused),
+    cmocka_unit_test (client_extensions_are_taken_not_passed_to_mount),
+    cmocka_unit_test (podman_idmap_values_are_parsed),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include "common/json-util.h"
 #include "common/xalloc.h"
 #include "runtime/seccomp.h"
+#include "runtime/seccomp-cache.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static json_t *
@@ -134,6 +136,94 @@ the_cache_is_used_and_keyed_by_profile (void **state)
   fs_remove_tree (AT_FDCWD, dir, NULL);
 }
 
+/* A one-instruction program whose k tells programs apart. */
+static void
+store_fake (const char *dir, const char *key, uint32_t k)
+{
+  struct sock_filter insn = { .code = 6, .k = k };
+  struct seccomp_program prog = { .insns = &insn, .len = 1 };
+  seccomp_cache_store (dir, key, &prog);
+}
+
+static bool
+cached (const char *dir, const char *key)
+{
+  struct seccomp_program prog = { 0 };
+  int r = seccomp_cache_lookup (dir, key, &prog);
+  free (prog.insns);
+  return r == 0;
+}
+
+/* Sets the time of KEY's entry (tests cannot rely on the clock telling
+ * apart entries written in the same tick). */
+static void
+age_entry (const char *dir, const char *key, time_t when)
+{
+  for (DIR *d = opendir (dir); d != NULL; closedir (d), d = NULL)
+    for (struct dirent *de; (de = readdir (d)) != NULL;)
+      {
+        if (de->d_name[0] == '.')
+          continue;
+        _cleanup_free_ char *path = xasprintf ("%s/%s", dir, de->d_name);
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        assert_int_equal (fs_read_file (AT_FDCWD, path, 1 << 20, &text, &len, NULL), 0);
+        if (len >= strlen (key) && memcmp (text, key, strlen (key)) == 0)
+          {
+            struct timespec t[2] = { { .tv_sec = when }, { .tv_sec = when } };
+            assert_int_equal (utimensat (AT_FDCWD, path, t, 0), 0);
+          }
+      }
+}
+
+static void
+the_cache_is_bounded_and_evicts_the_least_recently_used (void **state)
+{
+  (void) state;
+  char tmpl[] = "/tmp/hako-seccomp-cache-XXXXXX";
+  char *dir = mkdtemp (tmpl);
+  char key[32];
+  for (int i = 0; i < SECCOMP_CACHE_MAX_ENTRIES; i++)
+    {
+      snprintf (key, sizeof key, "key %d\n", i);
+      store_fake (dir, key, (uint32_t) i);
+      age_entry (dir, key, 1000000 + i);
+    }
+  assert_int_equal (count_entries (dir), SECCOMP_CACHE_MAX_ENTRIES);
+  /* A hit makes entry 0 the most recent: entry 1 is now the oldest. */
+  assert_true (cached (dir, "key 0\n"));
+  /* A temporary file a crashed writer left behind goes too. */
+  _cleanup_free_ char *temp = xasprintf ("%s/.0123456789abcdef.tmp.1", dir);
+  close (open (temp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  struct timespec old[2] = { { .tv_sec = 1000000 }, { .tv_sec = 1000000 } };
+  assert_int_equal (utimensat (AT_FDCWD, temp, old, 0), 0);
+  store_fake (dir, "key new\n", 99);
+  assert_int_equal (count_entries (dir), SECCOMP_CACHE_MAX_ENTRIES);
+  assert_true (cached (dir, "key 0\n"));
+  assert_false (cached (dir, "key 1\n"));
+  assert_true (cached (dir, "key 2\n"));
+  assert_true (cached (dir, "key new\n"));
+  assert_int_equal (access (temp, F_OK), -1);
+  fs_remove_tree (AT_FDCWD, dir, NULL);
+}
+
+/* An entry planted by another user would become a container's filter: a
+ * directory others can write is not used. */
+static void
+a_cache_others_can_write_is_not_trusted (void **state)
+{
+  (void) state;
+  char tmpl[] = "/tmp/hako-seccomp-cache-XXXXXX";
+  char *dir = mkdtemp (tmpl);
+  store_fake (dir, "key\n", 1);
+  assert_true (cached (dir, "key\n"));
+  assert_int_equal (chmod (dir, 0777), 0);
+  assert_false (cached (dir, "key\n"));
+  store_fake (dir, "other\n", 2);
+  assert_int_equal (count_entries (dir), 1);
+  fs_remove_tree (AT_FDCWD, dir, NULL);
+}
+
 static void
 an_installed_filter_takes_effect (void **state)
 {
@@ -168,6 +258,8 @@ main (void)
     cmocka_unit_test (bad_profiles_name_the_field),
     cmocka_unit_test (syscalls_of_other_architectures_are_skipped),
     cmocka_unit_test (the_cache_is_used_and_keyed_by_profile),
+    cmocka_unit_test (the_cache_is_bounded_and_evicts_the_least_recently_used),
+    cmocka_unit_test (a_cache_others_can_write_is_not_trusted),
     cmocka_unit_test (an_installed_filter_takes_effect),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

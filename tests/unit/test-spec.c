@@ -87,6 +87,19 @@ expect_error (json_t *config, const char *needle)
   json_decref (config);
 }
 
+/* Parses CONFIG (taking it), which must be valid. */
+static struct oci_spec *
+parse_ok (json_t *config)
+{
+  _cleanup_free_ char *text = json_dumps (config, 0);
+  json_decref (config);
+  struct oci_spec *spec = NULL;
+  struct hk_error *err = NULL;
+  if (spec_parse (text, strlen (text), &spec, &err) < 0)
+    fail_msg ("expected the config to parse: %s", err->message);
+  return spec;
+}
+
 static void
 the_default_config_parses (void **state)
 {
@@ -200,9 +213,6 @@ missing_and_invalid_values (void **state)
   set_path (c, "mounts[0].type", NULL);
   expect_error (c, "mounts[0].type: required");
   c = base_config ();
-  set_path (c, "process.capabilities.bounding[0]", json_string ("CAP_FLY"));
-  expect_error (c, "process.capabilities.bounding[0]: unknown capability `CAP_FLY`");
-  c = base_config ();
   set_path (c, "process.rlimits[0].type", json_string ("RLIMIT_FOO"));
   expect_error (c, "process.rlimits[0].type: unknown rlimit `RLIMIT_FOO`");
   c = base_config ();
@@ -245,16 +255,141 @@ settings_need_their_namespace (void **state)
   set_path (c, "linux.namespaces", json_pack ("[{s:s}]", "type", "mount"));
   expect_error (c, "hostname: setting it needs a UTS namespace");
   c = base_config ();
+  set_path (c, "linux.sysctl", json_pack ("{s:s}", "kernel.hostname", "other"));
+  expect_error (c, "linux.sysctl: `kernel.hostname` = `other` conflicts with hostname `");
+  c = base_config ();
   set_path (c, "linux.uidMappings", json_pack ("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 1000, "size", 1));
   expect_error (c, "mappings need a new user namespace");
   c = base_config ();
   set_path (c, "linux.namespaces", json_pack ("[{s:s}, {s:s}]", "type", "user", "type", "mount"));
   set_path (c, "hostname", NULL);
   expect_error (c, "a new user namespace needs uidMappings");
+  /* No mount namespace: the runtime's is kept, so what would mount is
+   * refused, naming the field. */
   c = base_config ();
   set_path (c, "linux.namespaces", json_pack ("[{s:s}]", "type", "pid"));
   set_path (c, "hostname", NULL);
-  expect_error (c, "a mount namespace is required");
+  expect_error (c, "mounts: mounting `/proc` needs the container's own mount namespace");
+  c = base_config ();
+  set_path (c, "linux.namespaces", json_pack ("[{s:s}]", "type", "pid"));
+  set_path (c, "hostname", NULL);
+  set_path (c, "mounts", json_array ());
+  expect_error (c, "linux.maskedPaths: masking `/proc/acpi` needs the container's own mount");
+}
+
+/* Docker sends blockIO.weight 0 on every create and update: 0 is "not
+ * set" (runc ignores it), not a request the host must support. */
+static void
+a_zero_block_io_weight_is_not_set (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "linux.resources.blockIO",
+            json_pack ("{s:i, s:i, s:[{s:i, s:i, s:i}]}", "weight", 0, "leafWeight", 0,
+                       "weightDevice", "major", 8, "minor", 0, "weight", 0));
+  struct oci_spec *spec = parse_ok (c);
+  const struct oci_block_io *b = &spec->linux.resources.block_io;
+  assert_true (spec->linux.resources.has_block_io);
+  assert_false (b->has_weight);
+  assert_false (b->has_leaf_weight);
+  assert_int_equal (b->n_weight_devices, 1);
+  assert_false (b->weight_devices[0].has_weight);
+  spec_free (spec);
+  c = base_config ();
+  set_path (c, "linux.resources.blockIO", json_pack ("{s:i}", "weight", 500));
+  spec = parse_ok (c);
+  assert_true (spec->linux.resources.block_io.has_weight);
+  assert_int_equal (spec->linux.resources.block_io.weight, 500);
+  spec_free (spec);
+}
+
+/* Podman sends a device's fileMode as the host node's st_mode, file type
+ * bits included (020666 for /dev/zero): they are the device's type, taken
+ * and dropped; another type's bits are an error. */
+static void
+a_device_mode_may_carry_its_file_type (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "linux.devices",
+            json_pack ("[{s:s, s:s, s:i, s:i, s:i}, {s:s, s:s, s:i}]", "path", "/dev/z", "type",
+                       "c", "major", 1, "minor", 5, "fileMode", 020666, "path", "/dev/f", "type",
+                       "p", "fileMode", 010644));
+  struct oci_spec *spec = parse_ok (c);
+  assert_int_equal (spec->linux.devices[0].file_mode, 0666);
+  assert_int_equal (spec->linux.devices[1].file_mode, 0644);
+  spec_free (spec);
+  c = base_config ();
+  set_path (c, "linux.devices",
+            json_pack ("[{s:s, s:s, s:i, s:i, s:i}]", "path", "/dev/z", "type", "b", "major", 1,
+                       "minor", 5, "fileMode", 020666));
+  expect_error (c, "linux.devices[0].fileMode: 20666 has the file type of another kind than `b`");
+  c = base_config ();
+  set_path (c, "linux.devices",
+            json_pack ("[{s:s, s:s, s:i, s:i, s:i}]", "path", "/dev/z", "type", "c", "major", 1,
+                       "minor", 5, "fileMode", 0200000 | 020666));
+  expect_error (c, "linux.devices[0].fileMode: 220666 is not a permission mode");
+}
+
+/* runtime-spec 1.3: pids.limit 0 is a limit of 0, -1 no limit, and a pids
+ * object without a limit changes nothing. */
+static void
+pids_limits_follow_runtime_spec_1_3 (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "linux.resources.pids", json_pack ("{s:i}", "limit", 0));
+  struct oci_spec *spec = parse_ok (c);
+  assert_true (spec->linux.resources.has_pids);
+  assert_int_equal (spec->linux.resources.pids_limit, 0);
+  spec_free (spec);
+  c = base_config ();
+  set_path (c, "linux.resources.pids", json_object ());
+  spec = parse_ok (c);
+  assert_false (spec->linux.resources.has_pids);
+  spec_free (spec);
+}
+
+/* The runtime-spec: a capability that cannot be granted is a warning. */
+static void
+an_unknown_capability_is_a_warning (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "process.capabilities.bounding[0]", json_string ("CAP_FLY"));
+  struct oci_spec *spec = parse_ok (c);
+  assert_non_null (spec->process->warnings);
+  assert_string_equal (spec->process->warnings[0],
+                       "process.capabilities.bounding[0]: unknown capability `CAP_FLY` ignored");
+  assert_null (spec->process->warnings[1]);
+  spec_free (spec);
+}
+
+static void
+memory_policy_nodes_and_flags (void **state)
+{
+  (void) state;
+  json_t *c = base_config ();
+  set_path (c, "linux.memoryPolicy",
+            json_pack ("{s:s, s:s, s:[s]}", "mode", "MPOL_INTERLEAVE", "nodes", "0-3,7", "flags",
+                       "MPOL_F_RELATIVE_NODES"));
+  struct oci_spec *spec = parse_ok (c);
+  const struct oci_memory_policy *p = &spec->linux.memory_policy;
+  assert_true (spec->linux.has_memory_policy);
+  assert_int_equal (p->mode, 3);
+  assert_int_equal (p->flags, 1u << 14);
+  assert_int_equal (p->nodes[0], 0x8f);
+  assert_int_equal (p->max_node, 8);
+  spec_free (spec);
+  c = base_config ();
+  set_path (c, "linux.memoryPolicy", json_pack ("{s:s}", "mode", "MPOL_BIND"));
+  expect_error (c, "linux.memoryPolicy.nodes: MPOL_BIND needs nodes");
+  c = base_config ();
+  set_path (c, "linux.memoryPolicy", json_pack ("{s:s, s:s}", "mode", "MPOL_BIND", "nodes", "5-2"));
+  expect_error (c, "linux.memoryPolicy.nodes: `5-2`: nodes 0..1023 only");
+  c = base_config ();
+  set_path (c, "linux.memoryPolicy", json_pack ("{s:s}", "mode", "MPOL_SOMETIMES"));
+  expect_error (c, "linux.memoryPolicy.mode: unknown mode `MPOL_SOMETIMES`");
 }
 
 int
@@ -266,6 +401,11 @@ main (void)
     cmocka_unit_test (wrong_types_name_the_field),
     cmocka_unit_test (missing_and_invalid_values),
     cmocka_unit_test (settings_need_their_namespace),
+    cmocka_unit_test (a_zero_block_io_weight_is_not_set),
+    cmocka_unit_test (a_device_mode_may_carry_its_file_type),
+    cmocka_unit_test (pids_limits_follow_runtime_spec_1_3),
+    cmocka_unit_test (an_unknown_capability_is_a_warning),
+    cmocka_unit_test (memory_policy_nodes_and_flags),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
