@@ -20,6 +20,7 @@ static const struct
   const char *name;
   enum df_kind kind;
   const char *flags; /* the flags it takes, space separated, each followed by a space */
+  const char *unsupported; /* flags of Docker's reference hako refuses, so too */
 } keywords[] = {
   { "FROM", DF_FROM, "platform " },
   { "RUN", DF_RUN, "mount network security " },
@@ -28,8 +29,8 @@ static const struct
   { "MAINTAINER", DF_MAINTAINER, "" },
   { "EXPOSE", DF_EXPOSE, "" },
   { "ENV", DF_ENV, "" },
-  { "ADD", DF_ADD, "chown chmod link checksum keep-git-dir exclude " },
-  { "COPY", DF_COPY, "from chown chmod link parents exclude " },
+  { "ADD", DF_ADD, "chown chmod link checksum ", "keep-git-dir exclude " },
+  { "COPY", DF_COPY, "from chown chmod link ", "parents exclude " },
   { "ENTRYPOINT", DF_ENTRYPOINT, "" },
   { "VOLUME", DF_VOLUME, "" },
   { "USER", DF_USER, "" },
@@ -229,7 +230,7 @@ flag_allowed (const char *allowed, const char *name)
 
 static int
 parse_flags (const struct reader *r, struct df_instruction *in, const char *allowed,
-             const char **rest, struct hk_error **err)
+             const char *unsupported, const char **rest, struct hk_error **err)
 {
   const char *p = *rest;
   while (p[0] == '-' && p[1] == '-')
@@ -241,6 +242,12 @@ parse_flags (const struct reader *r, struct df_instruction *in, const char *allo
         break;
       char *eq = strchr (word, '=');
       _cleanup_free_ char *name = xstrndup (word + 2, eq ? (size_t)(eq - word - 2) : strlen (word + 2));
+      if (unsupported && flag_allowed (unsupported, name))
+        {
+          /* Accepted and ignored, it would give another image than Docker's. */
+          _cleanup_free_ char *what = xasprintf ("%s --%s", df_kind_name (in->kind), name);
+          return syntax_error (err, r, in->line, col, "%s is not supported by hako build", what);
+        }
       if (!flag_allowed (allowed, name))
         {
           _cleanup_free_ char *what = xasprintf ("%s --%s", df_kind_name (in->kind), name);
@@ -409,7 +416,7 @@ parse_instruction (struct reader *r, struct df_instruction *in, char *text, unsi
     return syntax_error (err, r, line, column, "unknown instruction `%s`", keyword);
   in->kind = keywords[k].kind;
   const char *rest = skip_blanks (p + klen);
-  if (parse_flags (r, in, keywords[k].flags, &rest, err) < 0)
+  if (parse_flags (r, in, keywords[k].flags, keywords[k].unsupported, &rest, err) < 0)
     return -1;
   in->args = xstrdup (rest);
   in->args_column = column + (unsigned)(rest - in->text);

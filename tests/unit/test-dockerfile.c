@@ -122,6 +122,13 @@ test_errors_name_line_and_column (void **state)
 {
   expect_error ("FROM busybox\n  RUNN echo\n", "Dockerfile:2:3: unknown instruction `RUNN`");
   expect_error ("FROM busybox\nCOPY --form=x a b\n", "Dockerfile:2:6: unknown flag: COPY --form");
+  /* Docker's flags hako does not do are refused, never ignored. */
+  expect_error ("FROM busybox\nCOPY --exclude=*.o . /\n",
+                "Dockerfile:2:6: COPY --exclude is not supported by hako build");
+  expect_error ("FROM busybox\nCOPY --parents a/b /\n",
+                "Dockerfile:2:6: COPY --parents is not supported by hako build");
+  expect_error ("FROM busybox\nADD --keep-git-dir x /\n",
+                "Dockerfile:2:5: ADD --keep-git-dir is not supported by hako build");
   expect_error ("FROM\n", "Dockerfile:1:1: FROM requires at least one argument");
   expect_error ("FROM x\nRUN <<EOF\necho\n", "Dockerfile:2:5: unterminated heredoc");
   expect_error ("# escape=x\nFROM x\n", "invalid escape token");
