@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "config-instruction.h"
 #include "shell-word.h"
+#include "common/blanks.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/strv.h"
@@ -80,9 +81,7 @@ config_instruction_pairs (const struct df_instruction *in, char escape, char *co
       /* ENV NAME the value: the rest of the line, one value. */
       if (fields[1] == NULL)
         return fail (err, in, "expected NAME=VALUE (or NAME VALUE)");
-      const char *rest = in->args + strlen (fields[0]);
-      while (*rest == ' ' || *rest == '\t')
-        rest++;
+      const char *rest = skip_blanks (in->args + strlen (fields[0]));
       char *value;
       if (shell_word_expand (rest, escape, vars, &value, err) < 0)
         return -1;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "dockerfile.h"
+#include "common/blanks.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
@@ -80,17 +81,13 @@ next_line (struct reader *r, unsigned *line)
 static bool
 blank (const char *s)
 {
-  while (*s == ' ' || *s == '\t')
-    s++;
-  return *s == '\0';
+  return *skip_blanks (s) == '\0';
 }
 
 static bool
 comment (const char *s)
 {
-  while (*s == ' ' || *s == '\t')
-    s++;
-  return *s == '#';
+  return *skip_blanks (s) == '#';
 }
 
 static int
@@ -107,23 +104,18 @@ static int
 directive (struct reader *r, struct dockerfile *df, const char *s, unsigned line, bool *seen_escape,
            struct hk_error **err)
 {
-  const char *p = s;
-  while (*p == ' ' || *p == '\t')
-    p++;
+  const char *p = skip_blanks (s);
   if (*p++ != '#')
     return 0;
-  while (*p == ' ' || *p == '\t')
-    p++;
+  p = skip_blanks (p);
   const char *key = p;
   while (isalnum ((unsigned char)*p))
     p++;
   size_t klen = (size_t)(p - key);
-  while (*p == ' ' || *p == '\t')
-    p++;
+  p = skip_blanks (p);
   if (klen == 0 || *p++ != '=')
     return 0;
-  while (*p == ' ' || *p == '\t')
-    p++;
+  p = skip_blanks (p);
   _cleanup_free_ char *value = xstrdup (p);
   for (size_t n = strlen (value); n > 0 && isspace ((unsigned char)value[n - 1]); n--)
     value[n - 1] = '\0';
@@ -183,14 +175,6 @@ logical_line (struct reader *r, char *first)
         break;
     }
   return joined;
-}
-
-static const char *
-skip_blanks (const char *s)
-{
-  while (*s == ' ' || *s == '\t')
-    s++;
-  return s;
 }
 
 /* A word up to unquoted blank space, quotes removed (a flag's value may be

@@ -175,17 +175,14 @@ ignore_rules_parse (const char *text, size_t len, struct ignore_rules **out,
       _cleanup_free_ char *s = xstrndup (p, (size_t)(stop - p));
       p = nl ? nl + 1 : end;
       line++;
-      char *t = s;
-      while (*t == ' ' || *t == '\t')
-        t++;
+      char *t = s + strspn (s, " \t");
       for (size_t n = strlen (t); n > 0 && strchr (" \t\r", t[n - 1]); n--)
         t[n - 1] = '\0';
       if (*t == '\0' || *t == '#')
         continue;
       bool exception = *t == '!';
       if (exception)
-        for (t++; *t == ' ' || *t == '\t'; t++)
-          ;
+        t += 1 + strspn (t + 1, " \t");
       if (*t == '\0')
         {
           ignore_rules_free (r);
