@@ -4,21 +4,15 @@
 # attack.
 
 bats_require_minimum_version 1.5.0
-load engine-helpers
+load build-helpers
 
 setup_file() { engine_setup_file; }
 teardown_file() { engine_teardown_file; }
 setup() {
-	engine_setup
-	CTX=$BATS_TEST_TMPDIR/ctx
-	mkdir -p "$CTX"
+	build_setup
 	echo host-only >"$BATS_TEST_TMPDIR/outside"
 }
 teardown() { engine_teardown; }
-
-hkb() {
-	hk build --network none "$@"
-}
 
 @test "COPY ../outside: a path leading out of the context is refused" {
 	printf 'FROM busybox\nCOPY ../outside /x\n' >"$CTX/Containerfile"

@@ -5,7 +5,7 @@
 
 bats_require_minimum_version 1.5.0
 load image-helpers
-load engine-helpers
+load build-helpers
 
 setup_file() {
 	engine_setup_file
@@ -18,13 +18,10 @@ teardown_file() {
 	engine_teardown_file
 }
 
-setup() {
-	engine_setup
-	CTX=$BATS_TEST_TMPDIR/ctx
-	mkdir -p "$CTX"
-}
+setup() { build_setup; }
 teardown() { engine_teardown; }
 
+# hkb ARGS...: build-helpers' build, against the test's plain-HTTP registry.
 hkb() {
 	hk build --network none --tls-verify=false "$@"
 }

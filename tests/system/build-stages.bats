@@ -3,24 +3,12 @@
 # stops the others; only needed stages run.
 
 bats_require_minimum_version 1.5.0
-load engine-helpers
+load build-helpers
 
 setup_file() { engine_setup_file; }
 teardown_file() { engine_teardown_file; }
-setup() {
-	engine_setup
-	CTX=$BATS_TEST_TMPDIR/ctx
-	mkdir -p "$CTX"
-}
+setup() { build_setup; }
 teardown() { engine_teardown; }
-
-hkb() {
-	hk build --network none "$@"
-}
-
-cf() {
-	printf '%s\n' "$1" >"$CTX/Containerfile"
-}
 
 # wait_for NAME: a RUN script that marks /sync/SELF and waits (30 s at
 # most) for /sync/NAME; /sync is a cache mount both stages share.

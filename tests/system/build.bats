@@ -4,26 +4,12 @@
 # reproducible IDs; bad input; nothing left behind.
 
 bats_require_minimum_version 1.5.0
-load engine-helpers
+load build-helpers
 
 setup_file() { engine_setup_file; }
 teardown_file() { engine_teardown_file; }
-setup() {
-	engine_setup
-	CTX=$BATS_TEST_TMPDIR/ctx
-	mkdir -p "$CTX"
-}
+setup() { build_setup; }
 teardown() { engine_teardown; }
-
-# hkb ARGS...: a build without a network (no CNI needed for most tests).
-hkb() {
-	hk build --network none "$@"
-}
-
-# cf TEXT: the context's Containerfile.
-cf() {
-	printf '%s\n' "$1" >"$CTX/Containerfile"
-}
 
 # image_config IMAGE: its config document, as stored.
 image_config() {
