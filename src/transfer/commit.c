@@ -51,17 +51,7 @@ commit_locked (struct store *s, const char *parent_id, const char *upper_dir,
     return -1;
 
   size_t n = parent->n_layers;
-  _cleanup_free_ struct image_record_layer *layers = xzalloc ((n + 2) * sizeof *layers);
-  for (size_t i = 0; i < n; i++)
-    {
-      const struct store_image_layer *pl = &parent->layers[i];
-      memcpy (layers[i].blob_digest, pl->blob_digest, DIGEST_STRING_SIZE);
-      layers[i].media_type = pl->media_type;
-      layers[i].blob_size = pl->blob_size;
-      memcpy (layers[i].info.chain_id, pl->chain_id, DIGEST_STRING_SIZE);
-      memcpy (layers[i].info.diff_id, pl->diff_id, DIGEST_STRING_SIZE);
-      layers[i].info.size = pl->size;
-    }
+  _cleanup_free_ struct image_record_layer *layers = image_record_layers_of (parent, 1);
   struct layer_diff_result diff;
   if (upper_dir != NULL && add_layer (s, parent, upper_dir, o, &layers[n], &diff, err) < 0)
     return -1;

@@ -235,17 +235,7 @@ squash (struct store *s, const struct store_image *base, const struct store_imag
         int64_t mtime, int tree_fd, char id[DIGEST_STRING_SIZE], struct hk_error **err)
 {
   size_t n = base->n_layers;
-  _cleanup_free_ struct image_record_layer *layers = xzalloc ((n + 1) * sizeof *layers);
-  for (size_t i = 0; i < n; i++)
-    {
-      const struct store_image_layer *l = &base->layers[i];
-      memcpy (layers[i].blob_digest, l->blob_digest, DIGEST_STRING_SIZE);
-      layers[i].media_type = l->media_type;
-      layers[i].blob_size = l->blob_size;
-      memcpy (layers[i].info.chain_id, l->chain_id, DIGEST_STRING_SIZE);
-      memcpy (layers[i].info.diff_id, l->diff_id, DIGEST_STRING_SIZE);
-      layers[i].info.size = l->size;
-    }
+  _cleanup_free_ struct image_record_layer *layers = image_record_layers_of (base, 1);
   char diff_id[DIGEST_STRING_SIZE];
   _cleanup_free_ char *text = NULL;
   size_t len, base_history;
