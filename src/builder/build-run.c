@@ -347,9 +347,48 @@ run_command (struct stage_run *sr, const struct df_instruction *in, struct ctr_c
   return 0;
 }
 
+/* RUN's history entry as Docker's classic builder writes it: the command
+ * (the exec form's words, else the shell's and the text), after "|N
+ * NAME=VALUE..." when args reach its environment: the N sorted ones that
+ * are not predefined proxy args, unless ARG declared those (Docker keeps
+ * a proxy's credentials out of the history). */
+static char *
+run_history (const struct stage_run *sr, const struct df_instruction *in,
+             char *const *arg_env)
+{
+  _cleanup_strv_ char **shown = xzalloc (sizeof (char *));
+  for (size_t i = 0; arg_env[i]; i++)
+    {
+      _cleanup_free_ char *name = xstrndup (arg_env[i], strcspn (arg_env[i], "="));
+      if (!build_arg_is_proxy (name) || strv_contains (sr->declared, name))
+        strv_append (&shown, arg_env[i]);
+    }
+  strv_sort (shown);
+  size_t n = strv_length (shown);
+  _cleanup_strv_ char **words = xzalloc (sizeof (char *));
+  if (arg_env[0])
+    {
+      strv_append_take (&words, xasprintf ("|%zu", n));
+      for (size_t i = 0; i < n; i++)
+        strv_append (&words, shown[i]);
+    }
+  if (in->json_args)
+    for (size_t i = 0; in->json_args[i]; i++)
+      strv_append (&words, in->json_args[i]);
+  else
+    {
+      _cleanup_strv_ char **shell = config_instruction_shell (json_object_get (sr->config, "config"));
+      for (size_t i = 0; shell[i]; i++)
+        strv_append (&words, shell[i]);
+      strv_append (&words, in->args);
+    }
+  return strv_join (words, " ");
+}
+
+/* C for the RUN; its history entry in *HISTORY. */
 static int
 run_config (struct stage_run *sr, const struct df_instruction *in, struct ctr_config *c,
-            struct run_mounts *m, struct hk_error **err)
+            struct run_mounts *m, char **history, struct hk_error **err)
 {
   struct build *b = sr->b;
   if (run_command (sr, in, c, m, err) < 0)
@@ -360,13 +399,18 @@ run_config (struct stage_run *sr, const struct df_instruction *in, struct ctr_co
   _cleanup_strv_ char **env = NULL;
   _cleanup_error_ struct hk_error *ignored = NULL;
   json_get_strv (cfg, "config", "Env", &env, &ignored);
+  _cleanup_strv_ char **arg_env = xzalloc (sizeof (char *));
   for (size_t i = 0; sr->args && sr->args[i]; i++)
     {
       size_t n = strcspn (sr->args[i], "=");
       _cleanup_free_ char *name = xstrndup (sr->args[i], n);
       if (strv_env_get (env, name) == NULL)
-        strv_append (&c->env, sr->args[i]);
+        {
+          strv_append (&c->env, sr->args[i]);
+          strv_append (&arg_env, sr->args[i]);
+        }
     }
+  *history = run_history (sr, in, arg_env);
   const char *network = df_flag_get (in, "network", NULL);
   if (network == NULL)
     network = b->o->network;
@@ -468,7 +512,8 @@ build_run_step (struct stage_run *sr, const struct df_instruction *in, struct hk
   ctr_config_init (&c);
   struct run_mounts m = { 0 };
   struct ctr_record *r = NULL;
-  int rc = run_config (sr, in, &c, &m, err);
+  _cleanup_free_ char *history = NULL;
+  int rc = run_config (sr, in, &c, &m, &history, err);
   /* Mount points are judged against the image: a container of it first. */
   const char **mounts = df_flag_all (in, "mount");
   if (rc == 0 && mounts[0])
@@ -495,7 +540,6 @@ build_run_step (struct stage_run *sr, const struct df_instruction *in, struct hk
   if (rc == 0)
     {
       _cleanup_free_ char *upper = build_container_path (b, r, "upper");
-      _cleanup_free_ char *history = xasprintf ("/bin/sh -c %s", in->args);
       rc = build_commit (sr, upper, m.exclude, true, history, err);
     }
   if (r)

@@ -118,12 +118,6 @@ heredoc_source (const struct df_instruction *in, const char *word)
 static int walk_node (struct copy_job *j, struct sink *s, int parent, const char *name,
                       const char *ctx_path, const char *out_name, struct hk_error **err);
 
-static int
-compare_names (const void *a, const void *b)
-{
-  return strcmp (*(char *const *)a, *(char *const *)b);
-}
-
 static bool
 ignored (const struct copy_job *j, const char *ctx_path)
 {
@@ -148,9 +142,8 @@ walk_dir (struct copy_job *j, struct sink *s, int dir_fd, const char *ctx_path,
   while ((de = readdir (dir)) != NULL)
     if (strcmp (de->d_name, ".") && strcmp (de->d_name, ".."))
       strv_append (&names, de->d_name);
+  strv_sort (names);
   size_t n = strv_length (names);
-  if (n > 1)
-    qsort (names, n, sizeof *names, compare_names);
   for (size_t i = 0; i < n; i++)
     {
       _cleanup_free_ char *cp = *ctx_path ? xasprintf ("%s/%s", ctx_path, names[i])
@@ -293,7 +286,7 @@ expand_sources (struct copy_job *j, char ***paths, struct hk_error **err)
         return hk_error_set (err, ENOENT, "line %u: %s: no source files were specified by `%s`",
                              j->in->line, df_kind_name (j->in->kind), src);
       j->counts[i] = strv_length (*paths) - before;
-      qsort (*paths + before, j->counts[i], sizeof (char *), compare_names);
+      strv_sort (*paths + before); /* the matches are the vector's tail */
     }
   return 0;
 }

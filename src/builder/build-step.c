@@ -269,6 +269,8 @@ declare_args (struct stage_run *sr, const struct df_instruction *in, struct hk_e
         return -1;
       if (*name == '\0')
         return hk_error_set (err, EINVAL, "line %u: ARG: a name cannot be empty", in->line);
+      if (!strv_contains (sr->declared, name))
+        strv_append (&sr->declared, name);
       const char *given = strv_env_get (b->o->build_args, name);
       _cleanup_free_ char *dflt = NULL;
       if (eq && shell_word_expand (eq + 1, b->df->escape, sr->vars, &dflt, err) < 0)

@@ -29,6 +29,15 @@ static const char *const proxy_args[] = {
   "ftp_proxy",  "NO_PROXY",   "no_proxy",    "ALL_PROXY",   "all_proxy", NULL,
 };
 
+bool
+build_arg_is_proxy (const char *name)
+{
+  for (size_t i = 0; proxy_args[i]; i++)
+    if (strcmp (proxy_args[i], name) == 0)
+      return true;
+  return false;
+}
+
 static void
 predefined_args (struct build *b)
 {
@@ -354,6 +363,7 @@ build_stage (struct build *b, struct build_stage *st, struct hk_error **err)
     }
   json_decref (sr.config);
   strv_free (sr.args);
+  strv_free (sr.declared);
   strv_free (sr.vars);
   strv_free (sr.made);
   return rc;

@@ -70,11 +70,15 @@ struct stage_run
   char image_id[DIGEST_STRING_SIZE];
   json_t *config; /* the whole image config of image_id */
   char **args;    /* NAME=VALUE of the stage's ARGs */
+  char **declared; /* the names ARG declared (a proxy arg among them shows in the history) */
   char key[DIGEST_STRING_SIZE];
   struct config_instruction_state meta;
   char **vars; /* args then Env: what ${...} sees */
   char **made; /* the images its steps made */
 };
+
+/* Whether NAME is one of Docker's predefined proxy args (build.c). */
+bool build_arg_is_proxy (const char *name);
 
 /* build-step.c.  An ONBUILD trigger's step is not NUMBERED. */
 int build_step (struct stage_run *sr, const struct df_instruction *in, bool numbered,

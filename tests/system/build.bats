@@ -60,6 +60,72 @@ SHELL ["/bin/sh", "-xc"]'
 	[ "$(jq -r '.history[-1].created_by' <<<"$output")" = '/bin/sh -c #(nop) SHELL ["/bin/sh", "-xc"]' ]
 }
 
+@test "RUN's history as Docker's: the shell's words or the exec form, after the args but the proxy args not declared" {
+	cf 'FROM busybox
+ARG V=7
+ARG HTTPS_PROXY
+RUN echo "$V $HTTP_PROXY $HTTPS_PROXY" >/seen
+RUN ["/bin/sh", "-c", "true"]
+ENV V=env
+SHELL ["/bin/sh", "-ec"]
+RUN true'
+	run -0 hkb --build-arg HTTP_PROXY=http://user:pw@127.0.0.1:9 --build-arg HTTPS_PROXY=hs -t hist "$CTX"
+	# RUN sees the proxy args, declared or not; the image does not keep them.
+	[ "$(hk run --rm --network none hist cat /seen)" = "7 http://user:pw@127.0.0.1:9 hs" ]
+	run -0 hk image inspect -f '{{json .Config.Env}}' hist
+	[[ $output != *PROXY* ]]
+	run -0 image_config hist
+	[[ $output != *user:pw* ]]
+	# Sorted NAME=VALUE after |N; an arg that ENV overrides is not in
+	# RUN's environment, so not in its entry either.
+	[ "$(jq -r '[.history[] | select(.empty_layer != true)][-3:][].created_by' <<<"$output")" = \
+		'|2 HTTPS_PROXY=hs V=7 /bin/sh -c echo "$V $HTTP_PROXY $HTTPS_PROXY" >/seen
+|2 HTTPS_PROXY=hs V=7 /bin/sh -c true
+|1 HTTPS_PROXY=hs /bin/sh -ec true' ]
+}
+
+@test "image build; Containerfile over Dockerfile; escape and syntax directives; MAINTAINER; COPY --from an image, --link; RUN --network" {
+	printf 'FROM busybox\nRUN echo dockerfile >/which\n' >"$CTX/Dockerfile"
+	cf '# syntax=docker/dockerfile:1
+# escape=`
+FROM busybox
+MAINTAINER someone <someone@example.org>
+COPY --from=busybox /bin/busybox /from-image
+COPY --link Dockerfile /linked
+RUN --network=none echo containerfile >/which && `
+    ls /sys/class/net >/nets
+LABEL path=C:\
+RUN echo "C:\dir" >/backslash'
+	run -0 hk image build --network host -t misc "$CTX"
+	[[ $output == *"the syntax directive (\`docker/dockerfile:1\`) is ignored"* ]]
+	[ "$(hk image inspect -f '{{.Author}}' misc)" = "someone <someone@example.org>" ]
+	# With escape=` a backslash at the end of a line is the label's.
+	[ "$(hk image inspect -f '{{json .Config.Labels}}' misc)" = '{"path":"C:\\"}' ]
+	run -0 hk run --rm --network none misc sh -c 'cat /which /nets /backslash; cmp /from-image /bin/busybox && cat /linked'
+	[ "$output" = "containerfile
+lo
+C:\dir
+FROM busybox
+RUN echo dockerfile >/which" ]
+	# -f picks the other file.
+	run -0 hk image build --network none -f "$CTX/Dockerfile" -t misc-docker "$CTX"
+	[ "$(hk run --rm --network none misc-docker cat /which)" = dockerfile ]
+}
+
+@test "builder prune: the cache is forgotten (the next build reruns every step), tagged images stay" {
+	cf 'FROM busybox
+RUN echo one >/one'
+	run -0 hkb -t bp "$CTX"
+	run -0 hkb -t bp "$CTX"
+	[ "$(cached)" -eq 1 ]
+	[ -n "$(ls "$HAKO_ROOT/build-cache")" ]
+	run -0 hk builder prune -f
+	[ ! -e "$HAKO_ROOT/build-cache" ] || [ -z "$(ls -A "$HAKO_ROOT/build-cache")" ]
+	[ "$(hk run --rm --network none bp cat /one)" = one ]
+	run -0 hkb -t bp "$CTX"
+	[ "$(cached)" -eq 0 ]
+}
+
 @test "RUN (shell and exec forms), COPY with --chown and --chmod: files, modes, owners" {
 	mkdir -p "$CTX/tree/sub"
 	echo one >"$CTX/one.txt"
