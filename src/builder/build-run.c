@@ -273,10 +273,44 @@ mount_key (struct stage_run *sr, const struct df_instruction *in, const char *te
   return rc;
 }
 
+/* What the Dockerfile asks of RUN beyond a sandbox: a network other than
+ * the build's (only none, or host when the command line allows it: a
+ * Dockerfile may not join the host's or any named network on its own) and
+ * a privileged container (when allowed).  Checked before the cache, as a
+ * cached step was made with what it asked. */
+static int
+run_allowed (struct stage_run *sr, const struct df_instruction *in, struct hk_error **err)
+{
+  const struct build_options *o = sr->b->o;
+  const char *network = df_flag_get (in, "network", NULL);
+  bool build_on_host = o->network && strcmp (o->network, "host") == 0;
+  if (network && strcmp (network, "default") && strcmp (network, "none")
+      && strcmp (network, "host"))
+    return hk_error_set (err, EINVAL, "line %u: RUN --network=%s: default, none or host", in->line,
+                         network);
+  if (network && strcmp (network, "host") == 0 && !o->allow_network_host && !build_on_host)
+    return hk_error_set (err, EPERM,
+                         "line %u: RUN --network=host needs `--allow network.host` on the "
+                         "command line",
+                         in->line);
+  const char *security = df_flag_get (in, "security", NULL);
+  if (security && strcmp (security, "insecure") && strcmp (security, "sandbox"))
+    return hk_error_set (err, EINVAL, "line %u: RUN --security=%s: insecure or sandbox", in->line,
+                         security);
+  if (security && strcmp (security, "insecure") == 0 && !o->allow_security_insecure)
+    return hk_error_set (err, EPERM,
+                         "line %u: RUN --security=insecure needs `--allow security.insecure` on "
+                         "the command line",
+                         in->line);
+  return 0;
+}
+
 int
 build_run_key (struct stage_run *sr, const struct df_instruction *in,
                char key[DIGEST_STRING_SIZE], struct hk_error **err)
 {
+  if (run_allowed (sr, in, err) < 0)
+    return -1;
   const char **mounts = df_flag_all (in, "mount");
   int rc = 0;
   for (size_t i = 0; rc == 0 && mounts[i]; i++)
@@ -411,17 +445,14 @@ run_config (struct stage_run *sr, const struct df_instruction *in, struct ctr_co
         }
     }
   *history = run_history (sr, in, arg_env);
+  /* RUN --network=default is the build's network (run_allowed checked the rest). */
   const char *network = df_flag_get (in, "network", NULL);
-  if (network == NULL)
+  if (network == NULL || strcmp (network, "default") == 0)
     network = b->o->network;
-  if (network && strcmp (network, "default") != 0)
+  if (network)
     c->network_mode = xstrdup (network);
   const char *security = df_flag_get (in, "security", NULL);
-  if (security && strcmp (security, "insecure") == 0)
-    c->privileged = true;
-  else if (security && strcmp (security, "sandbox") != 0)
-    return hk_error_set (err, EINVAL, "line %u: RUN --security: `%s` is insecure or sandbox",
-                         in->line, security);
+  c->privileged = security && strcmp (security, "insecure") == 0;
   return 0;
 }
 

@@ -130,6 +130,11 @@ struct build_options
   bool one_layer_per_stage; /* --layers=false: no cache, no intermediate images */
   bool quiet;
   const char *network; /* NULL: the engine's default network */
+  /* What a Dockerfile may ask for only when the command line allows it
+   * (BuildKit's entitlements, --allow): RUN --network=host and RUN
+   * --security=insecure (a privileged container). */
+  bool allow_network_host;
+  bool allow_security_insecure;
   struct build_secret *secrets;
   size_t n_secrets;
   int64_t timestamp; /* -1: now */

@@ -137,7 +137,24 @@ enum
   OPT_TIMESTAMP,
   OPT_PLATFORM,
   OPT_LAYERS,
+  OPT_ALLOW,
 };
+
+/* --allow ENTITLEMENT[,ENTITLEMENT...] (BuildKit's). */
+static int
+parse_allow (struct build_options *o, const char *text, struct hk_error **err)
+{
+  _cleanup_free_ char *copy = xstrdup (text);
+  char *save = NULL;
+  for (char *e = strtok_r (copy, ",", &save); e; e = strtok_r (NULL, ",", &save))
+    if (strcmp (e, "network.host") == 0)
+      o->allow_network_host = true;
+    else if (strcmp (e, "security.insecure") == 0)
+      o->allow_security_insecure = true;
+    else
+      return hk_error_set (err, EINVAL, "--allow `%s`: network.host or security.insecure", e);
+  return 0;
+}
 
 /* --pull[=POLICY], Podman's: a bare --pull and true are always, false
  * is missing (the default). */
@@ -185,6 +202,7 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
     { "timestamp", required_argument, NULL, OPT_TIMESTAMP },
     { "platform", required_argument, NULL, OPT_PLATFORM },
     { "layers", optional_argument, NULL, OPT_LAYERS },
+    { "allow", required_argument, NULL, OPT_ALLOW },
     REGISTRY_OPTIONS,
     { NULL, 0, NULL, 0 },
   };
@@ -252,6 +270,10 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
         if (optarg && strcmp (optarg, "true") && strcmp (optarg, "false"))
           return hk_error_set (err, EINVAL, "--layers=%s: true or false", optarg);
         q->o.one_layer_per_stage = optarg && strcmp (optarg, "false") == 0;
+        break;
+      case OPT_ALLOW:
+        if (parse_allow (&q->o, optarg, err) < 0)
+          return -1;
         break;
       case OPT_PLATFORM:
         if (build_platform_check (optarg, err) < 0)

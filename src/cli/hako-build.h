@@ -14,7 +14,7 @@
   "[--pull[=always|missing|never|newer]] [--tls-verify=false] [--authfile FILE] [--creds "    \
   "USER:PASS] [--cert-dir DIR] [--label NAME=VALUE]... [--iidfile FILE] [-q] [--network "    \
   "none|host|NETWORK] [--secret id=ID,src=FILE]... [--timestamp EPOCH] [--platform "          \
-  "linux/amd64] [--layers=false] CONTEXT|-"
+  "linux/amd64] [--layers=false] [--allow network.host|security.insecure]... CONTEXT|-"
 #define BUILD_SUMMARY "build an image from a Containerfile"
 
 /* A context on stdin (tar or Dockerfile): *TEXT is the Dockerfile, or

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The build context is the user's directory and the archives ADD extracts
-# come from anywhere: neither may reach the host's files.  One test per
-# attack.
+# come from anywhere: neither may reach the host's files; and a Dockerfile
+# may not give its RUN steps the host's network or privileges unless the
+# command line allows it.  One test per attack.
 
 bats_require_minimum_version 1.5.0
 load build-helpers
@@ -84,4 +85,35 @@ teardown() { engine_teardown; }
 		# Followed as if the root were /: it landed inside the image.
 		run -0 hk run --rm --network none evil2 cat "$BATS_TEST_TMPDIR/planted"
 	fi
+}
+
+@test "RUN --network=host from a Dockerfile alone: refused; the host's network only with --allow network.host" {
+	printf 'FROM busybox\nRUN --network=host ls /sys/class/net >/nets\n' >"$CTX/Containerfile"
+	run -125 hkb -t hostnet "$CTX"
+	[[ $output == *"line 2: RUN --network=host needs \`--allow network.host\`"* ]]
+	run -0 hk images -q hostnet
+	[ -z "$output" ]
+	# A named network is not the Dockerfile's to choose either.
+	printf 'FROM busybox\nRUN --network=hkt-default true\n' >"$BATS_TEST_TMPDIR/named"
+	run -125 hkb -f "$BATS_TEST_TMPDIR/named" "$CTX"
+	[[ $output == *"RUN --network=hkt-default: default, none or host"* ]]
+	# Allowed: the step sees the host's interfaces.
+	run -0 hkb --allow network.host -t hostnet "$CTX"
+	[ "$(hk run --rm --network none hostnet cat /nets)" = "$(ls /sys/class/net)" ]
+}
+
+@test "RUN --security=insecure from a Dockerfile alone: refused, even from the cache; privileged only with --allow security.insecure" {
+	printf 'FROM busybox\nRUN --security=insecure grep CapEff /proc/self/status >/caps\n' >"$CTX/Containerfile"
+	run -125 hkb -t insecure "$CTX"
+	[[ $output == *"line 2: RUN --security=insecure needs \`--allow security.insecure\`"* ]]
+	run -0 hkb --allow security.insecure -t insecure "$CTX"
+	caps=$(hk run --rm --network none insecure cat /caps)
+	# CAP_SYS_ADMIN (bit 21), which hako run's default set lacks
+	echo "$caps"
+	(((0x${caps##*[[:space:]]} >> 21) & 1))
+	default=$(hk run --rm --network none busybox grep CapEff /proc/self/status)
+	((!((0x${default##*[[:space:]]} >> 21) & 1)))
+	# The step is cached now; without the flag the build is still refused.
+	run -125 hkb -t insecure "$CTX"
+	[[ $output == *"needs \`--allow security.insecure\`"* ]]
 }
