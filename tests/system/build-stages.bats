@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # hako build: the stages a target needs run in parallel; a failing stage
-# stops the others; only needed stages run.
+# stops the others; only needed stages run; RUN bind mounts from stages.
 
 bats_require_minimum_version 1.5.0
 load build-helpers
@@ -95,4 +95,33 @@ COPY --from=two /etc/hostname /b'
 	grep -q 'Error: interrupted' "$BATS_TEST_TMPDIR/out"
 	run -0 hk ps -a -q
 	[ -z "$output" ]
+}
+
+@test "RUN --mount=type=bind,from=STAGE and from an image: the stage is built first, the files read, nothing kept" {
+	echo ctx-file >"$CTX/input"
+	cf 'FROM busybox AS gen
+RUN mkdir /out && echo generated >/out/file
+
+FROM busybox
+RUN --mount=type=bind,from=gen,source=/out,target=/in cat /in/file >/from-stage
+RUN --mount=type=bind,from=busybox,source=/bin,target=/bb test -x /bb/busybox && echo image >/from-image
+RUN --mount=type=bind,source=input,target=/ctx-input cat /ctx-input >/from-context'
+	run -0 hkb -t bindfrom "$CTX"
+	run -1 hk run --rm --network none bindfrom sh -c 'cat /from-stage /from-image /from-context; ls -d /in /bb /ctx-input 2>&1'
+	[ "$output" = "generated
+image
+ctx-file
+ls: /in: No such file or directory
+ls: /bb: No such file or directory
+ls: /ctx-input: No such file or directory" ]
+	# What the stage makes is in the key: a change there reruns the step.
+	cf 'FROM busybox AS gen
+RUN mkdir /out && echo changed >/out/file
+
+FROM busybox
+RUN --mount=type=bind,from=gen,source=/out,target=/in cat /in/file >/from-stage
+RUN --mount=type=bind,from=busybox,source=/bin,target=/bb test -x /bb/busybox && echo image >/from-image
+RUN --mount=type=bind,source=input,target=/ctx-input cat /ctx-input >/from-context'
+	run -0 hkb -t bindfrom "$CTX"
+	[ "$(hk run --rm --network none bindfrom cat /from-stage)" = changed ]
 }
