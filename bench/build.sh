@@ -16,16 +16,17 @@ set -euo pipefail
 n=${1:-5}
 top=$(cd "$(dirname "$0")/.." && pwd)
 hako_bin=${HAKO:-$top/build/src/cli/hako}
+. "$top/bench/lib.sh"
 work=$(mktemp -d /tmp/hako-bench-build.XXXXXX)
 hako() { "$hako_bin" --root "$work/hako" --runroot "$work/hako-run" "$@"; }
 buildah() {
 	command buildah --root "$work/buildah" --runroot "$work/buildah-run" --storage-driver overlay "$@"
 }
 cleanup() {
-	buildah rm --all >/dev/null 2>&1 || true
-	command buildah --root "$work/buildah" --runroot "$work/buildah-run" --storage-driver overlay \
-		unshare true >/dev/null 2>&1 || true
-	hako system prune -f >/dev/null 2>&1 || true
+	tidy buildah rm --all
+	tidy command buildah --root "$work/buildah" --runroot "$work/buildah-run" --storage-driver overlay \
+		unshare true
+	tidy hako system prune -f
 	for m in $(awk -v r="$work" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" || echo "bench: could not unmount $m" >&2
 	done
@@ -33,9 +34,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-HAKO=$hako_bin "$top/scripts/busybox-image.sh" --root "$work/hako" --runroot "$work/hako-run" >/dev/null
+HAKO=$hako_bin quietly "$top/scripts/busybox-image.sh" --root "$work/hako" --runroot "$work/hako-run"
 hako save --format oci-archive -o "$work/busybox.tar" busybox
-buildah pull -q "oci-archive:$work/busybox.tar" >/dev/null
+quietly buildah pull -q "oci-archive:$work/busybox.tar"
 buildah tag "$(buildah images -q | head -1)" busybox
 
 ctx=$work/ctx
@@ -63,7 +64,7 @@ CF
 ms() {
 	local t0 t1
 	t0=$(date +%s%N)
-	"$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
+	quietly "$@" || exit 1
 	t1=$(date +%s%N)
 	echo $(((t1 - t0) / 1000000))
 }
@@ -71,8 +72,14 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 hako_build() { hako build -q --network host -t bench "$ctx"; }
 buildah_build() { buildah bud -q --layers --isolation chroot --network host -t bench "$ctx"; }
-hako_cold() { hako builder prune -f >/dev/null && hako_build; }
-buildah_cold() { buildah rmi -f bench >/dev/null 2>&1 || true; buildah rmi --prune >/dev/null 2>&1 || true; buildah_build; }
+hako_cold() { quietly hako builder prune -f && hako_build; }
+# buildah's cache is its intermediate images: the tagged one and the rest
+buildah_cold() {
+	if [ -n "$(buildah images -q --filter reference=bench)" ]; then
+		quietly buildah rmi -f bench
+	fi
+	quietly buildah rmi --prune && buildah_build
+}
 
 declare -A t
 for scenario in cold nochange onefile; do t[hako-$scenario]=""; t[buildah-$scenario]=""; done
