@@ -24,8 +24,6 @@ buildah() {
 }
 cleanup() {
 	tidy buildah rm --all
-	tidy command buildah --root "$work/buildah" --runroot "$work/buildah-run" --storage-driver overlay \
-		unshare true
 	tidy hako system prune -f
 	for m in $(awk -v r="$work" 'index($5, r) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" || echo "bench: could not unmount $m" >&2
