@@ -107,7 +107,7 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   bool with_stdin = req.config.open_stdin;
   if (create_container (e, &req, &r, &made, err) < 0)
     goto out;
-  if (engine_start (e, r, !req.detach, err) < 0)
+  if (engine_start (e, r, req.detach ? 0 : ENGINE_START_ON_ATTACH, err) < 0)
     {
       /* A run that cannot start leaves nothing behind: nor a pod it made. */
       struct hk_error *ignored = NULL;
@@ -161,7 +161,7 @@ static int
 start_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   struct start_flags *f = data;
-  if (engine_start (e, r, f->attach, err) < 0)
+  if (engine_start (e, r, f->attach ? ENGINE_START_ON_ATTACH : 0, err) < 0)
     return -1;
   if (f->attach)
     {
@@ -289,7 +289,7 @@ restart_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error
 {
   if (engine_stop (e, r, *(int *)data, err) < 0)
     return -1;
-  return engine_start (e, r, false, err);
+  return engine_start (e, r, 0, err);
 }
 
 static int
@@ -385,22 +385,26 @@ cmd_wait (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 /* The monitor's commands take the container ID and nothing else. */
-/* container monitor ID [--notify-fd N] [--start-on-attach]: what a
+/* container monitor ID [--notify-fd N] [--owner-fd N] [--start-on-attach]: what a
  * monitor re-executes from the sealed copy of hako. */
 static int
 cmd_monitor (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const struct option options[]
       = { { "notify-fd", required_argument, NULL, 'n' },
+          { "owner-fd", required_argument, NULL, 'o' },
           { "start-on-attach", no_argument, NULL, 's' },
           { NULL, 0, NULL, 0 } };
-  int notify_fd = -1, c;
+  int notify_fd = -1, owner_fd = -1, c;
   bool start_on_attach = false;
   while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
     switch (c)
       {
       case 'n':
         notify_fd = atoi (optarg);
+        break;
+      case 'o':
+        owner_fd = atoi (optarg);
         break;
       case 's':
         start_on_attach = true;
@@ -412,7 +416,7 @@ cmd_monitor (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     return hk_error_set (err, EINVAL, "missing container ID");
   struct engine *e;
   if (cli_engine (cli, &e, err) < 0
-      || engine_monitor (e, argv[optind], start_on_attach, notify_fd, err) < 0)
+      || engine_monitor (e, argv[optind], start_on_attach, notify_fd, owner_fd, err) < 0)
     {
       if (notify_fd >= 0)
         dprintf (notify_fd, "error: %s\n", *err ? (*err)->message : "unknown error");
@@ -459,7 +463,7 @@ const struct hako_command hako_container_commands[] = {
   { "container", "wait", cmd_wait, "CONTAINER...",
     "wait for containers to stop; print their exit codes", .top_level = true },
   { "container", "cleanup", cmd_cleanup, "ID", "(run by a container's monitor)", true, true },
-  { "container", "monitor", cmd_monitor, "[--notify-fd N] [--start-on-attach] ID",
+  { "container", "monitor", cmd_monitor, "[--notify-fd N] [--owner-fd N] [--start-on-attach] ID",
     "(run by a container's monitor)", true },
   { "container", "healthcheck", cmd_healthcheck, "ID", "(run by a container's monitor)", true,
     true },

@@ -34,7 +34,7 @@ config_map_get (const struct config_map *m, const char *key)
   return NULL;
 }
 
-static void
+void
 config_map_clear (struct config_map *m)
 {
   for (size_t i = 0; i < m->n; i++)

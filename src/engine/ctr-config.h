@@ -29,6 +29,7 @@ struct config_map
 /* Sets KEY (replacing its value when present). */
 void config_map_set (struct config_map *m, const char *key, const char *value);
 const char *config_map_get (const struct config_map *m, const char *key);
+void config_map_clear (struct config_map *m);
 
 enum config_mount_type
 {

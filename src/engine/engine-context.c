@@ -49,12 +49,11 @@ engine_open (struct engine *e, struct store *store, const char *root, const char
   if (n < 0)
     return hk_error_errno (err, errno, "find our own program");
   self[n] = '\0';
-  /* a monitor that the runtime re-executed from its sealed copy keeps
-   * the real program for the commands it runs later (engine-start.c) */
-  const char *given = getenv ("HAKO_ENGINE_SELF");
-  e->hako_path = xstrdup (given && *given ? given : self);
   _cleanup_free_ char *copy = xstrdup (self);
   const char *dir = dirname (copy);
+  /* hako-transfer (build) starts containers too: their monitors run
+   * hako's `container cleanup`, which it has not. */
+  e->hako_path = find_helper (dir, "HAKO_PROGRAM", "hako", "cli");
   e->monitor_path = find_helper (dir, "HAKO_MONITOR", "hako-monitor", "monitor");
   e->init_path = find_helper (dir, "HAKO_INIT", "hako-init", "init");
   e->pause_path = find_helper (dir, "HAKO_PAUSE", "hako-pause", "pause");

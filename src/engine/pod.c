@@ -256,7 +256,7 @@ pod_start (struct engine *e, const struct pod_record *p, struct hk_error **err)
   if (pod_cgroup_ensure (e, p, err) < 0 || pod_containers (e, p, &list, &n, err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++)
-    if (engine_start (e, list[i], false, err) < 0)
+    if (engine_start (e, list[i], 0, err) < 0)
       return hk_error_prefix (err, "pod %s", p->name);
   return 0;
 }

@@ -184,7 +184,7 @@ run_init (struct engine *e, const struct kube_pod *kp, struct ctr_record *r,
           struct hk_error **err)
 {
   int code;
-  if (engine_start (e, r, false, err) < 0 || engine_wait (e, r, &code, err) < 0)
+  if (engine_start (e, r, 0, err) < 0 || engine_wait (e, r, &code, err) < 0)
     return hk_error_prefix (err, "pod %s: init container %s", kp->name, r->name);
   if (code != 0)
     return hk_error_set (err, EIO, "pod %s: init container %s exited with %d", kp->name,
@@ -210,7 +210,7 @@ make_containers (struct engine *e, struct kube_pod *kp, const struct pod_record 
     }
   for (size_t i = 0; i < kp->n_containers && rc == 0 && start; i++)
     rc = kp->containers[i].init ? run_init (e, kp, records[i], err)
-                                : engine_start (e, records[i], false, err);
+                                : engine_start (e, records[i], 0, err);
   for (size_t i = 0; i < kp->n_containers; i++)
     {
       if (rc == 0 && !kp->containers[i].init)

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 /* Version 1.  Digests are stored as "sha256:<hex>" text. */
 static const char schema_v1[] = "CREATE TABLE images ("
@@ -61,6 +61,13 @@ static const char schema_v1[] = "CREATE TABLE images ("
                                 "  dir TEXT NOT NULL,"
                                 "  created INTEGER NOT NULL"
                                 ");";
+
+/* Version 2: an image made over another (commit, build) names it: its
+ * parent, which Docker shows as Parent and by which it tells
+ * intermediate images (a child's parent without a name) from dangling
+ * ones. */
+static const char schema_v2[] = "ALTER TABLE images ADD COLUMN parent TEXT NOT NULL DEFAULT '';"
+                                "CREATE INDEX images_parent ON images (parent);";
 
 int
 store_db_error (sqlite3 *db, const char *what, struct hk_error **err)
@@ -151,7 +158,9 @@ migrate (sqlite3 *db, struct hk_error **err)
     }
   if (version < 1 && store_db_exec (db, schema_v1, err) < 0)
     goto fail;
-  if (version < SCHEMA_VERSION && store_db_exec (db, "PRAGMA user_version = 1", err) < 0)
+  if (version < 2 && store_db_exec (db, schema_v2, err) < 0)
+    goto fail;
+  if (version < SCHEMA_VERSION && store_db_exec (db, "PRAGMA user_version = 2", err) < 0)
     goto fail;
   return store_db_exec (db, "COMMIT", err);
 fail:
