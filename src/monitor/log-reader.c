@@ -326,7 +326,9 @@ log_follow (const char *path, const struct log_position *from, bool (*keep_going
   int rc = 0;
   for (bool last = false; rc == 0;)
     {
-      if ((rc = drain (&w)) != 0 || last || (rc = follow_rotation (&w)) != 0)
+      /* the last pass too follows a rotation: the writer's final lines
+       * may be in a file it rotated to after our last look */
+      if ((rc = drain (&w)) != 0 || (rc = follow_rotation (&w)) != 0 || last)
         break;
       struct pollfd p = { .fd = w.inotify, .events = POLLIN };
       if (poll (&p, 1, FOLLOW_POLL_MS) > 0)
