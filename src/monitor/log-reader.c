@@ -212,28 +212,23 @@ find_rotated (const char *path, dev_t dev, ino_t ino)
     }
 }
 
-/* Opens the files written after ours, which is now rotation FROM: their
- * fds into FDS (FROM of them, the oldest first, PATH last).  False when
- * the writer rotated again meanwhile (a name no longer had the file first
- * seen): the caller tries again. */
+/* Opens the files written after ours (OURS), which is rotation FROM:
+ * their fds into FDS (FROM of them, the oldest first, PATH last).  False
+ * when the writer rotated meanwhile: ours is no longer FROM, and a name
+ * may have had another file than the one that follows ours.  A rotation
+ * renames the oldest files first, ours before any newer one, so ours
+ * still at FROM after the opens means every name had the right file. */
 static bool
-open_newer (const char *path, size_t from, int *fds)
+open_newer (const char *path, const struct stat *ours, size_t from, int *fds)
 {
-  ino_t seen[from];
-  for (size_t i = 0; i < from; i++)
-    {
-      _cleanup_free_ char *name = file_name (path, from - 1 - i);
-      struct stat st;
-      seen[i] = stat (name, &st) == 0 ? st.st_ino : 0;
-    }
   bool same = true;
   for (size_t i = 0; i < from; i++)
     {
       _cleanup_free_ char *name = file_name (path, from - 1 - i);
-      struct stat st;
       fds[i] = open (name, O_RDONLY | O_CLOEXEC);
-      same &= fds[i] >= 0 && fstat (fds[i], &st) == 0 && st.st_ino == seen[i];
+      same &= fds[i] >= 0;
     }
+  same &= find_rotated (path, ours->st_dev, ours->st_ino) == from;
   if (!same)
     for (size_t i = 0; i < from; i++)
       if (fds[i] >= 0)
@@ -258,7 +253,7 @@ follow_rotations (struct follower *w, const struct stat *ours)
   for (int attempt = 0;; attempt++)
     {
       fds = xreallocarray (fds, index, sizeof *fds);
-      if (open_newer (w->path, index, fds))
+      if (open_newer (w->path, ours, index, fds))
         break;
       if (attempt > 10 || (index = find_rotated (w->path, ours->st_dev, ours->st_ino)) == 0)
         return 0; /* rotating faster than we read: go on from where it is */
