@@ -150,12 +150,7 @@ matches (const struct ctr_record *r, char **filters)
       else if (strncmp (f, "exited", klen) == 0 && klen == 6)
         ok = strcmp (r->state, "exited") == 0 && r->exit_code == atoi (v);
       else if (strncmp (f, "label", klen) == 0 && klen == 5)
-        {
-          const char *veq = strchr (v, '=');
-          _cleanup_free_ char *key = veq ? xstrndup (v, (size_t)(veq - v)) : xstrdup (v);
-          const char *have = config_map_get (&r->config.labels, key);
-          ok = have != NULL && (veq == NULL || strcmp (have, veq + 1) == 0);
-        }
+        ok = config_map_matches (&r->config.labels, v);
       if (!ok)
         return false;
     }

@@ -237,12 +237,7 @@ pod_matches (const struct pod_record *p, const char *status, char **filters)
       else if (klen == 6 && strncmp (f, "status", 6) == 0)
         ok = strcasecmp (status, v) == 0;
       else
-        {
-          const char *veq = strchr (v, '=');
-          _cleanup_free_ char *key = veq ? xstrndup (v, (size_t)(veq - v)) : xstrdup (v);
-          const char *have = config_map_get (&p->config.labels, key);
-          ok = have != NULL && (veq == NULL || strcmp (have, veq + 1) == 0);
-        }
+        ok = config_map_matches (&p->config.labels, v);
       if (!ok)
         return false;
     }

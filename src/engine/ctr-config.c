@@ -34,6 +34,15 @@ config_map_get (const struct config_map *m, const char *key)
   return NULL;
 }
 
+bool
+config_map_matches (const struct config_map *m, const char *filter)
+{
+  const char *eq = strchr (filter, '=');
+  _cleanup_free_ char *key = eq ? xstrndup (filter, (size_t)(eq - filter)) : xstrdup (filter);
+  const char *have = config_map_get (m, key);
+  return have != NULL && (eq == NULL || strcmp (have, eq + 1) == 0);
+}
+
 void
 config_map_clear (struct config_map *m)
 {

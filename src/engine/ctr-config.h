@@ -29,6 +29,8 @@ struct config_map
 /* Sets KEY (replacing its value when present). */
 void config_map_set (struct config_map *m, const char *key, const char *value);
 const char *config_map_get (const struct config_map *m, const char *key);
+/* Docker's label filter: FILTER is KEY (present) or KEY=VALUE. */
+bool config_map_matches (const struct config_map *m, const char *filter);
 void config_map_clear (struct config_map *m);
 
 enum config_mount_type

@@ -470,11 +470,31 @@ a_record_that_cannot_migrate_leaves_the_store_as_it_was (void **state)
   sqlite3_close (db);
 }
 
+/* Docker's label filter over a label map: KEY, KEY=VALUE, an empty
+ * value, and a key that is a prefix of another. */
+static void
+label_filters_match_as_docker_does (void **state)
+{
+  (void)state;
+  struct config_map m = { 0 };
+  config_map_set (&m, "tier", "web");
+  config_map_set (&m, "empty", "");
+  assert_true (config_map_matches (&m, "tier"));
+  assert_true (config_map_matches (&m, "tier=web"));
+  assert_false (config_map_matches (&m, "tier=db"));
+  assert_false (config_map_matches (&m, "tier=we"));
+  assert_false (config_map_matches (&m, "ti"));
+  assert_true (config_map_matches (&m, "empty="));
+  assert_false (config_map_matches (&m, "missing"));
+  config_map_clear (&m);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (flags_parse_into_the_model),
+    cmocka_unit_test (label_filters_match_as_docker_does),
     cmocka_unit_test (bad_flags_name_what_is_wrong),
     cmocka_unit_test (the_stored_document_reads_back_the_same),
     cmocka_unit_test (update_checks_the_memory_rules),
