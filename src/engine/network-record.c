@@ -216,7 +216,15 @@ network_record_list (sqlite3 *db, struct network ***out, size_t *n, struct hk_er
       *out = xreallocarray (*out, *n + 1, sizeof **out);
       (*out)[(*n)++] = network_from_row (st);
     }
-  return r < 0 ? -1 : 0;
+  if (r < 0)
+    {
+      /* a failed step: the caller gets no partial list */
+      network_record_list_free (*out, *n);
+      *out = NULL;
+      *n = 0;
+      return -1;
+    }
+  return 0;
 }
 
 void

@@ -236,16 +236,19 @@ pod_record_list (sqlite3 *db, struct pod_record ***out, size_t *n, struct hk_err
   while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
     {
       *out = xreallocarray (*out, *n + 1, sizeof **out);
-      if (record_from_row (st, &(*out)[*n], err) < 0)
-        {
-          pod_record_list_free (*out, *n);
-          *out = NULL;
-          *n = 0;
-          return -1;
-        }
+      if ((r = record_from_row (st, &(*out)[*n], err)) < 0)
+        break;
       (*n)++;
     }
-  return r < 0 ? -1 : 0;
+  if (r < 0)
+    {
+      /* a failed step or row: the caller gets no partial list */
+      pod_record_list_free (*out, *n);
+      *out = NULL;
+      *n = 0;
+      return -1;
+    }
+  return 0;
 }
 
 void
