@@ -2,6 +2,7 @@
 #include "engine-render.h"
 #include "ctr-network.h"
 #include "ctr-spec-host.h"
+#include "ctr-userns.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -20,7 +21,7 @@ struct render
   struct image_config *image;
   struct user_ids user;
   struct spec_host host;
-  char *dir, *rootfs, *etc_dir;
+  char *dir, *rootfs, *etc_dir, *userns;
 };
 
 static void
@@ -32,6 +33,7 @@ render_clear (struct render *g)
   free (g->dir);
   free (g->rootfs);
   free (g->etc_dir);
+  free (g->userns);
 }
 
 static int
@@ -43,6 +45,7 @@ render_gather (struct engine *e, const struct ctr_record *r, struct render *g,
   g->dir = engine_container_dir (e, r->id);
   g->rootfs = xasprintf ("%s/merged", g->dir);
   g->etc_dir = ctr_network_etc_dir (e, c);
+  g->userns = ctr_userns_path (e, r);
   _cleanup_close_ int root_fd = open (g->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     return hk_error_errno (err, errno, "open the root filesystem `%s`", g->rootfs);
@@ -58,6 +61,7 @@ render_gather (struct engine *e, const struct ctr_record *r, struct render *g,
     .rootfs = g->rootfs,
     .container_dir = g->dir,
     .etc_dir = g->etc_dir,
+    .userns_path = g->userns,
     .user = &g->user,
     .init_path = e->init_path,
     .host = &g->host,

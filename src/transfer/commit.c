@@ -33,7 +33,7 @@ commit_locked (struct store *s, const char *parent_id, const char *upper_dir,
   if (dir < 0)
     return hk_error_errno (err, errno, "open `%s`", upper_dir);
   struct layer_diff_result diff;
-  if (layer_diff_write (s, dir, o->exclude, &diff, err) < 0)
+  if (layer_diff_write (s, dir, o->exclude, o->maps, &diff, err) < 0)
     return hk_error_prefix (err, "write the layer of `%s`", upper_dir);
 
   size_t n = parent->n_layers;

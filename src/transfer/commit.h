@@ -5,6 +5,7 @@
 #define HAKO_TRANSFER_COMMIT_H
 
 #include "store/store.h"
+#include "common/id-map.h"
 
 #include <jansson.h>
 
@@ -17,6 +18,7 @@ struct image_commit_options
   char *const *exclude; /* paths of the upper directory left out (layer_diff_write) */
   json_t *config;       /* keys that replace those of the parent's "config" before the
                            changes (a container's Env, Cmd, …), or NULL */
+  const struct id_maps *maps; /* a remapped container's: owners written as it saw them */
 };
 
 /* Writes the tree UPPER_DIR as a layer over image PARENT_ID and records

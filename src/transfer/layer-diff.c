@@ -41,6 +41,7 @@ struct differ
   size_t n_inodes;
   char *buf;
   char *const *exclude;
+  const struct id_maps *maps; /* owners as the container saw them, or NULL */
 };
 
 static la_ssize_t
@@ -124,11 +125,18 @@ write_entry (struct differ *d, struct archive_entry *e, const char *path, int da
 }
 
 static struct archive_entry *
-entry_from_stat (const char *path, const struct stat *st)
+entry_from_stat (const struct differ *d, const char *path, const struct stat *st)
 {
   struct archive_entry *e = archive_entry_new ();
   archive_entry_set_pathname (e, path);
   archive_entry_copy_stat (e, st);
+  if (d->maps != NULL)
+    {
+      uint32_t uid = st->st_uid, gid = st->st_gid;
+      id_maps_to_container (d->maps, &uid, &gid);
+      archive_entry_set_uid (e, uid);
+      archive_entry_set_gid (e, gid);
+    }
   archive_entry_set_uname (e, "");
   archive_entry_set_gname (e, "");
   return e;
@@ -156,13 +164,13 @@ add_node (struct differ *d, int parent, const char *name, const char *path, stru
       fake.st_mode = S_IFREG | 0644;
       fake.st_size = 0;
       fake.st_rdev = 0;
-      struct archive_entry *e = entry_from_stat (wh, &fake);
+      struct archive_entry *e = entry_from_stat (d, wh, &fake);
       int r = write_entry (d, e, wh, -1, err);
       archive_entry_free (e);
       return r;
     }
 
-  struct archive_entry *e = entry_from_stat (path, &st);
+  struct archive_entry *e = entry_from_stat (d, path, &st);
   int r = 0;
   if (S_ISDIR (st.st_mode))
     {
@@ -183,7 +191,7 @@ add_node (struct differ *d, int parent, const char *name, const char *path, stru
               struct stat fake = st;
               fake.st_mode = S_IFREG | 0644;
               fake.st_size = 0;
-              struct archive_entry *oe = entry_from_stat (opq, &fake);
+              struct archive_entry *oe = entry_from_stat (d, opq, &fake);
               r = write_entry (d, oe, opq, -1, err);
               archive_entry_free (oe);
             }
@@ -290,10 +298,10 @@ walk (struct differ *d, int dir_fd, const char *prefix, struct hk_error **err)
 }
 
 int
-layer_diff_write (struct store *s, int dir_fd, char *const *exclude,
+layer_diff_write (struct store *s, int dir_fd, char *const *exclude, const struct id_maps *maps,
                   struct layer_diff_result *result, struct hk_error **err)
 {
-  struct differ d = { .exclude = exclude };
+  struct differ d = { .exclude = exclude, .maps = maps };
   int r = -1;
   d.buf = xmalloc (COPY_BUFFER);
   sha256_init (&d.diff_hash);

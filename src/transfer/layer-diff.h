@@ -9,6 +9,7 @@
 
 #include "layer.h"
 #include "store/store.h"
+#include "common/id-map.h"
 
 struct layer_diff_result
 {
@@ -20,8 +21,9 @@ struct layer_diff_result
 
 /* Writes the tar of the tree at DIR_FD as a gzip blob into the store,
  * without the paths of EXCLUDE (relative, "etc/hosts"; NULL-terminated, may
- * be NULL) and what is under them. */
-int layer_diff_write (struct store *s, int dir_fd, char *const *exclude,
+ * be NULL) and what is under them.  With MAPS (else NULL), the tree is a
+ * remapped container's: owners are written as the container saw them. */
+int layer_diff_write (struct store *s, int dir_fd, char *const *exclude, const struct id_maps *maps,
                       struct layer_diff_result *result, struct hk_error **err);
 
 #endif
