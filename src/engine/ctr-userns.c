@@ -38,7 +38,7 @@ maps_of_user (enum subid_kind kind, const char *user, struct id_map **out, size_
 {
   _cleanup_free_ struct subid_range *ranges = NULL;
   size_t n_ranges = 0;
-  if (subid_ranges (kind, user, &ranges, &n_ranges, err) < 0)
+  if (subid_ranges (subid_file (kind), user, &ranges, &n_ranges, err) < 0)
     return -1;
   *out = xreallocarray (NULL, n_ranges, sizeof **out);
   uint64_t next = 0;
@@ -76,8 +76,8 @@ resolve_auto (struct engine *e, const char *id, struct ctr_config *c, struct hk_
   long long size = config_userns_auto_size (c->userns_mode);
   _cleanup_free_ struct subid_range *uids = NULL, *gids = NULL;
   size_t n_uids = 0, n_gids = 0;
-  if (subid_ranges (SUBID_UID, SUBID_DEFAULT_USER, &uids, &n_uids, err) < 0
-      || subid_ranges (SUBID_GID, SUBID_DEFAULT_USER, &gids, &n_gids, err) < 0)
+  if (subid_ranges (subid_file (SUBID_UID), SUBID_DEFAULT_USER, &uids, &n_uids, err) < 0
+      || subid_ranges (subid_file (SUBID_GID), SUBID_DEFAULT_USER, &gids, &n_gids, err) < 0)
     return hk_error_prefix (err, "--userns %s: add ranges for `%s` to /etc/subuid and "
                                  "/etc/subgid, or set userns = \"remap:default\" in %s to have "
                                  "hako add them",
@@ -130,8 +130,8 @@ resolve_mode (struct engine *e, const char *id, struct ctr_config *c, struct hk_
       if (strcmp (user, "default") == 0)
         {
           user = SUBID_DEFAULT_USER;
-          if (subid_ensure (SUBID_UID, user, REMAP_DEFAULT_SIZE, err) < 0
-              || subid_ensure (SUBID_GID, user, REMAP_DEFAULT_SIZE, err) < 0)
+          if (subid_ensure (subid_file (SUBID_UID), user, REMAP_DEFAULT_SIZE, err) < 0
+              || subid_ensure (subid_file (SUBID_GID), user, REMAP_DEFAULT_SIZE, err) < 0)
             return hk_error_prefix (err, "--userns remap:default");
         }
       return resolve_remap (e, id, c, user, user, err);

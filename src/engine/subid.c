@@ -105,10 +105,9 @@ parse_line (char *line, char **name, uint32_t *start, uint32_t *count)
 }
 
 int
-subid_ranges (enum subid_kind kind, const char *user, struct subid_range **out, size_t *n,
+subid_ranges (const char *file, const char *user, struct subid_range **out, size_t *n,
               struct hk_error **err)
 {
-  const char *file = subid_file (kind);
   _cleanup_free_ char *text = NULL;
   if (read_text (file, &text, err) < 0)
     return -1;
@@ -130,8 +129,7 @@ subid_ranges (enum subid_kind kind, const char *user, struct subid_range **out, 
       ranges[count++] = (struct subid_range){ start, size };
     }
   if (count == 0)
-    return hk_error_set (err, ENOENT, "user `%s` has no subordinate %s in %s", user,
-                         kind == SUBID_UID ? "uids" : "gids", file);
+    return hk_error_set (err, ENOENT, "user `%s` has no subordinate ids in %s", user, file);
   *out = take_ptr (ranges);
   *n = count;
   return 0;
@@ -156,19 +154,23 @@ first_free (char *text)
 }
 
 int
-subid_ensure (enum subid_kind kind, const char *user, uint32_t count, struct hk_error **err)
+subid_ensure (const char *file, const char *user, uint32_t count, struct hk_error **err)
 {
-  const char *file = subid_file (kind);
   /* Two hako adding the range at once: the second finds it.  (shadow's
-   * tools lock the file by link(2); this flock of /etc keeps out only
-   * another hako, and makes no file.) */
-  _cleanup_close_ int dir = open ("/etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+   * tools lock the file by link(2); this flock of its directory keeps out
+   * only another hako, and makes no file.) */
+  _cleanup_free_ char *dir_path = xstrdup (file);
+  char *slash = strrchr (dir_path, '/');
+  if (slash == NULL)
+    return hk_error_set (err, EINVAL, "`%s` is not an absolute path", file);
+  *slash = '\0';
+  _cleanup_close_ int dir = open (*dir_path ? dir_path : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0 || flock (dir, LOCK_EX) < 0)
-    return hk_error_errno (err, errno, "lock /etc to add a range to %s", file);
+    return hk_error_errno (err, errno, "lock `%s` to add a range to %s", dir_path, file);
   struct subid_range *ranges = NULL;
   size_t n = 0;
   struct hk_error *missing = NULL;
-  if (subid_ranges (kind, user, &ranges, &n, &missing) == 0)
+  if (subid_ranges (file, user, &ranges, &n, &missing) == 0)
     {
       free (ranges);
       return 0;
@@ -185,7 +187,7 @@ subid_ensure (enum subid_kind kind, const char *user, uint32_t count, struct hk_
   _cleanup_free_ char *updated
       = xasprintf ("%s%s%s:%" PRIu64 ":%" PRIu32 "\n", text,
                    len > 0 && text[len - 1] != '\n' ? "\n" : "", user, start, count);
-  if (fs_write_atomic (dir, strrchr (file, '/') + 1, updated, strlen (updated), 0644, err) < 0)
+  if (fs_write_atomic (dir, slash + 1, updated, strlen (updated), 0644, err) < 0)
     return hk_error_prefix (err, "add a range for `%s`", user);
   return 0;
 }

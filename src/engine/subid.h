@@ -30,14 +30,14 @@ struct subid_range
 /* /etc/subuid or /etc/subgid. */
 const char *subid_file (enum subid_kind kind);
 
-/* USER's ranges in KIND's file, in file order; a user with none is an
- * error that says so (ENOENT). */
-int subid_ranges (enum subid_kind kind, const char *user, struct subid_range **out, size_t *n,
+/* USER's ranges in FILE (subid_file's), in file order; a user with none
+ * is an error that says so (ENOENT). */
+int subid_ranges (const char *file, const char *user, struct subid_range **out, size_t *n,
                   struct hk_error **err);
 
-/* Adds a range of COUNT ids for USER to KIND's file after every range it
- * holds, unless USER has one.  The file is replaced atomically. */
-int subid_ensure (enum subid_kind kind, const char *user, uint32_t count, struct hk_error **err);
+/* Adds a range of COUNT ids for USER to FILE after every range it holds,
+ * unless USER has one.  The file is replaced atomically. */
+int subid_ensure (const char *file, const char *user, uint32_t count, struct hk_error **err);
 
 /* The name of UID in /etc/passwd (NULL when it has none). */
 char *subid_user_name (uid_t uid);
