@@ -69,6 +69,18 @@ attach_and_wait (struct engine *e, struct ctr_record *r, bool send_start,
   return code >= 0 ? code : waited;
 }
 
+/* The status of a `run` whose container could not start: Docker's 127
+ * when its program does not exist, 126 when it cannot be executed (the
+ * error printed here), else -1: hako's own failure (125). */
+static int
+run_start_failure_status (struct hk_error *err)
+{
+  int status = err->errnum == ENOENT ? 127 : err->errnum == EACCES ? 126 : -1;
+  if (status > 0)
+    fprintf (stderr, "Error: %s\n", err->message);
+  return status;
+}
+
 static int
 cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -88,6 +100,7 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       struct hk_error *ignored = NULL;
       engine_remove (e, r, true, true, &ignored);
       hk_error_free (ignored);
+      rc = run_start_failure_status (*err);
       goto out;
     }
   if (req.detach)

@@ -305,6 +305,20 @@ fork_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach
   return 0;
 }
 
+/* Docker's reading of a start error: the program does not exist (ENOENT,
+ * `run` exits 127) or cannot be executed (EACCES, 126).  Read from the
+ * text, as Docker does, because another runtime may have written it (runc:
+ * `exec: "x": executable file not found in $PATH`). */
+static int
+start_error_errno (const char *why)
+{
+  if (strstr (why, "executable file not found") || strstr (why, "no such file or directory"))
+    return ENOENT;
+  if (strstr (why, "permission denied"))
+    return EACCES;
+  return EIO;
+}
+
 /* The start failed: what it made undone, and why in the record. */
 static int
 start_failed (struct engine *e, struct ctr_record *r, const char *reply, struct hk_error **err)
@@ -317,7 +331,7 @@ start_failed (struct engine *e, struct ctr_record *r, const char *reply, struct 
   free (r->error);
   r->error = xstrndup (why, len && why[len - 1] == '\n' ? len - 1 : len);
   ctr_record_update (e->db, r, NULL);
-  return hk_error_set (err, EIO, "%s", r->error);
+  return hk_error_set (err, start_error_errno (r->error), "%s", r->error);
 }
 
 static int

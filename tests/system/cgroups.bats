@@ -50,9 +50,13 @@ cg_file() {
 }
 
 @test "the container runs in 512 KiB of memory and with a pids limit of 1" {
-	config_set '.process.args = ["true"] | .linux.resources += {memory: {limit: 524288}, pids: {limit: 1}}'
+	# the release runtime fits in 512 KiB; under ASan its shadow pages are
+	# charged too, and were seen to exceed it on a fresh root (status, no output)
+	local limit=524288
+	built_with_asan && limit=8388608
+	config_set '.process.args = ["true"] | .linux.resources += {memory: {limit: $l}, pids: {limit: 1}}' --argjson l "$limit"
 	run rt run --bundle "$BUNDLE" "$CID"
-	echo "$output"
+	echo "status $status: $output"
 	[ "$status" -eq 0 ]
 }
 

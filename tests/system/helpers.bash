@@ -7,6 +7,11 @@ HAKO_BUILD=${HAKO_BUILD:-$TOP/build}
 RUNTIME=$HAKO_BUILD/src/cli/hako-runtime
 export HAKO_RUNTIME=$RUNTIME
 
+# built_with_asan: true when the binaries under test carry AddressSanitizer
+# (tests/run.sh's second build), whose shadow memory counts against a
+# container's memory limit between the runtime joining the cgroup and exec.
+built_with_asan() { grep -q __asan_init "$RUNTIME"; }
+
 # The cgroup parent of every test container, in every hierarchy.
 TEST_CGROUP=hakotest
 
