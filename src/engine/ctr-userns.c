@@ -47,8 +47,10 @@ maps_of_user (enum subid_kind kind, const char *user, struct id_map **out, size_
       if (next + ranges[i].count > UINT32_MAX)
         {
           free (take_ptr (*out));
-          return hk_error_set (err, EINVAL, "user `%s`: its ranges in %s add up to more than "
-                                            "4294967295 ids", user, subid_file (kind));
+          return hk_error_set (err, EINVAL,
+                               "user `%s`: its ranges in %s add up to more than "
+                               "4294967295 ids",
+                               user, subid_file (kind));
         }
       (*out)[i] = (struct id_map){ (uint32_t)next, ranges[i].start, ranges[i].count };
       next += ranges[i].count;
@@ -66,7 +68,7 @@ resolve_remap (struct engine *e, const char *id, struct ctr_config *c, const cha
   if (maps_of_user (SUBID_UID, uid_user, &c->uid_map, &c->n_uid_map, err) < 0
       || maps_of_user (SUBID_GID, gid_user, &c->gid_map, &c->n_gid_map, err) < 0)
     return -1;
-  return userns_range_claim (e->db, id, c->uid_map, c->n_uid_map, c->gid_map, c->n_gid_map,
+  return userns_range_claim (e->db, id, c->uid_map, c->n_uid_map, c->gid_map, c->n_gid_map, false,
                              err);
 }
 
@@ -78,12 +80,13 @@ resolve_auto (struct engine *e, const char *id, struct ctr_config *c, struct hk_
   size_t n_uids = 0, n_gids = 0;
   if (subid_ranges (subid_file (SUBID_UID), SUBID_DEFAULT_USER, &uids, &n_uids, err) < 0
       || subid_ranges (subid_file (SUBID_GID), SUBID_DEFAULT_USER, &gids, &n_gids, err) < 0)
-    return hk_error_prefix (err, "--userns %s: add ranges for `%s` to /etc/subuid and "
-                                 "/etc/subgid, or set userns = \"remap:default\" in %s to have "
-                                 "hako add them",
-                            c->userns_mode, SUBID_DEFAULT_USER, e->conf.path);
-  if (userns_range_allocate (e->db, id, size > 0 ? (uint32_t)size : AUTO_DEFAULT_SIZE, uids,
-                             n_uids, gids, n_gids, &c->uid_map, &c->gid_map, err)
+    return hk_error_prefix (err,
+                            "--userns %s: add ranges for `%s` to %s and %s, or set "
+                            "userns = \"remap:default\" in %s to have hako add them",
+                            c->userns_mode, SUBID_DEFAULT_USER, subid_file (SUBID_UID),
+                            subid_file (SUBID_GID), e->conf.path);
+  if (userns_range_allocate (e->db, id, size > 0 ? (uint32_t)size : AUTO_DEFAULT_SIZE, uids, n_uids,
+                             gids, n_gids, &c->uid_map, &c->gid_map, err)
       < 0)
     return -1;
   c->n_uid_map = c->n_gid_map = 1;
@@ -107,7 +110,7 @@ resolve_path (struct engine *e, const char *id, struct ctr_config *c, struct hk_
     return hk_error_prefix (err, "--userns ns:%s", path);
   if (c->n_uid_map == 0 || c->n_gid_map == 0)
     return hk_error_set (err, EINVAL, "--userns ns:%s: the namespace has no maps", path);
-  return userns_range_claim (e->db, id, c->uid_map, c->n_uid_map, c->gid_map, c->n_gid_map,
+  return userns_range_claim (e->db, id, c->uid_map, c->n_uid_map, c->gid_map, c->n_gid_map, true,
                              err);
 }
 
@@ -139,13 +142,12 @@ resolve_mode (struct engine *e, const char *id, struct ctr_config *c, struct hk_
   if (c->subuid_name != NULL)
     return resolve_remap (e, id, c, c->subuid_name, c->subgid_name, err);
   /* private: --uidmap/--gidmap as given (checked when parsed). */
-  return userns_range_claim (e->db, id, c->uid_map, c->n_uid_map, c->gid_map, c->n_gid_map,
+  return userns_range_claim (e->db, id, c->uid_map, c->n_uid_map, c->gid_map, c->n_gid_map, false,
                              err);
 }
 
 int
-ctr_userns_resolve (struct engine *e, const char *id, struct ctr_config *c,
-                    struct hk_error **err)
+ctr_userns_resolve (struct engine *e, const char *id, struct ctr_config *c, struct hk_error **err)
 {
   if (c->userns_mode == NULL)
     c->userns_mode = xstrdup (e->conf.userns ? e->conf.userns : "host");

@@ -18,6 +18,9 @@
 const char *
 subid_file (enum subid_kind kind)
 {
+  const char *file = getenv (kind == SUBID_UID ? "HAKO_SUBUID_FILE" : "HAKO_SUBGID_FILE");
+  if (file != NULL && *file == '/')
+    return file;
   return kind == SUBID_UID ? "/etc/subuid" : "/etc/subgid";
 }
 

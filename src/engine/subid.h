@@ -27,7 +27,10 @@ struct subid_range
   uint32_t start, count;
 };
 
-/* /etc/subuid or /etc/subgid. */
+/* /etc/subuid or /etc/subgid, or the absolute path in $HAKO_SUBUID_FILE
+ * or $HAKO_SUBGID_FILE (a machine's own files; the tests' private ones).
+ * These files are only read by hako run as root: newuidmap reads the
+ * real ones. */
 const char *subid_file (enum subid_kind kind);
 
 /* USER's ranges in FILE (subid_file's), in file order; a user with none

@@ -200,8 +200,7 @@ userns_range_allocate (sqlite3 *db, const char *id, uint32_t size,
 
 /* M against the ranges of KIND others hold. */
 static int
-check_claim (sqlite3 *db, const char *kind, const struct id_map *m, size_t n,
-             struct hk_error **err)
+check_claim (sqlite3 *db, const char *kind, const struct id_map *m, size_t n, struct hk_error **err)
 {
   struct held *held = NULL;
   size_t n_held = 0;
@@ -216,12 +215,11 @@ check_claim (sqlite3 *db, const char *kind, const struct id_map *m, size_t n,
         bool same = held[h].start == m[i].host_id && held[h].size == m[i].size;
         if (held[h].exclusive || !same)
           rc = hk_error_set (err, EBUSY,
-                             "the %ss %" PRIu32 "-%" PRIu64 " overlap those of container %s (%"
-                             PRIu64 "-%" PRIu64 ")%s",
+                             "the %ss %" PRIu32 "-%" PRIu64
+                             " overlap those of container %s (%" PRIu64 "-%" PRIu64 ")%s",
                              kind, m[i].host_id, (uint64_t)m[i].host_id + m[i].size - 1,
                              held[h].name, held[h].start, held[h].start + held[h].size - 1,
-                             held[h].exclusive ? ", which has them to itself (--userns auto)"
-                                               : "");
+                             held[h].exclusive ? ", which has them to itself (--userns auto)" : "");
       }
   held_free (held, n_held);
   return rc;
@@ -229,14 +227,14 @@ check_claim (sqlite3 *db, const char *kind, const struct id_map *m, size_t n,
 
 int
 userns_range_claim (sqlite3 *db, const char *id, const struct id_map *uid_map, size_t n_uid,
-                    const struct id_map *gid_map, size_t n_gid, struct hk_error **err)
+                    const struct id_map *gid_map, size_t n_gid, bool joined, struct hk_error **err)
 {
   if (store_db_exec (db, "BEGIN IMMEDIATE", err) < 0)
     return -1;
   int rc = forget_orphans (db, err);
-  if (rc == 0)
+  if (rc == 0 && !joined)
     rc = check_claim (db, "uid", uid_map, n_uid, err);
-  if (rc == 0)
+  if (rc == 0 && !joined)
     rc = check_claim (db, "gid", gid_map, n_gid, err);
   if (rc == 0)
     rc = record (db, id, "uid", uid_map, n_uid, false, err);
@@ -249,8 +247,7 @@ int
 userns_range_release (sqlite3 *db, const char *id, struct hk_error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (db, "DELETE FROM userns_ranges WHERE container_id = ?", &st, err, id,
-                        NULL)
+  if (store_db_prepare (db, "DELETE FROM userns_ranges WHERE container_id = ?", &st, err, id, NULL)
           < 0
       || store_db_step (db, st, err) < 0)
     return -1;

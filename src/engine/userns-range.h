@@ -14,6 +14,7 @@
 #include "common/id-map.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 int userns_range_db_init (sqlite3 *db, struct hk_error **err);
 
@@ -24,14 +25,15 @@ int userns_range_db_init (sqlite3 *db, struct hk_error **err);
 int userns_range_allocate (sqlite3 *db, const char *id, uint32_t size,
                            const struct subid_range *uid_pool, size_t n_uid_pool,
                            const struct subid_range *gid_pool, size_t n_gid_pool,
-                           struct id_map **uid_map, struct id_map **gid_map,
-                           struct hk_error **err);
+                           struct id_map **uid_map, struct id_map **gid_map, struct hk_error **err);
 
 /* Maps made by hand: refused when one overlaps a range another container
  * holds, unless it is that very range and neither was given by auto;
- * else recorded for ID. */
+ * else recorded for ID.  JOINED (ns:PATH: an existing namespace joined,
+ * sharing asked for): recorded without the check. */
 int userns_range_claim (sqlite3 *db, const char *id, const struct id_map *uid_map, size_t n_uid,
-                        const struct id_map *gid_map, size_t n_gid, struct hk_error **err);
+                        const struct id_map *gid_map, size_t n_gid, bool joined,
+                        struct hk_error **err);
 
 /* Forgets ID's ranges. */
 int userns_range_release (sqlite3 *db, const char *id, struct hk_error **err);

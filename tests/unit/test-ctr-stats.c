@@ -97,8 +97,7 @@ ps_pid_column_anywhere (void **state)
   (void)state;
   pid_t pids[] = { 7 };
   char *out = NULL;
-  assert_int_equal (
-      ctr_stats_ps_filter ("COMMAND PID\nsh 7\nsleep 77\n", pids, 1, &out, NULL), 0);
+  assert_int_equal (ctr_stats_ps_filter ("COMMAND PID\nsh 7\nsleep 77\n", pids, 1, &out, NULL), 0);
   assert_string_equal (out, "COMMAND PID\nsh 7\n");
   free (out);
   /* no trailing newline, no rows */
