@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The size of an auto range when none is asked: 65536 ids, the range a
@@ -284,4 +285,26 @@ ctr_userns_root (const struct ctr_config *c, uint32_t *uid, uint32_t *gid)
     *uid = 65534;
   if (!id_map_to_host (c->gid_map, c->n_gid_map, 0, gid))
     *gid = 65534;
+}
+
+int
+ctr_userns_make_reachable (const struct ctr_config *c, const char *path, struct hk_error **err)
+{
+  if (!ctr_config_has_userns (c))
+    return 0;
+  uint32_t uid, gid;
+  ctr_userns_root (c, &uid, &gid);
+  _cleanup_free_ char *dir = xstrdup (path);
+  for (char *slash; (slash = strrchr (dir, '/')) != NULL && slash != dir;)
+    {
+      *slash = '\0';
+      struct stat st;
+      if (stat (dir, &st) < 0)
+        return hk_error_errno (err, errno, "stat `%s`", dir);
+      if ((st.st_mode & 0111) == 0111 || (st.st_uid == uid && (st.st_mode & 0100)))
+        continue;
+      if (chmod (dir, (st.st_mode & 07777) | 0111) < 0)
+        return hk_error_errno (err, errno, "make `%s` searchable by the container's root", dir);
+    }
+  return 0;
 }

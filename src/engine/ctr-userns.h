@@ -40,4 +40,11 @@ int ctr_userns_open (const struct engine *e, const struct ctr_record *r, struct 
  * volumes); the host's 0 without a user namespace. */
 void ctr_userns_root (const struct ctr_config *c, uint32_t *uid, uint32_t *gid);
 
+/* The directories above PATH (a remapped container's root filesystem)
+ * made searchable by all (mode | 0111) where they are not, as Podman does:
+ * an external runtime mounts the root filesystem from inside the user
+ * namespace, as the container's root, which must get there.  Nothing to
+ * do without a user namespace. */
+int ctr_userns_make_reachable (const struct ctr_config *c, const char *path, struct hk_error **err);
+
 #endif

@@ -358,6 +358,13 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
   bool mounted;
   if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
     return -1;
+  if (r->config.runtime != NULL)
+    {
+      _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+      _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
+      if (ctr_userns_make_reachable (&r->config, merged, err) < 0)
+        return hk_error_prefix (err, "container %s: --runtime %s", r->name, r->config.runtime);
+    }
   reset_run_state (e, r);
   /* The user namespace first: the network namespace is made in it. */
   if (ctr_userns_up (e, r, err) < 0)
