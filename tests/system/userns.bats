@@ -6,6 +6,8 @@
 # The ranges come from private subuid/subgid files ($HAKO_SUBUID_FILE):
 # the host's /etc/subuid is never touched.
 
+bats_require_minimum_version 1.5.0
+
 load engine-helpers
 
 setup_file() {
@@ -341,4 +343,36 @@ host_uid() {
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 0 ]
 	[ "$(echo ${lines[1]})" = "0 200000 65536" ]
+}
+
+@test "a remapped container: health check, stats, pause, export, restart policy" {
+	hk run -d --name h --userns=auto --restart on-failure:1 --health-cmd 'test -f /tmp/ok' \
+		--health-interval 200ms --health-retries 2 --health-timeout 2s busybox \
+		sh -c 'touch /tmp/ok; chown 3:3 /tmp/ok; sleep 100' >/dev/null
+	local i
+	for i in $(seq 100); do
+		[ "$(hk inspect -f '{{.State.Health.Status}}' h)" = healthy ] && break
+		sleep 0.1
+	done
+	[ "$(hk inspect -f '{{.State.Health.Status}}' h)" = healthy ]
+	run -0 hk stats --no-stream --format '{{.Name}} {{.PIDs}}' h
+	[[ "$output" == "h "[1-9]* ]]
+	hk pause h >/dev/null
+	[ "$(hk inspect -f '{{.State.Status}}' h)" = paused ]
+	hk unpause h >/dev/null
+	hk export h | tar -tvf - tmp/ok | grep -q ' 3/3 '
+	# the first process killed from the host: the policy starts it again,
+	# in a user namespace with the same maps
+	local pid
+	pid=$(hk inspect -f '{{.State.Pid}}' h)
+	kill -9 "$pid"
+	for i in $(seq 100); do
+		local now
+		now=$(hk inspect -f '{{.State.Pid}}' h)
+		[ "$now" != 0 ] && [ "$now" != "$pid" ] && break
+		sleep 0.1
+	done
+	wait_for_state h running
+	[ "$(hk inspect -f '{{.RestartCount}}' h)" = 1 ]
+	[ "$(host_uid h)" = 200000 ]
 }
