@@ -68,12 +68,12 @@ printf 'time ratio auto/default: %.3f\n\n' "$(echo "$(stat auto median) / $(stat
 first_run() {
 	local label=$1 start=$2 before after t0 t1
 	shift 2
-	before=$(du -sk "$work/hako" | cut -f1)
+	before=$(du -skx "$work/hako" | cut -f1)
 	t0=${EPOCHREALTIME/./}
 	env "$@" "$hako_bin" --root "$work/hako" --runroot "$work/hako-run" run -d --name "first-$start" \
 		--network none --uidmap "0:$start:65536" --gidmap "0:$start:65536" busybox sleep 100 >/dev/null
 	t1=${EPOCHREALTIME/./}
-	after=$(du -sk "$work/hako" | cut -f1)
+	after=$(du -skx "$work/hako" | cut -f1)
 	printf '%-22s %8.1f ms %8d KiB\n' "$label" "$(echo "($t1 - $t0) / 1000" | bc -l)" $((after - before))
 	hako rm -f "first-$start" >/dev/null
 }

@@ -27,11 +27,12 @@
 struct idmapped_job
 {
   int root_fd;
+  int links_fd; /* l/, where LINKS are */
   char *const *links;
   const char *options;
   const char *target;
   int userns_fd;
-  int tree;        /* out: the overlay, detached */
+  int tree;         /* out: the overlay, detached */
   const char *step; /* out: what failed */
 };
 
@@ -53,12 +54,12 @@ idmapped_child (void *arg)
   for (char *const *l = job->links; *l; l++)
     {
       job->step = "idmap a layer";
-      int t = (int)syscall (SYS_open_tree, AT_FDCWD, *l, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      int t = (int)syscall (SYS_open_tree, job->links_fd, *l, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
       if (t < 0)
         return errno;
       int rc = (int)syscall (SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof attr);
       if (rc == 0)
-        rc = (int)syscall (SYS_move_mount, t, "", AT_FDCWD, *l,
+        rc = (int)syscall (SYS_move_mount, t, "", job->links_fd, *l,
                            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS);
       int saved = errno;
       close (t);
@@ -69,20 +70,26 @@ idmapped_child (void *arg)
   if (mount ("overlay", job->target, "overlay", 0, job->options) < 0)
     return errno;
   job->step = "detach the overlay";
-  job->tree = (int)syscall (SYS_open_tree, AT_FDCWD, job->target, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  job->tree
+      = (int)syscall (SYS_open_tree, AT_FDCWD, job->target, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   return job->tree < 0 ? errno : 0;
 }
 
 int
-rootfs_idmapped_mount (struct store *s, char *const *links, const char *options,
-                       const char *target, const char *uid_map, const char *gid_map,
-                       struct hk_error **err)
+rootfs_idmapped_mount (struct store *s, char *const *links, const char *options, const char *target,
+                       const char *uid_map, const char *gid_map, struct hk_error **err)
 {
   _cleanup_close_ int userns = userns_open_with_maps (uid_map, gid_map, err);
   if (userns < 0)
     return -1;
-  struct idmapped_job job = { .root_fd = s->root_fd, .links = links, .options = options,
-                              .target = target, .userns_fd = userns, .tree = -1, .step = "" };
+  struct idmapped_job job = { .root_fd = s->root_fd,
+                              .links_fd = s->links_fd,
+                              .links = links,
+                              .options = options,
+                              .target = target,
+                              .userns_fd = userns,
+                              .tree = -1,
+                              .step = "" };
   /* Our memory and fd table, and we wait until it is done (as vfork). */
   char stack[64 * 1024] __attribute__ ((aligned (16)));
   pid_t pid = clone (idmapped_child, stack + sizeof stack,

@@ -208,8 +208,12 @@ host_uid() {
 	[ -n "$f" ]
 	[ "$(stat -c %u:%g "$f")" = 1000:1000 ]
 	[ "$(cat "$f")" = mine ]
-	# no chowned copy was made
-	[ -z "$(find "$HAKO_ROOT" -path '*/s/*' -name file)" ]
+	# no chowned copy is made: none while a container of a new mapping runs
+	hk run -d --name a --uidmap 0:500000:65536 --gidmap 0:500000:65536 owned sleep 100 >/dev/null
+	run -0 hk exec a stat -c %u:%g /home/user/file
+	[ "$output" = 1000:1000 ]
+	[ -z "$(find "$HAKO_ROOT" -uid 501000)" ]
+	[ ! -d "$HAKO_ROOT/s" ] || [ -z "$(ls -A "$HAKO_ROOT/s")" ]
 }
 
 @test "where idmapped layers are refused: chowned copies made once per mapping, shared, removed with the last container" {
