@@ -15,6 +15,7 @@
 #include <linux/mount.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -27,8 +28,7 @@
 struct idmapped_job
 {
   int root_fd;
-  int links_fd; /* l/, where LINKS are */
-  char *const *links;
+  char *const *links; /* under l/ */
   const char *options;
   const char *target;
   int userns_fd;
@@ -54,12 +54,16 @@ idmapped_child (void *arg)
   for (char *const *l = job->links; *l; l++)
     {
       job->step = "idmap a layer";
-      int t = (int)syscall (SYS_open_tree, job->links_fd, *l, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      /* by path from the cwd: an fd of the store's l/ is of the namespace
+       * we left, where move_mount cannot mount */
+      char layer[64];
+      snprintf (layer, sizeof layer, "l/%s", *l);
+      int t = (int)syscall (SYS_open_tree, AT_FDCWD, layer, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
       if (t < 0)
         return errno;
       int rc = (int)syscall (SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof attr);
       if (rc == 0)
-        rc = (int)syscall (SYS_move_mount, t, "", job->links_fd, *l,
+        rc = (int)syscall (SYS_move_mount, t, "", AT_FDCWD, layer,
                            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS);
       int saved = errno;
       close (t);
@@ -83,7 +87,6 @@ rootfs_idmapped_mount (struct store *s, char *const *links, const char *options,
   if (userns < 0)
     return -1;
   struct idmapped_job job = { .root_fd = s->root_fd,
-                              .links_fd = s->links_fd,
                               .links = links,
                               .options = options,
                               .target = target,
