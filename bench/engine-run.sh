@@ -17,6 +17,7 @@ set -euo pipefail
 n=${1:-30}
 monitors=${2:-100}
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 hako_bin=${HAKO:-$top/build/src/cli/hako}
 work=$(mktemp -d /tmp/hako-bench-engine.XXXXXX)
 hako() { "$hako_bin" --root "$work/hako" --runroot "$work/hako-run" "$@"; }
@@ -25,12 +26,13 @@ podman() {
 		--cgroup-manager cgroupfs --events-backend none --storage-driver overlay "$@"
 }
 cleanup() {
-	hako rm -f $(hako ps -aq) >/dev/null 2>&1 || true
-	podman rm -f -a >/dev/null 2>&1 || true
-	podman system reset -f >/dev/null 2>&1 || true
+	local ids
+	ids=$(hako ps -aq) && [ -n "$ids" ] && tidy hako rm -f $ids
+	tidy podman rm -f -a
+	tidy podman system reset -f
 	local m
 	for m in $(awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null || true
+		tidy umount -l "$m"
 	done
 	rm -rf "$work"
 }
@@ -39,7 +41,7 @@ trap cleanup EXIT
 "$top/scripts/make-busybox-rootfs.sh" "$work/rootfs" >/dev/null
 tar -C "$work/rootfs" -cf "$work/busybox.tar" .
 hako import -c 'CMD ["sh"]' "$work/busybox.tar" busybox >/dev/null
-podman import --change 'CMD ["sh"]' "$work/busybox.tar" busybox >/dev/null 2>&1
+quietly podman import --change 'CMD ["sh"]' "$work/busybox.tar" busybox
 limits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
 # Warm-up: caches, hako's sealed runtime copy, Podman's first-run setup.

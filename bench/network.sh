@@ -20,6 +20,7 @@
 set -euo pipefail
 n=${1:-30}
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 hako_bin=${HAKO:-$top/build/src/cli/hako}
 work=$(mktemp -d /tmp/hako-bench-network.XXXXXX)
 export HAKO_DEFAULT_NETWORK_BRIDGE=hkb-default HAKO_DEFAULT_NETWORK_SUBNET=10.213.240.0/24
@@ -64,13 +65,14 @@ restore_filter() {
 
 cleanup() {
 	set +e +o pipefail
-	hako rm -f $(hako ps -aq) >/dev/null 2>&1 || true
-	hako network rm hako >/dev/null 2>&1 || true
-	podman rm -f -a >/dev/null 2>&1 || true
-	podman system reset -f >/dev/null 2>&1 || true
+	local ids
+	ids=$(hako ps -aq) && [ -n "$ids" ] && tidy hako rm -f $ids
+	hako network ls --format '{{.Name}}' | grep -qx hako && tidy hako network rm hako
+	tidy podman rm -f -a
+	tidy podman system reset -f
 	local m
 	for m in $(awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null || true
+		tidy umount -l "$m"
 	done
 	restore_filter
 	rm -rf "$work"
@@ -80,7 +82,7 @@ trap cleanup EXIT
 "$top/scripts/make-busybox-rootfs.sh" "$work/rootfs" >/dev/null
 tar -C "$work/rootfs" -cf "$work/busybox.tar" .
 hako import -c 'CMD ["sh"]' "$work/busybox.tar" busybox >/dev/null
-podman import --change 'CMD ["sh"]' "$work/busybox.tar" busybox >/dev/null 2>&1
+quietly podman import --change 'CMD ["sh"]' "$work/busybox.tar" busybox
 
 declare -A cmd=(
 	[hako-net]="hako run --rm --network hako busybox true"

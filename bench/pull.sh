@@ -30,7 +30,7 @@ cleanup() {
 		wait "$registry_pid" 2>/dev/null || true
 	fi
 	for m in $(awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null || true
+		umount -l "$m" || true
 	done
 	if ((tmpfs)); then umount -l "$work" 2>/dev/null || true; fi
 	rm -rf "$work"
@@ -46,7 +46,7 @@ make_layer() { # N DIRS...: a tar.gz of about 25 MB of files under DIRS
 	{ find "$@" -xdev -type f -size -4M -printf '%s %p\n' 2>/dev/null || true; } | sort -k2 |
 		awk -v max=$((25 * 1024 * 1024)) '{ if (t + $1 > max) exit; t += $1; print substr($0, index($0, " ") + 1) }' \
 			>"$list" || true
-	tar -czf "$work/layer$n.tar.gz" --files-from="$list" 2>/dev/null
+	tar -czf "$work/layer$n.tar.gz" --files-from="$list"
 }
 make_layer 1 /usr/bin /usr/sbin
 make_layer 2 /usr/lib/x86_64-linux-gnu
@@ -98,13 +98,13 @@ run_hako() {
 clean_podman() {
 	if [ -d "$work/podman" ]; then
 		podman --root "$work/podman" --runroot "$work/podman-run" --storage-driver overlay \
-			system reset -f >/dev/null 2>&1 || true
+			system reset -f || true
 	fi
 	rm -rf "$work/podman" "$work/podman-run"
 }
 run_podman() {
 	podman --root "$work/podman" --runroot "$work/podman-run" --storage-driver overlay \
-		pull -q --tls-verify=false "$image" >/dev/null 2>&1
+		pull -q --tls-verify=false "$image" >/dev/null
 }
 clean_skopeo_umoci() { rm -rf "$work/skopeo" "$work/bundle"; }
 run_skopeo_umoci() {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "store-db.h"
 #include "common/cleanup.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -116,6 +118,22 @@ store_db_text (sqlite3_stmt *st, int col)
 {
   const unsigned char *t = sqlite3_column_text (st, col);
   return t ? (const char *)t : "";
+}
+
+int
+store_db_strings (sqlite3 *db, sqlite3_stmt *st, char ***out, struct hk_error **err)
+{
+  char **v = xzalloc (sizeof (char *));
+  int r;
+  while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
+    strv_append (&v, store_db_text (st, 0));
+  if (r < 0)
+    {
+      strv_free (v);
+      return -1;
+    }
+  *out = v;
+  return 0;
 }
 
 static int

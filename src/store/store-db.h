@@ -33,4 +33,8 @@ int store_db_error (sqlite3 *db, const char *what, struct hk_error **err);
 /* A column as text, "" for NULL (never NULL). */
 const char *store_db_text (sqlite3_stmt *st, int col);
 
+/* Steps ST to the end and collects its first column into a new
+ * NULL-terminated list. */
+int store_db_strings (sqlite3 *db, sqlite3_stmt *st, char ***out, struct hk_error **err);
+
 #endif

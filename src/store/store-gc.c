@@ -25,17 +25,7 @@ query_strings (struct store *s, const char *sql, char ***out, struct hk_error **
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   if (store_db_prepare (s->db, sql, &st, err, NULL) < 0)
     return -1;
-  char **v = xzalloc (sizeof (char *));
-  int r;
-  while ((r = store_db_step (s->db, st, err)) == SQLITE_ROW)
-    strv_append (&v, store_db_text (st, 0));
-  if (r < 0)
-    {
-      strv_free (v);
-      return -1;
-    }
-  *out = v;
-  return 0;
+  return store_db_strings (s->db, st, out, err);
 }
 
 /* Sorted for bsearch. */

@@ -138,17 +138,7 @@ load_names (struct store *s, const char *table, const char *id, char ***out, str
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   if (store_db_prepare (s->db, sql, &st, err, id, NULL) < 0)
     return -1;
-  char **names = xzalloc (sizeof (char *));
-  int r;
-  while ((r = store_db_step (s->db, st, err)) == SQLITE_ROW)
-    strv_append (&names, store_db_text (st, 0));
-  if (r < 0)
-    {
-      strv_free (names);
-      return -1;
-    }
-  *out = names;
-  return 0;
+  return store_db_strings (s->db, st, out, err);
 }
 
 static int
@@ -412,15 +402,5 @@ store_image_users (struct store *s, const char *id, char ***users, struct hk_err
                         NULL)
       < 0)
     return -1;
-  char **v = xzalloc (sizeof (char *));
-  int r;
-  while ((r = store_db_step (s->db, st, err)) == SQLITE_ROW)
-    strv_append (&v, store_db_text (st, 0));
-  if (r < 0)
-    {
-      strv_free (v);
-      return -1;
-    }
-  *users = v;
-  return 0;
+  return store_db_strings (s->db, st, users, err);
 }
