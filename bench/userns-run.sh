@@ -16,6 +16,7 @@
 set -euo pipefail
 n=${1:-30}
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 hako_bin=${HAKO:-$top/build/src/cli/hako}
 work=$(mktemp -d /tmp/hako-bench-userns.XXXXXX)
 export HAKO_SUBUID_FILE=$work/subuid HAKO_SUBGID_FILE=$work/subgid HAKO_CONFIG=$work/hako.conf
@@ -23,10 +24,10 @@ echo "hako:200000:10000000" >"$HAKO_SUBUID_FILE"
 cp "$HAKO_SUBUID_FILE" "$HAKO_SUBGID_FILE"
 hako() { "$hako_bin" --root "$work/hako" --runroot "$work/hako-run" "$@"; }
 cleanup() {
-	hako rm -f $(hako ps -aq) >/dev/null 2>&1 || true
-	local m
+	local ids m
+	ids=$(hako ps -aq) && [ -n "$ids" ] && tidy hako rm -f $ids
 	for m in $(awk -v w="$work" 'index($5, w) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null || true
+		tidy umount -l "$m"
 	done
 	rm -rf "$work"
 }
