@@ -252,14 +252,17 @@ follow_rotations (struct follower *w, const struct stat *ours)
   size_t index = find_rotated (w->path, ours->st_dev, ours->st_ino);
   if (rc != 0 || index == 0)
     return rc;
-  size_t room = index;
-  int fds[room];
-  /* Rotating faster than we read (again and again, or past the room
-   * fds has): go on from where it is. */
-  for (int attempt = 0; !open_newer (w->path, index, fds); attempt++)
-    if (attempt > 10 || (index = find_rotated (w->path, ours->st_dev, ours->st_ino)) == 0
-        || index > room)
-      return 0;
+  /* The writer may rotate again while we open: look again, with room
+   * for as many files as there are now. */
+  _cleanup_free_ int *fds = NULL;
+  for (int attempt = 0;; attempt++)
+    {
+      fds = xreallocarray (fds, index, sizeof *fds);
+      if (open_newer (w->path, index, fds))
+        break;
+      if (attempt > 10 || (index = find_rotated (w->path, ours->st_dev, ours->st_ino)) == 0)
+        return 0; /* rotating faster than we read: go on from where it is */
+    }
   for (size_t i = 0; i < index; i++)
     {
       close (w->fd);
