@@ -26,6 +26,8 @@ demo_packages=(
 	meson ninja-build pkg-config gcc libc6-dev
 	libjansson-dev libcap-dev libseccomp-dev nettle-dev libsqlite3-dev zlib1g-dev
 	libarchive-dev libcurl4-openssl-dev libcmocka-dev
+	# kube play/generate (and compose): YAML through libyaml
+	libyaml-dev
 	# the busybox image (scripts/busybox-image.sh)
 	busybox-static
 	# the default network: CNI bridge, host-local, portmap; hako's NAT rules
@@ -35,7 +37,7 @@ test_packages=(
 	# the sanitizer and libFuzzer builds
 	clang libclang-rt-14-dev
 	# the tests and the tools they call
-	bats jq python3 procps iproute2 wget curl zstd openssl apache2-utils nftables
+	bats jq python3 python3-yaml procps iproute2 wget curl zstd openssl apache2-utils nftables
 	# userns.bats reads the store's user namespace ranges
 	sqlite3
 	# the pure cgroup v2 VM (../shared/tools/cgroup2-vm installs these on
@@ -43,6 +45,8 @@ test_packages=(
 	qemu-system-x86 cpio
 	# other runtimes, engines and clients that drive or are compared with hako
 	crun runc criu containerd docker.io podman buildah
+	# Podman's pod infra image (built locally from catatonit: bench/pod.sh)
+	catatonit
 	python3-grpcio python3-protobuf protobuf-compiler
 	# registries and image tools that did not come from us
 	docker-registry skopeo umoci

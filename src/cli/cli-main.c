@@ -45,8 +45,8 @@ usage (FILE *out)
   fprintf (out, "\nRun `hako COMMAND --help` for a command's options.\n");
 }
 
-static const struct hako_command *
-find_command (const char *group, const char *name)
+const struct hako_command *
+cli_find_command (const char *group, const char *name)
 {
   for (size_t t = 0; command_tables[t]; t++)
     for (const struct hako_command *c = command_tables[t]; c->name; c++)
@@ -218,7 +218,7 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           return nargs < 2 ? hk_error_set (err, EINVAL, "`hako %s` needs a subcommand", args[0])
                            : 0;
         }
-      cmd = find_command (args[0], args[1]);
+      cmd = cli_find_command (args[0], args[1]);
       if (cmd == NULL)
         return hk_error_set (err, EINVAL, "unknown command `hako %s %s` (see `hako --help`)",
                              args[0], args[1]);
@@ -228,7 +228,7 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   else
     {
-      cmd = find_command (NULL, args[0]);
+      cmd = cli_find_command (NULL, args[0]);
       if (cmd == NULL)
         return hk_error_set (err, EINVAL, "unknown command `%s` (see `hako --help`)", args[0]);
       name = xstrdup (args[0]);

@@ -189,7 +189,9 @@ attach_session (const struct attach_options *o, int *exit_code, bool *detached,
   sigaddset (&signals, SIGUSR1);
   sigaddset (&signals, SIGUSR2);
   sigprocmask (SIG_BLOCK, &signals, &old);
-  _cleanup_close_ int sfd = signalfd (-1, &signals, SFD_CLOEXEC);
+  /* Non-blocking: in a process with threads (a build's stages), another
+   * thread may take the signal that woke the poll. */
+  _cleanup_close_ int sfd = signalfd (-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
   char keys[8];
   size_t n_keys
       = parse_detach_keys (o->detach_keys ? o->detach_keys : "ctrl-p,ctrl-q", keys, sizeof keys);

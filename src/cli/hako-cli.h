@@ -59,6 +59,8 @@ extern const struct hako_command hako_container_stats_commands[];
 extern const struct hako_command hako_volume_commands[];
 extern const struct hako_command hako_network_commands[];
 extern const struct hako_command hako_exec_commands[];
+extern const struct hako_command hako_pod_commands[];
+extern const struct hako_command hako_kube_commands[];
 
 /* hako's own failures exit with 125, as Docker's do. */
 #define EXIT_HAKO_ERROR 125
@@ -91,6 +93,16 @@ int cli_store (struct hako_cli *cli, struct store **out, struct hk_error **err);
 /* The registries configuration ($HAKO_REGISTRIES_CONF or
  * /etc/hako/registries.json), loaded once. */
 int cli_registries (struct hako_cli *cli, struct registries_conf **out, struct hk_error **err);
+
+/* The command NAME of GROUP (NULL: top level) in the program's tables. */
+const struct hako_command *cli_find_command (const char *group, const char *name);
+
+struct pod_create_request;
+/* pod create's flags (hako-pod.c), also run's --pod new:NAME. */
+void pod_request_init (struct pod_create_request *req);
+void pod_request_clear (struct pod_create_request *req);
+int pod_options_parse (int argc, char **argv, struct pod_create_request *req,
+                       struct hk_error **err);
 
 /* "usage: hako GROUP NAME USAGE" with WHY first. */
 int cli_usage (struct hk_error **err, const char *command, const char *usage, const char *why);

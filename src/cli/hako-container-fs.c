@@ -139,7 +139,8 @@ commit_image_mount (struct hako_cli *cli, const char *name, const struct transfe
   hk_error_free (not_found);
   _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
   struct image_commit_options c
-      = { .tag = o->tag, .changes = o->changes, .message = o->message, .author = o->author };
+      = { .tag = o->tag, .changes = o->changes, .message = o->message, .author = o->author,
+          .mtime = -1 };
   return image_commit (s, image_id, upper, &c, id, err);
 }
 

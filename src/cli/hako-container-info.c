@@ -3,6 +3,7 @@
 #include "engine/ctr-config-json.h"
 #include "engine/ctr-network.h"
 #include "engine/engine.h"
+#include "engine/pod-record.h"
 #include "hako-cli.h"
 #include "monitor/log-reader.h"
 #include "common/cleanup.h"
@@ -111,6 +112,23 @@ ps_row (struct engine *e, const struct ctr_record *r, bool no_trunc)
                     labels);
 }
 
+/* The pod of R, if any: Pod (its ID) and PodName, as Podman's ps. */
+static void
+add_pod (struct engine *e, const struct ctr_record *r, json_t *row, bool no_trunc)
+{
+  _cleanup_pod_record_ struct pod_record *p = NULL;
+  struct hk_error *ignored = NULL;
+  if (r->config.pod == NULL || pod_record_find (e->db, r->config.pod, &p, &ignored) < 0)
+    {
+      hk_error_free (ignored);
+      json_object_set_new (row, "Pod", json_string (""));
+      json_object_set_new (row, "PodName", json_string (""));
+      return;
+    }
+  json_object_set_new (row, "Pod", json_stringn (p->id, no_trunc ? strlen (p->id) : 12));
+  json_object_set_new (row, "PodName", json_string (p->name));
+}
+
 /* --filter KEY=VALUE: status, name, id, label, ancestor, exited. */
 static bool
 matches (const struct ctr_record *r, char **filters)
@@ -128,7 +146,7 @@ matches (const struct ctr_record *r, char **filters)
       else if (strncmp (f, "id", klen) == 0 && klen == 2)
         ok = strncmp (r->id, v, strlen (v)) == 0;
       else if (strncmp (f, "ancestor", klen) == 0 && klen == 8)
-        ok = strcmp (r->image_name, v) == 0 || strncmp (r->image_id + 7, v, strlen (v)) == 0;
+        ok = strcmp (r->image_name, v) == 0 || (strlen (r->image_id) > 7 && strncmp (r->image_id + 7, v, strlen (v)) == 0);
       else if (strncmp (f, "exited", klen) == 0 && klen == 6)
         ok = strcmp (r->state, "exited") == 0 && r->exit_code == atoi (v);
       else if (strncmp (f, "label", klen) == 0 && klen == 5)
@@ -167,9 +185,11 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   static const struct option options[]
       = { { "all", no_argument, NULL, 'a' },          { "quiet", no_argument, NULL, 'q' },
           { "no-trunc", no_argument, NULL, 'T' },     { "filter", required_argument, NULL, 'f' },
-          { "format", required_argument, NULL, 'F' }, { NULL, 0, NULL, 0 } };
-  static const char usage[] = "[-a] [-q] [--no-trunc] [--filter KEY=VALUE] [--format FORMAT]";
-  bool all = false, quiet = false, no_trunc = false;
+          { "format", required_argument, NULL, 'F' }, { "pod", no_argument, NULL, 'P' },
+          { NULL, 0, NULL, 0 } };
+  static const char usage[]
+      = "[-a] [-q] [--no-trunc] [--pod] [--filter KEY=VALUE] [--format FORMAT]";
+  bool all = false, quiet = false, no_trunc = false, pods = false;
   _cleanup_strv_ char **filters = NULL;
   const char *format = NULL;
   int c;
@@ -191,6 +211,9 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       case 'F':
         format = optarg;
         break;
+      case 'P':
+        pods = true;
+        break;
       default:
         return cli_usage (err, "ps", usage, "unknown option");
       }
@@ -205,7 +228,11 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     return -1;
   static const char *const headers[]
       = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES", NULL };
-  struct cli_table *table = (quiet || format) ? NULL : cli_table_new (headers);
+  static const char *const pod_headers[] = { "CONTAINER ID", "IMAGE",  "COMMAND", "CREATED",
+                                             "STATUS",       "PORTS",  "NAMES",   "POD ID",
+                                             "PODNAME",      NULL };
+  struct cli_table *table
+      = (quiet || format) ? NULL : cli_table_new (pods ? pod_headers : headers);
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++)
     {
@@ -219,6 +246,7 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       if ((!all && !running && filters == NULL) || !matches (r, filters))
         continue;
       _cleanup_json_ json_t *row = ps_row (e, r, no_trunc);
+      add_pod (e, r, row, no_trunc);
       if (quiet)
         printf ("%s\n", json_string_value (json_object_get (row, "ID")));
       else if (format)
@@ -240,6 +268,8 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
                                   json_string_value (json_object_get (row, "Status")),
                                   json_string_value (json_object_get (row, "Ports")),
                                   r->name,
+                                  json_string_value (json_object_get (row, "Pod")),
+                                  json_string_value (json_object_get (row, "PodName")),
                                   NULL };
           cli_table_add (table, cells);
         }
@@ -304,13 +334,13 @@ inspect_json (struct engine *e, const struct ctr_record *r)
   _cleanup_free_ char *work = xasprintf ("%s/work", dir);
   _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
   return json_pack ("{s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, s:{s:s, "
-                    "s:{s:s, s:s, s:s}}}",
+                    "s:{s:s, s:s, s:s}}, s:s}",
                     "Id", r->id, "Created", r->created, "Name", name, "State", state, "Image",
                     r->image_id, "LogPath", log_path, "ResolvConfPath", "", "RestartCount",
                     r->restart_count, "Driver", "overlay", "Config", config, "HostConfig", host,
                     "Mounts", mounts, "NetworkSettings",
                     network, "GraphDriver", "Name", "overlay", "Data", "UpperDir", upper,
-                    "WorkDir", work, "MergedDir", merged);
+                    "WorkDir", work, "MergedDir", merged, "Pod", r->config.pod ? r->config.pod : "");
 }
 
 static int

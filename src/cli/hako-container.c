@@ -2,6 +2,7 @@
 /* hako run / create / start / stop / restart / kill / rm / wait, and the
  * commands a container's monitor runs (container cleanup, healthcheck). */
 #include "engine/engine.h"
+#include "engine/pod.h"
 #include "hako-attach.h"
 #include "hako-cli.h"
 #include "hako-run-options.h"
@@ -81,6 +82,17 @@ run_start_failure_status (struct hk_error *err)
   return status;
 }
 
+/* create, in a pod with --pod; a pod made for it (new:NAME) in *MADE. */
+static int
+create_container (struct engine *e, struct run_request *req, struct ctr_record **r,
+                  struct pod_record **made, struct hk_error **err)
+{
+  *made = NULL;
+  if (req->pod)
+    return pod_create_container (e, req->pod, req->image, &req->config, req->name, r, made, err);
+  return engine_create (e, req->image, &req->config, req->name, r, err);
+}
+
 static int
 cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -89,17 +101,20 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   int rc = -1;
   /* Before the first goto: the cleanup runs on every way out. */
   _cleanup_record_ struct ctr_record *r = NULL;
+  _cleanup_pod_record_ struct pod_record *made = NULL;
   if (run_options_parse (argc, argv, "run", true, &req, err) < 0 || cli_engine (cli, &e, err) < 0)
     goto out;
   bool with_stdin = req.config.open_stdin;
-  if (engine_create (e, req.image, &req.config, req.name, &r, err) < 0)
+  if (create_container (e, &req, &r, &made, err) < 0)
     goto out;
-  if (engine_start (e, r, !req.detach, err) < 0)
+  if (engine_start (e, r, req.detach ? 0 : ENGINE_START_ON_ATTACH, err) < 0)
     {
-      /* A run that cannot start leaves nothing behind. */
+      /* A run that cannot start leaves nothing behind: nor a pod it made. */
       struct hk_error *ignored = NULL;
       engine_remove (e, r, true, true, &ignored);
-      hk_error_free (ignored);
+      hk_error_freep (&ignored);
+      if (made && pod_remove (e, made, true, &ignored) < 0)
+        hk_error_free (ignored);
       rc = run_start_failure_status (*err);
       goto out;
     }
@@ -125,9 +140,9 @@ cmd_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct engine *e;
   int rc = -1;
   _cleanup_record_ struct ctr_record *r = NULL;
+  _cleanup_pod_record_ struct pod_record *made = NULL;
   if (run_options_parse (argc, argv, "create", false, &req, err) == 0
-      && cli_engine (cli, &e, err) == 0
-      && engine_create (e, req.image, &req.config, req.name, &r, err) == 0)
+      && cli_engine (cli, &e, err) == 0 && create_container (e, &req, &r, &made, err) == 0)
     {
       printf ("%s\n", r->id);
       rc = 0;
@@ -146,7 +161,7 @@ static int
 start_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   struct start_flags *f = data;
-  if (engine_start (e, r, f->attach, err) < 0)
+  if (engine_start (e, r, f->attach ? ENGINE_START_ON_ATTACH : 0, err) < 0)
     return -1;
   if (f->attach)
     {
@@ -274,7 +289,7 @@ restart_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error
 {
   if (engine_stop (e, r, *(int *)data, err) < 0)
     return -1;
-  return engine_start (e, r, false, err);
+  return engine_start (e, r, 0, err);
 }
 
 static int
@@ -319,6 +334,11 @@ static int
 rm_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
 {
   struct rm_flags *f = data;
+  if (r->config.pod_infra)
+    return hk_error_set (err, EBUSY,
+                         "container %s is the infra container of a pod: remove the pod "
+                         "(hako pod rm)",
+                         r->name);
   return engine_remove (e, r, f->force, f->volumes, err);
 }
 
@@ -365,6 +385,46 @@ cmd_wait (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 }
 
 /* The monitor's commands take the container ID and nothing else. */
+/* container monitor ID [--notify-fd N] [--owner-fd N] [--start-on-attach]: what a
+ * monitor re-executes from the sealed copy of hako. */
+static int
+cmd_monitor (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[]
+      = { { "notify-fd", required_argument, NULL, 'n' },
+          { "owner-fd", required_argument, NULL, 'o' },
+          { "start-on-attach", no_argument, NULL, 's' },
+          { NULL, 0, NULL, 0 } };
+  int notify_fd = -1, owner_fd = -1, c;
+  bool start_on_attach = false;
+  while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'n':
+        notify_fd = atoi (optarg);
+        break;
+      case 'o':
+        owner_fd = atoi (optarg);
+        break;
+      case 's':
+        start_on_attach = true;
+        break;
+      default:
+        return hk_error_set (err, EINVAL, "container monitor: unknown option");
+      }
+  if (optind >= argc)
+    return hk_error_set (err, EINVAL, "missing container ID");
+  struct engine *e;
+  if (cli_engine (cli, &e, err) < 0
+      || engine_monitor (e, argv[optind], start_on_attach, notify_fd, owner_fd, err) < 0)
+    {
+      if (notify_fd >= 0)
+        dprintf (notify_fd, "error: %s\n", *err ? (*err)->message : "unknown error");
+      return -1;
+    }
+  return 0;
+}
+
 static int
 cmd_cleanup (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -403,6 +463,8 @@ const struct hako_command hako_container_commands[] = {
   { "container", "wait", cmd_wait, "CONTAINER...",
     "wait for containers to stop; print their exit codes", .top_level = true },
   { "container", "cleanup", cmd_cleanup, "ID", "(run by a container's monitor)", true, true },
+  { "container", "monitor", cmd_monitor, "[--notify-fd N] [--owner-fd N] [--start-on-attach] ID",
+    "(run by a container's monitor)", true },
   { "container", "healthcheck", cmd_healthcheck, "ID", "(run by a container's monitor)", true,
     true },
   { NULL, NULL, NULL, NULL, NULL },

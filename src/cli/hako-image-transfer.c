@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Images and registries: pull, push, login, logout. */
+#include "cli-registry.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -21,49 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Options every registry command shares. */
-struct registry_flags
-{
-  bool tls_verify;
-  const char *authfile;
-  const char *creds;
-  const char *cert_dir;
-};
-
-#define REGISTRY_OPTIONS                                                                           \
-  { "tls-verify", optional_argument, NULL, 'T' }, { "authfile", required_argument, NULL, 'A' },    \
-      { "creds", required_argument, NULL, 'C' },                                                   \
-  {                                                                                                \
-    "cert-dir", required_argument, NULL, 'K'                                                       \
-  }
-
-static int
-registry_flag (struct registry_flags *f, int c, const char *arg, struct hk_error **err)
-{
-  switch (c)
-    {
-    case 'T':
-      if (arg == NULL || strcmp (arg, "true") == 0)
-        f->tls_verify = true;
-      else if (strcmp (arg, "false") == 0)
-        f->tls_verify = false;
-      else
-        return hk_error_set (err, EINVAL, "--tls-verify=`%s`: expected true or false", arg);
-      return 1;
-    case 'A':
-      f->authfile = arg;
-      return 1;
-    case 'C':
-      f->creds = arg;
-      return 1;
-    case 'K':
-      f->cert_dir = arg;
-      return 1;
-    default:
-      return 0;
-    }
-}
-
 static long
 stall_timeout (void)
 {
@@ -72,11 +30,10 @@ stall_timeout (void)
   return t > 0 ? t : 30;
 }
 
-/* A client with the flags, the registries configuration and the
- * credential files. */
-static int
-make_client (struct hako_cli *cli, const struct registry_flags *f, char ***auth_paths, char **user,
-             char **password, struct registry_client **out, struct hk_error **err)
+int
+cli_registry_client (struct hako_cli *cli, const struct registry_flags *f, char ***auth_paths,
+                     char **user, char **password, struct registry_client **out,
+                     struct hk_error **err)
 {
   struct registries_conf *rc;
   if (cli_registries (cli, &rc, err) < 0)
@@ -148,7 +105,7 @@ cmd_pull (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct pull_result result = { 0 };
   int r = -1;
   if (cli_store (cli, &s, err) < 0 || cli_registries (cli, &rc, err) < 0
-      || make_client (cli, &flags, &auth_paths, &user, &password, &client, err) < 0)
+      || cli_registry_client (cli, &flags, &auth_paths, &user, &password, &client, err) < 0)
     goto out;
   struct pull_options opts = {
     .platform = platform_text ? &platform : NULL,
@@ -216,7 +173,7 @@ cmd_push (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   _cleanup_strv_ char **auth_paths = NULL;
   _cleanup_free_ char *user = NULL, *password = NULL;
   _cleanup_registry_client_ struct registry_client *client = NULL;
-  if (make_client (cli, &flags, &auth_paths, &user, &password, &client, err) < 0)
+  if (cli_registry_client (cli, &flags, &auth_paths, &user, &password, &client, err) < 0)
     return -1;
   const char *chunk_env = getenv ("HAKO_PUSH_CHUNK_SIZE");
   struct push_options opts = {
@@ -360,7 +317,7 @@ cmd_login (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   _cleanup_strv_ char **auth_paths = NULL;
   _cleanup_free_ char *u = NULL, *pw = NULL, *write_path = NULL;
   _cleanup_registry_client_ struct registry_client *client = NULL;
-  if (make_client (cli, &flags, &auth_paths, &u, &pw, &client, err) < 0
+  if (cli_registry_client (cli, &flags, &auth_paths, &u, &pw, &client, err) < 0
       || registry_check_login (client, domain, err) < 0)
     return -1;
   _cleanup_strv_ char **ignored = NULL;

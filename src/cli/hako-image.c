@@ -109,7 +109,7 @@ inspect_json (struct store *s, const struct store_image *img, json_t **out, stru
   json_object_set_new (o, "Id", json_string (img->id));
   json_object_set_new (o, "RepoTags", familiar_list_owned (img->repo_tags));
   json_object_set_new (o, "RepoDigests", familiar_list_owned (img->repo_digests));
-  json_object_set_new (o, "Parent", json_string (""));
+  json_object_set_new (o, "Parent", json_string (img->parent));
   json_object_set_new (o, "Comment", json_string (comment));
   json_object_set_new (o, "Created", json_string (img->created ? img->created : ""));
   json_t *author = json_object_get (config, "author");
@@ -206,7 +206,7 @@ cmd_images (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     { "format", required_argument, NULL, 'F' },
     { NULL, 0, NULL, 0 },
   };
-  bool quiet = false, digests = false, no_trunc = false;
+  bool quiet = false, digests = false, no_trunc = false, all = false;
   const char *format = NULL;
   struct image_filters filters = { .dangling = -1 };
   _cleanup_strv_ char **refs_owner = NULL;
@@ -218,7 +218,8 @@ cmd_images (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         quiet = true;
         break;
       case 'a':
-        break; /* no intermediate images exist in this store */
+        all = true;
+        break;
       case 'd':
         digests = true;
         break;
@@ -275,9 +276,11 @@ cmd_images (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   for (size_t i = 0; i < n && r == 0; i++)
     {
       struct store_image *img = list[i];
-      bool dangling = strv_length (img->repo_tags) == 0 && strv_length (img->repo_digests) == 0;
+      bool dangling = store_image_dangling (img);
       if ((filters.dangling == 1 && !dangling) || (filters.dangling == 0 && dangling))
         continue;
+      if (!all && store_image_intermediate (img))
+        continue; /* a build's step: with -a, as Docker and Podman */
       /* One row per tag; an image known only by digest or not at all
        * gets one row with <none>. */
       size_t rows = strv_length (img->repo_tags);
@@ -534,8 +537,15 @@ matching_name (struct hako_cli *cli, const struct store_image *img, const char *
   return NULL;
 }
 
+static void
+print_deleted (const struct store_image *img, void *data)
+{
+  (void)data;
+  printf ("Deleted: %s\n", img->id);
+}
+
 static int
-remove_image (struct hako_cli *cli, struct store *s, const char *text, bool force,
+remove_image (struct hako_cli *cli, struct store *s, const char *text, bool force, bool prune,
               struct hk_error **err)
 {
   _cleanup_free_ char *id = NULL;
@@ -583,22 +593,28 @@ remove_image (struct hako_cli *cli, struct store *s, const char *text, bool forc
     }
   if (users[0] != NULL)
     return 0; /* forced: the image stays, dangling, while containers use it */
+  if (img->has_children && n_names == 0 && name == NULL)
+    return hk_error_set (err, EBUSY, "unable to delete %s: the image has dependent child images",
+                         text);
+  if (img->has_children)
+    return 0; /* untagged, it stays for the images made over it */
   if (store_image_delete (s, id, err) < 0)
     return -1;
   printf ("Deleted: %s\n", id);
-  return 0;
+  /* Its parents without names or other children go too, as Docker's. */
+  return prune ? store_image_prune_chain (s, img->parent, print_deleted, NULL, err) : 0;
 }
 
 static int
 cmd_rmi (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[-f] IMAGE...";
+  static const char usage_text[] = "[-f] [--no-prune] IMAGE...";
   static const struct option options[] = {
     { "force", no_argument, NULL, 'f' },
     { "no-prune", no_argument, NULL, 'n' },
     { NULL, 0, NULL, 0 },
   };
-  bool force = false;
+  bool force = false, prune = true;
   int c;
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     switch (c)
@@ -607,6 +623,7 @@ cmd_rmi (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         force = true;
         break;
       case 'n':
+        prune = false;
         break;
       default:
         return cli_usage (err, "rmi", usage_text, "unknown option");
@@ -621,7 +638,7 @@ cmd_rmi (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   for (int i = optind; i < argc; i++)
     {
       _cleanup_error_ struct hk_error *e = NULL;
-      if (remove_image (cli, s, argv[i], force, &e) < 0)
+      if (remove_image (cli, s, argv[i], force, prune, &e) < 0)
         {
           /* Like Docker: report each failure and go on with the rest. */
           fflush (stdout);
@@ -777,8 +794,8 @@ const struct hako_command hako_image_commands[] = {
   { "image", "history", cmd_history, "[-q] [--no-trunc] [--format json|TEMPLATE] IMAGE",
     "show the history of an image", .top_level = true },
   { "image", "tag", cmd_tag, "SOURCE TARGET", "give an image another name", .top_level = true },
-  { NULL, "rmi", cmd_rmi, "[-f] IMAGE...", "remove images", false },
-  { "image", "rm", cmd_rmi, "[-f] IMAGE...", "remove images", true },
+  { NULL, "rmi", cmd_rmi, "[-f] [--no-prune] IMAGE...", "remove images", false },
+  { "image", "rm", cmd_rmi, "[-f] [--no-prune] IMAGE...", "remove images", true },
   { "image", "prune", cmd_prune, "[-a] [-f]", "remove dangling (or, with -a, unused) images",
     false },
   { "image", "mount", cmd_mount, "[--name NAME] IMAGE",

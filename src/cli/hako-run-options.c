@@ -35,7 +35,7 @@ const char run_options_usage[]
       "  --add-host NAME:IP  --ip IP  --mac-address MAC  --network-alias NAME  --runtime PATH\n"
       "  --userns host|auto[:size=N]|keep-id|nomap|ns:PATH|remap:USER\n"
       "  --uidmap CONTAINER:HOST:COUNT  --gidmap CONTAINER:HOST:COUNT  --subuidname USER\n"
-      "  --subgidname USER";
+      "  --subgidname USER  --pod NAME|new:NAME";
 
 enum
 {
@@ -87,6 +87,7 @@ enum
   OPT_GIDMAP,
   OPT_SUBUIDNAME,
   OPT_SUBGIDNAME,
+  OPT_POD,
 };
 
 static const struct option run_long_options[] = {
@@ -135,6 +136,7 @@ static const struct option run_long_options[] = {
   { "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
   { "log-opt", required_argument, NULL, OPT_LOG_OPT },
   { "network", required_argument, NULL, OPT_NETWORK },
+  { "pod", required_argument, NULL, OPT_POD },
   { "net", required_argument, NULL, OPT_NETWORK },
   { "runtime", required_argument, NULL, OPT_RUNTIME },
   { "publish", required_argument, NULL, 'p' },
@@ -416,6 +418,10 @@ apply_request (int option, const char *arg, struct run_request *req, struct hk_e
       free (req->detach_keys);
       req->detach_keys = xstrdup (arg);
       return 0;
+    case OPT_POD:
+      free (req->pod);
+      req->pod = xstrdup (arg);
+      return 0;
     case OPT_SIG_PROXY:
       return 0;
     case OPT_STOP_TIMEOUT:
@@ -521,6 +527,7 @@ run_options_parse_update (int argc, char **argv, struct ctr_config *changes,
   *changes = req.config;
   free (req.name);
   free (req.detach_keys);
+  free (req.pod);
   return 0;
 }
 
@@ -530,5 +537,6 @@ run_request_clear (struct run_request *r)
   ctr_config_clear (&r->config);
   free (r->name);
   free (r->detach_keys);
+  free (r->pod);
   memset (r, 0, sizeof *r);
 }

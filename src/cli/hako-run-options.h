@@ -16,6 +16,7 @@ struct run_request
   const char *image; /* as given */
   bool detach;       /* -d (run only) */
   char *detach_keys;
+  char *pod; /* --pod NAME or new:NAME */
 };
 
 /* Parses ARGV (from the flags to the image and its command).  WITH_DETACH

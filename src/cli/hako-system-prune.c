@@ -4,9 +4,12 @@
 #include "engine/volume.h"
 #include "hako-cli.h"
 #include "common/cleanup.h"
+#include "common/fs-util.h"
 #include "common/strv.h"
 #include "store/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -137,6 +140,48 @@ cmd_container_prune (struct hako_cli *cli, int argc, char **argv, struct hk_erro
   return 0;
 }
 
+/* The build cache: step keys and --mount=type=cache directories
+ * (ROOT/build-cache); the images the keys named are dangling ones. */
+static int
+remove_build_cache (struct engine *e, struct hk_error **err)
+{
+  _cleanup_close_ int root = open (e->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return hk_error_errno (err, errno, "open `%s`", e->root);
+  if (fs_remove_tree (root, "build-cache", err) < 0)
+    return hk_error_prefix (err, "remove the build cache");
+  return 0;
+}
+
+static int
+cmd_builder_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const char usage[] = "[-f]";
+  static const struct option options[]
+      = { { "force", no_argument, NULL, 'f' }, { "all", no_argument, NULL, 'a' },
+          { NULL, 0, NULL, 0 } };
+  bool force = false;
+  int c;
+  while ((c = getopt_long (argc, argv, "fa", options, NULL)) != -1)
+    {
+      if (c == '?')
+        return cli_usage (err, "builder prune", usage, "unknown option");
+      force |= c == 'f';
+    }
+  struct engine *e;
+  if (cli_engine (cli, &e, err) < 0)
+    return -1;
+  if (!force && !confirm (":\n  - the build cache and its dangling images\n"))
+    return 0;
+  struct store_gc_result gc;
+  bool header = false;
+  if (remove_build_cache (e, err) < 0
+      || store_image_prune (e->store, false, cli_print_pruned_image, &header, &gc, err) < 0)
+    return -1;
+  print_total (gc.bytes_freed);
+  return 0;
+}
+
 static int
 cmd_system_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -155,7 +200,7 @@ cmd_system_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error *
     return -1;
   prune_filter_clear (&check);
   char warning[512];
-  snprintf (warning, sizeof warning, ":\n  - all stopped containers\n%s  - %s\n",
+  snprintf (warning, sizeof warning, ":\n  - all stopped containers\n%s  - %s\n  - the build cache\n",
             o.volumes ? "  - all anonymous volumes not used by at least one container\n" : "",
             o.all ? "all images without at least one container associated to them"
                   : "all dangling images");
@@ -171,6 +216,8 @@ cmd_system_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error *
     printf ("\n");
   struct store_gc_result gc;
   header = false;
+  if (remove_build_cache (e, err) < 0)
+    return -1;
   if (store_image_prune (e->store, o.all, cli_print_pruned_image, &header, &gc, err) < 0)
     return -1;
   if (header)
@@ -184,6 +231,9 @@ const struct hako_command hako_system_prune_commands[] = {
     "remove all stopped containers" },
   { "system", "prune", cmd_system_prune,
     "[-a] [--volumes] [-f] [--filter until=TIME|label=KEY[=VALUE]]",
-    "remove stopped containers, dangling images and (--volumes) unused volumes" },
+    "remove stopped containers, dangling images, the build cache and (--volumes) unused "
+    "volumes" },
+  { "builder", "prune", cmd_builder_prune, "[-f]",
+    "remove the build cache (step keys, cache mounts, the images only it used)" },
   { NULL, NULL, NULL, NULL, NULL },
 };

@@ -2,13 +2,16 @@
 /* hako-transfer: the commands of transfer-commands.h (registries,
  * archives, tar streams), which `hako` hands over with its whole command
  * line.  Run by hand it takes the same global options and commands. */
+#include "hako-build.h"
 #include "hako-cli.h"
 #include "transfer-commands.h"
 
 #define TRANSFER_ENTRY(group, name, fn, usage, summary, top)                                 \
   { group, name, fn, usage, summary, .top_level = top },
 static const struct hako_command transfer_commands[] = {
-  TRANSFER_COMMANDS (TRANSFER_ENTRY){ NULL, NULL, NULL, NULL, NULL },
+  TRANSFER_COMMANDS (TRANSFER_ENTRY)
+  { "image", "build", cmd_build, BUILD_USAGE, BUILD_SUMMARY, .top_level = true },
+  { NULL, NULL, NULL, NULL, NULL },
 };
 
 static const struct hako_command *const command_tables[] = { transfer_commands, NULL };

@@ -4,8 +4,10 @@
  * loads neither libcurl nor libarchive. */
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "hako-build.h"
 #include "hako-cli.h"
 #include "transfer-commands.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -32,6 +34,29 @@ cli_delegate (struct hako_cli *cli, int argc, char **argv, struct hk_error **err
   return hk_error_errno (err, errno, "run `%s` (it does this command)", path);
 }
 
+/* build: a build whose every step is in the cache is answered here,
+ * without libcurl and libarchive (their loading costs more than the
+ * rest of such a build); one with work, or that reads stdin, goes to
+ * hako-transfer whole. */
+static int
+cmd_build_cached (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  static const struct build_program program = { 0 };
+  bool delegate;
+  int rc = build_command (cli, argc, argv, &program, &delegate, err);
+  if (rc != 0 || !delegate)
+    return rc;
+  cli_engine_close (cli);
+  store_close (cli->store);
+  cli->store = NULL;
+  return cli_delegate (cli, argc, argv, err);
+}
+
+static const struct hako_command build_commands[] = {
+  { "image", "build", cmd_build_cached, BUILD_USAGE, BUILD_SUMMARY, .top_level = true },
+  { NULL, NULL, NULL, NULL, NULL },
+};
+
 #define TRANSFER_DELEGATED(group, name, fn, usage, summary, top)                             \
   { group, name, cli_delegate, usage, summary, .top_level = top },
 static const struct hako_command delegated_commands[] = {
@@ -40,6 +65,7 @@ static const struct hako_command delegated_commands[] = {
 
 static const struct hako_command *const command_tables[] = {
   hako_image_commands,
+  build_commands,
   delegated_commands,
   hako_system_commands,
   hako_system_prune_commands,
@@ -51,6 +77,8 @@ static const struct hako_command *const command_tables[] = {
   hako_volume_commands,
   hako_exec_commands,
   hako_network_commands,
+  hako_pod_commands,
+  hako_kube_commands,
   NULL,
 };
 

@@ -57,4 +57,8 @@
 TRANSFER_COMMANDS (TRANSFER_DECLARE)
 #undef TRANSFER_DECLARE
 
+/* build is in both programs (hako-build.h): hako answers from the build
+ * cache, hako-transfer does the work. */
+int cmd_build (struct hako_cli *cli, int argc, char **argv, struct hk_error **err);
+
 #endif

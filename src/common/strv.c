@@ -90,3 +90,34 @@ strv_env_set (char ***env, const char *name, const char *value)
   else
     strv_append_take (env, entry);
 }
+
+static int
+compare_strings (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+void
+strv_sort (char **v)
+{
+  size_t n = strv_length (v);
+  if (n > 1)
+    qsort (v, n, sizeof *v, compare_strings);
+}
+
+char *
+strv_join (char *const *v, const char *sep)
+{
+  size_t len = 1, n = strv_length (v);
+  for (size_t i = 0; i < n; i++)
+    len += strlen (v[i]) + (i ? strlen (sep) : 0);
+  char *out = xmalloc (len), *p = out;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (i)
+        p = stpcpy (p, sep);
+      p = stpcpy (p, v[i]);
+    }
+  *p = '\0';
+  return out;
+}

@@ -18,5 +18,9 @@ bool strv_contains (char *const *v, const char *s);
 const char *strv_env_get (char *const *env, const char *name);
 /* Sets NAME=VALUE in *ENV, replacing an existing entry. */
 void strv_env_set (char ***env, const char *name, const char *value);
+/* Sorts V's strings in strcmp order; V may be NULL. */
+void strv_sort (char **v);
+/* V's strings with SEP between them (owned; "" for an empty V). */
+char *strv_join (char *const *v, const char *sep);
 
 #endif

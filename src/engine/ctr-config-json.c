@@ -447,6 +447,30 @@ read_id_mappings (json_t *v, const char *key, struct ctr_config *c, struct hk_er
   return 0;
 }
 
+static json_t *
+write_pod_share (const struct ctr_config *c)
+{
+  _cleanup_strv_ char **names = config_pod_share_names (c->pod_share);
+  return c->pod_share ? json_from_strv (names) : NULL;
+}
+
+static int
+read_pod_share (json_t *v, const char *key, struct ctr_config *c, struct hk_error **err)
+{
+  size_t i;
+  json_t *name;
+  if (!json_is_array (v))
+    return hk_error_set (err, EINVAL, "%s: expected an array, got %s", key, json_type_name (v));
+  json_array_foreach (v, i, name)
+  {
+    unsigned bit;
+    if (!json_is_string (name) || config_parse_pod_share (json_string_value (name), &bit, err) < 0)
+      return hk_error_set (err, EINVAL, "%s[%zu]: not a namespace a pod shares", key, i);
+    c->pod_share |= bit;
+  }
+  return 0;
+}
+
 /* ---- the table ---- */
 
 enum field_kind
@@ -528,6 +552,9 @@ static const struct field fields[] = {
   F ("SubUidName", FIELD_STRING, subuid_name),
   F ("SubGidName", FIELD_STRING, subgid_name),
   SPECIAL ("Networks", write_networks, read_networks),
+  F ("Pod", FIELD_STRING, pod),
+  F ("PodInfra", FIELD_BOOL, pod_infra),
+  SPECIAL ("PodShare", write_pod_share, read_pod_share),
 };
 
 #define FIELD_FIRST_HOST "NetworkMode"
@@ -654,7 +681,7 @@ ctr_config_from_record (json_t *doc, struct ctr_config *c, struct hk_error **err
         return -1;
       }
   char **optional[] = { &c->hostname, &c->domainname, &c->user, &c->working_dir, &c->network_mode,
-                        &c->stop_signal, &c->cgroup_parent, &c->network_container };
+                        &c->stop_signal, &c->cgroup_parent, &c->network_container, &c->pod };
   for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
     empty_is_unset (optional[i]);
   return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ctr-config.h"
+#include "common/cleanup.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "store/image-config.h"
@@ -33,7 +34,7 @@ config_map_get (const struct config_map *m, const char *key)
   return NULL;
 }
 
-static void
+void
 config_map_clear (struct config_map *m)
 {
   for (size_t i = 0; i < m->n; i++)
@@ -153,6 +154,7 @@ ctr_config_clear (struct ctr_config *c)
   free (c->log_max_size_text);
   free (c->log_max_files_text);
   free (c->runtime);
+  free (c->pod);
   clear_network (c);
   ctr_config_init (c);
 }
@@ -175,6 +177,39 @@ config_mount_type_name (enum config_mount_type t)
                                        [CONFIG_MOUNT_VOLUME] = "volume",
                                        [CONFIG_MOUNT_TMPFS] = "tmpfs" };
   return names[t];
+}
+
+static const char *const pod_share_names[] = { "net", "ipc", "uts", "pid" };
+#define N_POD_SHARE (sizeof pod_share_names / sizeof pod_share_names[0])
+
+int
+config_parse_pod_share (const char *text, unsigned *out, struct hk_error **err)
+{
+  *out = 0;
+  _cleanup_free_ char *copy = xstrdup (text);
+  char *save = NULL;
+  for (char *name = strtok_r (copy, ",", &save); name; name = strtok_r (NULL, ",", &save))
+    {
+      size_t i = 0;
+      while (i < N_POD_SHARE && strcmp (name, pod_share_names[i]) != 0)
+        i++;
+      if (i == N_POD_SHARE)
+        return hk_error_set (err, EINVAL,
+                             "--share: \"%s\" is not a namespace a pod shares (net, ipc, uts, pid)",
+                             name);
+      *out |= 1u << i;
+    }
+  return 0;
+}
+
+char **
+config_pod_share_names (unsigned share)
+{
+  char **names = xzalloc (sizeof (char *));
+  for (size_t i = 0; i < N_POD_SHARE; i++)
+    if (share & (1u << i))
+      strv_append (&names, pod_share_names[i]);
+  return names;
 }
 
 bool

@@ -30,6 +30,7 @@ struct config_map
 /* Sets KEY (replacing its value when present). */
 void config_map_set (struct config_map *m, const char *key, const char *value);
 const char *config_map_get (const struct config_map *m, const char *key);
+void config_map_clear (struct config_map *m);
 
 enum config_mount_type
 {
@@ -214,9 +215,29 @@ struct ctr_config
   size_t n_ports;
   bool publish_all;
   char **dns, **dns_search, **extra_hosts;
+
+  /* Pod. */
+  char *pod;          /* the pod's ID, or NULL */
+  bool pod_infra;     /* the pod's infra container, whose process is hako-pause */
+  unsigned pod_share; /* enum config_pod_share: what it joins of the infra's
+                         (the network through network_mode container:INFRA) */
 };
 
 #define CONFIG_STOP_TIMEOUT_UNSET (-2)
+
+/* The namespaces a pod's containers share with its infra container. */
+enum config_pod_share
+{
+  CONFIG_SHARE_NET = 1 << 0,
+  CONFIG_SHARE_IPC = 1 << 1,
+  CONFIG_SHARE_UTS = 1 << 2,
+  CONFIG_SHARE_PID = 1 << 3,
+};
+
+/* "net,ipc,uts" (pod create --share) into bits; "" shares nothing. */
+int config_parse_pod_share (const char *text, unsigned *out, struct hk_error **err);
+/* The names of SHARE's bits, in that order. */
+char **config_pod_share_names (unsigned share);
 
 /* An empty configuration: every setting unset. */
 void ctr_config_init (struct ctr_config *c);

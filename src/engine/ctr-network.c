@@ -196,21 +196,9 @@ lock_container (struct engine *e, const char *id)
 static int
 container_netns (struct engine *e, const char *target_id, char **out, struct hk_error **err)
 {
-  _cleanup_record_ struct ctr_record *target = NULL;
-  if (ctr_record_find (e->db, target_id, &target, err) < 0)
-    return hk_error_prefix (err, "--network container");
-  struct runtime_backend b;
-  engine_backend (e, target, &b);
-  _cleanup_json_ json_t *state = NULL;
-  struct hk_error *why = NULL;
-  int pid = 0;
-  if (backend_state (&b, target->id, &state, &why) == 0
-      && strcmp (json_string_value (json_object_get (state, "status")) ?: "", "running") == 0)
-    pid = (int)json_integer_value (json_object_get (state, "pid"));
-  hk_error_free (why);
-  if (pid <= 0)
-    return hk_error_set (err, EINVAL, "cannot join the network of container %s: it is not running",
-                         target->name);
+  int pid;
+  if (engine_container_pid (e, target_id, "cannot join the network", &pid, err) < 0)
+    return -1;
   *out = xasprintf ("/proc/%d/ns/net", pid);
   return 0;
 }

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENGINE_SCHEMA_VERSION 3
+#define ENGINE_SCHEMA_VERSION 4
 
 static const char schema_v1[]
     = "CREATE TABLE IF NOT EXISTS engine_schema (version INTEGER NOT NULL);"
@@ -41,6 +41,16 @@ static const char schema_v2[]
  * keys that every reader interpreted) becomes `config`, the document of
  * the typed model (ctr-config-json.h). */
 static const char schema_v3[] = "ALTER TABLE containers RENAME COLUMN options TO config;";
+
+/* Version 4: pods (pod-record.h), each with its settings' document. */
+static const char schema_v4[]
+    = "CREATE TABLE pods ("
+      " id TEXT PRIMARY KEY,"
+      " name TEXT NOT NULL UNIQUE,"
+      " created TEXT NOT NULL,"
+      " infra_id TEXT NOT NULL DEFAULT '',"
+      " config TEXT NOT NULL);"
+      "UPDATE engine_schema SET version = 4;";
 
 /* A version 2 document as the model: the keys the record's columns or
  * the Networks list hold dropped, --device strings parsed, the security
@@ -118,6 +128,8 @@ migrate (sqlite3 *db, struct hk_error **err)
   if (version < 2 && store_db_exec (db, schema_v2, err) < 0)
     goto fail;
   if (version < 3 && migrate_v3 (db, err) < 0)
+    goto fail;
+  if (version < 4 && store_db_exec (db, schema_v4, err) < 0)
     goto fail;
   return store_db_exec (db, "COMMIT", err);
 fail:

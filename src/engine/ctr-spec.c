@@ -334,11 +334,29 @@ build_rlimits (const struct ctr_config *c)
   return out;
 }
 
+/* A pod's member joins what its pod shares of the infra's process. */
+static bool
+joins_pod (const struct spec_inputs *in, enum config_pod_share ns)
+{
+  return in->pod_infra_pid > 0 && (in->config->pod_share & ns);
+}
+
+static json_t *
+namespace_json (const struct spec_inputs *in, const char *type, enum config_pod_share ns)
+{
+  if (!joins_pod (in, ns))
+    return json_pack ("{s:s}", "type", type);
+  _cleanup_free_ char *path = xasprintf ("/proc/%d/ns/%s", in->pod_infra_pid, type);
+  return json_pack ("{s:s, s:s}", "type", type, "path", path);
+}
+
 static json_t *
 build_namespaces (const struct spec_inputs *in)
 {
-  json_t *ns = json_pack ("[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}]", "type", "pid", "type", "ipc",
-                          "type", "uts", "type", "mount", "type", "cgroup");
+  json_t *ns = json_pack ("[o, o, o, {s:s}, {s:s}]", namespace_json (in, "pid", CONFIG_SHARE_PID),
+                          namespace_json (in, "ipc", CONFIG_SHARE_IPC),
+                          namespace_json (in, "uts", CONFIG_SHARE_UTS), "type", "mount", "type",
+                          "cgroup");
   const char *mode = in->config->network_mode;
   /* Joined first by the runtime: the other namespaces are made in it. */
   if (in->userns_path != NULL)
@@ -430,9 +448,10 @@ build_linux (const struct spec_inputs *in, uint64_t caps)
   const char *parent = c->cgroup_parent ? c->cgroup_parent : "hako";
   _cleanup_free_ char *cgroups_path
       = xasprintf ("%s%s/%s", parent[0] == '/' ? "" : "/", parent, in->id);
-  json_t *linux = json_pack ("{s:o, s:s, s:o, s:O}", "namespaces", build_namespaces (in),
+  json_t *devices = in->host->devices ? json_incref (in->host->devices) : json_array ();
+  json_t *linux = json_pack ("{s:o, s:s, s:o, s:o}", "namespaces", build_namespaces (in),
                              "cgroupsPath", cgroups_path, "resources", build_resources (in),
-                             "devices", in->host->devices ? in->host->devices : json_array ());
+                             "devices", devices);
   if (in->userns_path != NULL)
     {
       /* They describe the joined namespace: for idmapped mounts. */
@@ -473,7 +492,9 @@ ctr_spec_build (const struct spec_inputs *in, json_t **out, struct hk_error **er
                             "process", process, "root", "path", in->rootfs, "readonly",
                             c->readonly_rootfs, "hostname", hostname (in, short_id), "mounts",
                             build_mounts (in), "linux", build_linux (in, caps));
-  if (c->domainname)
+  if (joins_pod (in, CONFIG_SHARE_UTS))
+    json_object_del (spec, "hostname"); /* the pod's: set by its infra container */
+  else if (c->domainname)
     json_object_set_new (spec, "domainname", json_string (c->domainname));
   if (c->labels.n > 0)
     {

@@ -42,6 +42,8 @@ struct spec_inputs
   const char *init_path;            /* hako-init on the host, for --init */
   const char *netns_path;           /* a network namespace to join, or NULL */
   const char *userns_path;          /* the user namespace to join (ctr-userns.h), or NULL */
+  int pod_infra_pid;                /* the process of the pod's infra container, whose
+                                       namespaces config->pod_share names are joined */
   const struct spec_host *host;
 };
 

@@ -103,8 +103,8 @@ restart (struct engine *e, struct ctr_record *r, int code, const char *run_dir)
   _cleanup_free_ char *netns = NULL;
   if (ctr_network_recheck (e, r, &start_err) == 0
       && ctr_network_join_path (e, r, &netns, &start_err) == 0
-      && engine_render_config (e, r, netns, &start_err) == 0)
-    engine_become_monitor (e, r, false, -1, &start_err);
+      && engine_render_config (e, r, netns, true, &start_err) == 0)
+    engine_become_monitor (e, r, false, -1, -1, &start_err);
   free (r->error);
   r->error = xstrdup (start_err ? start_err->message : "restart failed");
   hk_error_free (start_err);

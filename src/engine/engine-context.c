@@ -4,6 +4,7 @@
 #include "network-record.h"
 #include "userns-range.h"
 #include "common/cleanup.h"
+#include "common/json-util.h"
 #include "common/xalloc.h"
 #include "store/rootfs.h"
 #include "volume.h"
@@ -49,11 +50,14 @@ engine_open (struct engine *e, struct store *store, const char *root, const char
   if (n < 0)
     return hk_error_errno (err, errno, "find our own program");
   self[n] = '\0';
-  e->hako_path = xstrdup (self);
   _cleanup_free_ char *copy = xstrdup (self);
   const char *dir = dirname (copy);
+  /* hako-transfer (build) starts containers too: their monitors run
+   * hako's `container cleanup`, which it has not. */
+  e->hako_path = find_helper (dir, "HAKO_PROGRAM", "hako", "cli");
   e->monitor_path = find_helper (dir, "HAKO_MONITOR", "hako-monitor", "monitor");
   e->init_path = find_helper (dir, "HAKO_INIT", "hako-init", "init");
+  e->pause_path = find_helper (dir, "HAKO_PAUSE", "hako-pause", "pause");
   e->root = xstrdup (root);
   e->runroot = xstrdup (runroot);
   e->store = store;
@@ -85,6 +89,7 @@ engine_close (struct engine *e)
   free (e->hako_path);
   free (e->monitor_path);
   free (e->init_path);
+  free (e->pause_path);
   free (e->runtime_root);
   free (e->external_runtime_root);
   hako_conf_clear (&e->conf);
@@ -100,6 +105,33 @@ engine_backend (const struct engine *e, const struct ctr_record *r,
     .program = r->config.runtime,
     .program_root = e->external_runtime_root,
   };
+}
+
+int
+engine_container_pid (struct engine *e, const char *id, const char *what, int *pid,
+                      struct hk_error **err)
+{
+  _cleanup_record_ struct ctr_record *target = NULL;
+  if (ctr_record_find (e->db, id, &target, err) < 0)
+    return hk_error_prefix (err, "%s", what);
+  struct runtime_backend b;
+  engine_backend (e, target, &b);
+  _cleanup_json_ json_t *state = NULL;
+  struct hk_error *why = NULL;
+  *pid = 0;
+  /* created: its process waits to be started, its namespaces are made
+   * (a container just started may still be), paused: frozen, there */
+  const char *status = "";
+  if (backend_state (&b, target->id, &state, &why) == 0)
+    status = json_string_value (json_object_get (state, "status")) ?: "";
+  if (strcmp (status, "running") == 0 || strcmp (status, "created") == 0
+      || strcmp (status, "paused") == 0)
+    *pid = (int)json_integer_value (json_object_get (state, "pid"));
+  hk_error_free (why);
+  if (*pid <= 0)
+    return hk_error_set (err, EINVAL, "%s of container %s: it is not running", what,
+                         target->name);
+  return 0;
 }
 
 char *

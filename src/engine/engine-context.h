@@ -25,6 +25,7 @@ struct engine
   char *hako_path;             /* this program, for the monitor's exit command */
   char *monitor_path;          /* hako-monitor */
   char *init_path;             /* hako-init */
+  char *pause_path;            /* hako-pause, the process of a pod's infra container */
   char *runtime_root;          /* RUNROOT/runtime */
   char *external_runtime_root; /* RUNROOT/oci-runtime: --root of `--runtime PATH` */
   struct runtime_context rt;
@@ -40,6 +41,12 @@ void engine_close (struct engine *e);
 /* The runtime that runs R: ours in-process, or R's `--runtime PATH`. */
 void engine_backend (const struct engine *e, const struct ctr_record *r,
                      struct runtime_backend *out);
+
+/* The first process of container ID, which must be running: asked of
+ * its runtime (ours or its `--runtime`); WHAT starts the error ("cannot
+ * join the network of container NAME: it is not running"). */
+int engine_container_pid (struct engine *e, const char *id, const char *what, int *pid,
+                          struct hk_error **err);
 
 char *engine_container_dir (const struct engine *e, const char *id);
 char *engine_run_dir (const struct engine *e, const char *id);

@@ -110,16 +110,17 @@ mounts_owner (const struct ctr_config *c, const struct image_config *image, int 
   return 0;
 }
 
-/* Everything after the record, undone by the caller on failure. */
+/* The root: the image's overlay, or for a pod's infra container an
+ * empty directory (hako-pause is bound in as /pause). */
 static int
-prepare_container (struct engine *e, struct ctr_record *r, const struct image_config *image,
-                   struct hk_error **err)
+make_rootfs (struct engine *e, struct ctr_record *r, const char *dir, struct hk_error **err)
 {
-  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  if (fs_mkdir_p (dir, 0700, err) < 0 || fs_mkdir_p (run_dir, 0700, err) < 0)
-    return -1;
   const struct ctr_config *c = &r->config;
+  if (c->pod_infra)
+    {
+      _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
+      return fs_mkdir_p (merged, 0755, err);
+    }
   _cleanup_free_ char *uid_map = id_map_format (c->uid_map, c->n_uid_map);
   _cleanup_free_ char *gid_map = id_map_format (c->gid_map, c->n_gid_map);
   struct rootfs_maps maps = { uid_map, gid_map };
@@ -128,6 +129,19 @@ prepare_container (struct engine *e, struct ctr_record *r, const struct image_co
           < 0
       || image_rootfs_mount (e->store, r->id, NULL, err) < 0)
     return -1;
+  return 0;
+}
+
+/* Everything after the record, undone by the caller on failure. */
+static int
+prepare_container (struct engine *e, struct ctr_record *r, const struct image_config *image,
+                   struct hk_error **err)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  if (fs_mkdir_p (dir, 0700, err) < 0 || fs_mkdir_p (run_dir, 0700, err) < 0
+      || make_rootfs (e, r, dir, err) < 0)
+    return -1;
   _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
   _cleanup_close_ int root_fd = open (merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
@@ -135,9 +149,9 @@ prepare_container (struct engine *e, struct ctr_record *r, const struct image_co
   _cleanup_free_ char *netns = ctr_network_netns_path (e, r);
   struct mounts_owner owner;
   if (ctr_mounts_resolve (e->db, e->root, &r->config, image, err) < 0
-      || mounts_owner (c, image, root_fd, &owner, err) < 0
+      || mounts_owner (&r->config, image, root_fd, &owner, err) < 0
       || ctr_mounts_fill (e->db, e->root, &r->config, root_fd, &owner, err) < 0
-      || write_etc_files (r, dir, err) < 0 || engine_render_config (e, r, netns, err) < 0)
+      || write_etc_files (r, dir, err) < 0 || engine_render_config (e, r, netns, false, err) < 0)
     return -1;
   return ctr_record_set_config (e->db, r, err);
 }
@@ -147,7 +161,8 @@ static void
 undo_create (struct engine *e, struct ctr_record *r)
 {
   struct hk_error *ignored = NULL;
-  image_rootfs_remove (e->store, r->id, &ignored);
+  if (!r->config.pod_infra)
+    image_rootfs_remove (e->store, r->id, &ignored);
   hk_error_free (ignored);
   ignored = NULL;
   _cleanup_free_ char *containers = xasprintf ("%s/containers", e->root);
@@ -198,17 +213,13 @@ new_record (const char *image_id, const char *image, struct ctr_config *config)
   return r;
 }
 
-int
-engine_create (struct engine *e, const char *image, struct ctr_config *config,
+/* The record (its name claimed), then the rest; nothing is left when a
+ * step fails. */
+static int
+create_record (struct engine *e, const char *image_id, const char *image,
+               const struct image_config *image_config, struct ctr_config *config,
                const char *name, struct ctr_record **out, struct hk_error **err)
 {
-  _cleanup_free_ char *image_id = NULL;
-  if (store_image_resolve (e->store, image, NULL, &image_id, err) < 0)
-    return -1;
-  _cleanup_image_config_ struct image_config *image_config = NULL;
-  if (image_config_load (e->store, image_id, &image_config, NULL, err) < 0
-      || check_config (e, config, image_config, err) < 0)
-    return -1;
   _cleanup_record_ struct ctr_record *r = new_record (image_id, image, config);
   r->name = name ? xstrdup (name) : random_name ();
   if (insert_record (e, r, name != NULL, err) < 0)
@@ -221,4 +232,40 @@ engine_create (struct engine *e, const char *image, struct ctr_config *config,
     }
   *out = take_ptr (r);
   return 0;
+}
+
+int
+engine_create (struct engine *e, const char *image, struct ctr_config *config,
+               const char *name, struct ctr_record **out, struct hk_error **err)
+{
+  _cleanup_free_ char *image_id = NULL;
+  if (store_image_resolve (e->store, image, NULL, &image_id, err) < 0)
+    return -1;
+  _cleanup_image_config_ struct image_config *image_config = NULL;
+  if (image_config_load (e->store, image_id, &image_config, NULL, err) < 0
+      || check_config (e, config, image_config, err) < 0)
+    return -1;
+  return create_record (e, image_id, image, image_config, config, name, out, err);
+}
+
+int
+engine_create_infra (struct engine *e, struct ctr_config *config, const char *name,
+                     struct ctr_record **out, struct hk_error **err)
+{
+  config->pod_infra = true;
+  strv_free (config->cmd);
+  config->cmd = NULL;
+  strv_append (&config->cmd, "/pause");
+  config->entrypoint = xzalloc (sizeof (char *));
+  config->readonly_rootfs = true;
+  config->mounts = xreallocarray (config->mounts, config->n_mounts + 1, sizeof *config->mounts);
+  config->mounts[config->n_mounts++] = (struct config_mount){
+    .type = CONFIG_MOUNT_BIND,
+    .source = xstrdup (e->pause_path),
+    .target = xstrdup ("/pause"),
+    .readonly = true,
+  };
+  if (check_config (e, config, NULL, err) < 0)
+    return -1;
+  return create_record (e, "", INFRA_IMAGE_NAME, NULL, config, name, out, err);
 }

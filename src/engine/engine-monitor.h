@@ -9,8 +9,9 @@
 /* In the monitor process: creates R's container with its runtime (our
  * child), then becomes hako-monitor, which starts it (at once, or when
  * an attach client says so: START_ON_ATTACH) and says "ok" on NOTIFY_FD
- * (-1: none).  Returns only on failure. */
+ * (-1: none).  OWNER_FD (-1: none) is a pidfd of the process the
+ * container dies with.  Returns only on failure. */
 int engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
-                           int notify_fd, struct hk_error **err);
+                           int notify_fd, int owner_fd, struct hk_error **err);
 
 #endif

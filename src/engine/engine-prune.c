@@ -27,7 +27,8 @@ engine_prune_containers (struct engine *e, const struct prune_filter *f, engine_
         break;
       bool stopped = strcmp (r->state, "exited") == 0 || strcmp (r->state, "created") == 0;
       _cleanup_json_ json_t *labels = config_map_to_json (&r->config.labels);
-      if (!stopped || !prune_filter_match (f, r->created, labels))
+      /* a pod's infra container goes with its pod (pod rm, pod prune) */
+      if (!stopped || r->config.pod_infra || !prune_filter_match (f, r->created, labels))
         continue;
       _cleanup_free_ char *upper = xasprintf ("%s/containers/%s/upper", e->root, r->id);
       uint64_t size = fs_tree_bytes (AT_FDCWD, upper);

@@ -3,6 +3,7 @@
 #include "ctr-network.h"
 #include "ctr-spec-host.h"
 #include "ctr-userns.h"
+#include "pod-record.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -22,7 +23,36 @@ struct render
   struct user_ids user;
   struct spec_host host;
   char *dir, *rootfs, *etc_dir, *userns;
+  int pod_infra_pid;
 };
+
+/* A pod's member that shares the infra's IPC, UTS or pid namespace: the
+ * infra's process, which must run when the member starts (its start
+ * starts it); at create and for exec (STARTING false) there may be none. */
+static int
+pod_infra_pid (struct engine *e, const struct ctr_config *c, bool starting, int *pid,
+               struct hk_error **err)
+{
+  *pid = 0;
+  if (c->pod == NULL || c->pod_infra
+      || !(c->pod_share & (CONFIG_SHARE_IPC | CONFIG_SHARE_UTS | CONFIG_SHARE_PID)))
+    return 0;
+  _cleanup_pod_record_ struct pod_record *p = NULL;
+  if (pod_record_find (e->db, c->pod, &p, err) < 0)
+    return -1;
+  struct hk_error *why = NULL;
+  if (engine_container_pid (e, p->infra_id, "join the namespaces of the pod's infra", pid, &why)
+      == 0)
+    return 0;
+  if (starting)
+    {
+      *err = why;
+      return -1;
+    }
+  hk_error_free (why);
+  *pid = 0;
+  return 0;
+}
 
 static void
 render_clear (struct render *g)
@@ -37,7 +67,7 @@ render_clear (struct render *g)
 }
 
 static int
-render_gather (struct engine *e, const struct ctr_record *r, struct render *g,
+render_gather (struct engine *e, const struct ctr_record *r, bool starting, struct render *g,
                struct hk_error **err)
 {
   const struct ctr_config *c = &r->config;
@@ -49,7 +79,9 @@ render_gather (struct engine *e, const struct ctr_record *r, struct render *g,
   _cleanup_close_ int root_fd = open (g->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     return hk_error_errno (err, errno, "open the root filesystem `%s`", g->rootfs);
-  if (image_config_load (e->store, r->image_id, &g->image, NULL, err) < 0)
+  if (!c->pod_infra && image_config_load (e->store, r->image_id, &g->image, NULL, err) < 0)
+    return -1;
+  if (pod_infra_pid (e, c, starting, &g->pod_infra_pid, err) < 0)
     return -1;
   const char *user = c->user ? c->user : g->image ? g->image->user : NULL;
   if (user_lookup (root_fd, user, &g->user, err) < 0 || spec_host_gather (c, &g->host, err) < 0)
@@ -65,17 +97,18 @@ render_gather (struct engine *e, const struct ctr_record *r, struct render *g,
     .user = &g->user,
     .init_path = e->init_path,
     .host = &g->host,
+    .pod_infra_pid = g->pod_infra_pid,
   };
   return 0;
 }
 
 int
 engine_render_config (struct engine *e, const struct ctr_record *r, const char *netns_path,
-                      struct hk_error **err)
+                      bool starting, struct hk_error **err)
 {
   struct render g;
   _cleanup_json_ json_t *spec = NULL;
-  int rc = render_gather (e, r, &g, err);
+  int rc = render_gather (e, r, starting, &g, err);
   g.in.netns_path = netns_path;
   if (rc == 0)
     rc = ctr_spec_build (&g.in, &spec, err);
@@ -100,7 +133,7 @@ engine_render_process (struct engine *e, const struct ctr_record *r, json_t **ou
                        struct hk_error **err)
 {
   struct render g;
-  int rc = render_gather (e, r, &g, err);
+  int rc = render_gather (e, r, false, &g, err);
   if (rc == 0)
     rc = ctr_spec_process (&g.in, out, err);
   render_clear (&g);

@@ -10,9 +10,10 @@
 #include "ctr-record.h"
 
 /* Writes R's config.json; NETNS_PATH is the network namespace to join
- * (NULL: a new one, or the host's). */
+ * (NULL: a new one, or the host's).  STARTING: for a start, when a pod's
+ * member must find its infra running (at create it need not). */
 int engine_render_config (struct engine *e, const struct ctr_record *r,
-                          const char *netns_path, struct hk_error **err);
+                          const char *netns_path, bool starting, struct hk_error **err);
 
 /* R's "process" object as config.json has it (exec starts from it). */
 int engine_render_process (struct engine *e, const struct ctr_record *r, json_t **out,

@@ -17,6 +17,8 @@
 #include "ctr-userns.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
+#include "pod-cgroup.h"
+#include "pod-record.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/strv.h"
@@ -105,18 +107,45 @@ struct monitor_fds
   int pty;
 };
 
+/* The command line that becomes R's monitor again: what the runtime
+ * re-executes from its sealed copy when the container joins a pid
+ * namespace (CVE-2019-5736: its processes could see ours).  NOTIFY_FD
+ * and OWNER_FD are inherited. */
+static char **
+monitor_again_argv (const struct engine *e, const struct ctr_record *r, bool start_on_attach,
+                    int notify_fd, int owner_fd)
+{
+  char **argv = NULL;
+  add (&argv, e->hako_path);
+  add (&argv, "--root");
+  add (&argv, e->root);
+  add (&argv, "--runroot");
+  add (&argv, e->runroot);
+  add (&argv, "container");
+  add (&argv, "monitor");
+  if (notify_fd >= 0)
+    add_fd (&argv, "--notify-fd", notify_fd);
+  if (owner_fd >= 0)
+    add_fd (&argv, "--owner-fd", owner_fd);
+  if (start_on_attach)
+    add (&argv, "--start-on-attach");
+  add (&argv, r->id);
+  return argv;
+}
+
 /* Creates R's container, our child or re-parented to us, its stdio our
  * pipes or a pty; its first process in *PID. */
 static int
-create_container (struct engine *e, const struct ctr_record *r, struct monitor_fds *m, pid_t *pid,
-                  struct hk_error **err)
+create_container (struct engine *e, const struct ctr_record *r, char **again,
+                  struct monitor_fds *m, pid_t *pid, struct hk_error **err)
 {
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   bool tty = r->config.tty, interactive = r->config.open_stdin;
   int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, in[2] = { -1, -1 };
   _cleanup_close_ int null_fd = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  struct backend_create c = { .id = r->id, .bundle = dir, .work_dir = run_dir, .terminal = tty };
+  struct backend_create c
+      = { .id = r->id, .bundle = dir, .work_dir = run_dir, .terminal = tty, .reexec_argv = again };
   if (!tty)
     {
       if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (errp, O_CLOEXEC) < 0
@@ -157,8 +186,10 @@ add_start (char ***argv, const struct engine *e, const struct ctr_record *r)
 }
 
 static void
-add_stdio (char ***argv, const struct monitor_fds *m, int notify_fd)
+add_stdio (char ***argv, const struct monitor_fds *m, int notify_fd, int owner_fd)
 {
+  if (owner_fd >= 0)
+    add_fd (argv, "--owner-fd", owner_fd);
   if (m->pty >= 0)
     add_fd (argv, "--pty-fd", m->pty);
   else
@@ -175,7 +206,7 @@ add_stdio (char ***argv, const struct monitor_fds *m, int notify_fd)
 /* hako-monitor's command line for R's container, process PID. */
 static char **
 monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
-              const struct monitor_fds *m, bool start_on_attach, int notify_fd)
+              const struct monitor_fds *m, bool start_on_attach, int notify_fd, int owner_fd)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
@@ -193,7 +224,7 @@ monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
   strv_append_take (&argv, xasprintf ("%d", r->config.log_max_files));
   add_fd (&argv, "--pid", pid);
   add_start (&argv, e, r);
-  add_stdio (&argv, m, notify_fd);
+  add_stdio (&argv, m, notify_fd, owner_fd);
   if (start_on_attach)
     add (&argv, "--start-on-attach");
   add_health (&argv, e, r);
@@ -204,16 +235,26 @@ monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
 
 int
 engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
-                       int notify_fd, struct hk_error **err)
+                       int notify_fd, int owner_fd, struct hk_error **err)
 {
   struct monitor_fds m;
   pid_t pid;
-  if (create_container (e, r, &m, &pid, err) < 0)
+  _cleanup_strv_ char **again = monitor_again_argv (e, r, start_on_attach, notify_fd, owner_fd);
+  /* Through a re-execution from the sealed copy too: the notify pipe, and
+   * the programs, which that copy would look for next to itself. */
+  inherit (notify_fd);
+  inherit (owner_fd);
+  setenv ("HAKO_PROGRAM", e->hako_path, 1);
+  setenv ("HAKO_MONITOR", e->monitor_path, 1);
+  setenv ("HAKO_INIT", e->init_path, 1);
+  setenv ("HAKO_PAUSE", e->pause_path, 1);
+  if (create_container (e, r, again, &m, &pid, err) < 0)
     return -1;
-  _cleanup_strv_ char **argv = monitor_argv (e, r, pid, &m, start_on_attach, notify_fd);
+  _cleanup_strv_ char **argv
+      = monitor_argv (e, r, pid, &m, start_on_attach, notify_fd, owner_fd);
   /* Only the monitor's own fds go on; the container has its ends. */
   close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
-  int kept[] = { m.pty, m.out, m.err, m.in, notify_fd };
+  int kept[] = { m.pty, m.out, m.err, m.in, notify_fd, owner_fd };
   for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
     inherit (kept[i]);
   execv (e->monitor_path, argv);
@@ -270,16 +311,31 @@ reset_run_state (struct engine *e, const struct ctr_record *r)
   hk_error_free (ignored);
 }
 
+/* In the monitor: a pidfd of OWNER, our parent, or -1 when it is gone
+ * already (then the pid could be another process's). */
+static int
+watch_owner (pid_t owner)
+{
+  int fd = pidfd_open (owner, 0);
+  if (fd >= 0 && getppid () != owner)
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
 /* Forks the monitor, which creates and starts the container; its pid in
  * *PID, its one-line reply ("ok" or "error: ...") in *REPLY (NULL when it
  * died first). */
 static int
-fork_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach, pid_t *pid,
+fork_monitor (struct engine *e, const struct ctr_record *r, unsigned flags, pid_t *pid,
               char **reply, struct hk_error **err)
 {
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
     return hk_error_errno (err, errno, "pipe");
+  pid_t self = getpid ();
   *pid = fork ();
   if (*pid < 0)
     {
@@ -293,7 +349,11 @@ fork_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach
       setsid ();
       signal (SIGINT, SIG_IGN);
       struct hk_error *e2 = NULL;
-      engine_become_monitor (e, r, start_on_attach, notify[1], &e2);
+      int owner = -1;
+      if ((flags & ENGINE_START_OWNED) && (owner = watch_owner (self)) < 0)
+        hk_error_set (&e2, ESRCH, "the process that starts the container is gone");
+      else
+        engine_become_monitor (e, r, flags & ENGINE_START_ON_ATTACH, notify[1], owner, &e2);
       dprintf (notify[1], "error: %s\n", e2 ? e2->message : "unknown error");
       _exit (1);
     }
@@ -348,6 +408,25 @@ record_running (struct engine *e, struct ctr_record *r, pid_t monitor, struct hk
   return ctr_record_update (e->db, r, err);
 }
 
+/* A pod's container: the pod's cgroup with its limits, and for a member
+ * the infra container running, whose namespaces it joins. */
+static int
+prepare_pod (struct engine *e, const struct ctr_record *r, struct hk_error **err)
+{
+  if (r->config.pod == NULL)
+    return 0;
+  _cleanup_pod_record_ struct pod_record *p = NULL;
+  if (pod_record_find (e->db, r->config.pod, &p, err) < 0 || pod_cgroup_ensure (e, p, err) < 0)
+    return -1;
+  if (r->config.pod_infra || *p->infra_id == '\0')
+    return 0;
+  _cleanup_record_ struct ctr_record *infra = NULL;
+  if (ctr_record_find (e->db, p->infra_id, &infra, err) < 0
+      || engine_start (e, infra, false, err) < 0)
+    return hk_error_prefix (err, "start the infra container of pod %s", p->name);
+  return 0;
+}
+
 /* The root mounted, the last run's leftovers gone, the network up and
  * config.json rendered again from the record (joining that network). */
 static int
@@ -356,7 +435,10 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *netns = NULL;
   bool mounted;
-  if (fs_mkdir_p (run_dir, 0700, err) < 0 || engine_mount_rootfs (e, r->id, &mounted, err) < 0)
+  if (prepare_pod (e, r, err) < 0 || fs_mkdir_p (run_dir, 0700, err) < 0)
+    return -1;
+  /* an infra container's root is a plain directory */
+  if (!r->config.pod_infra && engine_mount_rootfs (e, r->id, &mounted, err) < 0)
     return -1;
   if (r->config.runtime != NULL)
     {
@@ -375,7 +457,7 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
       return -1;
     }
   if (ctr_network_join_path (e, r, &netns, err) < 0
-      || engine_render_config (e, r, netns, err) < 0)
+      || engine_render_config (e, r, netns, true, err) < 0)
     {
       ctr_network_down (e, r);
       ctr_userns_down (e, r);
@@ -385,8 +467,17 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
 }
 
 int
-engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
-              struct hk_error **err)
+engine_monitor (struct engine *e, const char *id, bool start_on_attach, int notify_fd,
+                int owner_fd, struct hk_error **err)
+{
+  _cleanup_record_ struct ctr_record *r = NULL;
+  if (ctr_record_find (e->db, id, &r, err) < 0)
+    return -1;
+  return engine_become_monitor (e, r, start_on_attach, notify_fd, owner_fd, err);
+}
+
+int
+engine_start (struct engine *e, struct ctr_record *r, unsigned flags, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
@@ -399,7 +490,7 @@ engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
     return -1;
   pid_t pid = -1;
   _cleanup_free_ char *reply = NULL;
-  if (fork_monitor (e, r, start_on_attach, &pid, &reply, err) < 0)
+  if (fork_monitor (e, r, flags, &pid, &reply, err) < 0)
     {
       ctr_network_down (e, r);
       ctr_userns_down (e, r);

@@ -248,7 +248,7 @@ engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
   hk_error_free (ignored);
   ctr_network_down (e, r);
   ctr_userns_down (e, r);
-  if (image_rootfs_remove (e->store, r->id, err) < 0)
+  if (!r->config.pod_infra && image_rootfs_remove (e->store, r->id, err) < 0)
     return hk_error_prefix (err, "remove container %s", r->name);
   _cleanup_free_ char *containers = xasprintf ("%s/containers", e->root);
   _cleanup_free_ char *runs = xasprintf ("%s/containers", e->runroot);

@@ -29,11 +29,34 @@
 int engine_create (struct engine *e, const char *image, struct ctr_config *config,
                    const char *name, struct ctr_record **out, struct hk_error **err);
 
+/* The image column of an infra container, which has none. */
+#define INFRA_IMAGE_NAME "hako-pause"
+
+/* create of a pod's infra container (pod.h): no image, an empty read-only
+ * root with hako-pause bound in as /pause, its process; CONFIG has the
+ * pod's network settings, hostname and cgroup. */
+int engine_create_infra (struct engine *e, struct ctr_config *config, const char *name,
+                         struct ctr_record **out, struct hk_error **err);
+
+enum engine_start_flags
+{
+  /* The monitor starts the container when an attach client says so. */
+  ENGINE_START_ON_ATTACH = 1 << 0,
+  /* The container dies with this process: its monitor kills it when we
+   * are gone (a build's step after a SIGKILL of the build). */
+  ENGINE_START_OWNED = 1 << 1,
+};
+
 /* start: a monitor for the container, which creates it with the runtime
- * and starts it — at once, or (START_ON_ATTACH) when an attach client says
- * so.  A failed start marks the record with the error. */
-int engine_start (struct engine *e, struct ctr_record *r, bool start_on_attach,
-                  struct hk_error **err);
+ * and starts it (FLAGS: enum engine_start_flags).  A failed start marks
+ * the record with the error. */
+int engine_start (struct engine *e, struct ctr_record *r, unsigned flags, struct hk_error **err);
+
+/* `container monitor ID`: the monitor's create once more, run from the
+ * runtime's sealed copy of hako (engine-start.c); returns only on
+ * failure, which it also says on NOTIFY_FD. */
+int engine_monitor (struct engine *e, const char *id, bool start_on_attach, int notify_fd,
+                    int owner_fd, struct hk_error **err);
 
 /* Brings R's state up to date from its monitor and exit file (a container
  * whose monitor died is exited). */

@@ -187,6 +187,7 @@ create_in_process (const struct runtime_backend *b, const struct backend_create 
   struct create_options o = CREATE_OPTIONS_INIT;
   o.id = c->id;
   o.bundle = c->bundle;
+  o.reexec_argv = c->reexec_argv;
   if (c->terminal)
     {
       if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) < 0)

@@ -29,6 +29,9 @@ struct backend_create
   const char *work_dir; /* ours, for the external runtime's pid file and console socket */
   bool terminal;
   int stdio[3];
+  char **reexec_argv; /* in-process: a command line that does this create again,
+                         for when the runtime must re-execute from its sealed copy
+                         (a joined pid namespace); NULL: none */
 };
 
 /* Creates the container; its first process waits to be started.  The

@@ -4,6 +4,8 @@
  * serves `attach` on a unix socket, runs health checks on schedule, reaps
  * the container and records its exit code, then executes the exit command
  * (`hako container cleanup`, which applies the restart policy and --rm).
+ * With --owner-fd (a pidfd), the container is killed when that process
+ * ends: a build's step dies with its build.
  *
  * It is exec'd by the engine after the container was created, so it starts
  * with a small static image: no SQLite, no libcurl, no JSON library.  See
@@ -50,6 +52,7 @@ struct monitor
   int pidfd;
   int out_fd, err_fd, in_fd, pty_fd;
   int notify_fd;
+  int owner_fd; /* a pidfd of the process the container dies with, or -1 */
   int listen_fd;
   bool start_on_attach, started;
   struct log_writer log;
@@ -393,18 +396,29 @@ drain (struct monitor *m)
     }
 }
 
+/* The owner is gone (a build killed with SIGKILL): its container must
+ * not run on alone.  Its init's death takes its pid namespace along. */
+static void
+owner_gone (struct monitor *m)
+{
+  close (m->owner_fd);
+  m->owner_fd = -1;
+  kill (m->pid, SIGKILL);
+}
+
 static void
 loop (struct monitor *m)
 {
   for (;;)
     {
-      struct pollfd fds[5 + MAX_CLIENTS];
+      struct pollfd fds[6 + MAX_CLIENTS];
       int n = 0;
       fds[n++] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
       fds[n++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
       fds[n++] = (struct pollfd){ .fd = m->out_fd, .events = POLLIN };
       fds[n++] = (struct pollfd){ .fd = m->err_fd, .events = POLLIN };
       fds[n++] = (struct pollfd){ .fd = m->pty_fd, .events = POLLIN };
+      fds[n++] = (struct pollfd){ .fd = m->owner_fd, .events = POLLIN };
       for (int i = 0; i < MAX_CLIENTS; i++)
         fds[n++] = (struct pollfd){ .fd = m->clients[i].fd, .events = POLLIN };
       int timeout = -1;
@@ -426,8 +440,10 @@ loop (struct monitor *m)
         m->pty_fd = -1;
       if (fds[1].revents)
         accept_client (m);
+      if (fds[5].revents)
+        owner_gone (m);
       for (int i = 0; i < MAX_CLIENTS; i++)
-        if (fds[5 + i].revents && m->clients[i].fd >= 0)
+        if (fds[6 + i].revents && m->clients[i].fd >= 0)
           client_read (m, &m->clients[i]);
       if (m->health_command != NULL && m->started)
         {
@@ -488,6 +504,8 @@ parse_args (struct monitor *m, int argc, char **argv)
         m->pty_fd = atoi (v);
       else if (TAKE ("--notify-fd"))
         m->notify_fd = atoi (v);
+      else if (TAKE ("--owner-fd"))
+        m->owner_fd = atoi (v);
       else if (TAKE ("--health-interval"))
         m->health_interval_ms = atoll (v);
       else if (TAKE ("--health-timeout"))
@@ -537,7 +555,8 @@ listen_attach (struct monitor *m)
 int
 main (int argc, char **argv)
 {
-  struct monitor m = { .out_fd = -1, .err_fd = -1, .in_fd = -1, .pty_fd = -1, .notify_fd = -1 };
+  struct monitor m = { .out_fd = -1, .err_fd = -1, .in_fd = -1, .pty_fd = -1, .notify_fd = -1,
+                       .owner_fd = -1 };
   for (int i = 0; i < MAX_CLIENTS; i++)
     m.clients[i].fd = -1;
   signal (SIGPIPE, SIG_IGN);
@@ -578,6 +597,8 @@ main (int argc, char **argv)
     }
   unlink ("attach");
   close (m.listen_fd);
+  if (m.owner_fd >= 0)
+    close (m.owner_fd);
   if (m.exit_command != NULL && m.exit_command[0] != NULL)
     {
       if (chdir ("/") < 0)

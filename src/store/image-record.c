@@ -9,6 +9,24 @@
 #include <string.h>
 #include <time.h>
 
+struct image_record_layer *
+image_record_layers_of (const struct store_image *img, size_t extra)
+{
+  size_t n = img->n_layers;
+  struct image_record_layer *layers = xzalloc ((n + extra) * sizeof *layers);
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct store_image_layer *l = &img->layers[i];
+      memcpy (layers[i].blob_digest, l->blob_digest, DIGEST_STRING_SIZE);
+      layers[i].media_type = l->media_type;
+      layers[i].blob_size = l->blob_size;
+      memcpy (layers[i].info.chain_id, l->chain_id, DIGEST_STRING_SIZE);
+      memcpy (layers[i].info.diff_id, l->diff_id, DIGEST_STRING_SIZE);
+      layers[i].info.size = l->size;
+    }
+  return layers;
+}
+
 char *
 image_time_now (void)
 {

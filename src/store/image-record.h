@@ -18,6 +18,10 @@ struct image_record_layer
   struct layer_info info;
 };
 
+/* IMG's layers as the layers of a new image made over it, followed by
+ * EXTRA zeroed entries for the new image's own (owned by the caller). */
+struct image_record_layer *image_record_layers_of (const struct store_image *img, size_t extra);
+
 /* CONFIG is the complete image config (rootfs.diff_ids included); it is
  * serialised once, and its digest is the image ID written to ID. */
 int image_record_new (struct store *s, json_t *config, const struct image_record_layer *layers,

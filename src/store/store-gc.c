@@ -161,9 +161,13 @@ store_image_prune (struct store *s, bool all, store_prune_fn deleted, void *data
   for (size_t i = 0; i < n && r == 0; i++)
     {
       struct store_image *img = list[i];
-      bool dangling = strv_length (img->repo_tags) == 0 && strv_length (img->repo_digests) == 0;
-      if (!all && !dangling)
-        continue;
+      if (!all)
+        {
+          /* Then its parents the deletion left dangling. */
+          if (store_image_dangling (img))
+            r = store_image_prune_chain (s, img->id, deleted, data, err);
+          continue;
+        }
       _cleanup_strv_ char **users = NULL;
       if ((r = store_image_users (s, img->id, &users, err)) < 0 || users[0] != NULL)
         continue;
@@ -196,7 +200,8 @@ store_usage (struct store *s, struct store_usage *u, struct hk_error **err)
   if (query_u64 (s, "SELECT COUNT(*) FROM images", &u->images, err) < 0
       || query_u64 (s,
                     "SELECT COUNT(*) FROM images WHERE id NOT IN (SELECT image_id FROM tags) AND "
-                    "id NOT IN (SELECT image_id FROM digests)",
+                    "id NOT IN (SELECT image_id FROM digests) AND id NOT IN (SELECT parent FROM "
+                    "images)",
                     &u->dangling, err)
              < 0
       || query_u64 (s, "SELECT COUNT(*) FROM layers", &u->layers, err) < 0

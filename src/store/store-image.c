@@ -174,7 +174,8 @@ load_layers (struct store *s, struct store_image *img, struct hk_error **err)
 }
 
 #define IMAGE_COLUMNS                                                                              \
-  "id, manifest_digest, manifest_media_type, created, architecture, os, size, added"
+  "id, manifest_digest, manifest_media_type, created, architecture, os, size, added, parent, "     \
+  "EXISTS (SELECT 1 FROM images c WHERE c.parent = images.id)"
 
 static struct store_image *
 image_from_row (sqlite3_stmt *st)
@@ -188,6 +189,8 @@ image_from_row (sqlite3_stmt *st)
   img->os = xstrdup (store_db_text (st, 5));
   img->size = (uint64_t)sqlite3_column_int64 (st, 6);
   img->added = sqlite3_column_int64 (st, 7);
+  snprintf (img->parent, sizeof img->parent, "%s", store_db_text (st, 8));
+  img->has_children = sqlite3_column_int (st, 9) != 0;
   return img;
 }
 
@@ -351,7 +354,11 @@ store_image_resolve (struct store *s, const char *text, char *const *search, cha
 int
 store_tag_add (struct store *s, const char *id, const char *tag, struct hk_error **err)
 {
-  return exec_bound (s, "INSERT OR REPLACE INTO tags (name, image_id) VALUES (?, ?)", err, tag, id);
+  /* A tag that names the image already writes nothing (a rebuild's). */
+  return exec_bound (s,
+                     "INSERT INTO tags (name, image_id) VALUES (?, ?) ON CONFLICT (name) DO "
+                     "UPDATE SET image_id = excluded.image_id WHERE image_id != excluded.image_id",
+                     err, tag, id);
 }
 
 int
@@ -370,6 +377,61 @@ store_tag_remove (struct store *s, const char *tag, struct hk_error **err)
     return -1;
   if (sqlite3_changes (s->db) == 0)
     return hk_error_set (err, ENOENT, "no such image: %s", tag);
+  return 0;
+}
+
+bool
+store_image_untagged (const struct store_image *img)
+{
+  return strv_length (img->repo_tags) == 0 && strv_length (img->repo_digests) == 0;
+}
+
+bool
+store_image_intermediate (const struct store_image *img)
+{
+  return store_image_untagged (img) && img->has_children;
+}
+
+bool
+store_image_dangling (const struct store_image *img)
+{
+  return store_image_untagged (img) && !img->has_children;
+}
+
+int
+store_image_set_parent (struct store *s, const char *id, const char *parent,
+                        struct hk_error **err)
+{
+  return exec_bound (s, "UPDATE images SET parent = ?2 WHERE id = ?1 AND parent = ''", err, id,
+                     parent);
+}
+
+int
+store_image_prune_chain (struct store *s, const char *first, store_prune_fn deleted, void *data,
+                         struct hk_error **err)
+{
+  char id[DIGEST_STRING_SIZE];
+  snprintf (id, sizeof id, "%s", first);
+  /* A chain ends; the bound only guards against a damaged database. */
+  for (size_t depth = 0; *id && depth < 100000; depth++)
+    {
+      _cleanup_store_image_ struct store_image *img = NULL;
+      _cleanup_strv_ char **users = NULL;
+      _cleanup_error_ struct hk_error *gone = NULL;
+      if (store_image_get (s, id, &img, &gone) < 0)
+        return 0; /* removed already, or never here */
+      if (!store_image_dangling (img))
+        return 0;
+      if (store_image_users (s, id, &users, err) < 0)
+        return -1;
+      if (users[0] != NULL)
+        return 0;
+      if (store_image_delete (s, id, err) < 0)
+        return -1;
+      if (deleted)
+        deleted (img, data);
+      memcpy (id, img->parent, DIGEST_STRING_SIZE);
+    }
   return 0;
 }
 

@@ -193,7 +193,18 @@ struct store_image
   size_t n_layers;
   char **repo_tags;    /* "docker.io/library/busybox:latest" */
   char **repo_digests; /* "docker.io/library/busybox@sha256:…" */
+  char parent[DIGEST_STRING_SIZE]; /* the image it was made over (commit, build), or "" */
+  bool has_children;               /* some image's parent */
 };
+
+/* Named by no tag or digest. */
+bool store_image_untagged (const struct store_image *img);
+/* Untagged with children: a build's step, kept for the images made over
+ * it; `images` shows it only with -a (Docker's and Podman's intermediate
+ * images). */
+bool store_image_intermediate (const struct store_image *img);
+/* Untagged without children: what `image prune` removes. */
+bool store_image_dangling (const struct store_image *img);
 
 void store_image_free (struct store_image *img);
 static inline void
@@ -230,8 +241,18 @@ int store_tag_add (struct store *s, const char *id, const char *tag, struct hk_e
 int store_digest_add (struct store *s, const char *id, const char *name, struct hk_error **err);
 /* Removes TAG; returns 0, or -1 with ENOENT when it was not there. */
 int store_tag_remove (struct store *s, const char *tag, struct hk_error **err);
+/* Records that image ID was made over PARENT (unless it says already). */
+int store_image_set_parent (struct store *s, const char *id, const char *parent,
+                            struct hk_error **err);
 /* Removes the image row, its tags and digests (not its files: see GC). */
 int store_image_delete (struct store *s, const char *id, struct hk_error **err);
+/* Removes image ID if it is dangling and no container uses it, then its
+ * parent likewise, and so on up ("" or a missing image ends it): what
+ * Docker's rmi does to the parents of an image it removed, and its
+ * prune to dangling images.  DELETED (may be NULL) hears of each. */
+typedef void (*store_prune_fn) (const struct store_image *img, void *data);
+int store_image_prune_chain (struct store *s, const char *id, store_prune_fn deleted,
+                             void *data, struct hk_error **err);
 /* Ids of rootfs entries (containers) made from image ID. */
 int store_image_users (struct store *s, const char *id, char ***users, struct hk_error **err);
 
@@ -247,10 +268,11 @@ struct store_gc_result
  * left unreferenced; waits for running pulls to finish first. */
 int store_gc (struct store *s, struct store_gc_result *result, struct hk_error **err);
 
-/* Removes the images no container uses: the dangling ones, or with ALL
- * every one; DELETED (may be NULL) hears of each once it is gone.  Then
- * collects the garbage (RESULT). */
-typedef void (*store_prune_fn) (const struct store_image *img, void *data);
+/* Removes the images no container uses: the dangling ones (and the
+ * parents that leaves dangling, as Docker does: an intermediate image
+ * whose descendants have names stays), or with ALL every one; DELETED
+ * (may be NULL) hears of each once it is gone.  Then collects the
+ * garbage (RESULT). */
 int store_image_prune (struct store *s, bool all, store_prune_fn deleted, void *data,
                        struct store_gc_result *result, struct hk_error **err);
 

@@ -15,6 +15,27 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The layer of UPPER_DIR over PARENT's, written and extracted into the
+ * store. */
+static int
+add_layer (struct store *s, const struct store_image *parent, const char *upper_dir,
+           const struct image_commit_options *o, struct image_record_layer *nl,
+           struct layer_diff_result *diff, struct hk_error **err)
+{
+  _cleanup_close_ int dir = open (upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0)
+    return hk_error_errno (err, errno, "open `%s`", upper_dir);
+  struct layer_diff_options lo = { .exclude = o->exclude, .mtime = o->mtime, .maps = o->maps };
+  if (layer_diff_write (s, dir, &lo, diff, err) < 0)
+    return hk_error_prefix (err, "write the layer of `%s`", upper_dir);
+  size_t n = parent->n_layers;
+  memcpy (nl->blob_digest, diff->blob_digest, DIGEST_STRING_SIZE);
+  nl->media_type = MEDIA_OCI_LAYER_GZIP;
+  nl->blob_size = diff->blob_size;
+  return image_unpack_blob (s, diff->blob_digest, n ? parent->layers[n - 1].chain_id : NULL,
+                            diff->diff_id, &nl->info, NULL, err);
+}
+
 static int
 commit_locked (struct store *s, const char *parent_id, const char *upper_dir,
                const struct image_commit_options *o, char id[DIGEST_STRING_SIZE],
@@ -29,40 +50,18 @@ commit_locked (struct store *s, const char *parent_id, const char *upper_dir,
       || json_parse_object (text, len, "image config", &config, err) < 0)
     return -1;
 
-  _cleanup_close_ int dir = open (upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0)
-    return hk_error_errno (err, errno, "open `%s`", upper_dir);
-  struct layer_diff_result diff;
-  if (layer_diff_write (s, dir, o->exclude, o->maps, &diff, err) < 0)
-    return hk_error_prefix (err, "write the layer of `%s`", upper_dir);
-
   size_t n = parent->n_layers;
-  _cleanup_free_ struct image_record_layer *layers = xzalloc ((n + 2) * sizeof *layers);
-  for (size_t i = 0; i < n; i++)
-    {
-      const struct store_image_layer *pl = &parent->layers[i];
-      memcpy (layers[i].blob_digest, pl->blob_digest, DIGEST_STRING_SIZE);
-      layers[i].media_type = pl->media_type;
-      layers[i].blob_size = pl->blob_size;
-      memcpy (layers[i].info.chain_id, pl->chain_id, DIGEST_STRING_SIZE);
-      memcpy (layers[i].info.diff_id, pl->diff_id, DIGEST_STRING_SIZE);
-      layers[i].info.size = pl->size;
-    }
-  struct image_record_layer *nl = &layers[n];
-  memcpy (nl->blob_digest, diff.blob_digest, DIGEST_STRING_SIZE);
-  nl->media_type = MEDIA_OCI_LAYER_GZIP;
-  nl->blob_size = diff.blob_size;
-  if (image_unpack_blob (s, diff.blob_digest, n ? parent->layers[n - 1].chain_id : NULL,
-                         diff.diff_id, &nl->info, NULL, err)
-      < 0)
+  _cleanup_free_ struct image_record_layer *layers = image_record_layers_of (parent, 1);
+  struct layer_diff_result diff;
+  if (upper_dir != NULL && add_layer (s, parent, upper_dir, o, &layers[n], &diff, err) < 0)
     return -1;
-
-  _cleanup_free_ char *now = image_time_now ();
+  _cleanup_free_ char *now = o->created ? xstrdup (o->created) : image_time_now ();
   json_t *rootfs = json_object_get (config, "rootfs");
   json_t *ids = json_object_get (rootfs, "diff_ids");
   if (!json_is_array (ids))
     return hk_error_set (err, EINVAL, "image %s: config without rootfs.diff_ids", parent_id);
-  json_array_append_new (ids, json_string (diff.diff_id));
+  if (upper_dir != NULL)
+    json_array_append_new (ids, json_string (diff.diff_id));
   json_object_set_new (config, "created", json_string (now));
   if (o->author)
     json_object_set_new (config, "author", json_string (o->author));
@@ -72,7 +71,10 @@ commit_locked (struct store *s, const char *parent_id, const char *upper_dir,
       history = json_array ();
       json_object_set_new (config, "history", history);
     }
-  json_t *h = json_pack ("{s:s, s:s}", "created", now, "created_by", "hako commit");
+  json_t *h = json_pack ("{s:s, s:s}", "created", now, "created_by",
+                         o->created_by ? o->created_by : "hako commit");
+  if (upper_dir == NULL)
+    json_object_set_new (h, "empty_layer", json_true ());
   if (o->message)
     json_object_set_new (h, "comment", json_string (o->message));
   if (o->author)
@@ -89,7 +91,9 @@ commit_locked (struct store *s, const char *parent_id, const char *upper_dir,
   for (size_t i = 0; o->changes && o->changes[i]; i++)
     if (config_change_apply (cfg, o->changes[i], err) < 0)
       return -1;
-  return image_record_new (s, config, layers, n + 1, o->tag, id, err);
+  if (image_record_new (s, config, layers, upper_dir ? n + 1 : n, o->tag, id, err) < 0)
+    return -1;
+  return store_image_set_parent (s, id, parent_id, err);
 }
 
 int

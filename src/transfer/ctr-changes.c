@@ -141,6 +141,7 @@ transfer_commit (struct engine *e, struct ctr_record *r, const struct transfer_c
     .author = o->author,
     .exclude = (char *const *)ctr_diff_excluded,
     .config = config,
+    .mtime = -1,
   };
   int rc = image_commit (e->store, r->image_id, upper, &c, id, err);
   struct hk_error *thaw_err = NULL;

@@ -41,6 +41,7 @@ struct differ
   size_t n_inodes;
   char *buf;
   char *const *exclude;
+  int64_t mtime;
   const struct id_maps *maps; /* owners as the container saw them, or NULL */
 };
 
@@ -137,6 +138,11 @@ entry_from_stat (const struct differ *d, const char *path, const struct stat *st
       archive_entry_set_uid (e, uid);
       archive_entry_set_gid (e, gid);
     }
+  archive_entry_unset_atime (e);
+  archive_entry_unset_ctime (e);
+  archive_entry_unset_birthtime (e);
+  if (d->mtime >= 0)
+    archive_entry_set_mtime (e, (time_t)d->mtime, 0);
   archive_entry_set_uname (e, "");
   archive_entry_set_gname (e, "");
   return e;
@@ -298,10 +304,10 @@ walk (struct differ *d, int dir_fd, const char *prefix, struct hk_error **err)
 }
 
 int
-layer_diff_write (struct store *s, int dir_fd, char *const *exclude, const struct id_maps *maps,
+layer_diff_write (struct store *s, int dir_fd, const struct layer_diff_options *o,
                   struct layer_diff_result *result, struct hk_error **err)
 {
-  struct differ d = { .exclude = exclude, .maps = maps };
+  struct differ d = { .exclude = o->exclude, .mtime = o->mtime, .maps = o->maps };
   int r = -1;
   d.buf = xmalloc (COPY_BUFFER);
   sha256_init (&d.diff_hash);

@@ -19,11 +19,20 @@ struct layer_diff_result
   uint64_t tar_size;
 };
 
-/* Writes the tar of the tree at DIR_FD as a gzip blob into the store,
- * without the paths of EXCLUDE (relative, "etc/hosts"; NULL-terminated, may
- * be NULL) and what is under them.  With MAPS (else NULL), the tree is a
- * remapped container's: owners are written as the container saw them. */
-int layer_diff_write (struct store *s, int dir_fd, char *const *exclude, const struct id_maps *maps,
+struct layer_diff_options
+{
+  char *const *exclude; /* relative paths ("etc/hosts") left out with what is under
+                           them; NULL-terminated, may be NULL */
+  int64_t mtime;        /* every entry's modification time (reproducible layers),
+                           -1: each file's own */
+  const struct id_maps *maps; /* a remapped container's tree: owners are written as
+                                 it saw them; NULL: as on disk */
+};
+
+/* Writes the tar of the tree at DIR_FD as a gzip blob into the store.
+ * Access and change times are never written: the same tree gives the
+ * same tar. */
+int layer_diff_write (struct store *s, int dir_fd, const struct layer_diff_options *o,
                       struct layer_diff_result *result, struct hk_error **err);
 
 #endif

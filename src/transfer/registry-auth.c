@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "registry-auth.h"
+#include "common/blanks.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/xalloc.h"
@@ -29,14 +30,6 @@ is_token_char (char c)
 {
   /* RFC 7230 tchar */
   return isalnum ((unsigned char)c) || (c != '\0' && strchr ("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-static const char *
-skip_ws (const char *p)
-{
-  while (*p == ' ' || *p == '\t')
-    p++;
-  return p;
 }
 
 /* Reads a token at *P into a new string. */
@@ -99,7 +92,7 @@ auth_challenge_parse (const char *header, struct auth_challenge *out, struct hk_
     return hk_error_set (err, EFBIG, "WWW-Authenticate header longer than %d bytes", HEADER_MAX);
   struct auth_challenge basic = { 0 };
   const char *p = header;
-  while (*(p = skip_ws (p)) != '\0')
+  while (*(p = skip_blanks (p)) != '\0')
     {
       if (*p == ',')
         {
@@ -120,16 +113,16 @@ auth_challenge_parse (const char *header, struct auth_challenge *out, struct hk_
       /* parameters: name=value, separated by commas, until the next scheme */
       for (;;)
         {
-          p = skip_ws (p);
+          p = skip_blanks (p);
           const char *save = p;
           _cleanup_free_ char *name = read_token (&p);
-          p = skip_ws (p);
+          p = skip_blanks (p);
           if (name == NULL || *p != '=')
             {
               p = save; /* a new challenge starts here (or the end) */
               break;
             }
-          p = skip_ws (p + 1);
+          p = skip_blanks (p + 1);
           _cleanup_free_ char *value = read_value (&p, err);
           if (value == NULL)
             {
@@ -151,7 +144,7 @@ auth_challenge_parse (const char *header, struct auth_challenge *out, struct hk_
               free (*slot);
               *slot = take_ptr (value);
             }
-          p = skip_ws (p);
+          p = skip_blanks (p);
           if (*p == ',')
             p++;
           else

@@ -324,3 +324,44 @@ options ndots:2" ]
 		[ "$status" -ne 0 ]
 	done
 }
+
+@test "cri: a pod made from kube generate output runs through the CRI as it runs with kube play" {
+	# hako makes the YAML: kube play (not started) of the workload that
+	# kube.bats runs with hako, then kube generate of the pod
+	local hk_dir=$CLIENT_DIR/hako
+	hkc() { "$HAKO" --root "$hk_dir/root" --runroot "$hk_dir/run" "$@"; }
+	hkc load -i "$CLIENT_DIR/busybox/image.tar" >/dev/null
+	sed "s|IMAGE|$IMAGE|" "$TOP/tests/system/data/kube-workload.yaml" >"$hk_dir/workload.yaml"
+	hkc kube play --start=false --cgroup-parent "$CLIENT_CGROUP" "$hk_dir/workload.yaml" >/dev/null
+	hkc kube generate workload >"$hk_dir/generated.yaml"
+	hkc kube down "$hk_dir/workload.yaml" >/dev/null
+	python3 "$TOP/tests/system/kube-schema.py" "$hk_dir/generated.yaml"
+	for h in $HANDLERS; do
+		# the kubelet's part, by the test client: the Pod into CRI calls
+		local made
+		made=$(CRI_PB_DIR=$CLIENT_DIR/pb /usr/bin/python3 "$TOP/tests/system/cri-client.py" --kube \
+			"$CLIENT_DIR/containerd.sock" "$hk_dir/generated.yaml" "$h" "$CLIENT_DIR/kube-$h" "$CLIENT_CGROUP")
+		local pod server client
+		pod=$(jq -r .pod <<<"$made")
+		server=$(jq -r .containers.server <<<"$made")
+		client=$(jq -r .containers.client <<<"$made")
+		[ "$(cri PodSandboxStatus "{\"pod_sandbox_id\": \"$pod\"}" | jq -r .status.runtime_handler)" = "$h" ]
+		[ -d "$CLIENT_DIR/runtime-root/$h/k8s.io/$server" ]
+		local log=$CLIENT_DIR/kube-$h/logs/workload/client.log
+		for i in $(seq 100); do
+			grep -q "uid 1000 nnp 1$" "$log" 2>/dev/null && break
+			sleep 0.1
+		done
+		# what kube play gives (kube.bats): the page over the pod's
+		# localhost, the user, no privilege escalation
+		grep -q " stdout F page from-the-pod$" "$log"
+		grep -q " stdout F uid 1000 nnp 1$" "$log"
+		# the limits of the YAML in the container's cgroup
+		[ "$(cat "/sys/fs/cgroup/memory/$CLIENT_CGROUP/pod-workload/$server/memory.limit_in_bytes")" = $((64 << 20)) ]
+		[ "$(cat "/sys/fs/cgroup/cpu/$CLIENT_CGROUP/pod-workload/$server/cpu.cfs_quota_us")" = 50000 ]
+		eval "page_$h=\$(exec_sync $server '[\"cat\", \"/shared/index.html\"]' | jq -r .stdout)"
+		remove_pods
+	done
+	same_result "the served page" "$page_hako" "$page_runc"
+	[ "$page_hako" = "page from-the-pod" ]
+}
