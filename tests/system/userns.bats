@@ -382,3 +382,19 @@ host_uid() {
 	[ "$(hk inspect -f '{{.RestartCount}}' h)" = 1 ]
 	[ "$(host_uid h)" = 200000 ]
 }
+
+@test "a machine-wide default of auto: hako build's RUN and COPY files keep the owners the build gave them" {
+	echo 'userns = "auto"' >"$HAKO_CONFIG"
+	local ctx=$BATS_TEST_TMPDIR/ctx
+	mkdir -p "$ctx"
+	echo data >"$ctx/f"
+	printf '%s\n' 'FROM busybox' 'COPY --chown=7:7 f /copied' \
+		'RUN touch /made && mkdir -p /home/u && chown 1000:1000 /home/u' >"$ctx/Containerfile"
+	hk build --network none -t built "$ctx" >/dev/null
+	run -0 hk run --rm --userns=host built stat -c '%n %u:%g' /copied /made /home/u
+	[ "${lines[0]}" = "/copied 7:7" ]
+	[ "${lines[1]}" = "/made 0:0" ]
+	[ "${lines[2]}" = "/home/u 1000:1000" ]
+	hk rmi built >/dev/null
+}
+
