@@ -30,6 +30,9 @@ setup() {
 }
 teardown() {
 	rm -f "$HAKO_CONFIG"
+	# a pod a failed test left, before the leak check
+	local pod
+	for pod in $(hk pod ls -q); do hk pod rm -f "$pod" >/dev/null; done
 	engine_teardown
 	hk volume prune -f -a >/dev/null 2>&1 || true
 }
@@ -398,3 +401,21 @@ host_uid() {
 	hk rmi built >/dev/null
 }
 
+@test "a machine-wide default of auto: a pod's members share its namespaces" {
+	echo 'userns = "auto"' >"$HAKO_CONFIG"
+	hk pod create --name p --cgroup-parent "$ENGINE_CGROUP" >/dev/null
+	# without hk's --cgroup-parent: a pod's containers are in its cgroup
+	run -0 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" run --rm --pod p busybox \
+		sh -c 'id -u; hostname; cat /proc/self/uid_map'
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = p ]
+	[ "$(echo ${lines[2]})" = "0 0 4294967295" ]
+	# asked for: refused, as the pod's namespaces are the host's user namespace's
+	run "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" create --pod p --userns=auto busybox
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--userns"*"not with --pod p"* ]]
+	run "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" create --pod p --uidmap 0:300000:1000 busybox
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"not with --pod p"* ]]
+	hk pod rm -f p >/dev/null
+}
