@@ -16,3 +16,7 @@ echo "+ hako run --rm busybox sh -c '...'"
 # shellcheck disable=SC2016 # expanded in the container
 build/src/cli/hako run --rm busybox sh -c \
 	'echo "hostname: $(hostname)"; echo "pid: $$"; grep -E "^Cap(Eff|Bnd)" /proc/self/status'
+# The default network was made on first use, as Docker's; the demo takes it
+# down again so that it leaves the host's bridge and firewall as it found them.
+step='hako network rm hako'
+build/src/cli/hako network rm hako
