@@ -38,6 +38,8 @@ test_packages=(
 	clang libclang-rt-14-dev
 	# the tests and the tools they call
 	bats jq python3 python3-yaml procps iproute2 wget curl zstd openssl apache2-utils nftables
+	# userns.bats reads the store's user namespace ranges
+	sqlite3
 	# the pure cgroup v2 VM (../shared/tools/cgroup2-vm installs these on
 	# first use; installed here so that their time is counted here)
 	qemu-system-x86 cpio

@@ -200,6 +200,11 @@ build_container (struct build *b, const char *image_id, struct ctr_config *confi
   _cleanup_free_ char *rnd = random_id ();
   name = xasprintf ("hako-build-%.12s", rnd);
   config_map_set (&config->labels, "io.hako.build", "step");
+  /* In the host's user namespace whatever the machine's default (as
+   * Podman builds): the step's layer and COPY's files are written with
+   * the owners on disk, which a remapped step would have shifted. */
+  if (config->userns_mode == NULL)
+    config->userns_mode = xstrdup ("host");
   if (engine_create (b->e, image_id, config, name, out, err) < 0)
     return hk_error_prefix (err, "create the build container");
   return 0;

@@ -4,6 +4,7 @@
  * files and the libraries. */
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "cli-paths.h"
 #include "hako-cli.h"
 #include "store/registries-conf.h"
 #include "store/store.h"
@@ -23,8 +24,11 @@ usage (FILE *out)
 {
   fprintf (out, "usage: hako [--root DIR] [--runroot DIR] [--log-level LEVEL] COMMAND [ARGS]\n\n"
                 "global options:\n"
-                "  --root DIR         data directory (default " STORE_DEFAULT_ROOT ")\n"
-                "  --runroot DIR      state directory (default /run/hako)\n"
+                "  --root DIR         data directory (default " STORE_DEFAULT_ROOT
+                "; a normal user's\n"
+                "                     $XDG_DATA_HOME/hako, ~/.local/share/hako)\n"
+                "  --runroot DIR      state directory (default /run/hako; a normal user's\n"
+                "                     $XDG_RUNTIME_DIR/hako, else /tmp/hako-UID/run)\n"
                 "  --log-level LEVEL  error, warning (default), info or debug\n"
                 "  --help, --version\n\ncommands:\n");
   for (size_t t = 0; command_tables[t]; t++)
@@ -130,6 +134,31 @@ parse_log_level (const char *text, enum hk_log_level *out)
   return -1;
 }
 
+/* --root and --runroot where not given: the user's (cli-paths.h). */
+static int
+default_paths (struct hako_cli *cli, struct hk_error **err)
+{
+  uid_t uid = geteuid ();
+  if (cli->root == NULL)
+    {
+      if (cli_default_root (uid, &cli->default_root, err) < 0)
+        return -1;
+      cli->root = cli->default_root;
+    }
+  if (cli->runroot == NULL)
+    {
+      bool fallback;
+      if (cli_default_runroot (uid, &cli->default_runroot, &fallback, err) < 0)
+        return -1;
+      cli->runroot = cli->default_runroot;
+      if (fallback)
+        hk_warn (&cli->log, "XDG_RUNTIME_DIR is not set: the run state goes to %s, which a "
+                            "reboot may not clear",
+                 cli->runroot);
+    }
+  return 0;
+}
+
 static int
 run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -208,6 +237,8 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
    * their own getopt may see a -h. */
   if (!cmd->raw_args && cli_wants_help (nargs, args, name, cmd->usage, cmd->summary))
     return 0;
+  if (default_paths (cli, err) < 0)
+    return -1;
   optind = 0; /* the command's getopt starts afresh */
   return cmd->fn (cli, nargs, args, err);
 }
@@ -217,8 +248,6 @@ cli_main (int argc, char **argv, const struct hako_command *const *tables)
 {
   command_tables = tables;
   struct hako_cli cli = {
-    .root = STORE_DEFAULT_ROOT,
-    .runroot = "/run/hako",
     .log = HK_LOG_INIT,
     .stdout_is_tty = isatty (1),
     .stderr_is_tty = isatty (2),
@@ -230,6 +259,8 @@ cli_main (int argc, char **argv, const struct hako_command *const *tables)
   cli_engine_close (&cli);
   store_close (cli.store);
   registries_conf_free (cli.registries);
+  free (cli.default_root);
+  free (cli.default_runroot);
   if (r < 0)
     {
       fprintf (stderr, "Error: %s\n", err ? err->message : "unknown error");

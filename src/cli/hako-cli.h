@@ -23,6 +23,7 @@ struct hako_cli
 {
   const char *root;    /* --root, the image store and engine data */
   const char *runroot; /* --runroot */
+  char *default_root, *default_runroot; /* owned: the defaults (cli-paths.h), when used */
   struct hk_log log;
   struct store *store; /* opened on first use by cli_store() */
   struct registries_conf *registries;

@@ -748,7 +748,7 @@ cmd_mount (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (strchr (mount_id, '/') || mount_id[0] == '.')
     return hk_error_set (err, EINVAL, "image mount: bad name `%s`", mount_id);
   _cleanup_free_ char *dir = xasprintf ("%s/mounts/%s", cli->root, mount_id);
-  if (image_rootfs_create (s, id, mount_id, dir, err) < 0)
+  if (image_rootfs_create (s, id, mount_id, dir, NULL, err) < 0)
     return -1;
   if (image_rootfs_mount (s, mount_id, NULL, err) < 0)
     {

@@ -6,6 +6,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "engine/ctr-config-parse.h"
+#include "engine/ctr-config-userns.h"
 #include "engine/ctr-record.h"
 
 #include <errno.h>
@@ -32,7 +33,9 @@ const char run_options_usage[]
       "  --network NAME|bridge|none|host|container:NAME (repeatable)\n"
       "  -p --publish [IP:][HOST:]PORT[/PROTO]  -P --publish-all  --dns IP  --dns-search D\n"
       "  --add-host NAME:IP  --ip IP  --mac-address MAC  --network-alias NAME  --runtime PATH\n"
-      "  --pod NAME|new:NAME";
+      "  --userns host|auto[:size=N]|keep-id|nomap|ns:PATH|remap:USER\n"
+      "  --uidmap CONTAINER:HOST:COUNT  --gidmap CONTAINER:HOST:COUNT  --subuidname USER\n"
+      "  --subgidname USER  --pod NAME|new:NAME";
 
 enum
 {
@@ -79,6 +82,11 @@ enum
   OPT_SIG_PROXY,
   OPT_DOMAIN,
   OPT_CGROUP_PARENT,
+  OPT_USERNS,
+  OPT_UIDMAP,
+  OPT_GIDMAP,
+  OPT_SUBUIDNAME,
+  OPT_SUBGIDNAME,
   OPT_POD,
 };
 
@@ -141,6 +149,11 @@ static const struct option run_long_options[] = {
   { "network-alias", required_argument, NULL, OPT_ALIAS },
   { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
   { "sig-proxy", required_argument, NULL, OPT_SIG_PROXY },
+  { "userns", required_argument, NULL, OPT_USERNS },
+  { "uidmap", required_argument, NULL, OPT_UIDMAP },
+  { "gidmap", required_argument, NULL, OPT_GIDMAP },
+  { "subuidname", required_argument, NULL, OPT_SUBUIDNAME },
+  { "subgidname", required_argument, NULL, OPT_SUBGIDNAME },
   { NULL, 0, NULL, 0 },
 };
 
@@ -296,6 +309,14 @@ apply_security (struct ctr_config *c, int option, const char *arg, struct hk_err
       if (arg[0] == '\0' || strstr (arg, "..") != NULL)
         return hk_error_set (err, EINVAL, "--cgroup-parent: \"%s\" is not a cgroup path", arg);
       return set_string (&c->cgroup_parent, arg);
+    case OPT_USERNS:
+      return config_parse_userns (c, arg, err);
+    case OPT_UIDMAP:
+    case OPT_GIDMAP:
+      return config_parse_id_map (c, arg, option == OPT_GIDMAP, err);
+    case OPT_SUBUIDNAME:
+    case OPT_SUBGIDNAME:
+      return config_parse_subid_name (c, arg, option == OPT_SUBGIDNAME, err);
     }
   return 1;
 }
@@ -462,6 +483,8 @@ run_options_parse (int argc, char **argv, const char *command, bool with_detach,
   out->image = argv[optind++];
   for (int i = optind; i < argc; i++)
     strv_append (&out->config.cmd, argv[i]);
+  if (config_check_userns (&out->config, err) < 0)
+    return -1;
   return ctr_config_check (&out->config, err);
 }
 

@@ -66,6 +66,7 @@ print_info (json_t *i)
   printf (" Runtimes: hako (in-process)\n Default Runtime: %s\n Init Binary: %s\n",
           str (i, "DefaultRuntime"), str (i, "InitBinary"));
   printf (" Security Options:\n  seccomp\n   Profile: builtin\n");
+  printf ("  userns\n   Default: %s (%s)\n", str (i, "UsernsMode"), str (i, "UsernsModeFrom"));
   printf (" Kernel Version: %s\n Operating System: %s\n OSType: %s\n Architecture: %s\n",
           str (i, "KernelVersion"), str (i, "OperatingSystem"), str (i, "OSType"),
           str (i, "Architecture"));

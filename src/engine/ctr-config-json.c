@@ -215,6 +215,10 @@ write_mounts (const struct ctr_config *c)
                              "CreateHostPath", m->create_host_path);
       if (m->tmpfs_options)
         json_object_set_new (o, "TmpfsOptions", json_string (m->tmpfs_options));
+      if (m->chown)
+        json_object_set_new (o, "Chown", json_true ());
+      if (m->idmap)
+        json_object_set_new (o, "IdMap", json_true ());
       json_array_append_new (a, o);
     }
   return a;
@@ -238,7 +242,9 @@ read_mounts (json_t *v, const char *key, struct ctr_config *c, struct hk_error *
         || json_get_bool (j, path, "ReadOnly", &m->readonly, err) < 0
         || json_get_bool (j, path, "NoCopy", &m->nocopy, err) < 0
         || json_get_bool (j, path, "CreateHostPath", &m->create_host_path, err) < 0
-        || json_get_string (j, path, "TmpfsOptions", &m->tmpfs_options, err) < 0)
+        || json_get_string (j, path, "TmpfsOptions", &m->tmpfs_options, err) < 0
+        || json_get_bool (j, path, "Chown", &m->chown, err) < 0
+        || json_get_bool (j, path, "IdMap", &m->idmap, err) < 0)
       return -1;
     if (!mount_type (type, &m->type) || m->target == NULL)
       return hk_error_set (err, EINVAL, "%s: a Type (bind, volume, tmpfs) and a Target are "
@@ -256,14 +262,19 @@ write_mount_points (const struct ctr_config *c)
   for (size_t i = 0; i < c->n_mount_points; i++)
     {
       const struct config_mount_point *p = &c->mount_points[i];
+      json_t *o;
       if (p->type == CONFIG_MOUNT_VOLUME)
-        json_array_append_new (a, json_pack ("{s:s, s:s, s:s, s:s, s:b, s:b}", "Type", "volume",
-                                             "Name", p->name, "Source", p->source, "Destination",
-                                             p->destination, "RW", p->rw, "NoCopy", p->nocopy));
+        o = json_pack ("{s:s, s:s, s:s, s:s, s:b, s:b}", "Type", "volume", "Name", p->name,
+                       "Source", p->source, "Destination", p->destination, "RW", p->rw, "NoCopy",
+                       p->nocopy);
       else
-        json_array_append_new (a, json_pack ("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source",
-                                             p->source, "Destination", p->destination, "RW",
-                                             p->rw));
+        o = json_pack ("{s:s, s:s, s:s, s:b}", "Type", "bind", "Source", p->source, "Destination",
+                       p->destination, "RW", p->rw);
+      if (p->chown)
+        json_object_set_new (o, "Chown", json_true ());
+      if (p->idmap)
+        json_object_set_new (o, "IdMap", json_true ());
+      json_array_append_new (a, o);
     }
   return a;
 }
@@ -284,7 +295,9 @@ read_mount_points (json_t *v, const char *key, struct ctr_config *c, struct hk_e
         || json_get_string (j, path, "Source", &p->source, err) < 0
         || json_get_string (j, path, "Destination", &p->destination, err) < 0
         || json_get_bool (j, path, "RW", &p->rw, err) < 0
-        || json_get_bool (j, path, "NoCopy", &p->nocopy, err) < 0)
+        || json_get_bool (j, path, "NoCopy", &p->nocopy, err) < 0
+        || json_get_bool (j, path, "Chown", &p->chown, err) < 0
+        || json_get_bool (j, path, "IdMap", &p->idmap, err) < 0)
       return -1;
     if (!mount_type (type, &p->type) || p->type == CONFIG_MOUNT_TMPFS || p->source == NULL
         || p->destination == NULL || (p->type == CONFIG_MOUNT_VOLUME && p->name == NULL))
@@ -385,6 +398,55 @@ read_stop_timeout (json_t *v, const char *key, struct ctr_config *c, struct hk_e
   return 0;
 }
 
+/* Podman's IDMappings: {"UidMap": ["0:100000:65536"], "GidMap": [...]}. */
+static json_t *
+id_maps_json (const struct id_map *m, size_t n)
+{
+  json_t *a = json_array ();
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new (a, json_sprintf ("%u:%u:%u", m[i].container_id, m[i].host_id,
+                                             m[i].size));
+  return a;
+}
+
+static json_t *
+write_id_mappings (const struct ctr_config *c)
+{
+  if (c->n_uid_map == 0 && c->n_gid_map == 0)
+    return NULL;
+  return json_pack ("{s:o, s:o}", "UidMap", id_maps_json (c->uid_map, c->n_uid_map), "GidMap",
+                    id_maps_json (c->gid_map, c->n_gid_map));
+}
+
+static int
+read_id_map_list (json_t *v, const char *path, const char *key, struct id_map **out, size_t *n,
+                  struct hk_error **err)
+{
+  _cleanup_strv_ char **items = NULL;
+  if (json_get_strv (v, path, key, &items, err) < 0)
+    return -1;
+  for (size_t i = 0; items && items[i]; i++)
+    {
+      unsigned c, h, s;
+      char end;
+      if (sscanf (items[i], "%u:%u:%u%c", &c, &h, &s, &end) != 3)
+        return hk_error_set (err, EINVAL, "%s.%s[%zu]: `%s` is not CONTAINER:HOST:COUNT", path,
+                             key, i, items[i]);
+      *out = xreallocarray (*out, *n + 1, sizeof **out);
+      (*out)[(*n)++] = (struct id_map){ c, h, s };
+    }
+  return 0;
+}
+
+static int
+read_id_mappings (json_t *v, const char *key, struct ctr_config *c, struct hk_error **err)
+{
+  if (read_id_map_list (v, key, "UidMap", &c->uid_map, &c->n_uid_map, err) < 0
+      || read_id_map_list (v, key, "GidMap", &c->gid_map, &c->n_gid_map, err) < 0)
+    return -1;
+  return 0;
+}
+
 static json_t *
 write_pod_share (const struct ctr_config *c)
 {
@@ -479,12 +541,16 @@ static const struct field fields[] = {
   F ("DnsSearch", FIELD_STRV, dns_search),
   F ("ExtraHosts", FIELD_STRV, extra_hosts),
   F ("CgroupParent", FIELD_STRING, cgroup_parent),
+  F ("UsernsMode", FIELD_STRING, userns_mode),
+  SPECIAL ("IDMappings", write_id_mappings, read_id_mappings),
   /* only in the store from here */
   F ("NoNewPrivileges", FIELD_BOOL, no_new_privileges),
   F ("SeccompProfile", FIELD_STRING, seccomp_profile),
   SPECIAL ("Mounts", write_mounts, read_mounts),
   SPECIAL ("MountPoints", write_mount_points, read_mount_points),
   F ("NetworkContainer", FIELD_STRING, network_container),
+  F ("SubUidName", FIELD_STRING, subuid_name),
+  F ("SubGidName", FIELD_STRING, subgid_name),
   SPECIAL ("Networks", write_networks, read_networks),
   F ("Pod", FIELD_STRING, pod),
   F ("PodInfra", FIELD_BOOL, pod_infra),

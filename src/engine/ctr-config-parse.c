@@ -335,10 +335,12 @@ add_mount (struct ctr_config *c, const struct config_mount *m)
     .nocopy = m->nocopy,
     .create_host_path = m->create_host_path,
     .tmpfs_options = m->tmpfs_options ? xstrdup (m->tmpfs_options) : NULL,
+    .chown = m->chown,
+    .idmap = m->idmap,
   };
 }
 
-/* -v's third part: ro, rw, nocopy, z, Z. */
+/* -v's third part: ro, rw, nocopy, z, Z, and Podman's U and idmap. */
 static int
 volume_modes (const char *spec, const char *modes, struct config_mount *m, struct hk_error **err)
 {
@@ -350,6 +352,10 @@ volume_modes (const char *spec, const char *modes, struct config_mount *m, struc
         m->readonly = true;
       else if (strcmp (w, "nocopy") == 0)
         m->nocopy = true;
+      else if (strcmp (w, "U") == 0)
+        m->chown = true;
+      else if (strcmp (w, "idmap") == 0)
+        m->idmap = true;
       else if (strcmp (w, "rw") != 0 && strcmp (w, "z") != 0 && strcmp (w, "Z") != 0)
         return hk_error_set (err, EINVAL,
                              "invalid volume specification \"%s\": unknown mode \"%s\"", spec, w);
@@ -417,6 +423,10 @@ mount_option (const char *spec, char *kv, struct config_mount *m, const char **t
     m->readonly = is_true (value);
   else if (strcmp (kv, "volume-nocopy") == 0)
     m->nocopy = is_true (value);
+  else if (strcmp (kv, "U") == 0 || strcmp (kv, "chown") == 0)
+    m->chown = is_true (value);
+  else if (strcmp (kv, "idmap") == 0)
+    m->idmap = is_true (value);
   else if (strcmp (kv, "tmpfs-size") == 0 || strcmp (kv, "tmpfs-mode") == 0)
     append_option (&m->tmpfs_options, strcmp (kv, "tmpfs-size") == 0 ? "size" : "mode", value);
   else if (strcmp (kv, "bind-propagation") != 0 && strcmp (kv, "consistency") != 0)

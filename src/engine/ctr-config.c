@@ -132,6 +132,9 @@ clear_security (struct ctr_config *c)
     }
   free (c->devices);
   config_map_clear (&c->sysctls);
+  free (c->userns_mode);
+  free (c->subuid_name);
+  free (c->subgid_name);
   free (c->uid_map);
   free (c->gid_map);
 }

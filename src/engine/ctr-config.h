@@ -13,6 +13,7 @@
 #define HAKO_ENGINE_CTR_CONFIG_H
 
 #include "common/error.h"
+#include "common/id-map.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,6 +51,8 @@ struct config_mount
   bool nocopy;
   bool create_host_path; /* -v makes a missing host directory, --mount does not */
   char *tmpfs_options;   /* "size=1m,mode=700" (tmpfs only) */
+  bool chown;            /* :U, the source chowned to the container's user */
+  bool idmap;            /* :idmap, an idmapped mount with the container's mapping */
 };
 
 /* A mount as made at create: a host path bound on a destination. */
@@ -61,6 +64,8 @@ struct config_mount_point
   char *destination;
   bool rw;
   bool nocopy;
+  bool chown; /* :U: chowned to the container's user at create */
+  bool idmap;
 };
 
 /* -p [IP:][HOST:]CONTAINER[/PROTO]; ports or ranges, as given. */
@@ -140,13 +145,6 @@ struct config_limits
   int64_t pids_limit; /* -1: unlimited */
 };
 
-/* Where a user namespace will map the container's IDs (not used yet:
- * room for --userns and kube's hostUsers). */
-struct config_id_map
-{
-  uint32_t container_id, host_id, size;
-};
-
 struct ctr_config
 {
   /* The process. */
@@ -173,7 +171,14 @@ struct ctr_config
   struct config_device *devices;
   size_t n_devices;
   struct config_map sysctls;
-  struct config_id_map *uid_map, *gid_map; /* user namespace (to come) */
+  /* The user namespace: the mode as asked (--userns: "host", "auto",
+   * "auto:size=N", "keep-id", "nomap", "ns:PATH", "remap:USER", "private"
+   * for given maps; NULL until create applies the machine's default), the
+   * users whose subordinate ranges to map (--subuidname, --subgidname),
+   * and the maps made at create (none: the host's IDs). */
+  char *userns_mode;
+  char *subuid_name, *subgid_name;
+  struct id_map *uid_map, *gid_map;
   size_t n_uid_map, n_gid_map;
 
   /* Resources. */

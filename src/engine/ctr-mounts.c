@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
+#include <unistd.h>
 
 static bool
 target_taken (const struct ctr_config *c, const char *target)
@@ -44,6 +46,8 @@ add_point (struct ctr_config *c, const struct config_mount_point *p)
     .destination = xstrdup (p->destination),
     .rw = p->rw,
     .nocopy = p->nocopy,
+    .chown = p->chown,
+    .idmap = p->idmap,
   };
 }
 
@@ -62,7 +66,9 @@ resolve_bind (struct ctr_config *c, const struct config_mount *m, struct hk_erro
   struct config_mount_point p = { .type = CONFIG_MOUNT_BIND,
                                   .source = m->source,
                                   .destination = m->target,
-                                  .rw = !m->readonly };
+                                  .rw = !m->readonly,
+                                  .chown = m->chown,
+                                  .idmap = m->idmap };
   add_point (c, &p);
   return 0;
 }
@@ -79,7 +85,9 @@ resolve_volume (sqlite3 *db, const char *root, struct ctr_config *c,
                                   .source = v->mountpoint,
                                   .destination = m->target,
                                   .rw = !m->readonly,
-                                  .nocopy = m->nocopy };
+                                  .nocopy = m->nocopy,
+                                  .chown = m->chown,
+                                  .idmap = m->idmap };
   add_point (c, &p);
   volume_free (v);
   return 0;
@@ -106,25 +114,89 @@ ctr_mounts_resolve (sqlite3 *db, const char *root, struct ctr_config *c,
   return 0;
 }
 
+/* chown -R of the tree at DIR_FD/NAME (NAME "" for DIR_FD itself), never
+ * following a symlink. */
+static int
+chown_tree (int dir_fd, const char *name, uint32_t uid, uint32_t gid, int depth,
+            struct hk_error **err)
+{
+  if (depth > 512)
+    return hk_error_set (err, ELOOP, "more than 512 directories deep");
+  int flags = AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH);
+  struct stat st;
+  if (fstatat (dir_fd, name, &st, flags) < 0)
+    return hk_error_errno (err, errno, "stat `%s`", name);
+  if (fchownat (dir_fd, name, uid, gid, flags) < 0)
+    return hk_error_errno (err, errno, "chown `%s`", name);
+  /* chown clears set-user-ID bits: they come back. */
+  if (!S_ISLNK (st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID))
+      && fchmodat (dir_fd, *name ? name : ".", st.st_mode & 07777, 0) < 0)
+    return hk_error_errno (err, errno, "chmod `%s`", name);
+  if (!S_ISDIR (st.st_mode))
+    return 0;
+  int fd = *name ? openat (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                 : fcntl (dir_fd, F_DUPFD_CLOEXEC, 3);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "open `%s`", name);
+  _cleanup_closedir_ DIR *d = fdopendir (fd);
+  if (d == NULL)
+    {
+      close (fd);
+      return hk_error_errno (err, errno, "open `%s`", name);
+    }
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    if (strcmp (de->d_name, ".") != 0 && strcmp (de->d_name, "..") != 0
+        && chown_tree (dirfd (d), de->d_name, uid, gid, depth + 1, err) < 0)
+      return hk_error_prefix (err, "%s", name);
+  return 0;
+}
+
+/* :U: the source of P, all of it, to the container's user. */
+static int
+chown_mount (const struct config_mount_point *p, const struct mounts_owner *owner,
+             struct hk_error **err)
+{
+  _cleanup_close_ int fd = open (p->source, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "%s:U: open `%s`", p->destination, p->source);
+  if (chown_tree (fd, "", owner->user_uid, owner->user_gid, 0, err) < 0)
+    return hk_error_prefix (err, "%s:U: chown `%s`", p->destination, p->source);
+  return 0;
+}
+
+static int
+fill_volume (sqlite3 *db, const char *root, const struct config_mount_point *p, int root_fd,
+             const struct mounts_owner *owner, struct hk_error **err)
+{
+  struct volume *v = NULL;
+  if (volume_get (db, root, p->name, &v, err) < 0)
+    return -1;
+  bool fresh = !v->filled;
+  struct hk_error *missing = NULL;
+  _cleanup_close_ int source
+      = in_root_open (root_fd, p->destination, O_RDONLY | O_DIRECTORY, 0, &missing);
+  hk_error_free (missing);
+  int r = volume_fill (db, v, source, err);
+  /* A new volume the image gives nothing: its root's, as Podman does. */
+  if (r == 0 && fresh && source < 0 && owner->remapped
+      && chown (v->mountpoint, owner->root_uid, owner->root_gid) < 0)
+    r = hk_error_errno (err, errno, "volume %s: chown `%s`", v->name, v->mountpoint);
+  volume_free (v);
+  return r;
+}
+
 int
-ctr_mounts_fill (sqlite3 *db, const char *root, const struct ctr_config *c,
-                       int root_fd, struct hk_error **err)
+ctr_mounts_fill (sqlite3 *db, const char *root, const struct ctr_config *c, int root_fd,
+                 const struct mounts_owner *owner, struct hk_error **err)
 {
   for (size_t i = 0; i < c->n_mount_points; i++)
     {
       const struct config_mount_point *p = &c->mount_points[i];
-      if (p->type != CONFIG_MOUNT_VOLUME || p->nocopy)
-        continue;
-      struct volume *v = NULL;
-      if (volume_get (db, root, p->name, &v, err) < 0)
+      if (p->type == CONFIG_MOUNT_VOLUME && !p->nocopy
+          && fill_volume (db, root, p, root_fd, owner, err) < 0)
         return -1;
-      struct hk_error *missing = NULL;
-      _cleanup_close_ int source
-          = in_root_open (root_fd, p->destination, O_RDONLY | O_DIRECTORY, 0, &missing);
-      hk_error_free (missing);
-      int r = volume_fill (db, v, source, err);
-      volume_free (v);
-      if (r < 0)
+      if (p->chown && chown_mount (p, owner, err) < 0)
         return -1;
     }
   return 0;

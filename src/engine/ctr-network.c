@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ctr-network.h"
 #include "ctr-hosts.h"
+#include "ctr-config-userns.h"
 #include "ctr-ports.h"
+#include "ctr-userns.h"
 #include "netns.h"
 #include "network.h"
 #include "network-conflist.h"
@@ -373,7 +375,11 @@ up_locked (struct engine *e, const struct ctr_record *r, struct hk_error **err)
 {
   _cleanup_free_ char *netns = netns_path (e, r->id);
   down_locked (e, r);
-  if (netns_create (netns, err) < 0
+  /* A container in a user namespace gets a network namespace it owns. */
+  _cleanup_close_ int userns = -1;
+  if (ctr_config_has_userns (&r->config) && (userns = ctr_userns_open (e, r, err)) < 0)
+    return hk_error_prefix (err, "container %s", r->name);
+  if (netns_create (netns, userns, err) < 0
       || (r->config.n_networks > 0 && attach_all (e, r, netns, err) < 0))
     {
       down_locked (e, r);

@@ -209,10 +209,13 @@ build_mounts (const struct spec_inputs *in)
       json_array_append_new (m, mount_json (c->tmpfs.keys[i], "tmpfs", "tmpfs", all));
     }
   for (size_t i = 0; i < c->n_mount_points; i++)
-    json_array_append_new (m, mount_json (c->mount_points[i].destination, "bind",
-                                          c->mount_points[i].source,
-                                          c->mount_points[i].rw ? "rbind,rprivate"
-                                                                : "rbind,rprivate,ro"));
+    {
+      const struct config_mount_point *p = &c->mount_points[i];
+      /* idmap: the runtime maps it with the container's maps. */
+      _cleanup_free_ char *options
+          = xasprintf ("rbind,rprivate%s%s", p->rw ? "" : ",ro", p->idmap ? ",idmap" : "");
+      json_array_append_new (m, mount_json (p->destination, "bind", p->source, options));
+    }
   if (c->init && in->init_path != NULL)
     json_array_append_new (m,
                            mount_json ("/dev/init", "bind", in->init_path, "bind,ro,nosuid,nodev"));
@@ -355,6 +358,10 @@ build_namespaces (const struct spec_inputs *in)
                           namespace_json (in, "uts", CONFIG_SHARE_UTS), "type", "mount", "type",
                           "cgroup");
   const char *mode = in->config->network_mode;
+  /* Joined first by the runtime: the other namespaces are made in it. */
+  if (in->userns_path != NULL)
+    json_array_insert_new (ns, 0, json_pack ("{s:s, s:s}", "type", "user", "path",
+                                             in->userns_path));
   if (in->netns_path != NULL)
     json_array_append_new (ns, json_pack ("{s:s, s:s}", "type", "network", "path", in->netns_path));
   else if (mode == NULL || strcmp (mode, "host") != 0)
@@ -423,6 +430,17 @@ ctr_spec_process (const struct spec_inputs *in, json_t **out, struct hk_error **
 }
 
 static json_t *
+id_maps_json (const struct id_map *m, size_t n)
+{
+  json_t *a = json_array ();
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new (a, json_pack ("{s:I, s:I, s:I}", "containerID",
+                                         (json_int_t)m[i].container_id, "hostID",
+                                         (json_int_t)m[i].host_id, "size", (json_int_t)m[i].size));
+  return a;
+}
+
+static json_t *
 build_linux (const struct spec_inputs *in, uint64_t caps)
 {
   const struct ctr_config *c = in->config;
@@ -434,6 +452,12 @@ build_linux (const struct spec_inputs *in, uint64_t caps)
   json_t *linux = json_pack ("{s:o, s:s, s:o, s:o}", "namespaces", build_namespaces (in),
                              "cgroupsPath", cgroups_path, "resources", build_resources (in),
                              "devices", devices);
+  if (in->userns_path != NULL)
+    {
+      /* They describe the joined namespace: for idmapped mounts. */
+      json_object_set_new (linux, "uidMappings", id_maps_json (c->uid_map, c->n_uid_map));
+      json_object_set_new (linux, "gidMappings", id_maps_json (c->gid_map, c->n_gid_map));
+    }
   if (!c->privileged)
     {
       json_object_set_new (linux, "maskedPaths", json_from_strv ((char *const *)masked_paths));

@@ -41,6 +41,7 @@ struct spec_inputs
   const struct user_ids *user;      /* resolved --user / image User */
   const char *init_path;            /* hako-init on the host, for --init */
   const char *netns_path;           /* a network namespace to join, or NULL */
+  const char *userns_path;          /* the user namespace to join (ctr-userns.h), or NULL */
   int pod_infra_pid;                /* the process of the pod's infra container, whose
                                        namespaces config->pod_share names are joined */
   const struct spec_host *host;

@@ -125,3 +125,78 @@ ctr_stats_ps_filter (const char *ps_output, const pid_t *pids, size_t n, char **
   *out = text;
   return 0;
 }
+
+/* The word at [START, END) of the header is a user column of ps. */
+static bool
+is_user_word (const char *start, size_t len)
+{
+  return (len == 3 && strncmp (start, "UID", 3) == 0)
+         || (len == 4 && strncmp (start, "USER", 4) == 0);
+}
+
+/* HEADER with its UID or USER word renamed HUSER (the host's user),
+ * padded or trimmed so that the columns below stay under it. */
+static void
+append_header (char **text, size_t *used, size_t *size, const char *header, size_t len)
+{
+  for (size_t i = 0; i < len;)
+    {
+      size_t start = i;
+      while (i < len && header[i] != ' ' && header[i] != '\t')
+        i++;
+      size_t word = i - start;
+      while (i < len && (header[i] == ' ' || header[i] == '\t'))
+        i++;
+      const char *piece = header + start;
+      size_t piece_len = i - start;
+      _cleanup_free_ char *renamed = NULL;
+      if (word > 0 && is_user_word (piece, word))
+        {
+          /* "UID   " and "HUSER " take as much room when there is. */
+          size_t blanks = piece_len - word;
+          size_t pad = blanks > 2 ? blanks - 2 : 1;
+          renamed = xasprintf ("HUSER%*s", (int)pad, "");
+          piece = renamed;
+          piece_len = strlen (renamed);
+        }
+      *text = xrealloc (*text, *size += piece_len);
+      memcpy (*text + *used, piece, piece_len);
+      *used += piece_len;
+    }
+}
+
+char *
+ctr_stats_ps_add_user (const char *table, const pid_t *pids, char *const *users, size_t n)
+{
+  const char *nl = strchr (table, '\n');
+  size_t header_len = nl ? (size_t)(nl - table) : strlen (table);
+  int column = pid_column (table, header_len);
+  size_t width = 4;
+  for (size_t i = 0; i < n; i++)
+    if (strlen (users[i]) > width)
+      width = strlen (users[i]);
+  size_t size = width + 2 + header_len + 2, used = 0;
+  char *text = xmalloc (size);
+  used += (size_t)sprintf (text, "%-*s ", (int)width, "USER");
+  append_header (&text, &used, &size, table, header_len);
+  text[used++] = '\n';
+  for (const char *line = nl ? nl + 1 : table + header_len; *line;)
+    {
+      const char *end = strchr (line, '\n');
+      size_t len = end ? (size_t)(end - line) : strlen (line);
+      long pid = column >= 0 ? word_number (line, len, column) : -1;
+      const char *user = "?";
+      for (size_t i = 0; i < n; i++)
+        if (pids[i] == pid)
+          user = users[i];
+      text = xrealloc (text, size += width + 1 + len + 1);
+      used += (size_t)sprintf (text + used, "%-*s ", (int)width, user);
+      memcpy (text + used, line, len);
+      used += len;
+      text[used++] = '\n';
+      line += len + (end != NULL);
+    }
+  text = xrealloc (text, size + 1);
+  text[used] = '\0';
+  return text;
+}

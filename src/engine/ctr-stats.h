@@ -38,6 +38,12 @@ uint64_t ctr_stats_memory_limit (const struct cgroup_stats *s, uint64_t host_mem
 /* USED in percent of LIMIT; 0 without a limit. */
 double ctr_stats_memory_percent (uint64_t used, uint64_t limit);
 
+/* A remapped container's ps table (ctr_stats_ps_filter's) with the
+ * container's view first: a column USER holding USERS[i] for the row of
+ * PIDS[i] ("?" for another), and the host's user column of ps (UID or
+ * USER) renamed HUSER.  Podman's `top` names them so. */
+char *ctr_stats_ps_add_user (const char *table, const pid_t *pids, char *const *users, size_t n);
+
 /* Keeps, of PS_OUTPUT (the text of a `ps` run), the header line and the
  * rows whose PID column holds one of PIDS.  A header without a PID column
  * is an error. */

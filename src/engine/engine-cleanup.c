@@ -4,6 +4,7 @@
  * stop. */
 #include "engine.h"
 #include "ctr-network.h"
+#include "ctr-userns.h"
 #include "engine-exec.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
@@ -118,6 +119,7 @@ finish (struct engine *e, struct ctr_record *r, int code, struct hk_error **err)
   ctr_network_down (e, r);
   if (r->config.auto_remove)
     return engine_remove (e, r, false, true, err);
+  ctr_userns_down (e, r);
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
   struct hk_error *ignored = NULL;

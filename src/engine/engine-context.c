@@ -2,6 +2,7 @@
 /* The engine's context and the paths of a container. */
 #include "engine-context.h"
 #include "network-record.h"
+#include "userns-range.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/xalloc.h"
@@ -71,7 +72,8 @@ engine_open (struct engine *e, struct store *store, const char *root, const char
     .log = log,
   };
   if (ctr_db_init (e->db, err) < 0 || volume_db_init (e->db, err) < 0
-      || network_db_init (e->db, err) < 0)
+      || network_db_init (e->db, err) < 0 || userns_range_db_init (e->db, err) < 0
+      || hako_conf_load (&e->conf, err) < 0)
     {
       engine_close (e);
       return -1;
@@ -90,6 +92,7 @@ engine_close (struct engine *e)
   free (e->pause_path);
   free (e->runtime_root);
   free (e->external_runtime_root);
+  hako_conf_clear (&e->conf);
   memset (e, 0, sizeof *e);
 }
 

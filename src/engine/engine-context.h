@@ -6,6 +6,7 @@
 #define HAKO_ENGINE_ENGINE_CONTEXT_H
 
 #include "ctr-record.h"
+#include "hako-conf.h"
 #include "runtime-backend.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -28,6 +29,7 @@ struct engine
   char *runtime_root;          /* RUNROOT/runtime */
   char *external_runtime_root; /* RUNROOT/oci-runtime: --root of `--runtime PATH` */
   struct runtime_context rt;
+  struct hako_conf conf; /* the machine's defaults (hako-conf.h) */
 };
 
 /* Prepares the engine over an open store; helper programs are looked up

@@ -3,10 +3,13 @@
 #include "ctr-mounts.h"
 #include "ctr-network.h"
 #include "ctr-spec.h"
+#include "ctr-config-userns.h"
+#include "ctr-userns.h"
 #include "engine.h"
 #include "engine-render.h"
 #include "etc-files.h"
 #include "random-id.h"
+#include "user-lookup.h"
 #include "volume.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -63,7 +66,48 @@ write_etc_files (const struct ctr_record *r, const char *dir, struct hk_error **
     .dns = (const char *const *)c->dns,
     .dns_search = (const char *const *)c->dns_search,
   };
-  return etc_files_write (dir, &files, err);
+  if (etc_files_write (dir, &files, err) < 0)
+    return -1;
+  /* Root in a user namespace may change them, as root on the host may. */
+  uint32_t uid, gid;
+  ctr_userns_root (c, &uid, &gid);
+  static const char *const names[] = { "hostname", "hosts", "resolv.conf" };
+  for (size_t i = 0; ctr_config_has_userns (c) && i < 3; i++)
+    {
+      _cleanup_free_ char *path = xasprintf ("%s/%s", dir, names[i]);
+      if (chown (path, uid, gid) < 0)
+        return hk_error_errno (err, errno, "chown `%s`", path);
+    }
+  return 0;
+}
+
+/* Who owns what the container's mounts hold: its root, and its user
+ * (--user or the image's, looked up in its root ROOT_FD) for :U, as the
+ * host sees them. */
+static int
+mounts_owner (const struct ctr_config *c, const struct image_config *image, int root_fd,
+              struct mounts_owner *out, struct hk_error **err)
+{
+  *out = (struct mounts_owner){ .remapped = ctr_config_has_userns (c) };
+  ctr_userns_root (c, &out->root_uid, &out->root_gid);
+  bool wanted = false;
+  for (size_t i = 0; i < c->n_mount_points; i++)
+    wanted |= c->mount_points[i].chown;
+  if (!wanted)
+    return 0;
+  struct user_ids user = { 0 };
+  const char *spec = c->user ? c->user : image ? image->user : NULL;
+  if (user_lookup (root_fd, spec, &user, err) < 0)
+    return -1;
+  out->user_uid = user.uid;
+  out->user_gid = user.gid;
+  user_ids_clear (&user);
+  if (out->remapped
+      && (!id_map_to_host (c->uid_map, c->n_uid_map, out->user_uid, &out->user_uid)
+          || !id_map_to_host (c->gid_map, c->n_gid_map, out->user_gid, &out->user_gid)))
+    return hk_error_set (err, EINVAL, ":U: the container's user is not mapped by its user "
+                                      "namespace");
+  return 0;
 }
 
 /* The root: the image's overlay, or for a pod's infra container an
@@ -71,12 +115,18 @@ write_etc_files (const struct ctr_record *r, const char *dir, struct hk_error **
 static int
 make_rootfs (struct engine *e, struct ctr_record *r, const char *dir, struct hk_error **err)
 {
-  if (r->config.pod_infra)
+  const struct ctr_config *c = &r->config;
+  if (c->pod_infra)
     {
       _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
       return fs_mkdir_p (merged, 0755, err);
     }
-  if (image_rootfs_create (e->store, r->image_id, r->id, dir, err) < 0
+  _cleanup_free_ char *uid_map = id_map_format (c->uid_map, c->n_uid_map);
+  _cleanup_free_ char *gid_map = id_map_format (c->gid_map, c->n_gid_map);
+  struct rootfs_maps maps = { uid_map, gid_map };
+  if (image_rootfs_create (e->store, r->image_id, r->id, dir,
+                           ctr_config_has_userns (c) ? &maps : NULL, err)
+          < 0
       || image_rootfs_mount (e->store, r->id, NULL, err) < 0)
     return -1;
   return 0;
@@ -97,8 +147,10 @@ prepare_container (struct engine *e, struct ctr_record *r, const struct image_co
   if (root_fd < 0)
     return hk_error_errno (err, errno, "open the root filesystem `%s`", merged);
   _cleanup_free_ char *netns = ctr_network_netns_path (e, r);
+  struct mounts_owner owner;
   if (ctr_mounts_resolve (e->db, e->root, &r->config, image, err) < 0
-      || ctr_mounts_fill (e->db, e->root, &r->config, root_fd, err) < 0
+      || mounts_owner (&r->config, image, root_fd, &owner, err) < 0
+      || ctr_mounts_fill (e->db, e->root, &r->config, root_fd, &owner, err) < 0
       || write_etc_files (r, dir, err) < 0 || engine_render_config (e, r, netns, false, err) < 0)
     return -1;
   return ctr_record_set_config (e->db, r, err);
@@ -123,6 +175,7 @@ undo_create (struct engine *e, struct ctr_record *r)
     fs_remove_tree (rdir, r->id, NULL);
   ctr_record_delete (e->db, r->id, &ignored);
   hk_error_free (ignored);
+  ctr_userns_release (e, r->id);
   /* Anonymous volumes made for it go too. */
   ctr_mounts_remove_anonymous (e->db, e->root, &r->config);
 }
@@ -171,7 +224,8 @@ create_record (struct engine *e, const char *image_id, const char *image,
   r->name = name ? xstrdup (name) : random_name ();
   if (insert_record (e, r, name != NULL, err) < 0)
     return -1;
-  if (prepare_container (e, r, image_config, err) < 0)
+  if (ctr_userns_resolve (e, r->id, &r->config, err) < 0
+      || prepare_container (e, r, image_config, err) < 0)
     {
       undo_create (e, r);
       return -1;

@@ -135,6 +135,13 @@ engine_info (struct engine *e, json_t **out, struct hk_error **err)
                                      HAKO_VERSION, "DefaultRuntime", "hako", "Runtimes", "hako",
                                      "path", "(in-process)", "SecurityOptions",
                                      "name=seccomp,profile=builtin", "InitBinary", e->init_path));
+  /* Docker lists name=userns when its userns-remap is on. */
+  const char *userns = e->conf.userns ? e->conf.userns : "host";
+  if (strcmp (userns, "host") != 0)
+    json_array_append_new (json_object_get (info, "SecurityOptions"), json_string ("name=userns"));
+  json_object_set_new (info, "UsernsMode", json_string (userns));
+  json_object_set_new (info, "UsernsModeFrom",
+                       json_string (e->conf.userns_from ? e->conf.userns_from : "default"));
   *out = info;
   return 0;
 }

@@ -4,6 +4,7 @@
  * High in the engine: it calls the network's teardown. */
 #include "engine.h"
 #include "ctr-network.h"
+#include "ctr-userns.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/xalloc.h"
@@ -50,6 +51,7 @@ release_orphan (struct engine *e, struct ctr_record *r)
   backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
   ctr_network_down (e, r);
+  ctr_userns_down (e, r);
   ignored = NULL;
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);

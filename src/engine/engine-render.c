@@ -2,6 +2,7 @@
 #include "engine-render.h"
 #include "ctr-network.h"
 #include "ctr-spec-host.h"
+#include "ctr-userns.h"
 #include "pod-record.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -21,7 +22,7 @@ struct render
   struct image_config *image;
   struct user_ids user;
   struct spec_host host;
-  char *dir, *rootfs, *etc_dir;
+  char *dir, *rootfs, *etc_dir, *userns;
   int pod_infra_pid;
 };
 
@@ -62,6 +63,7 @@ render_clear (struct render *g)
   free (g->dir);
   free (g->rootfs);
   free (g->etc_dir);
+  free (g->userns);
 }
 
 static int
@@ -73,6 +75,7 @@ render_gather (struct engine *e, const struct ctr_record *r, bool starting, stru
   g->dir = engine_container_dir (e, r->id);
   g->rootfs = xasprintf ("%s/merged", g->dir);
   g->etc_dir = ctr_network_etc_dir (e, c);
+  g->userns = ctr_userns_path (e, r);
   _cleanup_close_ int root_fd = open (g->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     return hk_error_errno (err, errno, "open the root filesystem `%s`", g->rootfs);
@@ -90,6 +93,7 @@ render_gather (struct engine *e, const struct ctr_record *r, bool starting, stru
     .rootfs = g->rootfs,
     .container_dir = g->dir,
     .etc_dir = g->etc_dir,
+    .userns_path = g->userns,
     .user = &g->user,
     .init_path = e->init_path,
     .host = &g->host,

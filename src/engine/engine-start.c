@@ -14,6 +14,7 @@
  * it keeps while the container runs is that program's alone. */
 #include "engine.h"
 #include "ctr-network.h"
+#include "ctr-userns.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
 #include "pod-cgroup.h"
@@ -384,6 +385,7 @@ start_failed (struct engine *e, struct ctr_record *r, const char *reply, struct 
 {
   reset_run_state (e, r); /* a container the monitor left waiting */
   ctr_network_down (e, r);
+  ctr_userns_down (e, r);
   const char *why = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
   size_t len = strlen (why);
   free (r->error);
@@ -438,13 +440,27 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
   /* an infra container's root is a plain directory */
   if (!r->config.pod_infra && engine_mount_rootfs (e, r->id, &mounted, err) < 0)
     return -1;
+  if (r->config.runtime != NULL)
+    {
+      _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+      _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
+      if (ctr_userns_make_reachable (&r->config, merged, err) < 0)
+        return hk_error_prefix (err, "container %s: --runtime %s", r->name, r->config.runtime);
+    }
   reset_run_state (e, r);
-  if (ctr_network_up (e, r, err) < 0)
+  /* The user namespace first: the network namespace is made in it. */
+  if (ctr_userns_up (e, r, err) < 0)
     return -1;
+  if (ctr_network_up (e, r, err) < 0)
+    {
+      ctr_userns_down (e, r);
+      return -1;
+    }
   if (ctr_network_join_path (e, r, &netns, err) < 0
       || engine_render_config (e, r, netns, true, err) < 0)
     {
       ctr_network_down (e, r);
+      ctr_userns_down (e, r);
       return -1;
     }
   return 0;
@@ -477,6 +493,7 @@ engine_start (struct engine *e, struct ctr_record *r, unsigned flags, struct hk_
   if (fork_monitor (e, r, flags, &pid, &reply, err) < 0)
     {
       ctr_network_down (e, r);
+      ctr_userns_down (e, r);
       return -1;
     }
   if (reply == NULL || strncmp (reply, "ok", 2) != 0)

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stats and top: a running container's cgroups read, its processes
  * listed by the host's ps. */
+#include "ctr-config-userns.h"
 #include "ctr-network.h"
 #include "ctr-stats.h"
 #include "engine.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/in-root.h"
 #include "common/json-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
@@ -13,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
@@ -103,6 +107,66 @@ run_ps (char *const *args, char **out, struct hk_error **err)
   return 0;
 }
 
+/* The real uid of process PID (-1 when it is gone). */
+static long long
+process_uid (pid_t pid)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/status", (int)pid);
+  _cleanup_free_ char *status = NULL;
+  struct hk_error *gone = NULL;
+  if (fs_read_file (AT_FDCWD, path, FS_TEXT_FILE_MAX, &status, NULL, &gone) < 0)
+    {
+      hk_error_free (gone);
+      return -1;
+    }
+  const char *uid = strstr (status, "\nUid:");
+  return uid ? strtoll (uid + 5, NULL, 10) : -1;
+}
+
+/* The name of UID in PASSWD (an /etc/passwd), or the number. */
+static char *
+user_name (const char *passwd, uint32_t uid)
+{
+  for (const char *line = passwd; line && *line; line = strchr (line, '\n'), line += line != NULL)
+    {
+      char name[64];
+      unsigned long long id;
+      if (sscanf (line, "%63[^:\n]:%*[^:\n]:%llu:", name, &id) == 2 && id == uid)
+        return xstrdup (name);
+    }
+  return xasprintf ("%u", uid);
+}
+
+/* top of a remapped container: each process's user as the container sees
+ * it (its /etc/passwd read in the root of the first process) before the
+ * host's. */
+static void
+add_container_users (const struct id_maps *maps, const pid_t *pids, size_t n, char **table)
+{
+  char root[64];
+  snprintf (root, sizeof root, "/proc/%d/root", (int)pids[0]);
+  _cleanup_close_ int root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_free_ char *passwd = NULL;
+  struct hk_error *missing = NULL;
+  _cleanup_close_ int fd
+      = root_fd < 0 ? -1 : in_root_open (root_fd, "/etc/passwd", O_RDONLY, 0, &missing);
+  if (fd < 0 || fs_read_fd (fd, FS_TEXT_FILE_MAX, &passwd, NULL, &missing) < 0)
+    hk_error_free (missing);
+  char **users = xzalloc ((n + 1) * sizeof *users);
+  for (size_t i = 0; i < n; i++)
+    {
+      long long host = process_uid (pids[i]);
+      uint32_t uid = host < 0 ? ID_MAP_OVERFLOW : (uint32_t)host, gid = 0;
+      id_maps_to_container (maps, &uid, &gid);
+      users[i] = host < 0 ? xstrdup ("?") : user_name (passwd, uid);
+    }
+  char *with_users = ctr_stats_ps_add_user (*table, pids, users, n);
+  strv_free (users);
+  free (*table);
+  *table = with_users;
+}
+
 int
 engine_top (struct engine *e, struct ctr_record *r, char *const *ps_args, char **out,
             struct hk_error **err)
@@ -118,7 +182,10 @@ engine_top (struct engine *e, struct ctr_record *r, char *const *ps_args, char *
   if (backend_pids (&b, r->id, &pids, &n, err) < 0)
     return hk_error_prefix (err, "processes of container %s", r->name);
   _cleanup_free_ char *ps = NULL;
-  if (run_ps (ps_args, &ps, err) < 0)
+  if (run_ps (ps_args, &ps, err) < 0 || ctr_stats_ps_filter (ps, pids, n, out, err) < 0)
     return -1;
-  return ctr_stats_ps_filter (ps, pids, n, out, err);
+  struct id_maps maps;
+  if (ctr_config_id_maps (&r->config, &maps) != NULL && n > 0)
+    add_container_users (&maps, pids, n, out);
+  return 0;
 }

@@ -3,6 +3,7 @@
 #include "engine.h"
 #include "ctr-mounts.h"
 #include "ctr-network.h"
+#include "ctr-userns.h"
 #include "volume.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -246,6 +247,7 @@ engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
   backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
   ctr_network_down (e, r);
+  ctr_userns_down (e, r);
   if (!r->config.pod_infra && image_rootfs_remove (e->store, r->id, err) < 0)
     return hk_error_prefix (err, "remove container %s", r->name);
   _cleanup_free_ char *containers = xasprintf ("%s/containers", e->root);
@@ -257,6 +259,7 @@ engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
     return hk_error_prefix (err, "remove container %s", r->name);
   if (ctr_record_delete (e->db, r->id, err) < 0)
     return -1;
+  ctr_userns_release (e, r->id);
   if (volumes)
     ctr_mounts_remove_anonymous (e->db, e->root, &r->config);
   return 0;

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int
@@ -43,26 +44,71 @@ keep_namespace (const char *path, struct hk_error **err)
   return 0;
 }
 
-int
-netns_create (const char *path, struct hk_error **err)
+/* The namespace made in a child that joins USERNS_FD first (a process
+ * enters a user namespace for good): it says on READY when its namespace
+ * is there, and exits when HOLD closes, once we have bound it on PATH. */
+static int
+create_in_userns (const char *path, int userns_fd, struct hk_error **err)
 {
-  _cleanup_free_ char *copy = xstrdup (path);
-  if (fs_mkdir_p (dirname (copy), 0700, err) < 0)
-    return -1;
-  _cleanup_close_ int file = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-  if (file < 0)
-    return hk_error_errno (err, errno, "create `%s`", path);
+  int ready[2], hold[2];
+  if (pipe2 (ready, O_CLOEXEC) < 0)
+    return hk_error_errno (err, errno, "pipe");
+  if (pipe2 (hold, O_CLOEXEC) < 0)
+    {
+      close (ready[0]);
+      close (ready[1]);
+      return hk_error_errno (err, errno, "pipe");
+    }
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      close (ready[0]);
+      close (hold[1]);
+      struct hk_error *e = NULL;
+      int status = 0;
+      if (setns (userns_fd, CLONE_NEWUSER) < 0 || unshare (CLONE_NEWNET) < 0)
+        status = errno;
+      else if (loopback_up (&e) < 0)
+        status = e->errnum;
+      (void)!write (ready[1], &status, sizeof status);
+      char c;
+      (void)!read (hold[0], &c, 1);
+      _exit (0);
+    }
+  close (ready[1]);
+  close (hold[0]);
+  int status = EIO;
+  int rc = -1;
+  if (pid < 0)
+    hk_error_errno (err, errno, "fork to create a network namespace");
+  else if (read (ready[0], &status, sizeof status) != sizeof status || status != 0)
+    hk_error_errno (err, status, "create a network namespace in the container's user namespace");
+  else
+    {
+      char source[64];
+      snprintf (source, sizeof source, "/proc/%d/ns/net", (int)pid);
+      rc = mount (source, path, NULL, MS_BIND, NULL);
+      if (rc < 0)
+        hk_error_errno (err, errno, "bind the network namespace on `%s`", path);
+    }
+  close (ready[0]);
+  close (hold[1]);
+  if (pid > 0)
+    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+      ;
+  return rc;
+}
+
+/* The namespace made by this thread, which goes into it and comes back:
+ * no process to start, nothing to wait for. */
+static int
+create_here (const char *path, struct hk_error **err)
+{
   _cleanup_close_ int ours = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (ours < 0)
     return hk_error_errno (err, errno, "open our network namespace");
-  /* This thread goes into the new namespace and comes back: no process
-   * to start, nothing to wait for. */
   if (unshare (CLONE_NEWNET) < 0)
-    {
-      hk_error_errno (err, errno, "create a network namespace");
-      unlink (path);
-      return -1;
-    }
+    return hk_error_errno (err, errno, "create a network namespace");
   int r = keep_namespace (path, err);
   if (setns (ours, CLONE_NEWNET) < 0)
     {
@@ -70,6 +116,19 @@ netns_create (const char *path, struct hk_error **err)
       perror ("hako: return to our network namespace");
       abort ();
     }
+  return r;
+}
+
+int
+netns_create (const char *path, int userns_fd, struct hk_error **err)
+{
+  _cleanup_free_ char *copy = xstrdup (path);
+  if (fs_mkdir_p (dirname (copy), 0700, err) < 0)
+    return -1;
+  _cleanup_close_ int file = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+  if (file < 0)
+    return hk_error_errno (err, errno, "create `%s`", path);
+  int r = userns_fd >= 0 ? create_in_userns (path, userns_fd, err) : create_here (path, err);
   if (r < 0)
     unlink (path);
   return r;

@@ -11,8 +11,10 @@
 #include <stdint.h>
 
 /* A new network namespace, its loopback up, kept at PATH (which must not
- * exist; its directory is made).  The caller stays in its own. */
-int netns_create (const char *path, struct hk_error **err);
+ * exist; its directory is made).  The caller stays in its own.  With
+ * USERNS_FD (else -1), the namespace belongs to that user namespace: a
+ * container in it has the rights over its network that a root has. */
+int netns_create (const char *path, int userns_fd, struct hk_error **err);
 
 /* Unmounts and removes PATH; a PATH that is not there is fine. */
 int netns_remove (const char *path, struct hk_error **err);

@@ -37,6 +37,10 @@ infra_config (const struct pod_record *p, struct ctr_config *c)
   c->pod = xstrdup (p->id);
   c->cgroup_parent = pod_cgroup_path (p);
   c->restart = CONFIG_RESTART_NO;
+  /* Its namespaces, which the members join, are the host user
+   * namespace's whatever the machine's default (pod_join). */
+  free (c->userns_mode);
+  c->userns_mode = xstrdup ("host");
 }
 
 static int
@@ -201,6 +205,14 @@ pod_join (const struct pod_record *p, struct ctr_config *c, struct hk_error **er
     return refuse (p, "--hostname", "the pod shares its UTS namespace", err);
   if (c->cgroup_parent)
     return refuse (p, "--cgroup-parent", "the pod's containers are in the pod's cgroup", err);
+  /* A container cannot join namespaces another user namespace owns:
+   * the members of a pod that shares some are in the host's, as its
+   * infra container is, the machine's default notwithstanding. */
+  if (share != 0 && c->userns_mode != NULL && strcmp (c->userns_mode, "host") != 0)
+    return refuse (p, "--userns, --uidmap, --gidmap, --subuidname",
+                   "the pod's shared namespaces are the host user namespace's", err);
+  if (share != 0 && c->userns_mode == NULL)
+    c->userns_mode = xstrdup ("host");
   c->pod = xstrdup (p->id);
   c->pod_share = share;
   c->cgroup_parent = pod_cgroup_path (p);

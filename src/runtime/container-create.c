@@ -399,6 +399,7 @@ fill_init_config (struct creation *c)
   i->foreground = c->foreground;
   memcpy (i->stdio, c->opts->stdio, sizeof i->stdio);
   i->new_userns = c->ns.new_user;
+  i->joined_userns = c->init.ns_types[0] == CLONE_NEWUSER;
   i->new_cgroupns = c->ns.unshare_cgroup;
   i->new_utsns = c->ns.new_uts;
   i->new_netns = c->ns.new_net;
@@ -438,6 +439,7 @@ spawn (struct creation *c, struct hk_error **err)
     .pid_ns_fd = c->join_pid_fd,
     .time_ns_fd = c->join_time_fd,
     .time_offsets = offsets,
+    .user_ns_fd = c->init.ns_types[0] == CLONE_NEWUSER ? c->init.ns_fds[0] : -1,
     .cgroup = c->cgroup,
     .child = run_init,
     .data = c,

@@ -299,6 +299,7 @@ spawn (struct execution *x, struct hk_error **err)
   struct spawn_request req = {
     .pid_ns_fd = x->pid_ns_fd,
     .time_ns_fd = x->time_ns_fd,
+    .user_ns_fd = -1,
     .cgroup = x->state->cgroup,
     .child = run_exec_child,
     .data = x,

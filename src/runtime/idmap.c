@@ -3,17 +3,14 @@
 #include "mount-options.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/userns.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static char *
@@ -51,40 +48,16 @@ idmap_write_maps (pid_t pid, const struct oci_id_mapping *uids, size_t n_uids,
   return 0;
 }
 
-/* A user namespace with the given mappings: a child made in it only long
- * enough for its maps to be written and its namespace opened. */
+/* A user namespace with the given mappings, for an idmapped mount. */
 static int
 userns_with_maps (const struct oci_id_mapping *uids, size_t n_uids,
                   const struct oci_id_mapping *gids, size_t n_gids, struct hk_error **err)
 {
-  int hold[2];
-  if (pipe2 (hold, O_CLOEXEC) < 0)
-    return hk_error_errno (err, errno, "pipe");
-  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
-  if (pid == 0)
-    {
-      char c;
-      close (hold[1]);
-      (void) !read (hold[0], &c, 1); /* until the parent is done with us */
-      _exit (0);
-    }
-  close (hold[0]);
-  if (pid < 0)
-    {
-      close (hold[1]);
-      return hk_error_errno (err, errno, "create a user namespace for an idmapped mount");
-    }
-  int fd = -1;
-  if (idmap_write_maps (pid, uids, n_uids, gids, n_gids, err) == 0)
-    {
-      char path[64];
-      snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        hk_error_errno (err, errno, "open `%s`", path);
-    }
-  close (hold[1]);
-  waitpid (pid, NULL, 0);
+  _cleanup_free_ char *uid_text = format_map (uids, n_uids);
+  _cleanup_free_ char *gid_text = format_map (gids, n_gids);
+  int fd = userns_open_with_maps (uid_text, gid_text, err);
+  if (fd < 0)
+    return hk_error_prefix (err, "a user namespace for an idmapped mount");
   return fd;
 }
 

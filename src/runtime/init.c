@@ -31,15 +31,40 @@ fail (const struct init_config *cfg, struct hk_error *err)
   _exit (1);
 }
 
+/* Whether FD is the user namespace we are in (spawn.c cloned us in the
+ * one we join, so that our new namespaces belong to it). */
+static bool
+in_user_namespace (int fd)
+{
+  struct stat ns, ours;
+  return fstat (fd, &ns) == 0 && stat ("/proc/self/ns/user", &ours) == 0
+         && ns.st_dev == ours.st_dev && ns.st_ino == ours.st_ino;
+}
+
 /* In the plan's order: the user namespace first (joining the others needs
  * its capabilities). */
 static int
 join_namespaces (const struct init_config *cfg, struct hk_error **err)
 {
   for (size_t i = 0; i < NS_PLAN_MAX_JOINED && cfg->ns_fds[i] >= 0; i++)
-    if (setns (cfg->ns_fds[i], cfg->ns_types[i]) < 0)
+    if ((cfg->ns_types[i] != CLONE_NEWUSER || !in_user_namespace (cfg->ns_fds[i]))
+        && setns (cfg->ns_fds[i], cfg->ns_types[i]) < 0)
       return hk_error_errno (err, errno, "join the %s namespace",
                              spec_namespace_name (cfg->ns_types[i]));
+  return 0;
+}
+
+/* In a user namespace, the process is still the host's root (a uid the
+ * namespace does not map) until this: it reaches the root filesystem
+ * through directories only the host's root may search, then becomes the
+ * namespace's root, whose files the kernel can represent. */
+static int
+become_userns_root (const struct init_config *cfg, struct hk_error **err)
+{
+  if (!cfg->new_userns && !cfg->joined_userns)
+    return 0;
+  if (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0)
+    return hk_error_errno (err, errno, "become root in the user namespace (is 0 mapped?)");
   return 0;
 }
 
@@ -133,6 +158,8 @@ keep_host_mounts (const struct init_config *cfg, const char *state_json, int *sl
   _cleanup_close_ int root = open (cfg->rootfs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (host_root < 0 || root < 0)
     return hk_error_errno (err, errno, "open the root `%s`", cfg->rootfs_path);
+  if (become_userns_root (cfg, err) < 0)
+    return -1;
   struct rootfs r = { .spec = spec, .plan = cfg->rootfs_plan, .rootfs_path = cfg->rootfs_path,
                       .root_fd = host_root };
   if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
@@ -163,7 +190,7 @@ build_root (const struct init_config *cfg, const char *state_json, int *slave,
     .rootfs_path = cfg->rootfs_path,
     .root_fd = -1,
     .cgroup = cfg->cgroup,
-    .userns = cfg->new_userns,
+    .userns = cfg->new_userns || cfg->joined_userns,
     .cgroupns = cfg->new_cgroupns,
     .bind_trees = cfg->bind_trees,
     .device_trees = cfg->device_trees,
@@ -172,7 +199,8 @@ build_root (const struct init_config *cfg, const char *state_json, int *slave,
   if (devnull < 0)
     return -1;
   r.devnull_fd = devnull;
-  if (rootfs_prepare (&r, err) < 0 || rootfs_mount_all (&r, err) < 0
+  if (rootfs_prepare (&r, err) < 0 || become_userns_root (cfg, err) < 0
+      || rootfs_mount_all (&r, err) < 0
       || rootfs_setup_devices (&r, err) < 0 || make_cwd (r.root_fd, spec->process, err) < 0)
     goto fail;
   if (spec->process->terminal && setup_terminal (cfg, &r, slave, err) < 0)
@@ -238,11 +266,6 @@ init_main (const struct init_config *cfg)
     _exit (1);
   _cleanup_free_ char *state_json = take_ptr (go.text);
   sync_msg_clear (&go);
-  if (cfg->new_userns && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
-    {
-      hk_error_errno (&err, errno, "become root in the user namespace (is 0 mapped?)");
-      fail (cfg, err);
-    }
   if (join_namespaces (cfg, &err) < 0)
     fail (cfg, err);
   if (cfg->new_cgroupns && unshare (CLONE_NEWCGROUP) < 0)

@@ -51,6 +51,7 @@ struct init_config
   int ns_types[NS_PLAN_MAX_JOINED];
   const struct rootfs_plan *rootfs_plan; /* what to mount and how to enter the root */
   bool new_userns;
+  bool joined_userns; /* a user namespace joined by path */
   bool new_cgroupns;
   bool new_utsns;
   bool new_netns;            /* a new network namespace: lo is brought up */

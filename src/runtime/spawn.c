@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The caller's namespaces for children, restored after the clone. */
@@ -69,6 +70,98 @@ clone3 (struct clone_args *args)
   return syscall (SYS_clone3, args, sizeof *args);
 }
 
+/* clone3 ARGS, straight into the v2 cgroup when it takes processes; else
+ * outside it (*IN_CGROUP false: the caller moves the child in). */
+static long
+clone_maybe_into_cgroup (struct clone_args *args, bool *in_cgroup)
+{
+  long pid = clone3 (args);
+  *in_cgroup = (args->flags & CLONE_INTO_CGROUP) != 0;
+  if (pid < 0 && errno == EBUSY && *in_cgroup)
+    {
+      /* The v2 cgroup cannot take processes directly: start outside, the
+       * caller moves the child in. */
+      args->flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+      args->cgroup = 0;
+      *in_cgroup = false;
+      pid = clone3 (args);
+    }
+  return pid;
+}
+
+/* What the helper of clone_in_user_namespace says. */
+struct helper_reply
+{
+  long pid;
+  int error; /* errno, 0 when the clone worked */
+  bool in_cgroup;
+  bool joined; /* the user namespace was joined (else its setns failed) */
+};
+
+static void __attribute__ ((noreturn))
+helper_main (const struct spawn_request *req, struct clone_args *args, int reply_fd)
+{
+  struct helper_reply r = { .pid = -1 };
+  if (setns (req->user_ns_fd, CLONE_NEWUSER) < 0)
+    r.error = errno;
+  else
+    {
+      r.joined = true;
+      /* The child is our parent's, as if it had cloned it. */
+      args->flags = (args->flags & ~(uint64_t)CLONE_PIDFD) | CLONE_PARENT;
+      args->pidfd = 0;
+      args->exit_signal = 0;
+      r.pid = clone_maybe_into_cgroup (args, &r.in_cgroup);
+      if (r.pid == 0)
+        req->child (req->data);
+      if (r.pid < 0)
+        r.error = errno;
+    }
+  (void) !write (reply_fd, &r, sizeof r);
+  _exit (0);
+}
+
+/* The new namespaces must belong to the user namespace the container
+ * joins (its root could not mount or set a hostname in namespaces the
+ * host's user namespace owns), but a process enters a user namespace for
+ * good: a forked helper joins it and clones the child as our child
+ * (CLONE_PARENT), then exits. */
+static int
+clone_in_user_namespace (const struct spawn_request *req, struct clone_args *args,
+                         struct spawn_result *out, struct hk_error **err)
+{
+  int reply[2];
+  if (pipe2 (reply, O_CLOEXEC) < 0)
+    return hk_error_errno (err, errno, "pipe");
+  pid_t helper = fork ();
+  if (helper == 0)
+    {
+      close (reply[0]);
+      helper_main (req, args, reply[1]);
+    }
+  close (reply[1]);
+  struct helper_reply r = { .pid = -1, .error = EIO };
+  ssize_t n = helper < 0 ? -1 : read (reply[0], &r, sizeof r);
+  int saved_errno = errno;
+  close (reply[0]);
+  if (helper < 0)
+    return hk_error_errno (err, saved_errno, "fork to join the user namespace");
+  while (waitpid (helper, NULL, 0) < 0 && errno == EINTR)
+    ;
+  if (n != (ssize_t) sizeof r)
+    return hk_error_set (err, EIO, "the process joining the user namespace died");
+  if (!r.joined)
+    return hk_error_errno (err, r.error, "join the user namespace");
+  if (r.pid < 0)
+    return hk_error_errno (err, r.error, "clone the container process");
+  out->pid = (pid_t) r.pid;
+  out->in_cgroup = r.in_cgroup;
+  out->pidfd = (int) syscall (SYS_pidfd_open, out->pid, 0);
+  if (out->pidfd < 0)
+    return hk_error_errno (err, errno, "open a pidfd of the container process");
+  return 0;
+}
+
 int
 spawn_process (const struct spawn_request *req, struct spawn_result *out, struct hk_error **err)
 {
@@ -90,17 +183,13 @@ spawn_process (const struct spawn_request *req, struct spawn_result *out, struct
       args.flags |= CLONE_INTO_CGROUP;
       args.cgroup = (uint64_t)cgroup_fd;
     }
-  long pid = clone3 (&args);
-  out->in_cgroup = cgroup_fd >= 0;
-  if (pid < 0 && errno == EBUSY && out->in_cgroup)
+  if (req->user_ns_fd >= 0 && req->clone_flags != 0)
     {
-      /* The v2 cgroup cannot take processes directly: start outside, the
-       * caller moves the child in. */
-      args.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-      args.cgroup = 0;
-      out->in_cgroup = false;
-      pid = clone3 (&args);
+      int r = clone_in_user_namespace (req, &args, out, err);
+      restore (&saved);
+      return r;
     }
+  long pid = clone_maybe_into_cgroup (&args, &out->in_cgroup);
   if (pid == 0)
     req->child (req->data);
   int saved_errno = errno;

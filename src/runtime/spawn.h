@@ -20,6 +20,8 @@ struct spawn_request
   int time_ns_fd;              /* a time namespace for the child to be in, or -1 ... */
   const char *time_offsets;    /* ... or a new one with these timens_offsets, or NULL */
   const struct cgroup *cgroup; /* its v2 directory takes the child, or NULL */
+  int user_ns_fd;              /* a user namespace the child's new namespaces belong to
+                                * (joined before they are made), or -1 */
   void (*child) (void *data) __attribute__ ((noreturn));
   void *data;
 };

@@ -662,16 +662,17 @@ spec_check (const struct oci_spec *spec, struct hk_error **err)
   bool userns = spec_namespace (spec, CLONE_NEWUSER) != NULL;
   if (spec_namespace (spec, CLONE_NEWNS) == NULL && check_host_mounts (spec, err) < 0)
     return -1;
-  if ((linux->n_uid_mappings || linux->n_gid_mappings) && !has_new_namespace (spec, CLONE_NEWUSER))
+  /* With a user namespace joined by path, the mappings describe it (for
+   * idmapped mounts and the owners of bind trees); they are not written. */
+  if ((linux->n_uid_mappings || linux->n_gid_mappings) && !userns)
     return hk_error_set (err, EINVAL,
-                         "linux.uidMappings: mappings need a new user namespace in "
+                         "linux.uidMappings: mappings need a user namespace in "
                          "linux.namespaces");
   if (has_new_namespace (spec, CLONE_NEWUSER)
       && (linux->n_uid_mappings == 0 || linux->n_gid_mappings == 0))
     return hk_error_set (err, EINVAL,
                          "linux.uidMappings: a new user namespace needs uidMappings and "
                          "gidMappings");
-  (void) userns;
   if (spec->hostname != NULL && spec->hostname[0] != '\0'
       && spec_namespace (spec, CLONE_NEWUTS) == NULL)
     return hk_error_set (err, EINVAL, "hostname: setting it needs a UTS namespace");

@@ -18,10 +18,19 @@
 #include "common/error.h"
 #include "store.h"
 
+/* The maps of a user namespace the layers are shown through (the kernel's
+ * "INSIDE OUTSIDE COUNT" lines; rootfs-idmap.h says how). */
+struct rootfs_maps
+{
+  const char *uid_map, *gid_map;
+};
+
 /* Creates DIR/{upper,work,merged} and records that rootfs ID uses IMAGE_ID
- * (which then cannot be removed without force, nor its layers collected). */
+ * (which then cannot be removed without force, nor its layers collected).
+ * With MAPS (else NULL), its layers are shown through them and the upper
+ * directory belongs to the maps' root. */
 int image_rootfs_create (struct store *s, const char *image_id, const char *id, const char *dir,
-                         struct hk_error **err);
+                         const struct rootfs_maps *maps, struct hk_error **err);
 
 /* Mounts rootfs ID at TARGET (NULL: DIR/merged).  Returns 0 or -1. */
 int image_rootfs_mount (struct store *s, const char *id, const char *target, struct hk_error **err);
@@ -30,7 +39,8 @@ int image_rootfs_mount (struct store *s, const char *id, const char *target, str
 int image_rootfs_unmount (const char *target, struct hk_error **err);
 
 /* Unmounts DIR/merged if mounted, removes upper, work and merged, and the
- * record.  DIR itself is left to the caller. */
+ * record (and the chowned copies of layers no rootfs uses any more).  DIR
+ * itself is left to the caller. */
 int image_rootfs_remove (struct store *s, const char *id, struct hk_error **err);
 
 /* The image and the directory of rootfs ID (both owned by the caller). */

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 /* Version 1.  Digests are stored as "sha256:<hex>" text. */
 static const char schema_v1[] = "CREATE TABLE images ("
@@ -68,6 +68,11 @@ static const char schema_v1[] = "CREATE TABLE images ("
  * ones. */
 static const char schema_v2[] = "ALTER TABLE images ADD COLUMN parent TEXT NOT NULL DEFAULT '';"
                                 "CREATE INDEX images_parent ON images (parent);";
+
+/* Version 3.  A root filesystem may show its layers through a user
+ * namespace's maps (the kernel's "INSIDE OUTSIDE COUNT" lines). */
+static const char schema_v3[] = "ALTER TABLE rootfs ADD COLUMN uid_map TEXT NOT NULL DEFAULT '';"
+                                "ALTER TABLE rootfs ADD COLUMN gid_map TEXT NOT NULL DEFAULT '';";
 
 int
 store_db_error (sqlite3 *db, const char *what, struct hk_error **err)
@@ -160,7 +165,9 @@ migrate (sqlite3 *db, struct hk_error **err)
     goto fail;
   if (version < 2 && store_db_exec (db, schema_v2, err) < 0)
     goto fail;
-  if (version < SCHEMA_VERSION && store_db_exec (db, "PRAGMA user_version = 2", err) < 0)
+  if (version < 3 && store_db_exec (db, schema_v3, err) < 0)
+    goto fail;
+  if (version < SCHEMA_VERSION && store_db_exec (db, "PRAGMA user_version = 3", err) < 0)
     goto fail;
   return store_db_exec (db, "COMMIT", err);
 fail:

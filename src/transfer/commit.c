@@ -25,7 +25,7 @@ add_layer (struct store *s, const struct store_image *parent, const char *upper_
   _cleanup_close_ int dir = open (upper_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0)
     return hk_error_errno (err, errno, "open `%s`", upper_dir);
-  struct layer_diff_options lo = { .exclude = o->exclude, .mtime = o->mtime };
+  struct layer_diff_options lo = { .exclude = o->exclude, .mtime = o->mtime, .maps = o->maps };
   if (layer_diff_write (s, dir, &lo, diff, err) < 0)
     return hk_error_prefix (err, "write the layer of `%s`", upper_dir);
   size_t n = parent->n_layers;

@@ -5,6 +5,7 @@
 #define HAKO_TRANSFER_COMMIT_H
 
 #include "store/store.h"
+#include "common/id-map.h"
 
 #include <jansson.h>
 
@@ -20,6 +21,7 @@ struct image_commit_options
   const char *created;    /* the new image's time (RFC 3339), NULL: now */
   const char *created_by; /* its history entry's, NULL: "hako commit" */
   int64_t mtime;          /* every file's modification time in the layer, -1: as on disk */
+  const struct id_maps *maps; /* a remapped container's: owners written as it saw them */
 };
 
 /* Writes the tree UPPER_DIR as a layer over image PARENT_ID and records

@@ -34,6 +34,7 @@ struct seen_inode
 
 struct writer
 {
+  const struct id_maps *maps; /* owners as the container sees them, or NULL */
   struct archive *a;
   int out_fd;
   int out_errno;
@@ -206,6 +207,13 @@ write_tree (struct writer *w, int path_fd, const char *name, struct hk_error **e
     return hk_error_errno (err, errno, "stat `%s`", name);
   struct archive_entry *e = archive_entry_new ();
   archive_entry_copy_stat (e, &st);
+  if (w->maps != NULL)
+    {
+      uint32_t uid = st.st_uid, gid = st.st_gid;
+      id_maps_to_container (w->maps, &uid, &gid);
+      archive_entry_set_uid (e, uid);
+      archive_entry_set_gid (e, gid);
+    }
   archive_entry_set_pathname (e, name);
   int rc = 0;
   const char *link;
@@ -250,14 +258,14 @@ write_tree (struct writer *w, int path_fd, const char *name, struct hk_error **e
 }
 
 int
-ctr_archive_write (int root_fd, const char *path, const char *name, bool follow, int out_fd,
-                         struct hk_error **err)
+ctr_archive_write (int root_fd, const char *path, const char *name, bool follow,
+                   const struct id_maps *maps, int out_fd, struct hk_error **err)
 {
   _cleanup_close_ int top
       = in_root_open (root_fd, path, O_PATH | (follow ? 0 : O_NOFOLLOW), 0, err);
   if (top < 0)
     return -1;
-  struct writer w = { .out_fd = out_fd, .buf = xmalloc (COPY_BUFFER) };
+  struct writer w = { .maps = maps, .out_fd = out_fd, .buf = xmalloc (COPY_BUFFER) };
   w.a = archive_write_new ();
   archive_write_set_format_pax_restricted (w.a);
   archive_write_set_bytes_per_block (w.a, 0);
@@ -300,8 +308,17 @@ struct extractor
 static void
 entry_owner (const struct extractor *x, struct archive_entry *e, uid_t *uid, gid_t *gid)
 {
-  *uid = x->o->keep_owner ? (uid_t)archive_entry_uid (e) : x->o->uid;
-  *gid = x->o->keep_owner ? (gid_t)archive_entry_gid (e) : x->o->gid;
+  if (!x->o->keep_owner)
+    {
+      *uid = x->o->uid;
+      *gid = x->o->gid;
+      return;
+    }
+  uint32_t u = (uint32_t)archive_entry_uid (e), g = (uint32_t)archive_entry_gid (e);
+  if (x->o->maps != NULL)
+    id_maps_to_host (x->o->maps, &u, &g);
+  *uid = u;
+  *gid = g;
 }
 
 /* The directory that holds the entry at clean PATH, resolved in the root

@@ -15,6 +15,7 @@
 #define HAKO_TRANSFER_CTR_ARCHIVE_H
 
 #include "common/error.h"
+#include "common/id-map.h"
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -22,13 +23,16 @@
 /* Writes a tar of PATH (inside ROOT_FD) to OUT_FD; its top entry is NAME,
  * or with NAME "" (a directory) its content comes at the top.  FOLLOW
  * reads the file a final symlink points to instead of the link.  The walk
- * does not go into procfs or sysfs mounts. */
+ * does not go into procfs or sysfs mounts.  With MAPS (a remapped
+ * container's; else NULL), owners are written as the container sees
+ * them. */
 int ctr_archive_write (int root_fd, const char *path, const char *name, bool follow,
-                             int out_fd, struct hk_error **err);
+                       const struct id_maps *maps, int out_fd, struct hk_error **err);
 
 struct ctr_extract_options
 {
-  bool keep_owner; /* the archive's owners; otherwise UID:GID */
+  bool keep_owner; /* the archive's owners (through MAPS, when set); otherwise UID:GID */
+  const struct id_maps *maps; /* a remapped container's, whose ids the archive's are */
   uid_t uid;
   gid_t gid;
   bool devices; /* create device nodes (from a trusted archive only) */

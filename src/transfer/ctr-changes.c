@@ -3,6 +3,7 @@
  * upper directory (ROOT/containers/ID/upper), over the image's layers. */
 #include "ctr-diff.h"
 #include "engine/ctr-config-json.h"
+#include "engine/ctr-config-userns.h"
 #include "ctr-transfer.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -69,7 +70,9 @@ transfer_diff (struct engine *e, struct ctr_record *r, struct ctr_change **out, 
   size_t n_lower = 0;
   if (open_layers (e, r->image_id, &lower, &n_lower, err) < 0)
     return hk_error_prefix (err, "container %s", r->name);
-  int rc = ctr_diff (upper_fd, lower, n_lower, out, n, err);
+  struct id_maps maps;
+  int rc = ctr_diff (upper_fd, lower, n_lower, ctr_config_id_maps (&r->config, &maps), out, n,
+                     err);
   close_all (lower, n_lower);
   return rc < 0 ? hk_error_prefix (err, "changes of container %s", r->name) : 0;
 }
@@ -129,7 +132,9 @@ transfer_commit (struct engine *e, struct ctr_record *r, const struct transfer_c
   if (freeze && backend_pause (&b, r->id, true, err) < 0)
     return hk_error_prefix (err, "pause container %s to commit it", r->name);
   _cleanup_free_ char *upper = upper_dir (e, r);
+  struct id_maps maps;
   struct image_commit_options c = {
+    .maps = ctr_config_id_maps (&r->config, &maps),
     .tag = o->tag,
     .changes = o->changes,
     .message = o->message,

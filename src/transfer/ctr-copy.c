@@ -10,6 +10,8 @@
 #include "ctr-archive.h"
 #include "copy-plan.h"
 #include "ctr-transfer.h"
+#include "engine/ctr-config-userns.h"
+#include "engine/ctr-userns.h"
 #include "common/cleanup.h"
 #include "common/in-root.h"
 #include "common/json-util.h"
@@ -113,6 +115,7 @@ root_close (struct engine *e, struct ctr_record *r, struct container_root *root)
 
 struct transfer
 {
+  const struct id_maps *maps; /* the source is a remapped container */
   int root_fd;
   const char *path;
   const char *name;
@@ -126,7 +129,8 @@ static void *
 transfer_write (void *data)
 {
   struct transfer *t = data;
-  t->rc = ctr_archive_write (t->root_fd, t->path, t->name, t->follow, t->out_fd, &t->err);
+  t->rc = ctr_archive_write (t->root_fd, t->path, t->name, t->follow, t->maps, t->out_fd,
+                            &t->err);
   close (t->out_fd); /* the extractor's end of file */
   return NULL;
 }
@@ -209,13 +213,15 @@ static int
 copy_out (struct container_root *root, const struct ctr_record *r, const char *src,
           const char *dst, const struct transfer_copy_options *o, struct hk_error **err)
 {
+  struct id_maps maps_storage;
+  const struct id_maps *maps = ctr_config_id_maps (&r->config, &maps_storage);
   struct copy_source source;
   if (container_source (root, r, src, o->follow, &source, err) < 0)
     return -1;
   if (strcmp (dst, "-") == 0)
     {
       _cleanup_free_ char *name = copy_path_base (src);
-      return ctr_archive_write (root->fd, src, name, o->follow, STDOUT_FILENO, err);
+      return ctr_archive_write (root->fd, src, name, o->follow, maps, STDOUT_FILENO, err);
     }
   _cleanup_close_ int host = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   _cleanup_free_ char *cwd = get_current_dir_name ();
@@ -236,8 +242,11 @@ copy_out (struct container_root *root, const struct ctr_record *r, const char *s
     hk_error_errno (err, errno, "the destination directory `%s`", plan.dir);
   else
     {
-      struct transfer t
-          = { .root_fd = root->fd, .path = src, .name = plan.name, .follow = o->follow };
+      struct transfer t = { .maps = maps,
+                            .root_fd = root->fd,
+                            .path = src,
+                            .name = plan.name,
+                            .follow = o->follow };
       struct ctr_extract_options x
           = { .keep_owner = o->archive, .uid = getuid (), .gid = getgid () };
       if ((rc = transfer (&t, dir, ".", &x, err)) < 0)
@@ -252,8 +261,13 @@ static int
 copy_in (struct container_root *root, const struct ctr_record *r, const char *src,
          const char *dst, const struct transfer_copy_options *o, struct hk_error **err)
 {
-  /* Without -a what lands in the container belongs to its root. */
-  struct ctr_extract_options x = { .keep_owner = o->archive, .devices = true };
+  /* Without -a what lands in the container belongs to its root; with -a
+   * the archive's owners are the container's ids. */
+  struct id_maps maps_storage;
+  struct ctr_extract_options x = { .keep_owner = o->archive,
+                                   .maps = ctr_config_id_maps (&r->config, &maps_storage),
+                                   .devices = true };
+  ctr_userns_root (&r->config, &x.uid, &x.gid);
   struct copy_dest target;
   if (probe (root->fd, dst, true, &target, err) < 0)
     return hk_error_prefix (err, "container %s", r->name);
@@ -322,7 +336,11 @@ transfer_export (struct engine *e, struct ctr_record *r, int out_fd, struct hk_e
   struct container_root root;
   int rc = root_open (e, r, false, &root, err);
   if (rc == 0)
-    rc = ctr_archive_write (root.fd, "/", "", false, out_fd, err);
+    {
+      struct id_maps maps;
+      rc = ctr_archive_write (root.fd, "/", "", false, ctr_config_id_maps (&r->config, &maps),
+                              out_fd, err);
+    }
   root_close (e, r, &root);
   return rc < 0 ? hk_error_prefix (err, "export container %s", r->name) : 0;
 }

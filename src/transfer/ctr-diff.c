@@ -111,6 +111,7 @@ struct differ
 {
   const int *lower;
   size_t n_lower;
+  const struct id_maps *maps;
   struct ctr_change *changes;
   size_t n;
 };
@@ -149,9 +150,12 @@ visit (struct differ *d, int parent, const char *name, const char *path, bool pa
     return -1;
   /* A directory is copied up whenever something in it changes: list it
    * only when that shows, or when it changed itself. */
+  uint32_t uid = st.st_uid, gid = st.st_gid;
+  if (d->maps != NULL)
+    id_maps_to_container (d->maps, &uid, &gid);
   bool changed_itself = in_lower
                         && (is_opaque (dir) || st.st_mode != below.st_mode
-                            || st.st_uid != below.st_uid || st.st_gid != below.st_gid);
+                            || uid != below.st_uid || gid != below.st_gid);
   if (kind == 'A' || under || changed_itself)
     {
       add (d, kind, path);
@@ -198,10 +202,10 @@ by_path (const void *a, const void *b)
 }
 
 int
-ctr_diff (int upper_fd, const int *lower_fds, size_t n_lower, struct ctr_change **out,
-                size_t *n, struct hk_error **err)
+ctr_diff (int upper_fd, const int *lower_fds, size_t n_lower, const struct id_maps *maps,
+          struct ctr_change **out, size_t *n, struct hk_error **err)
 {
-  struct differ d = { .lower = lower_fds, .n_lower = n_lower };
+  struct differ d = { .lower = lower_fds, .n_lower = n_lower, .maps = maps };
   bool listed = false;
   if (walk (&d, upper_fd, "", false, &listed, err) < 0)
     {

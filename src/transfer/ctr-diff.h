@@ -9,6 +9,7 @@
 #define HAKO_TRANSFER_CTR_DIFF_H
 
 #include "common/error.h"
+#include "common/id-map.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,8 +33,9 @@ char ctr_diff_kind (const struct stat *st, bool in_lower);
 extern const char *const ctr_diff_excluded[];
 
 /* The changes in the tree UPPER_FD over the layers LOWER_FDS (topmost
- * first), in path order. */
-int ctr_diff (int upper_fd, const int *lower_fds, size_t n_lower,
-                    struct ctr_change **out, size_t *n, struct hk_error **err);
+ * first), in path order.  MAPS (else NULL): UPPER_FD's owners are host ids
+ * of a remapped container, compared as it sees them. */
+int ctr_diff (int upper_fd, const int *lower_fds, size_t n_lower, const struct id_maps *maps,
+              struct ctr_change **out, size_t *n, struct hk_error **err);
 
 #endif

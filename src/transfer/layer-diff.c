@@ -42,6 +42,7 @@ struct differ
   char *buf;
   char *const *exclude;
   int64_t mtime;
+  const struct id_maps *maps; /* owners as the container saw them, or NULL */
 };
 
 static la_ssize_t
@@ -130,6 +131,13 @@ entry_from_stat (const struct differ *d, const char *path, const struct stat *st
   struct archive_entry *e = archive_entry_new ();
   archive_entry_set_pathname (e, path);
   archive_entry_copy_stat (e, st);
+  if (d->maps != NULL)
+    {
+      uint32_t uid = st->st_uid, gid = st->st_gid;
+      id_maps_to_container (d->maps, &uid, &gid);
+      archive_entry_set_uid (e, uid);
+      archive_entry_set_gid (e, gid);
+    }
   archive_entry_unset_atime (e);
   archive_entry_unset_ctime (e);
   archive_entry_unset_birthtime (e);
@@ -299,7 +307,7 @@ int
 layer_diff_write (struct store *s, int dir_fd, const struct layer_diff_options *o,
                   struct layer_diff_result *result, struct hk_error **err)
 {
-  struct differ d = { .exclude = o->exclude, .mtime = o->mtime };
+  struct differ d = { .exclude = o->exclude, .mtime = o->mtime, .maps = o->maps };
   int r = -1;
   d.buf = xmalloc (COPY_BUFFER);
   sha256_init (&d.diff_hash);

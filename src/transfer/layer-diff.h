@@ -9,6 +9,7 @@
 
 #include "layer.h"
 #include "store/store.h"
+#include "common/id-map.h"
 
 struct layer_diff_result
 {
@@ -24,6 +25,8 @@ struct layer_diff_options
                            them; NULL-terminated, may be NULL */
   int64_t mtime;        /* every entry's modification time (reproducible layers),
                            -1: each file's own */
+  const struct id_maps *maps; /* a remapped container's tree: owners are written as
+                                 it saw them; NULL: as on disk */
 };
 
 /* Writes the tar of the tree at DIR_FD as a gzip blob into the store.

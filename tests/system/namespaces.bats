@@ -101,9 +101,9 @@ run_in_container() {
 }
 
 @test "a user namespace maps container root to a host uid" {
-	# The remapped root must reach the bundle: open up the temp dirs' chain.
-	d=$BATS_TEST_TMPDIR
-	while [ "$d" != / ]; do chmod o+x "$d"; d=$(dirname "$d"); done
+	# The bundle is below directories only the host's root may search: the
+	# container process reaches its root before it becomes the mapped root.
+	chmod 0700 "$BATS_TEST_TMPDIR"
 	private_rootfs
 	chown -R 100000:100000 "$BUNDLE/rootfs"
 	config_set '.linux.namespaces += [{type: "user"}]
@@ -117,6 +117,34 @@ run_in_container() {
 	[ "$(stat -c %u "$BUNDLE/rootfs/made-by-root")" = 100000 ]
 	[ "$(awk '/^Uid/ {print $2}' /proc/$pid/status)" = 100000 ]
 	[ "$(awk '{print $1, $2, $3}' /proc/$pid/uid_map)" = "0 100000 65536" ]
+}
+
+@test "a user namespace joined by path owns the container's new namespaces" {
+	# As Podman and the hako engine use it: the namespace exists first (a
+	# network namespace may belong to it); the container's mount, pid, uts
+	# and ipc namespaces must belong to it too, or its root could not mount.
+	chmod 0700 "$BATS_TEST_TMPDIR"
+	private_rootfs
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	unshare --user sleep 1000 &
+	holder=$!
+	for i in $(seq 100); do [ "$(readlink /proc/$holder/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break; sleep 0.02; done
+	echo "0 100000 65536" >/proc/$holder/uid_map
+	echo "0 100000 65536" >/proc/$holder/gid_map
+	config_set '.linux.namespaces += [{type: "user", path: $p}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .process.args = ["sh", "-c", "cat /proc/self/uid_map; id -u; hostname; touch /made-by-root"]
+		| .mounts |= map(if .type == "sysfs" then {destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]} else . end)' \
+		--arg p "/proc/$holder/ns/user"
+	run rt run --bundle "$BUNDLE" "$CID"
+	kill "$holder"
+	wait "$holder" || true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | sed -n 1p | awk '{print $1, $2, $3}')" = "0 100000 65536" ]
+	[ "$(echo "$output" | sed -n 2p)" = 0 ]
+	[ "$(stat -c %u "$BUNDLE/rootfs/made-by-root")" = 100000 ]
 }
 
 @test "a time namespace with offsets" {

@@ -101,7 +101,7 @@ diff_text (struct tree *t)
 {
   struct ctr_change *c = NULL;
   size_t n = 0;
-  assert_int_equal (ctr_diff (t->upper, t->lower, 2, &c, &n, NULL), 0);
+  assert_int_equal (ctr_diff (t->upper, t->lower, 2, NULL, &c, &n, NULL), 0);
   char *text = calloc (1, 4096);
   for (size_t i = 0; i < n; i++)
     snprintf (text + strlen (text), 4096 - strlen (text), "%c %s\n", c[i].kind, c[i].path);

@@ -97,8 +97,7 @@ ps_pid_column_anywhere (void **state)
   (void)state;
   pid_t pids[] = { 7 };
   char *out = NULL;
-  assert_int_equal (
-      ctr_stats_ps_filter ("COMMAND PID\nsh 7\nsleep 77\n", pids, 1, &out, NULL), 0);
+  assert_int_equal (ctr_stats_ps_filter ("COMMAND PID\nsh 7\nsleep 77\n", pids, 1, &out, NULL), 0);
   assert_string_equal (out, "COMMAND PID\nsh 7\n");
   free (out);
   /* no trailing newline, no rows */
@@ -117,6 +116,24 @@ ps_without_pid_column_is_an_error (void **state)
   assert_int_equal (ctr_stats_ps_filter ("COMMAND PPID\nsh 7\n", pids, 1, &out, &err), -1);
   assert_non_null (strstr (err->message, "PID"));
   hk_error_free (err);
+}
+
+static void
+ps_of_a_remapped_container_names_both_users (void **state)
+{
+  (void)state;
+  pid_t pids[] = { 412, 1000 };
+  char *users[] = { "root", "nobody" };
+  char *out = ctr_stats_ps_add_user ("UID          PID CMD\n"
+                                     "100000       412 sleep 9\n"
+                                     "165534      1000 sh\n"
+                                     "100000        77 other",
+                                     pids, users, 2);
+  assert_string_equal (out, "USER   HUSER        PID CMD\n"
+                            "root   100000       412 sleep 9\n"
+                            "nobody 165534      1000 sh\n"
+                            "?      100000        77 other\n");
+  free (out);
 }
 
 static void
@@ -176,6 +193,7 @@ main (void)
     cmocka_unit_test (ps_rows_of_the_container_only),
     cmocka_unit_test (ps_pid_column_anywhere),
     cmocka_unit_test (ps_without_pid_column_is_an_error),
+    cmocka_unit_test (ps_of_a_remapped_container_names_both_users),
     cmocka_unit_test (statistics_documents_of_runc_and_ours),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -73,8 +73,8 @@ test_import_resolve_config_rootfs (void **state)
 
   char dir[300];
   snprintf (dir, sizeof dir, "%s/containers/c1", root);
-  assert_int_equal (image_rootfs_create (s, id, "c1", dir, &err), 0);
-  assert_int_equal (image_rootfs_create (s, id, "c1", dir, &err), -1);
+  assert_int_equal (image_rootfs_create (s, id, "c1", dir, NULL, &err), 0);
+  assert_int_equal (image_rootfs_create (s, id, "c1", dir, NULL, &err), -1);
   assert_non_null (strstr (err->message, "already exists"));
   _cleanup_free_ char *opts = NULL;
   assert_int_equal (image_rootfs_mount_options (s, "c1", &opts, &err), 0);

@@ -259,7 +259,7 @@ settings_need_their_namespace (void **state)
   expect_error (c, "linux.sysctl: `kernel.hostname` = `other` conflicts with hostname `");
   c = base_config ();
   set_path (c, "linux.uidMappings", json_pack ("[{s:i, s:i, s:i}]", "containerID", 0, "hostID", 1000, "size", 1));
-  expect_error (c, "mappings need a new user namespace");
+  expect_error (c, "mappings need a user namespace");
   c = base_config ();
   set_path (c, "linux.namespaces", json_pack ("[{s:s}, {s:s}]", "type", "user", "type", "mount"));
   set_path (c, "hostname", NULL);

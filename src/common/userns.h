@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* User namespaces held by an fd: made with given maps (for idmapped
+ * mounts, for a container's namespace kept by a bind mount), and the maps
+ * of one read back. */
+#ifndef HAKO_COMMON_USERNS_H
+#define HAKO_COMMON_USERNS_H
+
+#include "error.h"
+
+/* A new user namespace whose uid and gid maps are UID_MAP and GID_MAP (the
+ * kernel's "INSIDE OUTSIDE COUNT" lines): a child lives in it only long
+ * enough for its maps to be written.  Returns an fd of it, or -1.  The
+ * caller needs CAP_SETUID and CAP_SETGID over the ids it maps. */
+int userns_open_with_maps (const char *uid_map, const char *gid_map, struct hk_error **err);
+
+/* The maps of user namespace FD as its parent sees them (*UID_MAP and
+ * *GID_MAP, owned by the caller). */
+int userns_read_maps (int fd, char **uid_map, char **gid_map, struct hk_error **err);
+
+#endif
