@@ -261,7 +261,9 @@ teardown() { pod_teardown; }
 @test "run --pod new:NAME makes the pod; restart policies work per container" {
 	run hkr run -d --pod new:p12 --name r1 --restart always busybox sh -c 'sleep 0.2; exit 3'
 	[ "$status" -eq 0 ]
-	[ "$(pod_status p12)" = Running ]
+	# Degraded while r1 waits for its restart: it exits every 0.2 s by design
+	# and a slow (ASan) hako may look at the pod in that gap.
+	[[ "$(pod_status p12)" == @(Running|Degraded) ]]
 	for i in $(seq 100); do
 		[ "$(hk inspect -f '{{.RestartCount}}' r1)" -ge 1 ] && break
 		sleep 0.05
