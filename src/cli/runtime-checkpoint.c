@@ -21,6 +21,8 @@ enum
   OPT_PID_FILE,
   OPT_CONSOLE,
   OPT_NO_PIVOT,
+  OPT_PRE_DUMP,
+  OPT_PARENT,
   OPT_IGNORED,
   OPT_IGNORED_ARG,
 };
@@ -39,12 +41,15 @@ int
 verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage[]
-      = "--image-path DIR [--work-path DIR] [--leave-running] [--tcp-established] "
+      = "--image-path DIR [--work-path DIR] [--pre-dump] [--parent-path DIR] [--leave-running] "
+        "[--tcp-established] "
         "[--file-locks] [--ext-unix-sk] [--shell-job] [--manage-cgroups-mode MODE] ID";
   static const struct option options[] = {
     { "image-path", required_argument, NULL, OPT_IMAGE },
     { "work-path", required_argument, NULL, OPT_WORK },
     { "leave-running", no_argument, NULL, OPT_LEAVE },
+    { "pre-dump", no_argument, NULL, OPT_PRE_DUMP },
+    { "parent-path", required_argument, NULL, OPT_PARENT },
     { "tcp-established", no_argument, NULL, OPT_TCP },
     { "file-locks", no_argument, NULL, OPT_LOCKS },
     { "ext-unix-sk", no_argument, NULL, OPT_UNIX },
@@ -62,6 +67,8 @@ verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err)
       case OPT_IMAGE: o.image_path = optarg; break;
       case OPT_WORK: o.work_path = optarg; break;
       case OPT_LEAVE: o.leave_running = true; break;
+      case OPT_PRE_DUMP: o.pre_dump = true; break;
+      case OPT_PARENT: o.parent_path = optarg; break;
       case OPT_TCP: o.tcp_established = true; break;
       case OPT_LOCKS: o.file_locks = true; break;
       case OPT_UNIX: o.ext_unix_sk = true; break;

@@ -18,6 +18,7 @@
 
 enum criu_op
 {
+  CRIU_PRE_DUMP, /* memory only, the container keeps running */
   CRIU_DUMP,
   CRIU_RESTORE,
 };
@@ -41,8 +42,11 @@ struct criu_request
   const char *images_dir;
   const char *work_dir;     /* NULL: images_dir */
   pid_t pid;                /* dump: the container's first process */
+  const char *parent_path;  /* dump: a pre-dump's images, relative to images_dir */
+  char **masked_files;      /* dump: the masked paths that are files (/dev/null binds) */
   const char *pidfile;      /* restore: where criu writes the restored pid */
-  const struct cgroup *cgroup; /* restore: where the processes go */
+  const struct cgroup *cgroup; /* restore: where the processes go; both: the
+                                * directories bound when there is no cgroup namespace */
   bool leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
   const char *manage_cgroups_mode; /* "soft" (default), "full", "strict", "ignore" */
   const struct criu_external_ns *external_ns;
@@ -54,7 +58,8 @@ struct criu_request
 /* criu's argv (argv[0] = CRIU); free with strv_free. */
 char **criu_argv (const char *criu, const struct criu_request *req);
 
-/* Runs criu with REQ; a failure quotes the end of criu's log. */
+/* Runs criu with REQ; a failure quotes the last error lines of criu's log
+ * and names the log. */
 int criu_run (const char *criu, const struct criu_request *req, struct hk_error **err);
 
 /* CONFIGURED, or "criu" (looked up in $PATH). */
@@ -68,7 +73,8 @@ struct checkpoint_options
   const char *id;
   const char *image_path;
   const char *work_path;
-  bool leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
+  const char *parent_path; /* a pre-dump's images, relative to image_path */
+  bool pre_dump, leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
   const char *manage_cgroups_mode;
   const char *criu; /* the criu program; NULL: "criu" from $PATH */
 };

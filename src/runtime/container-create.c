@@ -765,6 +765,8 @@ restore_processes (struct creation *c, const struct restore_options *o, struct h
     .n_external_ns = n_ns,
     .console_fd = -1,
   };
+  if (o->work_path != NULL && fs_mkdir_p (o->work_path, 0700, err) < 0)
+    return -1;
   /* criu wants the root as a mount point; the restored processes become
    * our children when criu exits (we are their subreaper). */
   int rc = mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL);
