@@ -168,12 +168,20 @@ criu_argv (const char *criu, const struct criu_request *req)
       else if (ns->fd >= 0)
         add_pair (&argv, "--inherit-fd", xasprintf ("fd[%d]:%s-ns", ns->fd, ns->type));
     }
+  /* A terminal's master is outside the container: its slave is external,
+   * and so is /dev/console, bound from the slave when the container has
+   * its own mounts. */
+  bool console_bound = spec_namespace (req->spec, CLONE_NEWNS) != NULL;
   if (req->console_key != NULL)
     {
       if (req->op != CRIU_RESTORE)
         add_pair (&argv, "--external", xasprintf ("%s", req->console_key));
       else if (req->console_fd >= 0)
         add_pair (&argv, "--inherit-fd", xasprintf ("fd[%d]:%s", req->console_fd, req->console_key));
+      if (console_bound && req->op != CRIU_RESTORE)
+        add (&argv, "--external"), add (&argv, "mnt[/dev/console]:console");
+      else if (console_bound && req->console_path != NULL)
+        add_pair (&argv, "--external", xasprintf ("mnt[console]:%s", req->console_path));
     }
   return argv;
 }
@@ -332,6 +340,33 @@ masked_files (const struct oci_spec *spec, pid_t pid)
   return files;
 }
 
+/* A terminal container's slave as criu names it, "tty[RDEV:DEV]" (hex),
+ * written to the images directory for restore.  *KEY is NULL without a
+ * terminal. */
+static int
+save_console_key (const struct oci_spec *spec, pid_t pid, const char *images, char **key,
+                  struct hk_error **err)
+{
+  *key = NULL;
+  if (spec->process == NULL || !spec->process->terminal)
+    return 0;
+  _cleanup_free_ char *fd0 = xasprintf ("/proc/%d/fd/0", (int) pid);
+  struct stat st;
+  if (stat (fd0, &st) < 0)
+    return hk_error_errno (err, errno, "stat the container's terminal `%s`", fd0);
+  if (!S_ISCHR (st.st_mode))
+    return hk_error_set (err, EINVAL, "the container's stdin is no longer its terminal");
+  _cleanup_free_ char *text = xasprintf ("tty[%llx:%llx]", (unsigned long long) st.st_rdev,
+                                         (unsigned long long) st.st_dev);
+  _cleanup_close_ int dir = open (images, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0)
+    return hk_error_errno (err, errno, "open `%s`", images);
+  if (fs_write_atomic (dir, CRIU_TTY_KEY_FILE, text, strlen (text), 0600, err) < 0)
+    return -1;
+  *key = take_ptr (text);
+  return 0;
+}
+
 const char *
 criu_program (const char *configured)
 {
@@ -356,10 +391,11 @@ container_checkpoint (const struct runtime_context *ctx, const struct checkpoint
   _cleanup_spec_ struct oci_spec *spec = NULL;
   if (container_load_config (s, &spec, err) < 0 || state_lock (s, err) < 0)
     return -1;
-  if (spec->process != NULL && spec->process->terminal)
-    return hk_error_set (err, ENOTSUP, "checkpoint of a container with a terminal is not supported");
   if (fs_mkdir_p (opts->image_path, 0700, err) < 0
       || (opts->work_path != NULL && fs_mkdir_p (opts->work_path, 0700, err) < 0))
+    return -1;
+  _cleanup_free_ char *console_key = NULL;
+  if (save_console_key (spec, s->pid, opts->image_path, &console_key, err) < 0)
     return -1;
   struct criu_external_ns ns[4];
   _cleanup_strv_ char **masked = masked_files (spec, s->pid);
@@ -382,6 +418,7 @@ container_checkpoint (const struct runtime_context *ctx, const struct checkpoint
     .external_ns = ns,
     .n_external_ns = external_namespaces (spec, s->pid, ns),
     .console_fd = -1,
+    .console_key = console_key,
   };
   if (criu_run (criu, &req, err) < 0)
     return -1;

@@ -53,7 +53,11 @@ struct criu_request
   size_t n_external_ns;
   int console_fd;           /* restore with a terminal: the new pty slave, or -1 */
   const char *console_key;  /* the terminal as criu named it on dump */
+  const char *console_path; /* restore: the new slave's path, bound on /dev/console */
 };
+
+/* Where a dump keeps its terminal's key (in the images directory). */
+#define CRIU_TTY_KEY_FILE "hako-tty.key"
 
 /* criu's argv (argv[0] = CRIU); free with strv_free. */
 char **criu_argv (const char *criu, const struct criu_request *req);
