@@ -59,7 +59,7 @@ verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err)
     { "auto-dedup", no_argument, NULL, OPT_IGNORED },
     { NULL, 0, NULL, 0 },
   };
-  struct checkpoint_options o = { 0 };
+  struct checkpoint_options o = { .criu = cli->criu };
   int c;
   while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
     switch (c)
@@ -113,7 +113,7 @@ verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err)
     { "no-subreaper", no_argument, NULL, OPT_IGNORED },
     { NULL, 0, NULL, 0 },
   };
-  struct restore_options o = { .create = CREATE_OPTIONS_INIT };
+  struct restore_options o = { .create = CREATE_OPTIONS_INIT, .criu = cli->criu };
   o.create.bundle = ".";
   o.create.reexec_argv = cli->argv;
   int c;
