@@ -22,7 +22,7 @@ grows() {
 bundle() {
 	mkdir -p /tmp/$1
 	cp -a $template/rootfs /tmp/$1/rootfs
-	jq "$2" $template/config.json >/tmp/$1/config.json
+	jq "$2 | .root.readonly = false" $template/config.json >/tmp/$1/config.json
 }
 counter='["sh", "-c", "i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; sleep 0.1; done"]'
 quiet() { "$@" </dev/null >/dev/null 2>/tmp/err || { echo "  $* failed:"; sed 's/^/    /' /tmp/err; return 1; }; }
@@ -123,7 +123,7 @@ cat >/tmp/criu-dies <<-'EOF'
 	#!/bin/sh
 	[ "$1" = check ] && exec criu check
 	criu "$@" & pid=$!
-	sleep 0.05; kill -9 $pid; exit 137
+	sleep 0.2; kill -9 $pid; exit 137
 EOF
 chmod +x /tmp/criu-dies
 out=$($1 --root /run/rt --criu /tmp/criu-dies checkpoint --image-path /tmp/c5.img c5 2>&1); ok_status=$?
@@ -137,7 +137,7 @@ $rt kill c5 KILL; sleep 0.3; $rt delete --force c5
 rm -f /tmp/c1.img/pstree.img
 out=$($rt restore --detach --image-path /tmp/c1.img --bundle /tmp/c1 c1 2>&1)
 echo "$out" | sed 's/^/  said: /'
-case $out in *"criu restore failed"*"/tmp/c1.img/restore.log ends:"*"Error"*) echo "PASS: a broken checkpoint: criu's error and its log" ;; *) echo "FAIL: a broken checkpoint: criu's error and its log" ;; esac
+case $out in *"criu restore failed"*"/tmp/c1.img/restore.log ends:"*"pstree"*) echo "PASS: a broken checkpoint: criu's error and its log" ;; *) echo "FAIL: a broken checkpoint: criu's error and its log" ;; esac
 $rt state c1 >/dev/null 2>&1; check "a broken checkpoint: no container left" 1 $?
 check "no container left" "" "$($rt list -q)"
 check "no cgroup left" 0 "$(find /sys/fs/cgroup/hk -mindepth 1 -type d 2>/dev/null | wc -l)"
