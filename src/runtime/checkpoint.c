@@ -168,6 +168,10 @@ criu_argv (const char *criu, const struct criu_request *req)
       else if (ns->fd >= 0)
         add_pair (&argv, "--inherit-fd", xasprintf ("fd[%d]:%s-ns", ns->fd, ns->type));
     }
+  /* Stdio pipes (a monitor's, a shim's) come back as the caller's own. */
+  for (int fd = 0; fd < 3 && req->op == CRIU_RESTORE; fd++)
+    if (req->stdio_pipes[fd] != NULL)
+      add_pair (&argv, "--inherit-fd", xasprintf ("fd[%d]:%s", req->stdio_fds[fd], req->stdio_pipes[fd]));
   /* A terminal's master is outside the container: its slave is external,
    * and so is /dev/console, bound from the slave when the container has
    * its own mounts. */
@@ -367,6 +371,29 @@ save_console_key (const struct oci_spec *spec, pid_t pid, const char *images, ch
   return 0;
 }
 
+/* What PID's fds 0-2 are, saved with the images: restore hands its own
+ * stdio over for the pipes among them. */
+static int
+save_stdio (pid_t pid, const char *images, struct hk_error **err)
+{
+  char *text = xstrdup ("");
+  for (int fd = 0; fd < 3; fd++)
+    {
+      char link[64], target[256];
+      snprintf (link, sizeof link, "/proc/%d/fd/%d", (int) pid, fd);
+      ssize_t n = readlink (link, target, sizeof target - 1);
+      target[n > 0 ? n : 0] = '\0';
+      char *next = xasprintf ("%s%s\n", text, target);
+      free (text);
+      text = next;
+    }
+  _cleanup_free_ char *owned = text;
+  _cleanup_close_ int dir = open (images, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0)
+    return hk_error_errno (err, errno, "open `%s`", images);
+  return fs_write_atomic (dir, CRIU_STDIO_FILE, owned, strlen (owned), 0600, err);
+}
+
 const char *
 criu_program (const char *configured)
 {
@@ -395,7 +422,8 @@ container_checkpoint (const struct runtime_context *ctx, const struct checkpoint
       || (opts->work_path != NULL && fs_mkdir_p (opts->work_path, 0700, err) < 0))
     return -1;
   _cleanup_free_ char *console_key = NULL;
-  if (save_console_key (spec, s->pid, opts->image_path, &console_key, err) < 0)
+  if (save_console_key (spec, s->pid, opts->image_path, &console_key, err) < 0
+      || save_stdio (s->pid, opts->image_path, err) < 0)
     return -1;
   struct criu_external_ns ns[4];
   _cleanup_strv_ char **masked = masked_files (spec, s->pid);

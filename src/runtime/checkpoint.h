@@ -54,10 +54,14 @@ struct criu_request
   int console_fd;           /* restore with a terminal: the new pty slave, or -1 */
   const char *console_key;  /* the terminal as criu named it on dump */
   const char *console_path; /* restore: the new slave's path, bound on /dev/console */
+  const char *stdio_pipes[3]; /* restore: the dumped stdio pipes ("pipe:[INODE]"), or NULL */
+  int stdio_fds[3];           /* ... and the fds (copies of the caller's 0-2) that replace them */
 };
 
 /* Where a dump keeps its terminal's key (in the images directory). */
 #define CRIU_TTY_KEY_FILE "hako-tty.key"
+/* ... and what the container's fds 0, 1 and 2 were, one line each. */
+#define CRIU_STDIO_FILE "hako-stdio"
 
 /* criu's argv (argv[0] = CRIU); free with strv_free. */
 char **criu_argv (const char *criu, const struct criu_request *req);

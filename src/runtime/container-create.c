@@ -764,10 +764,27 @@ restore_console_release (struct restore_console *rc)
     close (rc->slave);
 }
 
+/* The dumped stdio that were pipes: *TEXT holds the lines PIPES point
+ * into.  A checkpoint without the file (another tool's) has none. */
+static void
+load_stdio_pipes (const char *images, char **text, const char *pipes[3])
+{
+  _cleanup_free_ char *path = xasprintf ("%s/%s", images, CRIU_STDIO_FILE);
+  *text = NULL;
+  if (fs_read_file (AT_FDCWD, path, 4096, text, NULL, NULL) < 0)
+    return;
+  char *save = NULL, *line = strtok_r (*text, "\n", &save);
+  for (int fd = 0; fd < 3 && line != NULL; fd++, line = strtok_r (NULL, "\n", &save))
+    if (strncmp (line, "pipe:[", 6) == 0)
+      pipes[fd] = line;
+}
+
 static int
 restore_processes_with (struct creation *c, const struct restore_options *o,
                         struct restore_console *console, struct hk_error **err)
 {
+  if (o->work_path != NULL && fs_mkdir_p (o->work_path, 0700, err) < 0)
+    return -1;
   if (c->spec->process->terminal && restore_console_open (c, o, console, err) < 0)
     return -1;
   _cleanup_free_ char *pidfile = xasprintf ("%s/%s/criu-restore.pid", c->ctx->state_root, o->create.id);
@@ -807,8 +824,12 @@ restore_processes_with (struct creation *c, const struct restore_options *o,
     .console_key = console->key,
     .console_path = console->path,
   };
-  if (o->work_path != NULL && fs_mkdir_p (o->work_path, 0700, err) < 0)
-    return -1;
+  /* The caller's stdio replaces the dumped pipes; criu's own stdio is
+   * captured, so criu gets copies. */
+  _cleanup_free_ char *stdio_text = NULL;
+  load_stdio_pipes (o->image_path, &stdio_text, req.stdio_pipes);
+  for (int fd = 0; fd < 3; fd++)
+    req.stdio_fds[fd] = req.stdio_pipes[fd] != NULL ? fcntl (fd, F_DUPFD, 3) : -1;
   /* criu wants the root as a mount point; the restored processes become
    * our children when criu exits (we are their subreaper). */
   int rc = mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL);
@@ -823,6 +844,9 @@ restore_processes_with (struct creation *c, const struct restore_options *o,
   for (size_t i = 0; i < 2; i++)
     if (inherit[i] >= 0)
       close (inherit[i]);
+  for (int fd = 0; fd < 3; fd++)
+    if (req.stdio_fds[fd] >= 0)
+      close (req.stdio_fds[fd]);
   if (rc < 0)
     return -1;
   _cleanup_free_ char *text = NULL;

@@ -116,7 +116,23 @@ i=0; while [ $i -lt 40 ]; do n=$(tail -n 1 /tmp/echo.out); [ "$n" -gt $((at_dump
 [ "$n" -gt $((at_dump + 3)) ] && echo "PASS: tcp: the connection echoes on" || echo "FAIL: tcp: the connection echoes on ($at_dump -> $n)"
 $rt kill c4 KILL; sleep 0.3; $rt delete --force c4
 
-# 7. criu's failures quote its log and name it; the container keeps running
+# 7. stdout a pipe (as a monitor's or a shim's): restore hands its own
+# stdout over in its place
+bundle c6 ".process.args = [\"sh\", \"-c\", \"i=0; while :; do i=\$((i + 1)); echo \$i; sleep 0.1; done\"] | .linux.cgroupsPath = \"/hk/c6\""
+$rt run --detach --bundle /tmp/c6 c6 </dev/null 2>/dev/null | cat >/tmp/pipe1.out &
+sleep 0.5
+quiet $rt checkpoint --image-path /tmp/c6.img c6; ok "pipe: checkpoint" $?
+wait
+at_dump=$(tail -n 1 /tmp/pipe1.out)
+$rt restore --detach --image-path /tmp/c6.img --bundle /tmp/c6 c6 </dev/null 2>/tmp/err | cat >/tmp/pipe2.out &
+i=0; while [ $i -lt 30 ] && [ ! -s /tmp/pipe2.out ]; do sleep 0.1; i=$((i+1)); done
+sleep 0.3
+first=$(head -n 1 /tmp/pipe2.out)
+check "pipe: the restored container writes to the new pipe, from where it was" $((at_dump + 1)) "$first"
+$rt kill c6 KILL; sleep 0.3; $rt delete --force c6
+wait
+
+# 8. criu's failures quote its log and name it; the container keeps running
 bundle c5 ".process.args = $counter | .linux.cgroupsPath = \"/hk/c5\""
 run_detached c5
 cat >/tmp/criu-dies <<-'EOF'

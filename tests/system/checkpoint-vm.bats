@@ -85,6 +85,11 @@ passed() {
 	passed "tcp: the connection echoes on"
 }
 
+@test "v2 VM checkpoint: stdout a pipe: restore gives the container the caller's stdout" {
+	passed "pipe: checkpoint"
+	passed "pipe: the restored container writes to the new pipe, from where it was"
+}
+
 @test "v2 VM checkpoint: criu killed mid-dump, a broken checkpoint: criu's log quoted, nothing half-made" {
 	passed "criu killed mid-dump: an error"
 	passed "the error names the log"

@@ -100,6 +100,7 @@ restore_command_line (void **state)
     .op = CRIU_RESTORE, .spec = spec, .bundle = "/b", .rootfs = "/b/rootfs",
     .images_dir = "/img", .work_dir = "/work", .pidfile = "/run/p", .cgroup = &cg,
     .manage_cgroups_mode = "full", .external_ns = ns, .n_external_ns = 1, .console_fd = -1,
+    .stdio_pipes = { NULL, "pipe:[4242]", NULL }, .stdio_fds = { -1, 9, -1 },
   };
   _cleanup_strv_ char **argv = criu_argv ("/usr/sbin/criu", &req);
   assert_string_equal (argv[1], "restore");
@@ -115,6 +116,8 @@ restore_command_line (void **state)
   assert_pair (argv, "--external", "mnt[/etc/hosts]:/b/hosts");
   assert_pair (argv, "--external", "mnt[/dev/null]:/dev/null");
   assert_pair (argv, "--inherit-fd", "fd[7]:net-ns");
+  /* a dumped stdout pipe is replaced by the caller's (copied to fd 9) */
+  assert_pair (argv, "--inherit-fd", "fd[9]:pipe:[4242]");
   assert_int_equal (find (argv, "--tree"), -1);
   spec_free (spec);
 }
