@@ -22,6 +22,7 @@ enum
   OPT_CONSOLE,
   OPT_NO_PIVOT,
   OPT_PRE_DUMP,
+  OPT_EMPTY_NS,
   OPT_PARENT,
   OPT_IGNORED,
   OPT_IGNORED_ARG,
@@ -37,13 +38,22 @@ manage_cgroups_mode (const char *mode, struct hk_error **err)
   return hk_error_set (err, EINVAL, "--manage-cgroups-mode: `%s` is not soft, full, strict or ignore", mode);
 }
 
+/* runc's --empty-ns: only "network" has a meaning to criu here. */
+static int
+empty_ns (const char *type, struct hk_error **err)
+{
+  if (strcmp (type, "network") != 0)
+    return hk_error_set (err, EINVAL, "--empty-ns: `%s` is not supported (only network)", type);
+  return 0;
+}
+
 int
 verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage[]
       = "--image-path DIR [--work-path DIR] [--pre-dump] [--parent-path DIR] [--leave-running] "
         "[--tcp-established] "
-        "[--file-locks] [--ext-unix-sk] [--shell-job] [--manage-cgroups-mode MODE] ID";
+        "[--file-locks] [--ext-unix-sk] [--shell-job] [--empty-ns network] [--manage-cgroups-mode MODE] ID";
   static const struct option options[] = {
     { "image-path", required_argument, NULL, OPT_IMAGE },
     { "work-path", required_argument, NULL, OPT_WORK },
@@ -54,6 +64,7 @@ verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err)
     { "file-locks", no_argument, NULL, OPT_LOCKS },
     { "ext-unix-sk", no_argument, NULL, OPT_UNIX },
     { "shell-job", no_argument, NULL, OPT_SHELL },
+    { "empty-ns", required_argument, NULL, OPT_EMPTY_NS },
     { "manage-cgroups-mode", required_argument, NULL, OPT_CGROUPS },
     { "page-server", required_argument, NULL, OPT_IGNORED_ARG },
     { "auto-dedup", no_argument, NULL, OPT_IGNORED },
@@ -73,6 +84,11 @@ verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err)
       case OPT_LOCKS: o.file_locks = true; break;
       case OPT_UNIX: o.ext_unix_sk = true; break;
       case OPT_SHELL: o.shell_job = true; break;
+      case OPT_EMPTY_NS:
+        if (empty_ns (optarg, err) < 0)
+          return -1;
+        o.empty_netns = true;
+        break;
       case OPT_CGROUPS:
         if (manage_cgroups_mode (optarg, err) < 0)
           return -1;
@@ -96,7 +112,8 @@ verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage[]
       = "--image-path DIR --bundle DIR [--work-path DIR] [--detach] [--pid-file F] "
-        "[--tcp-established] [--file-locks] [--ext-unix-sk] [--shell-job] ID";
+        "[--tcp-established] [--file-locks] [--ext-unix-sk] [--shell-job] [--empty-ns network] "
+        "[--manage-cgroups-mode MODE] [--console-socket PATH] ID";
   static const struct option options[] = {
     { "image-path", required_argument, NULL, OPT_IMAGE },
     { "work-path", required_argument, NULL, OPT_WORK },
@@ -108,6 +125,7 @@ verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err)
     { "file-locks", no_argument, NULL, OPT_LOCKS },
     { "ext-unix-sk", no_argument, NULL, OPT_UNIX },
     { "shell-job", no_argument, NULL, OPT_SHELL },
+    { "empty-ns", required_argument, NULL, OPT_EMPTY_NS },
     { "manage-cgroups-mode", required_argument, NULL, OPT_CGROUPS },
     { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
     { "no-subreaper", no_argument, NULL, OPT_IGNORED },
@@ -130,6 +148,11 @@ verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err)
       case OPT_LOCKS: o.file_locks = true; break;
       case OPT_UNIX: o.ext_unix_sk = true; break;
       case OPT_SHELL: o.shell_job = true; break;
+      case OPT_EMPTY_NS:
+        if (empty_ns (optarg, err) < 0)
+          return -1;
+        o.empty_netns = true;
+        break;
       case OPT_NO_PIVOT: o.create.no_pivot = true; break;
       case OPT_CGROUPS:
         if (manage_cgroups_mode (optarg, err) < 0)

@@ -159,6 +159,8 @@ criu_argv (const char *criu, const struct criu_request *req)
     add (&argv, "--ext-unix-sk");
   if (req->shell_job)
     add (&argv, "--shell-job");
+  if (req->empty_netns)
+    add_pair (&argv, "--empty-ns", xstrdup ("net"));
   add_external_mounts (&argv, req);
   for (size_t i = 0; i < req->n_external_ns; i++)
     {
@@ -442,6 +444,7 @@ container_checkpoint (const struct runtime_context *ctx, const struct checkpoint
     .file_locks = opts->file_locks,
     .ext_unix_sk = opts->ext_unix_sk,
     .shell_job = opts->shell_job,
+    .empty_netns = opts->empty_netns,
     .manage_cgroups_mode = opts->manage_cgroups_mode,
     .external_ns = ns,
     .n_external_ns = external_namespaces (spec, s->pid, ns),

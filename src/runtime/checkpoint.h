@@ -48,6 +48,7 @@ struct criu_request
   const struct cgroup *cgroup; /* restore: where the processes go; both: the
                                 * directories bound when there is no cgroup namespace */
   bool leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
+  bool empty_netns; /* --empty-ns network: the network namespace's contents are not saved */
   const char *manage_cgroups_mode; /* "soft" (default), "full", "strict", "ignore" */
   const struct criu_external_ns *external_ns;
   size_t n_external_ns;
@@ -82,7 +83,7 @@ struct checkpoint_options
   const char *image_path;
   const char *work_path;
   const char *parent_path; /* a pre-dump's images, relative to image_path */
-  bool pre_dump, leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
+  bool pre_dump, leave_running, tcp_established, file_locks, ext_unix_sk, shell_job, empty_netns;
   const char *manage_cgroups_mode;
   const char *criu; /* the criu program; NULL: "criu" from $PATH */
 };
@@ -95,7 +96,7 @@ struct restore_options
   struct create_options create;
   const char *image_path;
   const char *work_path;
-  bool detach, tcp_established, file_locks, ext_unix_sk, shell_job;
+  bool detach, tcp_established, file_locks, ext_unix_sk, shell_job, empty_netns;
   const char *manage_cgroups_mode;
   const char *criu;
 };

@@ -102,6 +102,18 @@ grep -q "tick$((at_dump + 2))" /tmp/tty2.out && echo "PASS: terminal: the new pt
 $rt kill c3 KILL; sleep 0.3; $rt delete --force c3
 wait $rpid
 
+# 6a. --empty-ns network and --manage-cgroups-mode ignore
+bundle c7 ".process.args = $counter | .linux.cgroupsPath = \"/hk/c7\""
+run_detached c7
+sleep 0.3
+quiet $rt checkpoint --empty-ns network --manage-cgroups-mode ignore --image-path /tmp/c7.img c7
+ok "checkpoint --empty-ns network --manage-cgroups-mode ignore" $?
+at_dump=$(cat /tmp/c7/rootfs/tmp/count)
+quiet $rt restore --detach --empty-ns network --manage-cgroups-mode ignore --image-path /tmp/c7.img --bundle /tmp/c7 c7
+ok "restore --empty-ns network --manage-cgroups-mode ignore" $?
+grows "--empty-ns network: counts on" /tmp/c7/rootfs/tmp/count "$at_dump"
+$rt kill c7 KILL; sleep 0.3; $rt delete --force c7
+
 # 6. an established TCP connection survives (--tcp-established): the server
 # in a container sharing the VM's network, the client outside
 bundle c4 ".process.args = [\"nc\", \"-l\", \"-p\", \"5000\", \"-e\", \"cat\"] | .linux.cgroupsPath = \"/hk/c4\" | .linux.namespaces |= map(select(.type != \"network\"))"

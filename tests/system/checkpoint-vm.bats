@@ -79,6 +79,12 @@ passed() {
 	passed "terminal: the new pty carries its output"
 }
 
+@test "v2 VM checkpoint --empty-ns network, --manage-cgroups-mode ignore" {
+	passed "checkpoint --empty-ns network --manage-cgroups-mode ignore"
+	passed "restore --empty-ns network --manage-cgroups-mode ignore"
+	passed "--empty-ns network: counts on"
+}
+
 @test "v2 VM checkpoint --tcp-established: a TCP echo server's connection survives" {
 	passed "tcp: checkpoint --tcp-established"
 	passed "tcp: restore --tcp-established"

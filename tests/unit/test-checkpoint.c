@@ -73,6 +73,7 @@ dump_command_line (void **state)
   assert_true (find (argv, "--tcp-established") > 0);
   assert_true (find (argv, "--file-locks") > 0);
   assert_int_equal (find (argv, "--shell-job"), -1);
+  assert_int_equal (find (argv, "--empty-ns"), -1);
   /* bind mounts are external, named by destination; masked files are all
    * named /dev/null */
   assert_pair (argv, "--external", "mnt[/data]:/data");
@@ -101,6 +102,7 @@ restore_command_line (void **state)
     .images_dir = "/img", .work_dir = "/work", .pidfile = "/run/p", .cgroup = &cg,
     .manage_cgroups_mode = "full", .external_ns = ns, .n_external_ns = 1, .console_fd = -1,
     .stdio_pipes = { NULL, "pipe:[4242]", NULL }, .stdio_fds = { -1, 9, -1 },
+    .empty_netns = true,
   };
   _cleanup_strv_ char **argv = criu_argv ("/usr/sbin/criu", &req);
   assert_string_equal (argv[1], "restore");
@@ -118,6 +120,7 @@ restore_command_line (void **state)
   assert_pair (argv, "--inherit-fd", "fd[7]:net-ns");
   /* a dumped stdout pipe is replaced by the caller's (copied to fd 9) */
   assert_pair (argv, "--inherit-fd", "fd[9]:pipe:[4242]");
+  assert_pair (argv, "--empty-ns", "net");
   assert_int_equal (find (argv, "--tree"), -1);
   spec_free (spec);
 }
