@@ -145,8 +145,10 @@ parse_globals (struct cli *cli, int argc, char **argv, struct hk_error **err)
         break;
       case OPT_SYSTEMD:
         return systemd_cgroup_error (err);
-      case OPT_ROOTLESS:
       case OPT_CRIU:
+        cli->criu = optarg;
+        break;
+      case OPT_ROOTLESS:
         break; /* accepted for compatibility; decided at run time */
       case 'v':
         printf ("hako-runtime version %s\nspec: %s\n", HAKO_VERSION, OCI_RUNTIME_SPEC_VERSION);

@@ -21,6 +21,9 @@ enum
   OPT_PID_FILE,
   OPT_CONSOLE,
   OPT_NO_PIVOT,
+  OPT_PRE_DUMP,
+  OPT_EMPTY_NS,
+  OPT_PARENT,
   OPT_IGNORED,
   OPT_IGNORED_ARG,
 };
@@ -35,26 +38,39 @@ manage_cgroups_mode (const char *mode, struct hk_error **err)
   return hk_error_set (err, EINVAL, "--manage-cgroups-mode: `%s` is not soft, full, strict or ignore", mode);
 }
 
+/* runc's --empty-ns: only "network" has a meaning to criu here. */
+static int
+empty_ns (const char *type, struct hk_error **err)
+{
+  if (strcmp (type, "network") != 0)
+    return hk_error_set (err, EINVAL, "--empty-ns: `%s` is not supported (only network)", type);
+  return 0;
+}
+
 int
 verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage[]
-      = "--image-path DIR [--work-path DIR] [--leave-running] [--tcp-established] "
-        "[--file-locks] [--ext-unix-sk] [--shell-job] [--manage-cgroups-mode MODE] ID";
+      = "--image-path DIR [--work-path DIR] [--pre-dump] [--parent-path DIR] [--leave-running] "
+        "[--tcp-established] "
+        "[--file-locks] [--ext-unix-sk] [--shell-job] [--empty-ns network] [--manage-cgroups-mode MODE] ID";
   static const struct option options[] = {
     { "image-path", required_argument, NULL, OPT_IMAGE },
     { "work-path", required_argument, NULL, OPT_WORK },
     { "leave-running", no_argument, NULL, OPT_LEAVE },
+    { "pre-dump", no_argument, NULL, OPT_PRE_DUMP },
+    { "parent-path", required_argument, NULL, OPT_PARENT },
     { "tcp-established", no_argument, NULL, OPT_TCP },
     { "file-locks", no_argument, NULL, OPT_LOCKS },
     { "ext-unix-sk", no_argument, NULL, OPT_UNIX },
     { "shell-job", no_argument, NULL, OPT_SHELL },
+    { "empty-ns", required_argument, NULL, OPT_EMPTY_NS },
     { "manage-cgroups-mode", required_argument, NULL, OPT_CGROUPS },
     { "page-server", required_argument, NULL, OPT_IGNORED_ARG },
     { "auto-dedup", no_argument, NULL, OPT_IGNORED },
     { NULL, 0, NULL, 0 },
   };
-  struct checkpoint_options o = { 0 };
+  struct checkpoint_options o = { .criu = cli->criu };
   int c;
   while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
     switch (c)
@@ -62,10 +78,17 @@ verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err)
       case OPT_IMAGE: o.image_path = optarg; break;
       case OPT_WORK: o.work_path = optarg; break;
       case OPT_LEAVE: o.leave_running = true; break;
+      case OPT_PRE_DUMP: o.pre_dump = true; break;
+      case OPT_PARENT: o.parent_path = optarg; break;
       case OPT_TCP: o.tcp_established = true; break;
       case OPT_LOCKS: o.file_locks = true; break;
       case OPT_UNIX: o.ext_unix_sk = true; break;
       case OPT_SHELL: o.shell_job = true; break;
+      case OPT_EMPTY_NS:
+        if (empty_ns (optarg, err) < 0)
+          return -1;
+        o.empty_netns = true;
+        break;
       case OPT_CGROUPS:
         if (manage_cgroups_mode (optarg, err) < 0)
           return -1;
@@ -89,7 +112,8 @@ verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage[]
       = "--image-path DIR --bundle DIR [--work-path DIR] [--detach] [--pid-file F] "
-        "[--tcp-established] [--file-locks] [--ext-unix-sk] [--shell-job] ID";
+        "[--tcp-established] [--file-locks] [--ext-unix-sk] [--shell-job] [--empty-ns network] "
+        "[--manage-cgroups-mode MODE] [--console-socket PATH] ID";
   static const struct option options[] = {
     { "image-path", required_argument, NULL, OPT_IMAGE },
     { "work-path", required_argument, NULL, OPT_WORK },
@@ -101,12 +125,13 @@ verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err)
     { "file-locks", no_argument, NULL, OPT_LOCKS },
     { "ext-unix-sk", no_argument, NULL, OPT_UNIX },
     { "shell-job", no_argument, NULL, OPT_SHELL },
+    { "empty-ns", required_argument, NULL, OPT_EMPTY_NS },
     { "manage-cgroups-mode", required_argument, NULL, OPT_CGROUPS },
     { "no-pivot", no_argument, NULL, OPT_NO_PIVOT },
     { "no-subreaper", no_argument, NULL, OPT_IGNORED },
     { NULL, 0, NULL, 0 },
   };
-  struct restore_options o = { .create = CREATE_OPTIONS_INIT };
+  struct restore_options o = { .create = CREATE_OPTIONS_INIT, .criu = cli->criu };
   o.create.bundle = ".";
   o.create.reexec_argv = cli->argv;
   int c;
@@ -123,6 +148,11 @@ verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err)
       case OPT_LOCKS: o.file_locks = true; break;
       case OPT_UNIX: o.ext_unix_sk = true; break;
       case OPT_SHELL: o.shell_job = true; break;
+      case OPT_EMPTY_NS:
+        if (empty_ns (optarg, err) < 0)
+          return -1;
+        o.empty_netns = true;
+        break;
       case OPT_NO_PIVOT: o.create.no_pivot = true; break;
       case OPT_CGROUPS:
         if (manage_cgroups_mode (optarg, err) < 0)

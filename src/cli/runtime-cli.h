@@ -14,6 +14,7 @@ struct cli
   struct hk_log log;
   const char *argv0;
   char **argv; /* the full command line, for re-execution */
+  const char *criu; /* --criu: the criu program (NULL: "criu" from $PATH) */
 };
 
 /* A verb: returns the process exit status, or -1 with *ERR set (exit 1). */

@@ -18,6 +18,7 @@
 
 enum criu_op
 {
+  CRIU_PRE_DUMP, /* memory only, the container keeps running */
   CRIU_DUMP,
   CRIU_RESTORE,
 };
@@ -41,20 +42,33 @@ struct criu_request
   const char *images_dir;
   const char *work_dir;     /* NULL: images_dir */
   pid_t pid;                /* dump: the container's first process */
+  const char *parent_path;  /* dump: a pre-dump's images, relative to images_dir */
+  char **masked_files;      /* dump: the masked paths that are files (/dev/null binds) */
   const char *pidfile;      /* restore: where criu writes the restored pid */
-  const struct cgroup *cgroup; /* restore: where the processes go */
+  const struct cgroup *cgroup; /* restore: where the processes go; both: the
+                                * directories bound when there is no cgroup namespace */
   bool leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
+  bool empty_netns; /* --empty-ns network: the network namespace's contents are not saved */
   const char *manage_cgroups_mode; /* "soft" (default), "full", "strict", "ignore" */
   const struct criu_external_ns *external_ns;
   size_t n_external_ns;
   int console_fd;           /* restore with a terminal: the new pty slave, or -1 */
   const char *console_key;  /* the terminal as criu named it on dump */
+  const char *console_path; /* restore: the new slave's path, bound on /dev/console */
+  const char *stdio_pipes[3]; /* restore: the dumped stdio pipes ("pipe:[INODE]"), or NULL */
+  int stdio_fds[3];           /* ... and the fds (copies of the caller's 0-2) that replace them */
 };
+
+/* Where a dump keeps its terminal's key (in the images directory). */
+#define CRIU_TTY_KEY_FILE "hako-tty.key"
+/* ... and what the container's fds 0, 1 and 2 were, one line each. */
+#define CRIU_STDIO_FILE "hako-stdio"
 
 /* criu's argv (argv[0] = CRIU); free with strv_free. */
 char **criu_argv (const char *criu, const struct criu_request *req);
 
-/* Runs criu with REQ; a failure quotes the end of criu's log. */
+/* Runs criu with REQ; a failure quotes the last error lines of criu's log
+ * and names the log. */
 int criu_run (const char *criu, const struct criu_request *req, struct hk_error **err);
 
 /* CONFIGURED, or "criu" (looked up in $PATH). */
@@ -68,7 +82,8 @@ struct checkpoint_options
   const char *id;
   const char *image_path;
   const char *work_path;
-  bool leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
+  const char *parent_path; /* a pre-dump's images, relative to image_path */
+  bool pre_dump, leave_running, tcp_established, file_locks, ext_unix_sk, shell_job, empty_netns;
   const char *manage_cgroups_mode;
   const char *criu; /* the criu program; NULL: "criu" from $PATH */
 };
@@ -81,7 +96,7 @@ struct restore_options
   struct create_options create;
   const char *image_path;
   const char *work_path;
-  bool detach, tcp_established, file_locks, ext_unix_sk, shell_job;
+  bool detach, tcp_established, file_locks, ext_unix_sk, shell_job, empty_netns;
   const char *manage_cgroups_mode;
   const char *criu;
 };

@@ -723,13 +723,70 @@ container_run (const struct runtime_context *ctx, const struct create_options *o
   return r;
 }
 
-/* restore: the parts of create that make the container's environment,
- * then criu instead of a clone. */
-static int
-restore_processes (struct creation *c, const struct restore_options *o, struct hk_error **err)
+/* A terminal container gets a new pty from the host's devpts: its master
+ * goes to the console socket, its slave takes the place of the dumped one
+ * (criu inherits it) and is bound on /dev/console. */
+struct restore_console
 {
-  if (c->spec->process->terminal)
-    return hk_error_set (err, ENOTSUP, "restore of a container with a terminal is not supported");
+  char *key;  /* the dumped terminal, "tty[RDEV:DEV]" */
+  char *path; /* the new slave, /dev/pts/N */
+  int slave;
+};
+
+static int
+restore_console_open (struct creation *c, const struct restore_options *o,
+                      struct restore_console *rc, struct hk_error **err)
+{
+  if (c->console_fd < 0)
+    return hk_error_set (err, EINVAL, "process.terminal: a terminal container needs --console-socket to be restored");
+  _cleanup_free_ char *key_path = xasprintf ("%s/%s", o->image_path, CRIU_TTY_KEY_FILE);
+  if (fs_read_file (AT_FDCWD, key_path, 256, &rc->key, NULL, err) < 0)
+    return hk_error_prefix (err, "process.terminal: the checkpoint has no terminal key");
+  _cleanup_close_ int host_root = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (host_root < 0)
+    return hk_error_errno (err, errno, "open /");
+  int index;
+  _cleanup_close_ int master = terminal_open_pty (host_root, &rc->slave, &index, err);
+  if (master < 0)
+    return -1;
+  rc->path = xasprintf ("/dev/pts/%d", index);
+  /* criu needs an inheritable fd */
+  fcntl (rc->slave, F_SETFD, 0);
+  return sync_send_fd (c->console_fd, master, "/dev/ptmx", err);
+}
+
+static void
+restore_console_release (struct restore_console *rc)
+{
+  free (rc->key);
+  free (rc->path);
+  if (rc->slave >= 0)
+    close (rc->slave);
+}
+
+/* The dumped stdio that were pipes: *TEXT holds the lines PIPES point
+ * into.  A checkpoint without the file (another tool's) has none. */
+static void
+load_stdio_pipes (const char *images, char **text, const char *pipes[3])
+{
+  _cleanup_free_ char *path = xasprintf ("%s/%s", images, CRIU_STDIO_FILE);
+  *text = NULL;
+  if (fs_read_file (AT_FDCWD, path, 4096, text, NULL, NULL) < 0)
+    return;
+  char *save = NULL, *line = strtok_r (*text, "\n", &save);
+  for (int fd = 0; fd < 3 && line != NULL; fd++, line = strtok_r (NULL, "\n", &save))
+    if (strncmp (line, "pipe:[", 6) == 0)
+      pipes[fd] = line;
+}
+
+static int
+restore_processes_with (struct creation *c, const struct restore_options *o,
+                        struct restore_console *console, struct hk_error **err)
+{
+  if (o->work_path != NULL && fs_mkdir_p (o->work_path, 0700, err) < 0)
+    return -1;
+  if (c->spec->process->terminal && restore_console_open (c, o, console, err) < 0)
+    return -1;
   _cleanup_free_ char *pidfile = xasprintf ("%s/%s/criu-restore.pid", c->ctx->state_root, o->create.id);
   struct criu_external_ns ns[2];
   size_t n_ns = 0;
@@ -760,11 +817,20 @@ restore_processes (struct creation *c, const struct restore_options *o, struct h
     .file_locks = o->file_locks,
     .ext_unix_sk = o->ext_unix_sk,
     .shell_job = o->shell_job,
+    .empty_netns = o->empty_netns,
     .manage_cgroups_mode = o->manage_cgroups_mode,
     .external_ns = ns,
     .n_external_ns = n_ns,
-    .console_fd = -1,
+    .console_fd = console->slave,
+    .console_key = console->key,
+    .console_path = console->path,
   };
+  /* The caller's stdio replaces the dumped pipes; criu's own stdio is
+   * captured, so criu gets copies. */
+  _cleanup_free_ char *stdio_text = NULL;
+  load_stdio_pipes (o->image_path, &stdio_text, req.stdio_pipes);
+  for (int fd = 0; fd < 3; fd++)
+    req.stdio_fds[fd] = req.stdio_pipes[fd] != NULL ? fcntl (fd, F_DUPFD, 3) : -1;
   /* criu wants the root as a mount point; the restored processes become
    * our children when criu exits (we are their subreaper). */
   int rc = mount (c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL);
@@ -779,6 +845,9 @@ restore_processes (struct creation *c, const struct restore_options *o, struct h
   for (size_t i = 0; i < 2; i++)
     if (inherit[i] >= 0)
       close (inherit[i]);
+  for (int fd = 0; fd < 3; fd++)
+    if (req.stdio_fds[fd] >= 0)
+      close (req.stdio_fds[fd]);
   if (rc < 0)
     return -1;
   _cleanup_free_ char *text = NULL;
@@ -790,6 +859,17 @@ restore_processes (struct creation *c, const struct restore_options *o, struct h
   if (c->pid <= 0 || c->pidfd < 0)
     return hk_error_set (err, ESRCH, "criu restore: the restored process %s is gone", text);
   return 0;
+}
+
+/* restore: the parts of create that make the container's environment,
+ * then criu instead of a clone. */
+static int
+restore_processes (struct creation *c, const struct restore_options *o, struct hk_error **err)
+{
+  struct restore_console console = { .slave = -1 };
+  int rc = restore_processes_with (c, o, &console, err);
+  restore_console_release (&console);
+  return rc;
 }
 
 int

@@ -102,6 +102,29 @@ setup_terminal (const struct init_config *cfg, struct rootfs *r, int *slave,
                        "run)");
 }
 
+/* Stdio that is the host's /dev/null is opened again on the container's
+ * own (as runc does): criu can only reopen files it finds in the
+ * container's mounts.  A container without a usable /dev/null of its own
+ * keeps the host's. */
+static int
+reopen_devnull_stdio (struct hk_error **err)
+{
+  for (int fd = 0; fd < 3; fd++)
+    {
+      struct stat st, own;
+      if (fstat (fd, &st) < 0 || !S_ISCHR (st.st_mode) || st.st_rdev != makedev (1, 3))
+        continue;
+      int mode = fcntl (fd, F_GETFL) & O_ACCMODE;
+      _cleanup_close_ int null = open ("/dev/null", mode | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+      if (null < 0 || fstat (null, &own) < 0 || !S_ISCHR (own.st_mode)
+          || own.st_rdev != makedev (1, 3))
+        continue;
+      if (dup2 (null, fd) < 0)
+        return hk_error_errno (err, errno, "set up stdio fd %d", fd);
+    }
+  return 0;
+}
+
 static int
 redirect_stdio (const struct init_config *cfg, struct hk_error **err)
 {
@@ -291,7 +314,7 @@ init_main (const struct init_config *cfg)
         fail (cfg, err);
       close (slave);
     }
-  else if (redirect_stdio (cfg, &err) < 0)
+  else if (redirect_stdio (cfg, &err) < 0 || (!cfg->host_mounts && reopen_devnull_stdio (&err) < 0))
     fail (cfg, err);
   struct process_setup setup = PROCESS_SETUP_INIT;
   setup.process = cfg->spec->process;

@@ -1,0 +1,171 @@
+#!/bin/sh
+# checkpoint-vm-guest.sh RUNTIME BUNDLE RECVTTY: hako-runtime checkpoint and
+# restore through criu, run in the cgroup v2 VM by checkpoint-vm.bats.
+# Prints PASS:/FAIL: lines that the bats file reads.
+rt="$1 --root /run/rt"
+template=$2
+recvtty=$3
+check() { if [ "$2" = "$3" ]; then echo "PASS: $1"; else echo "FAIL: $1: expected '$2', got '$3'"; fi; }
+ok() { if [ "$2" -eq 0 ]; then echo "PASS: $1"; else echo "FAIL: $1 (status $2)"; fi; }
+# grows NAME FILE BEFORE: FILE's number passes BEFORE within 3 s
+grows() {
+	i=0
+	while [ $i -lt 30 ]; do
+		n=$(cat "$2" 2>/dev/null)
+		[ -n "$n" ] && [ "$n" -gt "$3" ] && { echo "PASS: $1"; return; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "FAIL: $1: still at '$n' (was $3)"
+}
+# bundle NAME JQ-FILTER: /tmp/NAME, a private copy of the template
+bundle() {
+	mkdir -p /tmp/$1
+	cp -a $template/rootfs /tmp/$1/rootfs
+	jq "$2 | .root.readonly = false" $template/config.json >/tmp/$1/config.json
+}
+counter='["sh", "-c", "i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; sleep 0.1; done"]'
+quiet() { "$@" </dev/null >/dev/null 2>/tmp/err || { echo "  $* failed:"; sed 's/^/    /' /tmp/err; return 1; }; }
+# run_detached ID: runs /tmp/ID, its stdio /dev/null (criu reopens it in the
+# container; a file of the VM's would be out of its reach)
+run_detached() {
+	id=$1
+	shift
+	$rt run --detach "$@" --bundle /tmp/$id $id </dev/null >/dev/null 2>&1 || { echo "FAIL: run $id"; $rt run --detach "$@" --bundle /tmp/$id $id </dev/null; }
+}
+
+# 1. checkpoint stops the container and removes it; restore counts on
+bundle c1 ".process.args = $counter | .linux.cgroupsPath = \"/hk/c1\""
+run_detached c1
+sleep 0.5
+quiet $rt checkpoint --image-path /tmp/c1.img --work-path /tmp/c1.work c1; ok "checkpoint" $?
+at_dump=$(cat /tmp/c1/rootfs/tmp/count)
+$rt state c1 >/dev/null 2>&1; check "checkpoint: the container is gone" 1 $?
+check "checkpoint: the cgroup is gone" gone "$([ -d /sys/fs/cgroup/hk/c1 ] && echo present || echo gone)"
+sleep 0.5
+check "checkpoint: it stopped counting" "$at_dump" "$(cat /tmp/c1/rootfs/tmp/count)"
+[ -f /tmp/c1.work/dump.log ] && echo "PASS: --work-path holds the log" || echo "FAIL: --work-path holds the log"
+quiet $rt restore --detach --image-path /tmp/c1.img --work-path /tmp/c1.rwork --pid-file /tmp/c1.pid --bundle /tmp/c1 c1
+ok "restore --detach --pid-file" $?
+check "restore: running" running "$($rt state c1 | jq -r .status)"
+check "restore: --pid-file is the restored pid" "$($rt state c1 | jq -r .pid)" "$(cat /tmp/c1.pid)"
+[ -f /tmp/c1.rwork/restore.log ] && echo "PASS: restore makes --work-path" || echo "FAIL: restore makes --work-path"
+check "restore: in the container's cgroup" 1 "$(grep -c "^$(cat /tmp/c1.pid)\$" /sys/fs/cgroup/hk/c1/cgroup.procs)"
+grows "restore: counts on from the checkpoint" /tmp/c1/rootfs/tmp/count "$at_dump"
+n=$(cat /tmp/c1/rootfs/tmp/count)
+[ "$n" -lt $((at_dump + 60)) ] && echo "PASS: restore: resumed, not restarted" || echo "FAIL: restore: resumed, not restarted ($n vs $at_dump)"
+
+# 2. --leave-running: it keeps counting; the images restore a second one
+quiet $rt checkpoint --leave-running --image-path /tmp/c1.live c1; ok "checkpoint --leave-running" $?
+check "--leave-running: still running" running "$($rt state c1 | jq -r .status)"
+n=$(cat /tmp/c1/rootfs/tmp/count)
+grows "--leave-running: still counting" /tmp/c1/rootfs/tmp/count "$n"
+
+# 3. pre-dump, then the final dump on top of it
+quiet $rt checkpoint --pre-dump --image-path /tmp/c1.pre c1; ok "checkpoint --pre-dump" $?
+check "--pre-dump: still running" running "$($rt state c1 | jq -r .status)"
+quiet $rt checkpoint --parent-path ../c1.pre --image-path /tmp/c1.fin c1; ok "checkpoint --parent-path" $?
+check "--parent-path: criu linked the parent" /tmp/c1.pre "$(cd /tmp/c1.fin/parent && pwd -P)"
+at_dump=$(cat /tmp/c1/rootfs/tmp/count)
+quiet $rt restore --detach --image-path /tmp/c1.fin --bundle /tmp/c1 c1; ok "restore from a pre-dumped checkpoint" $?
+grows "pre-dump + dump: counts on" /tmp/c1/rootfs/tmp/count "$at_dump"
+$rt kill c1 KILL; sleep 0.3; $rt delete --force c1
+
+# 4. no cgroup namespace: the host's cgroup directory is bound in
+bundle c2 ".process.args = $counter | .linux.cgroupsPath = \"/hk/c2\" | .linux.namespaces |= map(select(.type != \"cgroup\"))"
+run_detached c2
+sleep 0.3
+quiet $rt checkpoint --image-path /tmp/c2.img c2; ok "no cgroupns: checkpoint" $?
+at_dump=$(cat /tmp/c2/rootfs/tmp/count)
+quiet $rt restore --detach --image-path /tmp/c2.img --bundle /tmp/c2 c2; ok "no cgroupns: restore" $?
+grows "no cgroupns: counts on" /tmp/c2/rootfs/tmp/count "$at_dump"
+$rt kill c2 KILL; sleep 0.3; $rt delete --force c2
+
+# 5. a terminal: the master goes to --console-socket at run and at restore
+bundle c3 ".process.terminal = true | .process.args = [\"sh\", \"-c\", \"i=0; while :; do i=\$((i + 1)); echo \$i > /tmp/count; echo tick\$i; sleep 0.1; done\"] | .linux.cgroupsPath = \"/hk/c3\""
+$recvtty /tmp/tty1.sock >/tmp/tty1.out &
+rpid=$!
+i=0; while [ ! -S /tmp/tty1.sock ] && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
+run_detached c3 --console-socket /tmp/tty1.sock
+sleep 0.3
+quiet $rt checkpoint --image-path /tmp/c3.img c3; ok "terminal: checkpoint" $?
+wait $rpid
+at_dump=$(cat /tmp/c3/rootfs/tmp/count)
+$recvtty /tmp/tty2.sock >/tmp/tty2.out &
+rpid=$!
+i=0; while [ ! -S /tmp/tty2.sock ] && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
+quiet $rt restore --detach --console-socket /tmp/tty2.sock --image-path /tmp/c3.img --bundle /tmp/c3 c3
+ok "terminal: restore --console-socket" $?
+grows "terminal: counts on" /tmp/c3/rootfs/tmp/count "$at_dump"
+sleep 0.3
+grep -q "tick$((at_dump + 2))" /tmp/tty2.out && echo "PASS: terminal: the new pty carries its output" || { echo "FAIL: terminal: the new pty carries its output"; head -c 300 /tmp/tty2.out; }
+$rt kill c3 KILL; sleep 0.3; $rt delete --force c3
+wait $rpid
+
+# 6a. --empty-ns network and --manage-cgroups-mode ignore
+bundle c7 ".process.args = $counter | .linux.cgroupsPath = \"/hk/c7\""
+run_detached c7
+sleep 0.3
+quiet $rt checkpoint --empty-ns network --manage-cgroups-mode ignore --image-path /tmp/c7.img c7
+ok "checkpoint --empty-ns network --manage-cgroups-mode ignore" $?
+at_dump=$(cat /tmp/c7/rootfs/tmp/count)
+quiet $rt restore --detach --empty-ns network --manage-cgroups-mode ignore --image-path /tmp/c7.img --bundle /tmp/c7 c7
+ok "restore --empty-ns network --manage-cgroups-mode ignore" $?
+grows "--empty-ns network: counts on" /tmp/c7/rootfs/tmp/count "$at_dump"
+$rt kill c7 KILL; sleep 0.3; $rt delete --force c7
+
+# 6. an established TCP connection survives (--tcp-established): the server
+# in a container sharing the VM's network, the client outside
+bundle c4 ".process.args = [\"nc\", \"-l\", \"-p\", \"5000\", \"-e\", \"cat\"] | .linux.cgroupsPath = \"/hk/c4\" | .linux.namespaces |= map(select(.type != \"network\"))"
+run_detached c4
+i=0; while ! netstat -ltn | grep -q ':5000 ' && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
+(i=0; while [ $i -lt 100 ]; do i=$((i + 1)); echo $i; sleep 0.1; done) | nc 127.0.0.1 5000 >/tmp/echo.out &
+sleep 0.5
+quiet $rt checkpoint --tcp-established --image-path /tmp/c4.img c4; ok "tcp: checkpoint --tcp-established" $?
+at_dump=$(tail -n 1 /tmp/echo.out)
+quiet $rt restore --detach --tcp-established --image-path /tmp/c4.img --bundle /tmp/c4 c4; ok "tcp: restore --tcp-established" $?
+i=0; while [ $i -lt 40 ]; do n=$(tail -n 1 /tmp/echo.out); [ "$n" -gt $((at_dump + 3)) ] && break; sleep 0.1; i=$((i+1)); done
+[ "$n" -gt $((at_dump + 3)) ] && echo "PASS: tcp: the connection echoes on" || echo "FAIL: tcp: the connection echoes on ($at_dump -> $n)"
+$rt kill c4 KILL; sleep 0.3; $rt delete --force c4
+
+# 7. stdout a pipe (as a monitor's or a shim's): restore hands its own
+# stdout over in its place
+bundle c6 ".process.args = [\"sh\", \"-c\", \"i=0; while :; do i=\$((i + 1)); echo \$i; sleep 0.1; done\"] | .linux.cgroupsPath = \"/hk/c6\""
+$rt run --detach --bundle /tmp/c6 c6 </dev/null 2>/dev/null | cat >/tmp/pipe1.out &
+sleep 0.5
+quiet $rt checkpoint --image-path /tmp/c6.img c6; ok "pipe: checkpoint" $?
+wait
+at_dump=$(tail -n 1 /tmp/pipe1.out)
+$rt restore --detach --image-path /tmp/c6.img --bundle /tmp/c6 c6 </dev/null 2>/tmp/err | cat >/tmp/pipe2.out &
+i=0; while [ $i -lt 30 ] && [ ! -s /tmp/pipe2.out ]; do sleep 0.1; i=$((i+1)); done
+sleep 0.3
+first=$(head -n 1 /tmp/pipe2.out)
+check "pipe: the restored container writes to the new pipe, from where it was" $((at_dump + 1)) "$first"
+$rt kill c6 KILL; sleep 0.3; $rt delete --force c6
+wait
+
+# 8. criu's failures quote its log and name it; the container keeps running
+bundle c5 ".process.args = $counter | .linux.cgroupsPath = \"/hk/c5\""
+run_detached c5
+cat >/tmp/criu-dies <<-'EOF'
+	#!/bin/sh
+	[ "$1" = check ] && exec criu check
+	criu "$@" & pid=$!
+	sleep 0.2; kill -9 $pid; exit 137
+EOF
+chmod +x /tmp/criu-dies
+out=$($1 --root /run/rt --criu /tmp/criu-dies checkpoint --image-path /tmp/c5.img c5 2>&1); ok_status=$?
+[ $ok_status -ne 0 ] && echo "PASS: criu killed mid-dump: an error" || echo "FAIL: criu killed mid-dump: an error"
+echo "$out" | sed 's/^/  said: /'
+case $out in *"criu dump failed (status 137)"*"/tmp/c5.img/dump.log"*) echo "PASS: the error names the log" ;; *) echo "FAIL: the error names the log" ;; esac
+check "criu killed mid-dump: still running" running "$($rt state c5 | jq -r .status)"
+n=$(cat /tmp/c5/rootfs/tmp/count)
+grows "criu killed mid-dump: still counting" /tmp/c5/rootfs/tmp/count "$n"
+$rt kill c5 KILL; sleep 0.3; $rt delete --force c5
+rm -f /tmp/c1.img/pstree.img
+out=$($rt restore --detach --image-path /tmp/c1.img --bundle /tmp/c1 c1 2>&1)
+echo "$out" | sed 's/^/  said: /'
+case $out in *"criu restore failed"*"/tmp/c1.img/restore.log ends:"*"pstree"*) echo "PASS: a broken checkpoint: criu's error and its log" ;; *) echo "FAIL: a broken checkpoint: criu's error and its log" ;; esac
+$rt state c1 >/dev/null 2>&1; check "a broken checkpoint: no container left" 1 $?
+check "no container left" "" "$($rt list -q)"
+check "no cgroup left" 0 "$(find /sys/fs/cgroup/hk -mindepth 1 -type d 2>/dev/null | wc -l)"
