@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -445,7 +446,26 @@ ctr_network_join_path (struct engine *e, const struct ctr_record *r, char **out,
   return 0;
 }
 
-/* True when every cached attachment of R passes CNI CHECK. */
+/* False when EP is the native driver's and the host end of its veth is
+ * gone (deleted by hand: the container's end went with it). */
+static bool
+native_veth_there (struct engine *e, const struct network_endpoint *ep)
+{
+  _cleanup_network_ struct network *n = NULL;
+  struct hk_error *ignored = NULL;
+  if (network_record_get (e->db, ep->network, &n, &ignored) < 0)
+    {
+      hk_error_free (ignored);
+      return false;
+    }
+  if (network_is_cni (n))
+    return true;
+  _cleanup_free_ char *host = network_native_host_ifname (ep->container_id, ep->ifname);
+  return if_nametoindex (host) != 0;
+}
+
+/* True when every attachment of R is there: native ones by their
+ * endpoints and veths, CNI's by CNI CHECK. */
 static bool
 attachments_fine (struct engine *e, const struct ctr_record *r)
 {
@@ -463,6 +483,8 @@ attachments_fine (struct engine *e, const struct ctr_record *r)
               && network_endpoint_list (e->db, r->id, NULL, &endpoints, &n_endpoints, &err) == 0
               && n_endpoints == r->config.n_networks
               && cni_cache_list (cache, r->id, &entries, &n, &err) == 0;
+  for (size_t i = 0; fine && i < n_endpoints; i++)
+    fine = native_veth_there (e, endpoints[i]);
   network_endpoint_list_free (endpoints, n_endpoints);
   for (size_t i = 0; fine && i < n; i++)
     {

@@ -92,7 +92,7 @@ network_native_attach (struct engine *e, const struct ctr_record *r, const struc
   json_t *addr = address_entry (ep->address, ep->gateway, err);
   if (addr == NULL)
     return -1;
-  _cleanup_free_ char *host_ifname = xasprintf ("vh%.10s%s", r->id, ep->ifname + 3);
+  _cleanup_free_ char *host_ifname = network_native_host_ifname (r->id, ep->ifname);
   _cleanup_json_ json_t *req = base_request (e);
   json_object_update_new (
       req, json_pack ("{s:s, s:s, s:s, s:s, s:s%, s:s, s:b, s:o, s:o, s:s, s:s%, s:O}", "netns",
@@ -135,6 +135,12 @@ network_native_remove (struct engine *e, const struct network *n, struct hk_erro
       return network_host_remove (n, state_dir, err);
     }
   return 0;
+}
+
+char *
+network_native_host_ifname (const char *id, const char *ifname)
+{
+  return xasprintf ("vh%.10s%s", id, ifname + strcspn (ifname, "0123456789"));
 }
 
 char *

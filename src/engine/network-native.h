@@ -36,6 +36,9 @@ int network_native_detach (struct engine *e, const char *container_id, const cha
 /* N's rules and bridge removed. */
 int network_native_remove (struct engine *e, const struct network *n, struct hk_error **err);
 
+/* The host end of container ID's veth for its interface IFNAME (ethN). */
+char *network_native_host_ifname (const char *id, const char *ifname);
+
 /* A random locally administered unicast MAC address, "02:xx:..". */
 char *network_native_random_mac (void);
 
