@@ -81,8 +81,7 @@ choose (const struct network *n, const uint32_t *used, size_t n_used, const char
         continue;
       return 0;
     }
-  return hk_error_set (err, ENOSPC, "network %s has no free address left (%s)", n->name,
-                       n->subnet);
+  return hk_error_set (err, ENOSPC, "network %s has no free address left (%s)", n->name, n->subnet);
 }
 
 static int

@@ -80,8 +80,7 @@ gateways (const struct network *n)
 
 int
 network_native_attach (struct engine *e, const struct ctr_record *r, const struct network *n,
-                       const struct network_endpoint *ep, const char *netns,
-                       struct hk_error **err)
+                       const struct network_endpoint *ep, const char *netns, struct hk_error **err)
 {
   if (network_native_legacy_host ())
     {
@@ -95,12 +94,12 @@ network_native_attach (struct engine *e, const struct ctr_record *r, const struc
   _cleanup_free_ char *host_ifname = network_native_host_ifname (r->id, ep->ifname);
   _cleanup_json_ json_t *req = base_request (e);
   json_object_update_new (
-      req, json_pack ("{s:s, s:s, s:s, s:s, s:s%, s:s, s:b, s:o, s:o, s:s, s:s%, s:O}", "netns",
-                      netns, "ifname", ep->ifname, "host_ifname", host_ifname, "bridge",
-                      n->bridge, "network_id", n->id, (size_t)12, "subnet", n->subnet,
-                      "internal", n->internal, "gateways", gateways (n), "addresses",
-                      json_pack ("[o]", addr), "mac", ep->mac ? ep->mac : "",
-                      "container_id", r->id, (size_t)12, "ports", ep->ports));
+      req,
+      json_pack ("{s:s, s:s, s:s, s:s, s:s%, s:s, s:b, s:o, s:o, s:s, s:s%, s:O}", "netns", netns,
+                 "ifname", ep->ifname, "host_ifname", host_ifname, "bridge", n->bridge,
+                 "network_id", n->id, (size_t)12, "subnet", n->subnet, "internal", n->internal,
+                 "gateways", gateways (n), "addresses", json_pack ("[o]", addr), "mac",
+                 ep->mac ? ep->mac : "", "container_id", r->id, (size_t)12, "ports", ep->ports));
   if (run (e, "attach", req, err) < 0)
     return hk_error_prefix (err, "network %s", n->name);
   return 0;

@@ -225,6 +225,16 @@ make_veth (struct rtnl *r, const json_t *req, struct hk_error **err)
   return rtnl_veth_create (r, &v, err);
 }
 
+/* The host end in hairpin mode, as the CNI bridge plugin's hairpinMode. */
+static int
+hairpin (struct rtnl *r, const json_t *req, struct hk_error **err)
+{
+  unsigned index = rtnl_link_index (field (req, "host_ifname"));
+  if (index == 0)
+    return hk_error_set (err, ENODEV, "veth %s vanished", field (req, "host_ifname"));
+  return rtnl_bridge_port_hairpin (r, index, err);
+}
+
 static int
 publish (const json_t *req, struct hk_error **err)
 {
@@ -260,7 +270,8 @@ attach (const json_t *req, struct hk_error **err)
   _cleanup_rtnl_ struct rtnl *r = NULL;
   if (rtnl_open (&r, err) < 0 || network_ensure (r, req, err) < 0 || make_veth (r, req, err) < 0)
     return -1;
-  if (publish (req, err) == 0 && configure_peer (req, field (req, "ifname"), err) == 0)
+  if (hairpin (r, req, err) == 0 && publish (req, err) == 0
+      && configure_peer (req, field (req, "ifname"), err) == 0)
     return 0;
   /* Undone: the veth (from our namespace, through the socket opened
    * there) and the port rules. */

@@ -92,8 +92,7 @@ network_internal (FILE *f, const struct nft_network *n, const char *tag)
 }
 
 int
-nft_rules_network_ensure (struct nft_ctx *ctx, const struct nft_network *n,
-                          struct hk_error **err)
+nft_rules_network_ensure (struct nft_ctx *ctx, const struct nft_network *n, struct hk_error **err)
 {
   _cleanup_free_ char *tag = xasprintf ("nw-%s", n->id12);
   _cleanup_free_ char *fwd = xasprintf ("%s-fwd", tag);
@@ -214,8 +213,8 @@ nft_rules_ports_add (struct nft_ctx *ctx, const char *id12, const json_t *ports,
                     || strcmp (host_ip, "::") == 0;
     if (!v6_host)
       fprintf (f, "add rule " TABLE " %s meta nfproto ipv4 %s%s %s dport %lld dnat ip to %s:%lld\n",
-               tag, any_host ? "" : "ip daddr ", any_host ? "" : host_ip, proto, host_port,
-               address, port);
+               tag, any_host ? "" : "ip daddr ", any_host ? "" : host_ip, proto, host_port, address,
+               port);
     if ((v6_host || any_host) && address6)
       fprintf (f,
                "add rule " TABLE " %s meta nfproto ipv6 %s%s %s dport %lld dnat ip6 to [%s]:%lld\n",

@@ -148,6 +148,23 @@ rtnl_veth_create (struct rtnl *r, const struct veth_request *req, struct hk_erro
 }
 
 int
+rtnl_bridge_port_hairpin (struct rtnl *r, unsigned index, struct hk_error **err)
+{
+  char buf[MNL_SOCKET_BUFFER_SIZE];
+  struct ifinfomsg *ifi;
+  struct nlmsghdr *nlh = link_message (buf, RTM_SETLINK, 0, &ifi);
+  ifi->ifi_family = AF_BRIDGE;
+  ifi->ifi_index = (int)index;
+  struct nlattr *info = mnl_attr_nest_start (nlh, IFLA_PROTINFO);
+  mnl_attr_put_u8 (nlh, IFLA_BRPORT_MODE, 1);
+  mnl_attr_nest_end (nlh, info);
+  int rc = transact (r, nlh);
+  if (rc < 0)
+    return hk_error_errno (err, -rc, "hairpin mode on bridge port %u", index);
+  return 0;
+}
+
+int
 rtnl_link_delete (struct rtnl *r, const char *name, struct hk_error **err)
 {
   char buf[MNL_SOCKET_BUFFER_SIZE];

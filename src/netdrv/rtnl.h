@@ -40,15 +40,19 @@ int rtnl_bridge_ensure (struct rtnl *r, const char *name, unsigned mtu, struct h
 
 struct veth_request
 {
-  const char *host_name;  /* in our namespace, enslaved to MASTER, up */
-  unsigned master;        /* the bridge's index */
-  const char *peer_name;  /* eth0... */
-  int peer_netns_fd;      /* where the peer is made */
+  const char *host_name;   /* in our namespace, enslaved to MASTER, up */
+  unsigned master;         /* the bridge's index */
+  const char *peer_name;   /* eth0... */
+  int peer_netns_fd;       /* where the peer is made */
   const uint8_t *peer_mac; /* 6 bytes, or NULL */
-  unsigned mtu;           /* 0: the kernel's */
+  unsigned mtu;            /* 0: the kernel's */
 };
 
 int rtnl_veth_create (struct rtnl *r, const struct veth_request *req, struct hk_error **err);
+
+/* Hairpin mode on bridge port INDEX: a frame may leave through the port
+ * it came in by (a container reaching its own published port). */
+int rtnl_bridge_port_hairpin (struct rtnl *r, unsigned index, struct hk_error **err);
 
 /* Removes interface NAME; one that is not there is fine. */
 int rtnl_link_delete (struct rtnl *r, const char *name, struct hk_error **err);

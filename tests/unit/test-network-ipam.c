@@ -43,8 +43,11 @@ lease (sqlite3 *db, const char *id, const char *requested, int *errnum)
 {
   _cleanup_json_ json_t *names = json_array ();
   _cleanup_json_ json_t *ports = json_array ();
-  struct network_endpoint ep = { .container_id = (char *)id, .network = net.name,
-                                 .ifname = "eth0", .names = names, .ports = ports };
+  struct network_endpoint ep = { .container_id = (char *)id,
+                                 .network = net.name,
+                                 .ifname = "eth0",
+                                 .names = names,
+                                 .ports = ports };
   struct hk_error *err = NULL;
   *errnum = 0;
   if (network_ipam_lease (db, &net, &ep, requested, &err) < 0)
@@ -97,17 +100,18 @@ test_old_networks_stay_on_cni (void **state)
   struct hk_error *err = NULL;
   assert_int_equal (sqlite3_open (":memory:", &db), SQLITE_OK);
   /* the tables as an older hako left them: "bridge" meant CNI */
-  assert_int_equal (store_db_exec (db,
-                                   "CREATE TABLE networks (id TEXT PRIMARY KEY, name TEXT NOT NULL"
-                                   " UNIQUE, driver TEXT NOT NULL, subnet TEXT NOT NULL, gateway"
-                                   " TEXT NOT NULL, bridge TEXT NOT NULL UNIQUE, internal INTEGER"
-                                   " NOT NULL DEFAULT 0, labels TEXT NOT NULL DEFAULT '{}',"
-                                   " options TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL);"
-                                   "INSERT INTO networks (id, name, driver, subnet, gateway, bridge,"
-                                   " created) VALUES ('x', 'old', 'bridge', '10.88.0.0/16',"
-                                   " '10.88.0.1', 'hako0', 'now');",
-                                   &err),
-                    0);
+  assert_int_equal (
+      store_db_exec (db,
+                     "CREATE TABLE networks (id TEXT PRIMARY KEY, name TEXT NOT NULL"
+                     " UNIQUE, driver TEXT NOT NULL, subnet TEXT NOT NULL, gateway"
+                     " TEXT NOT NULL, bridge TEXT NOT NULL UNIQUE, internal INTEGER"
+                     " NOT NULL DEFAULT 0, labels TEXT NOT NULL DEFAULT '{}',"
+                     " options TEXT NOT NULL DEFAULT '{}', created TEXT NOT NULL);"
+                     "INSERT INTO networks (id, name, driver, subnet, gateway, bridge,"
+                     " created) VALUES ('x', 'old', 'bridge', '10.88.0.0/16',"
+                     " '10.88.0.1', 'hako0', 'now');",
+                     &err),
+      0);
   if (network_db_init (db, &err) < 0 || network_db_init (db, &err) < 0)
     fail_msg ("%s", err->message);
   _cleanup_network_ struct network *n = NULL;
