@@ -171,6 +171,21 @@ ctr_network_netns_path (const struct engine *e, const struct ctr_record *r)
 }
 
 char *
+ctr_network_dns_server (struct engine *e, const struct ctr_config *c)
+{
+  if (special_mode (c) != NULL || c->n_networks == 0)
+    return NULL;
+  _cleanup_network_ struct network *n = NULL;
+  struct hk_error *ignored = NULL;
+  if (network_get (e, c->networks[0].name, &n, &ignored) < 0)
+    {
+      hk_error_free (ignored);
+      return NULL;
+    }
+  return network_native_has_dns (n) ? xstrdup (n->gateway) : NULL;
+}
+
+char *
 ctr_network_etc_dir (struct engine *e, const struct ctr_config *c)
 {
   return c->network_container ? engine_container_dir (e, c->network_container) : NULL;
@@ -307,7 +322,12 @@ attach (struct engine *e, const struct ctr_record *r, const struct attach_reques
   if (network_get (e, a->entry->name, &n, err) < 0)
     return -1;
   if (!network_is_cni (n))
-    return attach_native (e, r, a, n, err);
+    {
+      if (attach_native (e, r, a, n, err) < 0)
+        return -1;
+      network_native_dns_start (e, n);
+      return 0;
+    }
   if (network_host_prepare (n, state_dir, err) < 0)
     return -1;
   struct conflist_needs needs = {

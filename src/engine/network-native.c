@@ -13,8 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <unistd.h>
+
+extern char **environ;
 
 bool
 network_is_cni (const struct network *n)
@@ -134,6 +138,48 @@ network_native_remove (struct engine *e, const struct network *n, struct hk_erro
       return network_host_remove (n, state_dir, err);
     }
   return 0;
+}
+
+bool
+network_native_has_dns (const struct network *n)
+{
+  return !network_is_cni (n) && !n->internal && strcmp (n->name, NETWORK_DEFAULT_NAME) != 0;
+}
+
+/* True when LOCK is held: N's server runs. */
+static bool
+dns_running (const char *lock)
+{
+  _cleanup_close_ int fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  return fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+void
+network_native_dns_start (struct engine *e, const struct network *n)
+{
+  _cleanup_free_ char *state_dir = network_state_dir (e);
+  _cleanup_free_ char *lock = xasprintf ("%s/dns-%.12s.lock", state_dir, n->id);
+  if (!network_native_has_dns (n) || dns_running (lock))
+    return;
+  _cleanup_free_ char *db = xasprintf ("%s/hako.db", e->root);
+  char *const argv[] = { e->dns_path, db, n->name, n->gateway, lock, NULL };
+  /* A server of its own session, its output nowhere: nothing of the
+   * command that started it (a terminal, a pipe someone waits on). */
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDWR, 0);
+  posix_spawn_file_actions_adddup2 (&fa, 0, 1);
+  posix_spawn_file_actions_adddup2 (&fa, 0, 2);
+  posix_spawnattr_init (&attr);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSID);
+  pid_t pid;
+  int rc = posix_spawn (&pid, e->dns_path, &fa, &attr, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  posix_spawnattr_destroy (&attr);
+  if (rc != 0)
+    hk_warn (e->log, "network %s: start its DNS server %s: %s", n->name, e->dns_path,
+             strerror (rc));
 }
 
 char *

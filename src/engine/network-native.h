@@ -36,6 +36,15 @@ int network_native_detach (struct engine *e, const char *container_id, const cha
 /* N's rules and bridge removed. */
 int network_native_remove (struct engine *e, const struct network *n, struct hk_error **err);
 
+/* True when N's containers get names from a DNS server of N's own:
+ * a native user network (not the default one, as Docker's bridge) with a
+ * gateway (not internal). */
+bool network_native_has_dns (const struct network *n);
+
+/* N's DNS server (hako-dns) started unless it runs; a failure is a
+ * warning (the containers still have their /etc/hosts). */
+void network_native_dns_start (struct engine *e, const struct network *n);
+
 /* The host end of container ID's veth for its interface IFNAME (ethN). */
 char *network_native_host_ifname (const char *id, const char *ifname);
 

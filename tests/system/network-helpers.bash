@@ -37,6 +37,12 @@ network_snapshot() {
 		sed 's/^/lease /' || true
 	find "$HAKO_RUNROOT/networks/ipam" -type f ! -name lock ! -name 'last_reserved_ip*' \
 		2>/dev/null | sed 's/^/lease /'
+	# DNS servers of this file's networks (they exit with their last
+	# container)
+	local pid
+	for pid in $(pgrep -x hako-dns 2>/dev/null); do
+		grep -qF "$HAKO_RUNROOT" "/proc/$pid/cmdline" 2>/dev/null && echo "dns server $pid"
+	done
 	find "$HAKO_RUNROOT/netns" -mindepth 1 2>/dev/null | sed 's/^/netns /'
 	find "$HAKO_RUNROOT/containers" -path '*/cni/*' 2>/dev/null | sed 's/^/cached /'
 	return 0
