@@ -35,6 +35,8 @@ demo_packages=(
 	# the native network driver (hako-net): rtnetlink through libmnl, the
 	# rules through libnftables (both shared libraries only in Debian)
 	libmnl-dev libnftables-dev
+	# a user network's DNS server (hako-dns): messages through ldns
+	libldns-dev
 )
 test_packages=(
 	# the sanitizer and libFuzzer builds
