@@ -37,14 +37,17 @@ network_snapshot() {
 		sed 's/^/lease /' || true
 	find "$HAKO_RUNROOT/networks/ipam" -type f ! -name lock ! -name 'last_reserved_ip*' \
 		2>/dev/null | sed 's/^/lease /'
-	# DNS servers of this file's networks (they exit with their last
-	# container)
-	local pid
-	for pid in $(pgrep -x hako-dns 2>/dev/null); do
-		grep -qF "$HAKO_RUNROOT" "/proc/$pid/cmdline" 2>/dev/null && echo "dns server $pid"
-	done
 	find "$HAKO_RUNROOT/netns" -mindepth 1 2>/dev/null | sed 's/^/netns /'
 	find "$HAKO_RUNROOT/containers" -path '*/cni/*' 2>/dev/null | sed 's/^/cached /'
+	return 0
+}
+
+# The PIDs of the DNS servers of this file's networks.
+dns_servers() {
+	local pid
+	for pid in $(pgrep -x hako-dns 2>/dev/null); do
+		grep -qF "$HAKO_RUNROOT" "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+	done
 	return 0
 }
 
@@ -74,6 +77,16 @@ network_teardown() {
 		[ "$now" = "$NETWORK_BEFORE" ] && break
 		sleep 0.05
 	done
+	# the DNS servers of this file's networks exit with their last
+	# container, within a second
+	for i in $(seq 100); do
+		[ -z "$(dns_servers)" ] && break
+		sleep 0.05
+	done
+	if [ -n "$(dns_servers)" ]; then
+		echo "DNS servers left running: $(dns_servers)"
+		status=1
+	fi
 	if [ "$now" != "$NETWORK_BEFORE" ]; then
 		echo "the test left this on the host:"
 		diff <(echo "$NETWORK_BEFORE") <(echo "$now") || true
