@@ -101,6 +101,8 @@ network_host_run (char *const argv[], const char *input, char **out, struct hk_e
   size_t len;
   if (lseek (so, 0, SEEK_SET) < 0 || fs_read_fd (so, IPTABLES_SAVE_MAX, &text, &len, err) < 0)
     return -1;
+  if (WIFSIGNALED (status))
+    return hk_error_set (err, EIO, "%s was killed by signal %d", argv[0], WTERMSIG (status));
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
       size_t n = strlen (text);

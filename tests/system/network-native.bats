@@ -123,9 +123,11 @@ refused() {
 		kill -9 \$\$
 	EOF
 	chmod +x "$BATS_TEST_TMPDIR/hako-net"
-	HAKO_NET=$BATS_TEST_TMPDIR/hako-net refused "network mid:" \
+	HAKO_NET=$BATS_TEST_TMPDIR/hako-net refused "network mid: $BATS_TEST_TMPDIR/hako-net was killed by signal 9" \
 		hk run --rm --network mid -p 127.0.0.1::80 busybox true
 	[ -z "$(hk ps -a -q)" ]
+	local i
+	for i in $(seq 100); do [ "$(network_snapshot)" = "$before" ] && break; sleep 0.05; done
 	[ "$(network_snapshot)" = "$before" ]
 }
 
