@@ -53,7 +53,8 @@ leased (sqlite3 *db, const char *name, uint32_t **out, size_t *n, struct hk_erro
 static bool
 taken (const uint32_t *used, size_t n, uint32_t v)
 {
-  return bsearch (&v, used, n, sizeof v, by_value) != NULL;
+  /* bsearch of no array at all is undefined, even with n = 0 */
+  return n > 0 && bsearch (&v, used, n, sizeof v, by_value) != NULL;
 }
 
 /* The address for EP in *OUT: REQUESTED if free, else the first free
