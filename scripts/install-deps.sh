@@ -32,6 +32,11 @@ demo_packages=(
 	busybox-static
 	# the default network: CNI bridge, host-local, portmap; hako's NAT rules
 	containernetworking-plugins iptables
+	# the native network driver (hako-net): rtnetlink through libmnl, the
+	# rules through libnftables (both shared libraries only in Debian)
+	libmnl-dev libnftables-dev
+	# a user network's DNS server (hako-dns): messages through ldns
+	libldns-dev
 )
 test_packages=(
 	# the sanitizer and libFuzzer builds

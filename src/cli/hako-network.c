@@ -5,6 +5,7 @@
 #include "engine/engine.h"
 #include "engine/network-conflist.h"
 #include "engine/network.h"
+#include "engine/network-native.h"
 #include "hako-cli.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -118,13 +119,17 @@ network_json (struct engine *e, const struct network *n)
   struct conflist_needs needs = { 0 };
   json_t *options = json_deep_copy (n->options);
   json_object_set_new (options, NETWORK_OPT_BRIDGE_NAME, json_string (n->bridge));
-  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[{s:s, s:s}]}, s:b, s:b,"
-                    " s:b, s:o, s:o, s:O, s:o}",
-                    "Name", n->name, "Id", n->id, "Created", n->created, "Scope", "local", "Driver",
-                    n->driver, "EnableIPv6", 0, "IPAM", "Driver", "default", "Options", "Config",
-                    "Subnet", n->subnet, "Gateway", n->gateway, "Internal", n->internal,
-                    "Attachable", 0, "Ingress", 0, "Containers", attached (e, n), "Options",
-                    options, "Labels", n->labels, "CNI", network_conflist (n, ipam, &needs));
+  json_t *j = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[{s:s, s:s}]}, s:b, s:b,"
+                         " s:b, s:o, s:o, s:O}",
+                         "Name", n->name, "Id", n->id, "Created", n->created, "Scope", "local",
+                         "Driver", n->driver, "EnableIPv6", 0, "IPAM", "Driver", "default",
+                         "Options", "Config", "Subnet", n->subnet, "Gateway", n->gateway,
+                         "Internal", n->internal, "Attachable", 0, "Ingress", 0, "Containers",
+                         attached (e, n), "Options", options, "Labels", n->labels);
+  /* The configuration list a CNI network's containers are attached with. */
+  if (network_is_cni (n))
+    json_object_set_new (j, "CNI", network_conflist (n, ipam, &needs));
+  return j;
 }
 
 /* --filter name=X, id=X, label=K[=V], driver=X. */

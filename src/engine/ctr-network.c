@@ -8,6 +8,8 @@
 #include "network.h"
 #include "network-conflist.h"
 #include "network-host.h"
+#include "network-ipam.h"
+#include "network-native.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -64,6 +67,8 @@ check_ip (const struct network *n, const char *ip, struct hk_error **err)
 static int
 check_extra_plugins (const struct network *n, bool ports, bool mac, struct hk_error **err)
 {
+  if (!network_is_cni (n))
+    return 0;
   struct cni_context c = network_cni_context (NULL);
   const char *extra[] = { ports && !n->internal ? "portmap" : NULL, mac ? "tuning" : NULL };
   for (size_t i = 0; i < 2; i++)
@@ -166,6 +171,21 @@ ctr_network_netns_path (const struct engine *e, const struct ctr_record *r)
 }
 
 char *
+ctr_network_dns_server (struct engine *e, const struct ctr_config *c)
+{
+  if (special_mode (c) != NULL || c->n_networks == 0)
+    return NULL;
+  _cleanup_network_ struct network *n = NULL;
+  struct hk_error *ignored = NULL;
+  if (network_get (e, c->networks[0].name, &n, &ignored) < 0)
+    {
+      hk_error_free (ignored);
+      return NULL;
+    }
+  return network_native_has_dns (n) ? xstrdup (n->gateway) : NULL;
+}
+
+char *
 ctr_network_etc_dir (struct engine *e, const struct ctr_config *c)
 {
   return c->network_container ? engine_container_dir (e, c->network_container) : NULL;
@@ -260,7 +280,37 @@ record_endpoint (struct engine *e, const struct ctr_record *r, const struct atta
   return network_endpoint_put (e->db, &ep, err);
 }
 
-/* CNI ADD of one network; on failure nothing of it stays. */
+/* The native driver: the lease recorded (with the endpoint), then the
+ * interfaces and rules made; on failure nothing of it stays. */
+static int
+attach_native (struct engine *e, const struct ctr_record *r, const struct attach_request *a,
+               const struct network *n, struct hk_error **err)
+{
+  _cleanup_json_ json_t *names = endpoint_names (r, a->entry);
+  _cleanup_free_ char *mac = a->entry->mac ? xstrdup (a->entry->mac) : network_native_random_mac ();
+  struct network_endpoint ep = {
+    .container_id = r->id,
+    .network = n->name,
+    .ifname = (char *)a->ifname,
+    .mac = mac,
+    .names = names,
+    .ports = a->ports ? json_deep_copy (a->ports) : json_array (),
+  };
+  int rc = network_ipam_lease (e->db, n, &ep, a->entry->ip, err);
+  if (rc == 0 && (rc = network_native_attach (e, r, n, &ep, a->netns, err)) < 0)
+    {
+      struct hk_error *ignored = NULL;
+      network_endpoint_delete (e->db, r->id, n->name, &ignored);
+      hk_error_free (ignored);
+    }
+  free (ep.address);
+  free (ep.gateway);
+  json_decref (ep.ports);
+  return rc;
+}
+
+/* One network: the native driver's attach, or CNI ADD; on failure
+ * nothing of it stays. */
 static int
 attach (struct engine *e, const struct ctr_record *r, const struct attach_request *a,
         struct hk_error **err)
@@ -269,8 +319,16 @@ attach (struct engine *e, const struct ctr_record *r, const struct attach_reques
   _cleanup_free_ char *state_dir = network_state_dir (e);
   _cleanup_free_ char *ipam_dir = xasprintf ("%s/ipam", state_dir);
   _cleanup_free_ char *cache = cache_dir (e, r->id);
-  if (network_get (e, a->entry->name, &n, err) < 0
-      || network_host_prepare (n, state_dir, err) < 0)
+  if (network_get (e, a->entry->name, &n, err) < 0)
+    return -1;
+  if (!network_is_cni (n))
+    {
+      if (attach_native (e, r, a, n, err) < 0)
+        return -1;
+      network_native_dns_start (e, n);
+      return 0;
+    }
+  if (network_host_prepare (n, state_dir, err) < 0)
     return -1;
   struct conflist_needs needs = {
     .ports = json_array_size (a->ports) > 0,
@@ -408,7 +466,26 @@ ctr_network_join_path (struct engine *e, const struct ctr_record *r, char **out,
   return 0;
 }
 
-/* True when every cached attachment of R passes CNI CHECK. */
+/* False when EP is the native driver's and the host end of its veth is
+ * gone (deleted by hand: the container's end went with it). */
+static bool
+native_veth_there (struct engine *e, const struct network_endpoint *ep)
+{
+  _cleanup_network_ struct network *n = NULL;
+  struct hk_error *ignored = NULL;
+  if (network_record_get (e->db, ep->network, &n, &ignored) < 0)
+    {
+      hk_error_free (ignored);
+      return false;
+    }
+  if (network_is_cni (n))
+    return true;
+  _cleanup_free_ char *host = network_native_host_ifname (ep->container_id, ep->ifname);
+  return if_nametoindex (host) != 0;
+}
+
+/* True when every attachment of R is there: native ones by their
+ * endpoints and veths, CNI's by CNI CHECK. */
 static bool
 attachments_fine (struct engine *e, const struct ctr_record *r)
 {
@@ -418,8 +495,17 @@ attachments_fine (struct engine *e, const struct ctr_record *r)
   struct cni_cache_entry **entries = NULL;
   size_t n = 0;
   struct hk_error *err = NULL;
-  bool fine = cni_cache_list (cache, r->id, &entries, &n, &err) == 0
-              && n == r->config.n_networks;
+  struct network_endpoint **endpoints = NULL;
+  size_t n_endpoints = 0;
+  /* Native attachments are their endpoints (and the namespace); CNI's
+   * are checked by their plugins. */
+  bool fine = access (netns, F_OK) == 0
+              && network_endpoint_list (e->db, r->id, NULL, &endpoints, &n_endpoints, &err) == 0
+              && n_endpoints == r->config.n_networks
+              && cni_cache_list (cache, r->id, &entries, &n, &err) == 0;
+  for (size_t i = 0; fine && i < n_endpoints; i++)
+    fine = native_veth_there (e, endpoints[i]);
+  network_endpoint_list_free (endpoints, n_endpoints);
   for (size_t i = 0; fine && i < n; i++)
     {
       struct cni_attachment att
@@ -484,7 +570,21 @@ warn (struct engine *e, const struct ctr_record *r, struct hk_error **err)
   hk_error_freep (err);
 }
 
-/* Forgets R's endpoints and rewrites the hosts files of its peers. */
+/* True when EP publishes ports through the native driver's rules. */
+static bool
+native_ports (struct engine *e, const struct network_endpoint *ep)
+{
+  if (json_array_size (ep->ports) == 0)
+    return false;
+  _cleanup_network_ struct network *n = NULL;
+  struct hk_error *ignored = NULL;
+  bool native = network_record_get (e->db, ep->network, &n, &ignored) == 0 && !network_is_cni (n);
+  hk_error_free (ignored);
+  return native;
+}
+
+/* Forgets R's endpoints (the native driver's leases with them, and its
+ * port rules first) and rewrites the hosts files of its peers. */
 static void
 forget_endpoints (struct engine *e, const struct ctr_record *r)
 {
@@ -493,6 +593,17 @@ forget_endpoints (struct engine *e, const struct ctr_record *r)
   struct hk_error *err = NULL;
   if (network_endpoint_list (e->db, r->id, NULL, &endpoints, &n, &err) == 0 && n > 0)
     {
+      bool unpublish = false;
+      for (size_t i = 0; i < n; i++)
+        unpublish |= native_ports (e, endpoints[i]);
+      if (unpublish)
+        {
+          /* Rules that stay would send a later holder of the address
+           * the ports: said, and the lease goes all the same. */
+          struct hk_error *e2 = NULL;
+          network_native_detach (e, r->id, NULL, NULL, true, &e2);
+          warn (e, r, &e2);
+        }
       _cleanup_strv_ char **names = xzalloc (sizeof (char *));
       for (size_t i = 0; i < n; i++)
         strv_append (&names, endpoints[i]->network);
@@ -566,6 +677,10 @@ free_ifname (struct engine *e, const struct ctr_record *r)
   size_t n = 0;
   struct hk_error *ignored = NULL;
   cni_cache_list (cache, r->id, &entries, &n, &ignored);
+  hk_error_freep (&ignored);
+  struct network_endpoint **endpoints = NULL;
+  size_t n_endpoints = 0;
+  network_endpoint_list (e->db, r->id, NULL, &endpoints, &n_endpoints, &ignored);
   hk_error_free (ignored);
   char *name = NULL;
   for (unsigned i = 0; name == NULL; i++)
@@ -575,10 +690,13 @@ free_ifname (struct engine *e, const struct ctr_record *r)
       bool used = false;
       for (size_t j = 0; j < n; j++)
         used |= strcmp (entries[j]->ifname, candidate) == 0;
+      for (size_t j = 0; j < n_endpoints; j++)
+        used |= strcmp (endpoints[j]->ifname, candidate) == 0;
       if (!used)
         name = xstrdup (candidate);
     }
   cni_cache_list_free (entries, n);
+  network_endpoint_list_free (endpoints, n_endpoints);
   return name;
 }
 
@@ -627,6 +745,24 @@ ctr_network_connect (struct engine *e, struct ctr_record *r, const char *network
   return ctr_record_set_config (e->db, r, err);
 }
 
+/* The native driver's interface of R on N deleted, its port rules
+ * removed when it has some. */
+static int
+detach_native (struct engine *e, const struct ctr_record *r, const struct network *n,
+               const char *netns, struct hk_error **err)
+{
+  struct network_endpoint **eps = NULL;
+  size_t count = 0;
+  if (network_endpoint_list (e->db, r->id, n->name, &eps, &count, err) < 0)
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; i < count && rc == 0; i++)
+    rc = network_native_detach (e, r->id, netns, eps[i]->ifname,
+                                json_array_size (eps[i]->ports) > 0, err);
+  network_endpoint_list_free (eps, count);
+  return rc;
+}
+
 int
 ctr_network_disconnect (struct engine *e, struct ctr_record *r, const char *network,
                               struct hk_error **err)
@@ -645,7 +781,8 @@ ctr_network_disconnect (struct engine *e, struct ctr_record *r, const char *netw
       _cleanup_free_ char *netns = netns_path (e, r->id);
       struct cni_cache_entry **entries = NULL;
       size_t count = 0;
-      if (cni_cache_list (cache, r->id, &entries, &count, err) < 0)
+      if ((!network_is_cni (n) && detach_native (e, r, n, netns, err) < 0)
+          || cni_cache_list (cache, r->id, &entries, &count, err) < 0)
         return -1;
       for (size_t i = 0; i < count; i++)
         if (strcmp (entries[i]->network, n->name) == 0)

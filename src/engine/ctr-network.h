@@ -31,6 +31,10 @@
 int ctr_network_prepare (struct engine *e, struct ctr_config *c,
                                const struct image_config *image, struct hk_error **err);
 
+/* The nameserver of C's resolv.conf when its first network has a DNS
+ * server (network-native.h: its gateway), or NULL (the host's). */
+char *ctr_network_dns_server (struct engine *e, const struct ctr_config *c);
+
 /* For --network container:NAME: the directory whose hosts and
  * resolv.conf the container shares (NAME's), or NULL. */
 char *ctr_network_etc_dir (struct engine *e, const struct ctr_config *c);

@@ -58,6 +58,8 @@ engine_open (struct engine *e, struct store *store, const char *root, const char
   e->monitor_path = find_helper (dir, "HAKO_MONITOR", "hako-monitor", "monitor");
   e->init_path = find_helper (dir, "HAKO_INIT", "hako-init", "init");
   e->pause_path = find_helper (dir, "HAKO_PAUSE", "hako-pause", "pause");
+  e->net_path = find_helper (dir, "HAKO_NET", "hako-net", "netdrv");
+  e->dns_path = find_helper (dir, "HAKO_DNS", "hako-dns", "dns");
   e->root = xstrdup (root);
   e->runroot = xstrdup (runroot);
   e->store = store;
@@ -90,6 +92,8 @@ engine_close (struct engine *e)
   free (e->monitor_path);
   free (e->init_path);
   free (e->pause_path);
+  free (e->net_path);
+  free (e->dns_path);
   free (e->runtime_root);
   free (e->external_runtime_root);
   hako_conf_clear (&e->conf);

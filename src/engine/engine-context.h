@@ -26,6 +26,8 @@ struct engine
   char *monitor_path;          /* hako-monitor */
   char *init_path;             /* hako-init */
   char *pause_path;            /* hako-pause, the process of a pod's infra container */
+  char *net_path;              /* hako-net, the native network driver */
+  char *dns_path;              /* hako-dns, a user network's DNS server */
   char *runtime_root;          /* RUNROOT/runtime */
   char *external_runtime_root; /* RUNROOT/oci-runtime: --root of `--runtime PATH` */
   struct runtime_context rt;

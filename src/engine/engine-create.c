@@ -48,7 +48,8 @@ insert_record (struct engine *e, struct ctr_record *r, bool named, struct hk_err
 
 /* /etc/hostname, hosts and resolv.conf of R into DIR. */
 static int
-write_etc_files (const struct ctr_record *r, const char *dir, struct hk_error **err)
+write_etc_files (struct engine *e, const struct ctr_record *r, const char *dir,
+                 struct hk_error **err)
 {
   const struct ctr_config *c = &r->config;
   char short_id[13];
@@ -66,6 +67,11 @@ write_etc_files (const struct ctr_record *r, const char *dir, struct hk_error **
     .dns = (const char *const *)c->dns,
     .dns_search = (const char *const *)c->dns_search,
   };
+  /* The network's DNS server, unless --dns names others. */
+  _cleanup_free_ char *server = c->dns ? NULL : ctr_network_dns_server (e, c);
+  const char *const ours[] = { server, NULL };
+  if (server != NULL)
+    files.dns = ours;
   if (etc_files_write (dir, &files, err) < 0)
     return -1;
   /* Root in a user namespace may change them, as root on the host may. */
@@ -151,7 +157,7 @@ prepare_container (struct engine *e, struct ctr_record *r, const struct image_co
   if (ctr_mounts_resolve (e->db, e->root, &r->config, image, err) < 0
       || mounts_owner (&r->config, image, root_fd, &owner, err) < 0
       || ctr_mounts_fill (e->db, e->root, &r->config, root_fd, &owner, err) < 0
-      || write_etc_files (r, dir, err) < 0 || engine_render_config (e, r, netns, false, err) < 0)
+      || write_etc_files (e, r, dir, err) < 0 || engine_render_config (e, r, netns, false, err) < 0)
     return -1;
   return ctr_record_set_config (e->db, r, err);
 }

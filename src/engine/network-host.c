@@ -75,11 +75,8 @@ network_host_rules (const struct network *n)
   return rules;
 }
 
-/* Runs ARGV (looked up in $PATH) with INPUT on stdin; what it printed in
- * *OUT when OUT is not NULL.  Files, not pipes: no deadlock whatever the
- * sizes. */
-static int
-run_tool (char *const argv[], const char *input, char **out, struct hk_error **err)
+int
+network_host_run (char *const argv[], const char *input, char **out, struct hk_error **err)
 {
   _cleanup_close_ int in = memfd_create ("hako-in", MFD_CLOEXEC);
   _cleanup_close_ int so = memfd_create ("hako-out", MFD_CLOEXEC);
@@ -104,6 +101,8 @@ run_tool (char *const argv[], const char *input, char **out, struct hk_error **e
   size_t len;
   if (lseek (so, 0, SEEK_SET) < 0 || fs_read_fd (so, IPTABLES_SAVE_MAX, &text, &len, err) < 0)
     return -1;
+  if (WIFSIGNALED (status))
+    return hk_error_set (err, EIO, "%s was killed by signal %d", argv[0], WTERMSIG (status));
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     {
       size_t n = strlen (text);
@@ -134,7 +133,7 @@ tagged_deletions (const struct network *n, char **out, struct hk_error **err)
     {
       char *const argv[] = { "iptables-save", "-t", (char *)tables[i], NULL };
       _cleanup_free_ char *saved = NULL;
-      if (run_tool (argv, NULL, &saved, err) < 0)
+      if (network_host_run (argv, NULL, &saved, err) < 0)
         {
           free (deletions);
           return -1;
@@ -161,7 +160,7 @@ static int
 restore (const char *rules, struct hk_error **err)
 {
   char *const argv[] = { "iptables-restore", "--noflush", NULL };
-  return run_tool (argv, rules, NULL, err);
+  return network_host_run (argv, rules, NULL, err);
 }
 
 /* STATE_DIR/rules.lock, held: the rules of networks are changed by one

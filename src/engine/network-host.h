@@ -30,4 +30,9 @@ int network_host_remove (const struct network *n, const char *state_dir, struct 
  * network's bridge must not take over eth0). */
 int network_host_check_bridge (const char *name, struct hk_error **err);
 
+/* Runs ARGV (looked up in $PATH) with INPUT on stdin; what it printed in
+ * *OUT when OUT is not NULL.  Files, not pipes: no deadlock whatever the
+ * sizes.  A failure's message is the program's output. */
+int network_host_run (char *const argv[], const char *input, char **out, struct hk_error **err);
+
 #endif

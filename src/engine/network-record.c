@@ -34,10 +34,49 @@ static const char schema[]
       " PRIMARY KEY (container_id, network));"
       "CREATE INDEX IF NOT EXISTS network_endpoints_network ON network_endpoints (network);";
 
+/* Version 1 of the network tables: the native driver.  Networks made
+ * before it were CNI's (their driver read "bridge"): they stay on the CNI
+ * driver, bridges, rules and leases as they were; new ones are native.
+ * Native leases are endpoint rows, one address per network at most. */
+static const char schema_v1[]
+    = "CREATE TABLE network_schema (version INTEGER NOT NULL);"
+      "INSERT INTO network_schema (version) VALUES (1);"
+      "UPDATE networks SET driver = 'cni' WHERE driver = 'bridge';"
+      "CREATE UNIQUE INDEX network_endpoints_address ON network_endpoints (network, address);";
+
+static bool
+has_version_table (sqlite3 *db)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  return store_db_prepare (db,
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = "
+                           "'network_schema'",
+                           &st, NULL, NULL)
+             == 0
+         && store_db_step (db, st, NULL) == SQLITE_ROW;
+}
+
+/* Once per database, in one transaction (a concurrent hako waits, then
+ * finds it done). */
+static int
+migrate (sqlite3 *db, struct hk_error **err)
+{
+  if (has_version_table (db))
+    return 0;
+  if (store_db_exec (db, "BEGIN IMMEDIATE", err) < 0)
+    return -1;
+  if (!has_version_table (db) && store_db_exec (db, schema_v1, err) < 0)
+    {
+      store_db_exec (db, "ROLLBACK", NULL);
+      return -1;
+    }
+  return store_db_exec (db, "COMMIT", err);
+}
+
 int
 network_db_init (sqlite3 *db, struct hk_error **err)
 {
-  if (store_db_exec (db, schema, err) < 0)
+  if (store_db_exec (db, schema, err) < 0 || migrate (db, err) < 0)
     return hk_error_prefix (err, "network database");
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "engine-context.h"
 #include "random-id.h"
 #include "network-host.h"
+#include "network-native.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -38,6 +39,8 @@ network_cni_context (const char *cache_dir)
 int
 network_check_plugins (const struct network *n, struct hk_error **err)
 {
+  if (!network_is_cni (n))
+    return 0;
   struct cni_context c = network_cni_context (NULL);
   static const char *const needed[] = { "bridge", "host-local" };
   for (size_t i = 0; i < 2; i++)
@@ -189,8 +192,9 @@ check_request (const struct network_request *req, struct hk_error **err)
   if (strcmp (req->name, "none") == 0 || strcmp (req->name, "host") == 0
       || strcmp (req->name, "bridge") == 0 || strcmp (req->name, "default") == 0)
     return hk_error_set (err, EINVAL, "network name \"%s\" is reserved", req->name);
-  if (req->driver != NULL && strcmp (req->driver, "bridge") != 0)
-    return hk_error_set (err, ENOTSUP, "--driver %s: only bridge networks are supported",
+  if (req->driver != NULL && strcmp (req->driver, NETWORK_DRIVER_NATIVE) != 0
+      && strcmp (req->driver, NETWORK_DRIVER_CNI) != 0)
+    return hk_error_set (err, ENOTSUP, "--driver %s: the drivers are bridge (native) and cni",
                          req->driver);
   if (req->gateway != NULL && req->subnet == NULL)
     return hk_error_set (err, EINVAL, "--gateway needs --subnet");
@@ -205,7 +209,7 @@ build (struct engine *e, const struct network_request *req, struct network **out
   _cleanup_network_ struct network *n = xzalloc (sizeof *n);
   n->id = random_id ();
   n->name = xstrdup (req->name);
-  n->driver = xstrdup ("bridge");
+  n->driver = xstrdup (req->driver ? req->driver : NETWORK_DRIVER_NATIVE);
   n->internal = req->internal;
   n->labels = req->labels ? json_deep_copy (req->labels) : json_object ();
   n->options = req->options ? json_deep_copy (req->options) : json_object ();
@@ -327,6 +331,8 @@ network_remove (struct engine *e, const char *ref, struct hk_error **err)
     return hk_error_set (err, EBUSY, "network %s is used by container %s%s", n->name, users[0],
                          users[1] ? " and others" : "");
   _cleanup_free_ char *state_dir = network_state_dir (e);
+  if (!network_is_cni (n))
+    return network_native_remove (e, n, err) < 0 ? -1 : network_record_delete (e->db, n->id, err);
   if (network_host_remove (n, state_dir, err) < 0)
     return -1;
   _cleanup_free_ char *ipam = xasprintf ("%s/ipam", state_dir);

@@ -22,7 +22,7 @@
 struct network_request
 {
   const char *name;
-  const char *driver;  /* NULL: bridge, the only one */
+  const char *driver;  /* NULL: bridge (native); or cni (network-native.h) */
   const char *subnet;  /* NULL: a free /24 of 10.89.0.0/16 */
   const char *gateway; /* NULL: the subnet's first address */
   bool internal;

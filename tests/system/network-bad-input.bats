@@ -45,7 +45,7 @@ refused() {
 	refused 'network name "none" is reserved' net_create none 10.213.60.0/24
 	refused 'invalid network name "-x"' hk network create -- -x
 	refused "-o mtu: unknown option" net_create a 10.213.60.0/24 -o mtu=1400
-	refused "only bridge networks are supported" net_create a 10.213.60.0/24 -d macvlan
+	refused "--driver macvlan: the drivers are bridge (native) and cni" net_create a 10.213.60.0/24 -d macvlan
 	refused "the host has an interface lo that is not a bridge" \
 		hk network create --subnet 10.213.60.0/24 -o com.docker.network.bridge.name=lo a
 	[ -z "$(hk network ls -q)" ]
@@ -84,24 +84,26 @@ print(s.getsockname()[1], flush=True); sys.stdout.close(); time.sleep(60)' >"$BA
 	[ "$(hk ps -a --format '{{.Names}}')" = first ]
 }
 
-@test "a missing CNI plugin: a clear error before anything is made" {
+@test "a missing CNI plugin (--driver cni): a clear error before anything is made" {
+	net_create viacni 10.213.63.0/24 --driver cni
 	mkdir -p "$BATS_TEST_TMPDIR/empty"
 	HAKO_CNI_PATH=$BATS_TEST_TMPDIR/empty refused \
 		"CNI plugin \`bridge\` not found in $BATS_TEST_TMPDIR/empty (install the containernetworking-plugins package" \
-		hk run --rm busybox true
-	[[ "$output" == *"network hako needs CNI plugins (or use --network none or host)"* ]]
-	# --network none needs none
+		hk run --rm --network viacni busybox true
+	[[ "$output" == *"network viacni needs CNI plugins (or use --network none or host)"* ]]
+	# --network none and the native driver need none
 	HAKO_CNI_PATH=$BATS_TEST_TMPDIR/empty hk run --rm --network none busybox true
+	HAKO_CNI_PATH=$BATS_TEST_TMPDIR/empty hk run --rm -p 80 busybox true
 	# portmap, only when ports are published
 	mkdir -p "$BATS_TEST_TMPDIR/some"
 	ln -s /usr/lib/cni/bridge /usr/lib/cni/host-local "$BATS_TEST_TMPDIR/some/"
-	HAKO_CNI_PATH=$BATS_TEST_TMPDIR/some hk run --rm busybox true
+	HAKO_CNI_PATH=$BATS_TEST_TMPDIR/some hk run --rm --network viacni busybox true
 	HAKO_CNI_PATH=$BATS_TEST_TMPDIR/some refused "CNI plugin \`portmap\` not found" \
-		hk run --rm -p 80 busybox true
+		hk run --rm --network viacni -p 80 busybox true
 	[ -z "$(hk ps -a -q)" ]
 }
 
-@test "a plugin that fails half-way: its message, and the plugins before it undone" {
+@test "a CNI plugin that fails half-way: its message, and the plugins before it undone" {
 	mkdir -p "$BATS_TEST_TMPDIR/cni"
 	ln -s /usr/lib/cni/bridge /usr/lib/cni/host-local "$BATS_TEST_TMPDIR/cni/"
 	# a portmap that fails ADD as plugins do, and accepts DEL
@@ -113,7 +115,7 @@ print(s.getsockname()[1], flush=True); sys.stdout.close(); time.sleep(60)' >"$BA
 		exit 1
 	EOF
 	chmod +x "$BATS_TEST_TMPDIR/cni/portmap"
-	net_create half 10.213.61.0/24
+	net_create half 10.213.61.0/24 --driver cni
 	hk run --rm --network half busybox true # the network's own state, made once
 	local before
 	before=$(network_snapshot)

@@ -14,9 +14,13 @@ teardown() { network_teardown; }
 
 # Nothing of a container's network on the host but what BEFORE had.
 nothing_left() {
-	local now
-	now=$(network_snapshot)
-	[ "$now" = "$1" ] && return 0
+	local now i
+	# the kernel removes a namespace's veth in the background
+	for i in $(seq 100); do
+		now=$(network_snapshot)
+		[ "$now" = "$1" ] && return 0
+		sleep 0.05
+	done
 	echo "left behind:"
 	diff <(echo "$1") <(echo "$now") || true
 	return 1
@@ -115,8 +119,24 @@ nothing_left() {
 	nothing_left "$before"
 }
 
-@test "a restart checks the network (CNI CHECK) and makes it again when it was broken" {
+@test "a restart checks the network (native) and makes it again when it was broken" {
 	net_create cyc 10.213.51.0/24
+	hk run -d --name fragile --restart always --network cyc busybox sh -c \
+		'(ip -o -4 addr show eth0 | grep -q inet && echo up || echo down) >>/tmp/states; sleep 1; exit 1' >/dev/null
+	local id states
+	id=$(hk inspect -f '{{.Id}}' fragile)
+	states=$HAKO_ROOT/containers/$id/merged/tmp/states
+	for i in $(seq 100); do [ -s "$states" ] && break; sleep 0.05; done
+	# the host end of its veth; deleting it takes the container's eth0 too
+	ip link del "vh${id:0:10}0"
+	for i in $(seq 100); do [ "$(wc -l <"$states")" -ge 2 ] && break; sleep 0.1; done
+	[ "$(sed -n 1p "$states")" = up ]
+	[ "$(sed -n 2p "$states")" = up ]
+	[ "$(ls /sys/class/net/hkt-cyc/brif | wc -l)" = 1 ]
+}
+
+@test "a restart checks the network (CNI CHECK) and makes it again when it was broken" {
+	net_create cyc 10.213.51.0/24 --driver cni
 	hk run -d --name fragile --restart always --network cyc busybox sh -c \
 		'(ip -o -4 addr show eth0 | grep -q inet && echo up || echo down) >>/tmp/states; sleep 1; exit 1' >/dev/null
 	local id states
@@ -150,5 +170,7 @@ nothing_left() {
 		hk rm -f "p$i" >/dev/null &
 	done
 	wait
+	# the kernel removes the veths with their namespaces, in the background
+	for i in $(seq 100); do [ -z "$(ls /sys/class/net/hkt-par/brif)" ] && break; sleep 0.05; done
 	[ -z "$(ls /sys/class/net/hkt-par/brif)" ]
 }

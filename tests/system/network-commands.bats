@@ -22,12 +22,24 @@ teardown() { network_teardown; }
 	[ "$(jq -c '.[0].IPAM.Config' <<<"$j")" = '[{"Subnet":"10.213.81.0/24","Gateway":"10.213.81.254"}]' ]
 	[ "$(jq -c '.[0].Labels' <<<"$j")" = '{"tier":"web","team":""}' ]
 	[ "$(jq -r '.[0].Internal' <<<"$j")" = false ]
-	# the CNI configuration list its containers are attached with
-	[ "$(jq -r '.[0].CNI.plugins[0].type' <<<"$j")" = bridge ]
-	[ "$(jq -r '.[0].CNI.plugins[0].ipam.ranges[0][0].gateway' <<<"$j")" = 10.213.81.254 ]
+	# the native driver: no CNI configuration
+	[ "$(jq -r '.[0].CNI' <<<"$j")" = null ]
 	# by ID prefix too
 	[ "$(hk network inspect -f '{{.Name}}' "${id:0:8}")" = front ]
 	[ "$(hk network ls -q)" = "${id:0:12}" ]
+}
+
+@test "a --driver cni network shows the CNI configuration list its containers are attached with" {
+	net_create legacy 10.213.86.0/24 --gateway 10.213.86.254 --driver cni
+	local j
+	j=$(hk network inspect legacy)
+	[ "$(jq -r '.[0].Driver' <<<"$j")" = cni ]
+	[ "$(jq -r '.[0].CNI.plugins[0].type' <<<"$j")" = bridge ]
+	[ "$(jq -r '.[0].CNI.plugins[0].ipam.ranges[0][0].gateway' <<<"$j")" = 10.213.86.254 ]
+	[ "$(hk network ls --filter driver=cni --format '{{.Name}}')" = legacy ]
+	run hk run --rm --network legacy busybox ip -o -4 addr show eth0
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"inet 10.213.86."* ]]
 }
 
 @test "inspect lists the containers on the network" {
@@ -63,12 +75,12 @@ teardown() { network_teardown; }
 	[ -d /sys/class/net/hkt-gone ]
 	local id
 	id=$(hk network inspect -f '{{.Id}}' gone)
-	rules=$(iptables-save)
-	grep -q "hako:${id:0:12}" <<<"$rules"
+	rules=$(nft list table inet hako)
+	grep -q "nw-${id:0:12}-nat" <<<"$rules"
 	[ "$(hk network rm gone)" = gone ]
 	[ ! -e /sys/class/net/hkt-gone ]
-	rules=$(iptables-save)
-	[ "$(grep -c "hako:${id:0:12}" <<<"$rules")" = 0 ]
+	rules=$(nft list ruleset)
+	[ "$(grep -c "nw-${id:0:12}" <<<"$rules")" = 0 ]
 	[ ! -e "$HAKO_RUNROOT/networks/ipam/gone" ]
 	[ -z "$(hk network ls -q)" ]
 }

@@ -27,6 +27,14 @@ network_snapshot() {
 	# portmap makes its CNI-HOSTPORT-* chains once and keeps them: the
 	# file's teardown removes them
 	grep -v -e CNI-HOSTPORT -e '^table ' <<<"$fw" | grep -- '^-A'
+	# the native driver's chains and rules (table inet hako)
+	if grep -qx 'table inet hako' <<<"$fw"; then
+		nft list table inet hako | grep -E 'chain (nw|ct)-|comment|dnat|masquerade|drop' |
+			sed 's/^[[:space:]]*/nft /' || true
+	fi
+	# the native driver's leases: endpoint rows
+	sqlite3 "$HAKO_ROOT/hako.db" 'SELECT network, address FROM network_endpoints' 2>/dev/null |
+		sed 's/^/lease /' || true
 	find "$HAKO_RUNROOT/networks/ipam" -type f ! -name lock ! -name 'last_reserved_ip*' \
 		2>/dev/null | sed 's/^/lease /'
 	find "$HAKO_RUNROOT/netns" -mindepth 1 2>/dev/null | sed 's/^/netns /'
@@ -34,8 +42,17 @@ network_snapshot() {
 	return 0
 }
 
+# The PIDs of the DNS servers of this file's networks.
+dns_servers() {
+	local pid
+	for pid in $(pgrep -x hako-dns 2>/dev/null); do
+		grep -qF "$HAKO_RUNROOT" "/proc/$pid/cmdline" 2>/dev/null && echo "$pid"
+	done
+	return 0
+}
+
 network_setup_file() {
-	require_tools wget
+	require_tools wget sqlite3
 	engine_setup_file
 }
 
@@ -53,7 +70,23 @@ network_teardown() {
 	for n in $(hk network ls -q 2>/dev/null); do
 		grep -qxF "$n" <<<"$NETWORKS_BEFORE" || hk network rm "$n" >/dev/null 2>&1 || true
 	done
-	now=$(network_snapshot)
+	# the kernel removes a namespace's veth in the background: 5 s for it
+	local i
+	for i in $(seq 100); do
+		now=$(network_snapshot)
+		[ "$now" = "$NETWORK_BEFORE" ] && break
+		sleep 0.05
+	done
+	# the DNS servers of this file's networks exit with their last
+	# container, within a second
+	for i in $(seq 100); do
+		[ -z "$(dns_servers)" ] && break
+		sleep 0.05
+	done
+	if [ -n "$(dns_servers)" ]; then
+		echo "DNS servers left running: $(dns_servers)"
+		status=1
+	fi
 	if [ "$now" != "$NETWORK_BEFORE" ]; then
 		echo "the test left this on the host:"
 		diff <(echo "$NETWORK_BEFORE") <(echo "$now") || true

@@ -66,10 +66,13 @@ reach() {
 	[ "$status" -eq 0 ]
 	[[ "$output" != *default* ]]
 	[ -z "$(ip -4 -o addr show hkt-closed)" ]
-	nat=$(iptables-save -t nat)
-	[ "$(grep -c 10.213.42.0/24 <<<"$nat")" = 0 ]
-	filter=$(iptables-save -t filter)
-	grep -q -- '-A FORWARD -i hkt-closed ! -o hkt-closed .*-j DROP' <<<"$filter"
+	local nw rules
+	nw=nw-$(hk network inspect -f '{{.Id}}' closed | cut -c1-12)
+	rules=$(nft list table inet hako)
+	[ "$(grep -c masquerade <<<"$(nft list chain inet hako "$nw-nat")")" = 0 ]
+	[ "$(grep -c 10.213.42.0/24 <<<"$rules")" = 0 ]
+	grep -q 'iifname "hkt-closed" oifname != "hkt-closed" drop' <<<"$(nft list chain inet hako "$nw-fwd")"
+	grep -q "iifname \"hkt-closed\" drop comment \"$nw\"" <<<"$(nft list chain inet hako input)"
 	[ "$(hk network inspect -f '{{.Internal}}' closed)" = true ]
 }
 

@@ -74,8 +74,10 @@ teardown() { network_teardown; }
 	[ "$(hk network inspect hako | jq -r '.[0].Options["com.docker.network.bridge.name"]')" = hkt-default ]
 	[ -d /sys/class/net/hkt-default/bridge ]
 	# what leaves the subnet is masqueraded
-	nat=$(iptables-save -t nat)
-	grep -q -- '-A POSTROUTING -s 10.213.250.0/24 ! -d 10.213.250.0/24 .*-j MASQUERADE' <<<"$nat"
+	local nw
+	nw=nw-$(hk network inspect -f '{{.Id}}' hako | cut -c1-12)
+	grep -q "ip saddr 10.213.250.0/24 jump $nw-nat" <<<"$(nft list chain inet hako postrouting)"
+	grep -q "ip daddr != 10.213.250.0/24 masquerade" <<<"$(nft list chain inet hako "$nw-nat")"
 	# `bridge` and `default` are Docker's names for it
 	[[ "$(hk run --rm --network bridge busybox ip -o -4 addr show eth0)" == *10.213.250.* ]]
 	local id

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The answers of a network's DNS server (hako-dns): a query's message
+ * parsed and the reply built with ldns (no hand-parsing of packets), from
+ * the names of the network's containers.  Pure: no I/O, so it is what the
+ * fuzz target feeds (fuzz-dns-query). */
+#ifndef HAKO_DNS_ANSWER_H
+#define HAKO_DNS_ANSWER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A name a container answers to (its name, an alias, its short ID) and
+ * one of its addresses (IPv4 or IPv6, without prefix). */
+struct dns_record
+{
+  const char *name;
+  const char *address;
+};
+
+enum dns_verdict
+{
+  DNS_ANSWER,  /* *REPLY is the answer */
+  DNS_FORWARD, /* not ours: ask the host's resolvers */
+  DNS_DROP,    /* not a query we answer at all (malformed, a response...) */
+};
+
+/* What to do with the message QUERY of LEN bytes, given the network's
+ * RECORDS.  A/AAAA for a known name (every address: replicas), PTR for a
+ * known address; an empty answer for a known name without an address of
+ * the asked family.  The reply is malloc'ed. */
+enum dns_verdict dns_answer (const uint8_t *query, size_t len, const struct dns_record *records,
+                             size_t n_records, uint8_t **reply, size_t *reply_len);
+
+#endif

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "network-native.h"
+#include "network.h"
+#include "network-host.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/json-util.h"
+#include "common/xalloc.h"
+#include "network/ip-prefix.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <spawn.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+extern char **environ;
+
+bool
+network_is_cni (const struct network *n)
+{
+  return strcmp (n->driver, NETWORK_DRIVER_CNI) == 0;
+}
+
+bool
+network_native_legacy_host (void)
+{
+  _cleanup_free_ char *names = NULL;
+  size_t len = 0;
+  return fs_read_file (AT_FDCWD, "/proc/net/ip_tables_names", 4096, &names, &len, NULL) == 0
+         && len > 0;
+}
+
+/* Runs `hako-net COMMAND` with REQ. */
+static int
+run (struct engine *e, const char *command, const json_t *req, struct hk_error **err)
+{
+  _cleanup_free_ char *text = json_dumps (req, JSON_COMPACT);
+  char *const argv[] = { e->net_path, (char *)command, NULL };
+  if (network_host_run (argv, text, NULL, err) < 0)
+    return -1;
+  return 0;
+}
+
+static json_t *
+base_request (struct engine *e)
+{
+  _cleanup_free_ char *state_dir = network_state_dir (e);
+  struct hk_error *ignored = NULL;
+  if (fs_mkdir_p (state_dir, 0700, &ignored) < 0)
+    hk_error_free (ignored); /* hako-net says what fails with the lock */
+  return json_pack ("{s:s+}", "lock", state_dir, "/rules.lock");
+}
+
+/* {address, prefix, gateway} of "10.88.0.5/16" and GATEWAY. */
+static json_t *
+address_entry (const char *cidr, const char *gateway, struct hk_error **err)
+{
+  struct ip_prefix p;
+  char buf[50];
+  if (!ip_prefix_parse (cidr, &p))
+    {
+      hk_error_set (err, EINVAL, "`%s` is not ADDRESS/PREFIX", cidr);
+      return NULL;
+    }
+  return json_pack ("{s:s, s:i, s:s}", "address", ip_address_format (&p, buf), "prefix", p.len,
+                    "gateway", gateway ? gateway : "");
+}
+
+static json_t *
+gateways (const struct network *n)
+{
+  json_t *list = json_array ();
+  struct ip_prefix subnet;
+  if (!n->internal && ip_prefix_parse (n->subnet, &subnet))
+    json_array_append_new (list,
+                           json_pack ("{s:s, s:i}", "address", n->gateway, "prefix", subnet.len));
+  return list;
+}
+
+int
+network_native_attach (struct engine *e, const struct ctr_record *r, const struct network *n,
+                       const struct network_endpoint *ep, const char *netns, struct hk_error **err)
+{
+  if (network_native_legacy_host ())
+    {
+      _cleanup_free_ char *state_dir = network_state_dir (e);
+      if (network_host_prepare (n, state_dir, err) < 0)
+        return -1;
+    }
+  json_t *addr = address_entry (ep->address, ep->gateway, err);
+  if (addr == NULL)
+    return -1;
+  _cleanup_free_ char *host_ifname = network_native_host_ifname (r->id, ep->ifname);
+  _cleanup_json_ json_t *req = base_request (e);
+  json_object_update_new (
+      req,
+      json_pack ("{s:s, s:s, s:s, s:s, s:s%, s:s, s:b, s:o, s:o, s:s, s:s%, s:O}", "netns", netns,
+                 "ifname", ep->ifname, "host_ifname", host_ifname, "bridge", n->bridge,
+                 "network_id", n->id, (size_t)12, "subnet", n->subnet, "internal", n->internal,
+                 "gateways", gateways (n), "addresses", json_pack ("[o]", addr), "mac",
+                 ep->mac ? ep->mac : "", "container_id", r->id, (size_t)12, "ports", ep->ports));
+  if (run (e, "attach", req, err) < 0)
+    return hk_error_prefix (err, "network %s", n->name);
+  return 0;
+}
+
+int
+network_native_detach (struct engine *e, const char *container_id, const char *netns,
+                       const char *ifname, bool unpublish, struct hk_error **err)
+{
+  _cleanup_json_ json_t *req = base_request (e);
+  json_object_set_new (req, "container_id", json_stringn (container_id, 12));
+  json_object_set_new (req, "unpublish", json_boolean (unpublish));
+  if (netns && ifname)
+    {
+      json_object_set_new (req, "netns", json_string (netns));
+      json_object_set_new (req, "ifname", json_string (ifname));
+    }
+  return run (e, "detach", req, err);
+}
+
+int
+network_native_remove (struct engine *e, const struct network *n, struct hk_error **err)
+{
+  _cleanup_json_ json_t *req = base_request (e);
+  json_object_set_new (req, "network_id", json_stringn (n->id, 12));
+  json_object_set_new (req, "bridge", json_string (n->bridge));
+  if (run (e, "remove", req, err) < 0)
+    return hk_error_prefix (err, "remove network %s", n->name);
+  if (network_native_legacy_host ())
+    {
+      _cleanup_free_ char *state_dir = network_state_dir (e);
+      return network_host_remove (n, state_dir, err);
+    }
+  return 0;
+}
+
+bool
+network_native_has_dns (const struct network *n)
+{
+  return !network_is_cni (n) && !n->internal && strcmp (n->name, NETWORK_DEFAULT_NAME) != 0;
+}
+
+/* True when LOCK is held: N's server runs. */
+static bool
+dns_running (const char *lock)
+{
+  _cleanup_close_ int fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  return fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+void
+network_native_dns_start (struct engine *e, const struct network *n)
+{
+  _cleanup_free_ char *state_dir = network_state_dir (e);
+  _cleanup_free_ char *lock = xasprintf ("%s/dns-%.12s.lock", state_dir, n->id);
+  if (!network_native_has_dns (n) || dns_running (lock))
+    return;
+  _cleanup_free_ char *db = xasprintf ("%s/hako.db", e->root);
+  char *const argv[] = { e->dns_path, db, n->name, n->gateway, lock, NULL };
+  /* A server of its own session, its output nowhere: nothing of the
+   * command that started it (a terminal, a pipe someone waits on). */
+  posix_spawn_file_actions_t fa;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDWR, 0);
+  posix_spawn_file_actions_adddup2 (&fa, 0, 1);
+  posix_spawn_file_actions_adddup2 (&fa, 0, 2);
+  posix_spawnattr_init (&attr);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSID);
+  pid_t pid;
+  int rc = posix_spawn (&pid, e->dns_path, &fa, &attr, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  posix_spawnattr_destroy (&attr);
+  if (rc != 0)
+    hk_warn (e->log, "network %s: start its DNS server %s: %s", n->name, e->dns_path,
+             strerror (rc));
+}
+
+char *
+network_native_host_ifname (const char *id, const char *ifname)
+{
+  return xasprintf ("vh%.10s%s", id, ifname + strcspn (ifname, "0123456789"));
+}
+
+char *
+network_native_random_mac (void)
+{
+  uint8_t b[6];
+  if (getrandom (b, sizeof b, 0) != sizeof b)
+    abort (); /* never with 6 bytes from a booted kernel */
+  b[0] = (uint8_t)((b[0] & 0xfe) | 0x02);
+  return xasprintf ("%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
+}
