@@ -28,7 +28,7 @@ merged() {
 }
 
 @test "pause freezes the container, unpause thaws it; ps and inspect say so" {
-	hk run -d --name counter busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.05; done' >/dev/null
+	hk run -d --name counter busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.05; done' >/dev/null
 	sleep 0.3
 	run -0 hk pause counter
 	[ "$output" = counter ]
