@@ -20,7 +20,13 @@ setup_file() {
 }
 teardown_file() { engine_teardown_file; }
 setup() { engine_setup; }
-teardown() { engine_teardown; }
+teardown() {
+	local p
+	for p in $(hk pod ls -q --no-trunc 2>/dev/null); do
+		hk pod rm -f "$p" >/dev/null 2>&1 || true
+	done
+	engine_teardown
+}
 
 pid_of() { hk inspect -f '{{.State.Pid}}' "$1"; }
 
@@ -226,4 +232,17 @@ explain_names() { jx ".capabilities.sets.$1.names | join(\",\")"; }
 	[ "$(jx '.network.dns.nameservers | length')" = 0 ]
 	[ -n "$(jx .network.dns.error)" ]
 	! grep -q 203.0.113.66 "$X"
+}
+
+@test "explain: a pod's container shares the pod's namespaces, named as the pod" {
+	hk pod create --name pd --cgroup-parent "$ENGINE_CGROUP" >/dev/null
+	# not hk run: a pod's containers are in the pod's cgroup
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" run -d --name inpod --pod pd busybox sleep 100 >/dev/null
+	explain_json inpod
+	[ "$(jx '.namespaces[] | select(.type == "net") | .relation')" = pod ]
+	[ "$(jx '.namespaces[] | select(.type == "net") | .shared_with')" = pd ]
+	[ "$(jx '.namespaces[] | select(.type == "pid") | .relation')" = new ]
+	run -0 hk explain inpod
+	grep -q 'shared with pod pd' <<<"$output"
+	hk pod rm -f pd >/dev/null
 }
