@@ -5,6 +5,7 @@
 #include "engine/engine.h"
 #include "engine/explain.h"
 #include "hako-cli.h"
+#include "hako-run-options.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/strv.h"
@@ -15,7 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char explain_usage[] = "[--format json] [--host] CONTAINER";
+static const char explain_usage[]
+    = "[--format json] [--host] CONTAINER | run [--format json] [RUN FLAGS] IMAGE [COMMAND...]";
 
 static const char explain_help[]
     = "usage: hako explain [--format json] [--host] CONTAINER\n"
@@ -50,6 +52,12 @@ static const char explain_help[]
       "                 (the container's /etc/resolv.conf).\n"
       "  Host           with --host: the host end of each veth, its bridge, and the\n"
       "                 iptables rules that name the container.\n"
+      "\n"
+      "hako explain run [--format json] [RUN FLAGS] IMAGE [COMMAND...] shows what\n"
+      "`hako run` with those flags would set up, from the config.json it would\n"
+      "write, without making anything: the same sections (namespaces, user,\n"
+      "cgroup limits, capabilities, seccomp, mounts, network) as planned\n"
+      "(schema: docs/explain-run-schema.json).\n"
       "\n"
       "Options:\n"
       "  --format json  the document as JSON (schema: docs/explain-schema.json,\n"
@@ -364,6 +372,119 @@ print_text (json_t *doc, bool colour)
   text_host (&t, doc);
 }
 
+/* ---- explain run ---- */
+
+static void
+text_plan_caps (json_t *c)
+{
+  static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable", "ambient" };
+  for (size_t i = 0; i < 5; i++)
+    {
+      json_t *s = json_object_get (json_object_get (c, "sets"), sets[i]);
+      _cleanup_free_ char *names = joined (json_object_get (s, "names"), ",");
+      printf ("  %-12s %s  %s\n", sets[i], str (s, "hex"), *names ? names : "(none)");
+    }
+  text_names ("dropped from a full set:", json_object_get (c, "dropped_from_full"));
+  text_names ("added to Docker's default:", json_object_get (c, "added_to_docker_default"));
+  text_names ("dropped from Docker's default:", json_object_get (c, "dropped_from_docker_default"));
+}
+
+static void
+print_plan (json_t *doc, bool colour)
+{
+  struct text_out t = { colour };
+  json_t *plan = json_object_get (doc, "plan");
+  printf ("hako run %s would set up (nothing was made; %s)\n", str (plan, "image"),
+          str (plan, "source"));
+  section (&t, "Namespaces", "linux.namespaces");
+  size_t i;
+  json_t *x;
+  json_array_foreach (json_object_get (doc, "namespaces"), i, x)
+  {
+    const char *rel = str (x, "relation");
+    printf ("  %-8s %s%s%s\n", str (x, "type"),
+            strcmp (rel, "host") == 0 ? "shared with the host" : rel,
+            json_object_get (x, "shared_with") ? " " : "", str (x, "shared_with"));
+  }
+  json_t *u = json_object_get (doc, "user");
+  section (&t, "User", "process.user, linux.uidMappings");
+  printf ("  user %s, user namespace mode %s\n", str (u, "user"), str (u, "userns_mode"));
+  json_t *c = json_object_get (doc, "cgroups");
+  section (&t, "Cgroups", "linux.cgroupsPath, linux.resources");
+  printf ("  path %s\n", str (c, "path"));
+  _cleanup_free_ char *resources = json_dumps (json_object_get (c, "resources"), JSON_COMPACT);
+  printf ("  limits %s\n", resources);
+  section (&t, "Capabilities", "process.capabilities");
+  text_plan_caps (json_object_get (doc, "capabilities"));
+  json_t *s = json_object_get (doc, "security");
+  json_t *sc = json_object_get (s, "seccomp");
+  section (&t, "Security", "process.noNewPrivileges, linux.seccomp");
+  printf ("  %-14s %s\n", "no_new_privs", json_is_true (json_object_get (s, "no_new_privs")) ? "yes" : "no");
+  printf ("  %-14s %s; profile %s\n", "seccomp",
+          json_is_true (json_object_get (sc, "enabled")) ? "filter" : "none", str (sc, "profile"));
+  json_t *f = json_object_get (doc, "filesystem");
+  section (&t, "Filesystem", "root, mounts, linux.maskedPaths, linux.readonlyPaths");
+  printf ("  root %s\n", json_is_true (json_object_get (f, "root_readonly")) ? "read-only" : "read-write");
+  json_array_foreach (json_object_get (f, "mounts"), i, x)
+  {
+    _cleanup_free_ char *options = joined (json_object_get (x, "options"), ",");
+    printf ("  %-24s %-8s %s\n", str (x, "destination"), str (x, "type"), options);
+  }
+  _cleanup_free_ char *masked = joined (json_object_get (f, "masked_paths"), " ");
+  printf ("  masked %s\n", *masked ? masked : "(none)");
+  json_t *n = json_object_get (doc, "network");
+  section (&t, "Network", "run's flags");
+  printf ("  mode %s\n", str (n, "mode"));
+  json_array_foreach (json_object_get (n, "ports"), i, x)
+    printf ("  port %s:%s -> %s/%s\n", *str (x, "host_ip") ? str (x, "host_ip") : "0.0.0.0",
+            str (x, "host_port"), str (x, "container_port"), str (x, "protocol"));
+}
+
+/* `explain run [--format json] FLAGS IMAGE [COMMAND]`: --format comes
+ * first (after the image, it would be the command's). */
+static int
+explain_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
+{
+  bool json = false;
+  int skip = 0;
+  if (argc > 2 && strcmp (argv[1], "--format") == 0)
+    skip = 2;
+  else if (argc > 1 && strncmp (argv[1], "--format=", 9) == 0)
+    skip = 1;
+  if (skip > 0)
+    {
+      const char *format = skip == 2 ? argv[2] : argv[1] + 9;
+      if (strcmp (format, "json") != 0)
+        return hk_error_set (err, EINVAL,
+                             "--format %s: the formats are text (the default) and json", format);
+      json = true;
+    }
+  /* run's parser takes ARGV[0] for the command's name, as getopt does. */
+  _cleanup_free_ char **args = xzalloc ((size_t)(argc + 1) * sizeof (char *));
+  int n = 0;
+  args[n++] = argv[0];
+  for (int i = 1 + skip; i < argc; i++)
+    args[n++] = argv[i];
+  struct run_request req = { 0 };
+  struct engine *e;
+  _cleanup_json_ json_t *doc = NULL;
+  int rc = -1;
+  if (run_options_parse (n, args, "explain run", false, &req, err) == 0
+      && cli_engine (cli, &e, err) == 0 && explain_plan (e, req.image, &req.config, &doc, err) == 0)
+    {
+      rc = 0;
+      if (json)
+        {
+          _cleanup_free_ char *text = json_dumps (doc, JSON_INDENT (2));
+          printf ("%s\n", text);
+        }
+      else
+        print_plan (doc, cli->stdout_is_tty);
+    }
+  run_request_clear (&req);
+  return rc;
+}
+
 /* ---- the command ---- */
 
 static int
@@ -373,6 +494,8 @@ cmd_explain (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
                                            { "host", no_argument, NULL, 'H' },
                                            { "help", no_argument, NULL, 'h' },
                                            { NULL, 0, NULL, 0 } };
+  if (argc > 1 && strcmp (argv[1], "run") == 0)
+    return explain_run (cli, argc - 1, argv + 1, err);
   const char *format = NULL;
   bool host = false;
   int c;

@@ -24,6 +24,13 @@ struct ctr_record;
 int explain_container (struct engine *e, const struct ctr_record *r, bool host, json_t **out,
                        struct hk_error **err);
 
+struct ctr_config;
+/* The document of `explain run`: what `hako run` with C (run's flags)
+ * and IMAGE would set up, from the config.json it would render; nothing
+ * is made.  Schema: docs/explain-run-schema.json. */
+int explain_plan (struct engine *e, const char *image, const struct ctr_config *c, json_t **out,
+                  struct hk_error **err);
+
 /* ---- the sections, each from one process's files (explain-*.c) ---- */
 
 /* A namespace another process is in, for "shared with ...". */

@@ -34,7 +34,18 @@ pid_of() { hk inspect -f '{{.State.Pid}}' "$1"; }
 explain_json() {
 	X=$BATS_TEST_TMPDIR/explain.json
 	hk explain --format json "$@" >"$X"
-	python3 - "$TOP/docs/explain-schema.json" "$X" <<'PY'
+	check_schema explain-schema.json
+}
+
+# explain_run_json [RUN FLAGS...] IMAGE: explain run's document in $X, checked.
+explain_run_json() {
+	X=$BATS_TEST_TMPDIR/explain-run.json
+	hk explain run --format json "$@" >"$X"
+	check_schema explain-run-schema.json
+}
+
+check_schema() {
+	python3 - "$TOP/docs/$1" "$X" <<'PY'
 import json, sys, jsonschema
 schema = json.load(open(sys.argv[1]))
 doc = json.load(open(sys.argv[2]))
@@ -245,4 +256,34 @@ explain_names() { jx ".capabilities.sets.$1.names | join(\",\")"; }
 	run -0 hk explain inpod
 	grep -q 'shared with pod pd' <<<"$output"
 	hk pod rm -f pd >/dev/null
+}
+
+@test "explain run: what run would set up, from the generated config, the same as a run with those flags gets; nothing made" {
+	flags=(--cap-drop ALL --cap-add NET_ADMIN --memory 64m --pids-limit 50 --read-only --network none -p 8080:80)
+	explain_run_json "${flags[@]}" busybox
+	[ -z "$(hk ps -a -q)" ]
+	[ "$(jx .capabilities.sets.effective.names[])" = cap_net_admin ]
+	[ "$(jx .cgroups.resources.memory.limit)" = 67108864 ]
+	[ "$(jx .cgroups.resources.pids.limit)" = 50 ]
+	[ "$(jx .filesystem.root_readonly)" = true ]
+	[ "$(jx .network.mode)" = none ]
+	[ "$(jx '.network.ports[0].container_port')" = 80 ]
+	[ "$(jx '.namespaces[] | select(.type == "net") | .relation')" = new ]
+	[ "$(jx '.namespaces[] | select(.type == "user") | .relation')" = host ]
+	plan=$(jx .capabilities.sets.effective.hex)
+	hk run -d --name planned "${flags[@]}" busybox sleep 100 >/dev/null
+	[ "$plan" = "$(awk '$1 == "CapEff:" { print $2 }' "/proc/$(pid_of planned)/status")" ]
+	hk rm -f planned >/dev/null
+	explain_run_json --privileged busybox
+	[ "$(jx .security.seccomp.enabled)" = false ]
+	[ "$(jx '.filesystem.masked_paths | length')" = 0 ]
+	explain_run_json --userns=auto busybox
+	[ "$(jx '.namespaces[] | select(.type == "user") | .relation')" = new ]
+	run -0 hk explain run --network container:other busybox
+	grep -q 'net      container other' <<<"$output"
+	run -125 hk explain run --no-such-flag busybox
+	run -125 hk explain run --format yaml busybox
+	[[ $output == *"--format yaml"* ]]
+	run -125 hk explain run no-such-image
+	[ -z "$(hk ps -a -q)" ]
 }
