@@ -80,6 +80,7 @@ static const struct hako_command *const command_tables[] = {
   hako_pod_commands,
   hako_kube_commands,
   hako_explain_commands,
+  hako_events_commands,
   NULL,
 };
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "engine-events.h"
 #include "engine-exec.h"
 #include "ctr-spec.h"
 #include "ctr-spec-host.h"
@@ -118,5 +119,9 @@ engine_exec (struct engine *e, struct ctr_record *r, const struct engine_exec_re
         x.stdio[fd] = null_fd;
   struct runtime_backend b;
   engine_backend (e, r, &b);
-  return backend_exec (&b, &x, exit_status, err);
+  _cleanup_free_ char *exec_id = engine_event_exec (e, r, q->args);
+  int rc = backend_exec (&b, &x, exit_status, err);
+  if (!q->detach)
+    engine_event_exec_die (e, r, exec_id, rc < 0 ? -1 : *exit_status);
+  return rc;
 }
