@@ -5,6 +5,7 @@
 #include "ctr-spec-host.h"
 #include "engine-render.h"
 #include "runtime/caps.h"
+#include "runtime/exe-seal.h"
 #include "user-lookup.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -119,6 +120,10 @@ engine_exec (struct engine *e, struct ctr_record *r, const struct engine_exec_re
         x.stdio[fd] = null_fd;
   struct runtime_backend b;
   engine_backend (e, r, &b);
+  /* The in-process runtime runs an exec from its sealed copy: re-executed
+   * here, before the events, which the copy then records once. */
+  if (b.program == NULL && q->reexec_argv != NULL && exe_seal_ensure (q->reexec_argv, err) < 0)
+    return -1;
   _cleanup_free_ char *exec_id = engine_event_exec (e, r, q->args);
   int rc = backend_exec (&b, &x, exit_status, err);
   if (!q->detach)
