@@ -45,6 +45,9 @@ test_packages=(
 	bats jq python3 python3-yaml procps iproute2 wget curl zstd openssl apache2-utils nftables
 	# userns.bats reads the store's user namespace ranges
 	sqlite3
+	# explain.bats: capsh --decode checks explain's capability names, and
+	# its JSON is validated against docs/explain-schema.json
+	libcap2-bin python3-jsonschema
 	# the pure cgroup v2 VM (../shared/tools/cgroup2-vm installs these on
 	# first use; installed here so that their time is counted here)
 	qemu-system-x86 cpio

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine/engine.h"
 #include "hako-cli.h"
+#include "common/event-log.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
@@ -26,6 +27,14 @@ cli_engine (struct hako_cli *cli, struct engine **out, struct hk_error **err)
     }
   *out = cli->engine;
   return 0;
+}
+
+void
+cli_event (struct hako_cli *cli, const char *type, const char *action, const char *id,
+           const char *name)
+{
+  const char *attrs[] = { "name", name ? name : "", NULL };
+  event_log_emit (cli->root, &cli->log, type, action, id, attrs);
 }
 
 void

@@ -421,6 +421,8 @@ build_command (struct hako_cli *cli, int argc, char **argv, const struct build_p
     }
   if (rc == 0 && !*delegate)
     rc = finish (&q, res.id, err);
+  if (rc == 0 && !*delegate)
+    cli_event (cli, "image", "build", res.id, q.tags ? q.tags[0] : NULL);
   request_clear (&q);
   if (rc < 0 && res.exit_code != 0)
     {

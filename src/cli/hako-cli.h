@@ -61,6 +61,8 @@ extern const struct hako_command hako_network_commands[];
 extern const struct hako_command hako_exec_commands[];
 extern const struct hako_command hako_pod_commands[];
 extern const struct hako_command hako_kube_commands[];
+extern const struct hako_command hako_explain_commands[];
+extern const struct hako_command hako_events_commands[];
 
 /* hako's own failures exit with 125, as Docker's do. */
 #define EXIT_HAKO_ERROR 125
@@ -87,6 +89,12 @@ typedef int (*cli_container_fn) (struct engine *e, struct ctr_record *r, void *d
 int cli_each_container (struct hako_cli *cli, int argc, char **argv, const char *command,
                         const char *usage, cli_container_fn fn, void *data, bool print_name,
                         struct hk_error **err);
+
+/* Records the event ACTION of the TYPE object ID named NAME in the event
+ * log (common/event-log.h): image, volume, network and pod events of
+ * commands that the engine does not see. */
+void cli_event (struct hako_cli *cli, const char *type, const char *action, const char *id,
+                const char *name);
 
 /* The store at --root, opened once. */
 int cli_store (struct hako_cli *cli, struct store **out, struct hk_error **err);

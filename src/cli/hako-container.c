@@ -2,6 +2,7 @@
 /* hako run / create / start / stop / restart / kill / rm / wait, and the
  * commands a container's monitor runs (container cleanup, healthcheck). */
 #include "engine/engine.h"
+#include "engine/engine-events.h"
 #include "engine/pod.h"
 #include "hako-attach.h"
 #include "hako-cli.h"
@@ -244,6 +245,7 @@ cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   struct attach_mode mode = { .with_stdin = with_stdin && r->config.open_stdin,
                               .detach_keys = detach_keys,
                               .sig_proxy = sig_proxy };
+  engine_event (e, r, "attach", NULL, NULL);
   return attach_and_wait (e, r, false, &mode, err);
 }
 

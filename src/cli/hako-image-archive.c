@@ -87,6 +87,7 @@ cmd_import (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (r < 0)
     return hk_error_prefix (err, "`%s`", file);
   printf ("%s\n", id);
+  cli_event (cli, "image", "import", id, file);
   return 0;
 }
 
@@ -137,6 +138,8 @@ cmd_load (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   platform_clear (&platform);
   if (r < 0)
     return input ? hk_error_prefix (err, "`%s`", input) : -1;
+  for (size_t i = 0; i < n; i++)
+    cli_event (cli, "image", "load", loaded[i].id, loaded[i].tags[0]);
   for (size_t i = 0; i < n && !quiet; i++)
     {
       if (loaded[i].tags[0] == NULL)
@@ -248,6 +251,8 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       if (r < 0 && tmp)
         unlink (tmp);
     }
+  for (size_t i = 0; i < n && r == 0; i++)
+    cli_event (cli, "image", "save", ids[i], names[i]);
   for (size_t i = 0; i < n; i++)
     free (names[i]);
   return r;

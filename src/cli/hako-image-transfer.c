@@ -127,6 +127,7 @@ cmd_pull (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
                   familiar ? familiar : result.reference);
         }
       printf ("%s\n", result.reference);
+      cli_event (cli, "image", "pull", result.id, result.reference);
     }
 out:
   pull_result_clear (&result);
@@ -191,6 +192,7 @@ cmd_push (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (store_digest_add (s, id, repo_digest, err) < 0)
     return -1;
   printf ("%s: digest: %s\n", dest->tag ? dest->tag : dest->digest, digest);
+  cli_event (cli, "image", "push", id, destination);
   return 0;
 }
 

@@ -501,7 +501,10 @@ cmd_tag (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   if (ref->digest != NULL)
     return hk_error_set (err, EINVAL, "tag `%s`: a tag cannot carry a digest", argv[2]);
   _cleanup_free_ char *full = image_ref_string (ref);
-  return store_tag_add (s, id, full, err);
+  if (store_tag_add (s, id, full, err) < 0)
+    return -1;
+  cli_event (cli, "image", "tag", id, full);
+  return 0;
 }
 
 /* --- rmi ------------------------------------------------------------- */
@@ -563,6 +566,7 @@ remove_image (struct hako_cli *cli, struct store *s, const char *text, bool forc
       /* One tag of several: only the tag goes. */
       if (store_tag_remove (s, name, err) < 0)
         return -1;
+      cli_event (cli, "image", "untag", id, name);
       _cleanup_free_ char *f = familiar_name (name);
       printf ("Untagged: %s\n", f);
       return 0;
@@ -581,6 +585,7 @@ remove_image (struct hako_cli *cli, struct store *s, const char *text, bool forc
     {
       if (store_tag_remove (s, img->repo_tags[i], err) < 0)
         return -1;
+      cli_event (cli, "image", "untag", id, img->repo_tags[i]);
       _cleanup_free_ char *f = familiar_name (img->repo_tags[i]);
       printf ("Untagged: %s\n", f);
     }
@@ -600,6 +605,7 @@ remove_image (struct hako_cli *cli, struct store *s, const char *text, bool forc
     return 0; /* untagged, it stays for the images made over it */
   if (store_image_delete (s, id, err) < 0)
     return -1;
+  cli_event (cli, "image", "delete", id, text);
   printf ("Deleted: %s\n", id);
   /* Its parents without names or other children go too, as Docker's. */
   return prune ? store_image_prune_chain (s, img->parent, print_deleted, NULL, err) : 0;

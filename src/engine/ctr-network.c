@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "engine-events.h"
 #include "ctr-network.h"
 #include "ctr-hosts.h"
 #include "ctr-config-userns.h"
@@ -742,6 +743,7 @@ ctr_network_connect (struct engine *e, struct ctr_record *r, const char *network
   struct config_network *added = &r->config.networks[r->config.n_networks - 1];
   added->ip = entry.ip ? xstrdup (entry.ip) : NULL;
   added->aliases = entry.aliases ? strv_copy (entry.aliases) : NULL;
+  engine_event_object (e, "network", "connect", n->id, n->name, "container", r->id);
   return ctr_record_set_config (e->db, r, err);
 }
 
@@ -796,5 +798,6 @@ ctr_network_disconnect (struct engine *e, struct ctr_record *r, const char *netw
         return -1;
     }
   ctr_config_remove_network (&r->config, (size_t)index);
+  engine_event_object (e, "network", "disconnect", n->id, n->name, "container", r->id);
   return ctr_record_set_config (e->db, r, err);
 }

@@ -17,9 +17,8 @@
 
 /* Docker's 14: CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
  * NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP. */
-/* The default capability set of Docker containers, as a mask. */
-static uint64_t
-docker_default_caps (void)
+uint64_t
+ctr_spec_docker_default_caps (void)
 {
   static const int caps[] = { 0, 1, 3, 4, 5, 6, 7, 8, 10, 13, 18, 27, 29, 31 };
   uint64_t mask = 0;
@@ -63,7 +62,7 @@ int
 ctr_spec_caps (const struct ctr_config *c, uint64_t permitted, uint64_t *out,
                      struct hk_error **err)
 {
-  uint64_t mask = c->privileged ? ~UINT64_C (0) : docker_default_caps ();
+  uint64_t mask = c->privileged ? ~UINT64_C (0) : ctr_spec_docker_default_caps ();
   /* Docker applies drops first, then adds (so `--cap-drop ALL --cap-add X`
    * leaves exactly X). */
   if (apply_cap_list (c->cap_drop, false, &mask, "--cap-drop", err) < 0

@@ -56,6 +56,9 @@ int ctr_spec_args (const struct ctr_config *c, const struct image_config *image,
  * NAME, or nothing when we have none (Docker's -e NAME). */
 void ctr_spec_env_set (char ***env, const char *entry);
 
+/* Docker's default capability set, as a mask. */
+uint64_t ctr_spec_docker_default_caps (void);
+
 /* The container's capability mask after --cap-add/--cap-drop/--privileged,
  * within PERMITTED.  Unknown names are an error. */
 int ctr_spec_caps (const struct ctr_config *c, uint64_t permitted, uint64_t *out,

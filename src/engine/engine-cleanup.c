@@ -2,6 +2,7 @@
 /* What happens when a container's process is gone (run by its monitor,
  * as `hako container cleanup ID`): the restart policy, --rm, or a plain
  * stop. */
+#include "engine-events.h"
 #include "engine.h"
 #include "ctr-network.h"
 #include "ctr-userns.h"
@@ -104,7 +105,10 @@ restart (struct engine *e, struct ctr_record *r, int code, const char *run_dir)
   if (ctr_network_recheck (e, r, &start_err) == 0
       && ctr_network_join_path (e, r, &netns, &start_err) == 0
       && engine_render_config (e, r, netns, true, &start_err) == 0)
-    engine_become_monitor (e, r, false, -1, -1, &start_err);
+    {
+      engine_event (e, r, "restart", NULL, NULL);
+      engine_become_monitor (e, r, false, -1, -1, &start_err);
+    }
   free (r->error);
   r->error = xstrdup (start_err ? start_err->message : "restart failed");
   hk_error_free (start_err);
@@ -144,6 +148,9 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
   struct hk_error *ignored = NULL;
   backend_delete (&b, id, &ignored);
   hk_error_free (ignored);
+  if (r->oom_killed)
+    engine_event (e, r, "oom", NULL, NULL);
+  engine_event_int (e, r, "die", "exitCode", code);
   if (strcmp (r->state, "removing") == 0)
     return 0; /* `rm -f` is taking it apart */
   if (should_restart (r, code, file_exists (run_dir, "stopping")))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* engine_create: everything a container needs before it can start. */
+#include "engine-events.h"
 #include "ctr-mounts.h"
 #include "ctr-network.h"
 #include "ctr-spec.h"
@@ -249,9 +250,11 @@ engine_create (struct engine *e, const char *image, struct ctr_config *config,
     return -1;
   _cleanup_image_config_ struct image_config *image_config = NULL;
   if (image_config_load (e->store, image_id, &image_config, NULL, err) < 0
-      || check_config (e, config, image_config, err) < 0)
+      || check_config (e, config, image_config, err) < 0
+      || create_record (e, image_id, image, image_config, config, name, out, err) < 0)
     return -1;
-  return create_record (e, image_id, image, image_config, config, name, out, err);
+  engine_event (e, *out, "create", NULL, NULL);
+  return 0;
 }
 
 int

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "engine-events.h"
 #include "engine-exec.h"
 #include "ctr-spec.h"
 #include "ctr-spec-host.h"
 #include "engine-render.h"
 #include "runtime/caps.h"
+#include "runtime/exe-seal.h"
 #include "user-lookup.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -118,5 +120,13 @@ engine_exec (struct engine *e, struct ctr_record *r, const struct engine_exec_re
         x.stdio[fd] = null_fd;
   struct runtime_backend b;
   engine_backend (e, r, &b);
-  return backend_exec (&b, &x, exit_status, err);
+  /* The in-process runtime runs an exec from its sealed copy: re-executed
+   * here, before the events, which the copy then records once. */
+  if (b.program == NULL && q->reexec_argv != NULL && exe_seal_ensure (q->reexec_argv, err) < 0)
+    return -1;
+  _cleanup_free_ char *exec_id = engine_event_exec (e, r, q->args);
+  int rc = backend_exec (&b, &x, exit_status, err);
+  if (!q->detach)
+    engine_event_exec_die (e, r, exec_id, rc < 0 ? -1 : *exit_status);
+  return rc;
 }

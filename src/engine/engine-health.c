@@ -2,6 +2,7 @@
 /* Health checks: what the monitor runs every interval (`hako container
  * healthcheck ID`), through exec, and the record of the last results
  * (RUNROOT/containers/ID/health, Docker's State.Health). */
+#include "engine-events.h"
 #include "engine.h"
 #include "engine-exec.h"
 #include "common/cleanup.h"
@@ -124,6 +125,9 @@ engine_healthcheck (struct engine *e, const char *id, char **reexec_argv, struct
     health = json_pack ("{s:s, s:i, s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
   add_result (health, start, code, output,
               r->config.health.retries > 0 ? r->config.health.retries : HEALTH_DEFAULT_RETRIES);
+  const char *status = json_string_value (json_object_get (health, "Status"));
+  _cleanup_free_ char *action = xasprintf ("health_status: %s", status);
+  engine_event (e, r, action, NULL, NULL);
   _cleanup_free_ char *text = json_to_string (health, false);
   _cleanup_close_ int dfd = open (run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)

@@ -12,6 +12,7 @@
  *
  * Because the monitor exec's a small program after the setup, the memory
  * it keeps while the container runs is that program's alone. */
+#include "engine-events.h"
 #include "engine.h"
 #include "ctr-network.h"
 #include "ctr-userns.h"
@@ -501,5 +502,9 @@ engine_start (struct engine *e, struct ctr_record *r, unsigned flags, struct hk_
       waitpid (pid, NULL, 0);
       return start_failed (e, r, reply, err);
     }
-  return record_running (e, r, pid, err);
+  if (record_running (e, r, pid, err) < 0)
+    return -1;
+  engine_event_volume_mounts (e, r);
+  engine_event (e, r, "start", NULL, NULL);
+  return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stop, kill, wait and rm. */
+#include "engine-events.h"
 #include "engine.h"
 #include "ctr-mounts.h"
 #include "ctr-network.h"
@@ -112,7 +113,10 @@ engine_kill (struct engine *e, struct ctr_record *r, int signum, struct hk_error
     mark_stopping (e, r);
   struct runtime_backend b;
   engine_backend (e, r, &b);
-  return backend_kill (&b, r->id, signum, false, err);
+  if (backend_kill (&b, r->id, signum, false, err) < 0)
+    return -1;
+  engine_event_int (e, r, "kill", "signal", signum);
+  return 0;
 }
 
 /* An exited container whose monitor still runs is between two runs of
@@ -163,6 +167,8 @@ engine_stop (struct engine *e, struct ctr_record *r, int timeout, struct hk_erro
   struct hk_error *ignored = NULL;
   if (backend_kill (&b, r->id, stop_signal (e, r), false, &ignored) < 0)
     hk_error_free (ignored);
+  else
+    engine_event_int (e, r, "kill", "signal", stop_signal (e, r));
   if (!wait_exit (e, r, timeout * 1000))
     {
       ignored = NULL;
@@ -171,6 +177,7 @@ engine_stop (struct engine *e, struct ctr_record *r, int timeout, struct hk_erro
     }
   if (!wait_monitor (r, 30000))
     return hk_error_set (err, ETIMEDOUT, "container %s did not stop", r->name);
+  engine_event (e, r, "stop", NULL, NULL);
   return engine_refresh (e, r, err);
 }
 
@@ -262,5 +269,6 @@ engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
   ctr_userns_release (e, r->id);
   if (volumes)
     ctr_mounts_remove_anonymous (e->db, e->root, &r->config);
+  engine_event (e, r, "destroy", NULL, NULL);
   return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Changes to a container that exists: pause and unpause, rename, update
  * (resource limits and the restart policy). */
+#include "engine-events.h"
 #include "ctr-spec.h"
 #include "engine.h"
 #include "common/cleanup.h"
@@ -33,6 +34,7 @@ engine_pause (struct engine *e, struct ctr_record *r, bool pause, struct hk_erro
   if (backend_pause (&b, r->id, pause, err) < 0)
     return hk_error_prefix (err, "%s container %s", pause ? "pause" : "unpause", r->name);
   ctr_record_set_state (r, pause ? "paused" : "running");
+  engine_event (e, r, pause ? "pause" : "unpause", NULL, NULL);
   return ctr_record_update (e->db, r, err);
 }
 
@@ -53,6 +55,7 @@ engine_rename (struct engine *e, struct ctr_record *r, const char *name,
       r->name = take_ptr (old);
       return -1;
     }
+  engine_event (e, r, "rename", "oldName", old);
   return 0;
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "engine-events.h"
 #include "network.h"
 #include "engine-context.h"
 #include "random-id.h"
@@ -247,6 +248,7 @@ network_create (struct engine *e, const struct network_request *req, struct netw
       struct hk_error *e2 = NULL;
       if (network_record_insert (e->db, n, &e2) == 0)
         {
+          engine_event_object (e, "network", "create", n->id, n->name, "type", "bridge");
           *out = take_ptr (n);
           return 0;
         }
@@ -339,5 +341,8 @@ network_remove (struct engine *e, const char *ref, struct hk_error **err)
   _cleanup_close_ int dfd = open (ipam, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0 && fs_remove_tree (dfd, n->name, err) < 0)
     return -1;
-  return network_record_delete (e->db, n->id, err);
+  if (network_record_delete (e->db, n->id, err) < 0)
+    return -1;
+  engine_event_object (e, "network", "destroy", n->id, n->name, "type", "bridge");
+  return 0;
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "engine-events.h"
 #include "pod.h"
 #include "engine.h"
 #include "pod-cgroup.h"
@@ -113,6 +114,7 @@ pod_create (struct engine *e, struct pod_create_request *req, struct pod_record 
       undo_create (e, p);
       return -1;
     }
+  engine_event_object (e, "pod", "create", p->id, p->name, NULL, NULL);
   *out = take_ptr (p);
   return 0;
 }
@@ -270,6 +272,7 @@ pod_start (struct engine *e, const struct pod_record *p, struct hk_error **err)
   for (size_t i = 0; i < n; i++)
     if (engine_start (e, list[i], 0, err) < 0)
       return hk_error_prefix (err, "pod %s", p->name);
+  engine_event_object (e, "pod", "start", p->id, p->name, NULL, NULL);
   return 0;
 }
 
@@ -295,6 +298,8 @@ pod_stop (struct engine *e, const struct pod_record *p, int timeout, struct hk_e
           rc = -1;
         }
     }
+  if (rc == 0)
+    engine_event_object (e, "pod", "stop", p->id, p->name, NULL, NULL);
   return rc;
 }
 
@@ -315,6 +320,7 @@ pod_kill (struct engine *e, const struct pod_record *p, int signum, struct hk_er
     }
   if (killed == 0)
     return hk_error_set (err, EINVAL, "pod %s has no running container to signal", p->name);
+  engine_event_object (e, "pod", "kill", p->id, p->name, NULL, NULL);
   return 0;
 }
 
@@ -332,6 +338,7 @@ pod_pause (struct engine *e, const struct pod_record *p, bool pause, struct hk_e
       if (engine_pause (e, list[i], pause, err) < 0)
         return -1;
     }
+  engine_event_object (e, "pod", pause ? "pause" : "unpause", p->id, p->name, NULL, NULL);
   return 0;
 }
 
@@ -393,7 +400,9 @@ pod_remove (struct engine *e, const struct pod_record *p, bool force, struct hk_
   for (size_t i = n; i-- > 0;)
     if (engine_remove (e, list[i], true, false, err) < 0)
       return hk_error_prefix (err, "remove pod %s", p->name);
-  if (pod_cgroup_remove (e, p, err) < 0 || remove_dirs (e, p, err) < 0)
+  if (pod_cgroup_remove (e, p, err) < 0 || remove_dirs (e, p, err) < 0
+      || pod_record_delete (e->db, p->id, err) < 0)
     return -1;
-  return pod_record_delete (e->db, p->id, err);
+  engine_event_object (e, "pod", "remove", p->id, p->name, NULL, NULL);
+  return 0;
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "common/event-log.h"
 #include "volume.h"
 #include "ctr-config-parse.h"
 #include "ctr-record.h"
@@ -100,6 +101,8 @@ volume_create (sqlite3 *db, const char *root, const char *name, json_t *labels, 
           < 0
       || store_db_step (db, st, err) < 0)
     return -1;
+  if (sqlite3_changes (db) > 0)
+    event_log_emit (root, NULL, "volume", "create", chosen, (const char *const[]){ "driver", "local", NULL });
   return volume_get (db, root, chosen, out, err);
 }
 
@@ -173,6 +176,7 @@ volume_remove (sqlite3 *db, const char *root, const char *name, struct hk_error 
   if (store_db_prepare (db, "DELETE FROM volumes WHERE name = ?", &st, err, name, NULL) < 0
       || store_db_step (db, st, err) < 0)
     return -1;
+  event_log_emit (root, NULL, "volume", "destroy", name, (const char *const[]){ "driver", "local", NULL });
   _cleanup_free_ char *dir = xasprintf ("%s/volumes", root);
   _cleanup_close_ int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0)

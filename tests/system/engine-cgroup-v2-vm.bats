@@ -29,6 +29,13 @@ setup_file() {
 		id=$($hako run --network none -d --name bg -m 32m busybox sleep 1000)
 		check "host side memory.max" 33554432 "$(cat /sys/fs/cgroup/hako/$id/memory.max)"
 		check "exec" in-exec "$($hako exec bg echo in-exec)"
+		explain=$($hako explain bg)
+		echo "$explain" | sed -n '/^Cgroups/,/^$/p' | sed 's/^/  explain: /'
+		check "explain: v2 layout" "Cgroups (v2)" "$(echo "$explain" | grep -o 'Cgroups (v2)')"
+		check "explain: v2 hierarchy" "/sys/fs/cgroup/hako/$id" "$(echo "$explain" | awk '$1 == "v2" { print $3 }')"
+		check "explain: memory.max" 33554432 "$(echo "$explain" | awk '$1 == "memory.max" { print $2 }')"
+		check "explain: memory.current next to memory.max" yes "$(echo "$explain" | awk '$1 == "memory.max" { print ($3 > 0 ? "yes" : "no") }')"
+		check "explain: OOM kills from memory.events" "0 memory.events" "$(echo "$explain" | sed -n 's|^  OOM kills: \([0-9]*\) (.*/\(memory.events\))$|\1 \2|p')"
 		if $hako pause bg >/dev/null; then
 			check "paused: cgroup.freeze" 1 "$(cat /sys/fs/cgroup/hako/$id/cgroup.freeze)"
 		else
@@ -73,6 +80,14 @@ passed() {
 	passed "paused: cgroup.freeze"
 	passed "stopped"
 	passed "cgroup removed at stop"
+}
+
+@test "v2 VM engine: explain's cgroup section reads the v2 hierarchy" {
+	passed "explain: v2 layout"
+	passed "explain: v2 hierarchy"
+	passed "explain: memory.max"
+	passed "explain: memory.current next to memory.max"
+	passed "explain: OOM kills from memory.events"
 }
 
 @test "v2 VM engine: the smallest memory limit (6 MiB, as Docker) and a pids limit of 1" {
