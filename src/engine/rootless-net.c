@@ -87,16 +87,38 @@ pasta_ports (const json_t *ports, const char *proto)
   return list ? list : xstrdup ("none");
 }
 
+/* An unlinked file for a helper's stderr, or -1. */
+static int
+message_file (const char *program, struct hk_error **err)
+{
+  char tmpl[] = "/tmp/hako-net-XXXXXX";
+  int fd = mkostemp (tmpl, O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "a temporary file for %s's messages", program);
+  unlink (tmpl);
+  return fd;
+}
+
+/* PROGRAM failed: what it said in SAID is the error. */
+static int
+helper_failed (const char *program, int said, struct hk_error **err)
+{
+  char text[512] = "";
+  ssize_t n = pread (said, text, sizeof text - 1, 0);
+  text[n > 0 ? n : 0] = '\0';
+  for (size_t len = strlen (text); len > 0 && text[len - 1] == '\n'; len--)
+    text[len - 1] = '\0';
+  return hk_error_set (err, EIO, "%s failed%s%s", program, *text ? ": " : "", text);
+}
+
 /* Runs ARGV (a program that goes to the background once ready, as pasta
  * does) and waits for it; what it said on stderr is the error. */
 static int
 run_until_ready (char **argv, struct hk_error **err)
 {
-  char tmpl[] = "/tmp/hako-net-XXXXXX";
-  _cleanup_close_ int said = mkostemp (tmpl, O_CLOEXEC);
+  _cleanup_close_ int said = message_file (argv[0], err);
   if (said < 0)
-    return hk_error_errno (err, errno, "a temporary file for %s's messages", argv[0]);
-  unlink (tmpl);
+    return -1;
   pid_t pid = fork ();
   if (pid < 0)
     return hk_error_errno (err, errno, "fork for %s", argv[0]);
@@ -113,12 +135,7 @@ run_until_ready (char **argv, struct hk_error **err)
       return hk_error_errno (err, errno, "wait for %s", argv[0]);
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     return 0;
-  char text[512] = "";
-  ssize_t n = pread (said, text, sizeof text - 1, 0);
-  text[n > 0 ? n : 0] = '\0';
-  for (size_t len = strlen (text); len > 0 && text[len - 1] == '\n'; len--)
-    text[len - 1] = '\0';
-  return hk_error_set (err, EIO, "%s failed%s%s", argv[0], *text ? ": " : "", text);
+  return helper_failed (argv[0], said, err);
 }
 
 static int
@@ -148,18 +165,22 @@ pasta_up (struct engine *e, const struct ctr_record *r, const char *netns, const
 
 /* ---- slirp4netns ---- */
 
-/* One command on slirp4netns's API socket; an answer with "error" fails. */
+/* One command on slirp4netns's API socket NAME in DIR (reached through
+ * an fd of DIR: a socket's path may not be longer than 107 bytes); an
+ * answer with "error" fails. */
 static int
-slirp_command (const char *socket_path, const char *command, struct hk_error **err)
+slirp_command (const char *dir, const char *name, const char *command, struct hk_error **err)
 {
+  _cleanup_close_ int dir_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0)
+    return hk_error_errno (err, errno, "open `%s`", dir);
   _cleanup_close_ int s = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  if (strlen (socket_path) >= sizeof addr.sun_path)
-    return hk_error_set (err, ENAMETOOLONG, "slirp4netns's socket path `%s` is too long",
-                         socket_path);
-  strcpy (addr.sun_path, socket_path);
+  if (snprintf (addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir_fd, name)
+      >= (int)sizeof addr.sun_path)
+    return hk_error_set (err, ENAMETOOLONG, "slirp4netns's socket name `%s` is too long", name);
   if (s < 0 || connect (s, (struct sockaddr *)&addr, sizeof addr) < 0)
-    return hk_error_errno (err, errno, "connect to slirp4netns's socket `%s`", socket_path);
+    return hk_error_errno (err, errno, "connect to slirp4netns's socket `%s/%s`", dir, name);
   if (fs_write_all (s, command, strlen (command)) < 0 || shutdown (s, SHUT_WR) < 0)
     return hk_error_errno (err, errno, "talk to slirp4netns");
   char answer[1024];
@@ -175,7 +196,7 @@ slirp_command (const char *socket_path, const char *command, struct hk_error **e
 }
 
 static int
-slirp_forward (const char *socket_path, const json_t *ports, struct hk_error **err)
+slirp_forward (const char *dir, const char *name, const json_t *ports, struct hk_error **err)
 {
   size_t i;
   const json_t *p;
@@ -188,16 +209,20 @@ slirp_forward (const char *socket_path, const json_t *ports, struct hk_error **e
         json_string_value (json_object_get (p, "Protocol")) ?: "tcp", *ip ? ip : "0.0.0.0",
         (long long)json_integer_value (json_object_get (p, "HostPort")),
         (long long)json_integer_value (json_object_get (p, "ContainerPort")));
-    if (slirp_command (socket_path, command, err) < 0)
+    if (slirp_command (dir, name, command, err) < 0)
       return -1;
   }
   return 0;
 }
 
-/* Starts slirp4netns (a child that stays) and waits until it is ready. */
+/* Starts slirp4netns (a child that stays, its API socket NAME in DIR,
+ * where it runs) and waits until it is ready. */
 static pid_t
-slirp_start (const char *netns, const char *socket_path, struct hk_error **err)
+slirp_start (const char *netns, const char *dir, const char *name, struct hk_error **err)
 {
+  _cleanup_close_ int said = message_file ("slirp4netns", err);
+  if (said < 0)
+    return -1;
   int ready[2];
   if (pipe2 (ready, O_CLOEXEC) < 0)
     return hk_error_errno (err, errno, "pipe");
@@ -205,12 +230,15 @@ slirp_start (const char *netns, const char *socket_path, struct hk_error **err)
   if (pid == 0)
     {
       setsid ();
-      child_stdio (-1);
+      child_stdio (said);
+      if (chdir (dir) < 0)
+        _exit (127);
       dup2 (ready[1], 3);
       char *argv[] = { "slirp4netns", "--configure", "--mtu=65520", "--disable-host-loopback",
-                       "--ready-fd=3", "--netns-type=path", "--api-socket", (char *)socket_path,
+                       "--ready-fd=3", "--netns-type=path", "--api-socket", (char *)name,
                        (char *)netns, "tap0", NULL };
       execvp (argv[0], argv);
+      dprintf (2, "run slirp4netns: %s", strerror (errno));
       _exit (127);
     }
   close (ready[1]);
@@ -223,8 +251,7 @@ slirp_start (const char *netns, const char *socket_path, struct hk_error **err)
     {
       kill (pid, SIGKILL);
       waitpid (pid, NULL, 0);
-      return hk_error_set (err, EIO, "slirp4netns did not start (is it installed? Debian "
-                                     "package slirp4netns)");
+      return helper_failed ("slirp4netns", said, err);
     }
   return pid;
 }
@@ -233,12 +260,14 @@ static int
 slirp_up (struct engine *e, const struct ctr_record *r, const char *netns, const json_t *ports,
           struct hk_error **err)
 {
-  _cleanup_free_ char *socket_path = xasprintf ("%s/netns/%s.slirp", e->runroot, r->id);
+  _cleanup_free_ char *dir = xasprintf ("%s/netns", e->runroot);
+  _cleanup_free_ char *name = xasprintf ("%s.slirp", r->id);
+  _cleanup_free_ char *socket_path = xasprintf ("%s/%s", dir, name);
   unlink (socket_path);
-  pid_t pid = slirp_start (netns, socket_path, err);
+  pid_t pid = slirp_start (netns, dir, name, err);
   if (pid < 0)
     return -1;
-  if (record_pid (e, r, pid, err) < 0 || slirp_forward (socket_path, ports, err) < 0)
+  if (record_pid (e, r, pid, err) < 0 || slirp_forward (dir, name, ports, err) < 0)
     return -1; /* the caller's down stops it */
   return 0;
 }
