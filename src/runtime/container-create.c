@@ -342,7 +342,7 @@ seal_if_visible (struct creation *c, struct hk_error **err)
     return 0;
   if (c->opts->reexec_argv == NULL)
     return hk_error_set (err, EINVAL, "a container that shares a pid namespace needs the runtime's command line to re-execute it sealed");
-  return exe_seal_ensure (c->opts->reexec_argv, err);
+  return exe_seal_ensure (c->ctx->state_root, c->opts->reexec_argv, err);
 }
 
 static int
