@@ -12,7 +12,7 @@ load image-helpers
 HAKO=$HAKO_BUILD/src/cli/hako
 
 setup_file() {
-	require_tools useradd userdel usermod setpriv curl pasta slirp4netns newuidmap newgidmap
+	require_tools useradd userdel usermod setpriv curl pasta slirp4netns newuidmap newgidmap fuse-overlayfs
 	export RL_USER=hakorl$$
 	useradd -M -d /nonexistent -s /bin/sh "$RL_USER"
 	RL_UID=$(id -u "$RL_USER")
@@ -34,12 +34,14 @@ setup_file() {
 	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$RL_BUSYBOX" .
 	chmod 0755 "$BATS_FILE_TMPDIR"
 	chmod 0644 "$RL_BUSYBOX"
-	# pasta and slirp4netns open /dev/net/tun as the user: Debian's udev
-	# makes it 0666; a machine without udev (this VM) may have it 0600,
-	# which the file changes for its duration and puts back.
+	# pasta and slirp4netns open /dev/net/tun as the user, fuse-overlayfs
+	# /dev/fuse: Debian's udev makes them 0666; a machine without udev
+	# (this VM) may have them 0600, which the file changes for its
+	# duration and puts back.
 	RL_TUN_MODE=$(stat -c %a /dev/net/tun)
-	export RL_TUN_MODE
-	chmod 0666 /dev/net/tun
+	RL_FUSE_MODE=$(stat -c %a /dev/fuse)
+	export RL_TUN_MODE RL_FUSE_MODE
+	chmod 0666 /dev/net/tun /dev/fuse
 	SETPRIV=$(command -v setpriv)
 	export SETPRIV RL_PROCS_BEFORE
 	RL_PROCS_BEFORE=$(pgrep -u "$RL_UID" | wc -l)
@@ -47,6 +49,7 @@ setup_file() {
 
 teardown_file() {
 	chmod "$RL_TUN_MODE" /dev/net/tun
+	chmod "$RL_FUSE_MODE" /dev/fuse
 	stop_holders
 	userdel "$RL_USER"
 	rm -rf "$RL_HOME"
@@ -241,6 +244,24 @@ rl_busybox() {
 	run -0 rl run --rm --network none mine:1 stat -c %u:%g /bob /in.txt
 	[ "$(echo $output)" = "1234:1234 0:0" ]
 	run -0 rl rm -f c1
+}
+
+@test "rootless fuse-overlayfs (the fallback where the kernel refuses overlayfs in a user namespace): files, whiteouts, its daemon goes with the container" {
+	rl_busybox
+	run -0 as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" HAKO_TEST_FUSE_OVERLAYFS=1 -- \
+		run -d --name f1 --network none busybox sh -c 'rm /bin/ls; echo made > /new; sleep 1000'
+	holder=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/pause.pid")
+	id=$(rl inspect -f '{{.Id}}' f1)
+	grep -q " $RL_HOME/.local/share/hako/containers/$id/merged .* - fuse.fuse-overlayfs " "/proc/$holder/mountinfo"
+	daemon=$(pgrep -u "$RL_UID" -x fuse-overlayfs)
+	for _ in $(seq 100); do rl exec f1 cat /new >/dev/null 2>&1 && break; sleep 0.05; done
+	run -0 rl exec f1 cat /new
+	[ "$output" = made ]
+	run -0 rl diff f1
+	[[ "$output" == *"D /bin/ls"* ]]
+	[[ "$output" == *"A /new"* ]]
+	run -0 rl rm -f f1
+	wait_gone "$daemon"
 }
 
 @test "rootless limits on a cgroup v1 host: one warning line, the container runs" {
