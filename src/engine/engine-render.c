@@ -98,12 +98,12 @@ render_gather (struct engine *e, const struct ctr_record *r, bool starting, stru
     .init_path = e->init_path,
     .host = &g->host,
     .pod_infra_pid = g->pod_infra_pid,
-    .no_cgroup = e->rootless && !e->rootless_cgroups,
+    .no_cgroup = e->rootless,
   };
   return 0;
 }
 
-/* Rootless without a cgroup of its own: what was asked is said to be
+/* Rootless, containers have no cgroup: limits asked are said to be
  * ignored, in one line; it is not a failure (Podman's rootless cgroup v1). */
 static void
 warn_limits_ignored (struct engine *e, const struct ctr_record *r)
@@ -111,8 +111,8 @@ warn_limits_ignored (struct engine *e, const struct ctr_record *r)
   _cleanup_json_ json_t *limits = ctr_spec_limits (&r->config.limits, 0);
   if (json_object_size (limits) > 0)
     hk_warn (e->log,
-             "container %s: resource limits ignored: rootless hako applies them only in a "
-             "cgroup v2 subtree delegated to the user",
+             "container %s: resource limits ignored: rootless hako runs containers without "
+             "cgroups (a delegated cgroup v2 subtree is not used yet)",
              r->name);
 }
 
