@@ -79,58 +79,6 @@ idmapped_child (void *arg)
   return job->tree < 0 ? errno : 0;
 }
 
-/* OPTIONS but lowerdir given to the overlay context FS. */
-static int
-configure_overlay (int fs, const char *options)
-{
-  _cleanup_free_ char *copy = xstrdup (options);
-  char *save = NULL;
-  for (char *o = strtok_r (copy, ",", &save); o; o = strtok_r (NULL, ",", &save))
-    {
-      char *eq = strchr (o, '=');
-      if (eq != NULL)
-        *eq = '\0';
-      if (strcmp (o, "lowerdir") == 0)
-        continue;
-      if (syscall (SYS_fsconfig, fs, eq ? FSCONFIG_SET_STRING : FSCONFIG_SET_FLAG, o,
-                   eq ? eq + 1 : NULL, 0)
-          < 0)
-        return -1;
-    }
-  return 0;
-}
-
-/* The overlay made with the new mount API, each layer a detached
- * idmapped tree handed to it by fd ("lowerdir+", Linux 6.8 and later):
- * no child, no mount namespace, nothing attached but the overlay.
- * Returns 0, or -1 with errno (EINVAL where the kernel cannot). */
-static int
-mount_by_fds (int root_fd, char *const *links, const char *options, const char *target,
-              int userns)
-{
-  _cleanup_close_ int fs = (int)syscall (SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
-  if (fs < 0)
-    return -1;
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
-  for (char *const *l = links; *l; l++)
-    {
-      char layer[64];
-      snprintf (layer, sizeof layer, "l/%s", *l);
-      _cleanup_close_ int t
-          = (int)syscall (SYS_open_tree, root_fd, layer, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-      if (t < 0 || syscall (SYS_mount_setattr, t, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0
-          || syscall (SYS_fsconfig, fs, FSCONFIG_SET_FD, "lowerdir+", NULL, t) < 0)
-        return -1;
-    }
-  if (configure_overlay (fs, options) < 0
-      || syscall (SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-    return -1;
-  _cleanup_close_ int m = (int)syscall (SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
-  if (m < 0)
-    return -1;
-  return (int)syscall (SYS_move_mount, m, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
-}
-
 int
 rootfs_idmapped_mount (struct store *s, char *const *links, const char *options, const char *target,
                        const char *uid_map, const char *gid_map, struct hk_error **err)
@@ -138,10 +86,6 @@ rootfs_idmapped_mount (struct store *s, char *const *links, const char *options,
   _cleanup_close_ int userns = userns_open_with_maps (uid_map, gid_map, err);
   if (userns < 0)
     return -1;
-  if (mount_by_fds (s->root_fd, links, options, target, userns) == 0)
-    return 0;
-  hk_debug (s->log, "overlay of idmapped layers by fd: %s; by path in a mount namespace",
-            strerror (errno));
   struct idmapped_job job = { .root_fd = s->root_fd,
                               .links = links,
                               .options = options,

@@ -15,9 +15,8 @@
 /* Mounts overlayfs with OPTIONS (lower directories relative to S's root,
  * the layers LINKS, top first) on TARGET, each layer idmapped with
  * UID_MAP and GID_MAP (the kernel's lines).  The idmapped layers are
- * handed to the overlay as detached trees (fsconfig "lowerdir+" by fd,
- * Linux 6.8), or before that attached in a private mount namespace of a
- * child only: the host sees the overlay alone. */
+ * attached in a private mount namespace of a child only: the host sees
+ * the overlay alone. */
 int rootfs_idmapped_mount (struct store *s, char *const *links, const char *options,
                            const char *target, const char *uid_map, const char *gid_map,
                            struct hk_error **err);
