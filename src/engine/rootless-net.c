@@ -29,7 +29,7 @@ rootless_net_mode (const char *mode)
   return mode != NULL && (strcmp (mode, "pasta") == 0 || strcmp (mode, "slirp4netns") == 0);
 }
 
-/* RUNDIR/MODE.pid: "PID STARTTIME" of the helper. */
+/* RUNROOT/netns/ID.MODE.pid: "PID STARTTIME" of the helper. */
 static char *
 pid_file (const struct engine *e, const struct ctr_record *r)
 {
