@@ -31,11 +31,12 @@ as_user() {
 		setpriv --reuid "$user" --regid "$user" --clear-groups "$@")
 }
 hako() { as_user "$hako_bin" "$@"; }
-# podman's crun refuses cgroups on a hybrid host rootless; hako's
-# rootless containers have none either
+# podman's crun refuses to start rootless on a hybrid cgroup host
+# ("cgroups in hybrid mode not supported"): runc, and no cgroups, as
+# hako's rootless containers have none either
 podman() {
 	case $1 in
-	run) as_user /usr/bin/podman run --cgroups=disabled "${@:2}" ;;
+	run) as_user /usr/bin/podman run --runtime runc --cgroups=disabled "${@:2}" ;;
 	*) as_user /usr/bin/podman "$@" ;;
 	esac
 }
