@@ -32,11 +32,12 @@ as_user() {
 }
 hako() { as_user "$hako_bin" "$@"; }
 # podman's crun refuses to start rootless on a hybrid cgroup host
-# ("cgroups in hybrid mode not supported"): runc, and no cgroups, as
-# hako's rootless containers have none either
+# ("cgroups in hybrid mode not supported"): runc, which podman runs
+# rootless on cgroup v1 without limits (hako's containers have no
+# cgroups either)
 podman() {
 	case $1 in
-	run) as_user /usr/bin/podman run --runtime runc --cgroups=disabled "${@:2}" ;;
+	run) as_user /usr/bin/podman run --runtime runc "${@:2}" ;;
 	*) as_user /usr/bin/podman "$@" ;;
 	esac
 }
