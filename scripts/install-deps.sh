@@ -48,6 +48,11 @@ test_packages=(
 	# explain.bats: capsh --decode checks explain's capability names, and
 	# its JSON is validated against docs/explain-schema.json
 	libcap2-bin python3-jsonschema
+	# rootless hako (rootless.bats, bench/rootless.sh): newuidmap/newgidmap
+	# map a user's subordinate ranges; pasta (passt, the default network)
+	# and slirp4netns; fuse-overlayfs, Podman's rootless fallback where
+	# the kernel refuses overlayfs in a user namespace (before 5.11)
+	uidmap passt slirp4netns fuse-overlayfs
 	# the pure cgroup v2 VM (../shared/tools/cgroup2-vm installs these on
 	# first use; installed here so that their time is counted here)
 	qemu-system-x86 cpio

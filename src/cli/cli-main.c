@@ -5,6 +5,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "cli-paths.h"
+#include "cli-rootless.h"
 #include "hako-cli.h"
 #include "store/registries-conf.h"
 #include "store/store.h"
@@ -159,6 +160,23 @@ default_paths (struct hako_cli *cli, struct hk_error **err)
   return 0;
 }
 
+/* ARGV with --root ROOT --runroot RUNROOT after the program's name. */
+static char **
+with_paths (char **argv, const char *root, const char *runroot)
+{
+  size_t n = 0;
+  while (argv[n] != NULL)
+    n++;
+  char **out = xreallocarray (NULL, n + 5, sizeof *out);
+  out[0] = argv[0];
+  out[1] = (char *)"--root";
+  out[2] = (char *)root;
+  out[3] = (char *)"--runroot";
+  out[4] = (char *)runroot;
+  memcpy (out + 5, argv + 1, n * sizeof *out); /* with the NULL */
+  return out;
+}
+
 static int
 run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -239,6 +257,15 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     return 0;
   if (default_paths (cli, err) < 0)
     return -1;
+  /* a normal user: into its user namespace, with the paths chosen as it;
+   * our command line, run again (hako-transfer, a sealed copy), names
+   * them, or as root there it would choose root's */
+  if (geteuid () != 0)
+    {
+      if (cli_rootless_enter (cli->runroot, &cli->log, err) < 0)
+        return -1;
+      cli->argv = cli->rootless_argv = with_paths (cli->argv, cli->root, cli->runroot);
+    }
   optind = 0; /* the command's getopt starts afresh */
   return cmd->fn (cli, nargs, args, err);
 }
@@ -261,6 +288,7 @@ cli_main (int argc, char **argv, const struct hako_command *const *tables)
   registries_conf_free (cli.registries);
   free (cli.default_root);
   free (cli.default_runroot);
+  free (cli.rootless_argv);
   if (r < 0)
     {
       fprintf (stderr, "Error: %s\n", err ? err->message : "unknown error");

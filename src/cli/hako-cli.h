@@ -31,6 +31,7 @@ struct hako_cli
   bool stdout_is_tty;
   bool stderr_is_tty;
   char **argv; /* our whole command line, for a re-execution from a sealed copy */
+  char **rootless_argv; /* owned: argv with the paths, when rootless */
 };
 
 typedef int (*hako_command_fn) (struct hako_cli *cli, int argc, char **argv, struct hk_error **err);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,4 +122,19 @@ userns_read_maps (int fd, char **uid_map, char **gid_map, struct hk_error **err)
   else
     stop_holder (pid, hold[1]);
   return rc;
+}
+
+bool
+userns_is_initial (void)
+{
+  _cleanup_free_ char *text = NULL;
+  struct hk_error *ignored = NULL;
+  if (fs_read_file (AT_FDCWD, "/proc/self/uid_map", 4096, &text, NULL, &ignored) < 0)
+    {
+      hk_error_free (ignored);
+      return true; /* no /proc: nothing tells otherwise */
+    }
+  unsigned long inside, outside, count;
+  return sscanf (text, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0
+         && outside == 0 && count == 4294967295UL && strchr (text, '\n') == text + strlen (text) - 1;
 }

@@ -7,6 +7,8 @@
 
 #include "error.h"
 
+#include <stdbool.h>
+
 /* A new user namespace whose uid and gid maps are UID_MAP and GID_MAP (the
  * kernel's "INSIDE OUTSIDE COUNT" lines): a child lives in it only long
  * enough for its maps to be written.  Returns an fd of it, or -1.  The
@@ -16,5 +18,9 @@ int userns_open_with_maps (const char *uid_map, const char *gid_map, struct hk_e
 /* The maps of user namespace FD as its parent sees them (*UID_MAP and
  * *GID_MAP, owned by the caller). */
 int userns_read_maps (int fd, char **uid_map, char **gid_map, struct hk_error **err);
+
+/* Whether we are in the machine's first user namespace (uid_map
+ * "0 0 4294967295"): false for rootless hako, which runs in one it made. */
+bool userns_is_initial (void);
 
 #endif

@@ -226,13 +226,17 @@ config_network_mode_is_special (const char *mode)
 {
   return mode != NULL
          && (strcmp (mode, "none") == 0 || strcmp (mode, "host") == 0
-             || strncmp (mode, "container:", 10) == 0);
+             || strncmp (mode, "container:", 10) == 0 || strcmp (mode, "pasta") == 0
+             || strcmp (mode, "slirp4netns") == 0);
 }
 
 bool
 ctr_config_owns_netns (const struct ctr_config *c)
 {
-  return c->n_networks > 0 || (c->network_mode && strcmp (c->network_mode, "none") == 0);
+  return c->n_networks > 0
+         || (c->network_mode
+             && (strcmp (c->network_mode, "none") == 0 || strcmp (c->network_mode, "pasta") == 0
+                 || strcmp (c->network_mode, "slirp4netns") == 0));
 }
 
 bool

@@ -11,6 +11,7 @@
 #include "network-host.h"
 #include "network-ipam.h"
 #include "network-native.h"
+#include "rootless-net.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -37,6 +38,21 @@ special_mode (const struct ctr_config *c)
 }
 
 /* ---- create ---- */
+
+static bool
+program_in_path (const char *name)
+{
+  const char *path = getenv ("PATH");
+  _cleanup_free_ char *copy = xstrdup (path && *path ? path : "/usr/bin:/bin");
+  char *save = NULL;
+  for (char *dir = strtok_r (copy, ":", &save); dir; dir = strtok_r (NULL, ":", &save))
+    {
+      _cleanup_free_ char *candidate = xasprintf ("%s/%s", dir, name);
+      if (access (candidate, X_OK) == 0)
+        return true;
+    }
+  return false;
+}
 
 static bool
 valid_mac (const char *mac)
@@ -112,8 +128,23 @@ prepare_entry (struct engine *e, struct ctr_config *c, size_t index, bool ports,
 
 static int
 prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool ports,
-                 struct hk_error **err)
+                 const struct image_config *image, struct hk_error **err)
 {
+  if (rootless_net_mode (mode))
+    {
+      /* its helper is a program of the host's, looked for now */
+      if (!program_in_path (mode))
+        return hk_error_set (err, ENOENT, "--network %s: `%s` is not in $PATH (Debian package %s)",
+                             mode, mode, strcmp (mode, "pasta") == 0 ? "passt" : mode);
+      if (c->ip || c->mac || c->aliases)
+        return hk_error_set (err, EINVAL,
+                             "--ip, --mac-address and --network-alias need a network, not "
+                             "--network %s",
+                             mode);
+      if (c->publish_all && image != NULL)
+        ctr_ports_publish_all (c, image->exposed_ports);
+      return 0;
+    }
   if (ports)
     hk_warn (e->log, "published ports are discarded with --network %s", mode);
   for (size_t i = 0; i < c->n_ports; i++)
@@ -143,10 +174,18 @@ int
 ctr_network_prepare (struct engine *e, struct ctr_config *c,
                            const struct image_config *image, struct hk_error **err)
 {
-  const char *mode = special_mode (c);
   bool ports = c->n_ports > 0 || c->publish_all;
+  /* rootless: no bridge can be made; pasta is the default, as Podman's */
+  if (e->rootless && c->network_mode == NULL && c->n_networks == 0)
+    c->network_mode = xstrdup ("pasta");
+  const char *mode = special_mode (c);
   if (mode != NULL)
-    return prepare_special (e, c, mode, ports, err);
+    return prepare_special (e, c, mode, ports, image, err);
+  if (e->rootless)
+    return hk_error_set (err, ENOTSUP,
+                         "--network %s: rootless hako has no networks of its own; use pasta "
+                         "(the default), slirp4netns, none or host",
+                         c->network_mode ? c->network_mode : c->networks[0].name);
   if (c->n_networks == 0)
     ctr_config_add_network (c, NETWORK_DEFAULT_NAME);
   for (size_t i = 0; i < c->n_networks; i++)
@@ -427,6 +466,18 @@ attach_all (struct engine *e, const struct ctr_record *r, const char *netns,
   return ctr_hosts_refresh (e, names, r->id, err);
 }
 
+/* pasta or slirp4netns, with R's ports resolved (a host port taken is
+ * an error that says so). */
+static int
+rootless_attach (struct engine *e, const struct ctr_record *r, const char *netns,
+                 struct hk_error **err)
+{
+  _cleanup_json_ json_t *ports = NULL;
+  if (resolve_ports (e, r, &ports, err) < 0)
+    return -1;
+  return rootless_net_up (e, r, netns, ports, err);
+}
+
 /* The namespace and every network, from nothing: what a crash may have
  * left is undone first, and what fails half-way is undone again. */
 static int
@@ -439,7 +490,8 @@ up_locked (struct engine *e, const struct ctr_record *r, struct hk_error **err)
   if (ctr_config_has_userns (&r->config) && (userns = ctr_userns_open (e, r, err)) < 0)
     return hk_error_prefix (err, "container %s", r->name);
   if (netns_create (netns, userns, err) < 0
-      || (r->config.n_networks > 0 && attach_all (e, r, netns, err) < 0))
+      || (r->config.n_networks > 0 && attach_all (e, r, netns, err) < 0)
+      || (rootless_net_mode (r->config.network_mode) && rootless_attach (e, r, netns, err) < 0))
     {
       down_locked (e, r);
       return hk_error_prefix (err, "container %s", r->name);
@@ -633,6 +685,7 @@ down_locked (struct engine *e, const struct ctr_record *r)
     detach (e, r, entries[i]->network, entries[i]->ifname, netns);
   cni_cache_list_free (entries, n_entries);
   forget_endpoints (e, r);
+  rootless_net_down (e, r);
   netns_remove (netns, &err);
   warn (e, r, &err);
 }

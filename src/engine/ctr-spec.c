@@ -168,7 +168,8 @@ mounted_by_user (const struct spec_inputs *in, const char *dest)
   return config_map_get (&c->tmpfs, dest) != NULL;
 }
 
-/* Docker's mounts: /proc, /dev and what is under it, /sys, the cgroups,
+/* Docker's mounts: /proc, /dev and what is under it, /sys, the cgroups
+ * (none for a container without a cgroup),
  * and the three /etc files the engine writes per container. */
 static json_t *
 build_mounts (const struct spec_inputs *in)
@@ -184,9 +185,10 @@ build_mounts (const struct spec_inputs *in)
   json_array_append_new (
       m, mount_json ("/sys", "sysfs", "sysfs",
                      privileged ? "nosuid,noexec,nodev" : "nosuid,noexec,nodev,ro"));
-  json_array_append_new (m, mount_json ("/sys/fs/cgroup", "cgroup", "cgroup",
-                                        privileged ? "nosuid,noexec,nodev,relatime"
-                                                   : "nosuid,noexec,nodev,relatime,ro"));
+  if (!in->no_cgroup)
+    json_array_append_new (m, mount_json ("/sys/fs/cgroup", "cgroup", "cgroup",
+                                          privileged ? "nosuid,noexec,nodev,relatime"
+                                                     : "nosuid,noexec,nodev,relatime,ro"));
   json_array_append_new (m, mount_json ("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
   if (!mounted_by_user (in, "/dev/shm"))
     json_array_append_new (
@@ -448,9 +450,13 @@ build_linux (const struct spec_inputs *in, uint64_t caps)
   _cleanup_free_ char *cgroups_path
       = xasprintf ("%s%s/%s", parent[0] == '/' ? "" : "/", parent, in->id);
   json_t *devices = in->host->devices ? json_incref (in->host->devices) : json_array ();
-  json_t *linux = json_pack ("{s:o, s:s, s:o, s:o}", "namespaces", build_namespaces (in),
-                             "cgroupsPath", cgroups_path, "resources", build_resources (in),
-                             "devices", devices);
+  json_t *linux = json_pack ("{s:o, s:o}", "namespaces", build_namespaces (in), "devices",
+                             devices);
+  if (!in->no_cgroup)
+    {
+      json_object_set_new (linux, "cgroupsPath", json_string (cgroups_path));
+      json_object_set_new (linux, "resources", build_resources (in));
+    }
   if (in->userns_path != NULL)
     {
       /* They describe the joined namespace: for idmapped mounts. */

@@ -45,6 +45,8 @@ struct spec_inputs
   int pod_infra_pid;                /* the process of the pod's infra container, whose
                                        namespaces config->pod_share names are joined */
   const struct spec_host *host;
+  bool no_cgroup; /* rootless without a cgroup it may write: neither
+                     cgroupsPath nor resources (the limits are ignored) */
 };
 
 /* The process args: entrypoint + cmd, by Docker's rules (an --entrypoint

@@ -150,8 +150,15 @@ resolve_mode (struct engine *e, const char *id, struct ctr_config *c, struct hk_
 int
 ctr_userns_resolve (struct engine *e, const char *id, struct ctr_config *c, struct hk_error **err)
 {
+  /* the machine's default is root's containers', not a normal user's */
   if (c->userns_mode == NULL)
-    c->userns_mode = xstrdup (e->conf.userns ? e->conf.userns : "host");
+    c->userns_mode = xstrdup (e->conf.userns && !e->rootless ? e->conf.userns : "host");
+  if (e->rootless && ctr_config_has_userns (c))
+    return hk_error_set (err, ENOTSUP,
+                         "--userns %s: rootless hako runs every container in the user's own "
+                         "user namespace (its uid as root, its subordinate ids above); other "
+                         "modes are not supported rootless",
+                         c->userns_mode);
   if (!ctr_config_has_userns (c))
     {
       for (size_t i = 0; i < c->n_mounts; i++)

@@ -5,6 +5,7 @@
 #include "userns-range.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
+#include "common/userns.h"
 #include "common/xalloc.h"
 #include "store/rootfs.h"
 #include "volume.h"
@@ -65,6 +66,7 @@ engine_open (struct engine *e, struct store *store, const char *root, const char
   e->store = store;
   e->db = store->db;
   e->log = log;
+  e->rootless = !userns_is_initial ();
   e->runtime_root = xasprintf ("%s/runtime", runroot);
   e->external_runtime_root = xasprintf ("%s/oci-runtime", runroot);
   const char *cgroup_root = getenv ("HAKO_CGROUP_ROOT");

@@ -32,6 +32,8 @@ struct engine
   char *external_runtime_root; /* RUNROOT/oci-runtime: --root of `--runtime PATH` */
   struct runtime_context rt;
   struct hako_conf conf; /* the machine's defaults (hako-conf.h) */
+  bool rootless;          /* in a normal user's user namespace (cli-rootless.h):
+                             containers without cgroups */
 };
 
 /* Prepares the engine over an open store; helper programs are looked up

@@ -122,7 +122,7 @@ engine_exec (struct engine *e, struct ctr_record *r, const struct engine_exec_re
   engine_backend (e, r, &b);
   /* The in-process runtime runs an exec from its sealed copy: re-executed
    * here, before the events, which the copy then records once. */
-  if (b.program == NULL && q->reexec_argv != NULL && exe_seal_ensure (q->reexec_argv, err) < 0)
+  if (b.program == NULL && q->reexec_argv != NULL && exe_seal_ensure (e->runtime_root, q->reexec_argv, err) < 0)
     return -1;
   _cleanup_free_ char *exec_id = engine_event_exec (e, r, q->args);
   int rc = backend_exec (&b, &x, exit_status, err);

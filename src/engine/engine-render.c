@@ -98,8 +98,22 @@ render_gather (struct engine *e, const struct ctr_record *r, bool starting, stru
     .init_path = e->init_path,
     .host = &g->host,
     .pod_infra_pid = g->pod_infra_pid,
+    .no_cgroup = e->rootless,
   };
   return 0;
+}
+
+/* Rootless, containers have no cgroup: limits asked are said to be
+ * ignored, in one line; it is not a failure (Podman's rootless cgroup v1). */
+static void
+warn_limits_ignored (struct engine *e, const struct ctr_record *r)
+{
+  _cleanup_json_ json_t *limits = ctr_spec_limits (&r->config.limits, 0);
+  if (json_object_size (limits) > 0)
+    hk_warn (e->log,
+             "container %s: resource limits ignored: rootless hako runs containers without "
+             "cgroups (a delegated cgroup v2 subtree is not used yet)",
+             r->name);
 }
 
 int
@@ -110,6 +124,8 @@ engine_render_config (struct engine *e, const struct ctr_record *r, const char *
   _cleanup_json_ json_t *spec = NULL;
   int rc = render_gather (e, r, starting, &g, err);
   g.in.netns_path = netns_path;
+  if (rc == 0 && starting && g.in.no_cgroup)
+    warn_limits_ignored (e, r);
   if (rc == 0)
     rc = ctr_spec_build (&g.in, &spec, err);
   if (rc == 0)

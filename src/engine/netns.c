@@ -2,6 +2,7 @@
 #include "netns.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/userns.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -44,8 +45,10 @@ keep_namespace (const char *path, struct hk_error **err)
   return 0;
 }
 
-/* The namespace made in a child that joins USERNS_FD first (a process
- * enters a user namespace for good): it says on READY when its namespace
+/* The namespace made in a child that joins USERNS_FD first, if any (a
+ * process enters a user namespace for good; rootless, we could not come
+ * back to the host's network namespace, which the machine's first user
+ * namespace owns): it says on READY when its namespace
  * is there, and exits when HOLD closes, once we have bound it on PATH. */
 static int
 create_in_userns (const char *path, int userns_fd, struct hk_error **err)
@@ -66,7 +69,7 @@ create_in_userns (const char *path, int userns_fd, struct hk_error **err)
       close (hold[1]);
       struct hk_error *e = NULL;
       int status = 0;
-      if (setns (userns_fd, CLONE_NEWUSER) < 0 || unshare (CLONE_NEWNET) < 0)
+      if ((userns_fd >= 0 && setns (userns_fd, CLONE_NEWUSER) < 0) || unshare (CLONE_NEWNET) < 0)
         status = errno;
       else if (loopback_up (&e) < 0)
         status = e->errnum;
@@ -128,7 +131,8 @@ netns_create (const char *path, int userns_fd, struct hk_error **err)
   _cleanup_close_ int file = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
   if (file < 0)
     return hk_error_errno (err, errno, "create `%s`", path);
-  int r = userns_fd >= 0 ? create_in_userns (path, userns_fd, err) : create_here (path, err);
+  int r = userns_fd >= 0 || !userns_is_initial () ? create_in_userns (path, userns_fd, err)
+                                                   : create_here (path, err);
   if (r < 0)
     unlink (path);
   return r;

@@ -236,6 +236,11 @@ int
 network_create (struct engine *e, const struct network_request *req, struct network **out,
                 struct hk_error **err)
 {
+  if (e->rootless)
+    return hk_error_set (err, ENOTSUP,
+                         "network create: rootless hako has no networks of its own (a bridge "
+                         "needs root); containers use pasta (the default), slirp4netns, none "
+                         "or host");
   if (check_request (req, err) < 0)
     return -1;
   /* A picked subnet may be taken by a create at the same time: the

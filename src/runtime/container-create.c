@@ -20,6 +20,7 @@
 #include "common/fs-util.h"
 #include "common/json-util.h"
 #include "common/strv.h"
+#include "common/userns.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -308,6 +309,12 @@ add_default_device_rules (struct oci_spec *spec)
 static int
 make_cgroup (struct creation *c, struct hk_error **err)
 {
+  /* Rootless (in a user namespace of a normal user's), a config without
+   * cgroupsPath runs in no cgroup of its own, as crun's rootless one:
+   * the user may have no cgroup to write to. */
+  if (c->spec->linux.cgroups_path == NULL && !c->spec->linux.has_resources
+      && !userns_is_initial ())
+    return 0;
   add_default_device_rules (c->spec);
   struct cgroup_layout *layout = NULL;
   if (cgroup_layout_detect (c->ctx->cgroup_root, &layout, err) < 0)
@@ -335,7 +342,7 @@ seal_if_visible (struct creation *c, struct hk_error **err)
     return 0;
   if (c->opts->reexec_argv == NULL)
     return hk_error_set (err, EINVAL, "a container that shares a pid namespace needs the runtime's command line to re-execute it sealed");
-  return exe_seal_ensure (c->opts->reexec_argv, err);
+  return exe_seal_ensure (c->ctx->state_root, c->opts->reexec_argv, err);
 }
 
 static int
@@ -400,6 +407,7 @@ fill_init_config (struct creation *c)
   memcpy (i->stdio, c->opts->stdio, sizeof i->stdio);
   i->new_userns = c->ns.new_user;
   i->joined_userns = c->init.ns_types[0] == CLONE_NEWUSER;
+  i->runtime_userns = !userns_is_initial ();
   i->new_cgroupns = c->ns.unshare_cgroup;
   i->new_utsns = c->ns.new_uts;
   i->new_netns = c->ns.new_net;

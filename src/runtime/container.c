@@ -75,13 +75,28 @@ open_process (const struct container_state *s, struct hk_error **err)
   return fd;
 }
 
+/* A container without a cgroup (rootless, see container-create.c): its
+ * first process, whose end ends its pid namespace; gone is success. */
+static int
+signal_first (const struct container_state *s, int signum, struct hk_error **err)
+{
+  if (state_status (s) == STATUS_STOPPED)
+    return 0;
+  _cleanup_close_ int pidfd = open_process (s, err);
+  if (pidfd < 0)
+    return -1;
+  if (pidfd_send_signal (pidfd, signum, NULL, 0) < 0 && errno != ESRCH)
+    return hk_error_errno (err, errno, "signal container `%s`", s->id);
+  return 0;
+}
+
 /* Signals every process left in the container's cgroup: none left (the
  * cgroup may be gone already) is success. */
 static int
 signal_all (const struct container_state *s, int signum, struct hk_error **err)
 {
   if (s->cgroup == NULL)
-    return hk_error_set (err, ENOTSUP, "container `%s` has no cgroup to find its processes", s->id);
+    return signal_first (s, signum, err);
   _cleanup_free_ pid_t *pids = NULL;
   size_t n = 0;
   _cleanup_error_ struct hk_error *e = NULL;

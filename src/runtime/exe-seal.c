@@ -2,6 +2,7 @@
 #include "exe-seal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/userns.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -93,17 +94,17 @@ collect_old_copies (const char *keep)
     }
 }
 
-/* Creates SEAL_DIR/KEY as a read-only tmpfs holding NAME, a copy of EXE.
- * Runs under a lock; another process may have made it meanwhile. */
+/* Creates BASE/KEY (DIR) as a read-only tmpfs holding NAME, a copy of
+ * EXE.  Runs under a lock; another process may have made it meanwhile. */
 static int
-make_sealed_copy (int exe, const struct stat *st, const char *dir, const char *path,
-                  struct hk_error **err)
+make_sealed_copy (int exe, const struct stat *st, const char *base, const char *dir,
+                  const char *path, struct hk_error **err)
 {
-  if (fs_mkdir_p (SEAL_DIR, 0711, err) < 0)
+  if (fs_mkdir_p (base, 0711, err) < 0)
     return -1;
-  _cleanup_close_ int lock = open (SEAL_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int lock = open (base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (lock < 0 || flock (lock, LOCK_EX) < 0)
-    return hk_error_errno (err, errno, "lock `%s`", SEAL_DIR);
+    return hk_error_errno (err, errno, "lock `%s`", base);
   struct statvfs sv;
   if (statvfs (path, &sv) == 0 && (sv.f_flag & ST_RDONLY))
     return 0;
@@ -154,8 +155,12 @@ exec_memfd_copy (int exe, const struct stat *st, char **argv, struct hk_error **
 }
 
 int
-exe_seal_ensure (char **argv, struct hk_error **err)
+exe_seal_ensure (const char *state_root, char **argv, struct hk_error **err)
 {
+  /* Rootless, /run/hako is not ours; our own mount namespace is, where a
+   * tmpfs under the state root is seen by no one else. */
+  _cleanup_free_ char *base
+      = userns_is_initial () ? xstrdup (SEAL_DIR) : xasprintf ("%s/exe", state_root);
   _cleanup_close_ int exe = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (exe < 0)
     return hk_error_errno (err, errno, "open /proc/self/exe");
@@ -166,7 +171,7 @@ exe_seal_ensure (char **argv, struct hk_error **err)
     return hk_error_errno (err, errno, "stat /proc/self/exe");
   /* One copy per binary version: device, inode, size and mtime name it. */
   _cleanup_free_ char *dir
-      = xasprintf ("%s/%llx-%llx-%llx-%llx", SEAL_DIR, (unsigned long long) st.st_dev,
+      = xasprintf ("%s/%llx-%llx-%llx-%llx", base, (unsigned long long) st.st_dev,
                    (unsigned long long) st.st_ino, (unsigned long long) st.st_size,
                    (unsigned long long) st.st_mtim.tv_sec);
   _cleanup_free_ char *path = xasprintf ("%s/%s", dir, "hako-exe");
@@ -174,7 +179,7 @@ exe_seal_ensure (char **argv, struct hk_error **err)
   if (!(statvfs (path, &sv) == 0 && (sv.f_flag & ST_RDONLY)))
     {
       struct hk_error *mount_err = NULL;
-      if (make_sealed_copy (exe, &st, dir, path, &mount_err) < 0)
+      if (make_sealed_copy (exe, &st, base, dir, path, &mount_err) < 0)
         {
           /* Without the right to mount (rootless, a read-only /run), fall
            * back to a memfd; anything else is a real error. */

@@ -8,8 +8,10 @@
  * a copy on a read-only tmpfs under /run/hako/exe: made once per binary
  * version and shared by every container, so it costs neither a copy nor
  * memory per container (crun copies itself into a memfd on every start).
- * Where that mount cannot be made (no privileges), a sealed memfd copy is
- * the fallback. */
+ * Rootless (in a user namespace of a normal user's, which owns its mount
+ * namespace), the tmpfs is under STATE_ROOT/exe instead.  Where that
+ * mount cannot be made (no privileges), a sealed memfd copy is the
+ * fallback. */
 #ifndef HAKO_RUNTIME_EXE_SEAL_H
 #define HAKO_RUNTIME_EXE_SEAL_H
 
@@ -19,6 +21,6 @@
 
 /* Returns 0 when the running binary is already safe to expose; otherwise
  * re-executes it with ARGV from a safe copy and returns only on failure. */
-int exe_seal_ensure (char **argv, struct hk_error **err);
+int exe_seal_ensure (const char *state_root, char **argv, struct hk_error **err);
 
 #endif

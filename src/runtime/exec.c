@@ -177,7 +177,7 @@ prepare (struct execution *x, struct hk_error **err)
     return hk_error_set (err, EINVAL, "a terminal in a detached exec needs --console-socket");
   /* The new process will be visible inside the container before it
    * executes its program: run sealed (CVE-2019-5736). */
-  if (o->reexec_argv != NULL && exe_seal_ensure (o->reexec_argv, err) < 0)
+  if (o->reexec_argv != NULL && exe_seal_ensure (x->ctx->state_root, o->reexec_argv, err) < 0)
     return -1;
   if (container_load_config (x->state, &x->spec, err) < 0)
     return -1;

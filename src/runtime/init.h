@@ -52,6 +52,7 @@ struct init_config
   const struct rootfs_plan *rootfs_plan; /* what to mount and how to enter the root */
   bool new_userns;
   bool joined_userns; /* a user namespace joined by path */
+  bool runtime_userns; /* the runtime itself runs in one (rootless) */
   bool new_cgroupns;
   bool new_utsns;
   bool new_netns;            /* a new network namespace: lo is brought up */

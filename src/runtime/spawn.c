@@ -2,6 +2,7 @@
 #include "spawn.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/userns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -99,10 +100,15 @@ struct helper_reply
 };
 
 static void __attribute__ ((noreturn))
-helper_main (const struct spawn_request *req, struct clone_args *args, int reply_fd)
+helper_main (const struct spawn_request *req, struct clone_args *args, bool join_user,
+             bool join_for_child, int reply_fd)
 {
   struct helper_reply r = { .pid = -1 };
-  if (setns (req->user_ns_fd, CLONE_NEWUSER) < 0)
+  struct saved_ns saved = { -1, -1 };
+  struct hk_error *e = NULL;
+  if (join_for_child && enter_for_child (req, &saved, &e) < 0)
+    r.error = e->errnum;
+  else if (join_user && setns (req->user_ns_fd, CLONE_NEWUSER) < 0)
     r.error = errno;
   else
     {
@@ -125,10 +131,13 @@ helper_main (const struct spawn_request *req, struct clone_args *args, int reply
  * joins (its root could not mount or set a hostname in namespaces the
  * host's user namespace owns), but a process enters a user namespace for
  * good: a forked helper joins it and clones the child as our child
- * (CLONE_PARENT), then exits. */
+ * (CLONE_PARENT), then exits.  Rootless, the pid and time namespaces for
+ * children are joined by the helper too: we could not return to ours,
+ * which the machine's first user namespace owns, and our later children
+ * (LeakSanitizer's tracer among them) would be born in the container's. */
 static int
-clone_in_user_namespace (const struct spawn_request *req, struct clone_args *args,
-                         struct spawn_result *out, struct hk_error **err)
+clone_in_helper (const struct spawn_request *req, struct clone_args *args, bool join_user,
+                 bool join_for_child, struct spawn_result *out, struct hk_error **err)
 {
   int reply[2];
   if (pipe2 (reply, O_CLOEXEC) < 0)
@@ -137,7 +146,7 @@ clone_in_user_namespace (const struct spawn_request *req, struct clone_args *arg
   if (helper == 0)
     {
       close (reply[0]);
-      helper_main (req, args, reply[1]);
+      helper_main (req, args, join_user, join_for_child, reply[1]);
     }
   close (reply[1]);
   struct helper_reply r = { .pid = -1, .error = EIO };
@@ -151,7 +160,7 @@ clone_in_user_namespace (const struct spawn_request *req, struct clone_args *arg
   if (n != (ssize_t) sizeof r)
     return hk_error_set (err, EIO, "the process joining the user namespace died");
   if (!r.joined)
-    return hk_error_errno (err, r.error, "join the user namespace");
+    return hk_error_errno (err, r.error, "join the container's namespaces");
   if (r.pid < 0)
     return hk_error_errno (err, r.error, "clone the container process");
   out->pid = (pid_t) r.pid;
@@ -162,11 +171,21 @@ clone_in_user_namespace (const struct spawn_request *req, struct clone_args *arg
   return 0;
 }
 
+/* Whether the pid or time namespace for children would be one we could
+ * not come back from (rootless: see clone_in_helper). */
+static bool
+joins_for_good (const struct spawn_request *req)
+{
+  return (req->pid_ns_fd >= 0 || req->time_ns_fd >= 0 || req->time_offsets != NULL)
+         && !userns_is_initial ();
+}
+
 int
 spawn_process (const struct spawn_request *req, struct spawn_result *out, struct hk_error **err)
 {
   struct saved_ns saved = { -1, -1 };
-  if (enter_for_child (req, &saved, err) < 0)
+  bool in_helper = joins_for_good (req);
+  if (!in_helper && enter_for_child (req, &saved, err) < 0)
     {
       restore (&saved);
       return -1;
@@ -183,9 +202,10 @@ spawn_process (const struct spawn_request *req, struct spawn_result *out, struct
       args.flags |= CLONE_INTO_CGROUP;
       args.cgroup = (uint64_t)cgroup_fd;
     }
-  if (req->user_ns_fd >= 0 && req->clone_flags != 0)
+  bool join_user = req->user_ns_fd >= 0 && req->clone_flags != 0;
+  if (join_user || in_helper)
     {
-      int r = clone_in_user_namespace (req, &args, out, err);
+      int r = clone_in_helper (req, &args, join_user, in_helper, out, err);
       restore (&saved);
       return r;
     }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "rootfs.h"
+#include "rootfs-fuse.h"
 #include "rootfs-idmap.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/id-map.h"
 #include "common/strv.h"
+#include "common/userns.h"
 #include "common/xalloc.h"
 #include "store-db.h"
 
@@ -255,6 +257,8 @@ static int
 mount_overlay (struct store *s, const char *id, const char *merged, const char *opts,
                struct hk_error **err)
 {
+  if (rootfs_fuse_forced ())
+    return rootfs_fuse_mount (s->root_fd, opts, merged, err);
   struct overlay_mount job = { .root_fd = s->root_fd, .target = merged, .options = opts };
   char stack[32 * 1024] __attribute__ ((aligned (16)));
   pid_t pid = clone (mount_overlay_in_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD,
@@ -268,9 +272,15 @@ mount_overlay (struct store *s, const char *id, const char *merged, const char *
   if (!WIFEXITED (status))
     return hk_error_set (err, EIO, "mount overlay for rootfs `%s` on `%s`: its process died", id,
                          merged);
-  if (WEXITSTATUS (status) != 0)
-    return hk_error_errno (err, WEXITSTATUS (status), "mount overlay for rootfs `%s` on `%s`", id,
-                           merged);
+  int refused = WEXITSTATUS (status);
+  if (refused == EPERM && !userns_is_initial ())
+    {
+      /* rootless on a kernel without overlayfs in user namespaces */
+      hk_debug (s->log, "rootfs %s: overlayfs refused in the user namespace: fuse-overlayfs", id);
+      return rootfs_fuse_mount (s->root_fd, opts, merged, err);
+    }
+  if (refused != 0)
+    return hk_error_errno (err, refused, "mount overlay for rootfs `%s` on `%s`", id, merged);
   return 0;
 }
 

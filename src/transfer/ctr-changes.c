@@ -125,8 +125,10 @@ transfer_commit (struct engine *e, struct ctr_record *r, const struct transfer_c
   _cleanup_json_ json_t *config = NULL;
   if (commit_config (e, r, &config, err) < 0)
     return hk_error_prefix (err, "commit container %s", r->name);
-  /* A frozen container writes nothing while its files are read. */
-  bool freeze = o->pause && strcmp (r->state, "running") == 0;
+  /* A frozen container writes nothing while its files are read.  A
+   * rootless one has no cgroup to freeze: it is committed as it runs
+   * (Podman's rootless default). */
+  bool freeze = o->pause && strcmp (r->state, "running") == 0 && !e->rootless;
   struct runtime_backend b;
   engine_backend (e, r, &b);
   if (freeze && backend_pause (&b, r->id, true, err) < 0)

@@ -1,36 +1,85 @@
 #!/usr/bin/env bats
-# hako run by a normal user (rootless), which the file creates and removes:
-# where its store and its run state go.
+# hako run by a normal user (rootless), which the file creates with its
+# own /etc/subuid and /etc/subgid ranges and removes: where its store and
+# its run state go, its user namespace (newuidmap), containers, pasta and
+# slirp4netns with -p, volumes, cp, commit, and what it leaves.
 
 bats_require_minimum_version 1.5.0
 
 load helpers
+load image-helpers
 
 HAKO=$HAKO_BUILD/src/cli/hako
 
 setup_file() {
-	require_tools useradd userdel setpriv
+	require_tools useradd userdel usermod setpriv curl pasta slirp4netns newuidmap newgidmap fuse-overlayfs
 	export RL_USER=hakorl$$
 	useradd -M -d /nonexistent -s /bin/sh "$RL_USER"
 	RL_UID=$(id -u "$RL_USER")
 	export RL_UID
+	# useradd gives a new user ranges (login.defs SUB_UID_*); when it did
+	# not, the file gives it one
+	if ! grep -q "^$RL_USER:" /etc/subuid; then
+		usermod --add-subuids 3000000000-3000065535 --add-subgids 3000000000-3000065535 "$RL_USER"
+	fi
+	RL_SUBUID=$(awk -F: -v u="$RL_USER" '$1 == u { print $2; exit }' /etc/subuid)
+	RL_SUBGID=$(awk -F: -v u="$RL_USER" '$1 == u { print $2; exit }' /etc/subgid)
+	export RL_SUBUID RL_SUBGID
 	# its home outside bats' private (0700) directory, so that it can reach it
 	RL_HOME=$(mktemp -d /tmp/hako-rootless-home.XXXXXX)
 	export RL_HOME
 	chown "$RL_USER:" "$RL_HOME"
+	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
+	export RL_BUSYBOX=$BATS_FILE_TMPDIR/busybox.tar
+	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$RL_BUSYBOX" .
+	chmod 0755 "$BATS_FILE_TMPDIR"
+	chmod 0644 "$RL_BUSYBOX"
+	# pasta and slirp4netns open /dev/net/tun as the user, fuse-overlayfs
+	# /dev/fuse: Debian's udev makes them 0666; a machine without udev
+	# (this VM) may have them 0600, which the file changes for its
+	# duration and puts back.
+	RL_TUN_MODE=$(stat -c %a /dev/net/tun)
+	RL_FUSE_MODE=$(stat -c %a /dev/fuse)
+	export RL_TUN_MODE RL_FUSE_MODE
+	chmod 0666 /dev/net/tun /dev/fuse
+	SETPRIV=$(command -v setpriv)
+	export SETPRIV RL_PROCS_BEFORE
+	RL_PROCS_BEFORE=$(pgrep -u "$RL_UID" | wc -l)
 }
 
 teardown_file() {
+	chmod "$RL_TUN_MODE" /dev/net/tun
+	chmod "$RL_FUSE_MODE" /dev/fuse
+	stop_holders
 	userdel "$RL_USER"
 	rm -rf "$RL_HOME"
 }
 
+# The user's namespace holders (cli-rootless.c), stopped by their pid.
+stop_holders() {
+	local file pid
+	for file in "/tmp/hako-$RL_UID/run/pause.pid" "$RL_HOME/xdg/hako/pause.pid"; do
+		[ -f "$file" ] || continue
+		pid=$(cut -d' ' -f1 "$file")
+		kill "$pid" 2>/dev/null || true
+		while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+		rm -f "$file"
+	done
+}
+
 teardown() {
+	local id
+	if [ -f "$RL_HOME/xdg/hako/pause.pid" ]; then
+		for id in $(as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- ps -a -q 2>/dev/null); do
+			as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- rm -f "$id" >/dev/null 2>&1 || true
+		done
+	fi
+	stop_holders
 	rm -rf "/tmp/hako-$RL_UID" "${RL_HOME:?}/"* "$RL_HOME"/.[!.]*
 }
 
 # as_user [VAR=VALUE...] -- ARGS...: hako as the user, with only the
-# environment given (and PATH).
+# environment given (and PATH; setpriv is found whatever PATH is given).
 as_user() {
 	local env=(PATH=/usr/sbin:/usr/bin:/sbin:/bin)
 	while [ "$1" != -- ]; do
@@ -38,7 +87,30 @@ as_user() {
 		shift
 	done
 	shift
-	(cd "$RL_HOME" && env -i "${env[@]}" setpriv --reuid "$RL_UID" --regid "$RL_UID" --clear-groups "$HAKO" "$@")
+	(cd "$RL_HOME" && env -i "${env[@]}" "$SETPRIV" --reuid "$RL_UID" --regid "$RL_UID" --clear-groups "$HAKO" "$@")
+}
+
+# wait_gone PID: until PID has ended (a zombie has: its parent may be an
+# init that reaps late), for 5 s at most.
+wait_gone() {
+	for _ in $(seq 100); do
+		grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null || [ ! -d "/proc/$1" ] && return 0
+		sleep 0.05
+	done
+	echo "process $1 is still there" >&2
+	return 1
+}
+
+# rl ARGS...: hako as the user with its usual environment.
+rl() {
+	as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- "$@"
+}
+
+# The busybox image in the user's store.
+rl_busybox() {
+	cp "$RL_BUSYBOX" "$RL_HOME/busybox.tar"
+	chown "$RL_USER:" "$RL_HOME/busybox.tar"
+	rl import -c 'CMD ["sh"]' "$RL_HOME/busybox.tar" busybox >/dev/null
 }
 
 @test "a normal user's store is under XDG_DATA_HOME (default ~/.local/share/hako), its own" {
@@ -61,6 +133,7 @@ as_user() {
 	run -0 --separate-stderr as_user HOME="$RL_HOME" -- ps
 	[[ "$stderr" == *"XDG_RUNTIME_DIR is not set"*"/tmp/hako-$RL_UID/run"* ]]
 	[ "$(stat -c '%a %U' "/tmp/hako-$RL_UID")" = "700 $RL_USER" ]
+	stop_holders
 	# with XDG_RUNTIME_DIR, no warning
 	run -0 --separate-stderr as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- ps
 	[ "$stderr" = "" ]
@@ -83,4 +156,187 @@ as_user() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"XDG_DATA_HOME nor HOME"* ]]
 	[ -z "$(ls -A "$RL_HOME")" ]
+}
+
+@test "rootless run: root inside is the user's uid on the host; the namespace maps its subordinate ranges; one holder for every command" {
+	rl_busybox
+	run -0 rl run -d --name c1 --network none busybox sleep 1000
+	run -0 rl exec c1 id
+	[[ "$output" == "uid=0(root) gid=0(root)"* ]]
+	run -0 rl exec c1 cat /proc/self/uid_map
+	[ "$(echo $output)" = "0 $RL_UID 1 1 $RL_SUBUID 65536" ]
+	run -0 rl exec c1 cat /proc/self/gid_map
+	[ "$(echo $output)" = "0 $RL_UID 1 1 $RL_SUBGID 65536" ]
+	pid=$(rl inspect -f '{{.State.Pid}}' c1)
+	[ "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")" = "$RL_UID $RL_UID $RL_UID $RL_UID" ]
+	# uid 5 inside is the range's 5th id on the host
+	run -0 rl exec -u 5 c1 sleep 1000 &
+	for _ in $(seq 100); do
+		child=$(pgrep -u "$((RL_SUBUID + 4))" -x sleep) && break
+		sleep 0.05
+	done
+	[ -n "$child" ]
+	# the holder is one process, which every command joined
+	holder=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/pause.pid")
+	[ "$(readlink "/proc/$holder/ns/user")" = "$(readlink "/proc/$pid/ns/user")" ]
+	[ "$(cat "/proc/$holder/comm")" = hako-rootless ]
+	# the container has no cgroup of hako's on this cgroup v1 host
+	[ -z "$(find /sys/fs/cgroup -name "$(rl inspect -f '{{.Id}}' c1)" 2>/dev/null)" ]
+	run -0 rl stop -t 1 c1
+	run -0 rl restart -t 1 c1
+	run -0 rl exec c1 true
+	run -0 rl rm -f c1
+	wait
+}
+
+@test "rootless -p: pasta (the default) and slirp4netns publish on 127.0.0.1; the helper goes with the container" {
+	rl_busybox
+	port=$(free_port)
+	run -0 rl run -d --name web -p "127.0.0.1:$port:80" busybox sh -c 'echo pasta > /tmp/i; httpd -f -p 80 -h /tmp'
+	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/i" >/dev/null && break; sleep 0.05; done
+	run -0 curl -sf "http://127.0.0.1:$port/i"
+	[ "$output" = pasta ]
+	helper=$(cut -d' ' -f1 "$RL_HOME"/xdg/hako/netns/*.pasta.pid)
+	[ "$(tr '\0' ' ' <"/proc/$helper/cmdline" | cut -d' ' -f1)" = pasta ]
+	# outbound: the container has an address and a default route
+	run -0 rl exec web ip route
+	[[ "$output" == *default* ]]
+	run -0 rl rm -f web
+	wait_gone "$helper"
+	port=$(free_port)
+	run -0 rl run -d --name web --network slirp4netns -p "127.0.0.1:$port:80" busybox sh -c 'echo slirp > /tmp/i; httpd -f -p 80 -h /tmp'
+	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/i" >/dev/null && break; sleep 0.05; done
+	run -0 curl -sf "http://127.0.0.1:$port/i"
+	[ "$output" = slirp ]
+	helper=$(cut -d' ' -f1 "$RL_HOME"/xdg/hako/netns/*.slirp4netns.pid)
+	[ "$(cat "/proc/$helper/comm")" = slirp4netns ]
+	run -0 rl rm -f web
+	wait_gone "$helper"
+	[ -z "$(ls "$RL_HOME/xdg/hako/netns")" ]
+	# --network host is the host's
+	run -0 rl run --rm --network host busybox cat /proc/net/dev
+	[[ "$output" == *lo:* ]]
+}
+
+@test "rootless volumes, cp, commit, save and load: owners through the mapping" {
+	rl_busybox
+	run -0 rl run --rm --network none -v v1:/data busybox sh -c 'touch /data/root-file /data/five; chown 5:5 /data/five'
+	dir=$RL_HOME/.local/share/hako/volumes/v1/_data
+	[ "$(stat -c '%u:%g' "$dir/root-file")" = "$RL_UID:$RL_UID" ]
+	[ "$(stat -c '%u:%g' "$dir/five")" = "$((RL_SUBUID + 4)):$((RL_SUBGID + 4))" ]
+	mkdir "$RL_HOME/bind"
+	chown "$RL_USER:" "$RL_HOME/bind"
+	run -0 rl run --rm --network none -v "$RL_HOME/bind:/b" busybox touch /b/made
+	[ "$(stat -c %u "$RL_HOME/bind/made")" = "$RL_UID" ]
+	run -0 rl run -d --name c1 --network none busybox sleep 1000
+	echo hello >"$RL_HOME/in.txt"
+	chown "$RL_USER:" "$RL_HOME/in.txt"
+	run -0 rl cp "$RL_HOME/in.txt" c1:/in.txt
+	run -0 rl exec c1 sh -c 'stat -c %u:%g /in.txt; cat /in.txt; touch /bob; chown 1234:1234 /bob'
+	[ "${lines[0]}" = "0:0" ]
+	[ "${lines[1]}" = hello ]
+	run -0 rl cp c1:/in.txt "$RL_HOME/out.txt"
+	[ "$(stat -c %u "$RL_HOME/out.txt")" = "$RL_UID" ]
+	run -0 rl commit c1 mine:1
+	run -0 rl save -o "$RL_HOME/mine.tar" mine:1
+	run -0 rl rmi mine:1
+	run -0 rl load -i "$RL_HOME/mine.tar"
+	run -0 rl run --rm --network none mine:1 stat -c %u:%g /bob /in.txt
+	[ "$(echo $output)" = "1234:1234 0:0" ]
+	run -0 rl rm -f c1
+}
+
+@test "rootless fuse-overlayfs (the fallback where the kernel refuses overlayfs in a user namespace): files, whiteouts, its daemon goes with the container" {
+	rl_busybox
+	run -0 as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" HAKO_TEST_FUSE_OVERLAYFS=1 -- \
+		run -d --name f1 --network none busybox sh -c 'rm /bin/ls; echo made > /new; sleep 1000'
+	holder=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/pause.pid")
+	id=$(rl inspect -f '{{.Id}}' f1)
+	grep -q " $RL_HOME/.local/share/hako/containers/$id/merged .* - fuse.fuse-overlayfs " "/proc/$holder/mountinfo"
+	daemon=$(pgrep -u "$RL_UID" -x fuse-overlayfs)
+	for _ in $(seq 100); do rl exec f1 cat /new >/dev/null 2>&1 && break; sleep 0.05; done
+	run -0 rl exec f1 cat /new
+	[ "$output" = made ]
+	run -0 rl diff f1
+	[[ "$output" == *"D /bin/ls"* ]]
+	[[ "$output" == *"A /new"* ]]
+	run -0 rl rm -f f1
+	wait_gone "$daemon"
+}
+
+@test "rootless limits on a cgroup v1 host: one warning line, the container runs" {
+	rl_busybox
+	run -0 --separate-stderr rl run --rm --network none --memory 64m busybox echo ran
+	[ "$output" = ran ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	[[ "$stderr" == *"resource limits ignored"* ]]
+}
+
+@test "rootless bad input: a network, --userns, no newuidmap: exit 125, nothing made" {
+	rl_busybox
+	run rl run --rm --network mynet busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"rootless hako has no networks"* ]]
+	run rl network create mynet
+	[ "$status" -eq 125 ]
+	run rl run --rm --network none --userns auto busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--userns auto"*"not supported rootless"* ]]
+	run -0 rl ps -a -q
+	[ "$output" = "" ]
+	stop_holders
+	# without newuidmap in $PATH: no namespace can be made with the ranges
+	run as_user PATH=/nonexistent HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- ps
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"newuidmap is not in \$PATH"*"uidmap"* ]]
+	[ ! -e "$RL_HOME/xdg/hako/pause.pid" ]
+	[ "$(pgrep -u "$RL_UID" | wc -l)" -eq "$RL_PROCS_BEFORE" ]
+}
+
+@test "--userns keep-id as root: exit 125, nothing created" {
+	local root=$BATS_TEST_TMPDIR/root run=$BATS_TEST_TMPDIR/run
+	"$HAKO" --root "$root" --runroot "$run" import "$RL_BUSYBOX" busybox >/dev/null
+	run "$HAKO" --root "$root" --runroot "$run" run --rm --network none --userns keep-id busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"keep-id: only for hako run by a normal user"* ]]
+	run -0 "$HAKO" --root "$root" --runroot "$run" ps -a -q
+	[ "$output" = "" ]
+}
+
+@test "a user without subordinate ranges: its uid alone, with a note of what that limits" {
+	local ranges
+	ranges=$(awk -F: -v u="$RL_USER" '$1 == u { print $2 "-" $2 + $3 - 1 }' /etc/subuid)
+	usermod --del-subuids "$ranges" --del-subgids "$ranges" "$RL_USER"
+	run --separate-stderr rl_busybox
+	usermod --add-subuids "$ranges" --add-subgids "$ranges" "$RL_USER"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"has no range in /etc/subuid"*"uid $RL_UID and gid $RL_UID alone"* ]]
+	run -0 rl run --rm --network none busybox cat /proc/self/uid_map
+	[ "$(echo $output)" = "0 $RL_UID 1" ]
+}
+
+@test "a user cannot reach another user's store or containers" {
+	rl_busybox
+	run -0 rl run -d --name c1 --network none busybox sleep 1000
+	pid=$(rl inspect -f '{{.State.Pid}}' c1)
+	# nobody: neither its store nor its processes
+	run setpriv --reuid nobody --regid nogroup --clear-groups "$HAKO" --root "$RL_HOME/.local/share/hako" --runroot "$RL_HOME/xdg/hako" ps -a
+	[ "$status" -eq 125 ]
+	run setpriv --reuid nobody --regid nogroup --clear-groups kill -0 "$pid"
+	[ "$status" -ne 0 ]
+	[ "$(stat -c %a "$RL_HOME/.local/share/hako")" = 700 ]
+	run -0 rl rm -f c1
+}
+
+@test "leaks: the user's holder stopped, nothing of it is left (processes, mounts, network namespaces, /tmp)" {
+	rl_busybox
+	run -0 rl run --rm -p "127.0.0.1:$(free_port):80" busybox true
+	run -0 rl run -d --name c1 --network none busybox sleep 1000
+	run -0 rl rm -f c1
+	stop_holders
+	[ "$(pgrep -u "$RL_UID" | wc -l)" -eq "$RL_PROCS_BEFORE" ]
+	! grep -qF "$RL_HOME" /proc/self/mountinfo
+	[ ! -e "/tmp/hako-$RL_UID" ]
+	[ -z "$(ls "$RL_HOME/xdg/hako/netns")" ]
+	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -user "$RL_UID" 2>/dev/null)" ]
 }
