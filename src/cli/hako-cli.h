@@ -61,6 +61,7 @@ extern const struct hako_command hako_network_commands[];
 extern const struct hako_command hako_exec_commands[];
 extern const struct hako_command hako_pod_commands[];
 extern const struct hako_command hako_kube_commands[];
+extern const struct hako_command hako_compose_commands[];
 
 /* hako's own failures exit with 125, as Docker's do. */
 #define EXIT_HAKO_ERROR 125

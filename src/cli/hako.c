@@ -79,6 +79,7 @@ static const struct hako_command *const command_tables[] = {
   hako_network_commands,
   hako_pod_commands,
   hako_kube_commands,
+  hako_compose_commands,
   NULL,
 };
 
