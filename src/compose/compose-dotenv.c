@@ -71,10 +71,14 @@ static int
 single_quoted (struct reader *r, char **out, struct hk_error **err)
 {
   const char *start = ++r->p;
+  size_t start_line = r->line;
   while (r->p < r->end && *r->p != '\'')
     r->line += *r->p++ == '\n';
   if (r->p >= r->end)
-    return fail (r, err, "a ' is not closed");
+    {
+      r->line = start_line;
+      return fail (r, err, "a ' is not closed");
+    }
   *out = xstrndup (start, (size_t)(r->p++ - start));
   return 0;
 }
@@ -83,6 +87,7 @@ static int
 double_quoted (struct reader *r, char **out, struct hk_error **err)
 {
   r->p++;
+  size_t start_line = r->line;
   _cleanup_free_ char *raw = xzalloc ((size_t)(r->end - r->p) * 2 + 1);
   size_t n = 0;
   while (r->p < r->end && *r->p != '"')
@@ -120,7 +125,10 @@ double_quoted (struct reader *r, char **out, struct hk_error **err)
         }
     }
   if (r->p >= r->end)
-    return fail (r, err, "a \" is not closed");
+    {
+      r->line = start_line;
+      return fail (r, err, "a \" is not closed");
+    }
   r->p++;
   return interpolate (r, raw, out, err);
 }
