@@ -68,10 +68,11 @@ f_file (json_t *v, const char *path, const struct compose_normalize_context *ctx
 {
   if (compose_value_string (v, path, out, err) < 0)
     return -1;
-  _cleanup_free_ char *abs = compose_absolute_path (ctx, json_string_value (*out));
+  _cleanup_free_ char *abs = NULL;
+  int rc = compose_contained_path (ctx, json_string_value (*out), path, &abs, err);
   json_decref (*out);
-  *out = json_string (abs);
-  return 0;
+  *out = rc < 0 ? NULL : json_string (abs);
+  return rc;
 }
 
 static const struct compose_field network_fields[] = {

@@ -28,6 +28,38 @@ compose_absolute_path (const struct compose_normalize_context *ctx, const char *
   return xasprintf ("%s/%s", ctx->dir, path);
 }
 
+/* PATH has no ".." that climbs above the directory it is relative to. */
+static bool
+stays_below (const char *path)
+{
+  int depth = 0;
+  _cleanup_free_ char *copy = xstrdup (path);
+  char *save = NULL;
+  for (char *c = strtok_r (copy, "/", &save); c; c = strtok_r (NULL, "/", &save))
+    {
+      if (strcmp (c, "..") == 0)
+        depth--;
+      else if (strcmp (c, ".") != 0)
+        depth++;
+      if (depth < 0)
+        return false;
+    }
+  return true;
+}
+
+int
+compose_contained_path (const struct compose_normalize_context *ctx, const char *path,
+                        const char *where, char **out, struct hk_error **err)
+{
+  if (path[0] != '/' && path[0] != '~' && !stays_below (path))
+    return hk_error_set (err, EPERM,
+                         "%s: \"%s\" climbs out of the project directory %s; name a file "
+                         "outside it by its absolute path",
+                         where, path, ctx->dir);
+  *out = compose_absolute_path (ctx, path);
+  return 0;
+}
+
 /* ---- generic fields ---- */
 
 int
@@ -646,7 +678,13 @@ f_env_file (json_t *v, const char *path, const struct compose_normalize_context 
   json_t *item;
   json_array_foreach (*out, i, item)
   {
-    _cleanup_free_ char *abs = compose_absolute_path (ctx, json_string_value (item));
+    _cleanup_free_ char *p = compose_path_index (path, i);
+    _cleanup_free_ char *abs = NULL;
+    if (compose_contained_path (ctx, json_string_value (item), p, &abs, err) < 0)
+      {
+        json_decref (*out);
+        return -1;
+      }
     json_array_set_new (*out, i, json_string (abs));
   }
   return 0;
@@ -890,6 +928,7 @@ static const struct compose_field service_fields[] = {
   { "build", f_build },
   { "cap_add", compose_field_strings },
   { "cap_drop", compose_field_strings },
+  { "cgroup_parent", compose_field_string },
   { "command", f_command },
   { "configs", f_file_refs },
   { "container_name", compose_field_string },
