@@ -2,7 +2,7 @@
 /* hako compose [-f FILE]... [-p NAME] [--profile P]... [--env-file F]
  * [--project-directory D] COMMAND: the global options, then the
  * command's own.  Errors exit 1, as Docker Compose's do. */
-#include "hako-cli.h"
+#include "hako-compose.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/strv.h"
@@ -18,27 +18,35 @@
 
 extern char **environ;
 
-struct compose_cli
-{
-  struct hako_cli *cli;
-  struct compose_options options;
-};
-
-typedef int (*compose_command_fn) (struct compose_cli *c, int argc, char **argv,
-                                   struct hk_error **err);
-
-struct compose_command
-{
-  const char *name;
-  compose_command_fn fn;
-  const char *usage;
-  const char *summary;
-};
-
 static int
 load (struct compose_cli *c, struct compose_project **out, struct hk_error **err)
 {
   return compose_project_load (&c->options, &c->cli->log, out, err);
+}
+
+int
+compose_cli_load (struct compose_cli *c, struct compose_project **p, struct engine **e,
+                  struct hk_error **err)
+{
+  if (load (c, p, err) < 0)
+    return -1;
+  return cli_engine (c->cli, e, err);
+}
+
+int
+compose_cli_services (const struct compose_project *p, int argc, char **argv, char ***out,
+                      struct hk_error **err)
+{
+  _cleanup_strv_ char **services = NULL;
+  json_t *all = json_object_get (p->model, "services");
+  for (int i = optind; i < argc; i++)
+    {
+      if (json_object_get (all, argv[i]) == NULL)
+        return hk_error_set (err, ENOENT, "no such service: %s", argv[i]);
+      strv_append (&services, argv[i]);
+    }
+  *out = take_ptr (services);
+  return 0;
 }
 
 /* ---- config ---- */
@@ -154,11 +162,25 @@ cmd_version (struct compose_cli *c, int argc, char **argv, struct hk_error **err
   return 0;
 }
 
-static const struct compose_command commands[] = {
+static const struct compose_command own_commands[] = {
   { "config", cmd_config, config_usage, "print the normalised, interpolated model" },
   { "version", cmd_version, "", "print hako compose's version" },
   { NULL, NULL, NULL, NULL },
 };
+
+static const struct compose_command *const command_tables[] = {
+  compose_life_commands, compose_exec_commands, compose_info_commands, own_commands, NULL,
+};
+
+static const struct compose_command *
+find_command (const char *name)
+{
+  for (const struct compose_command *const *t = command_tables; *t; t++)
+    for (const struct compose_command *cmd = *t; cmd->name; cmd++)
+      if (strcmp (cmd->name, name) == 0)
+        return cmd;
+  return NULL;
+}
 
 static const char compose_usage[]
     = "[-f FILE]... [-p NAME] [--profile P]... [--env-file F] [--project-directory D] "
@@ -168,8 +190,9 @@ static void
 print_help (FILE *out)
 {
   fprintf (out, "usage: hako compose %s\n\nCommands:\n", compose_usage);
-  for (const struct compose_command *cmd = commands; cmd->name; cmd++)
-    fprintf (out, "  %-10s %s\n", cmd->name, cmd->summary);
+  for (const struct compose_command *const *t = command_tables; *t; t++)
+    for (const struct compose_command *cmd = *t; cmd->name; cmd++)
+      fprintf (out, "  %-10s %s\n", cmd->name, cmd->summary);
 }
 
 static int
@@ -218,10 +241,8 @@ compose_main (struct hako_cli *cli, int argc, char **argv, struct hk_error **err
       return hk_error_set (err, EINVAL, "`hako compose` needs a command");
     }
   const char *name = argv[optind];
-  const struct compose_command *cmd = commands;
-  while (cmd->name && strcmp (cmd->name, name) != 0)
-    cmd++;
-  if (cmd->name == NULL)
+  const struct compose_command *cmd = find_command (name);
+  if (cmd == NULL)
     return hk_error_set (err, EINVAL, "unknown command `hako compose %s` (see `hako compose "
                          "--help`)", name);
   _cleanup_free_ char *full = xasprintf ("compose %s", name);
