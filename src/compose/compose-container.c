@@ -334,17 +334,21 @@ set_network (const struct compose_project *p, const char *name, json_t *svc,
     const char *net = json_string_value (json_object_get (def, "name"));
     if (config_parse_network (c, net, err) < 0)
       return hk_error_prefix (err, "services.%s.networks.%s", name, key);
+    /* the engine takes the first network's from the container's own
+     * (--network-alias, --ip) */
     struct config_network *n = &c->networks[c->n_networks - 1];
-    strv_append (&n->aliases, name);
+    char ***aliases = c->n_networks == 1 ? &c->aliases : &n->aliases;
+    char **ip_of = c->n_networks == 1 ? &c->ip : &n->ip;
+    strv_append (aliases, name);
     size_t i;
     json_t *alias;
     json_array_foreach (json_object_get (v, "aliases"), i, alias)
     {
-      strv_append (&n->aliases, json_string_value (alias));
+      strv_append (aliases, json_string_value (alias));
     }
     const char *ip = json_string_value (json_object_get (v, "ipv4_address"));
     if (ip)
-      n->ip = xstrdup (ip);
+      *ip_of = xstrdup (ip);
     if (json_object_get (v, "ipv6_address") || json_object_get (v, "mac_address"))
       return hk_error_set (err, ENOTSUP, "services.%s.networks.%s: ipv6_address and mac_address "
                            "are not supported by hako compose", name, key);
