@@ -51,8 +51,8 @@ int compose_ensure_image (struct engine *e, const struct compose_project *p, con
 /* The name of SERVICE's image: its image:, else PROJECT-SERVICE. */
 char *compose_image_name (const struct compose_project *p, const char *name, json_t *service);
 
-/* The project's networks and named volumes that exist (not external):
- * made when missing (ENSURE), for up; names of them as they are. */
+/* The project's networks and named volumes, made when missing (an
+ * external one must exist); progress lines to OUT. */
 int compose_make_networks (struct engine *e, const struct compose_project *p, FILE *out,
                            struct hk_error **err);
 int compose_make_volumes (struct engine *e, const struct compose_project *p, FILE *out,
