@@ -13,8 +13,47 @@
 
 /* Service keys the engine cannot carry out (yet): an error naming them. */
 static const char *const unsupported_keys[] = {
-  "pid", "ipc", "shm_size", "volumes_from", "platform", "domainname", NULL,
+  "pid", "ipc", "shm_size", "volumes_from", "platform", NULL,
 };
+
+/* Keys below a service key that the engine cannot carry out either. */
+static const char *const unsupported_subkeys[][2] = {
+  { "deploy", "labels" },     { "build", "cache_from" }, { "build", "pull" },
+  { "build", "network" },
+};
+
+static int
+check_supported (const char *name, json_t *svc, struct hk_error **err)
+{
+  for (const char *const *k = unsupported_keys; *k; k++)
+    if (json_object_get (svc, *k))
+      return hk_error_set (err, ENOTSUP, "services.%s.%s: not supported by hako compose", name,
+                           *k);
+  for (size_t i = 0; i < sizeof unsupported_subkeys / sizeof *unsupported_subkeys; i++)
+    if (json_object_get (json_object_get (svc, unsupported_subkeys[i][0]), unsupported_subkeys[i][1]))
+      return hk_error_set (err, ENOTSUP, "services.%s.%s.%s: not supported by hako compose",
+                           name, unsupported_subkeys[i][0], unsupported_subkeys[i][1]);
+  json_t *deploy = json_object_get (svc, "deploy");
+  const char *mode = json_string_value (json_object_get (deploy, "mode"));
+  if (mode && strcmp (mode, "replicated") != 0)
+    return hk_error_set (err, ENOTSUP, "services.%s.deploy.mode: %s is not supported (replicated "
+                         "only)", name, mode);
+  json_t *policy = json_object_get (deploy, "restart_policy");
+  if (json_object_get (policy, "delay") || json_object_get (policy, "window"))
+    return hk_error_set (err, ENOTSUP, "services.%s.deploy.restart_policy: delay and window are "
+                         "not supported by hako compose", name);
+  size_t i;
+  json_t *v;
+  json_array_foreach (json_object_get (svc, "volumes"), i, v)
+  {
+    if (json_object_get (json_object_get (v, "volume"), "subpath")
+        || json_object_get (json_object_get (v, "bind"), "selinux")
+        || json_object_get (json_object_get (v, "tmpfs"), "mode"))
+      return hk_error_set (err, ENOTSUP, "services.%s.volumes[%zu]: volume.subpath, bind.selinux "
+                           "and tmpfs.mode are not supported by hako compose", name, i);
+  }
+  return 0;
+}
 
 char *
 compose_config_hash (json_t *service)
@@ -425,10 +464,8 @@ int
 compose_container_config (const struct compose_project *p, const char *name, json_t *svc,
                           int number, bool oneoff, struct ctr_config *c, struct hk_error **err)
 {
-  for (const char *const *k = unsupported_keys; *k; k++)
-    if (json_object_get (svc, *k))
-      return hk_error_set (err, ENOTSUP, "services.%s.%s: not supported by hako compose", name,
-                           *k);
+  if (check_supported (name, svc, err) < 0)
+    return -1;
   if (json_object_get (svc, "command"))
     c->cmd = strings (json_object_get (svc, "command"));
   if (json_object_get (svc, "entrypoint"))
@@ -436,6 +473,7 @@ compose_container_config (const struct compose_project *p, const char *name, jso
   c->working_dir = optional_string (svc, "working_dir");
   c->user = optional_string (svc, "user");
   c->hostname = optional_string (svc, "hostname");
+  c->domainname = optional_string (svc, "domainname");
   c->cgroup_parent = optional_string (svc, "cgroup_parent");
   c->tty = json_is_true (json_object_get (svc, "tty"));
   c->open_stdin = json_is_true (json_object_get (svc, "stdin_open"));

@@ -58,7 +58,12 @@ make_network (struct engine *e, const struct compose_project *p, const char *key
   if (json_is_true (json_object_get (def, "enable_ipv6")))
     return hk_error_set (err, ENOTSUP, "networks.%s.enable_ipv6: not supported by hako compose",
                          key);
-  json_t *ipam = json_array_get (json_object_get (json_object_get (def, "ipam"), "config"), 0);
+  json_t *ipam_configs = json_object_get (json_object_get (def, "ipam"), "config");
+  json_t *ipam = json_array_get (ipam_configs, 0);
+  if (json_array_size (ipam_configs) > 1 || json_object_get (ipam, "ip_range")
+      || json_object_get (ipam, "aux_addresses"))
+    return hk_error_set (err, ENOTSUP, "networks.%s.ipam.config: one subnet and gateway only "
+                         "(no ip_range, no aux_addresses)", key);
   _cleanup_json_ json_t *labels = resource_labels (p, COMPOSE_LABEL_NETWORK, key, def);
   struct network_request req = {
     .name = name,

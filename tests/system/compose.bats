@@ -159,7 +159,7 @@ YAML
 	[ -z "$(hk ps -a -q --filter label=com.docker.compose.oneoff=True)" ]
 }
 
-@test "an unknown field, a wrong type, an undefined network: exit 1 naming the key path, nothing made" {
+@test "an unknown field, a wrong type, an undefined network, an unsupported field: exit 1 naming the key path, nothing made" {
 	cat >compose.yaml <<'YAML'
 services:
   web:
@@ -178,6 +178,11 @@ YAML
 	run hk compose up -d
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"services.web.deploy.replicas"* ]]
+	# a field the engine cannot carry out is an error naming it
+	printf 'services:\n  web: {image: busybox, shm_size: 64m}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.shm_size: not supported by hako compose"* ]]
 	[ -z "$(hk ps -a -q)" ]
 	[ "$(hk network ls -q | sort)" = "$NETWORKS_BEFORE" ]
 	[ "$(hk volume ls -q | sort)" = "$VOLUMES_BEFORE" ]
