@@ -35,6 +35,26 @@ resource_labels (const struct compose_project *p, const char *label, const char 
   return labels;
 }
 
+/* What the engine cannot make of network KEY: an error naming it. */
+static int
+check_network (const char *key, json_t *def, struct hk_error **err)
+{
+  const char *driver = json_string_value (json_object_get (def, "driver"));
+  if (driver && strcmp (driver, "bridge") != 0)
+    return hk_error_set (err, ENOTSUP, "networks.%s.driver: %s is not supported (bridge only)",
+                         key, driver);
+  if (json_is_true (json_object_get (def, "enable_ipv6")))
+    return hk_error_set (err, ENOTSUP, "networks.%s.enable_ipv6: not supported by hako compose",
+                         key);
+  json_t *ipam_configs = json_object_get (json_object_get (def, "ipam"), "config");
+  json_t *ipam = json_array_get (ipam_configs, 0);
+  if (json_array_size (ipam_configs) > 1 || json_object_get (ipam, "ip_range")
+      || json_object_get (ipam, "aux_addresses"))
+    return hk_error_set (err, ENOTSUP, "networks.%s.ipam.config: one subnet and gateway only "
+                         "(no ip_range, no aux_addresses)", key);
+  return 0;
+}
+
 static int
 make_network (struct engine *e, const struct compose_project *p, const char *key, json_t *def,
               FILE *out, struct hk_error **err)
@@ -51,19 +71,9 @@ make_network (struct engine *e, const struct compose_project *p, const char *key
       return -1;
     }
   hk_error_free (why);
-  const char *driver = json_string_value (json_object_get (def, "driver"));
-  if (driver && strcmp (driver, "bridge") != 0)
-    return hk_error_set (err, ENOTSUP, "networks.%s.driver: %s is not supported (bridge only)",
-                         key, driver);
-  if (json_is_true (json_object_get (def, "enable_ipv6")))
-    return hk_error_set (err, ENOTSUP, "networks.%s.enable_ipv6: not supported by hako compose",
-                         key);
-  json_t *ipam_configs = json_object_get (json_object_get (def, "ipam"), "config");
-  json_t *ipam = json_array_get (ipam_configs, 0);
-  if (json_array_size (ipam_configs) > 1 || json_object_get (ipam, "ip_range")
-      || json_object_get (ipam, "aux_addresses"))
-    return hk_error_set (err, ENOTSUP, "networks.%s.ipam.config: one subnet and gateway only "
-                         "(no ip_range, no aux_addresses)", key);
+  if (check_network (key, def, err) < 0)
+    return -1;
+  json_t *ipam = json_array_get (json_object_get (json_object_get (def, "ipam"), "config"), 0);
   _cleanup_json_ json_t *labels = resource_labels (p, COMPOSE_LABEL_NETWORK, key, def);
   struct network_request req = {
     .name = name,
@@ -378,6 +388,34 @@ wait_running (struct engine *e, const struct compose_project *p, char *const *se
   return 0;
 }
 
+/* Everything up would refuse, refused before anything is made: the
+ * networks the engine cannot make, each selected service's container
+ * settings and replicas. */
+static int
+check_all (const struct compose_project *p, const struct compose_up_options *o,
+           char *const *selected, struct hk_error **err)
+{
+  const char *key;
+  json_t *def;
+  json_object_foreach (json_object_get (p->model, "networks"), key, def)
+  {
+    if (!json_is_true (json_object_get (def, "external")) && check_network (key, def, err) < 0)
+      return -1;
+  }
+  for (char *const *s = selected; *s; s++)
+    {
+      struct service_up su = { .p = p, .o = o, .name = *s,
+                               .svc = json_object_get (json_object_get (p->model, "services"), *s) };
+      _cleanup_ctr_config_ struct ctr_config c;
+      ctr_config_init (&c);
+      int n;
+      if (replicas (&su, &n, err) < 0
+          || compose_container_config (p, *s, su.svc, 1, false, &c, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 int
 compose_up (struct engine *e, const struct compose_project *p,
             const struct compose_up_options *o, FILE *out, struct hk_error **err)
@@ -392,7 +430,8 @@ compose_up (struct engine *e, const struct compose_project *p,
     if (!json_object_get (json_object_get (p->model, "services"), name))
       return hk_error_set (err, ENOENT, "--scale: no such service: %s", name);
   }
-  if (compose_make_networks (e, p, out, err) < 0 || compose_make_volumes (e, p, out, err) < 0
+  if (check_all (p, o, selected, err) < 0 || compose_make_networks (e, p, out, err) < 0
+      || compose_make_volumes (e, p, out, err) < 0
       || handle_orphans (e, p, o->remove_orphans, out, err) < 0)
     return -1;
   _cleanup_free_ const char **order = compose_service_order (p->model);
