@@ -58,6 +58,9 @@ test_packages=(
 	qemu-system-x86 cpio
 	# other runtimes, engines and clients that drive or are compared with hako
 	crun runc criu containerd docker.io podman buildah
+	# compose-docker.bats and bench/compose.sh compare hako compose with
+	# Docker Compose v1 (python) against a private dockerd
+	docker-compose
 	# Podman's pod infra image (built locally from catatonit: bench/pod.sh)
 	catatonit
 	python3-grpcio python3-protobuf protobuf-compiler

@@ -64,6 +64,7 @@ extern const struct hako_command hako_pod_commands[];
 extern const struct hako_command hako_kube_commands[];
 extern const struct hako_command hako_explain_commands[];
 extern const struct hako_command hako_events_commands[];
+extern const struct hako_command hako_compose_commands[];
 
 /* hako's own failures exit with 125, as Docker's do. */
 #define EXIT_HAKO_ERROR 125
@@ -133,6 +134,13 @@ char *cli_human_since (int64_t unix_time);    /* "3 weeks ago" */
 char *cli_human_duration (int64_t seconds);   /* "About a minute" */
 int64_t cli_parse_time (const char *rfc3339); /* 0 when unparsable */
 char *cli_short_id (const char *id);          /* 12 hex digits */
+
+struct ctr_record;
+/* A container as ps shows it (hako-container-info.c): its command, its
+ * status ("Up 5 seconds (healthy)") and its published ports. */
+char *cli_container_command (const struct ctr_record *r);
+char *cli_container_status (struct engine *e, const struct ctr_record *r);
+char *cli_container_ports (struct engine *e, const struct ctr_record *r);
 
 struct cli_table;
 struct cli_table *cli_table_new (const char *const *headers);

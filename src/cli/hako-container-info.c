@@ -27,8 +27,8 @@
 
 /* ---- the views of a container ---- */
 
-static char *
-command_text (const struct ctr_record *r)
+char *
+cli_container_command (const struct ctr_record *r)
 {
   char *text = xstrdup ("");
   char **parts[2] = { r->config.entrypoint, r->config.cmd };
@@ -53,8 +53,8 @@ health_status (struct engine *e, const struct ctr_record *r)
 }
 
 /* "Up 5 seconds (healthy)", "Exited (0) 3 minutes ago", "Created". */
-static char *
-status_text (struct engine *e, const struct ctr_record *r)
+char *
+cli_container_status (struct engine *e, const struct ctr_record *r)
 {
   int64_t now = (int64_t)time (NULL);
   if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
@@ -72,8 +72,8 @@ status_text (struct engine *e, const struct ctr_record *r)
   return xstrdup (strcmp (r->state, "created") == 0 ? "Created" : r->state);
 }
 
-static char *
-ports_text (struct engine *e, const struct ctr_record *r)
+char *
+cli_container_ports (struct engine *e, const struct ctr_record *r)
 {
   char *text = xstrdup ("");
   _cleanup_json_ json_t *ports = ctr_network_ports (e, r);
@@ -97,10 +97,10 @@ ports_text (struct engine *e, const struct ctr_record *r)
 static json_t *
 ps_row (struct engine *e, const struct ctr_record *r, bool no_trunc)
 {
-  _cleanup_free_ char *command = command_text (r);
-  _cleanup_free_ char *status = status_text (e, r);
+  _cleanup_free_ char *command = cli_container_command (r);
+  _cleanup_free_ char *status = cli_container_status (e, r);
   _cleanup_free_ char *since = cli_human_since (cli_parse_time (r->created));
-  _cleanup_free_ char *ports = ports_text (e, r);
+  _cleanup_free_ char *ports = cli_container_ports (e, r);
   _cleanup_free_ char *short_id = xstrndup (r->id, 12);
   _cleanup_free_ char *quoted = xasprintf ("\"%.*s%s\"", no_trunc ? INT_MAX : 20, command,
                                            !no_trunc && strlen (command) > 20 ? "…" : "");

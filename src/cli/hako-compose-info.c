@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hako compose ps, logs, top, port, images, ls; and the attached `up`,
+ * which is logs -f of every container. */
+#include "hako-compose.h"
+#include "common/cleanup.h"
+#include "common/json-util.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "compose/compose-container.h"
+#include "compose/compose-engine.h"
+#include "engine/ctr-config-parse.h"
+#include "engine/ctr-network.h"
+#include "monitor/log-reader.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void
+free_list (struct ctr_record **list, size_t n)
+{
+  ctr_record_list_free (list, n);
+}
+
+/* ---- ps ---- */
+
+static json_t *
+ps_row (struct engine *e, const struct ctr_record *r)
+{
+  _cleanup_free_ char *command = cli_container_command (r);
+  _cleanup_free_ char *status = cli_container_status (e, r);
+  _cleanup_free_ char *ports = cli_container_ports (e, r);
+  _cleanup_json_ json_t *health = engine_health (e, r);
+  const char *h = json_string_value (json_object_get (health, "Status"));
+  return json_pack ("{ss ss ss ss ss ss ss ss ss ss si}", "ID", r->id, "Name", r->name, "Image",
+                    r->image_name, "Command", command, "Project",
+                    config_map_get (&r->config.labels, COMPOSE_LABEL_PROJECT), "Service",
+                    config_map_get (&r->config.labels, COMPOSE_LABEL_SERVICE), "State", r->state,
+                    "Status", status, "Health", h ? h : "", "Publishers", ports, "ExitCode",
+                    r->exit_code);
+}
+
+static const char ps_usage[] = "[-a] [-q] [--services] [--format table|json] [SERVICE...]";
+
+static int
+cmd_ps (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "all", no_argument, NULL, 'a' },
+                                           { "quiet", no_argument, NULL, 'q' },
+                                           { "services", no_argument, NULL, 's' },
+                                           { "format", required_argument, NULL, 'f' },
+                                           { NULL, 0, NULL, 0 } };
+  bool all = false, quiet = false, services_only = false, json = false;
+  int opt;
+  while ((opt = getopt_long (argc, argv, "aq", options, NULL)) != -1)
+    switch (opt)
+      {
+      case 'a':
+        all = true;
+        break;
+      case 'q':
+        quiet = true;
+        break;
+      case 's':
+        services_only = true;
+        break;
+      case 'f':
+        if (strcmp (optarg, "json") != 0 && strcmp (optarg, "table") != 0)
+          return hk_error_set (err, EINVAL, "--format: \"%s\" is not table or json", optarg);
+        json = strcmp (optarg, "json") == 0;
+        break;
+      default:
+        return cli_usage (err, "compose ps", ps_usage, "unknown option");
+      }
+  _cleanup_compose_project_ struct compose_project *p = NULL;
+  _cleanup_strv_ char **services = NULL;
+  struct engine *e;
+  struct ctr_record **list = NULL;
+  size_t n = 0;
+  if (compose_cli_load (c, &p, &e, err) < 0
+      || compose_cli_services (p, argc, argv, &services, err) < 0
+      || compose_containers (e, p->name, services, false, &list, &n, err) < 0)
+    return -1;
+  _cleanup_json_ json_t *rows = json_array ();
+  _cleanup_strv_ char **seen = NULL;
+  static const char *const headers[] = { "NAME", "IMAGE", "COMMAND", "SERVICE", "STATUS", "PORTS", NULL };
+  struct cli_table *t = cli_table_new (headers);
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct ctr_record *r = list[i];
+      if (!all && strcmp (r->state, "running") != 0 && strcmp (r->state, "paused") != 0)
+        continue;
+      const char *svc = config_map_get (&r->config.labels, COMPOSE_LABEL_SERVICE);
+      if (services_only)
+        {
+          if (!strv_contains (seen, svc))
+            printf ("%s\n", svc);
+          strv_append (&seen, svc);
+          continue;
+        }
+      if (quiet)
+        {
+          printf ("%s\n", r->id);
+          continue;
+        }
+      json_t *row = ps_row (e, r);
+      json_array_append_new (rows, row);
+      _cleanup_free_ char *command = xasprintf ("\"%s\"", json_string_value (json_object_get (row, "Command")));
+      const char *cells[] = { r->name, r->image_name, command, svc,
+                              json_string_value (json_object_get (row, "Status")),
+                              json_string_value (json_object_get (row, "Publishers")), NULL };
+      cli_table_add (t, cells);
+    }
+  if (!quiet && !services_only)
+    {
+      if (json)
+        {
+          _cleanup_free_ char *text = json_dumps (rows, JSON_COMPACT);
+          printf ("%s\n", text);
+        }
+      else
+        cli_table_print (t, stdout);
+    }
+  cli_table_free (t);
+  free_list (list, n);
+  return 0;
+}
+
+/* ---- logs ---- */
+
+struct log_view
+{
+  char *prefix; /* "name  | ", coloured */
+  bool timestamps;
+  pid_t monitor; /* following while it lives */
+};
+
+/* One record, prefixed, in one write so that lines of different
+ * containers do not mix. */
+static int
+print_record (const struct log_record *rec, void *data)
+{
+  const struct log_view *v = data;
+  size_t plen = strlen (v->prefix);
+  size_t tlen = v->timestamps && rec->time ? strlen (rec->time) + 1 : 0;
+  _cleanup_free_ char *line = xmalloc (plen + tlen + rec->len + 2);
+  memcpy (line, v->prefix, plen);
+  if (tlen)
+    {
+      memcpy (line + plen, rec->time, tlen - 1);
+      line[plen + tlen - 1] = ' ';
+    }
+  memcpy (line + plen + tlen, rec->text, rec->len);
+  size_t len = plen + tlen + rec->len;
+  if (rec->len == 0 || rec->text[rec->len - 1] != '\n')
+    line[len++] = '\n';
+  size_t off = 0;
+  while (off < len)
+    {
+      ssize_t w = write (rec->is_stderr ? 2 : 1, line + off, len - off);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        return -1;
+      off += (size_t)w;
+    }
+  return 0;
+}
+
+static bool
+monitor_alive (void *data)
+{
+  const struct log_view *v = data;
+  return v->monitor > 0 && kill (v->monitor, 0) == 0;
+}
+
+static char *
+prefix_of (const struct ctr_record *r, size_t width, bool color, size_t index)
+{
+  static const int colors[] = { 36, 33, 32, 35, 34, 96, 93, 92, 95, 94 };
+  if (!color)
+    return xasprintf ("%-*s | ", (int)width, r->name);
+  return xasprintf ("\033[%dm%-*s |\033[0m ", colors[index % 10], (int)width, r->name);
+}
+
+struct logs_options
+{
+  bool follow, timestamps, color;
+  size_t tail; /* SIZE_MAX: all */
+};
+
+/* One container's log; following it while its monitor lives. */
+static int
+show_log (struct engine *e, const struct ctr_record *r, struct log_view *v,
+          const struct logs_options *o, struct hk_error **err)
+{
+  _cleanup_free_ char *path = engine_log_path (e, r->id);
+  struct log_position end;
+  int rc = log_read (path, o->tail, print_record, v, &end, err);
+  if (rc != 0 || !o->follow)
+    return rc < 0 ? -1 : 0;
+  return log_follow (path, &end, monitor_alive, print_record, v, err) < 0 ? -1 : 0;
+}
+
+/* Every container's log; with FOLLOW one process per container, so that
+ * all are followed at once.  The PIDs of those in *PIDS (N). */
+static int
+show_logs (struct engine *e, struct ctr_record **list, size_t n, const struct logs_options *o,
+           pid_t **pids, struct hk_error **err)
+{
+  size_t width = 0;
+  for (size_t i = 0; i < n; i++)
+    width = strlen (list[i]->name) > width ? strlen (list[i]->name) : width;
+  *pids = xzalloc ((n + 1) * sizeof **pids);
+  fflush (stdout);
+  for (size_t i = 0; i < n; i++)
+    {
+      struct log_view v = { .prefix = prefix_of (list[i], width, o->color, i),
+                            .timestamps = o->timestamps,
+                            .monitor = list[i]->monitor_pid };
+      if (!o->follow)
+        {
+          int rc = show_log (e, list[i], &v, o, err);
+          free (v.prefix);
+          if (rc < 0)
+            return -1;
+          continue;
+        }
+      pid_t pid = fork ();
+      if (pid < 0)
+        {
+          free (v.prefix);
+          return hk_error_errno (err, errno, "fork a log follower");
+        }
+      if (pid == 0)
+        {
+          struct hk_error *why = NULL;
+          int rc = show_log (e, list[i], &v, o, &why);
+          if (rc < 0)
+            fprintf (stderr, "Error: %s: %s\n", list[i]->name, why->message);
+          _exit (rc < 0 ? 1 : 0);
+        }
+      free (v.prefix);
+      (*pids)[i] = pid;
+    }
+  return 0;
+}
+
+static const char logs_usage[] = "[-f] [--tail N|all] [-t] [--no-color] [SERVICE...]";
+
+static int
+cmd_logs (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "follow", no_argument, NULL, 'f' },
+                                           { "tail", required_argument, NULL, 'n' },
+                                           { "timestamps", no_argument, NULL, 't' },
+                                           { "no-color", no_argument, NULL, 'C' },
+                                           { NULL, 0, NULL, 0 } };
+  struct logs_options o = { .tail = SIZE_MAX, .color = c->cli->stdout_is_tty };
+  long long tail;
+  int opt;
+  while ((opt = getopt_long (argc, argv, "ft", options, NULL)) != -1)
+    switch (opt)
+      {
+      case 'f':
+        o.follow = true;
+        break;
+      case 'n':
+        if (strcmp (optarg, "all") == 0)
+          break;
+        if (config_parse_int (optarg, "--tail", 0, INT32_MAX, &tail, err) < 0)
+          return -1;
+        o.tail = (size_t)tail;
+        break;
+      case 't':
+        o.timestamps = true;
+        break;
+      case 'C':
+        o.color = false;
+        break;
+      default:
+        return cli_usage (err, "compose logs", logs_usage, "unknown option");
+      }
+  _cleanup_compose_project_ struct compose_project *p = NULL;
+  _cleanup_strv_ char **services = NULL;
+  struct engine *e;
+  struct ctr_record **list = NULL;
+  size_t n = 0;
+  if (compose_cli_load (c, &p, &e, err) < 0
+      || compose_cli_services (p, argc, argv, &services, err) < 0
+      || compose_containers (e, p->name, services, false, &list, &n, err) < 0)
+    return -1;
+  _cleanup_free_ pid_t *pids = NULL;
+  int rc = show_logs (e, list, n, &o, &pids, err);
+  for (size_t i = 0; i < n; i++)
+    while (pids && pids[i] > 0 && waitpid (pids[i], NULL, 0) < 0 && errno == EINTR)
+      ;
+  free_list (list, n);
+  return rc;
+}
+
+/* ---- up, attached ---- */
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal (int signum)
+{
+  (void)signum;
+  stop_requested = 1;
+}
+
+/* Stops every container of LIST (refreshed first). */
+static void
+stop_all (struct engine *e, struct ctr_record **list, size_t n)
+{
+  for (size_t i = n; i-- > 0;)
+    {
+      struct hk_error *why = NULL;
+      if (engine_refresh (e, list[i], &why) == 0 && strcmp (list[i]->state, "running") == 0
+          && engine_stop (e, list[i], -1, &why) == 0)
+        fprintf (stderr, " Container %s  Stopped\n", list[i]->name);
+      if (why)
+        {
+          fprintf (stderr, "Error: %s: %s\n", list[i]->name, why->message);
+          hk_error_free (why);
+        }
+    }
+}
+
+int
+compose_cli_attach (struct compose_cli *c, struct engine *e, const struct compose_project *p,
+                    char *const *services, const struct compose_attach_options *a,
+                    struct hk_error **err)
+{
+  struct ctr_record **list = NULL;
+  size_t n = 0;
+  if (compose_containers (e, p->name, services, false, &list, &n, err) < 0)
+    return -1;
+  struct logs_options o = { .follow = true, .tail = SIZE_MAX, .color = c->cli->stdout_is_tty };
+  struct sigaction sa = { .sa_handler = on_stop_signal }, old_int, old_term;
+  sigaction (SIGINT, &sa, &old_int);
+  sigaction (SIGTERM, &sa, &old_term);
+  _cleanup_free_ pid_t *pids = NULL;
+  int rc = show_logs (e, list, n, &o, &pids, err);
+  size_t running = 0;
+  for (size_t i = 0; i < n && rc == 0; i++)
+    running += pids[i] > 0;
+  while (rc == 0 && running > 0 && !stop_requested)
+    {
+      pid_t done = waitpid (-1, NULL, 0);
+      if (done < 0 && errno == EINTR)
+        continue;
+      if (done < 0)
+        break;
+      for (size_t i = 0; i < n; i++)
+        if (pids[i] == done)
+          {
+            pids[i] = 0;
+            running--;
+          }
+      if (a->abort_on_exit)
+        break;
+    }
+  if (stop_requested || a->abort_on_exit)
+    {
+      fprintf (stderr, "Gracefully stopping...\n");
+      stop_all (e, list, n);
+    }
+  for (size_t i = 0; pids && i < n; i++)
+    if (pids[i] > 0)
+      {
+        kill (pids[i], SIGTERM);
+        while (waitpid (pids[i], NULL, 0) < 0 && errno == EINTR)
+          ;
+      }
+  sigaction (SIGINT, &old_int, NULL);
+  sigaction (SIGTERM, &old_term, NULL);
+  int status = rc < 0 ? -1 : stop_requested ? 130 : 0;
+  for (size_t i = 0; i < n && a->exit_code_from && status == 0; i++)
+    {
+      const char *svc = config_map_get (&list[i]->config.labels, COMPOSE_LABEL_SERVICE);
+      struct hk_error *why = NULL;
+      if (strcmp (svc, a->exit_code_from) == 0 && engine_refresh (e, list[i], &why) == 0)
+        status = list[i]->exit_code;
+      hk_error_free (why);
+    }
+  free_list (list, n);
+  return status;
+}
+
+/* ---- top, port ---- */
+
+static int
+cmd_top (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
+{
+  if (getopt (argc, argv, "") == '?')
+    return cli_usage (err, "compose top", "[SERVICE...]", "unknown option");
+  _cleanup_compose_project_ struct compose_project *p = NULL;
+  _cleanup_strv_ char **services = NULL;
+  struct engine *e;
+  struct ctr_record **list = NULL;
+  size_t n = 0;
+  if (compose_cli_load (c, &p, &e, err) < 0
+      || compose_cli_services (p, argc, argv, &services, err) < 0
+      || compose_containers (e, p->name, services, false, &list, &n, err) < 0)
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++)
+    {
+      if (strcmp (list[i]->state, "running") != 0)
+        continue;
+      _cleanup_free_ char *text = NULL;
+      if ((rc = engine_top (e, list[i], NULL, &text, err)) == 0)
+        printf ("%s\n%s\n", list[i]->name, text);
+    }
+  free_list (list, n);
+  return rc;
+}
+
+static const char port_usage[] = "[--protocol tcp|udp] [--index N] SERVICE PRIVATE_PORT";
+
+static int
+cmd_port (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "protocol", required_argument, NULL, 'p' },
+                                           { "index", required_argument, NULL, 'i' },
+                                           { NULL, 0, NULL, 0 } };
+  const char *protocol = "tcp";
+  long long index = 1, port;
+  int opt;
+  while ((opt = getopt_long (argc, argv, "", options, NULL)) != -1)
+    switch (opt)
+      {
+      case 'p':
+        protocol = optarg;
+        break;
+      case 'i':
+        if (config_parse_int (optarg, "--index", 1, COMPOSE_MAX_REPLICAS, &index, err) < 0)
+          return -1;
+        break;
+      default:
+        return cli_usage (err, "compose port", port_usage, "unknown option");
+      }
+  if (argc - optind != 2)
+    return cli_usage (err, "compose port", port_usage, "a service and a port");
+  if (config_parse_int (argv[optind + 1], "PRIVATE_PORT", 1, 65535, &port, err) < 0)
+    return -1;
+  _cleanup_compose_project_ struct compose_project *p = NULL;
+  struct engine *e;
+  if (compose_cli_load (c, &p, &e, err) < 0)
+    return -1;
+  json_t *svc = json_object_get (json_object_get (p->model, "services"), argv[optind]);
+  if (svc == NULL)
+    return hk_error_set (err, ENOENT, "no such service: %s", argv[optind]);
+  _cleanup_free_ char *name = compose_container_name (p, argv[optind], svc, (int)index);
+  _cleanup_record_ struct ctr_record *r = NULL;
+  if (engine_find (e, name, &r, err) < 0)
+    return -1;
+  _cleanup_json_ json_t *ports = ctr_network_ports (e, r);
+  size_t i;
+  json_t *entry;
+  json_array_foreach (ports, i, entry)
+  {
+    if (json_integer_value (json_object_get (entry, "ContainerPort")) != port
+        || strcmp (json_string_value (json_object_get (entry, "Protocol")), protocol) != 0)
+      continue;
+    const char *ip = json_string_value (json_object_get (entry, "HostIp"));
+    printf ("%s:%lld\n", ip && *ip ? ip : "0.0.0.0",
+            (long long)json_integer_value (json_object_get (entry, "HostPort")));
+    return 0;
+  }
+  return hk_error_set (err, ENOENT, "no port %lld/%s published by %s", port, protocol, name);
+}
+
+/* ---- images, ls ---- */
+
+static int
+cmd_images (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
+{
+  if (getopt (argc, argv, "") == '?')
+    return cli_usage (err, "compose images", "[SERVICE...]", "unknown option");
+  _cleanup_compose_project_ struct compose_project *p = NULL;
+  _cleanup_strv_ char **services = NULL;
+  struct engine *e;
+  struct ctr_record **list = NULL;
+  size_t n = 0;
+  if (compose_cli_load (c, &p, &e, err) < 0
+      || compose_cli_services (p, argc, argv, &services, err) < 0
+      || compose_containers (e, p->name, services, false, &list, &n, err) < 0)
+    return -1;
+  static const char *const headers[] = { "CONTAINER", "IMAGE", "IMAGE ID", NULL };
+  struct cli_table *t = cli_table_new (headers);
+  for (size_t i = 0; i < n; i++)
+    {
+      _cleanup_free_ char *id = cli_short_id (list[i]->image_id);
+      const char *cells[] = { list[i]->name, list[i]->image_name, id, NULL };
+      cli_table_add (t, cells);
+    }
+  cli_table_print (t, stdout);
+  cli_table_free (t);
+  free_list (list, n);
+  return 0;
+}
+
+/* ls: the projects that have containers, from their labels. */
+static int
+cmd_ls (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = { { "all", no_argument, NULL, 'a' },
+                                           { "quiet", no_argument, NULL, 'q' },
+                                           { NULL, 0, NULL, 0 } };
+  bool all = false, quiet = false;
+  int opt;
+  while ((opt = getopt_long (argc, argv, "aq", options, NULL)) != -1)
+    switch (opt)
+      {
+      case 'a':
+        all = true;
+        break;
+      case 'q':
+        quiet = true;
+        break;
+      default:
+        return cli_usage (err, "compose ls", "[-a] [-q]", "unknown option");
+      }
+  struct engine *e;
+  struct ctr_record **list = NULL;
+  size_t n = 0;
+  if (cli_engine (c->cli, &e, err) < 0 || ctr_record_list (e->db, &list, &n, err) < 0)
+    return -1;
+  _cleanup_json_ json_t *projects = json_object (); /* name -> [running, total, files] */
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *name = config_map_get (&list[i]->config.labels, COMPOSE_LABEL_PROJECT);
+      if (name == NULL)
+        continue;
+      struct hk_error *why = NULL;
+      if (engine_refresh (e, list[i], &why) < 0)
+        hk_error_free (why);
+      json_t *row = json_object_get (projects, name);
+      if (row == NULL)
+        {
+          const char *files = config_map_get (&list[i]->config.labels, COMPOSE_LABEL_CONFIG_FILES);
+          row = json_pack ("[iis]", 0, 0, files ? files : "");
+          json_object_set_new (projects, name, row);
+        }
+      bool running = strcmp (list[i]->state, "running") == 0;
+      json_array_set_new (row, 0, json_integer (json_integer_value (json_array_get (row, 0)) + running));
+      json_array_set_new (row, 1, json_integer (json_integer_value (json_array_get (row, 1)) + 1));
+    }
+  free_list (list, n);
+  static const char *const headers[] = { "NAME", "STATUS", "CONFIG FILES", NULL };
+  struct cli_table *t = cli_table_new (headers);
+  const char *name;
+  json_t *row;
+  json_object_foreach (projects, name, row)
+  {
+    json_int_t up = json_integer_value (json_array_get (row, 0));
+    json_int_t total = json_integer_value (json_array_get (row, 1));
+    if (!all && up == 0)
+      continue;
+    if (quiet)
+      {
+        printf ("%s\n", name);
+        continue;
+      }
+    _cleanup_free_ char *status = up == total ? xasprintf ("running(%lld)", (long long)up)
+                                              : xasprintf ("running(%lld), exited(%lld)",
+                                                           (long long)up, (long long)(total - up));
+    const char *cells[] = { name, status, json_string_value (json_array_get (row, 2)), NULL };
+    cli_table_add (t, cells);
+  }
+  if (!quiet)
+    cli_table_print (t, stdout);
+  cli_table_free (t);
+  return 0;
+}
+
+const struct compose_command compose_info_commands[] = {
+  { "ps", cmd_ps, ps_usage, "list the project's containers" },
+  { "logs", cmd_logs, logs_usage, "show the services' output, prefixed by container" },
+  { "top", cmd_top, "[SERVICE...]", "show the processes of the services' containers" },
+  { "port", cmd_port, port_usage, "show the host address of a published port" },
+  { "images", cmd_images, "[SERVICE...]", "list the images of the project's containers" },
+  { "ls", cmd_ls, "[-a] [-q]", "list the compose projects" },
+  { NULL, NULL, NULL, NULL },
+};

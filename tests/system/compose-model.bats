@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# hako compose config: how the files are found and merged, the project
+# name, .env and --env-file, profiles, extends from another file, and
+# the normalised model it prints.  Nothing is run, so no engine state.
+
+load helpers
+
+setup() {
+	require_tools jq
+	HAKO=$HAKO_BUILD/src/cli/hako
+	P=$BATS_TEST_TMPDIR/My_Project.dir
+	mkdir -p "$P/sub"
+	cd "$P"
+}
+
+hc() { "$HAKO" --root "$BATS_TEST_TMPDIR/root" --runroot "$BATS_TEST_TMPDIR/run" compose "$@"; }
+
+@test "files are found as Docker Compose finds them: compose.yaml and its override, from a subdirectory too" {
+	printf 'services:\n  web: {image: busybox, environment: {A: base}}\n' >compose.yaml
+	printf 'services:\n  web: {environment: {B: override}}\n' >compose.override.yaml
+	cd sub
+	run hc config --format json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.services.web.environment | "\(.A) \(.B)"' <<<"$output")" = "base override" ]
+	# the name: the directory's, lower case, without what names may not hold
+	[ "$(jq -r .name <<<"$output")" = my_projectdir ]
+	[ "$(jq -r .networks.default.name <<<"$output")" = my_projectdir_default ]
+	cd ..
+	rm compose.yaml compose.override.yaml
+	run hc config
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no configuration file provided"* ]]
+}
+
+@test "-f files merge by the spec's rules; -p, COMPOSE_PROJECT_NAME and name: in that order" {
+	cat >a.yaml <<'YAML'
+name: from-file
+services:
+  web:
+    image: busybox
+    command: [sh, -c, base]
+    ports: ["8080:80"]
+    volumes: [data:/data, ./html:/html]
+    labels: [a=1]
+    dns: [1.1.1.1]
+volumes: {data: {}}
+YAML
+	cat >b.yaml <<'YAML'
+services:
+  web:
+    command: echo override
+    ports: ["8081:81"]
+    volumes: [other:/data]
+    labels: {b: "2"}
+    dns: [1.1.1.1, 8.8.8.8]
+volumes: {other: {}}
+YAML
+	run hc -f a.yaml -f b.yaml config --format json
+	[ "$status" -eq 0 ]
+	[ "$(jq -c .services.web.command <<<"$output")" = '["echo","override"]' ]
+	[ "$(jq -r '.services.web.ports | map(.published) | join(",")' <<<"$output")" = 8080,8081 ]
+	[ "$(jq -r '.services.web.volumes | map(.target + "=" + .source) | join(",")' <<<"$output")" = "/data=other,/html=$P/html" ]
+	[ "$(jq -c .services.web.labels <<<"$output")" = '{"a":"1","b":"2"}' ]
+	[ "$(jq -c .services.web.dns <<<"$output")" = '["1.1.1.1","8.8.8.8"]' ]
+	[ "$(jq -r .name <<<"$output")" = from-file ]
+	[ "$(COMPOSE_PROJECT_NAME=from-env hc -f a.yaml config --format json | jq -r .name)" = from-env ]
+	[ "$(COMPOSE_PROJECT_NAME=from-env hc -f a.yaml -p from-flag config --format json | jq -r .name)" = from-flag ]
+	run hc -f a.yaml -p Bad.Name config
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'project name "Bad.Name"'* ]]
+}
+
+@test ".env and --env-file feed interpolation; the shell's environment wins; all the forms" {
+	cat >.env <<'ENV'
+TAG=from-dotenv
+PORT=8080
+# a comment
+QUOTED="a b"
+ENV
+	printf 'TAG=from-env-file\n' >other.env
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: "busybox:${TAG}"
+    ports: ["${PORT}:80"]
+    environment:
+      QUOTED: ${QUOTED}
+      DEFAULT: ${UNSET:-fallback}
+      EMPTY_DEFAULT: ${EMPTY-kept-empty}
+      PLUS: ${PORT:+set}
+      DOLLAR: $$PORT
+YAML
+	run env EMPTY= "$HAKO" --root "$BATS_TEST_TMPDIR/root" --runroot "$BATS_TEST_TMPDIR/run" compose config --format json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .services.web.image <<<"$output")" = busybox:from-dotenv ]
+	[ "$(jq -r '.services.web.ports[0].published' <<<"$output")" = 8080 ]
+	[ "$(jq -r '.services.web.environment | [.QUOTED, .DEFAULT, .EMPTY_DEFAULT, .PLUS, .DOLLAR] | join("|")' <<<"$output")" = 'a b|fallback||set|$PORT' ]
+	[ "$(TAG=from-shell hc config --format json | jq -r .services.web.image)" = busybox:from-shell ]
+	[ "$(hc --env-file other.env config --format json | jq -r .services.web.image)" = busybox:from-env-file ]
+	# a required variable
+	printf 'services:\n  web: {image: "${NEEDED:?set NEEDED first}"}\n' >compose.yaml
+	run hc config
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.image: required variable NEEDED is missing a value: set NEEDED first"* ]]
+}
+
+@test "profiles, extends from another file, anchors and merge keys, config --services/--volumes/-q" {
+	cat >base.yaml <<'YAML'
+services:
+  common:
+    image: busybox
+    environment: {FROM: base}
+    volumes: [./in-base:/b]
+YAML
+	cat >compose.yaml <<'YAML'
+x-defaults: &defaults
+  restart: unless-stopped
+  labels: {team: a}
+services:
+  web:
+    <<: *defaults
+    extends: {file: base.yaml, service: common}
+    environment: {OWN: "1"}
+  debug:
+    image: busybox
+    profiles: [debug]
+volumes: {cache: {}}
+YAML
+	run hc config --format json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.services | keys | join(",")' <<<"$output")" = web ]
+	[ "$(jq -r '.services.web | "\(.image) \(.restart) \(.labels.team) \(.environment.FROM) \(.environment.OWN) \(.volumes[0].source)"' <<<"$output")" = "busybox unless-stopped a base 1 $P/in-base" ]
+	run hc --profile debug config --services
+	[ "$output" = "$(printf 'debug\nweb')" ]
+	[ "$(COMPOSE_PROFILES=debug hc config --services | wc -l)" -eq 2 ]
+	run hc config --volumes
+	[ "$output" = cache ]
+	run hc config -q
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# the printed YAML reads back to the same model
+	hc config >printed.yaml
+	[ "$(hc -f printed.yaml config --format json | jq -S .services)" = "$(hc config --format json | jq -S .services)" ]
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# Hostile compose files, each test named after the attack: an alias bomb,
+# files read from outside the project directory through relative paths,
+# a value interpolated twice, a container_name that takes another
+# container's name, a --scale that would exhaust the machine.
+
+load network-helpers
+
+setup_file() { network_setup_file; }
+teardown_file() { network_teardown_file; }
+setup() {
+	network_setup
+	VOLUMES_BEFORE=$(hk volume ls -q | sort)
+	P=$BATS_TEST_TMPDIR/project
+	mkdir -p "$P"
+	cd "$P"
+}
+teardown() {
+	local status=0
+	hk compose down -v -t 1 >/dev/null 2>&1 || true
+	network_teardown || status=1
+	return $status
+}
+
+nothing_made() {
+	[ -z "$(hk ps -a -q)" ]
+	[ "$(hk network ls -q | sort)" = "$NETWORKS_BEFORE" ]
+	[ "$(hk volume ls -q | sort)" = "$VOLUMES_BEFORE" ]
+}
+
+@test "billion laughs: an alias bomb is refused before it is expanded, nothing made" {
+	{
+		echo 'x-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'
+		local prev=a l
+		for l in b c d e f g h i; do
+			echo "x-$l: &$l [*$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev, *$prev]"
+			prev=$l
+		done
+		echo 'services: {web: {image: busybox}}'
+	} >compose.yaml
+	run timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nodes (aliases expanded): refused"* ]]
+	nothing_made
+}
+
+@test "deep nesting and a huge number are refused with the path at fault" {
+	printf 'services: {web: {image: busybox, labels: %s}}\n' "$(printf '[%.0s' $(seq 100))" >compose.yaml
+	run hk compose config
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nested deeper than"* ]]
+	printf 'services: {web: {image: busybox, deploy: {replicas: 123456789012345678901234567890}}}\n' >compose.yaml
+	run hk compose config
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"out of range"* ]]
+}
+
+@test "env_file and secrets through ../ cannot read files outside the project directory" {
+	mkdir -p "$BATS_TEST_TMPDIR/outside"
+	echo 'STOLEN=secret' >"$BATS_TEST_TMPDIR/outside/creds.env"
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    env_file: ../outside/creds.env
+YAML
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'services.web.env_file[0]: "../outside/creds.env" climbs out of the project directory'* ]]
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    secrets: [key]
+secrets:
+  key: {file: sub/../../../outside/creds.env}
+YAML
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"secrets.key.file"*"climbs out of the project directory"* ]]
+	nothing_made
+	# an absolute path says plainly what it reads: allowed
+	sed -i "s|file: [^}]*|file: $BATS_TEST_TMPDIR/outside/creds.env|" compose.yaml
+	run hk compose config -q
+	[ "$status" -eq 0 ]
+}
+
+@test "double interpolation: a variable's value that holds \${...} reaches the container as written" {
+	cat >compose.yaml <<'YAML'
+name: hkc-sec
+services:
+  web:
+    image: busybox
+    cgroup_parent: ${ENGINE_CGROUP}
+    init: true
+    network_mode: none
+    command: sleep 300
+    environment: {PAYLOAD: "${PAYLOAD}"}
+YAML
+	run env 'PAYLOAD=${HOME:?boom} $$' "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run hk exec hkc-sec-web-1 sh -c 'printf %s "$PAYLOAD"'
+	[ "$output" = '${HOME:?boom} $$' ]
+}
+
+@test "container_name collision: up fails on another's name and leaves that container alone" {
+	hk run -d --name victim --network none busybox sleep 300
+	local victim
+	victim=$(hk inspect -f '{{.Id}}' victim)
+	cat >compose.yaml <<'YAML'
+name: hkc-sec
+services:
+  web:
+    image: busybox
+    cgroup_parent: ${ENGINE_CGROUP}
+    network_mode: none
+    container_name: victim
+    command: sleep 300
+YAML
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *victim* ]]
+	[ "$(hk inspect -f '{{.Id}} {{.State.Status}}' victim)" = "$victim running" ]
+	# and down does not take it either: it carries no label of the project
+	hk compose down -v
+	[ "$(hk inspect -f '{{.Id}}' victim)" = "$victim" ]
+	hk rm -f victim
+}
+
+@test "a huge --scale or replicas is refused before anything is made" {
+	printf 'services: {web: {image: busybox}}\n' >compose.yaml
+	run hk compose up -d --scale web=100000
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--scale"* ]]
+	printf 'services: {web: {image: busybox, deploy: {replicas: 5000}}}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.deploy.replicas: 5000 is outside 0..1000"* ]]
+	nothing_made
+}

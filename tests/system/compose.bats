@@ -1,0 +1,189 @@
+#!/usr/bin/env bats
+# hako compose with real multi-service applications of busybox: a web
+# server that a client waits for (service_healthy), a one-shot migration
+# (service_completed_successfully), a volume shared between them, service
+# names resolved on the project network, labels and names as Docker
+# Compose makes them, `up` twice recreating only what changed, scaling to
+# 3 replicas reached by name, exec, run, logs, stop/start, and down -v
+# leaving nothing.
+
+load network-helpers
+
+setup_file() { network_setup_file; }
+teardown_file() { network_teardown_file; }
+setup() {
+	network_setup
+	VOLUMES_BEFORE=$(hk volume ls -q | sort)
+	P=$BATS_TEST_TMPDIR/app
+	mkdir -p "$P"
+	cd "$P"
+}
+teardown() {
+	local status=0 v
+	hk compose down -v -t 1 >/dev/null 2>&1 || true
+	network_teardown || status=1
+	for v in $(hk volume ls -q); do
+		grep -qxF "$v" <<<"$VOLUMES_BEFORE" || hk volume rm "$v" >/dev/null 2>&1 || true
+	done
+	return $status
+}
+
+# The application: every service under the tests' cgroup, with an init
+# that stops at SIGTERM; the default network on a bridge and subnet of
+# the tests'.
+write_app() {
+	cat >compose.yaml <<'YAML'
+name: hkc
+x-common: &common
+  image: busybox
+  cgroup_parent: ${ENGINE_CGROUP}
+  init: true
+networks:
+  default:
+    driver_opts: {com.docker.network.bridge.name: hkt-compose}
+    ipam: {config: [{subnet: 10.213.240.0/24}]}
+volumes:
+  shared:
+    labels: {purpose: test}
+services:
+  web:
+    <<: *common
+    command: sh -c 'echo hello-from-web > /shared/index.html; exec httpd -f -p 80 -h /shared'
+    volumes: [shared:/shared]
+    healthcheck: {test: "wget -q -O /dev/null http://127.0.0.1/", interval: 1s, retries: 30}
+    labels: {tier: front}
+  migrate:
+    <<: *common
+    command: sh -c 'sleep 1; echo migrated > /shared/migrated'
+    volumes: [shared:/shared]
+  client:
+    <<: *common
+    command: sh -c 'wget -q -O /shared/fetched http://web/ && exec sleep 300'
+    environment: ["VERSION=${VERSION:-1}"]
+    volumes: [{type: volume, source: shared, target: /shared}]
+    depends_on:
+      web: {condition: service_healthy}
+      migrate: {condition: service_completed_successfully}
+YAML
+}
+
+@test "up -d: health-gated and one-shot dependencies, a shared volume, names and labels as Docker Compose's" {
+	write_app
+	run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# the client started after web was healthy and migrate had exited 0
+	run hk compose exec -T client cat /shared/fetched /shared/migrated
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = hello-from-web ]
+	[ "${lines[1]}" = migrated ]
+	[ "$(hk inspect -f '{{.State.Status}} {{.State.ExitCode}}' hkc-migrate-1)" = "exited 0" ]
+	[ "$(hk inspect -f '{{.State.Health.Status}}' hkc-web-1)" = healthy ]
+	# names and labels
+	hk network inspect hkc_default >/dev/null
+	hk volume inspect hkc_shared >/dev/null
+	run hk inspect -f '{{json .Config.Labels}}' hkc-web-1
+	[ "$(jq -r '."com.docker.compose.project"' <<<"$output")" = hkc ]
+	[ "$(jq -r '."com.docker.compose.service"' <<<"$output")" = web ]
+	[ "$(jq -r '."com.docker.compose.container-number"' <<<"$output")" = 1 ]
+	[ "$(jq -r '."com.docker.compose.oneoff"' <<<"$output")" = False ]
+	[ "$(jq -r '.tier' <<<"$output")" = front ]
+	[[ "$(jq -r '."com.docker.compose.config-hash"' <<<"$output")" =~ ^[0-9a-f]{64}$ ]]
+	run hk network inspect -f '{{json .Labels}}' hkc_default
+	[ "$(jq -r '."com.docker.compose.network" + " " + ."com.docker.compose.project"' <<<"$output")" = "default hkc" ]
+	run hk volume inspect -f '{{json .Labels}}' hkc_shared
+	[ "$(jq -r '."com.docker.compose.volume" + " " + .purpose' <<<"$output")" = "shared test" ]
+	# ps, ps --services, logs prefixed by container
+	run hk compose ps --services
+	[ "$output" = "$(printf 'client\nweb')" ]
+	run hk compose ps -a --format json
+	[ "$(jq -r 'map(.Name) | join(" ")' <<<"$output")" = "hkc-client-1 hkc-migrate-1 hkc-web-1" ]
+	hk compose exec -T web sh -c 'echo to-the-log > /proc/1/fd/1'
+	run hk compose logs --no-color web
+	[[ "$output" == *"hkc-web-1 | to-the-log"* ]] || { echo "$output"; false; }
+	# down -v: nothing left (teardown checks mounts, veths, rules)
+	run hk compose down -v
+	[ "$status" -eq 0 ]
+	[ -z "$(hk ps -a -q)" ]
+	! hk network inspect hkc_default >/dev/null 2>&1
+	! hk volume inspect hkc_shared >/dev/null 2>&1
+}
+
+@test "up twice recreates only the services whose configuration changed" {
+	write_app
+	hk compose up -d
+	local web client
+	web=$(hk inspect -f '{{.Id}}' hkc-web-1)
+	client=$(hk inspect -f '{{.Id}}' hkc-client-1)
+	run env VERSION=2 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose up -d
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hkc-web-1  Running"* ]]
+	[[ "$output" == *"hkc-client-1  Recreated"* ]]
+	[ "$(hk inspect -f '{{.Id}}' hkc-web-1)" = "$web" ]
+	[ "$(hk inspect -f '{{.Id}}' hkc-client-1)" != "$client" ]
+	run hk compose exec -T client sh -c 'echo $VERSION'
+	[ "$output" = 2 ]
+	# stop and start keep the containers
+	hk compose stop
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-web-1)" = exited ]
+	hk compose start web
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-web-1)" = running ]
+	[ "$(hk inspect -f '{{.Id}}' hkc-web-1)" = "$web" ]
+}
+
+@test "--scale 3: three replicas, each reached by the service's name" {
+	write_app
+	run hk compose up -d --scale web=3
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(hk compose ps -q web | wc -l)" -eq 3 ]
+	local i ip
+	for i in 1 2 3; do
+		ip=$(container_ip "hkc-web-$i")
+		hk compose exec -T client grep -qw "^$ip.*web" /etc/hosts
+		run hk compose exec -T client wget -q -O - "http://$ip/"
+		[ "$output" = hello-from-web ]
+	done
+	# back to one: the others go
+	run hk compose up -d --scale web=1
+	[ "$status" -eq 0 ]
+	[ "$(hk compose ps -q web | wc -l)" -eq 1 ]
+	[[ "$output" == *"hkc-web-3  Removed"* ]]
+}
+
+@test "run: a one-off container with its dependencies, --rm, -e and the exit status" {
+	write_app
+	run hk compose run --rm -T -e EXTRA=x client sh -c 'cat /shared/fetched 2>/dev/null; echo "$EXTRA"; exit 3'
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"x"* ]]
+	# its dependencies were started, the one-off container is gone
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-web-1)" = running ]
+	[ -z "$(hk ps -a -q --filter label=com.docker.compose.oneoff=True)" ]
+}
+
+@test "an unknown field, a wrong type, an undefined network, an unsupported field: exit 1 naming the key path, nothing made" {
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    networks: [nowhere]
+YAML
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.networks.nowhere: not defined in networks"* ]]
+	cat >compose.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    deploy: {replicas: lots}
+YAML
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.deploy.replicas"* ]]
+	# a field the engine cannot carry out is an error naming it
+	printf 'services:\n  web: {image: busybox, shm_size: 64m}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.shm_size: not supported by hako compose"* ]]
+	[ -z "$(hk ps -a -q)" ]
+	[ "$(hk network ls -q | sort)" = "$NETWORKS_BEFORE" ]
+	[ "$(hk volume ls -q | sort)" = "$VOLUMES_BEFORE" ]
+}

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* src/compose: interpolation as the Compose Specification says, .env
+ * files, the merge of files, and the loader's errors on hostile or wrong
+ * files (each naming the key path). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "common/cleanup.h"
+#include "common/json-util.h"
+#include "common/strv.h"
+#include "compose/compose-dotenv.h"
+#include "compose/compose-interpolate.h"
+#include "compose/compose-merge.h"
+#include "compose/compose.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *const test_env[] = { "SET=value", "EMPTY=", "NESTED=in", NULL };
+
+static void
+expand_is (const char *text, const char *expected)
+{
+  char *out = NULL;
+  struct hk_error *err = NULL;
+  if (compose_interpolate (text, test_env, NULL, &out, &err) < 0)
+    fail_msg ("%s: %s", text, err->message);
+  assert_string_equal (out, expected);
+  free (out);
+}
+
+static char *
+expand_error (const char *text)
+{
+  char *out = NULL;
+  struct hk_error *err = NULL;
+  assert_int_equal (compose_interpolate (text, test_env, NULL, &out, &err), -1);
+  assert_null (out);
+  char *msg = strdup (err->message);
+  hk_error_free (err);
+  return msg;
+}
+
+static void
+interpolation_forms_follow_the_spec (void **state)
+{
+  (void)state;
+  expand_is ("plain", "plain");
+  expand_is ("$SET", "value");
+  expand_is ("${SET}", "value");
+  expand_is ("a${SET}b$SET.c", "avalueb" "value.c");
+  expand_is ("$UNSET", "");
+  expand_is ("${UNSET:-def}", "def");
+  expand_is ("${EMPTY:-def}", "def");
+  expand_is ("${EMPTY-def}", "");
+  expand_is ("${UNSET-def}", "def");
+  expand_is ("${SET:-def}", "value");
+  expand_is ("${SET:+rep}", "rep");
+  expand_is ("${EMPTY:+rep}", "");
+  expand_is ("${EMPTY+rep}", "rep");
+  expand_is ("${UNSET+rep}", "");
+  expand_is ("${SET:?must}", "value");
+  expand_is ("${EMPTY?must}", "");
+  expand_is ("$$", "$");
+  expand_is ("$$SET", "$SET");
+  expand_is ("$${SET}", "${SET}");
+  expand_is ("a-$$-b", "a-$-b");
+  /* nested defaults, expanded only when used */
+  expand_is ("${UNSET:-${NESTED}}", "in");
+  expand_is ("${UNSET:-${ALSO_UNSET:-deep}}", "deep");
+  expand_is ("${SET:-${UNSET:?not evaluated}}", "value");
+  expand_is ("${UNSET:-a}b}", "ab}");
+  expand_is ("${UNSET:-x:y/z}", "x:y/z");
+}
+
+static void
+interpolation_errors_say_what (void **state)
+{
+  (void)state;
+  _cleanup_free_ char *required = expand_error ("${UNSET:?is needed}");
+  assert_non_null (strstr (required, "UNSET"));
+  assert_non_null (strstr (required, "is needed"));
+  _cleanup_free_ char *empty = expand_error ("${EMPTY:?}");
+  assert_non_null (strstr (empty, "EMPTY"));
+  _cleanup_free_ char *lone = expand_error ("cost $5");
+  assert_non_null (strstr (lone, "invalid interpolation format"));
+  _cleanup_free_ char *open = expand_error ("${SET");
+  assert_non_null (strstr (open, "not closed"));
+  _cleanup_free_ char *open_default = expand_error ("${UNSET:-abc");
+  assert_non_null (strstr (open_default, "not closed"));
+  _cleanup_free_ char *bad_name = expand_error ("${1X}");
+  assert_non_null (strstr (bad_name, "variable name"));
+  _cleanup_free_ char *bad_op = expand_error ("${SET:x}");
+  assert_non_null (strstr (bad_op, "expected"));
+  _cleanup_free_ char *trailing = expand_error ("end$");
+  assert_non_null (strstr (trailing, "invalid interpolation format"));
+}
+
+static void
+unset_variables_are_reported_once (void **state)
+{
+  (void)state;
+  _cleanup_strv_ char **unset = NULL;
+  char *out = NULL;
+  struct hk_error *err = NULL;
+  assert_int_equal (compose_interpolate ("$A ${A} ${B:-x} $C", test_env, &unset, &out, &err), 0);
+  free (out);
+  assert_int_equal (strv_length (unset), 2);
+  assert_string_equal (unset[0], "A");
+  assert_string_equal (unset[1], "C");
+}
+
+static void
+tree_interpolation_names_the_path (void **state)
+{
+  (void)state;
+  _cleanup_json_ json_t *doc = json_pack ("{s{s{s[ss]}}}", "services", "web", "ports", "80",
+                                          "${PORT:?set PORT}");
+  struct hk_error *err = NULL;
+  assert_int_equal (compose_interpolate_tree (doc, "", test_env, NULL, &err), -1);
+  assert_non_null (strstr (err->message, "services.web.ports[1]"));
+  hk_error_free (err);
+  /* keys are not interpolated */
+  _cleanup_json_ json_t *keys = json_pack ("{ss}", "$SET", "$SET");
+  assert_int_equal (compose_interpolate_tree (keys, "", test_env, NULL, &err), 0);
+  assert_string_equal (json_string_value (json_object_get (keys, "$SET")), "value");
+}
+
+static char **
+dotenv (const char *text, char *const *lookup)
+{
+  char **env = NULL;
+  struct hk_error *err = NULL;
+  if (compose_dotenv_parse (".env", text, strlen (text), lookup, &env, &err) < 0)
+    fail_msg ("%s", err->message);
+  return env;
+}
+
+static void
+dotenv_lines_read_as_docker_compose_reads_them (void **state)
+{
+  (void)state;
+  char *const lookup[] = { "FROM_SHELL=shell", NULL };
+  _cleanup_strv_ char **env = dotenv ("# a comment\n"
+                                      "\n"
+                                      "A=1\n"
+                                      "export B = two words  # comment\n"
+                                      "C='lit $A \\n'\n"
+                                      "D=\"esc\\n$A \\$A\"\n"
+                                      "E=${A}-${FROM_SHELL}\n"
+                                      "FROM_SHELL\n"
+                                      "NOT_SET\n"
+                                      "F=\"multi\nline\"\n"
+                                      "G=a#b\n"
+                                      "A=again\n",
+                                      lookup);
+  assert_string_equal (strv_env_get (env, "A"), "again");
+  assert_string_equal (strv_env_get (env, "B"), "two words");
+  assert_string_equal (strv_env_get (env, "C"), "lit $A \\n");
+  assert_string_equal (strv_env_get (env, "D"), "esc\n1 $A");
+  assert_string_equal (strv_env_get (env, "E"), "1-shell");
+  assert_string_equal (strv_env_get (env, "FROM_SHELL"), "shell");
+  assert_null (strv_env_get (env, "NOT_SET"));
+  assert_string_equal (strv_env_get (env, "F"), "multi\nline");
+  assert_string_equal (strv_env_get (env, "G"), "a#b");
+}
+
+static void
+dotenv_errors_name_the_line (void **state)
+{
+  (void)state;
+  char **env = NULL;
+  struct hk_error *err = NULL;
+  const char *text = "A=1\nB='open\n";
+  assert_int_equal (compose_dotenv_parse ("x.env", text, strlen (text), NULL, &env, &err), -1);
+  assert_non_null (strstr (err->message, "x.env line 2"));
+  hk_error_free (err);
+  err = NULL;
+  const char *bad = "A=1\n=2\n";
+  assert_int_equal (compose_dotenv_parse ("x.env", bad, strlen (bad), NULL, &env, &err), -1);
+  assert_non_null (strstr (err->message, "x.env line 2"));
+  hk_error_free (err);
+  strv_free (env);
+}
+
+static void
+merge_follows_the_spec_rules (void **state)
+{
+  (void)state;
+  _cleanup_json_ json_t *base = json_pack (
+      "{s[ss] s{ss ss} s[{sissssss}] s[{ssss} {ssss}] s[s] s{s[ss]}}", "command", "a", "b",
+      "environment", "A", "1", "B", "1", "ports", "target", 80, "published", "8080", "protocol",
+      "tcp", "mode", "ingress", "volumes", "target", "/data", "source", "one", "target", "/keep",
+      "source", "k", "dns", "1.1.1.1", "healthcheck", "test", "CMD", "x");
+  _cleanup_json_ json_t *over = json_pack (
+      "{s[s] s{ss} s[{sissssss} {sissssss}] s[{ssss}] s[ss] s{s[s]}}", "command", "c",
+      "environment", "B", "2", "ports", "target", 80, "published", "8080", "protocol", "tcp",
+      "mode", "ingress", "target", 81, "published", "8081", "protocol", "tcp", "mode", "ingress",
+      "volumes", "target", "/data", "source", "two", "dns", "1.1.1.1", "8.8.8.8", "healthcheck",
+      "test", "NONE");
+  compose_merge_service (base, over);
+  _cleanup_json_ json_t *expected = json_pack (
+      "{s[s] s{ss ss} s[{sissssss} {sissssss}] s[{ssss} {ssss}] s[ss] s{s[s]}}", "command",
+      "c", "environment", "A", "1", "B", "2", "ports", "target", 80, "published", "8080",
+      "protocol", "tcp", "mode", "ingress", "target", 81, "published", "8081", "protocol", "tcp",
+      "mode", "ingress", "volumes", "target", "/data", "source", "two", "target", "/keep",
+      "source", "k", "dns", "1.1.1.1", "8.8.8.8", "healthcheck", "test", "NONE");
+  if (!json_equal (base, expected))
+    {
+      _cleanup_free_ char *got = json_to_string (base, false);
+      fail_msg ("merged: %s", got);
+    }
+}
+
+/* The loader on texts, as the fuzz target runs it. */
+static int
+load (const char *const *texts, size_t n, json_t **model, struct hk_error **err)
+{
+  char *names[] = { "a.yaml", "b.yaml", NULL };
+  size_t lens[2];
+  for (size_t i = 0; i < n; i++)
+    lens[i] = strlen (texts[i]);
+  return compose_model_load (names, (char *const *)texts, lens, n, "/project", test_env, NULL,
+                             NULL, model, err);
+}
+
+static char *
+load_error (const char *text)
+{
+  json_t *model = NULL;
+  struct hk_error *err = NULL;
+  const char *texts[] = { text };
+  assert_int_equal (load (texts, 1, &model, &err), -1);
+  assert_null (model);
+  char *msg = strdup (err->message);
+  hk_error_free (err);
+  return msg;
+}
+
+static void
+two_files_merge_and_anchors_expand (void **state)
+{
+  (void)state;
+  const char *texts[] = { "x-base: &base\n  image: busybox\n  labels: [a=1]\n"
+                          "services:\n  web:\n    <<: *base\n    environment: [A=$SET]\n"
+                          "  other: *base\n",
+                          "services:\n  web:\n    labels: {b: \"2\"}\n    image: nginx\n" };
+  _cleanup_json_ json_t *model = NULL;
+  struct hk_error *err = NULL;
+  if (load (texts, 2, &model, &err) < 0)
+    fail_msg ("%s", err->message);
+  json_t *web = json_object_get (json_object_get (model, "services"), "web");
+  assert_string_equal (json_string_value (json_object_get (web, "image")), "nginx");
+  json_t *labels = json_object_get (web, "labels");
+  assert_string_equal (json_string_value (json_object_get (labels, "a")), "1");
+  assert_string_equal (json_string_value (json_object_get (labels, "b")), "2");
+  assert_string_equal (
+      json_string_value (json_object_get (json_object_get (web, "environment"), "A")), "value");
+  json_t *other = json_object_get (json_object_get (model, "services"), "other");
+  assert_string_equal (json_string_value (json_object_get (other, "image")), "busybox");
+}
+
+static void
+bad_files_give_an_error_naming_the_key_path (void **state)
+{
+  (void)state;
+  static const struct
+  {
+    const char *text;
+    const char *needle;
+  } cases[] = {
+    { "services:\n  web:\n    image: b\n    ports: [\"80\", 99999]\n", "services.web.ports[1]" },
+    { "services:\n  web:\n    image: b\n    deploy: {replicas: many}\n",
+      "services.web.deploy.replicas" },
+    { "services:\n  web:\n    image: b\n    deploy: {replicas: 99999999999999999999999}\n",
+      "out of range" },
+    { "services:\n  web:\n    image: b\n    privileged: [1]\n",
+      "services.web.privileged: expected a boolean, got sequence" },
+    { "services:\n  web:\n    image: b\n    unknown_key: 1\n", "services.web.unknown_key: unknown key" },
+    { "servics: {}\n", "servics: unknown top-level key" },
+    { "services:\n  web:\n    build: .\n    depends_on: [db]\n", "services.web.depends_on.db" },
+    { "services:\n  a: {image: b, depends_on: [b]}\n  b: {image: b, depends_on: [a]}\n",
+      "dependency cycle" },
+    { "services:\n  a: {image: b, networks: [front]}\n", "services.a.networks.front" },
+    { "services:\n  a: {image: b, volumes: [\"data:/d\"]}\n", "the volume data is not defined" },
+    { "services:\n  a: {image: b, secrets: [pw]}\n", "services.a.secrets[0]" },
+    { "services:\n  a: {command: x}\n", "services.a: neither image nor build" },
+    { "services:\n  a: {image: \"${NOPE:?set NOPE}\"}\n", "services.a.image" },
+    { "services:\n  a: {image: b, environment: 5}\n", "services.a.environment" },
+    { "services:\n  a: {image: b, healthcheck: {test: [BAD]}}\n", "services.a.healthcheck.test" },
+    { "services:\n  a: {image: b, ulimits: {nofile: {soft: x, hard: 1}}}\n",
+      "services.a.ulimits.nofile.soft" },
+    { "services:\n  a: {image: b, extends: {service: a}}\n", "cycle" },
+    { "- just a list\n", "a mapping at the top" },
+    { "", "empty compose file" },
+    { "services:\n  a: {image: b}\n---\nservices: {}\n", "more than 1 documents" },
+    { "services:\n  \"bad name\": {image: b}\n", "not a valid service name" },
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    {
+      _cleanup_free_ char *msg = load_error (cases[i].text);
+      if (strstr (msg, cases[i].needle) == NULL)
+        fail_msg ("case %zu: \"%s\" lacks \"%s\"", i, msg, cases[i].needle);
+    }
+}
+
+static void
+alias_bomb_stops_at_the_node_limit (void **state)
+{
+  (void)state;
+  const char *bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                     "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                     "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                     "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                     "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+                     "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+                     "g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n"
+                     "services: {}\n";
+  _cleanup_free_ char *msg = load_error (bomb);
+  assert_non_null (strstr (msg, "nodes"));
+  _cleanup_free_ char *deep = NULL;
+  char text[400];
+  memset (text, '[', 200);
+  text[200] = '\0';
+  deep = load_error (text);
+  assert_non_null (strstr (deep, "nested deeper"));
+}
+
+static void
+service_order_puts_dependencies_first (void **state)
+{
+  (void)state;
+  const char *texts[] = { "services:\n  web: {image: b, depends_on: [api]}\n"
+                          "  api: {image: b, depends_on: {db: {condition: service_healthy}}}\n"
+                          "  db: {image: b}\n" };
+  _cleanup_json_ json_t *model = NULL;
+  struct hk_error *err = NULL;
+  if (load (texts, 1, &model, &err) < 0)
+    fail_msg ("%s", err->message);
+  _cleanup_free_ const char **order = compose_service_order (model);
+  assert_string_equal (order[0], "db");
+  assert_string_equal (order[1], "api");
+  assert_string_equal (order[2], "web");
+  assert_null (order[3]);
+}
+
+int
+main (void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test (interpolation_forms_follow_the_spec),
+    cmocka_unit_test (interpolation_errors_say_what),
+    cmocka_unit_test (unset_variables_are_reported_once),
+    cmocka_unit_test (tree_interpolation_names_the_path),
+    cmocka_unit_test (dotenv_lines_read_as_docker_compose_reads_them),
+    cmocka_unit_test (dotenv_errors_name_the_line),
+    cmocka_unit_test (merge_follows_the_spec_rules),
+    cmocka_unit_test (two_files_merge_and_anchors_expand),
+    cmocka_unit_test (bad_files_give_an_error_naming_the_key_path),
+    cmocka_unit_test (alias_bomb_stops_at_the_node_limit),
+    cmocka_unit_test (service_order_puts_dependencies_first),
+  };
+  return cmocka_run_group_tests (tests, NULL, NULL);
+}
