@@ -350,10 +350,11 @@ peer_is (const char *name, json_int_t index)
   return text != NULL && strtoll (text, NULL, 10) == index;
 }
 
-/* PROGRAM's output (iptables-save), or NULL with *ERR. */
+/* The output of ARGV (iptables-save, nft list ...), or NULL with *ERR. */
 static char *
-run_save (const char *program, struct hk_error **err)
+run_save (char *const *argv, struct hk_error **err)
 {
+  const char *program = argv[0];
   int p[2];
   if (pipe2 (p, O_CLOEXEC) < 0)
     {
@@ -365,7 +366,6 @@ run_save (const char *program, struct hk_error **err)
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init (&fa);
   posix_spawn_file_actions_adddup2 (&fa, wr, 1);
-  char *argv[] = { (char *)program, NULL };
   pid_t pid;
   int rc = posix_spawnp (&pid, program, &fa, NULL, argv, environ);
   posix_spawn_file_actions_destroy (&fa);
@@ -408,23 +408,46 @@ names_word (const char *line, const char *word)
   return false;
 }
 
-/* Lines of iptables-save naming the container: its ID, an address of it
- * (without the prefix) or one of its bridges. */
-static json_t *
-firewall_rules (char *const *words)
+/* Appends to WORDS the comment of LINE ("hako:ID12", "nw-ID12"): the
+ * rules of a network name neither the container nor, for the NAT of its
+ * subnet, the bridge; its comment tells them. */
+static void
+add_comment_word (char ***words, const char *line)
 {
-  json_t *doc = json_pack ("{s:s, s:[]}", "source", "iptables-save", "rules");
+  const char *tag = strstr (line, "comment \"");
+  if (tag == NULL)
+    return;
+  tag += strlen ("comment \"");
+  _cleanup_free_ char *word = xstrndup (tag, strcspn (tag, "\""));
+  if (!strv_contains (*words, word))
+    strv_append (words, word);
+}
+
+static bool
+names_any (const char *line, char *const *words)
+{
+  for (size_t i = 0; words[i]; i++)
+    if (names_word (line, words[i]))
+      return true;
+  return false;
+}
+
+/* Lines of iptables-save naming the container (WORDS: its ID, an address
+ * of it without the prefix, one of its bridges), into RULES.  Two passes:
+ * the rules that name it, then also those that carry the comment of one of
+ * its networks. */
+static void
+iptables_rules (json_t *doc, char *const *words)
+{
   struct hk_error *e = NULL;
-  _cleanup_free_ char *text = run_save ("iptables-save", &e);
+  char *argv[] = { "iptables-save", NULL };
+  _cleanup_free_ char *text = run_save (argv, &e);
   if (text == NULL)
     {
       json_object_set_new (doc, "error", json_string (e->message));
       hk_error_free (e);
-      return doc;
+      return;
     }
-  /* Two passes: the rules that name the container, then also those that
-   * carry the comment of one of its networks ("hako:ID12", the NAT of its
-   * subnet, which names neither the container nor the bridge). */
   _cleanup_strv_ char **more = strv_copy (words);
   for (int pass = 0; pass < 2; pass++)
     {
@@ -435,23 +458,88 @@ firewall_rules (char *const *words)
         {
           if (line[0] == '*')
             table = line + 1;
-          bool hit = false;
-          for (size_t i = 0; line[0] == '-' && more[i] && !hit; i++)
-            hit = names_word (line, more[i]);
-          if (!hit)
+          if (line[0] != '-' || !names_any (line, more))
             continue;
           if (pass == 1)
             json_array_append_new (json_object_get (doc, "rules"),
                                    json_pack ("{s:s, s:s}", "table", table, "rule", line));
-          const char *tag = strstr (line, "\"hako:");
-          if (pass == 0 && tag)
+          else
+            add_comment_word (&more, line);
+        }
+    }
+}
+
+/* Whether CHAIN belongs to one of WORDS: the native driver names a
+ * network's chains nw-ID12-nat and nw-ID12-fwd, a container's ct-ID12,
+ * after the comments its jumps carry. */
+static bool
+chain_of_any (const char *chain, char *const *words)
+{
+  for (size_t i = 0; words[i]; i++)
+    {
+      size_t len = strlen (words[i]);
+      if (strncmp (chain, words[i], len) == 0 && (chain[len] == '\0' || chain[len] == '-'))
+        return true;
+    }
+  return false;
+}
+
+/* The rules of the native network driver's table (inet hako) naming the
+ * container or in a chain of its own or of its networks, as `nft list`
+ * prints them ("chain NAME: RULE").  No table, or no nft program: none. */
+static void
+nft_rules (json_t *doc, char *const *words, const char *id)
+{
+  struct hk_error *e = NULL;
+  char *argv[] = { "nft", "list", "table", "inet", "hako", NULL };
+  _cleanup_free_ char *text = run_save (argv, &e);
+  if (text == NULL)
+    {
+      hk_error_free (e);
+      return;
+    }
+  _cleanup_strv_ char **more = strv_copy (words);
+  _cleanup_free_ char *ct = xasprintf ("ct-%.12s", id);
+  strv_append (&more, ct);
+  for (int pass = 0; pass < 2; pass++)
+    {
+      _cleanup_free_ char *copy = xstrdup (text);
+      _cleanup_free_ char *chain = NULL;
+      char *save = NULL;
+      for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+        {
+          line += strspn (line, " \t");
+          if (strncmp (line, "chain ", 6) == 0)
             {
-              _cleanup_free_ char *word = xstrndup (tag + 1, strcspn (tag + 1, "\""));
-              if (!strv_contains (more, word))
-                strv_append (&more, word);
+              free (chain);
+              chain = xstrndup (line + 6, strcspn (line + 6, " {"));
+              continue;
+            }
+          if (chain == NULL || line[0] == '\0' || line[0] == '}' || strncmp (line, "type ", 5) == 0)
+            continue;
+          if (!names_any (line, more) && !chain_of_any (chain, more))
+            continue;
+          if (pass == 0)
+            add_comment_word (&more, line);
+          else
+            {
+              _cleanup_free_ char *rule = xasprintf ("chain %s: %s", chain, line);
+              json_array_append_new (json_object_get (doc, "rules"),
+                                     json_pack ("{s:s, s:s}", "table", "inet hako", "rule", rule));
             }
         }
     }
+}
+
+/* The firewall rules for the container: iptables-save's (CNI networks,
+ * and an iptables-legacy host's) and the native driver's nftables table. */
+static json_t *
+firewall_rules (char *const *words, const char *id)
+{
+  json_t *doc = json_pack ("{s:s, s:[]}", "source", "iptables-save; nft list table inet hako",
+                           "rules");
+  iptables_rules (doc, words);
+  nft_rules (doc, words, id);
   return doc;
 }
 
@@ -490,7 +578,7 @@ explain_network_host (json_t *network, const char *id)
       }
     json_array_append_new (veths, v);
   }
-  json_t *doc = json_pack ("{s:o, s:o}", "veths", veths, "firewall", firewall_rules (words));
+  json_t *doc = json_pack ("{s:o, s:o}", "veths", veths, "firewall", firewall_rules (words, id));
   strv_free (words);
   return doc;
 }

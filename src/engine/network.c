@@ -326,6 +326,18 @@ network_users (struct engine *e, const char *name, char ***out, struct hk_error 
   return 0;
 }
 
+/* A CNI network's host side (bridge, rules) and its host-local leases. */
+static int
+remove_cni (struct engine *e, const struct network *n, struct hk_error **err)
+{
+  _cleanup_free_ char *state_dir = network_state_dir (e);
+  if (network_host_remove (n, state_dir, err) < 0)
+    return -1;
+  _cleanup_free_ char *ipam = xasprintf ("%s/ipam", state_dir);
+  _cleanup_close_ int dfd = open (ipam, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return dfd >= 0 ? fs_remove_tree (dfd, n->name, err) : 0;
+}
+
 int
 network_remove (struct engine *e, const char *ref, struct hk_error **err)
 {
@@ -337,16 +349,8 @@ network_remove (struct engine *e, const char *ref, struct hk_error **err)
   if (users[0] != NULL)
     return hk_error_set (err, EBUSY, "network %s is used by container %s%s", n->name, users[0],
                          users[1] ? " and others" : "");
-  _cleanup_free_ char *state_dir = network_state_dir (e);
-  if (!network_is_cni (n))
-    return network_native_remove (e, n, err) < 0 ? -1 : network_record_delete (e->db, n->id, err);
-  if (network_host_remove (n, state_dir, err) < 0)
-    return -1;
-  _cleanup_free_ char *ipam = xasprintf ("%s/ipam", state_dir);
-  _cleanup_close_ int dfd = open (ipam, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0 && fs_remove_tree (dfd, n->name, err) < 0)
-    return -1;
-  if (network_record_delete (e->db, n->id, err) < 0)
+  if ((network_is_cni (n) ? remove_cni (e, n, err) : network_native_remove (e, n, err)) < 0
+      || network_record_delete (e->db, n->id, err) < 0)
     return -1;
   engine_event_object (e, "network", "destroy", n->id, n->name, "type", "bridge");
   return 0;
