@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "ctr-network.h"
 #include "ctr-userns.h"
+#include "engine-checkpoint.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
 #include "pod-cgroup.h"
@@ -349,8 +350,11 @@ reset_run_state (struct engine *e, const struct ctr_record *r)
   _cleanup_free_ char *run_dir = engine_run_dir (e, id);
   _cleanup_free_ char *exit_file = xasprintf ("%s/exit", run_dir);
   _cleanup_free_ char *stopping = xasprintf ("%s/stopping", run_dir);
+  /* left by a `hako checkpoint` that was killed */
+  _cleanup_free_ char *checkpointing = xasprintf ("%s/" CHECKPOINT_MARKER, run_dir);
   unlink (exit_file);
   unlink (stopping);
+  unlink (checkpointing);
   struct runtime_backend b;
   engine_backend (e, r, &b);
   struct hk_error *ignored = NULL;
