@@ -55,7 +55,8 @@ last=$($hako logs c1 | tail -n 1)
 check "restore: the log has the first run's lines" 1 "$($hako logs c1 | grep -cx 1)"
 $hako attach c1 >/tmp/attach 2>&1 &
 apid=$!
-sleep 0.5
+i=0
+while [ $i -lt 50 ] && [ ! -s /tmp/attach ]; do sleep 0.1; i=$((i + 1)); done
 kill -KILL $apid # attach forwards other signals to the container
 wait $apid
 [ -s /tmp/attach ] && echo "PASS: restore: attach hears it" || echo "FAIL: restore: attach hears it"
