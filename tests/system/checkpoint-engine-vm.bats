@@ -68,6 +68,7 @@ passed() {
 	passed "restore: counts on from the checkpoint"
 	passed "restore: the log continues"
 	passed "restore: the log has the first run's lines"
+	passed "restore: the log counts 1..N once each"
 	passed "restore: attach hears it"
 }
 
