@@ -56,6 +56,7 @@ extern const struct hako_command hako_system_info_commands[];
 extern const struct hako_command hako_container_commands[];
 extern const struct hako_command hako_container_info_commands[];
 extern const struct hako_command hako_container_control_commands[];
+extern const struct hako_command hako_container_checkpoint_commands[];
 extern const struct hako_command hako_container_stats_commands[];
 extern const struct hako_command hako_volume_commands[];
 extern const struct hako_command hako_network_commands[];

@@ -3,6 +3,7 @@
 #include "engine/ctr-config-json.h"
 #include "engine/ctr-network.h"
 #include "engine/engine.h"
+#include "engine/engine-checkpoint.h"
 #include "engine/pod-record.h"
 #include "hako-cli.h"
 #include "monitor/log-reader.h"
@@ -301,6 +302,14 @@ inspect_json (struct engine *e, const struct ctr_record *r)
                    "Running", running, "Paused", strcmp (r->state, "paused") == 0, "Restarting", 0,
                    "OOMKilled", r->oom_killed, "Dead", 0, "Pid", (int)pid, "ExitCode", r->exit_code, "Error",
                    r->error, "StartedAt", r->started_at, "FinishedAt", r->finished_at);
+  bool checkpointed;
+  char *checkpointed_at, *restored_at;
+  engine_checkpoint_status (e, r, &checkpointed, &checkpointed_at, &restored_at);
+  json_object_set_new (state, "Checkpointed", json_boolean (checkpointed));
+  json_object_set_new (state, "CheckpointedAt", json_string (checkpointed_at));
+  json_object_set_new (state, "RestoredAt", json_string (restored_at));
+  free (checkpointed_at);
+  free (restored_at);
   /* Podman calls its monitor conmon and shows its pid as ConmonPid. */
   json_object_set_new (state, "MonitorPid", json_integer (running ? r->monitor_pid : 0));
   json_t *health = engine_health (e, r);

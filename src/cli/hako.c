@@ -73,6 +73,7 @@ static const struct hako_command *const command_tables[] = {
   hako_container_commands,
   hako_container_info_commands,
   hako_container_control_commands,
+  hako_container_checkpoint_commands,
   hako_container_stats_commands,
   hako_volume_commands,
   hako_exec_commands,

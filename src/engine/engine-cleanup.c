@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "ctr-network.h"
 #include "ctr-userns.h"
+#include "engine-checkpoint.h"
 #include "engine-exec.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
@@ -153,7 +154,11 @@ engine_cleanup (struct engine *e, const char *id, struct hk_error **err)
   engine_event_int (e, r, "die", "exitCode", code);
   if (strcmp (r->state, "removing") == 0)
     return 0; /* `rm -f` is taking it apart */
-  if (should_restart (r, code, file_exists (run_dir, "stopping")))
+  /* criu ended it (engine-checkpoint.c): no restart, and no failure */
+  bool checkpointed = file_exists (run_dir, CHECKPOINT_MARKER);
+  if (checkpointed)
+    code = 0;
+  if (should_restart (r, code, checkpointed || file_exists (run_dir, "stopping")))
     restart (e, r, code, run_dir);
   return finish (e, r, code, err);
 }

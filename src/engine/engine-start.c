@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "ctr-network.h"
 #include "ctr-userns.h"
+#include "engine-checkpoint.h"
 #include "engine-monitor.h"
 #include "engine-render.h"
 #include "pod-cgroup.h"
@@ -25,6 +26,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "store/rootfs.h"
+#include "runtime/checkpoint.h"
 #include "runtime/state.h"
 
 #include <errno.h>
@@ -134,11 +136,40 @@ monitor_again_argv (const struct engine *e, const struct ctr_record *r, bool sta
   return argv;
 }
 
+/* R's container from its checkpoint (engine-checkpoint.c) instead of a
+ * create: the runtime's restore hands our fds 0-2 to the restored process
+ * for the pipes it had, and makes it our child (we are its subreaper).
+ * Its pid from the pid file; no terminal (refused before). */
+static int
+restore_container (struct engine *e, const struct ctr_record *r, const struct backend_create *c,
+                   const struct restore_options *restore, pid_t *pid, struct hk_error **err)
+{
+  _cleanup_free_ char *pid_file = xasprintf ("%s/restore.pid", c->work_dir);
+  struct restore_options o = *restore;
+  o.create.id = r->id;
+  o.create.bundle = c->bundle;
+  o.create.pid_file = pid_file;
+  o.detach = true;
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2 (c->stdio[fd], fd) < 0)
+      return hk_error_errno (err, errno, "restore container %s: stdio", r->name);
+  int status;
+  if (container_restore (&e->rt, &o, &status, err) < 0)
+    return hk_error_prefix (err, "restore container %s", r->name);
+  _cleanup_free_ char *text = NULL;
+  if (fs_read_file (AT_FDCWD, pid_file, 64, &text, NULL, err) < 0)
+    return hk_error_prefix (err, "restore container %s", r->name);
+  unlink (pid_file);
+  *pid = (pid_t)atoi (text);
+  return 0;
+}
+
 /* Creates R's container, our child or re-parented to us, its stdio our
  * pipes or a pty; its first process in *PID. */
 static int
 create_container (struct engine *e, const struct ctr_record *r, char **again,
-                  struct monitor_fds *m, pid_t *pid, struct hk_error **err)
+                  const struct restore_options *restore, struct monitor_fds *m, pid_t *pid,
+                  struct hk_error **err)
 {
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
@@ -159,6 +190,8 @@ create_container (struct engine *e, const struct ctr_record *r, char **again,
   *m = (struct monitor_fds){ .out = out[0], .err = errp[0], .in = in[1], .pty = -1 };
   struct runtime_backend b;
   engine_backend (e, r, &b);
+  if (restore != NULL)
+    return restore_container (e, r, &c, restore, pid, err);
   if (backend_create (&b, &c, pid, &m->pty, err) < 0)
     return hk_error_prefix (err, "start container %s", r->name);
   return 0;
@@ -167,8 +200,13 @@ create_container (struct engine *e, const struct ctr_record *r, char **again,
 /* How the monitor starts the container: our runtime's exec fifo, or an
  * external runtime's `start`. */
 static void
-add_start (char ***argv, const struct engine *e, const struct ctr_record *r)
+add_start (char ***argv, const struct engine *e, const struct ctr_record *r, bool restored)
 {
+  if (restored)
+    {
+      add (argv, "--started"); /* running already */
+      return;
+    }
   struct runtime_backend b;
   engine_backend (e, r, &b);
   _cleanup_free_ char *fifo = NULL;
@@ -207,7 +245,8 @@ add_stdio (char ***argv, const struct monitor_fds *m, int notify_fd, int owner_f
 /* hako-monitor's command line for R's container, process PID. */
 static char **
 monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
-              const struct monitor_fds *m, bool start_on_attach, int notify_fd, int owner_fd)
+              const struct monitor_fds *m, bool restored, bool start_on_attach, int notify_fd,
+              int owner_fd)
 {
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *log_path = engine_log_path (e, r->id);
@@ -224,7 +263,7 @@ monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
   add (&argv, "--log-max-files");
   strv_append_take (&argv, xasprintf ("%d", r->config.log_max_files));
   add_fd (&argv, "--pid", pid);
-  add_start (&argv, e, r);
+  add_start (&argv, e, r, restored);
   add_stdio (&argv, m, notify_fd, owner_fd);
   if (start_on_attach)
     add (&argv, "--start-on-attach");
@@ -234,9 +273,11 @@ monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
   return argv;
 }
 
-int
-engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
-                       int notify_fd, int owner_fd, struct hk_error **err)
+/* engine_become_monitor, or with RESTORE its restore's counterpart. */
+static int
+become_monitor (struct engine *e, const struct ctr_record *r,
+                const struct restore_options *restore, bool start_on_attach, int notify_fd,
+                int owner_fd, struct hk_error **err)
 {
   struct monitor_fds m;
   pid_t pid;
@@ -249,10 +290,10 @@ engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_
   setenv ("HAKO_MONITOR", e->monitor_path, 1);
   setenv ("HAKO_INIT", e->init_path, 1);
   setenv ("HAKO_PAUSE", e->pause_path, 1);
-  if (create_container (e, r, again, &m, &pid, err) < 0)
+  if (create_container (e, r, again, restore, &m, &pid, err) < 0)
     return -1;
   _cleanup_strv_ char **argv
-      = monitor_argv (e, r, pid, &m, start_on_attach, notify_fd, owner_fd);
+      = monitor_argv (e, r, pid, &m, restore != NULL, start_on_attach, notify_fd, owner_fd);
   /* Only the monitor's own fds go on; the container has its ends. */
   close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
   int kept[] = { m.pty, m.out, m.err, m.in, notify_fd, owner_fd };
@@ -260,6 +301,13 @@ engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_
     inherit (kept[i]);
   execv (e->monitor_path, argv);
   return hk_error_errno (err, errno, "execute the monitor `%s`", e->monitor_path);
+}
+
+int
+engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
+                       int notify_fd, int owner_fd, struct hk_error **err)
+{
+  return become_monitor (e, r, NULL, start_on_attach, notify_fd, owner_fd, err);
 }
 
 /* The monitor's one-line reply on FD, or NULL when the monitor (PID)
@@ -303,8 +351,11 @@ reset_run_state (struct engine *e, const struct ctr_record *r)
   _cleanup_free_ char *run_dir = engine_run_dir (e, id);
   _cleanup_free_ char *exit_file = xasprintf ("%s/exit", run_dir);
   _cleanup_free_ char *stopping = xasprintf ("%s/stopping", run_dir);
+  /* left by a `hako checkpoint` that was killed */
+  _cleanup_free_ char *checkpointing = xasprintf ("%s/" CHECKPOINT_MARKER, run_dir);
   unlink (exit_file);
   unlink (stopping);
+  unlink (checkpointing);
   struct runtime_backend b;
   engine_backend (e, r, &b);
   struct hk_error *ignored = NULL;
@@ -330,8 +381,9 @@ watch_owner (pid_t owner)
  * *PID, its one-line reply ("ok" or "error: ...") in *REPLY (NULL when it
  * died first). */
 static int
-fork_monitor (struct engine *e, const struct ctr_record *r, unsigned flags, pid_t *pid,
-              char **reply, struct hk_error **err)
+fork_monitor (struct engine *e, const struct ctr_record *r, unsigned flags,
+              const struct restore_options *restore, pid_t *pid, char **reply,
+              struct hk_error **err)
 {
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
@@ -354,7 +406,7 @@ fork_monitor (struct engine *e, const struct ctr_record *r, unsigned flags, pid_
       if ((flags & ENGINE_START_OWNED) && (owner = watch_owner (self)) < 0)
         hk_error_set (&e2, ESRCH, "the process that starts the container is gone");
       else
-        engine_become_monitor (e, r, flags & ENGINE_START_ON_ATTACH, notify[1], owner, &e2);
+        become_monitor (e, r, restore, flags & ENGINE_START_ON_ATTACH, notify[1], owner, &e2);
       dprintf (notify[1], "error: %s\n", e2 ? e2->message : "unknown error");
       _exit (1);
     }
@@ -477,8 +529,10 @@ engine_monitor (struct engine *e, const char *id, bool start_on_attach, int noti
   return engine_become_monitor (e, r, start_on_attach, notify_fd, owner_fd, err);
 }
 
-int
-engine_start (struct engine *e, struct ctr_record *r, unsigned flags, struct hk_error **err)
+/* engine_start, or with RESTORE engine_start_restored. */
+static int
+start (struct engine *e, struct ctr_record *r, unsigned flags,
+       const struct restore_options *restore, struct hk_error **err)
 {
   if (engine_refresh (e, r, err) < 0)
     return -1;
@@ -491,7 +545,7 @@ engine_start (struct engine *e, struct ctr_record *r, unsigned flags, struct hk_
     return -1;
   pid_t pid = -1;
   _cleanup_free_ char *reply = NULL;
-  if (fork_monitor (e, r, flags, &pid, &reply, err) < 0)
+  if (fork_monitor (e, r, flags, restore, &pid, &reply, err) < 0)
     {
       ctr_network_down (e, r);
       ctr_userns_down (e, r);
@@ -507,4 +561,17 @@ engine_start (struct engine *e, struct ctr_record *r, unsigned flags, struct hk_
   engine_event_volume_mounts (e, r);
   engine_event (e, r, "start", NULL, NULL);
   return 0;
+}
+
+int
+engine_start (struct engine *e, struct ctr_record *r, unsigned flags, struct hk_error **err)
+{
+  return start (e, r, flags, NULL, err);
+}
+
+int
+engine_start_restored (struct engine *e, struct ctr_record *r,
+                       const struct restore_options *restore, struct hk_error **err)
+{
+  return start (e, r, 0, restore, err);
 }

@@ -4,6 +4,8 @@
  * serves `attach` on a unix socket, runs health checks on schedule, reaps
  * the container and records its exit code, then executes the exit command
  * (`hako container cleanup`, which applies the restart policy and --rm).
+ * With --started it watches a process that runs already: one the
+ * runtime's restore made our child.
  * With --owner-fd (a pidfd), the container is killed when that process
  * ends: a build's step dies with its build.
  *
@@ -514,6 +516,8 @@ parse_args (struct monitor *m, int argc, char **argv)
         m->health_start_ms = atoll (v);
       else if (strcmp (a, "--start-on-attach") == 0)
         m->start_on_attach = true;
+      else if (strcmp (a, "--started") == 0)
+        m->started = true; /* a restored process: running already */
       else if (strcmp (a, "--health-command") == 0)
         m->health_command = collect_until_dashes (argc, argv, &i);
       else if (strcmp (a, "--start-command") == 0)
@@ -527,11 +531,11 @@ parse_args (struct monitor *m, int argc, char **argv)
         }
 #undef TAKE
     }
-  if (m->id == NULL || m->run_dir == NULL || log_path == NULL || m->pid <= 0
-      || (m->exec_fifo == NULL) == (m->start_command == NULL))
+  int start_methods = (m->exec_fifo != NULL) + (m->start_command != NULL) + m->started;
+  if (m->id == NULL || m->run_dir == NULL || log_path == NULL || m->pid <= 0 || start_methods != 1)
     {
-      fprintf (stderr, "hako-monitor: --id, --run-dir, --log, --pid and one of --exec-fifo or "
-                       "--start-command are required\n");
+      fprintf (stderr, "hako-monitor: --id, --run-dir, --log, --pid and one of --exec-fifo, "
+                       "--start-command or --started are required\n");
       exit (125);
     }
   if (log_writer_open (&m->log, log_path, max_size, max_files) < 0)

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* checkpoint and restore of an engine container (engine-checkpoint.h).
+ *
+ * checkpoint: criu checked first (nothing changes when it cannot run),
+ * the marker that tells the monitor's cleanup this end is a checkpoint's
+ * (no restart), the runtime's dump into checkpoint.new/, which replaces
+ * checkpoint/ once complete; the monitor sees the process end and its
+ * cleanup records the container exited.  restore: the start's
+ * preparation (root mounted, network, config.json), then a monitor that
+ * restores instead of creating (engine-start.c). */
+#include "engine-checkpoint.h"
+#include "engine.h"
+#include "engine-monitor.h"
+#include "runtime-backend.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/xalloc.h"
+#include "runtime/checkpoint.h"
+#include "runtime/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define IMAGES "checkpoint"
+#define IMAGES_NEW "checkpoint.new"
+#define LOGS "checkpoint-logs"
+#define CHECKPOINTED_AT "checkpointed-at"
+#define RESTORED_AT "restored-at"
+
+/* A file's one line, "" when it is missing. */
+static char *
+read_line (const char *dir, const char *name)
+{
+  _cleanup_free_ char *path = xasprintf ("%s/%s", dir, name);
+  char *text = NULL;
+  if (fs_read_file (AT_FDCWD, path, 256, &text, NULL, NULL) < 0)
+    return xstrdup ("");
+  text[strcspn (text, "\n")] = '\0';
+  return text;
+}
+
+static int
+write_now (const char *dir, const char *name, struct hk_error **err)
+{
+  _cleanup_free_ char *now = state_now_rfc3339 ();
+  _cleanup_close_ int dfd = open (dir, O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return hk_error_errno (err, errno, "open `%s`", dir);
+  return fs_write_atomic (dfd, name, now, strlen (now), 0600, err);
+}
+
+static int
+remove_in (const char *dir, const char *name, struct hk_error **err)
+{
+  _cleanup_close_ int dfd = open (dir, O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return hk_error_errno (err, errno, "open `%s`", dir);
+  return fs_remove_tree (dfd, name, err);
+}
+
+/* What criu cannot do for this container, said before anything runs. */
+static int
+check_supported (const struct ctr_record *r, const char *verb, struct hk_error **err)
+{
+  if (r->config.runtime != NULL)
+    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it runs under --runtime %s; "
+                         "only hako's own runtime can %s", verb, r->name, r->config.runtime, verb);
+  if (r->config.tty)
+    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it has a terminal (-t), which "
+                         "the engine's checkpoint does not support yet", verb, r->name);
+  if (r->config.pod != NULL)
+    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it is in pod %s, whose "
+                         "namespaces it joins", verb, r->name, r->config.pod);
+  return 0;
+}
+
+/* The dump into IMAGES_NEW; criu's log in LOGS. */
+static int
+dump (struct engine *e, const struct ctr_record *r, const char *dir,
+      const struct engine_checkpoint_options *o, struct hk_error **err)
+{
+  _cleanup_free_ char *images = xasprintf ("%s/%s", dir, IMAGES_NEW);
+  _cleanup_free_ char *logs = xasprintf ("%s/%s", dir, LOGS);
+  if (remove_in (dir, IMAGES_NEW, err) < 0 || remove_in (dir, LOGS, err) < 0)
+    return -1;
+  struct checkpoint_options c = {
+    .id = r->id,
+    .image_path = images,
+    .work_path = logs,
+    .leave_running = o->leave_running,
+    .tcp_established = o->tcp_established,
+  };
+  if (container_checkpoint (&e->rt, &c, err) < 0)
+    {
+      struct hk_error *ignored = NULL;
+      if (remove_in (dir, IMAGES_NEW, &ignored) < 0)
+        hk_error_free (ignored);
+      return hk_error_prefix (err, "checkpoint container %s", r->name);
+    }
+  return 0;
+}
+
+/* The new images replace the last checkpoint's. */
+static int
+commit_images (const char *dir, bool keep_logs, struct hk_error **err)
+{
+  _cleanup_free_ char *from = xasprintf ("%s/%s", dir, IMAGES_NEW);
+  _cleanup_free_ char *to = xasprintf ("%s/%s", dir, IMAGES);
+  if (remove_in (dir, IMAGES, err) < 0)
+    return -1;
+  if (rename (from, to) < 0)
+    return hk_error_errno (err, errno, "rename `%s` to `%s`", from, to);
+  if (!keep_logs && remove_in (dir, LOGS, err) < 0)
+    return -1;
+  return write_now (dir, CHECKPOINTED_AT, err);
+}
+
+int
+engine_checkpoint (struct engine *e, struct ctr_record *r,
+                   const struct engine_checkpoint_options *o, struct hk_error **err)
+{
+  if (engine_refresh (e, r, err) < 0 || check_supported (r, "checkpoint", err) < 0)
+    return -1;
+  if (strcmp (r->state, "running") != 0)
+    return hk_error_set (err, EINVAL, "cannot checkpoint container %s: it is %s, not running",
+                         r->name, r->state);
+  /* Before anything is made or changed. */
+  if (criu_check (criu_program (NULL), err) < 0)
+    return hk_error_prefix (err, "cannot checkpoint container %s", r->name);
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
+  _cleanup_free_ char *marker = xasprintf ("%s/%s", run_dir, CHECKPOINT_MARKER);
+  if (!o->leave_running && write_now (run_dir, CHECKPOINT_MARKER, err) < 0)
+    return -1;
+  if (dump (e, r, dir, o, err) < 0)
+    {
+      unlink (marker);
+      return -1;
+    }
+  /* criu ended the process: the monitor's cleanup records the exit. */
+  if (!o->leave_running)
+    engine_wait_cleanup (r);
+  unlink (marker);
+  if (commit_images (dir, o->keep, err) < 0)
+    return -1;
+  _cleanup_record_ struct ctr_record *now = NULL;
+  if (ctr_record_find (e->db, r->id, &now, err) < 0)
+    return -1;
+  return engine_refresh (e, now, err);
+}
+
+int
+engine_restore (struct engine *e, struct ctr_record *r,
+                const struct engine_checkpoint_options *o, struct hk_error **err)
+{
+  if (engine_refresh (e, r, err) < 0 || check_supported (r, "restore", err) < 0)
+    return -1;
+  bool checkpointed;
+  _cleanup_free_ char *at = NULL, *restored = NULL;
+  engine_checkpoint_status (e, r, &checkpointed, &at, &restored);
+  if (strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0)
+    return hk_error_set (err, EBUSY, "cannot restore container %s: it is %s", r->name, r->state);
+  if (!checkpointed)
+    return hk_error_set (err, ENOENT, "cannot restore container %s: it has no checkpoint "
+                         "(hako checkpoint %s makes one)", r->name, r->name);
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_free_ char *images = xasprintf ("%s/%s", dir, IMAGES);
+  _cleanup_free_ char *logs = xasprintf ("%s/%s", dir, LOGS);
+  struct restore_options ro = {
+    .create = CREATE_OPTIONS_INIT,
+    .image_path = images,
+    .work_path = logs,
+    .tcp_established = o->tcp_established,
+  };
+  if (engine_start_restored (e, r, &ro, err) < 0)
+    return -1;
+  if (write_now (dir, RESTORED_AT, err) < 0)
+    return -1;
+  if (o->keep)
+    return 0;
+  if (remove_in (dir, IMAGES, err) < 0)
+    return -1;
+  return remove_in (dir, LOGS, err);
+}
+
+void
+engine_checkpoint_status (struct engine *e, const struct ctr_record *r, bool *checkpointed,
+                          char **checkpointed_at, char **restored_at)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_free_ char *images = xasprintf ("%s/%s", dir, IMAGES);
+  *checkpointed_at = read_line (dir, CHECKPOINTED_AT);
+  *restored_at = read_line (dir, RESTORED_AT);
+  /* Times in one fixed-width UTC format compare as strings: a start (a
+   * restore's too) after the checkpoint ends it. */
+  bool running = strcmp (r->state, "running") == 0 || strcmp (r->state, "paused") == 0;
+  *checkpointed = !running && **checkpointed_at != '\0'
+                  && strcmp (*checkpointed_at, r->started_at) > 0 && access (images, F_OK) == 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* `hako container checkpoint` and `restore`: a running container frozen
+ * to disk with criu (through the runtime's checkpoint) and started again
+ * from there under a new monitor.
+ *
+ * On disk, in ROOT/containers/ID/:
+ *   checkpoint/       criu's images of the last checkpoint (gone after a
+ *                     restore, unless --keep)
+ *   checkpoint-logs/  criu's dump.log and restore.log (kept when a step
+ *                     fails, or with --keep)
+ *   checkpointed-at, restored-at   when that last happened (RFC 3339) */
+#ifndef HAKO_ENGINE_ENGINE_CHECKPOINT_H
+#define HAKO_ENGINE_ENGINE_CHECKPOINT_H
+
+#include "engine-context.h"
+#include "ctr-record.h"
+#include "common/error.h"
+
+#include <stdbool.h>
+
+struct engine_checkpoint_options
+{
+  bool leave_running;   /* the container keeps running after the dump */
+  bool keep;            /* keep criu's logs (and, on restore, the images) */
+  bool tcp_established; /* established TCP connections are saved / restored */
+};
+
+/* checkpoint: R (running) is dumped into its directory and, unless
+ * leave_running, ends: exited and checkpointed.  criu missing or failing
+ * leaves R as it was; the error quotes criu and names its log. */
+int engine_checkpoint (struct engine *e, struct ctr_record *r,
+                       const struct engine_checkpoint_options *o, struct hk_error **err);
+
+/* restore: R (exited, checkpointed) runs again from its checkpoint under
+ * a new monitor (its log, attach, restart policy). */
+int engine_restore (struct engine *e, struct ctr_record *r,
+                    const struct engine_checkpoint_options *o, struct hk_error **err);
+
+/* For inspect: whether R's last run ended in a checkpoint it can be
+ * restored from, and the times (malloc'd, "" when never). */
+void engine_checkpoint_status (struct engine *e, const struct ctr_record *r, bool *checkpointed,
+                               char **checkpointed_at, char **restored_at);
+
+/* The file in the run directory that tells the cleanup the container's
+ * end is a checkpoint's (no restart). */
+#define CHECKPOINT_MARKER "checkpointing"
+
+#endif

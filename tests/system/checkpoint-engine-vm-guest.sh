@@ -1,0 +1,106 @@
+#!/bin/sh
+# checkpoint-engine-vm-guest.sh HAKO BUSYBOX-TAR: hako checkpoint and
+# restore through the engine (its monitor, log, restart policy), run in the
+# cgroup v2 VM by checkpoint-engine-vm.bats.  Prints PASS:/FAIL: lines that
+# the bats file reads, and TIME: lines (milliseconds).
+hako="$1 --root /var/lib/hako --runroot /run/hako"
+check() { if [ "$2" = "$3" ]; then echo "PASS: $1"; else echo "FAIL: $1: expected '$2', got '$3'"; fi; }
+ok() { if [ "$2" -eq 0 ]; then echo "PASS: $1"; else echo "FAIL: $1 (status $2)"; sed 's/^/    /' /tmp/err; fi; }
+# ms: the uptime in milliseconds (busybox's date has no %N)
+ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+# count NAME: the counter's number in the running container
+count() { $hako exec "$1" cat /tmp/n; }
+
+$hako import -c 'CMD ["sh"]' "$2" busybox >/dev/null && echo "PASS: import" || echo "FAIL: import"
+counter='i=0; while :; do i=$((i+1)); echo $i; echo $i >/tmp/n; sleep 0.1; done'
+$hako run -d --network none --restart always --name c1 busybox sh -c "$counter" >/dev/null || echo "FAIL: run c1"
+id=$($hako inspect -f '{{.Id}}' c1)
+sleep 1
+
+# 1. checkpoint: the container stops, exited and checkpointed, not restarted
+t0=$(ms)
+$hako checkpoint c1 >/tmp/out 2>/tmp/err; ok "checkpoint" $?
+t1=$(ms)
+echo "TIME: checkpoint $((t1 - t0))"
+check "checkpoint prints the name" c1 "$(cat /tmp/out)"
+check "checkpoint: exited and checkpointed" "exited true 0" "$($hako inspect -f '{{.State.Status}} {{.State.Checkpointed}} {{.State.ExitCode}}' c1)"
+at=$($hako inspect -f '{{.State.CheckpointedAt}}' c1)
+[ -n "$at" ] && echo "PASS: CheckpointedAt is set" || echo "FAIL: CheckpointedAt is set"
+at_dump=$($hako logs c1 | tail -n 1)
+[ -f /var/lib/hako/containers/$id/checkpoint/inventory.img ] && echo "PASS: the images are in the container's directory" || echo "FAIL: the images are in the container's directory"
+check "checkpoint: the cgroup is gone" gone "$([ -d /sys/fs/cgroup/hako/$id ] && echo present || echo gone)"
+sleep 1
+check "checkpoint: --restart always does not restart it" "exited 0" "$($hako inspect -f '{{.State.Status}} {{.RestartCount}}' c1)"
+check "ps -a shows it exited" 1 "$($hako ps -a --format '{{.Names}} {{.Status}}' | grep -c '^c1 Exited')"
+
+# 2. restore: running again under a new monitor, from where it stopped
+t0=$(ms)
+$hako restore c1 >/tmp/out 2>/tmp/err; ok "restore" $?
+t1=$(ms)
+echo "TIME: restore $((t1 - t0))"
+check "restore prints the name" c1 "$(cat /tmp/out)"
+check "restore: running, no longer checkpointed" "running true false" "$($hako inspect -f '{{.State.Status}} {{.State.Running}} {{.State.Checkpointed}}' c1)"
+[ -n "$($hako inspect -f '{{.State.RestoredAt}}' c1)" ] && echo "PASS: RestoredAt is set" || echo "FAIL: RestoredAt is set"
+check "restore: CheckpointedAt kept" "$at" "$($hako inspect -f '{{.State.CheckpointedAt}}' c1)"
+check "restore: the images are gone (no --keep)" gone "$([ -e /var/lib/hako/containers/$id/checkpoint ] && echo present || echo gone)"
+pid=$($hako inspect -f '{{.State.Pid}}' c1)
+check "restore: the process is in the container's cgroup" 1 "$(grep -c "^$pid\$" /sys/fs/cgroup/hako/$id/cgroup.procs)"
+mon=$($hako inspect -f '{{.State.MonitorPid}}' c1)
+check "restore: its monitor is hako-monitor" hako-monitor "$(basename "$(readlink /proc/$mon/exe)")"
+sleep 0.6
+n=$(count c1)
+[ "$n" -gt "$at_dump" ] && echo "PASS: restore: counts on from the checkpoint" || echo "FAIL: restore: counts on from the checkpoint ($n vs $at_dump)"
+last=$($hako logs c1 | tail -n 1)
+[ "$last" -gt "$at_dump" ] && echo "PASS: restore: the log continues" || echo "FAIL: restore: the log continues (last '$last', dumped at $at_dump)"
+check "restore: the log has the first run's lines" 1 "$($hako logs c1 | grep -cx 1)"
+# resumed, not restarted (which would count from 1 again), nothing lost
+check "restore: the log counts 1..N once each" "in order" "$($hako logs c1 | awk 'NR != $1 { bad = NR ": " $1 } END { print bad ? bad : "in order" }')"
+$hako attach c1 >/tmp/attach 2>&1 &
+apid=$!
+i=0
+while [ $i -lt 50 ] && [ ! -s /tmp/attach ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL $apid # attach forwards other signals to the container
+wait $apid
+[ -s /tmp/attach ] && echo "PASS: restore: attach hears it" || echo "FAIL: restore: attach hears it"
+
+# 3. the restart policy applies to the restored container
+kill -9 "$pid"
+i=0
+while [ $i -lt 50 ] && [ "$($hako inspect -f '{{.RestartCount}}' c1)" != 1 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
+check "restored, killed: --restart always restarts it" "running 1" "$($hako inspect -f '{{.State.Status}} {{.RestartCount}}' c1)"
+
+# 4. --leave-running: it keeps counting and is not checkpointed; --keep keeps criu's log
+$hako checkpoint --leave-running --keep c1 >/dev/null 2>/tmp/err; ok "checkpoint --leave-running" $?
+check "--leave-running: still running" "running false" "$($hako inspect -f '{{.State.Status}} {{.State.Checkpointed}}' c1)"
+n=$(count c1)
+sleep 0.5
+[ "$(count c1)" -gt "$n" ] && echo "PASS: --leave-running: still counting" || echo "FAIL: --leave-running: still counting"
+[ -f /var/lib/hako/containers/$id/checkpoint-logs/dump.log ] && echo "PASS: --keep keeps dump.log" || echo "FAIL: --keep keeps dump.log"
+$hako restore c1 >/dev/null 2>/tmp/err
+check "restore of a running container is refused" 125 $?
+grep -q 'it is running' /tmp/err && echo "PASS: ... saying it is running" || { echo "FAIL: ... saying it is running"; cat /tmp/err; }
+
+# 5. criu failing mid-dump: the container runs on, the error is criu's
+mkdir -p /tmp/fake
+cat >/tmp/fake/criu <<'FAKE'
+#!/bin/sh
+[ "$1" = check ] && exec /usr/sbin/criu "$@"
+echo "Error (criu/cr-dump.c:1): simulated dump failure" >&2
+exit 1
+FAKE
+chmod +x /tmp/fake/criu
+pid=$($hako inspect -f '{{.State.Pid}}' c1)
+PATH=/tmp/fake:$PATH $hako checkpoint c1 >/dev/null 2>/tmp/err
+check "a failing criu: exit 125" 125 $?
+grep -q 'simulated dump failure' /tmp/err && echo "PASS: a failing criu: its message" || { echo "FAIL: a failing criu: its message"; cat /tmp/err; }
+check "a failing criu: still running, same process" "running $pid false" "$($hako inspect -f '{{.State.Status}} {{.State.Pid}} {{.State.Checkpointed}}' c1)"
+check "a failing criu: no images left" gone "$([ -e /var/lib/hako/containers/$id/checkpoint.new ] && echo present || echo gone)"
+check "a failing criu: no marker left" gone "$([ -e /run/hako/containers/$id/checkpointing ] && echo present || echo gone)"
+
+# 6. stop and remove: nothing left
+$hako rm -f c1 >/dev/null || echo "FAIL: rm"
+check "no container left" 0 "$($hako ps -aq | wc -l)"
+check "no cgroup left" 0 "$(find /sys/fs/cgroup/hako -mindepth 1 -type d 2>/dev/null | wc -l)"
+check "no mount left" 0 "$(grep -c /var/lib/hako /proc/self/mountinfo)"
+echo "DONE"

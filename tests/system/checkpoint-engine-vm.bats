@@ -1,0 +1,97 @@
+#!/usr/bin/env bats
+# hako checkpoint / restore through the engine, end to end in the cgroup v2
+# VM (criu fails `criu check` on this host; checkpoint-engine.bats tests the
+# error here).  The VM gets hako, hako-monitor, hako-init and what criu
+# runs and loads (see checkpoint-vm.bats); its containers run with
+# --network none (no CNI plugins there).  One VM runs
+# checkpoint-engine-vm-guest.sh; each test reads its part of what the
+# guest saw.
+
+load engine-helpers
+
+VM=${CGROUP2_VM:-$TOP/../shared/tools/cgroup2-vm}
+
+setup_file() {
+	export VM_LOG=$BATS_FILE_TMPDIR/vm.log
+	[ -x "$VM" ] || return 0
+	require_tools criu ip iptables ip6tables iptables-restore ip6tables-restore xtables-nft-multi nft tar
+	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
+	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
+	local modules=() m
+	for m in nf_tables nft_compat xt_mark nf_conntrack_netlink unix_diag inet_diag tcp_diag udp_diag \
+		raw_diag netlink_diag af_packet_diag; do
+		modules+=(--module "$m")
+	done
+	"$VM" --timeout 240 --mem 1G "${modules[@]}" \
+		--bin "$HAKO" --bin "$HAKO_BUILD/src/cli/hako-transfer" \
+		--bin "$HAKO_BUILD/src/monitor/hako-monitor" --bin "$HAKO_BUILD/src/init/hako-init" \
+		--bin criu --bin tar --bin ip \
+		--bin iptables --bin ip6tables --bin iptables-restore --bin ip6tables-restore \
+		--bin xtables-nft-multi --bin nft --copy /usr/lib/x86_64-linux-gnu/xtables \
+		--copy "$BATS_FILE_TMPDIR/busybox.tar" -- \
+		"$TOP/tests/system/checkpoint-engine-vm-guest.sh" "$HAKO" "$BATS_FILE_TMPDIR/busybox.tar" \
+		>"$VM_LOG" 2>&1 || true
+}
+
+passed() {
+	[ -x "$VM" ] || skip "no cgroup2-vm tool at $VM"
+	grep -q "^PASS: $1\$" "$VM_LOG" || { grep -v '^pie: ' "$VM_LOG"; false; }
+}
+
+@test "v2 VM: the guest ran to the end without a failure" {
+	[ -x "$VM" ] || skip "no cgroup2-vm tool at $VM"
+	grep -q '^DONE$' "$VM_LOG" || { cat "$VM_LOG"; false; }
+	! grep '^FAIL' "$VM_LOG" || { cat "$VM_LOG"; false; }
+	grep '^TIME: ' "$VM_LOG" >&3
+}
+
+@test "v2 VM hako checkpoint: exited, checkpointed, images in the container's directory, not restarted" {
+	passed "checkpoint"
+	passed "checkpoint prints the name"
+	passed "checkpoint: exited and checkpointed"
+	passed "CheckpointedAt is set"
+	passed "the images are in the container's directory"
+	passed "checkpoint: the cgroup is gone"
+	passed "checkpoint: --restart always does not restart it"
+	passed "ps -a shows it exited"
+}
+
+@test "v2 VM hako restore: a new monitor, counting on from the checkpoint, the same log, attach" {
+	passed "restore"
+	passed "restore prints the name"
+	passed "restore: running, no longer checkpointed"
+	passed "RestoredAt is set"
+	passed "restore: CheckpointedAt kept"
+	passed "restore: the images are gone (no --keep)"
+	passed "restore: the process is in the container's cgroup"
+	passed "restore: its monitor is hako-monitor"
+	passed "restore: counts on from the checkpoint"
+	passed "restore: the log continues"
+	passed "restore: the log has the first run's lines"
+	passed "restore: the log counts 1..N once each"
+	passed "restore: attach hears it"
+}
+
+@test "v2 VM hako restore: the restart policy applies to the restored container" {
+	passed "restored, killed: --restart always restarts it"
+}
+
+@test "v2 VM hako checkpoint --leave-running --keep: runs on, dump.log kept; restore refused while running" {
+	passed "checkpoint --leave-running"
+	passed "--leave-running: still running"
+	passed "--leave-running: still counting"
+	passed "--keep keeps dump.log"
+	passed "restore of a running container is refused"
+	passed "... saying it is running"
+}
+
+@test "v2 VM hako checkpoint with criu failing mid-dump: exit 125, criu's message, the container runs on" {
+	passed "a failing criu: exit 125"
+	passed "a failing criu: its message"
+	passed "a failing criu: still running, same process"
+	passed "a failing criu: no images left"
+	passed "a failing criu: no marker left"
+	passed "no container left"
+	passed "no cgroup left"
+	passed "no mount left"
+}

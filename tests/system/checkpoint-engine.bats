@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# hako checkpoint / restore on this host, where `criu check` fails (Debian's
+# criu 3.17 on a newer kernel): the error quotes criu, exits 125, and the
+# container runs on untouched.  The end-to-end flow runs in the cgroup v2
+# VM (checkpoint-engine-vm.bats).
+
+bats_require_minimum_version 1.5.0
+load engine-helpers
+
+setup_file() {
+	require_tools criu
+	engine_setup_file
+}
+teardown_file() { engine_teardown_file; }
+setup() { engine_setup; }
+teardown() { engine_teardown; }
+
+@test "hako checkpoint without a working criu: criu's words, exit 125, the container runs on" {
+	if criu check >/dev/null 2>&1; then skip "criu check passes here: checkpoint-engine-vm.bats covers the flow"; fi
+	hk run -d --network none --name counter busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.05; done' >/dev/null
+	local id pid
+	id=$(hk inspect -f '{{.Id}}' counter)
+	pid=$(hk inspect -f '{{.State.Pid}}' counter)
+	run -125 hk checkpoint counter
+	expected=$(criu check 2>&1 | head -1)
+	[[ "$output" == *"cannot checkpoint container counter"* ]]
+	[[ "$output" == *"\`criu check\` says: $expected"* ]]
+	[ "$(hk inspect -f '{{.State.Status}} {{.State.Pid}} {{.State.Checkpointed}}' counter)" = "running $pid false" ]
+	[ ! -e "$HAKO_ROOT/containers/$id/checkpoint" ]
+	[ ! -e "$HAKO_ROOT/containers/$id/checkpoint.new" ]
+	[ ! -e "$HAKO_RUNROOT/containers/$id/checkpointing" ]
+	# it still counts
+	local n1 n2
+	n1=$(hk exec counter cat /tmp/n)
+	sleep 0.3
+	n2=$(hk exec counter cat /tmp/n)
+	[ "$n2" -gt "$n1" ]
+	# the long form too, and restore says there is nothing to restore
+	run -125 hk container checkpoint --leave-running counter
+	[[ "$output" == *"\`criu check\` says"* ]]
+	run -125 hk restore counter
+	[[ "$output" == *"cannot restore container counter: it is running"* ]]
+	hk rm -f counter >/dev/null
+}
+
+@test "hako restore of a container that was never checkpointed: a clear error" {
+	hk create --network none --name plain busybox true >/dev/null
+	run -125 hk restore plain
+	[[ "$output" == *"cannot restore container plain: it has no checkpoint"* ]]
+	[ "$(hk inspect -f '{{.State.Status}} {{.State.Checkpointed}} {{.State.CheckpointedAt}}' plain)" = "created false " ]
+	run -125 hk restore --leave-running plain
+	[[ "$output" == *"unknown option --leave-running"* ]]
+	run -125 hk checkpoint plain
+	[[ "$output" == *"cannot checkpoint container plain: it is created, not running"* ]]
+	hk rm plain >/dev/null
+}
