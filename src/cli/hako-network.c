@@ -30,7 +30,7 @@ key_value (const char *arg, const char *flag, json_t *map, struct hk_error **err
 }
 
 static const char create_usage[]
-    = "[--subnet CIDR] [--gateway IP] [--internal] [-l K=V] [-d bridge] [-o K=V] NAME";
+    = "[--subnet CIDR] [--gateway IP] [--ipv6 [--subnet IPV6-CIDR]] [--internal] [-l K=V] [-d bridge] [-o K=V] NAME";
 
 static int
 cmd_network_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
@@ -38,6 +38,7 @@ cmd_network_create (struct hako_cli *cli, int argc, char **argv, struct hk_error
   static const struct option options[] = { { "subnet", required_argument, NULL, 's' },
                                            { "gateway", required_argument, NULL, 'g' },
                                            { "internal", no_argument, NULL, 'i' },
+                                           { "ipv6", no_argument, NULL, '6' },
                                            { "label", required_argument, NULL, 'l' },
                                            { "driver", required_argument, NULL, 'd' },
                                            { "opt", required_argument, NULL, 'o' },
@@ -49,8 +50,13 @@ cmd_network_create (struct hako_cli *cli, int argc, char **argv, struct hk_error
   while ((c = getopt_long (argc, argv, "l:d:o:", options, NULL)) != -1)
     switch (c)
       {
-      case 's':
-        req.subnet = optarg;
+      case 's': /* once per family */
+        if (strchr (optarg, ':') ? req.subnet6 != NULL : req.subnet != NULL)
+          return hk_error_set (err, EINVAL, "--subnet %s: one subnet per address family", optarg);
+        *(strchr (optarg, ':') ? &req.subnet6 : &req.subnet) = optarg;
+        break;
+      case '6':
+        req.ipv6 = true;
         break;
       case 'g':
         req.gateway = optarg;
@@ -105,7 +111,7 @@ attached (struct engine *e, const struct network *n)
       json_object_set_new (out, r->id,
                            json_pack ("{s:s, s:s, s:s, s:s, s:s}", "Name", r->name, "EndpointID",
                                       r->id, "MacAddress", eps[i]->mac, "IPv4Address",
-                                      eps[i]->address, "IPv6Address", ""));
+                                      eps[i]->address, "IPv6Address", eps[i]->address6));
     }
   network_endpoint_list_free (eps, count);
   return out;
@@ -119,13 +125,18 @@ network_json (struct engine *e, const struct network *n)
   struct conflist_needs needs = { 0 };
   json_t *options = json_deep_copy (n->options);
   json_object_set_new (options, NETWORK_OPT_BRIDGE_NAME, json_string (n->bridge));
-  json_t *j = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:[{s:s, s:s}]}, s:b, s:b,"
+  bool ipv6 = n->subnet6 && *n->subnet6;
+  json_t *config = json_pack ("[{s:s, s:s}]", "Subnet", n->subnet, "Gateway", n->gateway);
+  if (ipv6)
+    json_array_append_new (config,
+                           json_pack ("{s:s, s:s}", "Subnet", n->subnet6, "Gateway", n->gateway6));
+  json_t *j = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s, s:{}, s:o}, s:b, s:b,"
                          " s:b, s:o, s:o, s:O}",
                          "Name", n->name, "Id", n->id, "Created", n->created, "Scope", "local",
-                         "Driver", n->driver, "EnableIPv6", 0, "IPAM", "Driver", "default",
-                         "Options", "Config", "Subnet", n->subnet, "Gateway", n->gateway,
-                         "Internal", n->internal, "Attachable", 0, "Ingress", 0, "Containers",
-                         attached (e, n), "Options", options, "Labels", n->labels);
+                         "Driver", n->driver, "EnableIPv6", ipv6, "IPAM", "Driver", "default",
+                         "Options", "Config", config, "Internal", n->internal, "Attachable", 0,
+                         "Ingress", 0, "Containers", attached (e, n), "Options", options,
+                         "Labels", n->labels);
   /* The configuration list a CNI network's containers are attached with. */
   if (network_is_cni (n))
     json_object_set_new (j, "CNI", network_conflist (n, ipam, &needs));

@@ -56,15 +56,17 @@ network_entry (struct engine *e, const struct config_network *entry,
   struct hk_error *ignored = NULL;
   if (network_record_get (e->db, entry->name, &n, &ignored) < 0)
     hk_error_free (ignored);
-  int prefix = 0;
+  int prefix = 0, prefix6 = 0;
   _cleanup_free_ char *ip = ep ? split_address (ep->address, &prefix) : xstrdup ("");
+  _cleanup_free_ char *ip6 = ep ? split_address (ep->address6, &prefix6) : xstrdup ("");
   json_t *aliases = entry->aliases ? json_from_strv (entry->aliases) : json_null ();
   json_t *ipam = entry->ip ? json_pack ("{s:s}", "IPv4Address", entry->ip) : json_null ();
-  return json_pack ("{s:o, s:o, s:s, s:s, s:s, s:s, s:i, s:s, s:O}", "IPAMConfig", ipam, "Aliases",
-                    aliases, "NetworkID", n ? n->id : "", "EndpointID",
+  return json_pack ("{s:o, s:o, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i, s:s, s:O}", "IPAMConfig",
+                    ipam, "Aliases", aliases, "NetworkID", n ? n->id : "", "EndpointID",
                     ep ? ep->container_id : "", "Gateway", ep ? ep->gateway : "", "IPAddress", ip,
-                    "IPPrefixLen", prefix, "MacAddress", ep ? ep->mac : "", "DNSNames",
-                    ep ? ep->names : json_null ());
+                    "IPPrefixLen", prefix, "IPv6Gateway", ep ? ep->gateway6 : "",
+                    "GlobalIPv6Address", ip6, "GlobalIPv6PrefixLen", prefix6, "MacAddress",
+                    ep ? ep->mac : "", "DNSNames", ep ? ep->names : json_null ());
 }
 
 /* Docker's "Ports": {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}. */

@@ -345,6 +345,8 @@ attach_native (struct engine *e, const struct ctr_record *r, const struct attach
     }
   free (ep.address);
   free (ep.gateway);
+  free (ep.address6);
+  free (ep.gateway6);
   json_decref (ep.ports);
   return rc;
 }

@@ -10,40 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t
-ipv4_of (const struct ip_prefix *p)
-{
-  uint32_t v;
-  memcpy (&v, p->addr, 4);
-  return ntohl (v);
-}
+/* Addresses compare as their 16 bytes (an IPv4 one's first 4, the rest
+ * zero): byte order is network order, so memcmp orders them. */
+typedef uint8_t address_key[16];
 
 static int
 by_value (const void *a, const void *b)
 {
-  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-  return x < y ? -1 : x > y;
+  return memcmp (a, b, sizeof (address_key));
 }
 
-/* The IPv4 addresses leased on network NAME, sorted. */
+/* The addresses of FAMILY leased on network NAME, sorted. */
 static int
-leased (sqlite3 *db, const char *name, uint32_t **out, size_t *n, struct hk_error **err)
+leased (sqlite3 *db, const char *name, int family, address_key **out, size_t *n,
+        struct hk_error **err)
 {
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   *out = NULL;
   *n = 0;
-  if (store_db_prepare (db, "SELECT address FROM network_endpoints WHERE network = ?", &st, err,
-                        name, NULL)
+  if (store_db_prepare (db,
+                        family == AF_INET6
+                            ? "SELECT address6 FROM network_endpoints WHERE network = ?"
+                            : "SELECT address FROM network_endpoints WHERE network = ?",
+                        &st, err, name, NULL)
       < 0)
     return -1;
   int r;
   while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
     {
       struct ip_prefix p;
-      if (!ip_prefix_parse (store_db_text (st, 0), &p) || p.family != AF_INET)
+      if (!ip_prefix_parse (store_db_text (st, 0), &p) || p.family != family)
         continue;
       *out = xreallocarray (*out, *n + 1, sizeof **out);
-      (*out)[(*n)++] = ipv4_of (&p);
+      memcpy ((*out)[(*n)++], p.addr, sizeof (address_key));
     }
   if (*n > 1)
     qsort (*out, *n, sizeof **out, by_value);
@@ -51,56 +50,93 @@ leased (sqlite3 *db, const char *name, uint32_t **out, size_t *n, struct hk_erro
 }
 
 static bool
-taken (const uint32_t *used, size_t n, uint32_t v)
+taken (const address_key *used, size_t n, const struct ip_prefix *p)
 {
   /* bsearch of no array at all is undefined, even with n = 0 */
-  return n > 0 && bsearch (&v, used, n, sizeof v, by_value) != NULL;
+  return n > 0 && bsearch (p->addr, used, n, sizeof *used, by_value) != NULL;
 }
 
-/* The address for EP in *OUT: REQUESTED if free, else the first free
- * one after the gateway's. */
+/* How many host addresses past the network address SUBNET offers to
+ * containers (at most 2^32 - 2: the scan stops long before). */
+static uint32_t
+host_count (const struct ip_prefix *subnet)
+{
+  int bits = (subnet->family == AF_INET ? 32 : 128) - subnet->len;
+  if (bits >= 32)
+    return UINT32_MAX - 1;
+  /* IPv4 keeps its broadcast address back; IPv6 has none */
+  return subnet->family == AF_INET ? (bits < 2 ? 0 : (1u << bits) - 2) : (1u << bits) - 1;
+}
+
+/* The address on SUBNET_TEXT for an endpoint in *OUT: REQUESTED if free,
+ * else the first free one that is not GATEWAY. */
 static int
-choose (const struct network *n, const uint32_t *used, size_t n_used, const char *requested,
-        struct ip_prefix *out, struct hk_error **err)
+choose (const struct network *n, const char *subnet_text, const char *gateway,
+        const address_key *used, size_t n_used, const char *requested, struct ip_prefix *out,
+        struct hk_error **err)
 {
   struct ip_prefix subnet, gw;
-  if (!ip_prefix_parse (n->subnet, &subnet) || subnet.family != AF_INET)
-    return hk_error_set (err, EINVAL, "network %s: subnet %s is not IPv4", n->name, n->subnet);
-  bool has_gw = ip_address_parse (n->gateway, &gw);
+  if (!ip_prefix_parse (subnet_text, &subnet))
+    return hk_error_set (err, EINVAL, "network %s: subnet `%s` is not ADDRESS/PREFIX", n->name,
+                         subnet_text);
+  bool has_gw = ip_address_parse (gateway, &gw);
   if (requested != NULL)
     {
-      if (!ip_address_parse (requested, out) || taken (used, n_used, ipv4_of (out)))
+      if (!ip_address_parse (requested, out) || taken (used, n_used, out))
         return hk_error_set (err, EADDRINUSE, "address %s is already in use on network %s",
                              requested, n->name);
       return 0;
     }
-  uint32_t hosts = subnet.len >= 31 ? 0 : (1u << (32 - subnet.len)) - 2;
+  uint32_t hosts = host_count (&subnet);
   for (uint32_t i = 1; i <= hosts; i++)
     {
       *out = ip_prefix_nth (&subnet, i);
-      if ((has_gw && ipv4_of (out) == ipv4_of (&gw)) || taken (used, n_used, ipv4_of (out)))
+      if ((has_gw && memcmp (out->addr, gw.addr, 16) == 0) || taken (used, n_used, out))
         continue;
       return 0;
     }
-  return hk_error_set (err, ENOSPC, "network %s has no free address left (%s)", n->name, n->subnet);
+  return hk_error_set (err, ENOSPC, "network %s has no free address left (%s)", n->name,
+                       subnet_text);
+}
+
+/* "ADDRESS/LEN" of FAMILY for EP on N, in *OUT. */
+static int
+lease_family (sqlite3 *db, const struct network *n, int family, const char *requested, char **out,
+              struct hk_error **err)
+{
+  const char *subnet_text = family == AF_INET6 ? n->subnet6 : n->subnet;
+  const char *gateway = family == AF_INET6 ? n->gateway6 : n->gateway;
+  _cleanup_free_ address_key *used = NULL;
+  size_t n_used = 0;
+  struct ip_prefix addr, subnet;
+  if (leased (db, n->name, family, &used, &n_used, err) < 0
+      || choose (n, subnet_text, gateway, used, n_used, requested, &addr, err) < 0)
+    return -1;
+  ip_prefix_parse (subnet_text, &subnet);
+  char buf[50];
+  free (*out);
+  *out = xasprintf ("%s/%d", ip_address_format (&addr, buf), subnet.len);
+  return 0;
 }
 
 static int
 lease_locked (sqlite3 *db, const struct network *n, struct network_endpoint *ep,
               const char *requested, struct hk_error **err)
 {
-  _cleanup_free_ uint32_t *used = NULL;
-  size_t n_used = 0;
-  struct ip_prefix addr, subnet;
-  if (leased (db, n->name, &used, &n_used, err) < 0
-      || choose (n, used, n_used, requested, &addr, err) < 0)
+  struct ip_prefix subnet;
+  if (!ip_prefix_parse (n->subnet, &subnet) || subnet.family != AF_INET)
+    return hk_error_set (err, EINVAL, "network %s: subnet %s is not IPv4", n->name, n->subnet);
+  if (lease_family (db, n, AF_INET, requested, &ep->address, err) < 0)
     return -1;
-  ip_prefix_parse (n->subnet, &subnet);
-  char buf[50];
-  free (ep->address);
-  ep->address = xasprintf ("%s/%d", ip_address_format (&addr, buf), subnet.len);
   free (ep->gateway);
   ep->gateway = xstrdup (n->internal ? "" : n->gateway);
+  if (n->subnet6 && *n->subnet6)
+    {
+      if (lease_family (db, n, AF_INET6, NULL, &ep->address6, err) < 0)
+        return -1;
+      free (ep->gateway6);
+      ep->gateway6 = xstrdup (n->internal ? "" : n->gateway6);
+    }
   return network_endpoint_put (db, ep, err);
 }
 

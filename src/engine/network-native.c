@@ -79,6 +79,31 @@ gateways (const struct network *n)
   if (!n->internal && ip_prefix_parse (n->subnet, &subnet))
     json_array_append_new (list,
                            json_pack ("{s:s, s:i}", "address", n->gateway, "prefix", subnet.len));
+  if (!n->internal && n->subnet6 && ip_prefix_parse (n->subnet6, &subnet))
+    json_array_append_new (list,
+                           json_pack ("{s:s, s:i}", "address", n->gateway6, "prefix", subnet.len));
+  return list;
+}
+
+/* The endpoint's addresses for hako-net: the IPv4 one first, then the
+ * IPv6 one of a dual-stack network. */
+static json_t *
+addresses (const struct network_endpoint *ep, struct hk_error **err)
+{
+  json_t *addr = address_entry (ep->address, ep->gateway, err);
+  if (addr == NULL)
+    return NULL;
+  json_t *list = json_pack ("[o]", addr);
+  if (ep->address6 && *ep->address6)
+    {
+      json_t *addr6 = address_entry (ep->address6, ep->gateway6, err);
+      if (addr6 == NULL)
+        {
+          json_decref (list);
+          return NULL;
+        }
+      json_array_append_new (list, addr6);
+    }
   return list;
 }
 
@@ -92,18 +117,19 @@ network_native_attach (struct engine *e, const struct ctr_record *r, const struc
       if (network_host_prepare (n, state_dir, err) < 0)
         return -1;
     }
-  json_t *addr = address_entry (ep->address, ep->gateway, err);
-  if (addr == NULL)
+  json_t *addrs = addresses (ep, err);
+  if (addrs == NULL)
     return -1;
   _cleanup_free_ char *host_ifname = network_native_host_ifname (r->id, ep->ifname);
   _cleanup_json_ json_t *req = base_request (e);
   json_object_update_new (
       req,
-      json_pack ("{s:s, s:s, s:s, s:s, s:s%, s:s, s:b, s:o, s:o, s:s, s:s%, s:O}", "netns", netns,
-                 "ifname", ep->ifname, "host_ifname", host_ifname, "bridge", n->bridge,
-                 "network_id", n->id, (size_t)12, "subnet", n->subnet, "internal", n->internal,
-                 "gateways", gateways (n), "addresses", json_pack ("[o]", addr), "mac",
-                 ep->mac ? ep->mac : "", "container_id", r->id, (size_t)12, "ports", ep->ports));
+      json_pack ("{s:s, s:s, s:s, s:s, s:s%, s:s, s:s, s:b, s:o, s:o, s:s, s:s%, s:O}", "netns",
+                 netns, "ifname", ep->ifname, "host_ifname", host_ifname, "bridge", n->bridge,
+                 "network_id", n->id, (size_t)12, "subnet", n->subnet, "subnet6",
+                 n->subnet6 ? n->subnet6 : "", "internal", n->internal, "gateways", gateways (n),
+                 "addresses", addrs, "mac", ep->mac ? ep->mac : "", "container_id", r->id,
+                 (size_t)12, "ports", ep->ports));
   if (run (e, "attach", req, err) < 0)
     return hk_error_prefix (err, "network %s", n->name);
   return 0;

@@ -44,6 +44,20 @@ static const char schema_v1[]
       "UPDATE networks SET driver = 'cni' WHERE driver = 'bridge';"
       "CREATE UNIQUE INDEX network_endpoints_address ON network_endpoints (network, address);";
 
+/* Version 2: dual stack.  An IPv6 subnet and gateway per network, an
+ * IPv6 address per endpoint ('' when none), leased uniquely as the IPv4
+ * ones are. */
+static const char schema_v2[]
+    = "ALTER TABLE networks ADD COLUMN subnet6 TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE networks ADD COLUMN gateway6 TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE network_endpoints ADD COLUMN address6 TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE network_endpoints ADD COLUMN gateway6 TEXT NOT NULL DEFAULT '';"
+      "CREATE UNIQUE INDEX network_endpoints_address6 ON network_endpoints (network, address6)"
+      " WHERE address6 != '';"
+      "UPDATE network_schema SET version = 2;";
+
+#define SCHEMA_VERSION 2
+
 static bool
 has_version_table (sqlite3 *db)
 {
@@ -56,16 +70,39 @@ has_version_table (sqlite3 *db)
          && store_db_step (db, st, NULL) == SQLITE_ROW;
 }
 
+/* The version of the network tables: 0 before the native driver. */
+static int
+schema_version (sqlite3 *db)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (!has_version_table (db)
+      || store_db_prepare (db, "SELECT version FROM network_schema", &st, NULL, NULL) < 0
+      || store_db_step (db, st, NULL) != SQLITE_ROW)
+    return 0;
+  return sqlite3_column_int (st, 0);
+}
+
+static int
+upgrade (sqlite3 *db, struct hk_error **err)
+{
+  int version = schema_version (db);
+  if (version < 1 && store_db_exec (db, schema_v1, err) < 0)
+    return -1;
+  if (version < 2 && store_db_exec (db, schema_v2, err) < 0)
+    return -1;
+  return 0;
+}
+
 /* Once per database, in one transaction (a concurrent hako waits, then
  * finds it done). */
 static int
 migrate (sqlite3 *db, struct hk_error **err)
 {
-  if (has_version_table (db))
+  if (schema_version (db) >= SCHEMA_VERSION)
     return 0;
   if (store_db_exec (db, "BEGIN IMMEDIATE", err) < 0)
     return -1;
-  if (!has_version_table (db) && store_db_exec (db, schema_v1, err) < 0)
+  if (upgrade (db, err) < 0)
     {
       store_db_exec (db, "ROLLBACK", NULL);
       return -1;
@@ -91,6 +128,8 @@ network_free (struct network *n)
   free (n->driver);
   free (n->subnet);
   free (n->gateway);
+  free (n->subnet6);
+  free (n->gateway6);
   free (n->bridge);
   json_decref (n->labels);
   json_decref (n->options);
@@ -108,6 +147,8 @@ network_endpoint_free (struct network_endpoint *ep)
   free (ep->ifname);
   free (ep->address);
   free (ep->gateway);
+  free (ep->address6);
+  free (ep->gateway6);
   free (ep->mac);
   json_decref (ep->names);
   json_decref (ep->ports);
@@ -133,7 +174,8 @@ json_column (sqlite3_stmt *st, int col, json_t *fallback)
 }
 
 static const char network_columns[]
-    = "SELECT id, name, driver, subnet, gateway, bridge, internal, labels, options, created"
+    = "SELECT id, name, driver, subnet, gateway, bridge, internal, labels, options, created,"
+      " subnet6, gateway6"
       " FROM networks";
 
 static struct network *
@@ -150,11 +192,23 @@ network_from_row (sqlite3_stmt *st)
   n->labels = json_column (st, 7, json_object ());
   n->options = json_column (st, 8, json_object ());
   n->created = xstrdup (store_db_text (st, 9));
+  n->subnet6 = xstrdup (store_db_text (st, 10));
+  n->gateway6 = xstrdup (store_db_text (st, 11));
   return n;
 }
 
+/* True when subnet MINE overlaps OTHER (either may be '': none). */
+static bool
+subnets_overlap (const char *mine, const char *other)
+{
+  struct ip_prefix a, b;
+  return *mine && *other && ip_prefix_parse (mine, &a) && ip_prefix_parse (other, &b)
+         && ip_prefix_overlaps (&a, &b);
+}
+
 /* The network in the way of N, if any: same name or bridge, or an
- * overlapping subnet.  Runs inside the insert's transaction. */
+ * overlapping subnet (of either family).  Runs inside the insert's
+ * transaction. */
 static int
 check_conflicts (sqlite3 *db, const struct network *n, struct hk_error **err)
 {
@@ -162,22 +216,25 @@ check_conflicts (sqlite3 *db, const struct network *n, struct hk_error **err)
   if (!ip_prefix_parse (n->subnet, &mine))
     return hk_error_set (err, EINVAL, "subnet `%s` is not ADDRESS/PREFIX", n->subnet);
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
-  if (store_db_prepare (db, "SELECT name, subnet, bridge FROM networks", &st, err, NULL) < 0)
+  if (store_db_prepare (db, "SELECT name, subnet, bridge, subnet6 FROM networks", &st, err, NULL)
+      < 0)
     return -1;
   int r;
   while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
     {
       const char *name = store_db_text (st, 0), *subnet = store_db_text (st, 1),
-                 *bridge = store_db_text (st, 2);
-      struct ip_prefix other;
+                 *bridge = store_db_text (st, 2), *subnet6 = store_db_text (st, 3);
       if (strcmp (name, n->name) == 0)
         return hk_error_set (err, EEXIST, "network with name %s already exists", n->name);
       if (strcmp (bridge, n->bridge) == 0)
         return hk_error_set (err, EEXIST, "bridge %s is already used by network %s", n->bridge,
                              name);
-      if (ip_prefix_parse (subnet, &other) && ip_prefix_overlaps (&mine, &other))
+      if (subnets_overlap (n->subnet, subnet))
         return hk_error_set (err, EEXIST, "subnet %s overlaps with network %s (%s)", n->subnet,
                              name, subnet);
+      if (subnets_overlap (n->subnet6 ? n->subnet6 : "", subnet6))
+        return hk_error_set (err, EEXIST, "subnet %s overlaps with network %s (%s)", n->subnet6,
+                             name, subnet6);
     }
   return r < 0 ? -1 : 0;
 }
@@ -190,9 +247,11 @@ insert_row (sqlite3 *db, const struct network *n, struct hk_error **err)
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   if (store_db_prepare (db,
                         "INSERT INTO networks (id, name, driver, subnet, gateway, bridge, internal,"
-                        " labels, options, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " labels, options, created, subnet6, gateway6)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         &st, err, n->id, n->name, n->driver, n->subnet, n->gateway, n->bridge,
-                        n->internal ? "1" : "0", labels, options, n->created, NULL)
+                        n->internal ? "1" : "0", labels, options, n->created,
+                        n->subnet6 ? n->subnet6 : "", n->gateway6 ? n->gateway6 : "", NULL)
           < 0
       || store_db_step (db, st, err) < 0)
     return -1;
@@ -292,9 +351,11 @@ network_endpoint_put (sqlite3 *db, const struct network_endpoint *ep, struct hk_
   _cleanup_stmt_ sqlite3_stmt *st = NULL;
   if (store_db_prepare (db,
                         "INSERT OR REPLACE INTO network_endpoints (container_id, network, ifname,"
-                        " address, gateway, mac, names, ports) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        " address, gateway, mac, names, ports, address6, gateway6)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         &st, err, ep->container_id, ep->network, ep->ifname, ep->address,
-                        ep->gateway ? ep->gateway : "", ep->mac ? ep->mac : "", names, ports, NULL)
+                        ep->gateway ? ep->gateway : "", ep->mac ? ep->mac : "", names, ports,
+                        ep->address6 ? ep->address6 : "", ep->gateway6 ? ep->gateway6 : "", NULL)
           < 0
       || store_db_step (db, st, err) < 0)
     return hk_error_prefix (err, "record the endpoint of %s on network %s", ep->container_id,
@@ -330,6 +391,8 @@ endpoint_from_row (sqlite3_stmt *st)
   ep->mac = xstrdup (store_db_text (st, 5));
   ep->names = json_column (st, 6, json_array ());
   ep->ports = json_column (st, 7, json_array ());
+  ep->address6 = xstrdup (store_db_text (st, 8));
+  ep->gateway6 = xstrdup (store_db_text (st, 9));
   return ep;
 }
 
@@ -342,8 +405,8 @@ network_endpoint_list (sqlite3 *db, const char *container_id, const char *networ
   *n = 0;
   /* '' matches nothing real: the filter is off when its value is NULL. */
   if (store_db_prepare (db,
-                        "SELECT container_id, network, ifname, address, gateway, mac, names, ports"
-                        " FROM network_endpoints WHERE (?1 = '' OR container_id = ?1)"
+                        "SELECT container_id, network, ifname, address, gateway, mac, names, ports,"
+                        " address6, gateway6 FROM network_endpoints WHERE (?1 = '' OR container_id = ?1)"
                         " AND (?2 = '' OR network = ?2) ORDER BY length(ifname), ifname",
                         &st, err, container_id ? container_id : "", network ? network : "", NULL)
       < 0)

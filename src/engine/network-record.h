@@ -29,6 +29,8 @@ struct network
   char *driver;  /* "bridge" */
   char *subnet;  /* "10.88.0.0/16" */
   char *gateway; /* "10.88.0.1" */
+  char *subnet6;  /* "fd89:6861:6b6f:1::/64", "" when IPv4 only */
+  char *gateway6; /* "fd89:6861:6b6f:1::1", "" when IPv4 only */
   char *bridge;  /* the host's bridge interface, unique */
   bool internal; /* no way out of the subnet */
   json_t *labels;
@@ -52,6 +54,8 @@ struct network_endpoint
   char *ifname;  /* inside the container: eth0, eth1, … */
   char *address; /* "10.88.0.5/16" */
   char *gateway; /* "" when none */
+  char *address6; /* "fd89:6861:6b6f:1::2/64", "" when none */
+  char *gateway6; /* "" when none */
   char *mac;
   json_t *names; /* what peers resolve to it: name, aliases */
   json_t *ports; /* [{HostIp, HostPort, ContainerPort, Protocol}] */

@@ -88,6 +88,37 @@ host_routes (struct ip_prefix **out, size_t *n)
     }
 }
 
+/* The IPv6 destinations of the host's routes (but the default route and
+ * the link-local, multicast and loopback ones every host has). */
+static void
+host_routes6 (struct ip_prefix **out, size_t *n)
+{
+  *out = NULL;
+  *n = 0;
+  _cleanup_fclose_ FILE *f = fopen ("/proc/net/ipv6_route", "re");
+  char line[512];
+  while (f != NULL && fgets (line, sizeof line, f) != NULL)
+    {
+      char dest[33];
+      unsigned len;
+      struct ip_prefix p = { .family = AF_INET6 };
+      if (sscanf (line, "%32s %x", dest, &len) != 2 || strlen (dest) != 32 || len == 0
+          || len > 128)
+        continue;
+      for (int i = 0; i < 16; i++)
+        {
+          unsigned byte;
+          sscanf (dest + 2 * i, "%2x", &byte);
+          p.addr[i] = (uint8_t)byte;
+        }
+      if (p.addr[0] == 0xff || (p.addr[0] == 0xfe && (p.addr[1] & 0xc0) == 0x80) || len == 128)
+        continue;
+      p.len = (int)len;
+      *out = xreallocarray (*out, *n + 1, sizeof **out);
+      (*out)[(*n)++] = p;
+    }
+}
+
 static bool
 overlaps_any (const struct ip_prefix *p, struct network **nets, size_t n_nets,
               const struct ip_prefix *routes, size_t n_routes)
@@ -95,7 +126,8 @@ overlaps_any (const struct ip_prefix *p, struct network **nets, size_t n_nets,
   for (size_t i = 0; i < n_nets; i++)
     {
       struct ip_prefix other;
-      if (ip_prefix_parse (nets[i]->subnet, &other) && ip_prefix_overlaps (p, &other))
+      const char *theirs = p->family == AF_INET6 ? nets[i]->subnet6 : nets[i]->subnet;
+      if (ip_prefix_parse (theirs, &other) && ip_prefix_overlaps (p, &other))
         return true;
     }
   for (size_t i = 0; i < n_routes; i++)
@@ -127,6 +159,50 @@ pick_subnet (struct engine *e, char **out, struct hk_error **err)
   if (*out == NULL)
     return hk_error_set (err, ENOSPC,
                          "no free subnet left in 10.89.0.0/16: give one with --subnet");
+  return 0;
+}
+
+/* The first /64 of fd89:6861:6b6f::/48 (a ULA prefix: "hako" in its
+ * global ID) that no network and no host route uses. */
+static int
+pick_subnet6 (struct engine *e, char **out, struct hk_error **err)
+{
+  struct network **nets = NULL;
+  size_t n_nets = 0, n_routes = 0;
+  _cleanup_free_ struct ip_prefix *routes = NULL;
+  if (network_record_list (e->db, &nets, &n_nets, err) < 0)
+    return -1;
+  host_routes6 (&routes, &n_routes);
+  *out = NULL;
+  for (unsigned subnet_id = 0; subnet_id < 65536 && *out == NULL; subnet_id++)
+    {
+      char text[48], canonical[50];
+      struct ip_prefix p;
+      snprintf (text, sizeof text, "fd89:6861:6b6f:%x::/64", subnet_id);
+      if (ip_prefix_parse (text, &p) && !overlaps_any (&p, nets, n_nets, routes, n_routes))
+        *out = xstrdup (ip_prefix_format (&p, canonical));
+    }
+  network_record_list_free (nets, n_nets);
+  if (*out == NULL)
+    return hk_error_set (err, ENOSPC,
+                         "no free subnet left in fd89:6861:6b6f::/48: give one with --subnet");
+  return 0;
+}
+
+static int
+check_subnet6 (const char *text, struct ip_prefix *p, struct hk_error **err)
+{
+  if (!ip_prefix_parse (text, p) || p->family != AF_INET6)
+    return hk_error_set (err, EINVAL, "--subnet: `%s` is not an IPv6 ADDRESS/PREFIX", text);
+  if (p->len > 120 || p->len < 32)
+    return hk_error_set (err, EINVAL, "--subnet %s: an IPv6 prefix must be /32 to /120", text);
+  struct ip_prefix net = ip_prefix_network (p);
+  if (memcmp (net.addr, p->addr, 16) != 0)
+    {
+      char buf[50];
+      return hk_error_set (err, EINVAL, "--subnet %s: the address has host bits set (%s?)", text,
+                           ip_prefix_format (&net, buf));
+    }
   return 0;
 }
 
@@ -199,6 +275,28 @@ check_request (const struct network_request *req, struct hk_error **err)
                          req->driver);
   if (req->gateway != NULL && req->subnet == NULL)
     return hk_error_set (err, EINVAL, "--gateway needs --subnet");
+  if (req->subnet6 != NULL && !req->ipv6)
+    return hk_error_set (err, EINVAL, "--subnet %s: an IPv6 subnet needs --ipv6", req->subnet6);
+  if (req->ipv6 && req->driver != NULL && strcmp (req->driver, NETWORK_DRIVER_CNI) == 0)
+    return hk_error_set (err, ENOTSUP, "--ipv6: only the bridge (native) driver has IPv6");
+  return 0;
+}
+
+/* N's IPv6 subnet (given or picked) and gateway, its first address. */
+static int
+build_ipv6 (struct engine *e, const struct network_request *req, struct network *n,
+            struct hk_error **err)
+{
+  struct ip_prefix subnet6;
+  if (req->subnet6 != NULL)
+    n->subnet6 = xstrdup (req->subnet6);
+  else if (pick_subnet6 (e, &n->subnet6, err) < 0)
+    return -1;
+  if (check_subnet6 (n->subnet6, &subnet6, err) < 0)
+    return -1;
+  char buf[50];
+  struct ip_prefix first = ip_prefix_nth (&subnet6, 1);
+  n->gateway6 = xstrdup (ip_address_format (&first, buf));
   return 0;
 }
 
@@ -228,6 +326,8 @@ build (struct engine *e, const struct network_request *req, struct network **out
   char buf[50];
   struct ip_prefix first = ip_prefix_nth (&subnet, 1);
   n->gateway = xstrdup (req->gateway ? req->gateway : ip_address_format (&first, buf));
+  if (req->ipv6 && build_ipv6 (e, req, n, err) < 0)
+    return -1;
   *out = take_ptr (n);
   return 0;
 }
@@ -257,7 +357,7 @@ network_create (struct engine *e, const struct network_request *req, struct netw
           *out = take_ptr (n);
           return 0;
         }
-      if (req->subnet != NULL || e2->errnum != EEXIST || attempt >= 10
+      if ((req->subnet != NULL && (!req->ipv6 || req->subnet6 != NULL)) || e2->errnum != EEXIST || attempt >= 10
           || strstr (e2->message, "overlaps") == NULL)
         {
           *err = e2;

@@ -25,6 +25,8 @@ struct network_request
   const char *driver;  /* NULL: bridge (native); or cni (network-native.h) */
   const char *subnet;  /* NULL: a free /24 of 10.89.0.0/16 */
   const char *gateway; /* NULL: the subnet's first address */
+  bool ipv6;           /* dual stack: an IPv6 subnet too */
+  const char *subnet6; /* with IPV6; NULL: a free /64 of fd89:6861:6b6f::/48 */
   bool internal;
   json_t *labels;  /* may be NULL */
   json_t *options; /* -o KEY=VALUE; may be NULL */

@@ -68,16 +68,49 @@ lock_rules (const json_t *req, struct hk_error **err)
   return take_fd (&fd);
 }
 
+/* Sysctl PATH set to VALUE (one digit) unless it is already. */
 static int
-write_sysctl (const char *path, struct hk_error **err)
+write_sysctl_value (const char *path, char value, struct hk_error **err)
 {
   _cleanup_close_ int fd = open (path, O_RDWR | O_CLOEXEC);
   char now = 0;
   if (fd < 0 || pread (fd, &now, 1, 0) < 0)
     return hk_error_errno (err, errno, "open `%s`", path);
-  if (now != '1' && pwrite (fd, "1", 1, 0) < 0)
+  if (now != value && pwrite (fd, &value, 1, 0) < 0)
     return hk_error_errno (err, errno, "write `%s`", path);
   return 0;
+}
+
+static int
+write_sysctl (const char *path, struct hk_error **err)
+{
+  return write_sysctl_value (path, '1', err);
+}
+
+/* No duplicate address detection on interface IFNAME of the current
+ * namespace: its IPv6 addresses are usable at once, not "tentative" for
+ * a second or two.  The addresses come from hako's leases, unique by
+ * the store's index. */
+static int
+no_dad (const char *ifname, struct hk_error **err)
+{
+  _cleanup_free_ char *path = xasprintf ("/proc/sys/net/ipv6/conf/%s/accept_dad", ifname);
+  return write_sysctl_value (path, '0', err);
+}
+
+/* True when REQ's list KEY has an IPv6 address. */
+static bool
+has_ipv6 (const json_t *req, const char *key)
+{
+  size_t i;
+  json_t *a;
+  json_array_foreach (json_object_get (req, key), i, a)
+  {
+    const char *text = json_string_value (json_object_get (a, "address"));
+    if (text && strchr (text, ':'))
+      return true;
+  }
+  return false;
 }
 
 static int
@@ -98,6 +131,8 @@ network_ensure (struct rtnl *r, const json_t *req, struct hk_error **err)
   if (bridge == NULL || rtnl_bridge_ensure (r, bridge, mtu, err) < 0)
     return bridge ? -1 : hk_error_set (err, EINVAL, "the request names no bridge");
   unsigned index = rtnl_link_index (bridge);
+  if (has_ipv6 (req, "gateways") && no_dad (bridge, err) < 0)
+    return -1;
   json_t *gateways = json_object_get (req, "gateways");
   size_t i;
   json_t *gw;
@@ -115,6 +150,11 @@ network_ensure (struct rtnl *r, const json_t *req, struct hk_error **err)
   _cleanup_free_ char *localnet = xasprintf ("/proc/sys/net/ipv4/conf/%s/route_localnet", bridge);
   if (write_sysctl (localnet, err) < 0
       || (!internal && write_sysctl ("/proc/sys/net/ipv4/ip_forward", err) < 0))
+    return -1;
+  /* IPv6 forwarding is per interface and "all" sets every one (as
+   * Docker and netavark do); like ip_forward it stays on. */
+  if (!internal && field (req, "subnet6")
+      && write_sysctl ("/proc/sys/net/ipv6/conf/all/forwarding", err) < 0)
     return -1;
   _cleanup_nft_ struct nft_ctx *ctx = NULL;
   struct nft_network n = {
@@ -153,7 +193,7 @@ configure_peer (const json_t *req, const char *ifname, struct hk_error **err)
   unsigned index = rtnl_link_index (ifname);
   if (index == 0)
     return hk_error_set (err, ENODEV, "interface %s is not in the container", ifname);
-  if (rtnl_link_up (r, index, err) < 0)
+  if ((has_ipv6 (req, "addresses") && no_dad (ifname, err) < 0) || rtnl_link_up (r, index, err) < 0)
     return -1;
   json_t *addresses = json_object_get (req, "addresses");
   size_t i;

@@ -134,7 +134,10 @@ refused() {
 @test "a network recorded before the native driver stays on CNI" {
 	net_create old 10.213.95.0/24
 	# as an older hako left it: driver "bridge" meant CNI, no version table
-	sqlite3 "$HAKO_ROOT/hako.db" "UPDATE networks SET driver = 'bridge'; DROP TABLE network_schema; DROP INDEX network_endpoints_address"
+	# (and none of the IPv6 columns of version 2)
+	sqlite3 "$HAKO_ROOT/hako.db" "UPDATE networks SET driver = 'bridge'; DROP TABLE network_schema; DROP INDEX network_endpoints_address;
+		DROP INDEX network_endpoints_address6; ALTER TABLE networks DROP COLUMN subnet6; ALTER TABLE networks DROP COLUMN gateway6;
+		ALTER TABLE network_endpoints DROP COLUMN address6; ALTER TABLE network_endpoints DROP COLUMN gateway6"
 	[ "$(hk network inspect -f '{{.Driver}}' old)" = cni ]
 	[ "$(hk network inspect -f '{{.Driver}}' old)" = cni ]
 	run hk run --rm --network old busybox ip -o -4 addr show eth0
