@@ -10,11 +10,18 @@
 
 load network-helpers
 
+# hako-net turns IPv6 forwarding on for a dual-stack network and leaves
+# it on (as Docker and netavark do); the tests put the host's value back.
 setup_file() {
 	require_tools curl
+	export IPV6_FORWARDING_BEFORE
+	IPV6_FORWARDING_BEFORE=$(cat /proc/sys/net/ipv6/conf/all/forwarding)
 	network_setup_file
 }
-teardown_file() { network_teardown_file; }
+teardown_file() {
+	network_teardown_file
+	echo "$IPV6_FORWARDING_BEFORE" >/proc/sys/net/ipv6/conf/all/forwarding
+}
 setup() { network_setup; }
 teardown() { network_teardown; }
 
