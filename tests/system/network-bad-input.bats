@@ -38,7 +38,7 @@ refused() {
 @test "bad subnets, gateways, names and options are refused" {
 	refused "--subnet: \`10.213.60.0\` is not ADDRESS/PREFIX" net_create a 10.213.60.0
 	refused "the address has host bits set (10.213.60.0/24?)" net_create a 10.213.60.7/24
-	refused "only IPv4 subnets" net_create a fd00:213::/64
+	refused "an IPv6 subnet needs --ipv6" net_create a fd00:213::/64
 	refused "--gateway 10.213.61.1 is not a usable address of the subnet" \
 		net_create a 10.213.60.0/24 --gateway 10.213.61.1
 	refused "--gateway 10.213.60.255 is not a usable address" net_create a 10.213.60.0/24 --gateway 10.213.60.255
