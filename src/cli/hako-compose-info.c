@@ -20,10 +20,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void
-free_list (struct ctr_record **list, size_t n)
+/* The project, and the containers of the services named in ARGV (all
+ * when none is named): what most of these commands start with. */
+static int
+selected_containers (struct compose_cli *c, int argc, char **argv, struct compose_project **p,
+                     struct engine **e, struct ctr_record ***list, size_t *n,
+                     struct hk_error **err)
 {
-  ctr_record_list_free (list, n);
+  _cleanup_strv_ char **services = NULL;
+  return compose_cli_load (c, p, e, err) < 0
+                 || compose_cli_services (*p, argc, argv, &services, err) < 0
+                 || compose_containers (*e, (*p)->name, services, false, list, n, err) < 0
+             ? -1
+             : 0;
 }
 
 /* ---- ps ---- */
@@ -77,13 +86,10 @@ cmd_ps (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         return cli_usage (err, "compose ps", ps_usage, "unknown option");
       }
   _cleanup_compose_project_ struct compose_project *p = NULL;
-  _cleanup_strv_ char **services = NULL;
   struct engine *e;
   struct ctr_record **list = NULL;
   size_t n = 0;
-  if (compose_cli_load (c, &p, &e, err) < 0
-      || compose_cli_services (p, argc, argv, &services, err) < 0
-      || compose_containers (e, p->name, services, false, &list, &n, err) < 0)
+  if (selected_containers (c, argc, argv, &p, &e, &list, &n, err) < 0)
     return -1;
   _cleanup_json_ json_t *rows = json_array ();
   _cleanup_strv_ char **seen = NULL;
@@ -126,7 +132,7 @@ cmd_ps (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         cli_table_print (t, stdout);
     }
   cli_table_free (t);
-  free_list (list, n);
+  ctr_record_list_free (list, n);
   return 0;
 }
 
@@ -286,20 +292,17 @@ cmd_logs (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         return cli_usage (err, "compose logs", logs_usage, "unknown option");
       }
   _cleanup_compose_project_ struct compose_project *p = NULL;
-  _cleanup_strv_ char **services = NULL;
   struct engine *e;
   struct ctr_record **list = NULL;
   size_t n = 0;
-  if (compose_cli_load (c, &p, &e, err) < 0
-      || compose_cli_services (p, argc, argv, &services, err) < 0
-      || compose_containers (e, p->name, services, false, &list, &n, err) < 0)
+  if (selected_containers (c, argc, argv, &p, &e, &list, &n, err) < 0)
     return -1;
   _cleanup_free_ pid_t *pids = NULL;
   int rc = show_logs (e, list, n, &o, &pids, err);
   for (size_t i = 0; i < n; i++)
     while (pids && pids[i] > 0 && waitpid (pids[i], NULL, 0) < 0 && errno == EINTR)
       ;
-  free_list (list, n);
+  ctr_record_list_free (list, n);
   return rc;
 }
 
@@ -389,7 +392,7 @@ compose_cli_attach (struct compose_cli *c, struct engine *e, const struct compos
         status = list[i]->exit_code;
       hk_error_free (why);
     }
-  free_list (list, n);
+  ctr_record_list_free (list, n);
   return status;
 }
 
@@ -401,13 +404,10 @@ cmd_top (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
   if (getopt (argc, argv, "") == '?')
     return cli_usage (err, "compose top", "[SERVICE...]", "unknown option");
   _cleanup_compose_project_ struct compose_project *p = NULL;
-  _cleanup_strv_ char **services = NULL;
   struct engine *e;
   struct ctr_record **list = NULL;
   size_t n = 0;
-  if (compose_cli_load (c, &p, &e, err) < 0
-      || compose_cli_services (p, argc, argv, &services, err) < 0
-      || compose_containers (e, p->name, services, false, &list, &n, err) < 0)
+  if (selected_containers (c, argc, argv, &p, &e, &list, &n, err) < 0)
     return -1;
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++)
@@ -418,7 +418,7 @@ cmd_top (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
       if ((rc = engine_top (e, list[i], NULL, &text, err)) == 0)
         printf ("%s\n%s\n", list[i]->name, text);
     }
-  free_list (list, n);
+  ctr_record_list_free (list, n);
   return rc;
 }
 
@@ -485,13 +485,10 @@ cmd_images (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
   if (getopt (argc, argv, "") == '?')
     return cli_usage (err, "compose images", "[SERVICE...]", "unknown option");
   _cleanup_compose_project_ struct compose_project *p = NULL;
-  _cleanup_strv_ char **services = NULL;
   struct engine *e;
   struct ctr_record **list = NULL;
   size_t n = 0;
-  if (compose_cli_load (c, &p, &e, err) < 0
-      || compose_cli_services (p, argc, argv, &services, err) < 0
-      || compose_containers (e, p->name, services, false, &list, &n, err) < 0)
+  if (selected_containers (c, argc, argv, &p, &e, &list, &n, err) < 0)
     return -1;
   static const char *const headers[] = { "CONTAINER", "IMAGE", "IMAGE ID", NULL };
   struct cli_table *t = cli_table_new (headers);
@@ -503,7 +500,7 @@ cmd_images (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
     }
   cli_table_print (t, stdout);
   cli_table_free (t);
-  free_list (list, n);
+  ctr_record_list_free (list, n);
   return 0;
 }
 
@@ -553,7 +550,7 @@ cmd_ls (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
       json_array_set_new (row, 0, json_integer (json_integer_value (json_array_get (row, 0)) + running));
       json_array_set_new (row, 1, json_integer (json_integer_value (json_array_get (row, 1)) + 1));
     }
-  free_list (list, n);
+  ctr_record_list_free (list, n);
   static const char *const headers[] = { "NAME", "STATUS", "CONFIG FILES", NULL };
   struct cli_table *t = cli_table_new (headers);
   const char *name;
