@@ -9,10 +9,18 @@ bats_require_minimum_version 1.5.0
 load helpers
 load image-helpers
 
-HAKO=$HAKO_BUILD/src/cli/hako
+# hako as a user has it: installed where every user can run it (the
+# build directory may be under root's 0700 home, as in CI).
+HAKO=${RL_PREFIX:-}/bin/hako
 
 setup_file() {
 	require_tools useradd userdel usermod setpriv curl pasta slirp4netns newuidmap newgidmap fuse-overlayfs
+	RL_PREFIX=$(mktemp -d /tmp/hako-rootless-prefix.XXXXXX)
+	export RL_PREFIX
+	chmod 0755 "$RL_PREFIX"
+	meson install -C "$HAKO_BUILD" --no-rebuild --quiet --destdir "$RL_PREFIX/destdir" ||
+		{ echo "meson install of $HAKO_BUILD into $RL_PREFIX failed" >&2; return 1; }
+	ln -s "destdir$(meson introspect "$HAKO_BUILD" --buildoptions | jq -r '.[] | select(.name == "prefix") | .value')/bin" "$RL_PREFIX/bin"
 	export RL_USER=hakorl$$
 	useradd -M -d /nonexistent -s /bin/sh "$RL_USER"
 	RL_UID=$(id -u "$RL_USER")
@@ -52,7 +60,7 @@ teardown_file() {
 	chmod "$RL_FUSE_MODE" /dev/fuse
 	stop_holders
 	userdel "$RL_USER"
-	rm -rf "$RL_HOME"
+	rm -rf "$RL_HOME" "$RL_PREFIX"
 }
 
 # The user's namespace holders (cli-rootless.c), stopped by their pid.
