@@ -158,6 +158,13 @@ read_frames (struct frame_reader *r, const char *buf, size_t n, int *exit_code)
   return 0;
 }
 
+/* The signals that end a program which does not catch them. */
+static bool
+ends_client (int signum)
+{
+  return signum == SIGINT || signum == SIGTERM || signum == SIGHUP || signum == SIGQUIT;
+}
+
 int
 attach_session (const struct attach_options *o, int *exit_code, bool *detached,
                 struct hk_error **err)
@@ -199,6 +206,7 @@ attach_session (const struct attach_options *o, int *exit_code, bool *detached,
   bool stdin_open = o->with_stdin;
   struct frame_reader *reader = calloc (1, sizeof *reader);
   int result = 0;
+  int ended_by = 0; /* a signal that ends this client */
   for (;;)
     {
       struct pollfd fds[3] = { { .fd = sock, .events = POLLIN },
@@ -254,13 +262,27 @@ attach_session (const struct attach_options *o, int *exit_code, bool *detached,
                 o->forward_signal ((int)si.ssi_signo, o->data);
               else if (o->forward_signal != NULL && si.ssi_signo != SIGINT)
                 o->forward_signal ((int)si.ssi_signo, o->data);
+              else if (o->forward_signal == NULL && ends_client ((int)si.ssi_signo))
+                {
+                  ended_by = (int)si.ssi_signo;
+                  goto out;
+                }
             }
         }
     }
 out:
   free (reader);
-  sigprocmask (SIG_SETMASK, &old, NULL);
   if (raw)
     tcsetattr (0, TCSANOW, &saved);
+  if (ended_by != 0)
+    {
+      /* Not proxied (--sig-proxy=false): the signal is ours, and ends us
+       * as it would any program that does not catch it (Docker's client
+       * does not); the container runs on. */
+      signal (ended_by, SIG_DFL);
+      sigprocmask (SIG_SETMASK, &old, NULL);
+      raise (ended_by);
+    }
+  sigprocmask (SIG_SETMASK, &old, NULL);
   return result;
 }

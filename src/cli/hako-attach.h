@@ -16,7 +16,9 @@ struct attach_options
   bool with_stdin;         /* forward our stdin (-i) */
   bool tty;                /* the container has a terminal */
   const char *detach_keys; /* NULL: ctrl-p,ctrl-q (only with a terminal) */
-  /* Signals we get (SIGINT, SIGTERM...) go to the container this way. */
+  /* Signals we get (SIGINT, SIGTERM...) go to the container this way.
+   * NULL: SIGINT, SIGTERM, SIGHUP and SIGQUIT end this process by their
+   * default action, once the terminal is restored; the container runs on. */
   void (*forward_signal) (int signum, void *data);
   void *data;
 };

@@ -135,6 +135,47 @@ teardown() { engine_teardown; }
 	hk rm att
 }
 
+# wait_client PID: its exit status, once it has ended (5 s at most: a
+# client that ignores the signal is killed and the test fails).
+wait_client() {
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "client $1 is still running: killed" >&2
+		kill -KILL "$1"
+		wait "$1"
+		return 200
+	fi
+	wait "$1"
+}
+
+@test "attach: SIGTERM goes to the container; with --sig-proxy=false it ends only the client" {
+	hk run -d --name sigs busybox sh -c 'trap "echo got-term; exit 9" TERM; while :; do sleep 0.1; done' >/dev/null
+	local pid
+	# not proxied: the client dies of the signal, the container runs on
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" attach --no-stdin --sig-proxy=false sigs &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	local rc=0
+	wait_client "$pid" || rc=$?
+	[ "$rc" -eq $((128 + 15)) ]
+	[ "$(hk inspect -f '{{.State.Status}}' sigs)" = running ]
+	# proxied (the default): the container gets it and its exit code is ours
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" attach --no-stdin sigs >"$BATS_TEST_TMPDIR/out" &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	rc=0
+	wait_client "$pid" || rc=$?
+	[ "$rc" -eq 9 ]
+	grep -qx got-term "$BATS_TEST_TMPDIR/out"
+	[ "$(hk inspect -f '{{.State.Status}} {{.State.ExitCode}}' sigs)" = "exited 9" ]
+	hk rm sigs
+}
+
 @test "ps: -a, -q, --no-trunc, --filter, --format" {
 	hk run -d --name up1 --label role=web busybox sleep 100 >/dev/null
 	hk run --name down1 busybox true
