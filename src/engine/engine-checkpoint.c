@@ -187,6 +187,28 @@ engine_restore (struct engine *e, struct ctr_record *r,
   return remove_in (dir, LOGS, err);
 }
 
+int
+engine_checkpoint_adopt (struct engine *e, struct ctr_record *r, const char *images,
+                         const char *checkpointed_at, struct hk_error **err)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_free_ char *to = xasprintf ("%s/%s", dir, IMAGES);
+  if (rename (images, to) < 0)
+    return hk_error_errno (err, errno, "rename `%s` to `%s`", images, to);
+  _cleanup_close_ int dfd = open (dir, O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return hk_error_errno (err, errno, "open `%s`", dir);
+  return fs_write_atomic (dfd, CHECKPOINTED_AT, checkpointed_at, strlen (checkpointed_at), 0600,
+                          err);
+}
+
+char *
+engine_checkpoint_images (struct engine *e, const struct ctr_record *r)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  return xasprintf ("%s/%s", dir, IMAGES);
+}
+
 void
 engine_checkpoint_status (struct engine *e, const struct ctr_record *r, bool *checkpointed,
                           char **checkpointed_at, char **restored_at)
