@@ -69,9 +69,6 @@ check_supported (const struct ctr_record *r, const char *verb, struct hk_error *
   if (r->config.runtime != NULL)
     return hk_error_set (err, ENOTSUP, "cannot %s container %s: it runs under --runtime %s; "
                          "only hako's own runtime can %s", verb, r->name, r->config.runtime, verb);
-  if (r->config.tty)
-    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it has a terminal (-t), which "
-                         "the engine's checkpoint does not support yet", verb, r->name);
   if (r->config.pod != NULL)
     return hk_error_set (err, ENOTSUP, "cannot %s container %s: it is in pod %s, whose "
                          "namespaces it joins", verb, r->name, r->config.pod);

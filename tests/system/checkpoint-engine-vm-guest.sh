@@ -143,7 +143,25 @@ check "store B: no container left" 0 "$($hakob ps -aq | wc -l)"
 check "store B: no mount left" 0 "$(grep -c /var/lib/hako-b /proc/self/mountinfo)"
 $hako rm c2 >/dev/null || echo "FAIL: rm c2"
 
-# 7. stop and remove: nothing left
+# 7. a container with a terminal (-t): restored onto a new pty that its
+# monitor holds, its log going on
+$hako run -dt --network none --name t1 busybox sh -c "$counter" >/dev/null || echo "FAIL: run -t t1"
+sleep 1
+$hako checkpoint t1 >/dev/null 2>/tmp/err; ok "checkpoint -t" $?
+at_dump=$($hako logs t1 | tr -d '\r' | tail -n 1)
+check "checkpoint -t: exited and checkpointed" "exited true" "$($hako inspect -f '{{.State.Status}} {{.State.Checkpointed}}' t1)"
+$hako restore t1 >/dev/null 2>/tmp/err; ok "restore -t" $?
+check "restore -t: running" running "$($hako inspect -f '{{.State.Status}}' t1)"
+sleep 0.6
+n=$(count t1)
+[ "$n" -gt "$at_dump" ] && echo "PASS: restore -t: counts on from the checkpoint" || echo "FAIL: restore -t: counts on from the checkpoint ($n vs $at_dump)"
+last=$($hako logs t1 | tr -d '\r' | tail -n 1)
+[ "$last" -gt "$at_dump" ] && echo "PASS: restore -t: the log goes on through the new pty" || echo "FAIL: restore -t: the log goes on through the new pty (last '$last', dumped at $at_dump)"
+tpid=$($hako inspect -f '{{.State.Pid}}' t1)
+check "restore -t: stdout is a pty" pts "$(readlink /proc/$tpid/fd/1 | cut -d/ -f3)"
+$hako rm -f t1 >/dev/null || echo "FAIL: rm t1"
+
+# 8. stop and remove: nothing left
 $hako rm -f c1 >/dev/null || echo "FAIL: rm"
 check "no container left" 0 "$($hako ps -aq | wc -l)"
 check "no cgroup left" 0 "$(find /sys/fs/cgroup/hako -mindepth 1 -type d 2>/dev/null | wc -l)"

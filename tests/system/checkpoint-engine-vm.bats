@@ -108,6 +108,16 @@ passed() {
 	passed "store B: no mount left"
 }
 
+@test "v2 VM hako checkpoint/restore of a container with a terminal (-t): a new pty, the log goes on" {
+	passed "checkpoint -t"
+	passed "checkpoint -t: exited and checkpointed"
+	passed "restore -t"
+	passed "restore -t: running"
+	passed "restore -t: counts on from the checkpoint"
+	passed "restore -t: the log goes on through the new pty"
+	passed "restore -t: stdout is a pty"
+}
+
 @test "v2 VM hako checkpoint with criu failing mid-dump: exit 125, criu's message, the container runs on" {
 	passed "a failing criu: exit 125"
 	passed "a failing criu: its message"
