@@ -2,6 +2,8 @@
 /* hako checkpoint / restore's options and runs (hako-checkpoint.h). */
 #include "hako-checkpoint.h"
 #include "engine/engine.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -42,15 +44,21 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
   };
   const char *command = checkpoint ? "checkpoint" : "restore";
   const char *usage = checkpoint ? CHECKPOINT_USAGE : RESTORE_USAGE;
-  int c;
-  while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
+  int c, index;
+  while ((c = getopt_long (argc, argv, "", options, &index)) != -1)
     {
       bool ours = (c == OPT_LEAVE_RUNNING || c == OPT_EXPORT) ? checkpoint
                   : (c == OPT_IMPORT || c == OPT_NAME)        ? !checkpoint
                                                               : true;
-      if (c == '?' || !ours)
-        return cli_usage (err, command, usage,
-                          c == '?' ? "unknown option" : "an option of the other verb");
+      if (c == '?')
+        return cli_usage (err, command, usage, "unknown option");
+      if (!ours)
+        {
+          _cleanup_free_ char *why = xasprintf ("unknown option --%s (it is %s's)",
+                                                options[index].name,
+                                                checkpoint ? "restore" : "checkpoint");
+          return cli_usage (err, command, usage, why);
+        }
       switch (c)
         {
         case OPT_LEAVE_RUNNING: q->o.leave_running = true; break;

@@ -70,8 +70,9 @@ check_supported (const struct ctr_record *r, const char *verb, struct hk_error *
     return hk_error_set (err, ENOTSUP, "cannot %s container %s: it runs under --runtime %s; "
                          "only hako's own runtime can %s", verb, r->name, r->config.runtime, verb);
   if (r->config.pod != NULL)
-    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it is in pod %s, whose "
-                         "namespaces it joins", verb, r->name, r->config.pod);
+    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it is in pod %.12s, whose "
+                         "namespaces it joins (a pod member is not dumped apart from its pod)",
+                         verb, r->name, r->config.pod);
   return 0;
 }
 
@@ -90,6 +91,7 @@ dump (struct engine *e, const struct ctr_record *r, const char *dir,
     .work_path = logs,
     .leave_running = o->leave_running,
     .tcp_established = o->tcp_established,
+    .criu_checked = true, /* engine_checkpoint did, before anything changed */
   };
   if (container_checkpoint (&e->rt, &c, err) < 0)
     {

@@ -415,7 +415,7 @@ container_checkpoint (const struct runtime_context *ctx, const struct checkpoint
     return hk_error_set (err, EINVAL, "container `%s` is %s: only a running container can be checkpointed",
                          opts->id, state_status_name (status));
   /* Before anything is made or changed. */
-  if (criu_check (criu, err) < 0)
+  if (!opts->criu_checked && criu_check (criu, err) < 0)
     return -1;
   _cleanup_spec_ struct oci_spec *spec = NULL;
   if (container_load_config (s, &spec, err) < 0 || state_lock (s, err) < 0)

@@ -86,6 +86,7 @@ struct checkpoint_options
   bool pre_dump, leave_running, tcp_established, file_locks, ext_unix_sk, shell_job, empty_netns;
   const char *manage_cgroups_mode;
   const char *criu; /* the criu program; NULL: "criu" from $PATH */
+  bool criu_checked; /* the caller ran criu_check already (the engine) */
 };
 
 int container_checkpoint (const struct runtime_context *ctx, const struct checkpoint_options *opts,

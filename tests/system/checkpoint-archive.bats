@@ -145,7 +145,7 @@ nothing_left() {
 	run -125 hk checkpoint --export "$BATS_TEST_TMPDIR/x" a b
 	[[ "$output" == *"--export takes one container"* ]]
 	run -125 hk checkpoint --import "$BATS_TEST_TMPDIR/x" a
-	[[ "$output" == *"an option of the other verb"* ]]
+	[[ "$output" == *"unknown option --import (it is restore's)"* ]]
 	run -125 hk restore --import "$BATS_TEST_TMPDIR/missing.tar.zst"
 	[[ "$output" == *"import: open \`$BATS_TEST_TMPDIR/missing.tar.zst\`: No such file or directory"* ]]
 	if criu check >/dev/null 2>&1; then return 0; fi

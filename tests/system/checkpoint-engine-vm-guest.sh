@@ -105,8 +105,17 @@ $hako run -d --network none --name c2 busybox sh -c "$counter" >/dev/null || ech
 $hako exec c2 sh -c 'echo moved-with-it >/marker' || echo "FAIL: exec c2"
 sleep 1
 t0=$(ms)
-$hako checkpoint --export - c2 >/tmp/c2.tar.zst 2>/tmp/err; ok "checkpoint --export - (stdout)" $?
+# a criu that notes how it is run: `criu check` once per checkpoint
+mkdir -p /tmp/noting
+cat >/tmp/noting/criu <<'NOTE'
+#!/bin/sh
+echo "$1" >>/tmp/criu-calls
+exec /usr/sbin/criu "$@"
+NOTE
+chmod +x /tmp/noting/criu
+PATH=/tmp/noting:$PATH $hako checkpoint --export - c2 >/tmp/c2.tar.zst 2>/tmp/err; ok "checkpoint --export - (stdout)" $?
 t1=$(ms)
+check "criu ran: check once, dump once" "check dump" "$(tr '\n' ' ' </tmp/criu-calls | sed 's/ $//')"
 check "the export is zstd" "28b52ffd" "$(od -An -tx1 -N4 /tmp/c2.tar.zst | tr -d ' ')"
 echo "TIME: checkpoint --export $((t1 - t0))"
 echo "SIZE: export $(($(wc -c </tmp/c2.tar.zst) / 1024)) KiB"

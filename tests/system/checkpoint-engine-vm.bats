@@ -87,6 +87,7 @@ passed() {
 
 @test "v2 VM migration: checkpoint --export in store A, restore --import in store B counts on" {
 	passed "checkpoint --export - (stdout)"
+	passed "criu ran: check once, dump once"
 	passed "the export is zstd"
 	passed "store A: the exported container is kept, exited and checkpointed"
 	passed "store B without the image: refused"
