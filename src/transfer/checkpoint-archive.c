@@ -20,7 +20,7 @@
 #define MANIFEST "manifest.json"
 #define ROOTFS "rootfs.tar"
 #define IMAGES_PREFIX "checkpoint/"
-#define IO_BUFFER (1 << 20)
+#define IO_BUFFER (128 << 10)
 
 void
 checkpoint_manifest_clear (struct checkpoint_manifest *m)
