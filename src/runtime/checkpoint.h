@@ -50,6 +50,7 @@ struct criu_request
   bool leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
   bool empty_netns; /* --empty-ns network: the network namespace's contents are not saved */
   const char *manage_cgroups_mode; /* "soft" (default), "full", "strict", "ignore" */
+  const char *freeze_cgroup; /* dump of a paused container: its frozen cgroup, or NULL */
   const struct criu_external_ns *external_ns;
   size_t n_external_ns;
   int console_fd;           /* restore with a terminal: the new pty slave, or -1 */
