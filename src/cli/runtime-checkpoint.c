@@ -135,7 +135,8 @@ verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err)
   o.create.bundle = ".";
   o.create.reexec_argv = cli->argv;
   int c;
-  while ((c = getopt_long (argc, argv, "b:d", options, NULL)) != -1)
+  /* Go's flag syntax too, as runc: the runc shim passes -no-subreaper. */
+  while ((c = getopt_long_only (argc, argv, "b:d", options, NULL)) != -1)
     switch (c)
       {
       case OPT_IMAGE: o.image_path = optarg; break;

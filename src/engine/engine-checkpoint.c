@@ -69,12 +69,10 @@ check_supported (const struct ctr_record *r, const char *verb, struct hk_error *
   if (r->config.runtime != NULL)
     return hk_error_set (err, ENOTSUP, "cannot %s container %s: it runs under --runtime %s; "
                          "only hako's own runtime can %s", verb, r->name, r->config.runtime, verb);
-  if (r->config.tty)
-    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it has a terminal (-t), which "
-                         "the engine's checkpoint does not support yet", verb, r->name);
   if (r->config.pod != NULL)
-    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it is in pod %s, whose "
-                         "namespaces it joins", verb, r->name, r->config.pod);
+    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it is in pod %.12s, whose "
+                         "namespaces it joins (a pod member is not dumped apart from its pod)",
+                         verb, r->name, r->config.pod);
   return 0;
 }
 
@@ -93,6 +91,7 @@ dump (struct engine *e, const struct ctr_record *r, const char *dir,
     .work_path = logs,
     .leave_running = o->leave_running,
     .tcp_established = o->tcp_established,
+    .criu_checked = true, /* engine_checkpoint did, before anything changed */
   };
   if (container_checkpoint (&e->rt, &c, err) < 0)
     {
@@ -185,6 +184,28 @@ engine_restore (struct engine *e, struct ctr_record *r,
   if (remove_in (dir, IMAGES, err) < 0)
     return -1;
   return remove_in (dir, LOGS, err);
+}
+
+int
+engine_checkpoint_adopt (struct engine *e, struct ctr_record *r, const char *images,
+                         const char *checkpointed_at, struct hk_error **err)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_free_ char *to = xasprintf ("%s/%s", dir, IMAGES);
+  if (rename (images, to) < 0)
+    return hk_error_errno (err, errno, "rename `%s` to `%s`", images, to);
+  _cleanup_close_ int dfd = open (dir, O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return hk_error_errno (err, errno, "open `%s`", dir);
+  return fs_write_atomic (dfd, CHECKPOINTED_AT, checkpointed_at, strlen (checkpointed_at), 0600,
+                          err);
+}
+
+char *
+engine_checkpoint_images (struct engine *e, const struct ctr_record *r)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  return xasprintf ("%s/%s", dir, IMAGES);
 }
 
 void

@@ -36,6 +36,14 @@ int engine_checkpoint (struct engine *e, struct ctr_record *r,
 int engine_restore (struct engine *e, struct ctr_record *r,
                     const struct engine_checkpoint_options *o, struct hk_error **err);
 
+/* An import's images: the directory IMAGES (on the same file system)
+ * becomes R's checkpoint, made at CHECKPOINTED_AT (RFC 3339). */
+int engine_checkpoint_adopt (struct engine *e, struct ctr_record *r, const char *images,
+                             const char *checkpointed_at, struct hk_error **err);
+
+/* The directory of R's checkpoint images (malloc'd). */
+char *engine_checkpoint_images (struct engine *e, const struct ctr_record *r);
+
 /* For inspect: whether R's last run ended in a checkpoint it can be
  * restored from, and the times (malloc'd, "" when never). */
 void engine_checkpoint_status (struct engine *e, const struct ctr_record *r, bool *checkpointed,

@@ -138,11 +138,13 @@ monitor_again_argv (const struct engine *e, const struct ctr_record *r, bool sta
 
 /* R's container from its checkpoint (engine-checkpoint.c) instead of a
  * create: the runtime's restore hands our fds 0-2 to the restored process
- * for the pipes it had, and makes it our child (we are its subreaper).
- * Its pid from the pid file; no terminal (refused before). */
+ * for the pipes it had, or with a terminal makes a new pty whose master
+ * it sends over a socket pair into *PTY; the process becomes our child
+ * (we are its subreaper).  Its pid from the pid file. */
 static int
 restore_container (struct engine *e, const struct ctr_record *r, const struct backend_create *c,
-                   const struct restore_options *restore, pid_t *pid, struct hk_error **err)
+                   const struct restore_options *restore, pid_t *pid, int *pty,
+                   struct hk_error **err)
 {
   _cleanup_free_ char *pid_file = xasprintf ("%s/restore.pid", c->work_dir);
   struct restore_options o = *restore;
@@ -150,11 +152,24 @@ restore_container (struct engine *e, const struct ctr_record *r, const struct ba
   o.create.bundle = c->bundle;
   o.create.pid_file = pid_file;
   o.detach = true;
-  for (int fd = 0; fd < 3; fd++)
-    if (dup2 (c->stdio[fd], fd) < 0)
-      return hk_error_errno (err, errno, "restore container %s: stdio", r->name);
+  _cleanup_close_ int ours = -1, theirs = -1;
+  if (c->terminal)
+    {
+      int console[2];
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) < 0)
+        return hk_error_errno (err, errno, "restore container %s: socketpair", r->name);
+      ours = console[0];
+      theirs = console[1];
+      o.create.console_socket_fd = theirs;
+    }
+  else
+    for (int fd = 0; fd < 3; fd++)
+      if (dup2 (c->stdio[fd], fd) < 0)
+        return hk_error_errno (err, errno, "restore container %s: stdio", r->name);
   int status;
   if (container_restore (&e->rt, &o, &status, err) < 0)
+    return hk_error_prefix (err, "restore container %s", r->name);
+  if (c->terminal && (*pty = backend_receive_pty (ours, err)) < 0)
     return hk_error_prefix (err, "restore container %s", r->name);
   _cleanup_free_ char *text = NULL;
   if (fs_read_file (AT_FDCWD, pid_file, 64, &text, NULL, err) < 0)
@@ -191,7 +206,7 @@ create_container (struct engine *e, const struct ctr_record *r, char **again,
   struct runtime_backend b;
   engine_backend (e, r, &b);
   if (restore != NULL)
-    return restore_container (e, r, &c, restore, pid, err);
+    return restore_container (e, r, &c, restore, pid, &m->pty, err);
   if (backend_create (&b, &c, pid, &m->pty, err) < 0)
     return hk_error_prefix (err, "start container %s", r->name);
   return 0;

@@ -157,9 +157,8 @@ run_runtime_json (const struct runtime_backend *b, char *const *args, json_t **o
 
 /* ---- create ---- */
 
-/* The pty master a container's process sends over SOCK (runc's protocol). */
-static int
-receive_pty (int sock, struct hk_error **err)
+int
+backend_receive_pty (int sock, struct hk_error **err)
 {
   char name[64];
   struct iovec iov = { .iov_base = name, .iov_len = sizeof name };
@@ -199,7 +198,7 @@ create_in_process (const struct runtime_backend *b, const struct backend_create 
   int r = container_create (b->lib, &o, err);
   if (r == 0 && c->terminal)
     {
-      *pty = receive_pty (console[0], err);
+      *pty = backend_receive_pty (console[0], err);
       r = *pty < 0 ? -1 : 0;
     }
   if (console[0] >= 0)
@@ -246,7 +245,7 @@ accept_pty (int sock, pid_t pid, struct hk_error **err)
   _cleanup_close_ int conn = accept4 (sock, NULL, NULL, SOCK_CLOEXEC);
   if (conn < 0)
     return hk_error_errno (err, errno, "accept the container's terminal");
-  return receive_pty (conn, err);
+  return backend_receive_pty (conn, err);
 }
 
 static int

@@ -39,6 +39,10 @@ struct backend_create
  * child (in-process) or is re-parented to us (we become a child
  * subreaper), so that we can wait for it.  *PID is that process; *PTY the
  * terminal's master when asked, else -1. */
+/* The pty master a container's process sends over SOCK (runc's
+ * protocol), or -1 with *ERR set. */
+int backend_receive_pty (int sock, struct hk_error **err);
+
 int backend_create (const struct runtime_backend *b, const struct backend_create *c, pid_t *pid,
                     int *pty, struct hk_error **err);
 

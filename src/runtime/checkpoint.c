@@ -129,6 +129,9 @@ criu_argv (const char *criu, const struct criu_request *req)
       add_pair (&argv, "--tree", xasprintf ("%d", (int) req->pid));
       if (req->leave_running && req->op == CRIU_DUMP)
         add (&argv, "--leave-running");
+      /* criu finds it frozen and leaves it so (containerd pauses first) */
+      if (req->freeze_cgroup != NULL)
+        add_pair (&argv, "--freeze-cgroup", xstrdup (req->freeze_cgroup));
       if (req->op == CRIU_PRE_DUMP || req->parent_path != NULL)
         add (&argv, "--track-mem");
       if (req->parent_path != NULL)
@@ -402,6 +405,20 @@ criu_program (const char *configured)
   return configured != NULL ? configured : "criu";
 }
 
+/* The directory whose freezer holds CG's processes: the v1 freezer
+ * hierarchy's, else the v2 cgroup. */
+static const char *
+freezer_dir (const struct cgroup *cg)
+{
+  const char *v2 = NULL;
+  for (size_t i = 0; cg != NULL && i < cg->n; i++)
+    if (cg->dirs[i].controllers != NULL && strstr (cg->dirs[i].controllers, "freezer") != NULL)
+      return cg->dirs[i].dir;
+    else if (cg->dirs[i].v2)
+      v2 = cg->dirs[i].dir;
+  return v2;
+}
+
 int
 container_checkpoint (const struct runtime_context *ctx, const struct checkpoint_options *opts,
                       struct hk_error **err)
@@ -411,11 +428,11 @@ container_checkpoint (const struct runtime_context *ctx, const struct checkpoint
   if (state_load (ctx->state_root, opts->id, &s, err) < 0)
     return -1;
   enum container_status status = state_status (s);
-  if (status != STATUS_RUNNING)
-    return hk_error_set (err, EINVAL, "container `%s` is %s: only a running container can be checkpointed",
-                         opts->id, state_status_name (status));
+  if (status != STATUS_RUNNING && status != STATUS_PAUSED)
+    return hk_error_set (err, EINVAL, "container `%s` is %s: only a running or paused container "
+                         "can be checkpointed", opts->id, state_status_name (status));
   /* Before anything is made or changed. */
-  if (criu_check (criu, err) < 0)
+  if (!opts->criu_checked && criu_check (criu, err) < 0)
     return -1;
   _cleanup_spec_ struct oci_spec *spec = NULL;
   if (container_load_config (s, &spec, err) < 0 || state_lock (s, err) < 0)
@@ -446,6 +463,7 @@ container_checkpoint (const struct runtime_context *ctx, const struct checkpoint
     .shell_job = opts->shell_job,
     .empty_netns = opts->empty_netns,
     .manage_cgroups_mode = opts->manage_cgroups_mode,
+    .freeze_cgroup = status == STATUS_PAUSED ? freezer_dir (s->cgroup) : NULL,
     .external_ns = ns,
     .n_external_ns = external_namespaces (spec, s->pid, ns),
     .console_fd = -1,

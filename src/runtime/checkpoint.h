@@ -50,6 +50,7 @@ struct criu_request
   bool leave_running, tcp_established, file_locks, ext_unix_sk, shell_job;
   bool empty_netns; /* --empty-ns network: the network namespace's contents are not saved */
   const char *manage_cgroups_mode; /* "soft" (default), "full", "strict", "ignore" */
+  const char *freeze_cgroup; /* dump of a paused container: its frozen cgroup, or NULL */
   const struct criu_external_ns *external_ns;
   size_t n_external_ns;
   int console_fd;           /* restore with a terminal: the new pty slave, or -1 */
@@ -86,6 +87,7 @@ struct checkpoint_options
   bool pre_dump, leave_running, tcp_established, file_locks, ext_unix_sk, shell_job, empty_netns;
   const char *manage_cgroups_mode;
   const char *criu; /* the criu program; NULL: "criu" from $PATH */
+  bool criu_checked; /* the caller ran criu_check already (the engine) */
 };
 
 int container_checkpoint (const struct runtime_context *ctx, const struct checkpoint_options *opts,

@@ -5,6 +5,7 @@
  * blob writer (which hashes the blob digest). */
 #include "layer-diff.h"
 #include "common/cleanup.h"
+#include "common/fs-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "layer-path.h"
@@ -33,7 +34,8 @@ struct differ
 {
   struct archive *tar;
   struct archive *gz;
-  struct blob_writer *blob;
+  struct blob_writer *blob; /* the store's, or NULL: OUT_FD */
+  int out_fd;
   struct sha256 diff_hash;
   uint64_t tar_size;
   struct hk_error *sink_err;
@@ -49,6 +51,16 @@ static la_ssize_t
 gz_out (struct archive *a, void *opaque, const void *buf, size_t len)
 {
   struct differ *d = opaque;
+  if (d->blob == NULL)
+    {
+      if (fs_write_all (d->out_fd, buf, len) < 0)
+        {
+          hk_error_errno (&d->sink_err, errno, "write the layer");
+          archive_set_error (a, EIO, "write the layer");
+          return -1;
+        }
+      return (la_ssize_t)len;
+    }
   if (blob_writer_write (d->blob, buf, len, &d->sink_err) < 0)
     {
       archive_set_error (a, EIO, "write blob");
@@ -303,53 +315,75 @@ walk (struct differ *d, int dir_fd, const char *prefix, struct hk_error **err)
   return r;
 }
 
+/* The tar of DIR_FD through D's sink: the store's blob (gzip) or OUT_FD
+ * (as it is). */
+static int
+run_diff (struct differ *d, int dir_fd, struct hk_error **err)
+{
+  d->gz = archive_write_new ();
+  archive_write_set_format_raw (d->gz);
+  if (d->blob != NULL)
+    {
+      archive_write_add_filter_gzip (d->gz);
+      archive_write_set_options (d->gz, "gzip:compression-level=3");
+    }
+  archive_write_set_bytes_per_block (d->gz, 0);
+  if (archive_write_open (d->gz, d, NULL, gz_out, NULL) != ARCHIVE_OK)
+    return hk_error_set (err, EIO, "start compression: %s", archive_error_string (d->gz));
+  struct archive_entry *raw = archive_entry_new ();
+  archive_entry_set_pathname (raw, "layer.tar");
+  archive_entry_set_filetype (raw, AE_IFREG);
+  archive_write_header (d->gz, raw);
+  archive_entry_free (raw);
+
+  d->tar = archive_write_new ();
+  archive_write_set_format_pax_restricted (d->tar);
+  archive_write_set_bytes_per_block (d->tar, 0);
+  if (archive_write_open (d->tar, d, NULL, tar_out, NULL) != ARCHIVE_OK)
+    return hk_error_set (err, EIO, "start tar: %s", archive_error_string (d->tar));
+  if (walk (d, dir_fd, "", err) < 0)
+    return -1;
+  if (archive_write_close (d->tar) != ARCHIVE_OK)
+    return fail_archive (d, "finish", "tar", err);
+  if (archive_write_close (d->gz) != ARCHIVE_OK)
+    {
+      if (d->sink_err != NULL)
+        {
+          hk_error_free (*err);
+          *err = take_ptr (d->sink_err);
+          return -1;
+        }
+      return hk_error_set (err, EIO, "finish compression: %s", archive_error_string (d->gz));
+    }
+  return 0;
+}
+
+static void
+differ_release (struct differ *d)
+{
+  if (d->tar)
+    archive_write_free (d->tar);
+  if (d->gz)
+    archive_write_free (d->gz);
+  blob_writer_free (d->blob);
+  sha256_release (&d->diff_hash);
+  hk_error_free (d->sink_err);
+  for (size_t i = 0; i < d->n_inodes; i++)
+    free (d->inodes[i].path);
+  free (d->inodes);
+  free (d->buf);
+}
+
 int
 layer_diff_write (struct store *s, int dir_fd, const struct layer_diff_options *o,
                   struct layer_diff_result *result, struct hk_error **err)
 {
-  struct differ d = { .exclude = o->exclude, .mtime = o->mtime, .maps = o->maps };
+  struct differ d = { .exclude = o->exclude, .mtime = o->mtime, .maps = o->maps, .out_fd = -1 };
   int r = -1;
   d.buf = xmalloc (COPY_BUFFER);
   sha256_init (&d.diff_hash);
-  if (blob_writer_open (s, NULL, -1, &d.blob, err) < 0)
-    goto out;
-  d.gz = archive_write_new ();
-  archive_write_set_format_raw (d.gz);
-  archive_write_add_filter_gzip (d.gz);
-  archive_write_set_options (d.gz, "gzip:compression-level=3");
-  archive_write_set_bytes_per_block (d.gz, 0);
-  if (archive_write_open (d.gz, &d, NULL, gz_out, NULL) != ARCHIVE_OK)
-    {
-      hk_error_set (err, EIO, "start compression: %s", archive_error_string (d.gz));
-      goto out;
-    }
-  struct archive_entry *raw = archive_entry_new ();
-  archive_entry_set_pathname (raw, "layer.tar");
-  archive_entry_set_filetype (raw, AE_IFREG);
-  archive_write_header (d.gz, raw);
-  archive_entry_free (raw);
-
-  d.tar = archive_write_new ();
-  archive_write_set_format_pax_restricted (d.tar);
-  archive_write_set_bytes_per_block (d.tar, 0);
-  if (archive_write_open (d.tar, &d, NULL, tar_out, NULL) != ARCHIVE_OK)
-    {
-      hk_error_set (err, EIO, "start tar: %s", archive_error_string (d.tar));
-      goto out;
-    }
-  if (walk (&d, dir_fd, "", err) < 0)
-    goto out;
-  if (archive_write_close (d.tar) != ARCHIVE_OK)
-    {
-      fail_archive (&d, "finish", "tar", err);
-      goto out;
-    }
-  if (archive_write_close (d.gz) != ARCHIVE_OK)
-    {
-      hk_error_set (err, EIO, "finish compression: %s", archive_error_string (d.gz));
-      goto out;
-    }
-  if (blob_writer_commit (d.blob, err) < 0)
+  if (blob_writer_open (s, NULL, -1, &d.blob, err) < 0 || run_diff (&d, dir_fd, err) < 0
+      || blob_writer_commit (d.blob, err) < 0)
     goto out;
   sha256_final (&d.diff_hash, result->diff_id);
   memcpy (result->blob_digest, d.blob->digest, DIGEST_STRING_SIZE);
@@ -357,16 +391,18 @@ layer_diff_write (struct store *s, int dir_fd, const struct layer_diff_options *
   result->tar_size = d.tar_size;
   r = 0;
 out:
-  if (d.tar)
-    archive_write_free (d.tar);
-  if (d.gz)
-    archive_write_free (d.gz);
-  blob_writer_free (d.blob);
-  sha256_release (&d.diff_hash);
-  hk_error_free (d.sink_err);
-  for (size_t i = 0; i < d.n_inodes; i++)
-    free (d.inodes[i].path);
-  free (d.inodes);
-  free (d.buf);
+  differ_release (&d);
+  return r;
+}
+
+int
+layer_diff_write_fd (int dir_fd, const struct layer_diff_options *o, int out_fd,
+                     struct hk_error **err)
+{
+  struct differ d = { .exclude = o->exclude, .mtime = o->mtime, .maps = o->maps, .out_fd = out_fd };
+  d.buf = xmalloc (COPY_BUFFER);
+  sha256_init (&d.diff_hash);
+  int r = run_diff (&d, dir_fd, err);
+  differ_release (&d);
   return r;
 }

@@ -35,4 +35,8 @@ struct layer_diff_options
 int layer_diff_write (struct store *s, int dir_fd, const struct layer_diff_options *o,
                       struct layer_diff_result *result, struct hk_error **err);
 
+/* The same tar, uncompressed, written to OUT_FD. */
+int layer_diff_write_fd (int dir_fd, const struct layer_diff_options *o, int out_fd,
+                         struct hk_error **err);
+
 #endif

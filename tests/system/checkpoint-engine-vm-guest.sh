@@ -98,7 +98,79 @@ check "a failing criu: still running, same process" "running $pid false" "$($hak
 check "a failing criu: no images left" gone "$([ -e /var/lib/hako/containers/$id/checkpoint.new ] && echo present || echo gone)"
 check "a failing criu: no marker left" gone "$([ -e /run/hako/containers/$id/checkpointing ] && echo present || echo gone)"
 
-# 6. stop and remove: nothing left
+# 6. migration: checkpoint --export in store A, restore --import in store B
+# (another --root/--runroot, standing in for another machine)
+hakob="$1 --root /var/lib/hako-b --runroot /run/hako-b"
+$hako run -d --network none --name c2 busybox sh -c "$counter" >/dev/null || echo "FAIL: run c2"
+$hako exec c2 sh -c 'echo moved-with-it >/marker' || echo "FAIL: exec c2"
+sleep 1
+t0=$(ms)
+# a criu that notes how it is run: `criu check` once per checkpoint
+mkdir -p /tmp/noting
+cat >/tmp/noting/criu <<'NOTE'
+#!/bin/sh
+echo "$1" >>/tmp/criu-calls
+exec /usr/sbin/criu "$@"
+NOTE
+chmod +x /tmp/noting/criu
+PATH=/tmp/noting:$PATH $hako checkpoint --export - c2 >/tmp/c2.tar.zst 2>/tmp/err; ok "checkpoint --export - (stdout)" $?
+t1=$(ms)
+check "criu ran: check once, dump once" "check dump" "$(tr '\n' ' ' </tmp/criu-calls | sed 's/ $//')"
+check "the export is zstd" "28b52ffd" "$(od -An -tx1 -N4 /tmp/c2.tar.zst | tr -d ' ')"
+echo "TIME: checkpoint --export $((t1 - t0))"
+echo "SIZE: export $(($(wc -c </tmp/c2.tar.zst) / 1024)) KiB"
+at_dump=$($hako logs c2 | tail -n 1)
+check "store A: the exported container is kept, exited and checkpointed" "exited true" "$($hako inspect -f '{{.State.Status}} {{.State.Checkpointed}}' c2)"
+$hakob restore --import /tmp/c2.tar.zst >/dev/null 2>/tmp/err
+check "store B without the image: refused" 125 $?
+grep -q 'its image busybox (sha256:[0-9a-f]*) is not in this store: pull or load it first' /tmp/err && echo "PASS: ... naming the image" || { echo "FAIL: ... naming the image"; cat /tmp/err; }
+check "store B: nothing left by the refusal" 0 "$($hakob ps -aq | wc -l)"
+$hako save -o /tmp/busybox-image.tar busybox && $hakob load -i /tmp/busybox-image.tar >/dev/null 2>/tmp/err; ok "store B: the image loaded" $?
+t2=$(ms)
+$hakob restore --import /tmp/c2.tar.zst --name moved >/tmp/out 2>/tmp/err; ok "store B: restore --import --name" $?
+t3=$(ms)
+echo "TIME: restore --import $((t3 - t2))"
+echo "TIME: migration downtime (export + import, no copy) $((t1 - t0 + t3 - t2))"
+check "restore --import prints the new name" moved "$(cat /tmp/out)"
+check "store B: running" "running true" "$($hakob inspect -f '{{.State.Status}} {{.State.Running}}' moved)"
+sleep 0.6
+n=$($hakob exec moved cat /tmp/n)
+[ "$n" -gt "$at_dump" ] && echo "PASS: store B: counts on from the checkpoint" || echo "FAIL: store B: counts on from the checkpoint ($n vs $at_dump)"
+check "store B: the file system changes came along" moved-with-it "$($hakob exec moved cat /marker)"
+check "store B: its image is the same" "$($hako inspect -f '{{.Image}}' c2)" "$($hakob inspect -f '{{.Image}}' moved)"
+mid=$($hakob inspect -f '{{.Id}}' moved)
+check "store B: the images are gone after the restore" gone "$([ -e /var/lib/hako-b/containers/$mid/checkpoint ] && echo present || echo gone)"
+check "store B: no staging left" 0 "$(find /var/lib/hako-b -maxdepth 1 -name 'checkpoint-import.*' | wc -l)"
+# the same file again, from stdin: a second container from one checkpoint
+$hakob restore --import - --name moved2 </tmp/c2.tar.zst >/dev/null 2>/tmp/err; ok "store B: restore --import - (stdin)" $?
+n2=$($hakob exec moved2 cat /tmp/n)
+[ "$n2" -gt "$at_dump" ] && echo "PASS: store B: the second one counts on too" || echo "FAIL: store B: the second one counts on too ($n2 vs $at_dump)"
+$hakob restore --import /tmp/c2.tar.zst --name moved >/dev/null 2>/tmp/err
+check "store B: a name in use is refused" 125 $?
+$hakob rm -f moved moved2 >/dev/null || echo "FAIL: rm in store B"
+check "store B: no container left" 0 "$($hakob ps -aq | wc -l)"
+check "store B: no mount left" 0 "$(grep -c /var/lib/hako-b /proc/self/mountinfo)"
+$hako rm c2 >/dev/null || echo "FAIL: rm c2"
+
+# 7. a container with a terminal (-t): restored onto a new pty that its
+# monitor holds, its log going on
+$hako run -dt --network none --name t1 busybox sh -c "$counter" >/dev/null || echo "FAIL: run -t t1"
+sleep 1
+$hako checkpoint t1 >/dev/null 2>/tmp/err; ok "checkpoint -t" $?
+at_dump=$($hako logs t1 | tr -d '\r' | tail -n 1)
+check "checkpoint -t: exited and checkpointed" "exited true" "$($hako inspect -f '{{.State.Status}} {{.State.Checkpointed}}' t1)"
+$hako restore t1 >/dev/null 2>/tmp/err; ok "restore -t" $?
+check "restore -t: running" running "$($hako inspect -f '{{.State.Status}}' t1)"
+sleep 0.6
+n=$(count t1)
+[ "$n" -gt "$at_dump" ] && echo "PASS: restore -t: counts on from the checkpoint" || echo "FAIL: restore -t: counts on from the checkpoint ($n vs $at_dump)"
+last=$($hako logs t1 | tr -d '\r' | tail -n 1)
+[ "$last" -gt "$at_dump" ] && echo "PASS: restore -t: the log goes on through the new pty" || echo "FAIL: restore -t: the log goes on through the new pty (last '$last', dumped at $at_dump)"
+tpid=$($hako inspect -f '{{.State.Pid}}' t1)
+check "restore -t: stdout is a pty" pts "$(readlink /proc/$tpid/fd/1 | cut -d/ -f3)"
+$hako rm -f t1 >/dev/null || echo "FAIL: rm t1"
+
+# 8. stop and remove: nothing left
 $hako rm -f c1 >/dev/null || echo "FAIL: rm"
 check "no container left" 0 "$($hako ps -aq | wc -l)"
 check "no cgroup left" 0 "$(find /sys/fs/cgroup/hako -mindepth 1 -type d 2>/dev/null | wc -l)"

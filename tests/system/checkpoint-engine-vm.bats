@@ -42,7 +42,7 @@ passed() {
 	[ -x "$VM" ] || skip "no cgroup2-vm tool at $VM"
 	grep -q '^DONE$' "$VM_LOG" || { cat "$VM_LOG"; false; }
 	! grep '^FAIL' "$VM_LOG" || { cat "$VM_LOG"; false; }
-	grep '^TIME: ' "$VM_LOG" >&3
+	grep -E '^(TIME|SIZE): ' "$VM_LOG" >&3
 }
 
 @test "v2 VM hako checkpoint: exited, checkpointed, images in the container's directory, not restarted" {
@@ -83,6 +83,40 @@ passed() {
 	passed "--keep keeps dump.log"
 	passed "restore of a running container is refused"
 	passed "... saying it is running"
+}
+
+@test "v2 VM migration: checkpoint --export in store A, restore --import in store B counts on" {
+	passed "checkpoint --export - (stdout)"
+	passed "criu ran: check once, dump once"
+	passed "the export is zstd"
+	passed "store A: the exported container is kept, exited and checkpointed"
+	passed "store B without the image: refused"
+	passed "... naming the image"
+	passed "store B: nothing left by the refusal"
+	passed "store B: the image loaded"
+	passed "store B: restore --import --name"
+	passed "restore --import prints the new name"
+	passed "store B: running"
+	passed "store B: counts on from the checkpoint"
+	passed "store B: the file system changes came along"
+	passed "store B: its image is the same"
+	passed "store B: the images are gone after the restore"
+	passed "store B: no staging left"
+	passed "store B: restore --import - (stdin)"
+	passed "store B: the second one counts on too"
+	passed "store B: a name in use is refused"
+	passed "store B: no container left"
+	passed "store B: no mount left"
+}
+
+@test "v2 VM hako checkpoint/restore of a container with a terminal (-t): a new pty, the log goes on" {
+	passed "checkpoint -t"
+	passed "checkpoint -t: exited and checkpointed"
+	passed "restore -t"
+	passed "restore -t: running"
+	passed "restore -t: counts on from the checkpoint"
+	passed "restore -t: the log goes on through the new pty"
+	passed "restore -t: stdout is a pty"
 }
 
 @test "v2 VM hako checkpoint with criu failing mid-dump: exit 125, criu's message, the container runs on" {

@@ -54,3 +54,22 @@ teardown() { engine_teardown; }
 	[[ "$output" == *"cannot checkpoint container plain: it is created, not running"* ]]
 	hk rm plain >/dev/null
 }
+
+@test "hako checkpoint of a pod member or a --runtime container: refused, saying why, before criu" {
+	hk create --network none --runtime /bin/true --name ext busybox true >/dev/null
+	run -125 hk checkpoint ext
+	[[ "$output" == *"cannot checkpoint container ext: it runs under --runtime /usr/bin/true; only hako's own runtime can checkpoint"* ]]
+	run -125 hk checkpoint --export "$BATS_TEST_TMPDIR/ext.tar.zst" ext
+	[[ "$output" == *"only hako's own runtime can checkpoint"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/ext.tar.zst" ]
+	local pod
+	pod=$(hk pod create --name ckpod)
+	# (hk would add --cgroup-parent, which a pod member cannot take)
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" create --pod ckpod --name inpod busybox true >/dev/null
+	run -125 hk checkpoint inpod
+	[[ "$output" == *"cannot checkpoint container inpod: it is in pod ${pod:0:12}, whose namespaces it joins"* ]]
+	run -125 hk restore inpod
+	[[ "$output" == *"cannot restore container inpod: it is in pod ${pod:0:12}"* ]]
+	hk rm ext inpod >/dev/null
+	hk pod rm -f ckpod >/dev/null
+}

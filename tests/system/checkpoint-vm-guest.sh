@@ -1,6 +1,7 @@
 #!/bin/sh
-# checkpoint-vm-guest.sh RUNTIME BUNDLE RECVTTY: hako-runtime checkpoint and
-# restore through criu, run in the cgroup v2 VM by checkpoint-vm.bats.
+# checkpoint-vm-guest.sh RUNTIME BUNDLE RECVTTY IMAGE-TAR: hako-runtime checkpoint and
+# restore through criu, directly and under containerd's runc shim (IMAGE-TAR:
+# an OCI image hako.test/busybox:1), run in the cgroup v2 VM by checkpoint-vm.bats.
 # Prints PASS:/FAIL: lines that the bats file reads.
 rt="$1 --root /run/rt"
 template=$2
@@ -168,5 +169,48 @@ out=$($rt restore --detach --image-path /tmp/c1.img --bundle /tmp/c1 c1 2>&1)
 echo "$out" | sed 's/^/  said: /'
 case $out in *"criu restore failed"*"/tmp/c1.img/restore.log ends:"*"pstree"*) echo "PASS: a broken checkpoint: criu's error and its log" ;; *) echo "FAIL: a broken checkpoint: criu's error and its log" ;; esac
 $rt state c1 >/dev/null 2>&1; check "a broken checkpoint: no container left" 1 $?
+# containerd's runc v2 shim with hako-runtime as its runc: `ctr container
+# checkpoint --task` (it pauses the task, the runtime dumps it frozen and
+# leaves it running) and `ctr container restore --live` after the task died
+ctd=/tmp/ctd
+mkdir -p $ctd
+cat >$ctd/config.toml <<CONFIG
+version = 2
+root = "$ctd/root"
+state = "$ctd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.snapshotter.v1.aufs"]
+[grpc]
+  address = "$ctd/containerd.sock"
+CONFIG
+containerd --config $ctd/config.toml >$ctd/log 2>&1 &
+ctd_pid=$!
+i=0
+while [ ! -S $ctd/containerd.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+ctr="ctr --address $ctd/containerd.sock"
+ctr_status() { $ctr task ls | awk -v id="$1" '$1 == id { print $3 }'; }
+quiet $ctr image import "$4"; ok "ctr: image imported" $?
+quiet $ctr run -d --runc-binary "$1" hako.test/busybox:1 k1 sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/count; sleep 0.1; done'
+ok "ctr run with hako-runtime" $?
+sleep 1
+n=$($ctr task exec --exec-id e1 k1 cat /tmp/count)
+quiet $ctr container checkpoint --rw --task k1 hako.test/k1-checkpoint:1; ok "ctr container checkpoint --task" $?
+check "ctr: the task runs on after the checkpoint" RUNNING "$(ctr_status k1)"
+quiet $ctr task kill -s KILL k1
+i=0
+while [ "$(ctr_status k1)" != STOPPED ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+quiet $ctr task rm k1 && quiet $ctr container rm k1; ok "ctr: the task and container removed" $?
+quiet $ctr container restore --rw --live k1 hako.test/k1-checkpoint:1; ok "ctr container restore --live" $?
+check "ctr: the restored task runs" RUNNING "$(ctr_status k1)"
+sleep 0.5
+m=$($ctr task exec --exec-id e2 k1 cat /tmp/count)
+[ -n "$m" ] && [ "$m" -gt "$n" ] && echo "PASS: ctr: the restored task counts on from the checkpoint" || echo "FAIL: ctr: the restored task counts on from the checkpoint ($m vs $n)"
+$ctr task kill -s KILL k1
+i=0
+while [ "$(ctr_status k1)" != STOPPED ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+quiet $ctr task rm k1 && quiet $ctr container rm k1; ok "ctr: removed again" $?
+kill $ctd_pid
+wait $ctd_pid
 check "no container left" "" "$($rt list -q)"
 check "no cgroup left" 0 "$(find /sys/fs/cgroup/hk -mindepth 1 -type d 2>/dev/null | wc -l)"

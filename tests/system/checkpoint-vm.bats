@@ -9,15 +9,20 @@
 # checkpoint-vm-guest.sh; each test reads its part of what the guest saw.
 
 load helpers
+load oci-image
 
 VM=${CGROUP2_VM:-$TOP/../shared/tools/cgroup2-vm}
 
 setup_file() {
 	export VM_LOG=$BATS_FILE_TMPDIR/vm.log
 	[ -x "$VM" ] || return 0
-	require_tools criu jq ip iptables ip6tables iptables-restore ip6tables-restore xtables-nft-multi nft tar
+	require_tools criu jq ip iptables ip6tables iptables-restore ip6tables-restore xtables-nft-multi nft tar \
+		containerd containerd-shim-runc-v2 ctr
 	local recvtty=$HAKO_BUILD/tests/helpers/hako-test-recvtty guest=$TOP/tests/system/checkpoint-vm-guest.sh
 	"$TOP/scripts/make-busybox-bundle.sh" "$BATS_FILE_TMPDIR/template" true >/dev/null
+	# containerd's image: the bundle's root as an OCI archive
+	mkdir -p "$BATS_FILE_TMPDIR/image"
+	make_oci_image_tar "$BATS_FILE_TMPDIR/image" "$BATS_FILE_TMPDIR/template/rootfs" hako.test/busybox:1
 	local modules=() m
 	for m in nf_tables nft_compat xt_mark nf_conntrack_netlink unix_diag inet_diag tcp_diag udp_diag \
 		raw_diag netlink_diag af_packet_diag; do
@@ -25,10 +30,12 @@ setup_file() {
 	done
 	"$VM" --timeout 240 --mem 1G "${modules[@]}" \
 		--bin "$RUNTIME" --bin "$recvtty" --bin criu --bin tar --bin ip --bin jq \
+		--bin containerd --bin containerd-shim-runc-v2 --bin ctr \
+		--copy "$BATS_FILE_TMPDIR/image/image.tar" \
 		--bin iptables --bin ip6tables --bin iptables-restore --bin ip6tables-restore \
 		--bin xtables-nft-multi --bin nft --copy /usr/lib/x86_64-linux-gnu/xtables \
 		--copy "$BATS_FILE_TMPDIR/template" --copy "$guest" -- \
-		"$guest" "$RUNTIME" "$BATS_FILE_TMPDIR/template" "$recvtty" >"$VM_LOG" 2>&1 || true
+		"$guest" "$RUNTIME" "$BATS_FILE_TMPDIR/template" "$recvtty" "$BATS_FILE_TMPDIR/image/image.tar" >"$VM_LOG" 2>&1 || true
 }
 
 passed() {
@@ -109,4 +116,16 @@ passed() {
 	passed "no container left"
 	passed "no cgroup left"
 	! grep -q "^FAIL" "$VM_LOG" || { grep "^FAIL" "$VM_LOG"; false; }
+}
+
+@test "v2 VM containerd: ctr container checkpoint --task / restore --live through the runc shim with hako-runtime" {
+	passed "ctr: image imported"
+	passed "ctr run with hako-runtime"
+	passed "ctr container checkpoint --task"
+	passed "ctr: the task runs on after the checkpoint"
+	passed "ctr: the task and container removed"
+	passed "ctr container restore --live"
+	passed "ctr: the restored task runs"
+	passed "ctr: the restored task counts on from the checkpoint"
+	passed "ctr: removed again"
 }

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hako checkpoint / restore's options and runs (hako-checkpoint.h). */
+#include "hako-checkpoint.h"
+#include "engine/engine.h"
+#include "common/cleanup.h"
+#include "common/xalloc.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+enum
+{
+  OPT_LEAVE_RUNNING = 256,
+  OPT_KEEP,
+  OPT_TCP,
+  OPT_EXPORT,
+  OPT_IMPORT,
+  OPT_NAME,
+};
+
+struct checkpoint_request
+{
+  struct engine_checkpoint_options o;
+  const char *export_file; /* --export */
+  const char *import_file; /* --import */
+  const char *name;        /* --name */
+  const struct checkpoint_archive_ops *ops;
+};
+
+/* The options both verbs share; CHECKPOINT: the one being parsed. */
+static int
+parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
+       struct hk_error **err)
+{
+  static const struct option options[] = {
+    { "leave-running", no_argument, NULL, OPT_LEAVE_RUNNING },
+    { "keep", no_argument, NULL, OPT_KEEP },
+    { "tcp-established", no_argument, NULL, OPT_TCP },
+    { "export", required_argument, NULL, OPT_EXPORT },
+    { "import", required_argument, NULL, OPT_IMPORT },
+    { "name", required_argument, NULL, OPT_NAME },
+    { NULL, 0, NULL, 0 },
+  };
+  const char *command = checkpoint ? "checkpoint" : "restore";
+  const char *usage = checkpoint ? CHECKPOINT_USAGE : RESTORE_USAGE;
+  int c, index;
+  while ((c = getopt_long (argc, argv, "", options, &index)) != -1)
+    {
+      bool ours = (c == OPT_LEAVE_RUNNING || c == OPT_EXPORT) ? checkpoint
+                  : (c == OPT_IMPORT || c == OPT_NAME)        ? !checkpoint
+                                                              : true;
+      if (c == '?')
+        return cli_usage (err, command, usage, "unknown option");
+      if (!ours)
+        {
+          _cleanup_free_ char *why = xasprintf ("unknown option --%s (it is %s's)",
+                                                options[index].name,
+                                                checkpoint ? "restore" : "checkpoint");
+          return cli_usage (err, command, usage, why);
+        }
+      switch (c)
+        {
+        case OPT_LEAVE_RUNNING: q->o.leave_running = true; break;
+        case OPT_KEEP: q->o.keep = true; break;
+        case OPT_TCP: q->o.tcp_established = true; break;
+        case OPT_EXPORT: q->export_file = optarg; break;
+        case OPT_IMPORT: q->import_file = optarg; break;
+        case OPT_NAME: q->name = optarg; break;
+        }
+    }
+  if (q->import_file != NULL)
+    return optind < argc ? cli_usage (err, command, usage, "--import takes no container")
+                         : 0;
+  if (q->name != NULL)
+    return cli_usage (err, command, usage, "--name is for --import");
+  if (optind >= argc)
+    return cli_usage (err, command, usage, "expected a container");
+  if (q->export_file != NULL && optind + 1 < argc)
+    return cli_usage (err, command, usage, "--export takes one container");
+  return 0;
+}
+
+static int
+checkpoint_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
+{
+  const struct checkpoint_request *q = data;
+  if (q->export_file != NULL && q->ops->export_check (r, err) < 0)
+    return -1;
+  if (engine_checkpoint (e, r, &q->o, err) < 0)
+    return -1;
+  return q->export_file != NULL ? q->ops->export_to (e, r, q->export_file, err) : 0;
+}
+
+static int
+restore_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error **err)
+{
+  const struct checkpoint_request *q = data;
+  return engine_restore (e, r, &q->o, err);
+}
+
+int
+checkpoint_command (struct hako_cli *cli, int argc, char **argv,
+                    const struct checkpoint_archive_ops *ops, bool *delegate,
+                    struct hk_error **err)
+{
+  struct checkpoint_request q = { .ops = ops };
+  *delegate = false;
+  if (parse (argc, argv, true, &q, err) < 0)
+    return -1;
+  if (q.export_file != NULL && ops == NULL)
+    {
+      *delegate = true;
+      return 0;
+    }
+  /* The names would spoil an archive written to stdout. */
+  bool print = q.export_file == NULL || strcmp (q.export_file, "-") != 0;
+  return cli_each_container (cli, argc, argv, "checkpoint", CHECKPOINT_USAGE, checkpoint_one,
+                             &q, print, err);
+}
+
+int
+restore_command (struct hako_cli *cli, int argc, char **argv,
+                 const struct checkpoint_archive_ops *ops, bool *delegate,
+                 struct hk_error **err)
+{
+  struct checkpoint_request q = { .ops = ops };
+  *delegate = false;
+  if (parse (argc, argv, false, &q, err) < 0)
+    return -1;
+  if (q.import_file == NULL)
+    return cli_each_container (cli, argc, argv, "restore", RESTORE_USAGE, restore_one, &q, true,
+                               err);
+  if (ops == NULL)
+    {
+      *delegate = true;
+      return 0;
+    }
+  struct engine *e;
+  _cleanup_record_ struct ctr_record *r = NULL;
+  if (cli_engine (cli, &e, err) < 0
+      || ops->import_from (e, q.import_file, q.name, &q.o, &r, err) < 0)
+    return -1;
+  printf ("%s\n", r->name);
+  return 0;
+}

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Export and import of checkpoints (checkpoint-transfer.h). */
+#include "checkpoint-transfer.h"
+#include "checkpoint-archive.h"
+#include "layer-diff.h"
+#include "common/cleanup.h"
+#include "common/fs-util.h"
+#include "common/xalloc.h"
+#include "engine/ctr-config-json.h"
+#include "engine/ctr-config-userns.h"
+#include "store/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* R's overlay upper directory, opened. */
+static int
+open_upper (struct engine *e, const struct ctr_record *r, struct hk_error **err)
+{
+  _cleanup_free_ char *image_id = NULL, *dir = NULL;
+  if (image_rootfs_info (e->store, r->id, &image_id, &dir, err) < 0)
+    return -1;
+  _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
+  int fd = open (upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "open `%s`", upper);
+  return fd;
+}
+
+/* The layer of R's changes in an unnamed file in its directory. */
+static int
+write_layer (struct engine *e, const struct ctr_record *r, struct hk_error **err)
+{
+  _cleanup_close_ int upper = open_upper (e, r, err);
+  if (upper < 0)
+    return -1;
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  _cleanup_close_ int fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "make a file in `%s`", dir);
+  struct layer_diff_options o = { .mtime = -1 };
+  if (layer_diff_write_fd (upper, &o, fd, err) < 0)
+    return hk_error_prefix (err, "write the changes of container %s", r->name);
+  return take_fd (&fd);
+}
+
+static int
+write_archive (struct engine *e, struct ctr_record *r, int out_fd, struct hk_error **err)
+{
+  bool checkpointed;
+  _cleanup_free_ char *at = NULL, *restored = NULL;
+  engine_checkpoint_status (e, r, &checkpointed, &at, &restored);
+  _cleanup_free_ char *images = engine_checkpoint_images (e, r);
+  _cleanup_close_ int images_fd = open (images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (images_fd < 0)
+    return hk_error_errno (err, errno, "open the checkpoint of container %s `%s`", r->name,
+                           images);
+  _cleanup_close_ int layer = write_layer (e, r, err);
+  if (layer < 0)
+    return -1;
+  struct checkpoint_manifest m = {
+    .name = r->name,
+    .image = r->image_name,
+    .image_id = r->image_id,
+    .checkpointed_at = at,
+    .config = ctr_config_to_record (&r->config),
+  };
+  int rc = checkpoint_archive_write (out_fd, &m, layer, images_fd, err);
+  json_decref (m.config);
+  return rc;
+}
+
+int
+transfer_checkpoint_export_check (const struct ctr_record *r, struct hk_error **err)
+{
+  if (ctr_config_has_userns (&r->config))
+    return hk_error_set (err, ENOTSUP, "cannot export container %s: it runs in a user "
+                         "namespace, whose file owners another store would not share", r->name);
+  return 0;
+}
+
+int
+transfer_checkpoint_export (struct engine *e, struct ctr_record *r, const char *file,
+                            struct hk_error **err)
+{
+  if (strcmp (file, "-") == 0)
+    return write_archive (e, r, STDOUT_FILENO, err);
+  _cleanup_free_ char *tmp = xasprintf ("%s.XXXXXX", file);
+  _cleanup_close_ int fd = mkostemp (tmp, O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "export: make `%s`", tmp);
+  if (write_archive (e, r, fd, err) < 0 || fsync (fd) < 0 || rename (tmp, file) < 0)
+    {
+      if (*err == NULL)
+        hk_error_errno (err, errno, "export: write `%s`", file);
+      unlink (tmp);
+      return hk_error_prefix (err, "export container %s to `%s` (its checkpoint stays in "
+                              "the store)", r->name, file);
+    }
+  return 0;
+}
+
+/* --- import --- */
+
+struct import
+{
+  struct engine *e;
+  const char *name;  /* --name, or NULL */
+  char *image;       /* what engine_create resolves: the name when it is that image */
+  char *staging;     /* ROOT/checkpoint-import.XXXXXX */
+};
+
+static ssize_t
+fd_read (void *opaque, void *buf, size_t len, struct hk_error **err)
+{
+  ssize_t n;
+  do
+    n = read (*(int *)opaque, buf, len);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    hk_error_errno (err, errno, "read");
+  return n;
+}
+
+/* Before anything is written: the name free, the image here. */
+static int
+check_manifest (const struct checkpoint_manifest *m, void *data, struct hk_error **err)
+{
+  struct import *im = data;
+  const char *name = im->name ? im->name : m->name;
+  if (ctr_record_check_name (name, err) < 0)
+    return -1;
+  _cleanup_record_ struct ctr_record *taken = NULL;
+  struct hk_error *missing = NULL;
+  if (ctr_record_find (im->e->db, name, &taken, &missing) == 0)
+    return hk_error_set (err, EEXIST, "the name %s is in use by container %.12s (--name gives "
+                         "another)", name, taken->id);
+  hk_error_free (missing);
+  _cleanup_free_ char *id = NULL, *by_name = NULL;
+  if (store_image_resolve (im->e->store, m->image_id, NULL, &id, err) < 0)
+    {
+      hk_error_freep (err);
+      return hk_error_set (err, ENOENT, "its image %s (%s) is not in this store: pull or load "
+                           "it first", m->image, m->image_id);
+    }
+  struct hk_error *other = NULL;
+  bool same = store_image_resolve (im->e->store, m->image, NULL, &by_name, &other) == 0
+              && strcmp (by_name, id) == 0;
+  hk_error_free (other);
+  im->image = xstrdup (same ? m->image : id);
+  return 0;
+}
+
+/* The imported changes become R's upper directory (the empty one made
+ * at create goes to the staging directory, removed after). */
+static int
+adopt_rootfs (struct import *im, struct ctr_record *r, struct hk_error **err)
+{
+  _cleanup_free_ char *image_id = NULL, *dir = NULL;
+  if (image_rootfs_info (im->e->store, r->id, &image_id, &dir, err) < 0)
+    return -1;
+  _cleanup_free_ char *upper = xasprintf ("%s/upper", dir);
+  _cleanup_free_ char *merged = xasprintf ("%s/merged", dir);
+  /* The restore mounts it again, over the new upper directory. */
+  if (image_rootfs_unmount (merged, err) < 0)
+    return -1;
+  _cleanup_free_ char *empty = xasprintf ("%s/upper.empty", im->staging);
+  _cleanup_free_ char *rootfs = xasprintf ("%s/rootfs", im->staging);
+  if (rename (upper, empty) < 0)
+    return hk_error_errno (err, errno, "rename `%s` to `%s`", upper, empty);
+  if (rename (rootfs, upper) < 0)
+    return hk_error_errno (err, errno, "rename `%s` to `%s`", rootfs, upper);
+  return 0;
+}
+
+static int
+make_container (struct import *im, const struct checkpoint_manifest *m,
+                const struct engine_checkpoint_options *o, struct ctr_record **out,
+                struct hk_error **err)
+{
+  _cleanup_ctr_config_ struct ctr_config config;
+  if (ctr_config_from_record (m->config, &config, err) < 0)
+    return hk_error_prefix (err, "the checkpoint's config");
+  _cleanup_record_ struct ctr_record *r = NULL;
+  if (engine_create (im->e, im->image, &config, im->name ? im->name : m->name, &r, err) < 0)
+    return -1;
+  _cleanup_free_ char *images = xasprintf ("%s/checkpoint", im->staging);
+  if (adopt_rootfs (im, r, err) < 0
+      || engine_checkpoint_adopt (im->e, r, images, m->checkpointed_at, err) < 0
+      || engine_restore (im->e, r, o, err) < 0)
+    {
+      struct hk_error *ignored = NULL;
+      if (engine_remove (im->e, r, true, true, &ignored) < 0)
+        hk_error_free (ignored);
+      return -1;
+    }
+  *out = take_ptr (r);
+  return 0;
+}
+
+static int
+import_from (struct import *im, int fd, const struct engine_checkpoint_options *o,
+             struct ctr_record **out, struct hk_error **err)
+{
+  _cleanup_close_ int staging = open (im->staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (staging < 0)
+    return hk_error_errno (err, errno, "open `%s`", im->staging);
+  struct layer_input in = { .read = fd_read, .opaque = &fd };
+  struct checkpoint_manifest m = { 0 };
+  int r = checkpoint_archive_read (&in, staging, check_manifest, im, &m, err);
+  if (r == 0)
+    r = make_container (im, &m, o, out, err);
+  checkpoint_manifest_clear (&m);
+  return r;
+}
+
+int
+transfer_checkpoint_import (struct engine *e, const char *file, const char *name,
+                            const struct engine_checkpoint_options *o, struct ctr_record **out,
+                            struct hk_error **err)
+{
+  _cleanup_close_ int fd = strcmp (file, "-") == 0 ? dup (STDIN_FILENO)
+                                                   : open (file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "import: open `%s`", file);
+  struct import im = { .e = e, .name = name };
+  im.staging = xasprintf ("%s/checkpoint-import.XXXXXX", e->root);
+  int r = -1;
+  if (mkdtemp (im.staging) == NULL)
+    hk_error_errno (err, errno, "import: make `%s`", im.staging);
+  else
+    {
+      r = import_from (&im, fd, o, out, err);
+      struct hk_error *rm_err = NULL;
+      if (fs_remove_tree (AT_FDCWD, im.staging, &rm_err) < 0 && r == 0)
+        {
+          *err = take_ptr (rm_err);
+          r = hk_error_prefix (err, "import: remove `%s`", im.staging);
+        }
+      hk_error_free (rm_err);
+    }
+  free (im.staging);
+  free (im.image);
+  if (r < 0)
+    return hk_error_prefix (err, "cannot restore from `%s`", file);
+  return 0;
+}
