@@ -4,6 +4,7 @@
  * files and the libraries. */
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "cli-option-error.h"
 #include "cli-paths.h"
 #include "cli-rootless.h"
 #include "hako-cli.h"
@@ -19,6 +20,54 @@
 
 /* The tables of the program that runs (cli_main sets them). */
 static const struct hako_command *const *command_tables;
+
+/* `hako __options COMMAND`: the options COMMAND's getopt accepts, for
+ * cli-options.bats to compare with its documentation (docs/man). */
+static bool dump_options;
+
+/* The short options of the last getopt call, and the command as it was
+ * typed ("image ls" for images), for cli_bad_option. */
+static const char *last_shortopts;
+static const char *typed_command;
+
+static void
+print_options (const char *shortopts, const struct option *longopts)
+{
+  for (const char *s = shortopts; *s; s++)
+    if (*s != ':' && *s != '+' && *s != '-')
+      printf ("-%c\n", *s);
+  for (const struct option *o = longopts; o && o->name; o++)
+    printf ("--%s\n", o->name);
+  fflush (stdout);
+  _exit (0);
+}
+
+/* The linker sends the commands' getopt calls here (-Wl,--wrap). */
+int __real_getopt_long (int argc, char *const *argv, const char *shortopts,
+                        const struct option *longopts, int *longind);
+int __wrap_getopt_long (int argc, char *const *argv, const char *shortopts,
+                        const struct option *longopts, int *longind);
+int __real_getopt (int argc, char *const *argv, const char *shortopts);
+int __wrap_getopt (int argc, char *const *argv, const char *shortopts);
+
+int
+__wrap_getopt_long (int argc, char *const *argv, const char *shortopts,
+                    const struct option *longopts, int *longind)
+{
+  if (dump_options)
+    print_options (shortopts, longopts);
+  last_shortopts = shortopts;
+  return __real_getopt_long (argc, argv, shortopts, longopts, longind);
+}
+
+int
+__wrap_getopt (int argc, char *const *argv, const char *shortopts)
+{
+  if (dump_options)
+    print_options (shortopts, NULL);
+  last_shortopts = shortopts;
+  return __real_getopt (argc, argv, shortopts);
+}
 
 static void
 usage (FILE *out)
@@ -74,6 +123,28 @@ int
 cli_usage (struct hk_error **err, const char *command, const char *usage_text, const char *why)
 {
   return hk_error_set (err, EINVAL, "%s\nusage: hako %s %s", why, command, usage_text);
+}
+
+int
+cli_bad_option (struct hk_error **err, const char *command, char **argv)
+{
+  /* an alias is named as typed; compose's subcommands by their code */
+  size_t n = typed_command ? strlen (typed_command) : 0;
+  if (command != NULL && typed_command != NULL
+      && !(strncmp (command, typed_command, n) == 0 && command[n] == ' '))
+    command = typed_command;
+  _cleanup_free_ char *full = command ? xasprintf ("hako %s", command) : xstrdup ("hako");
+  return cli_option_error (err, full, full, last_shortopts, argv);
+}
+
+int
+cli_no_options (int argc, char **argv, const char *command, struct hk_error **err)
+{
+  static const struct option none[] = { { NULL, 0, NULL, 0 } };
+  /* '+': what follows the first operand is not ours (top's ps options) */
+  if (getopt_long (argc, argv, "+", none, NULL) != -1)
+    return cli_bad_option (err, command, argv);
+  return 0;
 }
 
 bool
@@ -217,7 +288,7 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         printf ("hako version %s\n", HAKO_VERSION);
         return 0;
       default:
-        return hk_error_set (err, EINVAL, "unknown global option (see `hako --help`)");
+        return cli_bad_option (err, NULL, argv);
       }
   if (optind >= argc)
     {
@@ -226,6 +297,12 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   char **args = argv + optind;
   int nargs = argc - optind;
+  if (nargs > 1 && strcmp (args[0], "__options") == 0)
+    {
+      dump_options = true;
+      args++;
+      nargs--;
+    }
   const struct hako_command *cmd = NULL;
   _cleanup_free_ char *name = NULL;
   if (is_group (args[0]))
@@ -266,6 +343,7 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         return -1;
       cli->argv = cli->rootless_argv = with_paths (cli->argv, cli->root, cli->runroot);
     }
+  typed_command = name;
   optind = 0; /* the command's getopt starts afresh */
   return cmd->fn (cli, nargs, args, err);
 }
@@ -274,6 +352,7 @@ int
 cli_main (int argc, char **argv, const struct hako_command *const *tables)
 {
   command_tables = tables;
+  opterr = 0; /* cli_bad_option says what getopt refused, in one line */
   struct hako_cli cli = {
     .log = HK_LOG_INIT,
     .stdout_is_tty = isatty (1),

@@ -36,7 +36,7 @@ parse (int argc, char **argv, const char *command, const char *usage, bool leave
         break;
       case OPT_KEEP: o->keep = true; break;
       case OPT_TCP: o->tcp_established = true; break;
-      default: return cli_usage (err, command, usage, "unknown option");
+      default: return cli_bad_option (err, command, argv);
       }
   if (optind >= argc)
     return cli_usage (err, command, usage, "expected a container");
