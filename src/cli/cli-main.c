@@ -4,6 +4,7 @@
  * files and the libraries. */
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "cli-help.h"
 #include "cli-option-error.h"
 #include "cli-paths.h"
 #include "cli-rootless.h"
@@ -67,6 +68,19 @@ __wrap_getopt (int argc, char *const *argv, const char *shortopts)
     print_options (shortopts, NULL);
   last_shortopts = shortopts;
   return __real_getopt (argc, argv, shortopts);
+}
+
+/* Prints COMMAND's help from its docs/man source; false if it has none. */
+static bool
+print_documented_help (const char *command)
+{
+  for (const struct cli_help *h = cli_helps; h->command; h++)
+    if (strcmp (h->command, command) == 0)
+      {
+        fputs (h->text, stdout);
+        return true;
+      }
+  return false;
 }
 
 static void
@@ -157,7 +171,8 @@ cli_wants_help (int argc, char **argv, const char *command, const char *usage_te
         break;
       if (strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "--help") == 0)
         {
-          printf ("usage: hako %s %s\n\n%s\n", command, usage_text, summary);
+          if (!print_documented_help (command))
+            printf ("usage: hako %s %s\n\n%s\n", command, usage_text, summary);
           return true;
         }
     }
@@ -329,8 +344,13 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       name = xstrdup (args[0]);
     }
   /* run and exec pass what follows the image to the container: only
-   * their own getopt may see a -h. */
-  if (!cmd->raw_args && cli_wants_help (nargs, args, name, cmd->usage, cmd->summary))
+   * their own getopt may see a -h, and --help only right after them.
+   * The help of `container run` is run's. */
+  const char *help_name = cmd->top_level ? cmd->name : name;
+  if (cmd->raw_args && nargs > 1 && strcmp (args[1], "--help") == 0
+      && print_documented_help (help_name))
+    return 0;
+  if (!cmd->raw_args && cli_wants_help (nargs, args, help_name, cmd->usage, cmd->summary))
     return 0;
   if (default_paths (cli, err) < 0)
     return -1;
