@@ -65,6 +65,7 @@ extern const struct hako_command hako_pod_commands[];
 extern const struct hako_command hako_kube_commands[];
 extern const struct hako_command hako_explain_commands[];
 extern const struct hako_command hako_events_commands[];
+extern const struct hako_command hako_completion_commands[];
 extern const struct hako_command hako_compose_commands[];
 
 /* hako's own failures exit with 125, as Docker's do. */
