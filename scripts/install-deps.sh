@@ -68,6 +68,9 @@ test_packages=(
 	docker-registry skopeo umoci
 	# bench/
 	hyperfine
+	# cli-docs.bats renders the man pages (man --warnings); completion.bats
+	# runs the zsh and fish completion scripts
+	man-db zsh fish
 )
 
 case ${1:-test} in

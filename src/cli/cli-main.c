@@ -4,6 +4,8 @@
  * files and the libraries. */
 #include "common/cleanup.h"
 #include "common/xalloc.h"
+#include "cli-help.h"
+#include "cli-option-error.h"
 #include "cli-paths.h"
 #include "cli-rootless.h"
 #include "hako-cli.h"
@@ -19,6 +21,67 @@
 
 /* The tables of the program that runs (cli_main sets them). */
 static const struct hako_command *const *command_tables;
+
+/* `hako __options COMMAND`: the options COMMAND's getopt accepts, for
+ * cli-options.bats to compare with its documentation (docs/man). */
+static bool dump_options;
+
+/* The short options of the last getopt call, and the command as it was
+ * typed ("image ls" for images), for cli_bad_option. */
+static const char *last_shortopts;
+static const char *typed_command;
+
+static void
+print_options (const char *shortopts, const struct option *longopts)
+{
+  for (const char *s = shortopts; *s; s++)
+    if (*s != ':' && *s != '+' && *s != '-')
+      printf ("-%c\n", *s);
+  for (const struct option *o = longopts; o && o->name; o++)
+    printf ("--%s\n", o->name);
+  fflush (stdout);
+  _exit (0);
+}
+
+/* The linker sends the commands' getopt calls here (-Wl,--wrap). */
+int __real_getopt_long (int argc, char *const *argv, const char *shortopts,
+                        const struct option *longopts, int *longind);
+int __wrap_getopt_long (int argc, char *const *argv, const char *shortopts,
+                        const struct option *longopts, int *longind);
+int __real_getopt (int argc, char *const *argv, const char *shortopts);
+int __wrap_getopt (int argc, char *const *argv, const char *shortopts);
+
+int
+__wrap_getopt_long (int argc, char *const *argv, const char *shortopts,
+                    const struct option *longopts, int *longind)
+{
+  if (dump_options)
+    print_options (shortopts, longopts);
+  last_shortopts = shortopts;
+  return __real_getopt_long (argc, argv, shortopts, longopts, longind);
+}
+
+int
+__wrap_getopt (int argc, char *const *argv, const char *shortopts)
+{
+  if (dump_options)
+    print_options (shortopts, NULL);
+  last_shortopts = shortopts;
+  return __real_getopt (argc, argv, shortopts);
+}
+
+/* Prints COMMAND's help from its docs/man source; false if it has none. */
+static bool
+print_documented_help (const char *command)
+{
+  for (const struct cli_help *h = cli_helps; h->command; h++)
+    if (strcmp (h->command, command) == 0)
+      {
+        fputs (h->text, stdout);
+        return true;
+      }
+  return false;
+}
 
 static void
 usage (FILE *out)
@@ -76,6 +139,28 @@ cli_usage (struct hk_error **err, const char *command, const char *usage_text, c
   return hk_error_set (err, EINVAL, "%s\nusage: hako %s %s", why, command, usage_text);
 }
 
+int
+cli_bad_option (struct hk_error **err, const char *command, char **argv)
+{
+  /* an alias is named as typed; compose's subcommands by their code */
+  size_t n = typed_command ? strlen (typed_command) : 0;
+  if (command != NULL && typed_command != NULL
+      && !(strncmp (command, typed_command, n) == 0 && command[n] == ' '))
+    command = typed_command;
+  _cleanup_free_ char *full = command ? xasprintf ("hako %s", command) : xstrdup ("hako");
+  return cli_option_error (err, full, full, last_shortopts, argv);
+}
+
+int
+cli_no_options (int argc, char **argv, const char *command, struct hk_error **err)
+{
+  static const struct option none[] = { { NULL, 0, NULL, 0 } };
+  /* '+': what follows the first operand is not ours (top's ps options) */
+  if (getopt_long (argc, argv, "+", none, NULL) != -1)
+    return cli_bad_option (err, command, argv);
+  return 0;
+}
+
 bool
 cli_wants_help (int argc, char **argv, const char *command, const char *usage_text,
                 const char *summary)
@@ -86,7 +171,8 @@ cli_wants_help (int argc, char **argv, const char *command, const char *usage_te
         break;
       if (strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "--help") == 0)
         {
-          printf ("usage: hako %s %s\n\n%s\n", command, usage_text, summary);
+          if (!print_documented_help (command))
+            printf ("usage: hako %s %s\n\n%s\n", command, usage_text, summary);
           return true;
         }
     }
@@ -217,7 +303,7 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         printf ("hako version %s\n", HAKO_VERSION);
         return 0;
       default:
-        return hk_error_set (err, EINVAL, "unknown global option (see `hako --help`)");
+        return cli_bad_option (err, NULL, argv);
       }
   if (optind >= argc)
     {
@@ -226,6 +312,12 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   char **args = argv + optind;
   int nargs = argc - optind;
+  if (nargs > 1 && strcmp (args[0], "__options") == 0)
+    {
+      dump_options = true;
+      args++;
+      nargs--;
+    }
   const struct hako_command *cmd = NULL;
   _cleanup_free_ char *name = NULL;
   if (is_group (args[0]))
@@ -252,8 +344,13 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       name = xstrdup (args[0]);
     }
   /* run and exec pass what follows the image to the container: only
-   * their own getopt may see a -h. */
-  if (!cmd->raw_args && cli_wants_help (nargs, args, name, cmd->usage, cmd->summary))
+   * their own getopt may see a -h, and --help only right after them.
+   * The help of `container run` is run's. */
+  const char *help_name = cmd->top_level ? cmd->name : name;
+  if (cmd->raw_args && nargs > 1 && strcmp (args[1], "--help") == 0
+      && print_documented_help (help_name))
+    return 0;
+  if (!cmd->raw_args && cli_wants_help (nargs, args, help_name, cmd->usage, cmd->summary))
     return 0;
   if (default_paths (cli, err) < 0)
     return -1;
@@ -266,6 +363,7 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         return -1;
       cli->argv = cli->rootless_argv = with_paths (cli->argv, cli->root, cli->runroot);
     }
+  typed_command = name;
   optind = 0; /* the command's getopt starts afresh */
   return cmd->fn (cli, nargs, args, err);
 }
@@ -274,6 +372,7 @@ int
 cli_main (int argc, char **argv, const struct hako_command *const *tables)
 {
   command_tables = tables;
+  opterr = 0; /* cli_bad_option says what getopt refused, in one line */
   struct hako_cli cli = {
     .log = HK_LOG_INIT,
     .stdout_is_tty = isatty (1),

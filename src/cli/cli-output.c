@@ -313,7 +313,7 @@ cli_inspect_options (int argc, char **argv, const char *command, const char *usa
   while ((c = getopt_long (argc, argv, "f:", options, NULL)) != -1)
     {
       if (c != 'f')
-        return cli_usage (err, command, usage, "unknown option");
+        return cli_bad_option (err, command, argv);
       *format = optarg;
     }
   if (optind >= argc)

@@ -280,7 +280,7 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
           return hk_error_prefix (err, "--platform");
         break;
       default:
-        return cli_usage (err, "build", BUILD_USAGE, "unknown option");
+        return cli_bad_option (err, "build", argv);
       }
   if (argc - optind != 1)
     return cli_usage (err, "build", BUILD_USAGE, "expected one context (a directory or -)");

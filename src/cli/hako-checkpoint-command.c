@@ -51,7 +51,7 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
                   : (c == OPT_IMPORT || c == OPT_NAME)        ? !checkpoint
                                                               : true;
       if (c == '?')
-        return cli_usage (err, command, usage, "unknown option");
+        return cli_bad_option (err, command, argv);
       if (!ours)
         {
           _cleanup_free_ char *why = xasprintf ("unknown option --%s (it is %s's)",

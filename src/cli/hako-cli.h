@@ -65,6 +65,7 @@ extern const struct hako_command hako_pod_commands[];
 extern const struct hako_command hako_kube_commands[];
 extern const struct hako_command hako_explain_commands[];
 extern const struct hako_command hako_events_commands[];
+extern const struct hako_command hako_completion_commands[];
 extern const struct hako_command hako_compose_commands[];
 
 /* hako's own failures exit with 125, as Docker's do. */
@@ -117,6 +118,12 @@ int pod_options_parse (int argc, char **argv, struct pod_create_request *req,
 
 /* "usage: hako GROUP NAME USAGE" with WHY first. */
 int cli_usage (struct hk_error **err, const char *command, const char *usage, const char *why);
+/* The one-line error for the option getopt_long just refused in ARGV of
+ * `hako COMMAND` (NULL: hako's global options); returns -1. */
+int cli_bad_option (struct hk_error **err, const char *command, char **argv);
+/* For a command without options: fails as cli_bad_option for an option
+ * before the first operand of ARGV; returns 0 and sets optind else. */
+int cli_no_options (int argc, char **argv, const char *command, struct hk_error **err);
 /* Prints the command's help to stdout when ARGV has -h/--help first. */
 bool cli_wants_help (int argc, char **argv, const char *command, const char *usage,
                      const char *summary);

@@ -65,7 +65,7 @@ cmd_exec (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         q.privileged = true;
         break;
       default:
-        return cli_usage (err, "compose exec", exec_usage, "unknown option");
+        return cli_bad_option (err, "compose exec", argv);
       }
   if (argc - optind < 2)
     return cli_usage (err, "compose exec", exec_usage, "a service and a command");
@@ -156,7 +156,7 @@ parse_run (int argc, char **argv, struct run_flags *f, struct hk_error **err)
         f->workdir = optarg;
         break;
       default:
-        return cli_usage (err, "compose run", run_usage, "unknown option");
+        return cli_bad_option (err, "compose run", argv);
       }
   if (optind >= argc)
     return cli_usage (err, "compose run", run_usage, "a service");

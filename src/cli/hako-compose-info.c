@@ -83,7 +83,7 @@ cmd_ps (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         json = strcmp (optarg, "json") == 0;
         break;
       default:
-        return cli_usage (err, "compose ps", ps_usage, "unknown option");
+        return cli_bad_option (err, "compose ps", argv);
       }
   _cleanup_compose_project_ struct compose_project *p = NULL;
   struct engine *e;
@@ -289,7 +289,7 @@ cmd_logs (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         o.color = false;
         break;
       default:
-        return cli_usage (err, "compose logs", logs_usage, "unknown option");
+        return cli_bad_option (err, "compose logs", argv);
       }
   _cleanup_compose_project_ struct compose_project *p = NULL;
   struct engine *e;
@@ -402,7 +402,7 @@ static int
 cmd_top (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
 {
   if (getopt (argc, argv, "") == '?')
-    return cli_usage (err, "compose top", "[SERVICE...]", "unknown option");
+    return cli_bad_option (err, "compose top", argv);
   _cleanup_compose_project_ struct compose_project *p = NULL;
   struct engine *e;
   struct ctr_record **list = NULL;
@@ -444,7 +444,7 @@ cmd_port (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
           return -1;
         break;
       default:
-        return cli_usage (err, "compose port", port_usage, "unknown option");
+        return cli_bad_option (err, "compose port", argv);
       }
   if (argc - optind != 2)
     return cli_usage (err, "compose port", port_usage, "a service and a port");
@@ -483,7 +483,7 @@ static int
 cmd_images (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
 {
   if (getopt (argc, argv, "") == '?')
-    return cli_usage (err, "compose images", "[SERVICE...]", "unknown option");
+    return cli_bad_option (err, "compose images", argv);
   _cleanup_compose_project_ struct compose_project *p = NULL;
   struct engine *e;
   struct ctr_record **list = NULL;
@@ -523,7 +523,7 @@ cmd_ls (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         quiet = true;
         break;
       default:
-        return cli_usage (err, "compose ls", "[-a] [-q]", "unknown option");
+        return cli_bad_option (err, "compose ls", argv);
       }
   struct engine *e;
   struct ctr_record **list = NULL;

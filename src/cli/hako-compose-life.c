@@ -99,7 +99,7 @@ parse_up (int argc, char **argv, struct compose_up_options *o, struct up_flags *
         f->abort_on_exit = true;
         break;
       default:
-        return cli_usage (err, "compose up", up_usage, "unknown option");
+        return cli_bad_option (err, "compose up", argv);
       }
   if (o->force_recreate && o->no_recreate)
     return hk_error_set (err, EINVAL, "--force-recreate and --no-recreate exclude each other");
@@ -185,7 +185,7 @@ cmd_down (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         return hk_error_set (err, ENOTSUP, "--rmi: not supported by hako compose yet (remove "
                              "images with hako rmi)");
       default:
-        return cli_usage (err, "compose down", down_usage, "unknown option");
+        return cli_bad_option (err, "compose down", argv);
       }
   if (optind < argc)
     return cli_usage (err, "compose down", down_usage, "no operands");
@@ -379,7 +379,7 @@ parse_each (int argc, char **argv, const char *command, struct each *x, struct h
         x->volumes = true;
         break;
       default:
-        return cli_usage (err, command, "[SERVICE...]", "unknown option");
+        return cli_bad_option (err, command, argv);
       }
   return 0;
 }
@@ -410,8 +410,7 @@ pull_or_build (struct compose_cli *c, int argc, char **argv, bool build, struct 
                                                              { NULL, 0, NULL, 0 } },
                    NULL)
       == '?')
-    return cli_usage (err, build ? "compose build" : "compose pull", "[SERVICE...]",
-                      "unknown option");
+    return cli_bad_option (err, build ? "compose build" : "compose pull", argv);
   _cleanup_compose_project_ struct compose_project *p = NULL;
   _cleanup_strv_ char **services = NULL;
   struct engine *e;

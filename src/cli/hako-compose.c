@@ -126,7 +126,7 @@ cmd_config (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         json = strcmp (optarg, "json") == 0;
         break;
       default:
-        return cli_usage (err, "compose config", config_usage, "unknown option");
+        return cli_bad_option (err, "compose config", argv);
       }
   if (optind < argc)
     return cli_usage (err, "compose config", config_usage, "no operands");
@@ -230,7 +230,7 @@ compose_main (struct hako_cli *cli, int argc, char **argv, struct hk_error **err
         print_help (stdout);
         return 0;
       default:
-        return cli_usage (err, "compose", compose_usage, "unknown option");
+        return cli_bad_option (err, "compose", argv);
       }
   c.options.files = files;
   c.options.profiles = profiles;

@@ -15,7 +15,7 @@ no_options (int argc, char **argv, const char *command, const char *usage, struc
 {
   static const struct option none[] = { { NULL, 0, NULL, 0 } };
   if (getopt_long (argc, argv, "", none, NULL) != -1)
-    return cli_usage (err, command, usage, "unknown option");
+    return cli_bad_option (err, command, argv);
   return 0;
 }
 

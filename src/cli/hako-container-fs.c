@@ -46,7 +46,7 @@ cmd_cp (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       case 'q':
         break; /* hako shows no progress anyway */
       default:
-        return cli_usage (err, "cp", CP_USAGE, "unknown option");
+        return cli_bad_option (err, "cp", argv);
       }
   if (argc - optind != 2)
     return cli_usage (err, "cp", CP_USAGE, "expected a source and a destination");
@@ -69,7 +69,7 @@ cmd_export (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   while ((c = getopt_long (argc, argv, "o:", options, NULL)) != -1)
     {
       if (c != 'o')
-        return cli_usage (err, "export", EXPORT_USAGE, "unknown option");
+        return cli_bad_option (err, "export", argv);
       output = optarg;
     }
   if (argc - optind != 1)
@@ -100,8 +100,9 @@ cmd_export (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 int
 cmd_diff (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const struct option none[] = { { NULL, 0, NULL, 0 } };
-  if (getopt_long (argc, argv, "", none, NULL) != -1 || argc - optind != 1)
+  if (cli_no_options (argc, argv, "diff", err) < 0)
+    return -1;
+  if (argc - optind != 1)
     return cli_usage (err, "diff", DIFF_USAGE, "expected one container");
   struct engine *e;
   _cleanup_record_ struct ctr_record *r = NULL;
@@ -186,7 +187,7 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           return -1;
         break;
       default:
-        return cli_usage (err, "commit", COMMIT_USAGE, "unknown option");
+        return cli_bad_option (err, "commit", argv);
       }
   if (optind >= argc || optind + 2 < argc)
     return cli_usage (err, "commit", COMMIT_USAGE, "expected a container and an image name");

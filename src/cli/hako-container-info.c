@@ -211,7 +211,7 @@ cmd_ps (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         pods = true;
         break;
       default:
-        return cli_usage (err, "ps", usage, "unknown option");
+        return cli_bad_option (err, "ps", argv);
       }
   if (optind < argc)
     return cli_usage (err, "ps", usage, "too many arguments");
@@ -365,7 +365,7 @@ cmd_inspect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         type = optarg;
         break;
       default:
-        return cli_usage (err, "inspect", "[-f FORMAT] NAME...", "unknown option");
+        return cli_bad_option (err, "inspect", argv);
       }
   if (optind >= argc)
     return cli_usage (err, "inspect", "[-f FORMAT] NAME...", "missing container name");
@@ -537,7 +537,7 @@ cmd_logs (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         f.timestamps = true;
         break;
       default:
-        return cli_usage (err, "logs", usage, "unknown option");
+        return cli_bad_option (err, "logs", argv);
       }
   if (optind + 1 != argc)
     return cli_usage (err, "logs", usage, "one container name is needed");

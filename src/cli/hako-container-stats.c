@@ -20,6 +20,8 @@ cmd_top (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   /* Everything after the container is for ps, dashes included. */
   if (cli_wants_help (argc < 2 ? argc : 2, argv, "top", usage, "show the processes of a container"))
     return 0;
+  if (cli_no_options (argc, argv, "top", err) < 0)
+    return -1;
   if (argc < 2)
     return cli_usage (err, "top", usage, "missing container name");
   struct engine *e;
@@ -258,9 +260,7 @@ parse_stats_options (int argc, char **argv, struct stats_options *o, struct hk_e
         format = optarg;
         break;
       default:
-        return cli_usage (err, "stats",
-                          "[-a] [--no-stream] [--no-trunc] [--format FORMAT] [CONTAINER...]",
-                          "unknown option");
+        return cli_bad_option (err, "stats", argv);
       }
   o->names = argv + optind;
   o->table = strncmp (format, "table", 5) == 0;

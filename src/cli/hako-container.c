@@ -191,7 +191,7 @@ cmd_start (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         f.interactive = true;
         break;
       default:
-        return cli_usage (err, "start", "[-a] [-i] CONTAINER...", "unknown option");
+        return cli_bad_option (err, "start", argv);
       }
   if (f.attach && argc - optind > 1)
     return cli_usage (err, "start", "[-a] [-i] CONTAINER...", "-a attaches to one container only");
@@ -232,7 +232,7 @@ cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         sig_proxy = optarg == NULL || strcmp (optarg, "true") == 0;
         break;
       default:
-        return cli_usage (err, "attach", usage, "unknown option");
+        return cli_bad_option (err, "attach", argv);
       }
   if (argc - optind != 1)
     return cli_usage (err, "attach", usage, "expected one container");
@@ -260,7 +260,7 @@ parse_timeout (int argc, char **argv, const char *command, int *timeout, struct 
   while ((c = getopt_long (argc, argv, "t:", options, NULL)) != -1)
     {
       if (c != 't')
-        return cli_usage (err, command, "[-t SECONDS] CONTAINER...", "unknown option");
+        return cli_bad_option (err, command, argv);
       char *end;
       long v = strtol (optarg, &end, 10);
       if (*end || end == optarg || v < 0)
@@ -319,7 +319,7 @@ cmd_kill (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   while ((c = getopt_long (argc, argv, "s:", options, NULL)) != -1)
     {
       if (c != 's')
-        return cli_usage (err, "kill", "[-s SIGNAL] CONTAINER...", "unknown option");
+        return cli_bad_option (err, "kill", argv);
       if ((signum = signal_parse (optarg, err)) < 0)
         return -1;
     }
@@ -362,7 +362,7 @@ cmd_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         f.volumes = true;
         break;
       default:
-        return cli_usage (err, "rm", "[-f] [-v] CONTAINER...", "unknown option");
+        return cli_bad_option (err, "rm", argv);
       }
   return cli_each_container (cli, argc, argv, "rm", "[-f] [-v] CONTAINER...", rm_one, &f, true, err);
 }
@@ -382,7 +382,7 @@ static int
 cmd_wait (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   if (getopt_long (argc, argv, "", (struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
-    return cli_usage (err, "wait", "CONTAINER...", "unknown option");
+    return cli_bad_option (err, "wait", argv);
   return cli_each_container (cli, argc, argv, "wait", "CONTAINER...", wait_one, NULL, false, err);
 }
 

@@ -256,7 +256,7 @@ cmd_events (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         q.format = optarg;
         break;
       default:
-        return cli_usage (err, "events", events_usage, "unknown option");
+        return cli_bad_option (err, "events", argv);
       }
   if (optind < argc)
     return cli_usage (err, "events", events_usage, "no arguments are taken");

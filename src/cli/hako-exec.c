@@ -96,7 +96,7 @@ parse (int argc, char **argv, struct engine_exec_request *q, struct hk_error **e
       case OPT_DETACH_KEYS:
         break; /* accepted; the foreground relay has no detach */
       default:
-        return cli_usage (err, "exec", usage, "unknown option");
+        return cli_bad_option (err, "exec", argv);
       }
   if (argc - optind < 2)
     return cli_usage (err, "exec", usage,

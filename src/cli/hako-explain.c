@@ -513,8 +513,7 @@ cmd_explain (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         fputs (explain_help, stdout);
         return 0;
       default:
-        return cli_usage (err, "explain", explain_usage,
-                          optopt ? "unknown option" : "unknown option or missing value");
+        return cli_bad_option (err, "explain", argv);
       }
   if (format != NULL && strcmp (format, "json") != 0)
     return hk_error_set (err, EINVAL, "--format %s: the formats are text (the default) and json",

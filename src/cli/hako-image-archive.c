@@ -47,7 +47,7 @@ cmd_import (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       case 'q':
         break;
       default:
-        return cli_usage (err, "import", IMPORT_USAGE, "unknown option");
+        return cli_bad_option (err, "import", argv);
       }
   if (optind >= argc || optind + 2 < argc)
     return cli_usage (err, "import", IMPORT_USAGE, "expected a file and an optional name");
@@ -116,7 +116,7 @@ cmd_load (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         platform_text = optarg;
         break;
       default:
-        return cli_usage (err, "load", LOAD_USAGE, "unknown option");
+        return cli_bad_option (err, "load", argv);
       }
   if (optind != argc)
     return cli_usage (err, "load", LOAD_USAGE, "unexpected argument (the file goes after -i)");
@@ -205,7 +205,7 @@ cmd_save (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           return hk_error_set (err, EINVAL, "--format `%s`: docker-archive or oci-archive", optarg);
         break;
       default:
-        return cli_usage (err, "save", SAVE_USAGE, "unknown option");
+        return cli_bad_option (err, "save", argv);
       }
   if (optind >= argc)
     return cli_usage (err, "save", SAVE_USAGE, "missing image");

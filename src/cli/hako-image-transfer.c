@@ -89,7 +89,7 @@ cmd_pull (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           platform_text = optarg;
           break;
         default:
-          return cli_usage (err, "pull", PULL_USAGE, "unknown option");
+          return cli_bad_option (err, "pull", argv);
         }
     }
   if (optind + 1 != argc)
@@ -156,7 +156,7 @@ cmd_push (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       if (c == 'q')
         quiet = true;
       else
-        return cli_usage (err, "push", PUSH_USAGE, "unknown option");
+        return cli_bad_option (err, "push", argv);
     }
   if (optind >= argc || optind + 2 < argc)
     return cli_usage (err, "push", PUSH_USAGE, "expected an image and an optional destination");
@@ -277,7 +277,7 @@ cmd_login (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
           from_stdin = true;
           break;
         default:
-          return cli_usage (err, "login", LOGIN_USAGE, "unknown option");
+          return cli_bad_option (err, "login", argv);
         }
     }
   if (optind + 1 < argc)
@@ -351,7 +351,7 @@ cmd_logout (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         authfile = optarg;
         break;
       default:
-        return cli_usage (err, "logout", LOGOUT_USAGE, "unknown option");
+        return cli_bad_option (err, "logout", argv);
       }
   if (optind + 1 < argc || (all && optind < argc))
     return cli_usage (err, "logout", LOGOUT_USAGE, "expected a registry or --all");

@@ -238,7 +238,7 @@ cmd_images (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         break;
       default:
         strv_free (filters.references);
-        return cli_usage (err, "images", usage_text, "unknown option");
+        return cli_bad_option (err, "images", argv);
       }
   refs_owner = filters.references;
   if (optind + 1 < argc)
@@ -414,7 +414,7 @@ cmd_history (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         format = optarg;
         break;
       default:
-        return cli_usage (err, "history", usage_text, "unknown option");
+        return cli_bad_option (err, "history", argv);
       }
   if (optind + 1 != argc)
     return cli_usage (err, "history", usage_text, "expected one image");
@@ -487,6 +487,8 @@ static int
 cmd_tag (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage_text[] = "SOURCE_IMAGE TARGET_IMAGE[:TAG]";
+  if (cli_no_options (argc, argv, "tag", err) < 0)
+    return -1;
   if (argc != 3 || argv[1][0] == '-')
     return cli_usage (err, "tag", usage_text, "expected a source and a target");
   struct store *s;
@@ -632,7 +634,7 @@ cmd_rmi (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         prune = false;
         break;
       default:
-        return cli_usage (err, "rmi", usage_text, "unknown option");
+        return cli_bad_option (err, "rmi", argv);
       }
   if (optind >= argc)
     return cli_usage (err, "rmi", usage_text, "missing image");
@@ -705,7 +707,7 @@ cmd_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       case 'f':
         break; /* hako never asks */
       default:
-        return cli_usage (err, "image prune", usage_text, "unknown option");
+        return cli_bad_option (err, "image prune", argv);
       }
   if (optind != argc)
     return cli_usage (err, "image prune", usage_text, "too many arguments");
@@ -741,7 +743,7 @@ cmd_mount (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         name = optarg;
         break;
       default:
-        return cli_usage (err, "image mount", usage_text, "unknown option");
+        return cli_bad_option (err, "image mount", argv);
       }
   if (optind + 1 != argc)
     return cli_usage (err, "image mount", usage_text, "expected one image");
@@ -770,6 +772,8 @@ static int
 cmd_unmount (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage_text[] = "NAME...";
+  if (cli_no_options (argc, argv, "image unmount", err) < 0)
+    return -1;
   if (argc < 2)
     return cli_usage (err, "image unmount", usage_text, "missing name");
   struct store *s;

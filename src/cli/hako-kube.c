@@ -77,7 +77,7 @@ play (struct hako_cli *cli, int argc, char **argv, bool down, const char *comman
         o.start = optarg == NULL || strcmp (optarg, "true") == 0;
         break;
       default:
-        return cli_usage (err, command, play_usage, "unknown option");
+        return cli_bad_option (err, command, argv);
       }
   if (argc - optind != 1)
     return cli_usage (err, command, play_usage, "one file (or - for the standard input)");
@@ -134,7 +134,7 @@ cmd_kube_generate (struct hako_cli *cli, int argc, char **argv, struct hk_error 
         file = optarg;
         break;
       default:
-        return cli_usage (err, "kube generate", generate_usage, "unknown option");
+        return cli_bad_option (err, "kube generate", argv);
       }
   if (optind >= argc)
     return cli_usage (err, "kube generate", generate_usage, "name a pod or containers");

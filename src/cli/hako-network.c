@@ -76,7 +76,7 @@ cmd_network_create (struct hako_cli *cli, int argc, char **argv, struct hk_error
           return -1;
         break;
       default:
-        return cli_usage (err, "network create", create_usage, "unknown option");
+        return cli_bad_option (err, "network create", argv);
       }
   if (argc - optind != 1)
     return cli_usage (err, "network create", create_usage, "one network name is needed");
@@ -209,7 +209,6 @@ cmd_network_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **e
                                            { "format", required_argument, NULL, 'F' },
                                            { "filter", required_argument, NULL, 'f' },
                                            { NULL, 0, NULL, 0 } };
-  static const char usage[] = "[-q] [--filter KEY=VALUE] [--format FORMAT]";
   bool quiet = false;
   const char *format = NULL;
   _cleanup_strv_ char **filters = NULL;
@@ -227,7 +226,7 @@ cmd_network_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **e
         strv_append (&filters, optarg);
         break;
       default:
-        return cli_usage (err, "network ls", usage, "unknown option");
+        return cli_bad_option (err, "network ls", argv);
       }
   struct engine *e;
   struct network **list = NULL;
@@ -298,7 +297,7 @@ cmd_network_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **e
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     {
       if (c != 'f')
-        return cli_usage (err, "network rm", "[-f] NETWORK...", "unknown option");
+        return cli_bad_option (err, "network rm", argv);
       force = true;
     }
   if (optind >= argc)
@@ -336,7 +335,7 @@ cmd_network_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error 
   int c;
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     if (c != 'f')
-      return cli_usage (err, "network prune", "[-f]", "unknown option");
+      return cli_bad_option (err, "network prune", argv);
   struct engine *e;
   struct network **list = NULL;
   size_t n = 0;
@@ -378,7 +377,7 @@ cmd_network_connect (struct hako_cli *cli, int argc, char **argv, struct hk_erro
         break;
       default:
         config_network_clear (&endpoint);
-        return cli_usage (err, "network connect", usage, "unknown option");
+        return cli_bad_option (err, "network connect", argv);
       }
   struct engine *e;
   _cleanup_record_ struct ctr_record *r = NULL;
@@ -398,7 +397,7 @@ cmd_network_disconnect (struct hako_cli *cli, int argc, char **argv, struct hk_e
   int c;
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     if (c != 'f')
-      return cli_usage (err, "network disconnect", "[-f] NETWORK CONTAINER", "unknown option");
+      return cli_bad_option (err, "network disconnect", argv);
   if (argc - optind != 2)
     return cli_usage (err, "network disconnect", "[-f] NETWORK CONTAINER",
                       "a network and a container are needed");
@@ -414,7 +413,7 @@ static int
 cmd_port (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   if (getopt_long (argc, argv, "", (struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
-    return cli_usage (err, "port", "CONTAINER [PORT[/PROTO]]", "unknown option");
+    return cli_bad_option (err, "port", argv);
   if (argc - optind < 1 || argc - optind > 2)
     return cli_usage (err, "port", "CONTAINER [PORT[/PROTO]]", "one container is needed");
   struct engine *e;

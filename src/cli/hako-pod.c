@@ -147,7 +147,7 @@ pod_options_parse (int argc, char **argv, struct pod_create_request *req, struct
   while ((c = getopt_long (argc, argv, "p:l:m:", options, NULL)) != -1)
     {
       if (c == '?')
-        return cli_usage (err, "pod create", create_usage, "unknown option");
+        return cli_bad_option (err, "pod create", argv);
       if (create_option (c, optarg, req, err) < 0)
         return -1;
       share_given |= c == OPT_SHARE;
@@ -329,7 +329,7 @@ cmd_pod_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         o.format = optarg;
         break;
       default:
-        return cli_usage (err, "pod ls", usage, "unknown option");
+        return cli_bad_option (err, "pod ls", argv);
       }
   o.filters = filters;
   if (optind < argc)
@@ -501,7 +501,7 @@ static int
 cmd_pod_start (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   if (getopt_long (argc, argv, "", (struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
-    return cli_usage (err, "pod start", "POD...", "unknown option");
+    return cli_bad_option (err, "pod start", argv);
   return each_pod (cli, argc, argv, "pod start", "POD...", do_start, NULL, err);
 }
 
@@ -518,7 +518,7 @@ stop_like (struct hako_cli *cli, int argc, char **argv, const char *command, pod
   while ((c = getopt_long (argc, argv, "t:", options, NULL)) != -1)
     {
       if (c != 't')
-        return cli_usage (err, command, usage, "unknown option");
+        return cli_bad_option (err, command, argv);
       if (config_parse_int (optarg, "--time", 0, 86400, &n, err) < 0)
         return -1;
       timeout = (int)n;
@@ -548,7 +548,7 @@ cmd_pod_kill (struct hako_cli *cli, int argc, char **argv, struct hk_error **err
   while ((c = getopt_long (argc, argv, "s:", options, NULL)) != -1)
     {
       if (c != 's')
-        return cli_usage (err, "pod kill", usage, "unknown option");
+        return cli_bad_option (err, "pod kill", argv);
       if ((signum = signal_parse (optarg, err)) < 0)
         return hk_error_prefix (err, "--signal");
     }
@@ -560,7 +560,7 @@ pause_like (struct hako_cli *cli, int argc, char **argv, bool pause, struct hk_e
 {
   const char *command = pause ? "pod pause" : "pod unpause";
   if (getopt_long (argc, argv, "", (struct option[]){ { NULL, 0, NULL, 0 } }, NULL) != -1)
-    return cli_usage (err, command, "POD...", "unknown option");
+    return cli_bad_option (err, command, argv);
   return each_pod (cli, argc, argv, command, "POD...", do_pause, &pause, err);
 }
 
@@ -586,7 +586,7 @@ cmd_pod_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     {
       if (c != 'f')
-        return cli_usage (err, "pod rm", "[-f] POD...", "unknown option");
+        return cli_bad_option (err, "pod rm", argv);
       force = true;
     }
   return each_pod (cli, argc, argv, "pod rm", "[-f] POD...", do_remove, &force, err);
@@ -601,7 +601,7 @@ cmd_pod_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
   int c;
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     if (c != 'f')
-      return cli_usage (err, "pod prune", "[-f]", "unknown option");
+      return cli_bad_option (err, "pod prune", argv);
   struct engine *e;
   struct pod_record **list = NULL;
   size_t n = 0;
@@ -627,6 +627,8 @@ cmd_pod_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
 static int
 cmd_pod_exists (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
+  if (cli_no_options (argc, argv, "pod exists", err) < 0)
+    return -1;
   if (argc != 2)
     return cli_usage (err, "pod exists", "POD", "one pod name is needed");
   struct engine *e;
@@ -678,6 +680,8 @@ run_container_command (struct hako_cli *cli, const char *name, char **argv,
 static int
 cmd_pod_top (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
+  if (cli_no_options (argc, argv, "pod top", err) < 0)
+    return -1;
   if (argc < 2)
     return cli_usage (err, "pod top", "POD [ps OPTIONS]", "missing pod name");
   _cleanup_strv_ char **ids = NULL;
@@ -701,15 +705,21 @@ static int
 cmd_pod_stats (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage[] = "[--no-stream] [--format FORMAT] POD...";
+  static const struct option options[] = { { "no-stream", no_argument, NULL, 'S' },
+                                           { "format", required_argument, NULL, 'f' },
+                                           { NULL, 0, NULL, 0 } };
   _cleanup_strv_ char **args = NULL;
   strv_append (&args, "stats");
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++)
+  int c;
+  while ((c = getopt_long (argc, argv, "+", options, NULL)) != -1)
     {
-      strv_append (&args, argv[i]);
-      if (strcmp (argv[i], "--format") == 0 && i + 1 < argc)
-        strv_append (&args, argv[++i]);
+      if (c == '?')
+        return cli_bad_option (err, "pod stats", argv);
+      strv_append (&args, c == 'S' ? "--no-stream" : "--format");
+      if (c == 'f')
+        strv_append (&args, optarg);
     }
+  int i = optind;
   if (i >= argc)
     return cli_usage (err, "pod stats", usage, "missing pod name");
   for (; i < argc; i++)
@@ -727,26 +737,38 @@ static int
 cmd_pod_logs (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const char usage[] = "[-c CONTAINER] [-f] [--tail N] [-t] POD";
+  static const struct option options[] = { { "container", required_argument, NULL, 'c' },
+                                           { "follow", no_argument, NULL, 'f' },
+                                           { "tail", required_argument, NULL, 'n' },
+                                           { "timestamps", no_argument, NULL, 't' },
+                                           { NULL, 0, NULL, 0 } };
   _cleanup_strv_ char **opts = NULL;
   const char *only = NULL;
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++)
-    {
-      if ((strcmp (argv[i], "-c") == 0 || strcmp (argv[i], "--container") == 0) && i + 1 < argc)
-        only = argv[++i];
-      else
-        {
-          strv_append (&opts, argv[i]);
-          if (strcmp (argv[i], "--tail") == 0 && i + 1 < argc)
-            strv_append (&opts, argv[++i]);
-        }
-    }
+  int c;
+  while ((c = getopt_long (argc, argv, "+c:fn:t", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'c':
+        only = optarg;
+        break;
+      case 'f':
+      case 't':
+        strv_append (&opts, c == 'f' ? "--follow" : "--timestamps");
+        break;
+      case 'n':
+        strv_append (&opts, "--tail");
+        strv_append (&opts, optarg);
+        break;
+      default:
+        return cli_bad_option (err, "pod logs", argv);
+      }
+  int i = optind;
   if (i + 1 != argc)
     return cli_usage (err, "pod logs", usage, "one pod name is needed");
   _cleanup_strv_ char **ids = NULL;
   if (member_names (cli, argv[i], false, &ids, err) < 0)
     return -1;
-  bool follow = strv_contains (opts, "-f") || strv_contains (opts, "--follow");
+  bool follow = strv_contains (opts, "--follow");
   if (follow && only == NULL && strv_length (ids) > 1)
     return hk_error_set (err, EINVAL, "pod logs -f follows one container: name it with -c");
   int rc = 0;

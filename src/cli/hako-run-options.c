@@ -472,7 +472,7 @@ run_options_parse (int argc, char **argv, const char *command, bool with_detach,
   while ((c = getopt_long (argc, argv, "+dith:e:w:u:l:m:c:v:p:P", run_long_options, NULL)) != -1)
     {
       if (c == '?')
-        return cli_usage (err, command, run_options_usage, "unknown option");
+        return cli_bad_option (err, command, argv);
       if (c == 'd' && !with_detach)
         return cli_usage (err, command, run_options_usage, "-d applies to run only");
       if (apply (c, optarg, out, err) < 0)
@@ -516,7 +516,7 @@ run_options_parse_update (int argc, char **argv, struct ctr_config *changes,
       if (c == '?' || apply (c, optarg, &req, err) < 0)
         {
           run_request_clear (&req);
-          return c == '?' ? cli_usage (err, "update", update_options_usage, "unknown option") : -1;
+          return c == '?' ? cli_bad_option (err, "update", argv) : -1;
         }
     }
   if (req.config.limits.set == 0)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako-runtime: an OCI runtime with runc's command line. */
 #include "runtime-cli.h"
+#include "cli-option-error.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +53,13 @@ int
 cli_usage_error (struct hk_error **err, const char *verb, const char *usage_text, const char *why)
 {
   return hk_error_set (err, EINVAL, "%s\nusage: hako-runtime %s %s", why, verb, usage_text);
+}
+
+int
+cli_bad_runtime_option (struct hk_error **err, const char *verb, char **argv)
+{
+  _cleanup_free_ char *command = xasprintf ("hako-runtime %s", verb);
+  return cli_option_error (err, command, "hako-runtime", NULL, argv);
 }
 
 int
@@ -157,7 +166,7 @@ parse_globals (struct cli *cli, int argc, char **argv, struct hk_error **err)
         usage (stdout);
         exit (0);
       default:
-        return hk_error_set (err, EINVAL, "unknown global option (see hako-runtime --help)");
+        return cli_option_error (err, "hako-runtime", "hako-runtime", NULL, argv);
       }
   if (log_path != NULL && open_log (cli, log_path, err) < 0)
     return -1;
@@ -184,6 +193,7 @@ main (int argc, char **argv)
   cli.rt.log = &cli.log;
   /* A caller that ignores SIGCHLD would make our children unwaitable. */
   signal (SIGCHLD, SIG_DFL);
+  opterr = 0; /* cli_option_error says what getopt refused, in one line */
   const char *cgroup_root = getenv ("HAKO_CGROUP_ROOT");
   if (cgroup_root != NULL && *cgroup_root != '\0')
     cli.rt.cgroup_root = cgroup_root;

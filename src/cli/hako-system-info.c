@@ -19,7 +19,7 @@ parse_format (int argc, char **argv, const char *command, const char **format,
   while ((c = getopt_long (argc, argv, "f:", options, NULL)) != -1)
     {
       if (c != 'f')
-        return cli_usage (err, command, "[--format json|TEMPLATE]", "unknown option");
+        return cli_bad_option (err, command, argv);
       *format = optarg;
     }
   if (optind != argc)

@@ -61,10 +61,10 @@ parse_prune (int argc, char **argv, const char *command, const char *usage, bool
         strv_append (&o->filters, optarg);
         break;
       default:
-        return cli_usage (err, command, usage, "unknown option");
+        return cli_bad_option (err, command, argv);
       }
   if (!system && (o->all || o->volumes))
-    return cli_usage (err, command, usage, "unknown option");
+    return cli_bad_option (err, command, argv);
   if (optind != argc)
     return cli_usage (err, command, usage, "too many arguments");
   return 0;
@@ -156,7 +156,6 @@ remove_build_cache (struct engine *e, struct hk_error **err)
 static int
 cmd_builder_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage[] = "[-f]";
   static const struct option options[]
       = { { "force", no_argument, NULL, 'f' }, { "all", no_argument, NULL, 'a' },
           { NULL, 0, NULL, 0 } };
@@ -165,7 +164,7 @@ cmd_builder_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error 
   while ((c = getopt_long (argc, argv, "fa", options, NULL)) != -1)
     {
       if (c == '?')
-        return cli_usage (err, "builder prune", usage, "unknown option");
+        return cli_bad_option (err, "builder prune", argv);
       force |= c == 'f';
     }
   struct engine *e;

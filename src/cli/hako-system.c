@@ -12,7 +12,6 @@
 static int
 cmd_df (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
-  static const char usage_text[] = "[--format json|FORMAT]";
   static const struct option options[] = {
     { "format", required_argument, NULL, 'f' },
     { "verbose", no_argument, NULL, 'v' },
@@ -29,7 +28,7 @@ cmd_df (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       case 'v':
         break;
       default:
-        return cli_usage (err, "system df", usage_text, "unknown option");
+        return cli_bad_option (err, "system df", argv);
       }
   struct store *s;
   struct store_usage u;

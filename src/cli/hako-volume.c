@@ -44,7 +44,7 @@ cmd_volume_create (struct hako_cli *cli, int argc, char **argv, struct hk_error 
           return hk_error_set (err, ENOTSUP, "--driver: only local volumes are supported");
         break;
       default:
-        return cli_usage (err, "volume create", "[--label K=V] [NAME]", "unknown option");
+        return cli_bad_option (err, "volume create", argv);
       }
   if (argc - optind > 1)
     return cli_usage (err, "volume create", "[--label K=V] [NAME]", "too many arguments");
@@ -77,7 +77,7 @@ cmd_volume_ls (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
         format = optarg;
         break;
       default:
-        return cli_usage (err, "volume ls", "[-q] [--format FORMAT]", "unknown option");
+        return cli_bad_option (err, "volume ls", argv);
       }
   struct engine *e;
   struct volume **list = NULL;
@@ -150,7 +150,7 @@ cmd_volume_rm (struct hako_cli *cli, int argc, char **argv, struct hk_error **er
   int c;
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     if (c != 'f')
-      return cli_usage (err, "volume rm", "[-f] NAME...", "unknown option");
+      return cli_bad_option (err, "volume rm", argv);
   if (optind >= argc)
     return cli_usage (err, "volume rm", "[-f] NAME...", "missing volume name");
   struct engine *e;
@@ -184,7 +184,7 @@ cmd_volume_prune (struct hako_cli *cli, int argc, char **argv, struct hk_error *
       if (c == 'a')
         all = true;
       else if (c != 'f')
-        return cli_usage (err, "volume prune", "[-a] [-f]", "unknown option");
+        return cli_bad_option (err, "volume prune", argv);
     }
   struct engine *e;
   if (cli_engine (cli, &e, err) < 0)

@@ -82,6 +82,7 @@ static const struct hako_command *const command_tables[] = {
   hako_kube_commands,
   hako_explain_commands,
   hako_events_commands,
+  hako_completion_commands,
   hako_compose_commands,
   NULL,
 };

@@ -98,7 +98,7 @@ verb_checkpoint (struct cli *cli, int argc, char **argv, struct hk_error **err)
       case OPT_IGNORED_ARG:
         break;
       default:
-        return cli_usage_error (err, "checkpoint", usage, "unknown option");
+        return cli_bad_runtime_option (err, "checkpoint", argv);
       }
   if (cli_one_id (argc, argv, "checkpoint", usage, &o.id, err) < 0)
     return -1;
@@ -163,7 +163,7 @@ verb_restore (struct cli *cli, int argc, char **argv, struct hk_error **err)
       case OPT_IGNORED:
         break;
       default:
-        return cli_usage_error (err, "restore", usage, "unknown option");
+        return cli_bad_runtime_option (err, "restore", argv);
       }
   if (cli_one_id (argc, argv, "restore", usage, &o.create.id, err) < 0)
     return -1;

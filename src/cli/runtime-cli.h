@@ -42,6 +42,10 @@ int verb_spec (struct cli *cli, int argc, char **argv, struct hk_error **err);
  * line; returns -1. */
 int cli_usage_error (struct hk_error **err, const char *verb, const char *usage, const char *why);
 
+/* The one-line error for the option getopt_long just refused in ARGV of
+ * `hako-runtime VERB`; returns -1. */
+int cli_bad_runtime_option (struct hk_error **err, const char *verb, char **argv);
+
 /* The single positional argument (the container id) after options. */
 int cli_one_id (int argc, char **argv, const char *verb, const char *usage, const char **id,
                 struct hk_error **err);

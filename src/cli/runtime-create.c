@@ -75,7 +75,7 @@ parse_create_options (int argc, char **argv, const char *verb, const char *usage
           o->keep = true;
         break;
       default:
-        return cli_usage_error (err, verb, usage, "unknown option");
+        return cli_bad_runtime_option (err, verb, argv);
       }
   if (o->keep && detach != NULL && *detach)
     return cli_usage_error (err, verb, usage,

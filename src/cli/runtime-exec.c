@@ -211,7 +211,7 @@ verb_exec (struct cli *cli, int argc, char **argv, struct hk_error **err)
       case OPT_IGNORED:
         break;
       default:
-        rc = cli_usage_error (err, "exec", usage, "unknown option");
+        rc = cli_bad_runtime_option (err, "exec", argv);
         goto out;
       }
   if (optind >= argc)

@@ -27,7 +27,7 @@ verb_state (struct cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const struct option options[] = { { NULL, 0, NULL, 0 } };
   if (getopt_long (argc, argv, "", options, NULL) != -1)
-    return cli_usage_error (err, "state", "ID", "unknown option");
+    return cli_bad_runtime_option (err, "state", argv);
   const char *id;
   _cleanup_json_ json_t *state = NULL;
   if (cli_one_id (argc, argv, "state", "ID", &id, err) < 0
@@ -80,7 +80,7 @@ verb_list (struct cli *cli, int argc, char **argv, struct hk_error **err)
         quiet = true;
         break;
       default:
-        return cli_usage_error (err, "list", usage, "unknown option");
+        return cli_bad_runtime_option (err, "list", argv);
       }
   if (optind < argc)
     return cli_usage_error (err, "list", usage, "too many arguments");
@@ -122,7 +122,7 @@ verb_spec (struct cli *cli, int argc, char **argv, struct hk_error **err)
         rootless = true;
         break;
       default:
-        return cli_usage_error (err, "spec", usage, "unknown option");
+        return cli_bad_runtime_option (err, "spec", argv);
       }
   if (optind < argc)
     return cli_usage_error (err, "spec", usage, "too many arguments");

@@ -14,7 +14,7 @@ parse_no_options (int argc, char **argv, const char *verb, const char *usage, co
 {
   static const struct option options[] = { { NULL, 0, NULL, 0 } };
   if (getopt_long (argc, argv, "", options, NULL) != -1)
-    return cli_usage_error (err, verb, usage, "unknown option");
+    return cli_bad_runtime_option (err, verb, argv);
   return cli_one_id (argc, argv, verb, usage, id, err);
 }
 
@@ -39,7 +39,7 @@ verb_kill (struct cli *cli, int argc, char **argv, struct hk_error **err)
   while ((c = getopt_long (argc, argv, "a", options, NULL)) != -1)
     {
       if (c != 'a')
-        return cli_usage_error (err, "kill", usage, "unknown option");
+        return cli_bad_runtime_option (err, "kill", argv);
       all = true;
     }
   int left = argc - optind;
@@ -62,7 +62,7 @@ verb_delete (struct cli *cli, int argc, char **argv, struct hk_error **err)
   while ((c = getopt_long (argc, argv, "f", options, NULL)) != -1)
     {
       if (c != 'f')
-        return cli_usage_error (err, "delete", usage, "unknown option");
+        return cli_bad_runtime_option (err, "delete", argv);
       force = true;
     }
   const char *id;

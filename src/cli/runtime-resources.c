@@ -105,7 +105,7 @@ verb_ps (struct cli *cli, int argc, char **argv, struct hk_error **err)
   while ((c = getopt_long (argc, argv, "+f:", options, NULL)) != -1)
     {
       if (c != 'f')
-        return cli_usage_error (err, "ps", usage, "unknown option");
+        return cli_bad_runtime_option (err, "ps", argv);
       if (strcmp (optarg, "json") == 0)
         json = true;
       else if (strcmp (optarg, "table") != 0)
@@ -286,7 +286,7 @@ verb_update (struct cli *cli, int argc, char **argv, struct hk_error **err)
         }
       else
         {
-          rc = cli_usage_error (err, "update", usage, "unknown option");
+          rc = cli_bad_runtime_option (err, "update", argv);
           goto out;
         }
     }
@@ -337,7 +337,7 @@ verb_events (struct cli *cli, int argc, char **argv, struct hk_error **err)
           return hk_error_set (err, EINVAL, "--interval: `%s` must be between 1ms and 24h", optarg);
         break;
       default:
-        return cli_usage_error (err, "events", usage, "unknown option");
+        return cli_bad_runtime_option (err, "events", argv);
       }
   const char *id;
   if (cli_one_id (argc, argv, "events", usage, &id, err) < 0)
