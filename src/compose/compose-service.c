@@ -963,7 +963,7 @@ static const struct compose_field service_fields[] = {
   { "restart", f_restart },
   { "secrets", f_file_refs },
   { "security_opt", compose_field_strings },
-  { "shm_size", compose_field_string },
+  { "shm_size", f_memory },
   { "stdin_open", compose_field_bool },
   { "stop_grace_period", f_duration },
   { "stop_signal", compose_field_string },

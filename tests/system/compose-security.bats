@@ -138,3 +138,19 @@ YAML
 	[[ "$output" == *"services.web.deploy.replicas: 5000 is outside 0..1000"* ]]
 	nothing_made
 }
+
+@test "a content: secret named ../x cannot write outside the project's directory of secrets" {
+	cat >compose.yaml <<'YAML'
+name: hkc-sec
+services:
+  web: {image: busybox, network_mode: none, secrets: [../../../escaped]}
+secrets:
+  ../../../escaped: {content: pwned}
+YAML
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"secrets.../../../escaped: the name cannot be a file name"* ]]
+	nothing_made
+	[ ! -e "$HAKO_ROOT/escaped" ] && [ ! -e "$HAKO_ROOT/compose/escaped" ]
+	[ ! -e "$HAKO_ROOT/compose/hkc-sec" ]
+}

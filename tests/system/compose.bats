@@ -159,6 +159,42 @@ YAML
 	[ -z "$(hk ps -a -q --filter label=com.docker.compose.oneoff=True)" ]
 }
 
+@test "shm_size, the host's platform, secrets and configs from environment: and content:" {
+	cat >compose.yaml <<'YAML'
+name: hkc
+services:
+  box:
+    image: busybox
+    cgroup_parent: ${ENGINE_CGROUP}
+    init: true
+    network_mode: none
+    platform: linux/amd64
+    shm_size: 32m
+    command: sleep 300
+    secrets: [token, {source: token, target: /etc/token}]
+    configs: [{source: motd, target: /etc/motd}]
+secrets:
+  token: {environment: HKC_TOKEN}
+configs:
+  motd: {content: "hello $${USER}"}
+YAML
+	[ "$(uname -m)" = x86_64 ] || sed -i "s|linux/amd64|linux/$(uname -m)|" compose.yaml
+	HKC_TOKEN=s3cret run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run hk exec hkc-box-1 sh -c 'df -k /dev/shm | tail -1'
+	[ "$(awk '{print $2}' <<<"$output")" = 32768 ]
+	[ "$(hk exec hkc-box-1 cat /run/secrets/token)" = s3cret ]
+	[ "$(hk exec hkc-box-1 cat /etc/token)" = s3cret ]
+	[ "$(hk exec hkc-box-1 cat /etc/motd)" = 'hello ${USER}' ]
+	# read-only in the container; on the host in a directory only root reads
+	run hk exec hkc-box-1 sh -c 'echo x > /run/secrets/token'
+	[ "$status" -ne 0 ]
+	[ "$(stat -c %a "$HAKO_ROOT/compose/hkc")" = 700 ]
+	run hk compose down -t 1
+	[ "$status" -eq 0 ]
+	[ ! -e "$HAKO_ROOT/compose/hkc" ]
+}
+
 @test "an unknown field, a wrong type, an undefined network, an unsupported field: exit 1 naming the key path, nothing made" {
 	cat >compose.yaml <<'YAML'
 services:
@@ -179,10 +215,20 @@ YAML
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"services.web.deploy.replicas"* ]]
 	# a field the engine cannot carry out is an error naming it
-	printf 'services:\n  web: {image: busybox, shm_size: 64m}\n' >compose.yaml
+	printf 'services:\n  web: {image: busybox, pid: host}\n' >compose.yaml
 	run hk compose up -d
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"services.web.shm_size: not supported by hako compose"* ]]
+	[[ "$output" == *"services.web.pid: not supported by hako compose"* ]]
+	# another machine's platform: no emulator, said so
+	printf 'services:\n  web: {image: busybox, platform: linux/s390x}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.platform: linux/s390x is not this machine's platform"* ]]
+	# a secret from a variable that is not set
+	printf 'services:\n  web: {image: busybox, secrets: [s]}\nsecrets:\n  s: {environment: HKC_UNSET_VAR}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"secrets.s.environment: the variable HKC_UNSET_VAR is not set"* ]]
 	[ -z "$(hk ps -a -q)" ]
 	[ "$(hk network ls -q | sort)" = "$NETWORKS_BEFORE" ]
 	[ "$(hk volume ls -q | sort)" = "$VOLUMES_BEFORE" ]
