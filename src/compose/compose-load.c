@@ -222,6 +222,25 @@ normalize_file (const char *name, const char *text, size_t len, const char *dir,
   return 0;
 }
 
+/* Another compose file a file names (extends, include): only a regular
+ * file, opened without blocking (a FIFO, /dev/zero or /proc/kmsg would
+ * hang the reader or never end). */
+static int
+read_compose_file (const char *path, char **text, size_t *len, struct hk_error **err)
+{
+  _cleanup_close_ int fd = open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "%s", path);
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return hk_error_errno (err, errno, "%s", path);
+  if (!S_ISREG (st.st_mode))
+    return hk_error_set (err, EINVAL, "%s is not a regular file", path);
+  if (fs_read_fd (fd, compose_yaml_limits.max_bytes + 1, text, len, err) < 0)
+    return hk_error_prefix (err, "%s", path);
+  return 0;
+}
+
 /* The file extends: file: names, read and normalised against its own
  * directory. */
 static int
@@ -230,7 +249,7 @@ read_extended_file (const char *path, char *const *env, char ***unset, json_t **
 {
   _cleanup_free_ char *text = NULL;
   size_t len;
-  if (fs_read_file (AT_FDCWD, path, compose_yaml_limits.max_bytes + 1, &text, &len, err) < 0)
+  if (read_compose_file (path, &text, &len, err) < 0)
     return -1;
   _cleanup_free_ char *copy = xstrdup (path);
   return normalize_file (path, text, len, dirname (copy), env, unset, out, err);
@@ -352,14 +371,9 @@ load_included (struct include_context *x, const char *path, const char *dir, cha
     return hk_error_set (err, ELOOP, "include: %s includes itself (a cycle)", path);
   if (strv_length (x->stack) >= INCLUDE_MAX_DEPTH)
     return hk_error_set (err, ELOOP, "include: nested deeper than %d files", INCLUDE_MAX_DEPTH);
-  struct stat st;
-  if (stat (real, &st) < 0)
-    return hk_error_errno (err, errno, "include: %s", path);
-  if (!S_ISREG (st.st_mode)) /* a FIFO or a device would block or never end */
-    return hk_error_set (err, EINVAL, "include: %s is not a regular file", path);
   _cleanup_free_ char *text = NULL;
   size_t len;
-  if (fs_read_file (AT_FDCWD, real, compose_yaml_limits.max_bytes + 1, &text, &len, err) < 0)
+  if (read_compose_file (path, &text, &len, err) < 0)
     return hk_error_prefix (err, "include");
   _cleanup_json_ json_t *model = NULL;
   strv_append (&x->stack, real);

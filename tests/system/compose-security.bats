@@ -182,7 +182,7 @@ YAML
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
-@test "include of a FIFO or a device is refused instead of blocking for ever" {
+@test "include or extends of a FIFO, a device or /proc/kmsg is refused instead of blocking for ever" {
 	mkfifo pipe.yaml
 	printf 'include: [pipe.yaml]\nservices: {}\n' >compose.yaml
 	run timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose config -q
@@ -192,4 +192,14 @@ YAML
 	run timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose config -q
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"include: /dev/zero is not a regular file"* ]]
+	# a regular file whose read would wait for the kernel's messages
+	printf 'include: [/proc/kmsg]\nservices: {}\n' >compose.yaml
+	run timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"include: /proc/kmsg: read: Resource temporarily unavailable"* ]]
+	# extends reads through the same door
+	printf 'services:\n  a: {extends: {file: /dev/stdin, service: x}}\n' >compose.yaml
+	run timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.a.extends: /dev/stdin is not a regular file"* ]]
 }
