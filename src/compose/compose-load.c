@@ -40,6 +40,7 @@ static const struct yaml_limits compose_yaml_limits = {
   .max_nodes = 100000,
   .max_documents = 1,
   .yaml11_booleans = false, /* yes/no stay strings, as in Docker Compose v2 */
+  .tags = (const char *const[]){ "!reset", "!override", NULL },
 };
 
 static const char *const resource_kinds[] = { "networks", "volumes", "secrets", "configs", NULL };
@@ -159,10 +160,68 @@ normalize_include (json_t *v, const struct compose_normalize_context *ctx, json_
   return 0;
 }
 
-/* One file's text into its normalised form (extends not yet resolved). */
+/* The mapping that holds the last key of PATH (keys from ROOT), or NULL
+ * when the path leads nowhere. */
+static json_t *
+tag_parent (json_t *root, json_t *path)
+{
+  json_t *node = root;
+  size_t n = json_array_size (path);
+  for (size_t i = 0; i + 1 < n && node; i++)
+    node = json_object_get (node, json_string_value (json_array_get (path, i)));
+  return json_is_object (node) ? node : NULL;
+}
+
+/* Removes what the file's !reset and !override tags name from MODEL (an
+ * earlier file's, or the file itself for !reset), so that the merge
+ * leaves nothing (!reset) or only the file's value (!override). */
+static void
+apply_tags (json_t *model, json_t *tags, bool own)
+{
+  size_t i;
+  json_t *t;
+  json_array_foreach (tags, i, t)
+  {
+    bool reset = strcmp (json_string_value (json_object_get (t, "tag")), "!reset") == 0;
+    if (own && !reset)
+      continue;
+    json_t *path = json_object_get (t, "path");
+    json_t *parent = tag_parent (model, path);
+    if (parent)
+      json_object_del (parent,
+                       json_string_value (json_array_get (path, json_array_size (path) - 1)));
+  }
+}
+
+/* The tags are only on the values of mappings: a list item has no key
+ * to merge by. */
+static int
+check_tags (const char *name, json_t *tags, struct hk_error **err)
+{
+  size_t i, j;
+  json_t *t, *key;
+  json_array_foreach (tags, i, t)
+  {
+    json_t *path = json_object_get (t, "path");
+    const char *tag = json_string_value (json_object_get (t, "tag"));
+    if (json_array_size (path) == 0)
+      return hk_error_set (err, EINVAL, "%s: %s on the whole file", name, tag);
+    json_array_foreach (path, j, key)
+    {
+      if (!json_is_string (key))
+        return hk_error_set (err, ENOTSUP, "%s: %s on a list item is not supported by hako "
+                             "compose (put it on the list)", name, tag);
+    }
+  }
+  return 0;
+}
+
+/* One file's text into its normalised form (extends not yet resolved);
+ * its !reset and !override tags into *TAGS when TAGS is not NULL. */
 static int
 normalize_file (const char *name, const char *text, size_t len, const char *dir,
-                char *const *env, char ***unset, json_t **out, struct hk_error **err)
+                char *const *env, char ***unset, json_t **out, json_t **tags,
+                struct hk_error **err)
 {
   _cleanup_yaml_stream_ struct yaml_stream *s = NULL;
   if (yaml_read (name, text, len, &compose_yaml_limits, &s, err) < 0)
@@ -172,6 +231,10 @@ normalize_file (const char *name, const char *text, size_t len, const char *dir,
     return hk_error_set (err, EINVAL, "%s: empty compose file", name);
   if (!json_is_object (doc))
     return compose_type_error (doc, name, "a mapping at the top", err);
+  json_t *file_tags = s->docs[0].tags;
+  if (check_tags (name, file_tags, err) < 0)
+    return -1;
+  apply_tags (doc, file_tags, true);
   if (check_top_level (doc, err) < 0 || compose_interpolate_tree (doc, "", env, unset, err) < 0)
     return hk_error_prefix (err, "%s", name);
   struct compose_normalize_context ctx = { .dir = dir, .env = env };
@@ -219,6 +282,8 @@ normalize_file (const char *name, const char *text, size_t len, const char *dir,
   }
   json_object_set (model, "services", normal);
   *out = take_ptr (model);
+  if (tags)
+    *tags = json_incref (file_tags);
   return 0;
 }
 
@@ -252,7 +317,7 @@ read_extended_file (const char *path, char *const *env, char ***unset, json_t **
   if (read_compose_file (path, &text, &len, err) < 0)
     return -1;
   _cleanup_free_ char *copy = xstrdup (path);
-  return normalize_file (path, text, len, dirname (copy), env, unset, out, err);
+  return normalize_file (path, text, len, dirname (copy), env, unset, out, NULL, err);
 }
 
 struct extends_context
@@ -377,7 +442,7 @@ load_included (struct include_context *x, const char *path, const char *dir, cha
     return hk_error_prefix (err, "include");
   _cleanup_json_ json_t *model = NULL;
   strv_append (&x->stack, real);
-  int rc = normalize_file (path, text, len, dir, env, x->unset, &model, err) < 0
+  int rc = normalize_file (path, text, len, dir, env, x->unset, &model, NULL, err) < 0
                    || resolve_extends (model, path, env, x->unset, err) < 0
                    || resolve_includes (x, model, env, err) < 0
                ? -1
@@ -657,9 +722,9 @@ compose_model_load (char *const *names, char *const *texts, const size_t *lens, 
   _cleanup_json_ json_t *model = NULL;
   for (size_t i = 0; i < n; i++)
     {
-      _cleanup_json_ json_t *file = NULL;
+      _cleanup_json_ json_t *file = NULL, *tags = NULL;
       struct include_context x = { .unset = unset };
-      int rc = normalize_file (names[i], texts[i], lens[i], dir, env, unset, &file, err) < 0
+      int rc = normalize_file (names[i], texts[i], lens[i], dir, env, unset, &file, &tags, err) < 0
                        || resolve_extends (file, names[i], env, unset, err) < 0
                        || resolve_includes (&x, file, env, err) < 0
                    ? -1
@@ -670,7 +735,10 @@ compose_model_load (char *const *names, char *const *texts, const size_t *lens, 
       if (model == NULL)
         model = json_incref (file);
       else
-        compose_merge_project (model, file);
+        {
+          apply_tags (model, tags, false);
+          compose_merge_project (model, file);
+        }
     }
   if (model == NULL)
     return hk_error_set (err, EINVAL, "no compose file");

@@ -188,3 +188,41 @@ YAML
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"include[0].nope: unknown key"* ]]
 }
+
+@test "!reset and !override: a later file removes or replaces what an earlier one set" {
+	cat >a.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    ports: ["8080:80", "8443:443"]
+    environment: {A: "1", B: "2"}
+    dns: [1.1.1.1]
+YAML
+	cat >b.yaml <<'YAML'
+services:
+  web:
+    ports: !override ["9090:90"]
+    environment:
+      B: !reset
+    dns: !reset []
+    labels: !reset {x: "${HKC_UNSET:?a reset value is not interpolated}"}
+YAML
+	run hc -f a.yaml -f b.yaml config --format json
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -c '[.services.web.ports[] | .published]' <<<"$output")" = '["9090"]' ]
+	[ "$(jq -c .services.web.environment <<<"$output")" = '{"A":"1"}' ]
+	[ "$(jq -c '.services.web | has("dns"), has("labels")' <<<"$output" | tr -d '\n')" = falsefalse ]
+	# without !override the lists are merged
+	sed -i 's/!override //' b.yaml
+	run hc -f a.yaml -f b.yaml config --format json
+	[ "$(jq '.services.web.ports | length' <<<"$output")" = 3 ]
+	# on a list item, or an unknown tag: refused naming the file
+	printf 'services:\n  web: {image: busybox, dns: [!reset 1.1.1.1]}\n' >c.yaml
+	run hc -f a.yaml -f c.yaml config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"c.yaml: !reset on a list item is not supported by hako compose"* ]]
+	printf 'services:\n  web: {image: !custom busybox}\n' >c.yaml
+	run hc -f c.yaml config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the tag \`!custom\` is not supported"* ]]
+}
