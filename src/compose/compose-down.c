@@ -120,5 +120,8 @@ compose_down (struct engine *e, const struct compose_project *p,
   remove_networks (e, p, out, err, &rc);
   if (o->volumes)
     remove_volumes (e, p, out, err, &rc);
+  if (o->rmi != COMPOSE_RMI_NONE
+      && compose_remove_images (e, p, o->rmi == COMPOSE_RMI_ALL, out, &why) < 0)
+    keep_first (err, why, &rc);
   return rc;
 }

@@ -195,6 +195,75 @@ YAML
 	[ ! -e "$HAKO_ROOT/compose/hkc" ]
 }
 
+@test "build, images, down --rmi local then all: the project's images go, the others stay" {
+	mkdir ctx
+	printf 'FROM busybox\nLABEL hkc=built\n' >ctx/Dockerfile
+	hk tag busybox hkc-tagged:1
+	cat >compose.yaml <<'YAML'
+name: hkc
+x-common: &common
+  cgroup_parent: ${ENGINE_CGROUP}
+  init: true
+  network_mode: none
+  command: sleep 300
+services:
+  built: {<<: *common, build: ctx}
+  tagged: {<<: *common, image: "hkc-tagged:1"}
+YAML
+	run hk compose build
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(hk image inspect -f '{{index .Config.Labels "hkc"}}' hkc-built)" = built ]
+	run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run hk compose images
+	[[ "$output" == *"hkc-built-1"*"hkc-built"* ]]
+	[[ "$output" == *"hkc-tagged-1"*"hkc-tagged:1"* ]]
+	run hk compose down -t 1 --rmi nope
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'--rmi: "nope" is not local or all'* ]]
+	run hk compose down -t 1 --rmi local
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Image hkc-built  Removed"* ]]
+	run hk image inspect hkc-built
+	[ "$status" -ne 0 ]
+	hk image inspect hkc-tagged:1 >/dev/null
+	run hk compose down --rmi all
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Image hkc-tagged:1  Removed"* ]]
+	run hk image inspect hkc-tagged:1
+	[ "$status" -ne 0 ]
+	# busybox, which hkc-tagged:1 was another name of, stays
+	hk image inspect busybox >/dev/null
+}
+
+@test "kill, pause/unpause, top, port, ls on a running project" {
+	cat >compose.yaml <<'YAML'
+name: hkc
+services:
+  web:
+    image: busybox
+    cgroup_parent: ${ENGINE_CGROUP}
+    init: true
+    command: sh -c 'exec httpd -f -p 8080'
+    ports: ["127.0.0.1:18089:8080"]
+YAML
+	run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(hk compose port web 8080)" = 127.0.0.1:18089 ]
+	run hk compose top
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hkc-web-1"* ]] && [[ "$output" == *"httpd -f -p 8080"* ]]
+	run hk compose ls
+	[[ "$output" == *"hkc"*"running(1)"* ]] || { echo "$output"; false; }
+	hk compose pause
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-web-1)" = paused ]
+	hk compose unpause
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-web-1)" = running ]
+	hk compose kill -s KILL web
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-web-1)" = exited ]
+	[ "$(hk inspect -f '{{.State.ExitCode}}' hkc-web-1)" = 137 ]
+}
+
 @test "an unknown field, a wrong type, an undefined network, an unsupported field: exit 1 naming the key path, nothing made" {
 	cat >compose.yaml <<'YAML'
 services:
