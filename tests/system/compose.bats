@@ -212,7 +212,7 @@ services:
 YAML
 	run hk compose build
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
-	[ "$(hk image inspect -f '{{index .Config.Labels "hkc"}}' hkc-built)" = built ]
+	[ "$(hk image inspect -f '{{json .Config.Labels}}' hkc-built | jq -r .hkc)" = built ]
 	run hk compose up -d
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	run hk compose images
