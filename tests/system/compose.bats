@@ -264,6 +264,54 @@ YAML
 	[ "$(hk inspect -f '{{.State.ExitCode}}' hkc-web-1)" = 137 ]
 }
 
+@test "attached up: lines prefixed per container; --exit-code-from stops the rest with its status; SIGINT stops the project" {
+	cat >compose.yaml <<'YAML'
+name: hkc
+x-common: &common
+  image: busybox
+  cgroup_parent: ${ENGINE_CGROUP}
+  init: true
+  network_mode: none
+services:
+  a: {<<: *common, command: sh -c 'echo from-a; sleep 1; echo from-a-late; exec sleep 300'}
+  b: {<<: *common, command: sh -c 'sleep 0.5; echo from-b; sleep 2; exit 7'}
+YAML
+	run timeout -s KILL 60 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose up --exit-code-from b
+	[ "$status" -eq 7 ] || { echo "$output"; false; }
+	[[ "$output" == *"hkc-a-1 | from-a"* ]]
+	[[ "$output" == *"hkc-b-1 | from-b"* ]]
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-a-1)" = exited ]
+	# logs without -f: the containers' lines merged by time
+	run hk compose logs --no-color -t
+	[ "$status" -eq 0 ]
+	[ "$(grep -o 'from-[a-z-]*' <<<"$output" | tr '\n' ' ')" = "from-a from-b from-a-late " ] || { echo "$output"; false; }
+	run timeout -s KILL 60 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose up --abort-on-container-exit
+	[ "$status" -eq 0 ]
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-a-1)" = exited ]
+	# Ctrl-C: SIGINT to an attached up stops the project, exit 130
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose up a >"$BATS_TEST_TMPDIR/up.out" 2>&1 &
+	local pid=$! i
+	for i in $(seq 100); do
+		grep -q 'hkc-a-1 | from-a' "$BATS_TEST_TMPDIR/up.out" && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	for i in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	# still there after 30 s: a hang, not a slow stop
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid"
+		false
+	fi
+	local rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ] || { cat "$BATS_TEST_TMPDIR/up.out"; false; }
+	grep -q 'Gracefully stopping' "$BATS_TEST_TMPDIR/up.out"
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-a-1)" = exited ]
+}
+
 @test "an unknown field, a wrong type, an undefined network, an unsupported field: exit 1 naming the key path, nothing made" {
 	cat >compose.yaml <<'YAML'
 services:
