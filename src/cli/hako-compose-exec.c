@@ -9,6 +9,7 @@
 #include "common/xalloc.h"
 #include "compose/compose-container.h"
 #include "compose/compose-engine.h"
+#include "compose/compose-files.h"
 #include "compose/compose-value.h"
 #include "engine/ctr-config-parse.h"
 #include "engine/engine-exec.h"
@@ -277,7 +278,8 @@ cmd_run (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
   if (f.no_deps && (compose_make_networks (e, p, stderr, err) < 0
                     || compose_make_volumes (e, p, stderr, err) < 0))
     return -1;
-  if (compose_ensure_image (e, p, service, svc, false, stderr, err) < 0)
+  if (compose_write_file_objects (p, err) < 0
+      || compose_ensure_image (e, p, service, svc, false, stderr, err) < 0)
     return -1;
   _cleanup_ctr_config_ struct ctr_config config;
   ctr_config_init (&config);

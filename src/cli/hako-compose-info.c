@@ -212,6 +212,89 @@ show_log (struct engine *e, const struct ctr_record *r, struct log_view *v,
   return log_follow (path, &end, monitor_alive, print_record, v, err) < 0 ? -1 : 0;
 }
 
+/* A record kept to be printed in time order among other containers'. */
+struct timed_record
+{
+  int64_t ns;  /* since the epoch, from the record's RFC 3339 time */
+  size_t seq;  /* reading order: equal times keep it */
+  size_t view; /* whose prefix */
+  char *text, *time;
+  size_t len;
+  bool is_stderr;
+};
+
+struct timed_records
+{
+  struct timed_record *v;
+  size_t n;
+  size_t view; /* of the container being read */
+};
+
+/* "2026-12-06T05:01:16.123456789Z" in nanoseconds (0: unparsable). */
+static int64_t
+time_ns (const char *text)
+{
+  int64_t ns = cli_parse_time (text) * 1000000000;
+  const char *dot = text ? strchr (text, '.') : NULL;
+  int64_t scale = 100000000;
+  for (const char *d = dot ? dot + 1 : ""; *d >= '0' && *d <= '9' && scale > 0; d++, scale /= 10)
+    ns += (*d - '0') * scale;
+  return ns;
+}
+
+static int
+keep_record (const struct log_record *rec, void *data)
+{
+  struct timed_records *t = data;
+  t->v = xreallocarray (t->v, t->n + 1, sizeof *t->v);
+  t->v[t->n] = (struct timed_record){
+    .ns = time_ns (rec->time), .seq = t->n, .view = t->view,
+    .text = xstrndup (rec->text, rec->len), .time = rec->time ? xstrdup (rec->time) : NULL,
+    .len = rec->len, .is_stderr = rec->is_stderr,
+  };
+  t->n++;
+  return 0;
+}
+
+static int
+by_time (const void *a, const void *b)
+{
+  const struct timed_record *x = a, *y = b;
+  if (x->ns != y->ns)
+    return x->ns < y->ns ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Without -f: every container's records (the last TAIL of each) merged
+ * by time, as Docker Compose prints them. */
+static int
+show_logs_merged (struct engine *e, struct ctr_record **list, size_t n,
+                  struct log_view *views, const struct logs_options *o, struct hk_error **err)
+{
+  struct timed_records t = { 0 };
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++)
+    {
+      _cleanup_free_ char *path = engine_log_path (e, list[i]->id);
+      struct log_position end;
+      t.view = i;
+      rc = log_read (path, o->tail, keep_record, &t, &end, err) < 0 ? -1 : 0;
+    }
+  if (rc == 0)
+    qsort (t.v, t.n, sizeof *t.v, by_time);
+  for (size_t i = 0; i < t.n; i++)
+    {
+      struct log_record rec = { .text = t.v[i].text, .len = t.v[i].len,
+                                .is_stderr = t.v[i].is_stderr, .time = t.v[i].time };
+      if (rc == 0 && print_record (&rec, &views[t.v[i].view]) < 0)
+        rc = hk_error_errno (err, errno, "write the logs");
+      free (t.v[i].text);
+      free (t.v[i].time);
+    }
+  free (t.v);
+  return rc;
+}
+
 /* Every container's log; with FOLLOW one process per container, so that
  * all are followed at once.  The PIDs of those in *PIDS (N). */
 static int
@@ -223,19 +306,23 @@ show_logs (struct engine *e, struct ctr_record **list, size_t n, const struct lo
     width = strlen (list[i]->name) > width ? strlen (list[i]->name) : width;
   *pids = xzalloc ((n + 1) * sizeof **pids);
   fflush (stdout);
+  if (!o->follow)
+    {
+      struct log_view *views = xzalloc ((n + 1) * sizeof *views);
+      for (size_t i = 0; i < n; i++)
+        views[i] = (struct log_view){ .prefix = prefix_of (list[i], width, o->color, i),
+                                      .timestamps = o->timestamps };
+      int rc = show_logs_merged (e, list, n, views, o, err);
+      for (size_t i = 0; i < n; i++)
+        free (views[i].prefix);
+      free (views);
+      return rc;
+    }
   for (size_t i = 0; i < n; i++)
     {
       struct log_view v = { .prefix = prefix_of (list[i], width, o->color, i),
                             .timestamps = o->timestamps,
                             .monitor = list[i]->monitor_pid };
-      if (!o->follow)
-        {
-          int rc = show_log (e, list[i], &v, o, err);
-          free (v.prefix);
-          if (rc < 0)
-            return -1;
-          continue;
-        }
       pid_t pid = fork ();
       if (pid < 0)
         {
@@ -244,6 +331,9 @@ show_logs (struct engine *e, struct ctr_record **list, size_t n, const struct lo
         }
       if (pid == 0)
         {
+          /* not the attached up's handlers: its SIGTERM must end us */
+          signal (SIGTERM, SIG_DFL);
+          signal (SIGINT, SIG_DFL);
           struct hk_error *why = NULL;
           int rc = show_log (e, list[i], &v, o, &why);
           if (rc < 0)

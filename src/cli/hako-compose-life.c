@@ -182,8 +182,13 @@ cmd_down (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
         o.timeout = (int)t;
         break;
       case 'r':
-        return hk_error_set (err, ENOTSUP, "--rmi: not supported by hako compose yet (remove "
-                             "images with hako rmi)");
+        if (strcmp (optarg, "local") == 0)
+          o.rmi = COMPOSE_RMI_LOCAL;
+        else if (strcmp (optarg, "all") == 0)
+          o.rmi = COMPOSE_RMI_ALL;
+        else
+          return hk_error_set (err, EINVAL, "--rmi: \"%s\" is not local or all", optarg);
+        break;
       default:
         return cli_bad_option (err, "compose down", argv);
       }

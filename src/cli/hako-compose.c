@@ -8,6 +8,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "compose/compose.h"
+#include "engine/engine-context.h"
 #include "yaml/yaml.h"
 
 #include <errno.h>
@@ -28,9 +29,10 @@ int
 compose_cli_load (struct compose_cli *c, struct compose_project **p, struct engine **e,
                   struct hk_error **err)
 {
-  if (load (c, p, err) < 0)
+  if (load (c, p, err) < 0 || cli_engine (c->cli, e, err) < 0)
     return -1;
-  return cli_engine (c->cli, e, err);
+  (*p)->files_dir = xasprintf ("%s/compose/%s", (*e)->root, (*p)->name);
+  return 0;
 }
 
 int

@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "compose-container.h"
 #include "compose-dotenv.h"
+#include "compose-files.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "engine/ctr-config-parse.h"
 #include "store/digest.h"
+#include "store/platform.h"
 
 #include <errno.h>
 #include <string.h>
 
 /* Service keys the engine cannot carry out (yet): an error naming them. */
 static const char *const unsupported_keys[] = {
-  "pid", "ipc", "shm_size", "volumes_from", "platform", NULL,
+  "pid", "ipc", "volumes_from", NULL,
 };
 
 /* Keys below a service key that the engine cannot carry out either. */
@@ -114,6 +116,40 @@ set_environment (const struct compose_project *p, const char *name, json_t *svc,
   return 0;
 }
 
+/* shm_size: /dev/shm as the engine mounts it, with that size (a tmpfs
+ * the service names at /dev/shm replaces it). */
+static void
+set_shm_size (json_t *svc, struct ctr_config *c)
+{
+  json_t *size = json_object_get (svc, "shm_size");
+  if (size == NULL)
+    return;
+  _cleanup_free_ char *opts
+      = xasprintf ("mode=1777,size=%lld", (long long)json_integer_value (size));
+  config_map_set (&c->tmpfs, "/dev/shm", opts);
+}
+
+/* A service for another platform cannot run here: no emulation. */
+static int
+check_platform (const char *name, json_t *svc, struct hk_error **err)
+{
+  const char *text = json_string_value (json_object_get (svc, "platform"));
+  if (text == NULL)
+    return 0;
+  struct platform want = { 0 }, host = { 0 };
+  if (platform_parse (text, &want, err) < 0)
+    return hk_error_prefix (err, "services.%s.platform", name);
+  platform_host (&host);
+  _cleanup_free_ char *host_text = platform_string (&host);
+  int score = platform_match_score (&want, &host);
+  platform_clear (&want);
+  platform_clear (&host);
+  if (score == 0)
+    return hk_error_set (err, ENOTSUP, "services.%s.platform: %s is not this machine's "
+                         "platform (%s) and hako runs no emulator", name, text, host_text);
+  return 0;
+}
+
 static int
 set_ports (const char *name, json_t *svc, struct ctr_config *c, struct hk_error **err)
 {
@@ -203,10 +239,14 @@ set_files (const struct compose_project *p, const char *name, json_t *svc, const
   {
     const char *source = json_string_value (json_object_get (ref, "source"));
     json_t *def = json_object_get (json_object_get (p->model, kind), source);
-    const char *file = json_string_value (json_object_get (def, "file"));
-    if (file == NULL)
-      return hk_error_set (err, ENOTSUP, "%s.%s: only file-based %s are supported by hako "
-                           "compose", kind, source, kind);
+    _cleanup_free_ char *file = NULL;
+    if (json_object_get (def, "file"))
+      file = xstrdup (json_string_value (json_object_get (def, "file")));
+    else if (json_is_true (json_object_get (def, "external")))
+      return hk_error_set (err, ENOTSUP, "%s.%s: external %s are not supported by hako compose",
+                           kind, source, kind);
+    else if (compose_file_object_path (p, kind, source, &file, err) < 0)
+      return hk_error_prefix (err, "services.%s.%s[%zu]", name, kind, i);
     const char *target = json_string_value (json_object_get (ref, "target"));
     if (json_object_get (ref, "uid") || json_object_get (ref, "gid") || json_object_get (ref, "mode"))
       return hk_error_set (err, ENOTSUP, "services.%s.%s[%zu]: uid, gid and mode are not "
@@ -217,7 +257,7 @@ set_files (const struct compose_project *p, const char *name, json_t *svc, const
                                         : xasprintf ("/run/secrets/%s", target ? target : source);
     else
       dest = target ? xstrdup (target) : xasprintf ("/%s", source);
-    add_mount (c, (struct config_mount){ .type = CONFIG_MOUNT_BIND, .source = xstrdup (file),
+    add_mount (c, (struct config_mount){ .type = CONFIG_MOUNT_BIND, .source = take_ptr (file),
                                          .target = dest, .readonly = true });
   }
   return 0;
@@ -464,7 +504,7 @@ int
 compose_container_config (const struct compose_project *p, const char *name, json_t *svc,
                           int number, bool oneoff, struct ctr_config *c, struct hk_error **err)
 {
-  if (check_supported (name, svc, err) < 0)
+  if (check_supported (name, svc, err) < 0 || check_platform (name, svc, err) < 0)
     return -1;
   if (json_object_get (svc, "command"))
     c->cmd = strings (json_object_get (svc, "command"));
@@ -479,6 +519,7 @@ compose_container_config (const struct compose_project *p, const char *name, jso
   c->open_stdin = json_is_true (json_object_get (svc, "stdin_open"));
   c->init = json_is_true (json_object_get (svc, "init"));
   set_labels (p, name, svc, number, oneoff, c);
+  set_shm_size (svc, c);
   if (set_environment (p, name, svc, c, err) < 0 || set_ports (name, svc, c, err) < 0
       || set_volumes (p, name, svc, c, err) < 0
       || set_files (p, name, svc, "secrets", c, err) < 0

@@ -5,6 +5,7 @@
  * failed up removes all that can be removed. */
 #include "compose-container.h"
 #include "compose-engine.h"
+#include "compose-files.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "engine/network.h"
@@ -113,8 +114,14 @@ compose_down (struct engine *e, const struct compose_project *p,
 {
   int rc = 0;
   remove_containers (e, p, o, out, err, &rc);
+  struct hk_error *why = NULL;
+  compose_remove_file_objects (p, &why);
+  keep_first (err, why, &rc);
   remove_networks (e, p, out, err, &rc);
   if (o->volumes)
     remove_volumes (e, p, out, err, &rc);
+  if (o->rmi != COMPOSE_RMI_NONE
+      && compose_remove_images (e, p, o->rmi == COMPOSE_RMI_ALL, out, &why) < 0)
+    keep_first (err, why, &rc);
   return rc;
 }

@@ -63,11 +63,26 @@ int compose_make_volumes (struct engine *e, const struct compose_project *p, FIL
 int compose_wait_condition (struct engine *e, const struct compose_project *p, const char *dep,
                             const char *condition, struct hk_error **err);
 
+/* down --rmi: the images of the services that have no image: (the
+ * project's own builds, PROJECT-SERVICE), or with ALL every service's
+ * image, removed through `hako rmi` when in the store; each one tried,
+ * the first error returned. */
+int compose_remove_images (struct engine *e, const struct compose_project *p, bool all,
+                           FILE *out, struct hk_error **err);
+
+enum compose_rmi
+{
+  COMPOSE_RMI_NONE,
+  COMPOSE_RMI_LOCAL,
+  COMPOSE_RMI_ALL,
+};
+
 struct compose_down_options
 {
   bool volumes;        /* -v: the named volumes too, and anonymous ones */
   bool remove_orphans; /* containers of services no longer in the files */
   int timeout;         /* -t, -1: each container's own */
+  enum compose_rmi rmi; /* --rmi local|all: images removed after the rest */
 };
 
 /* down: the project's containers stopped and removed, then its networks

@@ -126,3 +126,37 @@ compose_ensure_image (struct engine *e, const struct compose_project *p, const c
   fprintf (out, " Service %s  Pulling\n", name);
   return run_hako (e, args, what, err);
 }
+
+int
+compose_remove_images (struct engine *e, const struct compose_project *p, bool all, FILE *out,
+                       struct hk_error **err)
+{
+  _cleanup_strv_ char **images = NULL;
+  const char *name;
+  json_t *svc;
+  json_object_foreach (json_object_get (p->model, "services"), name, svc)
+  {
+    if (!all && json_object_get (svc, "image"))
+      continue; /* local: only the images the project named itself */
+    _cleanup_free_ char *image = compose_image_name (p, name, svc);
+    if (!strv_contains (images, image) && in_store (e, image))
+      strv_append (&images, image);
+  }
+  int rc = 0;
+  for (char **image = images; image && *image; image++)
+    {
+      char *args[] = { "rmi", *image, NULL };
+      _cleanup_free_ char *what = xasprintf ("removal of image %s (hako rmi)", *image);
+      struct hk_error *why = NULL;
+      if (run_hako (e, args, what, &why) == 0)
+        fprintf (out, " Image %s  Removed\n", *image);
+      else if (rc == 0)
+        {
+          *err = why;
+          rc = -1;
+        }
+      else
+        hk_error_free (why);
+    }
+  return rc;
+}

@@ -38,6 +38,7 @@ compose_project_free (struct compose_project *p)
   strv_free (p->files);
   strv_free (p->env);
   json_decref (p->model);
+  free (p->files_dir);
   free (p);
 }
 

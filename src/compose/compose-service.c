@@ -47,16 +47,38 @@ stays_below (const char *path)
   return true;
 }
 
+/* ABS, once its symbolic links are resolved, is still below DIR's real
+ * path; a file that does not exist (yet) is let through: there is no
+ * link to follow, and reading it fails later. */
+static bool
+resolves_below (const char *dir, const char *abs)
+{
+  _cleanup_free_ char *real_dir = realpath (dir, NULL);
+  _cleanup_free_ char *real = realpath (abs, NULL);
+  if (real_dir == NULL || real == NULL)
+    return true;
+  size_t n = strlen (real_dir);
+  return strcmp (real_dir, "/") == 0
+         || (strncmp (real, real_dir, n) == 0 && (real[n] == '/' || real[n] == '\0'));
+}
+
 int
 compose_contained_path (const struct compose_normalize_context *ctx, const char *path,
                         const char *where, char **out, struct hk_error **err)
 {
-  if (path[0] != '/' && path[0] != '~' && !stays_below (path))
+  bool relative = path[0] != '/' && path[0] != '~';
+  if (relative && !stays_below (path))
     return hk_error_set (err, EPERM,
                          "%s: \"%s\" climbs out of the project directory %s; name a file "
                          "outside it by its absolute path",
                          where, path, ctx->dir);
-  *out = compose_absolute_path (ctx, path);
+  _cleanup_free_ char *abs = compose_absolute_path (ctx, path);
+  if (relative && !resolves_below (ctx->dir, abs))
+    return hk_error_set (err, EPERM,
+                         "%s: \"%s\" is a symbolic link (or under one) that leads out of the "
+                         "project directory %s; name a file outside it by its absolute path",
+                         where, path, ctx->dir);
+  *out = take_ptr (abs);
   return 0;
 }
 
@@ -963,7 +985,7 @@ static const struct compose_field service_fields[] = {
   { "restart", f_restart },
   { "secrets", f_file_refs },
   { "security_opt", compose_field_strings },
-  { "shm_size", compose_field_string },
+  { "shm_size", f_memory },
   { "stdin_open", compose_field_bool },
   { "stop_grace_period", f_duration },
   { "stop_signal", compose_field_string },

@@ -7,6 +7,7 @@
  * not running); one whose hash differs is replaced. */
 #include "compose-container.h"
 #include "compose-engine.h"
+#include "compose-files.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/strv.h"
@@ -430,7 +431,8 @@ compose_up (struct engine *e, const struct compose_project *p,
     if (!json_object_get (json_object_get (p->model, "services"), name))
       return hk_error_set (err, ENOENT, "--scale: no such service: %s", name);
   }
-  if (check_all (p, o, selected, err) < 0 || compose_make_networks (e, p, out, err) < 0
+  if (check_all (p, o, selected, err) < 0 || compose_write_file_objects (p, err) < 0
+      || compose_make_networks (e, p, out, err) < 0
       || compose_make_volumes (e, p, out, err) < 0
       || handle_orphans (e, p, o->remove_orphans, out, err) < 0)
     return -1;

@@ -30,6 +30,8 @@ struct compose_project
   char **files; /* as read, absolute */
   char **env;   /* for interpolation: the .env's, the shell's over them */
   json_t *model;
+  char *files_dir; /* ROOT/compose/NAME: the secrets and configs given by
+                      environment: or content: (set with the engine) */
 };
 
 void compose_project_free (struct compose_project *p);

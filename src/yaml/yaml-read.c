@@ -53,6 +53,7 @@ struct builder
   size_t doc_number; /* 1-based */
   size_t line, column;
   json_t *root;
+  json_t *tags; /* of the current document, see yaml_document */
   struct yaml_stream *out;
 };
 
@@ -104,6 +105,7 @@ builder_clear (struct builder *b)
   free (b->stack);
   anchors_clear (b);
   json_decref (b->root);
+  json_decref (b->tags);
 }
 
 /* A later anchor of the same name replaces the earlier one (YAML). */
@@ -220,13 +222,40 @@ apply_merges (struct builder *b, struct frame *f, struct hk_error **err)
   return rc;
 }
 
+static bool
+is_allowed_tag (const struct builder *b, const char *tag)
+{
+  for (const char *const *t = b->limits->tags; tag && t && *t; t++)
+    if (strcmp (*t, tag) == 0)
+      return true;
+  return false;
+}
+
+/* Notes that the node starting now (the value of the waiting key or the
+ * next item of each open collection) had TAG. */
+static void
+record_tag (struct builder *b, const char *tag)
+{
+  json_t *path = json_array ();
+  for (size_t i = 0; i < b->depth; i++)
+    {
+      const struct frame *f = &b->stack[i];
+      json_array_append_new (path, json_is_array (f->value)
+                                       ? json_integer ((json_int_t)json_array_size (f->value))
+                                       : json_string (f->key ? f->key : ""));
+    }
+  if (b->tags == NULL)
+    b->tags = json_array ();
+  json_array_append_new (b->tags, json_pack ("{s:o, s:s}", "path", path, "tag", tag));
+}
+
 static int
 scalar_typed (struct builder *b, const char *text, const char *tag, bool plain, json_t **out,
               struct hk_error **err)
 {
   bool yaml11 = b->limits->yaml11_booleans;
   enum yaml_scalar_type type = YAML_SCALAR_STRING;
-  if (tag == NULL || strcmp (tag, "!") == 0)
+  if (tag == NULL || strcmp (tag, "!") == 0 || is_allowed_tag (b, tag))
     type = plain ? yaml_plain_scalar_type (text, yaml11) : YAML_SCALAR_STRING;
   else if (strcmp (tag, YAML_STR_TAG) == 0)
     type = YAML_SCALAR_STRING;
@@ -287,6 +316,9 @@ on_scalar (struct builder *b, const yaml_event_t *ev, struct hk_error **err)
       return 0;
     }
   bool plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+  const char *tag = (const char *)ev->data.scalar.tag;
+  if (is_allowed_tag (b, tag))
+    record_tag (b, tag);
   json_t *value = NULL;
   if (scalar_typed (b, text, (const char *)ev->data.scalar.tag, plain, &value, err) < 0)
     return -1;
@@ -326,6 +358,10 @@ on_collection_start (struct builder *b, const yaml_event_t *ev, bool mapping,
     return fail (b, err, "nested deeper than %zu levels: refused", b->limits->max_depth);
   if (count_nodes (b, 1, err) < 0)
     return -1;
+  const char *tag = (const char *)(mapping ? ev->data.mapping_start.tag
+                                           : ev->data.sequence_start.tag);
+  if (is_allowed_tag (b, tag))
+    record_tag (b, tag);
   const yaml_char_t *anchor
       = mapping ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
   b->stack = xreallocarray (b->stack, b->depth + 1, sizeof *b->stack);
@@ -363,7 +399,8 @@ on_document_end (struct builder *b, size_t line, struct hk_error **err)
   if (s->n >= b->limits->max_documents)
     return fail (b, err, "more than %zu documents: refused", b->limits->max_documents);
   s->docs = xreallocarray (s->docs, s->n + 1, sizeof *s->docs);
-  s->docs[s->n++] = (struct yaml_document){ .root = b->root ? b->root : json_null (), .line = line };
+  s->docs[s->n++] = (struct yaml_document){ .root = b->root ? b->root : json_null (),
+                                            .line = line, .tags = take_ptr (b->tags) };
   b->root = NULL;
   anchors_clear (b); /* anchors are the document's */
   return 0;
@@ -434,7 +471,10 @@ yaml_stream_free (struct yaml_stream *s)
   if (s == NULL)
     return;
   for (size_t i = 0; i < s->n; i++)
-    json_decref (s->docs[i].root);
+    {
+      json_decref (s->docs[i].root);
+      json_decref (s->docs[i].tags);
+    }
   free (s->docs);
   free (s);
 }

@@ -31,6 +31,9 @@ struct yaml_limits
   size_t max_documents;
   bool yaml11_booleans; /* yes/no/on/off/y/n are booleans (YAML 1.1, as
                            Kubernetes reads them); else only true/false */
+  const char *const *tags; /* local tags ("!reset") the reader lets through,
+                              NULL-terminated; NULL: none (any other tag
+                              than the core schema's is an error) */
 };
 
 /* Limits for Kubernetes and compose files: 4 MiB, depth 64, 100,000
@@ -42,6 +45,9 @@ struct yaml_document
 {
   json_t *root; /* null for an empty document */
   size_t line;  /* where it starts, 1-based */
+  json_t *tags; /* the nodes that had one of limits->tags: [{"path": [key
+                   or index, ...], "tag": "!reset"}], in document order;
+                   NULL when none */
 };
 
 struct yaml_stream

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A compose file as the loader reads it: YAML (anchors, merge keys,
  * alias bombs bounded), interpolation, every service field normalised,
- * extends (within the file), profiles and references checked; nothing
+ * extends (within the file), include (a named file is read, and is
+ * missing under /project), profiles and references checked; nothing
  * made.  The first line of the input is the .env text's, so that
  * interpolation sees hostile values too. */
 #include "common/json-util.h"

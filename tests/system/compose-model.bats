@@ -142,3 +142,87 @@ YAML
 	hc config >printed.yaml
 	[ "$(hc -f printed.yaml config --format json | jq -S .services)" = "$(hc config --format json | jq -S .services)" ]
 }
+
+@test "include: another application's files, its paths and .env its own, env_file, several paths merged; conflicts and cycles refused" {
+	mkdir -p db other
+	cat >compose.yaml <<'YAML'
+include:
+  - db/compose.yaml
+  - path: [other/a.yaml, other/b.yaml]
+    project_directory: other
+    env_file: other/vars.env
+services:
+  web: {image: busybox, depends_on: [db]}
+YAML
+	printf 'services:\n  db: {image: "busybox:${TAG}", env_file: db.env, volumes: [./data:/data]}\nvolumes: {dbdata: {}}\n' >db/compose.yaml
+	echo A=1 >db/db.env
+	echo TAG=from-db-env >db/.env
+	printf 'services:\n  c: {image: "busybox:${CTAG}", command: one, volumes: [./x:/x]}\n' >other/a.yaml
+	printf 'services:\n  c: {command: two}\n' >other/b.yaml
+	echo CTAG=from-vars >other/vars.env
+	run hc config --format json
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -r .services.db.image <<<"$output")" = busybox:from-db-env ]
+	[ "$(jq -r '.services.db.env_file[0]' <<<"$output")" = "$P/db/db.env" ]
+	[ "$(jq -r '.services.db.volumes[0].source' <<<"$output")" = "$P/db/data" ]
+	[ "$(jq -r .volumes.dbdata.name <<<"$output")" = my_projectdir_dbdata ]
+	[ "$(jq -r .services.c.image <<<"$output")" = busybox:from-vars ]
+	[ "$(jq -c .services.c.command <<<"$output")" = '["two"]' ]
+	[ "$(jq -r '.services.c.volumes[0].source' <<<"$output")" = "$P/other/x" ]
+	# the including project's variables win over the included .env
+	TAG=shell run hc config --format json
+	[ "$(jq -r .services.db.image <<<"$output")" = busybox:shell ]
+	# a resource defined twice
+	printf 'services:\n  web: {image: busybox}\n' >db/compose.yaml
+	run hc config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"include: $P/db/compose.yaml defines services.web, which the including file defines too"* ]]
+	# a cycle
+	printf 'include: [sub.yaml]\nservices:\n  db: {image: busybox}\n' >db/compose.yaml
+	printf 'include: [compose.yaml]\n' >db/sub.yaml
+	run hc config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"includes itself (a cycle)"* ]]
+	printf 'include: [{path: x.yaml, nope: 1}]\nservices: {}\n' >compose.yaml
+	run hc config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"include[0].nope: unknown key"* ]]
+}
+
+@test "!reset and !override: a later file removes or replaces what an earlier one set" {
+	cat >a.yaml <<'YAML'
+services:
+  web:
+    image: busybox
+    ports: ["8080:80", "8443:443"]
+    environment: {A: "1", B: "2"}
+    dns: [1.1.1.1]
+YAML
+	cat >b.yaml <<'YAML'
+services:
+  web:
+    ports: !override ["9090:90"]
+    environment:
+      B: !reset
+    dns: !reset []
+    labels: !reset {x: "${HKC_UNSET:?a reset value is not interpolated}"}
+YAML
+	run hc -f a.yaml -f b.yaml config --format json
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -c '[.services.web.ports[] | .published]' <<<"$output")" = '["9090"]' ]
+	[ "$(jq -c .services.web.environment <<<"$output")" = '{"A":"1"}' ]
+	[ "$(jq -c '.services.web | has("dns"), has("labels")' <<<"$output" | tr -d '\n')" = falsefalse ]
+	# without !override the lists are merged
+	sed -i 's/!override //' b.yaml
+	run hc -f a.yaml -f b.yaml config --format json
+	[ "$(jq '.services.web.ports | length' <<<"$output")" = 3 ]
+	# on a list item, or an unknown tag: refused naming the file
+	printf 'services:\n  web: {image: busybox, dns: [!reset 1.1.1.1]}\n' >c.yaml
+	run hc -f a.yaml -f c.yaml config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"c.yaml: !reset on a list item is not supported by hako compose"* ]]
+	printf 'services:\n  web: {image: !custom busybox}\n' >c.yaml
+	run hc -f c.yaml config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the tag \`!custom\` is not supported"* ]]
+}

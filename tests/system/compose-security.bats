@@ -138,3 +138,68 @@ YAML
 	[[ "$output" == *"services.web.deploy.replicas: 5000 is outside 0..1000"* ]]
 	nothing_made
 }
+
+@test "a content: secret named ../x cannot write outside the project's directory of secrets" {
+	cat >compose.yaml <<'YAML'
+name: hkc-sec
+services:
+  web: {image: busybox, network_mode: none, secrets: [../../../escaped]}
+secrets:
+  ../../../escaped: {content: pwned}
+YAML
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"secrets.../../../escaped: the name cannot be a file name"* ]]
+	nothing_made
+	[ ! -e "$HAKO_ROOT/escaped" ] && [ ! -e "$HAKO_ROOT/compose/escaped" ]
+	[ ! -e "$HAKO_ROOT/compose/hkc-sec" ]
+}
+
+@test "a symlink inside the project to a file outside cannot be read as env_file, secret or include" {
+	mkdir -p "$BATS_TEST_TMPDIR/outside" inner
+	echo 'STOLEN=secret' >"$BATS_TEST_TMPDIR/outside/creds.env"
+	printf 'services:\n  x: {image: busybox}\n' >"$BATS_TEST_TMPDIR/outside/compose.yaml"
+	ln -s "$BATS_TEST_TMPDIR/outside/creds.env" creds.env
+	ln -s "$BATS_TEST_TMPDIR/outside" inner/dir
+	printf 'services:\n  web: {image: busybox, env_file: creds.env}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'services.web.env_file[0]: "creds.env" is a symbolic link (or under one) that leads out of the project directory'* ]]
+	printf 'services:\n  web: {image: busybox, secrets: [k]}\nsecrets:\n  k: {file: inner/dir/creds.env}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'secrets.k.file: "inner/dir/creds.env" is a symbolic link'* ]]
+	printf 'include: [inner/dir/compose.yaml]\nservices: {}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'include[0].path[0]: "inner/dir/compose.yaml" is a symbolic link'* ]]
+	nothing_made
+	# a link that stays inside the project is fine
+	cp "$BATS_TEST_TMPDIR/outside/creds.env" real.env
+	ln -sf real.env creds.env
+	printf 'services:\n  web: {image: busybox, env_file: creds.env}\n' >compose.yaml
+	run hk compose config -q
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "include or extends of a FIFO, a device or /proc/kmsg is refused instead of blocking for ever" {
+	mkfifo pipe.yaml
+	printf 'include: [pipe.yaml]\nservices: {}\n' >compose.yaml
+	run timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"include: $P/pipe.yaml is not a regular file"* ]]
+	printf 'include: [/dev/zero]\nservices: {}\n' >compose.yaml
+	run timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"include: /dev/zero is not a regular file"* ]]
+	# a regular file whose read would wait for the kernel's messages
+	printf 'include: [/proc/kmsg]\nservices: {}\n' >compose.yaml
+	run timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"include: /proc/kmsg: read: Resource temporarily unavailable"* ]]
+	# extends reads through the same door
+	printf 'services:\n  a: {extends: {file: /dev/stdin, service: x}}\n' >compose.yaml
+	run timeout 10 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.a.extends: /dev/stdin is not a regular file"* ]]
+}

@@ -159,6 +159,159 @@ YAML
 	[ -z "$(hk ps -a -q --filter label=com.docker.compose.oneoff=True)" ]
 }
 
+@test "shm_size, the host's platform, secrets and configs from environment: and content:" {
+	cat >compose.yaml <<'YAML'
+name: hkc
+services:
+  box:
+    image: busybox
+    cgroup_parent: ${ENGINE_CGROUP}
+    init: true
+    network_mode: none
+    platform: linux/amd64
+    shm_size: 32m
+    command: sleep 300
+    secrets: [token, {source: token, target: /etc/token}]
+    configs: [{source: motd, target: /etc/motd}]
+secrets:
+  token: {environment: HKC_TOKEN}
+configs:
+  motd: {content: "hello $${USER}"}
+YAML
+	[ "$(uname -m)" = x86_64 ] || sed -i "s|linux/amd64|linux/$(uname -m)|" compose.yaml
+	HKC_TOKEN=s3cret run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run hk exec hkc-box-1 sh -c 'df -k /dev/shm | tail -1'
+	[ "$(awk '{print $2}' <<<"$output")" = 32768 ]
+	[ "$(hk exec hkc-box-1 cat /run/secrets/token)" = s3cret ]
+	[ "$(hk exec hkc-box-1 cat /etc/token)" = s3cret ]
+	[ "$(hk exec hkc-box-1 cat /etc/motd)" = 'hello ${USER}' ]
+	# read-only in the container; on the host in a directory only root reads
+	run hk exec hkc-box-1 sh -c 'echo x > /run/secrets/token'
+	[ "$status" -ne 0 ]
+	[ "$(stat -c %a "$HAKO_ROOT/compose/hkc")" = 700 ]
+	run hk compose down -t 1
+	[ "$status" -eq 0 ]
+	[ ! -e "$HAKO_ROOT/compose/hkc" ]
+}
+
+@test "build, images, down --rmi local then all: the project's images go, the others stay" {
+	mkdir ctx
+	printf 'FROM busybox\nLABEL hkc=built\n' >ctx/Dockerfile
+	hk tag busybox hkc-tagged:1
+	cat >compose.yaml <<'YAML'
+name: hkc
+x-common: &common
+  cgroup_parent: ${ENGINE_CGROUP}
+  init: true
+  network_mode: none
+  command: sleep 300
+services:
+  built: {<<: *common, build: ctx}
+  tagged: {<<: *common, image: "hkc-tagged:1"}
+YAML
+	run hk compose build
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(hk image inspect -f '{{json .Config.Labels}}' hkc-built | jq -r .hkc)" = built ]
+	run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run hk compose images
+	[[ "$output" == *"hkc-built-1"*"hkc-built"* ]]
+	[[ "$output" == *"hkc-tagged-1"*"hkc-tagged:1"* ]]
+	run hk compose down -t 1 --rmi nope
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'--rmi: "nope" is not local or all'* ]]
+	run hk compose down -t 1 --rmi local
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Image hkc-built  Removed"* ]]
+	run hk image inspect hkc-built
+	[ "$status" -ne 0 ]
+	hk image inspect hkc-tagged:1 >/dev/null
+	run hk compose down --rmi all
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Image hkc-tagged:1  Removed"* ]]
+	run hk image inspect hkc-tagged:1
+	[ "$status" -ne 0 ]
+	# busybox, which hkc-tagged:1 was another name of, stays
+	hk image inspect busybox >/dev/null
+}
+
+@test "kill, pause/unpause, top, port, ls on a running project" {
+	cat >compose.yaml <<'YAML'
+name: hkc
+services:
+  web:
+    image: busybox
+    cgroup_parent: ${ENGINE_CGROUP}
+    init: true
+    command: sh -c 'exec httpd -f -p 8080'
+    ports: ["127.0.0.1:18089:8080"]
+YAML
+	run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(hk compose port web 8080)" = 127.0.0.1:18089 ]
+	run hk compose top
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hkc-web-1"* ]] && [[ "$output" == *"httpd -f -p 8080"* ]]
+	run hk compose ls
+	[[ "$output" == *"hkc"*"running(1)"* ]] || { echo "$output"; false; }
+	hk compose pause
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-web-1)" = paused ]
+	hk compose unpause
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-web-1)" = running ]
+	hk compose kill -s KILL web
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-web-1)" = exited ]
+	[ "$(hk inspect -f '{{.State.ExitCode}}' hkc-web-1)" = 137 ]
+}
+
+@test "attached up: lines prefixed per container; --exit-code-from stops the rest with its status; SIGINT stops the project" {
+	cat >compose.yaml <<'YAML'
+name: hkc
+x-common: &common
+  image: busybox
+  cgroup_parent: ${ENGINE_CGROUP}
+  init: true
+  network_mode: none
+services:
+  a: {<<: *common, command: sh -c 'echo from-a; sleep 1; echo from-a-late; exec sleep 300'}
+  b: {<<: *common, command: sh -c 'sleep 0.5; echo from-b; sleep 2; exit 7'}
+YAML
+	run timeout -s KILL 60 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose up --exit-code-from b
+	[ "$status" -eq 7 ] || { echo "$output"; false; }
+	[[ "$output" == *"hkc-a-1 | from-a"* ]]
+	[[ "$output" == *"hkc-b-1 | from-b"* ]]
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-a-1)" = exited ]
+	# logs without -f: the containers' lines merged by time
+	run hk compose logs --no-color -t
+	[ "$status" -eq 0 ]
+	[ "$(grep -o 'from-[a-z-]*' <<<"$output" | tr '\n' ' ')" = "from-a from-b from-a-late " ] || { echo "$output"; false; }
+	run timeout -s KILL 60 "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose up --abort-on-container-exit
+	[ "$status" -eq 0 ]
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-a-1)" = exited ]
+	# Ctrl-C: SIGINT to an attached up stops the project, exit 130
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose up a >"$BATS_TEST_TMPDIR/up.out" 2>&1 &
+	local pid=$! i
+	for i in $(seq 100); do
+		grep -q 'hkc-a-1 | from-a' "$BATS_TEST_TMPDIR/up.out" && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	for i in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	# still there after 30 s: a hang, not a slow stop
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid"
+		false
+	fi
+	local rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ] || { cat "$BATS_TEST_TMPDIR/up.out"; false; }
+	grep -q 'Gracefully stopping' "$BATS_TEST_TMPDIR/up.out"
+	[ "$(hk inspect -f '{{.State.Status}}' hkc-a-1)" = exited ]
+}
+
 @test "an unknown field, a wrong type, an undefined network, an unsupported field: exit 1 naming the key path, nothing made" {
 	cat >compose.yaml <<'YAML'
 services:
@@ -179,10 +332,20 @@ YAML
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"services.web.deploy.replicas"* ]]
 	# a field the engine cannot carry out is an error naming it
-	printf 'services:\n  web: {image: busybox, shm_size: 64m}\n' >compose.yaml
+	printf 'services:\n  web: {image: busybox, pid: host}\n' >compose.yaml
 	run hk compose up -d
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"services.web.shm_size: not supported by hako compose"* ]]
+	[[ "$output" == *"services.web.pid: not supported by hako compose"* ]]
+	# another machine's platform: no emulator, said so
+	printf 'services:\n  web: {image: busybox, platform: linux/s390x}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.platform: linux/s390x is not this machine's platform"* ]]
+	# a secret from a variable that is not set
+	printf 'services:\n  web: {image: busybox, secrets: [s]}\nsecrets:\n  s: {environment: HKC_UNSET_VAR}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"secrets.s.environment: the variable HKC_UNSET_VAR is not set"* ]]
 	[ -z "$(hk ps -a -q)" ]
 	[ "$(hk network ls -q | sort)" = "$NETWORKS_BEFORE" ]
 	[ "$(hk volume ls -q | sort)" = "$VOLUMES_BEFORE" ]

@@ -171,6 +171,34 @@ written_yaml_reads_back_the_same (void **state)
   json_decref (doc);
 }
 
+static void
+allowed_tags_are_recorded_with_their_paths (void **state)
+{
+  (void)state;
+  struct yaml_limits limits = yaml_default_limits;
+  limits.tags = (const char *const[]){ "!reset", NULL };
+  struct yaml_stream *s = NULL;
+  struct hk_error *err = NULL;
+  const char *text = "a:\n  b: !reset [1]\n  c: [x, !reset 80]\nd: !reset\n";
+  assert_int_equal (yaml_read ("t.yaml", text, strlen (text), &limits, &s, &err), 0);
+  json_t *tags = s->docs[0].tags;
+  assert_int_equal (json_array_size (tags), 3);
+  char *paths = json_dumps (tags, JSON_COMPACT);
+  assert_string_equal (paths, "[{\"path\":[\"a\",\"b\"],\"tag\":\"!reset\"},"
+                              "{\"path\":[\"a\",\"c\",1],\"tag\":\"!reset\"},"
+                              "{\"path\":[\"d\"],\"tag\":\"!reset\"}]");
+  free (paths);
+  /* the value is read as if untagged */
+  assert_int_equal (json_integer_value (json_array_get (
+                        json_object_get (json_object_get (s->docs[0].root, "a"), "c"), 1)),
+                    80);
+  yaml_stream_free (s);
+  /* without the limits' list, the same tag is an error */
+  char *msg = read_error ("a: !reset 1\n", NULL);
+  assert_non_null (strstr (msg, "the tag `!reset` is not supported"));
+  free (msg);
+}
+
 int
 main (void)
 {
@@ -182,6 +210,7 @@ main (void)
     cmocka_unit_test (billion_laughs_is_refused),
     cmocka_unit_test (depth_size_and_documents_are_bounded),
     cmocka_unit_test (written_yaml_reads_back_the_same),
+    cmocka_unit_test (allowed_tags_are_recorded_with_their_paths),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
