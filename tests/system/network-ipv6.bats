@@ -13,7 +13,7 @@ load network-helpers
 # hako-net turns IPv6 forwarding on for a dual-stack network and leaves
 # it on (as Docker and netavark do); the tests put the host's value back.
 setup_file() {
-	require_tools curl
+	require_tools curl python3
 	export IPV6_FORWARDING_BEFORE
 	IPV6_FORWARDING_BEFORE=$(cat /proc/sys/net/ipv6/conf/all/forwarding)
 	network_setup_file
@@ -139,4 +139,33 @@ container_ip6() {
 	[[ "$output" != *fd00:213:1:* ]]
 	run ip link show hkt-v6
 	[ "$status" -ne 0 ]
+}
+
+@test "DNS on a dual-stack network: AAAA, PTR in ip6.arpa, the server on the IPv6 gateway over UDP and TCP" {
+	# no upstream: a name not ours goes nowhere off the host
+	: >"$BATS_TEST_TMPDIR/resolv.conf"
+	export HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	hk run -d --name a --network v6 busybox sleep 60 >/dev/null
+	hk run -d --name b --network v6 busybox sleep 60 >/dev/null
+	local q=$BATS_TEST_DIRNAME/dns-query.py
+	local ptr=2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.3.1.2.0.0.0.d.f.ip6.arpa
+	# from a container, through the IPv4 server its resolv.conf names
+	run hk exec b nslookup -type=AAAA a
+	echo "$output"
+	[[ "$output" == *"Address: fd00:213:1::2"* ]]
+	run hk exec b nslookup fd00:213:1::2
+	echo "$output"
+	[[ "$output" == *"name = a"* ]]
+	# from a container, to the server on the IPv6 gateway
+	run hk exec b nslookup -type=AAAA a fd00:213:1::1
+	echo "$output"
+	[[ "$output" == *"Address: fd00:213:1::2"* ]]
+	# from the host: each family's server, each transport
+	[ "$(python3 "$q" fd00:213:1::1 a AAAA)" = fd00:213:1::2 ]
+	[ "$(python3 "$q" fd00:213:1::1 b A)" = 10.213.101.3 ]
+	[ "$(python3 "$q" --tcp fd00:213:1::1 a AAAA)" = fd00:213:1::2 ]
+	[ "$(python3 "$q" --tcp 10.213.101.1 b AAAA)" = fd00:213:1::3 ]
+	[ "$(python3 "$q" fd00:213:1::1 "$ptr" PTR)" = a ]
+	[ "$(python3 "$q" 10.213.101.1 3.101.213.10.in-addr.arpa PTR)" = b ]
 }
