@@ -19,6 +19,7 @@
 #include "common/xalloc.h"
 #include "network/ip-prefix.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -170,6 +171,43 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
   return 0;
 }
 
+/* A port published on an IPv6 host address needs a dual-stack network
+ * (the first that is not internal: where ports go) and cannot be ::1:
+ * IPv6 has no route_localnet, a packet from ::1 NATed to a container is
+ * dropped by the kernel (Docker relays ::1 with its userland proxy; hako
+ * has none). */
+static int
+check_ipv6_ports (struct engine *e, const struct ctr_config *c, struct hk_error **err)
+{
+  for (size_t i = 0; i < c->n_ports; i++)
+    {
+      const struct config_port *p = &c->ports[i];
+      struct in6_addr addr;
+      if (inet_pton (AF_INET6, p->host_ip, &addr) != 1 || IN6_IS_ADDR_UNSPECIFIED (&addr))
+        continue;
+      if (IN6_IS_ADDR_LOOPBACK (&addr))
+        return hk_error_set (err, ENOTSUP,
+                             "-p [%s]:%s:%s: the IPv6 loopback cannot be published (IPv6 has "
+                             "no route_localnet to NAT ::1 to a container); publish on "
+                             "127.0.0.1 or on a host IPv6 address",
+                             p->host_ip, p->host_port, p->container_port);
+      for (size_t j = 0; j < c->n_networks; j++)
+        {
+          _cleanup_network_ struct network *n = NULL;
+          if (network_get (e, c->networks[j].name, &n, err) < 0)
+            return -1;
+          if (n->internal)
+            continue;
+          if (n->gateway6 == NULL || *n->gateway6 == '\0')
+            return hk_error_set (err, EINVAL,
+                                 "-p [%s]:%s:%s: network %s has no IPv6 (network create --ipv6)",
+                                 p->host_ip, p->host_port, p->container_port, n->name);
+          break;
+        }
+    }
+  return 0;
+}
+
 int
 ctr_network_prepare (struct engine *e, struct ctr_config *c,
                            const struct image_config *image, struct hk_error **err)
@@ -191,6 +229,8 @@ ctr_network_prepare (struct engine *e, struct ctr_config *c,
   for (size_t i = 0; i < c->n_networks; i++)
     if (prepare_entry (e, c, i, ports, err) < 0)
       return -1;
+  if (check_ipv6_ports (e, c, err) < 0)
+    return -1;
   free (c->network_mode);
   c->network_mode = xstrdup (c->networks[0].name);
   if (c->publish_all && image != NULL)

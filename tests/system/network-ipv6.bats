@@ -169,3 +169,37 @@ container_ip6() {
 	[ "$(python3 "$q" fd00:213:1::1 "$ptr" PTR)" = a ]
 	[ "$(python3 "$q" 10.213.101.1 3.101.213.10.in-addr.arpa PTR)" = b ]
 }
+
+@test "-p over IPv6: the host's IPv6 addresses reach the container (ip6 DNAT), from the host and from another network" {
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	net_create v6b 10.213.102.0/24 --ipv6 --subnet fd00:213:2::/64
+	# the client first: its bridge holds fd00:213:2::1, which web publishes on
+	hk run -d --name client --network v6b busybox sleep 60 >/dev/null
+	hk run -d --name web --network v6 -p 18080:80 -p '[fd00:213:2::1]:18081:80' busybox \
+		sh -c 'echo hello-v6-port >/tmp/index.html && exec httpd -f -p 80 -h /tmp' >/dev/null
+	nft list table inet hako | grep -q 'dnat ip6 to \[fd00:213:1::2\]:80'
+	local i
+	for i in $(seq 50); do
+		curl -gsf --max-time 2 "http://[fd00:213:1::1]:18080/index.html" >/dev/null && break
+		sleep 0.1
+	done
+	# from the host to its own IPv6 address (output hook), both rules
+	[ "$(curl -gsf --max-time 2 "http://[fd00:213:1::1]:18080/index.html")" = hello-v6-port ]
+	[ "$(curl -gsf --max-time 2 "http://[fd00:213:2::1]:18081/index.html")" = hello-v6-port ]
+	# from a container of another network to its gateway (prerouting hook)
+	hk exec client wget -O /tmp/got "http://[fd00:213:2::1]:18080/index.html"
+	[ "$(hk exec client cat /tmp/got)" = hello-v6-port ]
+	# the rule bound to fd00:213:2::1 does not answer on another address
+	run curl -gsf --max-time 2 "http://[fd00:213:1::1]:18081/index.html"
+	[ "$status" -ne 0 ]
+}
+
+@test "-p [::1] is refused (no route_localnet for IPv6), as an IPv6 host address on an IPv4-only network" {
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	net_create v4 10.213.103.0/24
+	refused "-p [::1]:18080:80: the IPv6 loopback cannot be published" \
+		hk run -d --name bad --network v6 -p '[::1]:18080:80' busybox sleep 60
+	refused "-p [fd00:213:1::1]:18080:80: network v4 has no IPv6 (network create --ipv6)" \
+		hk run -d --name bad --network v4 -p '[fd00:213:1::1]:18080:80' busybox sleep 60
+	[ -z "$(hk ps -aq --filter name=bad)" ]
+}
