@@ -361,9 +361,10 @@ static int
 cmd_network_connect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const struct option options[] = { { "ip", required_argument, NULL, 'i' },
+                                           { "ip6", required_argument, NULL, '6' },
                                            { "alias", required_argument, NULL, 'a' },
                                            { NULL, 0, NULL, 0 } };
-  static const char usage[] = "[--ip IP] [--alias NAME] NETWORK CONTAINER";
+  static const char usage[] = "[--ip IP] [--ip6 IP] [--alias NAME] NETWORK CONTAINER";
   struct config_network endpoint = { 0 };
   int c, rc = -1;
   while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
@@ -372,6 +373,10 @@ cmd_network_connect (struct hako_cli *cli, int argc, char **argv, struct hk_erro
       case 'i':
         free (endpoint.ip);
         endpoint.ip = xstrdup (optarg);
+        break;
+      case '6':
+        free (endpoint.ip6);
+        endpoint.ip6 = xstrdup (optarg);
         break;
       case 'a':
         strv_append (&endpoint.aliases, optarg);
@@ -456,7 +461,7 @@ const struct hako_command hako_network_commands[] = {
     "show networks in detail" },
   { "network", "rm", cmd_network_rm, "[-f] NETWORK...", "remove networks" },
   { "network", "prune", cmd_network_prune, "[-f]", "remove unused networks" },
-  { "network", "connect", cmd_network_connect, "[--ip IP] [--alias NAME] NETWORK CONTAINER",
+  { "network", "connect", cmd_network_connect, "[--ip IP] [--ip6 IP] [--alias NAME] NETWORK CONTAINER",
     "connect a container to a network" },
   { "network", "disconnect", cmd_network_disconnect, "[-f] NETWORK CONTAINER",
     "disconnect a container from a network" },

@@ -67,18 +67,36 @@ valid_mac (const char *mac)
   return (strtol (mac, NULL, 16) & 1) == 0;
 }
 
+/* IP (--ip, or --ip6 when V6) an address of N's subnet of its family
+ * that is not reserved nor the gateway. */
 static int
-check_ip (const struct network *n, const char *ip, struct hk_error **err)
+check_address (const struct network *n, const char *ip, bool v6, struct hk_error **err)
 {
+  const char *option = v6 ? "--ip6" : "--ip";
+  const char *subnet_text = v6 ? n->subnet6 : n->subnet;
+  const char *gateway = v6 ? n->gateway6 : n->gateway;
+  if (subnet_text == NULL || *subnet_text == '\0')
+    return hk_error_set (err, EINVAL, "--ip6 %s: network %s has no IPv6 (network create --ipv6)",
+                         ip, n->name);
   struct ip_prefix subnet, addr, gw;
-  ip_prefix_parse (n->subnet, &subnet);
+  ip_prefix_parse (subnet_text, &subnet);
   if (!ip_address_parse (ip, &addr) || addr.family != subnet.family)
-    return hk_error_set (err, EINVAL, "--ip: `%s` is not an IPv4 address", ip);
+    return hk_error_set (err, EINVAL, "%s: `%s` is not an %s address", option, ip,
+                         v6 ? "IPv6" : "IPv4");
   if (!ip_prefix_contains (&subnet, &addr) || ip_prefix_is_reserved (&subnet, &addr)
-      || (ip_address_parse (n->gateway, &gw) && memcmp (gw.addr, addr.addr, 16) == 0))
-    return hk_error_set (err, EINVAL, "--ip %s is not a free address of network %s (%s)", ip,
-                         n->name, n->subnet);
+      || (ip_address_parse (gateway, &gw) && memcmp (gw.addr, addr.addr, 16) == 0))
+    return hk_error_set (err, EINVAL, "%s %s is not a free address of network %s (%s)", option, ip,
+                         n->name, subnet_text);
   return 0;
+}
+
+/* The addresses ENTRY asks for on N. */
+static int
+check_ip (const struct network *n, const struct config_network *entry, struct hk_error **err)
+{
+  if (entry->ip && check_address (n, entry->ip, false, err) < 0)
+    return -1;
+  return entry->ip6 ? check_address (n, entry->ip6, true, err) : 0;
 }
 
 /* The plugins beyond bridge and host-local that N needs for an entry. */
@@ -113,10 +131,11 @@ prepare_entry (struct engine *e, struct ctr_config *c, size_t index, bool ports,
   if (index == 0)
     {
       entry->ip = take_ptr (c->ip);
+      entry->ip6 = take_ptr (c->ip6);
       entry->mac = take_ptr (c->mac);
       entry->aliases = take_ptr (c->aliases);
     }
-  if (entry->ip && check_ip (n, entry->ip, err) < 0)
+  if (check_ip (n, entry, err) < 0)
     return -1;
   if (entry->mac && !valid_mac (entry->mac))
     return hk_error_set (err, EINVAL, "--mac-address: `%s` is not a unicast MAC address",
@@ -137,9 +156,9 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
       if (!program_in_path (mode))
         return hk_error_set (err, ENOENT, "--network %s: `%s` is not in $PATH (Debian package %s)",
                              mode, mode, strcmp (mode, "pasta") == 0 ? "passt" : mode);
-      if (c->ip || c->mac || c->aliases)
+      if (c->ip || c->ip6 || c->mac || c->aliases)
         return hk_error_set (err, EINVAL,
-                             "--ip, --mac-address and --network-alias need a network, not "
+                             "--ip, --ip6, --mac-address and --network-alias need a network, not "
                              "--network %s",
                              mode);
       if (c->publish_all && image != NULL)
@@ -157,9 +176,9 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
     }
   free (take_ptr (c->ports));
   c->n_ports = 0;
-  if (c->ip || c->mac || c->aliases)
+  if (c->ip || c->ip6 || c->mac || c->aliases)
     return hk_error_set (err, EINVAL,
-                         "--ip, --mac-address and --network-alias need a network, not "
+                         "--ip, --ip6, --mac-address and --network-alias need a network, not "
                          "--network %s",
                          mode);
   if (strncmp (mode, "container:", 10) != 0)
@@ -376,7 +395,7 @@ attach_native (struct engine *e, const struct ctr_record *r, const struct attach
     .names = names,
     .ports = a->ports ? json_deep_copy (a->ports) : json_array (),
   };
-  int rc = network_ipam_lease (e->db, n, &ep, a->entry->ip, err);
+  int rc = network_ipam_lease (e->db, n, &ep, a->entry->ip, a->entry->ip6, err);
   if (rc == 0 && (rc = network_native_attach (e, r, n, &ep, a->netns, err)) < 0)
     {
       struct hk_error *ignored = NULL;
@@ -825,11 +844,12 @@ ctr_network_connect (struct engine *e, struct ctr_record *r, const char *network
   if (entry_index (r, n->name) >= 0)
     return hk_error_set (err, EEXIST, "container %s is already connected to network %s", r->name,
                          n->name);
-  if ((endpoint->ip && check_ip (n, endpoint->ip, err) < 0) || network_check_plugins (n, err) < 0)
+  if (check_ip (n, endpoint, err) < 0 || network_check_plugins (n, err) < 0)
     return -1;
   struct config_network entry = {
     .name = n->name,
     .ip = endpoint->ip,
+    .ip6 = endpoint->ip6,
     .aliases = endpoint->aliases && endpoint->aliases[0] ? endpoint->aliases : NULL,
   };
   if (is_running (r) && r->config.n_networks > 0 && connect_running (e, r, &entry, err) < 0)
@@ -837,6 +857,7 @@ ctr_network_connect (struct engine *e, struct ctr_record *r, const char *network
   ctr_config_add_network (&r->config, n->name);
   struct config_network *added = &r->config.networks[r->config.n_networks - 1];
   added->ip = entry.ip ? xstrdup (entry.ip) : NULL;
+  added->ip6 = entry.ip6 ? xstrdup (entry.ip6) : NULL;
   added->aliases = entry.aliases ? strv_copy (entry.aliases) : NULL;
   engine_event_object (e, "network", "connect", n->id, n->name, "container", r->id);
   return ctr_record_set_config (e->db, r, err);

@@ -203,3 +203,33 @@ container_ip6() {
 		hk run -d --name bad --network v4 -p '[fd00:213:1::1]:18080:80' busybox sleep 60
 	[ -z "$(hk ps -aq --filter name=bad)" ]
 }
+
+@test "--ip6 on run and network connect; refused off a dual-stack network, outside the subnet, on the gateway, taken" {
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	net_create v6b 10.213.102.0/24 --ipv6 --subnet fd00:213:2::/64
+	net_create v4 10.213.103.0/24
+	hk run -d --name a --network v6 --ip6 fd00:213:1::42 busybox sleep 60 >/dev/null
+	[ "$(container_ip6 a)" = fd00:213:1::42 ]
+	hk exec a ip -6 addr show dev eth0 | grep -q "inet6 fd00:213:1::42/64"
+	# the address stays the container's across a restart (kept in its config)
+	hk restart -t 0 a >/dev/null
+	[ "$(container_ip6 a)" = fd00:213:1::42 ]
+	hk network connect --ip6 fd00:213:2::77 v6b a
+	[ "$(container_ip6 a v6b)" = fd00:213:2::77 ]
+	hk exec a ip -6 addr show dev eth1 | grep -q "inet6 fd00:213:2::77/64"
+	refused "address fd00:213:1::42 is already in use on network v6" \
+		hk run --rm --network v6 --ip6 fd00:213:1::42 busybox true
+	refused "--ip6 fd00:213:9::5 is not a free address of network v6 (fd00:213:1::/64)" \
+		hk run --rm --network v6 --ip6 fd00:213:9::5 busybox true
+	refused "--ip6 fd00:213:1::1 is not a free address of network v6" \
+		hk run --rm --network v6 --ip6 fd00:213:1::1 busybox true
+	refused "--ip6: \`10.213.101.9\` is not an IPv6 address" \
+		hk run --rm --network v6 --ip6 10.213.101.9 busybox true
+	refused "--ip6 fd00:213:1::9: network v4 has no IPv6 (network create --ipv6)" \
+		hk run --rm --network v4 --ip6 fd00:213:1::9 busybox true
+	refused "--ip6 fd00:213:1::9: network v4 has no IPv6" \
+		hk network connect --ip6 fd00:213:1::9 v4 a
+	refused "--ip, --ip6, --mac-address and --network-alias need a network, not --network none" \
+		hk run --rm --network none --ip6 fd00:213:1::9 busybox true
+	[ "$(hk ps -a --format '{{.Names}}')" = a ]
+}

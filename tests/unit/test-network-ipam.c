@@ -50,7 +50,7 @@ lease (sqlite3 *db, const char *id, const char *requested, int *errnum)
                                  .ports = ports };
   struct hk_error *err = NULL;
   *errnum = 0;
-  if (network_ipam_lease (db, &net, &ep, requested, &err) < 0)
+  if (network_ipam_lease (db, &net, &ep, requested, NULL, &err) < 0)
     {
       *errnum = err->errnum;
       hk_error_free (err);
