@@ -30,7 +30,7 @@ key_value (const char *arg, const char *flag, json_t *map, struct hk_error **err
 }
 
 static const char create_usage[]
-    = "[--subnet CIDR] [--gateway IP] [--ipv6 [--subnet IPV6-CIDR]] [--internal] [-l K=V] [-d bridge] [-o K=V] NAME";
+    = "[--subnet CIDR] [--gateway IP] [--ipv6 [--subnet IPV6-CIDR [--gateway IPV6]]] [--internal] [-l K=V] [-d bridge] [-o K=V] NAME";
 
 static int
 cmd_network_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
@@ -58,8 +58,11 @@ cmd_network_create (struct hako_cli *cli, int argc, char **argv, struct hk_error
       case '6':
         req.ipv6 = true;
         break;
-      case 'g':
-        req.gateway = optarg;
+      case 'g': /* once per family, as --subnet */
+        if (strchr (optarg, ':') ? req.gateway6 != NULL : req.gateway != NULL)
+          return hk_error_set (err, EINVAL, "--gateway %s: one gateway per address family",
+                               optarg);
+        *(strchr (optarg, ':') ? &req.gateway6 : &req.gateway) = optarg;
         break;
       case 'i':
         req.internal = true;

@@ -233,3 +233,27 @@ container_ip6() {
 		hk run --rm --network none --ip6 fd00:213:1::9 busybox true
 	[ "$(hk ps -a --format '{{.Names}}')" = a ]
 }
+
+@test "network create --gateway for the IPv6 subnet: the bridge holds it, containers route and resolve through it" {
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64 --gateway fd00:213:1::fe
+	[ "$(hk network inspect -f '{{json .IPAM.Config}}' v6 | jq -r '.[1] | "\(.Subnet) \(.Gateway)"')" = \
+		"fd00:213:1::/64 fd00:213:1::fe" ]
+	hk run -d --name a --network v6 busybox sleep 60 >/dev/null
+	hk run -d --name b --network v6 busybox sleep 60 >/dev/null
+	[ "$(container_ip6 a)" = fd00:213:1::1 ]
+	ip -6 addr show dev hkt-v6 | grep -q "inet6 fd00:213:1::fe/64"
+	run hk exec a ip -6 route show default
+	[[ "$output" == "default via fd00:213:1::fe dev eth0"* ]]
+	hk exec a ping6 -c 1 -W 2 fd00:213:1::fe
+	run hk exec a nslookup -type=AAAA b fd00:213:1::fe
+	echo "$output"
+	[[ "$output" == *"Address: fd00:213:1::2"* ]]
+	refused "--gateway fd00:213:9::1 is not a usable address of the subnet" \
+		net_create v6b 10.213.102.0/24 --ipv6 --subnet fd00:213:2::/64 --gateway fd00:213:9::1
+	refused "--gateway fd00:213:2::1: an IPv6 gateway needs --ipv6 and an IPv6 --subnet" \
+		net_create v6b 10.213.102.0/24 --ipv6 --gateway fd00:213:2::1
+	refused "--gateway fd00:213:2::2: one gateway per address family" \
+		net_create v6b 10.213.102.0/24 --ipv6 --subnet fd00:213:2::/64 --gateway fd00:213:2::1 \
+		--gateway fd00:213:2::2
+	[ "$(hk network ls -q | grep -c v6b)" = 0 ]
+}
