@@ -30,7 +30,7 @@ key_value (const char *arg, const char *flag, json_t *map, struct hk_error **err
 }
 
 static const char create_usage[]
-    = "[--subnet CIDR] [--gateway IP] [--ipv6 [--subnet IPV6-CIDR]] [--internal] [-l K=V] [-d bridge] [-o K=V] NAME";
+    = "[--subnet CIDR] [--gateway IP] [--ipv6 [--subnet IPV6-CIDR [--gateway IPV6]]] [--internal] [-l K=V] [-d bridge] [-o K=V] NAME";
 
 static int
 cmd_network_create (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
@@ -58,8 +58,11 @@ cmd_network_create (struct hako_cli *cli, int argc, char **argv, struct hk_error
       case '6':
         req.ipv6 = true;
         break;
-      case 'g':
-        req.gateway = optarg;
+      case 'g': /* once per family, as --subnet */
+        if (strchr (optarg, ':') ? req.gateway6 != NULL : req.gateway != NULL)
+          return hk_error_set (err, EINVAL, "--gateway %s: one gateway per address family",
+                               optarg);
+        *(strchr (optarg, ':') ? &req.gateway6 : &req.gateway) = optarg;
         break;
       case 'i':
         req.internal = true;
@@ -360,9 +363,10 @@ static int
 cmd_network_connect (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
   static const struct option options[] = { { "ip", required_argument, NULL, 'i' },
+                                           { "ip6", required_argument, NULL, '6' },
                                            { "alias", required_argument, NULL, 'a' },
                                            { NULL, 0, NULL, 0 } };
-  static const char usage[] = "[--ip IP] [--alias NAME] NETWORK CONTAINER";
+  static const char usage[] = "[--ip IP] [--ip6 IP] [--alias NAME] NETWORK CONTAINER";
   struct config_network endpoint = { 0 };
   int c, rc = -1;
   while ((c = getopt_long (argc, argv, "", options, NULL)) != -1)
@@ -371,6 +375,10 @@ cmd_network_connect (struct hako_cli *cli, int argc, char **argv, struct hk_erro
       case 'i':
         free (endpoint.ip);
         endpoint.ip = xstrdup (optarg);
+        break;
+      case '6':
+        free (endpoint.ip6);
+        endpoint.ip6 = xstrdup (optarg);
         break;
       case 'a':
         strv_append (&endpoint.aliases, optarg);
@@ -455,7 +463,7 @@ const struct hako_command hako_network_commands[] = {
     "show networks in detail" },
   { "network", "rm", cmd_network_rm, "[-f] NETWORK...", "remove networks" },
   { "network", "prune", cmd_network_prune, "[-f]", "remove unused networks" },
-  { "network", "connect", cmd_network_connect, "[--ip IP] [--alias NAME] NETWORK CONTAINER",
+  { "network", "connect", cmd_network_connect, "[--ip IP] [--ip6 IP] [--alias NAME] NETWORK CONTAINER",
     "connect a container to a network" },
   { "network", "disconnect", cmd_network_disconnect, "[-f] NETWORK CONTAINER",
     "disconnect a container from a network" },

@@ -32,7 +32,7 @@ const char run_options_usage[]
       "  --log-driver json-file  --log-opt max-size=N|max-file=N\n"
       "  --network NAME|bridge|none|host|container:NAME (repeatable)\n"
       "  -p --publish [IP:][HOST:]PORT[/PROTO]  -P --publish-all  --dns IP  --dns-search D\n"
-      "  --add-host NAME:IP  --ip IP  --mac-address MAC  --network-alias NAME  --runtime PATH\n"
+      "  --add-host NAME:IP  --ip IP  --ip6 IP  --mac-address MAC  --network-alias NAME  --runtime PATH\n"
       "  --userns host|auto[:size=N]|keep-id|nomap|ns:PATH|remap:USER\n"
       "  --uidmap CONTAINER:HOST:COUNT  --gidmap CONTAINER:HOST:COUNT  --subuidname USER\n"
       "  --subgidname USER  --pod NAME|new:NAME";
@@ -76,6 +76,7 @@ enum
   OPT_DNS_SEARCH,
   OPT_ADD_HOST,
   OPT_IP,
+  OPT_IP6,
   OPT_MAC,
   OPT_ALIAS,
   OPT_DETACH_KEYS,
@@ -145,6 +146,7 @@ static const struct option run_long_options[] = {
   { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
   { "add-host", required_argument, NULL, OPT_ADD_HOST },
   { "ip", required_argument, NULL, OPT_IP },
+  { "ip6", required_argument, NULL, OPT_IP6 },
   { "mac-address", required_argument, NULL, OPT_MAC },
   { "network-alias", required_argument, NULL, OPT_ALIAS },
   { "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
@@ -343,6 +345,8 @@ apply_network (struct ctr_config *c, int option, const char *arg, struct hk_erro
       return 0;
     case OPT_IP:
       return set_string (&c->ip, arg);
+    case OPT_IP6:
+      return set_string (&c->ip6, arg);
     case OPT_MAC:
       return set_string (&c->mac, arg);
     case OPT_ALIAS:

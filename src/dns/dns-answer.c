@@ -2,6 +2,7 @@
 #include "dns-answer.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ldns/ldns.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,17 +28,68 @@ owner_text (const ldns_rdf *owner, char *buf, size_t size)
   return fits;
 }
 
-/* "4.3.2.1.in-addr.arpa" into "1.2.3.4" in OUT; false if it is not one. */
+/* "4.3.2.1.in-addr.arpa" into the address 1.2.3.4 in OUT; false if it
+ * is not one. */
 static bool
-reverse_ipv4 (const char *name, char out[INET_ADDRSTRLEN])
+reverse_ipv4 (const char *name, struct in_addr *out)
 {
   unsigned a, b, c, d;
-  char tail[32];
+  char tail[32], text[INET_ADDRSTRLEN];
   if (sscanf (name, "%3u.%3u.%3u.%3u.%31s", &d, &c, &b, &a, tail) != 5
       || strcmp (tail, "in-addr.arpa") != 0 || a > 255 || b > 255 || c > 255 || d > 255)
     return false;
-  snprintf (out, INET_ADDRSTRLEN, "%u.%u.%u.%u", a, b, c, d);
+  snprintf (text, sizeof text, "%u.%u.%u.%u", a, b, c, d);
+  return inet_pton (AF_INET, text, out) == 1;
+}
+
+static int
+hex_digit (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/* "2.0.0.0.(32 nibbles, lowest first).ip6.arpa" into its address in OUT;
+ * false if it is not one (the name is lower case already). */
+static bool
+reverse_ipv6 (const char *name, struct in6_addr *out)
+{
+  if (strlen (name) != 64 + strlen ("ip6.arpa") || strcmp (name + 64, "ip6.arpa") != 0)
+    return false;
+  memset (out, 0, sizeof *out);
+  for (int i = 0; i < 32; i++)
+    {
+      int nibble = hex_digit (name[2 * i]);
+      if (nibble < 0 || name[2 * i + 1] != '.')
+        return false;
+      out->s6_addr[15 - i / 2] |= (uint8_t)(i % 2 == 0 ? nibble : nibble << 4);
+    }
   return true;
+}
+
+/* The address a PTR question NAME asks for, in ADDR (family in *FAMILY);
+ * false when NAME is no reverse name. */
+static bool
+reverse_name (const char *name, int *family, struct in6_addr *addr)
+{
+  *family = AF_INET;
+  if (reverse_ipv4 (name, (struct in_addr *)addr))
+    return true;
+  *family = AF_INET6;
+  return reverse_ipv6 (name, addr);
+}
+
+/* True when the text address ADDRESS is the binary BIN of FAMILY. */
+static bool
+same_address (const char *address, int family, const struct in6_addr *bin)
+{
+  struct in6_addr parsed;
+  if (inet_pton (family, address, &parsed) != 1)
+    return false;
+  return memcmp (&parsed, bin, family == AF_INET ? 4 : 16) == 0;
 }
 
 static void
@@ -58,16 +110,18 @@ static bool
 answer_question (ldns_pkt *reply, const ldns_rr *question, const struct dns_record *records,
                  size_t n)
 {
-  char name[256], addr[INET_ADDRSTRLEN];
+  char name[256];
   const ldns_rdf *owner = ldns_rr_owner (question);
   ldns_rr_type type = ldns_rr_get_type (question);
   if (ldns_rr_get_class (question) != LDNS_RR_CLASS_IN || !owner_text (owner, name, sizeof name))
     return false;
   bool ours = false;
-  if (type == LDNS_RR_TYPE_PTR && reverse_ipv4 (name, addr))
+  int family;
+  struct in6_addr addr;
+  if (type == LDNS_RR_TYPE_PTR && reverse_name (name, &family, &addr))
     {
       for (size_t i = 0; i < n && !ours; i++)
-        if (strcmp (records[i].address, addr) == 0)
+        if (same_address (records[i].address, family, &addr))
           {
             char *fqdn = NULL;
             if (asprintf (&fqdn, "%s.", records[i].name) < 0)

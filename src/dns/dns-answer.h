@@ -26,8 +26,8 @@ enum dns_verdict
 
 /* What to do with the message QUERY of LEN bytes, given the network's
  * RECORDS.  A/AAAA for a known name (every address: replicas), PTR for a
- * known address; an empty answer for a known name without an address of
- * the asked family.  The reply is malloc'ed. */
+ * known address (in-addr.arpa or ip6.arpa); an empty answer for a known
+ * name without an address of the asked family.  The reply is malloc'ed. */
 enum dns_verdict dns_answer (const uint8_t *query, size_t len, const struct dns_record *records,
                              size_t n_records, uint8_t **reply, size_t *reply_len);
 

@@ -1,17 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* hako-dns DB NETWORK ADDRESS LOCK: the DNS server of one user network,
- * as Docker's embedded server and Podman's aardvark-dns.  It listens on
- * ADDRESS:53/udp (the network's gateway, on the host), answers for the
- * names of the network's containers as the store's database DB has them
- * at the moment of each query (so a container that joins, leaves,
- * connects or disconnects is seen at once), and forwards everything else
- * to the host's resolvers ($HAKO_DNS_RESOLV_CONF, else /etc/resolv.conf;
- * 127.x ones too: it runs in the host's namespace, where they are).
+/* hako-dns DB NETWORK ADDRESS LOCK [ADDRESS6]: the DNS server of one user
+ * network, as Docker's embedded server and Podman's aardvark-dns.  It
+ * listens on port 53 of ADDRESS (the network's gateway, on the host) and
+ * of ADDRESS6 (its IPv6 gateway, on a dual-stack network), over UDP and
+ * TCP (RFC 7766 framing: a two-byte length before each message, several
+ * per connection), answers for the names of the network's containers as
+ * the store's database DB has them at the moment of each query (so a
+ * container that joins, leaves, connects or disconnects is seen at once),
+ * and forwards everything else to the host's resolvers
+ * ($HAKO_DNS_RESOLV_CONF, else /etc/resolv.conf; 127.x ones too: it runs
+ * in the host's namespace, where they are).
  *
- * hako starts it with the first container of the network (a second one
- * finds LOCK held and exits); it exits once the network has no container
- * left (checked twice a second).  Dynamically linked: ldns (messages),
- * sqlite3 and jansson (the names), none of which `hako` needs. */
+ * Nothing blocks: forwarded queries wait in a fixed table (each on a
+ * socket of its own, the reply matched by its ID, 2 s per upstream), TCP
+ * connections too; when a table is full a new query is dropped (the
+ * client asks again) or a new connection closed, so a flood costs bounded
+ * memory and the others keep their answers.
+ *
+ * Until it listens, its errors go to stderr, which hako reads to report
+ * them (a port 53 already taken); then stderr is /dev/null.  hako starts it
+ * with the first container of the network (a second one finds LOCK held
+ * and exits); it exits once the network has no container left (checked
+ * twice a second).  Dynamically linked: ldns (messages), sqlite3 and
+ * jansson (the names), none of which `hako` needs. */
 #include "dns-answer.h"
 
 #include <arpa/inet.h>
@@ -27,19 +38,71 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
-#define MAX_UPSTREAMS 3
-#define MESSAGE_MAX   4096
+#define MAX_UPSTREAMS       3
+#define MESSAGE_MAX         4096 /* larger TCP messages close the connection */
+#define MAX_LISTENERS       4    /* UDP and TCP on each of two addresses */
+#define MAX_TCP             32
+#define MAX_PENDING         128
+#define UPSTREAM_TIMEOUT_MS 2000
+#define TCP_IDLE_MS         10000
+#define IN_USE_CHECK_MS     500
+
+/* Where a reply goes: a UDP peer through the listener FD, or the TCP
+ * connection in slot TCP_SLOT while it is still the one of generation
+ * TCP_GEN. */
+struct client
+{
+  int udp_fd; /* -1: TCP */
+  struct sockaddr_storage addr;
+  socklen_t addr_len;
+  size_t tcp_slot;
+  unsigned long tcp_gen;
+};
+
+struct tcp_conn
+{
+  int fd; /* -1: free */
+  unsigned long gen;
+  long long deadline;
+  size_t have;
+  uint8_t buf[2 + MESSAGE_MAX];
+};
+
+/* A query forwarded, waiting for the reply of upstream UPSTREAM. */
+struct pending
+{
+  int fd; /* its own socket, connected to the upstream; -1: free */
+  size_t upstream;
+  long long deadline;
+  struct client client;
+  size_t len;
+  uint8_t query[MESSAGE_MAX];
+};
 
 struct server
 {
   sqlite3 *db;
   const char *network;
-  int fd;
+  int listeners[MAX_LISTENERS];
+  bool listener_tcp[MAX_LISTENERS];
+  size_t n_listeners;
   struct sockaddr_in upstreams[MAX_UPSTREAMS];
   size_t n_upstreams;
+  unsigned long tcp_gens;
+  struct tcp_conn tcp[MAX_TCP];
+  struct pending pending[MAX_PENDING];
 };
+
+static long long
+now_ms (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 /* The IPv4 nameservers of the host's resolv.conf. */
 static void
@@ -77,15 +140,37 @@ names_clear (struct names *n)
   memset (n, 0, sizeof *n);
 }
 
-/* The names and addresses of the network's containers now; false when
- * the database cannot be read. */
+static void
+add_record (struct names *out, const char *name, const char *address)
+{
+  out->records = realloc (out->records, (out->n + 1) * sizeof *out->records);
+  if (out->records == NULL)
+    abort ();
+  out->records[out->n++] = (struct dns_record){ .name = name, .address = address };
+}
+
+/* "10.0.0.2/24" as "10.0.0.2", owned by DOCS; NULL for "". */
+static const char *
+address_of (json_t *docs, const char *cidr)
+{
+  if (cidr == NULL || *cidr == '\0')
+    return NULL;
+  json_t *addr = json_stringn (cidr, strcspn (cidr, "/"));
+  json_array_append_new (docs, addr);
+  return json_string_value (addr);
+}
+
+/* The names and addresses (both families) of the network's containers
+ * now; false when the database cannot be read. */
 static bool
 load_names (struct server *s, struct names *out)
 {
   sqlite3_stmt *st = NULL;
   memset (out, 0, sizeof *out);
   out->docs = json_array ();
-  if (sqlite3_prepare_v2 (s->db, "SELECT address, names FROM network_endpoints WHERE network = ?",
+  if (sqlite3_prepare_v2 (s->db,
+                          "SELECT address, address6, names FROM network_endpoints"
+                          " WHERE network = ?",
                           -1, &st, NULL)
           != SQLITE_OK
       || sqlite3_bind_text (st, 1, s->network, -1, SQLITE_STATIC) != SQLITE_OK)
@@ -96,62 +181,141 @@ load_names (struct server *s, struct names *out)
   int rc;
   while ((rc = sqlite3_step (st)) == SQLITE_ROW)
     {
-      const char *cidr = (const char *)sqlite3_column_text (st, 0);
-      json_t *names = json_loads ((const char *)sqlite3_column_text (st, 1), 0, NULL);
-      if (cidr == NULL || !json_is_array (names))
+      json_t *names = json_loads ((const char *)sqlite3_column_text (st, 2), 0, NULL);
+      if (!json_is_array (names))
         {
           json_decref (names);
           continue;
         }
-      json_t *addr = json_stringn (cidr, strcspn (cidr, "/"));
       json_array_append_new (out->docs, names);
-      json_array_append_new (out->docs, addr);
+      const char *v4 = address_of (out->docs, (const char *)sqlite3_column_text (st, 0));
+      const char *v6 = address_of (out->docs, (const char *)sqlite3_column_text (st, 1));
       size_t i;
       json_t *name;
       json_array_foreach (names, i, name)
       {
-        out->records = realloc (out->records, (out->n + 1) * sizeof *out->records);
-        if (out->records == NULL)
-          abort ();
-        out->records[out->n++] = (struct dns_record){ .name = json_string_value (name),
-                                                      .address = json_string_value (addr) };
+        if (v4 != NULL)
+          add_record (out, json_string_value (name), v4);
+        if (v6 != NULL)
+          add_record (out, json_string_value (name), v6);
       }
     }
   sqlite3_finalize (st);
   return rc == SQLITE_DONE;
 }
 
-/* The reply of the first upstream that gives one within 2 s, or 0. */
-static size_t
-forward (struct server *s, const uint8_t *query, size_t len, uint8_t *reply)
+static void
+tcp_close (struct tcp_conn *c)
 {
-  for (size_t i = 0; i < s->n_upstreams; i++)
+  close (c->fd);
+  c->fd = -1;
+  c->have = 0;
+}
+
+/* REPLY to CLIENT; a TCP reply that cannot go at once in full closes the
+ * connection (a client that does not read is not waited for). */
+static void
+reply_to (struct server *s, const struct client *client, const uint8_t *reply, size_t len)
+{
+  if (client->udp_fd >= 0)
     {
-      int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-      if (fd < 0)
-        return 0;
-      ssize_t n = -1;
-      struct pollfd p = { .fd = fd, .events = POLLIN };
-      if (connect (fd, (struct sockaddr *)&s->upstreams[i], sizeof s->upstreams[i]) == 0
-          && send (fd, query, len, 0) == (ssize_t)len && poll (&p, 1, 2000) == 1)
-        n = recv (fd, reply, MESSAGE_MAX, 0);
-      close (fd);
-      /* the same ID, or it is not the answer to this query */
-      if (n >= 12 && memcmp (reply, query, 2) == 0)
-        return (size_t)n;
+      sendto (client->udp_fd, reply, len, MSG_DONTWAIT, (const struct sockaddr *)&client->addr,
+              client->addr_len);
+      return;
     }
-  return 0;
+  struct tcp_conn *c = &s->tcp[client->tcp_slot];
+  if (c->fd < 0 || c->gen != client->tcp_gen || len > 0xffff)
+    return;
+  uint8_t framed[2 + MESSAGE_MAX];
+  framed[0] = (uint8_t)(len >> 8);
+  framed[1] = (uint8_t)len;
+  memcpy (framed + 2, reply, len);
+  if (send (c->fd, framed, len + 2, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(len + 2))
+    tcp_close (c);
+}
+
+/* Sends P's query to its upstream, or the next one that takes it; false
+ * when none is left. */
+static bool
+pending_send (struct server *s, struct pending *p)
+{
+  for (; p->upstream < s->n_upstreams; p->upstream++)
+    {
+      int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      if (fd < 0)
+        return false;
+      const struct sockaddr_in *to = &s->upstreams[p->upstream];
+      if (connect (fd, (const struct sockaddr *)to, sizeof *to) == 0
+          && send (fd, p->query, p->len, 0) == (ssize_t)p->len)
+        {
+          p->fd = fd;
+          p->deadline = now_ms () + UPSTREAM_TIMEOUT_MS;
+          return true;
+        }
+      close (fd);
+    }
+  return false;
 }
 
 static void
-serve_one (struct server *s)
+pending_free (struct pending *p)
 {
-  uint8_t query[MESSAGE_MAX], relayed[MESSAGE_MAX];
-  struct sockaddr_storage from;
-  socklen_t from_len = sizeof from;
-  ssize_t len = recvfrom (s->fd, query, sizeof query, 0, (struct sockaddr *)&from, &from_len);
-  if (len <= 0)
+  if (p->fd >= 0)
+    close (p->fd);
+  p->fd = -1;
+}
+
+/* QUERY forwarded for CLIENT; dropped when the table is full. */
+static void
+forward (struct server *s, const struct client *client, const uint8_t *query, size_t len)
+{
+  for (size_t i = 0; i < MAX_PENDING; i++)
+    {
+      struct pending *p = &s->pending[i];
+      if (p->fd >= 0)
+        continue;
+      p->client = *client;
+      p->upstream = 0;
+      p->len = len;
+      memcpy (p->query, query, len);
+      if (!pending_send (s, p))
+        pending_free (p);
+      return;
+    }
+}
+
+/* The upstream answered P: relayed when it is the reply (its ID). */
+static void
+pending_readable (struct server *s, struct pending *p)
+{
+  uint8_t reply[MESSAGE_MAX];
+  ssize_t n = recv (p->fd, reply, sizeof reply, 0);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
+  if (n >= 12 && memcmp (reply, p->query, 2) == 0)
+    {
+      reply_to (s, &p->client, reply, (size_t)n);
+      pending_free (p);
+    }
+  else if (n < 0)
+    p->deadline = 0; /* refused: the next upstream, now */
+}
+
+static void
+pending_expire (struct server *s, struct pending *p, long long now)
+{
+  if (p->fd < 0 || p->deadline > now)
+    return;
+  close (p->fd);
+  p->fd = -1;
+  p->upstream++;
+  if (!pending_send (s, p))
+    pending_free (p);
+}
+
+static void
+handle_query (struct server *s, const struct client *client, const uint8_t *query, size_t len)
+{
   struct names names;
   if (!load_names (s, &names))
     {
@@ -160,21 +324,82 @@ serve_one (struct server *s)
     }
   uint8_t *reply = NULL;
   size_t reply_len = 0;
-  switch (dns_answer (query, (size_t)len, names.records, names.n, &reply, &reply_len))
+  switch (dns_answer (query, len, names.records, names.n, &reply, &reply_len))
     {
     case DNS_ANSWER:
-      sendto (s->fd, reply, reply_len, 0, (struct sockaddr *)&from, from_len);
+      reply_to (s, client, reply, reply_len);
       break;
     case DNS_FORWARD:
-      reply_len = forward (s, query, (size_t)len, relayed);
-      if (reply_len > 0)
-        sendto (s->fd, relayed, reply_len, 0, (struct sockaddr *)&from, from_len);
+      forward (s, client, query, len);
       break;
     case DNS_DROP:
       break;
     }
   free (reply);
   names_clear (&names);
+}
+
+static void
+udp_readable (struct server *s, int fd)
+{
+  uint8_t query[MESSAGE_MAX];
+  struct client client = { .udp_fd = fd, .addr_len = sizeof client.addr };
+  ssize_t len = recvfrom (fd, query, sizeof query, MSG_DONTWAIT, (struct sockaddr *)&client.addr,
+                          &client.addr_len);
+  if (len > 0)
+    handle_query (s, &client, query, (size_t)len);
+}
+
+/* A new connection in a free slot; closed at once when there is none. */
+static void
+tcp_accept (struct server *s, int listener)
+{
+  int fd = accept4 (listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  if (fd < 0)
+    return;
+  for (size_t i = 0; i < MAX_TCP; i++)
+    if (s->tcp[i].fd < 0)
+      {
+        s->tcp[i] = (struct tcp_conn){ .fd = fd, .gen = ++s->tcp_gens,
+                                       .deadline = now_ms () + TCP_IDLE_MS };
+        return;
+      }
+  close (fd);
+}
+
+/* Bytes of connection SLOT: each complete message handled; a length of 0
+ * or above MESSAGE_MAX, the peer's close or an error end the connection. */
+static void
+tcp_readable (struct server *s, size_t slot)
+{
+  struct tcp_conn *c = &s->tcp[slot];
+  ssize_t n = recv (c->fd, c->buf + c->have, sizeof c->buf - c->have, 0);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return;
+  if (n <= 0)
+    {
+      tcp_close (c);
+      return;
+    }
+  c->have += (size_t)n;
+  c->deadline = now_ms () + TCP_IDLE_MS;
+  while (c->fd >= 0 && c->have >= 2)
+    {
+      size_t len = (size_t)c->buf[0] << 8 | c->buf[1];
+      if (len == 0 || len > MESSAGE_MAX)
+        {
+          tcp_close (c);
+          return;
+        }
+      if (c->have < 2 + len)
+        return;
+      struct client client = { .udp_fd = -1, .tcp_slot = slot, .tcp_gen = c->gen };
+      uint8_t query[MESSAGE_MAX];
+      memcpy (query, c->buf + 2, len);
+      c->have -= 2 + len;
+      memmove (c->buf, c->buf + 2 + len, c->have);
+      handle_query (s, &client, query, len);
+    }
 }
 
 /* True while the network has a container. */
@@ -195,19 +420,44 @@ network_in_use (struct server *s)
   return used;
 }
 
+/* A socket of TYPE bound to ADDRESS:53, listening when TCP; -1 with the
+ * reason on stderr. */
 static int
-listen_on (const char *address)
+bind_one (const char *address, int type)
 {
-  struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons (53) };
-  if (inet_pton (AF_INET, address, &sin.sin_addr) != 1)
+  struct sockaddr_storage ss = { 0 };
+  struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+  socklen_t len;
+  if (inet_pton (AF_INET, address, &sin->sin_addr) == 1)
     {
-      fprintf (stderr, "hako-dns: `%s` is not an IPv4 address\n", address);
+      sin->sin_family = AF_INET;
+      sin->sin_port = htons (53);
+      len = sizeof *sin;
+    }
+  else if (inet_pton (AF_INET6, address, &sin6->sin6_addr) == 1)
+    {
+      sin6->sin6_family = AF_INET6;
+      sin6->sin6_port = htons (53);
+      len = sizeof *sin6;
+    }
+  else
+    {
+      fprintf (stderr, "hako-dns: `%s` is not an IP address\n", address);
       return -1;
     }
-  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0 || bind (fd, (struct sockaddr *)&sin, sizeof sin) < 0)
+  const char *proto = type == SOCK_STREAM ? "tcp" : "udp";
+  int one = 1;
+  int fd = socket (ss.ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0 || (ss.ss_family == AF_INET6 && setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+                                                         sizeof one) < 0)
+      || (type == SOCK_STREAM && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+      || bind (fd, (struct sockaddr *)&ss, len) < 0
+      || (type == SOCK_STREAM && listen (fd, 16) < 0))
     {
-      fprintf (stderr, "hako-dns: listen on %s:53: %s\n", address, strerror (errno));
+      fprintf (stderr, "hako-dns: listen on %s%s%s port 53/%s: %s\n",
+               ss.ss_family == AF_INET6 ? "[" : "", address, ss.ss_family == AF_INET6 ? "]" : "",
+               proto, strerror (errno));
       if (fd >= 0)
         close (fd);
       return -1;
@@ -215,41 +465,178 @@ listen_on (const char *address)
   return fd;
 }
 
+static void
+unlisten (struct server *s)
+{
+  for (size_t i = 0; i < s->n_listeners; i++)
+    close (s->listeners[i]);
+  s->n_listeners = 0;
+}
+
+/* UDP and TCP on each of ADDRESSES (NULL-terminated); false, with nothing
+ * left open, when one fails. */
+static bool
+listen_on (struct server *s, char *const *addresses)
+{
+  for (; *addresses != NULL; addresses++)
+    for (int tcp = 0; tcp <= 1; tcp++)
+      {
+        int fd = bind_one (*addresses, tcp ? SOCK_STREAM : SOCK_DGRAM);
+        if (fd < 0)
+          {
+            unlisten (s);
+            return false;
+          }
+        s->listener_tcp[s->n_listeners] = tcp;
+        s->listeners[s->n_listeners++] = fd;
+      }
+  return true;
+}
+
+/* The connections and forwarded queries dropped (the server goes). */
+static void
+drop_clients (struct server *s)
+{
+  for (size_t i = 0; i < MAX_TCP; i++)
+    if (s->tcp[i].fd >= 0)
+      tcp_close (&s->tcp[i]);
+  for (size_t i = 0; i < MAX_PENDING; i++)
+    pending_free (&s->pending[i]);
+}
+
+/* What to wait for: listeners first, then connections, then forwarded
+ * queries; ORIGIN[i] says which slot fds[i] is.  The timeout until the
+ * next deadline, at most IN_USE_CHECK_MS. */
+static nfds_t
+wait_set (struct server *s, struct pollfd *fds, size_t *origin, int *timeout)
+{
+  nfds_t n = 0;
+  long long now = now_ms (), next = now + IN_USE_CHECK_MS;
+  for (size_t i = 0; i < s->n_listeners; i++)
+    {
+      origin[n] = i;
+      fds[n++] = (struct pollfd){ .fd = s->listeners[i], .events = POLLIN };
+    }
+  for (size_t i = 0; i < MAX_TCP; i++)
+    if (s->tcp[i].fd >= 0)
+      {
+        origin[n] = MAX_LISTENERS + i;
+        fds[n++] = (struct pollfd){ .fd = s->tcp[i].fd, .events = POLLIN };
+        next = s->tcp[i].deadline < next ? s->tcp[i].deadline : next;
+      }
+  for (size_t i = 0; i < MAX_PENDING; i++)
+    if (s->pending[i].fd >= 0)
+      {
+        origin[n] = MAX_LISTENERS + MAX_TCP + i;
+        fds[n++] = (struct pollfd){ .fd = s->pending[i].fd, .events = POLLIN };
+        next = s->pending[i].deadline < next ? s->pending[i].deadline : next;
+      }
+  *timeout = next > now ? (int)(next - now) : 0;
+  return n;
+}
+
+static void
+dispatch (struct server *s, size_t origin)
+{
+  if (origin < MAX_LISTENERS)
+    {
+      if (s->listener_tcp[origin])
+        tcp_accept (s, s->listeners[origin]);
+      else
+        udp_readable (s, s->listeners[origin]);
+    }
+  else if (origin < MAX_LISTENERS + MAX_TCP)
+    tcp_readable (s, origin - MAX_LISTENERS);
+  else
+    pending_readable (s, &s->pending[origin - MAX_LISTENERS - MAX_TCP]);
+}
+
+static void
+expire (struct server *s)
+{
+  long long now = now_ms ();
+  for (size_t i = 0; i < MAX_TCP; i++)
+    if (s->tcp[i].fd >= 0 && s->tcp[i].deadline <= now)
+      tcp_close (&s->tcp[i]);
+  for (size_t i = 0; i < MAX_PENDING; i++)
+    pending_expire (s, &s->pending[i], now);
+}
+
+/* Serves until the network has no container. */
+static void
+serve (struct server *s)
+{
+  enum { MAX_FDS = MAX_LISTENERS + MAX_TCP + MAX_PENDING };
+  struct pollfd fds[MAX_FDS];
+  size_t origin[MAX_FDS];
+  long long next_check = now_ms () + IN_USE_CHECK_MS;
+  for (;;)
+    {
+      int timeout;
+      nfds_t n = wait_set (s, fds, origin, &timeout);
+      if (poll (fds, n, timeout) > 0)
+        for (nfds_t i = 0; i < n; i++)
+          if (fds[i].revents != 0)
+            dispatch (s, origin[i]);
+      expire (s);
+      if (now_ms () >= next_check)
+        {
+          if (!network_in_use (s))
+            return;
+          next_check = now_ms () + IN_USE_CHECK_MS;
+        }
+    }
+}
+
+/* From now on, errors have nowhere to go: hako stops waiting for them. */
+static void
+stderr_done (void)
+{
+  int null = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null >= 0)
+    {
+      dup2 (null, 2);
+      close (null);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
-  if (argc != 5)
+  if (argc != 5 && argc != 6)
     {
-      fprintf (stderr, "usage: hako-dns DB NETWORK ADDRESS LOCK\n");
+      fprintf (stderr, "usage: hako-dns DB NETWORK ADDRESS LOCK [ADDRESS6]\n");
       return 2;
     }
+  char *addresses[] = { argv[3], argc == 6 ? argv[5] : NULL, NULL };
   int lock = open (argv[4], O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock < 0 || flock (lock, LOCK_EX | LOCK_NB) < 0)
     return 0; /* the network's server runs already */
-  struct server s = { .network = argv[2] };
+  static struct server s; /* its tables are large: not on the stack */
+  s.network = argv[2];
+  for (size_t i = 0; i < MAX_TCP; i++)
+    s.tcp[i].fd = -1;
+  for (size_t i = 0; i < MAX_PENDING; i++)
+    s.pending[i].fd = -1;
   if (sqlite3_open_v2 (argv[1], &s.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
     {
       fprintf (stderr, "hako-dns: open `%s`: %s\n", argv[1], sqlite3_errmsg (s.db));
       return 1;
     }
   sqlite3_busy_timeout (s.db, 1000);
-  if ((s.fd = listen_on (argv[3])) < 0)
+  if (!listen_on (&s, addresses))
     return 1;
+  stderr_done ();
   read_upstreams (&s);
   for (;;)
     {
-      while (network_in_use (&s))
-        {
-          struct pollfd p = { .fd = s.fd, .events = POLLIN };
-          if (poll (&p, 1, 500) == 1)
-            serve_one (&s);
-        }
-      /* Going: the address and the lock given up, then a last look, for
+      serve (&s);
+      /* Going: the addresses and the lock given up, then a last look, for
        * a container that joined meanwhile and found us still running. */
-      close (s.fd);
+      drop_clients (&s);
+      unlisten (&s);
       flock (lock, LOCK_UN);
-      if (!network_in_use (&s) || flock (lock, LOCK_EX | LOCK_NB) < 0
-          || (s.fd = listen_on (argv[3])) < 0)
+      if (!network_in_use (&s) || flock (lock, LOCK_EX | LOCK_NB) < 0 || !listen_on (&s, addresses))
         break;
     }
   sqlite3_close (s.db);

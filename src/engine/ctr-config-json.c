@@ -318,6 +318,8 @@ write_networks (const struct ctr_config *c)
         json_object_set_new (o, "Aliases", json_from_strv (n->aliases));
       if (n->ip)
         json_object_set_new (o, "IPAddress", json_string (n->ip));
+      if (n->ip6)
+        json_object_set_new (o, "GlobalIPv6Address", json_string (n->ip6));
       if (n->mac)
         json_object_set_new (o, "MacAddress", json_string (n->mac));
       json_array_append_new (a, o);
@@ -338,6 +340,7 @@ read_networks (json_t *v, const char *key, struct ctr_config *c, struct hk_error
     if (json_get_string (j, path, "Name", &n->name, err) < 0
         || json_get_strv (j, path, "Aliases", &n->aliases, err) < 0
         || json_get_string (j, path, "IPAddress", &n->ip, err) < 0
+        || json_get_string (j, path, "GlobalIPv6Address", &n->ip6, err) < 0
         || json_get_string (j, path, "MacAddress", &n->mac, err) < 0)
       return -1;
     if (n->name == NULL)

@@ -89,6 +89,7 @@ config_network_clear (struct config_network *n)
   free (n->name);
   strv_free (n->aliases);
   free (n->ip);
+  free (n->ip6);
   free (n->mac);
   memset (n, 0, sizeof *n);
 }
@@ -102,6 +103,7 @@ clear_network (struct ctr_config *c)
     config_network_clear (&c->networks[i]);
   free (c->networks);
   free (c->ip);
+  free (c->ip6);
   free (c->mac);
   strv_free (c->aliases);
   for (size_t i = 0; i < c->n_ports; i++)

@@ -83,6 +83,7 @@ struct config_network
   char *name;
   char **aliases; /* NULL-terminated, or NULL */
   char *ip;       /* asked for, or NULL */
+  char *ip6;      /* asked for (--ip6, a dual-stack network), or NULL */
   char *mac;
 };
 
@@ -211,7 +212,7 @@ struct ctr_config
   char *network_container;      /* container:NAME's ID, once resolved at create */
   struct config_network *networks; /* in attachment order (eth0, eth1, ...) */
   size_t n_networks;
-  char *ip, *mac;               /* --ip, --mac-address: the first network's */
+  char *ip, *ip6, *mac;         /* --ip, --ip6, --mac-address: the first network's */
   char **aliases;               /* --network-alias: the first network's */
   struct config_port *ports;
   size_t n_ports;

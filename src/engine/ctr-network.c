@@ -19,6 +19,7 @@
 #include "common/xalloc.h"
 #include "network/ip-prefix.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -66,18 +67,36 @@ valid_mac (const char *mac)
   return (strtol (mac, NULL, 16) & 1) == 0;
 }
 
+/* IP (--ip, or --ip6 when V6) an address of N's subnet of its family
+ * that is not reserved nor the gateway. */
 static int
-check_ip (const struct network *n, const char *ip, struct hk_error **err)
+check_address (const struct network *n, const char *ip, bool v6, struct hk_error **err)
 {
+  const char *option = v6 ? "--ip6" : "--ip";
+  const char *subnet_text = v6 ? n->subnet6 : n->subnet;
+  const char *gateway = v6 ? n->gateway6 : n->gateway;
+  if (subnet_text == NULL || *subnet_text == '\0')
+    return hk_error_set (err, EINVAL, "--ip6 %s: network %s has no IPv6 (network create --ipv6)",
+                         ip, n->name);
   struct ip_prefix subnet, addr, gw;
-  ip_prefix_parse (n->subnet, &subnet);
+  ip_prefix_parse (subnet_text, &subnet);
   if (!ip_address_parse (ip, &addr) || addr.family != subnet.family)
-    return hk_error_set (err, EINVAL, "--ip: `%s` is not an IPv4 address", ip);
+    return hk_error_set (err, EINVAL, "%s: `%s` is not an %s address", option, ip,
+                         v6 ? "IPv6" : "IPv4");
   if (!ip_prefix_contains (&subnet, &addr) || ip_prefix_is_reserved (&subnet, &addr)
-      || (ip_address_parse (n->gateway, &gw) && memcmp (gw.addr, addr.addr, 16) == 0))
-    return hk_error_set (err, EINVAL, "--ip %s is not a free address of network %s (%s)", ip,
-                         n->name, n->subnet);
+      || (ip_address_parse (gateway, &gw) && memcmp (gw.addr, addr.addr, 16) == 0))
+    return hk_error_set (err, EINVAL, "%s %s is not a free address of network %s (%s)", option, ip,
+                         n->name, subnet_text);
   return 0;
+}
+
+/* The addresses ENTRY asks for on N. */
+static int
+check_ip (const struct network *n, const struct config_network *entry, struct hk_error **err)
+{
+  if (entry->ip && check_address (n, entry->ip, false, err) < 0)
+    return -1;
+  return entry->ip6 ? check_address (n, entry->ip6, true, err) : 0;
 }
 
 /* The plugins beyond bridge and host-local that N needs for an entry. */
@@ -112,10 +131,11 @@ prepare_entry (struct engine *e, struct ctr_config *c, size_t index, bool ports,
   if (index == 0)
     {
       entry->ip = take_ptr (c->ip);
+      entry->ip6 = take_ptr (c->ip6);
       entry->mac = take_ptr (c->mac);
       entry->aliases = take_ptr (c->aliases);
     }
-  if (entry->ip && check_ip (n, entry->ip, err) < 0)
+  if (check_ip (n, entry, err) < 0)
     return -1;
   if (entry->mac && !valid_mac (entry->mac))
     return hk_error_set (err, EINVAL, "--mac-address: `%s` is not a unicast MAC address",
@@ -136,9 +156,9 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
       if (!program_in_path (mode))
         return hk_error_set (err, ENOENT, "--network %s: `%s` is not in $PATH (Debian package %s)",
                              mode, mode, strcmp (mode, "pasta") == 0 ? "passt" : mode);
-      if (c->ip || c->mac || c->aliases)
+      if (c->ip || c->ip6 || c->mac || c->aliases)
         return hk_error_set (err, EINVAL,
-                             "--ip, --mac-address and --network-alias need a network, not "
+                             "--ip, --ip6, --mac-address and --network-alias need a network, not "
                              "--network %s",
                              mode);
       if (c->publish_all && image != NULL)
@@ -156,9 +176,9 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
     }
   free (take_ptr (c->ports));
   c->n_ports = 0;
-  if (c->ip || c->mac || c->aliases)
+  if (c->ip || c->ip6 || c->mac || c->aliases)
     return hk_error_set (err, EINVAL,
-                         "--ip, --mac-address and --network-alias need a network, not "
+                         "--ip, --ip6, --mac-address and --network-alias need a network, not "
                          "--network %s",
                          mode);
   if (strncmp (mode, "container:", 10) != 0)
@@ -167,6 +187,43 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
   if (ctr_record_find (e->db, mode + 10, &target, err) < 0)
     return hk_error_prefix (err, "--network %s", mode);
   c->network_container = xstrdup (target->id);
+  return 0;
+}
+
+/* A port published on an IPv6 host address needs a dual-stack network
+ * (the first that is not internal: where ports go) and cannot be ::1:
+ * IPv6 has no route_localnet, a packet from ::1 NATed to a container is
+ * dropped by the kernel (Docker relays ::1 with its userland proxy; hako
+ * has none). */
+static int
+check_ipv6_ports (struct engine *e, const struct ctr_config *c, struct hk_error **err)
+{
+  for (size_t i = 0; i < c->n_ports; i++)
+    {
+      const struct config_port *p = &c->ports[i];
+      struct in6_addr addr;
+      if (inet_pton (AF_INET6, p->host_ip, &addr) != 1 || IN6_IS_ADDR_UNSPECIFIED (&addr))
+        continue;
+      if (IN6_IS_ADDR_LOOPBACK (&addr))
+        return hk_error_set (err, ENOTSUP,
+                             "-p [%s]:%s:%s: the IPv6 loopback cannot be published (IPv6 has "
+                             "no route_localnet to NAT ::1 to a container); publish on "
+                             "127.0.0.1 or on a host IPv6 address",
+                             p->host_ip, p->host_port, p->container_port);
+      for (size_t j = 0; j < c->n_networks; j++)
+        {
+          _cleanup_network_ struct network *n = NULL;
+          if (network_get (e, c->networks[j].name, &n, err) < 0)
+            return -1;
+          if (n->internal)
+            continue;
+          if (n->gateway6 == NULL || *n->gateway6 == '\0')
+            return hk_error_set (err, EINVAL,
+                                 "-p [%s]:%s:%s: network %s has no IPv6 (network create --ipv6)",
+                                 p->host_ip, p->host_port, p->container_port, n->name);
+          break;
+        }
+    }
   return 0;
 }
 
@@ -191,6 +248,8 @@ ctr_network_prepare (struct engine *e, struct ctr_config *c,
   for (size_t i = 0; i < c->n_networks; i++)
     if (prepare_entry (e, c, i, ports, err) < 0)
       return -1;
+  if (check_ipv6_ports (e, c, err) < 0)
+    return -1;
   free (c->network_mode);
   c->network_mode = xstrdup (c->networks[0].name);
   if (c->publish_all && image != NULL)
@@ -336,7 +395,7 @@ attach_native (struct engine *e, const struct ctr_record *r, const struct attach
     .names = names,
     .ports = a->ports ? json_deep_copy (a->ports) : json_array (),
   };
-  int rc = network_ipam_lease (e->db, n, &ep, a->entry->ip, err);
+  int rc = network_ipam_lease (e->db, n, &ep, a->entry->ip, a->entry->ip6, err);
   if (rc == 0 && (rc = network_native_attach (e, r, n, &ep, a->netns, err)) < 0)
     {
       struct hk_error *ignored = NULL;
@@ -785,11 +844,12 @@ ctr_network_connect (struct engine *e, struct ctr_record *r, const char *network
   if (entry_index (r, n->name) >= 0)
     return hk_error_set (err, EEXIST, "container %s is already connected to network %s", r->name,
                          n->name);
-  if ((endpoint->ip && check_ip (n, endpoint->ip, err) < 0) || network_check_plugins (n, err) < 0)
+  if (check_ip (n, endpoint, err) < 0 || network_check_plugins (n, err) < 0)
     return -1;
   struct config_network entry = {
     .name = n->name,
     .ip = endpoint->ip,
+    .ip6 = endpoint->ip6,
     .aliases = endpoint->aliases && endpoint->aliases[0] ? endpoint->aliases : NULL,
   };
   if (is_running (r) && r->config.n_networks > 0 && connect_running (e, r, &entry, err) < 0)
@@ -797,6 +857,7 @@ ctr_network_connect (struct engine *e, struct ctr_record *r, const char *network
   ctr_config_add_network (&r->config, n->name);
   struct config_network *added = &r->config.networks[r->config.n_networks - 1];
   added->ip = entry.ip ? xstrdup (entry.ip) : NULL;
+  added->ip6 = entry.ip6 ? xstrdup (entry.ip6) : NULL;
   added->aliases = entry.aliases ? strv_copy (entry.aliases) : NULL;
   engine_event_object (e, "network", "connect", n->id, n->name, "container", r->id);
   return ctr_record_set_config (e->db, r, err);

@@ -121,7 +121,7 @@ lease_family (sqlite3 *db, const struct network *n, int family, const char *requ
 
 static int
 lease_locked (sqlite3 *db, const struct network *n, struct network_endpoint *ep,
-              const char *requested, struct hk_error **err)
+              const char *requested, const char *requested6, struct hk_error **err)
 {
   struct ip_prefix subnet;
   if (!ip_prefix_parse (n->subnet, &subnet) || subnet.family != AF_INET)
@@ -132,7 +132,7 @@ lease_locked (sqlite3 *db, const struct network *n, struct network_endpoint *ep,
   ep->gateway = xstrdup (n->internal ? "" : n->gateway);
   if (n->subnet6 && *n->subnet6)
     {
-      if (lease_family (db, n, AF_INET6, NULL, &ep->address6, err) < 0)
+      if (lease_family (db, n, AF_INET6, requested6, &ep->address6, err) < 0)
         return -1;
       free (ep->gateway6);
       ep->gateway6 = xstrdup (n->internal ? "" : n->gateway6);
@@ -142,11 +142,11 @@ lease_locked (sqlite3 *db, const struct network *n, struct network_endpoint *ep,
 
 int
 network_ipam_lease (sqlite3 *db, const struct network *n, struct network_endpoint *ep,
-                    const char *requested, struct hk_error **err)
+                    const char *requested, const char *requested6, struct hk_error **err)
 {
   if (store_db_exec (db, "BEGIN IMMEDIATE", err) < 0)
     return -1;
-  if (lease_locked (db, n, ep, requested, err) < 0)
+  if (lease_locked (db, n, ep, requested, requested6, err) < 0)
     {
       store_db_exec (db, "ROLLBACK", NULL);
       return -1;

@@ -12,8 +12,9 @@
 
 /* Records EP (everything but its address and gateway, which are set
  * here) with the first free address of N, or with REQUESTED (NULL: any),
- * which must be free.  ENOSPC when N has no address left. */
+ * which must be free; on a dual-stack network an IPv6 address too, the
+ * first free one or REQUESTED6.  ENOSPC when N has no address left. */
 int network_ipam_lease (sqlite3 *db, const struct network *n, struct network_endpoint *ep,
-                        const char *requested, struct hk_error **err);
+                        const char *requested, const char *requested6, struct hk_error **err);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,32 @@ dns_running (const char *lock)
   return fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
+/* What the server said on stderr (FD) until it listens or exits: its
+ * reason when it could not listen, "" when it does; at most 2 s. */
+static char *
+dns_start_errors (int fd)
+{
+  char buf[512];
+  size_t have = 0;
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+  while (have < sizeof buf - 1 && poll (&p, 1, 2000) == 1)
+    {
+      ssize_t n = read (fd, buf + have, sizeof buf - 1 - have);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      have += (size_t)n;
+    }
+  while (have > 0 && buf[have - 1] == '\n')
+    have--;
+  buf[have] = '\0';
+  return xstrdup (buf);
+}
+
+/* Starts N's server unless it runs; a server that cannot listen (port 53
+ * of the gateway taken) says why, as a warning of the container's start:
+ * the container runs, without names. */
 void
 network_native_dns_start (struct engine *e, const struct network *n)
 {
@@ -188,24 +215,41 @@ network_native_dns_start (struct engine *e, const struct network *n)
   if (!network_native_has_dns (n) || dns_running (lock))
     return;
   _cleanup_free_ char *db = xasprintf ("%s/hako.db", e->root);
-  char *const argv[] = { e->dns_path, db, n->name, n->gateway, lock, NULL };
-  /* A server of its own session, its output nowhere: nothing of the
-   * command that started it (a terminal, a pipe someone waits on). */
+  char *gateway6 = n->gateway6 && *n->gateway6 ? n->gateway6 : NULL;
+  char *const argv[] = { e->dns_path, db, n->name, n->gateway, lock, gateway6, NULL };
+  int errors[2];
+  if (pipe2 (errors, O_CLOEXEC) < 0)
+    {
+      hk_warn (e->log, "network %s: start its DNS server: pipe: %s", n->name, strerror (errno));
+      return;
+    }
+  /* A server of its own session, its output nowhere but its errors until
+   * it listens: nothing of the command that started it (a terminal, a
+   * pipe someone waits on). */
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init (&fa);
   posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDWR, 0);
   posix_spawn_file_actions_adddup2 (&fa, 0, 1);
-  posix_spawn_file_actions_adddup2 (&fa, 0, 2);
+  posix_spawn_file_actions_adddup2 (&fa, errors[1], 2);
   posix_spawnattr_init (&attr);
   posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSID);
   pid_t pid;
   int rc = posix_spawn (&pid, e->dns_path, &fa, &attr, argv, environ);
   posix_spawn_file_actions_destroy (&fa);
   posix_spawnattr_destroy (&attr);
+  close (errors[1]);
+  _cleanup_close_ int reader = errors[0];
   if (rc != 0)
-    hk_warn (e->log, "network %s: start its DNS server %s: %s", n->name, e->dns_path,
-             strerror (rc));
+    {
+      hk_warn (e->log, "network %s: start its DNS server %s: %s", n->name, e->dns_path,
+               strerror (rc));
+      return;
+    }
+  _cleanup_free_ char *said = dns_start_errors (reader);
+  if (*said != '\0')
+    hk_warn (e->log, "network %s: its DNS server did not start, containers get no names: %s",
+             n->name, said);
 }
 
 char *

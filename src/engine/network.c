@@ -275,6 +275,10 @@ check_request (const struct network_request *req, struct hk_error **err)
                          req->driver);
   if (req->gateway != NULL && req->subnet == NULL)
     return hk_error_set (err, EINVAL, "--gateway needs --subnet");
+  if (req->gateway6 != NULL && req->subnet6 == NULL)
+    return hk_error_set (err, EINVAL,
+                         "--gateway %s: an IPv6 gateway needs --ipv6 and an IPv6 --subnet",
+                         req->gateway6);
   if (req->subnet6 != NULL && !req->ipv6)
     return hk_error_set (err, EINVAL, "--subnet %s: an IPv6 subnet needs --ipv6", req->subnet6);
   if (req->ipv6 && req->driver != NULL && strcmp (req->driver, NETWORK_DRIVER_CNI) == 0)
@@ -292,11 +296,12 @@ build_ipv6 (struct engine *e, const struct network_request *req, struct network 
     n->subnet6 = xstrdup (req->subnet6);
   else if (pick_subnet6 (e, &n->subnet6, err) < 0)
     return -1;
-  if (check_subnet6 (n->subnet6, &subnet6, err) < 0)
+  if (check_subnet6 (n->subnet6, &subnet6, err) < 0
+      || (req->gateway6 && check_gateway (req->gateway6, &subnet6, err) < 0))
     return -1;
   char buf[50];
   struct ip_prefix first = ip_prefix_nth (&subnet6, 1);
-  n->gateway6 = xstrdup (ip_address_format (&first, buf));
+  n->gateway6 = xstrdup (req->gateway6 ? req->gateway6 : ip_address_format (&first, buf));
   return 0;
 }
 

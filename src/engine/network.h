@@ -27,6 +27,7 @@ struct network_request
   const char *gateway; /* NULL: the subnet's first address */
   bool ipv6;           /* dual stack: an IPv6 subnet too */
   const char *subnet6; /* with IPV6; NULL: a free /64 of fd89:6861:6b6f::/48 */
+  const char *gateway6; /* with SUBNET6; NULL: its first address */
   bool internal;
   json_t *labels;  /* may be NULL */
   json_t *options; /* -o KEY=VALUE; may be NULL */

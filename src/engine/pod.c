@@ -199,9 +199,9 @@ pod_join (const struct pod_record *p, struct ctr_config *c, struct hk_error **er
 {
   unsigned share = p->config.infra ? p->config.share : 0;
   if ((share & CONFIG_SHARE_NET)
-      && (c->network_mode || c->n_networks || c->n_ports || c->publish_all || c->ip || c->mac
+      && (c->network_mode || c->n_networks || c->n_ports || c->publish_all || c->ip || c->ip6 || c->mac
           || c->aliases || c->dns || c->dns_search || c->extra_hosts))
-    return refuse (p, "--network, -p, -P, --ip, --mac-address, --network-alias, --dns, --add-host",
+    return refuse (p, "--network, -p, -P, --ip, --ip6, --mac-address, --network-alias, --dns, --add-host",
                    "the pod shares its network (give them to pod create)", err);
   if ((share & CONFIG_SHARE_UTS) && (c->hostname || c->domainname))
     return refuse (p, "--hostname", "the pod shares its UTS namespace", err);

@@ -128,3 +128,137 @@ dns_lock() {
 	PY
 	[ "$(lookup web web)" = "$(container_ip web)" ]
 }
+
+# ask [--tcp] SERVER NAME TYPE: the answers, from the host (dns-query.py).
+ask() {
+	python3 "$BATS_TEST_DIRNAME/dns-query.py" "$@"
+}
+
+@test "over TCP too (RFC 7766 framing): answers, forwarding, pipelined queries; a bound on connections and sizes" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	local ip
+	ip=$(container_ip web)
+	[ "$(ask --tcp 10.213.97.1 web A)" = "$ip" ]
+	[ "$(ask --tcp 10.213.97.1 outside.test A)" = 192.0.2.7 ]
+	python3 - <<-'PY'
+		import socket, struct, time
+		def q(qid, name):
+		    m = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+		    m += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0\0\1\0\1"
+		    return struct.pack("!H", len(m)) + m
+		def replies(s, n):
+		    buf, out = b"", []
+		    s.settimeout(3)
+		    while len(out) < n:
+		        chunk = s.recv(4096)
+		        assert chunk, "closed after %d replies" % len(out)
+		        buf += chunk
+		        while len(buf) >= 2 and len(buf) >= 2 + struct.unpack("!H", buf[:2])[0]:
+		            n2 = struct.unpack("!H", buf[:2])[0]
+		            out.append(struct.unpack("!H", buf[2:4])[0])
+		            buf = buf[2 + n2:]
+		    return sorted(out)
+		def conn():
+		    s = socket.create_connection(("10.213.97.1", 53), timeout=3)
+		    return s
+		# two queries in one write, a third split across writes
+		s = conn()
+		s.sendall(q(1, "web") + q(2, "outside.test"))
+		third = q(3, "web")
+		s.sendall(third[:5]); time.sleep(0.1); s.sendall(third[5:])
+		assert replies(s, 3) == [1, 2, 3]
+		# a length above the server's bound: the connection is closed
+		s.sendall(struct.pack("!H", 65000) + b"x" * 100)
+		s.settimeout(3)
+		assert s.recv(10) == b"", "oversized message answered"
+		s.close()
+		# 100 connections held: the ones above the bound are closed at once,
+		# UDP and a new connection are answered once they go
+		held = [conn() for _ in range(100)]
+		closed = 0
+		for h in held:
+		    h.settimeout(0.5)
+		    try:
+		        if h.recv(1) == b"":
+		            closed += 1
+		    except socket.timeout:
+		        pass
+		assert closed >= 60, "only %d of 100 connections refused" % closed
+		u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		u.settimeout(3)
+		u.sendto(q(9, "web")[2:], ("10.213.97.1", 53))
+		assert struct.unpack("!H", u.recv(4096)[:2])[0] == 9
+		for h in held:
+		    h.close()
+		time.sleep(0.2)
+		s = conn()
+		s.sendall(q(4, "web"))
+		assert replies(s, 1) == [4]
+	PY
+}
+
+@test "query flood: a query waiting for a silent upstream holds up no other; bounded memory; still answering" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	local pid
+	pid=$(dns_servers)
+	[ -n "$pid" ]
+	python3 - <<-'PY'
+		import os, socket, struct, time
+		def q(qid, name):
+		    return struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + b"".join(
+		        bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0\0\1\0\1"
+		s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		# 50 queries the upstream never answers: each waits 2 s, none blocks
+		for i in range(50):
+		    s.sendto(q(i, "blackhole.test"), ("10.213.97.1", 53))
+		a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		a.settimeout(1)
+		start = time.monotonic()
+		a.sendto(q(7, "outside.test"), ("10.213.97.1", 53))
+		reply = a.recv(4096)
+		assert struct.unpack("!H", reply[:2])[0] == 7 and socket.inet_aton("192.0.2.7") in reply
+		assert time.monotonic() - start < 1
+		# the flood: 20000 queries, forwarded and not
+		for i in range(20000):
+		    name = "blackhole.test" if i % 2 else "n%d.flood.test" % i
+		    s.sendto(q(i & 0xffff, name), ("10.213.97.1", 53))
+		PY
+	# the names of the network are answered during and after it
+	[ "$(ask 10.213.97.1 web A)" = "$(container_ip web)" ]
+	# its tables are fixed (128 queries in flight, 32 connections); under
+	# ASan, shadow memory and the freed-memory quarantine come on top
+	local rss limit=16000
+	built_with_asan && limit=131072
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	echo "hako-dns RSS ${rss} kB (limit $limit)"
+	[ "$rss" -lt "$limit" ]
+	# the forwarded queries' table drains (2 s per silent upstream)
+	sleep 2.5
+	[ "$(ask 10.213.97.1 outside.test A)" = 192.0.2.7 ]
+}
+
+@test "port 53 of the gateway taken: the container starts and the warning says the DNS server did not" {
+	net_create names 10.213.97.0/24
+	local lock i
+	lock=$(dns_lock names)
+	hk run -d --name first --network names busybox sleep 60 >/dev/null
+	hk rm -f first >/dev/null
+	for i in $(seq 60); do flock -n "$lock" true && break; sleep 0.05; done
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.213.97.1", 53))
+open(sys.argv[1], "w").write("bound\n")
+time.sleep(60)' "$BATS_TEST_TMPDIR/squatter.ready" 3>&- </dev/null >/dev/null 2>&1 &
+	local squatter=$!
+	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/squatter.ready" ] && break; sleep 0.05; done
+	run hk run -d --name second --network names busybox sleep 60
+	kill "$squatter"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"network names: its DNS server did not start, containers get no names: hako-dns: listen on 10.213.97.1 port 53/udp: Address already in use"* ]]
+	[ "$(hk inspect -f '{{.State.Running}}' second)" = true ]
+	[ -z "$(dns_servers)" ]
+}

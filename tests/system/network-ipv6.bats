@@ -13,7 +13,7 @@ load network-helpers
 # hako-net turns IPv6 forwarding on for a dual-stack network and leaves
 # it on (as Docker and netavark do); the tests put the host's value back.
 setup_file() {
-	require_tools curl
+	require_tools curl python3
 	export IPV6_FORWARDING_BEFORE
 	IPV6_FORWARDING_BEFORE=$(cat /proc/sys/net/ipv6/conf/all/forwarding)
 	network_setup_file
@@ -139,4 +139,121 @@ container_ip6() {
 	[[ "$output" != *fd00:213:1:* ]]
 	run ip link show hkt-v6
 	[ "$status" -ne 0 ]
+}
+
+@test "DNS on a dual-stack network: AAAA, PTR in ip6.arpa, the server on the IPv6 gateway over UDP and TCP" {
+	# no upstream: a name not ours goes nowhere off the host
+	: >"$BATS_TEST_TMPDIR/resolv.conf"
+	export HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	hk run -d --name a --network v6 busybox sleep 60 >/dev/null
+	hk run -d --name b --network v6 busybox sleep 60 >/dev/null
+	local q=$BATS_TEST_DIRNAME/dns-query.py
+	local ptr=2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.3.1.2.0.0.0.d.f.ip6.arpa
+	# from a container, through the IPv4 server its resolv.conf names
+	run hk exec b nslookup -type=AAAA a
+	echo "$output"
+	[[ "$output" == *"Address: fd00:213:1::2"* ]]
+	run hk exec b nslookup fd00:213:1::2
+	echo "$output"
+	[[ "$output" == *"name = a"* ]]
+	# from a container, to the server on the IPv6 gateway
+	run hk exec b nslookup -type=AAAA a fd00:213:1::1
+	echo "$output"
+	[[ "$output" == *"Address: fd00:213:1::2"* ]]
+	# from the host: each family's server, each transport
+	[ "$(python3 "$q" fd00:213:1::1 a AAAA)" = fd00:213:1::2 ]
+	[ "$(python3 "$q" fd00:213:1::1 b A)" = 10.213.101.3 ]
+	[ "$(python3 "$q" --tcp fd00:213:1::1 a AAAA)" = fd00:213:1::2 ]
+	[ "$(python3 "$q" --tcp 10.213.101.1 b AAAA)" = fd00:213:1::3 ]
+	[ "$(python3 "$q" fd00:213:1::1 "$ptr" PTR)" = a ]
+	[ "$(python3 "$q" 10.213.101.1 3.101.213.10.in-addr.arpa PTR)" = b ]
+}
+
+@test "-p over IPv6: the host's IPv6 addresses reach the container (ip6 DNAT), from the host and from another network" {
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	net_create v6b 10.213.102.0/24 --ipv6 --subnet fd00:213:2::/64
+	# the client first: its bridge holds fd00:213:2::1, which web publishes on
+	hk run -d --name client --network v6b busybox sleep 60 >/dev/null
+	hk run -d --name web --network v6 -p 18080:80 -p '[fd00:213:2::1]:18081:80' busybox \
+		sh -c 'echo hello-v6-port >/tmp/index.html && exec httpd -f -p 80 -h /tmp' >/dev/null
+	nft list table inet hako | grep -q 'dnat ip6 to \[fd00:213:1::2\]:80'
+	local i
+	for i in $(seq 50); do
+		curl -gsf --max-time 2 "http://[fd00:213:1::1]:18080/index.html" >/dev/null && break
+		sleep 0.1
+	done
+	# from the host to its own IPv6 address (output hook), both rules
+	[ "$(curl -gsf --max-time 2 "http://[fd00:213:1::1]:18080/index.html")" = hello-v6-port ]
+	[ "$(curl -gsf --max-time 2 "http://[fd00:213:2::1]:18081/index.html")" = hello-v6-port ]
+	# from a container of another network to its gateway (prerouting hook)
+	hk exec client wget -O /tmp/got "http://[fd00:213:2::1]:18080/index.html"
+	[ "$(hk exec client cat /tmp/got)" = hello-v6-port ]
+	# the rule bound to fd00:213:2::1 does not answer on another address
+	run curl -gsf --max-time 2 "http://[fd00:213:1::1]:18081/index.html"
+	[ "$status" -ne 0 ]
+}
+
+@test "-p [::1] is refused (no route_localnet for IPv6), as an IPv6 host address on an IPv4-only network" {
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	net_create v4 10.213.103.0/24
+	refused "-p [::1]:18080:80: the IPv6 loopback cannot be published" \
+		hk run -d --name bad --network v6 -p '[::1]:18080:80' busybox sleep 60
+	refused "-p [fd00:213:1::1]:18080:80: network v4 has no IPv6 (network create --ipv6)" \
+		hk run -d --name bad --network v4 -p '[fd00:213:1::1]:18080:80' busybox sleep 60
+	[ -z "$(hk ps -aq --filter name=bad)" ]
+}
+
+@test "--ip6 on run and network connect; refused off a dual-stack network, outside the subnet, on the gateway, taken" {
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	net_create v6b 10.213.102.0/24 --ipv6 --subnet fd00:213:2::/64
+	net_create v4 10.213.103.0/24
+	hk run -d --name a --network v6 --ip6 fd00:213:1::42 busybox sleep 60 >/dev/null
+	[ "$(container_ip6 a)" = fd00:213:1::42 ]
+	hk exec a ip -6 addr show dev eth0 | grep -q "inet6 fd00:213:1::42/64"
+	# the address stays the container's across a restart (kept in its config)
+	hk restart -t 0 a >/dev/null
+	[ "$(container_ip6 a)" = fd00:213:1::42 ]
+	hk network connect --ip6 fd00:213:2::77 v6b a
+	[ "$(container_ip6 a v6b)" = fd00:213:2::77 ]
+	hk exec a ip -6 addr show dev eth1 | grep -q "inet6 fd00:213:2::77/64"
+	refused "address fd00:213:1::42 is already in use on network v6" \
+		hk run --rm --network v6 --ip6 fd00:213:1::42 busybox true
+	refused "--ip6 fd00:213:9::5 is not a free address of network v6 (fd00:213:1::/64)" \
+		hk run --rm --network v6 --ip6 fd00:213:9::5 busybox true
+	refused "--ip6 fd00:213:1::1 is not a free address of network v6" \
+		hk run --rm --network v6 --ip6 fd00:213:1::1 busybox true
+	refused "--ip6: \`10.213.101.9\` is not an IPv6 address" \
+		hk run --rm --network v6 --ip6 10.213.101.9 busybox true
+	refused "--ip6 fd00:213:1::9: network v4 has no IPv6 (network create --ipv6)" \
+		hk run --rm --network v4 --ip6 fd00:213:1::9 busybox true
+	refused "--ip6 fd00:213:1::9: network v4 has no IPv6" \
+		hk network connect --ip6 fd00:213:1::9 v4 a
+	refused "--ip, --ip6, --mac-address and --network-alias need a network, not --network none" \
+		hk run --rm --network none --ip6 fd00:213:1::9 busybox true
+	[ "$(hk ps -a --format '{{.Names}}')" = a ]
+}
+
+@test "network create --gateway for the IPv6 subnet: the bridge holds it, containers route and resolve through it" {
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64 --gateway fd00:213:1::fe
+	[ "$(hk network inspect -f '{{json .IPAM.Config}}' v6 | jq -r '.[1] | "\(.Subnet) \(.Gateway)"')" = \
+		"fd00:213:1::/64 fd00:213:1::fe" ]
+	hk run -d --name a --network v6 busybox sleep 60 >/dev/null
+	hk run -d --name b --network v6 busybox sleep 60 >/dev/null
+	[ "$(container_ip6 a)" = fd00:213:1::1 ]
+	ip -6 addr show dev hkt-v6 | grep -q "inet6 fd00:213:1::fe/64"
+	run hk exec a ip -6 route show default
+	[[ "$output" == "default via fd00:213:1::fe dev eth0"* ]]
+	hk exec a ping6 -c 1 -W 2 fd00:213:1::fe
+	run hk exec a nslookup -type=AAAA b fd00:213:1::fe
+	echo "$output"
+	[[ "$output" == *"Address: fd00:213:1::2"* ]]
+	refused "--gateway fd00:213:9::1 is not a usable address of the subnet" \
+		net_create v6b 10.213.102.0/24 --ipv6 --subnet fd00:213:2::/64 --gateway fd00:213:9::1
+	refused "--gateway fd00:213:2::1: an IPv6 gateway needs --ipv6 and an IPv6 --subnet" \
+		net_create v6b 10.213.102.0/24 --ipv6 --gateway fd00:213:2::1
+	refused "--gateway fd00:213:2::2: one gateway per address family" \
+		net_create v6b 10.213.102.0/24 --ipv6 --subnet fd00:213:2::/64 --gateway fd00:213:2::1 \
+		--gateway fd00:213:2::2
+	[ "$(hk network ls -q | grep -c v6b)" = 0 ]
 }

@@ -50,7 +50,7 @@ lease (sqlite3 *db, const char *id, const char *requested, int *errnum)
                                  .ports = ports };
   struct hk_error *err = NULL;
   *errnum = 0;
-  if (network_ipam_lease (db, &net, &ep, requested, &err) < 0)
+  if (network_ipam_lease (db, &net, &ep, requested, NULL, &err) < 0)
     {
       *errnum = err->errnum;
       hk_error_free (err);
@@ -92,6 +92,72 @@ test_leases (void **state)
   sqlite3_close (db);
 }
 
+static struct network net6 = {
+  .id = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210",
+  .name = "dual",
+  .driver = "bridge",
+  .subnet = "10.89.4.0/24",
+  .gateway = "10.89.4.1",
+  .subnet6 = "fd00:89:4::/120",
+  .gateway6 = "fd00:89:4::1",
+  .bridge = "hk-fedcba987654",
+};
+
+/* Leases both families on net6 for ID, the IPv6 address REQUESTED6 (or
+ * any): its IPv6 address, or NULL with *ERRNUM. */
+static char *
+lease6 (sqlite3 *db, const char *id, const char *requested6, int *errnum)
+{
+  _cleanup_json_ json_t *names = json_array ();
+  _cleanup_json_ json_t *ports = json_array ();
+  struct network_endpoint ep = { .container_id = (char *)id,
+                                 .network = net6.name,
+                                 .ifname = "eth0",
+                                 .names = names,
+                                 .ports = ports };
+  struct hk_error *err = NULL;
+  *errnum = 0;
+  int rc = network_ipam_lease (db, &net6, &ep, NULL, requested6, &err);
+  free (ep.address);
+  free (ep.gateway);
+  free (ep.gateway6);
+  if (rc < 0)
+    {
+      *errnum = err->errnum;
+      hk_error_free (err);
+      free (ep.address6);
+      return NULL;
+    }
+  return ep.address6;
+}
+
+static void
+test_ipv6_leases (void **state)
+{
+  (void)state;
+  sqlite3 *db = open_db ();
+  int e;
+  _cleanup_free_ char *a = lease6 (db, "a", NULL, &e);
+  _cleanup_free_ char *b = lease6 (db, "b", "fd00:89:4::42", &e);
+  assert_string_equal (a, "fd00:89:4::2/120");
+  assert_string_equal (b, "fd00:89:4::42/120");
+  /* taken: refused, and the IPv4 lease of the same transaction with it */
+  assert_null (lease6 (db, "c", "fd00:89:4::42", &e));
+  assert_int_equal (e, EADDRINUSE);
+  sqlite3_stmt *st = NULL;
+  assert_int_equal (sqlite3_prepare_v2 (db,
+                                        "SELECT COUNT(*) FROM network_endpoints"
+                                        " WHERE container_id = 'c'",
+                                        -1, &st, NULL),
+                    SQLITE_OK);
+  assert_int_equal (sqlite3_step (st), SQLITE_ROW);
+  assert_int_equal (sqlite3_column_int (st, 0), 0);
+  sqlite3_finalize (st);
+  _cleanup_free_ char *c = lease6 (db, "c", NULL, &e);
+  assert_string_equal (c, "fd00:89:4::3/120");
+  sqlite3_close (db);
+}
+
 static void
 test_old_networks_stay_on_cni (void **state)
 {
@@ -125,6 +191,7 @@ main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (test_leases),
+    cmocka_unit_test (test_ipv6_leases),
     cmocka_unit_test (test_old_networks_stay_on_cni),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);

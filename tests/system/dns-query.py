@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+# dns-query.py [--tcp] SERVER NAME TYPE: asks SERVER (an IPv4 or IPv6
+# address, port 53) for NAME's records of TYPE (A, AAAA, PTR) over UDP, or
+# over TCP with RFC 7766's two-byte length framing; prints the answers one
+# a line (addresses, or PTR targets without the final dot), sorted.  Exit
+# 1 with the reason when no reply comes within 3 s or it is not one.
+import ipaddress
+import os
+import socket
+import struct
+import sys
+
+TYPES = {"A": 1, "PTR": 12, "AAAA": 28}
+
+
+def query(name, qtype):
+    qid = struct.unpack("!H", os.urandom(2))[0]
+    labels = b"".join(bytes([len(p)]) + p.encode() for p in name.rstrip(".").split("."))
+    return qid, struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + labels + b"\0" + struct.pack(
+        "!HH", TYPES[qtype], 1)
+
+
+def read_name(msg, pos):
+    labels, jumped, end = [], False, pos
+    for _ in range(128):
+        n = msg[pos]
+        if n == 0:
+            pos += 1
+            break
+        if n & 0xC0 == 0xC0:
+            if not jumped:
+                end = pos + 2
+            jumped, pos = True, ((n & 0x3F) << 8) | msg[pos + 1]
+            continue
+        labels.append(msg[pos + 1:pos + 1 + n].decode())
+        pos += 1 + n
+    return ".".join(labels), (end if jumped else pos)
+
+
+def answers(msg, qid):
+    rid, flags, qd, an = struct.unpack("!HHHH", msg[:8])
+    if rid != qid:
+        sys.exit("reply with ID %d, asked %d" % (rid, qid))
+    if flags & 0xF:
+        sys.exit("rcode %d" % (flags & 0xF))
+    pos = 12
+    for _ in range(qd):
+        pos = read_name(msg, pos)[1] + 4
+    out = []
+    for _ in range(an):
+        pos = read_name(msg, pos)[1]
+        rtype, _cls, _ttl, rdlen = struct.unpack("!HHIH", msg[pos:pos + 10])
+        pos += 10
+        data = msg[pos:pos + rdlen]
+        if rtype in (1, 28):
+            out.append(str(ipaddress.ip_address(data)))
+        elif rtype == 12:
+            out.append(read_name(msg, pos)[0])
+        pos += rdlen
+    return sorted(out)
+
+
+def main():
+    args = sys.argv[1:]
+    tcp = args[0] == "--tcp"
+    server, name, qtype = args[1:] if tcp else args
+    family = socket.AF_INET6 if ":" in server else socket.AF_INET
+    qid, msg = query(name, qtype)
+    sock = socket.socket(family, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
+    sock.settimeout(3)
+    try:
+        if tcp:
+            sock.connect((server, 53))
+            sock.sendall(struct.pack("!H", len(msg)) + msg)
+            buf = b""
+            while len(buf) < 2 or len(buf) < 2 + struct.unpack("!H", buf[:2])[0]:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    sys.exit("connection closed before the reply")
+                buf += chunk
+            reply = buf[2:]
+        else:
+            sock.sendto(msg, (server, 53))
+            reply = sock.recv(4096)
+    except OSError as e:
+        sys.exit("no reply from %s: %s" % (server, e))
+    for a in answers(reply, qid):
+        print(a)
+
+
+main()
