@@ -304,7 +304,9 @@ ctr_userns_up (struct engine *e, const struct ctr_record *r, struct hk_error **e
   ctr_userns_down (e, r); /* what a crash may have left */
   _cleanup_free_ char *uid_text = id_map_format (c->uid_map, c->n_uid_map);
   _cleanup_free_ char *gid_text = id_map_format (c->gid_map, c->n_gid_map);
-  _cleanup_close_ int ns = userns_open_with_maps (uid_text, gid_text, err);
+  _cleanup_close_ int ns = userns_take_offered (uid_text, gid_text);
+  if (ns < 0)
+    ns = userns_open_with_maps (uid_text, gid_text, err);
   if (ns < 0 || keep (ns, path, err) < 0)
     return hk_error_prefix (err, "container %s: its user namespace", r->name);
   return 0;
