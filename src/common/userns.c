@@ -138,3 +138,41 @@ userns_is_initial (void)
   return sscanf (text, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0
          && outside == 0 && count == 4294967295UL && strchr (text, '\n') == text + strlen (text) - 1;
 }
+
+static struct
+{
+  int fd;
+  char *uid_map, *gid_map;
+} offered = { -1, NULL, NULL };
+
+static void
+offered_clear (void)
+{
+  if (offered.fd >= 0)
+    close (offered.fd);
+  free (offered.uid_map);
+  free (offered.gid_map);
+  offered.fd = -1;
+  offered.uid_map = offered.gid_map = NULL;
+}
+
+void
+userns_offer (int fd, const char *uid_map, const char *gid_map)
+{
+  offered_clear ();
+  offered.fd = fd;
+  offered.uid_map = xstrdup (uid_map);
+  offered.gid_map = xstrdup (gid_map);
+}
+
+int
+userns_take_offered (const char *uid_map, const char *gid_map)
+{
+  if (offered.fd < 0 || strcmp (offered.uid_map, uid_map) != 0
+      || strcmp (offered.gid_map, gid_map) != 0)
+    return -1;
+  int fd = offered.fd;
+  offered.fd = -1;
+  offered_clear ();
+  return fd;
+}

@@ -446,7 +446,9 @@ build_linux (const struct spec_inputs *in, uint64_t caps)
 {
   const struct ctr_config *c = in->config;
   /* --cgroup-parent: under that cgroup instead of /hako. */
-  const char *parent = c->cgroup_parent ? c->cgroup_parent : "hako";
+  const char *parent = c->cgroup_parent  ? c->cgroup_parent
+                       : in->cgroup_parent ? in->cgroup_parent
+                                           : "hako";
   _cleanup_free_ char *cgroups_path
       = xasprintf ("%s%s/%s", parent[0] == '/' ? "" : "/", parent, in->id);
   json_t *devices = in->host->devices ? json_incref (in->host->devices) : json_array ();

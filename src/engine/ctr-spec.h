@@ -47,6 +47,8 @@ struct spec_inputs
   const struct spec_host *host;
   bool no_cgroup; /* rootless without a cgroup it may write: neither
                      cgroupsPath nor resources (the limits are ignored) */
+  const char *cgroup_parent; /* without --cgroup-parent (NULL: "hako"); rootless,
+                                its delegated subtree's (rootless-cgroup.h) */
 };
 
 /* The process args: entrypoint + cmd, by Docker's rules (an --entrypoint

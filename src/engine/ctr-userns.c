@@ -2,9 +2,11 @@
 #include "ctr-userns.h"
 #include "ctr-config-userns.h"
 #include "subid.h"
+#include "userns-keep-id.h"
 #include "userns-range.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/strv.h"
 #include "common/userns.h"
 #include "common/xalloc.h"
 
@@ -115,6 +117,62 @@ resolve_path (struct engine *e, const char *id, struct ctr_config *c, struct hk_
                              err);
 }
 
+/* The maps of one kind nested in the rootless holder's namespace (FILE:
+ * /proc/self/uid_map or gid_map, as the holder shows them). */
+static int
+nested_maps (const char *file, bool keep_id, struct id_map **out, size_t *n, uint32_t *own,
+             struct hk_error **err)
+{
+  _cleanup_free_ char *text = NULL;
+  _cleanup_free_ struct id_map *holder = NULL;
+  size_t n_holder = 0;
+  if (fs_read_file (AT_FDCWD, file, 65536, &text, NULL, err) < 0
+      || id_map_parse_kernel (text, &holder, &n_holder, err) < 0)
+    return hk_error_prefix (err, "read `%s`", file);
+  return userns_nested_maps (holder, n_holder, keep_id, out, n, own, err);
+}
+
+/* keep-id: the container's process is the user, HOME its home, unless
+ * --user or -e HOME said otherwise (Podman's). */
+static void
+run_as_the_user (struct ctr_config *c, uint32_t uid, uint32_t gid)
+{
+  if (c->user == NULL)
+    c->user = xasprintf ("%u:%u", (unsigned)uid, (unsigned)gid);
+  if (strv_env_get (c->env, "HOME") != NULL)
+    return;
+  _cleanup_free_ char *home = subid_user_home (uid);
+  _cleanup_free_ char *entry = xasprintf ("HOME=%s", home ? home : "/");
+  if (c->env == NULL)
+    c->env = xzalloc (sizeof (char *));
+  strv_append (&c->env, entry);
+}
+
+/* Rootless: host (the holder's namespace itself), keep-id and nomap (a
+ * namespace nested in it), nothing else. */
+static int
+resolve_rootless (struct engine *e, const char *id, struct ctr_config *c, struct hk_error **err)
+{
+  bool keep_id = strcmp (c->userns_mode, "keep-id") == 0;
+  if (!keep_id && strcmp (c->userns_mode, "nomap") != 0)
+    return hk_error_set (err, ENOTSUP,
+                         "--userns %s: rootless hako runs containers in the user's own user "
+                         "namespace (its uid as root, its subordinate ids above), or with "
+                         "keep-id or nomap; other modes are not supported rootless",
+                         c->userns_mode);
+  uint32_t uid, gid;
+  free (take_ptr (c->uid_map));
+  free (take_ptr (c->gid_map));
+  if (nested_maps ("/proc/self/uid_map", keep_id, &c->uid_map, &c->n_uid_map, &uid, err) < 0
+      || nested_maps ("/proc/self/gid_map", keep_id, &c->gid_map, &c->n_gid_map, &gid, err) < 0)
+    return hk_error_prefix (err, "--userns %s", c->userns_mode);
+  if (keep_id)
+    run_as_the_user (c, uid, gid);
+  /* every keep-id container shares the user's ids: nothing to keep apart */
+  return userns_range_claim (e->db, id, c->uid_map, c->n_uid_map, c->gid_map, c->n_gid_map, true,
+                             err);
+}
+
 static int
 resolve_mode (struct engine *e, const char *id, struct ctr_config *c, struct hk_error **err)
 {
@@ -153,12 +211,6 @@ ctr_userns_resolve (struct engine *e, const char *id, struct ctr_config *c, stru
   /* the machine's default is root's containers', not a normal user's */
   if (c->userns_mode == NULL)
     c->userns_mode = xstrdup (e->conf.userns && !e->rootless ? e->conf.userns : "host");
-  if (e->rootless && ctr_config_has_userns (c))
-    return hk_error_set (err, ENOTSUP,
-                         "--userns %s: rootless hako runs every container in the user's own "
-                         "user namespace (its uid as root, its subordinate ids above); other "
-                         "modes are not supported rootless",
-                         c->userns_mode);
   if (!ctr_config_has_userns (c))
     {
       for (size_t i = 0; i < c->n_mounts; i++)
@@ -178,7 +230,7 @@ ctr_userns_resolve (struct engine *e, const char *id, struct ctr_config *c, stru
                          "--network container:NAME and --userns %s: a container cannot join the "
                          "network of another user namespace; use --userns host with it",
                          c->userns_mode);
-  if (resolve_mode (e, id, c, err) < 0)
+  if ((e->rootless ? resolve_rootless (e, id, c, err) : resolve_mode (e, id, c, err)) < 0)
     return hk_error_prefix (err, "user namespace");
   return 0;
 }
@@ -252,7 +304,9 @@ ctr_userns_up (struct engine *e, const struct ctr_record *r, struct hk_error **e
   ctr_userns_down (e, r); /* what a crash may have left */
   _cleanup_free_ char *uid_text = id_map_format (c->uid_map, c->n_uid_map);
   _cleanup_free_ char *gid_text = id_map_format (c->gid_map, c->n_gid_map);
-  _cleanup_close_ int ns = userns_open_with_maps (uid_text, gid_text, err);
+  _cleanup_close_ int ns = userns_take_offered (uid_text, gid_text);
+  if (ns < 0)
+    ns = userns_open_with_maps (uid_text, gid_text, err);
   if (ns < 0 || keep (ns, path, err) < 0)
     return hk_error_prefix (err, "container %s: its user namespace", r->name);
   return 0;

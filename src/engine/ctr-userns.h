@@ -14,7 +14,8 @@
  * (the machine's default when none was asked) and its maps made from it
  * (auto: a range of hako's subordinate ids of its own; remap:USER and
  * --subuidname: USER's ranges; ns:PATH: that namespace's maps; --uidmap:
- * as given) and recorded for ID (userns-range.h).  Nothing is recorded
+ * as given; rootless keep-id and nomap: nested in the holder's namespace,
+ * userns-keep-id.h) and recorded for ID (userns-range.h).  Nothing is recorded
  * when it fails. */
 int ctr_userns_resolve (struct engine *e, const char *id, struct ctr_config *c,
                         struct hk_error **err);

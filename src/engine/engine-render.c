@@ -4,6 +4,7 @@
 #include "ctr-spec-host.h"
 #include "ctr-userns.h"
 #include "pod-record.h"
+#include "rootless-cgroup.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -22,7 +23,7 @@ struct render
   struct image_config *image;
   struct user_ids user;
   struct spec_host host;
-  char *dir, *rootfs, *etc_dir, *userns;
+  char *dir, *rootfs, *etc_dir, *userns, *cgroup_parent;
   int pod_infra_pid;
 };
 
@@ -64,6 +65,7 @@ render_clear (struct render *g)
   free (g->rootfs);
   free (g->etc_dir);
   free (g->userns);
+  free (g->cgroup_parent);
 }
 
 static int
@@ -76,6 +78,7 @@ render_gather (struct engine *e, const struct ctr_record *r, bool starting, stru
   g->rootfs = xasprintf ("%s/merged", g->dir);
   g->etc_dir = ctr_network_etc_dir (e, c);
   g->userns = ctr_userns_path (e, r);
+  g->cgroup_parent = e->rootless ? rootless_cgroup_parent (e->rt.cgroup_root) : NULL;
   _cleanup_close_ int root_fd = open (g->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root_fd < 0)
     return hk_error_errno (err, errno, "open the root filesystem `%s`", g->rootfs);
@@ -98,13 +101,15 @@ render_gather (struct engine *e, const struct ctr_record *r, bool starting, stru
     .init_path = e->init_path,
     .host = &g->host,
     .pod_infra_pid = g->pod_infra_pid,
-    .no_cgroup = e->rootless,
+    .no_cgroup = e->rootless && g->cgroup_parent == NULL,
+    .cgroup_parent = g->cgroup_parent,
   };
   return 0;
 }
 
-/* Rootless, containers have no cgroup: limits asked are said to be
- * ignored, in one line; it is not a failure (Podman's rootless cgroup v1). */
+/* Rootless without a delegated cgroup v2 subtree, containers have no
+ * cgroup: limits asked are said to be ignored, in one line; it is not a
+ * failure (Podman's rootless cgroup v1). */
 static void
 warn_limits_ignored (struct engine *e, const struct ctr_record *r)
 {
@@ -112,7 +117,7 @@ warn_limits_ignored (struct engine *e, const struct ctr_record *r)
   if (json_object_size (limits) > 0)
     hk_warn (e->log,
              "container %s: resource limits ignored: rootless hako runs containers without "
-             "cgroups (a delegated cgroup v2 subtree is not used yet)",
+             "cgroups (no cgroup v2 subtree is delegated to the user)",
              r->name);
 }
 

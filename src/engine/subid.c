@@ -86,6 +86,42 @@ subid_user_name (uid_t uid)
   return NULL;
 }
 
+/* Field I (from 0) of passwd LINE, cut in place; NULL when it has fewer. */
+static char *
+passwd_field (char *line, int i)
+{
+  for (; i > 0 && line != NULL; i--)
+    {
+      line = strchr (line, ':');
+      line = line ? line + 1 : NULL;
+    }
+  if (line != NULL)
+    line[strcspn (line, ":")] = '\0';
+  return line;
+}
+
+char *
+subid_user_home (uid_t uid)
+{
+  _cleanup_free_ char *text = NULL;
+  struct hk_error *ignored = NULL;
+  if (read_text ("/etc/passwd", &text, &ignored) < 0)
+    {
+      hk_error_free (ignored);
+      return NULL;
+    }
+  char *save = NULL;
+  for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      unsigned long long id;
+      if (sscanf (line, "%*[^:]:%*[^:]:%llu:", &id) != 1 || id != uid)
+        continue;
+      const char *home = passwd_field (line, 5);
+      return home && *home ? xstrdup (home) : NULL;
+    }
+  return NULL;
+}
+
 /* One "NAME:START:COUNT" line; false when it is not one. */
 static bool
 parse_line (char *line, char **name, uint32_t *start, uint32_t *count)

@@ -45,4 +45,7 @@ int subid_ensure (const char *file, const char *user, uint32_t count, struct hk_
 /* The name of UID in /etc/passwd (NULL when it has none). */
 char *subid_user_name (uid_t uid);
 
+/* The home directory of UID in /etc/passwd (NULL when it has none). */
+char *subid_user_home (uid_t uid);
+
 #endif

@@ -5,6 +5,7 @@
 #include "cgroup-internal.h"
 #include "cgroup-devices.h"
 #include "common/cleanup.h"
+#include "common/userns.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -184,7 +185,12 @@ apply_devices (const struct cgroup *cg, const struct oci_resources *res, struct 
         return hk_error_prefix (err, "linux.resources");
       return 0;
     }
-  /* cgroup v2 has no devices files: an eBPF program does the filtering. */
+  /* cgroup v2 has no devices files: an eBPF program does the filtering.
+   * In a user namespace (rootless) the kernel refuses one; there devices
+   * cannot be made (mknod is refused) and only those bound in are
+   * reached, so there is nothing to filter, as crun's rootless. */
+  if (!userns_is_initial ())
+    return 0;
   d = cgroup_v2_dir (cg);
   if (d == NULL)
     return missing_controller ("devices", "devices", err);

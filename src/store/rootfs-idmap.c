@@ -110,6 +110,8 @@ rootfs_idmapped_mount (struct store *s, char *const *links, const char *options,
     return hk_error_errno (err, WEXITSTATUS (status), "%s", job.step);
   if (syscall (SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
     return hk_error_errno (err, errno, "attach the overlay on `%s`", target);
+  /* the container's own namespace, made next in a `run`, has these maps */
+  userns_offer (take_fd (&userns), uid_map, gid_map);
   return 0;
 }
 

@@ -301,6 +301,44 @@ rl_busybox() {
 	[ "$(pgrep -u "$RL_UID" | wc -l)" -eq "$RL_PROCS_BEFORE" ]
 }
 
+@test "rootless --userns keep-id: the user's uid and gid the same inside, run as the user with its HOME; the image's root still root; files the user's on the host" {
+	rl_busybox
+	mkdir "$RL_HOME/bind"
+	chown "$RL_USER:" "$RL_HOME/bind"
+	run -0 rl run -d --name k1 --network none --userns keep-id -v "$RL_HOME/bind:/b" busybox sh -c 'touch /b/made; sleep 1000'
+	run -0 rl exec k1 sh -c 'id -u; id -g; echo $HOME; stat -c %u:%g /bin/busybox /etc'
+	[ "$(echo $output)" = "$RL_UID $RL_UID /nonexistent 0:0 0:0" ]
+	# inside: below the user's uid the holder's 1.., the user's uid its 0
+	# (the user), the rest above at the same numbers
+	run -0 rl exec k1 cat /proc/self/uid_map
+	[ "$(echo $output)" = "0 1 $RL_UID $RL_UID 0 1 $((RL_UID + 1)) $((RL_UID + 1)) $((65536 - RL_UID))" ]
+	# from the host: the process is the user, the container's root a
+	# subordinate id
+	pid=$(rl inspect -f '{{.State.Pid}}' k1)
+	[ "$(awk '/^Uid:/ { print $2, $3, $4, $5 }' "/proc/$pid/status")" = "$RL_UID $RL_UID $RL_UID $RL_UID" ]
+	[ "$(awk '/^Gid:/ { print $2 }' "/proc/$pid/status")" = "$RL_UID" ]
+	[ "$(echo $(cat "/proc/$pid/gid_map"))" = "0 $RL_SUBGID $RL_UID $RL_UID $RL_UID 1 $((RL_UID + 1)) $((RL_SUBGID + RL_UID)) $((65536 - RL_UID))" ]
+	[ "$(stat -c %u:%g "$RL_HOME/bind/made")" = "$RL_UID:$RL_UID" ]
+	run -0 rl exec -u 0 k1 sh -c 'id -u; touch /b/by-root'
+	[ "$output" = 0 ]
+	[ "$(stat -c %u:%g "$RL_HOME/bind/by-root")" = "$RL_SUBUID:$RL_SUBGID" ]
+	# --user and -e HOME win
+	run -0 rl run --rm --network none --userns keep-id -u 7 -e HOME=/h busybox sh -c 'id -u; echo $HOME'
+	[ "$(echo $output)" = "7 /h" ]
+	# the default network (pasta) works in the nested namespace
+	run -0 rl run --rm --userns keep-id busybox ip route
+	[[ "$output" == *default* ]]
+	run -0 rl rm -f k1
+}
+
+@test "rootless --userns nomap: the subordinate ids alone, the user's own uid unmapped" {
+	rl_busybox
+	mkdir "$RL_HOME/bind"
+	chown "$RL_USER:" "$RL_HOME/bind"
+	run -0 rl run --rm --network none --userns nomap -v "$RL_HOME/bind:/b" busybox sh -c 'id -u; cat /proc/self/uid_map; stat -c %u /b /bin/busybox'
+	[ "$(echo $output)" = "0 0 1 65536 65534 0" ]
+}
+
 @test "--userns keep-id as root: exit 125, nothing created" {
 	local root=$BATS_TEST_TMPDIR/root run=$BATS_TEST_TMPDIR/run
 	"$HAKO" --root "$root" --runroot "$run" import "$RL_BUSYBOX" busybox >/dev/null

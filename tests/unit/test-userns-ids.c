@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/id-map.h"
 #include "engine/subid.h"
+#include "engine/userns-keep-id.h"
 #include "engine/userns-range.h"
 #include "store/store-db.h"
 
@@ -193,6 +194,48 @@ claims_refused_on_overlap_unless_the_same_range_or_joined (void **state)
   sqlite3_close (db);
 }
 
+static void
+keep_id_and_nomap_nested_in_the_holder (void **state)
+{
+  (void)state;
+  struct hk_error *err = NULL;
+  struct id_map holder[] = { { 0, 1000, 1 }, { 1, 100000, 65536 } };
+  struct id_map *m = NULL;
+  size_t n = 0;
+  uint32_t own = 0;
+  assert_int_equal (userns_nested_maps (holder, 2, true, &m, &n, &own, &err), 0);
+  assert_int_equal (own, 1000);
+  assert_int_equal (n, 3);
+  struct id_map keep[] = { { 0, 1, 1000 }, { 1000, 0, 1 }, { 1001, 1001, 64536 } };
+  assert_memory_equal (m, keep, sizeof keep);
+  free (take_ptr (m));
+  assert_int_equal (userns_nested_maps (holder, 2, false, &m, &n, &own, &err), 0);
+  assert_int_equal (n, 1);
+  struct id_map nomap[] = { { 0, 1, 65536 } };
+  assert_memory_equal (m, nomap, sizeof nomap);
+  free (take_ptr (m));
+  /* a uid above the range: the range below it, the uid alone */
+  struct id_map small[] = { { 0, 70000, 1 }, { 1, 100000, 10 } };
+  assert_int_equal (userns_nested_maps (small, 2, true, &m, &n, &own, &err), 0);
+  struct id_map keep_small[] = { { 0, 1, 10 }, { 70000, 0, 1 } };
+  assert_int_equal (n, 2);
+  assert_memory_equal (m, keep_small, sizeof keep_small);
+  free (take_ptr (m));
+  /* the user's uid alone: keep-id maps it, nomap has nothing to map */
+  struct id_map single[] = { { 0, 1000, 1 } };
+  assert_int_equal (userns_nested_maps (single, 1, true, &m, &n, &own, &err), 0);
+  assert_int_equal (n, 1);
+  assert_int_equal (m[0].container_id, 1000);
+  free (take_ptr (m));
+  assert_int_equal (userns_nested_maps (single, 1, false, &m, &n, &own, &err), -1);
+  assert_non_null (strstr (err->message, "nomap"));
+  hk_error_free (take_ptr (err));
+  /* not one block from 0 */
+  struct id_map gap[] = { { 0, 1000, 1 }, { 5, 100000, 10 } };
+  assert_int_equal (userns_nested_maps (gap, 2, true, &m, &n, &own, &err), -1);
+  hk_error_free (take_ptr (err));
+}
+
 int
 main (void)
 {
@@ -202,6 +245,7 @@ main (void)
     cmocka_unit_test (subordinate_ranges_read_and_added),
     cmocka_unit_test (auto_blocks_never_shared_and_freed_on_release),
     cmocka_unit_test (claims_refused_on_overlap_unless_the_same_range_or_joined),
+    cmocka_unit_test (keep_id_and_nomap_nested_in_the_holder),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
