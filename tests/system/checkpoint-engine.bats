@@ -63,7 +63,7 @@ teardown() { engine_teardown; }
 	[[ "$output" == *"only hako's own runtime can checkpoint"* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/ext.tar.zst" ]
 	local pod
-	pod=$(hk pod create --name ckpod)
+	pod=$(hk pod create --name ckpod --cgroup-parent "$ENGINE_CGROUP")
 	# (hk would add --cgroup-parent, which a pod member cannot take)
 	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" create --pod ckpod --name inpod busybox true >/dev/null
 	run -125 hk checkpoint inpod
