@@ -70,17 +70,24 @@ __wrap_getopt (int argc, char *const *argv, const char *shortopts)
   return __real_getopt (argc, argv, shortopts);
 }
 
+/* COMMAND's help from its docs/man source, or NULL when it has none. */
+static const char *
+documented_help (const char *command)
+{
+  for (const struct cli_help *h = cli_helps; h->command; h++)
+    if (strcmp (h->command, command) == 0)
+      return h->text;
+  return NULL;
+}
+
 /* Prints COMMAND's help from its docs/man source; false if it has none. */
 static bool
 print_documented_help (const char *command)
 {
-  for (const struct cli_help *h = cli_helps; h->command; h++)
-    if (strcmp (h->command, command) == 0)
-      {
-        fputs (h->text, stdout);
-        return true;
-      }
-  return false;
+  const char *text = documented_help (command);
+  if (text != NULL)
+    fputs (text, stdout);
+  return text != NULL;
 }
 
 static void
@@ -345,8 +352,10 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   /* run and exec pass what follows the image to the container: only
    * their own getopt may see a -h, and --help only right after them.
-   * The help of `container run` is run's. */
-  const char *help_name = cmd->top_level ? cmd->name : name;
+   * The help of `container run` is run's when run has a docs/man
+   * source; without one, the usage line names the command as typed. */
+  const char *help_name
+      = cmd->top_level && documented_help (cmd->name) != NULL ? cmd->name : name;
   if (cmd->raw_args && nargs > 1 && strcmp (args[1], "--help") == 0
       && print_documented_help (help_name))
     return 0;
