@@ -13,7 +13,7 @@ VM=${CGROUP2_VM:-$TOP/../shared/tools/cgroup2-vm}
 
 setup_file() {
 	export VM_LOG=$BATS_FILE_TMPDIR/vm.log
-	[ -x "$VM" ] || return 0
+	[ -z "$(vm_skip_reason)" ] || return 0
 	require_tools criu ip iptables ip6tables iptables-restore ip6tables-restore xtables-nft-multi nft tar
 	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
 	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
@@ -34,12 +34,12 @@ setup_file() {
 }
 
 passed() {
-	[ -x "$VM" ] || skip "no cgroup2-vm tool at $VM"
+	vm_or_skip
 	grep -q "^PASS: $1\$" "$VM_LOG" || { grep -v '^pie: ' "$VM_LOG"; false; }
 }
 
 @test "v2 VM: the guest ran to the end without a failure" {
-	[ -x "$VM" ] || skip "no cgroup2-vm tool at $VM"
+	vm_or_skip
 	grep -q '^DONE$' "$VM_LOG" || { cat "$VM_LOG"; false; }
 	! grep '^FAIL' "$VM_LOG" || { cat "$VM_LOG"; false; }
 	grep -E '^(TIME|SIZE): ' "$VM_LOG" >&3

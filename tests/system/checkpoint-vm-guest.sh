@@ -132,7 +132,12 @@ $rt kill c4 KILL; sleep 0.3; $rt delete --force c4
 # 7. stdout a pipe (as a monitor's or a shim's): restore hands its own
 # stdout over in its place
 bundle c6 ".process.args = [\"sh\", \"-c\", \"i=0; while :; do i=\$((i + 1)); echo \$i; sleep 0.1; done\"] | .linux.cgroupsPath = \"/hk/c6\""
+# (stderr /dev/null: it is the container's, and criu reopens only that)
 $rt run --detach --bundle /tmp/c6 c6 </dev/null 2>/dev/null | cat >/tmp/pipe1.out &
+# running and counting (run returns in the background: a slow VM may not
+# have started it 0.5 s later)
+i=0; while [ $i -lt 100 ] && ! $rt state c6 2>/dev/null | grep -q '"running"'; do sleep 0.1; i=$((i+1)); done
+$rt state c6 | grep -q '"running"' || echo "FAIL: pipe: run c6 (not running after 10 s)"
 sleep 0.5
 quiet $rt checkpoint --image-path /tmp/c6.img c6; ok "pipe: checkpoint" $?
 wait

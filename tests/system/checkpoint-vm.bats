@@ -15,7 +15,7 @@ VM=${CGROUP2_VM:-$TOP/../shared/tools/cgroup2-vm}
 
 setup_file() {
 	export VM_LOG=$BATS_FILE_TMPDIR/vm.log
-	[ -x "$VM" ] || return 0
+	[ -z "$(vm_skip_reason)" ] || return 0
 	require_tools criu jq ip iptables ip6tables iptables-restore ip6tables-restore xtables-nft-multi nft tar \
 		containerd containerd-shim-runc-v2 ctr
 	local recvtty=$HAKO_BUILD/tests/helpers/hako-test-recvtty guest=$TOP/tests/system/checkpoint-vm-guest.sh
@@ -39,7 +39,7 @@ setup_file() {
 }
 
 passed() {
-	[ -x "$VM" ] || skip "no cgroup2-vm tool at $VM"
+	vm_or_skip
 	grep -q "^PASS: $1\$" "$VM_LOG" || { grep -v '^pie: ' "$VM_LOG"; false; }
 }
 

@@ -14,7 +14,7 @@ VM=${CGROUP2_VM:-$TOP/../shared/tools/cgroup2-vm}
 
 setup_file() {
 	export VM_LOG=$BATS_FILE_TMPDIR/vm.log
-	[ -x "$VM" ] || return 0
+	[ -z "$(vm_skip_reason)" ] || return 0
 	local w=$BATS_FILE_TMPDIR/w
 	mkdir -p "$w/pb" "$w/net.d" "$w/logs"
 	export CLIENT_DIR=$w
@@ -133,7 +133,7 @@ runpy.run_path(client, run_name="__main__")
 }
 
 passed() {
-	[ -x "$VM" ] || skip "no cgroup2-vm tool at $VM"
+	vm_or_skip
 	grep -q "^PASS: $1" "$VM_LOG" || { cat "$VM_LOG"; false; }
 }
 
@@ -182,6 +182,7 @@ passed() {
 }
 
 @test "v2 VM podman: --device and --privileged through the eBPF device filter: hako as runc" {
+	vm_or_skip
 	hako=$(sed -n 's/^SEEN podman hako-runtime: //p' "$VM_LOG")
 	runc=$(sed -n 's/^SEEN podman runc: //p' "$VM_LOG")
 	same_result "devices" "$hako" "$runc"

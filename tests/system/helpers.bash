@@ -28,6 +28,35 @@ require_tools() {
 	done
 }
 
+# vm_skip_reason: why a cgroup2-vm file that drives criu, containerd or
+# podman in the VM does not run with this build here, or nothing.  Without
+# KVM the VM emulates the CPU, and the sanitizer build's programs there
+# take 2-3 times their release time (over 4 minutes for checkpoint-vm.bats,
+# past its VM timeout), which CI's budget cannot hold; the release build
+# runs these files, and the sanitizer build runs the VM files of hako's
+# own cgroup v2 code and every host file.
+vm_skip_reason() {
+	local sanitize
+	if [ ! -x "$VM" ]; then
+		echo "no cgroup2-vm tool at $VM"
+		return
+	fi
+	sanitize=$(meson introspect "$HAKO_BUILD" --buildoptions | jq -r '.[] | select(.name == "b_sanitize") | .value') || {
+		echo "meson introspect $HAKO_BUILD failed"
+		return
+	}
+	if [ "$sanitize" != none ] && [ ! -w /dev/kvm ]; then
+		echo "sanitizer build ($sanitize) in a VM without KVM: 2-3x the release time, past CI's budget; the release build runs this file"
+	fi
+}
+
+# vm_or_skip: skips the test for vm_skip_reason's reason, if any.
+vm_or_skip() {
+	local why
+	why=$(vm_skip_reason)
+	[ -z "$why" ] || skip "$why"
+}
+
 # quietly COMMAND...: COMMAND with its output shown only when it fails.
 quietly() {
 	local out rc=0
