@@ -356,9 +356,12 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
    * source; without one, the usage line names the command as typed. */
   const char *help_name
       = cmd->top_level && documented_help (cmd->name) != NULL ? cmd->name : name;
-  if (cmd->raw_args && nargs > 1 && strcmp (args[1], "--help") == 0
-      && print_documented_help (help_name))
-    return 0;
+  if (cmd->raw_args && nargs > 1 && strcmp (args[1], "--help") == 0)
+    {
+      if (!print_documented_help (help_name))
+        printf ("usage: hako %s %s\n\n%s\n", name, cmd->usage, cmd->summary);
+      return 0;
+    }
   if (!cmd->raw_args && cli_wants_help (nargs, args, help_name, cmd->usage, cmd->summary))
     return 0;
   if (default_paths (cli, err) < 0)

@@ -81,3 +81,12 @@ refused_with() {
 	refused_with "hako-runtime: unknown option --bogus-opt for hako-runtime (see hako-runtime --help)" 1 \
 		"$RUNTIME" --bogus-opt
 }
+
+@test "the help these errors point to exists: hako run --help and exec --help print usage, exit 0" {
+	local cmd
+	for cmd in run "container run" exec create; do
+		# shellcheck disable=SC2086
+		run -0 hk $cmd --help
+		[[ "$output" == "usage: hako $cmd "* ]]
+	done
+}
