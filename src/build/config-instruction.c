@@ -263,6 +263,7 @@ one_word (const struct df_instruction *in, const struct config_instruction_state
   if (**out == '\0')
     {
       free (*out);
+      *out = NULL; /* the callers' cleanup frees it too */
       return fail (err, in, "the value is empty");
     }
   return 0;
