@@ -37,6 +37,11 @@ setup_file() {
 	jq --arg root "$bundle/rootfs" '.process.args = ["true"] | .root = {path: $root, readonly: true}
 		| .linux.cgroupsPath = "/hakovm/c6" | .linux.resources = {blockIO: {weight: 0, leafWeight: 0}}' \
 		"$BATS_FILE_TMPDIR/config.json" >"$bundle/config-weight0.json"
+	# The sanitizer's runtime alone needs about 6 MB: the runtime's setup
+	# process, charged to the container's cgroup, cannot live in 512 KiB.
+	if [ "$(meson introspect "$HAKO_BUILD" --buildoptions | jq -r '.[] | select(.name == "b_sanitize") | .value')" != none ]; then
+		echo "SKIP: 512 KiB: a sanitizer build's setup process needs about 6 MB" >"$bundle/skip-512k"
+	fi
 	cat >"$BATS_FILE_TMPDIR/guest.sh" <<-'GUEST'
 		#!/bin/sh
 		rt=$1 b=$2
@@ -67,7 +72,9 @@ setup_file() {
 		check "device filter allows /dev/zero" 1 "$(echo "$out" | sed -n 4p)"
 		sed -i 's/"limit": 67108864/"limit": 524288/; s/"swap": 134217728/"swap": 524288/; s/"limit": 32/"limit": 1/' $b/config.json
 		sed -i 's|"sh",|"true", "x",|; s|/hakovm/c2|/hakovm/c3|' $b/config.json
-		timeout 30 $rt --root /run/rt run --bundle $b c3 && echo "PASS: 512 KiB and pids 1" || echo "FAIL: 512 KiB and pids 1"
+		if [ -f $b/skip-512k ]; then cat $b/skip-512k
+		else timeout 30 $rt --root /run/rt run --bundle $b c3 && echo "PASS: 512 KiB and pids 1" || echo "FAIL: 512 KiB and pids 1"
+		fi
 		for k in rules devices weight0; do mkdir -p /tmp/$k && cp $b/config-$k.json /tmp/$k/config.json; done
 		timeout 30 $rt --root /run/rt run --bundle /tmp/rules c4 && echo "PASS: 250 device rules load" || echo "FAIL: 250 device rules load"
 		out=$(timeout 30 $rt --root /run/rt run --bundle /tmp/devices c5 2>&1)
@@ -112,6 +119,7 @@ passed() {
 }
 
 @test "v2 VM: 512 KiB of memory and a pids limit of 1" {
+	[ ! -f "$BATS_FILE_TMPDIR/vmbundle/skip-512k" ] || skip "$(cut -d' ' -f2- "$BATS_FILE_TMPDIR/vmbundle/skip-512k")"
 	passed "512 KiB and pids 1"
 }
 
