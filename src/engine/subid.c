@@ -65,27 +65,6 @@ user_uid (const char *name)
   return -1;
 }
 
-char *
-subid_user_name (uid_t uid)
-{
-  _cleanup_free_ char *text = NULL;
-  struct hk_error *ignored = NULL;
-  if (read_text ("/etc/passwd", &text, &ignored) < 0)
-    {
-      hk_error_free (ignored);
-      return NULL;
-    }
-  char *save = NULL;
-  for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
-    {
-      char name[256];
-      unsigned long long id;
-      if (sscanf (line, "%255[^:]:%*[^:]:%llu:", name, &id) == 2 && id == uid)
-        return xstrdup (name);
-    }
-  return NULL;
-}
-
 /* Field I (from 0) of passwd LINE, cut in place; NULL when it has fewer. */
 static char *
 passwd_field (char *line, int i)
@@ -100,8 +79,10 @@ passwd_field (char *line, int i)
   return line;
 }
 
-char *
-subid_user_home (uid_t uid)
+/* Field I of UID's /etc/passwd entry (read as a file: a static program
+ * cannot use NSS), or NULL when there is none or it is empty. */
+static char *
+passwd_entry_field (uid_t uid, int i)
 {
   _cleanup_free_ char *text = NULL;
   struct hk_error *ignored = NULL;
@@ -116,10 +97,22 @@ subid_user_home (uid_t uid)
       unsigned long long id;
       if (sscanf (line, "%*[^:]:%*[^:]:%llu:", &id) != 1 || id != uid)
         continue;
-      const char *home = passwd_field (line, 5);
-      return home && *home ? xstrdup (home) : NULL;
+      const char *field = passwd_field (line, i);
+      return field && *field ? xstrdup (field) : NULL;
     }
   return NULL;
+}
+
+char *
+subid_user_name (uid_t uid)
+{
+  return passwd_entry_field (uid, 0);
+}
+
+char *
+subid_user_home (uid_t uid)
+{
+  return passwd_entry_field (uid, 5);
 }
 
 /* One "NAME:START:COUNT" line; false when it is not one. */
