@@ -70,9 +70,8 @@ __wrap_getopt (int argc, char *const *argv, const char *shortopts)
   return __real_getopt (argc, argv, shortopts);
 }
 
-/* Prints COMMAND's help from its docs/man source; false if it has none. */
-static bool
-print_documented_help (const char *command)
+bool
+cli_print_help (const char *command)
 {
   for (const struct cli_help *h = cli_helps; h->command; h++)
     if (strcmp (h->command, command) == 0)
@@ -86,27 +85,21 @@ print_documented_help (const char *command)
 static void
 usage (FILE *out)
 {
-  fprintf (out, "usage: hako [--root DIR] [--runroot DIR] [--log-level LEVEL] COMMAND [ARGS]\n\n"
-                "global options:\n"
-                "  --root DIR         data directory (default " STORE_DEFAULT_ROOT
-                "; a normal user's\n"
-                "                     $XDG_DATA_HOME/hako, ~/.local/share/hako)\n"
-                "  --runroot DIR      state directory (default /run/hako; a normal user's\n"
-                "                     $XDG_RUNTIME_DIR/hako, else /tmp/hako-UID/run)\n"
-                "  --log-level LEVEL  error, warning (default), info or debug\n"
-                "  --help, --version\n\ncommands:\n");
+  fputs (cli_main_help, out);
+}
+
+/* `hako __commands`: the commands `hako --help` should list, as typed,
+ * for cli-docs.bats to compare with the documented ones. */
+static void
+print_commands (void)
+{
   for (size_t t = 0; command_tables[t]; t++)
     for (const struct hako_command *c = command_tables[t]; c->name; c++)
-      {
-        if (c->hidden)
-          continue;
-        char name[64];
-        bool grouped = c->group != NULL && !c->top_level;
-        snprintf (name, sizeof name, "%s%s%s", grouped ? c->group : "", grouped ? " " : "",
-                  c->name);
-        fprintf (out, "  %-16s %s\n", name, c->summary);
-      }
-  fprintf (out, "\nRun `hako COMMAND --help` for a command's options.\n");
+      if (!c->hidden)
+        {
+          bool grouped = c->group != NULL && !c->top_level;
+          printf ("%s%s%s\n", grouped ? c->group : "", grouped ? " " : "", c->name);
+        }
 }
 
 const struct hako_command *
@@ -171,7 +164,7 @@ cli_wants_help (int argc, char **argv, const char *command, const char *usage_te
         break;
       if (strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "--help") == 0)
         {
-          if (!print_documented_help (command))
+          if (!cli_print_help (command))
             printf ("usage: hako %s %s\n\n%s\n", command, usage_text, summary);
           return true;
         }
@@ -312,6 +305,11 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   char **args = argv + optind;
   int nargs = argc - optind;
+  if (nargs == 1 && strcmp (args[0], "__commands") == 0)
+    {
+      print_commands ();
+      return 0;
+    }
   if (nargs > 1 && strcmp (args[0], "__options") == 0)
     {
       dump_options = true;
@@ -348,7 +346,7 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
    * The help of `container run` is run's. */
   const char *help_name = cmd->top_level ? cmd->name : name;
   if (cmd->raw_args && nargs > 1 && strcmp (args[1], "--help") == 0
-      && print_documented_help (help_name))
+      && cli_print_help (help_name))
     return 0;
   if (!cmd->raw_args && cli_wants_help (nargs, args, help_name, cmd->usage, cmd->summary))
     return 0;
