@@ -70,16 +70,22 @@ __wrap_getopt (int argc, char *const *argv, const char *shortopts)
   return __real_getopt (argc, argv, shortopts);
 }
 
-bool
-cli_print_help (const char *command)
+static const struct cli_help *
+help_of (const char *command)
 {
   for (const struct cli_help *h = cli_helps; h->command; h++)
     if (strcmp (h->command, command) == 0)
-      {
-        fputs (h->text, stdout);
-        return true;
-      }
-  return false;
+      return h;
+  return NULL;
+}
+
+bool
+cli_print_help (const char *command)
+{
+  const struct cli_help *h = help_of (command);
+  if (h != NULL)
+    fputs (h->text, stdout);
+  return h != NULL;
 }
 
 static void
@@ -343,8 +349,9 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   /* run and exec pass what follows the image to the container: only
    * their own getopt may see a -h, and --help only right after them.
-   * The help of `container run` is run's. */
-  const char *help_name = cmd->top_level ? cmd->name : name;
+   * The help of `container run` is run's, unless its source names it
+   * (an ALIAS: `system info`). */
+  const char *help_name = cmd->top_level && help_of (name) == NULL ? cmd->name : name;
   if (cmd->raw_args && nargs > 1 && strcmp (args[1], "--help") == 0
       && cli_print_help (help_name))
     return 0;

@@ -69,11 +69,15 @@ documented_options() {
 @test "every command hako's tables list is documented, and no other" {
 	local tables documented
 	tables=$(hk __commands | sort)
+	# each command of the tables has a source, by NAME or ALIAS
 	documented=$({
 		documented_commands
 		documented_aliases | sed 's/ [^ ]*$//'
 	} | sort)
-	diff <(echo "$tables") <(echo "$documented")
+	diff <(echo "$tables") <(comm -12 <(echo "$tables") <(echo "$documented"))
+	# and each source's NAME is a command of the tables (an ALIAS may be
+	# a top-level command as typed in its group: `system info`)
+	diff <(documented_commands | sort) <(comm -12 <(echo "$tables") <(documented_commands | sort))
 	# hako --help lists them, from the sources
 	hk --help | sed -n '/^commands:/,/^$/p' | grep -q '^  volume create  *create a volume$'
 	((n = $(wc -l <<<"$tables"), n > 60))
