@@ -5,8 +5,9 @@ and the man page hako-CMD.1.
 
   render.py man SOURCE OUT VERSION [COMMAND-SOURCE...]
                                       writes the roff page of SOURCE; a
-                                      program's page (no NAME) lists the
-                                      commands of the COMMAND-SOURCEs
+                                      program's page (no NAME) without VERBs
+                                      lists the commands of the
+                                      COMMAND-SOURCEs
   render.py help OUT SOURCE...        writes the C table of --help texts,
                                       and hako's own (cli_main_help) from
                                       the source without a NAME
@@ -25,8 +26,9 @@ A source is lines starting with a keyword, each followed by text lines:
   ITEM LABEL                    a labelled paragraph of the description
   ALIAS image ls                another name of the command (its --help too)
   INCLUDE run-options.inc       the lines of that file, here
-  VERB NAME                     a program's command, then its summary
-                                (hako's are its command sources')
+  VERB NAME                     a (sub)command, then its summary: those
+                                of hako-runtime and hako compose (hako's
+                                own are its command sources')
   OPTION -l --label KEY=VALUE   short and long names, then the argument
   DEFAULT none                  the option's default, when it has one
   EXAMPLE hako volume create data   then what it does
@@ -168,10 +170,12 @@ def also_named(doc):
 
 
 def program_commands(doc, command_docs):
-    """A program's commands as (name, summary): its VERBs, else the
-    commands of COMMAND_DOCS (hako's sources), by name."""
+    """The commands DOC lists as (name, summary): its VERBs, else for a
+    program's page the commands of COMMAND_DOCS (hako's sources), by name."""
     if doc["commands"]:
         return [(c["name"], " ".join(paragraphs(c["text"]))) for c in doc["commands"]]
+    if doc["name"]:
+        return []
     return sorted((d["name"], d["summary"]) for d in command_docs
                   if d["program"] == doc["program"] and d["name"])
 
@@ -304,7 +308,8 @@ def help_table(sources):
             main_help = help_text(doc, commands=program_commands(doc, docs))
             continue
         for name in [doc["name"]] + doc["aliases"]:
-            out.append(f'  {{ "{name}", {c_string(help_text(doc, name))} }},')
+            text = help_text(doc, name, program_commands(doc, docs))
+            out.append(f'  {{ "{name}", {c_string(text)} }},')
     if main_help is None:
         raise SourceError("help: no source of hako itself (one without NAME)")
     out += ["  { NULL, NULL },", "};", "",
@@ -324,7 +329,7 @@ def main(argv):
     try:
         if len(argv) >= 5 and argv[1] == "man":
             doc = parse(argv[2])
-            commands = [] if doc["name"] else program_commands(doc, [parse(p) for p in argv[5:]])
+            commands = program_commands(doc, [parse(p) for p in argv[5:]])
             text = man_page(doc, argv[4], commands)
             out = argv[3]
         elif len(argv) >= 3 and argv[1] == "help":

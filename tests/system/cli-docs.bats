@@ -107,6 +107,20 @@ documented_options() {
 	[[ $output == *"unknown command"* ]]
 }
 
+@test "hako compose --help lists compose's commands, and -h is --help" {
+	local help listed
+	help=$(hk compose --help)
+	[ "$(hk compose -h)" = "$help" ]
+	# what compose lists when it is given no command (from its tables)
+	run -1 hk compose
+	listed=$(sed -n '/^Commands:/,/^Error/p' <<<"$output" | sed '1d;$d' | awk '{print $1}')
+	[ -n "$listed" ]
+	diff <(echo "$listed") <(sed -n 's/^VERB //p' "$SOURCES/hako-compose.txt")
+	while read -r verb; do
+		grep -q "^  $verb " <<<"$help"
+	done <<<"$listed"
+}
+
 @test "hako CMD --help is the text of CMD's source" {
 	local cmd src help
 	while read -r cmd; do
