@@ -215,10 +215,10 @@ def help_text(doc, name=None, commands=()):
             out += sub.wrap(text)
         out.append("")
     if commands:
+        # one line each, unwrapped: cli-options.bats reads the commands here
         out.append("commands:")
-        width = max(len(c) for c, _ in commands if len(c) <= 18)
-        for command, summary in commands:
-            out += hanging(command, summary, width)
+        width = max(len(c) for c, _ in commands)
+        out += [f"  {command:<{width}} {summary}" for command, summary in commands]
         out.append("")
     out.append("examples:")
     for ex in doc["examples"]:
