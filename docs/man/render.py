@@ -24,7 +24,11 @@ A source is lines starting with a keyword, each followed by text lines:
   DESCRIPTION                   paragraphs, separated by empty lines;
                                 again after an ITEM, it goes on
   ITEM LABEL                    a labelled paragraph of the description
-  ALIAS image ls                another name of the command (its --help too)
+  ALIAS image ls                another name of the command (its --help too),
+                                listed in hako's command list
+  HIDDEN-ALIAS image list       another name, not listed (as the C table's
+                                .hidden, or a top-level command typed in its
+                                group: image push)
   INCLUDE run-options.inc       the lines of that file, here
   VERB NAME                     a (sub)command, then its summary: those
                                 of hako-runtime and hako compose (hako's
@@ -40,7 +44,7 @@ import sys
 import textwrap
 
 KEYWORDS = ("NAME", "PROGRAM", "SECTION", "SUMMARY", "SYNOPSIS", "DESCRIPTION",
-            "ITEM", "ALIAS", "INCLUDE", "VERB", "OPTION", "DEFAULT", "EXAMPLE", "EXIT", "SEE")
+            "ITEM", "ALIAS", "HIDDEN-ALIAS", "INCLUDE", "VERB", "OPTION", "DEFAULT", "EXAMPLE", "EXIT", "SEE")
 
 
 class SourceError(Exception):
@@ -64,7 +68,7 @@ def source_lines(path, depth=0):
 
 def parse(path):
     doc = {"name": "", "program": "hako", "section": "1", "summary": "",
-           "synopsis": "", "description": [], "aliases": [], "commands": [],
+           "synopsis": "", "description": [], "aliases": [], "listed_aliases": [], "commands": [],
            "options": [], "examples": [], "exits": [], "see": []}
     target = None  # the list of text lines the next lines belong to
     for where, line in source_lines(path):
@@ -88,8 +92,10 @@ def parse(path):
             item = {"label": rest.strip(), "text": []}
             doc["description"].append(item)
             target = item["text"]
-        elif word == "ALIAS":
+        elif word in ("ALIAS", "HIDDEN-ALIAS"):
             doc["aliases"].append(rest.strip())
+            if word == "ALIAS":
+                doc["listed_aliases"].append(rest.strip())
         elif word == "VERB":
             cmd = {"name": rest.strip(), "text": []}
             doc["commands"].append(cmd)
@@ -176,8 +182,9 @@ def program_commands(doc, command_docs):
         return [(c["name"], " ".join(paragraphs(c["text"]))) for c in doc["commands"]]
     if doc["name"]:
         return []
-    return sorted((d["name"], d["summary"]) for d in command_docs
-                  if d["program"] == doc["program"] and d["name"])
+    return sorted((name, d["summary"]) for d in command_docs
+                  if d["program"] == doc["program"] and d["name"]
+                  for name in [d["name"]] + d["listed_aliases"])
 
 
 def hanging(label, text, width):
@@ -218,7 +225,7 @@ def help_text(doc, name=None, commands=()):
         # one line each, unwrapped: cli-options.bats reads the commands here
         out.append("commands:")
         width = max(len(c) for c, _ in commands)
-        out += [f"  {command:<{width}} {summary}" for command, summary in commands]
+        out += [f"  {command:<{width}}  {summary}" for command, summary in commands]
         out.append("")
     out.append("examples:")
     for ex in doc["examples"]:
