@@ -70,22 +70,23 @@ __wrap_getopt (int argc, char *const *argv, const char *shortopts)
   return __real_getopt (argc, argv, shortopts);
 }
 
-static const struct cli_help *
-help_of (const char *command)
+/* COMMAND's help from its docs/man source, or NULL when it has none. */
+static const char *
+documented_help (const char *command)
 {
   for (const struct cli_help *h = cli_helps; h->command; h++)
     if (strcmp (h->command, command) == 0)
-      return h;
+      return h->text;
   return NULL;
 }
 
 bool
 cli_print_help (const char *command)
 {
-  const struct cli_help *h = help_of (command);
-  if (h != NULL)
-    fputs (h->text, stdout);
-  return h != NULL;
+  const char *text = documented_help (command);
+  if (text != NULL)
+    fputs (text, stdout);
+  return text != NULL;
 }
 
 static void
@@ -349,9 +350,13 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   /* run and exec pass what follows the image to the container: only
    * their own getopt may see a -h, and --help only right after them.
-   * The help of `container run` is run's, unless its source names it
-   * (an ALIAS: `system info`). */
-  const char *help_name = cmd->top_level && help_of (name) == NULL ? cmd->name : name;
+   * A command typed in its group (`container run`) answers with its
+   * top-level name's help, unless its source names it as typed (an
+   * ALIAS: `system info`); without a source, the usage line names the
+   * command as typed. */
+  bool canonical_help = cmd->top_level && documented_help (name) == NULL
+                        && documented_help (cmd->name) != NULL;
+  const char *help_name = canonical_help ? cmd->name : name;
   if (cmd->raw_args && nargs > 1 && strcmp (args[1], "--help") == 0
       && cli_print_help (help_name))
     return 0;

@@ -111,7 +111,7 @@ refused() {
 	[[ "$output" == *"unknown command \`frobnicate\`"* ]]
 	run rt create --bundel "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"usage: hako-runtime create"* ]]
+	[[ "$output" == *"unknown option --bundel for hako-runtime create"* ]]
 	run rt state
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"missing container id"* ]]

@@ -103,7 +103,7 @@ teardown() { engine_teardown; }
 	run -125 hk stats --no-stream nosuch
 	[[ "$output" == *"no such container: nosuch"* ]]
 	run -125 hk stats --bogus
-	[[ "$output" == *"usage: hako stats"* ]]
+	[ "$output" = "Error: unknown option --bogus for hako stats (see hako stats --help)" ]
 	run -125 hk stats --no-stream --format '{{.Name'
 	[[ "$output" == *"unclosed"* ]]
 	run -0 hk stats --help
