@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # The manual (docs/man): each command's one source is its --help and its
-# man page; the options it documents are the options its getopt accepts,
-# and the pages render without a warning.
+# man page; the options it documents are the options its getopt accepts;
+# every command of hako's tables has a source, and hako --help lists
+# them; hako's, hako-runtime's and compose's own pages list what they
+# run; and the pages render without a warning.  No containers: no lock.
 
 load helpers
 bats_require_minimum_version 1.5.0
