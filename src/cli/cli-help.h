@@ -5,6 +5,8 @@
 #ifndef HAKO_CLI_CLI_HELP_H
 #define HAKO_CLI_CLI_HELP_H
 
+#include <stdbool.h>
+
 struct cli_help
 {
   const char *command; /* "run", "volume create" */
@@ -13,5 +15,11 @@ struct cli_help
 
 /* Ends with an entry whose command is NULL. */
 extern const struct cli_help cli_helps[];
+
+/* `hako --help`, from docs/man/hako.txt, with the commands of the sources. */
+extern const char cli_main_help[];
+
+/* Prints COMMAND's help from its docs/man source; false if it has none. */
+bool cli_print_help (const char *command);
 
 #endif

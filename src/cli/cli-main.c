@@ -80,9 +80,8 @@ documented_help (const char *command)
   return NULL;
 }
 
-/* Prints COMMAND's help from its docs/man source; false if it has none. */
-static bool
-print_documented_help (const char *command)
+bool
+cli_print_help (const char *command)
 {
   const char *text = documented_help (command);
   if (text != NULL)
@@ -93,27 +92,21 @@ print_documented_help (const char *command)
 static void
 usage (FILE *out)
 {
-  fprintf (out, "usage: hako [--root DIR] [--runroot DIR] [--log-level LEVEL] COMMAND [ARGS]\n\n"
-                "global options:\n"
-                "  --root DIR         data directory (default " STORE_DEFAULT_ROOT
-                "; a normal user's\n"
-                "                     $XDG_DATA_HOME/hako, ~/.local/share/hako)\n"
-                "  --runroot DIR      state directory (default /run/hako; a normal user's\n"
-                "                     $XDG_RUNTIME_DIR/hako, else /tmp/hako-UID/run)\n"
-                "  --log-level LEVEL  error, warning (default), info or debug\n"
-                "  --help, --version\n\ncommands:\n");
+  fputs (cli_main_help, out);
+}
+
+/* `hako __commands`: the commands `hako --help` should list, as typed,
+ * for cli-docs.bats to compare with the documented ones. */
+static void
+print_commands (void)
+{
   for (size_t t = 0; command_tables[t]; t++)
     for (const struct hako_command *c = command_tables[t]; c->name; c++)
-      {
-        if (c->hidden)
-          continue;
-        char name[64];
-        bool grouped = c->group != NULL && !c->top_level;
-        snprintf (name, sizeof name, "%s%s%s", grouped ? c->group : "", grouped ? " " : "",
-                  c->name);
-        fprintf (out, "  %-16s %s\n", name, c->summary);
-      }
-  fprintf (out, "\nRun `hako COMMAND --help` for a command's options.\n");
+      if (!c->hidden)
+        {
+          bool grouped = c->group != NULL && !c->top_level;
+          printf ("%s%s%s\n", grouped ? c->group : "", grouped ? " " : "", c->name);
+        }
 }
 
 const struct hako_command *
@@ -178,7 +171,7 @@ cli_wants_help (int argc, char **argv, const char *command, const char *usage_te
         break;
       if (strcmp (argv[i], "-h") == 0 || strcmp (argv[i], "--help") == 0)
         {
-          if (!print_documented_help (command))
+          if (!cli_print_help (command))
             printf ("usage: hako %s %s\n\n%s\n", command, usage_text, summary);
           return true;
         }
@@ -319,6 +312,11 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   char **args = argv + optind;
   int nargs = argc - optind;
+  if (nargs == 1 && strcmp (args[0], "__commands") == 0)
+    {
+      print_commands ();
+      return 0;
+    }
   if (nargs > 1 && strcmp (args[0], "__options") == 0)
     {
       dump_options = true;
@@ -352,13 +350,16 @@ run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   /* run and exec pass what follows the image to the container: only
    * their own getopt may see a -h, and --help only right after them.
-   * The help of `container run` is run's when run has a docs/man
-   * source; without one, the usage line names the command as typed. */
-  const char *help_name
-      = cmd->top_level && documented_help (cmd->name) != NULL ? cmd->name : name;
+   * A command typed in its group (`container run`) answers with its
+   * top-level name's help, unless its source names it as typed (an
+   * ALIAS: `system info`); without a source, the usage line names the
+   * command as typed. */
+  bool canonical_help = cmd->top_level && documented_help (name) == NULL
+                        && documented_help (cmd->name) != NULL;
+  const char *help_name = canonical_help ? cmd->name : name;
   if (cmd->raw_args && nargs > 1 && strcmp (args[1], "--help") == 0)
     {
-      if (!print_documented_help (help_name))
+      if (!cli_print_help (help_name))
         printf ("usage: hako %s %s\n\n%s\n", name, cmd->usage, cmd->summary);
       return 0;
     }

@@ -2,6 +2,7 @@
 /* hako compose [-f FILE]... [-p NAME] [--profile P]... [--env-file F]
  * [--project-directory D] COMMAND: the global options, then the
  * command's own.  Errors exit 1, as Docker Compose's do. */
+#include "cli-help.h"
 #include "hako-compose.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -188,6 +189,9 @@ static const char compose_usage[]
     = "[-f FILE]... [-p NAME] [--profile P]... [--env-file F] [--project-directory D] "
       "COMMAND [ARGS...]";
 
+/* What a command line without a command gets on standard error: the
+ * commands of the tables (cli-docs.bats checks that hako-compose.txt lists
+ * the same). */
 static void
 print_help (FILE *out)
 {
@@ -229,7 +233,7 @@ compose_main (struct hako_cli *cli, int argc, char **argv, struct hk_error **err
         c.options.project_dir = optarg;
         break;
       case 'h':
-        print_help (stdout);
+        cli_print_help ("compose"); /* docs/man/hako-compose.txt */
         return 0;
       default:
         return cli_bad_option (err, "compose", argv);

@@ -4,6 +4,7 @@
  * (docs/explain-schema.json). */
 #include "engine/engine.h"
 #include "engine/explain.h"
+#include "cli-help.h"
 #include "hako-cli.h"
 #include "hako-run-options.h"
 #include "common/cleanup.h"
@@ -18,53 +19,6 @@
 
 static const char explain_usage[]
     = "[--format json] [--host] CONTAINER | run [--format json] [RUN FLAGS] IMAGE [COMMAND...]";
-
-static const char explain_help[]
-    = "usage: hako explain [--format json] [--host] CONTAINER\n"
-      "\n"
-      "Shows what a running container is to the kernel, read live from /proc and\n"
-      "/sys (never from hako's records alone); each section names the files it\n"
-      "read.\n"
-      "\n"
-      "Sections:\n"
-      "  Namespaces     each of pid, mnt, net, uts, ipc, user, cgroup, time: the\n"
-      "                 container's namespace (the inode of /proc/PID/ns/TYPE) against\n"
-      "                 hako's own; new, shared with the host, or with another\n"
-      "                 container or a pod.\n"
-      "  Processes      each process's pid on the host and in the container (the\n"
-      "                 NSpid line of /proc/PID/status).\n"
-      "  User           the user namespace's uid and gid maps (/proc/PID/uid_map):\n"
-      "                 who root inside is on the host.\n"
-      "  Cgroups        the container's cgroup in each hierarchy (/proc/PID/cgroup;\n"
-      "                 v1 controllers, v2, or both on a hybrid host), each limit with\n"
-      "                 the usage next to it, and the OOM kills.\n"
-      "  Capabilities   the five sets of /proc/PID/status as hex and libcap's names,\n"
-      "                 what was dropped from a full root set, and the difference\n"
-      "                 from Docker's default set.\n"
-      "  Security       no_new_privs, seccomp's mode, filter count and profile, the\n"
-      "                 AppArmor/SELinux label when there is one.\n"
-      "  Filesystem     the root (overlay layers of the image, the container's upper\n"
-      "                 directory) and each mount the container sees with its flags\n"
-      "                 (/proc/PID/mountinfo), masked paths marked; volumes and binds\n"
-      "                 with their host sources.\n"
-      "  Network        interfaces and addresses from inside the network namespace,\n"
-      "                 routes (/proc/PID/net/route), published ports, DNS servers\n"
-      "                 (the container's /etc/resolv.conf).\n"
-      "  Host           with --host: the host end of each veth, its bridge, and the\n"
-      "                 iptables rules that name the container.\n"
-      "\n"
-      "hako explain run [--format json] [RUN FLAGS] IMAGE [COMMAND...] shows what\n"
-      "`hako run` with those flags would set up, from the config.json it would\n"
-      "write, without making anything: the same sections (namespaces, user,\n"
-      "cgroup limits, capabilities, seccomp, mounts, network) as planned\n"
-      "(schema: docs/explain-run-schema.json).\n"
-      "\n"
-      "Options:\n"
-      "  --format json  the document as JSON (schema: docs/explain-schema.json,\n"
-      "                 \"version\" says which)\n"
-      "  --host         add the host side of the network\n"
-      "\n"
-      "Exit status: 0, or 125 when the container is unknown or not running.\n";
 
 /* ---- text ---- */
 
@@ -510,7 +464,7 @@ cmd_explain (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         host = true;
         break;
       case 'h':
-        fputs (explain_help, stdout);
+        cli_print_help ("explain"); /* docs/man/hako-explain.txt */
         return 0;
       default:
         return cli_bad_option (err, "explain", argv);

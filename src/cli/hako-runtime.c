@@ -19,34 +19,30 @@ static const struct
 {
   const char *name;
   verb_fn fn;
-  const char *summary;
-} verbs[] = {
-  { "create", verb_create, "create a container from a bundle" },
-  { "start", verb_start, "run the program of a created container" },
-  { "run", verb_run, "create and start a container" },
-  { "exec", verb_exec, "run a new process in a running container" },
-  { "state", verb_state, "print the state of a container" },
-  { "kill", verb_kill, "send a signal to a container" },
-  { "delete", verb_delete, "remove a stopped container" },
-  { "list", verb_list, "list containers" },
-  { "pause", verb_pause, "freeze every process of a container" },
-  { "resume", verb_resume, "thaw a paused container" },
-  { "ps", verb_ps, "list the processes of a container" },
-  { "update", verb_update, "change the resource limits of a container" },
-  { "events", verb_events, "statistics and OOM events of a container" },
-  { "checkpoint", verb_checkpoint, "save a running container with criu" },
-  { "restore", verb_restore, "restore a checkpointed container with criu" },
-  { "features", verb_features, "print the features document" },
-  { "spec", verb_spec, "write a default config.json" },
+} verbs[] = { /* their summaries: docs/man/hako-runtime.txt */
+  { "create", verb_create },
+  { "start", verb_start },
+  { "run", verb_run },
+  { "exec", verb_exec },
+  { "state", verb_state },
+  { "kill", verb_kill },
+  { "delete", verb_delete },
+  { "list", verb_list },
+  { "pause", verb_pause },
+  { "resume", verb_resume },
+  { "ps", verb_ps },
+  { "update", verb_update },
+  { "events", verb_events },
+  { "checkpoint", verb_checkpoint },
+  { "restore", verb_restore },
+  { "features", verb_features },
+  { "spec", verb_spec },
 };
 
 static void
 usage (FILE *out)
 {
-  fprintf (out, "usage: hako-runtime [--root DIR] [--log FILE] [--log-format text|json] [--debug] "
-                "COMMAND [ARGS]\n\ncommands:\n");
-  for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
-    fprintf (out, "  %-10s %s\n", verbs[i].name, verbs[i].summary);
+  fputs (runtime_help, out);
 }
 
 int

@@ -56,4 +56,7 @@ void cli_report_error (const struct cli *cli, const struct hk_error *e);
 /* Writes TEXT to stdout. */
 int cli_print (const char *text, struct hk_error **err);
 
+/* `hako-runtime --help`, generated from docs/man/hako-runtime.txt. */
+extern const char runtime_help[];
+
 #endif

@@ -214,6 +214,13 @@ replay (const char *root, int fd, struct reader *r, event_log_fn fn, void *data,
 }
 
 int
+event_log_read_fd (int fd, event_log_fn fn, void *data, struct hk_error **err)
+{
+  _cleanup_free_ struct reader *r = xzalloc (sizeof *r);
+  return read_more (fd, r, fn, data, err) < 0 ? -1 : 0;
+}
+
+int
 event_log_read (const char *root, event_log_fn fn, void *data, struct hk_error **err)
 {
   _cleanup_close_ int fd = open_log (root, LOG_NAME);

@@ -45,6 +45,13 @@ typedef bool (*event_log_fn) (json_t *event, void *data);
 /* Every event in the log and its rotation, oldest first. */
 int event_log_read (const char *root, event_log_fn fn, void *data, struct hk_error **err);
 
+/* Every event of the log file FD from where it is to its end, as
+ * event_log_read reads each file: whole lines only, a line that is not
+ * JSON skipped, one longer than twice EVENT_LINE_MAX dropped.  The log
+ * is written by every command and monitor (tests/fuzz/fuzz-event-log.c
+ * feeds it anything). */
+int event_log_read_fd (int fd, event_log_fn fn, void *data, struct hk_error **err);
+
 /* Every event, then each new one as it is written (inotify), until FN
  * returns false or an error.  Events are read from the end of the log as
  * it is when called: REPLAY first gives the ones already there. */

@@ -116,6 +116,21 @@ mount_entry (char *line, char *const *masked, char *const *readonly, json_t **ro
 }
 
 json_t *
+explain_mountinfo_parse (char *text, char *const *masked, char *const *readonly, json_t **root)
+{
+  json_t *mounts = json_array ();
+  *root = NULL;
+  char *save = NULL;
+  for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      json_t *m = mount_entry (line, masked, readonly, root);
+      if (m)
+        json_array_append_new (mounts, m);
+    }
+  return mounts;
+}
+
+json_t *
 explain_mounts (pid_t pid, char *const *masked, char *const *readonly)
 {
   _cleanup_free_ char *source = xasprintf ("/proc/%d/mountinfo", (int)pid);
@@ -130,13 +145,7 @@ explain_mounts (pid_t pid, char *const *masked, char *const *readonly)
       return doc;
     }
   json_t *root = NULL;
-  char *save = NULL;
-  for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
-    {
-      json_t *m = mount_entry (line, masked, readonly, &root);
-      if (m)
-        json_array_append_new (json_object_get (doc, "mounts"), m);
-    }
+  json_object_set_new (doc, "mounts", explain_mountinfo_parse (text, masked, readonly, &root));
   if (root)
     json_object_set_new (doc, "root", root);
   return doc;

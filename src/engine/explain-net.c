@@ -268,24 +268,10 @@ add_ipv6_routes (json_t *routes, pid_t pid)
     }
 }
 
-/* nameserver, search and options of the container's /etc/resolv.conf,
- * resolved inside its root (a symlink there cannot reach the host's). */
-static json_t *
-dns (pid_t pid)
+json_t *
+explain_resolv_conf_parse (char *text)
 {
-  _cleanup_free_ char *root = xasprintf ("/proc/%d/root", (int)pid);
-  json_t *doc = json_pack ("{s:[], s:[], s:[], s:s}", "nameservers", "search", "options",
-                           "source", "/etc/resolv.conf inside the container's root");
-  struct hk_error *e = NULL;
-  _cleanup_close_ int root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  _cleanup_close_ int fd = root_fd < 0 ? -1 : in_root_open (root_fd, "/etc/resolv.conf", O_RDONLY, 0, &e);
-  _cleanup_free_ char *text = NULL;
-  if (fd < 0 || fs_read_fd (fd, FS_TEXT_FILE_MAX, &text, NULL, &e) < 0)
-    {
-      json_object_set_new (doc, "error", json_string (e ? e->message : "cannot open its root"));
-      hk_error_free (e);
-      return doc;
-    }
+  json_t *doc = json_pack ("{s:[], s:[], s:[]}", "nameservers", "search", "options");
   char *save = NULL;
   for (char *line = strtok_r (text, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
     {
@@ -301,6 +287,29 @@ dns (pid_t pid)
             json_array_append_new (json_object_get (doc, lists[k]), json_string (w));
         }
     }
+  return doc;
+}
+
+/* nameserver, search and options of the container's /etc/resolv.conf,
+ * resolved inside its root (a symlink there cannot reach the host's). */
+static json_t *
+dns (pid_t pid)
+{
+  _cleanup_free_ char *root = xasprintf ("/proc/%d/root", (int)pid);
+  struct hk_error *e = NULL;
+  _cleanup_close_ int root_fd = open (root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int fd = root_fd < 0 ? -1 : in_root_open (root_fd, "/etc/resolv.conf", O_RDONLY, 0, &e);
+  _cleanup_free_ char *text = NULL;
+  json_t *doc;
+  if (fd < 0 || fs_read_fd (fd, FS_TEXT_FILE_MAX, &text, NULL, &e) < 0)
+    {
+      doc = json_pack ("{s:[], s:[], s:[], s:s?}", "nameservers", "search", "options", "error",
+                       e ? e->message : "cannot open its root");
+      hk_error_free (e);
+    }
+  else
+    doc = explain_resolv_conf_parse (text);
+  json_object_set_new (doc, "source", json_string ("/etc/resolv.conf inside the container's root"));
   return doc;
 }
 

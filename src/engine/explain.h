@@ -58,6 +58,16 @@ json_t *explain_security (pid_t pid, const char *profile);
 /* filesystem: mounts as PID sees them, the overlay root's layers,
  * MASKED paths marked. */
 json_t *explain_mounts (pid_t pid, char *const *masked, char *const *readonly);
+/* The mounts of mountinfo TEXT (changed in place), MASKED and READONLY
+ * paths marked; the root's entry in *ROOT (NULL when none).  What
+ * explain_mounts reads, apart for tests/fuzz/fuzz-explain-readers.c. */
+json_t *explain_mountinfo_parse (char *text, char *const *masked, char *const *readonly,
+                                 json_t **root);
+
+/* nameserver, search and options of a resolv.conf TEXT (changed in
+ * place): the container's own file, written by whoever runs in it. */
+json_t *explain_resolv_conf_parse (char *text);
+
 /* network: interfaces and addresses inside PID's netns, routes, DNS. */
 json_t *explain_network (pid_t pid);
 /* host: the host ends of NETWORK's veths, their bridges, and the firewall

@@ -231,6 +231,8 @@ explain_names() { jx ".capabilities.sets.$1.names | join(\",\")"; }
 	for s in Namespaces Processes User Cgroups Capabilities Security Filesystem Network Host; do
 		grep -q "^  $s " <<<"$output"
 	done
+	# -h, which explain's own getopt reads, prints the same text (its source's)
+	[ "$(hk explain -h)" = "$output" ]
 }
 
 # A container's /etc/resolv.conf is its own: a symlink it puts there to a
