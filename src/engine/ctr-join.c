@@ -90,7 +90,8 @@ ctr_join_prepare (struct engine *e, struct ctr_config *c, struct hk_error **err)
   free (c->pid_container);
   free (c->ipc_container);
   c->pid_container = c->ipc_container = NULL;
-  if (c->ipc_mode == NULL)
+  /* a pod's member sharing the pod's IPC has no mode of its own */
+  if (c->ipc_mode == NULL && !(c->pod_share & CONFIG_SHARE_IPC))
     c->ipc_mode = xstrdup ("private");
   if (ctr_join_resolve (e, "--pid", c->pid_mode, true, &c->pid_container, err) < 0
       || ctr_join_resolve (e, "--ipc", c->ipc_mode, true, &c->ipc_container, err) < 0)

@@ -40,7 +40,7 @@ int ctr_join_ns_path (struct engine *e, const char *id, const char *type, bool s
 
 /* At create: --pid and --ipc container:NAME resolved (running; an IPC
  * target must be shareable or host, as Docker's), --ipc's default
- * (private) recorded. */
+ * (private) recorded unless C shares its pod's IPC. */
 int ctr_join_prepare (struct engine *e, struct ctr_config *c, struct hk_error **err);
 
 #endif
