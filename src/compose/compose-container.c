@@ -50,13 +50,23 @@ check_supported (const char *name, json_t *svc, struct hk_error **err)
 }
 
 char *
-compose_config_hash (json_t *service)
+compose_config_hash (json_t *services, json_t *service)
 {
   _cleanup_free_ char *text = json_dumps (service, JSON_SORT_KEYS | JSON_COMPACT);
   struct sha256 h;
   char digest[DIGEST_STRING_SIZE];
   sha256_init (&h);
   sha256_update (&h, text, strlen (text));
+  /* joined to another service's container (its ID is resolved at
+   * create): made again when that one is (the loader refused cycles) */
+  _cleanup_strv_ char **refs = compose_service_refs (service);
+  for (char **ref = refs; *ref; ref++)
+    {
+      json_t *other = json_object_get (services, *ref);
+      _cleanup_free_ char *theirs = other ? compose_config_hash (services, other) : NULL;
+      if (theirs)
+        sha256_update (&h, theirs, strlen (theirs));
+    }
   sha256_final (&h, digest);
   return xstrdup (digest + strlen ("sha256:"));
 }
@@ -512,7 +522,8 @@ set_labels (const struct compose_project *p, const char *name, json_t *svc, int 
   {
     config_map_set (&c->labels, key, json_is_string (v) ? json_string_value (v) : "");
   }
-  _cleanup_free_ char *hash = compose_config_hash (svc);
+  _cleanup_free_ char *hash
+      = compose_config_hash (json_object_get (p->model, "services"), svc);
   _cleanup_free_ char *n = xasprintf ("%d", number);
   _cleanup_free_ char *files = strv_join (p->files, ",");
   config_map_set (&c->labels, COMPOSE_LABEL_PROJECT, p->name);

@@ -247,6 +247,19 @@ YAML
 	[ "$(hk inspect -f '{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}}' hkc-reader-1)" = "container:hkc-store-1 container:hkc-store-1" ]
 	[ "$(hk inspect -f '{{json .HostConfig.VolumesFrom}}' hkc-reader-1)" = '["hkc-store-1:ro","hkc-outside:rw"]' ]
 	[ "$(hk inspect -f '{{.HostConfig.IpcMode}} {{.HostConfig.ShmSize}}' hkc-store-1)" = "shareable 4194304" ]
+	# a changed store is made again, and the reader with it, joined to
+	# the new one
+	sed -i 's/exec sleep 300/exec sleep 303/' compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"hkc-store-1  Recreated"* ]]
+	[[ "$output" == *"hkc-reader-1  Recreated"* ]]
+	[[ "$output" == *"hkc-hostpid-1  Running"* ]]
+	s=$(hk inspect -f '{{.State.Pid}}' hkc-store-1)
+	r=$(hk inspect -f '{{.State.Pid}}' hkc-reader-1)
+	[ "$(readlink "/proc/$s/ns/pid")" = "$(readlink "/proc/$r/ns/pid")" ]
+	run hk exec hkc-reader-1 ps
+	[[ "$output" == *"sleep 303"* ]]
 	# config keeps them as written
 	run hk compose config
 	[[ "$output" == *'pid: service:store'* ]]
