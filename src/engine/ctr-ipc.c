@@ -26,8 +26,7 @@ is_mode (const struct ctr_config *c, const char *mode)
 }
 
 int
-ctr_ipc_shm_source (struct engine *e, const struct ctr_record *r, char **out,
-                    struct hk_error **err)
+ctr_ipc_shm_source (struct engine *e, const struct ctr_record *r, char **out, struct hk_error **err)
 {
   const struct ctr_config *c = &r->config;
   *out = NULL;

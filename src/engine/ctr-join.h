@@ -22,8 +22,8 @@
 /* MODE's "container:NAME" (FLAG names the option: "--pid") into *ID:
  * NAME must exist, and with RUNNING run.  *ID stays NULL for another
  * mode. */
-int ctr_join_resolve (struct engine *e, const char *flag, const char *mode, bool running,
-                      char **id, struct hk_error **err);
+int ctr_join_resolve (struct engine *e, const char *flag, const char *mode, bool running, char **id,
+                      struct hk_error **err);
 
 /* The first process of container ID, whose namespaces are joined.
  * STARTING: it must run (WHAT starts the error: "cannot join the
@@ -35,8 +35,8 @@ int ctr_join_pid (struct engine *e, const char *id, const char *what, bool start
 /* /proc/PID/ns/TYPE ("net", "pid", "ipc") of container ID's process, as
  * ctr_join_pid finds it; *OUT is NULL when ID is NULL, or when not
  * STARTING and the target does not run. */
-int ctr_join_ns_path (struct engine *e, const char *id, const char *type, bool starting,
-                      char **out, struct hk_error **err);
+int ctr_join_ns_path (struct engine *e, const char *id, const char *type, bool starting, char **out,
+                      struct hk_error **err);
 
 /* At create: --pid and --ipc container:NAME resolved (running; an IPC
  * target must be shareable or host, as Docker's), --ipc's default
