@@ -226,3 +226,14 @@ refused() {
 	[[ "$output" == *"--ipc: not with --pod sharepod: the pod shares its IPC namespace"* ]]
 	hk pod rm -f sharepod >/dev/null
 }
+
+@test "checkpoint and restore refuse a container that joins a namespace not its own, before criu" {
+	hk create --name ckhost --network none --pid host busybox true
+	run hk checkpoint ckhost
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot checkpoint container ckhost: it joins a namespace that is not its own (--pid host)"* ]]
+	run hk restore ckhost
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot restore container ckhost: it joins a namespace that is not its own (--pid host)"* ]]
+}
