@@ -718,10 +718,23 @@ ctr_config_inspect_config (const struct ctr_config *c)
   return fields_json (c, NULL, FIELD_FIRST_HOST);
 }
 
+/* Docker's size of /dev/shm. */
+#define SHM_SIZE_DEFAULT (64 * 1024 * 1024)
+
 json_t *
 ctr_config_inspect_host (const struct ctr_config *c)
 {
-  return fields_json (c, FIELD_FIRST_HOST, FIELD_FIRST_STORE_ONLY);
+  json_t *host = fields_json (c, FIELD_FIRST_HOST, FIELD_FIRST_STORE_ONLY);
+  /* what Docker always shows, unset or not */
+  if (json_object_get (host, "PidMode") == NULL)
+    json_object_set_new (host, "PidMode", json_string (""));
+  if (json_object_get (host, "IpcMode") == NULL && !(c->pod_share & CONFIG_SHARE_IPC))
+    json_object_set_new (host, "IpcMode", json_string (config_ipc_mode (c)));
+  if (json_object_get (host, "ShmSize") == NULL)
+    json_object_set_new (host, "ShmSize", json_integer (SHM_SIZE_DEFAULT));
+  if (json_object_get (host, "VolumesFrom") == NULL)
+    json_object_set_new (host, "VolumesFrom", json_null ());
+  return host;
 }
 
 json_t *

@@ -613,6 +613,14 @@ namespace_settings_are_stored_and_inspected (void **state)
   assert_string_equal (json_string_value (json_array_get (json_object_get (host, "VolumesFrom"), 0)),
                        "data:ro");
   assert_null (json_object_get (host, "PidContainer"));
+  /* unset, inspect shows Docker's defaults */
+  _cleanup_ctr_config_ struct ctr_config unset;
+  ctr_config_init (&unset);
+  _cleanup_json_ json_t *defaults = ctr_config_inspect_host (&unset);
+  assert_string_equal (json_string_value (json_object_get (defaults, "PidMode")), "");
+  assert_string_equal (json_string_value (json_object_get (defaults, "IpcMode")), "private");
+  assert_int_equal (json_integer_value (json_object_get (defaults, "ShmSize")), 64 << 20);
+  assert_true (json_is_null (json_object_get (defaults, "VolumesFrom")));
   /* a record made before these options reads as the container it was */
   json_object_del (doc, "PidMode");
   json_object_del (doc, "PidContainer");
