@@ -77,6 +77,16 @@ compose_check_refs (json_t *services, const char *name, json_t *svc, struct hk_e
       if (other && !json_object_get (services, other))
         return hk_error_set (err, ENOENT, "services.%s.%s: no service %s", name, *key, other);
     }
+  /* the engine's rule, said before anything is made */
+  const char *ipc_of = mode_service (svc, "ipc");
+  const char *its
+      = ipc_of ? json_string_value (json_object_get (json_object_get (services, ipc_of), "ipc"))
+               : NULL;
+  if (ipc_of && (its == NULL || (strcmp (its, "shareable") != 0 && strcmp (its, "host") != 0)))
+    return hk_error_set (err, EINVAL,
+                         "services.%s.ipc: service %s's IPC namespace is not shareable (give it "
+                         "ipc: shareable)",
+                         name, ipc_of);
   size_t i;
   json_t *entry;
   json_array_foreach (json_object_get (svc, "volumes_from"), i, entry)

@@ -15,8 +15,9 @@
 /* The services SVC names (a NULL-terminated vector, maybe empty). */
 char **compose_service_refs (json_t *svc);
 
-/* Each service that SVC (the service NAME) names is in SERVICES; the
- * error names the key ("services.web.pid: no service db"). */
+/* Each service that SVC (the service NAME) names is in SERVICES, and
+ * one whose IPC it joins is shareable (or host); the error names the key
+ * ("services.web.pid: no service db"). */
 int compose_check_refs (json_t *services, const char *name, json_t *svc, struct hk_error **err);
 
 /* An entry of volumes_from: whether it names a container, the service's

@@ -305,6 +305,8 @@ bad_files_give_an_error_naming_the_key_path (void **state)
       "services.a.volumes_from[1]: no service nope" },
     { "services:\n  a: {image: b, pid: \"service:b\"}\n  b: {image: b, volumes_from: [a]}\n",
       "dependency cycle" },
+    { "services:\n  a: {image: b, ipc: \"service:b\"}\n  b: {image: b}\n",
+      "services.a.ipc: service b's IPC namespace is not shareable" },
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     {
