@@ -25,6 +25,8 @@ const char run_options_usage[]
       "  --cap-add CAP  --cap-drop CAP  --privileged  --read-only  --security-opt OPT\n"
       "  --device HOST[:CONTAINER[:PERMS]]  -v --volume SRC:DST[:ro]  --mount SPEC  --tmpfs "
       "DIR[:OPTS]\n"
+      "  --volumes-from CONTAINER[:ro|:rw] (repeatable)  --shm-size N\n"
+      "  --pid host|container:NAME  --ipc none|private|shareable|host|container:NAME\n"
       "  --restart no|on-failure[:N]|always|unless-stopped  --stop-signal SIG  --stop-timeout S\n"
       "  --cgroup-parent PATH  --sysctl K=V  --health-cmd CMD  --health-interval D  "
       "--health-retries N\n"
@@ -89,6 +91,10 @@ enum
   OPT_SUBUIDNAME,
   OPT_SUBGIDNAME,
   OPT_POD,
+  OPT_PID,
+  OPT_IPC,
+  OPT_SHM_SIZE,
+  OPT_VOLUMES_FROM,
 };
 
 static const struct option run_long_options[] = {
@@ -123,6 +129,10 @@ static const struct option run_long_options[] = {
   { "volume", required_argument, NULL, 'v' },
   { "mount", required_argument, NULL, OPT_MOUNT },
   { "tmpfs", required_argument, NULL, OPT_TMPFS },
+  { "volumes-from", required_argument, NULL, OPT_VOLUMES_FROM },
+  { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
+  { "pid", required_argument, NULL, OPT_PID },
+  { "ipc", required_argument, NULL, OPT_IPC },
   { "init", no_argument, NULL, OPT_INIT },
   { "restart", required_argument, NULL, OPT_RESTART },
   { "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
@@ -313,6 +323,10 @@ apply_security (struct ctr_config *c, int option, const char *arg, struct hk_err
       return set_string (&c->cgroup_parent, arg);
     case OPT_USERNS:
       return config_parse_userns (c, arg, err);
+    case OPT_PID:
+      return config_parse_pid (c, arg, err);
+    case OPT_IPC:
+      return config_parse_ipc (c, arg, err);
     case OPT_UIDMAP:
     case OPT_GIDMAP:
       return config_parse_id_map (c, arg, option == OPT_GIDMAP, err);
@@ -367,6 +381,10 @@ apply_storage (struct ctr_config *c, int option, const char *arg, struct hk_erro
       return config_parse_mount (c, arg, err);
     case OPT_TMPFS:
       return config_parse_tmpfs (c, arg, err);
+    case OPT_VOLUMES_FROM:
+      return config_parse_volumes_from (c, arg, err);
+    case OPT_SHM_SIZE:
+      return config_parse_shm_size (c, arg, err);
     case OPT_LOG_DRIVER:
       if (strcmp (arg, "json-file") != 0)
         return hk_error_set (err, ENOTSUP, "--log-driver: only json-file is supported, not \"%s\"",

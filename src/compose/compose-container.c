@@ -2,6 +2,7 @@
 #include "compose-container.h"
 #include "compose-dotenv.h"
 #include "compose-files.h"
+#include "compose-refs.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
 #include "common/strv.h"
@@ -13,11 +14,6 @@
 #include <errno.h>
 #include <string.h>
 
-/* Service keys the engine cannot carry out (yet): an error naming them. */
-static const char *const unsupported_keys[] = {
-  "pid", "ipc", "volumes_from", NULL,
-};
-
 /* Keys below a service key that the engine cannot carry out either. */
 static const char *const unsupported_subkeys[][2] = {
   { "deploy", "labels" },     { "build", "cache_from" }, { "build", "pull" },
@@ -27,10 +23,6 @@ static const char *const unsupported_subkeys[][2] = {
 static int
 check_supported (const char *name, json_t *svc, struct hk_error **err)
 {
-  for (const char *const *k = unsupported_keys; *k; k++)
-    if (json_object_get (svc, *k))
-      return hk_error_set (err, ENOTSUP, "services.%s.%s: not supported by hako compose", name,
-                           *k);
   for (size_t i = 0; i < sizeof unsupported_subkeys / sizeof *unsupported_subkeys; i++)
     if (json_object_get (json_object_get (svc, unsupported_subkeys[i][0]), unsupported_subkeys[i][1]))
       return hk_error_set (err, ENOTSUP, "services.%s.%s.%s: not supported by hako compose",
@@ -58,13 +50,23 @@ check_supported (const char *name, json_t *svc, struct hk_error **err)
 }
 
 char *
-compose_config_hash (json_t *service)
+compose_config_hash (json_t *services, json_t *service)
 {
   _cleanup_free_ char *text = json_dumps (service, JSON_SORT_KEYS | JSON_COMPACT);
   struct sha256 h;
   char digest[DIGEST_STRING_SIZE];
   sha256_init (&h);
   sha256_update (&h, text, strlen (text));
+  /* joined to another service's container (its ID is resolved at
+   * create): made again when that one is (the loader refused cycles) */
+  _cleanup_strv_ char **refs = compose_service_refs (service);
+  for (char **ref = refs; *ref; ref++)
+    {
+      json_t *other = json_object_get (services, *ref);
+      _cleanup_free_ char *theirs = other ? compose_config_hash (services, other) : NULL;
+      if (theirs)
+        sha256_update (&h, theirs, strlen (theirs));
+    }
   sha256_final (&h, digest);
   return xstrdup (digest + strlen ("sha256:"));
 }
@@ -116,17 +118,58 @@ set_environment (const struct compose_project *p, const char *name, json_t *svc,
   return 0;
 }
 
-/* shm_size: /dev/shm as the engine mounts it, with that size (a tmpfs
- * the service names at /dev/shm replaces it). */
-static void
-set_shm_size (json_t *svc, struct ctr_config *c)
+/* network_mode, pid, ipc: service:NAME is the service's first
+ * container, as Docker Compose has it. */
+static char *
+container_mode (const struct compose_project *p, const char *mode)
 {
+  if (strncmp (mode, "service:", 8) != 0)
+    return xstrdup (mode);
+  json_t *other = json_object_get (json_object_get (p->model, "services"), mode + 8);
+  _cleanup_free_ char *ctr = compose_container_name (p, mode + 8, other, 1);
+  return xasprintf ("container:%s", ctr);
+}
+
+/* volumes_from: NAME and service:NAME are the service's first container,
+ * container:NAME that container; :ro and :rw kept. */
+static int
+set_volumes_from (const struct compose_project *p, const char *name, json_t *svc,
+                  struct ctr_config *c, struct hk_error **err)
+{
+  size_t i;
+  json_t *entry;
+  json_array_foreach (json_object_get (svc, "volumes_from"), i, entry)
+  {
+    bool container;
+    _cleanup_free_ char *from = NULL;
+    const char *mode;
+    compose_volumes_from_split (json_string_value (entry), &container, &from, &mode);
+    json_t *other = json_object_get (json_object_get (p->model, "services"), from);
+    _cleanup_free_ char *ctr = container ? xstrdup (from) : compose_container_name (p, from, other, 1);
+    _cleanup_free_ char *text = mode ? xasprintf ("%s:%s", ctr, mode) : xstrdup (ctr);
+    if (config_parse_volumes_from (c, text, err) < 0)
+      return hk_error_prefix (err, "services.%s.volumes_from[%zu]", name, i);
+  }
+  return 0;
+}
+
+/* pid, ipc and shm_size: the engine's --pid, --ipc and --shm-size. */
+static int
+set_namespaces (const struct compose_project *p, const char *name, json_t *svc,
+                struct ctr_config *c, struct hk_error **err)
+{
+  const char *pid = json_string_value (json_object_get (svc, "pid"));
+  const char *ipc = json_string_value (json_object_get (svc, "ipc"));
+  _cleanup_free_ char *pid_mode = pid ? container_mode (p, pid) : NULL;
+  _cleanup_free_ char *ipc_mode = ipc ? container_mode (p, ipc) : NULL;
+  if (pid_mode && config_parse_pid (c, pid_mode, err) < 0)
+    return hk_error_prefix (err, "services.%s.pid", name);
+  if (ipc_mode && config_parse_ipc (c, ipc_mode, err) < 0)
+    return hk_error_prefix (err, "services.%s.ipc", name);
   json_t *size = json_object_get (svc, "shm_size");
-  if (size == NULL)
-    return;
-  _cleanup_free_ char *opts
-      = xasprintf ("mode=1777,size=%lld", (long long)json_integer_value (size));
-  config_map_set (&c->tmpfs, "/dev/shm", opts);
+  if (size)
+    c->shm_size = json_integer_value (size);
+  return 0;
 }
 
 /* A service for another platform cannot run here: no emulation. */
@@ -392,9 +435,7 @@ set_network (const struct compose_project *p, const char *name, json_t *svc,
   const char *mode = json_string_value (json_object_get (svc, "network_mode"));
   if (mode && strncmp (mode, "service:", 8) == 0)
     {
-      json_t *other = json_object_get (json_object_get (p->model, "services"), mode + 8);
-      _cleanup_free_ char *ctr = compose_container_name (p, mode + 8, other, 1);
-      c->network_mode = xasprintf ("container:%s", ctr);
+      c->network_mode = container_mode (p, mode);
       return 0;
     }
   if (mode)
@@ -481,7 +522,8 @@ set_labels (const struct compose_project *p, const char *name, json_t *svc, int 
   {
     config_map_set (&c->labels, key, json_is_string (v) ? json_string_value (v) : "");
   }
-  _cleanup_free_ char *hash = compose_config_hash (svc);
+  _cleanup_free_ char *hash
+      = compose_config_hash (json_object_get (p->model, "services"), svc);
   _cleanup_free_ char *n = xasprintf ("%d", number);
   _cleanup_free_ char *files = strv_join (p->files, ",");
   config_map_set (&c->labels, COMPOSE_LABEL_PROJECT, p->name);
@@ -519,13 +561,15 @@ compose_container_config (const struct compose_project *p, const char *name, jso
   c->open_stdin = json_is_true (json_object_get (svc, "stdin_open"));
   c->init = json_is_true (json_object_get (svc, "init"));
   set_labels (p, name, svc, number, oneoff, c);
-  set_shm_size (svc, c);
   if (set_environment (p, name, svc, c, err) < 0 || set_ports (name, svc, c, err) < 0
       || set_volumes (p, name, svc, c, err) < 0
       || set_files (p, name, svc, "secrets", c, err) < 0
       || set_files (p, name, svc, "configs", c, err) < 0 || set_health (name, svc, c, err) < 0
       || set_deploy (name, svc, c, err) < 0 || set_security (name, svc, c, err) < 0
-      || set_network (p, name, svc, c, err) < 0 || set_life (name, svc, c, err) < 0)
+      || set_network (p, name, svc, c, err) < 0 || set_life (name, svc, c, err) < 0
+      || set_namespaces (p, name, svc, c, err) < 0 || set_volumes_from (p, name, svc, c, err) < 0)
     return -1;
-  return ctr_config_check (c, err);
+  if (ctr_config_check (c, err) < 0)
+    return hk_error_prefix (err, "services.%s", name);
+  return 0;
 }

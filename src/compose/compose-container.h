@@ -19,8 +19,10 @@
 #define COMPOSE_LABEL_CONFIG_FILES "com.docker.compose.project.config_files"
 
 /* The hash of SERVICE's normal form (sha256 hex of its JSON, keys
- * sorted): `up` recreates a container whose label differs. */
-char *compose_config_hash (json_t *service);
+ * sorted), with the hashes of the SERVICES it joins (compose-refs.h) when
+ * it joins any: `up` recreates a container whose label differs, and so
+ * the containers joined to one it recreates. */
+char *compose_config_hash (json_t *services, json_t *service);
 
 /* The container NUMBER of SERVICE (named NAME) of project P into OUT
  * (initialised by the caller); ONEOFF for `run`. */

@@ -3,6 +3,7 @@
  * names, with what they depend on. */
 #include "compose-container.h"
 #include "compose-engine.h"
+#include "compose-refs.h"
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
@@ -87,9 +88,9 @@ add_with_deps (json_t *services, const char *name, bool no_deps, char ***out)
   {
     add_with_deps (services, dep, false, out);
   }
-  const char *mode = json_string_value (json_object_get (svc, "network_mode"));
-  if (mode && strncmp (mode, "service:", 8) == 0)
-    add_with_deps (services, mode + 8, false, out);
+  _cleanup_strv_ char **refs = compose_service_refs (svc);
+  for (char **ref = refs; *ref; ref++)
+    add_with_deps (services, *ref, false, out);
 }
 
 int

@@ -9,6 +9,7 @@
 #include "compose-dotenv.h"
 #include "compose-interpolate.h"
 #include "compose-merge.h"
+#include "compose-refs.h"
 #include "compose-resources.h"
 #include "compose-service.h"
 #include "compose-value.h"
@@ -591,8 +592,8 @@ check_refs (json_t *model, json_t *svc, const char *name, struct hk_error **err)
   if (mode && json_object_get (svc, "networks"))
     return hk_error_set (err, EINVAL, "services.%s: network_mode and networks exclude each other",
                          name);
-  if (mode && strncmp (mode, "service:", 8) == 0 && !json_object_get (services, mode + 8))
-    return hk_error_set (err, ENOENT, "services.%s.network_mode: no service %s", name, mode + 8);
+  if (compose_check_refs (services, name, svc, err) < 0)
+    return -1;
   size_t i;
   json_array_foreach (json_object_get (svc, "volumes"), i, v)
   {
@@ -654,9 +655,10 @@ visit (struct order *o, const char *name, struct hk_error **err)
     if (visit (o, dep, err) < 0)
       return -1;
   }
-  const char *mode = json_string_value (json_object_get (svc, "network_mode"));
-  if (mode && strncmp (mode, "service:", 8) == 0 && visit (o, mode + 8, err) < 0)
-    return -1;
+  _cleanup_strv_ char **refs = compose_service_refs (svc);
+  for (char **ref = refs; *ref; ref++)
+    if (visit (o, *ref, err) < 0)
+      return -1;
   json_object_set_new (o->marks, name, json_integer (DONE));
   o->out[o->n++] = json_object_iter_key (json_object_iter_at (o->services, name));
   size_t last = strv_length (o->stack) - 1;

@@ -284,6 +284,25 @@ f_cpus (json_t *v, const char *path, const struct compose_normalize_context *ctx
   return 0;
 }
 
+/* shm_size: a size above 0, without memory's 6 MB minimum (Docker's
+ * --shm-size has none). */
+static int
+f_shm_size (json_t *v, const char *path, const struct compose_normalize_context *ctx,
+            json_t **out, struct hk_error **err)
+{
+  (void)ctx;
+  if (compose_value_string (v, path, out, err) < 0)
+    return -1;
+  struct ctr_config c;
+  ctr_config_init (&c);
+  int rc = config_parse_shm_size (&c, json_string_value (*out), err);
+  json_decref (*out);
+  if (rc < 0)
+    return hk_error_prefix (err, "%s", path);
+  *out = json_integer (c.shm_size);
+  return 0;
+}
+
 static int
 f_memory (json_t *v, const char *path, const struct compose_normalize_context *ctx, json_t **out,
           struct hk_error **err)
@@ -985,7 +1004,7 @@ static const struct compose_field service_fields[] = {
   { "restart", f_restart },
   { "secrets", f_file_refs },
   { "security_opt", compose_field_strings },
-  { "shm_size", f_memory },
+  { "shm_size", f_shm_size },
   { "stdin_open", compose_field_bool },
   { "stop_grace_period", f_duration },
   { "stop_signal", compose_field_string },

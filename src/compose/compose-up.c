@@ -443,7 +443,7 @@ compose_up (struct engine *e, const struct compose_project *p,
         continue;
       struct service_up su = { .e = e, .p = p, .o = o, .out = out, .name = *s,
                                .svc = json_object_get (json_object_get (p->model, "services"), *s) };
-      su.hash = compose_config_hash (su.svc);
+      su.hash = compose_config_hash (json_object_get (p->model, "services"), su.svc);
       int rc = service_up (&su, err);
       free (su.hash);
       if (rc < 0)

@@ -474,6 +474,21 @@ read_pod_share (json_t *v, const char *key, struct ctr_config *c, struct hk_erro
   return 0;
 }
 
+static json_t *
+write_shm_size (const struct ctr_config *c)
+{
+  return c->shm_size > 0 ? json_integer (c->shm_size) : NULL;
+}
+
+static int
+read_shm_size (json_t *v, const char *key, struct ctr_config *c, struct hk_error **err)
+{
+  if (!json_is_integer (v) || json_integer_value (v) < 0)
+    return hk_error_set (err, EINVAL, "%s: not a number of bytes", key);
+  c->shm_size = json_integer_value (v);
+  return 0;
+}
+
 /* ---- the table ---- */
 
 enum field_kind
@@ -517,6 +532,10 @@ static const struct field fields[] = {
   SPECIAL ("Healthcheck", write_health, read_health),
   /* HostConfig from here */
   F ("NetworkMode", FIELD_STRING, network_mode),
+  F ("PidMode", FIELD_STRING, pid_mode),
+  F ("IpcMode", FIELD_STRING, ipc_mode),
+  SPECIAL ("ShmSize", write_shm_size, read_shm_size),
+  F ("VolumesFrom", FIELD_STRV, volumes_from),
   SPECIAL ("RestartPolicy", write_restart, read_restart),
   F ("AutoRemove", FIELD_BOOL, auto_remove),
   F ("CapAdd", FIELD_STRV, cap_add),
@@ -552,6 +571,8 @@ static const struct field fields[] = {
   SPECIAL ("Mounts", write_mounts, read_mounts),
   SPECIAL ("MountPoints", write_mount_points, read_mount_points),
   F ("NetworkContainer", FIELD_STRING, network_container),
+  F ("PidContainer", FIELD_STRING, pid_container),
+  F ("IpcContainer", FIELD_STRING, ipc_container),
   F ("SubUidName", FIELD_STRING, subuid_name),
   F ("SubGidName", FIELD_STRING, subgid_name),
   SPECIAL ("Networks", write_networks, read_networks),
@@ -684,7 +705,8 @@ ctr_config_from_record (json_t *doc, struct ctr_config *c, struct hk_error **err
         return -1;
       }
   char **optional[] = { &c->hostname, &c->domainname, &c->user, &c->working_dir, &c->network_mode,
-                        &c->stop_signal, &c->cgroup_parent, &c->network_container, &c->pod };
+                        &c->stop_signal, &c->cgroup_parent, &c->network_container, &c->pod,
+                        &c->pid_mode, &c->pid_container, &c->ipc_mode, &c->ipc_container };
   for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
     empty_is_unset (optional[i]);
   return 0;
@@ -696,10 +718,23 @@ ctr_config_inspect_config (const struct ctr_config *c)
   return fields_json (c, NULL, FIELD_FIRST_HOST);
 }
 
+/* Docker's size of /dev/shm. */
+#define SHM_SIZE_DEFAULT (64 * 1024 * 1024)
+
 json_t *
 ctr_config_inspect_host (const struct ctr_config *c)
 {
-  return fields_json (c, FIELD_FIRST_HOST, FIELD_FIRST_STORE_ONLY);
+  json_t *host = fields_json (c, FIELD_FIRST_HOST, FIELD_FIRST_STORE_ONLY);
+  /* what Docker always shows, unset or not */
+  if (json_object_get (host, "PidMode") == NULL)
+    json_object_set_new (host, "PidMode", json_string (""));
+  if (json_object_get (host, "IpcMode") == NULL && !(c->pod_share & CONFIG_SHARE_IPC))
+    json_object_set_new (host, "IpcMode", json_string (config_ipc_mode (c)));
+  if (json_object_get (host, "ShmSize") == NULL)
+    json_object_set_new (host, "ShmSize", json_integer (SHM_SIZE_DEFAULT));
+  if (json_object_get (host, "VolumesFrom") == NULL)
+    json_object_set_new (host, "VolumesFrom", json_null ());
+  return host;
 }
 
 json_t *

@@ -568,6 +568,75 @@ config_parse_network (struct ctr_config *c, const char *text, struct hk_error **
   return 0;
 }
 
+/* "container:NAME" with a NAME. */
+static bool
+is_container_mode (const char *text)
+{
+  const char *name = config_mode_container (text);
+  return name != NULL && *name != '\0';
+}
+
+int
+config_parse_pid (struct ctr_config *c, const char *text, struct hk_error **err)
+{
+  if (strcmp (text, "host") != 0 && !is_container_mode (text))
+    return hk_error_set (err, EINVAL,
+                         "--pid: \"%s\" is not a pid namespace mode (host or container:NAME)",
+                         text);
+  free (c->pid_mode);
+  c->pid_mode = xstrdup (text);
+  return 0;
+}
+
+int
+config_parse_ipc (struct ctr_config *c, const char *text, struct hk_error **err)
+{
+  static const char *const modes[] = { "none", "private", "shareable", "host", NULL };
+  if (!strv_contains ((char *const *)modes, text) && !is_container_mode (text))
+    return hk_error_set (err, EINVAL,
+                         "--ipc: \"%s\" is not an IPC mode (none, private, shareable, host or "
+                         "container:NAME)",
+                         text);
+  free (c->ipc_mode);
+  c->ipc_mode = xstrdup (text);
+  return 0;
+}
+
+int
+config_parse_shm_size (struct ctr_config *c, const char *text, struct hk_error **err)
+{
+  int64_t bytes;
+  if (units_parse_bytes (text, "--shm-size", &bytes, err) < 0)
+    return -1;
+  if (bytes <= 0)
+    return hk_error_set (err, EINVAL, "--shm-size: %s is not a size above 0", text);
+  c->shm_size = bytes;
+  return 0;
+}
+
+int
+config_parse_volumes_from (struct ctr_config *c, const char *text, struct hk_error **err)
+{
+  _cleanup_free_ char *name = NULL;
+  const char *mode;
+  config_volumes_from_split (text, &name, &mode);
+  if (*name == '\0')
+    return hk_error_set (err, EINVAL, "--volumes-from: \"%s\" names no container", text);
+  if (mode != NULL && strcmp (mode, "ro") != 0 && strcmp (mode, "rw") != 0)
+    return hk_error_set (err, EINVAL, "--volumes-from %s: unknown mode \"%s\" (ro or rw)", text,
+                         mode);
+  strv_append (&c->volumes_from, text);
+  return 0;
+}
+
+void
+config_volumes_from_split (const char *text, char **name, const char **mode)
+{
+  const char *colon = strchr (text, ':');
+  *name = colon ? xstrndup (text, (size_t)(colon - text)) : xstrdup (text);
+  *mode = colon ? colon + 1 : NULL;
+}
+
 int
 config_parse_log_opt (struct ctr_config *c, const char *text, struct hk_error **err)
 {
@@ -648,5 +717,11 @@ ctr_config_check (const struct ctr_config *c, struct hk_error **err)
 {
   if (c->auto_remove && c->restart != CONFIG_RESTART_NO)
     return hk_error_set (err, EINVAL, "--restart and --rm cannot be used together");
+  const char *ipc = config_ipc_mode (c);
+  if (c->shm_size > 0 && strcmp (ipc, "private") != 0 && strcmp (ipc, "shareable") != 0)
+    return hk_error_set (err, EINVAL,
+                         "--shm-size sizes the container's own /dev/shm (--ipc private or "
+                         "shareable), not --ipc %s's",
+                         ipc);
   return 0;
 }

@@ -59,6 +59,22 @@ int config_parse_publish (struct ctr_config *c, const char *text, struct hk_erro
  * container:NAME stand alone. */
 int config_parse_network (struct ctr_config *c, const char *text, struct hk_error **err);
 
+/* --pid host|container:NAME */
+int config_parse_pid (struct ctr_config *c, const char *text, struct hk_error **err);
+
+/* --ipc none|private|shareable|host|container:NAME */
+int config_parse_ipc (struct ctr_config *c, const char *text, struct hk_error **err);
+
+/* --shm-size N: a size above 0 ("64m"). */
+int config_parse_shm_size (struct ctr_config *c, const char *text, struct hk_error **err);
+
+/* --volumes-from CONTAINER[:ro|:rw], repeatable. */
+int config_parse_volumes_from (struct ctr_config *c, const char *text, struct hk_error **err);
+
+/* An entry of volumes_from: the container's NAME (allocated) and its
+ * MODE ("ro", "rw", or NULL: each mount's own). */
+void config_volumes_from_split (const char *text, char **name, const char **mode);
+
 /* --log-opt max-size=N | max-file=N */
 int config_parse_log_opt (struct ctr_config *c, const char *text, struct hk_error **err);
 
@@ -70,7 +86,8 @@ void config_set_health_test (struct ctr_config *c, const char *shell_command);
  * environment. */
 int config_parse_runtime (struct ctr_config *c, const char *text, struct hk_error **err);
 
-/* What run checks once every flag is in: --rm with a restart policy. */
+/* What run checks once every flag is in: --rm with a restart policy,
+ * --shm-size with an IPC mode whose /dev/shm is not the container's. */
 int ctr_config_check (const struct ctr_config *c, struct hk_error **err);
 
 #endif

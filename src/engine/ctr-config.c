@@ -160,6 +160,11 @@ ctr_config_clear (struct ctr_config *c)
   free (c->cgroup_parent);
   clear_mounts (c);
   config_map_clear (&c->tmpfs);
+  strv_free (c->volumes_from);
+  free (c->pid_mode);
+  free (c->pid_container);
+  free (c->ipc_mode);
+  free (c->ipc_container);
   free (c->stop_signal);
   strv_free (c->health.test);
   free (c->log_max_size_text);
@@ -221,6 +226,18 @@ config_pod_share_names (unsigned share)
     if (share & (1u << i))
       strv_append (&names, pod_share_names[i]);
   return names;
+}
+
+const char *
+config_mode_container (const char *mode)
+{
+  return mode != NULL && strncmp (mode, "container:", 10) == 0 ? mode + 10 : NULL;
+}
+
+const char *
+config_ipc_mode (const struct ctr_config *c)
+{
+  return c->ipc_mode ? c->ipc_mode : "private";
 }
 
 bool

@@ -194,6 +194,7 @@ struct ctr_config
   struct config_mount_point *mount_points; /* as made at create */
   size_t n_mount_points;
   struct config_map tmpfs; /* destination → options */
+  char **volumes_from;     /* --volumes-from CONTAINER[:ro|:rw], as given */
 
   /* Life. */
   enum config_restart restart;
@@ -218,6 +219,15 @@ struct ctr_config
   size_t n_ports;
   bool publish_all;
   char **dns, **dns_search, **extra_hosts;
+
+  /* The pid and IPC namespaces (ctr-join.h): the mode as asked, and
+   * container:NAME's ID once resolved at create.  pid_mode NULL: its
+   * own; ipc_mode NULL (a record older than --ipc): private. */
+  char *pid_mode;      /* "host", "container:NAME" */
+  char *pid_container;
+  char *ipc_mode;      /* "none", "private", "shareable", "host", "container:NAME" */
+  char *ipc_container;
+  int64_t shm_size;    /* bytes of /dev/shm (--shm-size); 0: 64 MiB */
 
   /* Pod. */
   char *pod;          /* the pod's ID, or NULL */
@@ -255,6 +265,12 @@ cleanup_ctr_configp (struct ctr_config *c)
 
 const char *config_restart_name (enum config_restart r);
 const char *config_mount_type_name (enum config_mount_type t);
+
+/* NAME of a "container:NAME" mode (--network, --pid, --ipc), or NULL. */
+const char *config_mode_container (const char *mode);
+
+/* The IPC mode, "private" when unset. */
+const char *config_ipc_mode (const struct ctr_config *c);
 
 /* "none", "host" or "container:NAME": a mode without networks. */
 bool config_network_mode_is_special (const char *mode);

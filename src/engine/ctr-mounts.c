@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "ctr-mounts.h"
+#include "ctr-config-parse.h"
+#include "ctr-record.h"
 #include "volume.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -22,12 +24,22 @@ target_taken (const struct ctr_config *c, const char *target)
   return false;
 }
 
-/* The image's VOLUMEs get anonymous volumes unless mounted over. */
+static ssize_t
+point_at (const struct ctr_config *c, const char *destination)
+{
+  for (size_t i = 0; i < c->n_mount_points; i++)
+    if (strcmp (c->mount_points[i].destination, destination) == 0)
+      return (ssize_t)i;
+  return -1;
+}
+
+/* The image's VOLUMEs get anonymous volumes unless mounted over (by a
+ * mount or a mount point of --volumes-from). */
 static void
 add_image_volumes (struct ctr_config *c, const struct image_config *image)
 {
   for (size_t i = 0; image != NULL && image->volumes != NULL && image->volumes[i] != NULL; i++)
-    if (!target_taken (c, image->volumes[i]))
+    if (!target_taken (c, image->volumes[i]) && point_at (c, image->volumes[i]) < 0)
       {
         c->mounts = xreallocarray (c->mounts, c->n_mounts + 1, sizeof *c->mounts);
         c->mounts[c->n_mounts++] = (struct config_mount){ .type = CONFIG_MOUNT_VOLUME,
@@ -49,6 +61,58 @@ add_point (struct ctr_config *c, const struct config_mount_point *p)
     .chown = p->chown,
     .idmap = p->idmap,
   };
+}
+
+static void
+remove_point (struct ctr_config *c, size_t i)
+{
+  struct config_mount_point *p = &c->mount_points[i];
+  free (p->name);
+  free (p->source);
+  free (p->destination);
+  memmove (p, p + 1, (c->n_mount_points - i - 1) * sizeof *p);
+  c->n_mount_points--;
+}
+
+/* One --volumes-from ENTRY: the other container's binds and volumes at
+ * the same destinations (a later entry's over an earlier one's), read-only
+ * with :ro, writable with :rw, as they are there otherwise.  Its volumes
+ * were filled when it was made: they are not filled again. */
+static int
+add_volumes_from (sqlite3 *db, struct ctr_config *c, const char *entry, struct hk_error **err)
+{
+  _cleanup_free_ char *name = NULL;
+  const char *mode;
+  config_volumes_from_split (entry, &name, &mode);
+  _cleanup_record_ struct ctr_record *from = NULL;
+  if (ctr_record_find (db, name, &from, err) < 0)
+    return hk_error_prefix (err, "--volumes-from %s", entry);
+  for (size_t i = 0; i < from->config.n_mount_points; i++)
+    {
+      struct config_mount_point p = from->config.mount_points[i];
+      if (mode != NULL)
+        p.rw = strcmp (mode, "rw") == 0;
+      p.nocopy = true;
+      p.chown = false;
+      p.idmap = false; /* the other's mapping is not this container's */
+      ssize_t taken = point_at (c, p.destination);
+      if (taken >= 0)
+        remove_point (c, (size_t)taken);
+      add_point (c, &p);
+    }
+  return 0;
+}
+
+/* The container's own mounts win over --volumes-from's at a destination. */
+static void
+drop_points_under_mounts (struct ctr_config *c)
+{
+  for (size_t i = 0; i < c->n_mounts; i++)
+    {
+      ssize_t taken = point_at (c, c->mounts[i].target);
+      if (taken >= 0)
+        remove_point (c, (size_t)taken);
+    }
 }
 
 static int
@@ -97,7 +161,11 @@ int
 ctr_mounts_resolve (sqlite3 *db, const char *root, struct ctr_config *c,
                           const struct image_config *image, struct hk_error **err)
 {
+  for (char **entry = c->volumes_from; entry && *entry; entry++)
+    if (add_volumes_from (db, c, *entry, err) < 0)
+      return -1;
   add_image_volumes (c, image);
+  drop_points_under_mounts (c);
   for (size_t i = 0; i < c->n_mounts; i++)
     {
       const struct config_mount *m = &c->mounts[i];

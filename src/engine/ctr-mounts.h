@@ -13,8 +13,9 @@
 #include <sqlite3.h>
 
 /* C's mounts (and IMAGE's VOLUMEs) into C's mount points, creating
- * volumes; tmpfs mounts go to C's tmpfs map.  ROOT is the engine root
- * (volumes live under it). */
+ * volumes; tmpfs mounts go to C's tmpfs map; --volumes-from's
+ * containers' mount points first (each must exist), under C's own.  ROOT
+ * is the engine root (volumes live under it). */
 int ctr_mounts_resolve (sqlite3 *db, const char *root, struct ctr_config *c,
                               const struct image_config *image, struct hk_error **err);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine-events.h"
 #include "ctr-network.h"
+#include "ctr-join.h"
 #include "ctr-hosts.h"
 #include "ctr-config-userns.h"
 #include "ctr-ports.h"
@@ -181,13 +182,8 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
                          "--ip, --ip6, --mac-address and --network-alias need a network, not "
                          "--network %s",
                          mode);
-  if (strncmp (mode, "container:", 10) != 0)
-    return 0;
-  _cleanup_record_ struct ctr_record *target = NULL;
-  if (ctr_record_find (e->db, mode + 10, &target, err) < 0)
-    return hk_error_prefix (err, "--network %s", mode);
-  c->network_container = xstrdup (target->id);
-  return 0;
+  free (c->network_container);
+  return ctr_join_resolve (e, "--network", mode, false, &c->network_container, err);
 }
 
 /* A port published on an IPv6 host address needs a dual-stack network
@@ -315,11 +311,7 @@ lock_container (struct engine *e, const char *id)
 static int
 container_netns (struct engine *e, const char *target_id, char **out, struct hk_error **err)
 {
-  int pid;
-  if (engine_container_pid (e, target_id, "cannot join the network", &pid, err) < 0)
-    return -1;
-  *out = xasprintf ("/proc/%d/ns/net", pid);
-  return 0;
+  return ctr_join_ns_path (e, target_id, "net", true, out, err);
 }
 
 struct attach_request

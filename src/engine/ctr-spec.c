@@ -168,6 +168,26 @@ mounted_by_user (const struct spec_inputs *in, const char *dest)
   return config_map_get (&c->tmpfs, dest) != NULL;
 }
 
+/* /dev/shm as the IPC mode has it (ctr-ipc.h), unless the user mounts
+ * something there. */
+static void
+add_shm (json_t *m, const struct spec_inputs *in)
+{
+  const struct ctr_config *c = in->config;
+  if (mounted_by_user (in, "/dev/shm") || strcmp (config_ipc_mode (c), "none") == 0)
+    return;
+  if (in->shm_source != NULL)
+    {
+      json_array_append_new (m, mount_json ("/dev/shm", "bind", in->shm_source,
+                                            "rbind,rprivate,nosuid,noexec,nodev"));
+      return;
+    }
+  _cleanup_free_ char *size = c->shm_size > 0 ? xasprintf ("%lld", (long long)c->shm_size)
+                                               : xstrdup ("65536k");
+  _cleanup_free_ char *options = xasprintf ("nosuid,noexec,nodev,mode=1777,size=%s", size);
+  json_array_append_new (m, mount_json ("/dev/shm", "tmpfs", "shm", options));
+}
+
 /* Docker's mounts: /proc, /dev and what is under it, /sys, the cgroups
  * (none for a container without a cgroup),
  * and the three /etc files the engine writes per container. */
@@ -190,9 +210,7 @@ build_mounts (const struct spec_inputs *in)
                                           privileged ? "nosuid,noexec,nodev,relatime"
                                                      : "nosuid,noexec,nodev,relatime,ro"));
   json_array_append_new (m, mount_json ("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
-  if (!mounted_by_user (in, "/dev/shm"))
-    json_array_append_new (
-        m, mount_json ("/dev/shm", "tmpfs", "shm", "nosuid,noexec,nodev,mode=1777,size=65536k"));
+  add_shm (m, in);
   static const char *const etc_files[] = { "hostname", "hosts", "resolv.conf" };
   for (size_t i = 0; i < 3; i++)
     {
@@ -342,23 +360,41 @@ joins_pod (const struct spec_inputs *in, enum config_pod_share ns)
   return in->pod_infra_pid > 0 && (in->config->pod_share & ns);
 }
 
+/* A namespace of TYPE: the pod's (what it shares, NS), or the one at
+ * PATH (--pid, --ipc container:NAME), or a new one. */
 static json_t *
-namespace_json (const struct spec_inputs *in, const char *type, enum config_pod_share ns)
+namespace_json (const struct spec_inputs *in, const char *type, enum config_pod_share ns,
+                const char *path)
 {
-  if (!joins_pod (in, ns))
+  _cleanup_free_ char *pod_path
+      = joins_pod (in, ns) ? xasprintf ("/proc/%d/ns/%s", in->pod_infra_pid, type) : NULL;
+  if (pod_path != NULL)
+    path = pod_path;
+  if (path == NULL)
     return json_pack ("{s:s}", "type", type);
-  _cleanup_free_ char *path = xasprintf ("/proc/%d/ns/%s", in->pod_infra_pid, type);
   return json_pack ("{s:s, s:s}", "type", type, "path", path);
+}
+
+static bool
+is_host (const char *mode)
+{
+  return mode != NULL && strcmp (mode, "host") == 0;
 }
 
 static json_t *
 build_namespaces (const struct spec_inputs *in)
 {
-  json_t *ns = json_pack ("[o, o, o, {s:s}, {s:s}]", namespace_json (in, "pid", CONFIG_SHARE_PID),
-                          namespace_json (in, "ipc", CONFIG_SHARE_IPC),
-                          namespace_json (in, "uts", CONFIG_SHARE_UTS), "type", "mount", "type",
-                          "cgroup");
-  const char *mode = in->config->network_mode;
+  const struct ctr_config *c = in->config;
+  json_t *ns = json_array ();
+  /* --pid host, --ipc host: the host's, none made */
+  if (!is_host (c->pid_mode))
+    json_array_append_new (ns, namespace_json (in, "pid", CONFIG_SHARE_PID, in->pidns_path));
+  if (!is_host (c->ipc_mode))
+    json_array_append_new (ns, namespace_json (in, "ipc", CONFIG_SHARE_IPC, in->ipcns_path));
+  json_array_append_new (ns, namespace_json (in, "uts", CONFIG_SHARE_UTS, NULL));
+  json_array_append_new (ns, json_pack ("{s:s}", "type", "mount"));
+  json_array_append_new (ns, json_pack ("{s:s}", "type", "cgroup"));
+  const char *mode = c->network_mode;
   /* Joined first by the runtime: the other namespaces are made in it. */
   if (in->userns_path != NULL)
     json_array_insert_new (ns, 0, json_pack ("{s:s, s:s}", "type", "user", "path",

@@ -44,6 +44,10 @@ struct spec_inputs
   const char *userns_path;          /* the user namespace to join (ctr-userns.h), or NULL */
   int pod_infra_pid;                /* the process of the pod's infra container, whose
                                        namespaces config->pod_share names are joined */
+  const char *pidns_path;           /* --pid container:NAME's namespace, or NULL */
+  const char *ipcns_path;           /* --ipc container:NAME's namespace, or NULL */
+  const char *shm_source;           /* a directory bound on /dev/shm (ctr-ipc.h), or NULL:
+                                       a tmpfs of its own (none with --ipc none) */
   const struct spec_host *host;
   bool no_cgroup; /* rootless without a cgroup it may write: neither
                      cgroupsPath nor resources (the limits are ignored) */

@@ -230,6 +230,16 @@ ctr_userns_resolve (struct engine *e, const char *id, struct ctr_config *c, stru
                          "--network container:NAME and --userns %s: a container cannot join the "
                          "network of another user namespace; use --userns host with it",
                          c->userns_mode);
+  if (c->pid_mode != NULL)
+    return hk_error_set (err, EINVAL,
+                         "--pid %s and --userns %s: a container cannot join a pid namespace of "
+                         "another user namespace; use --userns host with it",
+                         c->pid_mode, c->userns_mode);
+  if (strcmp (config_ipc_mode (c), "host") == 0 || c->ipc_container != NULL)
+    return hk_error_set (err, EINVAL,
+                         "--ipc %s and --userns %s: a container cannot join an IPC namespace of "
+                         "another user namespace; use --userns host with it",
+                         c->ipc_mode, c->userns_mode);
   if ((e->rootless ? resolve_rootless (e, id, c, err) : resolve_mode (e, id, c, err)) < 0)
     return hk_error_prefix (err, "user namespace");
   return 0;

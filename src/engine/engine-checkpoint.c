@@ -62,6 +62,19 @@ remove_in (const char *dir, const char *name, struct hk_error **err)
   return fs_remove_tree (dfd, name, err);
 }
 
+/* --pid or --ipc joining a namespace that is not the container's own:
+ * the flag as given ("--pid host"), or NULL. */
+static char *
+shared_namespace (const struct ctr_config *c)
+{
+  if (c->pid_mode != NULL)
+    return xasprintf ("--pid %s", c->pid_mode);
+  const char *ipc = config_ipc_mode (c);
+  if (strcmp (ipc, "host") == 0 || c->ipc_container != NULL)
+    return xasprintf ("--ipc %s", ipc);
+  return NULL;
+}
+
 /* What criu cannot do for this container, said before anything runs. */
 static int
 check_supported (const struct ctr_record *r, const char *verb, struct hk_error **err)
@@ -73,6 +86,11 @@ check_supported (const struct ctr_record *r, const char *verb, struct hk_error *
     return hk_error_set (err, ENOTSUP, "cannot %s container %s: it is in pod %.12s, whose "
                          "namespaces it joins (a pod member is not dumped apart from its pod)",
                          verb, r->name, r->config.pod);
+  _cleanup_free_ char *shared = shared_namespace (&r->config);
+  if (shared != NULL)
+    return hk_error_set (err, ENOTSUP, "cannot %s container %s: it joins a namespace that is not "
+                         "its own (%s); criu dumps only a container whose pid and IPC namespaces "
+                         "are its own", verb, r->name, shared);
   return 0;
 }
 

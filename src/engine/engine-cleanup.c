@@ -4,6 +4,7 @@
  * stop. */
 #include "engine-events.h"
 #include "engine.h"
+#include "ctr-ipc.h"
 #include "ctr-network.h"
 #include "ctr-userns.h"
 #include "engine-checkpoint.h"
@@ -122,6 +123,7 @@ static int
 finish (struct engine *e, struct ctr_record *r, int code, struct hk_error **err)
 {
   ctr_network_down (e, r);
+  ctr_ipc_down (e, r);
   if (r->config.auto_remove)
     return engine_remove (e, r, false, true, err);
   ctr_userns_down (e, r);

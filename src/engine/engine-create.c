@@ -2,6 +2,7 @@
 /* engine_create: everything a container needs before it can start. */
 #include "engine-events.h"
 #include "ctr-mounts.h"
+#include "ctr-join.h"
 #include "ctr-network.h"
 #include "ctr-spec.h"
 #include "ctr-config-userns.h"
@@ -198,7 +199,7 @@ check_config (struct engine *e, struct ctr_config *c, const struct image_config 
   ctr_config_merge_image (c, image);
   if (ctr_spec_args (c, image, &args, err) < 0
       || ctr_spec_caps (c, ~UINT64_C (0), &caps, err) < 0
-      || ctr_network_prepare (e, c, image, err) < 0)
+      || ctr_network_prepare (e, c, image, err) < 0 || ctr_join_prepare (e, c, err) < 0)
     return -1;
   return 0;
 }

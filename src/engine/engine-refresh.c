@@ -3,6 +3,7 @@
  * (engine_refresh), and a container whose monitor died is released here.
  * High in the engine: it calls the network's teardown. */
 #include "engine.h"
+#include "ctr-ipc.h"
 #include "ctr-network.h"
 #include "ctr-userns.h"
 #include "common/cleanup.h"
@@ -51,6 +52,7 @@ release_orphan (struct engine *e, struct ctr_record *r)
   backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
   ctr_network_down (e, r);
+  ctr_ipc_down (e, r);
   ctr_userns_down (e, r);
   ignored = NULL;
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "engine-render.h"
+#include "ctr-ipc.h"
+#include "ctr-join.h"
 #include "ctr-network.h"
 #include "ctr-spec-host.h"
 #include "ctr-userns.h"
@@ -24,6 +26,7 @@ struct render
   struct user_ids user;
   struct spec_host host;
   char *dir, *rootfs, *etc_dir, *userns, *cgroup_parent;
+  char *pidns, *ipcns, *shm_source;
   int pod_infra_pid;
 };
 
@@ -41,17 +44,20 @@ pod_infra_pid (struct engine *e, const struct ctr_config *c, bool starting, int 
   _cleanup_pod_record_ struct pod_record *p = NULL;
   if (pod_record_find (e->db, c->pod, &p, err) < 0)
     return -1;
-  struct hk_error *why = NULL;
-  if (engine_container_pid (e, p->infra_id, "join the namespaces of the pod's infra", pid, &why)
-      == 0)
-    return 0;
-  if (starting)
-    {
-      *err = why;
-      return -1;
-    }
-  hk_error_free (why);
-  *pid = 0;
+  return ctr_join_pid (e, p->infra_id, "join the namespaces of the pod's infra", starting, pid,
+                       err);
+}
+
+/* --pid and --ipc container:NAME's namespaces, and what /dev/shm is. */
+static int
+joined_namespaces (struct engine *e, const struct ctr_record *r, bool starting, struct render *g,
+                   struct hk_error **err)
+{
+  const struct ctr_config *c = &r->config;
+  if (ctr_join_ns_path (e, c->pid_container, "pid", starting, &g->pidns, err) < 0
+      || ctr_join_ns_path (e, c->ipc_container, "ipc", starting, &g->ipcns, err) < 0
+      || ctr_ipc_shm_source (e, r, &g->shm_source, err) < 0)
+    return hk_error_prefix (err, "container %s", r->name);
   return 0;
 }
 
@@ -66,6 +72,9 @@ render_clear (struct render *g)
   free (g->etc_dir);
   free (g->userns);
   free (g->cgroup_parent);
+  free (g->pidns);
+  free (g->ipcns);
+  free (g->shm_source);
 }
 
 static int
@@ -84,7 +93,8 @@ render_gather (struct engine *e, const struct ctr_record *r, bool starting, stru
     return hk_error_errno (err, errno, "open the root filesystem `%s`", g->rootfs);
   if (!c->pod_infra && image_config_load (e->store, r->image_id, &g->image, NULL, err) < 0)
     return -1;
-  if (pod_infra_pid (e, c, starting, &g->pod_infra_pid, err) < 0)
+  if (pod_infra_pid (e, c, starting, &g->pod_infra_pid, err) < 0
+      || joined_namespaces (e, r, starting, g, err) < 0)
     return -1;
   const char *user = c->user ? c->user : g->image ? g->image->user : NULL;
   if (user_lookup (root_fd, user, &g->user, err) < 0 || spec_host_gather (c, &g->host, err) < 0)
@@ -101,6 +111,9 @@ render_gather (struct engine *e, const struct ctr_record *r, bool starting, stru
     .init_path = e->init_path,
     .host = &g->host,
     .pod_infra_pid = g->pod_infra_pid,
+    .pidns_path = g->pidns,
+    .ipcns_path = g->ipcns,
+    .shm_source = g->shm_source,
     .no_cgroup = e->rootless && g->cgroup_parent == NULL,
     .cgroup_parent = g->cgroup_parent,
   };

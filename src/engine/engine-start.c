@@ -14,6 +14,7 @@
  * it keeps while the container runs is that program's alone. */
 #include "engine-events.h"
 #include "engine.h"
+#include "ctr-ipc.h"
 #include "ctr-network.h"
 #include "ctr-userns.h"
 #include "engine-checkpoint.h"
@@ -453,6 +454,7 @@ start_failed (struct engine *e, struct ctr_record *r, const char *reply, struct 
 {
   reset_run_state (e, r); /* a container the monitor left waiting */
   ctr_network_down (e, r);
+  ctr_ipc_down (e, r);
   ctr_userns_down (e, r);
   const char *why = reply && strncmp (reply, "error: ", 7) == 0 ? reply + 7 : "the monitor died";
   size_t len = strlen (why);
@@ -519,8 +521,9 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
   /* The user namespace first: the network namespace is made in it. */
   if (ctr_userns_up (e, r, err) < 0)
     return -1;
-  if (ctr_network_up (e, r, err) < 0)
+  if (ctr_ipc_up (e, r, err) < 0 || ctr_network_up (e, r, err) < 0)
     {
+      ctr_ipc_down (e, r);
       ctr_userns_down (e, r);
       return -1;
     }
@@ -528,6 +531,7 @@ prepare_start (struct engine *e, const struct ctr_record *r, struct hk_error **e
       || engine_render_config (e, r, netns, true, err) < 0)
     {
       ctr_network_down (e, r);
+      ctr_ipc_down (e, r);
       ctr_userns_down (e, r);
       return -1;
     }
@@ -563,6 +567,7 @@ start (struct engine *e, struct ctr_record *r, unsigned flags,
   if (fork_monitor (e, r, flags, restore, &pid, &reply, err) < 0)
     {
       ctr_network_down (e, r);
+      ctr_ipc_down (e, r);
       ctr_userns_down (e, r);
       return -1;
     }

@@ -3,6 +3,7 @@
 #include "engine-events.h"
 #include "engine.h"
 #include "ctr-mounts.h"
+#include "ctr-ipc.h"
 #include "ctr-network.h"
 #include "ctr-userns.h"
 #include "volume.h"
@@ -254,6 +255,7 @@ engine_remove (struct engine *e, struct ctr_record *r, bool force, bool volumes,
   backend_delete (&b, r->id, &ignored);
   hk_error_free (ignored);
   ctr_network_down (e, r);
+  ctr_ipc_down (e, r);
   ctr_userns_down (e, r);
   if (!r->config.pod_infra && image_rootfs_remove (e->store, r->id, err) < 0)
     return hk_error_prefix (err, "remove container %s", r->name);

@@ -205,6 +205,10 @@ pod_join (const struct pod_record *p, struct ctr_config *c, struct hk_error **er
                    "the pod shares its network (give them to pod create)", err);
   if ((share & CONFIG_SHARE_UTS) && (c->hostname || c->domainname))
     return refuse (p, "--hostname", "the pod shares its UTS namespace", err);
+  if ((share & CONFIG_SHARE_PID) && c->pid_mode)
+    return refuse (p, "--pid", "the pod shares its pid namespace", err);
+  if ((share & CONFIG_SHARE_IPC) && c->ipc_mode)
+    return refuse (p, "--ipc", "the pod shares its IPC namespace", err);
   if (c->cgroup_parent)
     return refuse (p, "--cgroup-parent", "the pod's containers are in the pod's cgroup", err);
   /* A container cannot join namespaces another user namespace owns:

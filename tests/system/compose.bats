@@ -195,6 +195,82 @@ YAML
 	[ ! -e "$HAKO_ROOT/compose/hkc" ]
 }
 
+@test "pid, ipc and volumes_from: service:NAME joins that service's container, container:NAME another, :ro read-only" {
+	hk create --name hkc-outside --network none -v hkcoutside:/outside busybox true
+	cat >compose.yaml <<'YAML'
+name: hkc
+x-common: &common
+  image: busybox
+  cgroup_parent: ${ENGINE_CGROUP}
+  network_mode: none
+volumes:
+  data: {}
+services:
+  store:
+    <<: *common
+    ipc: shareable
+    shm_size: 4m
+    command: sh -c 'echo stored > /data/f; echo in-shm > /dev/shm/s; exec sleep 300'
+    volumes: [data:/data]
+  reader:
+    <<: *common
+    pid: "service:store"
+    ipc: "service:store"
+    volumes_from: ["store:ro", "container:hkc-outside:rw"]
+    command: sleep 301
+  hostpid:
+    <<: *common
+    pid: host
+    command: sleep 302
+YAML
+	run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	s=$(hk inspect -f '{{.State.Pid}}' hkc-store-1)
+	r=$(hk inspect -f '{{.State.Pid}}' hkc-reader-1)
+	h=$(hk inspect -f '{{.State.Pid}}' hkc-hostpid-1)
+	[ "$(readlink "/proc/$s/ns/pid")" = "$(readlink "/proc/$r/ns/pid")" ]
+	[ "$(readlink "/proc/$s/ns/ipc")" = "$(readlink "/proc/$r/ns/ipc")" ]
+	[ "$(readlink "/proc/$h/ns/pid")" = "$(readlink /proc/$$/ns/pid)" ]
+	[ "$(readlink "/proc/$s/ns/pid")" != "$(readlink /proc/$$/ns/pid)" ]
+	run hk exec hkc-reader-1 ps
+	[[ "$output" == *"sleep 300"* ]]
+	# the store's command has written its files (it may still be at it)
+	for _ in $(seq 50); do
+		hk exec hkc-reader-1 test -e /dev/shm/s && hk exec hkc-reader-1 test -e /data/f && break
+		sleep 0.1
+	done
+	[ "$(hk exec hkc-reader-1 cat /dev/shm/s)" = in-shm ]
+	[ "$(hk exec hkc-reader-1 cat /data/f)" = stored ]
+	run hk exec hkc-reader-1 sh -c 'echo x > /data/g'
+	[ "$status" -ne 0 ]
+	hk exec hkc-reader-1 sh -c 'echo x > /outside/g'
+	[ "$(hk inspect -f '{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}}' hkc-reader-1)" = "container:hkc-store-1 container:hkc-store-1" ]
+	[ "$(hk inspect -f '{{json .HostConfig.VolumesFrom}}' hkc-reader-1)" = '["hkc-store-1:ro","hkc-outside:rw"]' ]
+	[ "$(hk inspect -f '{{.HostConfig.IpcMode}} {{.HostConfig.ShmSize}}' hkc-store-1)" = "shareable 4194304" ]
+	# a changed store is made again, and the reader with it, joined to
+	# the new one
+	sed -i 's/exec sleep 300/exec sleep 303/' compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"hkc-store-1  Recreated"* ]]
+	[[ "$output" == *"hkc-reader-1  Recreated"* ]]
+	[[ "$output" == *"hkc-hostpid-1  Running"* ]]
+	s=$(hk inspect -f '{{.State.Pid}}' hkc-store-1)
+	r=$(hk inspect -f '{{.State.Pid}}' hkc-reader-1)
+	[ "$(readlink "/proc/$s/ns/pid")" = "$(readlink "/proc/$r/ns/pid")" ]
+	run hk exec hkc-reader-1 ps
+	[[ "$output" == *"sleep 303"* ]]
+	# config keeps them as written
+	run hk compose config
+	[[ "$output" == *'pid: service:store'* ]]
+	[[ "$output" == *'- store:ro'* ]]
+	run hk compose down -v -t 0
+	[ "$status" -eq 0 ]
+	[ -z "$(hk ps -a -q --filter label=com.docker.compose.project=hkc)" ]
+	hk rm -v hkc-outside
+	hk volume rm hkcoutside
+}
+
 @test "build, images, down --rmi local then all: the project's images go, the others stay" {
 	mkdir ctx
 	printf 'FROM busybox\nLABEL hkc=built\n' >ctx/Dockerfile
@@ -312,7 +388,7 @@ YAML
 	[ "$(hk inspect -f '{{.State.Status}}' hkc-a-1)" = exited ]
 }
 
-@test "an unknown field, a wrong type, an undefined network, an unsupported field: exit 1 naming the key path, nothing made" {
+@test "an unknown field, a wrong type, an undefined network or service, an unsupported field: exit 1 naming the key path, nothing made" {
 	cat >compose.yaml <<'YAML'
 services:
   web:
@@ -332,10 +408,24 @@ YAML
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"services.web.deploy.replicas"* ]]
 	# a field the engine cannot carry out is an error naming it
-	printf 'services:\n  web: {image: busybox, pid: host}\n' >compose.yaml
+	printf 'services:\n  web: {image: busybox, deploy: {mode: global}}\n' >compose.yaml
 	run hk compose up -d
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"services.web.pid: not supported by hako compose"* ]]
+	[[ "$output" == *"services.web.deploy.mode: global is not supported"* ]]
+	# pid, ipc and volumes_from name services that exist, with modes the
+	# engine knows
+	printf 'services:\n  web: {image: busybox, pid: "service:nope"}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.pid: no service nope"* ]]
+	printf 'services:\n  web: {image: busybox, volumes_from: ["nope:ro"]}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.volumes_from[0]: no service nope"* ]]
+	printf 'services:\n  web: {image: busybox, ipc: bogus}\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.ipc: --ipc: \"bogus\" is not an IPC mode"* ]]
 	# another machine's platform: no emulator, said so
 	printf 'services:\n  web: {image: busybox, platform: linux/s390x}\n' >compose.yaml
 	run hk compose up -d

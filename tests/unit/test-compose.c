@@ -13,6 +13,7 @@
 #include "compose/compose-dotenv.h"
 #include "compose/compose-interpolate.h"
 #include "compose/compose-merge.h"
+#include "compose/compose-refs.h"
 #include "compose/compose.h"
 
 #include <stdio.h>
@@ -298,6 +299,14 @@ bad_files_give_an_error_naming_the_key_path (void **state)
     { "", "empty compose file" },
     { "services:\n  a: {image: b}\n---\nservices: {}\n", "more than 1 documents" },
     { "services:\n  \"bad name\": {image: b}\n", "not a valid service name" },
+    { "services:\n  a: {image: b, pid: \"service:nope\"}\n", "services.a.pid: no service nope" },
+    { "services:\n  a: {image: b, ipc: \"service:nope\"}\n", "services.a.ipc: no service nope" },
+    { "services:\n  a: {image: b, volumes_from: [b, \"nope:ro\"]}\n  b: {image: b}\n",
+      "services.a.volumes_from[1]: no service nope" },
+    { "services:\n  a: {image: b, pid: \"service:b\"}\n  b: {image: b, volumes_from: [a]}\n",
+      "dependency cycle" },
+    { "services:\n  a: {image: b, ipc: \"service:b\"}\n  b: {image: b}\n",
+      "services.a.ipc: service b's IPC namespace is not shareable" },
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
     {
@@ -347,6 +356,42 @@ service_order_puts_dependencies_first (void **state)
   assert_null (order[3]);
 }
 
+/* pid, ipc (service:NAME) and volumes_from (NAME, service:NAME) name
+ * services that are made first; container:NAME names none. */
+static void
+namespace_and_volume_references_order_services (void **state)
+{
+  (void)state;
+  const char *texts[] = { "services:\n"
+                          "  web: {image: b, ipc: \"service:shm\", pid: host,\n"
+                          "        volumes_from: [\"service:data:ro\", \"container:other:rw\"]}\n"
+                          "  shm: {image: b, ipc: shareable, volumes_from: [files]}\n"
+                          "  data: {image: b}\n"
+                          "  files: {image: b}\n" };
+  _cleanup_json_ json_t *model = NULL;
+  struct hk_error *err = NULL;
+  if (load (texts, 1, &model, &err) < 0)
+    fail_msg ("%s", err->message);
+  _cleanup_free_ const char **order = compose_service_order (model);
+  assert_string_equal (order[0], "files");
+  assert_string_equal (order[1], "shm");
+  assert_string_equal (order[2], "data");
+  assert_string_equal (order[3], "web");
+  assert_null (order[4]);
+  json_t *web = json_object_get (json_object_get (model, "services"), "web");
+  _cleanup_strv_ char **refs = compose_service_refs (web);
+  assert_int_equal (strv_length (refs), 2);
+  assert_string_equal (refs[0], "shm");
+  assert_string_equal (refs[1], "data");
+  bool container;
+  _cleanup_free_ char *name = NULL;
+  const char *mode;
+  compose_volumes_from_split ("container:other:rw", &container, &name, &mode);
+  assert_true (container);
+  assert_string_equal (name, "other");
+  assert_string_equal (mode, "rw");
+}
+
 int
 main (void)
 {
@@ -362,6 +407,7 @@ main (void)
     cmocka_unit_test (bad_files_give_an_error_naming_the_key_path),
     cmocka_unit_test (alias_bomb_stops_at_the_node_limit),
     cmocka_unit_test (service_order_puts_dependencies_first),
+    cmocka_unit_test (namespace_and_volume_references_order_services),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -193,8 +193,15 @@ the_image_health_check_is_merged_as_docker_does (void **state)
 
 /* ---- config.json ---- */
 
+/* What the engine finds for --pid/--ipc container:NAME and /dev/shm. */
+struct joined
+{
+  const char *pidns, *ipcns, *shm_source;
+};
+
 static json_t *
-render (const struct ctr_config *c, const char *netns, json_t *profile)
+render_joined (const struct ctr_config *c, const char *netns, json_t *profile,
+               const struct joined *j)
 {
   uint32_t groups[] = { 10 };
   struct user_ids user = { .uid = 1000, .gid = 1000, .groups = groups, .n_groups = 1,
@@ -219,6 +226,9 @@ render (const struct ctr_config *c, const char *netns, json_t *profile)
     .user = &user,
     .init_path = "/usr/libexec/hako-init",
     .netns_path = netns,
+    .pidns_path = j ? j->pidns : NULL,
+    .ipcns_path = j ? j->ipcns : NULL,
+    .shm_source = j ? j->shm_source : NULL,
     .host = &host,
   };
   json_t *spec = NULL;
@@ -227,6 +237,12 @@ render (const struct ctr_config *c, const char *netns, json_t *profile)
   json_decref (host.devices);
   json_decref (host.device_rules);
   return spec;
+}
+
+static json_t *
+render (const struct ctr_config *c, const char *netns, json_t *profile)
+{
+  return render_joined (c, netns, profile, NULL);
 }
 
 static json_t *
@@ -489,12 +505,207 @@ label_filters_match_as_docker_does (void **state)
   config_map_clear (&m);
 }
 
+
+/* ---- --pid, --ipc, --shm-size, --volumes-from ---- */
+
+static void
+expect_refused (int rc, struct hk_error **err, const char *words)
+{
+  assert_int_equal (rc, -1);
+  if (strstr ((*err)->message, words) == NULL)
+    fail_msg ("`%s` does not say `%s`", (*err)->message, words);
+  hk_error_freep (err);
+}
+
+static void
+namespace_and_volumes_from_flags_parse (void **state)
+{
+  (void)state;
+  _cleanup_ctr_config_ struct ctr_config c;
+  ctr_config_init (&c);
+  struct hk_error *err = NULL;
+  assert_string_equal (config_ipc_mode (&c), "private"); /* unset: Docker's default */
+  ok (config_parse_pid (&c, "host", &err), err);
+  ok (config_parse_pid (&c, "container:web", &err), err);
+  assert_string_equal (c.pid_mode, "container:web");
+  assert_string_equal (config_mode_container (c.pid_mode), "web");
+  assert_null (config_mode_container ("host"));
+  const char *ipc_modes[] = { "none", "private", "shareable", "host", "container:db" };
+  for (size_t i = 0; i < sizeof ipc_modes / sizeof *ipc_modes; i++)
+    {
+      ok (config_parse_ipc (&c, ipc_modes[i], &err), err);
+      assert_string_equal (config_ipc_mode (&c), ipc_modes[i]);
+    }
+  ok (config_parse_shm_size (&c, "128m", &err), err);
+  assert_int_equal (c.shm_size, 128 << 20);
+  ok (config_parse_volumes_from (&c, "data", &err), err);
+  ok (config_parse_volumes_from (&c, "data2:ro", &err), err);
+  ok (config_parse_volumes_from (&c, "data3:rw", &err), err);
+  assert_int_equal (strv_length (c.volumes_from), 3);
+  _cleanup_free_ char *name = NULL;
+  const char *mode;
+  config_volumes_from_split ("data2:ro", &name, &mode);
+  assert_string_equal (name, "data2");
+  assert_string_equal (mode, "ro");
+  free (name);
+  config_volumes_from_split ("data", &name, &mode);
+  assert_string_equal (name, "data");
+  assert_null (mode);
+}
+
+static void
+bad_namespace_and_volumes_from_flags_are_refused (void **state)
+{
+  (void)state;
+  _cleanup_ctr_config_ struct ctr_config c;
+  ctr_config_init (&c);
+  struct hk_error *err = NULL;
+  expect_refused (config_parse_pid (&c, "private", &err), &err, "not a pid namespace mode");
+  expect_refused (config_parse_pid (&c, "container:", &err), &err, "host or container:NAME");
+  expect_refused (config_parse_pid (&c, "", &err), &err, "not a pid namespace mode");
+  expect_refused (config_parse_ipc (&c, "bogus", &err), &err, "not an IPC mode");
+  expect_refused (config_parse_ipc (&c, "container:", &err), &err, "not an IPC mode");
+  assert_null (c.pid_mode);
+  assert_null (c.ipc_mode);
+  expect_refused (config_parse_shm_size (&c, "0", &err), &err, "above 0");
+  expect_refused (config_parse_shm_size (&c, "lots", &err), &err, "--shm-size");
+  expect_refused (config_parse_volumes_from (&c, ":ro", &err), &err, "names no container");
+  expect_refused (config_parse_volumes_from (&c, "", &err), &err, "names no container");
+  expect_refused (config_parse_volumes_from (&c, "data:z", &err), &err, "unknown mode");
+  assert_null (c.volumes_from);
+  /* --shm-size sizes a /dev/shm of the container's own only. */
+  ok (config_parse_shm_size (&c, "1m", &err), err);
+  ok (ctr_config_check (&c, &err), err);
+  ok (config_parse_ipc (&c, "shareable", &err), err);
+  ok (ctr_config_check (&c, &err), err);
+  ok (config_parse_ipc (&c, "host", &err), err);
+  expect_refused (ctr_config_check (&c, &err), &err, "--shm-size");
+  ok (config_parse_ipc (&c, "container:x", &err), err);
+  expect_refused (ctr_config_check (&c, &err), &err, "not --ipc container:x");
+}
+
+static void
+namespace_settings_are_stored_and_inspected (void **state)
+{
+  (void)state;
+  _cleanup_ctr_config_ struct ctr_config c, back, old;
+  ctr_config_init (&c);
+  struct hk_error *err = NULL;
+  ok (config_parse_pid (&c, "container:web", &err), err);
+  ok (config_parse_ipc (&c, "shareable", &err), err);
+  ok (config_parse_shm_size (&c, "8m", &err), err);
+  ok (config_parse_volumes_from (&c, "data:ro", &err), err);
+  c.pid_container = xstrdup ("0123abcd");
+  _cleanup_json_ json_t *doc = ctr_config_to_record (&c);
+  ok (ctr_config_from_record (doc, &back, &err), err);
+  assert_string_equal (back.pid_mode, "container:web");
+  assert_string_equal (back.pid_container, "0123abcd");
+  assert_string_equal (back.ipc_mode, "shareable");
+  assert_null (back.ipc_container);
+  assert_int_equal (back.shm_size, 8 << 20);
+  assert_string_equal (back.volumes_from[0], "data:ro");
+  /* inspect's HostConfig, as Docker names them; the resolved ID is the
+   * store's only */
+  _cleanup_json_ json_t *host = ctr_config_inspect_host (&back);
+  assert_string_equal (json_string_value (json_object_get (host, "PidMode")), "container:web");
+  assert_string_equal (json_string_value (json_object_get (host, "IpcMode")), "shareable");
+  assert_int_equal (json_integer_value (json_object_get (host, "ShmSize")), 8 << 20);
+  assert_string_equal (json_string_value (json_array_get (json_object_get (host, "VolumesFrom"), 0)),
+                       "data:ro");
+  assert_null (json_object_get (host, "PidContainer"));
+  /* unset, inspect shows Docker's defaults */
+  _cleanup_ctr_config_ struct ctr_config unset;
+  ctr_config_init (&unset);
+  _cleanup_json_ json_t *defaults = ctr_config_inspect_host (&unset);
+  assert_string_equal (json_string_value (json_object_get (defaults, "PidMode")), "");
+  assert_string_equal (json_string_value (json_object_get (defaults, "IpcMode")), "private");
+  assert_int_equal (json_integer_value (json_object_get (defaults, "ShmSize")), 64 << 20);
+  assert_true (json_is_null (json_object_get (defaults, "VolumesFrom")));
+  /* a record made before these options reads as the container it was */
+  json_object_del (doc, "PidMode");
+  json_object_del (doc, "PidContainer");
+  json_object_del (doc, "IpcMode");
+  json_object_del (doc, "ShmSize");
+  json_object_del (doc, "VolumesFrom");
+  ok (ctr_config_from_record (doc, &old, &err), err);
+  assert_null (old.pid_mode);
+  assert_null (old.volumes_from);
+  assert_int_equal (old.shm_size, 0);
+  assert_string_equal (config_ipc_mode (&old), "private");
+  json_object_set_new (doc, "ShmSize", json_string ("big"));
+  _cleanup_ctr_config_ struct ctr_config bad;
+  expect_refused (ctr_config_from_record (doc, &bad, &err), &err, "ShmSize");
+}
+
+static json_t *
+namespace_of (json_t *spec, const char *type)
+{
+  size_t i;
+  json_t *ns;
+  json_array_foreach (at (spec, "linux.namespaces"), i, ns)
+  {
+    if (strcmp (str_at (ns, "type"), type) == 0)
+      return ns;
+  }
+  return NULL;
+}
+
+static void
+namespace_modes_render (void **state)
+{
+  (void)state;
+  struct hk_error *err = NULL;
+  _cleanup_ctr_config_ struct ctr_config host, joined, none, own;
+  /* host: neither namespace made; the host's /dev/shm bound */
+  ctr_config_init (&host);
+  strv_append (&host.cmd, "true");
+  ok (config_parse_pid (&host, "host", &err), err);
+  ok (config_parse_ipc (&host, "host", &err), err);
+  struct joined host_shm = { .shm_source = "/dev/shm" };
+  _cleanup_json_ json_t *h = render_joined (&host, NULL, NULL, &host_shm);
+  assert_null (namespace_of (h, "pid"));
+  assert_null (namespace_of (h, "ipc"));
+  assert_non_null (namespace_of (h, "mount"));
+  assert_string_equal (str_at (mount_at (h, "/dev/shm"), "type"), "bind");
+  assert_string_equal (str_at (mount_at (h, "/dev/shm"), "source"), "/dev/shm");
+  /* container:NAME: the target's namespaces and shm directory */
+  ctr_config_init (&joined);
+  strv_append (&joined.cmd, "true");
+  ok (config_parse_pid (&joined, "container:web", &err), err);
+  ok (config_parse_ipc (&joined, "container:web", &err), err);
+  struct joined web = { "/proc/42/ns/pid", "/proc/42/ns/ipc", "/run/hako/containers/w/shm" };
+  _cleanup_json_ json_t *j = render_joined (&joined, NULL, NULL, &web);
+  assert_string_equal (str_at (namespace_of (j, "pid"), "path"), "/proc/42/ns/pid");
+  assert_string_equal (str_at (namespace_of (j, "ipc"), "path"), "/proc/42/ns/ipc");
+  assert_null (json_object_get (namespace_of (j, "uts"), "path"));
+  assert_string_equal (str_at (mount_at (j, "/dev/shm"), "source"), "/run/hako/containers/w/shm");
+  /* none: a namespace of its own, no /dev/shm */
+  ctr_config_init (&none);
+  strv_append (&none.cmd, "true");
+  ok (config_parse_ipc (&none, "none", &err), err);
+  _cleanup_json_ json_t *n = render (&none, NULL, NULL);
+  assert_non_null (namespace_of (n, "ipc"));
+  assert_null (mount_at (n, "/dev/shm"));
+  /* private with --shm-size: its own tmpfs of that size */
+  ctr_config_init (&own);
+  strv_append (&own.cmd, "true");
+  ok (config_parse_shm_size (&own, "8m", &err), err);
+  _cleanup_json_ json_t *o = render (&own, NULL, NULL);
+  assert_string_equal (str_at (mount_at (o, "/dev/shm"), "type"), "tmpfs");
+  assert_true (has_string (at (mount_at (o, "/dev/shm"), "options"), "size=8388608"));
+  assert_null (json_object_get (namespace_of (o, "pid"), "path"));
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test (flags_parse_into_the_model),
     cmocka_unit_test (label_filters_match_as_docker_does),
+    cmocka_unit_test (namespace_and_volumes_from_flags_parse),
+    cmocka_unit_test (bad_namespace_and_volumes_from_flags_are_refused),
+    cmocka_unit_test (namespace_settings_are_stored_and_inspected),
+    cmocka_unit_test (namespace_modes_render),
     cmocka_unit_test (bad_flags_name_what_is_wrong),
     cmocka_unit_test (the_stored_document_reads_back_the_same),
     cmocka_unit_test (update_checks_the_memory_rules),
