@@ -1,20 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
 # bash completion for hako: `hako completion bash` prints this file, and
 # meson install puts it in share/bash-completion/completions/hako.
-# Commands and options come from hako itself (--help and the hidden
-# __options, which prints what a command's getopt accepts); names from the
-# store, through the --root/--runroot given on the command line.
+# Commands and names come from hako itself (the hidden __names: commands,
+# and the store's names through the --root/--runroot given on the command
+# line), options from the hidden __options (what a command's getopt
+# accepts): one hako process per completion, no pipeline.
 
 # _hako_names KIND: the names of the store's containers, images, volumes
-# or networks.
+# or networks (one process: hako __names).
 _hako_names() {
-	local -a hk=("${_hako_cmd[@]}")
-	case $1 in
-	container) "${hk[@]}" ps -a --format '{{.Names}}' ;;
-	image) "${hk[@]}" images --format '{{.Repository}}:{{.Tag}}' | grep -v '^<none>' ;;
-	volume) "${hk[@]}" volume ls -q ;;
-	network) "${hk[@]}" network ls --format '{{.Name}}' ;;
-	esac 2>/dev/null
+	"${_hako_cmd[@]}" __names "$1" </dev/null 2>/dev/null
 }
 
 # The kind of names COMMAND's operands are.
@@ -66,9 +61,9 @@ _hako() {
 		if [[ $cur == -* ]]; then
 			list=(--root --runroot --log-level --debug --help --version)
 		elif ((${#cmd[@]} == 0)); then
-			mapfile -t list < <("${_hako_cmd[@]}" --help | sed -n '/^commands:/,/^$/{s/^  \([^ ]*\).*/\1/p}' | sort -u)
+			mapfile -t list < <("${_hako_cmd[@]}" __names command </dev/null 2>/dev/null)
 		else
-			mapfile -t list < <("${_hako_cmd[@]}" --help | sed -n "s/^  ${cmd[0]} \\([^ ]*\\).*/\\1/p")
+			mapfile -t list < <("${_hako_cmd[@]}" __names command "${cmd[0]}" </dev/null 2>/dev/null)
 		fi
 	elif [[ $cur == -* ]]; then
 		mapfile -t list < <("${_hako_cmd[@]}" __options "${cmd[@]}" </dev/null 2>/dev/null)
