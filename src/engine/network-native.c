@@ -172,7 +172,12 @@ network_native_detach (struct engine *e, const char *container_id, const char *n
 int
 network_native_remove (struct engine *e, const struct network *n, struct hk_error **err)
 {
-  /* rootless, a network no container ever joined has nothing made */
+  /* its DNS server's lock: the server has no container left to serve */
+  _cleanup_free_ char *state_dir = network_state_dir (e);
+  _cleanup_free_ char *dns_lock = xasprintf ("%s/dns-%.12s.lock", state_dir, n->id);
+  if (unlink (dns_lock) < 0 && errno != ENOENT)
+    hk_warn (e->log, "network %s: remove `%s`: %s", n->name, dns_lock, strerror (errno));
+  /* rootless, without the namespace there is nothing of it to remove */
   if (e->rootless && !rootless_netns_exists (e))
     return 0;
   _cleanup_json_ json_t *req = base_request (e);
@@ -180,11 +185,6 @@ network_native_remove (struct engine *e, const struct network *n, struct hk_erro
   json_object_set_new (req, "bridge", json_string (n->bridge));
   if (run (e, "remove", req, err) < 0)
     return hk_error_prefix (err, "remove network %s", n->name);
-  /* its DNS server's lock: the server has no container left to serve */
-  _cleanup_free_ char *state_dir = network_state_dir (e);
-  _cleanup_free_ char *dns_lock = xasprintf ("%s/dns-%.12s.lock", state_dir, n->id);
-  if (unlink (dns_lock) < 0 && errno != ENOENT)
-    hk_warn (e->log, "network %s: remove `%s`: %s", n->name, dns_lock, strerror (errno));
   return legacy_rules (e) ? network_host_remove (n, state_dir, err) : 0;
 }
 
