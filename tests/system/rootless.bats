@@ -274,10 +274,11 @@ rl_bridge() {
 	run ip link show "$bridge"
 	[ "$status" -ne 0 ]
 	[ "$(rl_netns ip -o link show master "$bridge" | wc -l)" -eq 2 ]
-	# its pasta: a process of the user's
+	# its pasta: in the user's namespace
 	pasta=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
+	holder=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/pause.pid")
 	[ "$(cat "/proc/$pasta/comm")" = pasta ]
-	[ "$(stat -c %u "/proc/$pasta")" = "$RL_UID" ]
+	[ "$(readlink "/proc/$pasta/ns/user")" = "$(readlink "/proc/$holder/ns/user")" ]
 	ip_a=$(rl inspect -f '{{.NetworkSettings.Networks.rlnet.IPAddress}}' a)
 	ip_b=$(rl inspect -f '{{.NetworkSettings.Networks.rlnet.IPAddress}}' b)
 	[[ "$ip_a" == 10.231.7.* && "$ip_b" == 10.231.7.* && "$ip_a" != "$ip_b" ]]
