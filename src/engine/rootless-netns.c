@@ -120,7 +120,9 @@ rootless_netns_ensure (struct engine *e, struct hk_error **err)
       return start_pasta (e, path, err);
     }
   /* A file without its mount (the user's namespaces were ended): made
-   * again. */
+   * again, after the pasta of the old one, if it still runs. */
+  _cleanup_free_ char *pid_path = pasta_pid_path (e);
+  rootless_net_pid_stop (e->log, pid_path, "the old rootless network namespace's pasta", true);
   if (netns_remove (path, err) < 0 || netns_create (path, -1, err) < 0)
     return hk_error_prefix (err, "the rootless network namespace");
   if (start_pasta (e, path, err) < 0)
