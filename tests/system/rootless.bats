@@ -365,6 +365,23 @@ rl_bridge() {
 	[ "$output" = "" ]
 }
 
+@test "rootless user network after the user's namespaces ended: its namespace is made again, the old pasta stopped" {
+	rl_busybox
+	run -0 rl network create rlnet --subnet 10.231.11.0/24
+	run -0 rl run --rm --network rlnet busybox true
+	old=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
+	[ "$(cat "/proc/$old/comm")" = pasta ]
+	stop_holders
+	run -0 rl run --rm --network rlnet busybox ping -c 1 -W 2 10.231.11.1
+	wait_gone "$old"
+	new=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
+	[ "$new" != "$old" ]
+	[ "$(cat "/proc/$new/comm")" = pasta ]
+	run -0 rl network rm rlnet
+	wait_gone "$new"
+	[ -z "$(ls "$RL_HOME/xdg/hako/netns")" ]
+}
+
 @test "rootless user network bad input: unknown network, cni driver, bad subnet or gateway: exit 125, nothing made" {
 	rl_busybox
 	run rl run --rm --network nosuch busybox true
