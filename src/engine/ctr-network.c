@@ -210,6 +210,10 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
 static int
 check_ipv6_ports (struct engine *e, const struct ctr_config *c, struct hk_error **err)
 {
+  /* rootless, ports are relayed in user space (rootless-ports.h): any
+   * host address, ::1 too, reaches the container's IPv4 address */
+  if (e->rootless)
+    return 0;
   for (size_t i = 0; i < c->n_ports; i++)
     {
       const struct config_port *p = &c->ports[i];

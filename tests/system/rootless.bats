@@ -314,10 +314,14 @@ rl_bridge() {
 	run -0 rl network create rlnet --subnet 10.231.8.0/24
 	run -0 rl network create rlnet2 --subnet 10.231.9.0/24
 	port=$(free_port)
-	run -0 rl run -d --name web --network rlnet -p "127.0.0.1:$port:80" busybox \
+	port6=$(free_port)
+	run -0 rl run -d --name web --network rlnet -p "127.0.0.1:$port:80" -p "[::1]:$port6:80" busybox \
 		sh -c 'echo rootless-net > /tmp/i; httpd -f -p 80 -h /tmp'
 	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/i" >/dev/null && break; sleep 0.05; done
 	run -0 curl -sf "http://127.0.0.1:$port/i"
+	[ "$output" = rootless-net ]
+	# the IPv6 loopback too (relayed in user space, unlike root's DNAT)
+	run -0 curl -sfg "http://[::1]:$port6/i"
 	[ "$output" = rootless-net ]
 	# the relay: a process of the user's, listening on 127.0.0.1 only
 	relay=$(cut -d' ' -f1 "$RL_HOME"/xdg/hako/netns/*.ports.pid)
