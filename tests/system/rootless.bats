@@ -93,12 +93,18 @@ teardown() {
 	rm -rf "/tmp/hako-$RL_UID" "${RL_HOME:?}/"* "$RL_HOME"/.[!.]*
 }
 
+# is_pasta PID: PID is a pasta (its command name: Debian's pasta runs
+# pasta.avx2 where it can).
+is_pasta() {
+	[ "$(tr '\0' ' ' <"/proc/$1/cmdline" | cut -d' ' -f1)" = pasta ]
+}
+
 # The rootless network namespace's pasta, if a failed test left it.
 stop_rootless_pasta() {
 	local file=$RL_HOME/xdg/hako/netns/rootless.pasta.pid pid
 	[ -f "$file" ] || return 0
 	pid=$(cut -d' ' -f1 "$file")
-	if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pasta ]; then
+	if is_pasta "$pid" 2>/dev/null; then
 		kill "$pid"
 	fi
 	rm -f "$file"
@@ -277,7 +283,7 @@ rl_bridge() {
 	# its pasta: in the user's namespace
 	pasta=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
 	holder=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/pause.pid")
-	[ "$(cat "/proc/$pasta/comm")" = pasta ]
+	is_pasta "$pasta"
 	[ "$(readlink "/proc/$pasta/ns/user")" = "$(readlink "/proc/$holder/ns/user")" ]
 	ip_a=$(rl inspect -f '{{.NetworkSettings.Networks.rlnet.IPAddress}}' a)
 	ip_b=$(rl inspect -f '{{.NetworkSettings.Networks.rlnet.IPAddress}}' b)
@@ -357,7 +363,7 @@ rl_bridge() {
 	# the namespace and its pasta stay while a network exists, and go with the last
 	pasta=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
 	run -0 rl network rm rlnet
-	[ "$(cat "/proc/$pasta/comm")" = pasta ]
+	is_pasta "$pasta"
 	run -0 rl network rm rlnet2
 	wait_gone "$pasta"
 	# nothing left: no namespace file, pid files, DNS locks, DNS servers or relays
@@ -374,13 +380,13 @@ rl_bridge() {
 	run -0 rl network create rlnet --subnet 10.231.11.0/24
 	run -0 rl run --rm --network rlnet busybox true
 	old=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
-	[ "$(cat "/proc/$old/comm")" = pasta ]
+	is_pasta "$old"
 	stop_holders
 	run -0 rl run --rm --network rlnet busybox ping -c 1 -W 2 10.231.11.1
 	wait_gone "$old"
 	new=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
 	[ "$new" != "$old" ]
-	[ "$(cat "/proc/$new/comm")" = pasta ]
+	is_pasta "$new"
 	run -0 rl network rm rlnet
 	wait_gone "$new"
 	[ -z "$(ls "$RL_HOME/xdg/hako/netns")" ]
