@@ -20,11 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PORTS   64    /* listening sockets of one container */
-#define MAX_PAIRS   256   /* TCP connections relayed at once */
-#define MAX_FLOWS   128   /* UDP clients at once (the oldest goes) */
-#define BUF_SIZE    65536 /* per direction of a connection */
-#define FLOW_IDLE_S 60    /* a UDP client forgotten after this */
+#define MAX_PORTS   64           /* listening sockets of one container */
+#define MAX_PAIRS   256          /* TCP connections relayed at once */
+#define MAX_FLOWS   128          /* UDP clients at once (the oldest goes) */
+#define BUF_SIZE    (128 * 1024) /* per direction of a connection */
+#define MOVES       16           /* reads and writes per direction per wakeup, at most */
+#define FLOW_IDLE_S 60           /* a UDP client forgotten after this */
 
 struct port_spec
 {
@@ -115,8 +116,9 @@ port_specs (const json_t *ports, const char *address, struct port_spec **out, si
 struct half /* one direction of a connection */
 {
   char *buf;
-  size_t len, off;
-  bool eof;
+  size_t len, off; /* bytes in BUF, the first not written yet */
+  bool eof;        /* the source's stream ended */
+  bool shut;       /* and that was passed on */
 };
 
 struct pair
@@ -216,34 +218,54 @@ tcp_accept (struct relay *r, size_t i)
   p->down.buf = xmalloc (BUF_SIZE);
 }
 
-/* One direction: FROM read into H when H is empty, H written to TO.
- * False on an error of either socket. */
+/* One direction: FROM read into H when it is empty, H written to TO,
+ * until neither moves (a bounded number of times, so that one busy
+ * connection does not starve the others); the end of FROM's stream
+ * passed on once H is written.  False on an error of either socket. */
 static bool
 move (int from, int to, struct half *h, short from_events)
 {
-  if (h->len == 0 && !h->eof && (from_events & (POLLIN | POLLHUP | POLLERR)))
+  bool readable = from_events & (POLLIN | POLLHUP | POLLERR);
+  for (int i = 0; i < MOVES; i++)
     {
-      ssize_t n = read (from, h->buf, BUF_SIZE);
-      if (n == 0)
+      bool moved = false;
+      if (readable && !h->eof && h->len == 0)
         {
-          h->eof = true;
-          shutdown (to, SHUT_WR);
+          ssize_t n = read (from, h->buf, BUF_SIZE);
+          if (n > 0)
+            {
+              h->len = (size_t)n;
+              h->off = 0;
+              moved = true;
+            }
+          else if (n == 0)
+            h->eof = true;
+          else if (errno == EAGAIN)
+            readable = false;
+          else if (errno != EINTR)
+            return false;
         }
-      else if (n < 0 && errno != EAGAIN && errno != EINTR)
-        return false;
-      else if (n > 0)
+      if (h->len > 0)
         {
-          h->len = (size_t)n;
-          h->off = 0;
+          ssize_t n = send (to, h->buf + h->off, h->len - h->off, MSG_NOSIGNAL);
+          if (n > 0)
+            {
+              moved = true;
+              if ((h->off += (size_t)n) == h->len)
+                h->len = h->off = 0;
+            }
+          else if (n < 0 && errno != EAGAIN && errno != EINTR)
+            return false;
         }
-    }
-  if (h->len > 0)
-    {
-      ssize_t n = send (to, h->buf + h->off, h->len - h->off, MSG_NOSIGNAL);
-      if (n < 0 && errno != EAGAIN && errno != EINTR)
-        return false;
-      if (n > 0 && (h->off += (size_t)n) == h->len)
-        h->len = h->off = 0;
+      if (h->eof && h->len == 0)
+        {
+          if (!h->shut)
+            shutdown (to, SHUT_WR);
+          h->shut = true;
+          return true;
+        }
+      if (!moved)
+        return true;
     }
   return true;
 }

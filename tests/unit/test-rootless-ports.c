@@ -4,7 +4,7 @@
  * and a relay run for real on 127.0.0.1 whose "rootless namespace" is the
  * test's own (RUNROOT/netns/rootless a symlink to /proc/self/ns/net), TCP
  * both ways with the end of a stream passed on, UDP both ways, a port it
- * cannot bind, its stop. */
+ * cannot bind, its stop, 8 MiB in order. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -248,6 +248,65 @@ test_relay (void **state)
   close (udp_server);
 }
 
+/* 8 MiB from the "container" to the client through the relay, whose
+ * pipes fill and drain many times: every byte in order, then the end of
+ * the stream. */
+static void
+test_relay_bulk (void **state)
+{
+  struct fixture *f = *state;
+  if (geteuid () != 0)
+    skip (); /* entering a network namespace, even one's own, needs CAP_SYS_ADMIN */
+  int tcp_port;
+  int tcp_server = bound (SOCK_STREAM, &tcp_port);
+  int published = free_port (SOCK_STREAM);
+  _cleanup_json_ json_t *ports
+      = json_pack ("[{s:s, s:i, s:i, s:s}]", "HostIp", "127.0.0.1", "HostPort", published,
+                   "ContainerPort", tcp_port, "Protocol", "tcp");
+  struct hk_error *err = NULL;
+  if (rootless_ports_start (&f->e, &f->r, ports, "127.0.0.1", &err) < 0)
+    fail_msg ("%s", err->message);
+  int client = connect_to (SOCK_STREAM, published);
+  int conn = accept4 (tcp_server, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  assert_true (conn >= 0);
+  const size_t total = 8u << 20;
+  size_t sent = 0, got = 0;
+  bool eof = false;
+  static unsigned char buf[100000];
+  while (!eof)
+    {
+      struct pollfd p[2] = { { .fd = client, .events = POLLIN },
+                             { .fd = conn, .events = sent < total ? POLLOUT : 0 } };
+      assert_true (poll (p, 2, 5000) > 0);
+      if (p[1].revents & POLLOUT)
+        {
+          size_t chunk = total - sent < sizeof buf ? total - sent : sizeof buf;
+          for (size_t i = 0; i < chunk; i++)
+            buf[i] = (unsigned char)((sent + i) * 7);
+          ssize_t n = write (conn, buf, chunk);
+          assert_true (n > 0 || errno == EAGAIN);
+          if (n > 0 && (sent += (size_t)n) == total)
+            assert_int_equal (shutdown (conn, SHUT_WR), 0);
+        }
+      if (p[0].revents & POLLIN)
+        {
+          unsigned char in[65536];
+          ssize_t n = read (client, in, sizeof in);
+          assert_true (n >= 0);
+          for (ssize_t i = 0; i < n; i++)
+            if (in[i] != (unsigned char)((got + (size_t)i) * 7))
+              fail_msg ("byte %zu differs", got + (size_t)i);
+          got += (size_t)n;
+          eof = n == 0;
+        }
+    }
+  assert_int_equal (got, total);
+  close (client);
+  close (conn);
+  close (tcp_server);
+  rootless_ports_stop (&f->e, &f->r);
+}
+
 /* A port the relay cannot bind is the error, naming it; nothing runs. */
 static void
 test_relay_port_taken (void **state)
@@ -297,6 +356,7 @@ main (void)
     cmocka_unit_test (test_address),
     cmocka_unit_test (test_is_namespace),
     cmocka_unit_test_setup_teardown (test_relay, setup, teardown),
+    cmocka_unit_test_setup_teardown (test_relay_bulk, setup, teardown),
     cmocka_unit_test_setup_teardown (test_relay_port_taken, setup, teardown),
     cmocka_unit_test_setup_teardown (test_relay_bad_input, setup, teardown),
   };
