@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* hako-dns DB NETWORK ADDRESS LOCK [ADDRESS6]: the DNS server of one user
+/* hako-dns [--netns PATH] DB NETWORK ADDRESS LOCK [ADDRESS6]: the DNS server of one user
  * network, as Docker's embedded server and Podman's aardvark-dns.  It
  * listens on port 53 of ADDRESS (the network's gateway, on the host) and
  * of ADDRESS6 (its IPv6 gateway, on a dual-stack network), over UDP and
@@ -9,7 +9,9 @@
  * container that joins, leaves, connects or disconnects is seen at once),
  * and forwards everything else to the host's resolvers
  * ($HAKO_DNS_RESOLV_CONF, else /etc/resolv.conf; 127.x ones too: it runs
- * in the host's namespace, where they are).
+ * in the host's namespace, where they are; with --netns, in a rootless
+ * hako's network namespace, the host's resolvers are reached through its
+ * pasta, 127.x ones not).
  *
  * Nothing blocks: forwarded queries wait in a fixed table (each on a
  * socket of its own, the reply matched by its ID, 2 s per upstream), TCP
@@ -31,6 +33,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -600,12 +603,35 @@ stderr_done (void)
     }
 }
 
+/* --netns PATH: the server runs in that network namespace (a rootless
+ * hako's, where its networks' bridges are). */
+static bool
+enter_netns (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns (fd, CLONE_NEWNET) < 0)
+    {
+      fprintf (stderr, "hako-dns: enter the network namespace `%s`: %s\n", path, strerror (errno));
+      return false;
+    }
+  close (fd);
+  return true;
+}
+
 int
 main (int argc, char **argv)
 {
+  if (argc > 2 && strcmp (argv[1], "--netns") == 0)
+    {
+      if (!enter_netns (argv[2]))
+        return 1;
+      argv[2] = argv[0];
+      argv += 2;
+      argc -= 2;
+    }
   if (argc != 5 && argc != 6)
     {
-      fprintf (stderr, "usage: hako-dns DB NETWORK ADDRESS LOCK [ADDRESS6]\n");
+      fprintf (stderr, "usage: hako-dns [--netns PATH] DB NETWORK ADDRESS LOCK [ADDRESS6]\n");
       return 2;
     }
   char *addresses[] = { argv[3], argc == 6 ? argv[5] : NULL, NULL };

@@ -12,6 +12,8 @@
  *            given) and the container's port rules removed
  *   remove   a network's rules and bridge
  *
+ * With "bridge_netns" (a path) in the request, all of it is done in that
+ * network namespace instead of ours: a rootless hako's. *
  * A program of its own, dynamically linked, because Debian ships libmnl
  * and libnftables as shared libraries only and `hako` is a static
  * program; Podman's netavark is also a program of its own.  The
@@ -374,6 +376,15 @@ main (int argc, char **argv)
   if (!json_is_object (req))
     {
       fprintf (stderr, "hako-net: the request is not a JSON object: %s\n", jerr.text);
+      return 1;
+    }
+  /* A rootless hako's bridges live in its rootless network namespace
+   * (src/engine/rootless-netns.h): everything is done from there. */
+  const char *bridge_netns = field (req, "bridge_netns");
+  if (bridge_netns && enter_netns (bridge_netns, &err) < 0)
+    {
+      fprintf (stderr, "%s\n", err->message);
+      hk_error_free (err);
       return 1;
     }
   int rc;
