@@ -482,7 +482,7 @@ rl_bridge() {
 	[ "$(pgrep -u "$RL_UID" | wc -l)" -eq "$RL_PROCS_BEFORE" ]
 }
 
-@test "rootless --userns keep-id: the user's uid and gid the same inside, run as the user with its HOME; the image's root still root; files the user's on the host" {
+@test "rootless --userns keep-id: the user's uid and gid the same inside, run as the user with its HOME and its name; the image's root still root; files the user's on the host" {
 	rl_busybox
 	mkdir "$RL_HOME/bind"
 	chown "$RL_USER:" "$RL_HOME/bind"
@@ -500,6 +500,13 @@ rl_bridge() {
 	[ "$(awk '/^Gid:/ { print $2 }' "/proc/$pid/status")" = "$RL_UID" ]
 	[ "$(echo $(cat "/proc/$pid/gid_map"))" = "0 $RL_SUBGID $RL_UID $RL_UID $RL_UID 1 $((RL_UID + 1)) $((RL_SUBGID + RL_UID)) $((65536 - RL_UID))" ]
 	[ "$(stat -c %u:%g "$RL_HOME/bind/made")" = "$RL_UID:$RL_UID" ]
+	# the user's entries in the container's /etc/passwd and /etc/group
+	# (Podman's), through copies bound over them: the container's own
+	# files are not changed
+	run -0 rl exec k1 sh -c 'whoami; id -gn; grep "^$(whoami):" /etc/passwd'
+	[ "$(echo $output)" = "$RL_USER $RL_USER $RL_USER:*:$RL_UID:$RL_UID:$RL_USER:/nonexistent:/bin/sh" ]
+	run -0 rl diff k1
+	[[ "$output" != *passwd* && "$output" != *group* ]]
 	run -0 rl exec -u 0 k1 sh -c 'id -u; touch /b/by-root'
 	[ "$output" = 0 ]
 	[ "$(stat -c %u:%g "$RL_HOME/bind/by-root")" = "$RL_SUBUID:$RL_SUBGID" ]
