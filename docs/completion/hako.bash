@@ -4,26 +4,25 @@
 # Commands and names come from hako itself (the hidden __names: commands,
 # and the store's names through the --root/--runroot given on the command
 # line), options from the hidden __options (what a command's getopt
-# accepts): one hako process per completion, no pipeline.
+# accepts): one hako process per completion, no pipeline and no other
+# process (starting one is most of a completion's time).
 
-# _hako_names KIND: the names of the store's containers, images, volumes
-# or networks (one process: hako __names).
-_hako_names() {
-	"${_hako_cmd[@]}" __names "$1" </dev/null 2>/dev/null
-}
-
-# The kind of names COMMAND's operands are.
+# _hako_kind COMMAND N: sets _hako_kind_of to the kind of names the
+# operand N of COMMAND is (container, image, volume, network), or to ""
+# for none.  Not printed: a $(...) would cost a process, most of the time
+# a completion takes.
 _hako_kind() {
+	_hako_kind_of=
 	case $1 in
 	volume\ create | network\ create | pod\ create) ;;
-	volume\ *) echo volume ;;
-	network\ connect | network\ disconnect) [ "$2" -eq 0 ] && echo network || echo container ;;
-	network\ *) echo network ;;
+	volume\ *) _hako_kind_of=volume ;;
+	network\ connect | network\ disconnect) (($2 == 0)) && _hako_kind_of=network || _hako_kind_of=container ;;
+	network\ *) _hako_kind_of=network ;;
 	run | create | container\ run | container\ create | rmi | history | tag | push | save | \
-		image\ *) [ "$2" -eq 0 ] && echo image ;;
+		image\ *) (($2 == 0)) && _hako_kind_of=image ;;
 	pull | build | load | import | login | logout | info | version | events | \
 		system\ * | builder\ * | kube\ * | compose | pod\ *) ;;
-	*) echo container ;;
+	*) _hako_kind_of=container ;;
 	esac
 }
 
@@ -68,11 +67,17 @@ _hako() {
 	elif [[ $cur == -* ]]; then
 		mapfile -t list < <("${_hako_cmd[@]}" __options "${cmd[@]}" </dev/null 2>/dev/null)
 	else
-		local kind
-		kind=$(_hako_kind "${cmd[*]}" "$operands")
-		[ -n "$kind" ] && mapfile -t list < <(_hako_names "$kind")
+		_hako_kind "${cmd[*]}" "$operands"
+		[ -n "$_hako_kind_of" ] &&
+			mapfile -t list < <("${_hako_cmd[@]}" __names "$_hako_kind_of" </dev/null 2>/dev/null)
 	fi
-	mapfile -t COMPREPLY < <(compgen -W "${list[*]}" -- "$cur")
+	# the words that start with CUR, chosen here (compgen's output read
+	# back would be one more process)
+	local w
+	for w in "${list[@]}"; do
+		[[ $w == "$cur"* ]] && COMPREPLY+=("$w")
+	done
+	return 0
 }
 
 _hako_groups="image system container builder volume network pod kube"

@@ -10,6 +10,7 @@
 #include "hako-cli.h"
 #include "hako-completion.h"
 #include "common/cleanup.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "engine/ctr-record.h"
 #include "engine/engine.h"
@@ -44,13 +45,11 @@ static int
 print_container_names (struct hako_cli *cli, struct hk_error **err)
 {
   struct engine *e;
-  struct ctr_record **list = NULL;
-  size_t n = 0;
-  if (cli_engine (cli, &e, err) < 0 || ctr_record_list (e->db, &list, &n, err) < 0)
+  _cleanup_strv_ char **names = NULL;
+  if (cli_engine (cli, &e, err) < 0 || ctr_record_names (e->db, &names, err) < 0)
     return -1;
-  for (size_t i = 0; i < n; i++)
-    printf ("%s\n", list[i]->name);
-  ctr_record_list_free (list, n);
+  for (char **name = names; *name; name++)
+    printf ("%s\n", *name);
   return 0;
 }
 
