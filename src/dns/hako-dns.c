@@ -229,11 +229,12 @@ reply_to (struct server *s, const struct client *client, const uint8_t *reply, s
   struct tcp_conn *c = &s->tcp[client->tcp_slot];
   if (c->fd < 0 || c->gen != client->tcp_gen || len > 0xffff)
     return;
-  uint8_t framed[2 + MESSAGE_MAX];
-  framed[0] = (uint8_t)(len >> 8);
-  framed[1] = (uint8_t)len;
-  memcpy (framed + 2, reply, len);
-  if (send (c->fd, framed, len + 2, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(len + 2))
+  /* the length and the reply in one sendmsg, not copied: a local answer
+   * (every replica's address) may be longer than any buffer here */
+  uint8_t length[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+  struct iovec iov[2] = { { length, sizeof length }, { (void *)reply, len } };
+  struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+  if (sendmsg (c->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(len + 2))
     tcp_close (c);
 }
 
