@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -172,13 +171,7 @@ lock_rules (const char *state_dir, struct hk_error **err)
   if (fs_mkdir_p (state_dir, 0700, err) < 0)
     return -1;
   _cleanup_free_ char *path = xasprintf ("%s/rules.lock", state_dir);
-  _cleanup_close_ int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return hk_error_errno (err, errno, "open `%s`", path);
-  while (flock (fd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      return hk_error_errno (err, errno, "lock `%s`", path);
-  return take_fd (&fd);
+  return fs_lock_file (path, err);
 }
 
 int

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,13 +56,7 @@ lock_netns (const struct engine *e, struct hk_error **err)
   if (fs_mkdir_p (dir, 0700, err) < 0)
     return -1;
   _cleanup_free_ char *path = xasprintf ("%s/rootless-netns.lock", dir);
-  _cleanup_close_ int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return hk_error_errno (err, errno, "open `%s`", path);
-  while (flock (fd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      return hk_error_errno (err, errno, "lock `%s`", path);
-  return take_fd (&fd);
+  return fs_lock_file (path, err);
 }
 
 /* True when the pasta the pid file names still runs. */

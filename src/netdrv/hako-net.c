@@ -34,7 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #define REQUEST_MAX (1 << 20)
@@ -61,13 +60,7 @@ lock_rules (const json_t *req, struct hk_error **err)
   const char *path = field (req, "lock");
   if (path == NULL)
     return hk_error_set (err, EINVAL, "the request names no lock");
-  _cleanup_close_ int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return hk_error_errno (err, errno, "open `%s`", path);
-  while (flock (fd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      return hk_error_errno (err, errno, "lock `%s`", path);
-  return take_fd (&fd);
+  return fs_lock_file (path, err);
 }
 
 /* Sysctl PATH set to VALUE (one digit) unless it is already. */
