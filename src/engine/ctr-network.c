@@ -265,8 +265,8 @@ ctr_network_netns_path (const struct engine *e, const struct ctr_record *r)
   return ctr_config_owns_netns (&r->config) ? netns_path (e, r->id) : NULL;
 }
 
-char *
-ctr_network_dns_server (struct engine *e, const struct ctr_config *c)
+char **
+ctr_network_dns_servers (struct engine *e, const struct ctr_config *c)
 {
   if (special_mode (c) != NULL || c->n_networks == 0)
     return NULL;
@@ -277,7 +277,13 @@ ctr_network_dns_server (struct engine *e, const struct ctr_config *c)
       hk_error_free (ignored);
       return NULL;
     }
-  return network_native_has_dns (n) ? xstrdup (n->gateway) : NULL;
+  if (!network_native_has_dns (n))
+    return NULL;
+  char **servers = NULL;
+  strv_append (&servers, n->gateway);
+  if (n->gateway6 && *n->gateway6)
+    strv_append (&servers, n->gateway6);
+  return servers;
 }
 
 char *
