@@ -187,10 +187,8 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
 }
 
 /* A port published on an IPv6 host address needs a dual-stack network
- * (the first that is not internal: where ports go) and cannot be ::1:
- * IPv6 has no route_localnet, a packet from ::1 NATed to a container is
- * dropped by the kernel (Docker relays ::1 with its userland proxy; hako
- * has none). */
+ * (the first that is not internal: where ports go), but for ::1: the
+ * monitor relays it to the container's IPv4 address (ctr-port-relay.h). */
 static int
 check_ipv6_ports (struct engine *e, const struct ctr_config *c, struct hk_error **err)
 {
@@ -198,14 +196,9 @@ check_ipv6_ports (struct engine *e, const struct ctr_config *c, struct hk_error 
     {
       const struct config_port *p = &c->ports[i];
       struct in6_addr addr;
-      if (inet_pton (AF_INET6, p->host_ip, &addr) != 1 || IN6_IS_ADDR_UNSPECIFIED (&addr))
+      if (inet_pton (AF_INET6, p->host_ip, &addr) != 1 || IN6_IS_ADDR_UNSPECIFIED (&addr)
+          || IN6_IS_ADDR_LOOPBACK (&addr))
         continue;
-      if (IN6_IS_ADDR_LOOPBACK (&addr))
-        return hk_error_set (err, ENOTSUP,
-                             "-p [%s]:%s:%s: the IPv6 loopback cannot be published (IPv6 has "
-                             "no route_localnet to NAT ::1 to a container); publish on "
-                             "127.0.0.1 or on a host IPv6 address",
-                             p->host_ip, p->host_port, p->container_port);
       for (size_t j = 0; j < c->n_networks; j++)
         {
           _cleanup_network_ struct network *n = NULL;
