@@ -29,8 +29,7 @@ endpoint_relays (const struct network_endpoint *ep, char ***out)
     if (host_ip == NULL || proto == NULL || !ctr_ports_relayed (host_ip))
       continue;
     strv_append_take (out, xasprintf ("%s/%lld/%s/%lld", proto,
-                                      json_integer_value (json_object_get (p, "HostPort")),
-                                      address,
+                                      json_integer_value (json_object_get (p, "HostPort")), address,
                                       json_integer_value (json_object_get (p, "ContainerPort"))));
   }
 }
@@ -58,11 +57,12 @@ bind_one (const char *relay, struct port_relay_socket *out, struct hk_error **er
 {
   char proto[4], target[32];
   int port, end = 0;
-  if (sscanf (relay, "%3[a-z]/%d/%31s%n", proto, &port, target, &end) != 3
-      || relay[end] != '\0' || port < 1 || port > 65535)
+  if (sscanf (relay, "%3[a-z]/%d/%31s%n", proto, &port, target, &end) != 3 || relay[end] != '\0'
+      || port < 1 || port > 65535)
     return hk_error_set (err, EINVAL, "bad port relay `%s`", relay);
   bool udp = strcmp (proto, "udp") == 0;
-  struct sockaddr_in6 addr = { .sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)port),
+  struct sockaddr_in6 addr = { .sin6_family = AF_INET6,
+                               .sin6_port = htons ((uint16_t)port),
                                .sin6_addr = IN6ADDR_LOOPBACK_INIT };
   int one = 1;
   _cleanup_close_ int fd = socket (AF_INET6, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);

@@ -294,9 +294,9 @@ monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
  * RELAYS as ctr_port_relays gave them (read before the fork: the store's
  * connection is the parent's). */
 static int
-become_monitor (struct engine *e, const struct ctr_record *r,
-                const struct restore_options *restore, bool start_on_attach, int notify_fd,
-                int owner_fd, char *const *relays, struct hk_error **err)
+become_monitor (struct engine *e, const struct ctr_record *r, const struct restore_options *restore,
+                bool start_on_attach, int notify_fd, int owner_fd, char *const *relays,
+                struct hk_error **err)
 {
   struct monitor_fds m;
   pid_t pid;

@@ -415,7 +415,10 @@ owner_gone (struct monitor *m)
 static void
 loop (struct monitor *m)
 {
-  enum { FIXED_FDS = 6 + MAX_CLIENTS };
+  enum
+  {
+    FIXED_FDS = 6 + MAX_CLIENTS
+  };
   size_t max_fds = FIXED_FDS + (m->relay ? port_relay_max_fds (m->relay) : 0);
   struct pollfd *fds = calloc (max_fds, sizeof *fds);
   if (fds == NULL)

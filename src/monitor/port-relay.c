@@ -324,8 +324,8 @@ udp_from_client (struct port_relay *r, size_t l)
 {
   struct sockaddr_in6 peer;
   socklen_t peer_len = sizeof peer;
-  ssize_t n = recvfrom (r->listeners[l].fd, datagram, sizeof datagram, 0,
-                        (struct sockaddr *)&peer, &peer_len);
+  ssize_t n = recvfrom (r->listeners[l].fd, datagram, sizeof datagram, 0, (struct sockaddr *)&peer,
+                        &peer_len);
   if (n < 0 || peer.sin6_family != AF_INET6)
     return;
   struct udp_client *u = udp_client_for (r, l, &peer);

@@ -228,7 +228,8 @@ nft_rules_ports_add (struct nft_ctx *ctx, const char *id12, const json_t *ports,
     long long port = json_integer_value (json_object_get (p, "ContainerPort"));
     bool v6_host = host_ip && strchr (host_ip, ':') != NULL;
     struct in6_addr loopback;
-    if (v6_host && inet_pton (AF_INET6, host_ip, &loopback) == 1 && IN6_IS_ADDR_LOOPBACK (&loopback))
+    if (v6_host && inet_pton (AF_INET6, host_ip, &loopback) == 1
+        && IN6_IS_ADDR_LOOPBACK (&loopback))
       continue; /* relayed by the container's monitor: no NAT reaches it */
     bool any_host = host_ip == NULL || *host_ip == '\0' || strcmp (host_ip, "0.0.0.0") == 0
                     || strcmp (host_ip, "::") == 0;

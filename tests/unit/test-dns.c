@@ -14,8 +14,8 @@
 #include <string.h>
 
 /* A query for web A with ID 0x1234 (21 bytes: header, 3web, 0, type, class). */
-static const uint8_t query[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0,   0,    3,
-                                 'w',  'e',  'b',  0,    0, 1, 0, 1 };
+static const uint8_t query[]
+    = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 3, 'w', 'e', 'b', 0, 0, 1, 0, 1 };
 
 static void
 feed (struct dns_tcp_frame *f, const uint8_t *bytes, size_t n)
@@ -93,10 +93,10 @@ test_server_failure (void **state)
   assert_true (len >= sizeof query);
   assert_int_equal (reply[0], 0x12);
   assert_int_equal (reply[1], 0x34);
-  assert_true (reply[2] & 0x80);          /* a response */
-  assert_int_equal (reply[3] & 0x0f, 2);  /* SERVFAIL */
-  assert_int_equal (reply[5], 1);         /* the question kept */
-  assert_int_equal (reply[7], 0);         /* no answer */
+  assert_true (reply[2] & 0x80);         /* a response */
+  assert_int_equal (reply[3] & 0x0f, 2); /* SERVFAIL */
+  assert_int_equal (reply[5], 1);        /* the question kept */
+  assert_int_equal (reply[7], 0);        /* no answer */
   free (reply);
   /* a response is no query */
   uint8_t response[sizeof query];

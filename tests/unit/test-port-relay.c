@@ -91,7 +91,8 @@ relay_setup (const char *proto, int *ctr, int *relay_port)
 static int
 connect_relay (int type, int port)
 {
-  struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons ((uint16_t)port),
+  struct sockaddr_in6 a = { .sin6_family = AF_INET6,
+                            .sin6_port = htons ((uint16_t)port),
                             .sin6_addr = IN6ADDR_LOOPBACK_INIT };
   int fd = socket (AF_INET6, type | SOCK_NONBLOCK, 0);
   assert_true (fd >= 0);
@@ -201,8 +202,14 @@ test_bad_specs (void **state)
 {
   (void)state;
   struct port_relay *r = port_relay_new ();
-  const char *bad[] = { "", "tcp", "sctp/3/10.0.0.1/80", "tcp/3/10.0.0.1/0", "tcp/3/10.0.0.1/70000",
-                        "tcp/1/10.0.0.1/80", "tcp/3/fd00::1/80", "tcp/3/10.0.0.1/80x",
+  const char *bad[] = { "",
+                        "tcp",
+                        "sctp/3/10.0.0.1/80",
+                        "tcp/3/10.0.0.1/0",
+                        "tcp/3/10.0.0.1/70000",
+                        "tcp/1/10.0.0.1/80",
+                        "tcp/3/fd00::1/80",
+                        "tcp/3/10.0.0.1/80x",
                         "tcp/999/10.0.0.1/80" /* not open */ };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
     assert_false (port_relay_add (r, bad[i]));
