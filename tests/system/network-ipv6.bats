@@ -194,14 +194,121 @@ container_ip6() {
 	[ "$status" -ne 0 ]
 }
 
-@test "-p [::1] is refused (no route_localnet for IPv6), as an IPv6 host address on an IPv4-only network" {
+# udp_echo PID PORT: a UDP echo server on PORT of process PID's network
+# namespace (the host's python3 entered into a container's namespace:
+# busybox has no UDP server); its PID in $BATS_TEST_TMPDIR/echo.pid.
+udp_echo() {
+	nsenter -t "$1" -n python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(b"echo:" + data, peer)
+' "$2" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/echo.pid"
+}
+
+# udp_ask PORT TEXT: TEXT sent to [::1]:PORT, the reply printed (1 s per
+# try, 20 tries: the echo server may still be starting).
+udp_ask() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(1)
+for _ in range(20):
+    s.sendto(sys.argv[2].encode(), ("::1", int(sys.argv[1])))
+    try:
+        print(s.recv(2048).decode())
+        sys.exit(0)
+    except socket.timeout:
+        pass
+sys.exit("no reply from [::1]:" + sys.argv[1])
+' "$@"
+}
+
+# get_until URL: curl until it answers (5 s at most), the page printed.
+get_until() {
+	local i
+	for i in $(seq 50); do
+		curl -gsf --max-time 2 "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "-p [::1]: relayed by the container's monitor, TCP and UDP, on an IPv4-only network too; gone with the container" {
 	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
 	net_create v4 10.213.103.0/24
-	refused "-p [::1]:18080:80: the IPv6 loopback cannot be published" \
-		hk run -d --name bad --network v6 -p '[::1]:18080:80' busybox sleep 60
+	hk run -d --name web --network v4 -p '[::1]:18082:80' -p '[::1]:18083:5353/udp' busybox \
+		sh -c 'echo hello-loopback >/tmp/index.html && exec httpd -f -p 80 -h /tmp' >/dev/null
+	hk run -d --name web6 --network v6 -p '[::1]:18084:80' busybox \
+		sh -c 'echo hello-loopback6 >/tmp/index.html && exec httpd -f -p 80 -h /tmp' >/dev/null
+	run hk port web
+	echo "$output"
+	[[ "$output" == *"80/tcp -> [::1]:18082"* ]]
+	# TCP, from the host at ::1, to an IPv4-only and to a dual-stack network
+	[ "$(get_until 'http://[::1]:18082/index.html')" = hello-loopback ]
+	[ "$(get_until 'http://[::1]:18084/index.html')" = hello-loopback6 ]
+	# served by the monitor, not by a NAT rule (there is none for ::1)
+	ss -Hltnp 'sport = :18082' | grep -q '"hako-monitor"'
+	run nft list table inet hako
+	[[ "$output" != *"daddr ::1"* ]]
+	# UDP, to an echo server in the container's namespace
+	udp_echo "$(hk inspect -f '{{.State.Pid}}' web)" 5353
+	[ "$(udp_ask 18083 ping)" = echo:ping ]
+	[ "$(udp_ask 18083 again)" = echo:again ]
+	kill "$(cat "$BATS_TEST_TMPDIR/echo.pid")"
+	# a restart gets a new monitor, which relays again
+	hk restart -t 0 web6 >/dev/null
+	[ "$(get_until 'http://[::1]:18084/index.html')" = hello-loopback6 ]
+	# the relay goes with the container: no socket left on the ports
+	hk rm -f web web6 >/dev/null
+	[ -z "$(ss -Hltn 'sport = :18082')" ]
+	[ -z "$(ss -Hltn 'sport = :18084')" ]
+	[ -z "$(ss -Huan 'sport = :18083')" ]
+	run curl -gsf --max-time 2 'http://[::1]:18082/index.html'
+	[ "$status" -ne 0 ]
+}
+
+@test "-p [::1]: a port taken on the host is refused with its reason; an IPv6 host address on an IPv4-only network too" {
+	net_create v4 10.213.103.0/24
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.bind(("::1", 18085))
+s.listen(1)
+open(sys.argv[1], "w").write("ready")
+time.sleep(60)
+' "$BATS_TEST_TMPDIR/taken.ready" </dev/null >/dev/null 2>&1 3>&- &
+	local holder=$! i
+	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/taken.ready" ] && break; sleep 0.05; done
+	refused "port 18085/tcp is already in use on the host at ::1" \
+		hk run -d --name bad --network v4 -p '[::1]:18085:80' busybox sleep 60
+	kill "$holder"
 	refused "-p [fd00:213:1::1]:18080:80: network v4 has no IPv6 (network create --ipv6)" \
 		hk run -d --name bad --network v4 -p '[fd00:213:1::1]:18080:80' busybox sleep 60
 	[ -z "$(hk ps -aq --filter name=bad)" ]
+}
+
+@test "resolv.conf on a dual-stack network names both gateways: a client with only IPv6 resolves" {
+	: >"$BATS_TEST_TMPDIR/resolv.conf"
+	export HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	net_create v4 10.213.103.0/24
+	hk run -d --name a --network v6 busybox sleep 60 >/dev/null
+	hk run -d --name b --network v6 --cap-add NET_ADMIN busybox sleep 60 >/dev/null
+	[ "$(hk exec b grep nameserver /etc/resolv.conf)" = \
+		"$(printf 'nameserver 10.213.101.1\nnameserver fd00:213:1::1')" ]
+	# an IPv4-only network's containers get its one server
+	[ "$(hk run --rm --network v4 busybox grep nameserver /etc/resolv.conf)" = "nameserver 10.213.103.1" ]
+	# b without its IPv4 address: the first server cannot be reached, the
+	# IPv6 one answers
+	hk exec b ip -4 addr flush dev eth0
+	run hk exec b nslookup -type=AAAA a
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Address: fd00:213:1::2"* ]]
 }
 
 @test "--ip6 on run and network connect; refused off a dual-stack network, outside the subnet, on the gateway, taken" {
