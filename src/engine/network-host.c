@@ -62,7 +62,7 @@ network_host_rules (const struct network *n)
       append (&rules, "-I FORWARD -i %s ! -o %s -m comment --comment %s -j DROP\n", br, br, t);
       append (&rules, "-I FORWARD -o %s ! -i %s -m comment --comment %s -j DROP\n", br, br, t);
       append (&rules, "-I INPUT -i %s -m comment --comment %s -j DROP\n", br, t);
-      for (int tcp = 0; tcp <= 1; tcp++)
+      for (int tcp = 0; n->gateway && *n->gateway && tcp <= 1; tcp++)
         append (&rules, "-I INPUT -i %s -d %s -p %s --dport 53 -m comment --comment %s -j ACCEPT\n",
                 br, n->gateway, tcp ? "tcp" : "udp", t);
       append (&rules, "COMMIT\n");
