@@ -297,18 +297,32 @@ time.sleep(60)
 	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
 	net_create v4 10.213.103.0/24
 	hk run -d --name a --network v6 busybox sleep 60 >/dev/null
-	hk run -d --name b --network v6 --cap-add NET_ADMIN busybox sleep 60 >/dev/null
+	hk run -d --name b --network v6 busybox sleep 60 >/dev/null
 	[ "$(hk exec b grep nameserver /etc/resolv.conf)" = \
 		"$(printf 'nameserver 10.213.101.1\nnameserver fd00:213:1::1')" ]
 	# an IPv4-only network's containers get its one server
 	[ "$(hk run --rm --network v4 busybox grep nameserver /etc/resolv.conf)" = "nameserver 10.213.103.1" ]
-	# b without its IPv4 address: the first server cannot be reached, the
-	# IPv6 one answers
-	hk exec b ip -4 addr flush dev eth0
-	run hk exec b nslookup -type=AAAA a
+	# b's queries to the IPv4 server dropped (a rule in b's namespace,
+	# gone with it): after 1 s its resolver asks the IPv6 one, which
+	# answers.  (Not by flushing b's IPv4 address: busybox nslookup dies
+	# on the connect() error of a server it has no route to.)
+	nsenter -t "$(hk inspect -f '{{.State.Pid}}' b)" -n nft -f - <<-'NFT'
+		table ip v4dns {
+			chain out {
+				type filter hook output priority 0;
+				ip daddr 10.213.101.1 udp dport 53 drop
+			}
+		}
+	NFT
+	run hk exec b nslookup -timeout=1 -type=AAAA a
 	echo "$output"
-	[ "$status" -eq 0 ]
+	[[ "$output" == *"Server:"*"fd00:213:1::1"* ]]
 	[[ "$output" == *"Address: fd00:213:1::2"* ]]
+	# the control: without the IPv6 line, the same lookup gets no answer
+	hk exec b sed -i '/fd00:213:1::1/d' /etc/resolv.conf
+	run hk exec b nslookup -timeout=1 -type=AAAA a
+	echo "$output"
+	[[ "$output" != *"Address: fd00:213:1::2"* ]]
 }
 
 @test "--ip6 on run and network connect; refused off a dual-stack network, outside the subnet, on the gateway, taken" {
