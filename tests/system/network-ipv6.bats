@@ -319,7 +319,9 @@ time.sleep(60)
 	[[ "$output" == *"Server:"*"fd00:213:1::1"* ]]
 	[[ "$output" == *"Address: fd00:213:1::2"* ]]
 	# the control: without the IPv6 line, the same lookup gets no answer
-	hk exec b sed -i '/fd00:213:1::1/d' /etc/resolv.conf
+	# (rewritten in place: the file is a bind mount, sed -i's rename fails)
+	hk exec b sh -c "grep -v fd00:213:1::1 /etc/resolv.conf >/tmp/r && cat /tmp/r >/etc/resolv.conf"
+	[ "$(hk exec b grep -c nameserver /etc/resolv.conf)" = 1 ]
 	run hk exec b nslookup -timeout=1 -type=AAAA a
 	echo "$output"
 	[[ "$output" != *"Address: fd00:213:1::2"* ]]
