@@ -23,7 +23,15 @@ teardown_file() {
 	echo "$IPV6_FORWARDING_BEFORE" >/proc/sys/net/ipv6/conf/all/forwarding
 }
 setup() { network_setup; }
-teardown() { network_teardown; }
+# A helper a failed test left (udp_echo's server, a port holder) first:
+# the echo server keeps a container's namespace alive.
+teardown() {
+	local f
+	for f in "$BATS_TEST_TMPDIR"/*.pid; do
+		[ -e "$f" ] && { kill "$(cat "$f")" 2>/dev/null || true; }
+	done
+	network_teardown
+}
 
 refused() {
 	local want=$1
@@ -259,6 +267,7 @@ get_until() {
 	[ "$(udp_ask 18083 ping)" = echo:ping ]
 	[ "$(udp_ask 18083 again)" = echo:again ]
 	kill "$(cat "$BATS_TEST_TMPDIR/echo.pid")"
+	rm "$BATS_TEST_TMPDIR/echo.pid"
 	# a restart gets a new monitor, which relays again
 	hk restart -t 0 web6 >/dev/null
 	[ "$(get_until 'http://[::1]:18084/index.html')" = hello-loopback6 ]
@@ -281,11 +290,13 @@ s.listen(1)
 open(sys.argv[1], "w").write("ready")
 time.sleep(60)
 ' "$BATS_TEST_TMPDIR/taken.ready" </dev/null >/dev/null 2>&1 3>&- &
-	local holder=$! i
+	echo $! >"$BATS_TEST_TMPDIR/holder.pid"
+	local i
 	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/taken.ready" ] && break; sleep 0.05; done
 	refused "port 18085/tcp is already in use on the host at ::1" \
 		hk run -d --name bad --network v4 -p '[::1]:18085:80' busybox sleep 60
-	kill "$holder"
+	kill "$(cat "$BATS_TEST_TMPDIR/holder.pid")"
+	rm "$BATS_TEST_TMPDIR/holder.pid"
 	refused "-p [fd00:213:1::1]:18080:80: network v4 has no IPv6 (network create --ipv6)" \
 		hk run -d --name bad --network v4 -p '[fd00:213:1::1]:18080:80' busybox sleep 60
 	[ -z "$(hk ps -aq --filter name=bad)" ]
