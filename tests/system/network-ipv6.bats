@@ -13,7 +13,7 @@ load network-helpers
 # hako-net turns IPv6 forwarding on for a dual-stack network and leaves
 # it on (as Docker and netavark do); the tests put the host's value back.
 setup_file() {
-	require_tools curl python3
+	require_tools curl python3 ss nft nsenter
 	export IPV6_FORWARDING_BEFORE
 	IPV6_FORWARDING_BEFORE=$(cat /proc/sys/net/ipv6/conf/all/forwarding)
 	network_setup_file
