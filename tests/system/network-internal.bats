@@ -87,8 +87,12 @@ reach() {
 	hk run -d --name inside --network closed busybox sleep 60 >/dev/null
 	# a service of the host on the gateway address (which exists now)
 	busybox httpd -f -p 10.213.42.1:8099 -h "$BATS_FILE_TMPDIR/www" </dev/null >/dev/null 2>&1 3>&- &
-	local httpd=$!
-	sleep 0.2
+	local httpd=$! i
+	for i in $(seq 50); do
+		wget -q -O- http://10.213.42.1:8099/index.html >/dev/null && break
+		sleep 0.1
+	done
+	# the host reaches it there (the control)
 	[ "$(wget -q -O- http://10.213.42.1:8099/index.html)" = host ]
 	run hk exec inside timeout 3 wget -q -O- http://10.213.42.1:8099/index.html
 	kill "$httpd"
