@@ -27,7 +27,11 @@ teardown_file() {
 }
 
 setup() { network_setup; }
-teardown() { network_teardown; }
+# a host httpd a failed test left on a gateway address, by its PID
+teardown() {
+	[ ! -e "$BATS_TEST_TMPDIR/gw-httpd.pid" ] || kill "$(cat "$BATS_TEST_TMPDIR/gw-httpd.pid")" || true
+	network_teardown
+}
 
 # reach NETWORK URL: GET from a container on NETWORK, 3 s at most.  (Not
 # as the container's pid 1, which timeout's signal could not end: pid 1
@@ -87,7 +91,8 @@ reach() {
 	hk run -d --name inside --network closed busybox sleep 60 >/dev/null
 	# a service of the host on the gateway address (which exists now)
 	busybox httpd -f -p 10.213.42.1:8099 -h "$BATS_FILE_TMPDIR/www" </dev/null >/dev/null 2>&1 3>&- &
-	local httpd=$! i
+	echo $! >"$BATS_TEST_TMPDIR/gw-httpd.pid"
+	local i
 	for i in $(seq 50); do
 		wget -q -O- http://10.213.42.1:8099/index.html >/dev/null && break
 		sleep 0.1
@@ -95,7 +100,8 @@ reach() {
 	# the host reaches it there (the control)
 	[ "$(wget -q -O- http://10.213.42.1:8099/index.html)" = host ]
 	run hk exec inside timeout 3 wget -q -O- http://10.213.42.1:8099/index.html
-	kill "$httpd"
+	kill "$(cat "$BATS_TEST_TMPDIR/gw-httpd.pid")"
+	rm "$BATS_TEST_TMPDIR/gw-httpd.pid"
 	[ "$status" -ne 0 ]
 	[ "$output" != host ]
 	# while port 53 there answers
