@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* hako-dns [--no-forward] DB NETWORK ADDRESS LOCK [ADDRESS6]: the DNS
+/* hako-dns [--internal] DB NETWORK ADDRESS LOCK [ADDRESS6]: the DNS
  * server of one user network, as Docker's embedded server and Podman's
- * aardvark-dns.  It
- * listens on port 53 of ADDRESS (the network's gateway, on the host) and
+ * aardvark-dns.  It listens on port 53 of ADDRESS (the network's gateway, on the host) and
  * of ADDRESS6 (its IPv6 gateway, on a dual-stack network), over UDP and
  * TCP (RFC 7766 framing: a two-byte length before each message, several
  * per connection), answers for the names of the network's containers as
@@ -10,10 +9,11 @@
  * container that joins, leaves, connects or disconnects is seen at once),
  * and forwards everything else to the host's resolvers
  * ($HAKO_DNS_RESOLV_CONF, else /etc/resolv.conf; 127.x ones too: it runs
- * in the host's namespace, where they are).  With --no-forward (an
- * internal network, which has no way out) nothing is forwarded: other
- * names get SERVFAIL, as Docker's server answers a container attached only
- * to internal networks.
+ * in the host's namespace, where they are).  With --internal (an
+ * internal network, which has no way out) other names get SERVFAIL, as
+ * Docker's server answers a container attached only to internal networks;
+ * a query from a container attached to an ordinary network too is
+ * forwarded, as Docker's is (that container has a way out).
  *
  * Nothing blocks: forwarded queries wait in a fixed table (each on a
  * socket of its own, the reply matched by its ID, 2 s per upstream), TCP
@@ -72,6 +72,8 @@ struct tcp_conn
   int fd; /* -1: free */
   unsigned long gen;
   long long deadline;
+  struct sockaddr_storage peer;
+  socklen_t peer_len;
   struct dns_tcp_frame frame;
 };
 
@@ -90,7 +92,7 @@ struct server
 {
   sqlite3 *db;
   const char *network;
-  bool forward; /* other names to the host's resolvers, or SERVFAIL */
+  bool internal; /* other names forwarded only for containers with a way out */
   int listeners[MAX_LISTENERS];
   bool listener_tcp[MAX_LISTENERS];
   size_t n_listeners;
@@ -319,6 +321,37 @@ pending_expire (struct server *s, struct pending *p, long long now)
     pending_free (p);
 }
 
+/* True when the container that asked (CLIENT's address on this network)
+ * is attached to a network that is not internal too. */
+static bool
+has_way_out (struct server *s, const struct client *client)
+{
+  char text[INET6_ADDRSTRLEN];
+  const struct sockaddr_in *sin = (const struct sockaddr_in *)&client->addr;
+  const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&client->addr;
+  if (!(client->addr.ss_family == AF_INET && inet_ntop (AF_INET, &sin->sin_addr, text, sizeof text))
+      && !(client->addr.ss_family == AF_INET6
+           && inet_ntop (AF_INET6, &sin6->sin6_addr, text, sizeof text)))
+    return false;
+  /* the endpoint's addresses are "ADDRESS/PREFIX" */
+  sqlite3_stmt *st = NULL;
+  bool out = false;
+  if (sqlite3_prepare_v2 (s->db,
+                          "SELECT 1 FROM network_endpoints mine"
+                          " JOIN network_endpoints other ON other.container_id = mine.container_id"
+                          " JOIN networks n ON n.name = other.network"
+                          " WHERE mine.network = ?1 AND n.internal = 0"
+                          " AND (substr (mine.address, 1, length (?2) + 1) = ?2 || '/'"
+                          " OR substr (mine.address6, 1, length (?2) + 1) = ?2 || '/') LIMIT 1",
+                          -1, &st, NULL)
+          == SQLITE_OK
+      && sqlite3_bind_text (st, 1, s->network, -1, SQLITE_STATIC) == SQLITE_OK
+      && sqlite3_bind_text (st, 2, text, -1, SQLITE_TRANSIENT) == SQLITE_OK)
+    out = sqlite3_step (st) == SQLITE_ROW;
+  sqlite3_finalize (st);
+  return out;
+}
+
 static void
 handle_query (struct server *s, const struct client *client, const uint8_t *query, size_t len)
 {
@@ -336,7 +369,7 @@ handle_query (struct server *s, const struct client *client, const uint8_t *quer
       reply_to (s, client, reply, reply_len);
       break;
     case DNS_FORWARD:
-      if (s->forward)
+      if (!s->internal || has_way_out (s, client))
         forward (s, client, query, len);
       else if (dns_server_failure (query, len, &reply, &reply_len))
         reply_to (s, client, reply, reply_len);
@@ -363,14 +396,17 @@ udp_readable (struct server *s, int fd)
 static void
 tcp_accept (struct server *s, int listener)
 {
-  int fd = accept4 (listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  struct sockaddr_storage peer;
+  socklen_t peer_len = sizeof peer;
+  int fd = accept4 (listener, (struct sockaddr *)&peer, &peer_len, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0)
     return;
   for (size_t i = 0; i < MAX_TCP; i++)
     if (s->tcp[i].fd < 0)
       {
         s->tcp[i] = (struct tcp_conn){ .fd = fd, .gen = ++s->tcp_gens,
-                                       .deadline = now_ms () + TCP_IDLE_MS };
+                                       .deadline = now_ms () + TCP_IDLE_MS,
+                                       .peer = peer, .peer_len = peer_len };
         return;
       }
   close (fd);
@@ -405,7 +441,8 @@ tcp_readable (struct server *s, size_t slot)
           tcp_close (c);
           return;
         }
-      struct client client = { .udp_fd = -1, .tcp_slot = slot, .tcp_gen = c->gen };
+      struct client client = { .udp_fd = -1, .addr = c->peer, .addr_len = c->peer_len,
+                               .tcp_slot = slot, .tcp_gen = c->gen };
       handle_query (s, &client, query, len);
     }
 }
@@ -612,15 +649,15 @@ int
 main (int argc, char **argv)
 {
   static struct server s; /* its tables are large: not on the stack */
-  s.forward = !(argc > 1 && strcmp (argv[1], "--no-forward") == 0);
-  if (!s.forward)
+  s.internal = argc > 1 && strcmp (argv[1], "--internal") == 0;
+  if (s.internal)
     {
       argv++;
       argc--;
     }
   if (argc != 5 && argc != 6)
     {
-      fprintf (stderr, "usage: hako-dns [--no-forward] DB NETWORK ADDRESS LOCK [ADDRESS6]\n");
+      fprintf (stderr, "usage: hako-dns [--internal] DB NETWORK ADDRESS LOCK [ADDRESS6]\n");
       return 2;
     }
   char *addresses[] = { argv[3], argc == 6 ? argv[5] : NULL, NULL };
@@ -641,8 +678,7 @@ main (int argc, char **argv)
   if (!listen_on (&s, addresses))
     return 1;
   stderr_done ();
-  if (s.forward)
-    read_upstreams (&s);
+  read_upstreams (&s);
   for (;;)
     {
       serve (&s);

@@ -222,7 +222,7 @@ network_native_dns_start (struct engine *e, const struct network *n)
   /* An internal network has no way out: nothing to forward to. */
   char *const open_argv[] = { e->dns_path, db, n->name, n->gateway, lock, gateway6, NULL };
   char *const internal_argv[]
-      = { e->dns_path, "--no-forward", db, n->name, n->gateway, lock, gateway6, NULL };
+      = { e->dns_path, "--internal", db, n->name, n->gateway, lock, gateway6, NULL };
   char *const *argv = n->internal ? internal_argv : open_argv;
   int errors[2];
   if (pipe2 (errors, O_CLOEXEC) < 0)

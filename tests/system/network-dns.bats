@@ -114,9 +114,22 @@ dns_lock() {
 	# its server is told so
 	local pid found=0
 	for pid in $(dns_servers); do
-		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "--no-forward" && found=1
+		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "--internal" && found=1
 	done
 	[ "$found" = 1 ]
+	# a container on an ordinary network too has a way out: its queries
+	# to the internal network's server (its first network's) are
+	# forwarded, as Docker forwards them
+	net_create names 10.213.97.0/24
+	hk run -d --name both --network closed busybox sleep 60 >/dev/null
+	hk network connect names both
+	grep -qx "nameserver 10.213.99.1" <<<"$(hk exec both cat /etc/resolv.conf)"
+	run hk exec both nslookup outside.test
+	echo "$output"
+	[[ "$output" == *192.0.2.7* ]]
+	# while the container on the internal network alone still gets none
+	run hk exec client nslookup outside.test
+	[[ "$output" != *192.0.2.7* ]]
 }
 
 @test "the server starts with the network's first container and exits with its last" {
