@@ -280,6 +280,21 @@ get_until() {
 	[ "$status" -ne 0 ]
 }
 
+@test "-p [::1]: a container the restart policy restarts is relayed again (its new monitor binds anew)" {
+	net_create v4 10.213.103.0/24
+	# serves for 2 s, then fails: restarted
+	hk run -d --name flaky --restart on-failure --network v4 -p '[::1]:18086:80' busybox \
+		sh -c 'echo hello-again >/tmp/index.html && httpd -p 80 -h /tmp && sleep 2; exit 3' >/dev/null
+	[ "$(get_until 'http://[::1]:18086/index.html')" = hello-again ]
+	local i
+	for i in $(seq 100); do
+		[ "$(hk inspect -f '{{.RestartCount}}' flaky)" -ge 1 ] && break
+		sleep 0.1
+	done
+	[ "$(hk inspect -f '{{.RestartCount}}' flaky)" -ge 1 ]
+	[ "$(get_until 'http://[::1]:18086/index.html')" = hello-again ]
+}
+
 @test "-p [::1]: a port taken on the host is refused with its reason; an IPv6 host address on an IPv4-only network too" {
 	net_create v4 10.213.103.0/24
 	python3 -c '
