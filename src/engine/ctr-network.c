@@ -196,8 +196,14 @@ check_ipv6_ports (struct engine *e, const struct ctr_config *c, struct hk_error 
     {
       const struct config_port *p = &c->ports[i];
       struct in6_addr addr;
-      if (inet_pton (AF_INET6, p->host_ip, &addr) != 1 || IN6_IS_ADDR_UNSPECIFIED (&addr)
-          || IN6_IS_ADDR_LOOPBACK (&addr))
+      if (inet_pton (AF_INET6, p->host_ip, &addr) != 1 || IN6_IS_ADDR_UNSPECIFIED (&addr))
+        continue;
+      if (IN6_IS_ADDR_LOOPBACK (&addr) && strcmp (p->protocol, "sctp") == 0)
+        return hk_error_set (err, ENOTSUP,
+                             "-p [%s]:%s:%s/sctp: the IPv6 loopback is relayed, for tcp and udp "
+                             "only",
+                             p->host_ip, p->host_port, p->container_port);
+      if (IN6_IS_ADDR_LOOPBACK (&addr))
         continue;
       for (size_t j = 0; j < c->n_networks; j++)
         {

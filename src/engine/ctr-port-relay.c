@@ -15,6 +15,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/* True when a port published on HOST_IP is reached at [::1] too: all the
+ * host's addresses ("" or "::"), as Docker's proxy serves them. */
+static bool
+wildcard (const char *host_ip)
+{
+  return *host_ip == '\0' || strcmp (host_ip, "::") == 0;
+}
+
 /* The relays of endpoint EP's ports appended to OUT. */
 static void
 endpoint_relays (const struct network_endpoint *ep, char ***out)
@@ -26,11 +34,14 @@ endpoint_relays (const struct network_endpoint *ep, char ***out)
   {
     const char *host_ip = json_string_value (json_object_get (p, "HostIp"));
     const char *proto = json_string_value (json_object_get (p, "Protocol"));
-    if (host_ip == NULL || proto == NULL || !ctr_ports_relayed (host_ip))
+    if (host_ip == NULL || proto == NULL || strcmp (proto, "sctp") == 0)
       continue;
-    strv_append_take (out, xasprintf ("%s/%lld/%s/%lld", proto,
-                                      json_integer_value (json_object_get (p, "HostPort")), address,
-                                      json_integer_value (json_object_get (p, "ContainerPort"))));
+    const char *optional = wildcard (host_ip) ? "?" : "";
+    if (*optional || ctr_ports_relayed (host_ip))
+      strv_append_take (out,
+                        xasprintf ("%s%s/%lld/%s/%lld", optional, proto,
+                                   json_integer_value (json_object_get (p, "HostPort")), address,
+                                   json_integer_value (json_object_get (p, "ContainerPort"))));
   }
 }
 
@@ -51,10 +62,14 @@ ctr_port_relays (struct engine *e, const struct ctr_record *r, char ***out, stru
   return 0;
 }
 
-/* RELAY ("tcp/8080/10.88.0.5/80") bound on [::1]:8080. */
+/* RELAY ("tcp/8080/10.88.0.5/80") bound on [::1]:8080; an optional one
+ * ("?tcp/...") that cannot be has *OUT's fd -1 and a warning on LOG. */
 static int
-bind_one (const char *relay, struct port_relay_socket *out, struct hk_error **err)
+bind_one (const struct hk_log *log, const char *relay, struct port_relay_socket *out,
+          struct hk_error **err)
 {
+  bool optional = *relay == '?';
+  relay += optional;
   char proto[4], target[32];
   int port, end = 0;
   if (sscanf (relay, "%3[a-z]/%d/%31s%n", proto, &port, target, &end) != 3 || relay[end] != '\0'
@@ -70,6 +85,13 @@ bind_one (const char *relay, struct port_relay_socket *out, struct hk_error **er
       || (!udp && setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
       || bind (fd, (struct sockaddr *)&addr, sizeof addr) < 0 || (!udp && listen (fd, 128) < 0))
     {
+      if (optional)
+        {
+          hk_warn (log, "port %d/%s is published on all addresses but [::1]:%d: %s", port, proto,
+                   port, strerror (errno));
+          out->fd = -1;
+          return 0;
+        }
       if (errno == EADDRINUSE)
         return hk_error_set (err, EADDRINUSE, "port %d/%s is already in use on the host at ::1",
                              port, proto);
@@ -82,8 +104,8 @@ bind_one (const char *relay, struct port_relay_socket *out, struct hk_error **er
 }
 
 int
-ctr_port_relay_bind (char *const *relays, struct port_relay_socket **out, size_t *n,
-                     struct hk_error **err)
+ctr_port_relay_bind (const struct hk_log *log, char *const *relays, struct port_relay_socket **out,
+                     size_t *n, struct hk_error **err)
 {
   *out = NULL;
   *n = 0;
@@ -93,14 +115,18 @@ ctr_port_relay_bind (char *const *relays, struct port_relay_socket **out, size_t
   if (count == 0)
     return 0;
   struct port_relay_socket *sockets = xzalloc (count * sizeof *sockets);
+  size_t bound = 0;
   for (size_t i = 0; i < count; i++)
-    if (bind_one (relays[i], &sockets[i], err) < 0)
-      {
-        ctr_port_relay_close (sockets, i);
-        return -1;
-      }
+    {
+      if (bind_one (log, relays[i], &sockets[bound], err) < 0)
+        {
+          ctr_port_relay_close (sockets, bound);
+          return -1;
+        }
+      bound += sockets[bound].fd >= 0;
+    }
   *out = sockets;
-  *n = count;
+  *n = bound;
   return 0;
 }
 

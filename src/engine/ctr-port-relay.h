@@ -4,6 +4,8 @@
  * monitor relays them in userspace (src/monitor/port-relay.h), to the
  * container's IPv4 address on the network its ports go to, which every
  * network has: an IPv4-only one serves [::1] too, as Docker's proxy does.
+ * A port published on all the host's addresses (-p 8080:80) is relayed
+ * on [::1] too: its IPv6 DNAT rule leaves ::1 alone (nft-rules.c).
  * The engine binds the sockets, so a port taken fails the start with its
  * reason, and hands them to the monitor; they close when it goes. */
 #ifndef HAKO_ENGINE_CTR_PORT_RELAY_H
@@ -13,7 +15,10 @@
 #include "engine-context.h"
 
 /* What R's monitor relays: "PROTO/HOSTPORT/ADDRESS/PORT" for each port R
- * publishes on ::1 (as its network endpoints record them), or NULL. */
+ * publishes on ::1 (as its network endpoints record them), and
+ * "?PROTO/..." for each it publishes on all the host's addresses (the
+ * IPv6 loopback is one of them, which only a relay reaches; optional: a
+ * [::1] port taken by someone else is a warning), or NULL.  Not sctp. */
 int ctr_port_relays (struct engine *e, const struct ctr_record *r, char ***out,
                      struct hk_error **err);
 
@@ -26,9 +31,10 @@ struct port_relay_socket
 };
 
 /* Each of RELAYS bound, in *OUT (*N of them); a port that cannot be
- * bound is an error naming it, with nothing left open. */
-int ctr_port_relay_bind (char *const *relays, struct port_relay_socket **out, size_t *n,
-                         struct hk_error **err);
+ * bound is an error naming it, with nothing left open (an optional one a
+ * warning on LOG, and left out). */
+int ctr_port_relay_bind (const struct hk_log *log, char *const *relays,
+                         struct port_relay_socket **out, size_t *n, struct hk_error **err);
 
 /* SOCKETS closed and freed. */
 void ctr_port_relay_close (struct port_relay_socket *sockets, size_t n);

@@ -303,7 +303,7 @@ become_monitor (struct engine *e, const struct ctr_record *r, const struct resto
   /* Bound first: a port taken fails the start before a container is made. */
   struct port_relay_socket *relay = NULL;
   size_t n_relay = 0;
-  if (ctr_port_relay_bind (relays, &relay, &n_relay, err) < 0)
+  if (ctr_port_relay_bind (e->log, relays, &relay, &n_relay, err) < 0)
     return -1;
   _cleanup_strv_ char **again = monitor_again_argv (e, r, start_on_attach, notify_fd, owner_fd);
   /* Through a re-execution from the sealed copy too: the notify pipe, and

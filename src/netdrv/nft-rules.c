@@ -237,11 +237,14 @@ nft_rules_ports_add (struct nft_ctx *ctx, const char *id12, const json_t *ports,
       fprintf (f, "add rule " TABLE " %s meta nfproto ipv4 %s%s %s dport %lld dnat ip to %s:%lld\n",
                tag, any_host ? "" : "ip daddr ", any_host ? "" : host_ip, proto, host_port, address,
                port);
+    /* All addresses but ::1, which the container's monitor relays (a
+     * packet from ::1 NATed to the container would be dropped) */
     if ((v6_host || any_host) && address6)
       fprintf (f,
-               "add rule " TABLE " %s meta nfproto ipv6 %s%s %s dport %lld dnat ip6 to [%s]:%lld\n",
-               tag, any_host ? "" : "ip6 daddr ", any_host ? "" : host_ip, proto, host_port,
-               address6, port);
+               "add rule " TABLE " %s meta nfproto ipv6 ip6 daddr %s%s %s dport %lld dnat ip6 to"
+               " [%s]:%lld\n",
+               tag, any_host ? "!= " : "", any_host ? "::1" : host_ip, proto, host_port, address6,
+               port);
   }
   fprintf (f, "add rule " TABLE " prerouting fib daddr type local jump %s comment \"%s\"\n", tag,
            tag);

@@ -200,6 +200,12 @@ container_ip6() {
 	# the rule bound to fd00:213:2::1 does not answer on another address
 	run curl -gsf --max-time 2 "http://[fd00:213:1::1]:18081/index.html"
 	[ "$status" -ne 0 ]
+	# all the host's addresses include ::1: left out of the DNAT rule,
+	# relayed by the monitor (the port bound to fd00:213:2::1 is not)
+	nft list table inet hako | grep -q 'ip6 daddr != ::1 tcp dport 18080 dnat ip6 to \[fd00:213:1::2\]:80'
+	[ "$(curl -gsf --max-time 2 "http://[::1]:18080/index.html")" = hello-v6-port ]
+	run curl -gsf --max-time 2 "http://[::1]:18081/index.html"
+	[ "$status" -ne 0 ]
 }
 
 # udp_echo PID PORT: a UDP echo server on PORT of process PID's network
@@ -280,6 +286,37 @@ get_until() {
 	[ "$status" -ne 0 ]
 }
 
+@test "-p HOST:CTR on an IPv4-only network: [::1]:HOST relayed too, as Docker's proxy; a [::1] port taken is a warning" {
+	net_create v4 10.213.103.0/24
+	hk run -d --name web --network v4 -p 18088:80 busybox \
+		sh -c 'echo hello-any >/tmp/index.html && exec httpd -f -p 80 -h /tmp' >/dev/null
+	[ "$(get_until 'http://127.0.0.1:18088/index.html')" = hello-any ]
+	[ "$(get_until 'http://[::1]:18088/index.html')" = hello-any ]
+	hk rm -f web >/dev/null
+	[ -z "$(ss -Hltn 'sport = :18088')" ]
+	# [::1]:18089 held by another program: the container still starts,
+	# published on the other addresses, and the start says what it lacks
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.bind(("::1", 18089))
+s.listen(1)
+open(sys.argv[1], "w").write("ready")
+time.sleep(60)
+' "$BATS_TEST_TMPDIR/taken.ready" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/holder.pid"
+	local i
+	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/taken.ready" ] && break; sleep 0.05; done
+	run hk run -d --name web2 --network v4 -p 18089:80 busybox \
+		sh -c 'echo hello-v4 >/tmp/index.html && exec httpd -f -p 80 -h /tmp'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"port 18089/tcp is published on all addresses but [::1]:18089: Address already in use"* ]]
+	[ "$(get_until 'http://127.0.0.1:18089/index.html')" = hello-v4 ]
+	kill "$(cat "$BATS_TEST_TMPDIR/holder.pid")"
+	rm "$BATS_TEST_TMPDIR/holder.pid"
+}
+
 @test "-p [::1]: a container the restart policy restarts is relayed again (its new monitor binds anew)" {
 	net_create v4 10.213.103.0/24
 	# serves for 2 s, then fails: restarted
@@ -312,6 +349,8 @@ time.sleep(60)
 		hk run -d --name bad --network v4 -p '[::1]:18085:80' busybox sleep 60
 	kill "$(cat "$BATS_TEST_TMPDIR/holder.pid")"
 	rm "$BATS_TEST_TMPDIR/holder.pid"
+	refused "-p [::1]:18085:80/sctp: the IPv6 loopback is relayed, for tcp and udp only" \
+		hk run -d --name bad --network v4 -p '[::1]:18085:80/sctp' busybox sleep 60
 	refused "-p [fd00:213:1::1]:18080:80: network v4 has no IPv6 (network create --ipv6)" \
 		hk run -d --name bad --network v4 -p '[fd00:213:1::1]:18080:80' busybox sleep 60
 	[ -z "$(hk ps -aq --filter name=bad)" ]
