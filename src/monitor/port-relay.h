@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The monitor's relay of ports published on the IPv6 loopback
- * (`-p [::1]:HOST:CTR`), which no DNAT rule can serve: IPv6 has no
+ * (`-p [::1]:HOST:CTR`, and [::1] of `-p HOST:CTR`), which no DNAT rule
+ * can serve: IPv6 has no
  * route_localnet, and the kernel drops a packet from ::1 routed out of
  * the loopback.  Docker relays them with its userland proxy; hako's
  * monitor does it, because it lives exactly as long as the container
