@@ -203,10 +203,8 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
 }
 
 /* A port published on an IPv6 host address needs a dual-stack network
- * (the first that is not internal: where ports go) and cannot be ::1:
- * IPv6 has no route_localnet, a packet from ::1 NATed to a container is
- * dropped by the kernel (Docker relays ::1 with its userland proxy; hako
- * has none). */
+ * (the first that is not internal: where ports go), but for ::1: the
+ * monitor relays it to the container's IPv4 address (ctr-port-relay.h). */
 static int
 check_ipv6_ports (struct engine *e, const struct ctr_config *c, struct hk_error **err)
 {
@@ -220,12 +218,13 @@ check_ipv6_ports (struct engine *e, const struct ctr_config *c, struct hk_error 
       struct in6_addr addr;
       if (inet_pton (AF_INET6, p->host_ip, &addr) != 1 || IN6_IS_ADDR_UNSPECIFIED (&addr))
         continue;
-      if (IN6_IS_ADDR_LOOPBACK (&addr))
+      if (IN6_IS_ADDR_LOOPBACK (&addr) && strcmp (p->protocol, "sctp") == 0)
         return hk_error_set (err, ENOTSUP,
-                             "-p [%s]:%s:%s: the IPv6 loopback cannot be published (IPv6 has "
-                             "no route_localnet to NAT ::1 to a container); publish on "
-                             "127.0.0.1 or on a host IPv6 address",
+                             "-p [%s]:%s:%s/sctp: the IPv6 loopback is relayed, for tcp and udp "
+                             "only",
                              p->host_ip, p->host_port, p->container_port);
+      if (IN6_IS_ADDR_LOOPBACK (&addr))
+        continue;
       for (size_t j = 0; j < c->n_networks; j++)
         {
           _cleanup_network_ struct network *n = NULL;
@@ -281,8 +280,8 @@ ctr_network_netns_path (const struct engine *e, const struct ctr_record *r)
   return ctr_config_owns_netns (&r->config) ? netns_path (e, r->id) : NULL;
 }
 
-char *
-ctr_network_dns_server (struct engine *e, const struct ctr_config *c)
+char **
+ctr_network_dns_servers (struct engine *e, const struct ctr_config *c)
 {
   if (special_mode (c) != NULL || c->n_networks == 0)
     return NULL;
@@ -293,7 +292,13 @@ ctr_network_dns_server (struct engine *e, const struct ctr_config *c)
       hk_error_free (ignored);
       return NULL;
     }
-  return network_native_has_dns (n) ? xstrdup (n->gateway) : NULL;
+  if (!network_native_has_dns (n))
+    return NULL;
+  char **servers = NULL;
+  strv_append (&servers, n->gateway);
+  if (n->gateway6 && *n->gateway6)
+    strv_append (&servers, n->gateway6);
+  return servers;
 }
 
 char *

@@ -54,12 +54,16 @@ network_host_rules (const struct network *n)
   char *rules = NULL;
   if (n->internal)
     {
-      /* Nothing crosses the bridge, and the host is not reachable from
-       * it (it has no address there anyway). */
+      /* Nothing crosses the bridge, and of the host only the network's
+       * DNS server on the gateway is reachable from it (inserted last:
+       * before the DROP). */
       append (&rules, "*filter\n");
       append (&rules, "-I FORWARD -i %s ! -o %s -m comment --comment %s -j DROP\n", br, br, t);
       append (&rules, "-I FORWARD -o %s ! -i %s -m comment --comment %s -j DROP\n", br, br, t);
       append (&rules, "-I INPUT -i %s -m comment --comment %s -j DROP\n", br, t);
+      for (int tcp = 0; n->gateway && *n->gateway && tcp <= 1; tcp++)
+        append (&rules, "-I INPUT -i %s -d %s -p %s --dport 53 -m comment --comment %s -j ACCEPT\n",
+                br, n->gateway, tcp ? "tcp" : "udp", t);
       append (&rules, "COMMIT\n");
       return rules;
     }

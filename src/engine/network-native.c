@@ -88,15 +88,18 @@ address_entry (const char *cidr, const char *gateway, struct hk_error **err)
                     "gateway", gateway ? gateway : "");
 }
 
+/* The bridge's addresses: the gateways, on an internal network too, where
+ * they are only the DNS server's (the containers get no route through
+ * them, and the rules let nothing else in: nft-rules.h). */
 static json_t *
 gateways (const struct network *n)
 {
   json_t *list = json_array ();
   struct ip_prefix subnet;
-  if (!n->internal && ip_prefix_parse (n->subnet, &subnet))
+  if (ip_prefix_parse (n->subnet, &subnet))
     json_array_append_new (list,
                            json_pack ("{s:s, s:i}", "address", n->gateway, "prefix", subnet.len));
-  if (!n->internal && n->subnet6 && ip_prefix_parse (n->subnet6, &subnet))
+  if (n->subnet6 && ip_prefix_parse (n->subnet6, &subnet))
     json_array_append_new (list,
                            json_pack ("{s:s, s:i}", "address", n->gateway6, "prefix", subnet.len));
   return list;
@@ -191,7 +194,7 @@ network_native_remove (struct engine *e, const struct network *n, struct hk_erro
 bool
 network_native_has_dns (const struct network *n)
 {
-  return !network_is_cni (n) && !n->internal && strcmp (n->name, NETWORK_DEFAULT_NAME) != 0;
+  return !network_is_cni (n) && strcmp (n->name, NETWORK_DEFAULT_NAME) != 0;
 }
 
 /* True when LOCK is held: N's server runs. */
@@ -238,10 +241,24 @@ network_native_dns_start (struct engine *e, const struct network *n)
   _cleanup_free_ char *db = xasprintf ("%s/hako.db", e->root);
   char *gateway6 = n->gateway6 && *n->gateway6 ? n->gateway6 : NULL;
   _cleanup_free_ char *netns = e->rootless ? rootless_netns_path (e) : NULL;
-  char *const in_netns[]
-      = { e->dns_path, "--netns", netns, db, n->name, n->gateway, lock, gateway6, NULL };
-  char *const here[] = { e->dns_path, db, n->name, n->gateway, lock, gateway6, NULL };
-  char *const *argv = netns ? in_netns : here;
+  /* [--netns PATH] (a rootless hako's namespace, where its bridges are)
+   * [--internal] (an internal network has no way out: nothing forwarded) */
+  char *argv[10];
+  size_t argc = 0;
+  argv[argc++] = e->dns_path;
+  if (netns)
+    {
+      argv[argc++] = "--netns";
+      argv[argc++] = netns;
+    }
+  if (n->internal)
+    argv[argc++] = "--internal";
+  argv[argc++] = db;
+  argv[argc++] = n->name;
+  argv[argc++] = n->gateway;
+  argv[argc++] = lock;
+  argv[argc++] = gateway6;
+  argv[argc] = NULL;
   int errors[2];
   if (pipe2 (errors, O_CLOEXEC) < 0)
     {

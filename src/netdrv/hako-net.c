@@ -115,8 +115,9 @@ parse_address (const char *text, int *family, unsigned char addr[16])
   return inet_pton (*family, text, addr) == 1 ? 0 : -1;
 }
 
-/* The bridge up with the gateway's addresses (none for an internal
- * network), forwarding on, 127.0.0.1 routable to it; the rules. */
+/* The bridge up with the gateway's addresses (on an internal network
+ * only its DNS server's), forwarding on (not for an internal network),
+ * 127.0.0.1 routable to it; the rules. */
 static int
 network_ensure (struct rtnl *r, const json_t *req, struct hk_error **err)
 {
@@ -159,6 +160,11 @@ network_ensure (struct rtnl *r, const json_t *req, struct hk_error **err)
     .subnet6 = field (req, "subnet6"),
     .internal = internal,
   };
+  json_array_foreach (gateways, i, gw)
+  {
+    const char *text = json_string_value (json_object_get (gw, "address"));
+    *(strchr (text, ':') ? &n.gateway6 : &n.gateway) = text;
+  }
   if (n.id12 == NULL || n.subnet == NULL)
     return hk_error_set (err, EINVAL, "the request names no network or subnet");
   _cleanup_close_ int lock = -1;
