@@ -6,6 +6,7 @@
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
+#include "common/netns-enter.h"
 #include "common/xalloc.h"
 #include "runtime/state.h"
 
@@ -144,11 +145,8 @@ int
 rootless_netns_enter (const struct engine *e, struct hk_error **err)
 {
   _cleanup_free_ char *path = rootless_netns_path (e);
-  _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return hk_error_errno (err, errno, "open the rootless network namespace `%s`", path);
-  if (setns (fd, CLONE_NEWNET) < 0)
-    return hk_error_errno (err, errno, "enter the rootless network namespace `%s`", path);
+  if (netns_enter_path (path, err) < 0)
+    return hk_error_prefix (err, "the rootless hako's network namespace");
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "rootless-net.h"
 #include "rootless-netns.h"
 #include "common/cleanup.h"
+#include "common/netns-enter.h"
 #include "common/xalloc.h"
 
 #include <arpa/inet.h>
@@ -449,13 +450,12 @@ relay_main (const struct port_spec *specs, size_t n, const char *netns, int repo
       (void)!write (report, why, strlen (why));
       _exit (1);
     }
-  int ns = open (netns, O_RDONLY | O_CLOEXEC);
-  if (ns < 0 || setns (ns, CLONE_NEWNET) < 0)
+  struct hk_error *err = NULL;
+  if (netns_enter_path (netns, &err) < 0)
     {
-      dprintf (report, "enter the rootless network namespace `%s`: %s", netns, strerror (errno));
+      dprintf (report, "%s", err->message);
       _exit (1);
     }
-  close (ns);
   dprintf (report, "ready %d", (int)getpid ());
   close (report);
   relay_loop (&r);

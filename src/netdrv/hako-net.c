@@ -24,6 +24,7 @@
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
+#include "common/netns-enter.h"
 #include "common/xalloc.h"
 
 #include <arpa/inet.h>
@@ -173,23 +174,12 @@ network_ensure (struct rtnl *r, const json_t *req, struct hk_error **err)
   return nft_rules_network_ensure (ctx, &n, err);
 }
 
-static int
-enter_netns (const char *path, struct hk_error **err)
-{
-  _cleanup_close_ int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return hk_error_errno (err, errno, "open `%s`", path);
-  if (setns (fd, CLONE_NEWNET) < 0)
-    return hk_error_errno (err, errno, "enter the network namespace `%s`", path);
-  return 0;
-}
-
 /* Inside the container's namespace: IFNAME's addresses and routes. */
 static int
 configure_peer (const json_t *req, const char *ifname, struct hk_error **err)
 {
   _cleanup_rtnl_ struct rtnl *r = NULL;
-  if (enter_netns (field (req, "netns"), err) < 0 || rtnl_open (&r, err) < 0)
+  if (netns_enter_path (field (req, "netns"), err) < 0 || rtnl_open (&r, err) < 0)
     return -1;
   unsigned index = rtnl_link_index (ifname);
   if (index == 0)
@@ -334,7 +324,7 @@ detach (const json_t *req, struct hk_error **err)
   if (netns == NULL || ifname == NULL)
     return 0;
   _cleanup_rtnl_ struct rtnl *r = NULL;
-  if (enter_netns (netns, err) < 0 || rtnl_open (&r, err) < 0)
+  if (netns_enter_path (netns, err) < 0 || rtnl_open (&r, err) < 0)
     return -1;
   return rtnl_link_delete (r, ifname, err);
 }
@@ -380,7 +370,7 @@ main (int argc, char **argv)
   /* A rootless hako's bridges live in its rootless network namespace
    * (src/engine/rootless-netns.h): everything is done from there. */
   const char *bridge_netns = field (req, "bridge_netns");
-  if (bridge_netns && enter_netns (bridge_netns, &err) < 0)
+  if (bridge_netns && netns_enter_path (bridge_netns, &err) < 0)
     {
       fprintf (stderr, "%s\n", err->message);
       hk_error_free (err);
