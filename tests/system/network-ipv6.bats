@@ -9,6 +9,7 @@
 # ::1.  (network_teardown checks after every test that nothing is left.)
 
 load network-helpers
+load udp-echo
 
 # hako-net turns IPv6 forwarding on for a dual-stack network and leaves
 # it on (as Docker and netavark do); the tests put the host's value back.
@@ -208,39 +209,6 @@ container_ip6() {
 	[ "$status" -ne 0 ]
 }
 
-# udp_echo PID PORT: a UDP echo server on PORT of process PID's network
-# namespace (the host's python3 entered into a container's namespace:
-# busybox has no UDP server); its PID in $BATS_TEST_TMPDIR/echo.pid.
-udp_echo() {
-	nsenter -t "$1" -n python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-while True:
-    data, peer = s.recvfrom(2048)
-    s.sendto(b"echo:" + data, peer)
-' "$2" </dev/null >/dev/null 2>&1 3>&- &
-	echo $! >"$BATS_TEST_TMPDIR/echo.pid"
-}
-
-# udp_ask PORT TEXT: TEXT sent to [::1]:PORT, the reply printed (1 s per
-# try, 20 tries: the echo server may still be starting).
-udp_ask() {
-	python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.settimeout(1)
-for _ in range(20):
-    s.sendto(sys.argv[2].encode(), ("::1", int(sys.argv[1])))
-    try:
-        print(s.recv(2048).decode())
-        sys.exit(0)
-    except socket.timeout:
-        pass
-sys.exit("no reply from [::1]:" + sys.argv[1])
-' "$@"
-}
-
 # get_until URL: curl until it answers (5 s at most), the page printed.
 get_until() {
 	local i
@@ -270,8 +238,8 @@ get_until() {
 	[[ "$output" != *"daddr ::1"* ]]
 	# UDP, to an echo server in the container's namespace
 	udp_echo "$(hk inspect -f '{{.State.Pid}}' web)" 5353
-	[ "$(udp_ask 18083 ping)" = echo:ping ]
-	[ "$(udp_ask 18083 again)" = echo:again ]
+	[ "$(udp_ask ::1 18083 ping)" = echo:ping ]
+	[ "$(udp_ask ::1 18083 again)" = echo:again ]
 	kill "$(cat "$BATS_TEST_TMPDIR/echo.pid")"
 	rm "$BATS_TEST_TMPDIR/echo.pid"
 	# a restart gets a new monitor, which relays again

@@ -10,13 +10,14 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 load image-helpers
+load udp-echo
 
 # hako as a user has it: installed where every user can run it (the
 # build directory may be under root's 0700 home, as in CI).
 HAKO=${RL_PREFIX:-}/bin/hako
 
 setup_file() {
-	require_tools useradd userdel usermod setpriv curl pasta slirp4netns newuidmap newgidmap fuse-overlayfs nsenter ss jq
+	require_tools useradd userdel usermod setpriv curl pasta slirp4netns newuidmap newgidmap fuse-overlayfs nsenter ss jq python3
 	RL_PREFIX=$(mktemp -d /tmp/hako-rootless-prefix.XXXXXX)
 	export RL_PREFIX
 	chmod 0755 "$RL_PREFIX"
@@ -79,6 +80,8 @@ stop_holders() {
 
 teardown() {
 	local id
+	# udp_echo's server first: it keeps a container's namespace alive
+	[ ! -f "$BATS_TEST_TMPDIR/echo.pid" ] || kill "$(cat "$BATS_TEST_TMPDIR/echo.pid")" 2>/dev/null || true
 	if [ -f "$RL_HOME/xdg/hako/pause.pid" ]; then
 		for id in $(as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- ps -a -q 2>/dev/null); do
 			as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- rm -f "$id" >/dev/null 2>&1 || true
@@ -313,22 +316,29 @@ rl_bridge() {
 	[ -z "$(ls "$RL_HOME/xdg/hako/netns")" ]
 }
 
-# (The relay's UDP is tested in tests/unit/test-rootless-ports.c: this
-# busybox has no UDP server to answer.)
-@test "rootless user network: -p is reached on 127.0.0.1 and from a peer by name; connect and disconnect; rm leaves nothing" {
+# (The relay's UDP is tested in-process in tests/unit/test-rootless-ports.c
+# too; here end to end, the host's python3 the container's UDP server.)
+@test "rootless user network: -p (tcp and udp) is reached on 127.0.0.1 and from a peer by name; connect and disconnect; rm leaves nothing" {
 	rl_busybox
 	run -0 rl network create rlnet --subnet 10.231.8.0/24
 	run -0 rl network create rlnet2 --subnet 10.231.9.0/24
 	port=$(free_port)
 	port6=$(free_port)
-	run -0 rl run -d --name web --network rlnet -p "127.0.0.1:$port:80" -p "[::1]:$port6:80" busybox \
-		sh -c 'echo rootless-net > /tmp/i; httpd -f -p 80 -h /tmp'
+	uport=$(free_port)
+	run -0 rl run -d --name web --network rlnet -p "127.0.0.1:$port:80" -p "[::1]:$port6:80" \
+		-p "127.0.0.1:$uport:5353/udp" busybox sh -c 'echo rootless-net > /tmp/i; httpd -f -p 80 -h /tmp'
 	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/i" >/dev/null && break; sleep 0.05; done
 	run -0 curl -sf "http://127.0.0.1:$port/i"
 	[ "$output" = rootless-net ]
 	# the IPv6 loopback too (relayed in user space, unlike root's DNAT)
 	run -0 curl -sfg "http://[::1]:$port6/i"
 	[ "$output" = rootless-net ]
+	# UDP: datagrams both ways through the relay
+	udp_echo "$(rl inspect -f '{{.State.Pid}}' web)" 5353
+	[ "$(udp_ask 127.0.0.1 "$uport" ping)" = echo:ping ]
+	[ "$(udp_ask 127.0.0.1 "$uport" again)" = echo:again ]
+	kill "$(cat "$BATS_TEST_TMPDIR/echo.pid")"
+	rm "$BATS_TEST_TMPDIR/echo.pid"
 	# the relay: a process of the user's, listening on 127.0.0.1 only
 	relay=$(cut -d' ' -f1 "$RL_HOME"/xdg/hako/netns/*.ports.pid)
 	[ "$(cat "/proc/$relay/comm")" = hako-ports ]
@@ -373,6 +383,31 @@ rl_bridge() {
 	[ "$(pgrep -u "$RL_UID" | wc -l)" -eq "$((RL_PROCS_BEFORE + 1))" ] # the holder alone
 	run -0 rl network ls -q
 	[ "$output" = "" ]
+}
+
+@test "rootless --internal network: no way out, names still answered by its DNS server" {
+	rl_busybox
+	run -0 rl network create --internal rlint --subnet 10.231.10.0/24
+	run -0 rl run -d --name ia --network rlint busybox sleep 1000
+	run -0 rl run -d --name ib --network rlint busybox sleep 1000
+	ip_b=$(rl inspect -f '{{.NetworkSettings.Networks.rlint.IPAddress}}' ib)
+	# no default route, the peer reached by name through the network's server
+	run -0 rl exec ia ip route
+	[[ "$output" != *default* ]]
+	run -0 rl exec ia nslookup ib 10.231.10.1
+	[[ "$output" == *"Address"*"$ip_b"* ]]
+	run -0 rl exec ia ping -c 1 -W 2 ib
+	# other names: SERVFAIL, nothing forwarded (an internal network has no way out)
+	run rl exec ia nslookup example.org 10.231.10.1
+	[[ "$output" == *SERVFAIL* ]]
+	# its server: the user's, in the rootless namespace, told the network is internal
+	local pid found=0
+	for pid in $(pgrep -u "$RL_UID" -x hako-dns); do
+		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--netns .* --internal .* rlint " && found=1
+	done
+	[ "$found" -eq 1 ]
+	run -0 rl rm -f ia ib
+	run -0 rl network rm rlint
 }
 
 @test "rootless user network after the user's namespaces ended: its namespace is made again, the old pasta stopped" {
