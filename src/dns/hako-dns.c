@@ -20,8 +20,20 @@
  * Nothing blocks: forwarded queries wait in a fixed table (each on a
  * socket of its own, the reply matched by its ID, 2 s per upstream), TCP
  * connections too; when a table is full a new query is dropped (the
- * client asks again) or a new connection closed, so a flood costs bounded
- * memory and the others keep their answers.
+ * client asks again), and a new connection takes the slot of the
+ * connection idle the longest that waits for no answer (slow clients that
+ * hold connections open, slowloris, cannot shut others out), or is closed
+ * when every connection waits for one; so a flood costs bounded memory
+ * and the others keep their answers.
+ *
+ * A query that came over TCP is forwarded over TCP (a non-blocking
+ * connect, the same 2 s per upstream counting from it), one over UDP over
+ * UDP, whose reply goes back as it is, truncated (TC) or not, and the
+ * client asks again over TCP, as the resolver does.  dnsmasq forwards
+ * over UDP first and retries over TCP on TC; we do not: a client asks
+ * over TCP mostly because a UDP reply was truncated already, so the UDP
+ * try would be one more round trip that is truncated again (aardvark-dns
+ * too forwards over the transport the query came in on).
  *
  * Until it listens, its errors go to stderr, which hako reads to report
  * them (a port 53 already taken); then stderr is /dev/null.  hako starts it
@@ -54,6 +66,7 @@
 #define MAX_LISTENERS       4    /* UDP and TCP on each of two addresses */
 #define MAX_TCP             32
 #define MAX_PENDING         128
+#define TCP_REPLY_MAX       16384 /* the longest reply relayed from a TCP upstream */
 #define UPSTREAM_TIMEOUT_MS 2000
 #define TCP_IDLE_MS         10000
 #define IN_USE_CHECK_MS     500
@@ -80,15 +93,22 @@ struct tcp_conn
   struct dns_tcp_frame frame;
 };
 
-/* A query forwarded, waiting for the reply of upstream UPSTREAM. */
+/* A query forwarded, waiting for the reply of upstream UPSTREAM; over
+ * TCP when TCP (its client's transport): the query framed is sent once
+ * the connect completes (SENT bytes so far), the reply framed read into
+ * REPLY (GOT bytes so far). */
 struct pending
 {
   int fd; /* its own socket, connected to the upstream; -1: free */
   size_t upstream;
   long long deadline;
   struct client client;
+  bool tcp;
+  size_t sent;
+  size_t got;
   size_t len;
   uint8_t query[DNS_MESSAGE_MAX];
+  uint8_t reply[2 + TCP_REPLY_MAX];
 };
 
 struct server
@@ -245,6 +265,17 @@ reply_to (struct server *s, const struct client *client, const uint8_t *reply, s
     tcp_close (c);
 }
 
+/* A UDP socket connected to TO with P's query sent, or a TCP one whose
+ * connect to TO has started (the query goes when it completes). */
+static bool
+upstream_start (struct pending *p, int fd, const struct sockaddr_in *to)
+{
+  if (p->tcp)
+    return connect (fd, (const struct sockaddr *)to, sizeof *to) == 0 || errno == EINPROGRESS;
+  return connect (fd, (const struct sockaddr *)to, sizeof *to) == 0
+         && send (fd, p->query, p->len, 0) == (ssize_t)p->len;
+}
+
 /* Sends P's query to its upstream, or the next one that takes it; false
  * when none is left. */
 static bool
@@ -252,12 +283,12 @@ pending_send (struct server *s, struct pending *p)
 {
   for (; p->upstream < s->n_upstreams; p->upstream++)
     {
-      int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      int type = p->tcp ? SOCK_STREAM : SOCK_DGRAM;
+      int fd = socket (AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
       if (fd < 0)
         return false;
-      const struct sockaddr_in *to = &s->upstreams[p->upstream];
-      if (connect (fd, (const struct sockaddr *)to, sizeof *to) == 0
-          && send (fd, p->query, p->len, 0) == (ssize_t)p->len)
+      p->sent = p->got = 0;
+      if (upstream_start (p, fd, &s->upstreams[p->upstream]))
         {
           p->fd = fd;
           p->deadline = now_ms () + UPSTREAM_TIMEOUT_MS;
@@ -266,6 +297,13 @@ pending_send (struct server *s, struct pending *p)
       close (fd);
     }
   return false;
+}
+
+/* True while P's query still has bytes to send to a TCP upstream. */
+static bool
+pending_sending (const struct pending *p)
+{
+  return p->tcp && p->sent < 2 + p->len;
 }
 
 static void
@@ -286,6 +324,7 @@ forward (struct server *s, const struct client *client, const uint8_t *query, si
       if (p->fd >= 0)
         continue;
       p->client = *client;
+      p->tcp = client->udp_fd < 0;
       p->upstream = 0;
       p->len = len;
       memcpy (p->query, query, len);
@@ -295,10 +334,71 @@ forward (struct server *s, const struct client *client, const uint8_t *query, si
     }
 }
 
+/* The TCP upstream of P takes more of the framed query (the connect
+ * completed: a refused one fails the send); on an error, the next
+ * upstream, now. */
+static void
+pending_writable (struct pending *p)
+{
+  uint8_t length[2] = { (uint8_t)(p->len >> 8), (uint8_t)p->len };
+  struct iovec parts[] = { { length, 2 }, { p->query, p->len } };
+  size_t skip = p->sent;
+  for (size_t i = 0; i < 2; i++)
+    {
+      size_t cut = skip < parts[i].iov_len ? skip : parts[i].iov_len;
+      parts[i].iov_base = (uint8_t *)parts[i].iov_base + cut;
+      parts[i].iov_len -= cut;
+      skip -= cut;
+    }
+  struct msghdr m = { .msg_iov = parts, .msg_iovlen = 2 };
+  ssize_t n = sendmsg (p->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n > 0)
+    p->sent += (size_t)n;
+  else if (n < 0 && errno != EAGAIN && errno != EINTR)
+    p->deadline = 0;
+}
+
+/* More of the framed reply of P's TCP upstream: relayed once complete
+ * when it is the reply (its ID); the upstream's close before, a length
+ * above TCP_REPLY_MAX or an error, the next upstream, now. */
+static void
+pending_tcp_readable (struct server *s, struct pending *p)
+{
+  size_t want = p->got < 2 ? 2 : 2 + ((size_t)p->reply[0] << 8 | p->reply[1]);
+  if (want > sizeof p->reply)
+    {
+      p->deadline = 0;
+      return;
+    }
+  ssize_t n = recv (p->fd, p->reply + p->got, want - p->got, 0);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return;
+  if (n <= 0)
+    {
+      p->deadline = 0;
+      return;
+    }
+  p->got += (size_t)n;
+  if (p->got < 2 || p->got < 2 + ((size_t)p->reply[0] << 8 | p->reply[1]))
+    return;
+  if (p->got >= 2 + 12 && memcmp (p->reply + 2, p->query, 2) == 0)
+    {
+      reply_to (s, &p->client, p->reply + 2, p->got - 2);
+      pending_free (p);
+    }
+  else
+    p->deadline = 0;
+}
+
 /* The upstream answered P: relayed when it is the reply (its ID). */
 static void
 pending_readable (struct server *s, struct pending *p)
 {
+  if (p->tcp)
+    {
+      pending_tcp_readable (s, p);
+      return;
+    }
   uint8_t reply[DNS_MESSAGE_MAX];
   ssize_t n = recv (p->fd, reply, sizeof reply, 0);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -395,7 +495,43 @@ udp_readable (struct server *s, int fd)
     handle_query (s, &client, query, (size_t)len);
 }
 
-/* A new connection in a free slot; closed at once when there is none. */
+/* True while a query of connection SLOT waits for its upstream. */
+static bool
+tcp_waits_for_upstream (const struct server *s, size_t slot)
+{
+  for (size_t i = 0; i < MAX_PENDING; i++)
+    {
+      const struct pending *p = &s->pending[i];
+      if (p->fd >= 0 && p->client.udp_fd < 0 && p->client.tcp_slot == slot
+          && p->client.tcp_gen == s->tcp[slot].gen)
+        return true;
+    }
+  return false;
+}
+
+/* A slot for a new connection: a free one, else the one of the
+ * connection idle the longest (its deadline the nearest) that waits for
+ * no upstream, closed; MAX_TCP when every connection waits for one. */
+static size_t
+tcp_slot_for_new (struct server *s)
+{
+  size_t victim = MAX_TCP;
+  for (size_t i = 0; i < MAX_TCP; i++)
+    {
+      if (s->tcp[i].fd < 0)
+        return i;
+      if ((victim == MAX_TCP || s->tcp[i].deadline < s->tcp[victim].deadline)
+          && !tcp_waits_for_upstream (s, i))
+        victim = i;
+    }
+  if (victim < MAX_TCP)
+    tcp_close (&s->tcp[victim]);
+  return victim;
+}
+
+/* A new connection in a slot of its own; closed at once when none can be
+ * had.  Its send buffer holds the longest reply, which goes in one
+ * non-blocking send. */
 static void
 tcp_accept (struct server *s, int listener)
 {
@@ -404,15 +540,16 @@ tcp_accept (struct server *s, int listener)
   int fd = accept4 (listener, (struct sockaddr *)&peer, &peer_len, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0)
     return;
-  for (size_t i = 0; i < MAX_TCP; i++)
-    if (s->tcp[i].fd < 0)
-      {
-        s->tcp[i] = (struct tcp_conn){ .fd = fd, .gen = ++s->tcp_gens,
-                                       .deadline = now_ms () + TCP_IDLE_MS,
-                                       .peer = peer, .peer_len = peer_len };
-        return;
-      }
-  close (fd);
+  int sndbuf = 4 * (2 + TCP_REPLY_MAX);
+  size_t slot = tcp_slot_for_new (s);
+  if (slot == MAX_TCP || setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) < 0)
+    {
+      close (fd);
+      return;
+    }
+  s->tcp[slot] = (struct tcp_conn){ .fd = fd, .gen = ++s->tcp_gens,
+                                    .deadline = now_ms () + TCP_IDLE_MS,
+                                    .peer = peer, .peer_len = peer_len };
 }
 
 /* Bytes of connection SLOT: each complete message handled; a length of 0
@@ -576,7 +713,8 @@ wait_set (struct server *s, struct pollfd *fds, size_t *origin, int *timeout)
     if (s->pending[i].fd >= 0)
       {
         origin[n] = MAX_LISTENERS + MAX_TCP + i;
-        fds[n++] = (struct pollfd){ .fd = s->pending[i].fd, .events = POLLIN };
+        fds[n++] = (struct pollfd){ .fd = s->pending[i].fd,
+                                    .events = pending_sending (&s->pending[i]) ? POLLOUT : POLLIN };
         next = s->pending[i].deadline < next ? s->pending[i].deadline : next;
       }
   *timeout = next > now ? (int)(next - now) : 0;
@@ -584,7 +722,7 @@ wait_set (struct server *s, struct pollfd *fds, size_t *origin, int *timeout)
 }
 
 static void
-dispatch (struct server *s, size_t origin)
+dispatch (struct server *s, size_t origin, short revents)
 {
   if (origin < MAX_LISTENERS)
     {
@@ -596,7 +734,13 @@ dispatch (struct server *s, size_t origin)
   else if (origin < MAX_LISTENERS + MAX_TCP)
     tcp_readable (s, origin - MAX_LISTENERS);
   else
-    pending_readable (s, &s->pending[origin - MAX_LISTENERS - MAX_TCP]);
+    {
+      struct pending *p = &s->pending[origin - MAX_LISTENERS - MAX_TCP];
+      if (pending_sending (p))
+        pending_writable (p);
+      else if (revents & (POLLIN | POLLHUP | POLLERR))
+        pending_readable (s, p);
+    }
 }
 
 static void
@@ -625,7 +769,7 @@ serve (struct server *s)
       if (poll (fds, n, timeout) > 0)
         for (nfds_t i = 0; i < n; i++)
           if (fds[i].revents != 0)
-            dispatch (s, origin[i]);
+            dispatch (s, origin[i], fds[i].revents);
       expire (s);
       if (now_ms () >= next_check)
         {

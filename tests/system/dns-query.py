@@ -4,7 +4,8 @@
 # address, port 53) for NAME's records of TYPE (A, AAAA, PTR) over UDP, or
 # over TCP with RFC 7766's two-byte length framing; prints the answers one
 # a line (addresses, or PTR targets without the final dot), sorted.  Exit
-# 1 with the reason when no reply comes within 3 s or it is not one.
+# 1 with the reason when no reply comes within 3 s, it is not one, or it
+# is truncated (TC).
 import ipaddress
 import os
 import socket
@@ -44,6 +45,8 @@ def answers(msg, qid):
         sys.exit("reply with ID %d, asked %d" % (rid, qid))
     if flags & 0xF:
         sys.exit("rcode %d" % (flags & 0xF))
+    if flags & 0x200:
+        sys.exit("truncated (TC) with %d answers" % an)
     pos = 12
     for _ in range(qd):
         pos = read_name(msg, pos)[1] + 4

@@ -1,22 +1,25 @@
 #!/usr/bin/env python3
 # dns-stub.py ADDRESS PIDFILE: a resolver for the DNS tests, on ADDRESS:53
-# (a 127.x address: the host's resolvers the network's DNS server forwards
-# to).  Answers A 192.0.2.7 for outside.test, nothing at all for
-# blackhole.test (an upstream that never answers), NXDOMAIN for anything
-# else.
+# over UDP and TCP (a 127.x address: the host's resolvers the network's
+# DNS server forwards to).  Answers A 192.0.2.7 for outside.test; for
+# big.test 60 A records 198.51.100.1-60 (a 1 KB reply) in full over TCP
+# only: over UDP its reply is empty with TC set, as a server whose answer
+# does not fit in 512 bytes sends it; nothing at all for blackhole.test
+# (an upstream that never answers; a TCP connection stays open, silent);
+# NXDOMAIN for anything else.
 import socket
 import struct
 import sys
+import threading
 
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-sock.bind((sys.argv[1], 53))
-with open(sys.argv[2], "w") as f:
-    f.write("ready\n")
-while True:
-    query, peer = sock.recvfrom(4096)
+BIG = 60
+
+
+def reply(query, tcp):
+    """The reply to QUERY, or None for no reply."""
     if len(query) < 12:
-        continue
-    qid, _flags, qdcount = struct.unpack("!HHH", query[:6])
+        return None
+    qid = struct.unpack("!H", query[:2])[0]
     end = 12
     labels = []
     while end < len(query) and query[end] != 0:
@@ -26,12 +29,62 @@ while True:
     qtype = struct.unpack("!H", query[end + 1:end + 3])[0] if end + 3 <= len(query) else 0
     name = ".".join(labels).lower()
     if name == "blackhole.test":
-        continue
+        return None
     if name == "outside.test" and qtype == 1:
         header = struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0)
         answer = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton("192.0.2.7")
-        sock.sendto(header + question + answer, peer)
-    else:
-        rcode = 0 if name == "outside.test" else 3
-        header = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, 0, 0, 0)
-        sock.sendto(header + question, peer)
+        return header + question + answer
+    if name == "big.test" and qtype == 1 and not tcp:
+        return struct.pack("!HHHHHH", qid, 0x8380, 1, 0, 0, 0) + question
+    if name == "big.test" and qtype == 1:
+        header = struct.pack("!HHHHHH", qid, 0x8180, 1, BIG, 0, 0)
+        answers = b"".join(
+            struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + bytes([198, 51, 100, i])
+            for i in range(1, BIG + 1))
+        return header + question + answers
+    rcode = 0 if name in ("outside.test", "big.test") else 3
+    return struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, 0, 0, 0) + question
+
+
+def recv_exactly(conn, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = conn.recv(n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+def serve_connection(conn):
+    with conn:
+        while True:
+            length = recv_exactly(conn, 2)
+            query = length and recv_exactly(conn, struct.unpack("!H", length)[0])
+            if not query:
+                return
+            out = reply(query, True)
+            if out is not None:
+                conn.sendall(struct.pack("!H", len(out)) + out)
+
+
+def serve_tcp(listener):
+    while True:
+        conn, _ = listener.accept()
+        threading.Thread(target=serve_connection, args=(conn,), daemon=True).start()
+
+
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind((sys.argv[1], 53))
+listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind((sys.argv[1], 53))
+listener.listen(64)
+threading.Thread(target=serve_tcp, args=(listener,), daemon=True).start()
+with open(sys.argv[2], "w") as f:
+    f.write("ready\n")
+while True:
+    query, peer = sock.recvfrom(4096)
+    out = reply(query, False)
+    if out is not None:
+        sock.sendto(out, peer)

@@ -26,7 +26,13 @@ teardown_file() {
 	network_teardown_file
 }
 setup() { network_setup; }
-teardown() { network_teardown; }
+teardown() {
+	# a test's own upstreams (upstream.pid), stopped even when it failed
+	if [ -s "$BATS_TEST_TMPDIR/upstream.pid" ]; then
+		kill "$(cat "$BATS_TEST_TMPDIR/upstream.pid")" || true
+	fi
+	network_teardown
+}
 
 # lookup CONTAINER NAME: the addresses the network's server gives NAME,
 # asked from inside CONTAINER, sorted, one a line.
@@ -217,17 +223,21 @@ dns_lock() {
 		s.settimeout(3)
 		assert s.recv(10) == b"", "oversized message answered"
 		s.close()
-		# 100 connections held: the ones above the bound are closed at once,
-		# UDP and a new connection are answered once they go
+		# 100 connections held: at most 32 stay open (each new one above
+		# the bound takes the slot of the idlest), UDP and a new connection
+		# are answered once they go
 		held = [conn() for _ in range(100)]
+		time.sleep(0.5)
 		closed = 0
 		for h in held:
-		    h.settimeout(0.5)
+		    h.setblocking(False)
 		    try:
 		        if h.recv(1) == b"":
 		            closed += 1
-		    except socket.timeout:
+		    except BlockingIOError:
 		        pass
+		    except ConnectionResetError:
+		        closed += 1
 		assert closed >= 60, "only %d of 100 connections refused" % closed
 		u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 		u.settimeout(3)
@@ -239,6 +249,119 @@ dns_lock() {
 		s = conn()
 		s.sendall(q(4, "web"))
 		assert replies(s, 1) == [4]
+	PY
+}
+
+# big_addresses: the 60 addresses the stub upstream gives big.test over
+# TCP, sorted as dns-query.py prints them.
+big_addresses() {
+	seq 60 | sed 's/^/198.51.100./' | sort
+}
+
+@test "a reply too large for UDP (TC from the upstream): the UDP client gets the TC to retry, the TCP client every record, forwarded over TCP" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	run ask 10.213.97.1 big.test A
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"truncated (TC)"* ]]
+	run ask --tcp 10.213.97.1 big.test A
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(big_addresses)" ]
+	# a TCP query waiting for a silent upstream (blackhole.test, 2 s)
+	# holds up neither the next query on its connection nor another
+	# connection's
+	python3 - <<-'PY'
+		import socket, struct, time
+		def q(qid, name):
+		    m = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+		    m += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0\0\1\0\1"
+		    return struct.pack("!H", len(m)) + m
+		def reply(s):
+		    buf = b""
+		    while len(buf) < 2 or len(buf) < 2 + struct.unpack("!H", buf[:2])[0]:
+		        chunk = s.recv(4096)
+		        assert chunk, "closed before the reply"
+		        buf += chunk
+		    n = struct.unpack("!H", buf[:2])[0]
+		    return struct.unpack("!HHHH", buf[2:10])
+		start = time.monotonic()
+		a = socket.create_connection(("10.213.97.1", 53), timeout=1.5)
+		a.sendall(q(1, "blackhole.test") + q(2, "big.test"))
+		b = socket.create_connection(("10.213.97.1", 53), timeout=1.5)
+		b.sendall(q(3, "big.test"))
+		for s, qid in ((a, 2), (b, 3)):
+		    rid, flags, _qd, an = reply(s)
+		    assert (rid, flags & 0x20f, an) == (qid, 0, 60), (rid, flags, an)
+		assert time.monotonic() - start < 1.5
+	PY
+}
+
+@test "over TCP, an upstream that refuses and one whose connect hangs are given up (at once, after 2 s), the next one answers" {
+	net_create names 10.213.97.0/24
+	# 127.0.0.78 refuses (nothing listens); 127.0.0.79 listens with a
+	# backlog of 0 that one connection fills, so the kernel drops the
+	# next SYNs: a connect there hangs
+	python3 -c '
+import socket, sys, time
+l = socket.socket()
+l.bind(("127.0.0.79", 53))
+l.listen(0)
+filler = socket.create_connection(("127.0.0.79", 53))
+open(sys.argv[1], "w").write("ready\n")
+time.sleep(60)' "$BATS_TEST_TMPDIR/hang.ready" 3>&- </dev/null >/dev/null 2>"$BATS_TEST_TMPDIR/hang.log" &
+	echo $! >"$BATS_TEST_TMPDIR/upstream.pid"
+	local i
+	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/hang.ready" ] && break; sleep 0.05; done
+	[ -s "$BATS_TEST_TMPDIR/hang.ready" ] || { cat "$BATS_TEST_TMPDIR/hang.log"; false; }
+	printf 'nameserver %s\n' 127.0.0.78 127.0.0.79 127.0.0.77 >"$BATS_TEST_TMPDIR/resolv.conf"
+	# the network's server starts with its first container, reading this
+	HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf \
+		hk run -d --name web --network names busybox sleep 60 >/dev/null
+	local start=${EPOCHREALTIME/./} ms
+	run ask --tcp 10.213.97.1 big.test A
+	ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+	echo "$output (${ms} ms)"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(big_addresses)" ]
+	[ "$ms" -ge 1900 ] && [ "$ms" -lt 2900 ]
+}
+
+@test "slowloris: 32 slow TCP clients (one byte sent, then nothing) do not stop the server answering UDP and a full TCP query" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	WEB=$(container_ip web) BIG=$(big_addresses) QUERY=$BATS_TEST_DIRNAME/dns-query.py python3 - <<-'PY'
+		import os, socket, subprocess, time
+		def ask(*args):
+		    start = time.monotonic()
+		    out = subprocess.run(["python3", os.environ["QUERY"], *args], capture_output=True,
+		                         text=True, timeout=5)
+		    assert out.returncode == 0, (args, out.stderr)
+		    assert time.monotonic() - start < 2, (args, time.monotonic() - start)
+		    return out.stdout.strip()
+		# as many slow clients as the server has connections: each sends
+		# the first byte of a length, then nothing
+		slow = []
+		for _ in range(32):
+		    s = socket.create_connection(("10.213.97.1", 53), timeout=3)
+		    s.sendall(b"\0")
+		    slow.append(s)
+		time.sleep(0.2)
+		assert ask("10.213.97.1", "web", "A") == os.environ["WEB"]
+		assert ask("--tcp", "10.213.97.1", "web", "A") == os.environ["WEB"]
+		assert ask("--tcp", "10.213.97.1", "big.test", "A") == os.environ["BIG"]
+		# the server made room by closing the slow clients idle the longest,
+		# one per new connection: most are still held
+		closed = 0
+		for s in slow:
+		    s.setblocking(False)
+		    try:
+		        closed += s.recv(1) == b""
+		    except BlockingIOError:
+		        pass
+		    except ConnectionResetError:
+		        closed += 1
+		assert 1 <= closed <= 2, "%d slow clients closed" % closed
 	PY
 }
 
