@@ -14,6 +14,7 @@ enum
   OPT_LEAVE_RUNNING = 256,
   OPT_KEEP,
   OPT_TCP,
+  OPT_LOCKS,
   OPT_EXPORT,
   OPT_IMPORT,
   OPT_NAME,
@@ -37,6 +38,7 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
     { "leave-running", no_argument, NULL, OPT_LEAVE_RUNNING },
     { "keep", no_argument, NULL, OPT_KEEP },
     { "tcp-established", no_argument, NULL, OPT_TCP },
+    { "file-locks", no_argument, NULL, OPT_LOCKS },
     { "export", required_argument, NULL, OPT_EXPORT },
     { "import", required_argument, NULL, OPT_IMPORT },
     { "name", required_argument, NULL, OPT_NAME },
@@ -64,6 +66,7 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
         case OPT_LEAVE_RUNNING: q->o.leave_running = true; break;
         case OPT_KEEP: q->o.keep = true; break;
         case OPT_TCP: q->o.tcp_established = true; break;
+        case OPT_LOCKS: q->o.file_locks = true; break;
         case OPT_EXPORT: q->export_file = optarg; break;
         case OPT_IMPORT: q->import_file = optarg; break;
         case OPT_NAME: q->name = optarg; break;

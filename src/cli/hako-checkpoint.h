@@ -19,10 +19,12 @@ struct checkpoint_archive_ops
 };
 
 #define CHECKPOINT_USAGE                                                                     \
-  "[--leave-running] [--keep] [--tcp-established] [--export FILE|-] CONTAINER..."
+  "[--leave-running] [--keep] [--tcp-established] [--file-locks] [--export FILE|-] "       \
+  "CONTAINER..."
 #define RESTORE_USAGE                                                                        \
-  "[--keep] [--tcp-established] CONTAINER...\n"                                             \
-  "       hako restore [--keep] [--tcp-established] --import FILE|- [--name NAME]"
+  "[--keep] [--tcp-established] [--file-locks] CONTAINER...\n"                             \
+  "       hako restore [--keep] [--tcp-established] [--file-locks] --import FILE|- "          \
+  "[--name NAME]"
 
 /* The commands; OPS NULL (hako): *DELEGATE tells that the command line
  * needs hako-transfer, and nothing was done. */

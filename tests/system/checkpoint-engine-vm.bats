@@ -14,8 +14,10 @@ VM=${CGROUP2_VM:-$TOP/../shared/tools/cgroup2-vm}
 setup_file() {
 	export VM_LOG=$BATS_FILE_TMPDIR/vm.log
 	[ -z "$(vm_skip_reason)" ] || return 0
-	require_tools criu ip iptables ip6tables iptables-restore ip6tables-restore xtables-nft-multi nft tar
+	require_tools criu ip iptables ip6tables iptables-restore ip6tables-restore xtables-nft-multi nft tar cc
 	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
+	# a lock holder for the --file-locks test (busybox has no flock)
+	cc -static -O2 -o "$BATS_FILE_TMPDIR/bbroot/bin/hako-test-flock" "$TOP/tests/helpers/hold-flock.c"
 	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
 	local modules=() m
 	for m in nf_tables nft_compat xt_mark nf_conntrack_netlink unix_diag inet_diag tcp_diag udp_diag \
@@ -117,6 +119,28 @@ passed() {
 	passed "restore -t: counts on from the checkpoint"
 	passed "restore -t: the log goes on through the new pty"
 	passed "restore -t: stdout is a pty"
+}
+
+@test "v2 VM hako checkpoint/restore --tcp-established: a TCP echo server's connection survives" {
+	passed "tcp: the echo server answers"
+	passed "tcp: checkpoint without --tcp-established is refused"
+	passed "tcp: ... the container runs on"
+	passed "tcp: checkpoint --tcp-established"
+	passed "tcp: exited and checkpointed"
+	passed "tcp: restore --tcp-established"
+	passed "tcp: the connection echoes on"
+}
+
+@test "v2 VM hako checkpoint/restore --file-locks: a container holding a flock keeps it" {
+	passed "flock: held before the checkpoint"
+	passed "flock: checkpoint without --file-locks is refused"
+	passed "flock: ... the container runs on"
+	passed "flock: checkpoint --file-locks"
+	passed "flock: exited and checkpointed"
+	passed "flock: restore --file-locks"
+	passed "flock: counts on from the checkpoint"
+	passed "flock: still held after the restore"
+	passed "flock: /proc/locks names the restored process"
 }
 
 @test "v2 VM hako checkpoint with criu failing mid-dump: exit 125, criu's message, the container runs on" {
