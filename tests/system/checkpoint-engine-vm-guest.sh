@@ -147,10 +147,28 @@ n2=$($hakob exec moved2 cat /tmp/n)
 [ "$n2" -gt "$at_dump" ] && echo "PASS: store B: the second one counts on too" || echo "FAIL: store B: the second one counts on too ($n2 vs $at_dump)"
 $hakob restore --import /tmp/c2.tar.zst --name moved >/dev/null 2>/tmp/err
 check "store B: a name in use is refused" 125 $?
+# --compress: gzip and none, in files whose names say nothing; import
+# tells them by their first bytes
+$hako checkpoint --export /tmp/bad.ckpt --compress lz4 c1 >/dev/null 2>/tmp/err
+check "--compress lz4: exit 125" 125 $?
+grep -q -- '--compress lz4: expected zstd, gzip or none' /tmp/err && echo "PASS: --compress lz4: says so" || { echo "FAIL: --compress lz4: says so"; cat /tmp/err; }
+check "--compress lz4: c1 untouched, no file" "running $pid false absent" "$($hako inspect -f '{{.State.Status}} {{.State.Pid}} {{.State.Checkpointed}}' c1) $([ -e /tmp/bad.ckpt ] && echo present || echo absent)"
+$hako restore c2 >/dev/null 2>/tmp/err; ok "store A: c2 restored for the other exports" $?
+for z in gzip none; do
+	$hako checkpoint --leave-running --export /tmp/c2-$z.ckpt --compress $z c2 >/dev/null 2>/tmp/err; ok "checkpoint --export --compress $z" $?
+done
+check "--compress gzip: gzip's magic" 1f8b "$(od -An -tx1 -N2 /tmp/c2-gzip.ckpt | tr -d ' ')"
+check "--compress none: a tar" ustar "$(dd if=/tmp/c2-none.ckpt bs=1 skip=257 count=5 2>/dev/null)"
+[ "$(wc -c </tmp/c2-none.ckpt)" -gt "$(wc -c </tmp/c2-gzip.ckpt)" ] && echo "PASS: --compress none is larger than gzip" || echo "FAIL: --compress none is larger than gzip"
+for z in gzip none; do
+	$hakob restore --import /tmp/c2-$z.ckpt --name moved-$z >/dev/null 2>/tmp/err; ok "store B: restore --import of the $z export" $?
+	check "store B: the $z one runs with the file system changes" "running moved-with-it" "$($hakob inspect -f '{{.State.Status}}' moved-$z) $($hakob exec moved-$z cat /marker)"
+done
+$hakob rm -f moved-gzip moved-none >/dev/null || echo "FAIL: rm moved-gzip moved-none"
 $hakob rm -f moved moved2 >/dev/null || echo "FAIL: rm in store B"
 check "store B: no container left" 0 "$($hakob ps -aq | wc -l)"
 check "store B: no mount left" 0 "$(grep -c /var/lib/hako-b /proc/self/mountinfo)"
-$hako rm c2 >/dev/null || echo "FAIL: rm c2"
+$hako rm -f c2 >/dev/null || echo "FAIL: rm c2"
 
 # 7. a container with a terminal (-t): restored onto a new pty that its
 # monitor holds, its log going on

@@ -107,6 +107,22 @@ passed() {
 	passed "store B: restore --import - (stdin)"
 	passed "store B: the second one counts on too"
 	passed "store B: a name in use is refused"
+}
+
+@test "v2 VM checkpoint --export --compress gzip|none: import tells them by their bytes; a bad kind is refused" {
+	passed "--compress lz4: exit 125"
+	passed "--compress lz4: says so"
+	passed "--compress lz4: c1 untouched, no file"
+	passed "store A: c2 restored for the other exports"
+	passed "checkpoint --export --compress gzip"
+	passed "checkpoint --export --compress none"
+	passed "--compress gzip: gzip's magic"
+	passed "--compress none: a tar"
+	passed "--compress none is larger than gzip"
+	passed "store B: restore --import of the gzip export"
+	passed "store B: the gzip one runs with the file system changes"
+	passed "store B: restore --import of the none export"
+	passed "store B: the none one runs with the file system changes"
 	passed "store B: no container left"
 	passed "store B: no mount left"
 }
