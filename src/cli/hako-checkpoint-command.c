@@ -14,9 +14,11 @@ enum
   OPT_LEAVE_RUNNING = 256,
   OPT_KEEP,
   OPT_TCP,
+  OPT_LOCKS,
   OPT_EXPORT,
   OPT_IMPORT,
   OPT_NAME,
+  OPT_COMPRESS,
 };
 
 struct checkpoint_request
@@ -25,8 +27,36 @@ struct checkpoint_request
   const char *export_file; /* --export */
   const char *import_file; /* --import */
   const char *name;        /* --name */
+  const char *compress;    /* --compress, as given */
+  enum checkpoint_compression compression;
   const struct checkpoint_archive_ops *ops;
 };
+
+/* --compress's name into Q->compression; it is for --export only. */
+static int
+parse_compression (const char *command, const char *usage, struct checkpoint_request *q,
+                   struct hk_error **err)
+{
+  static const struct
+  {
+    const char *name;
+    enum checkpoint_compression value;
+  } names[] = {
+    { "zstd", CHECKPOINT_COMPRESS_ZSTD },
+    { "gzip", CHECKPOINT_COMPRESS_GZIP },
+    { "none", CHECKPOINT_COMPRESS_NONE },
+  };
+  if (q->export_file == NULL)
+    return cli_usage (err, command, usage, "--compress is for --export");
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (strcmp (q->compress, names[i].name) == 0)
+      {
+        q->compression = names[i].value;
+        return 0;
+      }
+  _cleanup_free_ char *why = xasprintf ("--compress %s: expected zstd, gzip or none", q->compress);
+  return cli_usage (err, command, usage, why);
+}
 
 /* The options both verbs share; CHECKPOINT: the one being parsed. */
 static int
@@ -37,9 +67,11 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
     { "leave-running", no_argument, NULL, OPT_LEAVE_RUNNING },
     { "keep", no_argument, NULL, OPT_KEEP },
     { "tcp-established", no_argument, NULL, OPT_TCP },
+    { "file-locks", no_argument, NULL, OPT_LOCKS },
     { "export", required_argument, NULL, OPT_EXPORT },
     { "import", required_argument, NULL, OPT_IMPORT },
     { "name", required_argument, NULL, OPT_NAME },
+    { "compress", required_argument, NULL, OPT_COMPRESS },
     { NULL, 0, NULL, 0 },
   };
   const char *command = checkpoint ? "checkpoint" : "restore";
@@ -47,7 +79,7 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
   int c, index;
   while ((c = getopt_long (argc, argv, "", options, &index)) != -1)
     {
-      bool ours = (c == OPT_LEAVE_RUNNING || c == OPT_EXPORT) ? checkpoint
+      bool ours = (c == OPT_LEAVE_RUNNING || c == OPT_EXPORT || c == OPT_COMPRESS) ? checkpoint
                   : (c == OPT_IMPORT || c == OPT_NAME)        ? !checkpoint
                                                               : true;
       if (c == '?')
@@ -64,11 +96,15 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
         case OPT_LEAVE_RUNNING: q->o.leave_running = true; break;
         case OPT_KEEP: q->o.keep = true; break;
         case OPT_TCP: q->o.tcp_established = true; break;
+        case OPT_LOCKS: q->o.file_locks = true; break;
         case OPT_EXPORT: q->export_file = optarg; break;
         case OPT_IMPORT: q->import_file = optarg; break;
         case OPT_NAME: q->name = optarg; break;
+        case OPT_COMPRESS: q->compress = optarg; break;
         }
     }
+  if (q->compress != NULL && parse_compression (command, usage, q, err) < 0)
+    return -1;
   if (q->import_file != NULL)
     return optind < argc ? cli_usage (err, command, usage, "--import takes no container")
                          : 0;
@@ -89,7 +125,9 @@ checkpoint_one (struct engine *e, struct ctr_record *r, void *data, struct hk_er
     return -1;
   if (engine_checkpoint (e, r, &q->o, err) < 0)
     return -1;
-  return q->export_file != NULL ? q->ops->export_to (e, r, q->export_file, err) : 0;
+  return q->export_file != NULL
+           ? q->ops->export_to (e, r, q->export_file, q->compression, err)
+           : 0;
 }
 
 static int

@@ -7,22 +7,25 @@
 
 #include "hako-cli.h"
 #include "engine/engine-checkpoint.h"
+#include "transfer/checkpoint-compression.h"
 
 struct checkpoint_archive_ops
 {
   int (*export_check) (const struct ctr_record *r, struct hk_error **err);
   int (*export_to) (struct engine *e, struct ctr_record *r, const char *file,
-                    struct hk_error **err);
+                    enum checkpoint_compression compress, struct hk_error **err);
   int (*import_from) (struct engine *e, const char *file, const char *name,
                       const struct engine_checkpoint_options *o, struct ctr_record **out,
                       struct hk_error **err);
 };
 
 #define CHECKPOINT_USAGE                                                                     \
-  "[--leave-running] [--keep] [--tcp-established] [--export FILE|-] CONTAINER..."
+  "[--leave-running] [--keep] [--tcp-established] [--file-locks] [--export FILE|-] "       \
+  "[--compress zstd|gzip|none] CONTAINER..."
 #define RESTORE_USAGE                                                                        \
-  "[--keep] [--tcp-established] CONTAINER...\n"                                             \
-  "       hako restore [--keep] [--tcp-established] --import FILE|- [--name NAME]"
+  "[--keep] [--tcp-established] [--file-locks] CONTAINER...\n"                             \
+  "       hako restore [--keep] [--tcp-established] [--file-locks] --import FILE|- "          \
+  "[--name NAME]"
 
 /* The commands; OPS NULL (hako): *DELEGATE tells that the command line
  * needs hako-transfer, and nothing was done. */

@@ -109,6 +109,7 @@ dump (struct engine *e, const struct ctr_record *r, const char *dir,
     .work_path = logs,
     .leave_running = o->leave_running,
     .tcp_established = o->tcp_established,
+    .file_locks = o->file_locks,
     .criu_checked = true, /* engine_checkpoint did, before anything changed */
   };
   if (container_checkpoint (&e->rt, &c, err) < 0)
@@ -192,6 +193,7 @@ engine_restore (struct engine *e, struct ctr_record *r,
     .image_path = images,
     .work_path = logs,
     .tcp_established = o->tcp_established,
+    .file_locks = o->file_locks,
   };
   if (engine_start_restored (e, r, &ro, err) < 0)
     return -1;

@@ -23,6 +23,7 @@ struct engine_checkpoint_options
   bool leave_running;   /* the container keeps running after the dump */
   bool keep;            /* keep criu's logs (and, on restore, the images) */
   bool tcp_established; /* established TCP connections are saved / restored */
+  bool file_locks;      /* file locks (flock, fcntl) are saved / restored */
 };
 
 /* checkpoint: R (running) is dumped into its directory and, unless

@@ -199,16 +199,28 @@ write_images (struct archive *a, int images_fd, char *buf, struct hk_error **err
   return r;
 }
 
+static void
+add_filter (struct archive *a, enum checkpoint_compression compress)
+{
+  switch (compress)
+    {
+    case CHECKPOINT_COMPRESS_ZSTD: archive_write_add_filter_zstd (a); break;
+    case CHECKPOINT_COMPRESS_GZIP: archive_write_add_filter_gzip (a); break;
+    case CHECKPOINT_COMPRESS_NONE: break;
+    }
+}
+
 int
-checkpoint_archive_write (int out_fd, const struct checkpoint_manifest *m, int layer_fd,
-                          int images_fd, struct hk_error **err)
+checkpoint_archive_write (int out_fd, enum checkpoint_compression compress,
+                          const struct checkpoint_manifest *m, int layer_fd, int images_fd,
+                          struct hk_error **err)
 {
   _cleanup_free_ char *manifest = checkpoint_manifest_format (m);
   _cleanup_free_ char *buf = xmalloc (IO_BUFFER);
   struct archive *a = archive_write_new ();
   int r = -1;
   archive_write_set_format_pax_restricted (a);
-  archive_write_add_filter_zstd (a);
+  add_filter (a, compress);
   archive_write_set_bytes_in_last_block (a, 1);
   if (archive_write_open_fd (a, out_fd) != ARCHIVE_OK)
     {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The file `hako checkpoint --export` writes and `hako restore --import`
- * reads: a tar compressed with zstd (criu's page images are most of it;
- * zstd at its default level packs them about as well as gzip -6 in a
- * fraction of the time, and the time is a migration's downtime).  Its
- * members, in this order:
+ * reads: a tar compressed with zstd by default (criu's page images are
+ * most of it; zstd at its default level packs them about as well as gzip
+ * -6 in a fraction of the time, and the time is a migration's downtime),
+ * or gzip, or not at all (--compress); the reader tells which by the
+ * first bytes.  Its members, in this order:
  *
  *   manifest.json      {"format": "hako-checkpoint", "version": 1, "name",
  *                       "image", "imageId", "checkpointedAt", "config"
@@ -21,6 +22,7 @@
 #ifndef HAKO_TRANSFER_CHECKPOINT_ARCHIVE_H
 #define HAKO_TRANSFER_CHECKPOINT_ARCHIVE_H
 
+#include "checkpoint-compression.h"
 #include "layer.h"
 #include "common/error.h"
 
@@ -50,10 +52,12 @@ int checkpoint_manifest_parse (const char *text, size_t len, struct checkpoint_m
 /* M as JSON (malloc'd). */
 char *checkpoint_manifest_format (const struct checkpoint_manifest *m);
 
-/* Writes the archive to OUT_FD: M, the layer tar in the file LAYER_FD
- * (layer_diff_write_fd) and the files of the directory IMAGES_FD. */
-int checkpoint_archive_write (int out_fd, const struct checkpoint_manifest *m, int layer_fd,
-                              int images_fd, struct hk_error **err);
+/* Writes the archive, compressed with COMPRESS, to OUT_FD: M, the layer
+ * tar in the file LAYER_FD (layer_diff_write_fd) and the files of the
+ * directory IMAGES_FD. */
+int checkpoint_archive_write (int out_fd, enum checkpoint_compression compress,
+                              const struct checkpoint_manifest *m, int layer_fd, int images_fd,
+                              struct hk_error **err);
 
 /* Called with the manifest before anything is extracted: a refusal (-1)
  * stops the read. */

@@ -50,7 +50,8 @@ write_layer (struct engine *e, const struct ctr_record *r, struct hk_error **err
 }
 
 static int
-write_archive (struct engine *e, struct ctr_record *r, int out_fd, struct hk_error **err)
+write_archive (struct engine *e, struct ctr_record *r, int out_fd,
+               enum checkpoint_compression compress, struct hk_error **err)
 {
   bool checkpointed;
   _cleanup_free_ char *at = NULL, *restored = NULL;
@@ -70,7 +71,7 @@ write_archive (struct engine *e, struct ctr_record *r, int out_fd, struct hk_err
     .checkpointed_at = at,
     .config = ctr_config_to_record (&r->config),
   };
-  int rc = checkpoint_archive_write (out_fd, &m, layer, images_fd, err);
+  int rc = checkpoint_archive_write (out_fd, compress, &m, layer, images_fd, err);
   json_decref (m.config);
   return rc;
 }
@@ -86,15 +87,15 @@ transfer_checkpoint_export_check (const struct ctr_record *r, struct hk_error **
 
 int
 transfer_checkpoint_export (struct engine *e, struct ctr_record *r, const char *file,
-                            struct hk_error **err)
+                            enum checkpoint_compression compress, struct hk_error **err)
 {
   if (strcmp (file, "-") == 0)
-    return write_archive (e, r, STDOUT_FILENO, err);
+    return write_archive (e, r, STDOUT_FILENO, compress, err);
   _cleanup_free_ char *tmp = xasprintf ("%s.XXXXXX", file);
   _cleanup_close_ int fd = mkostemp (tmp, O_CLOEXEC);
   if (fd < 0)
     return hk_error_errno (err, errno, "export: make `%s`", tmp);
-  if (write_archive (e, r, fd, err) < 0 || fsync (fd) < 0 || rename (tmp, file) < 0)
+  if (write_archive (e, r, fd, compress, err) < 0 || fsync (fd) < 0 || rename (tmp, file) < 0)
     {
       if (*err == NULL)
         hk_error_errno (err, errno, "export: write `%s`", file);

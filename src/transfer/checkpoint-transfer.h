@@ -7,15 +7,16 @@
 
 #include "engine/engine-checkpoint.h"
 #include "engine/engine.h"
+#include "checkpoint-compression.h"
 
 /* What export refuses, said before the checkpoint is made. */
 int transfer_checkpoint_export_check (const struct ctr_record *r, struct hk_error **err);
 
 /* Writes R's last checkpoint, its changes to its image's files, its
- * settings and image to FILE ("-": stdout).  A file is made whole or not
- * at all. */
+ * settings and image to FILE ("-": stdout), compressed with COMPRESS.  A
+ * file is made whole or not at all. */
 int transfer_checkpoint_export (struct engine *e, struct ctr_record *r, const char *file,
-                                struct hk_error **err);
+                                enum checkpoint_compression compress, struct hk_error **err);
 
 /* Reads FILE ("-": stdin) into a new container named NAME (NULL: the
  * name in the file) over the same image, which must be in the store, and

@@ -147,10 +147,28 @@ n2=$($hakob exec moved2 cat /tmp/n)
 [ "$n2" -gt "$at_dump" ] && echo "PASS: store B: the second one counts on too" || echo "FAIL: store B: the second one counts on too ($n2 vs $at_dump)"
 $hakob restore --import /tmp/c2.tar.zst --name moved >/dev/null 2>/tmp/err
 check "store B: a name in use is refused" 125 $?
+# --compress: gzip and none, in files whose names say nothing; import
+# tells them by their first bytes
+$hako checkpoint --export /tmp/bad.ckpt --compress lz4 c1 >/dev/null 2>/tmp/err
+check "--compress lz4: exit 125" 125 $?
+grep -q -- '--compress lz4: expected zstd, gzip or none' /tmp/err && echo "PASS: --compress lz4: says so" || { echo "FAIL: --compress lz4: says so"; cat /tmp/err; }
+check "--compress lz4: c1 untouched, no file" "running $pid false absent" "$($hako inspect -f '{{.State.Status}} {{.State.Pid}} {{.State.Checkpointed}}' c1) $([ -e /tmp/bad.ckpt ] && echo present || echo absent)"
+$hako restore c2 >/dev/null 2>/tmp/err; ok "store A: c2 restored for the other exports" $?
+for z in gzip none; do
+	$hako checkpoint --leave-running --export /tmp/c2-$z.ckpt --compress $z c2 >/dev/null 2>/tmp/err; ok "checkpoint --export --compress $z" $?
+done
+check "--compress gzip: gzip's magic" 1f8b "$(od -An -tx1 -N2 /tmp/c2-gzip.ckpt | tr -d ' ')"
+check "--compress none: a tar" ustar "$(dd if=/tmp/c2-none.ckpt bs=1 skip=257 count=5 2>/dev/null)"
+[ "$(wc -c </tmp/c2-none.ckpt)" -gt "$(wc -c </tmp/c2-gzip.ckpt)" ] && echo "PASS: --compress none is larger than gzip" || echo "FAIL: --compress none is larger than gzip"
+for z in gzip none; do
+	$hakob restore --import /tmp/c2-$z.ckpt --name moved-$z >/dev/null 2>/tmp/err; ok "store B: restore --import of the $z export" $?
+	check "store B: the $z one runs with the file system changes" "running moved-with-it" "$($hakob inspect -f '{{.State.Status}}' moved-$z) $($hakob exec moved-$z cat /marker)"
+done
+$hakob rm -f moved-gzip moved-none >/dev/null || echo "FAIL: rm moved-gzip moved-none"
 $hakob rm -f moved moved2 >/dev/null || echo "FAIL: rm in store B"
 check "store B: no container left" 0 "$($hakob ps -aq | wc -l)"
 check "store B: no mount left" 0 "$(grep -c /var/lib/hako-b /proc/self/mountinfo)"
-$hako rm c2 >/dev/null || echo "FAIL: rm c2"
+$hako rm -f c2 >/dev/null || echo "FAIL: rm c2"
 
 # 7. a container with a terminal (-t): restored onto a new pty that its
 # monitor holds, its log going on
@@ -170,7 +188,48 @@ tpid=$($hako inspect -f '{{.State.Pid}}' t1)
 check "restore -t: stdout is a pty" pts "$(readlink /proc/$tpid/fd/1 | cut -d/ -f3)"
 $hako rm -f t1 >/dev/null || echo "FAIL: rm t1"
 
-# 8. stop and remove: nothing left
+# 8. --tcp-established: a TCP echo server in a container on the VM's
+# network, its client outside, one connection across checkpoint/restore
+$hako run -d --network host --name e1 busybox nc -l -p 5000 -e cat >/dev/null || echo "FAIL: run e1"
+i=0; while ! netstat -ltn | grep -q ':5000 ' && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+(i=0; while [ $i -lt 150 ]; do i=$((i + 1)); echo $i; sleep 0.1; done) | nc 127.0.0.1 5000 >/tmp/echo.out &
+sleep 0.5
+[ "$(tail -n 1 /tmp/echo.out)" -gt 0 ] 2>/dev/null && echo "PASS: tcp: the echo server answers" || echo "FAIL: tcp: the echo server answers ('$(tail -n 1 /tmp/echo.out)')"
+epid=$($hako inspect -f '{{.State.Pid}}' e1)
+$hako checkpoint e1 >/dev/null 2>/tmp/err
+check "tcp: checkpoint without --tcp-established is refused" 125 $?
+check "tcp: ... the container runs on" "running $epid" "$($hako inspect -f '{{.State.Status}} {{.State.Pid}}' e1)"
+$hako checkpoint --tcp-established e1 >/dev/null 2>/tmp/err; ok "tcp: checkpoint --tcp-established" $?
+at_dump=$(tail -n 1 /tmp/echo.out)
+check "tcp: exited and checkpointed" "exited true" "$($hako inspect -f '{{.State.Status}} {{.State.Checkpointed}}' e1)"
+$hako restore --tcp-established e1 >/dev/null 2>/tmp/err; ok "tcp: restore --tcp-established" $?
+i=0; while [ $i -lt 100 ]; do n=$(tail -n 1 /tmp/echo.out); [ "$n" -gt $((at_dump + 3)) ] && break; sleep 0.1; i=$((i+1)); done
+[ "$n" -gt $((at_dump + 3)) ] && echo "PASS: tcp: the connection echoes on" || echo "FAIL: tcp: the connection echoes on ($at_dump -> $n)"
+$hako rm -f e1 >/dev/null || echo "FAIL: rm e1"
+
+# 9. --file-locks: a container whose process holds a flock keeps it
+$hako run -d --network none --name l1 busybox hako-test-flock /tmp/lock sh -c "$counter" >/dev/null || echo "FAIL: run l1"
+sleep 1
+$hako exec l1 hako-test-flock -n /tmp/lock true 2>/dev/null
+check "flock: held before the checkpoint" 1 $?
+lpid=$($hako inspect -f '{{.State.Pid}}' l1)
+$hako checkpoint l1 >/dev/null 2>/tmp/err
+check "flock: checkpoint without --file-locks is refused" 125 $?
+check "flock: ... the container runs on" "running $lpid" "$($hako inspect -f '{{.State.Status}} {{.State.Pid}}' l1)"
+$hako checkpoint --file-locks l1 >/dev/null 2>/tmp/err; ok "flock: checkpoint --file-locks" $?
+at_dump=$($hako logs l1 | tail -n 1)
+check "flock: exited and checkpointed" "exited true" "$($hako inspect -f '{{.State.Status}} {{.State.Checkpointed}}' l1)"
+$hako restore --file-locks l1 >/dev/null 2>/tmp/err; ok "flock: restore --file-locks" $?
+sleep 0.6
+n=$(count l1)
+[ "$n" -gt "$at_dump" ] && echo "PASS: flock: counts on from the checkpoint" || echo "FAIL: flock: counts on from the checkpoint ($n vs $at_dump)"
+$hako exec l1 hako-test-flock -n /tmp/lock true 2>/dev/null
+check "flock: still held after the restore" 1 $?
+lpid=$($hako inspect -f '{{.State.Pid}}' l1)
+check "flock: /proc/locks names the restored process" 1 "$(awk -v p="$lpid" '$2 == "FLOCK" && $5 == p' /proc/locks | wc -l)"
+$hako rm -f l1 >/dev/null || echo "FAIL: rm l1"
+
+# 10. stop and remove: nothing left
 $hako rm -f c1 >/dev/null || echo "FAIL: rm"
 check "no container left" 0 "$($hako ps -aq | wc -l)"
 check "no cgroup left" 0 "$(find /sys/fs/cgroup/hako -mindepth 1 -type d 2>/dev/null | wc -l)"

@@ -14,8 +14,10 @@ VM=${CGROUP2_VM:-$TOP/../shared/tools/cgroup2-vm}
 setup_file() {
 	export VM_LOG=$BATS_FILE_TMPDIR/vm.log
 	[ -z "$(vm_skip_reason)" ] || return 0
-	require_tools criu ip iptables ip6tables iptables-restore ip6tables-restore xtables-nft-multi nft tar
+	require_tools criu ip iptables ip6tables iptables-restore ip6tables-restore xtables-nft-multi nft tar cc
 	"$TOP/scripts/make-busybox-rootfs.sh" "$BATS_FILE_TMPDIR/bbroot" >/dev/null
+	# a lock holder for the --file-locks test (busybox has no flock)
+	cc -static -O2 -o "$BATS_FILE_TMPDIR/bbroot/bin/hako-test-flock" "$TOP/tests/helpers/hold-flock.c"
 	tar -C "$BATS_FILE_TMPDIR/bbroot" -cf "$BATS_FILE_TMPDIR/busybox.tar" .
 	local modules=() m
 	for m in nf_tables nft_compat xt_mark nf_conntrack_netlink unix_diag inet_diag tcp_diag udp_diag \
@@ -105,6 +107,22 @@ passed() {
 	passed "store B: restore --import - (stdin)"
 	passed "store B: the second one counts on too"
 	passed "store B: a name in use is refused"
+}
+
+@test "v2 VM checkpoint --export --compress gzip|none: import tells them by their bytes; a bad kind is refused" {
+	passed "--compress lz4: exit 125"
+	passed "--compress lz4: says so"
+	passed "--compress lz4: c1 untouched, no file"
+	passed "store A: c2 restored for the other exports"
+	passed "checkpoint --export --compress gzip"
+	passed "checkpoint --export --compress none"
+	passed "--compress gzip: gzip's magic"
+	passed "--compress none: a tar"
+	passed "--compress none is larger than gzip"
+	passed "store B: restore --import of the gzip export"
+	passed "store B: the gzip one runs with the file system changes"
+	passed "store B: restore --import of the none export"
+	passed "store B: the none one runs with the file system changes"
 	passed "store B: no container left"
 	passed "store B: no mount left"
 }
@@ -117,6 +135,28 @@ passed() {
 	passed "restore -t: counts on from the checkpoint"
 	passed "restore -t: the log goes on through the new pty"
 	passed "restore -t: stdout is a pty"
+}
+
+@test "v2 VM hako checkpoint/restore --tcp-established: a TCP echo server's connection survives" {
+	passed "tcp: the echo server answers"
+	passed "tcp: checkpoint without --tcp-established is refused"
+	passed "tcp: ... the container runs on"
+	passed "tcp: checkpoint --tcp-established"
+	passed "tcp: exited and checkpointed"
+	passed "tcp: restore --tcp-established"
+	passed "tcp: the connection echoes on"
+}
+
+@test "v2 VM hako checkpoint/restore --file-locks: a container holding a flock keeps it" {
+	passed "flock: held before the checkpoint"
+	passed "flock: checkpoint without --file-locks is refused"
+	passed "flock: ... the container runs on"
+	passed "flock: checkpoint --file-locks"
+	passed "flock: exited and checkpointed"
+	passed "flock: restore --file-locks"
+	passed "flock: counts on from the checkpoint"
+	passed "flock: still held after the restore"
+	passed "flock: /proc/locks names the restored process"
 }
 
 @test "v2 VM hako checkpoint with criu failing mid-dump: exit 125, criu's message, the container runs on" {

@@ -73,3 +73,22 @@ teardown() { engine_teardown; }
 	hk rm ext inpod >/dev/null
 	hk pod rm -f ckpod >/dev/null
 }
+
+@test "hako checkpoint --compress: an unknown kind or one without --export is refused before anything is done" {
+	hk run -d --network none --name zc busybox sleep 1000 >/dev/null
+	local id pid
+	id=$(hk inspect -f '{{.Id}}' zc)
+	pid=$(hk inspect -f '{{.State.Pid}}' zc)
+	run -125 hk checkpoint --export "$BATS_TEST_TMPDIR/zc.ckpt" --compress lz4 zc
+	[[ "$output" == *"--compress lz4: expected zstd, gzip or none"* ]]
+	[[ "$output" != *"criu"* ]] # refused before criu is asked
+	[ ! -e "$BATS_TEST_TMPDIR/zc.ckpt" ]
+	run -125 hk checkpoint --compress gzip zc
+	[[ "$output" == *"--compress is for --export"* ]]
+	run -125 hk restore --compress gzip zc
+	[[ "$output" == *"unknown option --compress (it is checkpoint's)"* ]]
+	[ "$(hk inspect -f '{{.State.Status}} {{.State.Pid}} {{.State.Checkpointed}}' zc)" = "running $pid false" ]
+	[ ! -e "$HAKO_ROOT/containers/$id/checkpoint.new" ]
+	[ ! -e "$HAKO_RUNROOT/containers/$id/checkpointing" ]
+	hk rm -f zc >/dev/null
+}
