@@ -264,6 +264,73 @@ two_files_merge_and_anchors_expand (void **state)
   assert_string_equal (json_string_value (json_object_get (other, "image")), "busybox");
 }
 
+/* The aliases of SERVICE on NETWORK in MODEL, joined by spaces; "-" for a
+ * network named without settings. */
+static char *
+aliases_of (json_t *model, const char *service, const char *network)
+{
+  json_t *svc = json_object_get (json_object_get (model, "services"), service);
+  json_t *n = json_object_get (json_object_get (svc, "networks"), network);
+  assert_non_null (n);
+  if (json_is_null (n))
+    return strdup ("-");
+  char *joined = strdup ("");
+  size_t i;
+  json_t *a;
+  json_array_foreach (json_object_get (n, "aliases"), i, a)
+  {
+    char *next;
+    assert_true (asprintf (&next, "%s%s%s", joined, i ? " " : "", json_string_value (a)) > 0);
+    free (joined);
+    joined = next;
+  }
+  return joined;
+}
+
+static void
+service_networks_merge_by_name (void **state)
+{
+  (void)state;
+  static const struct
+  {
+    const char *over;
+    const char *front, *back;
+  } cases[] = {
+    /* the list form names the networks: the base's aliases stay */
+    { "services:\n  web:\n    networks: [front, back]\n", "one", "-" },
+    /* aliases are appended, without duplicates, network by network */
+    { "services:\n  web:\n    networks:\n      front: {aliases: [two, one]}\n"
+      "      back: {aliases: [three]}\n",
+      "one two", "three" },
+    /* a network the override does not name is not added */
+    { "services:\n  web:\n    networks:\n      front:\n", "one", NULL },
+  };
+  const char *base = "services:\n  web:\n    image: b\n    networks:\n"
+                     "      front: {aliases: [one], ipv4_address: 10.5.0.9}\n"
+                     "networks: {front: {}, back: {}}\n";
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      const char *texts[] = { base, cases[i].over };
+      _cleanup_json_ json_t *model = NULL;
+      struct hk_error *err = NULL;
+      if (load (texts, 2, &model, &err) < 0)
+        fail_msg ("case %zu: %s", i, err->message);
+      _cleanup_free_ char *front = aliases_of (model, "web", "front");
+      assert_string_equal (front, cases[i].front);
+      json_t *web = json_object_get (json_object_get (model, "services"), "web");
+      json_t *ip = json_object_get (json_object_get (json_object_get (web, "networks"), "front"),
+                                    "ipv4_address");
+      assert_string_equal (json_string_value (ip), "10.5.0.9");
+      if (cases[i].back == NULL)
+        {
+          assert_null (json_object_get (json_object_get (web, "networks"), "back"));
+          continue;
+        }
+      _cleanup_free_ char *back = aliases_of (model, "web", "back");
+      assert_string_equal (back, cases[i].back);
+    }
+}
+
 static void
 bad_files_give_an_error_naming_the_key_path (void **state)
 {
@@ -404,6 +471,7 @@ main (void)
     cmocka_unit_test (dotenv_errors_name_the_line),
     cmocka_unit_test (merge_follows_the_spec_rules),
     cmocka_unit_test (two_files_merge_and_anchors_expand),
+    cmocka_unit_test (service_networks_merge_by_name),
     cmocka_unit_test (bad_files_give_an_error_naming_the_key_path),
     cmocka_unit_test (alias_bomb_stops_at_the_node_limit),
     cmocka_unit_test (service_order_puts_dependencies_first),
