@@ -9,6 +9,7 @@
 #include "compose-dotenv.h"
 #include "compose-interpolate.h"
 #include "compose-merge.h"
+#include "compose-paths.h"
 #include "compose-refs.h"
 #include "compose-resources.h"
 #include "compose-service.h"
