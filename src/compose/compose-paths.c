@@ -2,12 +2,14 @@
 /* The paths a compose file names, made absolute against its directory,
  * and the rule for those whose files are read and handed to containers:
  * a relative path does not climb out of the directory, by ".." or
- * through a symbolic link. */
+ * through a symbolic link.  An include: path may climb out by "..", in
+ * plain sight, but not through a link (see compose-paths.h). */
 #include "compose-paths.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,5 +80,33 @@ compose_contained_path (const struct compose_normalize_context *ctx, const char 
                          "project directory %s; name a file outside it by its absolute path",
                          where, path, ctx->dir);
   *out = take_ptr (abs);
+  return 0;
+}
+
+/* ABS with its directory's real path: /p/../common/compose.yaml becomes
+ * /common/compose.yaml, the file the kernel opens.  ABS itself when the
+ * directory does not exist (opening it fails later, naming it). */
+static char *
+real_directory_path (const char *abs)
+{
+  _cleanup_free_ char *dir_copy = xstrdup (abs);
+  _cleanup_free_ char *base_copy = xstrdup (abs);
+  _cleanup_free_ char *real_dir = realpath (dirname (dir_copy), NULL);
+  if (real_dir == NULL)
+    return xstrdup (abs);
+  const char *base = basename (base_copy);
+  return strcmp (real_dir, "/") == 0 ? xasprintf ("/%s", base)
+                                     : xasprintf ("%s/%s", real_dir, base);
+}
+
+int
+compose_include_path (const struct compose_normalize_context *ctx, const char *path,
+                      const char *where, char **out, struct hk_error **err)
+{
+  bool relative = path[0] != '/' && path[0] != '~';
+  if (!relative || stays_below (path))
+    return compose_contained_path (ctx, path, where, out, err);
+  _cleanup_free_ char *abs = compose_absolute_path (ctx, path);
+  *out = real_directory_path (abs);
   return 0;
 }

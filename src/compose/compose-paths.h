@@ -17,4 +17,15 @@ char *compose_absolute_path (const struct compose_normalize_context *ctx, const 
 int compose_contained_path (const struct compose_normalize_context *ctx, const char *path,
                             const char *where, char **out, struct hk_error **err);
 
+/* An include: PATH.  It may climb out of CTX->dir by ".." as Docker
+ * Compose allows (`../common/compose.yaml`): the included file is read
+ * as a compose file with its own directory, inside which its own
+ * relative paths are kept, so it reads nothing more than an absolute
+ * path would, and the ".." says plainly that it leaves.  A relative path
+ * without such ".." is compose_contained_path's: a symbolic link inside
+ * the project that leads out is refused, as it hides where it reads.
+ * *OUT is absolute, its directory part a real path. */
+int compose_include_path (const struct compose_normalize_context *ctx, const char *path,
+                          const char *where, char **out, struct hk_error **err);
+
 #endif
