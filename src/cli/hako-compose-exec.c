@@ -273,6 +273,11 @@ cmd_run (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
   json_t *svc = json_object_get (json_object_get (p->model, "services"), service);
   if (svc == NULL)
     return hk_error_set (err, ENOENT, "no such service: %s", service);
+  /* the container's settings first: what they refuse makes nothing */
+  _cleanup_ctr_config_ struct ctr_config config;
+  ctr_config_init (&config);
+  if (run_config (p, service, svc, &f, argv + optind + 1, &config, err) < 0)
+    return -1;
   if (!f.no_deps && start_dependencies (e, p, service, svc, err) < 0)
     return -1;
   if (f.no_deps && (compose_make_networks (e, p, stderr, err) < 0
@@ -280,10 +285,6 @@ cmd_run (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
     return -1;
   if (compose_write_file_objects (p, err) < 0
       || compose_ensure_image (e, p, service, svc, false, stderr, err) < 0)
-    return -1;
-  _cleanup_ctr_config_ struct ctr_config config;
-  ctr_config_init (&config);
-  if (run_config (p, service, svc, &f, argv + optind + 1, &config, err) < 0)
     return -1;
   _cleanup_free_ char *id = random_id ();
   _cleanup_free_ char *name

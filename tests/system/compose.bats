@@ -436,6 +436,17 @@ YAML
 	run hk compose up -d
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"secrets.s.environment: the variable HKC_UNSET_VAR is not set"* ]]
+	# an external secret, which only a Swarm holds: refused as Docker
+	# Compose refuses it, by up and by run (before its network and volume)
+	printf 'services:\n  web: {image: busybox, secrets: [pw], volumes: [v:/v]}\nvolumes: {v: {}}\nsecrets:\n  pw: {external: true}\n' >compose.yaml
+	run hk compose config -q
+	[ "$status" -eq 0 ]
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.secrets[0]: secret pw is external"* ]]
+	run hk compose run --rm -T web true
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.secrets[0]: secret pw is external"* ]]
 	[ -z "$(hk ps -a -q)" ]
 	[ "$(hk network ls -q | sort)" = "$NETWORKS_BEFORE" ]
 	[ "$(hk volume ls -q | sort)" = "$VOLUMES_BEFORE" ]

@@ -11,6 +11,7 @@
 #include "common/fs-util.h"
 #include "common/json-util.h"
 #include "common/strv.h"
+#include "compose/compose-container.h"
 #include "compose/compose-dotenv.h"
 #include "compose/compose-interpolate.h"
 #include "compose/compose-merge.h"
@@ -452,6 +453,47 @@ include_may_climb_by_dotdot_but_not_through_a_link (void **state)
 }
 
 static void
+external_secrets_are_refused_naming_the_secret (void **state)
+{
+  (void)state;
+  const char *texts[] = { "services:\n"
+                          "  web: {image: b, secrets: [db_pw], configs: [conf]}\n"
+                          "  other: {image: b}\n"
+                          "secrets:\n  db_pw: {external: true}\n  unused: {external: true}\n"
+                          "configs:\n  conf: {external: {name: cluster_conf}}\n" };
+  _cleanup_json_ json_t *model = NULL;
+  struct hk_error *err = NULL;
+  /* Docker Compose's config accepts them: only a container refuses */
+  if (load (texts, 1, &model, &err) < 0)
+    fail_msg ("%s", err->message);
+  char dir[] = "/project", name[] = "p";
+  struct compose_project p = { .name = name, .dir = dir, .model = model };
+  json_t *services = json_object_get (model, "services");
+  _cleanup_ctr_config_ struct ctr_config web;
+  ctr_config_init (&web);
+  assert_int_equal (
+      compose_container_config (&p, "web", json_object_get (services, "web"), 1, false, &web, &err),
+      -1);
+  assert_non_null (strstr (err->message, "services.web.secrets[0]: secret db_pw is external"));
+  hk_error_freep (&err);
+  /* a service that uses none of them is fine, as in Docker Compose */
+  _cleanup_ctr_config_ struct ctr_config other;
+  ctr_config_init (&other);
+  if (compose_container_config (&p, "other", json_object_get (services, "other"), 1, false, &other,
+                                &err)
+      < 0)
+    fail_msg ("%s", err->message);
+  json_object_del (json_object_get (services, "web"), "secrets");
+  _cleanup_ctr_config_ struct ctr_config again;
+  ctr_config_init (&again);
+  assert_int_equal (compose_container_config (&p, "web", json_object_get (services, "web"), 1,
+                                              false, &again, &err),
+                    -1);
+  assert_non_null (strstr (err->message, "services.web.configs[0]: config conf is external"));
+  hk_error_free (err);
+}
+
+static void
 bad_files_give_an_error_naming_the_key_path (void **state)
 {
   (void)state;
@@ -594,6 +636,7 @@ main (void)
     cmocka_unit_test (service_networks_merge_by_name),
     cmocka_unit_test_setup_teardown (include_may_climb_by_dotdot_but_not_through_a_link,
                                      include_tree_setup, include_tree_teardown),
+    cmocka_unit_test (external_secrets_are_refused_naming_the_secret),
     cmocka_unit_test (bad_files_give_an_error_naming_the_key_path),
     cmocka_unit_test (alias_bomb_stops_at_the_node_limit),
     cmocka_unit_test (service_order_puts_dependencies_first),
