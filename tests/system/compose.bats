@@ -159,6 +159,36 @@ YAML
 	[ -z "$(hk ps -a -q --filter label=com.docker.compose.oneoff=True)" ]
 }
 
+@test "run attached: SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to the client reach the container, whose status is run's" {
+	cat >compose.yaml <<'YAML'
+name: hkc
+services:
+  box:
+    image: busybox
+    cgroup_parent: ${ENGINE_CGROUP}
+    network_mode: none
+YAML
+	local sig pid rc i out=$BATS_TEST_TMPDIR/run.out
+	for sig in INT TERM HUP QUIT; do
+		"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose run --rm -T box \
+			sh -c "trap 'echo got-$sig; exit 9' $sig; echo ready; while :; do sleep 0.1; done" \
+			>"$out" 2>&1 </dev/null &
+		pid=$!
+		# "ready" comes through the attached client: its signals are proxied
+		for i in $(seq 100); do
+			grep -qx ready "$out" && break
+			sleep 0.1
+		done
+		kill -"$sig" "$pid"
+		rc=0
+		wait_client "$pid" || rc=$?
+		[ "$rc" -eq 9 ] || { echo "SIG$sig: status $rc"; cat "$out"; false; }
+		grep -qx "got-$sig" "$out"
+	done
+	# --rm: each one-off container went with its end
+	[ -z "$(hk ps -a -q --filter label=com.docker.compose.oneoff=True)" ]
+}
+
 @test "shm_size, the host's platform, secrets and configs from environment: and content:" {
 	cat >compose.yaml <<'YAML'
 name: hkc

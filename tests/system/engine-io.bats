@@ -135,22 +135,6 @@ teardown() { engine_teardown; }
 	hk rm att
 }
 
-# wait_client PID: its exit status, once it has ended (5 s at most: a
-# client that ignores the signal is killed and the test fails).
-wait_client() {
-	for _ in $(seq 50); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		echo "client $1 is still running: killed" >&2
-		kill -KILL "$1"
-		wait "$1"
-		return 200
-	fi
-	wait "$1"
-}
-
 @test "attach: SIGTERM goes to the container; with --sig-proxy=false it ends only the client" {
 	hk run -d --name sigs busybox sh -c 'trap "echo got-term; exit 9" TERM; while :; do sleep 0.1; done' >/dev/null
 	local pid
