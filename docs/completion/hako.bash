@@ -1,34 +1,28 @@
 # SPDX-License-Identifier: Apache-2.0
 # bash completion for hako: `hako completion bash` prints this file, and
 # meson install puts it in share/bash-completion/completions/hako.
-# Commands and options come from hako itself (--help and the hidden
-# __options, which prints what a command's getopt accepts); names from the
-# store, through the --root/--runroot given on the command line.
+# Commands and names come from hako itself (the hidden __names: commands,
+# and the store's names through the --root/--runroot given on the command
+# line), options from the hidden __options (what a command's getopt
+# accepts): one hako process per completion, no pipeline and no other
+# process (starting one is most of a completion's time).
 
-# _hako_names KIND: the names of the store's containers, images, volumes
-# or networks.
-_hako_names() {
-	local -a hk=("${_hako_cmd[@]}")
-	case $1 in
-	container) "${hk[@]}" ps -a --format '{{.Names}}' ;;
-	image) "${hk[@]}" images --format '{{.Repository}}:{{.Tag}}' | grep -v '^<none>' ;;
-	volume) "${hk[@]}" volume ls -q ;;
-	network) "${hk[@]}" network ls --format '{{.Name}}' ;;
-	esac 2>/dev/null
-}
-
-# The kind of names COMMAND's operands are.
+# _hako_kind COMMAND N: sets _hako_kind_of to the kind of names the
+# operand N of COMMAND is (container, image, volume, network), or to ""
+# for none.  Not printed: a $(...) would cost a process, most of the time
+# a completion takes.
 _hako_kind() {
+	_hako_kind_of=
 	case $1 in
 	volume\ create | network\ create | pod\ create) ;;
-	volume\ *) echo volume ;;
-	network\ connect | network\ disconnect) [ "$2" -eq 0 ] && echo network || echo container ;;
-	network\ *) echo network ;;
+	volume\ *) _hako_kind_of=volume ;;
+	network\ connect | network\ disconnect) (($2 == 0)) && _hako_kind_of=network || _hako_kind_of=container ;;
+	network\ *) _hako_kind_of=network ;;
 	run | create | container\ run | container\ create | rmi | history | tag | push | save | \
-		image\ *) [ "$2" -eq 0 ] && echo image ;;
+		image\ *) (($2 == 0)) && _hako_kind_of=image ;;
 	pull | build | load | import | login | logout | info | version | events | \
 		system\ * | builder\ * | kube\ * | compose | pod\ *) ;;
-	*) echo container ;;
+	*) _hako_kind_of=container ;;
 	esac
 }
 
@@ -66,18 +60,24 @@ _hako() {
 		if [[ $cur == -* ]]; then
 			list=(--root --runroot --log-level --debug --help --version)
 		elif ((${#cmd[@]} == 0)); then
-			mapfile -t list < <("${_hako_cmd[@]}" --help | sed -n '/^commands:/,/^$/{s/^  \([^ ]*\).*/\1/p}' | sort -u)
+			mapfile -t list < <("${_hako_cmd[@]}" __names command </dev/null 2>/dev/null)
 		else
-			mapfile -t list < <("${_hako_cmd[@]}" --help | sed -n "s/^  ${cmd[0]} \\([^ ]*\\).*/\\1/p")
+			mapfile -t list < <("${_hako_cmd[@]}" __names command "${cmd[0]}" </dev/null 2>/dev/null)
 		fi
 	elif [[ $cur == -* ]]; then
 		mapfile -t list < <("${_hako_cmd[@]}" __options "${cmd[@]}" </dev/null 2>/dev/null)
 	else
-		local kind
-		kind=$(_hako_kind "${cmd[*]}" "$operands")
-		[ -n "$kind" ] && mapfile -t list < <(_hako_names "$kind")
+		_hako_kind "${cmd[*]}" "$operands"
+		[ -n "$_hako_kind_of" ] &&
+			mapfile -t list < <("${_hako_cmd[@]}" __names "$_hako_kind_of" </dev/null 2>/dev/null)
 	fi
-	mapfile -t COMPREPLY < <(compgen -W "${list[*]}" -- "$cur")
+	# the words that start with CUR, chosen here (compgen's output read
+	# back would be one more process)
+	local w
+	for w in "${list[@]}"; do
+		[[ $w == "$cur"* ]] && COMPREPLY+=("$w")
+	done
+	return 0
 }
 
 _hako_groups="image system container builder volume network pod kube"

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # fish completion for hako: `hako completion fish` prints this file, and
 # meson install puts it in share/fish/vendor_completions.d/hako.fish. As
-# the bash one: commands from `hako --help`, options from
-# `hako __options CMD`, names from the store at the --root/--runroot given.
+# the bash one: commands and the store's names (at the --root/--runroot
+# given) from `hako __names`, options from `hako __options CMD`.
 
 function __hako_complete
     set -l words (commandline -opc)
@@ -41,10 +41,10 @@ function __hako_complete
         if string match -q -- '-*' $cur
             printf '%s\n' --root --runroot --log-level --debug --help --version
         else
-            $hk --help | sed -n '/^commands:/,/^$/{s/^  \([^ ]*\).*/\1/p}' | sort -u
+            $hk __names command </dev/null 2>/dev/null
         end
     else if test (count $cmd) -eq 1; and contains -- $cmd[1] $groups
-        $hk --help | sed -n "s/^  $cmd[1] \([^ ]*\).*/\1/p"
+        $hk __names command $cmd[1] </dev/null 2>/dev/null
     else if string match -q -- '-*' $cur
         $hk __options $cmd </dev/null 2>/dev/null
     else
@@ -62,16 +62,7 @@ function __hako_complete
                 set kind none
                 test $operands -eq 0; and set kind image
         end
-        switch $kind
-            case container
-                $hk ps -a --format '{{.Names}}' 2>/dev/null
-            case image
-                $hk images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | string match -v '<none>*'
-            case volume
-                $hk volume ls -q 2>/dev/null
-            case network
-                $hk network ls --format '{{.Name}}' 2>/dev/null
-        end
+        test $kind != none; and $hk __names $kind </dev/null 2>/dev/null
     end
 end
 

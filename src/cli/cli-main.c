@@ -109,6 +109,38 @@ print_commands (void)
         }
 }
 
+/* The word a visible command adds to hako's (GROUP NULL) or GROUP's
+ * commands for completion, or NULL when it adds none there. */
+static const char *
+command_word (const struct hako_command *c, const char *group)
+{
+  if (c->hidden)
+    return NULL;
+  if (group != NULL)
+    return c->group != NULL && strcmp (c->group, group) == 0 ? c->name : NULL;
+  return c->group != NULL && !c->top_level ? c->group : c->name;
+}
+
+void
+cli_print_command_words (const char *group)
+{
+  const char *printed[512];
+  size_t n = 0;
+  for (size_t t = 0; command_tables[t]; t++)
+    for (const struct hako_command *c = command_tables[t]; c->name; c++)
+      {
+        const char *word = command_word (c, group);
+        bool seen = word == NULL;
+        for (size_t i = 0; i < n && !seen; i++)
+          seen = strcmp (printed[i], word) == 0;
+        if (seen)
+          continue;
+        if (n < sizeof printed / sizeof *printed)
+          printed[n++] = word;
+        printf ("%s\n", word);
+      }
+}
+
 const struct hako_command *
 cli_find_command (const char *group, const char *name)
 {

@@ -108,6 +108,9 @@ int cli_registries (struct hako_cli *cli, struct registries_conf **out, struct h
 
 /* The command NAME of GROUP (NULL: top level) in the program's tables. */
 const struct hako_command *cli_find_command (const char *group, const char *name);
+/* The command words completion offers after `hako` (GROUP NULL: each
+ * top-level command and group) or after `hako GROUP`, once each. */
+void cli_print_command_words (const char *group);
 
 struct pod_create_request;
 /* pod create's flags (hako-pod.c), also run's --pod new:NAME. */

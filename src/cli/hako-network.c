@@ -445,10 +445,14 @@ cmd_port (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
       continue;
     found = true;
     long long host_port = json_integer_value (json_object_get (p, "HostPort"));
+    /* an IPv6 address in brackets, as Docker prints it: [::1]:8080 */
+    bool v6 = ip && strchr (ip, ':');
+    _cleanup_free_ char *host = xasprintf ("%s%s%s:%lld", v6 ? "[" : "", ip && *ip ? ip : "0.0.0.0",
+                                           v6 ? "]" : "", host_port);
     if (want)
-      printf ("%s:%lld\n", ip && *ip ? ip : "0.0.0.0", host_port);
+      printf ("%s\n", host);
     else
-      printf ("%s -> %s:%lld\n", key, ip && *ip ? ip : "0.0.0.0", host_port);
+      printf ("%s -> %s\n", key, host);
   }
   if (want && !found)
     return hk_error_set (err, ENOENT, "no public port '%s' published for %s", want, r->name);

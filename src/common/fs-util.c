@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -256,4 +257,16 @@ fs_tree_bytes (int parent, const char *name)
       total += fs_tree_bytes (dirfd (d), de->d_name);
   closedir (d);
   return total;
+}
+
+int
+fs_lock_file (const char *path, struct hk_error **err)
+{
+  _cleanup_close_ int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "open `%s`", path);
+  while (flock (fd, LOCK_EX) < 0)
+    if (errno != EINTR)
+      return hk_error_errno (err, errno, "lock `%s`", path);
+  return take_fd (&fd);
 }

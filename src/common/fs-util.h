@@ -39,6 +39,11 @@ int fs_write_all (int fd, const void *buf, size_t len);
 /* mkdir -p PATH with MODE for the directories it creates. */
 int fs_mkdir_p (const char *path, mode_t mode, struct hk_error **err);
 
+/* Opens (creating it, 0600) the lock file PATH and takes an exclusive
+ * flock on it, waiting for its holder.  Returns the fd, which holds the
+ * lock until it is closed. */
+int fs_lock_file (const char *path, struct hk_error **err);
+
 /* The most of a small text file that is read whole: one of the host's
  * (/etc/hosts, /etc/resolv.conf) or of ours (a health record, an
  * --env-file, registries.conf). */

@@ -152,32 +152,66 @@ answer_question (ldns_pkt *reply, const ldns_rr *question, const struct dns_reco
   return ours;
 }
 
-enum dns_verdict
-dns_answer (const uint8_t *query, size_t len, const struct dns_record *records, size_t n_records,
-            uint8_t **reply_wire, size_t *reply_len)
+/* QUERY parsed when it is a query we answer (one question, opcode
+ * QUERY, not a response); NULL otherwise. */
+static ldns_pkt *
+parse_query (const uint8_t *query, size_t len)
 {
   ldns_pkt *q = NULL;
   if (ldns_wire2pkt (&q, query, len) != LDNS_STATUS_OK)
-    return DNS_DROP;
-  enum dns_verdict verdict = DNS_DROP;
-  ldns_rr_list *questions = ldns_pkt_question (q);
+    return NULL;
   if (ldns_pkt_qr (q) || ldns_pkt_get_opcode (q) != LDNS_PACKET_QUERY
-      || ldns_rr_list_rr_count (questions) != 1)
-    goto out;
+      || ldns_rr_list_rr_count (ldns_pkt_question (q)) != 1)
+    {
+      ldns_pkt_free (q);
+      return NULL;
+    }
+  return q;
+}
+
+/* The reply to Q, its question copied, no answer yet. */
+static ldns_pkt *
+reply_to (const ldns_pkt *q)
+{
   ldns_pkt *reply = ldns_pkt_new ();
   ldns_pkt_set_id (reply, ldns_pkt_id (q));
   ldns_pkt_set_qr (reply, true);
   ldns_pkt_set_aa (reply, true);
   ldns_pkt_set_rd (reply, ldns_pkt_rd (q));
   ldns_pkt_set_ra (reply, true);
-  const ldns_rr *question = ldns_rr_list_rr (questions, 0);
-  ldns_pkt_push_rr (reply, LDNS_SECTION_QUESTION, ldns_rr_clone (question));
-  verdict = DNS_FORWARD;
-  if (answer_question (reply, question, records, n_records)
+  ldns_pkt_push_rr (reply, LDNS_SECTION_QUESTION,
+                    ldns_rr_clone (ldns_rr_list_rr (ldns_pkt_question (q), 0)));
+  return reply;
+}
+
+enum dns_verdict
+dns_answer (const uint8_t *query, size_t len, const struct dns_record *records, size_t n_records,
+            uint8_t **reply_wire, size_t *reply_len)
+{
+  ldns_pkt *q = parse_query (query, len);
+  if (q == NULL)
+    return DNS_DROP;
+  ldns_pkt *reply = reply_to (q);
+  enum dns_verdict verdict = DNS_FORWARD;
+  if (answer_question (reply, ldns_rr_list_rr (ldns_pkt_question (q), 0), records, n_records)
       && ldns_pkt2wire (reply_wire, reply, reply_len) == LDNS_STATUS_OK)
     verdict = DNS_ANSWER;
   ldns_pkt_free (reply);
-out:
   ldns_pkt_free (q);
   return verdict;
+}
+
+bool
+dns_server_failure (const uint8_t *query, size_t len, uint8_t **reply_wire, size_t *reply_len)
+{
+  ldns_pkt *q = parse_query (query, len);
+  if (q == NULL)
+    return false;
+  ldns_pkt *reply = reply_to (q);
+  ldns_pkt_set_aa (reply, false);
+  ldns_pkt_set_rcode (reply, LDNS_RCODE_SERVFAIL);
+  bool built = ldns_pkt2wire (reply_wire, reply, reply_len) == LDNS_STATUS_OK;
+  ldns_pkt_free (reply);
+  ldns_pkt_free (q);
+  return built;
 }

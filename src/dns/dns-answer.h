@@ -6,6 +6,7 @@
 #ifndef HAKO_DNS_ANSWER_H
 #define HAKO_DNS_ANSWER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,11 @@ enum dns_verdict
  * name without an address of the asked family.  The reply is malloc'ed. */
 enum dns_verdict dns_answer (const uint8_t *query, size_t len, const struct dns_record *records,
                              size_t n_records, uint8_t **reply, size_t *reply_len);
+
+/* The SERVFAIL reply to QUERY (a query dns_answer would forward), what
+ * Docker's embedded server answers when no upstream can be asked: the
+ * server of an internal network, which has no way out.  False when QUERY
+ * is no query (dns_answer says DNS_DROP for it).  The reply is malloc'ed. */
+bool dns_server_failure (const uint8_t *query, size_t len, uint8_t **reply, size_t *reply_len);
 
 #endif

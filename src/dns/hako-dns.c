@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* hako-dns DB NETWORK ADDRESS LOCK [ADDRESS6]: the DNS server of one user
- * network, as Docker's embedded server and Podman's aardvark-dns.  It
- * listens on port 53 of ADDRESS (the network's gateway, on the host) and
+/* hako-dns [--netns PATH] [--internal] DB NETWORK ADDRESS LOCK [ADDRESS6]:
+ * the DNS server of one user network, as Docker's embedded server and
+ * Podman's aardvark-dns.  It listens on port 53 of ADDRESS (the network's gateway, on the host) and
  * of ADDRESS6 (its IPv6 gateway, on a dual-stack network), over UDP and
  * TCP (RFC 7766 framing: a two-byte length before each message, several
  * per connection), answers for the names of the network's containers as
@@ -9,7 +9,13 @@
  * container that joins, leaves, connects or disconnects is seen at once),
  * and forwards everything else to the host's resolvers
  * ($HAKO_DNS_RESOLV_CONF, else /etc/resolv.conf; 127.x ones too: it runs
- * in the host's namespace, where they are).
+ * in the host's namespace, where they are; with --netns, in a rootless
+ * hako's network namespace, the host's resolvers are reached through its
+ * pasta, 127.x ones not).  With --internal (an internal network, which
+ * has no way out) other names get SERVFAIL, as Docker's server answers a
+ * container attached only to internal networks; a query from a container
+ * attached to an ordinary network too is forwarded, as Docker's is (that
+ * container has a way out).
  *
  * Nothing blocks: forwarded queries wait in a fixed table (each on a
  * socket of its own, the reply matched by its ID, 2 s per upstream), TCP
@@ -24,6 +30,7 @@
  * twice a second).  Dynamically linked: ldns (messages), sqlite3 and
  * jansson (the names), none of which `hako` needs. */
 #include "dns-answer.h"
+#include "dns-tcp-frame.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +38,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,11 +46,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_UPSTREAMS       3
-#define MESSAGE_MAX         4096 /* larger TCP messages close the connection */
 #define MAX_LISTENERS       4    /* UDP and TCP on each of two addresses */
 #define MAX_TCP             32
 #define MAX_PENDING         128
@@ -67,8 +75,9 @@ struct tcp_conn
   int fd; /* -1: free */
   unsigned long gen;
   long long deadline;
-  size_t have;
-  uint8_t buf[2 + MESSAGE_MAX];
+  struct sockaddr_storage peer;
+  socklen_t peer_len;
+  struct dns_tcp_frame frame;
 };
 
 /* A query forwarded, waiting for the reply of upstream UPSTREAM. */
@@ -79,13 +88,14 @@ struct pending
   long long deadline;
   struct client client;
   size_t len;
-  uint8_t query[MESSAGE_MAX];
+  uint8_t query[DNS_MESSAGE_MAX];
 };
 
 struct server
 {
   sqlite3 *db;
   const char *network;
+  bool internal; /* other names forwarded only for containers with a way out */
   int listeners[MAX_LISTENERS];
   bool listener_tcp[MAX_LISTENERS];
   size_t n_listeners;
@@ -209,7 +219,7 @@ tcp_close (struct tcp_conn *c)
 {
   close (c->fd);
   c->fd = -1;
-  c->have = 0;
+  c->frame.have = 0;
 }
 
 /* REPLY to CLIENT; a TCP reply that cannot go at once in full closes the
@@ -226,11 +236,12 @@ reply_to (struct server *s, const struct client *client, const uint8_t *reply, s
   struct tcp_conn *c = &s->tcp[client->tcp_slot];
   if (c->fd < 0 || c->gen != client->tcp_gen || len > 0xffff)
     return;
-  uint8_t framed[2 + MESSAGE_MAX];
-  framed[0] = (uint8_t)(len >> 8);
-  framed[1] = (uint8_t)len;
-  memcpy (framed + 2, reply, len);
-  if (send (c->fd, framed, len + 2, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(len + 2))
+  /* The length and the message as they are: an answer with many
+   * addresses (replicas) may be longer than what we take in. */
+  uint8_t length[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+  struct iovec parts[] = { { length, 2 }, { (void *)reply, len } };
+  struct msghdr m = { .msg_iov = parts, .msg_iovlen = 2 };
+  if (sendmsg (c->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(len + 2))
     tcp_close (c);
 }
 
@@ -288,7 +299,7 @@ forward (struct server *s, const struct client *client, const uint8_t *query, si
 static void
 pending_readable (struct server *s, struct pending *p)
 {
-  uint8_t reply[MESSAGE_MAX];
+  uint8_t reply[DNS_MESSAGE_MAX];
   ssize_t n = recv (p->fd, reply, sizeof reply, 0);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
@@ -313,6 +324,37 @@ pending_expire (struct server *s, struct pending *p, long long now)
     pending_free (p);
 }
 
+/* True when the container that asked (CLIENT's address on this network)
+ * is attached to a network that is not internal too. */
+static bool
+has_way_out (struct server *s, const struct client *client)
+{
+  char text[INET6_ADDRSTRLEN];
+  const struct sockaddr_in *sin = (const struct sockaddr_in *)&client->addr;
+  const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&client->addr;
+  if (!(client->addr.ss_family == AF_INET && inet_ntop (AF_INET, &sin->sin_addr, text, sizeof text))
+      && !(client->addr.ss_family == AF_INET6
+           && inet_ntop (AF_INET6, &sin6->sin6_addr, text, sizeof text)))
+    return false;
+  /* the endpoint's addresses are "ADDRESS/PREFIX" */
+  sqlite3_stmt *st = NULL;
+  bool out = false;
+  if (sqlite3_prepare_v2 (s->db,
+                          "SELECT 1 FROM network_endpoints mine"
+                          " JOIN network_endpoints other ON other.container_id = mine.container_id"
+                          " JOIN networks n ON n.name = other.network"
+                          " WHERE mine.network = ?1 AND n.internal = 0"
+                          " AND (substr (mine.address, 1, length (?2) + 1) = ?2 || '/'"
+                          " OR substr (mine.address6, 1, length (?2) + 1) = ?2 || '/') LIMIT 1",
+                          -1, &st, NULL)
+          == SQLITE_OK
+      && sqlite3_bind_text (st, 1, s->network, -1, SQLITE_STATIC) == SQLITE_OK
+      && sqlite3_bind_text (st, 2, text, -1, SQLITE_TRANSIENT) == SQLITE_OK)
+    out = sqlite3_step (st) == SQLITE_ROW;
+  sqlite3_finalize (st);
+  return out;
+}
+
 static void
 handle_query (struct server *s, const struct client *client, const uint8_t *query, size_t len)
 {
@@ -330,7 +372,10 @@ handle_query (struct server *s, const struct client *client, const uint8_t *quer
       reply_to (s, client, reply, reply_len);
       break;
     case DNS_FORWARD:
-      forward (s, client, query, len);
+      if (!s->internal || has_way_out (s, client))
+        forward (s, client, query, len);
+      else if (dns_server_failure (query, len, &reply, &reply_len))
+        reply_to (s, client, reply, reply_len);
       break;
     case DNS_DROP:
       break;
@@ -342,7 +387,7 @@ handle_query (struct server *s, const struct client *client, const uint8_t *quer
 static void
 udp_readable (struct server *s, int fd)
 {
-  uint8_t query[MESSAGE_MAX];
+  uint8_t query[DNS_MESSAGE_MAX];
   struct client client = { .udp_fd = fd, .addr_len = sizeof client.addr };
   ssize_t len = recvfrom (fd, query, sizeof query, MSG_DONTWAIT, (struct sockaddr *)&client.addr,
                           &client.addr_len);
@@ -354,26 +399,32 @@ udp_readable (struct server *s, int fd)
 static void
 tcp_accept (struct server *s, int listener)
 {
-  int fd = accept4 (listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+  struct sockaddr_storage peer;
+  socklen_t peer_len = sizeof peer;
+  int fd = accept4 (listener, (struct sockaddr *)&peer, &peer_len, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0)
     return;
   for (size_t i = 0; i < MAX_TCP; i++)
     if (s->tcp[i].fd < 0)
       {
         s->tcp[i] = (struct tcp_conn){ .fd = fd, .gen = ++s->tcp_gens,
-                                       .deadline = now_ms () + TCP_IDLE_MS };
+                                       .deadline = now_ms () + TCP_IDLE_MS,
+                                       .peer = peer, .peer_len = peer_len };
         return;
       }
   close (fd);
 }
 
 /* Bytes of connection SLOT: each complete message handled; a length of 0
- * or above MESSAGE_MAX, the peer's close or an error end the connection. */
+ * or above DNS_MESSAGE_MAX, the peer's close or an error end the
+ * connection. */
 static void
 tcp_readable (struct server *s, size_t slot)
 {
   struct tcp_conn *c = &s->tcp[slot];
-  ssize_t n = recv (c->fd, c->buf + c->have, sizeof c->buf - c->have, 0);
+  size_t room;
+  uint8_t *space = dns_tcp_frame_space (&c->frame, &room);
+  ssize_t n = recv (c->fd, space, room, 0);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
   if (n <= 0)
@@ -381,23 +432,20 @@ tcp_readable (struct server *s, size_t slot)
       tcp_close (c);
       return;
     }
-  c->have += (size_t)n;
+  dns_tcp_frame_filled (&c->frame, (size_t)n);
   c->deadline = now_ms () + TCP_IDLE_MS;
-  while (c->fd >= 0 && c->have >= 2)
+  uint8_t query[DNS_MESSAGE_MAX];
+  size_t len;
+  enum dns_frame_status status;
+  while (c->fd >= 0 && (status = dns_tcp_frame_next (&c->frame, query, &len)) != DNS_FRAME_MORE)
     {
-      size_t len = (size_t)c->buf[0] << 8 | c->buf[1];
-      if (len == 0 || len > MESSAGE_MAX)
+      if (status == DNS_FRAME_BAD)
         {
           tcp_close (c);
           return;
         }
-      if (c->have < 2 + len)
-        return;
-      struct client client = { .udp_fd = -1, .tcp_slot = slot, .tcp_gen = c->gen };
-      uint8_t query[MESSAGE_MAX];
-      memcpy (query, c->buf + 2, len);
-      c->have -= 2 + len;
-      memmove (c->buf, c->buf + 2 + len, c->have);
+      struct client client = { .udp_fd = -1, .addr = c->peer, .addr_len = c->peer_len,
+                               .tcp_slot = slot, .tcp_gen = c->gen };
       handle_query (s, &client, query, len);
     }
 }
@@ -600,19 +648,52 @@ stderr_done (void)
     }
 }
 
+/* --netns PATH: the server runs in that network namespace (a rootless
+ * hako's, where its networks' bridges are). */
+static bool
+enter_netns (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || setns (fd, CLONE_NEWNET) < 0)
+    {
+      fprintf (stderr, "hako-dns: enter the network namespace `%s`: %s\n", path, strerror (errno));
+      return false;
+    }
+  close (fd);
+  return true;
+}
+
 int
 main (int argc, char **argv)
 {
+  static struct server s; /* its tables are large: not on the stack */
+  for (;;)
+    {
+      if (argc > 2 && strcmp (argv[1], "--netns") == 0)
+        {
+          if (!enter_netns (argv[2]))
+            return 1;
+          argv += 2;
+          argc -= 2;
+        }
+      else if (argc > 1 && strcmp (argv[1], "--internal") == 0)
+        {
+          s.internal = true;
+          argv++;
+          argc--;
+        }
+      else
+        break;
+    }
   if (argc != 5 && argc != 6)
     {
-      fprintf (stderr, "usage: hako-dns DB NETWORK ADDRESS LOCK [ADDRESS6]\n");
+      fprintf (stderr, "usage: hako-dns [--netns PATH] [--internal] DB NETWORK ADDRESS LOCK [ADDRESS6]\n");
       return 2;
     }
   char *addresses[] = { argv[3], argc == 6 ? argv[5] : NULL, NULL };
   int lock = open (argv[4], O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock < 0 || flock (lock, LOCK_EX | LOCK_NB) < 0)
     return 0; /* the network's server runs already */
-  static struct server s; /* its tables are large: not on the stack */
   s.network = argv[2];
   for (size_t i = 0; i < MAX_TCP; i++)
     s.tcp[i].fd = -1;

@@ -13,6 +13,8 @@
 #include "network-ipam.h"
 #include "network-native.h"
 #include "rootless-net.h"
+#include "rootless-netns.h"
+#include "rootless-ports.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -117,6 +119,19 @@ check_extra_plugins (const struct network *n, bool ports, bool mac, struct hk_er
   return 0;
 }
 
+/* Rootless, CNI networks cannot be joined: their plugins would make
+ * their bridges in the host's namespace. */
+static int
+check_rootless_driver (const struct engine *e, const struct network *n, struct hk_error **err)
+{
+  if (e->rootless && network_is_cni (n))
+    return hk_error_set (err, ENOTSUP,
+                         "network %s has the cni driver, which rootless hako cannot use (its "
+                         "networks have the bridge driver)",
+                         n->name);
+  return 0;
+}
+
 /* Checks one network of C and names it by its network's real name; the
  * first takes --ip, --mac-address, --network-alias. */
 static int
@@ -125,7 +140,8 @@ prepare_entry (struct engine *e, struct ctr_config *c, size_t index, bool ports,
 {
   struct config_network *entry = &c->networks[index];
   _cleanup_network_ struct network *n = NULL;
-  if (network_get (e, entry->name, &n, err) < 0 || network_check_plugins (n, err) < 0)
+  if (network_get (e, entry->name, &n, err) < 0 || check_rootless_driver (e, n, err) < 0
+      || network_check_plugins (n, err) < 0)
     return -1;
   free (entry->name);
   entry->name = xstrdup (n->name);
@@ -187,25 +203,28 @@ prepare_special (struct engine *e, struct ctr_config *c, const char *mode, bool 
 }
 
 /* A port published on an IPv6 host address needs a dual-stack network
- * (the first that is not internal: where ports go) and cannot be ::1:
- * IPv6 has no route_localnet, a packet from ::1 NATed to a container is
- * dropped by the kernel (Docker relays ::1 with its userland proxy; hako
- * has none). */
+ * (the first that is not internal: where ports go), but for ::1: the
+ * monitor relays it to the container's IPv4 address (ctr-port-relay.h). */
 static int
 check_ipv6_ports (struct engine *e, const struct ctr_config *c, struct hk_error **err)
 {
+  /* rootless, ports are relayed in user space (rootless-ports.h): any
+   * host address, ::1 too, reaches the container's IPv4 address */
+  if (e->rootless)
+    return 0;
   for (size_t i = 0; i < c->n_ports; i++)
     {
       const struct config_port *p = &c->ports[i];
       struct in6_addr addr;
       if (inet_pton (AF_INET6, p->host_ip, &addr) != 1 || IN6_IS_ADDR_UNSPECIFIED (&addr))
         continue;
-      if (IN6_IS_ADDR_LOOPBACK (&addr))
+      if (IN6_IS_ADDR_LOOPBACK (&addr) && strcmp (p->protocol, "sctp") == 0)
         return hk_error_set (err, ENOTSUP,
-                             "-p [%s]:%s:%s: the IPv6 loopback cannot be published (IPv6 has "
-                             "no route_localnet to NAT ::1 to a container); publish on "
-                             "127.0.0.1 or on a host IPv6 address",
+                             "-p [%s]:%s:%s/sctp: the IPv6 loopback is relayed, for tcp and udp "
+                             "only",
                              p->host_ip, p->host_port, p->container_port);
+      if (IN6_IS_ADDR_LOOPBACK (&addr))
+        continue;
       for (size_t j = 0; j < c->n_networks; j++)
         {
           _cleanup_network_ struct network *n = NULL;
@@ -228,17 +247,13 @@ ctr_network_prepare (struct engine *e, struct ctr_config *c,
                            const struct image_config *image, struct hk_error **err)
 {
   bool ports = c->n_ports > 0 || c->publish_all;
-  /* rootless: no bridge can be made; pasta is the default, as Podman's */
+  /* rootless: pasta is the default, as Podman's; networks are in the
+   * rootless network namespace (rootless-netns.h) */
   if (e->rootless && c->network_mode == NULL && c->n_networks == 0)
     c->network_mode = xstrdup ("pasta");
   const char *mode = special_mode (c);
   if (mode != NULL)
     return prepare_special (e, c, mode, ports, image, err);
-  if (e->rootless)
-    return hk_error_set (err, ENOTSUP,
-                         "--network %s: rootless hako has no networks of its own; use pasta "
-                         "(the default), slirp4netns, none or host",
-                         c->network_mode ? c->network_mode : c->networks[0].name);
   if (c->n_networks == 0)
     ctr_config_add_network (c, NETWORK_DEFAULT_NAME);
   for (size_t i = 0; i < c->n_networks; i++)
@@ -265,8 +280,8 @@ ctr_network_netns_path (const struct engine *e, const struct ctr_record *r)
   return ctr_config_owns_netns (&r->config) ? netns_path (e, r->id) : NULL;
 }
 
-char *
-ctr_network_dns_server (struct engine *e, const struct ctr_config *c)
+char **
+ctr_network_dns_servers (struct engine *e, const struct ctr_config *c)
 {
   if (special_mode (c) != NULL || c->n_networks == 0)
     return NULL;
@@ -277,7 +292,13 @@ ctr_network_dns_server (struct engine *e, const struct ctr_config *c)
       hk_error_free (ignored);
       return NULL;
     }
-  return network_native_has_dns (n) ? xstrdup (n->gateway) : NULL;
+  if (!network_native_has_dns (n))
+    return NULL;
+  char **servers = NULL;
+  strv_append (&servers, n->gateway);
+  if (n->gateway6 && *n->gateway6)
+    strv_append (&servers, n->gateway6);
+  return servers;
 }
 
 char *
@@ -486,6 +507,23 @@ ports_network (struct engine *e, const struct ctr_config *c)
 
 static void down_locked (struct engine *e, const struct ctr_record *r);
 
+/* Rootless: R's PORTS relayed from the host to its address on NETWORK,
+ * in the rootless network namespace (rootless-ports.h). */
+static int
+relay_ports (struct engine *e, const struct ctr_record *r, const char *network, const json_t *ports,
+             struct hk_error **err)
+{
+  struct network_endpoint **eps = NULL;
+  size_t n = 0;
+  if (network_endpoint_list (e->db, r->id, network, &eps, &n, err) < 0)
+    return -1;
+  int rc = n == 0
+               ? hk_error_set (err, ENOENT, "network %s: no address to publish ports on", network)
+               : rootless_ports_start (e, r, ports, eps[0]->address, err);
+  network_endpoint_list_free (eps, n);
+  return rc;
+}
+
 /* Every network of R, in order; the lock of memberships held when ports
  * are published (their check and their use must not interleave with
  * another container's). */
@@ -514,6 +552,9 @@ attach_all (struct engine *e, const struct ctr_record *r, const char *netns,
         return -1;
       strv_append (&names, c->networks[i].name);
     }
+  if (e->rootless && with_ports >= 0
+      && relay_ports (e, r, c->networks[with_ports].name, ports, err) < 0)
+    return -1;
   if (lock < 0 && (lock = ctr_hosts_lock (e, err)) < 0)
     return -1;
   return ctr_hosts_refresh (e, names, r->id, err);
@@ -587,6 +628,8 @@ native_veth_there (struct engine *e, const struct network_endpoint *ep)
   if (network_is_cni (n))
     return true;
   _cleanup_free_ char *host = network_native_host_ifname (ep->container_id, ep->ifname);
+  if (e->rootless)
+    return rootless_netns_has_link (e, host);
   return if_nametoindex (host) != 0;
 }
 
@@ -737,6 +780,7 @@ down_locked (struct engine *e, const struct ctr_record *r)
   for (size_t i = 0; i < n_entries; i++)
     detach (e, r, entries[i]->network, entries[i]->ifname, netns);
   cni_cache_list_free (entries, n_entries);
+  rootless_ports_stop (e, r);
   forget_endpoints (e, r);
   rootless_net_down (e, r);
   netns_remove (netns, &err);
@@ -836,7 +880,8 @@ ctr_network_connect (struct engine *e, struct ctr_record *r, const char *network
   if (entry_index (r, n->name) >= 0)
     return hk_error_set (err, EEXIST, "container %s is already connected to network %s", r->name,
                          n->name);
-  if (check_ip (n, endpoint, err) < 0 || network_check_plugins (n, err) < 0)
+  if (check_rootless_driver (e, n, err) < 0 || check_ip (n, endpoint, err) < 0
+      || network_check_plugins (n, err) < 0)
     return -1;
   struct config_network entry = {
     .name = n->name,

@@ -31,9 +31,11 @@
 int ctr_network_prepare (struct engine *e, struct ctr_config *c,
                                const struct image_config *image, struct hk_error **err);
 
-/* The nameserver of C's resolv.conf when its first network has a DNS
- * server (network-native.h: its gateway), or NULL (the host's). */
-char *ctr_network_dns_server (struct engine *e, const struct ctr_config *c);
+/* The nameservers of C's resolv.conf when its first network has a DNS
+ * server (network-native.h): its gateway, then its IPv6 gateway on a
+ * dual-stack network (the server listens on both, so a client that has
+ * only IPv6 resolves too); NULL otherwise (the host's). */
+char **ctr_network_dns_servers (struct engine *e, const struct ctr_config *c);
 
 /* For --network container:NAME: the directory whose hosts and
  * resolv.conf the container shares (NAME's), or NULL. */

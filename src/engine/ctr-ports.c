@@ -195,6 +195,13 @@ ctr_ports_resolve (const struct config_port *ports, size_t n,
   return 0;
 }
 
+bool
+ctr_ports_relayed (const char *host_ip)
+{
+  struct in6_addr addr;
+  return inet_pton (AF_INET6, host_ip, &addr) == 1 && IN6_IS_ADDR_LOOPBACK (&addr);
+}
+
 json_t *
 ctr_ports_portmap (const json_t *ports)
 {
@@ -203,6 +210,8 @@ ctr_ports_portmap (const json_t *ports)
   json_t *p;
   json_array_foreach (ports, i, p)
   {
+    if (ctr_ports_relayed (str (p, "HostIp")))
+      continue;
     json_t *m = json_pack ("{s:O, s:O, s:O}", "hostPort", json_object_get (p, "HostPort"),
                            "containerPort", json_object_get (p, "ContainerPort"), "protocol",
                            json_object_get (p, "Protocol"));

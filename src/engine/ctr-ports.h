@@ -24,7 +24,11 @@ int ctr_ports_resolve (const struct config_port *ports, size_t n,
                              struct network_endpoint *const *taken, size_t n_taken, json_t **out,
                              struct hk_error **err);
 
-/* portmap's "portMappings" for resolved PORTS. */
+/* True when a port published on HOST_IP is relayed by the container's
+ * monitor rather than NATed: the IPv6 loopback (ctr-port-relay.h). */
+bool ctr_ports_relayed (const char *host_ip);
+
+/* portmap's "portMappings" for resolved PORTS (those relayed left out). */
 json_t *ctr_ports_portmap (const json_t *ports);
 
 #endif

@@ -4,6 +4,7 @@
 #include "ctr-config-parse.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "store/store-db.h"
 
@@ -386,6 +387,23 @@ ctr_record_list (sqlite3 *db, struct ctr_record ***out, size_t *n,
       *n = 0;
       return -1;
     }
+  return 0;
+}
+
+int
+ctr_record_names (sqlite3 *db, char ***out, struct hk_error **err)
+{
+  _cleanup_stmt_ sqlite3_stmt *st = NULL;
+  if (store_db_prepare (db, "SELECT name FROM containers ORDER BY created DESC", &st, err, NULL)
+      < 0)
+    return -1;
+  _cleanup_strv_ char **names = xzalloc (sizeof (char *));
+  int r;
+  while ((r = store_db_step (db, st, err)) == SQLITE_ROW)
+    strv_append (&names, (const char *)sqlite3_column_text (st, 0));
+  if (r < 0)
+    return -1;
+  *out = take_ptr (names);
   return 0;
 }
 

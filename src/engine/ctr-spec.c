@@ -221,6 +221,11 @@ build_mounts (const struct spec_inputs *in)
       if (!mounted_by_user (in, dest))
         json_array_append_new (m, mount_json (dest, "bind", src, "rbind,rprivate"));
     }
+  const char *const users[][2]
+      = { { "/etc/passwd", in->passwd_path }, { "/etc/group", in->group_path } };
+  for (size_t i = 0; i < 2; i++)
+    if (users[i][1] != NULL && !mounted_by_user (in, users[i][0]))
+      json_array_append_new (m, mount_json (users[i][0], "bind", users[i][1], "rbind,rprivate"));
   for (size_t i = 0; i < c->tmpfs.n; i++)
     {
       const char *o = c->tmpfs.values[i];

@@ -49,6 +49,8 @@ struct spec_inputs
   const char *shm_source;           /* a directory bound on /dev/shm (ctr-ipc.h), or NULL:
                                        a tmpfs of its own (none with --ipc none) */
   const struct spec_host *host;
+  const char *passwd_path;          /* bound over /etc/passwd (keep-id-etc.h), or NULL */
+  const char *group_path;           /* bound over /etc/group, or NULL */
   bool no_cgroup; /* rootless without a cgroup it may write: neither
                      cgroupsPath nor resources (the limits are ignored) */
   const char *cgroup_parent; /* without --cgroup-parent (NULL: "hako"); rootless,

@@ -70,10 +70,9 @@ write_etc_files (struct engine *e, const struct ctr_record *r, const char *dir,
     .dns_search = (const char *const *)c->dns_search,
   };
   /* The network's DNS server, unless --dns names others. */
-  _cleanup_free_ char *server = c->dns ? NULL : ctr_network_dns_server (e, c);
-  const char *const ours[] = { server, NULL };
-  if (server != NULL)
-    files.dns = ours;
+  _cleanup_strv_ char **servers = c->dns ? NULL : ctr_network_dns_servers (e, c);
+  if (servers != NULL)
+    files.dns = (const char *const *)servers;
   if (etc_files_write (dir, &files, err) < 0)
     return -1;
   /* Root in a user namespace may change them, as root on the host may. */

@@ -5,8 +5,10 @@
 #include "ctr-network.h"
 #include "ctr-spec-host.h"
 #include "ctr-userns.h"
+#include "keep-id-etc.h"
 #include "pod-record.h"
 #include "rootless-cgroup.h"
+#include "subid.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -27,6 +29,7 @@ struct render
   struct spec_host host;
   char *dir, *rootfs, *etc_dir, *userns, *cgroup_parent;
   char *pidns, *ipcns, *shm_source;
+  char *passwd, *group; /* keep-id's /etc/passwd and /etc/group, or NULL */
   int pod_infra_pid;
 };
 
@@ -75,6 +78,8 @@ render_clear (struct render *g)
   free (g->pidns);
   free (g->ipcns);
   free (g->shm_source);
+  free (g->passwd);
+  free (g->group);
 }
 
 static int
@@ -134,6 +139,35 @@ warn_limits_ignored (struct engine *e, const struct ctr_record *r)
              r->name);
 }
 
+/* Rootless keep-id: the user's passwd and group entries, where the image
+ * lacks them (keep-id-etc.h).  A user unknown to the host's /etc/passwd
+ * gets none. */
+static int
+keep_id_files (struct engine *e, const struct ctr_record *r, struct render *g,
+               struct hk_error **err)
+{
+  const struct ctr_config *c = &r->config;
+  struct keep_id_user u = { 0 };
+  if (!e->rootless || c->userns_mode == NULL || strcmp (c->userns_mode, "keep-id") != 0
+      || !keep_id_own_id (c->uid_map, c->n_uid_map, &u.uid)
+      || !keep_id_own_id (c->gid_map, c->n_gid_map, &u.gid))
+    return 0;
+  _cleanup_free_ char *name = subid_user_name (u.uid);
+  _cleanup_free_ char *home = subid_user_home (u.uid);
+  if (name == NULL)
+    return 0;
+  u.name = name;
+  u.home = home ? home : "/";
+  _cleanup_close_ int root_fd = open (g->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0)
+    return hk_error_errno (err, errno, "open the root filesystem `%s`", g->rootfs);
+  if (keep_id_etc_write (root_fd, g->dir, &u, &g->passwd, &g->group, err) < 0)
+    return -1;
+  g->in.passwd_path = g->passwd;
+  g->in.group_path = g->group;
+  return 0;
+}
+
 int
 engine_render_config (struct engine *e, const struct ctr_record *r, const char *netns_path,
                       bool starting, struct hk_error **err)
@@ -141,6 +175,8 @@ engine_render_config (struct engine *e, const struct ctr_record *r, const char *
   struct render g;
   _cleanup_json_ json_t *spec = NULL;
   int rc = render_gather (e, r, starting, &g, err);
+  if (rc == 0)
+    rc = keep_id_files (e, r, &g, err);
   g.in.netns_path = netns_path;
   if (rc == 0 && starting && g.in.no_cgroup)
     warn_limits_ignored (e, r);

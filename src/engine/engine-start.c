@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "ctr-ipc.h"
 #include "ctr-network.h"
+#include "ctr-port-relay.h"
 #include "ctr-userns.h"
 #include "engine-checkpoint.h"
 #include "engine-monitor.h"
@@ -289,14 +290,21 @@ monitor_argv (const struct engine *e, const struct ctr_record *r, pid_t pid,
   return argv;
 }
 
-/* engine_become_monitor, or with RESTORE its restore's counterpart. */
+/* engine_become_monitor, or with RESTORE its restore's counterpart;
+ * RELAYS as ctr_port_relays gave them (read before the fork: the store's
+ * connection is the parent's). */
 static int
-become_monitor (struct engine *e, const struct ctr_record *r,
-                const struct restore_options *restore, bool start_on_attach, int notify_fd,
-                int owner_fd, struct hk_error **err)
+become_monitor (struct engine *e, const struct ctr_record *r, const struct restore_options *restore,
+                bool start_on_attach, int notify_fd, int owner_fd, char *const *relays,
+                struct hk_error **err)
 {
   struct monitor_fds m;
   pid_t pid;
+  /* Bound first: a port taken fails the start before a container is made. */
+  struct port_relay_socket *relay = NULL;
+  size_t n_relay = 0;
+  if (ctr_port_relay_bind (e->log, relays, &relay, &n_relay, err) < 0)
+    return -1;
   _cleanup_strv_ char **again = monitor_again_argv (e, r, start_on_attach, notify_fd, owner_fd);
   /* Through a re-execution from the sealed copy too: the notify pipe, and
    * the programs, which that copy would look for next to itself. */
@@ -307,23 +315,38 @@ become_monitor (struct engine *e, const struct ctr_record *r,
   setenv ("HAKO_INIT", e->init_path, 1);
   setenv ("HAKO_PAUSE", e->pause_path, 1);
   if (create_container (e, r, again, restore, &m, &pid, err) < 0)
-    return -1;
+    {
+      ctr_port_relay_close (relay, n_relay);
+      return -1;
+    }
   _cleanup_strv_ char **argv
       = monitor_argv (e, r, pid, &m, restore != NULL, start_on_attach, notify_fd, owner_fd);
+  for (size_t i = 0; i < n_relay; i++)
+    {
+      add (&argv, "--relay");
+      add (&argv, relay[i].arg);
+    }
   /* Only the monitor's own fds go on; the container has its ends. */
   close_range (3, ~0U, CLOSE_RANGE_CLOEXEC);
   int kept[] = { m.pty, m.out, m.err, m.in, notify_fd, owner_fd };
   for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
     inherit (kept[i]);
+  for (size_t i = 0; i < n_relay; i++)
+    inherit (relay[i].fd);
   execv (e->monitor_path, argv);
-  return hk_error_errno (err, errno, "execute the monitor `%s`", e->monitor_path);
+  hk_error_errno (err, errno, "execute the monitor `%s`", e->monitor_path);
+  ctr_port_relay_close (relay, n_relay);
+  return -1;
 }
 
 int
 engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_on_attach,
                        int notify_fd, int owner_fd, struct hk_error **err)
 {
-  return become_monitor (e, r, NULL, start_on_attach, notify_fd, owner_fd, err);
+  _cleanup_strv_ char **relays = NULL;
+  if (ctr_port_relays (e, r, &relays, err) < 0)
+    return -1;
+  return become_monitor (e, r, NULL, start_on_attach, notify_fd, owner_fd, relays, err);
 }
 
 /* The monitor's one-line reply on FD, or NULL when the monitor (PID)
@@ -401,6 +424,9 @@ fork_monitor (struct engine *e, const struct ctr_record *r, unsigned flags,
               const struct restore_options *restore, pid_t *pid, char **reply,
               struct hk_error **err)
 {
+  _cleanup_strv_ char **relays = NULL;
+  if (ctr_port_relays (e, r, &relays, err) < 0)
+    return -1;
   int notify[2];
   if (pipe2 (notify, O_CLOEXEC) < 0)
     return hk_error_errno (err, errno, "pipe");
@@ -422,7 +448,8 @@ fork_monitor (struct engine *e, const struct ctr_record *r, unsigned flags,
       if ((flags & ENGINE_START_OWNED) && (owner = watch_owner (self)) < 0)
         hk_error_set (&e2, ESRCH, "the process that starts the container is gone");
       else
-        become_monitor (e, r, restore, flags & ENGINE_START_ON_ATTACH, notify[1], owner, &e2);
+        become_monitor (e, r, restore, flags & ENGINE_START_ON_ATTACH, notify[1], owner, relays,
+                        &e2);
       dprintf (notify[1], "error: %s\n", e2 ? e2->message : "unknown error");
       _exit (1);
     }

@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -55,12 +54,16 @@ network_host_rules (const struct network *n)
   char *rules = NULL;
   if (n->internal)
     {
-      /* Nothing crosses the bridge, and the host is not reachable from
-       * it (it has no address there anyway). */
+      /* Nothing crosses the bridge, and of the host only the network's
+       * DNS server on the gateway is reachable from it (inserted last:
+       * before the DROP). */
       append (&rules, "*filter\n");
       append (&rules, "-I FORWARD -i %s ! -o %s -m comment --comment %s -j DROP\n", br, br, t);
       append (&rules, "-I FORWARD -o %s ! -i %s -m comment --comment %s -j DROP\n", br, br, t);
       append (&rules, "-I INPUT -i %s -m comment --comment %s -j DROP\n", br, t);
+      for (int tcp = 0; n->gateway && *n->gateway && tcp <= 1; tcp++)
+        append (&rules, "-I INPUT -i %s -d %s -p %s --dport 53 -m comment --comment %s -j ACCEPT\n",
+                br, n->gateway, tcp ? "tcp" : "udp", t);
       append (&rules, "COMMIT\n");
       return rules;
     }
@@ -172,13 +175,7 @@ lock_rules (const char *state_dir, struct hk_error **err)
   if (fs_mkdir_p (state_dir, 0700, err) < 0)
     return -1;
   _cleanup_free_ char *path = xasprintf ("%s/rules.lock", state_dir);
-  _cleanup_close_ int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return hk_error_errno (err, errno, "open `%s`", path);
-  while (flock (fd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      return hk_error_errno (err, errno, "lock `%s`", path);
-  return take_fd (&fd);
+  return fs_lock_file (path, err);
 }
 
 int

@@ -2,6 +2,7 @@
 #include "network-native.h"
 #include "network.h"
 #include "network-host.h"
+#include "rootless-netns.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -47,6 +48,7 @@ run (struct engine *e, const char *command, const json_t *req, struct hk_error *
   return 0;
 }
 
+/* The lock of the rules and, rootless, the namespace of the bridges. */
 static json_t *
 base_request (struct engine *e)
 {
@@ -54,7 +56,21 @@ base_request (struct engine *e)
   struct hk_error *ignored = NULL;
   if (fs_mkdir_p (state_dir, 0700, &ignored) < 0)
     hk_error_free (ignored); /* hako-net says what fails with the lock */
-  return json_pack ("{s:s+}", "lock", state_dir, "/rules.lock");
+  json_t *req = json_pack ("{s:s+}", "lock", state_dir, "/rules.lock");
+  if (e->rootless)
+    {
+      _cleanup_free_ char *netns = rootless_netns_path (e);
+      json_object_set_new (req, "bridge_netns", json_string (netns));
+    }
+  return req;
+}
+
+/* iptables-legacy rules are the host's business: a rootless hako's
+ * bridges are in a namespace of its own, where nftables alone is. */
+static bool
+legacy_rules (const struct engine *e)
+{
+  return !e->rootless && network_native_legacy_host ();
 }
 
 /* {address, prefix, gateway} of "10.88.0.5/16" and GATEWAY. */
@@ -72,15 +88,18 @@ address_entry (const char *cidr, const char *gateway, struct hk_error **err)
                     "gateway", gateway ? gateway : "");
 }
 
+/* The bridge's addresses: the gateways, on an internal network too, where
+ * they are only the DNS server's (the containers get no route through
+ * them, and the rules let nothing else in: nft-rules.h). */
 static json_t *
 gateways (const struct network *n)
 {
   json_t *list = json_array ();
   struct ip_prefix subnet;
-  if (!n->internal && ip_prefix_parse (n->subnet, &subnet))
+  if (ip_prefix_parse (n->subnet, &subnet))
     json_array_append_new (list,
                            json_pack ("{s:s, s:i}", "address", n->gateway, "prefix", subnet.len));
-  if (!n->internal && n->subnet6 && ip_prefix_parse (n->subnet6, &subnet))
+  if (n->subnet6 && ip_prefix_parse (n->subnet6, &subnet))
     json_array_append_new (list,
                            json_pack ("{s:s, s:i}", "address", n->gateway6, "prefix", subnet.len));
   return list;
@@ -112,7 +131,9 @@ int
 network_native_attach (struct engine *e, const struct ctr_record *r, const struct network *n,
                        const struct network_endpoint *ep, const char *netns, struct hk_error **err)
 {
-  if (network_native_legacy_host ())
+  if (e->rootless && rootless_netns_ensure (e, err) < 0)
+    return hk_error_prefix (err, "network %s", n->name);
+  if (legacy_rules (e))
     {
       _cleanup_free_ char *state_dir = network_state_dir (e);
       if (network_host_prepare (n, state_dir, err) < 0)
@@ -154,23 +175,26 @@ network_native_detach (struct engine *e, const char *container_id, const char *n
 int
 network_native_remove (struct engine *e, const struct network *n, struct hk_error **err)
 {
+  /* its DNS server's lock: the server has no container left to serve */
+  _cleanup_free_ char *state_dir = network_state_dir (e);
+  _cleanup_free_ char *dns_lock = xasprintf ("%s/dns-%.12s.lock", state_dir, n->id);
+  if (unlink (dns_lock) < 0 && errno != ENOENT)
+    hk_warn (e->log, "network %s: remove `%s`: %s", n->name, dns_lock, strerror (errno));
+  /* rootless, without the namespace there is nothing of it to remove */
+  if (e->rootless && !rootless_netns_exists (e))
+    return 0;
   _cleanup_json_ json_t *req = base_request (e);
   json_object_set_new (req, "network_id", json_stringn (n->id, 12));
   json_object_set_new (req, "bridge", json_string (n->bridge));
   if (run (e, "remove", req, err) < 0)
     return hk_error_prefix (err, "remove network %s", n->name);
-  if (network_native_legacy_host ())
-    {
-      _cleanup_free_ char *state_dir = network_state_dir (e);
-      return network_host_remove (n, state_dir, err);
-    }
-  return 0;
+  return legacy_rules (e) ? network_host_remove (n, state_dir, err) : 0;
 }
 
 bool
 network_native_has_dns (const struct network *n)
 {
-  return !network_is_cni (n) && !n->internal && strcmp (n->name, NETWORK_DEFAULT_NAME) != 0;
+  return !network_is_cni (n) && strcmp (n->name, NETWORK_DEFAULT_NAME) != 0;
 }
 
 /* True when LOCK is held: N's server runs. */
@@ -216,7 +240,25 @@ network_native_dns_start (struct engine *e, const struct network *n)
     return;
   _cleanup_free_ char *db = xasprintf ("%s/hako.db", e->root);
   char *gateway6 = n->gateway6 && *n->gateway6 ? n->gateway6 : NULL;
-  char *const argv[] = { e->dns_path, db, n->name, n->gateway, lock, gateway6, NULL };
+  _cleanup_free_ char *netns = e->rootless ? rootless_netns_path (e) : NULL;
+  /* [--netns PATH] (a rootless hako's namespace, where its bridges are)
+   * [--internal] (an internal network has no way out: nothing forwarded) */
+  char *argv[10];
+  size_t argc = 0;
+  argv[argc++] = e->dns_path;
+  if (netns)
+    {
+      argv[argc++] = "--netns";
+      argv[argc++] = netns;
+    }
+  if (n->internal)
+    argv[argc++] = "--internal";
+  argv[argc++] = db;
+  argv[argc++] = n->name;
+  argv[argc++] = n->gateway;
+  argv[argc++] = lock;
+  argv[argc++] = gateway6;
+  argv[argc] = NULL;
   int errors[2];
   if (pipe2 (errors, O_CLOEXEC) < 0)
     {

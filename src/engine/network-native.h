@@ -37,8 +37,8 @@ int network_native_detach (struct engine *e, const char *container_id, const cha
 int network_native_remove (struct engine *e, const struct network *n, struct hk_error **err);
 
 /* True when N's containers get names from a DNS server of N's own:
- * a native user network (not the default one, as Docker's bridge) with a
- * gateway (not internal). */
+ * a native user network (not the default one, as Docker's bridge),
+ * internal ones too (whose server forwards nothing). */
 bool network_native_has_dns (const struct network *n);
 
 /* N's DNS server (hako-dns) started unless it runs; a failure is a

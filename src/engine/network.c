@@ -5,6 +5,7 @@
 #include "random-id.h"
 #include "network-host.h"
 #include "network-native.h"
+#include "rootless-netns.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "common/json-util.h"
@@ -237,9 +238,12 @@ check_gateway (const char *text, const struct ip_prefix *subnet, struct hk_error
 }
 
 /* The bridge of a new network: -o com.docker.network.bridge.name, else
- * "hk-" and the ID's first digits (15 characters, the kernel's limit). */
+ * "hk-" and the ID's first digits (15 characters, the kernel's limit);
+ * checked against the host's interfaces unless ROOTLESS (its bridges are
+ * in the rootless network namespace). */
 static int
-bridge_name (const struct network_request *req, const char *id, char **out, struct hk_error **err)
+bridge_name (const struct network_request *req, const char *id, bool rootless, char **out,
+             struct hk_error **err)
 {
   const char *key;
   json_t *v;
@@ -253,7 +257,7 @@ bridge_name (const struct network_request *req, const char *id, char **out, stru
   if (!netdev_valid_name (name))
     return hk_error_set (err, EINVAL, "-o %s=%s: not an interface name (1 to 15 characters)",
                          NETWORK_OPT_BRIDGE_NAME, name);
-  if (network_host_check_bridge (name, err) < 0)
+  if (!rootless && network_host_check_bridge (name, err) < 0)
     return -1;
   *out = take_ptr (name);
   return 0;
@@ -318,7 +322,7 @@ build (struct engine *e, const struct network_request *req, struct network **out
   n->labels = req->labels ? json_deep_copy (req->labels) : json_object ();
   n->options = req->options ? json_deep_copy (req->options) : json_object ();
   n->created = state_now_rfc3339 ();
-  if (bridge_name (req, n->id, &n->bridge, err) < 0)
+  if (bridge_name (req, n->id, e->rootless, &n->bridge, err) < 0)
     return -1;
   struct ip_prefix subnet;
   if (req->subnet != NULL)
@@ -341,11 +345,13 @@ int
 network_create (struct engine *e, const struct network_request *req, struct network **out,
                 struct hk_error **err)
 {
-  if (e->rootless)
+  /* rootless, bridges are made in the user's rootless network namespace
+   * (rootless-netns.h) by the native driver; CNI plugins know nothing of
+   * that namespace */
+  if (e->rootless && req->driver != NULL && strcmp (req->driver, NETWORK_DRIVER_CNI) == 0)
     return hk_error_set (err, ENOTSUP,
-                         "network create: rootless hako has no networks of its own (a bridge "
-                         "needs root); containers use pasta (the default), slirp4netns, none "
-                         "or host");
+                         "--driver cni: rootless hako's networks have the bridge (native) driver "
+                         "only");
   if (check_request (req, err) < 0)
     return -1;
   /* A picked subnet may be taken by a create at the same time: the
@@ -443,6 +449,26 @@ remove_cni (struct engine *e, const struct network *n, struct hk_error **err)
   return dfd >= 0 ? fs_remove_tree (dfd, n->name, err) : 0;
 }
 
+/* Rootless: the rootless network namespace and its pasta go with the
+ * last network (as Podman's go with their last user); while networks
+ * exist it keeps their bridges and rules. */
+static void
+forget_rootless_netns (struct engine *e)
+{
+  struct network **list = NULL;
+  size_t n = 0;
+  struct hk_error *err = NULL;
+  if (network_record_list (e->db, &list, &n, &err) < 0)
+    {
+      hk_warn (e->log, "the rootless network namespace is kept: %s", err->message);
+      hk_error_free (err);
+      return;
+    }
+  network_record_list_free (list, n);
+  if (n == 0)
+    rootless_netns_remove (e);
+}
+
 int
 network_remove (struct engine *e, const char *ref, struct hk_error **err)
 {
@@ -458,5 +484,7 @@ network_remove (struct engine *e, const char *ref, struct hk_error **err)
       || network_record_delete (e->db, n->id, err) < 0)
     return -1;
   engine_event_object (e, "network", "destroy", n->id, n->name, "type", "bridge");
+  if (e->rootless)
+    forget_rootless_netns (e);
   return 0;
 }

@@ -36,16 +36,22 @@ pid_file (const struct engine *e, const struct ctr_record *r)
   return xasprintf ("%s/netns/%s.%s.pid", e->runroot, r->id, r->config.network_mode);
 }
 
+int
+rootless_net_pid_record (const char *path, pid_t pid, struct hk_error **err)
+{
+  _cleanup_free_ char *text = xasprintf ("%d %llu\n", (int)pid, state_process_start_time (pid));
+  _cleanup_close_ int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || fs_write_all (fd, text, strlen (text)) < 0)
+    return hk_error_errno (err, errno, "record a pid in `%s`", path);
+  return 0;
+}
+
 static int
 record_pid (const struct engine *e, const struct ctr_record *r, pid_t pid, struct hk_error **err)
 {
   _cleanup_free_ char *path = pid_file (e, r);
-  _cleanup_free_ char *text
-      = xasprintf ("%d %llu\n", (int)pid, state_process_start_time (pid));
-  _cleanup_close_ int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || fs_write_all (fd, text, strlen (text)) < 0)
-    return hk_error_errno (err, errno, "record the pid of %s in `%s`", r->config.network_mode,
-                           path);
+  if (rootless_net_pid_record (path, pid, err) < 0)
+    return hk_error_prefix (err, "%s", r->config.network_mode);
   return 0;
 }
 
@@ -138,29 +144,41 @@ run_until_ready (char **argv, struct hk_error **err)
   return helper_failed (argv[0], said, err);
 }
 
+int
+rootless_net_pasta_start (const char *netns, const char *pid_tmp, const json_t *ports, pid_t *pid,
+                          struct hk_error **err)
+{
+  _cleanup_free_ char *tcp = pasta_ports (ports, "tcp");
+  _cleanup_free_ char *udp = pasta_ports (ports, "udp");
+  /* Podman's choices: no port of the host's reached through the
+   * namespace's gateway (-T/-U none, --no-map-gw). */
+  char *argv[]
+      = { "pasta",   "--config-net", "--quiet", "--no-map-gw", "-t",   tcp,     "-u",
+          udp,       "-T",           "none",    "-U",          "none", "--pid", (char *)pid_tmp,
+          "--netns", (char *)netns,  NULL };
+  if (run_until_ready (argv, err) < 0)
+    {
+      unlink (pid_tmp);
+      return -1;
+    }
+  _cleanup_free_ char *text = NULL;
+  int rc = fs_read_file (AT_FDCWD, pid_tmp, 64, &text, NULL, err);
+  unlink (pid_tmp);
+  if (rc < 0)
+    return hk_error_prefix (err, "pasta's pid");
+  *pid = (pid_t)atoi (text);
+  return 0;
+}
+
 static int
 pasta_up (struct engine *e, const struct ctr_record *r, const char *netns, const json_t *ports,
           struct hk_error **err)
 {
   _cleanup_free_ char *pids = xasprintf ("%s/netns/%s.pasta.run", e->runroot, r->id);
-  _cleanup_free_ char *tcp = pasta_ports (ports, "tcp");
-  _cleanup_free_ char *udp = pasta_ports (ports, "udp");
-  /* Podman's choices: no port of the host's reached through the
-   * namespace's gateway (-T/-U none, --no-map-gw). */
-  char *argv[] = { "pasta",   "--config-net", "--quiet", "--no-map-gw", "-t",  tcp,  "-u", udp,
-                   "-T",      "none",         "-U",      "none",        "--pid", pids, "--netns",
-                   (char *)netns, NULL };
-  if (run_until_ready (argv, err) < 0)
-    {
-      unlink (pids);
-      return -1;
-    }
-  _cleanup_free_ char *text = NULL;
-  int rc = fs_read_file (AT_FDCWD, pids, 64, &text, NULL, err);
-  unlink (pids);
-  if (rc < 0)
-    return hk_error_prefix (err, "pasta's pid");
-  return record_pid (e, r, (pid_t)atoi (text), err);
+  pid_t pid;
+  if (rootless_net_pasta_start (netns, pids, ports, &pid, err) < 0)
+    return -1;
+  return record_pid (e, r, pid, err);
 }
 
 /* ---- slirp4netns ---- */
@@ -286,29 +304,67 @@ rootless_net_up (struct engine *e, const struct ctr_record *r, const char *netns
   return slirp_up (e, r, netns, ports, err);
 }
 
-void
-rootless_net_down (struct engine *e, const struct ctr_record *r)
+/* True when PID is a zombie (it has ended; its parent, an init, has not
+ * reaped it yet). */
+static bool
+is_zombie (pid_t pid)
 {
-  if (!rootless_net_mode (r->config.network_mode))
-    return;
-  _cleanup_free_ char *path = pid_file (e, r);
+  _cleanup_free_ char *path = xasprintf ("/proc/%d/stat", (int)pid);
+  _cleanup_free_ char *text = NULL;
+  if (fs_read_file (AT_FDCWD, path, 4096, &text, NULL, NULL) < 0)
+    return false;
+  const char *end = strrchr (text, ')');
+  return end != NULL && end[1] == ' ' && end[2] == 'Z';
+}
+
+/* True once PID (not our child) has ended, waiting up to 2 s. */
+static bool
+wait_ended (pid_t pid, unsigned long long when)
+{
+  for (int i = 0; i < 200; i++)
+    {
+      /* our child (slirp4netns started by this command): reaped */
+      waitpid (pid, NULL, WNOHANG);
+      if (!state_process_alive (pid, when) || is_zombie (pid))
+        return true;
+      usleep (10000);
+    }
+  return false;
+}
+
+void
+rootless_net_pid_stop (const struct hk_log *log, const char *path, const char *what, bool wait)
+{
   _cleanup_free_ char *text = NULL;
   struct hk_error *err = NULL;
   if (fs_read_file (AT_FDCWD, path, 128, &text, NULL, &err) == 0)
     {
       int pid = 0;
       unsigned long long when = 0;
-      if (sscanf (text, "%d %llu", &pid, &when) == 2 && pid > 0
-          && state_process_alive (pid, when) && kill (pid, SIGTERM) < 0 && errno != ESRCH)
-        hk_warn (e->log, "container %s: stop %s (%d): %s", r->name, r->config.network_mode, pid,
-                 strerror (errno));
-      /* our child (slirp4netns started by this command): reaped */
-      waitpid (pid, NULL, WNOHANG);
+      if (sscanf (text, "%d %llu", &pid, &when) == 2 && pid > 0 && state_process_alive (pid, when))
+        {
+          if (kill (pid, SIGTERM) < 0 && errno != ESRCH)
+            hk_warn (log, "%s: stop %d: %s", what, pid, strerror (errno));
+          else if (wait && !wait_ended (pid, when))
+            hk_warn (log, "%s: %d is still there 2 s after SIGTERM", what, pid);
+        }
+      if (pid > 0)
+        waitpid (pid, NULL, WNOHANG);
     }
   else if (err->errnum != ENOENT)
-    hk_warn (e->log, "container %s: %s", r->name, err->message);
+    hk_warn (log, "%s: %s", what, err->message);
   hk_error_free (err);
   unlink (path);
+}
+
+void
+rootless_net_down (struct engine *e, const struct ctr_record *r)
+{
+  if (!rootless_net_mode (r->config.network_mode))
+    return;
+  _cleanup_free_ char *path = pid_file (e, r);
+  _cleanup_free_ char *what = xasprintf ("container %s: %s", r->name, r->config.network_mode);
+  rootless_net_pid_stop (e->log, path, what, false);
   _cleanup_free_ char *socket_path = xasprintf ("%s/netns/%s.slirp", e->runroot, r->id);
   unlink (socket_path);
 }

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* MODE is "pasta" or "slirp4netns". */
 bool rootless_net_mode (const char *mode);
@@ -22,6 +23,21 @@ bool rootless_net_mode (const char *mode);
  * rootless_net_down. */
 int rootless_net_up (struct engine *e, const struct ctr_record *r, const char *netns,
                      const json_t *ports, struct hk_error **err);
+
+/* Starts pasta on namespace NETNS, forwarding PORTS (ctr_ports_resolve's;
+ * an empty array: none), once it is ready; PID_TMP is the file where
+ * pasta writes its pid (removed).  *PID is pasta's. */
+int rootless_net_pasta_start (const char *netns, const char *pid_tmp, const json_t *ports,
+                              pid_t *pid, struct hk_error **err);
+
+/* PATH made to hold "PID STARTTIME" of PID. */
+int rootless_net_pid_record (const char *path, pid_t pid, struct hk_error **err);
+
+/* The process PATH records (if it still runs: same start time) sent
+ * SIGTERM, waited for up to 2 s with WAIT, and PATH removed; WHAT names
+ * it in warnings. */
+void rootless_net_pid_stop (const struct hk_log *log, const char *path, const char *what,
+                            bool wait);
 
 /* Stops R's helper, if any. */
 void rootless_net_down (struct engine *e, const struct ctr_record *r);

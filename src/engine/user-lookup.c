@@ -13,9 +13,8 @@
 
 #define MAX_DB_SIZE (4 << 20)
 
-/* The text of /etc/passwd or /etc/group in the root, "" when missing. */
-static char *
-read_db (int root_fd, const char *path)
+char *
+user_db_read (int root_fd, const char *path)
 {
   struct hk_error *e = NULL;
   _cleanup_close_ int fd = in_root_open (root_fd, path, O_RDONLY, 0, &e);
@@ -139,7 +138,7 @@ user_lookup (int root_fd, const char *spec, struct user_ids *out, struct hk_erro
   char *group_part = strchr (copy, ':');
   if (group_part != NULL)
     *group_part++ = '\0';
-  _cleanup_free_ char *passwd = read_db (root_fd, "/etc/passwd");
+  _cleanup_free_ char *passwd = user_db_read (root_fd, "/etc/passwd");
   _cleanup_free_ char *name = NULL;
   uint32_t uid;
   bool numeric = parse_id (copy, &uid);
@@ -155,7 +154,7 @@ user_lookup (int root_fd, const char *spec, struct user_ids *out, struct hk_erro
   if (group_part != NULL && *group_part != '\0')
     {
       uint32_t gid;
-      _cleanup_free_ char *groups = read_db (root_fd, "/etc/group");
+      _cleanup_free_ char *groups = user_db_read (root_fd, "/etc/group");
       if (parse_id (group_part, &gid))
         out->gid = gid;
       else if (group_find (groups, group_part, &gid))
@@ -166,10 +165,27 @@ user_lookup (int root_fd, const char *spec, struct user_ids *out, struct hk_erro
     }
   if (name != NULL)
     {
-      _cleanup_free_ char *groups = read_db (root_fd, "/etc/group");
+      _cleanup_free_ char *groups = user_db_read (root_fd, "/etc/group");
       supplementary_groups (groups, name, out);
     }
   return 0;
+}
+
+bool
+user_db_has (const char *text, const char *name, uint32_t id)
+{
+  _cleanup_free_ char *copy = xstrdup (text);
+  char *save = NULL;
+  for (char *line = strtok_r (copy, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char *f[4];
+      uint32_t v;
+      if (split_fields (line, f, 4) < 3)
+        continue;
+      if (strcmp (f[0], name) == 0 || (parse_id (f[2], &v) && v == id))
+        return true;
+    }
+  return false;
 }
 
 void

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,5 +25,13 @@ struct user_ids
 int user_lookup (int root_fd, const char *spec, struct user_ids *out, struct hk_error **err);
 
 void user_ids_clear (struct user_ids *ids);
+
+/* The text of /etc/passwd or /etc/group (PATH) inside ROOT_FD, "" when it
+ * is missing or unreadable (at most 4 MiB). */
+char *user_db_read (int root_fd, const char *path);
+
+/* True when the passwd or group TEXT has an entry named NAME or with the
+ * id ID (its third field). */
+bool user_db_has (const char *text, const char *name, uint32_t id);
 
 #endif

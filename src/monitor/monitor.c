@@ -8,12 +8,15 @@
  * runtime's restore made our child.
  * With --owner-fd (a pidfd), the container is killed when that process
  * ends: a build's step dies with its build.
+ * With --relay (one per port published on [::1]), it relays the port to
+ * the container (port-relay.h says why here).
  *
  * It is exec'd by the engine after the container was created, so it starts
  * with a small static image: no SQLite, no libcurl, no JSON library.  See
  * docs/architecture.md, "The engine". */
 #include "attach-protocol.h"
 #include "log-writer.h"
+#include "port-relay.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +68,7 @@ struct monitor
   long long next_health_ms;
   pid_t health_pid;
   long long health_deadline_ms;
+  struct port_relay *relay; /* NULL: no port on [::1] */
 };
 
 static long long
@@ -411,9 +415,16 @@ owner_gone (struct monitor *m)
 static void
 loop (struct monitor *m)
 {
+  enum
+  {
+    FIXED_FDS = 6 + MAX_CLIENTS
+  };
+  size_t max_fds = FIXED_FDS + (m->relay ? port_relay_max_fds (m->relay) : 0);
+  struct pollfd *fds = calloc (max_fds, sizeof *fds);
+  if (fds == NULL)
+    die ("allocate the poll set");
   for (;;)
     {
-      struct pollfd fds[6 + MAX_CLIENTS];
       int n = 0;
       fds[n++] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
       fds[n++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
@@ -432,8 +443,13 @@ loop (struct monitor *m)
           if (m->health_pid > 0 && timeout > 1000)
             timeout = 1000; /* reap the check soon after it ends */
         }
-      if (poll (fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
-        die ("poll");
+      size_t relayed = m->relay ? port_relay_poll_set (m->relay, fds + FIXED_FDS, &timeout) : 0;
+      if (poll (fds, (nfds_t)(FIXED_FDS + relayed), timeout) < 0)
+        {
+          if (errno != EINTR)
+            die ("poll");
+          continue;
+        }
       if (fds[2].revents)
         pump_output (m, &m->out_fd, 1);
       if (fds[3].revents)
@@ -453,9 +469,14 @@ loop (struct monitor *m)
           if (m->health_pid == 0 && now_ms () >= m->next_health_ms)
             run_health_check (m);
         }
+      if (relayed > 0)
+        port_relay_dispatch (m->relay, fds + FIXED_FDS, relayed);
       reap_strays (m);
       if (fds[0].revents)
-        return;
+        {
+          free (fds);
+          return;
+        }
     }
 }
 
@@ -469,6 +490,20 @@ collect_until_dashes (int argc, char **argv, int *i)
   if (*i < argc)
     (*i)++;
   return v;
+}
+
+/* A port on [::1] to relay (port-relay.h), SPEC as the engine wrote it. */
+static void
+add_relay (struct monitor *m, const char *spec)
+{
+  if (m->relay == NULL && (m->relay = port_relay_new ()) == NULL)
+    die ("allocate the port relay");
+  if (!port_relay_add (m->relay, spec))
+    {
+      fprintf (stderr, "hako-monitor: --relay `%s`: not PROTO/FD/ADDRESS/PORT with an open FD\n",
+               spec);
+      exit (125);
+    }
 }
 
 static void
@@ -514,6 +549,8 @@ parse_args (struct monitor *m, int argc, char **argv)
         m->health_timeout_ms = atoll (v);
       else if (TAKE ("--health-start-period"))
         m->health_start_ms = atoll (v);
+      else if (TAKE ("--relay"))
+        add_relay (m, v);
       else if (strcmp (a, "--start-on-attach") == 0)
         m->start_on_attach = true;
       else if (strcmp (a, "--started") == 0)
@@ -601,6 +638,7 @@ main (int argc, char **argv)
     }
   unlink ("attach");
   close (m.listen_fd);
+  port_relay_free (m.relay); /* the port goes with the container */
   if (m.owner_fd >= 0)
     close (m.owner_fd);
   if (m.exit_command != NULL && m.exit_command[0] != NULL)

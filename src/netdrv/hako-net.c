@@ -12,6 +12,8 @@
  *            given) and the container's port rules removed
  *   remove   a network's rules and bridge
  *
+ * With "bridge_netns" (a path) in the request, all of it is done in that
+ * network namespace instead of ours: a rootless hako's. *
  * A program of its own, dynamically linked, because Debian ships libmnl
  * and libnftables as shared libraries only and `hako` is a static
  * program; Podman's netavark is also a program of its own.  The
@@ -32,7 +34,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #define REQUEST_MAX (1 << 20)
@@ -59,13 +60,7 @@ lock_rules (const json_t *req, struct hk_error **err)
   const char *path = field (req, "lock");
   if (path == NULL)
     return hk_error_set (err, EINVAL, "the request names no lock");
-  _cleanup_close_ int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return hk_error_errno (err, errno, "open `%s`", path);
-  while (flock (fd, LOCK_EX) < 0)
-    if (errno != EINTR)
-      return hk_error_errno (err, errno, "lock `%s`", path);
-  return take_fd (&fd);
+  return fs_lock_file (path, err);
 }
 
 /* Sysctl PATH set to VALUE (one digit) unless it is already. */
@@ -120,8 +115,9 @@ parse_address (const char *text, int *family, unsigned char addr[16])
   return inet_pton (*family, text, addr) == 1 ? 0 : -1;
 }
 
-/* The bridge up with the gateway's addresses (none for an internal
- * network), forwarding on, 127.0.0.1 routable to it; the rules. */
+/* The bridge up with the gateway's addresses (on an internal network
+ * only its DNS server's), forwarding on (not for an internal network),
+ * 127.0.0.1 routable to it; the rules. */
 static int
 network_ensure (struct rtnl *r, const json_t *req, struct hk_error **err)
 {
@@ -164,6 +160,11 @@ network_ensure (struct rtnl *r, const json_t *req, struct hk_error **err)
     .subnet6 = field (req, "subnet6"),
     .internal = internal,
   };
+  json_array_foreach (gateways, i, gw)
+  {
+    const char *text = json_string_value (json_object_get (gw, "address"));
+    *(strchr (text, ':') ? &n.gateway6 : &n.gateway) = text;
+  }
   if (n.id12 == NULL || n.subnet == NULL)
     return hk_error_set (err, EINVAL, "the request names no network or subnet");
   _cleanup_close_ int lock = -1;
@@ -374,6 +375,15 @@ main (int argc, char **argv)
   if (!json_is_object (req))
     {
       fprintf (stderr, "hako-net: the request is not a JSON object: %s\n", jerr.text);
+      return 1;
+    }
+  /* A rootless hako's bridges live in its rootless network namespace
+   * (src/engine/rootless-netns.h): everything is done from there. */
+  const char *bridge_netns = field (req, "bridge_netns");
+  if (bridge_netns && enter_netns (bridge_netns, &err) < 0)
+    {
+      fprintf (stderr, "%s\n", err->message);
+      hk_error_free (err);
       return 1;
     }
   int rc;

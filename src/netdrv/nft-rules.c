@@ -4,7 +4,9 @@
 #include "common/json-util.h"
 #include "common/xalloc.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +83,9 @@ network_nat (FILE *f, const struct nft_network *n, const char *tag)
   fprintf (f, "add rule " TABLE " %s-fwd accept\n", tag);
 }
 
+/* Nothing crosses the bridge's edge; of the host, only the network's DNS
+ * server on the gateway's port 53 is reached (and IPv6 neighbour
+ * discovery, without which the IPv6 gateway is not found). */
 static void
 network_internal (FILE *f, const struct nft_network *n, const char *tag)
 {
@@ -88,6 +93,19 @@ network_internal (FILE *f, const struct nft_network *n, const char *tag)
            n->bridge);
   fprintf (f, "add rule " TABLE " %s-fwd oifname \"%s\" iifname != \"%s\" drop\n", tag, n->bridge,
            n->bridge);
+  const char *families[] = { "ip", "ip6" };
+  const char *gateways[] = { n->gateway, n->gateway6 };
+  for (size_t i = 0; i < 2; i++)
+    for (size_t tcp = 0; gateways[i] != NULL && tcp <= 1; tcp++)
+      fprintf (f,
+               "add rule " TABLE " input iifname \"%s\" %s daddr %s %s dport 53 accept"
+               " comment \"%s\"\n",
+               n->bridge, families[i], gateways[i], tcp ? "tcp" : "udp", tag);
+  if (n->gateway6 != NULL)
+    fprintf (f,
+             "add rule " TABLE " input iifname \"%s\" icmpv6 type"
+             " { nd-neighbor-solicit, nd-neighbor-advert } accept comment \"%s\"\n",
+             n->bridge, tag);
   fprintf (f, "add rule " TABLE " input iifname \"%s\" drop comment \"%s\"\n", n->bridge, tag);
 }
 
@@ -209,17 +227,24 @@ nft_rules_ports_add (struct nft_ctx *ctx, const char *id12, const json_t *ports,
     long long host_port = json_integer_value (json_object_get (p, "HostPort"));
     long long port = json_integer_value (json_object_get (p, "ContainerPort"));
     bool v6_host = host_ip && strchr (host_ip, ':') != NULL;
+    struct in6_addr loopback;
+    if (v6_host && inet_pton (AF_INET6, host_ip, &loopback) == 1
+        && IN6_IS_ADDR_LOOPBACK (&loopback))
+      continue; /* relayed by the container's monitor: no NAT reaches it */
     bool any_host = host_ip == NULL || *host_ip == '\0' || strcmp (host_ip, "0.0.0.0") == 0
                     || strcmp (host_ip, "::") == 0;
     if (!v6_host)
       fprintf (f, "add rule " TABLE " %s meta nfproto ipv4 %s%s %s dport %lld dnat ip to %s:%lld\n",
                tag, any_host ? "" : "ip daddr ", any_host ? "" : host_ip, proto, host_port, address,
                port);
+    /* All addresses but ::1, which the container's monitor relays (a
+     * packet from ::1 NATed to the container would be dropped) */
     if ((v6_host || any_host) && address6)
       fprintf (f,
-               "add rule " TABLE " %s meta nfproto ipv6 %s%s %s dport %lld dnat ip6 to [%s]:%lld\n",
-               tag, any_host ? "" : "ip6 daddr ", any_host ? "" : host_ip, proto, host_port,
-               address6, port);
+               "add rule " TABLE " %s meta nfproto ipv6 ip6 daddr %s%s %s dport %lld dnat ip6 to"
+               " [%s]:%lld\n",
+               tag, any_host ? "!= " : "", any_host ? "::1" : host_ip, proto, host_port, address6,
+               port);
   }
   fprintf (f, "add rule " TABLE " prerouting fib daddr type local jump %s comment \"%s\"\n", tag,
            tag);

@@ -8,7 +8,9 @@
  *                 hairpin traffic: a container reaching a peer through a
  *                 published port)
  *   nw-ID12-fwd   forwarding to and from the bridge (accepted; dropped
- *                 across the bridge's edge for an internal network)
+ *                 across the bridge's edge for an internal network,
+ *                 whose input from the bridge is dropped too but for DNS
+ *                 to its gateway: rules in the input chain)
  *   ct-ID12       DNAT of the container's published ports
  *
  * The jumps into them carry the comment "nw-ID12" / "ct-ID12", by which
@@ -38,6 +40,8 @@ struct nft_network
   const char *bridge;
   const char *subnet;  /* IPv4 "10.88.0.0/16" */
   const char *subnet6; /* IPv6, or NULL */
+  const char *gateway;  /* the bridge's addresses, the DNS server's: */
+  const char *gateway6; /* the only ones an internal network reaches */
   bool internal;
 };
 

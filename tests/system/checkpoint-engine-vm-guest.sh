@@ -12,7 +12,7 @@ ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 count() { $hako exec "$1" cat /tmp/n; }
 
 $hako import -c 'CMD ["sh"]' "$2" busybox >/dev/null && echo "PASS: import" || echo "FAIL: import"
-counter='i=0; while :; do i=$((i+1)); echo $i; echo $i >/tmp/n; sleep 0.1; done'
+counter='i=0; while :; do i=$((i+1)); echo $i; echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.1; done'
 $hako run -d --network none --restart always --name c1 busybox sh -c "$counter" >/dev/null || echo "FAIL: run c1"
 id=$($hako inspect -f '{{.Id}}' c1)
 sleep 1

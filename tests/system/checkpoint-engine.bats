@@ -17,7 +17,7 @@ teardown() { engine_teardown; }
 
 @test "hako checkpoint without a working criu: criu's words, exit 125, the container runs on" {
 	if criu check >/dev/null 2>&1; then skip "criu check passes here: checkpoint-engine-vm.bats covers the flow"; fi
-	hk run -d --network none --name counter busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.05; done' >/dev/null
+	hk run -d --network none --name counter busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; sleep 0.05; done' >/dev/null
 	local id pid
 	id=$(hk inspect -f '{{.Id}}' counter)
 	pid=$(hk inspect -f '{{.State.Pid}}' counter)

@@ -25,7 +25,7 @@ bundle() {
 	cp -a $template/rootfs /tmp/$1/rootfs
 	jq "$2 | .root.readonly = false" $template/config.json >/tmp/$1/config.json
 }
-counter='["sh", "-c", "i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; sleep 0.1; done"]'
+counter='["sh", "-c", "i=0; while :; do i=$((i + 1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.1; done"]'
 quiet() { "$@" </dev/null >/dev/null 2>/tmp/err || { echo "  $* failed:"; sed 's/^/    /' /tmp/err; return 1; }; }
 # run_detached ID: runs /tmp/ID, its stdio /dev/null (criu reopens it in the
 # container; a file of the VM's would be out of its reach)
@@ -83,7 +83,7 @@ grows "no cgroupns: counts on" /tmp/c2/rootfs/tmp/count "$at_dump"
 $rt kill c2 KILL; sleep 0.3; $rt delete --force c2
 
 # 5. a terminal: the master goes to --console-socket at run and at restore
-bundle c3 ".process.terminal = true | .process.args = [\"sh\", \"-c\", \"i=0; while :; do i=\$((i + 1)); echo \$i > /tmp/count; echo tick\$i; sleep 0.1; done\"] | .linux.cgroupsPath = \"/hk/c3\""
+bundle c3 ".process.terminal = true | .process.args = [\"sh\", \"-c\", \"i=0; while :; do i=\$((i + 1)); echo \$i > /tmp/count.new; mv /tmp/count.new /tmp/count; echo tick\$i; sleep 0.1; done\"] | .linux.cgroupsPath = \"/hk/c3\""
 $recvtty /tmp/tty1.sock >/tmp/tty1.out &
 rpid=$!
 i=0; while [ ! -S /tmp/tty1.sock ] && [ $i -lt 50 ]; do sleep 0.05; i=$((i+1)); done
@@ -195,11 +195,20 @@ i=0
 while [ ! -S $ctd/containerd.sock ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 ctr="ctr --address $ctd/containerd.sock"
 ctr_status() { $ctr task ls | awk -v id="$1" '$1 == id { print $3 }'; }
+# the counter in task $1, read by exec id $2; a slow VM may not have written it yet
+ctr_count() {
+	local c='' i=0
+	while [ -z "$c" ] && [ $i -lt 30 ]; do
+		c=$($ctr task exec --exec-id "$2$i" "$1" cat /tmp/count) || sleep 0.2
+		i=$((i + 1))
+	done
+	echo "$c"
+}
 quiet $ctr image import "$4"; ok "ctr: image imported" $?
-quiet $ctr run -d --runc-binary "$1" hako.test/busybox:1 k1 sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/count; sleep 0.1; done'
+quiet $ctr run -d --runc-binary "$1" hako.test/busybox:1 k1 sh -c 'i=0; while :; do i=$((i + 1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.1; done'
 ok "ctr run with hako-runtime" $?
 sleep 1
-n=$($ctr task exec --exec-id e1 k1 cat /tmp/count)
+n=$(ctr_count k1 e1-)
 quiet $ctr container checkpoint --rw --task k1 hako.test/k1-checkpoint:1; ok "ctr container checkpoint --task" $?
 check "ctr: the task runs on after the checkpoint" RUNNING "$(ctr_status k1)"
 quiet $ctr task kill -s KILL k1
@@ -209,7 +218,7 @@ quiet $ctr task rm k1 && quiet $ctr container rm k1; ok "ctr: the task and conta
 quiet $ctr container restore --rw --live k1 hako.test/k1-checkpoint:1; ok "ctr container restore --live" $?
 check "ctr: the restored task runs" RUNNING "$(ctr_status k1)"
 sleep 0.5
-m=$($ctr task exec --exec-id e2 k1 cat /tmp/count)
+m=$(ctr_count k1 e2-)
 [ -n "$m" ] && [ "$m" -gt "$n" ] && echo "PASS: ctr: the restored task counts on from the checkpoint" || echo "FAIL: ctr: the restored task counts on from the checkpoint ($m vs $n)"
 $ctr task kill -s KILL k1
 i=0

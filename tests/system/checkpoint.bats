@@ -13,7 +13,7 @@ setup_file() {
 }
 teardown_file() { teardown_file_common; }
 setup() {
-	make_bundle sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/count; sleep 0.1; done'
+	make_bundle sh -c 'i=0; while :; do i=$((i + 1)); echo $i > /tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.1; done'
 	private_rootfs
 	mkdir -p "$BUNDLE/rootfs/tmp"
 	config_set '.root.readonly = false'

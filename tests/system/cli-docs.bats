@@ -15,6 +15,9 @@ SOURCES=$TOP/docs/man
 setup_file() {
 	require_tools man
 	export HAKO_ROOT=$BATS_FILE_TMPDIR/root HAKO_RUNROOT=$BATS_FILE_TMPDIR/run
+	# read once: looking aliases up in every source for every command made
+	# thousands of sed processes (minutes)
+	documented_aliases >"$BATS_FILE_TMPDIR/aliases"
 }
 
 hk() { "$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" "$@"; }
@@ -46,7 +49,7 @@ listed_aliases() {
 
 source_of() {
 	local alias
-	alias=$(documented_aliases | sed -n "s|^$1 \([^ ]*\)\$|\1|p")
+	alias=$(sed -n "s|^$1 \([^ ]*\)\$|\1|p" "$BATS_FILE_TMPDIR/aliases")
 	echo "${alias:-$SOURCES/hako-${1// /-}.txt}"
 }
 
@@ -139,7 +142,7 @@ documented_options() {
 		[[ $help == *"$(sed -n 's/^SUMMARY //p' "$src")."* ]]
 		# every option, example and exit status of the source is in the help
 		while read -r opt; do
-			grep -qF -- "$opt" <<<"$help" || {
+			[[ $help == *"$opt"* ]] || {
 				echo "$cmd --help lacks $opt"
 				return 1
 			}

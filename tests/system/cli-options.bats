@@ -84,9 +84,11 @@ refused_with() {
 
 @test "the help these errors point to exists: hako run --help and exec --help print usage, exit 0" {
 	local cmd
-	for cmd in run "container run" exec create; do
-		# shellcheck disable=SC2086
-		run -0 hk $cmd --help
+	for cmd in run exec create; do
+		run -0 hk "$cmd" --help
 		[[ "$output" == "usage: hako $cmd "* ]]
 	done
+	# typed in its group, a command answers with its top-level help
+	run -0 hk container run --help
+	[[ "$output" == "usage: hako run "* ]]
 }

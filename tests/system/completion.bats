@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # hako completion bash|zsh|fish: commands, options and the store's names,
 # through the shells themselves (bash -i with complete -p and compgen,
-# fish's complete -C); zsh's script is checked by zsh -n only, as its
-# completion runs only in a line editor.
+# fish's complete -C, zsh's compsys in a pseudo-terminal:
+# completion-zsh.zsh).
 
 load engine-helpers
 bats_require_minimum_version 1.5.0
@@ -41,6 +41,9 @@ complete_bash() {
 	[ "$(sort <<<"$output" | tr '\n' ' ')" = "create inspect ls prune rm " ]
 	run -0 complete_bash ps --f
 	[ "$(tr '\n' ' ' <<<"$output")" = "--filter --format " ]
+	# a group's commands that are also top-level ones (container run)
+	run -0 complete_bash container ru
+	[ "$output" = run ]
 	run -0 complete_bash ''
 	grep -qx run <<<"$output"
 	grep -qx completion <<<"$output"
@@ -69,10 +72,26 @@ complete_bash() {
 	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "--filter --format " ]
 }
 
-@test "zsh: the script parses, and is a #compdef file" {
+# complete_zsh LINE: what zsh's completion system offers for `LINE<Tab>`,
+# sorted, on one line.
+complete_zsh() {
+	mkdir -p "$BATS_TEST_TMPDIR/zfunc"
+	hako completion zsh >"$BATS_TEST_TMPDIR/zfunc/_hako"
+	timeout 20 zsh -f "$BATS_TEST_DIRNAME/completion-zsh.zsh" "$BATS_TEST_TMPDIR/zfunc" "$1" |
+		sort | tr '\n' ' '
+}
+
+@test "zsh: compsys completes commands, options and the store's names" {
 	hako completion zsh >"$BATS_TEST_TMPDIR/_hako"
 	zsh -n "$BATS_TEST_TMPDIR/_hako"
 	[ "$(head -1 "$BATS_TEST_TMPDIR/_hako")" = "#compdef hako" ]
+	local prefix="hako --root $HAKO_ROOT --runroot $HAKO_RUNROOT"
+	[ "$(complete_zsh 'hako ru')" = "run " ]
+	[ "$(complete_zsh 'hako container ru')" = "run " ]
+	[ "$(complete_zsh 'hako ps --f')" = "--filter --format " ]
+	[ "$(complete_zsh "$prefix rm web")" = "web1 web2 " ]
+	[ "$(complete_zsh "$prefix volume rm ")" = "data1 " ]
+	[ "$(complete_zsh "$prefix run busy")" = "busybox:latest " ]
 }
 
 @test "completion: a shell it does not know" {

@@ -34,6 +34,11 @@ lookup() {
 	hk exec "$1" nslookup "$2" | awk '/^Name:/ { seen = 1 } seen && /^Address/ { print $NF }' | sort
 }
 
+# ask [--tcp] SERVER NAME TYPE: the answers, from the host (dns-query.py).
+ask() {
+	python3 "$BATS_TEST_DIRNAME/dns-query.py" "$@"
+}
+
 dns_lock() {
 	echo "$HAKO_RUNROOT/networks/dns-$(hk network inspect -f '{{.Id}}' "$1" | cut -c1-12).lock"
 }
@@ -83,6 +88,50 @@ dns_lock() {
 	[[ "$output" == *"192.0.2.7"* ]]
 }
 
+@test "an internal network has a server too: its names answered, nothing forwarded (SERVFAIL, as Docker)" {
+	net_create closed 10.213.99.0/24 --internal
+	hk run -d --name web --network closed --network-alias www busybox sleep 60 >/dev/null
+	hk run -d --name client --network closed busybox sleep 60 >/dev/null
+	grep -qx "nameserver 10.213.99.1" <<<"$(hk exec client cat /etc/resolv.conf)"
+	[ "$(lookup client web)" = "$(container_ip web closed)" ]
+	[ "$(lookup client www)" = "$(container_ip web closed)" ]
+	# outside.test, which the upstream answers on an ordinary network, is
+	# not asked for: SERVFAIL at once, over UDP and TCP
+	run ask 10.213.99.1 outside.test A
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"rcode 2"* ]]
+	run ask --tcp 10.213.99.1 outside.test A
+	[[ "$output" == *"rcode 2"* ]]
+	# (busybox nslookup prints the rcode; its exit status says only that
+	# a reply came)
+	SECONDS=0
+	run hk exec client nslookup outside.test
+	echo "$output"
+	[[ "$output" == *"can't find outside.test: SERVFAIL"* ]]
+	[[ "$output" != *192.0.2.7* ]]
+	[ "$SECONDS" -lt 3 ]
+	# its server is told so
+	local pid found=0
+	for pid in $(dns_servers); do
+		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "--internal" && found=1
+	done
+	[ "$found" = 1 ]
+	# a container on an ordinary network too has a way out: its queries
+	# to the internal network's server (its first network's) are
+	# forwarded, as Docker forwards them
+	net_create names 10.213.97.0/24
+	hk run -d --name both --network closed busybox sleep 60 >/dev/null
+	hk network connect names both
+	grep -qx "nameserver 10.213.99.1" <<<"$(hk exec both cat /etc/resolv.conf)"
+	run hk exec both nslookup outside.test
+	echo "$output"
+	[[ "$output" == *192.0.2.7* ]]
+	# while the container on the internal network alone still gets none
+	run hk exec client nslookup outside.test
+	[[ "$output" != *192.0.2.7* ]]
+}
+
 @test "the server starts with the network's first container and exits with its last" {
 	net_create names 10.213.97.0/24
 	local lock
@@ -127,11 +176,6 @@ dns_lock() {
 		s.sendto(b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01", ("10.213.97.1", 53))
 	PY
 	[ "$(lookup web web)" = "$(container_ip web)" ]
-}
-
-# ask [--tcp] SERVER NAME TYPE: the answers, from the host (dns-query.py).
-ask() {
-	python3 "$BATS_TEST_DIRNAME/dns-query.py" "$@"
 }
 
 @test "over TCP too (RFC 7766 framing): answers, forwarding, pipelined queries; a bound on connections and sizes" {

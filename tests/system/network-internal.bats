@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # --internal networks: containers on one reach each other and nothing else —
-# not the outside, not the host's addresses.  The "host's other address" is
+# not the outside, not the host's addresses but for the network's DNS
+# server on the gateway's port 53.  The "host's other address" is
 # one the test makes: 10.213.199.1 on a veth of the host (this kernel may
 # have no dummy interfaces), served by busybox httpd on the host.
 
@@ -26,7 +27,11 @@ teardown_file() {
 }
 
 setup() { network_setup; }
-teardown() { network_teardown; }
+# a host httpd a failed test left on a gateway address, by its PID
+teardown() {
+	[ ! -e "$BATS_TEST_TMPDIR/gw-httpd.pid" ] || kill "$(cat "$BATS_TEST_TMPDIR/gw-httpd.pid")" || true
+	network_teardown
+}
 
 # reach NETWORK URL: GET from a container on NETWORK, 3 s at most.  (Not
 # as the container's pid 1, which timeout's signal could not end: pid 1
@@ -60,20 +65,50 @@ reach() {
 	[ "$output" = inside ]
 }
 
-@test "an internal network has no route out, no address on its bridge, no NAT" {
+@test "an internal network has no route out, no NAT; its bridge holds the gateway for DNS alone" {
 	net_create closed 10.213.42.0/24 --internal
 	run hk run --rm --network closed busybox ip route
 	[ "$status" -eq 0 ]
 	[[ "$output" != *default* ]]
-	[ -z "$(ip -4 -o addr show hkt-closed)" ]
-	local nw rules
+	[[ "$output" != *10.213.42.1* ]]
+	# the gateway address, which the DNS server listens on
+	[ "$(ip -4 -o addr show hkt-closed | awk '{ print $4 }')" = 10.213.42.1/24 ]
+	local nw rules input
 	nw=nw-$(hk network inspect -f '{{.Id}}' closed | cut -c1-12)
 	rules=$(nft list table inet hako)
 	[ "$(grep -c masquerade <<<"$(nft list chain inet hako "$nw-nat")")" = 0 ]
 	[ "$(grep -c 10.213.42.0/24 <<<"$rules")" = 0 ]
 	grep -q 'iifname "hkt-closed" oifname != "hkt-closed" drop' <<<"$(nft list chain inet hako "$nw-fwd")"
-	grep -q "iifname \"hkt-closed\" drop comment \"$nw\"" <<<"$(nft list chain inet hako input)"
+	input=$(nft list chain inet hako input)
+	grep -q "iifname \"hkt-closed\" ip daddr 10.213.42.1 udp dport 53 accept comment \"$nw\"" <<<"$input"
+	grep -q "iifname \"hkt-closed\" ip daddr 10.213.42.1 tcp dport 53 accept comment \"$nw\"" <<<"$input"
+	grep -q "iifname \"hkt-closed\" drop comment \"$nw\"" <<<"$input"
 	[ "$(hk network inspect -f '{{.Internal}}' closed)" = true ]
+}
+
+@test "an internal network's containers reach the gateway's DNS server, nothing else of the host there" {
+	net_create closed 10.213.42.0/24 --internal
+	hk run -d --name inside --network closed busybox sleep 60 >/dev/null
+	# a service of the host on the gateway address (which exists now)
+	busybox httpd -f -p 10.213.42.1:8099 -h "$BATS_FILE_TMPDIR/www" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/gw-httpd.pid"
+	local i
+	for i in $(seq 50); do
+		wget -q -O- http://10.213.42.1:8099/index.html >/dev/null && break
+		sleep 0.1
+	done
+	# the host reaches it there (the control)
+	[ "$(wget -q -O- http://10.213.42.1:8099/index.html)" = host ]
+	run hk exec inside timeout 3 wget -q -O- http://10.213.42.1:8099/index.html
+	kill "$(cat "$BATS_TEST_TMPDIR/gw-httpd.pid")"
+	rm "$BATS_TEST_TMPDIR/gw-httpd.pid"
+	[ "$status" -ne 0 ]
+	[ "$output" != host ]
+	# while port 53 there answers
+	run hk exec inside nslookup inside
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Address: $(container_ip inside closed)"* ]]
 }
 
 @test "ports are not published from an internal network" {

@@ -13,7 +13,7 @@ load network-helpers
 # hako-net turns IPv6 forwarding on for a dual-stack network and leaves
 # it on (as Docker and netavark do); the tests put the host's value back.
 setup_file() {
-	require_tools curl python3
+	require_tools curl python3 ss nft nsenter
 	export IPV6_FORWARDING_BEFORE
 	IPV6_FORWARDING_BEFORE=$(cat /proc/sys/net/ipv6/conf/all/forwarding)
 	network_setup_file
@@ -23,7 +23,15 @@ teardown_file() {
 	echo "$IPV6_FORWARDING_BEFORE" >/proc/sys/net/ipv6/conf/all/forwarding
 }
 setup() { network_setup; }
-teardown() { network_teardown; }
+# A helper a failed test left (udp_echo's server, a port holder) first:
+# the echo server keeps a container's namespace alive.
+teardown() {
+	local f
+	for f in "$BATS_TEST_TMPDIR"/*.pid; do
+		[ -e "$f" ] && { kill "$(cat "$f")" 2>/dev/null || true; }
+	done
+	network_teardown
+}
 
 refused() {
 	local want=$1
@@ -192,16 +200,196 @@ container_ip6() {
 	# the rule bound to fd00:213:2::1 does not answer on another address
 	run curl -gsf --max-time 2 "http://[fd00:213:1::1]:18081/index.html"
 	[ "$status" -ne 0 ]
+	# all the host's addresses include ::1: left out of the DNAT rule,
+	# relayed by the monitor (the port bound to fd00:213:2::1 is not)
+	nft list table inet hako | grep -q 'ip6 daddr != ::1 tcp dport 18080 dnat ip6 to \[fd00:213:1::2\]:80'
+	[ "$(curl -gsf --max-time 2 "http://[::1]:18080/index.html")" = hello-v6-port ]
+	run curl -gsf --max-time 2 "http://[::1]:18081/index.html"
+	[ "$status" -ne 0 ]
 }
 
-@test "-p [::1] is refused (no route_localnet for IPv6), as an IPv6 host address on an IPv4-only network" {
+# udp_echo PID PORT: a UDP echo server on PORT of process PID's network
+# namespace (the host's python3 entered into a container's namespace:
+# busybox has no UDP server); its PID in $BATS_TEST_TMPDIR/echo.pid.
+udp_echo() {
+	nsenter -t "$1" -n python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+while True:
+    data, peer = s.recvfrom(2048)
+    s.sendto(b"echo:" + data, peer)
+' "$2" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/echo.pid"
+}
+
+# udp_ask PORT TEXT: TEXT sent to [::1]:PORT, the reply printed (1 s per
+# try, 20 tries: the echo server may still be starting).
+udp_ask() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(1)
+for _ in range(20):
+    s.sendto(sys.argv[2].encode(), ("::1", int(sys.argv[1])))
+    try:
+        print(s.recv(2048).decode())
+        sys.exit(0)
+    except socket.timeout:
+        pass
+sys.exit("no reply from [::1]:" + sys.argv[1])
+' "$@"
+}
+
+# get_until URL: curl until it answers (5 s at most), the page printed.
+get_until() {
+	local i
+	for i in $(seq 50); do
+		curl -gsf --max-time 2 "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "-p [::1]: relayed by the container's monitor, TCP and UDP, on an IPv4-only network too; gone with the container" {
 	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
 	net_create v4 10.213.103.0/24
-	refused "-p [::1]:18080:80: the IPv6 loopback cannot be published" \
-		hk run -d --name bad --network v6 -p '[::1]:18080:80' busybox sleep 60
+	hk run -d --name web --network v4 -p '[::1]:18082:80' -p '[::1]:18083:5353/udp' busybox \
+		sh -c 'echo hello-loopback >/tmp/index.html && exec httpd -f -p 80 -h /tmp' >/dev/null
+	hk run -d --name web6 --network v6 -p '[::1]:18084:80' busybox \
+		sh -c 'echo hello-loopback6 >/tmp/index.html && exec httpd -f -p 80 -h /tmp' >/dev/null
+	run hk port web
+	echo "$output"
+	[[ "$output" == *"80/tcp -> [::1]:18082"* ]]
+	# TCP, from the host at ::1, to an IPv4-only and to a dual-stack network
+	[ "$(get_until 'http://[::1]:18082/index.html')" = hello-loopback ]
+	[ "$(get_until 'http://[::1]:18084/index.html')" = hello-loopback6 ]
+	# served by the monitor, not by a NAT rule (there is none for ::1)
+	ss -Hltnp 'sport = :18082' | grep -q '"hako-monitor"'
+	run nft list table inet hako
+	[[ "$output" != *"daddr ::1"* ]]
+	# UDP, to an echo server in the container's namespace
+	udp_echo "$(hk inspect -f '{{.State.Pid}}' web)" 5353
+	[ "$(udp_ask 18083 ping)" = echo:ping ]
+	[ "$(udp_ask 18083 again)" = echo:again ]
+	kill "$(cat "$BATS_TEST_TMPDIR/echo.pid")"
+	rm "$BATS_TEST_TMPDIR/echo.pid"
+	# a restart gets a new monitor, which relays again
+	hk restart -t 0 web6 >/dev/null
+	[ "$(get_until 'http://[::1]:18084/index.html')" = hello-loopback6 ]
+	# the relay goes with the container: no socket left on the ports
+	hk rm -f web web6 >/dev/null
+	[ -z "$(ss -Hltn 'sport = :18082')" ]
+	[ -z "$(ss -Hltn 'sport = :18084')" ]
+	[ -z "$(ss -Huan 'sport = :18083')" ]
+	run curl -gsf --max-time 2 'http://[::1]:18082/index.html'
+	[ "$status" -ne 0 ]
+}
+
+@test "-p HOST:CTR on an IPv4-only network: [::1]:HOST relayed too, as Docker's proxy; a [::1] port taken is a warning" {
+	net_create v4 10.213.103.0/24
+	hk run -d --name web --network v4 -p 18088:80 busybox \
+		sh -c 'echo hello-any >/tmp/index.html && exec httpd -f -p 80 -h /tmp' >/dev/null
+	[ "$(get_until 'http://127.0.0.1:18088/index.html')" = hello-any ]
+	[ "$(get_until 'http://[::1]:18088/index.html')" = hello-any ]
+	hk rm -f web >/dev/null
+	[ -z "$(ss -Hltn 'sport = :18088')" ]
+	# [::1]:18089 held by another program: the container still starts,
+	# published on the other addresses, and the start says what it lacks
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.bind(("::1", 18089))
+s.listen(1)
+open(sys.argv[1], "w").write("ready")
+time.sleep(60)
+' "$BATS_TEST_TMPDIR/taken.ready" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/holder.pid"
+	local i
+	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/taken.ready" ] && break; sleep 0.05; done
+	run hk run -d --name web2 --network v4 -p 18089:80 busybox \
+		sh -c 'echo hello-v4 >/tmp/index.html && exec httpd -f -p 80 -h /tmp'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"port 18089/tcp is published on all addresses but [::1]:18089: Address already in use"* ]]
+	[ "$(get_until 'http://127.0.0.1:18089/index.html')" = hello-v4 ]
+	kill "$(cat "$BATS_TEST_TMPDIR/holder.pid")"
+	rm "$BATS_TEST_TMPDIR/holder.pid"
+}
+
+@test "-p [::1]: a container the restart policy restarts is relayed again (its new monitor binds anew)" {
+	net_create v4 10.213.103.0/24
+	# serves for 2 s, then fails: restarted
+	hk run -d --name flaky --restart on-failure --network v4 -p '[::1]:18086:80' busybox \
+		sh -c 'echo hello-again >/tmp/index.html && httpd -p 80 -h /tmp && sleep 2; exit 3' >/dev/null
+	[ "$(get_until 'http://[::1]:18086/index.html')" = hello-again ]
+	local i
+	for i in $(seq 100); do
+		[ "$(hk inspect -f '{{.RestartCount}}' flaky)" -ge 1 ] && break
+		sleep 0.1
+	done
+	[ "$(hk inspect -f '{{.RestartCount}}' flaky)" -ge 1 ]
+	[ "$(get_until 'http://[::1]:18086/index.html')" = hello-again ]
+}
+
+@test "-p [::1]: a port taken on the host is refused with its reason; an IPv6 host address on an IPv4-only network too" {
+	net_create v4 10.213.103.0/24
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.bind(("::1", 18085))
+s.listen(1)
+open(sys.argv[1], "w").write("ready")
+time.sleep(60)
+' "$BATS_TEST_TMPDIR/taken.ready" </dev/null >/dev/null 2>&1 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/holder.pid"
+	local i
+	for i in $(seq 100); do [ -s "$BATS_TEST_TMPDIR/taken.ready" ] && break; sleep 0.05; done
+	refused "port 18085/tcp is already in use on the host at ::1" \
+		hk run -d --name bad --network v4 -p '[::1]:18085:80' busybox sleep 60
+	kill "$(cat "$BATS_TEST_TMPDIR/holder.pid")"
+	rm "$BATS_TEST_TMPDIR/holder.pid"
+	refused "-p [::1]:18085:80/sctp: the IPv6 loopback is relayed, for tcp and udp only" \
+		hk run -d --name bad --network v4 -p '[::1]:18085:80/sctp' busybox sleep 60
 	refused "-p [fd00:213:1::1]:18080:80: network v4 has no IPv6 (network create --ipv6)" \
 		hk run -d --name bad --network v4 -p '[fd00:213:1::1]:18080:80' busybox sleep 60
 	[ -z "$(hk ps -aq --filter name=bad)" ]
+}
+
+@test "resolv.conf on a dual-stack network names both gateways: a client with only IPv6 resolves" {
+	: >"$BATS_TEST_TMPDIR/resolv.conf"
+	export HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf
+	net_create v6 10.213.101.0/24 --ipv6 --subnet fd00:213:1::/64
+	net_create v4 10.213.103.0/24
+	hk run -d --name a --network v6 busybox sleep 60 >/dev/null
+	hk run -d --name b --network v6 busybox sleep 60 >/dev/null
+	[ "$(hk exec b grep nameserver /etc/resolv.conf)" = \
+		"$(printf 'nameserver 10.213.101.1\nnameserver fd00:213:1::1')" ]
+	# an IPv4-only network's containers get its one server
+	[ "$(hk run --rm --network v4 busybox grep nameserver /etc/resolv.conf)" = "nameserver 10.213.103.1" ]
+	# b's queries to the IPv4 server dropped (a rule in b's namespace,
+	# gone with it): after 1 s its resolver asks the IPv6 one, which
+	# answers.  (Not by flushing b's IPv4 address: busybox nslookup dies
+	# on the connect() error of a server it has no route to.)
+	nsenter -t "$(hk inspect -f '{{.State.Pid}}' b)" -n nft -f - <<-'NFT'
+		table ip v4dns {
+			chain out {
+				type filter hook output priority 0;
+				ip daddr 10.213.101.1 udp dport 53 drop
+			}
+		}
+	NFT
+	run hk exec b nslookup -timeout=1 -type=AAAA a
+	echo "$output"
+	[[ "$output" == *"Server:"*"fd00:213:1::1"* ]]
+	[[ "$output" == *"Address: fd00:213:1::2"* ]]
+	# the control: without the IPv6 line, the same lookup gets no answer
+	# (rewritten in place: the file is a bind mount, sed -i's rename fails)
+	hk exec b sh -c "grep -v fd00:213:1::1 /etc/resolv.conf >/tmp/r && cat /tmp/r >/etc/resolv.conf"
+	[ "$(hk exec b grep -c nameserver /etc/resolv.conf)" = 1 ]
+	run hk exec b nslookup -timeout=1 -type=AAAA a
+	echo "$output"
+	[[ "$output" != *"Address: fd00:213:1::2"* ]]
 }
 
 @test "--ip6 on run and network connect; refused off a dual-stack network, outside the subnet, on the gateway, taken" {

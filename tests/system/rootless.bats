@@ -2,7 +2,9 @@
 # hako run by a normal user (rootless), which the file creates with its
 # own /etc/subuid and /etc/subgid ranges and removes: where its store and
 # its run state go, its user namespace (newuidmap), containers, pasta and
-# slirp4netns with -p, volumes, cp, commit, and what it leaves.
+# slirp4netns with -p, user-defined networks (in the user's rootless
+# network namespace) with names and -p, volumes, cp, commit, and what it
+# leaves.
 
 bats_require_minimum_version 1.5.0
 
@@ -14,7 +16,7 @@ load image-helpers
 HAKO=${RL_PREFIX:-}/bin/hako
 
 setup_file() {
-	require_tools useradd userdel usermod setpriv curl pasta slirp4netns newuidmap newgidmap fuse-overlayfs
+	require_tools useradd userdel usermod setpriv curl pasta slirp4netns newuidmap newgidmap fuse-overlayfs nsenter ss jq
 	RL_PREFIX=$(mktemp -d /tmp/hako-rootless-prefix.XXXXXX)
 	export RL_PREFIX
 	chmod 0755 "$RL_PREFIX"
@@ -81,9 +83,31 @@ teardown() {
 		for id in $(as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- ps -a -q 2>/dev/null); do
 			as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- rm -f "$id" >/dev/null 2>&1 || true
 		done
+		# the last network takes the rootless network namespace and its pasta
+		for id in $(as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- network ls -q 2>/dev/null); do
+			as_user HOME="$RL_HOME" XDG_RUNTIME_DIR="$RL_HOME/xdg" -- network rm "$id" >/dev/null 2>&1 || true
+		done
 	fi
+	stop_rootless_pasta
 	stop_holders
 	rm -rf "/tmp/hako-$RL_UID" "${RL_HOME:?}/"* "$RL_HOME"/.[!.]*
+}
+
+# is_pasta PID: PID is a pasta (its command name: Debian's pasta runs
+# pasta.avx2 where it can).
+is_pasta() {
+	[ "$(tr '\0' ' ' <"/proc/$1/cmdline" | cut -d' ' -f1)" = pasta ]
+}
+
+# The rootless network namespace's pasta, if a failed test left it.
+stop_rootless_pasta() {
+	local file=$RL_HOME/xdg/hako/netns/rootless.pasta.pid pid
+	[ -f "$file" ] || return 0
+	pid=$(cut -d' ' -f1 "$file")
+	if is_pasta "$pid" 2>/dev/null; then
+		kill "$pid"
+	fi
+	rm -f "$file"
 }
 
 # as_user [VAR=VALUE...] -- ARGS...: hako as the user, with only the
@@ -226,6 +250,168 @@ rl_busybox() {
 	[[ "$output" == *lo:* ]]
 }
 
+# rl_netns CMD...: CMD (as root) in the user's rootless network namespace,
+# reached through its holder's mount namespace, where the nsfs file is
+# mounted.
+rl_netns() {
+	local holder
+	holder=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/pause.pid")
+	nsenter --net="/proc/$holder/root$RL_HOME/xdg/hako/netns/rootless" "$@"
+}
+
+# rl_bridge NETWORK: the bridge of the user's NETWORK.
+rl_bridge() {
+	echo "hk-$(rl network inspect -f '{{.Id}}' "$1" | cut -c1-12)"
+}
+
+@test "rootless user network: its bridge in the rootless network namespace, two containers reach each other by name (its DNS server too), outbound through pasta" {
+	rl_busybox
+	run -0 rl network create rlnet --subnet 10.231.7.0/24
+	run -0 rl network ls --format '{{.Name}} {{.Driver}} {{.Subnet}}'
+	[[ "$output" == *"rlnet bridge 10.231.7.0/24"* ]]
+	# nothing is made before a container joins
+	[ ! -e "$RL_HOME/xdg/hako/netns/rootless" ]
+	run -0 rl run -d --name a --network rlnet busybox sleep 1000
+	run -0 rl run -d --name b --network rlnet busybox sleep 1000
+	bridge=$(rl_bridge rlnet)
+	# the bridge and the veths are in the rootless namespace, not the host's
+	run -0 rl_netns ip -br addr show "$bridge"
+	[[ "$output" == *10.231.7.1/24* ]]
+	run ip link show "$bridge"
+	[ "$status" -ne 0 ]
+	[ "$(rl_netns ip -o link show master "$bridge" | wc -l)" -eq 2 ]
+	# its pasta: in the user's namespace
+	pasta=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
+	holder=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/pause.pid")
+	is_pasta "$pasta"
+	[ "$(readlink "/proc/$pasta/ns/user")" = "$(readlink "/proc/$holder/ns/user")" ]
+	ip_a=$(rl inspect -f '{{.NetworkSettings.Networks.rlnet.IPAddress}}' a)
+	ip_b=$(rl inspect -f '{{.NetworkSettings.Networks.rlnet.IPAddress}}' b)
+	[[ "$ip_a" == 10.231.7.* && "$ip_b" == 10.231.7.* && "$ip_a" != "$ip_b" ]]
+	run -0 rl exec a ping -c 1 -W 2 b
+	[[ "$output" == *"$ip_b"* ]]
+	run -0 rl exec b ping -c 1 -W 2 a
+	[[ "$output" == *"$ip_a"* ]]
+	# names from the network's DNS server, which runs in the namespace
+	run -0 rl exec a cat /etc/resolv.conf
+	[[ "$output" == *"nameserver 10.231.7.1"* ]]
+	run -0 rl exec a nslookup b 10.231.7.1
+	[[ "$output" == *"Address"*"$ip_b"* ]]
+	run -0 rl_netns ss -Hlun "sport = :53"
+	[[ "$output" == *10.231.7.1:53* ]]
+	# outbound: the container's default route is the bridge, the
+	# namespace's is pasta's interface
+	run -0 rl exec a ip route
+	[[ "$output" == *"default via 10.231.7.1"* ]]
+	run -0 rl_netns ip route show default
+	[ -n "$output" ]
+	run -0 rl network inspect rlnet
+	[ "$(jq -r '.[0].Containers | length' <<<"$output")" -eq 2 ]
+	run -0 rl rm -f a b
+	run -0 rl network rm rlnet
+	wait_gone "$pasta"
+	[ -z "$(ls "$RL_HOME/xdg/hako/netns")" ]
+}
+
+# (The relay's UDP is tested in tests/unit/test-rootless-ports.c: this
+# busybox has no UDP server to answer.)
+@test "rootless user network: -p is reached on 127.0.0.1 and from a peer by name; connect and disconnect; rm leaves nothing" {
+	rl_busybox
+	run -0 rl network create rlnet --subnet 10.231.8.0/24
+	run -0 rl network create rlnet2 --subnet 10.231.9.0/24
+	port=$(free_port)
+	port6=$(free_port)
+	run -0 rl run -d --name web --network rlnet -p "127.0.0.1:$port:80" -p "[::1]:$port6:80" busybox \
+		sh -c 'echo rootless-net > /tmp/i; httpd -f -p 80 -h /tmp'
+	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/i" >/dev/null && break; sleep 0.05; done
+	run -0 curl -sf "http://127.0.0.1:$port/i"
+	[ "$output" = rootless-net ]
+	# the IPv6 loopback too (relayed in user space, unlike root's DNAT)
+	run -0 curl -sfg "http://[::1]:$port6/i"
+	[ "$output" = rootless-net ]
+	# the relay: a process of the user's, listening on 127.0.0.1 only
+	relay=$(cut -d' ' -f1 "$RL_HOME"/xdg/hako/netns/*.ports.pid)
+	[ "$(cat "/proc/$relay/comm")" = hako-ports ]
+	[ "$(stat -c %u "/proc/$relay")" = "$RL_UID" ]
+	run -0 ss -Htlnp "sport = :$port"
+	[[ "$output" == *"127.0.0.1:$port"* && "$output" == *"pid=$relay,"* ]]
+	# a peer reaches it by name
+	run -0 rl run --rm --network rlnet busybox wget -q -O - http://web/i
+	[ "$output" = rootless-net ]
+	# the same host port again: refused, nothing of the second container runs
+	run rl run -d --name web2 --network rlnet -p "127.0.0.1:$port:80" busybox sleep 1000
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"$port"* ]]
+	[ "$(ls "$RL_HOME"/xdg/hako/netns/*.ports.pid | wc -l)" -eq 1 ]
+	run rl rm -f web2 # if its create was kept
+	# connect and disconnect, running
+	run -0 rl network connect rlnet2 web
+	run -0 rl exec web ip -o -4 addr show eth1
+	[[ "$output" == *10.231.9.* ]]
+	run rl network rm rlnet2
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"used by container web"* ]]
+	run -0 rl network disconnect rlnet2 web
+	run rl exec web ip link show eth1
+	[ "$status" -ne 0 ]
+	# rm: the relay goes, the port is free
+	run -0 rl rm -f web
+	wait_gone "$relay"
+	run curl -sf "http://127.0.0.1:$port/i"
+	[ "$status" -ne 0 ]
+	[ -z "$(ss -Htln "sport = :$port")" ]
+	# the namespace and its pasta stay while a network exists, and go with the last
+	pasta=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
+	run -0 rl network rm rlnet
+	is_pasta "$pasta"
+	run -0 rl network rm rlnet2
+	wait_gone "$pasta"
+	# nothing left: no namespace file, pid files, DNS locks, DNS servers or relays
+	[ -z "$(ls "$RL_HOME/xdg/hako/netns")" ]
+	[ -z "$(ls "$RL_HOME/xdg/hako/networks" | grep -v -e '^rules\.lock$' -e '^rootless-netns\.lock$')" ]
+	for _ in $(seq 40); do [ "$(pgrep -u "$RL_UID" | wc -l)" -eq "$((RL_PROCS_BEFORE + 1))" ] && break; sleep 0.05; done
+	[ "$(pgrep -u "$RL_UID" | wc -l)" -eq "$((RL_PROCS_BEFORE + 1))" ] # the holder alone
+	run -0 rl network ls -q
+	[ "$output" = "" ]
+}
+
+@test "rootless user network after the user's namespaces ended: its namespace is made again, the old pasta stopped" {
+	rl_busybox
+	run -0 rl network create rlnet --subnet 10.231.11.0/24
+	run -0 rl run --rm --network rlnet busybox true
+	old=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
+	is_pasta "$old"
+	stop_holders
+	run -0 rl run --rm --network rlnet busybox ping -c 1 -W 2 10.231.11.1
+	wait_gone "$old"
+	new=$(cut -d' ' -f1 "$RL_HOME/xdg/hako/netns/rootless.pasta.pid")
+	[ "$new" != "$old" ]
+	is_pasta "$new"
+	run -0 rl network rm rlnet
+	wait_gone "$new"
+	[ -z "$(ls "$RL_HOME/xdg/hako/netns")" ]
+}
+
+@test "rootless user network bad input: unknown network, cni driver, bad subnet or gateway: exit 125, nothing made" {
+	rl_busybox
+	run rl run --rm --network nosuch busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *nosuch* ]]
+	run rl network create --driver cni cninet
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--driver cni"*"rootless"* ]]
+	run rl network create badnet --subnet 10.231.0.0/33
+	[ "$status" -eq 125 ]
+	run rl network create badnet --subnet 10.231.10.0/24 --gateway 10.232.0.1
+	[ "$status" -eq 125 ]
+	run -0 rl network ls -q
+	[ "$output" = "" ]
+	run -0 rl ps -a -q
+	[ "$output" = "" ]
+	[ ! -e "$RL_HOME/xdg/hako/netns/rootless" ]
+	[ ! -e "$RL_HOME/xdg/hako/netns/rootless.pasta.pid" ]
+}
+
 @test "rootless volumes, cp, commit, save and load: owners through the mapping" {
 	rl_busybox
 	run -0 rl run --rm --network none -v v1:/data busybox sh -c 'touch /data/root-file /data/five; chown 5:5 /data/five'
@@ -280,13 +466,8 @@ rl_busybox() {
 	[[ "$stderr" == *"resource limits ignored"* ]]
 }
 
-@test "rootless bad input: a network, --userns, no newuidmap: exit 125, nothing made" {
+@test "rootless bad input: --userns, no newuidmap: exit 125, nothing made" {
 	rl_busybox
-	run rl run --rm --network mynet busybox true
-	[ "$status" -eq 125 ]
-	[[ "$output" == *"rootless hako has no networks"* ]]
-	run rl network create mynet
-	[ "$status" -eq 125 ]
 	run rl run --rm --network none --userns auto busybox true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"--userns auto"*"not supported rootless"* ]]
@@ -301,7 +482,7 @@ rl_busybox() {
 	[ "$(pgrep -u "$RL_UID" | wc -l)" -eq "$RL_PROCS_BEFORE" ]
 }
 
-@test "rootless --userns keep-id: the user's uid and gid the same inside, run as the user with its HOME; the image's root still root; files the user's on the host" {
+@test "rootless --userns keep-id: the user's uid and gid the same inside, run as the user with its HOME and its name; the image's root still root; files the user's on the host" {
 	rl_busybox
 	mkdir "$RL_HOME/bind"
 	chown "$RL_USER:" "$RL_HOME/bind"
@@ -319,6 +500,13 @@ rl_busybox() {
 	[ "$(awk '/^Gid:/ { print $2 }' "/proc/$pid/status")" = "$RL_UID" ]
 	[ "$(echo $(cat "/proc/$pid/gid_map"))" = "0 $RL_SUBGID $RL_UID $RL_UID $RL_UID 1 $((RL_UID + 1)) $((RL_SUBGID + RL_UID)) $((65536 - RL_UID))" ]
 	[ "$(stat -c %u:%g "$RL_HOME/bind/made")" = "$RL_UID:$RL_UID" ]
+	# the user's entries in the container's /etc/passwd and /etc/group
+	# (Podman's), through copies bound over them: the container's own
+	# files are not changed
+	run -0 rl exec k1 sh -c 'whoami; id -gn; grep "^$(whoami):" /etc/passwd'
+	[ "$(echo $output)" = "$RL_USER $RL_USER $RL_USER:*:$RL_UID:$RL_UID:$RL_USER:/nonexistent:/bin/sh" ]
+	run -0 rl diff k1
+	[[ "$output" != *passwd* && "$output" != *group* ]]
 	run -0 rl exec -u 0 k1 sh -c 'id -u; touch /b/by-root'
 	[ "$output" = 0 ]
 	[ "$(stat -c %u:%g "$RL_HOME/bind/by-root")" = "$RL_SUBUID:$RL_SUBGID" ]

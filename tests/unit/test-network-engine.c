@@ -107,8 +107,15 @@ test_host_rules (void **state)
   _cleanup_free_ char *closed = network_host_rules (&internal);
   assert_null (strstr (closed, "MASQUERADE"));
   assert_non_null (strstr (closed, "-I FORWARD -i hk-0123456789ab ! -o hk-0123456789ab"));
-  assert_non_null (strstr (closed, "-I INPUT -i hk-0123456789ab -m comment --comment "
-                                   "hako:0123456789ab -j DROP\n"));
+  const char *drop = strstr (closed, "-I INPUT -i hk-0123456789ab -m comment --comment "
+                                     "hako:0123456789ab -j DROP\n");
+  assert_non_null (drop);
+  /* the network's DNS server let in: inserted after the DROP, so before it */
+  const char *dns = strstr (closed, "-I INPUT -i hk-0123456789ab -d 10.89.3.1 -p udp --dport 53 "
+                                    "-m comment --comment hako:0123456789ab -j ACCEPT\n");
+  assert_non_null (dns);
+  assert_true (dns > drop);
+  assert_non_null (strstr (closed, "-d 10.89.3.1 -p tcp --dport 53"));
 }
 
 /* A configuration that publishes TEXT (-p), each entry. */

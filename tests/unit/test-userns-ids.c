@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/id-map.h"
 #include "engine/subid.h"
+#include "engine/keep-id-etc.h"
 #include "engine/userns-keep-id.h"
 #include "engine/userns-range.h"
 #include "store/store-db.h"
@@ -236,6 +237,38 @@ keep_id_and_nomap_nested_in_the_holder (void **state)
   hk_error_free (take_ptr (err));
 }
 
+static void
+keep_id_user_added_to_passwd_and_group_unless_there (void **state)
+{
+  (void)state;
+  struct id_map keep[] = { { 0, 1, 1000 }, { 1000, 0, 1 }, { 1001, 1001, 64536 } };
+  uint32_t own = 0;
+  assert_true (keep_id_own_id (keep, 3, &own));
+  assert_int_equal (own, 1000);
+  struct id_map nomap[] = { { 0, 1, 65536 } };
+  assert_false (keep_id_own_id (nomap, 1, &own));
+  const char *line = "alice:*:1000:1000:alice:/home/alice:/bin/sh";
+  /* added after the image's entries; a last line without its newline
+   * gets one first */
+  char *with = keep_id_db_with_line ("root:x:0:0:root:/root:/bin/sh", "alice", 1000, line);
+  assert_string_equal (with, "root:x:0:0:root:/root:/bin/sh\n"
+                             "alice:*:1000:1000:alice:/home/alice:/bin/sh\n");
+  free (with);
+  with = keep_id_db_with_line ("", "alice", 1000, line);
+  assert_string_equal (with, "alice:*:1000:1000:alice:/home/alice:/bin/sh\n");
+  free (with);
+  /* the image has the id, or the name: nothing added */
+  assert_null (keep_id_db_with_line ("root:x:0:0::/:/bin/sh\nbob:x:1000:1000::/:/bin/sh\n",
+                                     "alice", 1000, line));
+  assert_null (keep_id_db_with_line ("alice:x:1001:1001::/:/bin/sh\n", "alice", 1000, line));
+  /* a group file: the gid is the third field too */
+  assert_null (keep_id_db_with_line ("staff:x:1000:\n", "alice", 1000, "alice:x:1000:"));
+  /* a malformed line names nothing */
+  with = keep_id_db_with_line ("garbage\n::\n", "alice", 1000, "alice:x:1000:");
+  assert_non_null (with);
+  free (with);
+}
+
 int
 main (void)
 {
@@ -246,6 +279,7 @@ main (void)
     cmocka_unit_test (auto_blocks_never_shared_and_freed_on_release),
     cmocka_unit_test (claims_refused_on_overlap_unless_the_same_range_or_joined),
     cmocka_unit_test (keep_id_and_nomap_nested_in_the_holder),
+    cmocka_unit_test (keep_id_user_added_to_passwd_and_group_unless_there),
   };
   return cmocka_run_group_tests (tests, NULL, NULL);
 }
