@@ -4,6 +4,7 @@
 #include "engine/engine.h"
 #include "engine/engine-events.h"
 #include "engine/pod.h"
+#include "cli-bool.h"
 #include "hako-attach-container.h"
 #include "hako-cli.h"
 #include "hako-run-options.h"
@@ -74,7 +75,7 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   struct attach_mode mode = { .with_stdin = with_stdin,
                               .detach_keys = req.detach_keys,
-                              .sig_proxy = true };
+                              .sig_proxy = !req.no_sig_proxy };
   rc = attach_container (e, r, true, &mode, err);
 out:
   run_request_clear (&req);
@@ -176,7 +177,8 @@ cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         detach_keys = optarg;
         break;
       case OPT_SIG_PROXY:
-        sig_proxy = optarg == NULL || strcmp (optarg, "true") == 0;
+        if (cli_bool (optarg, "--sig-proxy", &sig_proxy, err) < 0)
+          return -1;
         break;
       default:
         return cli_bad_option (err, "attach", argv);

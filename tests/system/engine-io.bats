@@ -160,6 +160,34 @@ teardown() { engine_teardown; }
 	hk rm sigs
 }
 
+@test "run: SIGTERM goes to the container; with --sig-proxy=false it ends only the client" {
+	local script='trap "echo got-term; exit 9" TERM; echo up; while :; do sleep 0.1; done'
+	# not proxied: the client dies of the signal, the container runs on
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" run --sig-proxy=false --name unproxied busybox sh -c "$script" >"$BATS_TEST_TMPDIR/out1" &
+	local pid=$!
+	wait_for_state unproxied running
+	kill -TERM "$pid"
+	local rc=0
+	wait_client "$pid" || rc=$?
+	[ "$rc" -eq $((128 + 15)) ]
+	[ "$(hk inspect -f '{{.State.Status}}' unproxied)" = running ]
+	hk rm -f unproxied >/dev/null
+	# proxied (the default, and --sig-proxy=true): the container's exit code is ours
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" run --sig-proxy=true --name proxied busybox sh -c "$script" >"$BATS_TEST_TMPDIR/out2" &
+	pid=$!
+	wait_for_state proxied running
+	for _ in $(seq 50); do grep -q up "$BATS_TEST_TMPDIR/out2" && break; sleep 0.1; done
+	kill -TERM "$pid"
+	rc=0
+	wait_client "$pid" || rc=$?
+	[ "$rc" -eq 9 ]
+	grep -qx got-term "$BATS_TEST_TMPDIR/out2"
+	hk rm proxied
+	run hk run --sig-proxy=maybe busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'--sig-proxy: "maybe" is not true or false'* ]]
+}
+
 @test "ps: -a, -q, --no-trunc, --filter, --format" {
 	hk run -d --name up1 --label role=web busybox sleep 100 >/dev/null
 	hk run --name down1 busybox true
