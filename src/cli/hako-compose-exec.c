@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako compose exec (a command in a service's running container) and run
  * (a one-off container of a service, its dependencies started first). */
-#include "hako-attach.h"
+#include "hako-attach-container.h"
 #include "hako-compose.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -273,6 +273,11 @@ cmd_run (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
   json_t *svc = json_object_get (json_object_get (p->model, "services"), service);
   if (svc == NULL)
     return hk_error_set (err, ENOENT, "no such service: %s", service);
+  /* the container's settings first: what they refuse makes nothing */
+  _cleanup_ctr_config_ struct ctr_config config;
+  ctr_config_init (&config);
+  if (run_config (p, service, svc, &f, argv + optind + 1, &config, err) < 0)
+    return -1;
   if (!f.no_deps && start_dependencies (e, p, service, svc, err) < 0)
     return -1;
   if (f.no_deps && (compose_make_networks (e, p, stderr, err) < 0
@@ -281,15 +286,11 @@ cmd_run (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
   if (compose_write_file_objects (p, err) < 0
       || compose_ensure_image (e, p, service, svc, false, stderr, err) < 0)
     return -1;
-  _cleanup_ctr_config_ struct ctr_config config;
-  ctr_config_init (&config);
-  if (run_config (p, service, svc, &f, argv + optind + 1, &config, err) < 0)
-    return -1;
   _cleanup_free_ char *id = random_id ();
   _cleanup_free_ char *name
       = f.name ? xstrdup (f.name) : xasprintf ("%s-%s-run-%.12s", p->name, service, id);
   _cleanup_free_ char *image = compose_image_name (p, service, svc);
-  bool interactive = config.open_stdin, tty = config.tty;
+  bool interactive = config.open_stdin;
   _cleanup_record_ struct ctr_record *r = NULL;
   if (engine_create (e, image, &config, name, &r, err) < 0)
     return -1;
@@ -305,21 +306,10 @@ cmd_run (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
       printf ("%s\n", name);
       return 0;
     }
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  _cleanup_free_ char *socket = xasprintf ("%s/attach", run_dir);
-  struct attach_options a = { .socket_path = socket, .send_start = true,
-                              .with_stdin = interactive, .tty = tty };
-  int code;
-  bool detached;
-  if (attach_session (&a, &code, &detached, err) < 0)
-    return -1;
-  if (detached)
-    return 0;
-  int waited;
-  if (engine_wait (e, r, &waited, err) < 0)
-    return -1;
-  engine_wait_cleanup (r);
-  return code >= 0 ? code : waited;
+  /* the client's signals go to the container, as Docker Compose's run
+   * proxies them: its status is then the container's */
+  struct attach_mode mode = { .with_stdin = interactive, .sig_proxy = true };
+  return attach_container (e, r, true, &mode, err);
 }
 
 const struct compose_command compose_exec_commands[] = {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* hako compose up, down, create, start, stop, restart, kill, pause,
- * unpause, rm, pull, build. */
+ * unpause, rm, pull, build, push. */
 #include "hako-compose.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -446,6 +446,50 @@ pull_or_build (struct compose_cli *c, int argc, char **argv, bool build, struct 
   return 0;
 }
 
+/* As Docker Compose: the services that are built here and name the image
+ * to push (build: and image:); with --ignore-push-failures a failed push
+ * is reported and the others go on. */
+static int
+cmd_push (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
+{
+  static const struct option options[] = {
+    { "quiet", no_argument, NULL, 'q' },
+    { "ignore-push-failures", no_argument, NULL, 'i' },
+    { NULL, 0, NULL, 0 },
+  };
+  bool quiet = false, ignore_failures = false;
+  int opt;
+  while ((opt = getopt_long (argc, argv, "q", options, NULL)) != -1)
+    if (opt == 'q')
+      quiet = true;
+    else if (opt == 'i')
+      ignore_failures = true;
+    else
+      return cli_bad_option (err, "compose push", argv);
+  _cleanup_compose_project_ struct compose_project *p = NULL;
+  _cleanup_strv_ char **services = NULL;
+  struct engine *e;
+  if (compose_cli_load (c, &p, &e, err) < 0
+      || compose_cli_services (p, argc, argv, &services, err) < 0)
+    return -1;
+  const char *name;
+  json_t *svc;
+  json_object_foreach (json_object_get (p->model, "services"), name, svc)
+  {
+    if ((services && !strv_contains (services, name)) || !json_object_get (svc, "build")
+        || !json_object_get (svc, "image"))
+      continue;
+    if (compose_push_image (e, name, svc, quiet, stderr, err) == 0)
+      continue;
+    if (!ignore_failures)
+      return -1;
+    fprintf (stderr, "hako compose push: %s (ignored)\n", (*err)->message);
+    hk_error_free (*err);
+    *err = NULL;
+  }
+  return 0;
+}
+
 static int
 cmd_pull (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
 {
@@ -471,5 +515,7 @@ const struct compose_command compose_life_commands[] = {
   { "rm", cmd_rm, "[-f] [-s] [-v] [SERVICE...]", "remove the services' stopped containers" },
   { "pull", cmd_pull, "[SERVICE...]", "pull the services' images" },
   { "build", cmd_build, "[SERVICE...]", "build the services that have build:" },
+  { "push", cmd_push, "[-q] [--ignore-push-failures] [SERVICE...]",
+    "push the images of the services that have build: and image:" },
   { NULL, NULL, NULL, NULL },
 };

@@ -9,6 +9,7 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "compose/compose.h"
+#include "compose/compose-engine.h"
 #include "engine/engine-context.h"
 #include "yaml/yaml.h"
 
@@ -50,6 +51,19 @@ compose_cli_services (const struct compose_project *p, int argc, char **argv, ch
     }
   *out = take_ptr (services);
   return 0;
+}
+
+int
+compose_cli_containers (struct compose_cli *c, int argc, char **argv,
+                        struct compose_project **p, struct engine **e,
+                        struct ctr_record ***list, size_t *n, struct hk_error **err)
+{
+  _cleanup_strv_ char **services = NULL;
+  return compose_cli_load (c, p, e, err) < 0
+                 || compose_cli_services (*p, argc, argv, &services, err) < 0
+                 || compose_containers (*e, (*p)->name, services, false, list, n, err) < 0
+             ? -1
+             : 0;
 }
 
 /* ---- config ---- */
@@ -172,7 +186,8 @@ static const struct compose_command own_commands[] = {
 };
 
 static const struct compose_command *const command_tables[] = {
-  compose_life_commands, compose_exec_commands, compose_info_commands, own_commands, NULL,
+  compose_life_commands, compose_exec_commands, compose_logs_commands, compose_info_commands,
+  own_commands,          NULL,
 };
 
 static const struct compose_command *

@@ -3,6 +3,7 @@
 #include "transfer/commit.h"
 #include "transfer/ctr-transfer.h"
 #include "transfer-commands.h"
+#include "cli-bool.h"
 #include "common/cleanup.h"
 #include "store/image.h"
 #include "store/reference.h"
@@ -145,18 +146,6 @@ commit_image_mount (struct hako_cli *cli, const char *name, const struct transfe
   return image_commit (s, image_id, upper, &c, id, err);
 }
 
-static int
-parse_pause (const char *arg, bool *out, struct hk_error **err)
-{
-  if (arg == NULL || strcmp (arg, "true") == 0)
-    *out = true;
-  else if (strcmp (arg, "false") == 0)
-    *out = false;
-  else
-    return hk_error_set (err, EINVAL, "--pause: \"%s\" is not true or false", arg);
-  return 0;
-}
-
 int
 cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
 {
@@ -183,7 +172,7 @@ cmd_commit (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         o.message = optarg;
         break;
       case 'p':
-        if (parse_pause (optarg, &o.pause, err) < 0)
+        if (cli_bool (optarg, "--pause", &o.pause, err) < 0)
           return -1;
         break;
       default:

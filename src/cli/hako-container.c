@@ -4,7 +4,8 @@
 #include "engine/engine.h"
 #include "engine/engine-events.h"
 #include "engine/pod.h"
-#include "hako-attach.h"
+#include "cli-bool.h"
+#include "hako-attach-container.h"
 #include "hako-cli.h"
 #include "hako-run-options.h"
 #include "common/cleanup.h"
@@ -17,59 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct forward
-{
-  struct engine *e;
-  struct ctr_record *r;
-};
-
-static void
-forward_signal (int signum, void *data)
-{
-  struct forward *f = data;
-  struct hk_error *ignored = NULL;
-  engine_kill (f->e, f->r, signum, &ignored);
-  hk_error_free (ignored);
-}
-
-/* How a client attaches: -i, --detach-keys, --sig-proxy. */
-struct attach_mode
-{
-  bool with_stdin;
-  const char *detach_keys; /* NULL: ctrl-p,ctrl-q */
-  bool sig_proxy;          /* our signals go to the container */
-};
-
-/* Attaches to R (started or about to be) and returns its exit code;
- * waits for its cleanup too, so that --rm is done when we return. */
-static int
-attach_and_wait (struct engine *e, struct ctr_record *r, bool send_start,
-                 const struct attach_mode *mode, struct hk_error **err)
-{
-  _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
-  _cleanup_free_ char *socket = xasprintf ("%s/attach", run_dir);
-  struct forward f = { .e = e, .r = r };
-  struct attach_options o = {
-    .socket_path = socket,
-    .send_start = send_start,
-    .with_stdin = mode->with_stdin,
-    .tty = r->config.tty,
-    .detach_keys = mode->detach_keys,
-    .forward_signal = mode->sig_proxy ? forward_signal : NULL,
-    .data = &f,
-  };
-  int code;
-  bool detached;
-  if (attach_session (&o, &code, &detached, err) < 0)
-    return -1;
-  if (detached)
-    return 0;
-  int waited;
-  if (engine_wait (e, r, &waited, err) < 0)
-    return -1;
-  return code >= 0 ? code : waited;
-}
 
 /* The status of a `run` whose container could not start: Docker's 127
  * when its program does not exist, 126 when it cannot be executed (the
@@ -127,8 +75,8 @@ cmd_run (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
     }
   struct attach_mode mode = { .with_stdin = with_stdin,
                               .detach_keys = req.detach_keys,
-                              .sig_proxy = true };
-  rc = attach_and_wait (e, r, true, &mode, err);
+                              .sig_proxy = !req.no_sig_proxy };
+  rc = attach_container (e, r, true, &mode, err);
 out:
   run_request_clear (&req);
   return rc;
@@ -167,7 +115,7 @@ start_one (struct engine *e, struct ctr_record *r, void *data, struct hk_error *
   if (f->attach)
     {
       struct attach_mode mode = { .with_stdin = f->interactive, .sig_proxy = true };
-      f->code = attach_and_wait (e, r, true, &mode, err);
+      f->code = attach_container (e, r, true, &mode, err);
       return f->code < 0 ? -1 : 0;
     }
   return 0;
@@ -229,7 +177,8 @@ cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
         detach_keys = optarg;
         break;
       case OPT_SIG_PROXY:
-        sig_proxy = optarg == NULL || strcmp (optarg, "true") == 0;
+        if (cli_bool (optarg, "--sig-proxy", &sig_proxy, err) < 0)
+          return -1;
         break;
       default:
         return cli_bad_option (err, "attach", argv);
@@ -246,7 +195,7 @@ cmd_attach (struct hako_cli *cli, int argc, char **argv, struct hk_error **err)
                               .detach_keys = detach_keys,
                               .sig_proxy = sig_proxy };
   engine_event (e, r, "attach", NULL, NULL);
-  return attach_and_wait (e, r, false, &mode, err);
+  return attach_container (e, r, false, &mode, err);
 }
 
 static int

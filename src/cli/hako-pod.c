@@ -6,6 +6,7 @@
 #include "engine/ctr-network.h"
 #include "engine/engine.h"
 #include "engine/pod.h"
+#include "cli-bool.h"
 #include "hako-cli.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -54,18 +55,6 @@ enum
 };
 
 static int
-parse_bool (const char *text, const char *flag, bool *out, struct hk_error **err)
-{
-  if (text == NULL || strcmp (text, "true") == 0)
-    *out = true;
-  else if (strcmp (text, "false") == 0)
-    *out = false;
-  else
-    return hk_error_set (err, EINVAL, "%s: \"%s\" is not true or false", flag, text);
-  return 0;
-}
-
-static int
 create_option (int c, const char *arg, struct pod_create_request *req, struct hk_error **err)
 {
   struct pod_config *p = &req->config;
@@ -89,7 +78,7 @@ create_option (int c, const char *arg, struct pod_create_request *req, struct hk
     case 'l':
       return config_parse_key_value (&p->labels, arg, "--label", true, err);
     case OPT_INFRA:
-      return parse_bool (arg, "--infra", &p->infra, err);
+      return cli_bool (arg, "--infra", &p->infra, err);
     case OPT_CGROUP_PARENT:
       if (arg[0] == '\0' || strstr (arg, "..") != NULL)
         return hk_error_set (err, EINVAL, "--cgroup-parent: \"%s\" is not a cgroup path", arg);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "hako-run-options.h"
+#include "cli-bool.h"
 #include "hako-cli.h"
 #include "common/cleanup.h"
 #include "common/signals.h"
@@ -445,7 +446,13 @@ apply_request (int option, const char *arg, struct run_request *req, struct hk_e
       req->pod = xstrdup (arg);
       return 0;
     case OPT_SIG_PROXY:
-      return 0;
+      {
+        bool proxy;
+        if (cli_bool (arg, "--sig-proxy", &proxy, err) < 0)
+          return -1;
+        req->no_sig_proxy = !proxy;
+        return 0;
+      }
     case OPT_STOP_TIMEOUT:
       {
         long long n;

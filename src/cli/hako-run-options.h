@@ -16,6 +16,7 @@ struct run_request
   const char *image; /* as given */
   bool detach;       /* -d (run only) */
   char *detach_keys;
+  bool no_sig_proxy; /* --sig-proxy=false (run only): our signals end only us */
   char *pod; /* --pod NAME or new:NAME */
 };
 

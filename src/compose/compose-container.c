@@ -270,8 +270,10 @@ set_volumes (const struct compose_project *p, const char *name, json_t *svc,
   return 0;
 }
 
-/* A relative secret or config file must stay inside the project
- * directory: a file from elsewhere has to be named by its absolute path. */
+/* The service's secrets or configs (KIND), each bound read-only from its
+ * file (the loader kept relative ones inside the project directory) or
+ * from the one `up` writes for environment: and content:; an external
+ * one, which only a Swarm holds, is refused naming it. */
 static int
 set_files (const struct compose_project *p, const char *name, json_t *svc, const char *kind,
            struct ctr_config *c, struct hk_error **err)
@@ -286,8 +288,11 @@ set_files (const struct compose_project *p, const char *name, json_t *svc, const
     if (json_object_get (def, "file"))
       file = xstrdup (json_string_value (json_object_get (def, "file")));
     else if (json_is_true (json_object_get (def, "external")))
-      return hk_error_set (err, ENOTSUP, "%s.%s: external %s are not supported by hako compose",
-                           kind, source, kind);
+      return hk_error_set (err, ENOTSUP, "services.%s.%s[%zu]: %s %s is external: only a Swarm "
+                           "keeps external %s, and Docker Compose without one refuses them "
+                           "too; give it file:, environment: or content:",
+                           name, kind, i, strcmp (kind, "secrets") == 0 ? "secret" : "config",
+                           source, kind);
     else if (compose_file_object_path (p, kind, source, &file, err) < 0)
       return hk_error_prefix (err, "services.%s.%s[%zu]", name, kind, i);
     const char *target = json_string_value (json_object_get (ref, "target"));

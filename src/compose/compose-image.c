@@ -128,6 +128,21 @@ compose_ensure_image (struct engine *e, const struct compose_project *p, const c
 }
 
 int
+compose_push_image (struct engine *e, const char *name, json_t *service, bool quiet, FILE *out,
+                    struct hk_error **err)
+{
+  const char *image = json_string_value (json_object_get (service, "image"));
+  _cleanup_strv_ char **args = NULL;
+  strv_append (&args, "push");
+  if (quiet)
+    strv_append (&args, "-q");
+  strv_append (&args, image);
+  _cleanup_free_ char *what = xasprintf ("push of %s for service %s", image, name);
+  fprintf (out, " Service %s  Pushing\n", name);
+  return run_hako (e, args, what, err);
+}
+
+int
 compose_remove_images (struct engine *e, const struct compose_project *p, bool all, FILE *out,
                        struct hk_error **err)
 {

@@ -9,6 +9,7 @@
 #include "compose-dotenv.h"
 #include "compose-interpolate.h"
 #include "compose-merge.h"
+#include "compose-paths.h"
 #include "compose-refs.h"
 #include "compose-resources.h"
 #include "compose-service.h"
@@ -73,11 +74,19 @@ check_top_level (json_t *doc, struct hk_error **err)
   return 0;
 }
 
+typedef int (*path_rule) (const struct compose_normalize_context *ctx, const char *path,
+                          const char *where, char **out, struct hk_error **err);
+
 /* A string or a list of strings, each a path of the file made absolute
- * (one that climbs out of CTX->dir refused, as env_file's). */
+ * by RULE: compose_include_path for the files included, which may climb
+ * out of CTX->dir by ".."; compose_contained_path for project_directory
+ * and env_file, which may not (as env_file's: a project_directory above
+ * the project would let the included file read any file there by a
+ * harmless-looking relative path, and an env_file's values reach
+ * containers). */
 static int
 include_paths (json_t *v, const char *path, const struct compose_normalize_context *ctx,
-               json_t **out, struct hk_error **err)
+               path_rule rule, json_t **out, struct hk_error **err)
 {
   _cleanup_json_ json_t *list = NULL;
   if (compose_value_strings (v, path, true, &list, err) < 0)
@@ -89,7 +98,7 @@ include_paths (json_t *v, const char *path, const struct compose_normalize_conte
   {
     _cleanup_free_ char *where = compose_path_index (path, i);
     char *abs;
-    if (compose_contained_path (ctx, json_string_value (item), where, &abs, err) < 0)
+    if (rule (ctx, json_string_value (item), where, &abs, err) < 0)
       return -1;
     json_array_append_new (abs_list, json_string (abs));
     free (abs);
@@ -128,7 +137,7 @@ normalize_include (json_t *v, const struct compose_normalize_context *ctx, json_
       return hk_error_set (err, EINVAL, "%s.path: missing", where);
     _cleanup_free_ char *at = xasprintf ("%s.path", where);
     json_t *list;
-    if (include_paths (paths, at, ctx, &list, err) < 0)
+    if (include_paths (paths, at, ctx, compose_include_path, &list, err) < 0)
       return -1;
     json_object_set_new (n, "path", list);
     json_t *dir = json_object_get (entry, "project_directory");
@@ -136,7 +145,7 @@ normalize_include (json_t *v, const struct compose_normalize_context *ctx, json_
       {
         free (at);
         at = xasprintf ("%s.project_directory", where);
-        if (include_paths (dir, at, ctx, &list, err) < 0)
+        if (include_paths (dir, at, ctx, compose_contained_path, &list, err) < 0)
           return -1;
         if (json_array_size (list) != 1)
           {
@@ -151,7 +160,7 @@ normalize_include (json_t *v, const struct compose_normalize_context *ctx, json_
       {
         free (at);
         at = xasprintf ("%s.env_file", where);
-        if (include_paths (env_file, at, ctx, &list, err) < 0)
+        if (include_paths (env_file, at, ctx, compose_contained_path, &list, err) < 0)
           return -1;
         json_object_set_new (n, "env_file", list);
       }

@@ -9,6 +9,7 @@ enum merge_rule
   MERGE_DEFAULT,   /* mappings by key, sequences appended without duplicates */
   MERGE_REPLACE,   /* the override's value whole */
   MERGE_BY_TARGET, /* sequences of mappings keyed by "target" */
+  MERGE_NETWORKS,  /* a service's networks: by name, a bare name keeps the base's entry */
 };
 
 static enum merge_rule
@@ -22,6 +23,8 @@ rule_of (const char *key)
   for (const char *const *k = by_target; *k; k++)
     if (strcmp (*k, key) == 0)
       return MERGE_BY_TARGET;
+  if (strcmp (key, "networks") == 0)
+    return MERGE_NETWORKS;
   return MERGE_DEFAULT;
 }
 
@@ -75,6 +78,25 @@ merge_by_target (json_t *base, json_t *override)
 }
 
 static void merge_object (json_t *base, json_t *override);
+static void merge_member (json_t *base, const char *key, json_t *v);
+
+/* A service's networks, NAME: null (the list form, or a bare key) or
+ * {aliases, ipv4_address...}: merged name by name, as Docker Compose
+ * merges them; an override naming a network without settings
+ * (`networks: [front]`) keeps the base's aliases and address rather than
+ * dropping them. */
+static void
+merge_networks (json_t *base, json_t *override)
+{
+  const char *name;
+  json_t *v;
+  json_object_foreach (override, name, v)
+  {
+    if (json_is_null (v) && json_object_get (base, name))
+      continue;
+    merge_member (base, name, v);
+  }
+}
 
 /* BASE[KEY] given OVERRIDE's value V. */
 static void
@@ -84,6 +106,8 @@ merge_member (json_t *base, const char *key, json_t *v)
   enum merge_rule rule = rule_of (key);
   if (b == NULL || rule == MERGE_REPLACE || json_typeof (b) != json_typeof (v))
     json_object_set_new (base, key, json_deep_copy (v));
+  else if (json_is_object (v) && rule == MERGE_NETWORKS)
+    merge_networks (b, v);
   else if (json_is_object (v))
     merge_object (b, v);
   else if (json_is_array (v) && rule == MERGE_BY_TARGET)

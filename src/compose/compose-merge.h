@@ -4,8 +4,9 @@
  * scalars win; command, entrypoint and healthcheck.test are replaced
  * whole; ports are added unless equal; volumes, secrets and configs are
  * keyed by their target (the override's entry replaces the base's);
- * other sequences (dns, cap_add, env_file, ...) are appended without
- * duplicates. */
+ * a service's networks are merged by network name (aliases appended, an
+ * entry without settings keeping the base's); other sequences (dns,
+ * cap_add, env_file, ...) are appended without duplicates. */
 #ifndef HAKO_COMPOSE_COMPOSE_MERGE_H
 #define HAKO_COMPOSE_COMPOSE_MERGE_H
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "compose-resources.h"
 #include "compose-fields.h"
+#include "compose-paths.h"
 #include "compose-value.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"

@@ -2,6 +2,7 @@
 /* A table of the service keys the Compose Specification defines, each
  * with the function that checks its value and writes its normal form. */
 #include "compose-fields.h"
+#include "compose-paths.h"
 #include "compose-value.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
@@ -12,75 +13,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-char *
-compose_absolute_path (const struct compose_normalize_context *ctx, const char *path)
-{
-  const char *home = getenv ("HOME");
-  if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && home)
-    return xasprintf ("%s%s", home, path + 1);
-  if (path[0] == '/')
-    return xstrdup (path);
-  if (strcmp (path, ".") == 0)
-    return xstrdup (ctx->dir);
-  if (strncmp (path, "./", 2) == 0)
-    path += 2;
-  return xasprintf ("%s/%s", ctx->dir, path);
-}
-
-/* PATH has no ".." that climbs above the directory it is relative to. */
-static bool
-stays_below (const char *path)
-{
-  int depth = 0;
-  _cleanup_free_ char *copy = xstrdup (path);
-  char *save = NULL;
-  for (char *c = strtok_r (copy, "/", &save); c; c = strtok_r (NULL, "/", &save))
-    {
-      if (strcmp (c, "..") == 0)
-        depth--;
-      else if (strcmp (c, ".") != 0)
-        depth++;
-      if (depth < 0)
-        return false;
-    }
-  return true;
-}
-
-/* ABS, once its symbolic links are resolved, is still below DIR's real
- * path; a file that does not exist (yet) is let through: there is no
- * link to follow, and reading it fails later. */
-static bool
-resolves_below (const char *dir, const char *abs)
-{
-  _cleanup_free_ char *real_dir = realpath (dir, NULL);
-  _cleanup_free_ char *real = realpath (abs, NULL);
-  if (real_dir == NULL || real == NULL)
-    return true;
-  size_t n = strlen (real_dir);
-  return strcmp (real_dir, "/") == 0
-         || (strncmp (real, real_dir, n) == 0 && (real[n] == '/' || real[n] == '\0'));
-}
-
-int
-compose_contained_path (const struct compose_normalize_context *ctx, const char *path,
-                        const char *where, char **out, struct hk_error **err)
-{
-  bool relative = path[0] != '/' && path[0] != '~';
-  if (relative && !stays_below (path))
-    return hk_error_set (err, EPERM,
-                         "%s: \"%s\" climbs out of the project directory %s; name a file "
-                         "outside it by its absolute path",
-                         where, path, ctx->dir);
-  _cleanup_free_ char *abs = compose_absolute_path (ctx, path);
-  if (relative && !resolves_below (ctx->dir, abs))
-    return hk_error_set (err, EPERM,
-                         "%s: \"%s\" is a symbolic link (or under one) that leads out of the "
-                         "project directory %s; name a file outside it by its absolute path",
-                         where, path, ctx->dir);
-  *out = take_ptr (abs);
-  return 0;
-}
 
 /* ---- generic fields ---- */
 

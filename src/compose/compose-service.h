@@ -23,14 +23,4 @@ int compose_service_normalize (json_t *raw, const char *path,
                                const struct compose_normalize_context *ctx, json_t **out,
                                struct hk_error **err);
 
-/* A path of the file (~ is $HOME) made absolute against CTX->dir. */
-char *compose_absolute_path (const struct compose_normalize_context *ctx, const char *path);
-
-/* The same for env_file, secrets and configs files, which are read
- * and handed to containers: a relative PATH that climbs out of CTX->dir
- * ("../../etc/shadow") is refused, naming WHERE; outside files must be
- * named by absolute paths, which say plainly what they read. */
-int compose_contained_path (const struct compose_normalize_context *ctx, const char *path,
-                            const char *where, char **out, struct hk_error **err);
-
 #endif

@@ -51,8 +51,8 @@ int compose_project_load (const struct compose_options *o, const struct hk_log *
 /* The model of files already read: TEXTS[i] (LENS[i] bytes) named
  * NAMES[i], relative paths against DIR, ENV for interpolation (*UNSET
  * collects the names read unset), the services of PROFILES (NULL: those
- * without profiles) kept; no file is read but those extends names.  The
- * loader's core, and the fuzz target's. */
+ * without profiles) kept; no file is read but those extends and include
+ * name.  The loader's core, and the fuzz target's. */
 int compose_model_load (char *const *names, char *const *texts, const size_t *lens, size_t n,
                         const char *dir, char *const *env, char *const *profiles,
                         char ***unset, json_t **out, struct hk_error **err);

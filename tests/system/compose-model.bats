@@ -43,7 +43,11 @@ services:
     volumes: [data:/data, ./html:/html]
     labels: [a=1]
     dns: [1.1.1.1]
+    networks:
+      front: {aliases: [one], ipv4_address: 10.89.7.9}
+      back: {aliases: [b1]}
 volumes: {data: {}}
+networks: {front: {}, back: {}}
 YAML
 	cat >b.yaml <<'YAML'
 services:
@@ -53,6 +57,9 @@ services:
     volumes: [other:/data]
     labels: {b: "2"}
     dns: [1.1.1.1, 8.8.8.8]
+    networks:
+      front:
+      back: {aliases: [b2, b1]}
 volumes: {other: {}}
 YAML
 	run hc -f a.yaml -f b.yaml config --format json
@@ -62,6 +69,9 @@ YAML
 	[ "$(jq -r '.services.web.volumes | map(.target + "=" + .source) | join(",")' <<<"$output")" = "/data=other,/html=$P/html" ]
 	[ "$(jq -c .services.web.labels <<<"$output")" = '{"a":"1","b":"2"}' ]
 	[ "$(jq -c .services.web.dns <<<"$output")" = '["1.1.1.1","8.8.8.8"]' ]
+	# networks by name: a bare name keeps the base's aliases and address
+	[ "$(jq -c .services.web.networks.front <<<"$output")" = '{"aliases":["one"],"ipv4_address":"10.89.7.9"}' ]
+	[ "$(jq -c .services.web.networks.back.aliases <<<"$output")" = '["b1","b2"]' ]
 	[ "$(jq -r .name <<<"$output")" = from-file ]
 	[ "$(COMPOSE_PROJECT_NAME=from-env hc -f a.yaml config --format json | jq -r .name)" = from-env ]
 	[ "$(COMPOSE_PROJECT_NAME=from-env hc -f a.yaml -p from-flag config --format json | jq -r .name)" = from-flag ]
@@ -187,6 +197,37 @@ YAML
 	run hc config -q
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"include[0].nope: unknown key"* ]]
+}
+
+@test "include: a path relative to the including file may climb by .. (its own paths stay its own), not through a link" {
+	mkdir -p "$BATS_TEST_TMPDIR/common" "$BATS_TEST_TMPDIR/elsewhere"
+	printf 'services:\n  db: {image: "busybox:${TAG}", env_file: db.env}\n' >"$BATS_TEST_TMPDIR/common/compose.yaml"
+	echo A=1 >"$BATS_TEST_TMPDIR/common/db.env"
+	echo TAG=common-env >"$BATS_TEST_TMPDIR/common/.env"
+	# from a subdirectory's file too: the path is the including file's
+	printf 'include: [../../common/compose.yaml]\n' >sub/inc.yaml
+	printf 'include: [../common/compose.yaml]\nservices:\n  web: {image: busybox, depends_on: [db]}\n' >compose.yaml
+	run hc config --format json
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -r .services.db.image <<<"$output")" = busybox:common-env ]
+	[ "$(jq -r '.services.db.env_file[0]' <<<"$output")" = "$BATS_TEST_TMPDIR/common/db.env" ]
+	printf 'include: [sub/inc.yaml]\nservices:\n  web: {image: busybox, depends_on: [db]}\n' >compose.yaml
+	run hc config --format json
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -r '.services.db.env_file[0]' <<<"$output")" = "$BATS_TEST_TMPDIR/common/db.env" ]
+	# the included file's own paths may not climb out of its directory
+	echo B=2 >"$BATS_TEST_TMPDIR/elsewhere/x.env"
+	printf 'services:\n  db: {image: busybox, env_file: ../elsewhere/x.env}\n' >"$BATS_TEST_TMPDIR/common/compose.yaml"
+	printf 'include: [../common/compose.yaml]\nservices: {}\n' >compose.yaml
+	run hc config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'services.db.env_file[0]: "../elsewhere/x.env" climbs out of the project directory'* ]]
+	# a link inside the project that leads out hides where it goes
+	ln -s "$BATS_TEST_TMPDIR/common" linked
+	printf 'include: [linked/compose.yaml]\nservices: {}\n' >compose.yaml
+	run hc config -q
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'include[0].path[0]: "linked/compose.yaml" is a symbolic link'* ]]
 }
 
 @test "!reset and !override: a later file removes or replaces what an earlier one set" {

@@ -182,6 +182,25 @@ YAML
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
+@test "an include whose project_directory climbs out cannot read a file above the project by an innocent relative path" {
+	mkdir -p "$BATS_TEST_TMPDIR/outside" inc
+	echo 'STOLEN=secret' >"$BATS_TEST_TMPDIR/outside/creds.env"
+	# outside/creds.env looks like a file of the project; against .. it is not
+	printf 'services:\n  web: {image: busybox, env_file: outside/creds.env}\n' >inc/compose.yaml
+	printf 'include: [{path: inc/compose.yaml, project_directory: ..}]\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'include[0].project_directory[0]: ".." climbs out of the project directory'* ]]
+	nothing_made
+	# the include's env_file likewise: its values reach containers
+	printf 'services:\n  web: {image: busybox, environment: [S=${STOLEN}]}\n' >inc/compose.yaml
+	printf 'include: [{path: inc/compose.yaml, env_file: ../outside/creds.env}]\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'include[0].env_file[0]: "../outside/creds.env" climbs out of the project directory'* ]]
+	nothing_made
+}
+
 @test "include or extends of a FIFO, a device or /proc/kmsg is refused instead of blocking for ever" {
 	mkfifo pipe.yaml
 	printf 'include: [pipe.yaml]\nservices: {}\n' >compose.yaml

@@ -159,6 +159,36 @@ YAML
 	[ -z "$(hk ps -a -q --filter label=com.docker.compose.oneoff=True)" ]
 }
 
+@test "run attached: SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to the client reach the container, whose status is run's" {
+	cat >compose.yaml <<'YAML'
+name: hkc
+services:
+  box:
+    image: busybox
+    cgroup_parent: ${ENGINE_CGROUP}
+    network_mode: none
+YAML
+	local sig pid rc i out=$BATS_TEST_TMPDIR/run.out
+	for sig in INT TERM HUP QUIT; do
+		"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose run --rm -T box \
+			sh -c "trap 'echo got-$sig; exit 9' $sig; echo ready; while :; do sleep 0.1; done" \
+			>"$out" 2>&1 </dev/null &
+		pid=$!
+		# "ready" comes through the attached client: its signals are proxied
+		for i in $(seq 100); do
+			grep -qx ready "$out" && break
+			sleep 0.1
+		done
+		kill -"$sig" "$pid"
+		rc=0
+		wait_client "$pid" || rc=$?
+		[ "$rc" -eq 9 ] || { echo "SIG$sig: status $rc"; cat "$out"; false; }
+		grep -qx "got-$sig" "$out"
+	done
+	# --rm: each one-off container went with its end
+	[ -z "$(hk ps -a -q --filter label=com.docker.compose.oneoff=True)" ]
+}
+
 @test "shm_size, the host's platform, secrets and configs from environment: and content:" {
 	cat >compose.yaml <<'YAML'
 name: hkc
@@ -436,6 +466,17 @@ YAML
 	run hk compose up -d
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"secrets.s.environment: the variable HKC_UNSET_VAR is not set"* ]]
+	# an external secret, which only a Swarm holds: refused as Docker
+	# Compose refuses it, by up and by run (before its network and volume)
+	printf 'services:\n  web: {image: busybox, secrets: [pw], volumes: [v:/v]}\nvolumes: {v: {}}\nsecrets:\n  pw: {external: true}\n' >compose.yaml
+	run hk compose config -q
+	[ "$status" -eq 0 ]
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.secrets[0]: secret pw is external"* ]]
+	run hk compose run --rm -T web true
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"services.web.secrets[0]: secret pw is external"* ]]
 	[ -z "$(hk ps -a -q)" ]
 	[ "$(hk network ls -q | sort)" = "$NETWORKS_BEFORE" ]
 	[ "$(hk volume ls -q | sort)" = "$VOLUMES_BEFORE" ]

@@ -103,6 +103,22 @@ wait_for_state() {
 	return 1
 }
 
+# wait_client PID: its exit status, once it has ended (5 s at most: a
+# client that ignores the signal is killed and the test fails).
+wait_client() {
+	for _ in $(seq 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "client $1 is still running: killed" >&2
+		kill -KILL "$1"
+		wait "$1"
+		return 200
+	fi
+	wait "$1"
+}
+
 # The host's packet filter as tests can change it: the rules of every
 # iptables table (counters dropped) and the nftables tables.  Fails when
 # either cannot be read: an empty state would hide what a test leaves.

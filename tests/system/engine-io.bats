@@ -135,22 +135,6 @@ teardown() { engine_teardown; }
 	hk rm att
 }
 
-# wait_client PID: its exit status, once it has ended (5 s at most: a
-# client that ignores the signal is killed and the test fails).
-wait_client() {
-	for _ in $(seq 50); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		echo "client $1 is still running: killed" >&2
-		kill -KILL "$1"
-		wait "$1"
-		return 200
-	fi
-	wait "$1"
-}
-
 @test "attach: SIGTERM goes to the container; with --sig-proxy=false it ends only the client" {
 	hk run -d --name sigs busybox sh -c 'trap "echo got-term; exit 9" TERM; while :; do sleep 0.1; done' >/dev/null
 	local pid
@@ -174,6 +158,34 @@ wait_client() {
 	grep -qx got-term "$BATS_TEST_TMPDIR/out"
 	[ "$(hk inspect -f '{{.State.Status}} {{.State.ExitCode}}' sigs)" = "exited 9" ]
 	hk rm sigs
+}
+
+@test "run: SIGTERM goes to the container; with --sig-proxy=false it ends only the client" {
+	local script='trap "echo got-term; exit 9" TERM; echo up; while :; do sleep 0.1; done'
+	# not proxied: the client dies of the signal, the container runs on
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" run --sig-proxy=false --name unproxied busybox sh -c "$script" >"$BATS_TEST_TMPDIR/out1" &
+	local pid=$!
+	wait_for_state unproxied running
+	kill -TERM "$pid"
+	local rc=0
+	wait_client "$pid" || rc=$?
+	[ "$rc" -eq $((128 + 15)) ]
+	[ "$(hk inspect -f '{{.State.Status}}' unproxied)" = running ]
+	hk rm -f unproxied >/dev/null
+	# proxied (the default, and --sig-proxy=true): the container's exit code is ours
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" run --sig-proxy=true --name proxied busybox sh -c "$script" >"$BATS_TEST_TMPDIR/out2" &
+	pid=$!
+	wait_for_state proxied running
+	for _ in $(seq 50); do grep -q up "$BATS_TEST_TMPDIR/out2" && break; sleep 0.1; done
+	kill -TERM "$pid"
+	rc=0
+	wait_client "$pid" || rc=$?
+	[ "$rc" -eq 9 ]
+	grep -qx got-term "$BATS_TEST_TMPDIR/out2"
+	hk rm proxied
+	run hk run --sig-proxy=maybe busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'--sig-proxy: "maybe" is not true or false'* ]]
 }
 
 @test "ps: -a, -q, --no-trunc, --filter, --format" {

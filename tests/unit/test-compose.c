@@ -8,17 +8,22 @@
 #include <cmocka.h>
 
 #include "common/cleanup.h"
+#include "common/fs-util.h"
 #include "common/json-util.h"
 #include "common/strv.h"
+#include "compose/compose-container.h"
 #include "compose/compose-dotenv.h"
 #include "compose/compose-interpolate.h"
 #include "compose/compose-merge.h"
 #include "compose/compose-refs.h"
 #include "compose/compose.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *const test_env[] = { "SET=value", "EMPTY=", "NESTED=in", NULL };
 
@@ -264,6 +269,230 @@ two_files_merge_and_anchors_expand (void **state)
   assert_string_equal (json_string_value (json_object_get (other, "image")), "busybox");
 }
 
+/* The aliases of SERVICE on NETWORK in MODEL, joined by spaces; "-" for a
+ * network named without settings. */
+static char *
+aliases_of (json_t *model, const char *service, const char *network)
+{
+  json_t *svc = json_object_get (json_object_get (model, "services"), service);
+  json_t *n = json_object_get (json_object_get (svc, "networks"), network);
+  assert_non_null (n);
+  if (json_is_null (n))
+    return strdup ("-");
+  char *joined = strdup ("");
+  size_t i;
+  json_t *a;
+  json_array_foreach (json_object_get (n, "aliases"), i, a)
+  {
+    char *next;
+    assert_true (asprintf (&next, "%s%s%s", joined, i ? " " : "", json_string_value (a)) > 0);
+    free (joined);
+    joined = next;
+  }
+  return joined;
+}
+
+static void
+service_networks_merge_by_name (void **state)
+{
+  (void)state;
+  static const struct
+  {
+    const char *over;
+    const char *front, *back;
+  } cases[] = {
+    /* the list form names the networks: the base's aliases stay */
+    { "services:\n  web:\n    networks: [front, back]\n", "one", "-" },
+    /* aliases are appended, without duplicates, network by network */
+    { "services:\n  web:\n    networks:\n      front: {aliases: [two, one]}\n"
+      "      back: {aliases: [three]}\n",
+      "one two", "three" },
+    /* a network the override does not name is not added */
+    { "services:\n  web:\n    networks:\n      front:\n", "one", NULL },
+  };
+  const char *base = "services:\n  web:\n    image: b\n    networks:\n"
+                     "      front: {aliases: [one], ipv4_address: 10.5.0.9}\n"
+                     "networks: {front: {}, back: {}}\n";
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      const char *texts[] = { base, cases[i].over };
+      _cleanup_json_ json_t *model = NULL;
+      struct hk_error *err = NULL;
+      if (load (texts, 2, &model, &err) < 0)
+        fail_msg ("case %zu: %s", i, err->message);
+      _cleanup_free_ char *front = aliases_of (model, "web", "front");
+      assert_string_equal (front, cases[i].front);
+      json_t *web = json_object_get (json_object_get (model, "services"), "web");
+      json_t *ip = json_object_get (json_object_get (json_object_get (web, "networks"), "front"),
+                                    "ipv4_address");
+      assert_string_equal (json_string_value (ip), "10.5.0.9");
+      if (cases[i].back == NULL)
+        {
+          assert_null (json_object_get (json_object_get (web, "networks"), "back"));
+          continue;
+        }
+      _cleanup_free_ char *back = aliases_of (model, "web", "back");
+      assert_string_equal (back, cases[i].back);
+    }
+}
+
+/* A directory of compose files for include: under /tmp, removed after. */
+struct include_tree
+{
+  char dir[64];
+};
+
+static void
+write_text (const char *dir, const char *name, const char *text)
+{
+  _cleanup_free_ char *path = NULL;
+  assert_true (asprintf (&path, "%s/%s", dir, name) > 0);
+  FILE *f = fopen (path, "w");
+  assert_non_null (f);
+  assert_true (fputs (text, f) >= 0);
+  assert_int_equal (fclose (f), 0);
+}
+
+static int
+include_tree_setup (void **state)
+{
+  struct include_tree *t = calloc (1, sizeof *t);
+  strcpy (t->dir, "/tmp/test-compose-include-XXXXXX");
+  assert_non_null (mkdtemp (t->dir));
+  _cleanup_free_ char *app = NULL, *common = NULL, *outside = NULL;
+  assert_true (asprintf (&app, "%s/app", t->dir) > 0);
+  assert_true (asprintf (&common, "%s/common", t->dir) > 0);
+  assert_true (asprintf (&outside, "%s/outside", t->dir) > 0);
+  assert_int_equal (mkdir (app, 0755), 0);
+  assert_int_equal (mkdir (common, 0755), 0);
+  assert_int_equal (mkdir (outside, 0755), 0);
+  /* the included file's relative paths are its own directory's */
+  write_text (common, "compose.yaml", "services:\n  db: {image: busybox, env_file: db.env}\n");
+  write_text (common, "db.env", "X=1\n");
+  write_text (outside, "creds.env", "STOLEN=1\n");
+  write_text (outside, "compose.yaml",
+              "services:\n  thief: {image: busybox, env_file: creds.env}\n");
+  _cleanup_free_ char *link = NULL;
+  assert_true (asprintf (&link, "%s/linked", app) > 0);
+  assert_int_equal (symlink (outside, link), 0);
+  *state = t;
+  return 0;
+}
+
+static int
+include_tree_teardown (void **state)
+{
+  struct include_tree *t = *state;
+  int root = open ("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  assert_true (root >= 0);
+  struct hk_error *err = NULL;
+  if (fs_remove_tree (root, t->dir + 5, &err) < 0)
+    fail_msg ("removing %s: %s", t->dir, err->message);
+  close (root);
+  free (t);
+  return 0;
+}
+
+/* TEXT loaded as APP/compose.yaml of the tree: the message of its error,
+ * or NULL (the model in *MODEL). */
+static char *
+load_in_app (const struct include_tree *t, const char *text, json_t **model)
+{
+  _cleanup_free_ char *app = NULL;
+  assert_true (asprintf (&app, "%s/app", t->dir) > 0);
+  char *names[] = { "compose.yaml", NULL };
+  char *texts[] = { (char *)text, NULL };
+  size_t lens[] = { strlen (text) };
+  struct hk_error *err = NULL;
+  *model = NULL;
+  if (compose_model_load (names, texts, lens, 1, app, test_env, NULL, NULL, model, &err) == 0)
+    return NULL;
+  char *msg = strdup (err->message);
+  hk_error_free (err);
+  return msg;
+}
+
+static void
+include_may_climb_by_dotdot_but_not_through_a_link (void **state)
+{
+  struct include_tree *t = *state;
+  json_t *model;
+  /* ../common/compose.yaml, as Docker Compose allows: its env_file is
+   * read from its own directory */
+  char *msg = load_in_app (t, "include: [../common/compose.yaml]\nservices: {}\n", &model);
+  if (msg)
+    fail_msg ("%s", msg);
+  json_t *db = json_object_get (json_object_get (model, "services"), "db");
+  _cleanup_free_ char *env_file = NULL;
+  assert_true (asprintf (&env_file, "%s/common/db.env", t->dir) > 0);
+  assert_string_equal (json_string_value (json_array_get (json_object_get (db, "env_file"), 0)),
+                       env_file);
+  json_decref (model);
+  static const struct
+  {
+    const char *text, *needle;
+  } refused[] = {
+    /* a link inside the project that leads out hides where it reads */
+    { "include: [linked/compose.yaml]\nservices: {}\n",
+      "include[0].path[0]: \"linked/compose.yaml\" is a symbolic link" },
+    /* a project_directory above the project would let the included file
+     * read any file there by a relative path */
+    { "include: [{path: ../outside/compose.yaml, project_directory: ..}]\nservices: {}\n",
+      "include[0].project_directory[0]: \"..\" climbs out of the project directory" },
+    { "include: [{path: ../outside/compose.yaml, env_file: ../outside/creds.env}]\n",
+      "include[0].env_file[0]: \"../outside/creds.env\" climbs out" },
+  };
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+    {
+      _cleanup_free_ char *why = load_in_app (t, refused[i].text, &model);
+      if (why == NULL)
+        fail_msg ("case %zu was accepted", i);
+      if (strstr (why, refused[i].needle) == NULL)
+        fail_msg ("case %zu: %s", i, why);
+    }
+}
+
+static void
+external_secrets_are_refused_naming_the_secret (void **state)
+{
+  (void)state;
+  const char *texts[] = { "services:\n"
+                          "  web: {image: b, secrets: [db_pw], configs: [conf]}\n"
+                          "  other: {image: b}\n"
+                          "secrets:\n  db_pw: {external: true}\n  unused: {external: true}\n"
+                          "configs:\n  conf: {external: {name: cluster_conf}}\n" };
+  _cleanup_json_ json_t *model = NULL;
+  struct hk_error *err = NULL;
+  /* Docker Compose's config accepts them: only a container refuses */
+  if (load (texts, 1, &model, &err) < 0)
+    fail_msg ("%s", err->message);
+  char dir[] = "/project", name[] = "p";
+  struct compose_project p = { .name = name, .dir = dir, .model = model };
+  json_t *services = json_object_get (model, "services");
+  _cleanup_ctr_config_ struct ctr_config web;
+  ctr_config_init (&web);
+  assert_int_equal (
+      compose_container_config (&p, "web", json_object_get (services, "web"), 1, false, &web, &err),
+      -1);
+  assert_non_null (strstr (err->message, "services.web.secrets[0]: secret db_pw is external"));
+  hk_error_freep (&err);
+  /* a service that uses none of them is fine, as in Docker Compose */
+  _cleanup_ctr_config_ struct ctr_config other;
+  ctr_config_init (&other);
+  if (compose_container_config (&p, "other", json_object_get (services, "other"), 1, false, &other,
+                                &err)
+      < 0)
+    fail_msg ("%s", err->message);
+  json_object_del (json_object_get (services, "web"), "secrets");
+  _cleanup_ctr_config_ struct ctr_config again;
+  ctr_config_init (&again);
+  assert_int_equal (compose_container_config (&p, "web", json_object_get (services, "web"), 1,
+                                              false, &again, &err),
+                    -1);
+  assert_non_null (strstr (err->message, "services.web.configs[0]: config conf is external"));
+  hk_error_free (err);
+}
+
 static void
 bad_files_give_an_error_naming_the_key_path (void **state)
 {
@@ -404,6 +633,10 @@ main (void)
     cmocka_unit_test (dotenv_errors_name_the_line),
     cmocka_unit_test (merge_follows_the_spec_rules),
     cmocka_unit_test (two_files_merge_and_anchors_expand),
+    cmocka_unit_test (service_networks_merge_by_name),
+    cmocka_unit_test_setup_teardown (include_may_climb_by_dotdot_but_not_through_a_link,
+                                     include_tree_setup, include_tree_teardown),
+    cmocka_unit_test (external_secrets_are_refused_naming_the_secret),
     cmocka_unit_test (bad_files_give_an_error_naming_the_key_path),
     cmocka_unit_test (alias_bomb_stops_at_the_node_limit),
     cmocka_unit_test (service_order_puts_dependencies_first),
