@@ -5,6 +5,7 @@
 #include "common/cleanup.h"
 #include "common/netns-enter.h"
 #include "common/xalloc.h"
+#include "monitor/port-relay.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,12 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PORTS   64           /* listening sockets of one container */
-#define MAX_PAIRS   256          /* TCP connections relayed at once */
-#define MAX_FLOWS   128          /* UDP clients at once (the oldest goes) */
-#define BUF_SIZE    (128 * 1024) /* per direction of a connection */
-#define MOVES       16           /* reads and writes per direction per wakeup, at most */
-#define FLOW_IDLE_S 60           /* a UDP client forgotten after this */
+#define MAX_PORTS 64 /* listening sockets of one container */
 
 struct port_spec
 {
@@ -114,57 +110,14 @@ port_specs (const json_t *ports, const char *address, struct port_spec **out, si
 
 /* ---- the relay process ---- */
 
-struct half /* one direction of a connection */
-{
-  char *buf;
-  size_t len, off; /* bytes in BUF, the first not written yet */
-  bool eof;        /* the source's stream ended */
-  bool shut;       /* and that was passed on */
-};
-
-struct pair
-{
-  int client, server;
-  bool connecting;
-  struct half up, down; /* client to server, server to client */
-};
-
-struct flow
-{
-  size_t listener;
-  int fd;
-  struct sockaddr_storage client;
-  socklen_t client_len;
-  time_t last;
-};
-
-struct relay
-{
-  const struct port_spec *specs;
-  int listeners[MAX_PORTS];
-  size_t n;
-  struct pair pairs[MAX_PAIRS];
-  size_t n_pairs;
-  struct flow flows[MAX_FLOWS];
-  size_t n_flows;
-  char datagram[65536];
-};
-
-static time_t
-now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec;
-}
-
-/* Every port bound (in the host's namespace); WHY says what failed. */
+/* Every port of SPECS bound (in the host's namespace) into FDS; WHY
+ * says what failed. */
 static int
-listen_all (struct relay *r, char *why, size_t why_len)
+listen_all (const struct port_spec *specs, size_t n, int *fds, char *why, size_t why_len)
 {
-  for (size_t i = 0; i < r->n; i++)
+  for (size_t i = 0; i < n; i++)
     {
-      const struct port_spec *s = &r->specs[i];
+      const struct port_spec *s = &specs[i];
       int one = 1;
       int fd = socket (s->listen.ss_family,
                        (s->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -178,244 +131,27 @@ listen_all (struct relay *r, char *why, size_t why_len)
           snprintf (why, why_len, "-p %s: %s", s->text, strerror (errno));
           return -1;
         }
-      r->listeners[i] = fd;
+      fds[i] = fd;
     }
   return 0;
 }
 
-static void
-pair_close (struct relay *r, size_t j)
+/* The relay's loop (port-relay.h), until SIGTERM. */
+static void __attribute__ ((noreturn)) relay_loop (struct port_relay *r)
 {
-  struct pair *p = &r->pairs[j];
-  close (p->client);
-  close (p->server);
-  free (p->up.buf);
-  free (p->down.buf);
-  *p = r->pairs[--r->n_pairs];
-}
-
-static void
-tcp_accept (struct relay *r, size_t i)
-{
-  int c = accept4 (r->listeners[i], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (c < 0)
-    return;
-  /* made now, so in the rootless namespace */
-  int s = r->n_pairs < MAX_PAIRS ? socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)
-                                 : -1;
-  int rc = s < 0 ? -1
-                 : connect (s, (const struct sockaddr *)&r->specs[i].target,
-                            sizeof r->specs[i].target);
-  if (s < 0 || (rc < 0 && errno != EINPROGRESS))
-    {
-      if (s >= 0)
-        close (s);
-      close (c);
-      return;
-    }
-  struct pair *p = &r->pairs[r->n_pairs++];
-  *p = (struct pair){ .client = c, .server = s, .connecting = rc < 0 };
-  p->up.buf = xmalloc (BUF_SIZE);
-  p->down.buf = xmalloc (BUF_SIZE);
-}
-
-/* One direction: FROM read into H when it is empty, H written to TO,
- * until neither moves (a bounded number of times, so that one busy
- * connection does not starve the others); the end of FROM's stream
- * passed on once H is written.  False on an error of either socket. */
-static bool
-move (int from, int to, struct half *h, short from_events)
-{
-  bool readable = from_events & (POLLIN | POLLHUP | POLLERR);
-  for (int i = 0; i < MOVES; i++)
-    {
-      bool moved = false;
-      if (readable && !h->eof && h->len == 0)
-        {
-          ssize_t n = read (from, h->buf, BUF_SIZE);
-          if (n > 0)
-            {
-              h->len = (size_t)n;
-              h->off = 0;
-              moved = true;
-            }
-          else if (n == 0)
-            h->eof = true;
-          else if (errno == EAGAIN)
-            readable = false;
-          else if (errno != EINTR)
-            return false;
-        }
-      if (h->len > 0)
-        {
-          ssize_t n = send (to, h->buf + h->off, h->len - h->off, MSG_NOSIGNAL);
-          if (n > 0)
-            {
-              moved = true;
-              if ((h->off += (size_t)n) == h->len)
-                h->len = h->off = 0;
-            }
-          else if (n < 0 && errno != EAGAIN && errno != EINTR)
-            return false;
-        }
-      if (h->eof && h->len == 0)
-        {
-          if (!h->shut)
-            shutdown (to, SHUT_WR);
-          h->shut = true;
-          return true;
-        }
-      if (!moved)
-        return true;
-    }
-  return true;
-}
-
-/* False when the connection is over (or failed). */
-static bool
-pair_step (struct pair *p, short rc, short rs)
-{
-  if (p->connecting)
-    {
-      if (!(rs & (POLLOUT | POLLERR | POLLHUP)))
-        return !(rc & POLLERR);
-      int e = 0;
-      socklen_t l = sizeof e;
-      if (getsockopt (p->server, SOL_SOCKET, SO_ERROR, &e, &l) < 0 || e != 0)
-        return false;
-      p->connecting = false;
-      rs = 0;
-    }
-  if (((rc | rs) & POLLERR) || !move (p->client, p->server, &p->up, rc)
-      || !move (p->server, p->client, &p->down, rs))
-    return false;
-  /* a side gone for good with nothing left for it */
-  if (((rc & POLLHUP) && p->up.eof && p->down.len == 0)
-      || ((rs & POLLHUP) && p->down.eof && p->up.len == 0))
-    return false;
-  return !(p->up.eof && p->down.eof && p->up.len == 0 && p->down.len == 0);
-}
-
-static short
-client_events (const struct pair *p)
-{
-  if (p->connecting)
-    return 0;
-  return (short)((p->up.len == 0 && !p->up.eof ? POLLIN : 0) | (p->down.len > 0 ? POLLOUT : 0));
-}
-
-static short
-server_events (const struct pair *p)
-{
-  if (p->connecting)
-    return POLLOUT;
-  return (short)((p->down.len == 0 && !p->down.eof ? POLLIN : 0) | (p->up.len > 0 ? POLLOUT : 0));
-}
-
-static void
-flow_close (struct relay *r, size_t j)
-{
-  close (r->flows[j].fd);
-  r->flows[j] = r->flows[--r->n_flows];
-}
-
-/* The flow of CLIENT on listener I, made (the oldest one forgotten when
- * the table is full); NULL when no socket can be made. */
-static struct flow *
-flow_of (struct relay *r, size_t i, const struct sockaddr_storage *client, socklen_t len)
-{
-  for (size_t j = 0; j < r->n_flows; j++)
-    if (r->flows[j].listener == i && r->flows[j].client_len == len
-        && memcmp (&r->flows[j].client, client, len) == 0)
-      return &r->flows[j];
-  if (r->n_flows == MAX_FLOWS)
-    {
-      size_t oldest = 0;
-      for (size_t j = 1; j < r->n_flows; j++)
-        if (r->flows[j].last < r->flows[oldest].last)
-          oldest = j;
-      flow_close (r, oldest);
-    }
-  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return NULL;
-  if (connect (fd, (const struct sockaddr *)&r->specs[i].target, sizeof r->specs[i].target) < 0)
-    {
-      close (fd);
-      return NULL;
-    }
-  struct flow *f = &r->flows[r->n_flows++];
-  *f = (struct flow){ .listener = i, .fd = fd, .client = *client, .client_len = len };
-  return f;
-}
-
-static void
-udp_in (struct relay *r, size_t i)
-{
-  struct sockaddr_storage from;
-  socklen_t len = sizeof from;
-  ssize_t n = recvfrom (r->listeners[i], r->datagram, sizeof r->datagram, 0,
-                        (struct sockaddr *)&from, &len);
-  struct flow *f = n >= 0 ? flow_of (r, i, &from, len) : NULL;
-  if (f == NULL)
-    return;
-  f->last = now ();
-  send (f->fd, r->datagram, (size_t)n, MSG_NOSIGNAL);
-}
-
-static void
-udp_back (struct relay *r, struct flow *f)
-{
-  ssize_t n = recv (f->fd, r->datagram, sizeof r->datagram, 0);
-  if (n < 0)
-    return;
-  f->last = now ();
-  sendto (r->listeners[f->listener], r->datagram, (size_t)n, MSG_NOSIGNAL,
-          (const struct sockaddr *)&f->client, f->client_len);
-}
-
-static void __attribute__ ((noreturn)) relay_loop (struct relay *r)
-{
-  static struct pollfd fds[MAX_PORTS + 2 * MAX_PAIRS + MAX_FLOWS];
+  size_t max = port_relay_max_fds (r);
+  struct pollfd *fds = xmalloc (max * sizeof *fds);
   for (;;)
     {
-      size_t k = 0;
-      for (size_t i = 0; i < r->n; i++)
-        fds[k++] = (struct pollfd){ .fd = r->listeners[i], .events = POLLIN };
-      size_t pair_base = k;
-      for (size_t j = 0; j < r->n_pairs; j++)
+      int timeout = -1;
+      size_t n = port_relay_poll_set (r, fds, &timeout);
+      if (poll (fds, n, timeout) < 0)
         {
-          fds[k++]
-              = (struct pollfd){ .fd = r->pairs[j].client, .events = client_events (&r->pairs[j]) };
-          fds[k++]
-              = (struct pollfd){ .fd = r->pairs[j].server, .events = server_events (&r->pairs[j]) };
+          if (errno != EINTR)
+            _exit (1);
+          continue;
         }
-      size_t flow_base = k;
-      for (size_t j = 0; j < r->n_flows; j++)
-        fds[k++] = (struct pollfd){ .fd = r->flows[j].fd, .events = POLLIN };
-      if (poll (fds, k, r->n_flows > 0 ? 1000 : -1) < 0 && errno != EINTR)
-        _exit (1);
-      /* downwards: a closed entry takes the last one's place, done already */
-      for (size_t j = r->n_pairs; j-- > 0;)
-        if (!pair_step (&r->pairs[j], fds[pair_base + 2 * j].revents,
-                        fds[pair_base + 2 * j + 1].revents))
-          pair_close (r, j);
-      time_t t = now ();
-      for (size_t j = r->n_flows; j-- > 0;)
-        {
-          if (fds[flow_base + j].revents & POLLIN)
-            udp_back (r, &r->flows[j]);
-          if (t - r->flows[j].last > FLOW_IDLE_S)
-            flow_close (r, j);
-        }
-      for (size_t i = 0; i < r->n; i++)
-        if (fds[i].revents & POLLIN)
-          {
-            if (r->specs[i].udp)
-              udp_in (r, i);
-            else
-              tcp_accept (r, i);
-          }
+      port_relay_dispatch (r, fds, n);
     }
 }
 
@@ -424,7 +160,6 @@ static void __attribute__ ((noreturn)) relay_loop (struct relay *r)
 static void __attribute__ ((noreturn))
 relay_main (const struct port_spec *specs, size_t n, const char *netns, int report)
 {
-  static struct relay r;
   char why[256];
   /* nothing of the command that started it but REPORT */
   if (dup2 (report, 3) < 0)
@@ -443,13 +178,20 @@ relay_main (const struct port_spec *specs, size_t n, const char *netns, int repo
   signal (SIGINT, SIG_DFL);
   signal (SIGHUP, SIG_IGN);
   prctl (PR_SET_NAME, "hako-ports");
-  r.specs = specs;
-  r.n = n;
-  if (listen_all (&r, why, sizeof why) < 0)
+  int fds[MAX_PORTS];
+  if (listen_all (specs, n, fds, why, sizeof why) < 0)
     {
       (void)!write (report, why, strlen (why));
       _exit (1);
     }
+  struct port_relay *r = port_relay_new ();
+  for (size_t i = 0; i < n; i++)
+    if (r == NULL || !port_relay_listen (r, fds[i], specs[i].udp, &specs[i].target))
+      {
+        dprintf (report, "-p %s: out of memory", specs[i].text);
+        _exit (1);
+      }
+  /* from here on the container's sockets are made in its namespace */
   struct hk_error *err = NULL;
   if (netns_enter_path (netns, &err) < 0)
     {
@@ -458,7 +200,7 @@ relay_main (const struct port_spec *specs, size_t n, const char *netns, int repo
     }
   dprintf (report, "ready %d", (int)getpid ());
   close (report);
-  relay_loop (&r);
+  relay_loop (r);
 }
 
 /* ---- hako's side ---- */

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FLOW_BUF     16384
+#define FLOW_BUF     65536 /* per direction of a connection, while it lasts */
 #define DATAGRAM_MAX 65536
 
 struct listener
@@ -45,7 +45,8 @@ struct udp_client
 {
   int fd; /* connected to the container; -1: a free slot */
   size_t listener;
-  struct sockaddr_in6 peer;
+  struct sockaddr_storage peer;
+  socklen_t peer_len;
   long long last_ms;
 };
 
@@ -120,17 +121,21 @@ bool
 port_relay_add (struct port_relay *r, const char *spec)
 {
   struct listener l;
-  if (!parse_spec (spec, &l))
-    return false;
+  return parse_spec (spec, &l) && port_relay_listen (r, l.fd, l.udp, &l.target);
+}
+
+bool
+port_relay_listen (struct port_relay *r, int fd, bool udp, const struct sockaddr_in *target)
+{
   /* Not to be inherited by the exit command; never to block us. */
-  if (fcntl (l.fd, F_SETFD, FD_CLOEXEC) < 0
-      || fcntl (l.fd, F_SETFL, fcntl (l.fd, F_GETFL) | O_NONBLOCK) < 0)
+  if (fcntl (fd, F_SETFD, FD_CLOEXEC) < 0
+      || fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) | O_NONBLOCK) < 0)
     return false;
   struct listener *more = realloc (r->listeners, (r->n_listeners + 1) * sizeof *more);
   if (more == NULL)
     return false;
   r->listeners = more;
-  r->listeners[r->n_listeners++] = l;
+  r->listeners[r->n_listeners++] = (struct listener){ .fd = fd, .udp = udp, .target = *target };
   struct origin *origins = realloc (r->origins, port_relay_max_fds (r) * sizeof *origins);
   if (origins == NULL)
     return false;
@@ -290,14 +295,15 @@ udp_close (struct udp_client *u)
 /* The slot of PEER on listener L: its own, a free one, or the oldest's
  * (closed); NULL when no socket can be made. */
 static struct udp_client *
-udp_client_for (struct port_relay *r, size_t l, const struct sockaddr_in6 *peer)
+udp_client_for (struct port_relay *r, size_t l, const struct sockaddr_storage *peer,
+                socklen_t peer_len)
 {
   struct udp_client *slot = NULL;
   for (size_t i = 0; i < RELAY_MAX_UDP; i++)
     {
       struct udp_client *u = &r->udp[i];
-      if (u->fd >= 0 && u->listener == l && u->peer.sin6_port == peer->sin6_port
-          && memcmp (&u->peer.sin6_addr, &peer->sin6_addr, sizeof peer->sin6_addr) == 0)
+      if (u->fd >= 0 && u->listener == l && u->peer_len == peer_len
+          && memcmp (&u->peer, peer, peer_len) == 0)
         return u;
       if (slot == NULL || (slot->fd >= 0 && (u->fd < 0 || u->last_ms < slot->last_ms)))
         slot = u;
@@ -311,7 +317,7 @@ udp_client_for (struct port_relay *r, size_t l, const struct sockaddr_in6 *peer)
         close (fd);
       return NULL;
     }
-  *slot = (struct udp_client){ .fd = fd, .listener = l, .peer = *peer };
+  *slot = (struct udp_client){ .fd = fd, .listener = l, .peer = *peer, .peer_len = peer_len };
   return slot;
 }
 
@@ -322,13 +328,13 @@ static uint8_t datagram[DATAGRAM_MAX];
 static void
 udp_from_client (struct port_relay *r, size_t l)
 {
-  struct sockaddr_in6 peer;
+  struct sockaddr_storage peer;
   socklen_t peer_len = sizeof peer;
   ssize_t n = recvfrom (r->listeners[l].fd, datagram, sizeof datagram, 0, (struct sockaddr *)&peer,
                         &peer_len);
-  if (n < 0 || peer.sin6_family != AF_INET6)
+  if (n < 0 || peer_len > sizeof peer)
     return;
-  struct udp_client *u = udp_client_for (r, l, &peer);
+  struct udp_client *u = udp_client_for (r, l, &peer, peer_len);
   if (u == NULL)
     return;
   u->last_ms = now_ms ();
@@ -344,7 +350,7 @@ udp_from_container (struct port_relay *r, struct udp_client *u)
     return; /* nothing, or the ICMP error of a port closed: no reply */
   u->last_ms = now_ms ();
   sendto (r->listeners[u->listener].fd, datagram, (size_t)n, MSG_DONTWAIT,
-          (const struct sockaddr *)&u->peer, sizeof u->peer);
+          (const struct sockaddr *)&u->peer, u->peer_len);
 }
 
 static bool

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The monitor's relay of ports published on [::1] (port-relay.h), run in
- * this process between loopback sockets: a client on ::1, the relay, and
- * a "container" listening on 127.0.0.1. */
+/* The port relay (port-relay.h) as the monitor runs it for ports on
+ * [::1], in this process between loopback sockets: a client on ::1, the
+ * relay, and a "container" listening on 127.0.0.1.  (hako-ports, the
+ * rootless relay over the same library, is run by test-rootless-ports.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -56,8 +58,8 @@ loopback_socket (int family, int type, int *port)
 static void
 pump (struct port_relay *r, int ms)
 {
-  struct pollfd fds[256];
-  assert_true (port_relay_max_fds (r) <= 256);
+  struct pollfd *fds = calloc (port_relay_max_fds (r), sizeof *fds);
+  assert_non_null (fds);
   for (int spent = 0; spent < ms; spent += 10)
     {
       int timeout = 10;
@@ -66,6 +68,7 @@ pump (struct port_relay *r, int ms)
       assert_true (ready >= 0);
       port_relay_dispatch (r, fds, n);
     }
+  free (fds);
 }
 
 /* A relay of PROTO from [::1] to a "container" on 127.0.0.1: *CTR the
