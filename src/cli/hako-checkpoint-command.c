@@ -19,6 +19,7 @@ enum
   OPT_IMPORT,
   OPT_NAME,
   OPT_COMPRESS,
+  OPT_IGNORE_ROOTFS,
 };
 
 struct checkpoint_request
@@ -29,6 +30,7 @@ struct checkpoint_request
   const char *name;        /* --name */
   const char *compress;    /* --compress, as given */
   enum checkpoint_compression compression;
+  bool ignore_rootfs;      /* --ignore-rootfs */
   const struct checkpoint_archive_ops *ops;
 };
 
@@ -72,6 +74,7 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
     { "import", required_argument, NULL, OPT_IMPORT },
     { "name", required_argument, NULL, OPT_NAME },
     { "compress", required_argument, NULL, OPT_COMPRESS },
+    { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
     { NULL, 0, NULL, 0 },
   };
   const char *command = checkpoint ? "checkpoint" : "restore";
@@ -79,9 +82,9 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
   int c, index;
   while ((c = getopt_long (argc, argv, "", options, &index)) != -1)
     {
-      bool ours = (c == OPT_LEAVE_RUNNING || c == OPT_EXPORT || c == OPT_COMPRESS) ? checkpoint
-                  : (c == OPT_IMPORT || c == OPT_NAME)        ? !checkpoint
-                                                              : true;
+      bool checkpoints = c == OPT_LEAVE_RUNNING || c == OPT_EXPORT || c == OPT_COMPRESS;
+      bool restores = c == OPT_IMPORT || c == OPT_NAME || c == OPT_IGNORE_ROOTFS;
+      bool ours = checkpoints ? checkpoint : restores ? !checkpoint : true;
       if (c == '?')
         return cli_bad_option (err, command, argv);
       if (!ours)
@@ -101,6 +104,7 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
         case OPT_IMPORT: q->import_file = optarg; break;
         case OPT_NAME: q->name = optarg; break;
         case OPT_COMPRESS: q->compress = optarg; break;
+        case OPT_IGNORE_ROOTFS: q->ignore_rootfs = true; break;
         }
     }
   if (q->compress != NULL && parse_compression (command, usage, q, err) < 0)
@@ -110,6 +114,8 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
                          : 0;
   if (q->name != NULL)
     return cli_usage (err, command, usage, "--name is for --import");
+  if (q->ignore_rootfs)
+    return cli_usage (err, command, usage, "--ignore-rootfs is for --import");
   if (optind >= argc)
     return cli_usage (err, command, usage, "expected a container");
   if (q->export_file != NULL && optind + 1 < argc)
@@ -177,7 +183,7 @@ restore_command (struct hako_cli *cli, int argc, char **argv,
   struct engine *e;
   _cleanup_record_ struct ctr_record *r = NULL;
   if (cli_engine (cli, &e, err) < 0
-      || ops->import_from (e, q.import_file, q.name, &q.o, &r, err) < 0)
+      || ops->import_from (e, q.import_file, q.name, q.ignore_rootfs, &q.o, &r, err) < 0)
     return -1;
   printf ("%s\n", r->name);
   return 0;

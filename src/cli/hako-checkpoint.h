@@ -15,8 +15,8 @@ struct checkpoint_archive_ops
   int (*export_to) (struct engine *e, struct ctr_record *r, const char *file,
                     enum checkpoint_compression compress, struct hk_error **err);
   int (*import_from) (struct engine *e, const char *file, const char *name,
-                      const struct engine_checkpoint_options *o, struct ctr_record **out,
-                      struct hk_error **err);
+                      bool ignore_rootfs, const struct engine_checkpoint_options *o,
+                      struct ctr_record **out, struct hk_error **err);
 };
 
 #define CHECKPOINT_USAGE                                                                     \
@@ -25,7 +25,7 @@ struct checkpoint_archive_ops
 #define RESTORE_USAGE                                                                        \
   "[--keep] [--tcp-established] [--file-locks] CONTAINER...\n"                             \
   "       hako restore [--keep] [--tcp-established] [--file-locks] --import FILE|- "          \
-  "[--name NAME]"
+  "[--name NAME] [--ignore-rootfs]"
 
 /* The commands; OPS NULL (hako): *DELEGATE tells that the command line
  * needs hako-transfer, and nothing was done. */

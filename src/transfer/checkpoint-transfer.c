@@ -112,6 +112,7 @@ struct import
 {
   struct engine *e;
   const char *name;  /* --name, or NULL */
+  bool ignore_rootfs; /* --ignore-rootfs: the staged changes are not used */
   char *image;       /* what engine_create resolves: the name when it is that image */
   char *staging;     /* ROOT/checkpoint-import.XXXXXX */
 };
@@ -191,7 +192,7 @@ make_container (struct import *im, const struct checkpoint_manifest *m,
   if (engine_create (im->e, im->image, &config, im->name ? im->name : m->name, &r, err) < 0)
     return -1;
   _cleanup_free_ char *images = xasprintf ("%s/checkpoint", im->staging);
-  if (adopt_rootfs (im, r, err) < 0
+  if ((!im->ignore_rootfs && adopt_rootfs (im, r, err) < 0)
       || engine_checkpoint_adopt (im->e, r, images, m->checkpointed_at, err) < 0
       || engine_restore (im->e, r, o, err) < 0)
     {
@@ -222,14 +223,14 @@ import_from (struct import *im, int fd, const struct engine_checkpoint_options *
 
 int
 transfer_checkpoint_import (struct engine *e, const char *file, const char *name,
-                            const struct engine_checkpoint_options *o, struct ctr_record **out,
-                            struct hk_error **err)
+                            bool ignore_rootfs, const struct engine_checkpoint_options *o,
+                            struct ctr_record **out, struct hk_error **err)
 {
   _cleanup_close_ int fd = strcmp (file, "-") == 0 ? dup (STDIN_FILENO)
                                                    : open (file, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return hk_error_errno (err, errno, "import: open `%s`", file);
-  struct import im = { .e = e, .name = name };
+  struct import im = { .e = e, .name = name, .ignore_rootfs = ignore_rootfs };
   im.staging = xasprintf ("%s/checkpoint-import.XXXXXX", e->root);
   int r = -1;
   if (mkdtemp (im.staging) == NULL)

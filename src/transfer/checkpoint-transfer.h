@@ -20,9 +20,11 @@ int transfer_checkpoint_export (struct engine *e, struct ctr_record *r, const ch
 
 /* Reads FILE ("-": stdin) into a new container named NAME (NULL: the
  * name in the file) over the same image, which must be in the store, and
- * restores it (O: restore's options).  Nothing is left when it fails. */
+ * restores it (O: restore's options); IGNORE_ROOTFS: over the image's
+ * files as they are, without the file's changes to them.  Nothing is left
+ * when it fails. */
 int transfer_checkpoint_import (struct engine *e, const char *file, const char *name,
-                                const struct engine_checkpoint_options *o,
+                                bool ignore_rootfs, const struct engine_checkpoint_options *o,
                                 struct ctr_record **out, struct hk_error **err);
 
 #endif

@@ -164,7 +164,13 @@ for z in gzip none; do
 	$hakob restore --import /tmp/c2-$z.ckpt --name moved-$z >/dev/null 2>/tmp/err; ok "store B: restore --import of the $z export" $?
 	check "store B: the $z one runs with the file system changes" "running moved-with-it" "$($hakob inspect -f '{{.State.Status}}' moved-$z) $($hakob exec moved-$z cat /marker)"
 done
-$hakob rm -f moved-gzip moved-none >/dev/null || echo "FAIL: rm moved-gzip moved-none"
+# --ignore-rootfs: restored over the image's files, without the export's changes
+$hakob restore --import /tmp/c2-none.ckpt --name bare --ignore-rootfs >/dev/null 2>/tmp/err; ok "store B: restore --import --ignore-rootfs" $?
+check "--ignore-rootfs: running, without the changed file" "running absent" "$($hakob inspect -f '{{.State.Status}}' bare) $($hakob exec bare sh -c '[ -e /marker ] && echo present || echo absent')"
+sleep 0.3
+n=$($hakob exec bare cat /tmp/n)
+[ "$n" -gt "$at_dump" ] && echo "PASS: --ignore-rootfs: counts on from the checkpoint" || echo "FAIL: --ignore-rootfs: counts on from the checkpoint ($n vs $at_dump)"
+$hakob rm -f moved-gzip moved-none bare >/dev/null || echo "FAIL: rm moved-gzip moved-none bare"
 $hakob rm -f moved moved2 >/dev/null || echo "FAIL: rm in store B"
 check "store B: no container left" 0 "$($hakob ps -aq | wc -l)"
 check "store B: no mount left" 0 "$(grep -c /var/lib/hako-b /proc/self/mountinfo)"

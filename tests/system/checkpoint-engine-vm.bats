@@ -109,7 +109,7 @@ passed() {
 	passed "store B: a name in use is refused"
 }
 
-@test "v2 VM checkpoint --export --compress gzip|none: import tells them by their bytes; a bad kind is refused" {
+@test "v2 VM checkpoint --export --compress gzip|none: import tells them by their bytes; a bad kind is refused; restore --import --ignore-rootfs" {
 	passed "--compress lz4: exit 125"
 	passed "--compress lz4: says so"
 	passed "--compress lz4: c1 untouched, no file"
@@ -123,6 +123,9 @@ passed() {
 	passed "store B: the gzip one runs with the file system changes"
 	passed "store B: restore --import of the none export"
 	passed "store B: the none one runs with the file system changes"
+	passed "store B: restore --import --ignore-rootfs"
+	passed "--ignore-rootfs: running, without the changed file"
+	passed "--ignore-rootfs: counts on from the checkpoint"
 	passed "store B: no container left"
 	passed "store B: no mount left"
 }

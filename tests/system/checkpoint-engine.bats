@@ -74,7 +74,7 @@ teardown() { engine_teardown; }
 	hk pod rm -f ckpod >/dev/null
 }
 
-@test "hako checkpoint --compress: an unknown kind or one without --export is refused before anything is done" {
+@test "hako checkpoint --compress, restore --ignore-rootfs: an unknown kind, or either without --export/--import, is refused before anything is done" {
 	hk run -d --network none --name zc busybox sleep 1000 >/dev/null
 	local id pid
 	id=$(hk inspect -f '{{.Id}}' zc)
@@ -87,6 +87,8 @@ teardown() { engine_teardown; }
 	[[ "$output" == *"--compress is for --export"* ]]
 	run -125 hk restore --compress gzip zc
 	[[ "$output" == *"unknown option --compress (it is checkpoint's)"* ]]
+	run -125 hk restore --ignore-rootfs zc
+	[[ "$output" == *"--ignore-rootfs is for --import"* ]]
 	[ "$(hk inspect -f '{{.State.Status}} {{.State.Pid}} {{.State.Checkpointed}}' zc)" = "running $pid false" ]
 	[ ! -e "$HAKO_ROOT/containers/$id/checkpoint.new" ]
 	[ ! -e "$HAKO_RUNROOT/containers/$id/checkpointing" ]
