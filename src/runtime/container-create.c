@@ -11,6 +11,7 @@
 #include "idmap.h"
 #include "init.h"
 #include "netdev.h"
+#include "rootfs.h"
 #include "seccomp.h"
 #include "setup-plan.h"
 #include "spawn.h"
@@ -18,6 +19,7 @@
 #include "terminal.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/in-root.h"
 #include "common/json-util.h"
 #include "common/strv.h"
 #include "common/userns.h"
@@ -787,11 +789,51 @@ load_stdio_pipes (const char *images, char **text, const char *pipes[3])
       pipes[fd] = line;
 }
 
+/* Whether M is a bind mount (its type, or "bind"/"rbind" among its
+ * options). */
+static bool
+mount_is_bind (const struct oci_mount *m)
+{
+  return (m->type != NULL && strcmp (m->type, "bind") == 0) || strv_contains (m->options, "bind")
+         || strv_contains (m->options, "rbind");
+}
+
+/* The spec's mount points made in the root where missing (a directory,
+ * or a file for a bind mount of a file): criu mounts over them but makes
+ * none, as runc knows.  A root brought by an exported checkpoint has them
+ * in its upper directory; one that has only the image's files (hako
+ * restore --ignore-rootfs) lacks /etc/hostname and the like. */
+static int
+restore_mountpoints (const struct creation *c, struct hk_error **err)
+{
+  _cleanup_close_ int root = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return hk_error_errno (err, errno, "open the root `%s`", c->rootfs);
+  for (size_t i = 0; i < c->spec->n_mounts; i++)
+    {
+      const struct oci_mount *m = &c->spec->mounts[i];
+      enum in_root_kind kind = IN_ROOT_DIR;
+      struct stat st;
+      if (mount_is_bind (m) && m->source != NULL)
+        {
+          _cleanup_free_ char *source = mounts_bind_source (c->bundle, m->source);
+          if (stat (source, &st) == 0 && !S_ISDIR (st.st_mode))
+            kind = IN_ROOT_FILE;
+        }
+      int fd = in_root_mkpath (root, m->destination, kind, kind == IN_ROOT_DIR ? 0755 : 0644, err);
+      if (fd < 0)
+        return hk_error_prefix (err, "the mount point `%s` for criu", m->destination);
+      close (fd);
+    }
+  return 0;
+}
+
 static int
 restore_processes_with (struct creation *c, const struct restore_options *o,
                         struct restore_console *console, struct hk_error **err)
 {
-  if (o->work_path != NULL && fs_mkdir_p (o->work_path, 0700, err) < 0)
+  if ((o->work_path != NULL && fs_mkdir_p (o->work_path, 0700, err) < 0)
+      || restore_mountpoints (c, err) < 0)
     return -1;
   if (c->spec->process->terminal && restore_console_open (c, o, console, err) < 0)
     return -1;
