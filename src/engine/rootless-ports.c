@@ -22,7 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_PORTS 64 /* listening sockets of one container */
+#define MAX_PORTS       64  /* listening sockets of one container */
+#define MAX_CONNECTIONS 256 /* TCP connections relayed at once */
 
 struct port_spec
 {
@@ -184,7 +185,7 @@ relay_main (const struct port_spec *specs, size_t n, const char *netns, int repo
       (void)!write (report, why, strlen (why));
       _exit (1);
     }
-  struct port_relay *r = port_relay_new ();
+  struct port_relay *r = port_relay_new (MAX_CONNECTIONS);
   for (size_t i = 0; i < n; i++)
     if (r == NULL || !port_relay_listen (r, fds[i], specs[i].udp, &specs[i].target))
       {

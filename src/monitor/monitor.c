@@ -37,6 +37,9 @@
 #include <unistd.h>
 
 #define MAX_CLIENTS 16
+/* TCP connections its port relay carries at once (port-relay.h): a
+ * monitor per container keeps its tables small. */
+#define MONITOR_RELAY_TCP 64
 
 struct client
 {
@@ -496,7 +499,7 @@ collect_until_dashes (int argc, char **argv, int *i)
 static void
 add_relay (struct monitor *m, const char *spec)
 {
-  if (m->relay == NULL && (m->relay = port_relay_new ()) == NULL)
+  if (m->relay == NULL && (m->relay = port_relay_new (MONITOR_RELAY_TCP)) == NULL)
     die ("allocate the port relay");
   if (!port_relay_add (m->relay, spec))
     {

@@ -41,11 +41,20 @@ struct tcp_conn
   struct flow *down; /* container to client */
 };
 
+/* A UDP client's address: IPv4 or IPv6 (a sockaddr_storage would be
+ * four times the size, in every slot). */
+union peer_address
+{
+  struct sockaddr sa;
+  struct sockaddr_in in;
+  struct sockaddr_in6 in6;
+};
+
 struct udp_client
 {
   int fd; /* connected to the container; -1: a free slot */
   size_t listener;
-  struct sockaddr_storage peer;
+  union peer_address peer;
   socklen_t peer_len;
   long long last_ms;
 };
@@ -70,8 +79,9 @@ struct port_relay
   struct listener *listeners;
   size_t n_listeners;
   struct origin *origins; /* port_relay_max_fds of them */
-  struct tcp_conn tcp[RELAY_MAX_TCP];
   struct udp_client udp[RELAY_MAX_UDP];
+  size_t max_tcp;
+  struct tcp_conn tcp[]; /* max_tcp of them */
 };
 
 static long long
@@ -83,12 +93,13 @@ now_ms (void)
 }
 
 struct port_relay *
-port_relay_new (void)
+port_relay_new (size_t max_tcp)
 {
-  struct port_relay *r = calloc (1, sizeof *r);
+  struct port_relay *r = calloc (1, sizeof *r + max_tcp * sizeof r->tcp[0]);
   if (r == NULL)
     return NULL;
-  for (size_t i = 0; i < RELAY_MAX_TCP; i++)
+  r->max_tcp = max_tcp;
+  for (size_t i = 0; i < max_tcp; i++)
     r->tcp[i].client = -1;
   for (size_t i = 0; i < RELAY_MAX_UDP; i++)
     r->udp[i].fd = -1;
@@ -98,7 +109,7 @@ port_relay_new (void)
 size_t
 port_relay_max_fds (const struct port_relay *r)
 {
-  return r->n_listeners + 2 * RELAY_MAX_TCP + RELAY_MAX_UDP;
+  return r->n_listeners + 2 * r->max_tcp + RELAY_MAX_UDP;
 }
 
 /* "tcp/7/10.88.0.5/80" into L; false when it is not one. */
@@ -161,7 +172,7 @@ static void
 tcp_accept (struct port_relay *r, const struct listener *l)
 {
   struct tcp_conn *c = NULL;
-  for (size_t i = 0; i < RELAY_MAX_TCP && c == NULL; i++)
+  for (size_t i = 0; i < r->max_tcp && c == NULL; i++)
     if (r->tcp[i].client < 0)
       c = &r->tcp[i];
   if (c == NULL)
@@ -295,7 +306,7 @@ udp_close (struct udp_client *u)
 /* The slot of PEER on listener L: its own, a free one, or the oldest's
  * (closed); NULL when no socket can be made. */
 static struct udp_client *
-udp_client_for (struct port_relay *r, size_t l, const struct sockaddr_storage *peer,
+udp_client_for (struct port_relay *r, size_t l, const union peer_address *peer,
                 socklen_t peer_len)
 {
   struct udp_client *slot = NULL;
@@ -328,10 +339,9 @@ static uint8_t datagram[DATAGRAM_MAX];
 static void
 udp_from_client (struct port_relay *r, size_t l)
 {
-  struct sockaddr_storage peer;
+  union peer_address peer;
   socklen_t peer_len = sizeof peer;
-  ssize_t n = recvfrom (r->listeners[l].fd, datagram, sizeof datagram, 0, (struct sockaddr *)&peer,
-                        &peer_len);
+  ssize_t n = recvfrom (r->listeners[l].fd, datagram, sizeof datagram, 0, &peer.sa, &peer_len);
   if (n < 0 || peer_len > sizeof peer)
     return;
   struct udp_client *u = udp_client_for (r, l, &peer, peer_len);
@@ -350,13 +360,13 @@ udp_from_container (struct port_relay *r, struct udp_client *u)
     return; /* nothing, or the ICMP error of a port closed: no reply */
   u->last_ms = now_ms ();
   sendto (r->listeners[u->listener].fd, datagram, (size_t)n, MSG_DONTWAIT,
-          (const struct sockaddr *)&u->peer, u->peer_len);
+          &u->peer.sa, u->peer_len);
 }
 
 static bool
 tcp_slot_free (const struct port_relay *r)
 {
-  for (size_t i = 0; i < RELAY_MAX_TCP; i++)
+  for (size_t i = 0; i < r->max_tcp; i++)
     if (r->tcp[i].client < 0)
       return true;
   return false;
@@ -379,7 +389,7 @@ port_relay_poll_set (struct port_relay *r, struct pollfd *fds, int *timeout)
   for (size_t i = 0; i < r->n_listeners; i++)
     if (r->listeners[i].udp || accepting)
       n = add_fd (r, fds, n, r->listeners[i].fd, POLLIN, ORIGIN_LISTENER, i);
-  for (size_t i = 0; i < RELAY_MAX_TCP; i++)
+  for (size_t i = 0; i < r->max_tcp; i++)
     {
       struct tcp_conn *c = &r->tcp[i];
       if (c->client < 0)
@@ -444,7 +454,7 @@ port_relay_free (struct port_relay *r)
 {
   if (r == NULL)
     return;
-  for (size_t i = 0; i < RELAY_MAX_TCP; i++)
+  for (size_t i = 0; i < r->max_tcp; i++)
     tcp_close (&r->tcp[i]);
   for (size_t i = 0; i < RELAY_MAX_UDP; i++)
     udp_close (&r->udp[i]);

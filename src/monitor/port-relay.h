@@ -18,7 +18,7 @@
  * A listener is a socket listening (TCP) or bound (UDP) on any host
  * address, IPv4 or IPv6; its target the container's IPv4 address and
  * port.  TCP connections are copied both ways, half-closes passed on, at
- * most RELAY_MAX_TCP at once (more wait in the backlog); each UDP client
+ * most the relay's max_tcp at once (more wait in the backlog); each UDP client
  * gets a socket of its own to the container, dropped after
  * RELAY_UDP_IDLE_MS without traffic, at most RELAY_MAX_UDP (the oldest
  * goes first).  Nothing is allocated while no relay is asked for, and a
@@ -31,14 +31,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define RELAY_MAX_TCP     256
 #define RELAY_MAX_UDP     64
 #define RELAY_UDP_IDLE_MS 30000
 
 struct port_relay;
 
-/* A relay with nothing to do yet. */
-struct port_relay *port_relay_new (void);
+/* A relay with nothing to do yet, relaying MAX_TCP connections at most
+ * (more wait in the backlog): the monitor keeps its tables small, a
+ * relay process of its own (hako-ports) takes more. */
+struct port_relay *port_relay_new (size_t max_tcp);
 
 /* FD (listening for TCP, bound for UDP; taken, made close-on-exec and
  * non-blocking) relayed to TARGET; false when it cannot be. */

@@ -84,7 +84,7 @@ relay_setup (const char *proto, int *ctr, int *relay_port)
   int listener = loopback_socket (AF_INET6, type, relay_port);
   if (listener < 0)
     return NULL;
-  struct port_relay *r = port_relay_new ();
+  struct port_relay *r = port_relay_new (8);
   char spec[64];
   snprintf (spec, sizeof spec, "%s/%d/127.0.0.1/%d", proto, listener, ctr_port);
   assert_true (port_relay_add (r, spec));
@@ -204,7 +204,7 @@ static void
 test_bad_specs (void **state)
 {
   (void)state;
-  struct port_relay *r = port_relay_new ();
+  struct port_relay *r = port_relay_new (8);
   const char *bad[] = { "",
                         "tcp",
                         "sctp/3/10.0.0.1/80",
