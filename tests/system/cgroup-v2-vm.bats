@@ -83,7 +83,7 @@ setup_file() {
 		check "no cgroup left" 0 "$(find /sys/fs/cgroup/hakovm -mindepth 1 -type d | wc -l)"
 	GUEST
 	chmod +x "$BATS_FILE_TMPDIR/guest.sh"
-	"$VM" --timeout 120 --bin "$RUNTIME" --copy "$bundle" -- "$BATS_FILE_TMPDIR/guest.sh" "$RUNTIME" "$bundle" >"$VM_LOG" 2>&1 || true
+	"$VM" --timeout 120 --cpus 1 --bin "$RUNTIME" --copy "$bundle" -- "$BATS_FILE_TMPDIR/guest.sh" "$RUNTIME" "$bundle" >"$VM_LOG" 2>&1 || true
 }
 teardown_file() { teardown_file_common; }
 
