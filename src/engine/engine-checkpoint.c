@@ -228,6 +228,13 @@ engine_checkpoint_images (struct engine *e, const struct ctr_record *r)
   return xasprintf ("%s/%s", dir, IMAGES);
 }
 
+char *
+engine_checkpoint_logs (struct engine *e, const struct ctr_record *r)
+{
+  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  return xasprintf ("%s/%s", dir, LOGS);
+}
+
 void
 engine_checkpoint_status (struct engine *e, const struct ctr_record *r, bool *checkpointed,
                           char **checkpointed_at, char **restored_at)

@@ -45,6 +45,9 @@ int engine_checkpoint_adopt (struct engine *e, struct ctr_record *r, const char 
 /* The directory of R's checkpoint images (malloc'd). */
 char *engine_checkpoint_images (struct engine *e, const struct ctr_record *r);
 
+/* The directory of criu's logs for R (malloc'd): restore.log, dump.log. */
+char *engine_checkpoint_logs (struct engine *e, const struct ctr_record *r);
+
 /* For inspect: whether R's last run ended in a checkpoint it can be
  * restored from, and the times (malloc'd, "" when never). */
 void engine_checkpoint_status (struct engine *e, const struct ctr_record *r, bool *checkpointed,

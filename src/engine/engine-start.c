@@ -349,8 +349,9 @@ engine_become_monitor (struct engine *e, const struct ctr_record *r, bool start_
   return become_monitor (e, r, NULL, start_on_attach, notify_fd, owner_fd, relays, err);
 }
 
-/* The monitor's one-line reply on FD, or NULL when the monitor (PID)
- * died first.  The container process holds a copy of the pipe until it
+/* The monitor's reply on FD, ended by a NUL byte (an error may have
+ * several lines: criu's, quoted), or NULL when the monitor (PID) died
+ * first.  The container process holds a copy of the pipe until it
  * executes its program, so end of file cannot tell us. */
 static char *
 read_reply (int fd, pid_t pid)
@@ -372,7 +373,7 @@ read_reply (int fd, pid_t pid)
       ssize_t n = read (fd, buf + len, 1);
       if (n < 0 && errno == EINTR)
         continue;
-      if (n <= 0 || buf[len] == '\n')
+      if (n <= 0 || buf[len] == '\0')
         break;
       len++;
     }
@@ -417,8 +418,8 @@ watch_owner (pid_t owner)
 }
 
 /* Forks the monitor, which creates and starts the container; its pid in
- * *PID, its one-line reply ("ok" or "error: ...") in *REPLY (NULL when it
- * died first). */
+ * *PID, its reply ("ok" or "error: ...") in *REPLY (NULL when it died
+ * first). */
 static int
 fork_monitor (struct engine *e, const struct ctr_record *r, unsigned flags,
               const struct restore_options *restore, pid_t *pid, char **reply,
@@ -450,12 +451,12 @@ fork_monitor (struct engine *e, const struct ctr_record *r, unsigned flags,
       else
         become_monitor (e, r, restore, flags & ENGINE_START_ON_ATTACH, notify[1], owner, relays,
                         &e2);
-      dprintf (notify[1], "error: %s\n", e2 ? e2->message : "unknown error");
+      dprintf (notify[1], "error: %s%c", e2 ? e2->message : "unknown error", '\0');
       _exit (1);
     }
   close (notify[1]);
-  /* One line: the container process holds a copy of the pipe until it
-   * executes its program, so there is no end of file to wait for. */
+  /* Up to a NUL byte: the container process holds a copy of the pipe
+   * until it executes its program, so there is no end of file to wait for. */
   *reply = read_reply (notify[0], *pid);
   close (notify[0]);
   return 0;

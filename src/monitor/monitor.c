@@ -615,7 +615,7 @@ main (int argc, char **argv)
   listen_attach (&m);
   if (m.notify_fd >= 0)
     {
-      write_all (m.notify_fd, "ok\n", 3);
+      write_all (m.notify_fd, "ok", 3); /* with its NUL: the reply's end */
       close (m.notify_fd);
     }
   release_stdio ();

@@ -180,6 +180,39 @@ adopt_rootfs (struct import *im, struct ctr_record *r, struct hk_error **err)
   return 0;
 }
 
+/* ERR's message with FROM (once) replaced by TO; false when it has no FROM. */
+static bool
+error_replace (struct hk_error *err, const char *from, const char *to)
+{
+  const char *at = strstr (err->message, from);
+  if (at == NULL)
+    return false;
+  char *message = xasprintf ("%.*s%s%s", (int) (at - err->message), err->message, to,
+                             at + strlen (from));
+  free (err->message);
+  err->message = message;
+  return true;
+}
+
+/* criu's restore log of R, whose import failed: R goes, its log stays as
+ * ROOT/checkpoint-import-NAME.log (the last failed import under that name),
+ * and the error names it there. */
+static void
+keep_restore_log (struct import *im, const struct ctr_record *r, struct hk_error *err)
+{
+  _cleanup_free_ char *logs = engine_checkpoint_logs (im->e, r);
+  _cleanup_free_ char *log = xasprintf ("%s/restore.log", logs);
+  _cleanup_free_ char *kept = xasprintf ("%s/checkpoint-import-%s.log", im->e->root, r->name);
+  if (rename (log, kept) < 0)
+    return; /* no log: the import failed before criu ran */
+  if (!error_replace (err, log, kept))
+    {
+      char *message = xasprintf ("%s (criu's log: %s)", err->message, kept);
+      free (err->message);
+      err->message = message;
+    }
+}
+
 static int
 make_container (struct import *im, const struct checkpoint_manifest *m,
                 const struct engine_checkpoint_options *o, struct ctr_record **out,
@@ -196,6 +229,7 @@ make_container (struct import *im, const struct checkpoint_manifest *m,
       || engine_checkpoint_adopt (im->e, r, images, m->checkpointed_at, err) < 0
       || engine_restore (im->e, r, o, err) < 0)
     {
+      keep_restore_log (im, r, *err);
       struct hk_error *ignored = NULL;
       if (engine_remove (im->e, r, true, true, &ignored) < 0)
         hk_error_free (ignored);

@@ -170,6 +170,19 @@ check "--ignore-rootfs: running, without the changed file" "running absent" "$($
 sleep 0.3
 n=$($hakob exec bare cat /tmp/n)
 [ "$n" -gt "$at_dump" ] && echo "PASS: --ignore-rootfs: counts on from the checkpoint" || echo "FAIL: --ignore-rootfs: counts on from the checkpoint ($n vs $at_dump)"
+# a restore that criu refuses: the process holds /held open, and
+# --ignore-rootfs leaves the file out; the error quotes criu's log, which
+# is kept though the half-made container goes
+$hako run -d --network none --name held busybox sh -c 'echo x >/held; exec 3</held; while sleep 1; do :; done' >/dev/null || echo "FAIL: run held"
+$hako checkpoint --export /tmp/held.ckpt --compress none held >/dev/null 2>/tmp/err; ok "checkpoint --export held" $?
+$hakob restore --import /tmp/held.ckpt --name held-bare --ignore-rootfs >/dev/null 2>/tmp/err
+check "a restore criu refuses: exit 125" 125 $?
+kept=/var/lib/hako-b/checkpoint-import-held-bare.log
+grep -q "its log $kept ends:" /tmp/err && [ "$(grep -c '^  ' /tmp/err)" -ge 1 ] && echo "PASS: a restore criu refuses: the error quotes criu's log and names it" || { echo "FAIL: a restore criu refuses: the error quotes criu's log and names it"; cat /tmp/err; }
+[ -s $kept ] && grep -q "$(grep '^  ' /tmp/err | tail -n 1 | sed 's/^  //')" $kept && echo "PASS: a restore criu refuses: its log is kept" || { echo "FAIL: a restore criu refuses: its log is kept"; ls -l /var/lib/hako-b; }
+check "a restore criu refuses: no container left" "" "$($hakob ps -aq --filter name=held-bare)"
+rm -f $kept /tmp/held.ckpt
+$hako rm -f held >/dev/null || echo "FAIL: rm held"
 $hakob rm -f moved-gzip moved-none bare >/dev/null || echo "FAIL: rm moved-gzip moved-none bare"
 $hakob rm -f moved moved2 >/dev/null || echo "FAIL: rm in store B"
 check "store B: no container left" 0 "$($hakob ps -aq | wc -l)"

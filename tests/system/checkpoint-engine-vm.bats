@@ -109,7 +109,7 @@ passed() {
 	passed "store B: a name in use is refused"
 }
 
-@test "v2 VM checkpoint --export --compress gzip|none: import tells them by their bytes; a bad kind is refused; restore --import --ignore-rootfs" {
+@test "v2 VM checkpoint --export --compress gzip|none: import tells them by their bytes; a bad kind is refused; restore --import --ignore-rootfs; a restore criu refuses keeps its log" {
 	passed "--compress lz4: exit 125"
 	passed "--compress lz4: says so"
 	passed "--compress lz4: c1 untouched, no file"
@@ -126,6 +126,11 @@ passed() {
 	passed "store B: restore --import --ignore-rootfs"
 	passed "--ignore-rootfs: running, without the changed file"
 	passed "--ignore-rootfs: counts on from the checkpoint"
+	passed "checkpoint --export held"
+	passed "a restore criu refuses: exit 125"
+	passed "a restore criu refuses: the error quotes criu's log and names it"
+	passed "a restore criu refuses: its log is kept"
+	passed "a restore criu refuses: no container left"
 	passed "store B: no container left"
 	passed "store B: no mount left"
 }
