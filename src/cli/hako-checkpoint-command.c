@@ -20,6 +20,8 @@ enum
   OPT_NAME,
   OPT_COMPRESS,
   OPT_IGNORE_ROOTFS,
+  OPT_PRE_CHECKPOINT,
+  OPT_WITH_PREVIOUS,
 };
 
 struct checkpoint_request
@@ -75,6 +77,8 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
     { "name", required_argument, NULL, OPT_NAME },
     { "compress", required_argument, NULL, OPT_COMPRESS },
     { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
+    { "pre-checkpoint", no_argument, NULL, OPT_PRE_CHECKPOINT },
+    { "with-previous", no_argument, NULL, OPT_WITH_PREVIOUS },
     { NULL, 0, NULL, 0 },
   };
   const char *command = checkpoint ? "checkpoint" : "restore";
@@ -82,7 +86,8 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
   int c, index;
   while ((c = getopt_long (argc, argv, "", options, &index)) != -1)
     {
-      bool checkpoints = c == OPT_LEAVE_RUNNING || c == OPT_EXPORT || c == OPT_COMPRESS;
+      bool checkpoints = c == OPT_LEAVE_RUNNING || c == OPT_EXPORT || c == OPT_COMPRESS
+                         || c == OPT_PRE_CHECKPOINT || c == OPT_WITH_PREVIOUS;
       bool restores = c == OPT_IMPORT || c == OPT_NAME || c == OPT_IGNORE_ROOTFS;
       bool ours = checkpoints ? checkpoint : restores ? !checkpoint : true;
       if (c == '?')
@@ -105,6 +110,8 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
         case OPT_NAME: q->name = optarg; break;
         case OPT_COMPRESS: q->compress = optarg; break;
         case OPT_IGNORE_ROOTFS: q->ignore_rootfs = true; break;
+        case OPT_PRE_CHECKPOINT: q->o.pre_checkpoint = true; break;
+        case OPT_WITH_PREVIOUS: q->o.with_previous = true; break;
         }
     }
   if (q->compress != NULL && parse_compression (command, usage, q, err) < 0)
@@ -120,6 +127,13 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
     return cli_usage (err, command, usage, "expected a container");
   if (q->export_file != NULL && optind + 1 < argc)
     return cli_usage (err, command, usage, "--export takes one container");
+  if (q->o.pre_checkpoint && q->o.with_previous)
+    return cli_usage (err, command, usage, "--pre-checkpoint and --with-previous: one or the other");
+  /* An archive holds one directory of images, not a chain of them. */
+  if (q->export_file != NULL && (q->o.pre_checkpoint || q->o.with_previous))
+    return cli_usage (err, command, usage, q->o.pre_checkpoint
+                                               ? "--export is not for --pre-checkpoint"
+                                               : "--export is not for --with-previous");
   return 0;
 }
 

@@ -21,7 +21,7 @@ struct checkpoint_archive_ops
 
 #define CHECKPOINT_USAGE                                                                     \
   "[--leave-running] [--keep] [--tcp-established] [--file-locks] [--export FILE|-] "       \
-  "[--compress zstd|gzip|none] CONTAINER..."
+  "[--compress zstd|gzip|none] [--pre-checkpoint|--with-previous] CONTAINER..."
 #define RESTORE_USAGE                                                                        \
   "[--keep] [--tcp-established] [--file-locks] CONTAINER...\n"                             \
   "       hako restore [--keep] [--tcp-established] [--file-locks] --import FILE|- "          \

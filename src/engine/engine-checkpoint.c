@@ -5,7 +5,8 @@
  * the marker that tells the monitor's cleanup this end is a checkpoint's
  * (no restart), the runtime's dump into checkpoint.new/, which replaces
  * checkpoint/ once complete; the monitor sees the process end and its
- * cleanup records the container exited.  restore: the start's
+ * cleanup records the container exited.  A pre-checkpoint is a pre-dump
+ * into checkpoint.pre/, a parent for the next dump.  restore: the start's
  * preparation (root mounted, network, config.json), then a monitor that
  * restores instead of creating (engine-start.c). */
 #include "engine-checkpoint.h"
@@ -23,10 +24,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define IMAGES "checkpoint"
 #define IMAGES_NEW "checkpoint.new"
+#define PRE_IMAGES "checkpoint.pre"
+#define PRE_IMAGES_NEW "checkpoint.pre.new"
+/* The parent of IMAGES_NEW (and then of IMAGES, its sibling), relative to it
+ * as criu wants it. */
+#define PRE_IMAGES_FROM_IMAGES "../" PRE_IMAGES
 #define LOGS "checkpoint-logs"
 #define CHECKPOINTED_AT "checkpointed-at"
 #define RESTORED_AT "restored-at"
@@ -94,19 +101,21 @@ check_supported (const struct ctr_record *r, const char *verb, struct hk_error *
   return 0;
 }
 
-/* The dump into IMAGES_NEW; criu's log in LOGS. */
+/* The dump (a pre-dump with O->pre_checkpoint) into NEW; criu's log in LOGS. */
 static int
-dump (struct engine *e, const struct ctr_record *r, const char *dir,
+dump (struct engine *e, const struct ctr_record *r, const char *dir, const char *new,
       const struct engine_checkpoint_options *o, struct hk_error **err)
 {
-  _cleanup_free_ char *images = xasprintf ("%s/%s", dir, IMAGES_NEW);
+  _cleanup_free_ char *images = xasprintf ("%s/%s", dir, new);
   _cleanup_free_ char *logs = xasprintf ("%s/%s", dir, LOGS);
-  if (remove_in (dir, IMAGES_NEW, err) < 0 || remove_in (dir, LOGS, err) < 0)
+  if (remove_in (dir, new, err) < 0 || remove_in (dir, LOGS, err) < 0)
     return -1;
   struct checkpoint_options c = {
     .id = r->id,
     .image_path = images,
     .work_path = logs,
+    .pre_dump = o->pre_checkpoint,
+    .parent_path = o->with_previous ? PRE_IMAGES_FROM_IMAGES : NULL,
     .leave_running = o->leave_running,
     .tcp_established = o->tcp_established,
     .file_locks = o->file_locks,
@@ -115,26 +124,67 @@ dump (struct engine *e, const struct ctr_record *r, const char *dir,
   if (container_checkpoint (&e->rt, &c, err) < 0)
     {
       struct hk_error *ignored = NULL;
-      if (remove_in (dir, IMAGES_NEW, &ignored) < 0)
+      if (remove_in (dir, new, &ignored) < 0)
         hk_error_free (ignored);
       return hk_error_prefix (err, "checkpoint container %s", r->name);
     }
   return 0;
 }
 
-/* The new images replace the last checkpoint's. */
+/* DIR's NEW replaces OLD; criu's logs go unless KEEP_LOGS. */
 static int
-commit_images (const char *dir, bool keep_logs, struct hk_error **err)
+replace_images (const char *dir, const char *new, const char *old, bool keep_logs,
+                struct hk_error **err)
 {
-  _cleanup_free_ char *from = xasprintf ("%s/%s", dir, IMAGES_NEW);
-  _cleanup_free_ char *to = xasprintf ("%s/%s", dir, IMAGES);
-  if (remove_in (dir, IMAGES, err) < 0)
+  _cleanup_free_ char *from = xasprintf ("%s/%s", dir, new);
+  _cleanup_free_ char *to = xasprintf ("%s/%s", dir, old);
+  if (remove_in (dir, old, err) < 0)
     return -1;
   if (rename (from, to) < 0)
     return hk_error_errno (err, errno, "rename `%s` to `%s`", from, to);
   if (!keep_logs && remove_in (dir, LOGS, err) < 0)
     return -1;
+  return 0;
+}
+
+/* The new images replace the last checkpoint's; a pre-checkpoint they do
+ * not name as their parent is of no more use. */
+static int
+commit_images (const char *dir, const struct engine_checkpoint_options *o,
+               struct hk_error **err)
+{
+  if (replace_images (dir, IMAGES_NEW, IMAGES, o->keep, err) < 0)
+    return -1;
+  if (!o->with_previous && remove_in (dir, PRE_IMAGES, err) < 0)
+    return -1;
   return write_now (dir, CHECKPOINTED_AT, err);
+}
+
+/* A pre-dump of running R into PRE_IMAGES, replacing the last one (and the
+ * checkpoint whose parent it was). */
+static int
+pre_checkpoint (struct engine *e, const struct ctr_record *r, const char *dir,
+                const struct engine_checkpoint_options *o, struct hk_error **err)
+{
+  if (dump (e, r, dir, PRE_IMAGES_NEW, o, err) < 0)
+    return -1;
+  _cleanup_free_ char *parent = xasprintf ("%s/%s/parent", dir, IMAGES);
+  struct stat st;
+  if (lstat (parent, &st) == 0 && remove_in (dir, IMAGES, err) < 0)
+    return -1;
+  return replace_images (dir, PRE_IMAGES_NEW, PRE_IMAGES, o->keep, err);
+}
+
+/* --with-previous needs a pre-checkpoint to name. */
+static int
+check_previous (const struct ctr_record *r, const char *dir, struct hk_error **err)
+{
+  _cleanup_free_ char *pre = xasprintf ("%s/%s", dir, PRE_IMAGES);
+  if (access (pre, F_OK) == 0)
+    return 0;
+  return hk_error_set (err, ENOENT, "cannot checkpoint container %s --with-previous: it has no "
+                       "pre-checkpoint (hako checkpoint --pre-checkpoint %s makes one)", r->name,
+                       r->name);
 }
 
 int
@@ -150,11 +200,15 @@ engine_checkpoint (struct engine *e, struct ctr_record *r,
   if (criu_check (criu_program (NULL), err) < 0)
     return hk_error_prefix (err, "cannot checkpoint container %s", r->name);
   _cleanup_free_ char *dir = engine_container_dir (e, r->id);
+  if (o->pre_checkpoint)
+    return pre_checkpoint (e, r, dir, o, err);
+  if (o->with_previous && check_previous (r, dir, err) < 0)
+    return -1;
   _cleanup_free_ char *run_dir = engine_run_dir (e, r->id);
   _cleanup_free_ char *marker = xasprintf ("%s/%s", run_dir, CHECKPOINT_MARKER);
   if (!o->leave_running && write_now (run_dir, CHECKPOINT_MARKER, err) < 0)
     return -1;
-  if (dump (e, r, dir, o, err) < 0)
+  if (dump (e, r, dir, IMAGES_NEW, o, err) < 0)
     {
       unlink (marker);
       return -1;
@@ -163,7 +217,7 @@ engine_checkpoint (struct engine *e, struct ctr_record *r,
   if (!o->leave_running)
     engine_wait_cleanup (r);
   unlink (marker);
-  if (commit_images (dir, o->keep, err) < 0)
+  if (commit_images (dir, o, err) < 0)
     return -1;
   _cleanup_record_ struct ctr_record *now = NULL;
   if (ctr_record_find (e->db, r->id, &now, err) < 0)
@@ -201,7 +255,7 @@ engine_restore (struct engine *e, struct ctr_record *r,
     return -1;
   if (o->keep)
     return 0;
-  if (remove_in (dir, IMAGES, err) < 0)
+  if (remove_in (dir, IMAGES, err) < 0 || remove_in (dir, PRE_IMAGES, err) < 0)
     return -1;
   return remove_in (dir, LOGS, err);
 }

@@ -24,11 +24,17 @@ struct engine_checkpoint_options
   bool keep;            /* keep criu's logs (and, on restore, the images) */
   bool tcp_established; /* established TCP connections are saved / restored */
   bool file_locks;      /* file locks (flock, fcntl) are saved / restored */
+  bool pre_checkpoint;  /* only the memory, into checkpoint.pre/; R runs on */
+  bool with_previous;   /* the dump's memory pages are those changed since the
+                           pre-checkpoint, whose images it names as its parent */
 };
 
 /* checkpoint: R (running) is dumped into its directory and, unless
  * leave_running, ends: exited and checkpointed.  criu missing or failing
- * leaves R as it was; the error quotes criu and names its log. */
+ * leaves R as it was; the error quotes criu and names its log.  With
+ * pre_checkpoint only its memory is saved (criu's pre-dump), R runs on
+ * and is not checkpointed; a later with_previous checkpoint saves only
+ * the pages changed since, which is the downtime that counts. */
 int engine_checkpoint (struct engine *e, struct ctr_record *r,
                        const struct engine_checkpoint_options *o, struct hk_error **err);
 

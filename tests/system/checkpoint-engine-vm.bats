@@ -24,7 +24,7 @@ setup_file() {
 		raw_diag netlink_diag af_packet_diag; do
 		modules+=(--module "$m")
 	done
-	"$VM" --timeout 240 --mem 1G "${modules[@]}" \
+	"$VM" --timeout 360 --mem 1G "${modules[@]}" \
 		--bin "$HAKO" --bin "$HAKO_BUILD/src/cli/hako-transfer" \
 		--bin "$HAKO_BUILD/src/monitor/hako-monitor" --bin "$HAKO_BUILD/src/init/hako-init" \
 		--bin criu --bin tar --bin ip \
@@ -165,6 +165,22 @@ passed() {
 	passed "flock: counts on from the checkpoint"
 	passed "flock: still held after the restore"
 	passed "flock: /proc/locks names the restored process"
+}
+
+@test "v2 VM hako checkpoint --pre-checkpoint, then --with-previous: a 50 MB process stops only for the pages it changed" {
+	passed "--with-previous without a pre-checkpoint: exit 125"
+	passed "... says so, and big runs on"
+	passed "--pre-checkpoint"
+	passed "--pre-checkpoint: runs on, not checkpointed"
+	passed "--pre-checkpoint: the memory is in checkpoint.pre"
+	passed "--with-previous"
+	passed "--with-previous: exited and checkpointed"
+	passed "--with-previous: only the changed pages (under a tenth)"
+	passed "--with-previous: restore"
+	passed "--with-previous: counts on from the checkpoint"
+	passed "--with-previous: the 50 MB string came back"
+	passed "--with-previous: both image directories gone after the restore"
+	passed "a plain checkpoint of 50 MB"
 }
 
 @test "v2 VM hako checkpoint with criu failing mid-dump: exit 125, criu's message, the container runs on" {
