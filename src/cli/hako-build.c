@@ -3,6 +3,7 @@
  * steps attached in the foreground like `hako run`, the final ID. */
 #include "hako-build.h"
 #include "hako-attach.h"
+#include "cli-bool.h"
 #include "build/dockerfile.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
@@ -267,10 +268,13 @@ parse_options (struct build_request *q, int argc, char **argv, struct hk_error *
           return -1;
         break;
       case OPT_LAYERS:
-        if (optarg && strcmp (optarg, "true") && strcmp (optarg, "false"))
-          return hk_error_set (err, EINVAL, "--layers=%s: true or false", optarg);
-        q->o.one_layer_per_stage = optarg && strcmp (optarg, "false") == 0;
-        break;
+        {
+          bool layers;
+          if (cli_bool (optarg, "--layers", &layers, err) < 0)
+            return -1;
+          q->o.one_layer_per_stage = !layers;
+          break;
+        }
       case OPT_ALLOW:
         if (parse_allow (&q->o, optarg, err) < 0)
           return -1;
