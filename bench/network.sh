@@ -37,6 +37,9 @@ filter_state() {
 	nft list tables 2>/dev/null
 }
 before=$(filter_state)
+# podman's default bridge (netavark's podman0, CNI's cni-podman0) stays
+# after `podman system reset`: removed after the run when it was not there
+podman_bridges_before=$(ip -o link show type bridge | awk -F': ' '$2 ~ /^(cni-)?podman0$/ { print $2 }')
 
 # Chains the engines make once and keep, and empty tables, when the host
 # had none of them before.
@@ -76,6 +79,12 @@ cleanup() {
 		tidy umount -l "$m"
 	done
 	restore_filter
+	local bridge
+	for bridge in podman0 cni-podman0; do
+		grep -qx "$bridge" <<<"$podman_bridges_before" && continue
+		ip link show "$bridge" >/dev/null 2>&1 || continue
+		tidy ip link delete "$bridge"
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
