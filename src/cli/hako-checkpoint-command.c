@@ -22,6 +22,7 @@ enum
   OPT_IGNORE_ROOTFS,
   OPT_PRE_CHECKPOINT,
   OPT_WITH_PREVIOUS,
+  OPT_WITH_VOLUMES,
 };
 
 struct checkpoint_request
@@ -31,12 +32,12 @@ struct checkpoint_request
   const char *import_file; /* --import */
   const char *name;        /* --name */
   const char *compress;    /* --compress, as given */
-  enum checkpoint_compression compression;
+  struct checkpoint_export_options x; /* --compress, --with-volumes */
   bool ignore_rootfs;      /* --ignore-rootfs */
   const struct checkpoint_archive_ops *ops;
 };
 
-/* --compress's name into Q->compression; it is for --export only. */
+/* --compress's name into Q->x.compress; it is for --export only. */
 static int
 parse_compression (const char *command, const char *usage, struct checkpoint_request *q,
                    struct hk_error **err)
@@ -55,7 +56,7 @@ parse_compression (const char *command, const char *usage, struct checkpoint_req
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (strcmp (q->compress, names[i].name) == 0)
       {
-        q->compression = names[i].value;
+        q->x.compress = names[i].value;
         return 0;
       }
   _cleanup_free_ char *why = xasprintf ("--compress %s: expected zstd, gzip or none", q->compress);
@@ -79,6 +80,7 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
     { "ignore-rootfs", no_argument, NULL, OPT_IGNORE_ROOTFS },
     { "pre-checkpoint", no_argument, NULL, OPT_PRE_CHECKPOINT },
     { "with-previous", no_argument, NULL, OPT_WITH_PREVIOUS },
+    { "with-volumes", no_argument, NULL, OPT_WITH_VOLUMES },
     { NULL, 0, NULL, 0 },
   };
   const char *command = checkpoint ? "checkpoint" : "restore";
@@ -87,7 +89,8 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
   while ((c = getopt_long (argc, argv, "", options, &index)) != -1)
     {
       bool checkpoints = c == OPT_LEAVE_RUNNING || c == OPT_EXPORT || c == OPT_COMPRESS
-                         || c == OPT_PRE_CHECKPOINT || c == OPT_WITH_PREVIOUS;
+                         || c == OPT_PRE_CHECKPOINT || c == OPT_WITH_PREVIOUS
+                         || c == OPT_WITH_VOLUMES;
       bool restores = c == OPT_IMPORT || c == OPT_NAME || c == OPT_IGNORE_ROOTFS;
       bool ours = checkpoints ? checkpoint : restores ? !checkpoint : true;
       if (c == '?')
@@ -112,6 +115,7 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
         case OPT_IGNORE_ROOTFS: q->ignore_rootfs = true; break;
         case OPT_PRE_CHECKPOINT: q->o.pre_checkpoint = true; break;
         case OPT_WITH_PREVIOUS: q->o.with_previous = true; break;
+        case OPT_WITH_VOLUMES: q->x.with_volumes = true; break;
         }
     }
   if (q->compress != NULL && parse_compression (command, usage, q, err) < 0)
@@ -127,6 +131,8 @@ parse (int argc, char **argv, bool checkpoint, struct checkpoint_request *q,
     return cli_usage (err, command, usage, "expected a container");
   if (q->export_file != NULL && optind + 1 < argc)
     return cli_usage (err, command, usage, "--export takes one container");
+  if (q->x.with_volumes && q->export_file == NULL)
+    return cli_usage (err, command, usage, "--with-volumes is for --export");
   if (q->o.pre_checkpoint && q->o.with_previous)
     return cli_usage (err, command, usage, "--pre-checkpoint and --with-previous: one or the other");
   /* An archive holds one directory of images, not a chain of them. */
@@ -146,7 +152,7 @@ checkpoint_one (struct engine *e, struct ctr_record *r, void *data, struct hk_er
   if (engine_checkpoint (e, r, &q->o, err) < 0)
     return -1;
   return q->export_file != NULL
-           ? q->ops->export_to (e, r, q->export_file, q->compression, err)
+           ? q->ops->export_to (e, r, q->export_file, &q->x, err)
            : 0;
 }
 

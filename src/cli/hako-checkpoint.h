@@ -7,13 +7,13 @@
 
 #include "hako-cli.h"
 #include "engine/engine-checkpoint.h"
-#include "transfer/checkpoint-compression.h"
+#include "transfer/checkpoint-transfer.h"
 
 struct checkpoint_archive_ops
 {
   int (*export_check) (const struct ctr_record *r, struct hk_error **err);
   int (*export_to) (struct engine *e, struct ctr_record *r, const char *file,
-                    enum checkpoint_compression compress, struct hk_error **err);
+                    const struct checkpoint_export_options *x, struct hk_error **err);
   int (*import_from) (struct engine *e, const char *file, const char *name,
                       bool ignore_rootfs, const struct engine_checkpoint_options *o,
                       struct ctr_record **out, struct hk_error **err);
@@ -21,7 +21,8 @@ struct checkpoint_archive_ops
 
 #define CHECKPOINT_USAGE                                                                     \
   "[--leave-running] [--keep] [--tcp-established] [--file-locks] [--export FILE|-] "       \
-  "[--compress zstd|gzip|none] [--pre-checkpoint|--with-previous] CONTAINER..."
+  "[--compress zstd|gzip|none] [--with-volumes] [--pre-checkpoint|--with-previous] "        \
+  "CONTAINER..."
 #define RESTORE_USAGE                                                                        \
   "[--keep] [--tcp-established] [--file-locks] CONTAINER...\n"                             \
   "       hako restore [--keep] [--tcp-established] [--file-locks] --import FILE|- "          \

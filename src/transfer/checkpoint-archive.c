@@ -4,7 +4,9 @@
 #include "tar-entry.h"
 #include "common/cleanup.h"
 #include "common/json-util.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
+#include "engine/ctr-config-parse.h"
 #include "store/digest.h"
 
 #include <archive.h>
@@ -20,6 +22,8 @@
 #define MANIFEST "manifest.json"
 #define ROOTFS "rootfs.tar"
 #define IMAGES_PREFIX "checkpoint/"
+#define VOLUMES_PREFIX "volumes/"
+#define VOLUME_SUFFIX ".tar"
 #define IO_BUFFER (128 << 10)
 
 void
@@ -30,6 +34,7 @@ checkpoint_manifest_clear (struct checkpoint_manifest *m)
   free (m->image_id);
   free (m->checkpointed_at);
   json_decref (m->config);
+  strv_free (m->volumes);
   *m = (struct checkpoint_manifest){ 0 };
 }
 
@@ -40,6 +45,21 @@ check_image_id (const char *id, struct hk_error **err)
   if (strncmp (id, "sha256:", n) != 0 || strlen (id + n) != 64
       || strspn (id + n, "0123456789abcdef") != 64)
     return hk_error_set (err, EINVAL, "imageId `%s` is not sha256:<64 hex digits>", id);
+  return 0;
+}
+
+/* "volumes": names a volume may have, none twice. */
+static int
+check_volumes (char **volumes, struct hk_error **err)
+{
+  for (size_t i = 0; volumes != NULL && volumes[i] != NULL; i++)
+    {
+      if (config_check_volume_name (volumes[i], err) < 0)
+        return hk_error_prefix (err, "volumes");
+      for (size_t j = 0; j < i; j++)
+        if (strcmp (volumes[i], volumes[j]) == 0)
+          return hk_error_set (err, EINVAL, "volumes: %s comes twice", volumes[i]);
+    }
   return 0;
 }
 
@@ -71,7 +91,9 @@ manifest_from_json (json_t *doc, struct checkpoint_manifest *m, struct hk_error 
       || json_get_object (doc, "", "config", &m->config, err) < 0)
     return -1;
   json_incref (m->config);
-  return check_image_id (m->image_id, err);
+  if (json_get_strv (doc, "", "volumes", &m->volumes, err) < 0)
+    return -1;
+  return check_image_id (m->image_id, err) < 0 ? -1 : check_volumes (m->volumes, err);
 }
 
 int
@@ -100,6 +122,8 @@ checkpoint_manifest_format (const struct checkpoint_manifest *m)
                                           "imageId", m->image_id,
                                           "checkpointedAt", m->checkpointed_at,
                                           "config", m->config);
+  if (m->volumes != NULL)
+    json_object_set_new (doc, "volumes", json_from_strv (m->volumes));
   return json_to_string (doc, true);
 }
 
@@ -210,10 +234,23 @@ add_filter (struct archive *a, enum checkpoint_compression compress)
     }
 }
 
+static int
+write_volumes (struct archive *a, char **volumes, const int *fds, char *buf,
+               struct hk_error **err)
+{
+  for (size_t i = 0; volumes != NULL && volumes[i] != NULL; i++)
+    {
+      _cleanup_free_ char *member = xasprintf (VOLUMES_PREFIX "%s" VOLUME_SUFFIX, volumes[i]);
+      if (write_file_member (a, member, fds[i], buf, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
 int
 checkpoint_archive_write (int out_fd, enum checkpoint_compression compress,
                           const struct checkpoint_manifest *m, int layer_fd, int images_fd,
-                          struct hk_error **err)
+                          const int *volume_fds, struct hk_error **err)
 {
   _cleanup_free_ char *manifest = checkpoint_manifest_format (m);
   _cleanup_free_ char *buf = xmalloc (IO_BUFFER);
@@ -236,7 +273,8 @@ checkpoint_archive_write (int out_fd, enum checkpoint_compression compress,
       goto out;
     }
   if (write_file_member (a, ROOTFS, layer_fd, buf, err) < 0
-      || write_images (a, images_fd, buf, err) < 0)
+      || write_images (a, images_fd, buf, err) < 0
+      || write_volumes (a, m->volumes, volume_fds, buf, err) < 0)
     goto out;
   if (archive_write_close (a) != ARCHIVE_OK)
     {
@@ -261,6 +299,8 @@ struct reader
   int images_fd;
   size_t images;
   bool rootfs;
+  const struct checkpoint_manifest *m;
+  bool *volumes_read; /* one for each of m->volumes */
 };
 
 static la_ssize_t
@@ -370,10 +410,28 @@ member_read (void *opaque, void *buf, size_t len, struct hk_error **err)
   la_ssize_t n = archive_read_data (rd->a, buf, len);
   if (n < 0)
     {
-      read_failure (rd, "read " ROOTFS, err);
+      read_failure (rd, "read a layer member", err);
       return -1;
     }
   return n;
+}
+
+/* The layer tar of member MEMBER extracted into the new directory NAME of
+ * PARENT_FD. */
+static int
+extract_layer (struct reader *rd, int parent_fd, const char *name, const char *member,
+               struct hk_error **err)
+{
+  if (mkdirat (parent_fd, name, 0755) < 0)
+    return hk_error_errno (err, errno, "make the directory of member `%s`", member);
+  _cleanup_close_ int dir = openat (parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0)
+    return hk_error_errno (err, errno, "open the directory of member `%s`", member);
+  struct layer_input in = { .read = member_read, .opaque = rd };
+  struct layer_extract_result res;
+  if (layer_extract (dir, &in, &res, err) < 0)
+    return hk_error_prefix (err, "member `%s`", member);
+  return 0;
 }
 
 static int
@@ -382,16 +440,31 @@ read_rootfs (struct reader *rd, struct hk_error **err)
   if (rd->rootfs)
     return hk_error_set (err, EINVAL, "member " ROOTFS " comes twice");
   rd->rootfs = true;
-  if (mkdirat (rd->dest_fd, "rootfs", 0755) < 0)
-    return hk_error_errno (err, errno, "make the directory of " ROOTFS);
-  _cleanup_close_ int dir = openat (rd->dest_fd, "rootfs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  return extract_layer (rd, rd->dest_fd, "rootfs", ROOTFS, err);
+}
+
+/* Member volumes/FILE: NAME.tar for a NAME the manifest lists, once. */
+static int
+read_volume (struct reader *rd, const char *member, const char *file, struct hk_error **err)
+{
+  size_t len = strlen (file), suffix = strlen (VOLUME_SUFFIX);
+  char **volumes = rd->m->volumes;
+  size_t i = strv_length (volumes); /* not found */
+  if (len > suffix && strcmp (file + len - suffix, VOLUME_SUFFIX) == 0)
+    for (i = 0; volumes != NULL && volumes[i] != NULL; i++)
+      if (strlen (volumes[i]) == len - suffix && strncmp (volumes[i], file, len - suffix) == 0)
+        break;
+  if (volumes == NULL || volumes[i] == NULL)
+    return hk_error_set (err, EINVAL, "member `%s` is not a volume the manifest lists", member);
+  if (rd->volumes_read[i])
+    return hk_error_set (err, EINVAL, "member `%s` comes twice", member);
+  rd->volumes_read[i] = true;
+  if (mkdirat (rd->dest_fd, "volumes", 0700) < 0 && errno != EEXIST)
+    return hk_error_errno (err, errno, "make the directory of the volumes");
+  _cleanup_close_ int dir = openat (rd->dest_fd, "volumes", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dir < 0)
-    return hk_error_errno (err, errno, "open the directory of " ROOTFS);
-  struct layer_input in = { .read = member_read, .opaque = rd };
-  struct layer_extract_result res;
-  if (layer_extract (dir, &in, &res, err) < 0)
-    return hk_error_prefix (err, "member " ROOTFS);
-  return 0;
+    return hk_error_errno (err, errno, "open the directory of the volumes");
+  return extract_layer (rd, dir, volumes[i], member, err);
 }
 
 static int
@@ -446,6 +519,8 @@ read_members (struct reader *rd, struct hk_error **err)
         r = read_rootfs (rd, err);
       else if (strncmp (name, IMAGES_PREFIX, strlen (IMAGES_PREFIX)) == 0)
         r = read_image (rd, e, name + strlen (IMAGES_PREFIX), err);
+      else if (strncmp (name, VOLUMES_PREFIX, strlen (VOLUMES_PREFIX)) == 0)
+        r = read_volume (rd, name, name + strlen (VOLUMES_PREFIX), err);
       else
         r = hk_error_set (err, EINVAL, "member `%s` is not part of a hako checkpoint", name);
       if (r < 0)
@@ -455,6 +530,11 @@ read_members (struct reader *rd, struct hk_error **err)
     return hk_error_set (err, EINVAL, "the archive has no " ROOTFS);
   if (rd->images == 0)
     return hk_error_set (err, EINVAL, "the archive has no criu images (" IMAGES_PREFIX "…)");
+  for (size_t i = 0; rd->m->volumes != NULL && rd->m->volumes[i] != NULL; i++)
+    if (!rd->volumes_read[i])
+      return hk_error_set (err, EINVAL, "the manifest lists volume %s, whose member "
+                           VOLUMES_PREFIX "%s" VOLUME_SUFFIX " is missing",
+                           rd->m->volumes[i], rd->m->volumes[i]);
   return 0;
 }
 
@@ -471,9 +551,14 @@ checkpoint_archive_read (const struct layer_input *in, int dest_fd, checkpoint_m
   int r = -1;
   if (archive_read_open (rd.a, &rd, NULL, reader_input, NULL) != ARCHIVE_OK)
     read_failure (&rd, "open the checkpoint archive", err);
-  else if (read_manifest (&rd, check, data, m, err) == 0 && read_members (&rd, err) == 0)
-    r = 0;
+  else if (read_manifest (&rd, check, data, m, err) == 0)
+    {
+      rd.m = m;
+      rd.volumes_read = xzalloc ((strv_length (m->volumes) + 1) * sizeof *rd.volumes_read);
+      r = read_members (&rd, err);
+    }
   archive_read_free (rd.a);
+  free (rd.volumes_read);
   if (rd.images_fd >= 0)
     close (rd.images_fd);
   hk_error_free (rd.input_err);

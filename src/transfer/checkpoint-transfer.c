@@ -8,6 +8,8 @@
 #include "common/xalloc.h"
 #include "engine/ctr-config-json.h"
 #include "engine/ctr-config-userns.h"
+#include "engine/volume.h"
+#include "common/strv.h"
 #include "store/rootfs.h"
 
 #include <errno.h>
@@ -49,9 +51,54 @@ write_layer (struct engine *e, const struct ctr_record *r, struct hk_error **err
   return take_fd (&fd);
 }
 
+/* The named volumes R mounts (-v NAME:/dir, --mount source=NAME), once
+ * each; anonymous ones are made new and empty by an import. */
+static char **
+named_volumes (const struct ctr_record *r)
+{
+  char **names = NULL;
+  for (size_t i = 0; i < r->config.n_mounts; i++)
+    {
+      const struct config_mount *m = &r->config.mounts[i];
+      if (m->type == CONFIG_MOUNT_VOLUME && m->source != NULL && !strv_contains (names, m->source))
+        strv_append (&names, m->source);
+    }
+  return names;
+}
+
+/* The content of volume NAME as a layer tar in an unnamed file. */
+static int
+write_volume_tar (struct engine *e, const char *name, struct hk_error **err)
+{
+  struct volume *v = NULL;
+  if (volume_get (e->db, e->root, name, &v, err) < 0)
+    return -1;
+  _cleanup_close_ int data = open (v->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_free_ char *dir = xstrdup (v->mountpoint);
+  volume_free (v);
+  if (data < 0)
+    return hk_error_errno (err, errno, "open volume %s `%s`", name, dir);
+  _cleanup_close_ int fd = open (dirname (dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "make a file in `%s`", dir);
+  struct layer_diff_options o = { .mtime = -1 };
+  if (layer_diff_write_fd (data, &o, fd, err) < 0)
+    return hk_error_prefix (err, "write the content of volume %s", name);
+  return take_fd (&fd);
+}
+
+static void
+close_all (int *fds, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  free (fds);
+}
+
 static int
 write_archive (struct engine *e, struct ctr_record *r, int out_fd,
-               enum checkpoint_compression compress, struct hk_error **err)
+               const struct checkpoint_export_options *x, struct hk_error **err)
 {
   bool checkpointed;
   _cleanup_free_ char *at = NULL, *restored = NULL;
@@ -70,8 +117,18 @@ write_archive (struct engine *e, struct ctr_record *r, int out_fd,
     .image_id = r->image_id,
     .checkpointed_at = at,
     .config = ctr_config_to_record (&r->config),
+    .volumes = x->with_volumes ? named_volumes (r) : NULL,
   };
-  int rc = checkpoint_archive_write (out_fd, compress, &m, layer, images_fd, err);
+  size_t n = strv_length (m.volumes);
+  int *volume_fds = xmalloc ((n + 1) * sizeof *volume_fds);
+  int rc = 0;
+  for (size_t i = 0; i < n; i++)
+    if ((volume_fds[i] = rc < 0 ? -1 : write_volume_tar (e, m.volumes[i], err)) < 0)
+      rc = -1;
+  if (rc == 0)
+    rc = checkpoint_archive_write (out_fd, x->compress, &m, layer, images_fd, volume_fds, err);
+  close_all (volume_fds, n);
+  strv_free (m.volumes);
   json_decref (m.config);
   return rc;
 }
@@ -87,15 +144,15 @@ transfer_checkpoint_export_check (const struct ctr_record *r, struct hk_error **
 
 int
 transfer_checkpoint_export (struct engine *e, struct ctr_record *r, const char *file,
-                            enum checkpoint_compression compress, struct hk_error **err)
+                            const struct checkpoint_export_options *x, struct hk_error **err)
 {
   if (strcmp (file, "-") == 0)
-    return write_archive (e, r, STDOUT_FILENO, compress, err);
+    return write_archive (e, r, STDOUT_FILENO, x, err);
   _cleanup_free_ char *tmp = xasprintf ("%s.XXXXXX", file);
   _cleanup_close_ int fd = mkostemp (tmp, O_CLOEXEC);
   if (fd < 0)
     return hk_error_errno (err, errno, "export: make `%s`", tmp);
-  if (write_archive (e, r, fd, compress, err) < 0 || fsync (fd) < 0 || rename (tmp, file) < 0)
+  if (write_archive (e, r, fd, x, err) < 0 || fsync (fd) < 0 || rename (tmp, file) < 0)
     {
       if (*err == NULL)
         hk_error_errno (err, errno, "export: write `%s`", file);
@@ -115,6 +172,7 @@ struct import
   bool ignore_rootfs; /* --ignore-rootfs: the staged changes are not used */
   char *image;       /* what engine_create resolves: the name when it is that image */
   char *staging;     /* ROOT/checkpoint-import.XXXXXX */
+  char **volumes_made; /* the volumes the import made, removed when it fails */
 };
 
 static ssize_t
@@ -155,7 +213,50 @@ check_manifest (const struct checkpoint_manifest *m, void *data, struct hk_error
               && strcmp (by_name, id) == 0;
   hk_error_free (other);
   im->image = xstrdup (same ? m->image : id);
+  for (size_t i = 0; m->volumes != NULL && m->volumes[i] != NULL; i++)
+    {
+      struct volume *v = NULL;
+      struct hk_error *absent = NULL;
+      if (volume_get (im->e->db, im->e->root, m->volumes[i], &v, &absent) == 0)
+        {
+          volume_free (v);
+          return hk_error_set (err, EEXIST, "volume %s, whose content it holds, exists in this "
+                               "store: remove it first", m->volumes[i]);
+        }
+      hk_error_free (absent);
+    }
   return 0;
+}
+
+/* The archive's volumes made in the store, each with its content. */
+static int
+adopt_volumes (struct import *im, char **volumes, struct hk_error **err)
+{
+  for (size_t i = 0; volumes != NULL && volumes[i] != NULL; i++)
+    {
+      struct volume *v = NULL;
+      if (volume_create (im->e->db, im->e->root, volumes[i], NULL, &v, err) < 0)
+        return -1;
+      strv_append (&im->volumes_made, volumes[i]);
+      _cleanup_free_ char *data = xstrdup (v->mountpoint);
+      volume_free (v);
+      _cleanup_free_ char *content = xasprintf ("%s/volumes/%s", im->staging, volumes[i]);
+      if (rmdir (data) < 0 || rename (content, data) < 0)
+        return hk_error_errno (err, errno, "move the content of volume %s to `%s`", volumes[i],
+                               data);
+    }
+  return 0;
+}
+
+static void
+remove_volumes_made (struct import *im)
+{
+  for (size_t i = 0; im->volumes_made != NULL && im->volumes_made[i] != NULL; i++)
+    {
+      struct hk_error *ignored = NULL;
+      if (volume_remove (im->e->db, im->e->root, im->volumes_made[i], &ignored) < 0)
+        hk_error_free (ignored);
+    }
 }
 
 /* The imported changes become R's upper directory (the empty one made
@@ -222,8 +323,12 @@ make_container (struct import *im, const struct checkpoint_manifest *m,
   if (ctr_config_from_record (m->config, &config, err) < 0)
     return hk_error_prefix (err, "the checkpoint's config");
   _cleanup_record_ struct ctr_record *r = NULL;
-  if (engine_create (im->e, im->image, &config, im->name ? im->name : m->name, &r, err) < 0)
-    return -1;
+  if (adopt_volumes (im, m->volumes, err) < 0
+      || engine_create (im->e, im->image, &config, im->name ? im->name : m->name, &r, err) < 0)
+    {
+      remove_volumes_made (im);
+      return -1;
+    }
   _cleanup_free_ char *images = xasprintf ("%s/checkpoint", im->staging);
   if ((!im->ignore_rootfs && adopt_rootfs (im, r, err) < 0)
       || engine_checkpoint_adopt (im->e, r, images, m->checkpointed_at, err) < 0
@@ -233,6 +338,7 @@ make_container (struct import *im, const struct checkpoint_manifest *m,
       struct hk_error *ignored = NULL;
       if (engine_remove (im->e, r, true, true, &ignored) < 0)
         hk_error_free (ignored);
+      remove_volumes_made (im);
       return -1;
     }
   *out = take_ptr (r);
@@ -282,6 +388,7 @@ transfer_checkpoint_import (struct engine *e, const char *file, const char *name
     }
   free (im.staging);
   free (im.image);
+  strv_free (im.volumes_made);
   if (r < 0)
     return hk_error_prefix (err, "cannot restore from `%s`", file);
   return 0;

@@ -12,17 +12,24 @@
 /* What export refuses, said before the checkpoint is made. */
 int transfer_checkpoint_export_check (const struct ctr_record *r, struct hk_error **err);
 
+struct checkpoint_export_options
+{
+  enum checkpoint_compression compress;
+  bool with_volumes; /* the content of the named volumes it mounts too */
+};
+
 /* Writes R's last checkpoint, its changes to its image's files, its
- * settings and image to FILE ("-": stdout), compressed with COMPRESS.  A
- * file is made whole or not at all. */
+ * settings and image to FILE ("-": stdout), as X says.  A file is made
+ * whole or not at all. */
 int transfer_checkpoint_export (struct engine *e, struct ctr_record *r, const char *file,
-                                enum checkpoint_compression compress, struct hk_error **err);
+                                const struct checkpoint_export_options *x, struct hk_error **err);
 
 /* Reads FILE ("-": stdin) into a new container named NAME (NULL: the
  * name in the file) over the same image, which must be in the store, and
  * restores it (O: restore's options); IGNORE_ROOTFS: over the image's
- * files as they are, without the file's changes to them.  Nothing is left
- * when it fails. */
+ * files as they are, without the file's changes to them.  The volumes
+ * whose content the file holds are made (refused when one exists).
+ * Nothing is left when it fails. */
 int transfer_checkpoint_import (struct engine *e, const char *file, const char *name,
                                 bool ignore_rootfs, const struct engine_checkpoint_options *o,
                                 struct ctr_record **out, struct hk_error **err);

@@ -176,16 +176,33 @@ n=$($hakob exec bare cat /data/n)
 # a restore that criu refuses: the process holds /held open, and
 # --ignore-rootfs leaves the file out; the error quotes criu's log, which
 # is kept though the half-made container goes
-$hako run -d --network none --name held busybox sh -c 'echo x >/held; exec 3</held; while sleep 1; do :; done' >/dev/null || echo "FAIL: run held"
-$hako checkpoint --export /tmp/held.ckpt --compress none held >/dev/null 2>/tmp/err; ok "checkpoint --export held" $?
+$hako run -d --network none -v vheld:/vh --name held busybox sh -c 'echo x >/held; exec 3</held; while sleep 1; do :; done' >/dev/null || echo "FAIL: run held"
+$hako checkpoint --export /tmp/held.ckpt --compress none --with-volumes held >/dev/null 2>/tmp/err; ok "checkpoint --export held" $?
 $hakob restore --import /tmp/held.ckpt --name held-bare --ignore-rootfs >/dev/null 2>/tmp/err
 check "a restore criu refuses: exit 125" 125 $?
 kept=/var/lib/hako-b/checkpoint-import-held-bare.log
 grep -q "its log $kept ends:" /tmp/err && [ "$(grep -c '^  ' /tmp/err)" -ge 1 ] && echo "PASS: a restore criu refuses: the error quotes criu's log and names it" || { echo "FAIL: a restore criu refuses: the error quotes criu's log and names it"; cat /tmp/err; }
 [ -s $kept ] && grep -q "$(grep '^  ' /tmp/err | tail -n 1 | sed 's/^  //')" $kept && echo "PASS: a restore criu refuses: its log is kept" || { echo "FAIL: a restore criu refuses: its log is kept"; ls -l /var/lib/hako-b; }
 check "a restore criu refuses: no container left" "" "$($hakob ps -aq --filter name=held-bare)"
+check "a restore criu refuses: the volume it made is gone" "" "$($hakob volume ls -q)"
 rm -f $kept /tmp/held.ckpt
-$hako rm -f held >/dev/null || echo "FAIL: rm held"
+$hako rm -f held >/dev/null && $hako volume rm vheld >/dev/null || echo "FAIL: rm held and vheld"
+# --with-volumes: the content of the named volumes goes along
+$hako run -d --network none -v vdata:/vol --name cv busybox sh -c 'echo kept >/vol/file; '"$counter" >/dev/null || echo "FAIL: run cv"
+sleep 1
+$hako checkpoint --export /tmp/cv.ckpt --with-volumes cv >/dev/null 2>/tmp/err; ok "checkpoint --export --with-volumes" $?
+$hakob volume create vdata >/dev/null || echo "FAIL: volume create vdata in store B"
+$hakob restore --import /tmp/cv.ckpt >/dev/null 2>/tmp/err
+check "--with-volumes: a volume of that name in store B: exit 125" 125 $?
+grep -q 'volume vdata, whose content it holds, exists in this store' /tmp/err && echo "PASS: ... naming it, nothing made" || { echo "FAIL: ... naming it, nothing made"; cat /tmp/err; }
+check "--with-volumes: the refusal made no container" "" "$($hakob ps -aq --filter name=cv)"
+$hakob volume rm vdata >/dev/null || echo "FAIL: volume rm vdata in store B"
+$hakob restore --import /tmp/cv.ckpt >/dev/null 2>/tmp/err; ok "restore --import of a --with-volumes export" $?
+check "--with-volumes: the volume came with its content" "running kept" "$($hakob inspect -f '{{.State.Status}}' cv) $($hakob exec cv cat /vol/file)"
+check "--with-volumes: it is a named volume in store B" vdata "$($hakob volume ls -q)"
+$hakob rm -f cv >/dev/null && $hakob volume rm vdata >/dev/null || echo "FAIL: rm cv and vdata in store B"
+$hako rm -f cv >/dev/null && $hako volume rm vdata >/dev/null || echo "FAIL: rm cv and vdata"
+rm -f /tmp/cv.ckpt
 $hakob rm -f moved-gzip moved-none bare >/dev/null || echo "FAIL: rm moved-gzip moved-none bare"
 $hakob rm -f moved moved2 >/dev/null || echo "FAIL: rm in store B"
 check "store B: no container left" 0 "$($hakob ps -aq | wc -l)"

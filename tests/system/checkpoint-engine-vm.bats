@@ -109,7 +109,7 @@ passed() {
 	passed "store B: a name in use is refused"
 }
 
-@test "v2 VM checkpoint --export --compress gzip|none: import tells them by their bytes; a bad kind is refused; restore --import --ignore-rootfs; a restore criu refuses keeps its log" {
+@test "v2 VM checkpoint --export --compress gzip|none: import tells them by their bytes; a bad kind is refused; restore --import --ignore-rootfs; a restore criu refuses keeps its log; --with-volumes" {
 	passed "--compress lz4: exit 125"
 	passed "--compress lz4: says so"
 	passed "--compress lz4: c1 untouched, no file"
@@ -131,6 +131,14 @@ passed() {
 	passed "a restore criu refuses: the error quotes criu's log and names it"
 	passed "a restore criu refuses: its log is kept"
 	passed "a restore criu refuses: no container left"
+	passed "a restore criu refuses: the volume it made is gone"
+	passed "checkpoint --export --with-volumes"
+	passed "--with-volumes: a volume of that name in store B: exit 125"
+	passed "... naming it, nothing made"
+	passed "--with-volumes: the refusal made no container"
+	passed "restore --import of a --with-volumes export"
+	passed "--with-volumes: the volume came with its content"
+	passed "--with-volumes: it is a named volume in store B"
 	passed "store B: no container left"
 	passed "store B: no mount left"
 }
