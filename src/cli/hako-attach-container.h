@@ -21,6 +21,15 @@ struct attach_mode
   bool sig_proxy;          /* our signals go to the container */
 };
 
+/* From now until attach_container, the signals the proxy sends (SIGINT
+ * only without TTY) are caught and kept instead of ending the client,
+ * for a command with work to do before it attaches (compose run starts
+ * dependencies, pulls, builds): attach_container sends them to the
+ * container once the monitor has started it.  A signal the client
+ * ignores stays ignored.  Without the attach (an error first), the kept
+ * signals are dropped and the command ends with its error. */
+void attach_hold_signals (bool tty);
+
 /* Attaches to R (started, or started by the monitor once we are there
  * when SEND_START) and returns its exit code, once its monitor is done
  * (so that --rm's removal is too); 0 when the user detaches. */

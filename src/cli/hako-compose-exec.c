@@ -164,6 +164,13 @@ parse_run (int argc, char **argv, struct run_flags *f, struct hk_error **err)
   return 0;
 }
 
+/* The one-off container has a terminal: attached, not -T, and ours is one. */
+static bool
+run_tty (const struct run_flags *f)
+{
+  return !f->no_tty && !f->detach && isatty (0);
+}
+
 /* The one-off container's settings: the service's, without its ports
  * and restart policy, with the flags over them. */
 static int
@@ -185,7 +192,7 @@ run_config (const struct compose_project *p, const char *service, json_t *svc,
   c->n_ports = 0;
   c->restart = CONFIG_RESTART_NO;
   c->auto_remove = f->rm;
-  c->tty = !f->no_tty && !f->detach && isatty (0);
+  c->tty = run_tty (f);
   c->open_stdin = !f->detach;
   if (*command)
     {
@@ -265,6 +272,10 @@ cmd_run (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
   env_flags = f.env;
   if (rc < 0)
     return -1;
+  /* a signal before the attach (dependencies, pulls, builds take time)
+   * is kept for the container rather than ending us and leaving it */
+  if (!f.detach)
+    attach_hold_signals (run_tty (&f));
   const char *service = argv[optind];
   _cleanup_compose_project_ struct compose_project *p = NULL;
   struct engine *e;

@@ -447,30 +447,38 @@ pull_or_build (struct compose_cli *c, int argc, char **argv, bool build, struct 
 }
 
 /* As Docker Compose: the services that are built here and name the image
- * to push (build: and image:); with --ignore-push-failures a failed push
- * is reported and the others go on. */
+ * to push (build: and image:); with --include-deps the named services'
+ * dependencies too, transitively; with --ignore-push-failures a failed
+ * push is reported and the others go on. */
 static int
 cmd_push (struct compose_cli *c, int argc, char **argv, struct hk_error **err)
 {
   static const struct option options[] = {
     { "quiet", no_argument, NULL, 'q' },
     { "ignore-push-failures", no_argument, NULL, 'i' },
+    { "include-deps", no_argument, NULL, 'D' },
     { NULL, 0, NULL, 0 },
   };
-  bool quiet = false, ignore_failures = false;
+  bool quiet = false, ignore_failures = false, include_deps = false;
   int opt;
   while ((opt = getopt_long (argc, argv, "q", options, NULL)) != -1)
     if (opt == 'q')
       quiet = true;
     else if (opt == 'i')
       ignore_failures = true;
+    else if (opt == 'D')
+      include_deps = true;
     else
       return cli_bad_option (err, "compose push", argv);
   _cleanup_compose_project_ struct compose_project *p = NULL;
-  _cleanup_strv_ char **services = NULL;
+  _cleanup_strv_ char **named = NULL, **services = NULL;
   struct engine *e;
   if (compose_cli_load (c, &p, &e, err) < 0
-      || compose_cli_services (p, argc, argv, &services, err) < 0)
+      || compose_cli_services (p, argc, argv, &named, err) < 0)
+    return -1;
+  if (named == NULL || !include_deps)
+    services = take_ptr (named);
+  else if (compose_selected (p, named, false, &services, err) < 0)
     return -1;
   const char *name;
   json_t *svc;
@@ -515,7 +523,7 @@ const struct compose_command compose_life_commands[] = {
   { "rm", cmd_rm, "[-f] [-s] [-v] [SERVICE...]", "remove the services' stopped containers" },
   { "pull", cmd_pull, "[SERVICE...]", "pull the services' images" },
   { "build", cmd_build, "[SERVICE...]", "build the services that have build:" },
-  { "push", cmd_push, "[-q] [--ignore-push-failures] [SERVICE...]",
+  { "push", cmd_push, "[-q] [--ignore-push-failures] [--include-deps] [SERVICE...]",
     "push the images of the services that have build: and image:" },
   { NULL, NULL, NULL, NULL },
 };

@@ -79,11 +79,8 @@ typedef int (*path_rule) (const struct compose_normalize_context *ctx, const cha
 
 /* A string or a list of strings, each a path of the file made absolute
  * by RULE: compose_include_path for the files included, which may climb
- * out of CTX->dir by ".."; compose_contained_path for project_directory
- * and env_file, which may not (as env_file's: a project_directory above
- * the project would let the included file read any file there by a
- * harmless-looking relative path, and an env_file's values reach
- * containers). */
+ * out of CTX->dir by ".."; compose_contained_path for env_file, which
+ * may not (its values reach containers). */
 static int
 include_paths (json_t *v, const char *path, const struct compose_normalize_context *ctx,
                path_rule rule, json_t **out, struct hk_error **err)
@@ -145,15 +142,15 @@ normalize_include (json_t *v, const struct compose_normalize_context *ctx, json_
       {
         free (at);
         at = xasprintf ("%s.project_directory", where);
-        if (include_paths (dir, at, ctx, compose_contained_path, &list, err) < 0)
+        const char *first
+            = json_string_value (json_is_string (paths) ? paths : json_array_get (paths, 0));
+        char *abs;
+        if (!json_is_string (dir))
+          return compose_type_error (dir, at, "a string", err);
+        if (compose_include_directory (ctx, json_string_value (dir), first, at, &abs, err) < 0)
           return -1;
-        if (json_array_size (list) != 1)
-          {
-            json_decref (list);
-            return hk_error_set (err, EINVAL, "%s: expected one directory", at);
-          }
-        json_object_set (n, "project_directory", json_array_get (list, 0));
-        json_decref (list);
+        json_object_set_new (n, "project_directory", json_string (abs));
+        free (abs);
       }
     json_t *env_file = json_object_get (entry, "env_file");
     if (env_file)

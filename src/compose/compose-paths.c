@@ -3,7 +3,8 @@
  * and the rule for those whose files are read and handed to containers:
  * a relative path does not climb out of the directory, by ".." or
  * through a symbolic link.  An include: path may climb out by "..", in
- * plain sight, but not through a link (see compose-paths.h). */
+ * plain sight, but not through a link; an include's project_directory
+ * may not climb out at all (see compose-paths.h). */
 #include "compose-paths.h"
 #include "common/cleanup.h"
 #include "common/xalloc.h"
@@ -48,6 +49,15 @@ stays_below (const char *path)
   return true;
 }
 
+/* The absolute PATH is DIR or below it (both without "." or ".."). */
+static bool
+is_below (const char *dir, const char *path)
+{
+  size_t n = strlen (dir);
+  return strcmp (dir, "/") == 0
+         || (strncmp (path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0'));
+}
+
 /* ABS, once its symbolic links are resolved, is still below DIR's real
  * path; a file that does not exist (yet) is let through: there is no
  * link to follow, and reading it fails later. */
@@ -58,9 +68,37 @@ resolves_below (const char *dir, const char *abs)
   _cleanup_free_ char *real = realpath (abs, NULL);
   if (real_dir == NULL || real == NULL)
     return true;
-  size_t n = strlen (real_dir);
-  return strcmp (real_dir, "/") == 0
-         || (strncmp (real, real_dir, n) == 0 && (real[n] == '/' || real[n] == '\0'));
+  return is_below (real_dir, real);
+}
+
+/* The absolute ABS with its "." and ".." taken away by their names, as
+ * the kernel would take them with no symbolic link on the way
+ * ("/p/a/../b/." is "/p/b"; ".." of "/" is "/"). */
+static char *
+lexically_clean (const char *abs)
+{
+  _cleanup_free_ char *copy = xstrdup (abs);
+  char *clean = xzalloc (strlen (abs) + 2);
+  size_t len = 0;
+  char *save = NULL;
+  for (char *c = strtok_r (copy, "/", &save); c; c = strtok_r (NULL, "/", &save))
+    {
+      if (strcmp (c, ".") == 0)
+        continue;
+      if (strcmp (c, "..") == 0)
+        {
+          while (len > 0 && clean[len - 1] != '/')
+            len--;
+          if (len > 0)
+            len--;
+          clean[len] = '\0';
+          continue;
+        }
+      len += (size_t)sprintf (clean + len, "/%s", c);
+    }
+  if (len == 0)
+    strcpy (clean, "/");
+  return clean;
 }
 
 int
@@ -108,5 +146,23 @@ compose_include_path (const struct compose_normalize_context *ctx, const char *p
     return compose_contained_path (ctx, path, where, out, err);
   _cleanup_free_ char *abs = compose_absolute_path (ctx, path);
   *out = real_directory_path (abs);
+  return 0;
+}
+
+int
+compose_include_directory (const struct compose_normalize_context *ctx, const char *path,
+                           const char *include, const char *where, char **out,
+                           struct hk_error **err)
+{
+  _cleanup_free_ char *abs = compose_absolute_path (ctx, path);
+  _cleanup_free_ char *dir = lexically_clean (abs);
+  _cleanup_free_ char *project = lexically_clean (ctx->dir);
+  if (!is_below (project, dir) || !resolves_below (project, dir))
+    return hk_error_set (err, EPERM,
+                         "%s: the project directory \"%s\" of the include %s leads out of the "
+                         "including project %s, where the included file's relative paths "
+                         "could read any file; keep it inside the project",
+                         where, path, include, ctx->dir);
+  *out = take_ptr (dir);
   return 0;
 }

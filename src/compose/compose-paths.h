@@ -28,4 +28,16 @@ int compose_contained_path (const struct compose_normalize_context *ctx, const c
 int compose_include_path (const struct compose_normalize_context *ctx, const char *path,
                           const char *where, char **out, struct hk_error **err);
 
+/* An include:'s project_directory PATH (of the include of the file
+ * INCLUDE), made absolute without "." or "..": the included file's
+ * relative paths (env_file, build contexts, bind sources, secrets) are
+ * resolved against it, as Docker Compose does, so it must stay inside
+ * CTX->dir, given relative or absolute, by ".." or through a symbolic
+ * link: `project_directory: /` would let the included file read any
+ * file by an innocent-looking relative path.  Docker Compose sets no
+ * such bound.  The error names WHERE, INCLUDE and PATH. */
+int compose_include_directory (const struct compose_normalize_context *ctx, const char *path,
+                               const char *include, const char *where, char **out,
+                               struct hk_error **err);
+
 #endif

@@ -84,3 +84,28 @@ YAML
 	[[ "$output" == *"push of $dead/hkreg/lost:1 for service lost failed (ignored)"* ]]
 	hk rmi "$dead/hkreg/lost:1" >/dev/null
 }
+
+@test "compose push --include-deps: the named service's dependencies, transitively, are pushed too; without it only the named" {
+	mkdir ctx
+	printf 'FROM busybox\nLABEL hkc=deps\n' >ctx/Dockerfile
+	# web -> api (not built here) -> db; lone is nobody's dependency
+	cat >compose.yaml <<YAML
+name: hkdeps
+services:
+  web: {build: ctx, image: "$REGISTRY_OPEN/deps/web:1", network_mode: none, depends_on: [api]}
+  api: {image: busybox, network_mode: none, depends_on: [db]}
+  db: {build: ctx, image: "$REGISTRY_OPEN/deps/db:1", network_mode: none}
+  lone: {build: ctx, image: "$REGISTRY_OPEN/deps/lone:1", network_mode: none}
+YAML
+	run hk compose build
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	pushed() { curl -sf "http://$REGISTRY_OPEN/v2/_catalog" | jq -c '[.repositories[] | select(startswith("deps/"))]'; }
+	run hk compose push web
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(pushed)" = '["deps/web"]' ]
+	run hk compose push --include-deps web
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Service db  Pushing"* && "$output" != *"Service lone"* ]]
+	[ "$(pushed)" = '["deps/db","deps/web"]' ]
+	hk rmi "$REGISTRY_OPEN/deps/web:1" "$REGISTRY_OPEN/deps/db:1" "$REGISTRY_OPEN/deps/lone:1" >/dev/null
+}

@@ -182,7 +182,7 @@ YAML
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
-@test "an include whose project_directory climbs out cannot read a file above the project by an innocent relative path" {
+@test "include project_directory escape (.. or /): the included file cannot read a file outside the project by an innocent relative path" {
 	mkdir -p "$BATS_TEST_TMPDIR/outside" inc
 	echo 'STOLEN=secret' >"$BATS_TEST_TMPDIR/outside/creds.env"
 	# outside/creds.env looks like a file of the project; against .. it is not
@@ -190,7 +190,14 @@ YAML
 	printf 'include: [{path: inc/compose.yaml, project_directory: ..}]\n' >compose.yaml
 	run hk compose up -d
 	[ "$status" -eq 1 ]
-	[[ "$output" == *'include[0].project_directory[0]: ".." climbs out of the project directory'* ]]
+	[[ "$output" == *"include[0].project_directory: the project directory \"..\" of the include inc/compose.yaml leads out of the including project $P"* ]]
+	nothing_made
+	# nor by an absolute path: from /, etc/shadow would be the host's
+	printf 'services:\n  web: {image: busybox, env_file: etc/shadow}\n' >inc/compose.yaml
+	printf 'include: [{path: inc/compose.yaml, project_directory: /}]\n' >compose.yaml
+	run hk compose up -d
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"include[0].project_directory: the project directory \"/\" of the include inc/compose.yaml leads out of the including project $P"* ]]
 	nothing_made
 	# the include's env_file likewise: its values reach containers
 	printf 'services:\n  web: {image: busybox, environment: [S=${STOLEN}]}\n' >inc/compose.yaml

@@ -189,6 +189,45 @@ YAML
 	[ -z "$(hk ps -a -q --filter label=com.docker.compose.oneoff=True)" ]
 }
 
+@test "run: a SIGTERM that comes before the attach (a dependency not yet healthy) reaches the container instead of ending only the client" {
+	cat >compose.yaml <<'YAML'
+name: hkc
+x-common: &common
+  image: busybox
+  cgroup_parent: ${ENGINE_CGROUP}
+  network_mode: none
+  init: true
+services:
+  db:
+    <<: *common
+    command: sleep 60
+    healthcheck: {test: [CMD, test, -e, /tmp/go], interval: 1s, retries: 30}
+  job:
+    <<: *common
+    command: sleep 60
+    depends_on: {db: {condition: service_healthy}}
+YAML
+	local pid rc i out=$BATS_TEST_TMPDIR/run.out
+	"$HAKO" --root "$HAKO_ROOT" --runroot "$HAKO_RUNROOT" compose run -T --name hkc-early job \
+		>"$out" 2>&1 </dev/null &
+	pid=$!
+	# db runs but is not healthy until /tmp/go exists: run waits for it,
+	# not attached yet, when the signal comes
+	for i in $(seq 100); do
+		[ "$(hk inspect -f '{{.State.Status}}' hkc-db-1 2>/dev/null)" = running ] && break
+		sleep 0.1
+	done
+	kill -TERM "$pid"
+	hk exec hkc-db-1 touch /tmp/go
+	rc=0
+	wait_client "$pid" || rc=$?
+	# the one-off container was made and started, and the signal ended it
+	# (its init's 143); run's status is the container's
+	[ "$(hk inspect -f '{{.State.Status}} {{.State.ExitCode}}' hkc-early)" = "exited 143" ] \
+		|| { echo "status $rc"; cat "$out"; false; }
+	[ "$rc" -eq 143 ]
+}
+
 @test "shm_size, the host's platform, secrets and configs from environment: and content:" {
 	cat >compose.yaml <<'YAML'
 name: hkc

@@ -438,7 +438,8 @@ include_may_climb_by_dotdot_but_not_through_a_link (void **state)
     /* a project_directory above the project would let the included file
      * read any file there by a relative path */
     { "include: [{path: ../outside/compose.yaml, project_directory: ..}]\nservices: {}\n",
-      "include[0].project_directory[0]: \"..\" climbs out of the project directory" },
+      "include[0].project_directory: the project directory \"..\" of the include "
+      "../outside/compose.yaml leads out of the including project" },
     { "include: [{path: ../outside/compose.yaml, env_file: ../outside/creds.env}]\n",
       "include[0].env_file[0]: \"../outside/creds.env\" climbs out" },
   };
@@ -449,6 +450,74 @@ include_may_climb_by_dotdot_but_not_through_a_link (void **state)
         fail_msg ("case %zu was accepted", i);
       if (strstr (why, refused[i].needle) == NULL)
         fail_msg ("case %zu: %s", i, why);
+    }
+}
+
+/* "include: [{path: ../outside/compose.yaml, project_directory: DIR}]"
+ * with DIR, after T's directory when it starts with "/" and is not "/". */
+static char *
+include_with_directory (const struct include_tree *t, const char *dir, char **full)
+{
+  bool in_tree = dir[0] == '/' && dir[1] != '\0';
+  assert_true (asprintf (full, "%s%s", in_tree ? t->dir : "", dir) > 0);
+  char *text;
+  assert_true (asprintf (&text,
+                         "include: [{path: ../outside/compose.yaml, project_directory: "
+                         "\"%s\"}]\nservices: {}\n",
+                         *full)
+               > 0);
+  return text;
+}
+
+/* The attack: an included file's innocent relative path ("creds.env")
+ * reads any file of the host when its include sets project_directory
+ * to "/" or another directory outside the project.  Refused however
+ * the directory is written; one inside the project is the included
+ * file's base, as in Docker Compose. */
+static void
+include_project_directory_escape_reads_files_outside_the_project (void **state)
+{
+  struct include_tree *t = *state;
+  _cleanup_free_ char *sub = NULL;
+  assert_true (asprintf (&sub, "%s/app/sub", t->dir) > 0);
+  assert_int_equal (mkdir (sub, 0755), 0);
+  write_text (sub, "creds.env", "MINE=1\n");
+  const char *escapes[] = { "/",      "/outside",          "/app/../outside", "/app/sub/../..",
+                            "linked", "sub/../../outside", "sub/../linked" };
+  for (size_t i = 0; i < sizeof escapes / sizeof escapes[0]; i++)
+    {
+      _cleanup_free_ char *dir = NULL, *needle = NULL;
+      _cleanup_free_ char *text = include_with_directory (t, escapes[i], &dir);
+      json_t *model;
+      _cleanup_free_ char *why = load_in_app (t, text, &model);
+      if (why == NULL)
+        fail_msg ("project_directory %s was accepted", dir);
+      assert_true (asprintf (&needle,
+                             "include[0].project_directory: the project directory \"%s\" of "
+                             "the include ../outside/compose.yaml leads out of the including "
+                             "project %s/app",
+                             dir, t->dir)
+                   > 0);
+      if (strstr (why, needle) == NULL)
+        fail_msg ("project_directory %s: %s", dir, why);
+    }
+  /* inside the project, absolute or relative: the included file's
+   * creds.env is the one there */
+  const char *inside[] = { "/app/sub", "sub", "./sub/", "sub/../sub", "/app/./sub/" };
+  _cleanup_free_ char *want = NULL;
+  assert_true (asprintf (&want, "%s/creds.env", sub) > 0);
+  for (size_t i = 0; i < sizeof inside / sizeof inside[0]; i++)
+    {
+      _cleanup_free_ char *dir = NULL;
+      _cleanup_free_ char *text = include_with_directory (t, inside[i], &dir);
+      json_t *model;
+      _cleanup_free_ char *why = load_in_app (t, text, &model);
+      if (why)
+        fail_msg ("project_directory %s: %s", dir, why);
+      json_t *thief = json_object_get (json_object_get (model, "services"), "thief");
+      assert_string_equal (
+          json_string_value (json_array_get (json_object_get (thief, "env_file"), 0)), want);
+      json_decref (model);
     }
 }
 
@@ -636,6 +705,9 @@ main (void)
     cmocka_unit_test (service_networks_merge_by_name),
     cmocka_unit_test_setup_teardown (include_may_climb_by_dotdot_but_not_through_a_link,
                                      include_tree_setup, include_tree_teardown),
+    cmocka_unit_test_setup_teardown (
+        include_project_directory_escape_reads_files_outside_the_project, include_tree_setup,
+        include_tree_teardown),
     cmocka_unit_test (external_secrets_are_refused_naming_the_secret),
     cmocka_unit_test (bad_files_give_an_error_naming_the_key_path),
     cmocka_unit_test (alias_bomb_stops_at_the_node_limit),
