@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `hako restore --import`'s reader of checkpoint archives (manifest,
- * layer, criu images), fed any bytes, extracting into a scratch directory
- * emptied after each input.  Besides crashes, it checks what matters:
- * nothing appears outside the directory, and inside it only rootfs/ and
- * checkpoint/. */
+ * layer, criu images, volumes), fed any bytes, extracting into a scratch
+ * directory emptied after each input.  Besides crashes, it checks what
+ * matters: nothing appears outside the directory, and inside it only
+ * rootfs/, checkpoint/ and volumes/. */
 #include "common/cleanup.h"
 #include "common/fs-util.h"
 #include "transfer/checkpoint-archive.h"
@@ -70,7 +70,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   static const char *const top[] = { "dest", NULL };
-  static const char *const dest_names[] = { "rootfs", "checkpoint", NULL };
+  static const char *const dest_names[] = { "rootfs", "checkpoint", "volumes", NULL };
   if (top_fd < 0)
     {
       strcpy (top_path, "/tmp/hako-fuzz-checkpoint.XXXXXX");
