@@ -408,14 +408,19 @@ EACH_COMMAND (cmd_rm, ACTION_RM, "rm")
 
 /* ---- images ---- */
 
+/* compose pull, or with BUILD compose build; -q: no progress lines. */
 static int
 pull_or_build (struct compose_cli *c, int argc, char **argv, bool build, struct hk_error **err)
 {
-  if (getopt_long (argc, argv, "q", (const struct option[]){ { "quiet", no_argument, NULL, 'q' },
-                                                             { NULL, 0, NULL, 0 } },
-                   NULL)
-      == '?')
-    return cli_bad_option (err, build ? "compose build" : "compose pull", argv);
+  static const struct option options[] = { { "quiet", no_argument, NULL, 'q' },
+                                           { NULL, 0, NULL, 0 } };
+  FILE *out = stderr;
+  int opt;
+  while ((opt = getopt_long (argc, argv, "q", options, NULL)) != -1)
+    if (opt == 'q')
+      out = NULL;
+    else
+      return cli_bad_option (err, build ? "compose build" : "compose pull", argv);
   _cleanup_compose_project_ struct compose_project *p = NULL;
   _cleanup_strv_ char **services = NULL;
   struct engine *e;
@@ -436,11 +441,11 @@ pull_or_build (struct compose_cli *c, int argc, char **argv, bool build, struct 
         /* pull: as pull_policy always */
         _cleanup_json_ json_t *always = json_deep_copy (svc);
         json_object_set_new (always, "pull_policy", json_string ("always"));
-        if (compose_ensure_image (e, p, name, always, false, stderr, err) < 0)
+        if (compose_ensure_image (e, p, name, always, false, out, err) < 0)
           return -1;
         continue;
       }
-    if (compose_ensure_image (e, p, name, svc, true, stderr, err) < 0)
+    if (compose_ensure_image (e, p, name, svc, true, out, err) < 0)
       return -1;
   }
   return 0;

@@ -44,12 +44,13 @@ int compose_up (struct engine *e, const struct compose_project *p,
                 const struct compose_up_options *o, FILE *out, struct hk_error **err);
 
 /* SERVICE's image (its image: key) pushed to its registry (through `hako
- * push`, progress on stderr unless QUIET). */
+ * push`, progress on OUT unless QUIET). */
 int compose_push_image (struct engine *e, const char *name, json_t *service, bool quiet,
                         FILE *out, struct hk_error **err);
 
 /* The image of SERVICE in the store: pulled (through `hako pull`) when
- * missing, or built when the service has build: and no image yet. */
+ * missing, or built when the service has build: and no image yet;
+ * progress lines to OUT (NULL: none). */
 int compose_ensure_image (struct engine *e, const struct compose_project *p, const char *name,
                           json_t *service, bool build, FILE *out, struct hk_error **err);
 

@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -34,9 +35,12 @@ in_store (struct engine *e, const char *image)
   return false;
 }
 
-/* Runs `hako --root R --runroot R ARGS...`; WHAT names it in errors. */
+/* Runs `hako --root R --runroot R ARGS...`; WHAT names it in errors.  What
+ * it prints on stdout (pull's and build's -q print a name) goes to OUT
+ * with the progress lines, or nowhere when OUT is NULL (quiet); its errors
+ * go to stderr. */
 static int
-run_hako (struct engine *e, char **args, const char *what, struct hk_error **err)
+run_hako (struct engine *e, char **args, const char *what, FILE *out, struct hk_error **err)
 {
   _cleanup_strv_ char **argv = NULL;
   strv_append (&argv, e->hako_path);
@@ -48,8 +52,15 @@ run_hako (struct engine *e, char **args, const char *what, struct hk_error **err
     strv_append (&argv, *a);
   fflush (stdout);
   fflush (stderr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init (&actions);
+  if (out == NULL)
+    posix_spawn_file_actions_addopen (&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  else
+    posix_spawn_file_actions_adddup2 (&actions, fileno (out), STDOUT_FILENO);
   pid_t pid;
-  int rc = posix_spawn (&pid, e->hako_path, NULL, NULL, argv, environ);
+  int rc = posix_spawn (&pid, e->hako_path, &actions, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&actions);
   if (rc != 0)
     return hk_error_errno (err, rc, "run `%s`", e->hako_path);
   int status;
@@ -59,6 +70,14 @@ run_hako (struct engine *e, char **args, const char *what, struct hk_error **err
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
     return hk_error_set (err, EIO, "%s failed", what);
   return 0;
+}
+
+/* A service's progress line on OUT (NULL: quiet). */
+static void
+progress (FILE *out, const char *name, const char *what)
+{
+  if (out != NULL)
+    fprintf (out, " Service %s  %s\n", name, what);
 }
 
 static int
@@ -98,11 +117,11 @@ build (struct engine *e, const char *name, const char *image, json_t *b, FILE *o
   if (json_is_true (json_object_get (b, "no_cache")))
     strv_append (&args, "--no-cache");
   strv_append (&args, context);
-  fprintf (out, " Service %s  Building\n", name);
+  progress (out, name, "Building");
   _cleanup_free_ char *what = xasprintf ("services.%s.build (hako build)", name);
-  if (run_hako (e, args, what, err) < 0)
+  if (run_hako (e, args, what, out, err) < 0)
     return -1;
-  fprintf (out, " Service %s  Built\n", name);
+  progress (out, name, "Built");
   return 0;
 }
 
@@ -123,8 +142,8 @@ compose_ensure_image (struct engine *e, const struct compose_project *p, const c
                          "pull_policy is never", name, image);
   char *args[] = { "pull", "-q", image, NULL };
   _cleanup_free_ char *what = xasprintf ("pull of %s for service %s", image, name);
-  fprintf (out, " Service %s  Pulling\n", name);
-  return run_hako (e, args, what, err);
+  progress (out, name, "Pulling");
+  return run_hako (e, args, what, out, err);
 }
 
 int
@@ -138,8 +157,8 @@ compose_push_image (struct engine *e, const char *name, json_t *service, bool qu
     strv_append (&args, "-q");
   strv_append (&args, image);
   _cleanup_free_ char *what = xasprintf ("push of %s for service %s", image, name);
-  fprintf (out, " Service %s  Pushing\n", name);
-  return run_hako (e, args, what, err);
+  progress (quiet ? NULL : out, name, "Pushing");
+  return run_hako (e, args, what, quiet ? NULL : out, err);
 }
 
 int
@@ -163,7 +182,7 @@ compose_remove_images (struct engine *e, const struct compose_project *p, bool a
       char *args[] = { "rmi", *image, NULL };
       _cleanup_free_ char *what = xasprintf ("removal of image %s (hako rmi)", *image);
       struct hk_error *why = NULL;
-      if (run_hako (e, args, what, &why) == 0)
+      if (run_hako (e, args, what, stdout, &why) == 0)
         fprintf (out, " Image %s  Removed\n", *image);
       else if (rc == 0)
         {

@@ -38,6 +38,7 @@ services:
 YAML
 	run hk compose build
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" == *"Service app  Built"* ]]
 	run hk compose push
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[[ "$output" == *"Service app  Pushing"* ]]
@@ -55,8 +56,9 @@ name: hkreg
 services:
   consumer: {image: "$REGISTRY_OPEN/hkreg/app:1", network_mode: none}
 YAML
-	run hk compose pull
+	run hk compose pull -q
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ -z "$output" ] || { echo "output: $output"; false; } # -q: no progress lines
 	[ "$(hk image inspect -f '{{.Id}}' "$REGISTRY_OPEN/hkreg/app:1")" = "$id" ]
 	[ "$(hk image inspect -f '{{json .Config.Labels}}' "$REGISTRY_OPEN/hkreg/app:1" | jq -r .hkc)" = pushed ]
 	hk rmi "$REGISTRY_OPEN/hkreg/app:1" hkreg-unnamed >/dev/null
