@@ -18,7 +18,8 @@
  * container has a way out).
  *
  * Nothing blocks: forwarded queries wait in a fixed table (each on a
- * socket of its own, the reply matched by its ID, 2 s per upstream), TCP
+ * socket of its own, the reply matched by its ID, 2 s per upstream; when
+ * none is left, the client gets SERVFAIL rather than silence), TCP
  * connections too; when a table is full a new query is dropped (the
  * client asks again), and a new connection takes the slot of the
  * connection idle the longest that waits for no answer (slow clients that
@@ -66,7 +67,7 @@
 #define MAX_LISTENERS       4    /* UDP and TCP on each of two addresses */
 #define MAX_TCP             32
 #define MAX_PENDING         128
-#define TCP_REPLY_MAX       16384 /* the longest reply relayed from a TCP upstream */
+#define TCP_MESSAGE_MAX     65535 /* a DNS message over TCP: its length is two bytes */
 #define UPSTREAM_TIMEOUT_MS 2000
 #define TCP_IDLE_MS         10000
 #define IN_USE_CHECK_MS     500
@@ -95,8 +96,10 @@ struct tcp_conn
 
 /* A query forwarded, waiting for the reply of upstream UPSTREAM; over
  * TCP when TCP (its client's transport): the query framed is sent once
- * the connect completes (SENT bytes so far), the reply framed read into
- * REPLY (GOT bytes so far). */
+ * the connect completes (SENT bytes so far), the reply framed read (GOT
+ * bytes so far): its length into LENGTH, then the message into REPLY,
+ * allocated at that length (up to TCP_MESSAGE_MAX: only a reply being
+ * read holds one). */
 struct pending
 {
   int fd; /* its own socket, connected to the upstream; -1: free */
@@ -108,7 +111,9 @@ struct pending
   size_t got;
   size_t len;
   uint8_t query[DNS_MESSAGE_MAX];
-  uint8_t reply[2 + TCP_REPLY_MAX];
+  uint8_t length[2];
+  uint8_t *reply;
+  size_t reply_len;
 };
 
 struct server
@@ -288,6 +293,8 @@ pending_send (struct server *s, struct pending *p)
       if (fd < 0)
         return false;
       p->sent = p->got = 0;
+      free (p->reply);
+      p->reply = NULL;
       if (upstream_start (p, fd, &s->upstreams[p->upstream]))
         {
           p->fd = fd;
@@ -312,9 +319,25 @@ pending_free (struct pending *p)
   if (p->fd >= 0)
     close (p->fd);
   p->fd = -1;
+  free (p->reply);
+  p->reply = NULL;
 }
 
-/* QUERY forwarded for CLIENT; dropped when the table is full. */
+/* No upstream answered P's query (none left, or none at all): SERVFAIL
+ * to its client, so that it does not wait for nothing, and P freed. */
+static void
+pending_fail (struct server *s, struct pending *p)
+{
+  uint8_t *reply = NULL;
+  size_t len = 0;
+  if (dns_server_failure (p->query, p->len, &reply, &len))
+    reply_to (s, &p->client, reply, len);
+  free (reply);
+  pending_free (p);
+}
+
+/* QUERY forwarded for CLIENT; dropped when the table is full (a flood:
+ * the client asks again); SERVFAIL when no upstream takes it. */
 static void
 forward (struct server *s, const struct client *client, const uint8_t *query, size_t len)
 {
@@ -329,7 +352,7 @@ forward (struct server *s, const struct client *client, const uint8_t *query, si
       p->len = len;
       memcpy (p->query, query, len);
       if (!pending_send (s, p))
-        pending_free (p);
+        pending_fail (s, p);
       return;
     }
 }
@@ -359,18 +382,15 @@ pending_writable (struct pending *p)
 }
 
 /* More of the framed reply of P's TCP upstream: relayed once complete
- * when it is the reply (its ID); the upstream's close before, a length
- * above TCP_REPLY_MAX or an error, the next upstream, now. */
+ * when it is the reply (its ID); the upstream's close before, a reply
+ * shorter than a header or an error, the next upstream, now. */
 static void
 pending_tcp_readable (struct server *s, struct pending *p)
 {
-  size_t want = p->got < 2 ? 2 : 2 + ((size_t)p->reply[0] << 8 | p->reply[1]);
-  if (want > sizeof p->reply)
-    {
-      p->deadline = 0;
-      return;
-    }
-  ssize_t n = recv (p->fd, p->reply + p->got, want - p->got, 0);
+  bool in_length = p->got < 2;
+  uint8_t *into = in_length ? p->length + p->got : p->reply + (p->got - 2);
+  size_t want = in_length ? 2 - p->got : p->reply_len - (p->got - 2);
+  ssize_t n = recv (p->fd, into, want, 0);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
   if (n <= 0)
@@ -379,11 +399,20 @@ pending_tcp_readable (struct server *s, struct pending *p)
       return;
     }
   p->got += (size_t)n;
-  if (p->got < 2 || p->got < 2 + ((size_t)p->reply[0] << 8 | p->reply[1]))
-    return;
-  if (p->got >= 2 + 12 && memcmp (p->reply + 2, p->query, 2) == 0)
+  if (in_length && p->got == 2)
     {
-      reply_to (s, &p->client, p->reply + 2, p->got - 2);
+      p->reply_len = (size_t)p->length[0] << 8 | p->length[1];
+      if (p->reply_len < 12 || (p->reply = malloc (p->reply_len)) == NULL)
+        {
+          p->deadline = 0;
+          return;
+        }
+    }
+  if (p->got < 2 + p->reply_len)
+    return;
+  if (memcmp (p->reply, p->query, 2) == 0)
+    {
+      reply_to (s, &p->client, p->reply, p->reply_len);
       pending_free (p);
     }
   else
@@ -421,7 +450,7 @@ pending_expire (struct server *s, struct pending *p, long long now)
   p->fd = -1;
   p->upstream++;
   if (!pending_send (s, p))
-    pending_free (p);
+    pending_fail (s, p);
 }
 
 /* True when the container that asked (CLIENT's address on this network)
@@ -540,7 +569,7 @@ tcp_accept (struct server *s, int listener)
   int fd = accept4 (listener, (struct sockaddr *)&peer, &peer_len, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0)
     return;
-  int sndbuf = 4 * (2 + TCP_REPLY_MAX);
+  int sndbuf = 4 * (2 + TCP_MESSAGE_MAX);
   size_t slot = tcp_slot_for_new (s);
   if (slot == MAX_TCP || setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) < 0)
     {

@@ -4,8 +4,9 @@
 # address, port 53) for NAME's records of TYPE (A, AAAA, PTR) over UDP, or
 # over TCP with RFC 7766's two-byte length framing; prints the answers one
 # a line (addresses, or PTR targets without the final dot), sorted.  Exit
-# 1 with the reason when no reply comes within 3 s, it is not one, or it
-# is truncated (TC).
+# 1 with the reason when no reply comes within 3 s, it is not one (its ID
+# and question must be the query's), it has an error rcode ("rcode N"), or
+# it is truncated (TC).
 import ipaddress
 import os
 import socket
@@ -39,17 +40,20 @@ def read_name(msg, pos):
     return ".".join(labels), (end if jumped else pos)
 
 
-def answers(msg, qid):
+def answers(msg, qid, name, qtype):
     rid, flags, qd, an = struct.unpack("!HHHH", msg[:8])
     if rid != qid:
         sys.exit("reply with ID %d, asked %d" % (rid, qid))
+    qname, pos = read_name(msg, 12)
+    rtype = struct.unpack("!H", msg[pos:pos + 2])[0]
+    if qd != 1 or qname.lower() != name.rstrip(".").lower() or rtype != TYPES[qtype]:
+        sys.exit("reply to another question: %d questions, the first %s type %d" %
+                 (qd, qname, rtype))
+    pos += 4
     if flags & 0xF:
         sys.exit("rcode %d" % (flags & 0xF))
     if flags & 0x200:
         sys.exit("truncated (TC) with %d answers" % an)
-    pos = 12
-    for _ in range(qd):
-        pos = read_name(msg, pos)[1] + 4
     out = []
     for _ in range(an):
         pos = read_name(msg, pos)[1]
@@ -85,10 +89,10 @@ def main():
             reply = buf[2:]
         else:
             sock.sendto(msg, (server, 53))
-            reply = sock.recv(4096)
+            reply = sock.recv(65535)
     except OSError as e:
         sys.exit("no reply from %s: %s" % (server, e))
-    for a in answers(reply, qid):
+    for a in answers(reply, qid, name, qtype):
         print(a)
 
 

@@ -327,6 +327,58 @@ time.sleep(60)' "$BATS_TEST_TMPDIR/hang.ready" 3>&- </dev/null >/dev/null 2>"$BA
 	[ "$ms" -ge 1900 ] && [ "$ms" -lt 2900 ]
 }
 
+# huge_addresses: the 1200 addresses the stub upstream gives huge.test
+# over TCP (19 KB), sorted as dns-query.py prints them.
+huge_addresses() {
+	local i
+	for i in $(seq 0 1199); do echo "198.51.$((100 + i / 250)).$((i % 250 + 1))"; done | sort
+}
+
+@test "a reply over 16 KiB from a TCP upstream is passed on whole (a DNS message over TCP may be 64 KiB)" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	run ask --tcp 10.213.97.1 huge.test A
+	[ "$status" -eq 0 ] || { echo "$output" | tail -3; false; }
+	[ "$output" = "$(huge_addresses)" ]
+}
+
+@test "forwarding fails (no answer, a reply with another ID, an upstream that refuses): SERVFAIL with the query's ID and question, over UDP and TCP" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	# (dns-query.py checks the reply's ID and question before its rcode)
+	# the upstream never answers: SERVFAIL once its 2 s are up
+	local start=${EPOCHREALTIME/./} ms
+	ask 10.213.97.1 blackhole.test A >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &
+	local udp=$!
+	run ask --tcp 10.213.97.1 blackhole.test A
+	echo "tcp: $output"
+	[[ "$output" == "rcode 2" ]]
+	wait "$udp" || true # its exit status is 1 for an rcode: the output says which
+	cat "$BATS_TEST_TMPDIR/udp.out"
+	[[ "$(cat "$BATS_TEST_TMPDIR/udp.out")" == "rcode 2" ]]
+	# (each client waits 3 s: an rcode at all says it came before)
+	ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+	echo "${ms} ms"
+	[ "$ms" -ge 1900 ]
+	# a TCP reply with another ID, an upstream that refuses (nothing
+	# listens on 127.0.0.78): SERVFAIL at once, not after 2 s
+	net_create refused 10.213.98.0/24
+	echo "nameserver 127.0.0.78" >"$BATS_TEST_TMPDIR/resolv.conf"
+	HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf \
+		hk run -d --name lonely --network refused busybox sleep 60 >/dev/null
+	local args
+	for args in "--tcp 10.213.97.1 badid.test" "10.213.98.1 outside.test" \
+		"--tcp 10.213.98.1 outside.test"; do
+		start=${EPOCHREALTIME/./}
+		# shellcheck disable=SC2086 # the words of ARGS
+		run ask $args A
+		ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+		echo "$args: $output (${ms} ms)"
+		[[ "$output" == "rcode 2" ]]
+		[ "$ms" -lt 1500 ]
+	done
+}
+
 @test "slowloris: 32 slow TCP clients (one byte sent, then nothing) do not stop the server answering UDP and a full TCP query" {
 	net_create names 10.213.97.0/24
 	hk run -d --name web --network names busybox sleep 60 >/dev/null
