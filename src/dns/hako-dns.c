@@ -29,8 +29,11 @@
  *
  * A query that came over TCP is forwarded over TCP (a non-blocking
  * connect, the same 2 s per upstream counting from it), one over UDP over
- * UDP, whose reply goes back as it is, truncated (TC) or not, and the
- * client asks again over TCP, as the resolver does.  dnsmasq forwards
+ * UDP, whose reply is received whole (up to 64 KiB) and goes back as it
+ * is when it fits what the client takes (512 bytes, or its EDNS0 payload
+ * size), else truncated (TC, header and question: RFC 1035, 6891); on a
+ * TC reply, from the upstream or ours, the client asks again over TCP,
+ * as the resolver does.  dnsmasq forwards
  * over UDP first and retries over TCP on TC; we do not: a client asks
  * over TCP mostly because a UDP reply was truncated already, so the UDP
  * try would be one more round trip that is truncated again (aardvark-dns
@@ -68,16 +71,18 @@
 #define MAX_TCP             32
 #define MAX_PENDING         128
 #define TCP_MESSAGE_MAX     65535 /* a DNS message over TCP: its length is two bytes */
+#define UDP_MESSAGE_MAX     65535 /* the largest UDP payload an upstream may send */
 #define UPSTREAM_TIMEOUT_MS 2000
 #define TCP_IDLE_MS         10000
 #define IN_USE_CHECK_MS     500
 
-/* Where a reply goes: a UDP peer through the listener FD, or the TCP
- * connection in slot TCP_SLOT while it is still the one of generation
- * TCP_GEN. */
+/* Where a reply goes: a UDP peer through the listener FD, which takes
+ * replies up to UDP_LIMIT bytes, or the TCP connection in slot TCP_SLOT
+ * while it is still the one of generation TCP_GEN. */
 struct client
 {
   int udp_fd; /* -1: TCP */
+  size_t udp_limit;
   struct sockaddr_storage addr;
   socklen_t addr_len;
   size_t tcp_slot;
@@ -247,20 +252,31 @@ tcp_close (struct tcp_conn *c)
   c->frame.have = 0;
 }
 
+/* REPLY to a UDP client, truncated (TC set: it asks again over TCP) when
+ * longer than what it takes; false when it had to be and is no reply. */
+static bool
+udp_reply_to (const struct client *client, const uint8_t *reply, size_t len)
+{
+  uint8_t *cut = NULL;
+  if (len > client->udp_limit && !dns_truncate (reply, len, &cut, &len))
+    return false;
+  sendto (client->udp_fd, cut != NULL ? cut : reply, len, MSG_DONTWAIT,
+          (const struct sockaddr *)&client->addr, client->addr_len);
+  free (cut);
+  return true;
+}
+
 /* REPLY to CLIENT; a TCP reply that cannot go at once in full closes the
- * connection (a client that does not read is not waited for). */
-static void
+ * connection (a client that does not read is not waited for).  False
+ * when REPLY is too long for a UDP client and cannot be truncated. */
+static bool
 reply_to (struct server *s, const struct client *client, const uint8_t *reply, size_t len)
 {
   if (client->udp_fd >= 0)
-    {
-      sendto (client->udp_fd, reply, len, MSG_DONTWAIT, (const struct sockaddr *)&client->addr,
-              client->addr_len);
-      return;
-    }
+    return udp_reply_to (client, reply, len);
   struct tcp_conn *c = &s->tcp[client->tcp_slot];
-  if (c->fd < 0 || c->gen != client->tcp_gen || len > 0xffff)
-    return;
+  if (c->fd < 0 || c->gen != client->tcp_gen || len > TCP_MESSAGE_MAX)
+    return true;
   /* The length and the message as they are: an answer with many
    * addresses (replicas) may be longer than what we take in. */
   uint8_t length[2] = { (uint8_t)(len >> 8), (uint8_t)len };
@@ -268,6 +284,7 @@ reply_to (struct server *s, const struct client *client, const uint8_t *reply, s
   struct msghdr m = { .msg_iov = parts, .msg_iovlen = 2 };
   if (sendmsg (c->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(len + 2))
     tcp_close (c);
+  return true;
 }
 
 /* A UDP socket connected to TO with P's query sent, or a TCP one whose
@@ -419,7 +436,9 @@ pending_tcp_readable (struct server *s, struct pending *p)
     p->deadline = 0;
 }
 
-/* The upstream answered P: relayed when it is the reply (its ID). */
+/* The upstream answered P: relayed when it is the reply (its ID), taken
+ * whole whatever its size, cut for its client if need be; SERVFAIL when
+ * it must be cut and cannot. */
 static void
 pending_readable (struct server *s, struct pending *p)
 {
@@ -428,14 +447,16 @@ pending_readable (struct server *s, struct pending *p)
       pending_tcp_readable (s, p);
       return;
     }
-  uint8_t reply[DNS_MESSAGE_MAX];
+  static uint8_t reply[UDP_MESSAGE_MAX];
   ssize_t n = recv (p->fd, reply, sizeof reply, 0);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
   if (n >= 12 && memcmp (reply, p->query, 2) == 0)
     {
-      reply_to (s, &p->client, reply, (size_t)n);
-      pending_free (p);
+      if (reply_to (s, &p->client, reply, (size_t)n))
+        pending_free (p);
+      else
+        pending_fail (s, p);
     }
   else if (n < 0)
     p->deadline = 0; /* refused: the next upstream, now */
@@ -520,8 +541,10 @@ udp_readable (struct server *s, int fd)
   struct client client = { .udp_fd = fd, .addr_len = sizeof client.addr };
   ssize_t len = recvfrom (fd, query, sizeof query, MSG_DONTWAIT, (struct sockaddr *)&client.addr,
                           &client.addr_len);
-  if (len > 0)
-    handle_query (s, &client, query, (size_t)len);
+  if (len <= 0)
+    return;
+  client.udp_limit = dns_udp_limit (query, (size_t)len);
+  handle_query (s, &client, query, (size_t)len);
 }
 
 /* True while a query of connection SLOT waits for its upstream. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-# dns-query.py [--tcp] SERVER NAME TYPE: asks SERVER (an IPv4 or IPv6
-# address, port 53) for NAME's records of TYPE (A, AAAA, PTR) over UDP, or
-# over TCP with RFC 7766's two-byte length framing; prints the answers one
+# dns-query.py [--tcp] [--edns SIZE] SERVER NAME TYPE: asks SERVER (an
+# IPv4 or IPv6 address, port 53) for NAME's records of TYPE (A, AAAA, PTR)
+# over UDP, or over TCP with RFC 7766's two-byte length framing, with an
+# EDNS0 OPT record of payload size SIZE if given; prints the answers one
 # a line (addresses, or PTR targets without the final dot), sorted.  Exit
 # 1 with the reason when no reply comes within 3 s, it is not one (its ID
 # and question must be the query's), it has an error rcode ("rcode N"), or
@@ -16,11 +17,12 @@ import sys
 TYPES = {"A": 1, "PTR": 12, "AAAA": 28}
 
 
-def query(name, qtype):
+def query(name, qtype, edns):
     qid = struct.unpack("!H", os.urandom(2))[0]
     labels = b"".join(bytes([len(p)]) + p.encode() for p in name.rstrip(".").split("."))
-    return qid, struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + labels + b"\0" + struct.pack(
-        "!HH", TYPES[qtype], 1)
+    opt = struct.pack("!BHHIH", 0, 41, edns, 0, 0) if edns else b""
+    return qid, struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 1 if edns else 0) + labels + b"\0" + \
+        struct.pack("!HH", TYPES[qtype], 1) + opt
 
 
 def read_name(msg, pos):
@@ -71,9 +73,11 @@ def answers(msg, qid, name, qtype):
 def main():
     args = sys.argv[1:]
     tcp = args[0] == "--tcp"
-    server, name, qtype = args[1:] if tcp else args
+    args = args[1:] if tcp else args
+    edns = int(args[1]) if args[0] == "--edns" else 0
+    server, name, qtype = args[2:] if edns else args
     family = socket.AF_INET6 if ":" in server else socket.AF_INET
-    qid, msg = query(name, qtype)
+    qid, msg = query(name, qtype, edns)
     sock = socket.socket(family, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
     sock.settimeout(3)
     try:

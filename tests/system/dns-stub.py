@@ -6,7 +6,8 @@
 # only: over UDP its reply is empty with TC set, as a server whose answer
 # does not fit in 512 bytes sends it; huge.test the same with 1200
 # records 198.51.x.y (a 19 KB reply, above hako-dns's former 16 KiB
-# bound); over TCP a reply with another ID for badid.test (over UDP
+# bound); wide.test 400 records (6.4 KB) over UDP and TCP alike, as a
+# server that trusts the client's EDNS0 size would send it; over TCP a reply with another ID for badid.test (over UDP
 # nothing); nothing at all for blackhole.test (an upstream that never
 # answers; a TCP connection stays open, silent); NXDOMAIN for anything
 # else.
@@ -17,6 +18,7 @@ import threading
 
 BIG = 60
 HUGE = 1200
+WIDE = 400
 
 
 def records(n):
@@ -47,12 +49,12 @@ def reply(query, tcp):
         header = struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0)
         answer = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton("192.0.2.7")
         return header + question + answer
-    count = {"big.test": BIG, "huge.test": HUGE}.get(name)
-    if count and qtype == 1 and not tcp:
+    count = {"big.test": BIG, "huge.test": HUGE, "wide.test": WIDE}.get(name)
+    if count and qtype == 1 and not tcp and name != "wide.test":
         return struct.pack("!HHHHHH", qid, 0x8380, 1, 0, 0, 0) + question
     if count and qtype == 1:
         return struct.pack("!HHHHHH", qid, 0x8180, 1, count, 0, 0) + question + records(count)
-    rcode = 0 if name in ("outside.test", "big.test", "huge.test") else 3
+    rcode = 0 if name in ("outside.test", "big.test", "huge.test", "wide.test") else 3
     return struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, 0, 0, 0) + question
 
 

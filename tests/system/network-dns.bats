@@ -327,11 +327,12 @@ time.sleep(60)' "$BATS_TEST_TMPDIR/hang.ready" 3>&- </dev/null >/dev/null 2>"$BA
 	[ "$ms" -ge 1900 ] && [ "$ms" -lt 2900 ]
 }
 
-# huge_addresses: the 1200 addresses the stub upstream gives huge.test
-# over TCP (19 KB), sorted as dns-query.py prints them.
-huge_addresses() {
+# stub_addresses N: the N addresses the stub upstream gives huge.test
+# (1200, 19 KB, over TCP) or wide.test (400, 6.4 KB), sorted as
+# dns-query.py prints them.
+stub_addresses() {
 	local i
-	for i in $(seq 0 1199); do echo "198.51.$((100 + i / 250)).$((i % 250 + 1))"; done | sort
+	for i in $(seq 0 $(($1 - 1))); do echo "198.51.$((100 + i / 250)).$((i % 250 + 1))"; done | sort
 }
 
 @test "a reply over 16 KiB from a TCP upstream is passed on whole (a DNS message over TCP may be 64 KiB)" {
@@ -339,7 +340,30 @@ huge_addresses() {
 	hk run -d --name web --network names busybox sleep 60 >/dev/null
 	run ask --tcp 10.213.97.1 huge.test A
 	[ "$status" -eq 0 ] || { echo "$output" | tail -3; false; }
-	[ "$output" = "$(huge_addresses)" ]
+	[ "$output" = "$(stub_addresses 1200)" ]
+}
+
+@test "an upstream's UDP reply longer than its client takes (512 bytes, or its EDNS0 size) goes back truncated (TC), whole over TCP; replies over 4 KiB are received whole" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	# wide.test: the upstream sends 6.4 KB over UDP, whatever was asked
+	run ask 10.213.97.1 wide.test A
+	echo "$output"
+	[ "$output" = "truncated (TC) with 0 answers" ]
+	run ask --edns 4096 10.213.97.1 wide.test A
+	echo "$output"
+	[ "$output" = "truncated (TC) with 0 answers" ]
+	# a client that takes 64 KiB gets all 6.4 KB over UDP: nothing is cut
+	# at 4096 bytes on the way
+	run ask --edns 65000 10.213.97.1 wide.test A
+	[ "$status" -eq 0 ] || { echo "$output" | tail -3; false; }
+	[ "$output" = "$(stub_addresses 400)" ]
+	run ask --tcp 10.213.97.1 wide.test A
+	[ "$status" -eq 0 ] || { echo "$output" | tail -3; false; }
+	[ "$output" = "$(stub_addresses 400)" ]
+	# a reply that fits goes as it is, with EDNS0 or without
+	[ "$(ask --edns 1232 10.213.97.1 outside.test A)" = 192.0.2.7 ]
+	[ "$(ask 10.213.97.1 outside.test A)" = 192.0.2.7 ]
 }
 
 @test "forwarding fails (no answer, a reply with another ID, an upstream that refuses): SERVFAIL with the query's ID and question, over UDP and TCP" {
