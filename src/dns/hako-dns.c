@@ -8,7 +8,8 @@
  * the store's database DB has them at the moment of each query (so a
  * container that joins, leaves, connects or disconnects is seen at once),
  * and forwards everything else to the host's resolvers
- * ($HAKO_DNS_RESOLV_CONF, else /etc/resolv.conf; 127.x ones too: it runs
+ * ($HAKO_DNS_RESOLV_CONF, else /etc/resolv.conf; IPv4 and IPv6, with a
+ * zone (fe80::1%eth0) where one is given; 127.x and ::1 ones too: it runs
  * in the host's namespace, where they are; with --netns, in a rootless
  * hako's network namespace, the host's resolvers are reached through its
  * pasta, 127.x ones not).  With --internal (an internal network, which
@@ -52,6 +53,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -121,6 +123,13 @@ struct pending
   size_t reply_len;
 };
 
+/* A resolver of the host, port 53. */
+struct upstream
+{
+  struct sockaddr_storage addr;
+  socklen_t len;
+};
+
 struct server
 {
   sqlite3 *db;
@@ -129,7 +138,7 @@ struct server
   int listeners[MAX_LISTENERS];
   bool listener_tcp[MAX_LISTENERS];
   size_t n_listeners;
-  struct sockaddr_in upstreams[MAX_UPSTREAMS];
+  struct upstream upstreams[MAX_UPSTREAMS];
   size_t n_upstreams;
   unsigned long tcp_gens;
   struct tcp_conn tcp[MAX_TCP];
@@ -144,23 +153,39 @@ now_ms (void)
   return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* The IPv4 nameservers of the host's resolv.conf. */
+/* ADDRESS, an IPv4 or IPv6 address with perhaps a zone (fe80::1%eth0,
+ * or its index: fe80::1%2), port 53, in U; false when it is none, or its
+ * zone names no interface of ours (such a line is skipped). */
+static bool
+upstream_parse (const char *address, struct upstream *u)
+{
+  struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+                            .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+  struct addrinfo *found = NULL;
+  if (getaddrinfo (address, "53", &hints, &found) != 0)
+    return false;
+  bool fits = found->ai_addrlen <= sizeof u->addr;
+  if (fits)
+    {
+      memcpy (&u->addr, found->ai_addr, found->ai_addrlen);
+      u->len = found->ai_addrlen;
+    }
+  freeaddrinfo (found);
+  return fits;
+}
+
+/* The nameservers of the host's resolv.conf, both families, the first
+ * MAX_UPSTREAMS usable ones (glibc's resolver too takes three). */
 static void
 read_upstreams (struct server *s)
 {
   const char *path = getenv ("HAKO_DNS_RESOLV_CONF");
   FILE *f = fopen (path && *path ? path : "/etc/resolv.conf", "re");
-  char line[512], addr[64];
+  char line[512], addr[128];
   while (f != NULL && s->n_upstreams < MAX_UPSTREAMS && fgets (line, sizeof line, f) != NULL)
-    {
-      struct sockaddr_in *sin = &s->upstreams[s->n_upstreams];
-      if (sscanf (line, " nameserver %63s", addr) != 1
-          || inet_pton (AF_INET, addr, &sin->sin_addr) != 1)
-        continue;
-      sin->sin_family = AF_INET;
-      sin->sin_port = htons (53);
+    if (sscanf (line, " nameserver %127s", addr) == 1
+        && upstream_parse (addr, &s->upstreams[s->n_upstreams]))
       s->n_upstreams++;
-    }
   if (f != NULL)
     fclose (f);
 }
@@ -290,11 +315,11 @@ reply_to (struct server *s, const struct client *client, const uint8_t *reply, s
 /* A UDP socket connected to TO with P's query sent, or a TCP one whose
  * connect to TO has started (the query goes when it completes). */
 static bool
-upstream_start (struct pending *p, int fd, const struct sockaddr_in *to)
+upstream_start (struct pending *p, int fd, const struct upstream *to)
 {
   if (p->tcp)
-    return connect (fd, (const struct sockaddr *)to, sizeof *to) == 0 || errno == EINPROGRESS;
-  return connect (fd, (const struct sockaddr *)to, sizeof *to) == 0
+    return connect (fd, (const struct sockaddr *)&to->addr, to->len) == 0 || errno == EINPROGRESS;
+  return connect (fd, (const struct sockaddr *)&to->addr, to->len) == 0
          && send (fd, p->query, p->len, 0) == (ssize_t)p->len;
 }
 
@@ -306,9 +331,10 @@ pending_send (struct server *s, struct pending *p)
   for (; p->upstream < s->n_upstreams; p->upstream++)
     {
       int type = p->tcp ? SOCK_STREAM : SOCK_DGRAM;
-      int fd = socket (AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      int family = s->upstreams[p->upstream].addr.ss_family;
+      int fd = socket (family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
       if (fd < 0)
-        return false;
+        continue; /* (a family this host lacks, or no descriptor left) */
       p->sent = p->got = 0;
       free (p->reply);
       p->reply = NULL;

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # dns-stub.py ADDRESS PIDFILE: a resolver for the DNS tests, on ADDRESS:53
-# over UDP and TCP (a 127.x address: the host's resolvers the network's
-# DNS server forwards to).  Answers A 192.0.2.7 for outside.test; for
+# over UDP and TCP (a 127.x address, or an IPv6 one such as ::1 or
+# fe80::1%IFACE: the host's resolvers the network's DNS server forwards
+# to).  Answers A 192.0.2.7 for outside.test; for
 # big.test 60 A records 198.51.100.1-60 (a 1 KB reply) in full over TCP
 # only: over UDP its reply is empty with TC set, as a server whose answer
 # does not fit in 512 bytes sends it; huge.test the same with 1200
@@ -86,11 +87,13 @@ def serve_tcp(listener):
         threading.Thread(target=serve_connection, args=(conn,), daemon=True).start()
 
 
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-sock.bind((sys.argv[1], 53))
-listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+address = socket.getaddrinfo(sys.argv[1], 53, type=socket.SOCK_DGRAM,
+                             flags=socket.AI_NUMERICHOST)[0]
+sock = socket.socket(address[0], socket.SOCK_DGRAM)
+sock.bind(address[4])
+listener = socket.socket(address[0], socket.SOCK_STREAM)
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind((sys.argv[1], 53))
+listener.bind(address[4])
 listener.listen(64)
 threading.Thread(target=serve_tcp, args=(listener,), daemon=True).start()
 with open(sys.argv[2], "w") as f:

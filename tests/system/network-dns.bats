@@ -27,9 +27,11 @@ teardown_file() {
 }
 setup() { network_setup; }
 teardown() {
-	# a test's own upstreams (upstream.pid), stopped even when it failed
+	# a test's own upstreams (upstream.pid, one PID a line), stopped even
+	# when it failed
+	local pid
 	if [ -s "$BATS_TEST_TMPDIR/upstream.pid" ]; then
-		kill "$(cat "$BATS_TEST_TMPDIR/upstream.pid")" || true
+		for pid in $(cat "$BATS_TEST_TMPDIR/upstream.pid"); do kill "$pid" || true; done
 	fi
 	network_teardown
 }
@@ -401,6 +403,50 @@ stub_addresses() {
 		[[ "$output" == "rcode 2" ]]
 		[ "$ms" -lt 1500 ]
 	done
+}
+
+# stub_start ADDRESS: one more stub upstream, on ADDRESS, for this test
+# (stopped by teardown through upstream.pid).
+stub_start() {
+	local ready=$BATS_TEST_TMPDIR/stub-$RANDOM i
+	python3 "$BATS_TEST_DIRNAME/dns-stub.py" "$1" "$ready" \
+		3>&- </dev/null >/dev/null 2>"$ready.log" &
+	echo $! >>"$BATS_TEST_TMPDIR/upstream.pid"
+	for i in $(seq 100); do [ -s "$ready" ] && break; sleep 0.05; done
+	[ -s "$ready" ] || { cat "$ready.log"; false; }
+}
+
+@test "IPv6 nameservers in resolv.conf are forwarded to, over UDP and TCP: ::1, and a link-local one with its zone (fe80::...%BRIDGE); zones naming no interface are skipped" {
+	# ::1 alone
+	stub_start ::1
+	net_create names 10.213.97.0/24
+	echo "nameserver ::1" >"$BATS_TEST_TMPDIR/resolv.conf"
+	HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf \
+		hk run -d --name web --network names busybox sleep 60 >/dev/null
+	[ "$(ask 10.213.97.1 outside.test A)" = 192.0.2.7 ]
+	[ "$(ask --tcp 10.213.97.1 big.test A)" = "$(big_addresses)" ]
+	# a stub on the link-local address of this network's bridge (up now),
+	# which needs its zone
+	local i ll=
+	for i in $(seq 100); do
+		ll=$(ip -6 -o addr show dev hkt-names scope link |
+			awk '!/tentative/ { sub(/\/.*/, "", $4); print $4 }')
+		[ -n "$ll" ] && break
+		sleep 0.05
+	done
+	echo "hkt-names: $ll"
+	[ -n "$ll" ]
+	stub_start "$ll%hkt-names"
+	# three nameservers whose zone is no interface here come first: they
+	# are skipped, not counted among the three upstreams taken, so the
+	# fourth, the link-local one with its zone, is asked
+	net_create zoned 10.213.96.0/24
+	printf 'nameserver %s\n' fe80::1%nosuchif0 fe80::2%nosuchif1 fe80::3%nosuchif2 \
+		"$ll%hkt-names" >"$BATS_TEST_TMPDIR/resolv.conf"
+	HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf \
+		hk run -d --name zoned --network zoned busybox sleep 60 >/dev/null
+	[ "$(ask 10.213.96.1 outside.test A)" = 192.0.2.7 ]
+	[ "$(ask --tcp 10.213.96.1 outside.test A)" = 192.0.2.7 ]
 }
 
 @test "slowloris: 32 slow TCP clients (one byte sent, then nothing) do not stop the server answering UDP and a full TCP query" {
