@@ -159,7 +159,8 @@ now_ms (void)
 static bool
 upstream_parse (const char *address, struct upstream *u)
 {
-  struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
+  struct addrinfo hints = { .ai_family = AF_UNSPEC,
+                            .ai_socktype = SOCK_DGRAM,
                             .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
   struct addrinfo *found = NULL;
   if (getaddrinfo (address, "53", &hints, &found) != 0)

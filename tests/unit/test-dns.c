@@ -154,8 +154,8 @@ test_truncate (void **state)
   assert_true (dns_truncate (answer, answer_len, &cut, &cut_len));
   assert_int_equal (cut_len, sizeof query); /* the header and the question */
   assert_memory_equal (cut, "\x12\x34", 2);
-  assert_true (cut[2] & 0x80);               /* a response */
-  assert_true (cut[2] & 0x02);               /* TC */
+  assert_true (cut[2] & 0x80);                          /* a response */
+  assert_true (cut[2] & 0x02);                          /* TC */
   assert_memory_equal (cut + 4, "\0\1\0\0\0\0\0\0", 8); /* one question, no record */
   assert_memory_equal (cut + 12, query + 12, sizeof query - 12);
   free (cut);
