@@ -215,3 +215,61 @@ dns_server_failure (const uint8_t *query, size_t len, uint8_t **reply_wire, size
   ldns_pkt_free (q);
   return built;
 }
+
+size_t
+dns_udp_limit (const uint8_t *query, size_t len)
+{
+  ldns_pkt *q = NULL;
+  size_t limit = DNS_UDP_MIN;
+  if (ldns_wire2pkt (&q, query, len) != LDNS_STATUS_OK)
+    return limit;
+  if (ldns_pkt_edns (q) && ldns_pkt_edns_udp_size (q) > limit)
+    limit = ldns_pkt_edns_udp_size (q);
+  ldns_pkt_free (q);
+  return limit;
+}
+
+/* R's EDNS0 (its OPT record's fields, not its options) into T. */
+static void
+copy_edns (ldns_pkt *t, const ldns_pkt *r)
+{
+  if (!ldns_pkt_edns (r))
+    return;
+  /* a size below 512 means 512 (RFC 6891 6.2.5); one is needed for
+   * ldns to write the OPT record */
+  uint16_t size = ldns_pkt_edns_udp_size (r);
+  ldns_pkt_set_edns_udp_size (t, size < DNS_UDP_MIN ? DNS_UDP_MIN : size);
+  ldns_pkt_set_edns_extended_rcode (t, ldns_pkt_edns_extended_rcode (r));
+  ldns_pkt_set_edns_version (t, ldns_pkt_edns_version (r));
+  ldns_pkt_set_edns_z (t, ldns_pkt_edns_z (r));
+}
+
+bool
+dns_truncate (const uint8_t *reply, size_t len, uint8_t **out, size_t *out_len)
+{
+  ldns_pkt *r = NULL;
+  if (ldns_wire2pkt (&r, reply, len) != LDNS_STATUS_OK)
+    return false;
+  bool built = false;
+  if (ldns_pkt_qr (r) && ldns_rr_list_rr_count (ldns_pkt_question (r)) == 1)
+    {
+      ldns_pkt *t = ldns_pkt_new ();
+      ldns_pkt_set_id (t, ldns_pkt_id (r));
+      ldns_pkt_set_qr (t, true);
+      ldns_pkt_set_opcode (t, ldns_pkt_get_opcode (r));
+      ldns_pkt_set_aa (t, ldns_pkt_aa (r));
+      ldns_pkt_set_tc (t, true);
+      ldns_pkt_set_rd (t, ldns_pkt_rd (r));
+      ldns_pkt_set_ra (t, ldns_pkt_ra (r));
+      ldns_pkt_set_ad (t, ldns_pkt_ad (r));
+      ldns_pkt_set_cd (t, ldns_pkt_cd (r));
+      ldns_pkt_set_rcode (t, ldns_pkt_get_rcode (r));
+      ldns_pkt_push_rr (t, LDNS_SECTION_QUESTION,
+                        ldns_rr_clone (ldns_rr_list_rr (ldns_pkt_question (r), 0)));
+      copy_edns (t, r);
+      built = ldns_pkt2wire (out, t, out_len) == LDNS_STATUS_OK;
+      ldns_pkt_free (t);
+    }
+  ldns_pkt_free (r);
+  return built;
+}

@@ -38,4 +38,20 @@ enum dns_verdict dns_answer (const uint8_t *query, size_t len, const struct dns_
  * is no query (dns_answer says DNS_DROP for it).  The reply is malloc'ed. */
 bool dns_server_failure (const uint8_t *query, size_t len, uint8_t **reply, size_t *reply_len);
 
+/* The longest reply a client takes over UDP without EDNS0 (RFC 1035
+ * 4.2.1). */
+#define DNS_UDP_MIN 512
+
+/* The longest reply the client of QUERY takes over UDP: DNS_UDP_MIN, or
+ * the payload size its EDNS0 OPT record gives when larger (RFC 6891);
+ * DNS_UDP_MIN for a message ldns cannot parse. */
+size_t dns_udp_limit (const uint8_t *query, size_t len);
+
+/* REPLY (a response from an upstream, too long for its UDP client) as it
+ * goes instead: its header with TC set, so that the client asks again
+ * over TCP, its question and its EDNS0 fields, no record (RFC 1035 4.1.1,
+ * RFC 2181 9: a partial RRset is left out).  False when REPLY is not a
+ * response with one question that ldns can parse.  *OUT is malloc'ed. */
+bool dns_truncate (const uint8_t *reply, size_t len, uint8_t **out, size_t *out_len);
+
 #endif

@@ -8,7 +8,8 @@
  * the store's database DB has them at the moment of each query (so a
  * container that joins, leaves, connects or disconnects is seen at once),
  * and forwards everything else to the host's resolvers
- * ($HAKO_DNS_RESOLV_CONF, else /etc/resolv.conf; 127.x ones too: it runs
+ * ($HAKO_DNS_RESOLV_CONF, else /etc/resolv.conf; IPv4 and IPv6, with a
+ * zone (fe80::1%eth0) where one is given; 127.x and ::1 ones too: it runs
  * in the host's namespace, where they are; with --netns, in a rootless
  * hako's network namespace, the host's resolvers are reached through its
  * pasta, 127.x ones not).  With --internal (an internal network, which
@@ -18,7 +19,8 @@
  * container has a way out).
  *
  * Nothing blocks: forwarded queries wait in a fixed table (each on a
- * socket of its own, the reply matched by its ID, 2 s per upstream), TCP
+ * socket of its own, the reply matched by its ID, 2 s per upstream; when
+ * none is left, the client gets SERVFAIL rather than silence), TCP
  * connections too; when a table is full a new query is dropped (the
  * client asks again), and a new connection takes the slot of the
  * connection idle the longest that waits for no answer (slow clients that
@@ -28,8 +30,11 @@
  *
  * A query that came over TCP is forwarded over TCP (a non-blocking
  * connect, the same 2 s per upstream counting from it), one over UDP over
- * UDP, whose reply goes back as it is, truncated (TC) or not, and the
- * client asks again over TCP, as the resolver does.  dnsmasq forwards
+ * UDP, whose reply is received whole (up to 64 KiB) and goes back as it
+ * is when it fits what the client takes (512 bytes, or its EDNS0 payload
+ * size), else truncated (TC, header and question: RFC 1035, 6891); on a
+ * TC reply, from the upstream or ours, the client asks again over TCP,
+ * as the resolver does.  dnsmasq forwards
  * over UDP first and retries over TCP on TC; we do not: a client asks
  * over TCP mostly because a UDP reply was truncated already, so the UDP
  * try would be one more round trip that is truncated again (aardvark-dns
@@ -48,6 +53,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -66,17 +72,19 @@
 #define MAX_LISTENERS       4    /* UDP and TCP on each of two addresses */
 #define MAX_TCP             32
 #define MAX_PENDING         128
-#define TCP_REPLY_MAX       16384 /* the longest reply relayed from a TCP upstream */
+#define TCP_MESSAGE_MAX     65535 /* a DNS message over TCP: its length is two bytes */
+#define UDP_MESSAGE_MAX     65535 /* the largest UDP payload an upstream may send */
 #define UPSTREAM_TIMEOUT_MS 2000
 #define TCP_IDLE_MS         10000
 #define IN_USE_CHECK_MS     500
 
-/* Where a reply goes: a UDP peer through the listener FD, or the TCP
- * connection in slot TCP_SLOT while it is still the one of generation
- * TCP_GEN. */
+/* Where a reply goes: a UDP peer through the listener FD, which takes
+ * replies up to UDP_LIMIT bytes, or the TCP connection in slot TCP_SLOT
+ * while it is still the one of generation TCP_GEN. */
 struct client
 {
   int udp_fd; /* -1: TCP */
+  size_t udp_limit;
   struct sockaddr_storage addr;
   socklen_t addr_len;
   size_t tcp_slot;
@@ -95,8 +103,10 @@ struct tcp_conn
 
 /* A query forwarded, waiting for the reply of upstream UPSTREAM; over
  * TCP when TCP (its client's transport): the query framed is sent once
- * the connect completes (SENT bytes so far), the reply framed read into
- * REPLY (GOT bytes so far). */
+ * the connect completes (SENT bytes so far), the reply framed read (GOT
+ * bytes so far): its length into LENGTH, then the message into REPLY,
+ * allocated at that length (up to TCP_MESSAGE_MAX: only a reply being
+ * read holds one). */
 struct pending
 {
   int fd; /* its own socket, connected to the upstream; -1: free */
@@ -108,7 +118,16 @@ struct pending
   size_t got;
   size_t len;
   uint8_t query[DNS_MESSAGE_MAX];
-  uint8_t reply[2 + TCP_REPLY_MAX];
+  uint8_t length[2];
+  uint8_t *reply;
+  size_t reply_len;
+};
+
+/* A resolver of the host, port 53. */
+struct upstream
+{
+  struct sockaddr_storage addr;
+  socklen_t len;
 };
 
 struct server
@@ -119,7 +138,7 @@ struct server
   int listeners[MAX_LISTENERS];
   bool listener_tcp[MAX_LISTENERS];
   size_t n_listeners;
-  struct sockaddr_in upstreams[MAX_UPSTREAMS];
+  struct upstream upstreams[MAX_UPSTREAMS];
   size_t n_upstreams;
   unsigned long tcp_gens;
   struct tcp_conn tcp[MAX_TCP];
@@ -134,23 +153,40 @@ now_ms (void)
   return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* The IPv4 nameservers of the host's resolv.conf. */
+/* ADDRESS, an IPv4 or IPv6 address with perhaps a zone (fe80::1%eth0,
+ * or its index: fe80::1%2), port 53, in U; false when it is none, or its
+ * zone names no interface of ours (such a line is skipped). */
+static bool
+upstream_parse (const char *address, struct upstream *u)
+{
+  struct addrinfo hints = { .ai_family = AF_UNSPEC,
+                            .ai_socktype = SOCK_DGRAM,
+                            .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+  struct addrinfo *found = NULL;
+  if (getaddrinfo (address, "53", &hints, &found) != 0)
+    return false;
+  bool fits = found->ai_addrlen <= sizeof u->addr;
+  if (fits)
+    {
+      memcpy (&u->addr, found->ai_addr, found->ai_addrlen);
+      u->len = found->ai_addrlen;
+    }
+  freeaddrinfo (found);
+  return fits;
+}
+
+/* The nameservers of the host's resolv.conf, both families, the first
+ * MAX_UPSTREAMS usable ones (glibc's resolver too takes three). */
 static void
 read_upstreams (struct server *s)
 {
   const char *path = getenv ("HAKO_DNS_RESOLV_CONF");
   FILE *f = fopen (path && *path ? path : "/etc/resolv.conf", "re");
-  char line[512], addr[64];
+  char line[512], addr[128];
   while (f != NULL && s->n_upstreams < MAX_UPSTREAMS && fgets (line, sizeof line, f) != NULL)
-    {
-      struct sockaddr_in *sin = &s->upstreams[s->n_upstreams];
-      if (sscanf (line, " nameserver %63s", addr) != 1
-          || inet_pton (AF_INET, addr, &sin->sin_addr) != 1)
-        continue;
-      sin->sin_family = AF_INET;
-      sin->sin_port = htons (53);
+    if (sscanf (line, " nameserver %127s", addr) == 1
+        && upstream_parse (addr, &s->upstreams[s->n_upstreams]))
       s->n_upstreams++;
-    }
   if (f != NULL)
     fclose (f);
 }
@@ -242,20 +278,31 @@ tcp_close (struct tcp_conn *c)
   c->frame.have = 0;
 }
 
+/* REPLY to a UDP client, truncated (TC set: it asks again over TCP) when
+ * longer than what it takes; false when it had to be and is no reply. */
+static bool
+udp_reply_to (const struct client *client, const uint8_t *reply, size_t len)
+{
+  uint8_t *cut = NULL;
+  if (len > client->udp_limit && !dns_truncate (reply, len, &cut, &len))
+    return false;
+  sendto (client->udp_fd, cut != NULL ? cut : reply, len, MSG_DONTWAIT,
+          (const struct sockaddr *)&client->addr, client->addr_len);
+  free (cut);
+  return true;
+}
+
 /* REPLY to CLIENT; a TCP reply that cannot go at once in full closes the
- * connection (a client that does not read is not waited for). */
-static void
+ * connection (a client that does not read is not waited for).  False
+ * when REPLY is too long for a UDP client and cannot be truncated. */
+static bool
 reply_to (struct server *s, const struct client *client, const uint8_t *reply, size_t len)
 {
   if (client->udp_fd >= 0)
-    {
-      sendto (client->udp_fd, reply, len, MSG_DONTWAIT, (const struct sockaddr *)&client->addr,
-              client->addr_len);
-      return;
-    }
+    return udp_reply_to (client, reply, len);
   struct tcp_conn *c = &s->tcp[client->tcp_slot];
-  if (c->fd < 0 || c->gen != client->tcp_gen || len > 0xffff)
-    return;
+  if (c->fd < 0 || c->gen != client->tcp_gen || len > TCP_MESSAGE_MAX)
+    return true;
   /* The length and the message as they are: an answer with many
    * addresses (replicas) may be longer than what we take in. */
   uint8_t length[2] = { (uint8_t)(len >> 8), (uint8_t)len };
@@ -263,16 +310,17 @@ reply_to (struct server *s, const struct client *client, const uint8_t *reply, s
   struct msghdr m = { .msg_iov = parts, .msg_iovlen = 2 };
   if (sendmsg (c->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)(len + 2))
     tcp_close (c);
+  return true;
 }
 
 /* A UDP socket connected to TO with P's query sent, or a TCP one whose
  * connect to TO has started (the query goes when it completes). */
 static bool
-upstream_start (struct pending *p, int fd, const struct sockaddr_in *to)
+upstream_start (struct pending *p, int fd, const struct upstream *to)
 {
   if (p->tcp)
-    return connect (fd, (const struct sockaddr *)to, sizeof *to) == 0 || errno == EINPROGRESS;
-  return connect (fd, (const struct sockaddr *)to, sizeof *to) == 0
+    return connect (fd, (const struct sockaddr *)&to->addr, to->len) == 0 || errno == EINPROGRESS;
+  return connect (fd, (const struct sockaddr *)&to->addr, to->len) == 0
          && send (fd, p->query, p->len, 0) == (ssize_t)p->len;
 }
 
@@ -284,10 +332,13 @@ pending_send (struct server *s, struct pending *p)
   for (; p->upstream < s->n_upstreams; p->upstream++)
     {
       int type = p->tcp ? SOCK_STREAM : SOCK_DGRAM;
-      int fd = socket (AF_INET, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+      int family = s->upstreams[p->upstream].addr.ss_family;
+      int fd = socket (family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
       if (fd < 0)
-        return false;
+        continue; /* (a family this host lacks, or no descriptor left) */
       p->sent = p->got = 0;
+      free (p->reply);
+      p->reply = NULL;
       if (upstream_start (p, fd, &s->upstreams[p->upstream]))
         {
           p->fd = fd;
@@ -312,9 +363,25 @@ pending_free (struct pending *p)
   if (p->fd >= 0)
     close (p->fd);
   p->fd = -1;
+  free (p->reply);
+  p->reply = NULL;
 }
 
-/* QUERY forwarded for CLIENT; dropped when the table is full. */
+/* No upstream answered P's query (none left, or none at all): SERVFAIL
+ * to its client, so that it does not wait for nothing, and P freed. */
+static void
+pending_fail (struct server *s, struct pending *p)
+{
+  uint8_t *reply = NULL;
+  size_t len = 0;
+  if (dns_server_failure (p->query, p->len, &reply, &len))
+    reply_to (s, &p->client, reply, len);
+  free (reply);
+  pending_free (p);
+}
+
+/* QUERY forwarded for CLIENT; dropped when the table is full (a flood:
+ * the client asks again); SERVFAIL when no upstream takes it. */
 static void
 forward (struct server *s, const struct client *client, const uint8_t *query, size_t len)
 {
@@ -329,7 +396,7 @@ forward (struct server *s, const struct client *client, const uint8_t *query, si
       p->len = len;
       memcpy (p->query, query, len);
       if (!pending_send (s, p))
-        pending_free (p);
+        pending_fail (s, p);
       return;
     }
 }
@@ -359,18 +426,15 @@ pending_writable (struct pending *p)
 }
 
 /* More of the framed reply of P's TCP upstream: relayed once complete
- * when it is the reply (its ID); the upstream's close before, a length
- * above TCP_REPLY_MAX or an error, the next upstream, now. */
+ * when it is the reply (its ID); the upstream's close before, a reply
+ * shorter than a header or an error, the next upstream, now. */
 static void
 pending_tcp_readable (struct server *s, struct pending *p)
 {
-  size_t want = p->got < 2 ? 2 : 2 + ((size_t)p->reply[0] << 8 | p->reply[1]);
-  if (want > sizeof p->reply)
-    {
-      p->deadline = 0;
-      return;
-    }
-  ssize_t n = recv (p->fd, p->reply + p->got, want - p->got, 0);
+  bool in_length = p->got < 2;
+  uint8_t *into = in_length ? p->length + p->got : p->reply + (p->got - 2);
+  size_t want = in_length ? 2 - p->got : p->reply_len - (p->got - 2);
+  ssize_t n = recv (p->fd, into, want, 0);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
   if (n <= 0)
@@ -379,18 +443,29 @@ pending_tcp_readable (struct server *s, struct pending *p)
       return;
     }
   p->got += (size_t)n;
-  if (p->got < 2 || p->got < 2 + ((size_t)p->reply[0] << 8 | p->reply[1]))
-    return;
-  if (p->got >= 2 + 12 && memcmp (p->reply + 2, p->query, 2) == 0)
+  if (in_length && p->got == 2)
     {
-      reply_to (s, &p->client, p->reply + 2, p->got - 2);
+      p->reply_len = (size_t)p->length[0] << 8 | p->length[1];
+      if (p->reply_len < 12 || (p->reply = malloc (p->reply_len)) == NULL)
+        {
+          p->deadline = 0;
+          return;
+        }
+    }
+  if (p->got < 2 + p->reply_len)
+    return;
+  if (memcmp (p->reply, p->query, 2) == 0)
+    {
+      reply_to (s, &p->client, p->reply, p->reply_len);
       pending_free (p);
     }
   else
     p->deadline = 0;
 }
 
-/* The upstream answered P: relayed when it is the reply (its ID). */
+/* The upstream answered P: relayed when it is the reply (its ID), taken
+ * whole whatever its size, cut for its client if need be; SERVFAIL when
+ * it must be cut and cannot. */
 static void
 pending_readable (struct server *s, struct pending *p)
 {
@@ -399,14 +474,16 @@ pending_readable (struct server *s, struct pending *p)
       pending_tcp_readable (s, p);
       return;
     }
-  uint8_t reply[DNS_MESSAGE_MAX];
+  static uint8_t reply[UDP_MESSAGE_MAX];
   ssize_t n = recv (p->fd, reply, sizeof reply, 0);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return;
   if (n >= 12 && memcmp (reply, p->query, 2) == 0)
     {
-      reply_to (s, &p->client, reply, (size_t)n);
-      pending_free (p);
+      if (reply_to (s, &p->client, reply, (size_t)n))
+        pending_free (p);
+      else
+        pending_fail (s, p);
     }
   else if (n < 0)
     p->deadline = 0; /* refused: the next upstream, now */
@@ -421,7 +498,7 @@ pending_expire (struct server *s, struct pending *p, long long now)
   p->fd = -1;
   p->upstream++;
   if (!pending_send (s, p))
-    pending_free (p);
+    pending_fail (s, p);
 }
 
 /* True when the container that asked (CLIENT's address on this network)
@@ -491,8 +568,10 @@ udp_readable (struct server *s, int fd)
   struct client client = { .udp_fd = fd, .addr_len = sizeof client.addr };
   ssize_t len = recvfrom (fd, query, sizeof query, MSG_DONTWAIT, (struct sockaddr *)&client.addr,
                           &client.addr_len);
-  if (len > 0)
-    handle_query (s, &client, query, (size_t)len);
+  if (len <= 0)
+    return;
+  client.udp_limit = dns_udp_limit (query, (size_t)len);
+  handle_query (s, &client, query, (size_t)len);
 }
 
 /* True while a query of connection SLOT waits for its upstream. */
@@ -540,7 +619,7 @@ tcp_accept (struct server *s, int listener)
   int fd = accept4 (listener, (struct sockaddr *)&peer, &peer_len, SOCK_CLOEXEC | SOCK_NONBLOCK);
   if (fd < 0)
     return;
-  int sndbuf = 4 * (2 + TCP_REPLY_MAX);
+  int sndbuf = 4 * (2 + TCP_MESSAGE_MAX);
   size_t slot = tcp_slot_for_new (s);
   if (slot == MAX_TCP || setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf) < 0)
     {

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-# dns-query.py [--tcp] SERVER NAME TYPE: asks SERVER (an IPv4 or IPv6
-# address, port 53) for NAME's records of TYPE (A, AAAA, PTR) over UDP, or
-# over TCP with RFC 7766's two-byte length framing; prints the answers one
+# dns-query.py [--tcp] [--edns SIZE] SERVER NAME TYPE: asks SERVER (an
+# IPv4 or IPv6 address, port 53) for NAME's records of TYPE (A, AAAA, PTR)
+# over UDP, or over TCP with RFC 7766's two-byte length framing, with an
+# EDNS0 OPT record of payload size SIZE if given; prints the answers one
 # a line (addresses, or PTR targets without the final dot), sorted.  Exit
-# 1 with the reason when no reply comes within 3 s, it is not one, or it
-# is truncated (TC).
+# 1 with the reason when no reply comes within 3 s, it is not one (its ID
+# and question must be the query's), it has an error rcode ("rcode N"), or
+# it is truncated (TC).
 import ipaddress
 import os
 import socket
@@ -15,11 +17,12 @@ import sys
 TYPES = {"A": 1, "PTR": 12, "AAAA": 28}
 
 
-def query(name, qtype):
+def query(name, qtype, edns):
     qid = struct.unpack("!H", os.urandom(2))[0]
     labels = b"".join(bytes([len(p)]) + p.encode() for p in name.rstrip(".").split("."))
-    return qid, struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + labels + b"\0" + struct.pack(
-        "!HH", TYPES[qtype], 1)
+    opt = struct.pack("!BHHIH", 0, 41, edns, 0, 0) if edns else b""
+    return qid, struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 1 if edns else 0) + labels + b"\0" + \
+        struct.pack("!HH", TYPES[qtype], 1) + opt
 
 
 def read_name(msg, pos):
@@ -39,17 +42,20 @@ def read_name(msg, pos):
     return ".".join(labels), (end if jumped else pos)
 
 
-def answers(msg, qid):
+def answers(msg, qid, name, qtype):
     rid, flags, qd, an = struct.unpack("!HHHH", msg[:8])
     if rid != qid:
         sys.exit("reply with ID %d, asked %d" % (rid, qid))
+    qname, pos = read_name(msg, 12)
+    rtype = struct.unpack("!H", msg[pos:pos + 2])[0]
+    if qd != 1 or qname.lower() != name.rstrip(".").lower() or rtype != TYPES[qtype]:
+        sys.exit("reply to another question: %d questions, the first %s type %d" %
+                 (qd, qname, rtype))
+    pos += 4
     if flags & 0xF:
         sys.exit("rcode %d" % (flags & 0xF))
     if flags & 0x200:
         sys.exit("truncated (TC) with %d answers" % an)
-    pos = 12
-    for _ in range(qd):
-        pos = read_name(msg, pos)[1] + 4
     out = []
     for _ in range(an):
         pos = read_name(msg, pos)[1]
@@ -67,9 +73,11 @@ def answers(msg, qid):
 def main():
     args = sys.argv[1:]
     tcp = args[0] == "--tcp"
-    server, name, qtype = args[1:] if tcp else args
+    args = args[1:] if tcp else args
+    edns = int(args[1]) if args[0] == "--edns" else 0
+    server, name, qtype = args[2:] if edns else args
     family = socket.AF_INET6 if ":" in server else socket.AF_INET
-    qid, msg = query(name, qtype)
+    qid, msg = query(name, qtype, edns)
     sock = socket.socket(family, socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM)
     sock.settimeout(3)
     try:
@@ -85,10 +93,10 @@ def main():
             reply = buf[2:]
         else:
             sock.sendto(msg, (server, 53))
-            reply = sock.recv(4096)
+            reply = sock.recv(65535)
     except OSError as e:
         sys.exit("no reply from %s: %s" % (server, e))
-    for a in answers(reply, qid):
+    for a in answers(reply, qid, name, qtype):
         print(a)
 
 

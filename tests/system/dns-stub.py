@@ -1,18 +1,32 @@
 #!/usr/bin/env python3
 # dns-stub.py ADDRESS PIDFILE: a resolver for the DNS tests, on ADDRESS:53
-# over UDP and TCP (a 127.x address: the host's resolvers the network's
-# DNS server forwards to).  Answers A 192.0.2.7 for outside.test; for
+# over UDP and TCP (a 127.x address, or an IPv6 one such as ::1 or
+# fe80::1%IFACE: the host's resolvers the network's DNS server forwards
+# to).  Answers A 192.0.2.7 for outside.test; for
 # big.test 60 A records 198.51.100.1-60 (a 1 KB reply) in full over TCP
 # only: over UDP its reply is empty with TC set, as a server whose answer
-# does not fit in 512 bytes sends it; nothing at all for blackhole.test
-# (an upstream that never answers; a TCP connection stays open, silent);
-# NXDOMAIN for anything else.
+# does not fit in 512 bytes sends it; huge.test the same with 1200
+# records 198.51.x.y (a 19 KB reply, above hako-dns's former 16 KiB
+# bound); wide.test 400 records (6.4 KB) over UDP and TCP alike, as a
+# server that trusts the client's EDNS0 size would send it; over TCP a reply with another ID for badid.test (over UDP
+# nothing); nothing at all for blackhole.test (an upstream that never
+# answers; a TCP connection stays open, silent); NXDOMAIN for anything
+# else.
 import socket
 import struct
 import sys
 import threading
 
 BIG = 60
+HUGE = 1200
+WIDE = 400
+
+
+def records(n):
+    """N A records 198.51.x.y for the question's name (x from 100)."""
+    return b"".join(
+        struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + bytes([198, 51, 100 + i // 250, i % 250 + 1])
+        for i in range(n))
 
 
 def reply(query, tcp):
@@ -28,21 +42,20 @@ def reply(query, tcp):
     question = query[12:end + 5]
     qtype = struct.unpack("!H", query[end + 1:end + 3])[0] if end + 3 <= len(query) else 0
     name = ".".join(labels).lower()
-    if name == "blackhole.test":
+    if name == "blackhole.test" or (name == "badid.test" and not tcp):
         return None
+    if name == "badid.test":
+        return struct.pack("!HHHHHH", qid ^ 0xffff, 0x8180, 1, 0, 0, 0) + question
     if name == "outside.test" and qtype == 1:
         header = struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0)
         answer = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + socket.inet_aton("192.0.2.7")
         return header + question + answer
-    if name == "big.test" and qtype == 1 and not tcp:
+    count = {"big.test": BIG, "huge.test": HUGE, "wide.test": WIDE}.get(name)
+    if count and qtype == 1 and not tcp and name != "wide.test":
         return struct.pack("!HHHHHH", qid, 0x8380, 1, 0, 0, 0) + question
-    if name == "big.test" and qtype == 1:
-        header = struct.pack("!HHHHHH", qid, 0x8180, 1, BIG, 0, 0)
-        answers = b"".join(
-            struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 4) + bytes([198, 51, 100, i])
-            for i in range(1, BIG + 1))
-        return header + question + answers
-    rcode = 0 if name in ("outside.test", "big.test") else 3
+    if count and qtype == 1:
+        return struct.pack("!HHHHHH", qid, 0x8180, 1, count, 0, 0) + question + records(count)
+    rcode = 0 if name in ("outside.test", "big.test", "huge.test", "wide.test") else 3
     return struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, 0, 0, 0) + question
 
 
@@ -74,11 +87,13 @@ def serve_tcp(listener):
         threading.Thread(target=serve_connection, args=(conn,), daemon=True).start()
 
 
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-sock.bind((sys.argv[1], 53))
-listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+address = socket.getaddrinfo(sys.argv[1], 53, type=socket.SOCK_DGRAM,
+                             flags=socket.AI_NUMERICHOST)[0]
+sock = socket.socket(address[0], socket.SOCK_DGRAM)
+sock.bind(address[4])
+listener = socket.socket(address[0], socket.SOCK_STREAM)
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind((sys.argv[1], 53))
+listener.bind(address[4])
 listener.listen(64)
 threading.Thread(target=serve_tcp, args=(listener,), daemon=True).start()
 with open(sys.argv[2], "w") as f:

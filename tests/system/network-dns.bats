@@ -27,9 +27,11 @@ teardown_file() {
 }
 setup() { network_setup; }
 teardown() {
-	# a test's own upstreams (upstream.pid), stopped even when it failed
+	# a test's own upstreams (upstream.pid, one PID a line), stopped even
+	# when it failed
+	local pid
 	if [ -s "$BATS_TEST_TMPDIR/upstream.pid" ]; then
-		kill "$(cat "$BATS_TEST_TMPDIR/upstream.pid")" || true
+		for pid in $(cat "$BATS_TEST_TMPDIR/upstream.pid"); do kill "$pid" || true; done
 	fi
 	network_teardown
 }
@@ -325,6 +327,126 @@ time.sleep(60)' "$BATS_TEST_TMPDIR/hang.ready" 3>&- </dev/null >/dev/null 2>"$BA
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(big_addresses)" ]
 	[ "$ms" -ge 1900 ] && [ "$ms" -lt 2900 ]
+}
+
+# stub_addresses N: the N addresses the stub upstream gives huge.test
+# (1200, 19 KB, over TCP) or wide.test (400, 6.4 KB), sorted as
+# dns-query.py prints them.
+stub_addresses() {
+	local i
+	for i in $(seq 0 $(($1 - 1))); do echo "198.51.$((100 + i / 250)).$((i % 250 + 1))"; done | sort
+}
+
+@test "a reply over 16 KiB from a TCP upstream is passed on whole (a DNS message over TCP may be 64 KiB)" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	run ask --tcp 10.213.97.1 huge.test A
+	[ "$status" -eq 0 ] || { echo "$output" | tail -3; false; }
+	[ "$output" = "$(stub_addresses 1200)" ]
+}
+
+@test "an upstream's UDP reply longer than its client takes (512 bytes, or its EDNS0 size) goes back truncated (TC), whole over TCP; replies over 4 KiB are received whole" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	# wide.test: the upstream sends 6.4 KB over UDP, whatever was asked
+	run ask 10.213.97.1 wide.test A
+	echo "$output"
+	[ "$output" = "truncated (TC) with 0 answers" ]
+	run ask --edns 4096 10.213.97.1 wide.test A
+	echo "$output"
+	[ "$output" = "truncated (TC) with 0 answers" ]
+	# a client that takes 64 KiB gets all 6.4 KB over UDP: nothing is cut
+	# at 4096 bytes on the way
+	run ask --edns 65000 10.213.97.1 wide.test A
+	[ "$status" -eq 0 ] || { echo "$output" | tail -3; false; }
+	[ "$output" = "$(stub_addresses 400)" ]
+	run ask --tcp 10.213.97.1 wide.test A
+	[ "$status" -eq 0 ] || { echo "$output" | tail -3; false; }
+	[ "$output" = "$(stub_addresses 400)" ]
+	# a reply that fits goes as it is, with EDNS0 or without
+	[ "$(ask --edns 1232 10.213.97.1 outside.test A)" = 192.0.2.7 ]
+	[ "$(ask 10.213.97.1 outside.test A)" = 192.0.2.7 ]
+}
+
+@test "forwarding fails (no answer, a reply with another ID, an upstream that refuses): SERVFAIL with the query's ID and question, over UDP and TCP" {
+	net_create names 10.213.97.0/24
+	hk run -d --name web --network names busybox sleep 60 >/dev/null
+	# (dns-query.py checks the reply's ID and question before its rcode)
+	# the upstream never answers: SERVFAIL once its 2 s are up
+	local start=${EPOCHREALTIME/./} ms
+	ask 10.213.97.1 blackhole.test A >"$BATS_TEST_TMPDIR/udp.out" 2>&1 &
+	local udp=$!
+	run ask --tcp 10.213.97.1 blackhole.test A
+	echo "tcp: $output"
+	[[ "$output" == "rcode 2" ]]
+	wait "$udp" || true # its exit status is 1 for an rcode: the output says which
+	cat "$BATS_TEST_TMPDIR/udp.out"
+	[[ "$(cat "$BATS_TEST_TMPDIR/udp.out")" == "rcode 2" ]]
+	# (each client waits 3 s: an rcode at all says it came before)
+	ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+	echo "${ms} ms"
+	[ "$ms" -ge 1900 ]
+	# a TCP reply with another ID, an upstream that refuses (nothing
+	# listens on 127.0.0.78): SERVFAIL at once, not after 2 s
+	net_create refused 10.213.98.0/24
+	echo "nameserver 127.0.0.78" >"$BATS_TEST_TMPDIR/resolv.conf"
+	HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf \
+		hk run -d --name lonely --network refused busybox sleep 60 >/dev/null
+	local args
+	for args in "--tcp 10.213.97.1 badid.test" "10.213.98.1 outside.test" \
+		"--tcp 10.213.98.1 outside.test"; do
+		start=${EPOCHREALTIME/./}
+		# shellcheck disable=SC2086 # the words of ARGS
+		run ask $args A
+		ms=$(((${EPOCHREALTIME/./} - start) / 1000))
+		echo "$args: $output (${ms} ms)"
+		[[ "$output" == "rcode 2" ]]
+		[ "$ms" -lt 1500 ]
+	done
+}
+
+# stub_start ADDRESS: one more stub upstream, on ADDRESS, for this test
+# (stopped by teardown through upstream.pid).
+stub_start() {
+	local ready=$BATS_TEST_TMPDIR/stub-$RANDOM i
+	python3 "$BATS_TEST_DIRNAME/dns-stub.py" "$1" "$ready" \
+		3>&- </dev/null >/dev/null 2>"$ready.log" &
+	echo $! >>"$BATS_TEST_TMPDIR/upstream.pid"
+	for i in $(seq 100); do [ -s "$ready" ] && break; sleep 0.05; done
+	[ -s "$ready" ] || { cat "$ready.log"; false; }
+}
+
+@test "IPv6 nameservers in resolv.conf are forwarded to, over UDP and TCP: ::1, and a link-local one with its zone (fe80::...%BRIDGE); zones naming no interface are skipped" {
+	# ::1 alone
+	stub_start ::1
+	net_create names 10.213.97.0/24
+	echo "nameserver ::1" >"$BATS_TEST_TMPDIR/resolv.conf"
+	HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf \
+		hk run -d --name web --network names busybox sleep 60 >/dev/null
+	[ "$(ask 10.213.97.1 outside.test A)" = 192.0.2.7 ]
+	[ "$(ask --tcp 10.213.97.1 big.test A)" = "$(big_addresses)" ]
+	# a stub on the link-local address of this network's bridge (up now),
+	# which needs its zone
+	local i ll=
+	for i in $(seq 100); do
+		ll=$(ip -6 -o addr show dev hkt-names scope link |
+			awk '!/tentative/ { sub(/\/.*/, "", $4); print $4 }')
+		[ -n "$ll" ] && break
+		sleep 0.05
+	done
+	echo "hkt-names: $ll"
+	[ -n "$ll" ]
+	stub_start "$ll%hkt-names"
+	# three nameservers whose zone is no interface here come first: they
+	# are skipped, not counted among the three upstreams taken, so the
+	# fourth, the link-local one with its zone, is asked
+	net_create zoned 10.213.96.0/24
+	printf 'nameserver %s\n' fe80::1%nosuchif0 fe80::2%nosuchif1 fe80::3%nosuchif2 \
+		"$ll%hkt-names" >"$BATS_TEST_TMPDIR/resolv.conf"
+	HAKO_DNS_RESOLV_CONF=$BATS_TEST_TMPDIR/resolv.conf \
+		hk run -d --name zoned --network zoned busybox sleep 60 >/dev/null
+	[ "$(ask 10.213.96.1 outside.test A)" = 192.0.2.7 ]
+	[ "$(ask --tcp 10.213.96.1 outside.test A)" = 192.0.2.7 ]
 }
 
 @test "slowloris: 32 slow TCP clients (one byte sent, then nothing) do not stop the server answering UDP and a full TCP query" {
