@@ -430,7 +430,7 @@ extract_layer (struct reader *rd, int parent_fd, const char *name, const char *m
   struct layer_input in = { .read = member_read, .opaque = rd };
   struct layer_extract_result res;
   if (layer_extract (dir, &in, &res, err) < 0)
-    return hk_error_prefix (err, "member `%s`", member);
+    return hk_error_prefix (err, "member %s", member);
   return 0;
 }
 
