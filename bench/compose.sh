@@ -92,21 +92,27 @@ quietly podman load -i "$work/benchbox.tar"
 mkdir -p "$work/project"
 cd "$work/project"
 cat >compose.yaml <<'YAML'
+# root here lacks CAP_SYS_RESOURCE: runc (podman's) cannot raise the
+# limits to the host's, so every engine gets these (as bench/network.sh)
+x-limits: &limits {nofile: {soft: 1024, hard: 1024}, nproc: 1024}
 services:
   db:
     image: benchbox
     init: true
+    ulimits: *limits
     command: sh -c 'touch /data/ready; exec sleep 300'
     volumes: [data:/data]
     healthcheck: {test: "test -f /data/ready", interval: 200ms, retries: 100}
   cache:
     image: benchbox
     init: true
+    ulimits: *limits
     command: sleep 300
     volumes: [cache:/cache]
   api:
     image: benchbox
     init: true
+    ulimits: *limits
     command: sleep 300
     depends_on:
       db: {condition: service_healthy}
@@ -114,12 +120,14 @@ services:
   worker:
     image: benchbox
     init: true
+    ulimits: *limits
     command: sleep 300
     volumes: [data:/data]
     depends_on: [api]
   web:
     image: benchbox
     init: true
+    ulimits: *limits
     command: sleep 300
     depends_on: [api]
 networks:
@@ -141,13 +149,24 @@ time_ms() {
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# all_running WHAT COUNT: a figure is worth nothing if `up` did not start
+# the five (podman-compose exits 0 when its containers fail to start)
+all_running() {
+	[ "$2" -eq 5 ] || {
+		echo "bench/compose.sh: $1: $2 of 5 containers running after up" >&2
+		exit 1
+	}
+}
 declare -a hu hd du dd pu pd
 for i in $(seq "$n"); do
 	hu+=("$(time_ms hc up -d)")
+	all_running "hako compose" "$(hako ps -q | wc -l)"
 	hd+=("$(time_ms hc down -v)")
 	pu+=("$(time_ms pc up -d)")
+	all_running podman-compose "$(podman ps -q | wc -l)"
 	pd+=("$(time_ms pc down -v)")
 	du+=("$(time_ms dc up -d)")
+	all_running docker-compose "$(d ps -q | wc -l)"
 	dd+=("$(time_ms dc down -v)")
 done
 # report WHAT HAKO PODMAN DOCKER: the medians and hako's ratios
