@@ -270,3 +270,12 @@ fs_lock_file (const char *path, struct hk_error **err)
       return hk_error_errno (err, errno, "lock `%s`", path);
   return take_fd (&fd);
 }
+
+void
+fs_close_all (int *fds, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  free (fds);
+}

@@ -49,6 +49,9 @@ int fs_lock_file (const char *path, struct hk_error **err);
  * --env-file, registries.conf). */
 #define FS_TEXT_FILE_MAX (1 << 20)
 
+/* Closes each of the N descriptors in FDS that is open (>= 0), and frees FDS. */
+void fs_close_all (int *fds, size_t n);
+
 /* rm -rf of DIRFD/NAME; never crosses into another mount. Missing is fine. */
 int fs_remove_tree (int dirfd, const char *name, struct hk_error **err);
 

@@ -5,16 +5,16 @@
 #include "layer-diff.h"
 #include "common/cleanup.h"
 #include "common/fs-util.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "engine/ctr-config-json.h"
 #include "engine/ctr-config-userns.h"
 #include "engine/volume.h"
-#include "common/strv.h"
 #include "store/rootfs.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,21 +34,31 @@ open_upper (struct engine *e, const struct ctr_record *r, struct hk_error **err)
   return fd;
 }
 
-/* The layer of R's changes in an unnamed file in its directory. */
+/* The tree at TREE_FD as a layer tar in an unnamed file of the store's
+ * temporary directory. */
+static int
+tree_tar (struct engine *e, int tree_fd, struct hk_error **err)
+{
+  _cleanup_close_ int fd = openat (e->store->tmp_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return hk_error_errno (err, errno, "make a file in the store's temporary directory");
+  struct layer_diff_options o = { .mtime = -1 };
+  if (layer_diff_write_fd (tree_fd, &o, fd, err) < 0)
+    return -1;
+  return take_fd (&fd);
+}
+
+/* The layer of R's changes. */
 static int
 write_layer (struct engine *e, const struct ctr_record *r, struct hk_error **err)
 {
   _cleanup_close_ int upper = open_upper (e, r, err);
   if (upper < 0)
     return -1;
-  _cleanup_free_ char *dir = engine_container_dir (e, r->id);
-  _cleanup_close_ int fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  int fd = tree_tar (e, upper, err);
   if (fd < 0)
-    return hk_error_errno (err, errno, "make a file in `%s`", dir);
-  struct layer_diff_options o = { .mtime = -1 };
-  if (layer_diff_write_fd (upper, &o, fd, err) < 0)
     return hk_error_prefix (err, "write the changes of container %s", r->name);
-  return take_fd (&fd);
+  return fd;
 }
 
 /* The named volumes R mounts (-v NAME:/dir, --mount source=NAME), once
@@ -66,7 +76,7 @@ named_volumes (const struct ctr_record *r)
   return names;
 }
 
-/* The content of volume NAME as a layer tar in an unnamed file. */
+/* The content of volume NAME as a layer tar. */
 static int
 write_volume_tar (struct engine *e, const char *name, struct hk_error **err)
 {
@@ -74,26 +84,13 @@ write_volume_tar (struct engine *e, const char *name, struct hk_error **err)
   if (volume_get (e->db, e->root, name, &v, err) < 0)
     return -1;
   _cleanup_close_ int data = open (v->mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  _cleanup_free_ char *dir = xstrdup (v->mountpoint);
-  volume_free (v);
   if (data < 0)
-    return hk_error_errno (err, errno, "open volume %s `%s`", name, dir);
-  _cleanup_close_ int fd = open (dirname (dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    hk_error_errno (err, errno, "open `%s`", v->mountpoint);
+  volume_free (v);
+  int fd = data < 0 ? -1 : tree_tar (e, data, err);
   if (fd < 0)
-    return hk_error_errno (err, errno, "make a file in `%s`", dir);
-  struct layer_diff_options o = { .mtime = -1 };
-  if (layer_diff_write_fd (data, &o, fd, err) < 0)
     return hk_error_prefix (err, "write the content of volume %s", name);
-  return take_fd (&fd);
-}
-
-static void
-close_all (int *fds, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if (fds[i] >= 0)
-      close (fds[i]);
-  free (fds);
+  return fd;
 }
 
 static int
@@ -119,15 +116,14 @@ write_archive (struct engine *e, struct ctr_record *r, int out_fd,
     .config = ctr_config_to_record (&r->config),
     .volumes = x->with_volumes ? named_volumes (r) : NULL,
   };
-  size_t n = strv_length (m.volumes);
+  size_t n = strv_length (m.volumes), made = 0;
   int *volume_fds = xmalloc ((n + 1) * sizeof *volume_fds);
-  int rc = 0;
-  for (size_t i = 0; i < n; i++)
-    if ((volume_fds[i] = rc < 0 ? -1 : write_volume_tar (e, m.volumes[i], err)) < 0)
-      rc = -1;
-  if (rc == 0)
-    rc = checkpoint_archive_write (out_fd, x->compress, &m, layer, images_fd, volume_fds, err);
-  close_all (volume_fds, n);
+  while (made < n && (volume_fds[made] = write_volume_tar (e, m.volumes[made], err)) >= 0)
+    made++;
+  int rc = made < n ? -1
+                    : checkpoint_archive_write (out_fd, x->compress, &m, layer, images_fd,
+                                                volume_fds, err);
+  fs_close_all (volume_fds, made);
   strv_free (m.volumes);
   json_decref (m.config);
   return rc;

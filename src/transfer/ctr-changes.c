@@ -6,6 +6,7 @@
 #include "engine/ctr-config-userns.h"
 #include "ctr-transfer.h"
 #include "common/cleanup.h"
+#include "common/fs-util.h"
 #include "common/json-util.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
@@ -24,15 +25,6 @@ upper_dir (const struct engine *e, const struct ctr_record *r)
   return xasprintf ("%s/upper", dir);
 }
 
-static void
-close_all (int *fds, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if (fds[i] >= 0)
-      close (fds[i]);
-  free (fds);
-}
-
 /* The image's layer directories, topmost first. */
 static int
 open_layers (struct engine *e, const char *image_id, int **out, size_t *n, struct hk_error **err)
@@ -49,7 +41,7 @@ open_layers (struct engine *e, const char *image_id, int **out, size_t *n, struc
       if (fds[i] < 0)
         {
           int saved = errno;
-          close_all (fds, i);
+          fs_close_all (fds, i);
           return hk_error_errno (err, saved, "open the layer %s", chain);
         }
     }
@@ -73,7 +65,7 @@ transfer_diff (struct engine *e, struct ctr_record *r, struct ctr_change **out, 
   struct id_maps maps;
   int rc = ctr_diff (upper_fd, lower, n_lower, ctr_config_id_maps (&r->config, &maps), out, n,
                      err);
-  close_all (lower, n_lower);
+  fs_close_all (lower, n_lower);
   return rc < 0 ? hk_error_prefix (err, "changes of container %s", r->name) : 0;
 }
 

@@ -116,39 +116,11 @@ fd_read (void *opaque, void *buf, size_t len, struct hk_error **err)
   return n;
 }
 
-/* Reads the archive in FD back and checks what came out. */
-static void
-read_back (int fd)
-{
-  char dest[] = "/tmp/test-ckpt-read.XXXXXX";
-  assert_non_null (mkdtemp (dest));
-  int dest_fd = open (dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  assert_true (dest_fd >= 0);
-  struct layer_input in = { .read = fd_read, .opaque = &fd };
-  struct checkpoint_manifest m = { 0 };
-  struct hk_error *err = NULL;
-  int r = checkpoint_archive_read (&in, dest_fd, NULL, NULL, &m, &err);
-  if (r < 0)
-    fail_msg ("read: %s", err->message);
-  assert_string_equal (m.name, "web");
-  assert_string_equal (m.image_id, IMAGE_ID);
-  char *text = NULL;
-  assert_int_equal (fs_read_file (dest_fd, "rootfs/a.txt", 64, &text, NULL, &err), 0);
-  assert_string_equal (text, "changed\n");
-  free (text);
-  assert_int_equal (fs_read_file (dest_fd, "checkpoint/inventory.img", 64, &text, NULL, &err), 0);
-  assert_string_equal (text, "criu");
-  free (text);
-  checkpoint_manifest_clear (&m);
-  close (dest_fd);
-  assert_int_equal (fs_remove_tree (AT_FDCWD, dest, &err), 0);
-}
-
 /* Reads the archive in FD into a new directory; the error's message in
  * *WHY (NULL when it was read), the directory removed after CHECK (may be
- * NULL) saw it. */
+ * NULL) saw it and the manifest. */
 static void
-read_into (int fd, char **why, void (*check) (int dest_fd))
+read_into (int fd, char **why, void (*check) (int dest_fd, const struct checkpoint_manifest *m))
 {
   char dest[] = "/tmp/test-ckpt-read.XXXXXX";
   assert_non_null (mkdtemp (dest));
@@ -165,15 +137,42 @@ read_into (int fd, char **why, void (*check) (int dest_fd))
       err = NULL;
     }
   else if (check != NULL)
-    check (dest_fd);
+    check (dest_fd, &m);
   checkpoint_manifest_clear (&m);
   close (dest_fd);
   assert_int_equal (fs_remove_tree (AT_FDCWD, dest, &err), 0);
 }
 
+/* What write_archive put in: the manifest, the layer, the image. */
 static void
-two_volumes_came (int dest_fd)
+all_came (int dest_fd, const struct checkpoint_manifest *m)
 {
+  assert_string_equal (m->name, "web");
+  assert_string_equal (m->image_id, IMAGE_ID);
+  struct hk_error *err = NULL;
+  char *text = NULL;
+  assert_int_equal (fs_read_file (dest_fd, "rootfs/a.txt", 64, &text, NULL, &err), 0);
+  assert_string_equal (text, "changed\n");
+  free (text);
+  assert_int_equal (fs_read_file (dest_fd, "checkpoint/inventory.img", 64, &text, NULL, &err), 0);
+  assert_string_equal (text, "criu");
+  free (text);
+}
+
+/* Reads the archive in FD back and checks what came out. */
+static void
+read_back (int fd)
+{
+  char *why;
+  read_into (fd, &why, all_came);
+  if (why != NULL)
+    fail_msg ("read: %s", why);
+}
+
+static void
+two_volumes_came (int dest_fd, const struct checkpoint_manifest *m)
+{
+  all_came (dest_fd, m);
   struct hk_error *err = NULL;
   char *text = NULL;
   assert_int_equal (fs_read_file (dest_fd, "volumes/data/v.txt", 64, &text, NULL, &err), 0);
